@@ -1,0 +1,58 @@
+import type { SendMailOptions } from 'nodemailer';
+import type { Message } from '../../src/ports/channel.port.js';
+import { renderText } from '../console/render-text.js';
+import { isWebUrl, PREFERENCES_LABEL, renderHtml } from './render-html.js';
+
+export type Composed = { ok: true; mail: SendMailOptions } | { ok: false; reason: string };
+
+// One plain address: a comma or angle bracket in an address would reach other people.
+const ADDRESS = /^[^\s@,;<>"()[\]\\]+@[^\s@,;<>"()[\]\\]+\.[^\s@,;<>"()[\]\\]+$/;
+
+/** A Message as nodemailer mail options, or why it cannot be sent (a permanent failure). */
+export function composeMail(to: string, message: Message): Composed {
+  if (!ADDRESS.test(to)) return { ok: false, reason: `not a single e-mail address: ${JSON.stringify(to.slice(0, 80))}` };
+  const mail: SendMailOptions = {
+    to,
+    // A line break in a header would end it; nodemailer encodes the Polish letters.
+    subject: message.title.replace(/\s+/g, ' ').trim(),
+    text: plainText(message),
+    html: renderHtml(message),
+  };
+
+  if (message.preferencesUrl && isWebUrl(message.preferencesUrl)) {
+    mail.list = { unsubscribe: message.preferencesUrl };
+    // RFC 8058: the preferences page answers a POST of "List-Unsubscribe=One-Click" by unsubscribing.
+    mail.headers = { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+  }
+
+  if (message.calendar) {
+    const { method, content } = message.calendar;
+    const inCalendar = calendarMethod(content);
+    // Outlook rejects an invitation whose MIME method differs from the calendar's METHOD.
+    if (inCalendar !== method) {
+      return { ok: false, reason: `calendar METHOD is ${inCalendar ?? 'missing'} but the message says ${method}: not sent` };
+    }
+    mail.icalEvent = { method, content, filename: method === 'CANCEL' ? 'cancellation.ics' : 'invitation.ics' };
+  }
+  return { ok: true, mail };
+}
+
+/** The plain-text part: the terminal rendering without chat buttons, plus the preferences link. */
+function plainText(message: Message): string {
+  const withoutActions: Message = {
+    ...message,
+    actions: undefined,
+    items: message.items?.map((item) => ({ ...item, actions: undefined })),
+  };
+  const text = renderText(withoutActions);
+  if (!message.preferencesUrl || !isWebUrl(message.preferencesUrl)) return text;
+  const lang = message.language === 'en' ? 'en' : 'pl';
+  return `${text}\n\n-- \n${PREFERENCES_LABEL[lang]}: ${message.preferencesUrl}\n`;
+}
+
+/** The VCALENDAR's METHOD (RFC 5545 lines unfolded), undefined when absent or given twice. */
+export function calendarMethod(content: string): string | undefined {
+  const unfolded = content.replace(/\r?\n[ \t]/g, '');
+  const methods = [...unfolded.matchAll(/^METHOD(?:;[^:\r\n]*)?:([^\r\n]*)$/gim)].map((m) => m[1]!.trim().toUpperCase());
+  return methods.length === 1 ? methods[0] : undefined;
+}

@@ -1,0 +1,40 @@
+import type { SendResult } from '../../src/ports/channel.port.js';
+
+interface MailError {
+  code?: string;
+  errno?: string | number;
+  responseCode?: number;
+  response?: string;
+  message?: string;
+}
+
+// Nodemailer codes that say the message itself can never go, whatever we retry.
+const PERMANENT_CODES = new Set(['EENVELOPE', 'EMESSAGE', 'EMAXRECIPIENTS', 'EOTP', 'EFILEACCESS', 'EURLACCESS', 'ECONFIG']);
+// The settings are wrong, not the mail: keep it for when the operator fixes SMTP_URL.
+const SETTINGS_CODES = new Set(['EAUTH', 'ENOAUTH', 'ETLS', 'EREQUIRETLS']);
+
+/**
+ * A nodemailer failure as a SendResult. RFC 5321: 4yz replies are transient, 5yz permanent,
+ * except 503 (bad sequence of commands), which is about the session, not the message — the
+ * same rule as nodemailer's own `isPermanentResponseCode`. Connection trouble (refused, reset,
+ * timed out) is temporary; so is a failed login, since the mail may go once SMTP_URL is fixed.
+ */
+export function toSendResult(error: unknown): SendResult & { ok: false } {
+  const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as MailError;
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  const detail = oneLine(e.response || e.message || 'unknown error');
+
+  if (code && SETTINGS_CODES.has(code)) {
+    return { ok: false, permanent: false, reason: `SMTP ${code === 'ETLS' || code === 'EREQUIRETLS' ? 'TLS' : 'login'} failed, check SMTP_URL: ${detail}` };
+  }
+  if (typeof e.responseCode === 'number' && e.responseCode >= 400 && e.responseCode < 600) {
+    const permanent = e.responseCode >= 500 && e.responseCode !== 503;
+    return { ok: false, permanent, reason: detail.startsWith(String(e.responseCode)) ? detail : `${e.responseCode} ${detail}` };
+  }
+  if (code && PERMANENT_CODES.has(code)) return { ok: false, permanent: true, reason: `${code}: ${detail}` };
+  // ECONNECTION, ESOCKET, ETIMEDOUT, EDNS, EPROXY, ECONNREFUSED… and anything unforeseen:
+  // retried a bounded number of times by the dispatcher rather than lost at once.
+  return { ok: false, permanent: false, reason: code ? `${code}: ${detail}` : detail };
+}
+
+const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, 500);

@@ -1,0 +1,114 @@
+import type { App, BlockAction, RespondFn, ViewSubmitAction, webApi } from '@slack/bolt';
+import { botMessages } from '../../src/i18n/bot-messages.js';
+import type { Logger } from '../../src/log.js';
+import type { BotPort, Message } from '../../src/ports/channel.port.js';
+import { actionIdOf, LINK_ACTION_PREFIX, renderMessage } from './render-blocks.js';
+import { readFormValues, renderModal } from './render-modal.js';
+import type { SlackDirectory } from './slack-directory.js';
+import type { SlackSender } from './slack-sender.js';
+
+export interface ListenerDeps {
+  bot: BotPort;
+  client: webApi.WebClient;
+  directory: SlackDirectory;
+  sender: SlackSender;
+  log: Logger;
+  /** The slash command, "/pzk". */
+  command: string;
+  /** How long a command may take before the ack goes out empty and the answer follows via response_url. */
+  ackBudgetMs: number;
+}
+
+/** Anything unexpected becomes the core's short apology with an id, and a log line with the same id. */
+async function safely(log: Logger, work: () => Promise<Message>): Promise<Message> {
+  try {
+    return await work();
+  } catch (error) {
+    const id = Math.random().toString(36).slice(2, 10);
+    log.error({ err: error, errorId: id }, 'slack request failed');
+    return { language: 'pl', title: botMessages.pl.errorTitle, text: botMessages.pl.error(id) };
+  }
+}
+
+function beforeDeadline<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, ms, undefined)));
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Wires Slack's four ways in to the core: the slash command, buttons, modal submissions and
+ * App Home. Every Events API delivery is processed once: Slack redelivers (X-Slack-Retry-Num)
+ * when an ack is late, and the core's firstTime() remembers event ids across replicas.
+ */
+export function registerListeners(app: App, deps: ListenerDeps): void {
+  const { bot, client, directory, sender, log } = deps;
+
+  const openForm = async (triggerId: string, answer: Message, userId: string, respond?: RespondFn) => {
+    try {
+      await client.views.open({ trigger_id: triggerId, view: renderModal(answer.form!, answer.language) });
+    } catch (error) {
+      // A trigger lives 3 seconds; when it is gone the person at least reads the answer.
+      log.warn({ err: error }, 'views.open failed');
+      const { form: _form, ...rest } = answer;
+      await (respond ? respond({ response_type: 'ephemeral', ...renderMessage(rest) }) : deliver(userId, rest));
+    }
+  };
+
+  const deliver = async (userId: string, message: Message) => {
+    const result = await sender.send(userId, message);
+    if (!result.ok) log.warn({ slackUser: userId, reason: result.reason }, 'slack answer not delivered');
+  };
+
+  app.use(async ({ body, next }) => {
+    const eventId = (body as { event_id?: unknown }).event_id;
+    if (typeof eventId === 'string' && !(await bot.firstTime(`slack:${eventId}`))) {
+      log.debug({ eventId }, 'slack event seen before');
+      return;
+    }
+    await next();
+  });
+
+  // Slack never retries a slash command (a late ack shows the person an error instead), so
+  // commands are not recorded; answering in the ack keeps them one round trip.
+  app.command(deps.command, async ({ command, ack, respond }) => {
+    const text = command.text.trim();
+    const word = text.split(/\s+/, 1)[0] ?? '';
+    const work = safely(log, async () =>
+      bot.handle({ type: 'command', from: await directory.sender(command.user_id), command: word, text: text.slice(word.length).trim() }),
+    );
+    const answer = await beforeDeadline(work, deps.ackBudgetMs);
+    if (answer && !answer.form) return ack({ response_type: 'ephemeral', ...renderMessage(answer) });
+    await ack();
+    const late = answer ?? (await work);
+    if (late.form) await openForm(command.trigger_id, late, command.user_id, respond);
+    else await respond({ response_type: 'ephemeral', ...renderMessage(late) });
+  });
+
+  app.action<BlockAction>({ type: 'block_actions' }, async ({ ack, body, action }) => {
+    await ack();
+    // Link buttons report their clicks too; only our own buttons mean something.
+    if (action.type !== 'button' || action.action_id.startsWith(LINK_ACTION_PREFIX)) return;
+    if (!(await bot.firstTime(`slack:trigger:${body.trigger_id}`))) return;
+    const answer = await safely(log, async () =>
+      bot.handle({ type: 'action', from: await directory.sender(body.user.id), actionId: actionIdOf(action.action_id), value: action.value ?? '' }),
+    );
+    if (answer.form) await openForm(body.trigger_id, answer, body.user.id);
+    else await deliver(body.user.id, answer);
+  });
+
+  app.view<ViewSubmitAction>({ callback_id: /.*/, type: 'view_submission' }, async ({ ack, body, view }) => {
+    await ack({ response_action: 'clear' });
+    if (!(await bot.firstTime(`slack:trigger:${body.trigger_id}`))) return;
+    const answer = await safely(log, async () =>
+      bot.handle({ type: 'form', from: await directory.sender(body.user.id), formId: view.callback_id, values: readFormValues(view.state.values) }),
+    );
+    await deliver(body.user.id, answer);
+  });
+
+  app.event('app_home_opened', async ({ event }) => {
+    if (event.tab !== 'home') return;
+    const home = await safely(log, async () => bot.home(await directory.sender(event.user)));
+    await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: renderMessage(home).blocks } });
+  });
+}

@@ -1,0 +1,75 @@
+import { webApi } from '@slack/bolt';
+import type { ChannelSender, Message, SendResult } from '../../src/ports/channel.port.js';
+import { renderMessage } from './render-blocks.js';
+
+/** Slack's answers that no retry will change: the delivery engine moves on to the next channel. */
+const PERMANENT = new Set([
+  'user_not_found',
+  'channel_not_found',
+  'is_archived',
+  'account_inactive',
+  'not_in_channel',
+  'invalid_auth',
+  'not_authed',
+  'token_revoked',
+  'token_expired',
+  'missing_scope',
+  'cannot_dm_bot',
+  'user_disabled',
+  'invalid_blocks',
+  'msg_too_long',
+  'no_text',
+]);
+
+interface SlackErrorShape {
+  code?: string;
+  message?: string;
+  retryAfter?: number;
+  statusCode?: number;
+  headers?: Record<string, string>;
+  data?: { error?: string };
+}
+
+/**
+ * A Web API failure as a SendResult: 429 and `ratelimited` are temporary with Retry-After,
+ * 5xx and network failures temporary, the errors above permanent. Unknown errors count as
+ * temporary: the engine gives up after a few attempts, whereas a wrong "permanent" loses a message.
+ */
+export function toSendResult(error: unknown): SendResult {
+  const e = (error ?? {}) as SlackErrorShape;
+  switch (e.code) {
+    case webApi.ErrorCode.RateLimitedError:
+      return { ok: false, permanent: false, reason: 'ratelimited', ...(e.retryAfter !== undefined ? { retryAfterMs: e.retryAfter * 1000 } : {}) };
+    case webApi.ErrorCode.PlatformError: {
+      const reason = e.data?.error ?? 'unknown_error';
+      return { ok: false, permanent: PERMANENT.has(reason), reason };
+    }
+    case webApi.ErrorCode.HTTPError: {
+      const status = e.statusCode ?? 0;
+      const retryAfter = Number.parseInt(e.headers?.['retry-after'] ?? '', 10);
+      const permanent = status >= 400 && status < 500 && status !== 408 && status !== 429;
+      return { ok: false, permanent, reason: `http_${status}`, ...(Number.isFinite(retryAfter) ? { retryAfterMs: retryAfter * 1000 } : {}) };
+    }
+    case webApi.ErrorCode.RequestError:
+      return { ok: false, permanent: false, reason: `network: ${e.message ?? 'request failed'}` };
+    default:
+      return { ok: false, permanent: false, reason: e.message ?? String(error) };
+  }
+}
+
+/** Direct messages: chat.postMessage to the user id posts into the app's DM with that person. */
+export class SlackSender implements ChannelSender {
+  readonly kind = 'slack' as const;
+
+  constructor(private readonly client: webApi.WebClient) {}
+
+  async send(address: string, message: Message): Promise<SendResult> {
+    try {
+      const { text, blocks } = renderMessage(message);
+      const result = await this.client.chat.postMessage({ channel: address, text, blocks, unfurl_links: false, unfurl_media: false });
+      return { ok: true, ...(result.ts ? { providerId: result.ts } : {}) };
+    } catch (error) {
+      return toSendResult(error);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { ActivityTypes, TurnContext } from 'botbuilder';
+import type { Logger } from '../../src/log.js';
+import type { BotPort, Incoming, Message } from '../../src/ports/channel.port.js';
+import { renderCard } from './render-card.js';
+import type { TeamsDirectory } from './teams-directory.js';
+import { botWasAdded, incomingOf } from './teams-incoming.js';
+
+export interface TurnDeps {
+  bot: BotPort;
+  directory: TeamsDirectory;
+  log: Logger;
+  /** How long a turn may take before it answers "one moment" and sends the answer later. */
+  answerBudgetMs: number;
+  /** Sends an answer that missed the budget, to this conversation (a JSON conversation reference). */
+  sendLate: (address: string, answer: Promise<Message>) => void;
+}
+
+/** The adapter's own few words; everything else comes from the core. */
+export const teamsTexts = {
+  workingOn: { language: 'pl', title: 'Chwileczkę… / One moment…', text: 'Przygotowujemy odpowiedź i zaraz ją tu wyślemy.\n\n_We are preparing the answer and will post it here shortly._' },
+  failed: { language: 'pl', title: 'Przepraszamy', text: 'Coś poszło nie tak po naszej stronie. Prosimy spróbować ponownie za chwilę.' },
+} satisfies Record<string, Message>;
+
+const TIMEOUT = Symbol('timeout');
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<typeof TIMEOUT>((resolve) => (timer = setTimeout(() => resolve(TIMEOUT), Math.max(0, ms))));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The bot's logic for CloudAdapter.process(): a message is a command or a card Submit, an
+ * install (conversationUpdate adding the bot) says hello. Teams expects an answer to a card
+ * Submit within 5 seconds, so a core slower than the budget gets "one moment" now and its
+ * answer as a proactive message when ready (kept simple: no update of the first card).
+ */
+export function turnLogic(deps: TurnDeps): (context: TurnContext) => Promise<void> {
+  const { bot, directory, log } = deps;
+
+  const answer = async (context: TurnContext, incoming: Incoming, deadline: number) => {
+    const work = bot.handle(incoming);
+    const first = await within(work, deadline - Date.now());
+    if (first !== TIMEOUT) {
+      await context.sendActivity(renderCard(first));
+      return;
+    }
+    log.info({ type: incoming.type, budgetMs: deps.answerBudgetMs }, 'teams answer slower than the budget: sending it later');
+    await context.sendActivity(renderCard(teamsTexts.workingOn));
+    deps.sendLate(JSON.stringify(TurnContext.getConversationReference(context.activity)), work);
+  };
+
+  /** Bot Framework redelivers an activity it got no timely answer for; each is processed once. */
+  const seenBefore = async (context: TurnContext) => {
+    const { id, conversation } = context.activity;
+    if (!id) return false;
+    const key = createHash('sha256').update(`${conversation?.id ?? ''}\n${id}`).digest('base64url').slice(0, 32);
+    return !(await bot.firstTime(`teams:${key}`));
+  };
+
+  return async (context) => {
+    const deadline = Date.now() + deps.answerBudgetMs;
+    const activity = context.activity;
+    try {
+      if (activity.type === ActivityTypes.Message) {
+        if (await seenBefore(context)) return;
+        const from = await directory.sender(context, deps.answerBudgetMs / 2);
+        await answer(context, incomingOf(activity, from), deadline);
+      } else if (activity.type === ActivityTypes.ConversationUpdate && botWasAdded(activity)) {
+        if (await seenBefore(context)) return;
+        // In a personal chat the author is the person who installed the app; in a team the
+        // installer gets the welcome in the channel, recognised by e-mail only (teams-incoming.ts).
+        const from = await directory.sender(context, deps.answerBudgetMs / 2);
+        await answer(context, { type: 'hello', from }, deadline);
+      }
+    } catch (error) {
+      const errorId = Math.random().toString(36).slice(2, 10);
+      log.error({ err: error, errorId, activityType: activity.type }, 'teams turn failed');
+      await context.sendActivity(renderCard(teamsTexts.failed)).catch(() => undefined);
+    }
+  };
+}

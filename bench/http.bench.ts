@@ -1,0 +1,328 @@
+/**
+ * 3. Serving the team feed (two years of meetings, 50 activities) with autocannon, 50
+ *    connections, against the real service and against nginx serving the same bytes from
+ *    disk, for 200s and for 304s, all in the same run: goal ≥ 0.5× nginx's requests per
+ *    second. For scale, a bare node:http server with the same bytes, alone and as two
+ *    node:cluster workers. The loader (autocannon, this process) shares the machine's cores
+ *    with the server it loads; CPU used by each side and by other processes is reported.
+ */
+import { fork, spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon, { type Result } from 'autocannon';
+import { FOCUS_TEAM, bigScheduleFile, tempDir } from './fixtures.js';
+import {
+  captureTail,
+  freePort,
+  httpGet,
+  int,
+  machineTicks,
+  sleep,
+  spawn,
+  track,
+  waitForExit,
+  waitForQuiet,
+  withTimeout,
+  yesNo,
+  type Report,
+} from './support.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const FEED_PATH = `/calendars/teams/${FOCUS_TEAM}.ics`;
+const CONNECTIONS = 50;
+const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
+const WARMUP_SECONDS = 2;
+const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 2);
+/** How long each run may wait for the machine to be idle first. */
+const QUIET_WAIT_MS = 10_000;
+const NGINX = process.env.BENCH_NGINX ?? '/usr/sbin/nginx';
+
+interface Target {
+  name: string;
+  url: string;
+  etag: string;
+  /** Processes whose CPU time is counted as the server's. */
+  pids: () => number[];
+}
+
+interface Run {
+  rps: number;
+  p50: number;
+  p99: number;
+  serverCpu?: number;
+  loaderCpu: number;
+  otherCpu?: number;
+  /** Whether the machine was idle before the run started. */
+  quiet: boolean;
+  problems: string[];
+}
+
+export async function httpBenchmark(report: Report): Promise<void> {
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    const service = await startChild('service', { DATA_DIR: join(tempDir('http-service'), 'data'), BENCH_SCHEDULE: bigScheduleFile() });
+    stops.push(service.stop);
+    const first = await httpGet(service.url + FEED_PATH);
+    if (first.status !== 200) throw new Error(`the service answered ${first.status} to GET ${FEED_PATH}`);
+    const body = first.body;
+    const etag = String(first.headers.etag);
+    const revalidated = await httpGet(service.url + FEED_PATH, { 'if-none-match': etag });
+    if (revalidated.status !== 304) throw new Error(`the service answered ${revalidated.status}, not 304, to If-None-Match`);
+    const events = body.toString('utf8').split('BEGIN:VEVENT').length - 1;
+    report.note(`http: the feed is ${FEED_PATH} of the service with the 500-team file imported: ${(body.length / 1024).toFixed(1)} KB, ${events} VEVENTs. autocannon: ${CONNECTIONS} connections, ${SECONDS} s per run after ${WARMUP_SECONDS} s of warm-up, best of ${ROUNDS} rounds, in the bench process on the same ${cpus().length} cores.`);
+
+    const files = tempDir('http-bytes');
+    chmodSync(files, 0o755);
+    const bodyFile = join(files, 'feed.ics');
+    writeFileSync(bodyFile, body);
+    const bare = await startChild('bare', { BENCH_BODY: bodyFile, BENCH_ETAG: etag });
+    stops.push(bare.stop);
+    const clustered = await startChild('cluster', { BENCH_BODY: bodyFile, BENCH_ETAG: etag, BENCH_WORKERS: '2' });
+    stops.push(clustered.stop);
+
+    const nginx = await startNginx(body, report);
+    if (nginx) stops.push(nginx.stop);
+
+    const targets: Target[] = [
+      { name: 'service', url: service.url + FEED_PATH, etag, pids: () => [service.pid] },
+      ...(nginx ? [{ name: 'nginx', url: nginx.url + FEED_PATH, etag: nginx.etag, pids: nginx.pids }] : []),
+      { name: 'bare node:http', url: bare.url + FEED_PATH, etag, pids: () => [bare.pid] },
+      { name: 'bare node:http, 2 cluster workers', url: clustered.url + FEED_PATH, etag, pids: () => [clustered.pid, ...childrenOf(clustered.pid)] },
+    ];
+    for (const target of targets) await load(target, false, WARMUP_SECONDS); // JIT, connections, caches
+
+    for (const revalidate of [false, true]) {
+      const status = revalidate ? 304 : 200;
+      // Rounds, with the order of the servers rotated, so a busy moment of the machine does
+      // not land on one server only; each server is reported by its best round.
+      const runs = new Map<string, Run[]>(targets.map((t) => [t.name, []]));
+      for (let round = 0; round < ROUNDS; round++) {
+        for (let i = 0; i < targets.length; i++) {
+          const target = targets[(i + round) % targets.length]!;
+          runs.get(target.name)!.push(await load(target, revalidate, SECONDS));
+        }
+      }
+      const best = new Map<string, Run>();
+      for (const target of targets) {
+        const all = runs.get(target.name)!;
+        const top = all.reduce((a, b) => (b.rps > a.rps ? b : a));
+        best.set(target.name, top);
+        const pct = (x: number) => `${Math.round(x * 100)}%`;
+        const cpu =
+          top.serverCpu === undefined
+            ? ''
+            : `; CPU: server ${pct(top.serverCpu)}, loader ${pct(top.loaderCpu)}, other processes ${pct(top.otherCpu ?? 0)}${top.quiet ? '' : ' (machine busy before the run)'}`;
+        const rounds = all.length > 1 ? `; rounds ${all.map((r) => int(r.rps)).join(', ')}` : '';
+        report.row(`http ${status}: ${target.name}`, `${int(top.rps)} req/s (latency p50 ${top.p50} ms, p99 ${top.p99} ms${cpu}${rounds})`);
+        for (const problem of new Set(all.flatMap((r) => r.problems))) report.note(`http ${status} ${target.name}: ${problem}`);
+      }
+      const ours = best.get('service')!;
+      const theirs = best.get('nginx');
+      if (!theirs) {
+        report.row(
+          `http ${status}: service ÷ nginx`,
+          `skipped: nginx is not installed at ${NGINX} (apt-get install nginx-light)`,
+          '≥ 0.5×',
+          'skipped',
+        );
+        continue;
+      }
+      const ratio = ours.rps / theirs.rps;
+      const valid = [...runs.get('service')!, ...runs.get('nginx')!].every((r) => r.problems.length === 0);
+      report.row(`http ${status}: service ÷ nginx`, `${ratio.toFixed(2)}×`, '≥ 0.5×', valid ? yesNo(ratio >= 0.5) : 'failed');
+    }
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  }
+}
+
+async function load(target: Target, revalidate: boolean, seconds: number): Promise<Run> {
+  const expected = revalidate ? 304 : 200;
+  const calm = await waitForQuiet(QUIET_WAIT_MS);
+  const machineBefore = machineTicks();
+  const cpuBefore = cpuSeconds(target.pids());
+  const loaderBefore = process.cpuUsage();
+  const started = performance.now();
+  const result: Result = await autocannon({
+    url: target.url,
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers: revalidate ? { 'if-none-match': target.etag } : {},
+  });
+  const wall = (performance.now() - started) / 1000;
+  const cpuAfter = cpuSeconds(target.pids());
+  const loader = process.cpuUsage(loaderBefore);
+  const machineAfter = machineTicks();
+  const total = Object.values(result.statusCodeStats).reduce((sum, { count }) => sum + count, 0);
+  const right = result.statusCodeStats[String(expected)]?.count ?? 0;
+  const problems: string[] = [];
+  if (total === 0) problems.push('no responses at all');
+  else if (right / total < 0.999) problems.push(`only ${right} of ${total} responses were ${expected}: ${JSON.stringify(result.statusCodeStats)}`);
+  if (result.errors > 0) problems.push(`${result.errors} errors (${result.timeouts} timeouts)`);
+  const serverCpu = cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) / wall : undefined;
+  const loaderCpu = (loader.user + loader.system) / 1e6 / wall;
+  const machineCpu = machineBefore && machineAfter ? (machineAfter.busy - machineBefore.busy) / 100 / wall : undefined;
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    ...(serverCpu !== undefined ? { serverCpu } : {}),
+    loaderCpu,
+    // What the rest of the machine used meanwhile (other engineers' tests, …), in cores.
+    ...(machineCpu !== undefined && serverCpu !== undefined ? { otherCpu: Math.max(0, machineCpu - serverCpu - loaderCpu) } : {}),
+    quiet: calm.quiet,
+    problems,
+  };
+}
+
+/** user + system CPU seconds of these processes, from /proc (Linux); undefined elsewhere. */
+function cpuSeconds(pids: number[]): number | undefined {
+  try {
+    let ticks = 0;
+    for (const pid of pids) {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+    }
+    return ticks / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .filter((name) => {
+        try {
+          const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+async function startChild(mode: 'service' | 'bare' | 'cluster', env: Record<string, string>): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+  const child = track(
+    fork(join(ROOT, 'bench', 'http-service.ts'), [], {
+      cwd: ROOT,
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, ...env, BENCH_MODE: mode },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    }),
+  );
+  const tail = captureTail(child);
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await waitForExit(child, 8000);
+  };
+  try {
+    const url = await withTimeout(
+      new Promise<string>((resolve, reject) => {
+        child.once('message', (message: { url?: string; error?: string }) =>
+          message.url ? resolve(message.url) : reject(new Error(message.error ?? 'no URL')),
+        );
+        child.once('exit', (code) => reject(new Error(`exited with ${code} before it was ready`)));
+      }),
+      180_000,
+      `starting the ${mode} child`,
+    );
+    return { url, pid: child.pid!, stop };
+  } catch (error) {
+    await stop();
+    throw new Error(`the ${mode} child did not start: ${error instanceof Error ? error.message : String(error)}\n${tail()}`);
+  }
+}
+
+async function startNginx(body: Buffer, report: Report): Promise<{ url: string; etag: string; pids: () => number[]; stop: () => Promise<void> } | undefined> {
+  if (!existsSync(NGINX)) {
+    report.note(`http: nginx is not installed at ${NGINX}: its comparison is skipped. Install it with \`apt-get install nginx-light\` (or set BENCH_NGINX to its path).`);
+    return undefined;
+  }
+  const dir = tempDir('nginx');
+  const www = join(dir, 'www');
+  mkdirSync(join(www, 'calendars', 'teams'), { recursive: true });
+  mkdirSync(join(dir, 'temp'));
+  writeFileSync(join(www, FEED_PATH), body);
+  // Workers may run as nobody: let them read the bytes.
+  for (const path of [join(dir, '..'), dir, www, join(www, 'calendars'), join(www, 'calendars', 'teams')]) chmodSync(path, 0o755);
+  chmodSync(join(www, FEED_PATH), 0o644);
+  const port = await freePort();
+  const conf = join(dir, 'nginx.conf');
+  writeFileSync(
+    conf,
+    `# Written by bench/http.bench.ts: nginx serving the service's bytes from disk.
+daemon off;
+worker_processes auto;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/temp/body;
+  proxy_temp_path ${dir}/temp/proxy;
+  fastcgi_temp_path ${dir}/temp/fastcgi;
+  uwsgi_temp_path ${dir}/temp/uwsgi;
+  scgi_temp_path ${dir}/temp/scgi;
+  types { text/calendar ics; }
+  default_type application/octet-stream;
+  charset utf-8;
+  charset_types text/calendar;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_timeout 65;
+  keepalive_requests 1000000;
+  etag on;
+  server {
+    listen 127.0.0.1:${port};
+    root ${www};
+    location / { add_header Cache-Control "public, max-age=300"; }
+  }
+}
+`,
+  );
+  const child = track(spawn(NGINX, ['-c', conf, '-p', `${dir}/`, '-e', join(dir, 'error.log')], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const tail = captureTail(child);
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await waitForExit(child, 5000);
+  };
+  const errorLog = () => (existsSync(join(dir, 'error.log')) ? readFileSync(join(dir, 'error.log'), 'utf8').trim().split('\n').slice(-5).join(' | ') : '');
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    const answer = await httpGet(url + FEED_PATH).catch(() => undefined);
+    if (answer?.status === 200) {
+      const etag = String(answer.headers.etag);
+      const same = answer.body.equals(body);
+      const revalidated = await httpGet(url + FEED_PATH, { 'if-none-match': etag });
+      if (!same || revalidated.status !== 304) {
+        await stop();
+        throw new Error(`nginx does not serve the same bytes with ETag/304 (same bytes: ${same}, revalidation: ${revalidated.status})`);
+      }
+      report.note(`http: nginx ${nginxVersion()} from ${NGINX}, worker_processes auto, access_log off, sendfile on, ETag on; it answers ${answer.headers['content-type']}.`);
+      return { url, etag, pids: () => [child.pid!, ...childrenOf(child.pid!)], stop };
+    }
+    await sleep(50);
+  }
+  await stop();
+  report.note(`http: nginx did not start, so its comparison is skipped: ${tail()} ${errorLog()}`);
+  return undefined;
+}
+
+function nginxVersion(): string {
+  try {
+    return spawnSync(NGINX, ['-v'], { encoding: 'utf8' }).stderr.trim().replace(/^nginx version: /, '');
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,14 @@
+import type { Migration } from 'kysely';
+import * as schedule from './20261123_0001_schedule.js';
+import * as channels from './20261123_0002_channels.js';
+import * as deliveries from './20261123_0003_deliveries.js';
+
+/**
+ * Every migration, by name, in order. A static list instead of a folder scan, so the same
+ * code runs under tsx, vitest and the compiled build without dynamic imports of .ts files.
+ */
+export const migrations: Record<string, Migration> = {
+  '20261123_0001_schedule': schedule,
+  '20261123_0002_channels': channels,
+  '20261123_0003_deliveries': deliveries,
+};

@@ -1,0 +1,92 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Database, PersonRow } from '../db/tables.js';
+import { botMessages } from '../i18n/bot-messages.js';
+import type { Language } from '../i18n/messages.js';
+import type { Logger } from '../log.js';
+import type { BotPort, Incoming, Message, Sender } from '../ports/channel.port.js';
+import { personalCalendar } from './commands/calendar.js';
+import type { CommandContext, CommandHandler } from './commands/context.js';
+import { listMeetings, meetingsCommand } from './commands/meetings.js';
+import { myData } from './commands/my-data.js';
+import { settingsCommand } from './commands/settings.js';
+import { deliveriesCommand } from './commands/deliveries.js';
+import { firstTime } from './first-time.js';
+import { contactForStrangers, findPerson } from './identity.js';
+import { parseCommand, type CommandName } from './parse-command.js';
+
+export interface BotOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  publicUrl: string;
+  appSecret: string;
+  log: Logger;
+  /** Called after a change that feeds or the outbox must see now. */
+  onDataChanged?: () => void;
+}
+
+const handlers: Partial<Record<CommandName, CommandHandler>> = {
+  pomoc: async ({ person }) => help(person.language),
+  spotkania: meetingsCommand,
+  kalendarz: personalCalendar,
+  'moje-dane': myData,
+  ustawienia: settingsCommand,
+  dostarczenia: deliveriesCommand,
+};
+
+function help(language: Language): Message {
+  return { language, title: botMessages[language].helpTitle, text: botMessages[language].helpText };
+}
+
+/**
+ * The platform-neutral bot: what a person asked for → the answer, as a Message. Adapters
+ * call it with what their platform delivered and render the answer.
+ */
+export class Bot implements BotPort {
+  constructor(private readonly options: BotOptions) {}
+
+  async handle(incoming: Incoming): Promise<Message> {
+    try {
+      const person = await findPerson(this.options.db, incoming.from);
+      if (!person) {
+        const t = botMessages.pl;
+        return { language: 'pl', title: t.unknownPersonTitle, text: t.unknownPerson(await contactForStrangers(this.options.db)) };
+      }
+      if (incoming.type === 'hello') return help(person.language);
+      if (incoming.type !== 'command') return this.notYet(person.language);
+      const parsed = parseCommand(`${incoming.command} ${incoming.text}`);
+      const handler = parsed.command && handlers[parsed.command];
+      if (!parsed.command) {
+        const t = botMessages[person.language];
+        return { language: person.language, title: t.unknownCommandTitle, text: t.unknownCommand(parsed.word) };
+      }
+      return handler ? await handler(this.context(person, parsed.text)) : this.notYet(person.language);
+    } catch (error) {
+      const id = Math.random().toString(36).slice(2, 10);
+      this.options.log.error({ err: error, errorId: id, channel: incoming.from.channel }, 'bot failed');
+      return { language: 'pl', title: botMessages.pl.errorTitle, text: botMessages.pl.error(id) };
+    }
+  }
+
+  /** A home screen: the next meetings and the personal feed link, in one message. */
+  async home(from: Sender): Promise<Message> {
+    const person = await findPerson(this.options.db, from);
+    if (!person) return this.handle({ type: 'hello', from });
+    const meetings = await listMeetings(this.context(person, ''));
+    const calendar = await personalCalendar(this.context(person, ''));
+    return { ...meetings, links: calendar.links };
+  }
+
+  firstTime(key: string): Promise<boolean> {
+    return firstTime(this.options.db, key);
+  }
+
+  private context(person: PersonRow, text: string): CommandContext {
+    const { db, clock, publicUrl, appSecret, log } = this.options;
+    return { db, clock, publicUrl, appSecret, log, person, text, changed: () => this.options.onDataChanged?.() };
+  }
+
+  private notYet(language: Language): Message {
+    return { language, title: botMessages[language].notYetTitle, text: botMessages[language].notYet };
+  }
+}

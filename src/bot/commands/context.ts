@@ -1,0 +1,20 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../clock.js';
+import type { Database, PersonRow } from '../../db/tables.js';
+import type { Logger } from '../../log.js';
+import type { Message } from '../../ports/channel.port.js';
+
+/** What every command handler gets: who asked, what they typed after the command word, and the service. */
+export interface CommandContext {
+  db: Kysely<Database>;
+  clock: Clock;
+  publicUrl: string;
+  appSecret: string;
+  log: Logger;
+  person: PersonRow;
+  text: string;
+  /** A change feeds or the outbox must see now (a new token, a moved meeting). */
+  changed: () => void;
+}
+
+export type CommandHandler = (ctx: CommandContext) => Promise<Message>;

@@ -1,0 +1,69 @@
+import { settingsMessages } from '../../i18n/settings-messages.js';
+import type { ChannelKind, Message } from '../../ports/channel.port.js';
+import { loadPreferences, savePreferences, type MutableKind, type Preferences } from '../../preferences/preferences.js';
+import { replanPerson } from '../../reminders/plan-reminders.js';
+import { fold } from '../parse-command.js';
+import type { CommandContext } from './context.js';
+
+const kindWords: Record<string, MutableKind> = {
+  przypomnienia: 'reminders',
+  reminders: 'reminders',
+  zmiany: 'notices',
+  changes: 'notices',
+  ogloszenia: 'announcements',
+  announcements: 'announcements',
+  zaproszenia: 'invitations',
+  invitations: 'invitations',
+};
+const channelWords: Record<string, ChannelKind> = { slack: 'slack', teams: 'teams', email: 'email', 'e-mail': 'email', mail: 'email' };
+
+/** `ustawienia`: show my preferences; `ustawienia wycisz|włącz <rodzaj|kanał>`, `ustawienia cisza 21-6` change them. */
+export async function settingsCommand(ctx: CommandContext): Promise<Message> {
+  const { db, person, clock } = ctx;
+  const language = person.language;
+  const t = settingsMessages[language];
+  const [verb, ...rest] = ctx.text.split(/\s+/).filter(Boolean).map(fold);
+  const current = await loadPreferences(db, person.id);
+  const show = (prefix?: string): Message => ({
+    language,
+    title: t.title,
+    text: [
+      prefix,
+      t.summary(
+        current.mutedKinds.map(t.kindName).join(', ') || t.none,
+        current.mutedChannels.join(', ') || t.none,
+        current.quiet.from,
+        current.quiet.to,
+      ),
+      t.usage,
+    ]
+      .filter(Boolean)
+      .join('\n\n'),
+  });
+  if (!verb) return show();
+
+  const next: Preferences = { ...current, mutedKinds: [...current.mutedKinds], mutedChannels: [...current.mutedChannels] };
+  if (verb === 'cisza' || verb === 'quiet') {
+    const hours = /^(\d{1,2})-(\d{1,2})$/.exec(rest[0] ?? '');
+    const [from, to] = hours ? [Number(hours[1]), Number(hours[2])] : [NaN, NaN];
+    if (!(from >= 0 && from <= 23 && to >= 0 && to <= 23 && from !== to)) return show(t.badQuiet);
+    next.quiet = { from, to };
+  } else if (['wycisz', 'mute', 'wlacz', 'unmute'].includes(verb)) {
+    const mute = verb === 'wycisz' || verb === 'mute';
+    for (const word of rest) {
+      const kind = kindWords[word];
+      const channel = channelWords[word];
+      if (!kind && !channel) return show(t.unknownWord(word));
+      if (kind) next.mutedKinds = mute ? [...next.mutedKinds, kind] : next.mutedKinds.filter((k) => k !== kind);
+      if (channel) next.mutedChannels = mute ? [...next.mutedChannels, channel] : next.mutedChannels.filter((c) => c !== channel);
+    }
+    const own = person.channels as ChannelKind[];
+    if (own.every((c) => next.mutedChannels.includes(c))) return show(t.lastChannel);
+  } else {
+    return show(t.unknownWord(verb));
+  }
+  await savePreferences(db, person.id, next, clock.now());
+  if (next.quiet.from !== current.quiet.from || next.quiet.to !== current.quiet.to) await replanPerson(db, person.id, clock);
+  Object.assign(current, next);
+  return show(t.saved);
+}

@@ -1,0 +1,50 @@
+/** The commands of CONTRACT.md, by their Polish names. */
+export type CommandName =
+  | 'pomoc'
+  | 'spotkania'
+  | 'status'
+  | 'problem'
+  | 'warsztaty'
+  | 'kalendarz'
+  | 'ogloszenie'
+  | 'moje-dane'
+  | 'ustawienia'
+  | 'dostarczenia';
+
+const aliases: Record<string, CommandName> = {
+  pomoc: 'pomoc',
+  help: 'pomoc',
+  spotkania: 'spotkania',
+  meetings: 'spotkania',
+  status: 'status',
+  problem: 'problem',
+  warsztaty: 'warsztaty',
+  workshops: 'warsztaty',
+  kalendarz: 'kalendarz',
+  calendar: 'kalendarz',
+  ogloszenie: 'ogloszenie',
+  announce: 'ogloszenie',
+  'moje-dane': 'moje-dane',
+  'my-data': 'moje-dane',
+  ustawienia: 'ustawienia',
+  settings: 'ustawienia',
+  dostarczenia: 'dostarczenia',
+  deliveries: 'dostarczenia',
+};
+
+/** Lower case without Polish diacritics: "Ogłoszenie" and "ogloszenie" are one word. */
+export function fold(word: string): string {
+  return word
+    .toLowerCase()
+    .replace(/ł/g, 'l')
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '');
+}
+
+/** "/pzk Spotkania" or a Teams message "help" → the command and the rest of the text. */
+export function parseCommand(input: string): { command: CommandName | undefined; word: string; text: string } {
+  const trimmed = input.trim().replace(/^\/?pzk\s+/i, '');
+  const [word = ''] = trimmed.split(/\s+/);
+  const text = trimmed.slice(word.length).trim();
+  return { command: aliases[fold(word)] ?? (word === '' ? 'pomoc' : undefined), word, text };
+}

@@ -1,0 +1,94 @@
+import { systemClock } from './clock.js';
+import { ConfigError, loadConfig } from './config.js';
+import { DataDirBusyError } from './db/data-dir-lock.js';
+import { createLogger } from './log.js';
+import { runTerminalChat, startService } from './main.js';
+import { ScheduleInvalidError, formatProblem } from './schedule/load-schedule.js';
+import { UsageError, exportFeedsCommand, feedLinkCommand, importCommand, migrateCommand } from './cli/commands.js';
+
+const USAGE = `Usage: npm run kooperator -- <command>
+
+  serve                          run the service (what npm start runs)
+  migrate                        apply database migrations
+  import <file.yaml>… [--dry-run] import schedule files (all or nothing); --dry-run only checks
+  export-feeds <dir>             write all.ics and teams/*.ics for static hosting
+  feed-link <email>              issue a new personal feed link for a member (revokes the old one)
+  chat --as <email>              talk to the bot in the terminal, as that member
+  help                           this text`;
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help') {
+    out(USAGE);
+    return command ? 0 : 2;
+  }
+  const config = loadConfig();
+  switch (command) {
+    case 'serve':
+      return serve(config);
+    case 'migrate':
+      await migrateCommand(config, out);
+      return 0;
+    case 'import': {
+      const files = rest.filter((a) => !a.startsWith('--'));
+      if (files.length === 0) throw new UsageError('import needs at least one file: npm run kooperator -- import calendars/my.yaml');
+      await importCommand(config, systemClock, files, rest.includes('--dry-run'), out);
+      return 0;
+    }
+    case 'export-feeds':
+      if (!rest[0]) throw new UsageError('export-feeds needs a folder: npm run kooperator -- export-feeds ./public');
+      await exportFeedsCommand(config, systemClock, rest[0], out);
+      return 0;
+    case 'feed-link':
+      if (!rest[0]) throw new UsageError('feed-link needs an e-mail: npm run kooperator -- feed-link anna.nowak@example.org');
+      await feedLinkCommand(config, systemClock, rest[0], out);
+      return 0;
+    case 'chat': {
+      const email = rest[rest.indexOf('--as') + 1];
+      if (!rest.includes('--as') || !email) throw new UsageError('chat needs a member: npm run kooperator -- chat --as anna.nowak@example.org');
+      await runTerminalChat(config, createLogger('warn'), email);
+      return 0;
+    }
+    default:
+      throw new UsageError(`Unknown command "${command}".\n\n${USAGE}`);
+  }
+}
+
+async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
+  const log = createLogger(config.logLevel);
+  const service = await startService(config, log);
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const shutdown = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'Shutting down');
+      service.stop().then(
+        () => resolve(0),
+        (error) => {
+          log.error({ err: error }, 'Shutdown failed');
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ScheduleInvalidError) {
+      process.stderr.write(`The schedule has ${error.problems.length} problem(s); nothing was changed:\n`);
+      for (const problem of error.problems) process.stderr.write(`  ${formatProblem(problem)}\n`);
+    } else if (error instanceof ConfigError || error instanceof DataDirBusyError || error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n`);
+    } else {
+      process.stderr.write(`kooperator: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    }
+    process.exit(error instanceof UsageError ? 2 : 1);
+  },
+);

@@ -1,0 +1,88 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { FeedService } from '../feeds/feed-service.js';
+import { issueFeedToken } from '../feeds/feed-tokens.js';
+import { calendarRenderer, openDatabase } from '../main.js';
+import { importSchedules, type ImportSummary } from '../schedule/import-schedule.js';
+import { loadScheduleFiles } from '../schedule/load-schedule.js';
+import { processScheduleChanges } from '../reminders/change-notices.js';
+
+export type Out = (line: string) => void;
+
+/** Runs `fn` on a migrated database and always closes it. */
+async function withDatabase<T>(config: Config, command: string, fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
+  const db = await openDatabase(config, command);
+  try {
+    await migrateToLatest(db.db);
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+export async function migrateCommand(config: Config, out: Out): Promise<void> {
+  await withDatabase(config, 'migrate', async () => out('Database is up to date.'));
+}
+
+export async function importCommand(config: Config, clock: Clock, files: string[], dryRun: boolean, out: Out): Promise<void> {
+  await withDatabase(config, 'import', async (db) => {
+    const known = await db.db.selectFrom('teams').select('id').where('removed_at', 'is', null).execute();
+    const schedules = await loadScheduleFiles(files, new Set(known.map((t) => t.id)));
+    const summary = await importSchedules(db.db, schedules, { clock, defaultTimezone: config.defaultTimezone, dryRun });
+    // Notices of moved and cancelled meetings are queued now; a running service sends them.
+    if (summary.changed && !dryRun) await processScheduleChanges(db.db, clock);
+    out(describeSummary(summary, dryRun));
+  });
+}
+
+export function describeSummary(s: ImportSummary, dryRun: boolean): string {
+  if (!s.changed) return dryRun ? 'The files are valid and match the database: an import would change nothing.' : 'Nothing changed: the database already matches the files.';
+  const line = (label: string, c: ImportSummary['teams']) => `  ${label.padEnd(12)} +${c.added} added, ~${c.updated} updated, -${c.removed} removed`;
+  return [
+    dryRun ? 'The files are valid. An import would make these changes (nothing was written):' : 'Imported:',
+    line('teams', s.teams),
+    line('meetings', s.meetings),
+    line('people', s.people),
+    line('memberships', s.memberships),
+    line('activities', s.activities),
+  ].join('\n');
+}
+
+/** The public feeds as files, for static hosting. Personal feeds are never written out. */
+export async function exportFeedsCommand(config: Config, clock: Clock, dir: string, out: Out): Promise<void> {
+  await withDatabase(config, 'export-feeds', async (db) => {
+    const feeds = new FeedService({ db: db.db, renderer: calendarRenderer(config), clock });
+    const teams = await db.db.selectFrom('teams').select('id').where('removed_at', 'is', null).orderBy('id').execute();
+    await writeAtomically(join(dir, 'all.ics'), (await feeds.all()).body);
+    for (const { id } of teams) await writeAtomically(join(dir, 'teams', `${id}.ics`), (await feeds.team(id))!.body);
+    out(`Wrote ${teams.length + 1} feeds to ${dir} (all.ics and teams/*.ics).`);
+  });
+}
+
+async function writeAtomically(file: string, body: Buffer): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(`${file}.tmp`, body);
+  await rename(`${file}.tmp`, file);
+}
+
+/** Issues a new personal feed link for a member (the old one stops working). */
+export async function feedLinkCommand(config: Config, clock: Clock, email: string, out: Out): Promise<void> {
+  await withDatabase(config, 'feed-link', async (db) => {
+    const person = await db.db
+      .selectFrom('people')
+      .select(['id', 'name'])
+      .where('email', '=', email.trim().toLowerCase())
+      .where('removed_at', 'is', null)
+      .executeTakeFirst();
+    if (!person) throw new UsageError(`No member with the e-mail ${email}. Check the schedule files.`);
+    const token = await issueFeedToken(db.db, person.id, config.appSecret, clock);
+    out(`${config.publicUrl}/calendars/u/${token}.ics`);
+  });
+}
+
+export class UsageError extends Error {
+  readonly code = 'USAGE';
+}

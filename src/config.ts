@@ -1,0 +1,163 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { isZone } from './domain/local-time.js';
+
+/** Everything the service reads from its environment, validated once and frozen. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly publicUrl: string;
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly appSecret: string;
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  readonly slack: { botToken: string; signingSecret: string; appToken?: string; apiUrl?: string } | undefined;
+  readonly teams:
+    | { appId: string; appPassword: string; appType: string; tenantId?: string; devNoAuth: false }
+    | { devNoAuth: true }
+    | undefined;
+  readonly defaultTimezone: string;
+  readonly logLevel: string;
+  readonly production: boolean;
+}
+
+/** A setting that cannot be used: start-up stops with this one line. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly variable: string, problem: string, example: string) {
+    super(`${variable}: ${problem}. Example of a good value: ${example}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const blankToUndefined = (value: unknown) => (value === '' ? undefined : value);
+const optionalText = z.preprocess(blankToUndefined, z.string().optional());
+const isUrl = (protocols: string[]) => (value: string) => {
+  try {
+    return protocols.includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+};
+
+// Each rule carries the example the operator sees when the value is wrong.
+const rules = {
+  PORT: [z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)), '3000', 'must be a whole number from 0 to 65535'],
+  HOST: [z.preprocess(blankToUndefined, z.string().min(1).default('127.0.0.1')), '0.0.0.0', 'must be a host name or IP address'],
+  PUBLIC_URL: [
+    z.preprocess(blankToUndefined, z.string().refine(isUrl(['http:', 'https:'])).default('http://localhost:3000')),
+    'https://kooperator.example.org',
+    'must be an http:// or https:// address'],
+  DATABASE_URL: [
+    z.preprocess(blankToUndefined, z.string().refine(isUrl(['postgres:', 'postgresql:'])).optional()),
+    'postgres://kooperator:secret@db:5432/kooperator',
+    'must be a postgres:// address'],
+  DATA_DIR: [z.preprocess(blankToUndefined, z.string().min(1).default('./data')), './data', 'must be a folder path'],
+  APP_SECRET: [z.preprocess(blankToUndefined, z.string().min(32).optional()), 'a random string of at least 32 characters, e.g. from `openssl rand -hex 32`', 'must be at least 32 characters long'],
+  SMTP_URL: [
+    z.preprocess(blankToUndefined, z.string().refine(isUrl(['smtp:', 'smtps:'])).optional()),
+    'smtp://user:password@mail.example.org:587',
+    'must be an smtp:// or smtps:// address'],
+  MAIL_FROM: [optionalText, '"Kooperator RCPS" <kooperator@example.org>', 'must be an e-mail address with an optional name'],
+  SLACK_BOT_TOKEN: [z.preprocess(blankToUndefined, z.string().startsWith('xoxb-').optional()), 'xoxb-1234-5678-abcdef', 'must be a bot token starting with xoxb-'],
+  SLACK_SIGNING_SECRET: [z.preprocess(blankToUndefined, z.string().min(16).optional()), 'the Signing Secret from your Slack app\'s Basic Information page', 'must be the signing secret of the Slack app (at least 16 characters)'],
+  SLACK_APP_TOKEN: [z.preprocess(blankToUndefined, z.string().startsWith('xapp-').optional()), 'xapp-1-A0123-4567-abcdef', 'must be an app-level token starting with xapp-'],
+  SLACK_API_URL: [z.preprocess(blankToUndefined, z.string().refine(isUrl(['http:', 'https:'])).optional()), 'https://slack.com/api/', 'must be an http:// or https:// address'],
+  MicrosoftAppId: [optionalText, '00000000-0000-0000-0000-000000000000', 'must be the app id of the bot'],
+  MicrosoftAppPassword: [optionalText, 'the client secret of the bot\'s Entra ID app', 'must be the client secret of the bot'],
+  MicrosoftAppType: [z.preprocess(blankToUndefined, z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional()), 'SingleTenant', 'must be MultiTenant, SingleTenant or UserAssignedMSI'],
+  MicrosoftAppTenantId: [optionalText, '00000000-0000-0000-0000-000000000000', 'must be a tenant id'],
+  TEAMS_DEV_NO_AUTH: [z.preprocess(blankToUndefined, z.enum(['1', '0']).optional()), '1', 'must be 1 or unset'],
+  TZ_DEFAULT: [z.preprocess(blankToUndefined, z.string().refine(isZone).default('Europe/Warsaw')), 'Europe/Warsaw', 'must be an IANA time zone name'],
+  LOG_LEVEL: [
+    z.preprocess(blankToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+    'info',
+    'must be one of fatal, error, warn, info, debug, trace, silent'],
+  NODE_ENV: [optionalText, 'production', 'must be a word such as production'],
+} as const;
+
+type Parsed = { [K in keyof typeof rules]: z.infer<(typeof rules)[K][0]> };
+
+function parseAll(env: Env): Parsed {
+  const out: Record<string, unknown> = {};
+  for (const [name, [schema, example, problem]] of Object.entries(rules)) {
+    const result = (schema as z.ZodType).safeParse(env[name]);
+    if (!result.success) {
+      throw new ConfigError(name, problem, example);
+    }
+    out[name] = result.data;
+  }
+  return out as Parsed;
+}
+
+/** Reads and validates the environment. Throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const s = parseAll(env);
+  const production = s.NODE_ENV === 'production';
+  const dataDir = resolve(s.DATA_DIR);
+
+  if ((s.SLACK_BOT_TOKEN === undefined) !== (s.SLACK_SIGNING_SECRET === undefined) && !s.SLACK_APP_TOKEN) {
+    const missing = s.SLACK_BOT_TOKEN ? 'SLACK_SIGNING_SECRET' : 'SLACK_BOT_TOKEN';
+    throw new ConfigError(missing, 'is required when the other Slack setting is given', rules[missing][1]);
+  }
+  if (s.SLACK_APP_TOKEN && !s.SLACK_BOT_TOKEN) {
+    throw new ConfigError('SLACK_BOT_TOKEN', 'is required with SLACK_APP_TOKEN (Socket Mode)', rules.SLACK_BOT_TOKEN[1]);
+  }
+  if (s.TEAMS_DEV_NO_AUTH === '1' && production) {
+    throw new ConfigError('TEAMS_DEV_NO_AUTH', 'is refused when NODE_ENV=production (it turns off Bot Framework authentication)', 'unset, with MicrosoftAppId and MicrosoftAppPassword set');
+  }
+  if (s.MicrosoftAppId && !s.MicrosoftAppPassword && s.MicrosoftAppType !== 'UserAssignedMSI') {
+    throw new ConfigError('MicrosoftAppPassword', 'is required with MicrosoftAppId', rules.MicrosoftAppPassword[1]);
+  }
+  if (s.MicrosoftAppType === 'SingleTenant' && !s.MicrosoftAppTenantId) {
+    throw new ConfigError('MicrosoftAppTenantId', 'is required when MicrosoftAppType=SingleTenant', rules.MicrosoftAppTenantId[1]);
+  }
+  if (production && !s.APP_SECRET) {
+    throw new ConfigError('APP_SECRET', 'is required when NODE_ENV=production', rules.APP_SECRET[1]);
+  }
+
+  const slack = s.SLACK_BOT_TOKEN
+    ? { botToken: s.SLACK_BOT_TOKEN, signingSecret: s.SLACK_SIGNING_SECRET ?? '', appToken: s.SLACK_APP_TOKEN, apiUrl: s.SLACK_API_URL }
+    : undefined;
+  const teams: Config['teams'] = s.MicrosoftAppId
+    ? {
+        appId: s.MicrosoftAppId,
+        appPassword: s.MicrosoftAppPassword ?? '',
+        appType: s.MicrosoftAppType ?? 'MultiTenant',
+        tenantId: s.MicrosoftAppTenantId,
+        devNoAuth: false,
+      }
+    : s.TEAMS_DEV_NO_AUTH === '1'
+      ? { devNoAuth: true }
+      : undefined;
+
+  return Object.freeze({
+    port: s.PORT,
+    host: s.HOST,
+    publicUrl: s.PUBLIC_URL.replace(/\/+$/, ''),
+    databaseUrl: s.DATABASE_URL,
+    dataDir,
+    appSecret: s.APP_SECRET ?? generatedSecret(dataDir),
+    smtpUrl: s.SMTP_URL,
+    mailFrom: s.MAIL_FROM ?? 'Kooperator <kooperator@localhost>',
+    slack,
+    teams,
+    defaultTimezone: s.TZ_DEFAULT,
+    logLevel: s.LOG_LEVEL,
+    production,
+  });
+}
+
+/** Outside production the secret for signed links is made once and kept in DATA_DIR. */
+function generatedSecret(dataDir: string): string {
+  const file = join(dataDir, 'app-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+  return secret;
+}

@@ -1,0 +1,27 @@
+import { Migrator, sql, type Kysely, type MigrationResultSet } from 'kysely';
+import { migrations } from '../../migrations/index.js';
+import type { Database } from './tables.js';
+
+export class MigrationError extends Error {
+  readonly code = 'MIGRATION_FAILED';
+  constructor(readonly migration: string | undefined, cause: unknown) {
+    super(`Migration ${migration ?? '(unknown)'} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/**
+ * Applies every pending migration. On PostgreSQL Kysely holds a session advisory lock while
+ * it migrates, so replicas starting together wait for each other instead of colliding.
+ */
+export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet['results']> {
+  // Name our own schema: without it Kysely takes migration tables found in *any* schema of the
+  // database as ours (another app's, or a parallel test's) and fails or skips migrating.
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema: rows[0]!.schema });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new MigrationError(failed?.migrationName, error);
+  }
+  return results;
+}

@@ -1,0 +1,214 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface TeamTable {
+  id: string;
+  name: string;
+  area: 'gmina' | 'powiat';
+  timezone: string;
+  slack_channel: string | null;
+  source: string;
+  removed_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface PersonTable {
+  id: Generated<number>;
+  email: string;
+  name: string;
+  institution: string | null;
+  language: 'pl' | 'en';
+  channels: Json<string[]>;
+  staff_role: 'rcps' | 'admin' | null;
+  source: string;
+  removed_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface MembershipTable {
+  team_id: string;
+  person_id: number;
+  role: 'member' | 'coordinator';
+  removed_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface MeetingSeriesTable {
+  team_id: string;
+  rrule: string;
+  starts_local: string;
+  duration: string;
+  location: string;
+  online_url: string | null;
+  reminders: Json<string[]>;
+  on_holiday: 'skip' | 'shift' | 'keep';
+  sequence: ColumnType<number, number | undefined, number>;
+  updated_at: UpdatedAt;
+}
+
+export interface MeetingExceptionTable {
+  team_id: string;
+  occurrence_date: string;
+  cancelled: boolean;
+  moved_to_local: string | null;
+  created_at: CreatedAt;
+}
+
+export interface ActivityTable {
+  id: string;
+  kind: 'workshop' | 'training' | 'coaching' | 'conference' | 'education' | 'consultation';
+  title: string;
+  description: string | null;
+  starts_local: string;
+  ends_local: string;
+  timezone: string;
+  starts_at: Date;
+  ends_at: Date;
+  location: string | null;
+  online_url: string | null;
+  capacity: number | null;
+  rsvp_by: string | null;
+  audience_all: boolean;
+  public: boolean;
+  sequence: ColumnType<number, number | undefined, number>;
+  source: string;
+  cancelled_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface ActivityAudienceTable {
+  activity_id: string;
+  team_id: string;
+}
+
+export interface RsvpTable {
+  activity_id: string;
+  person_id: number;
+  answer: 'accepted' | 'declined' | 'maybe' | 'waiting';
+  answered_at: Date;
+}
+
+export interface FeedTokenTable {
+  id: Generated<number>;
+  person_id: number;
+  token_hash: string;
+  nonce: string;
+  created_at: CreatedAt;
+  revoked_at: Date | null;
+}
+
+/** What changed in the schedule that people must be told about (the reminders issue sends it). */
+export interface ScheduleChangeTable {
+  id: Generated<number>;
+  kind:
+    | 'meeting_cancelled'
+    | 'meeting_moved'
+    | 'series_changed'
+    | 'member_removed'
+    | 'team_removed'
+    | 'activity_changed'
+    | 'activity_cancelled';
+  team_id: string | null;
+  person_id: number | null;
+  activity_id: string | null;
+  occurrence_date: string | null;
+  details: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+  notified_at: Date | null;
+}
+
+export interface ImportRunTable {
+  id: Generated<number>;
+  files: Json<string[]>;
+  summary: Json<Record<string, number>>;
+  created_at: CreatedAt;
+}
+
+/** A single row whose version rises on every schedule change; feed caches compare it. */
+export interface DataVersionTable {
+  id: number;
+  version: number;
+}
+
+export interface PersonChannelTable {
+  person_id: number;
+  channel: 'slack' | 'teams' | 'email' | 'console';
+  external_id: string;
+  /** What the adapter needs to send: a Slack user id, a serialised Teams conversation reference. */
+  address: string;
+  linked_at: CreatedAt;
+}
+
+export interface ProcessedEventTable {
+  key: string;
+  created_at: CreatedAt;
+}
+
+export type DeliveryState = 'pending' | 'sending' | 'sent' | 'failed' | 'expired' | 'cancelled';
+
+export interface DeliveryTable {
+  id: Generated<number>;
+  dedupe_key: string;
+  kind: string;
+  person_id: number | null;
+  team_id: string | null;
+  channels: Json<string[]>;
+  channel_index: ColumnType<number, number | undefined, number>;
+  payload: Json<unknown>;
+  due_at: Date;
+  expires_at: Date | null;
+  state: ColumnType<DeliveryState, DeliveryState | undefined, DeliveryState>;
+  next_attempt_at: Date;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+  sent_channel: string | null;
+  provider_id: string | null;
+  claimed_by: string | null;
+  claimed_at: Date | null;
+  sent_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface PreferencesTable {
+  person_id: number;
+  muted_kinds: Json<string[]>;
+  muted_channels: Json<string[]>;
+  quiet_from: ColumnType<number, number | undefined, number>;
+  quiet_to: ColumnType<number, number | undefined, number>;
+  updated_at: UpdatedAt;
+}
+
+export interface Database {
+  preferences: PreferencesTable;
+  deliveries: DeliveryTable;
+  person_channels: PersonChannelTable;
+  processed_events: ProcessedEventTable;
+  teams: TeamTable;
+  people: PersonTable;
+  memberships: MembershipTable;
+  meeting_series: MeetingSeriesTable;
+  meeting_exceptions: MeetingExceptionTable;
+  activities: ActivityTable;
+  activity_audience: ActivityAudienceTable;
+  rsvps: RsvpTable;
+  feed_tokens: FeedTokenTable;
+  schedule_changes: ScheduleChangeTable;
+  import_runs: ImportRunTable;
+  data_version: DataVersionTable;
+}
+
+export type TeamRow = Selectable<TeamTable>;
+export type PersonRow = Selectable<PersonTable>;
+export type MeetingSeriesRow = Selectable<MeetingSeriesTable>;
+export type MeetingExceptionRow = Selectable<MeetingExceptionTable>;
+export type ActivityRow = Selectable<ActivityTable>;
+export type NewActivity = Insertable<ActivityTable>;
+export type DeliveryRow = Selectable<DeliveryTable>;

@@ -1,0 +1,41 @@
+import type { Kysely } from 'kysely';
+import type { Database, DeliveryRow } from '../db/tables.js';
+import type { Language } from '../i18n/messages.js';
+import type { ChannelKind } from '../ports/channel.port.js';
+import { DEFAULT_QUIET_HOURS } from '../reminders/quiet-hours.js';
+import type { MutableKind, Preferences } from '../preferences/preferences.js';
+
+export interface Recipient {
+  id: number;
+  email: string;
+  language: Language;
+  preferences: Preferences;
+  /** Where each platform reaches them (e-mail is their address). */
+  addresses: Partial<Record<ChannelKind, string>>;
+}
+
+/** Everyone a batch is for, fetched in three queries instead of several per row. */
+export async function recipientsOf(db: Kysely<Database>, rows: DeliveryRow[]): Promise<Map<number, Recipient>> {
+  const ids = [...new Set(rows.map((r) => r.person_id).filter((id): id is number => id !== null))];
+  const out = new Map<number, Recipient>();
+  if (ids.length === 0) return out;
+  const people = await db.selectFrom('people').select(['id', 'email', 'language']).where('id', 'in', ids).where('removed_at', 'is', null).execute();
+  for (const p of people) {
+    out.set(p.id, { ...p, preferences: { mutedKinds: [], mutedChannels: [], quiet: DEFAULT_QUIET_HOURS }, addresses: { email: p.email } });
+  }
+  for (const p of await db.selectFrom('preferences').selectAll().where('person_id', 'in', ids).execute()) {
+    const r = out.get(p.person_id);
+    if (r) {
+      r.preferences = {
+        mutedKinds: p.muted_kinds as MutableKind[],
+        mutedChannels: p.muted_channels as ChannelKind[],
+        quiet: { from: p.quiet_from, to: p.quiet_to },
+      };
+    }
+  }
+  for (const link of await db.selectFrom('person_channels').select(['person_id', 'channel', 'address']).where('person_id', 'in', ids).execute()) {
+    const r = out.get(link.person_id);
+    if (r) r.addresses[link.channel] = link.address;
+  }
+  return out;
+}

@@ -1,0 +1,97 @@
+import type { Kysely } from 'kysely';
+import schedule from 'node-schedule';
+import { Gauge, Histogram, type Registry } from 'prom-client';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/tables.js';
+import type { Logger } from '../log.js';
+import type { ChannelKind, ChannelSender } from '../ports/channel.port.js';
+import { processScheduleChanges } from '../reminders/change-notices.js';
+import { planReminders } from '../reminders/plan-reminders.js';
+import { DeliveryLoop } from './delivery-loop.js';
+import { Dispatcher } from './dispatcher.js';
+import { deliveryRenderer } from './render-delivery.js';
+
+export interface DeliveryServiceOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  log: Logger;
+  senders: ReadonlyMap<ChannelKind, ChannelSender>;
+  publicUrl: string;
+  registry: Registry;
+  workerId: string;
+  horizonDays?: number;
+}
+
+/**
+ * Everything that sends, in one piece: the dispatcher woken at due times, reminder planning on
+ * start and every day after, and schedule changes turned into notices as soon as they appear.
+ */
+export class DeliveryService {
+  readonly loop: DeliveryLoop;
+  private daily: schedule.Job | undefined;
+
+  constructor(private readonly options: DeliveryServiceOptions) {
+    const lateness = new Histogram({
+      name: 'kooperator_delivery_lateness_seconds',
+      help: 'Sent time minus due time',
+      labelNames: ['channel'] as const,
+      buckets: [0.1, 0.5, 1, 5, 30, 60, 300, 3600],
+      registers: [options.registry],
+    });
+    const { db } = options;
+    new Gauge({
+      name: 'kooperator_deliveries',
+      help: 'Deliveries by state and channel (the outbox)',
+      labelNames: ['state', 'channel'] as const,
+      registers: [options.registry],
+      async collect() {
+        const rows = await db
+          .selectFrom('deliveries')
+          .select(['state', 'sent_channel', db.fn.countAll<number>().as('n')])
+          .groupBy(['state', 'sent_channel'])
+          .execute();
+        this.reset();
+        for (const r of rows) this.set({ state: r.state, channel: r.sent_channel ?? 'none' }, Number(r.n));
+      },
+    });
+    const dispatcher = new Dispatcher({
+      db,
+      clock: options.clock,
+      log: options.log,
+      senders: options.senders,
+      workerId: options.workerId,
+      render: deliveryRenderer(db, options.publicUrl),
+      onResult: (row, outcome, channel) => {
+        if (outcome === 'sent') lateness.observe({ channel: channel ?? 'none' }, (options.clock.now().getTime() - row.due_at.getTime()) / 1000);
+      },
+    });
+    this.loop = new DeliveryLoop({ db, dispatcher, clock: options.clock, log: options.log });
+  }
+
+  async start(): Promise<void> {
+    await this.plan();
+    this.loop.start();
+  }
+
+  /** The schedule changed (import, chat command): notices out, reminders re-planned, dispatcher woken. */
+  async scheduleChanged(): Promise<void> {
+    await processScheduleChanges(this.options.db, this.options.clock);
+    this.loop.poke();
+  }
+
+  private async plan(): Promise<void> {
+    const { db, clock, log } = this.options;
+    await processScheduleChanges(db, clock);
+    const added = await planReminders(db, { clock, ...(this.options.horizonDays ? { horizonDays: this.options.horizonDays } : {}) });
+    log.info({ added }, 'Reminders planned over the horizon');
+    // Extend the horizon once a day, at an absolute instant (never a zoned cron rule).
+    this.daily = schedule.scheduleJob(new Date(clock.now().getTime() + 24 * 3600_000), () => {
+      this.plan().then(() => this.loop.poke(), (error) => log.error({ err: error }, 'daily planning failed'));
+    }) ?? undefined;
+  }
+
+  async stop(): Promise<void> {
+    this.daily?.cancel();
+    await this.loop.stop();
+  }
+}

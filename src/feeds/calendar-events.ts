@@ -1,0 +1,83 @@
+import { DateTime } from 'luxon';
+import type { ActivityRow } from '../db/tables.js';
+import { expandSeries } from '../domain/occurrences.js';
+import { parseDuration, zoned } from '../domain/local-time.js';
+import { formatDate } from '../i18n/format.js';
+import { messages, type Language } from '../i18n/messages.js';
+import type { CalendarEvent } from '../ports/calendar.port.js';
+import type { TeamWithSeries } from './feed-data.js';
+
+export const UID_DOMAIN = 'kooperator';
+export const meetingUid = (teamId: string) => `pzk-${teamId}@${UID_DOMAIN}`;
+export const activityUid = (activityId: string) => `activity-${activityId}@${UID_DOMAIN}`;
+
+/**
+ * A team's meetings as one recurring VEVENT: the RRULE, EXDATEs for cancelled and
+ * holiday-skipped dates, and a RECURRENCE-ID override for each moved or shifted one.
+ * Holidays are resolved up to `horizon`; feeds are re-rendered monthly, so it keeps moving.
+ */
+export function meetingEvents({ team, series, meetings }: TeamWithSeries, horizon: Date, language: Language = 'pl'): CalendarEvent[] {
+  const t = messages[language];
+  const start = zoned(series.starts_local, team.timezone);
+  const duration = parseDuration(series.duration)!;
+  const description = [t.meetingDescription, series.online_url ? t.onlineLink(series.online_url) : undefined].filter(Boolean).join('\n');
+  const common = {
+    uid: meetingUid(team.id),
+    sequence: series.sequence,
+    summary: t.meetingTitle(team.name),
+    location: series.location,
+    ...(series.online_url ? { url: series.online_url } : {}),
+    lastModified: laterOf(team.updated_at, series.updated_at),
+    categories: ['PZK'],
+  };
+  const occurrences = expandSeries(meetings, start.toJSDate(), horizon);
+  const master: CalendarEvent = {
+    ...common,
+    description,
+    start,
+    end: start.plus(duration),
+    rrule: rruleWithUtcUntil(series.rrule, team.timezone),
+    exdates: occurrences.filter((o) => o.status === 'cancelled' || o.status === 'holiday_skipped').map((o) => o.originalStart),
+  };
+  const overrides = occurrences
+    .filter((o) => o.status === 'moved' || o.status === 'shifted')
+    .map<CalendarEvent>((o) => {
+      const from = formatDate(o.originalStart, language);
+      const note = o.status === 'shifted' && o.holiday ? t.shiftedForHoliday(o.holiday, from) : t.movedFrom(from);
+      return { ...common, description: `${description}\n${note}`, start: o.start, end: o.end, recurrenceId: o.originalStart };
+    });
+  return [master, ...overrides];
+}
+
+export function activityEvent(activity: ActivityRow, language: Language = 'pl'): CalendarEvent {
+  const t = messages[language];
+  const description = [activity.description, activity.online_url ? t.onlineLink(activity.online_url) : undefined].filter(Boolean).join('\n');
+  return {
+    uid: activityUid(activity.id),
+    sequence: activity.sequence,
+    summary: activity.title,
+    ...(description ? { description } : {}),
+    ...(activity.location ? { location: activity.location } : {}),
+    ...(activity.online_url ? { url: activity.online_url } : {}),
+    start: zoned(activity.starts_local, activity.timezone),
+    end: zoned(activity.ends_local, activity.timezone),
+    status: activity.cancelled_at ? 'CANCELLED' : 'CONFIRMED',
+    lastModified: activity.updated_at,
+    categories: [t.kind(activity.kind)],
+  };
+}
+
+/**
+ * In the file UNTIL is local wall time like the rest of the rule; RFC 5545 wants it in UTC
+ * when DTSTART has a zone (ical-generator would write it without Z, which parsers reject).
+ */
+export function rruleWithUtcUntil(rule: string, zone: string): string {
+  return rule.replace(/UNTIL=(\d{8})(T(\d{6}))?Z?/i, (_m, date: string, _t, time?: string) => {
+    const local = DateTime.fromFormat(`${date}${time ?? '235959'}`, 'yyyyMMddHHmmss', { zone });
+    return `UNTIL=${local.toUTC().toFormat("yyyyMMdd'T'HHmmss'Z'")}`;
+  });
+}
+
+function laterOf(a: Date, b: Date): Date {
+  return a.getTime() > b.getTime() ? a : b;
+}

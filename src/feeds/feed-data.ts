@@ -1,0 +1,121 @@
+import type { Kysely } from 'kysely';
+import type { ActivityRow, Database, MeetingSeriesRow, TeamRow } from '../db/tables.js';
+import type { MeetingSeries } from '../domain/occurrences.js';
+
+export interface TeamWithSeries {
+  team: TeamRow;
+  series: MeetingSeriesRow;
+  meetings: MeetingSeries;
+}
+
+/** Active teams with their series and exceptions; all of them, or the ids given. */
+export async function loadTeams(db: Kysely<Database>, ids?: string[]): Promise<TeamWithSeries[]> {
+  if (ids && ids.length === 0) return [];
+  let query = db
+    .selectFrom('teams')
+    .innerJoin('meeting_series', 'meeting_series.team_id', 'teams.id')
+    .selectAll('teams')
+    .select([
+      'meeting_series.rrule',
+      'meeting_series.starts_local',
+      'meeting_series.duration',
+      'meeting_series.location',
+      'meeting_series.online_url',
+      'meeting_series.reminders',
+      'meeting_series.on_holiday',
+      'meeting_series.sequence',
+      'meeting_series.updated_at as series_updated_at',
+    ])
+    .where('teams.removed_at', 'is', null)
+    .orderBy('teams.id');
+  if (ids) query = query.where('teams.id', 'in', ids);
+  const rows = await query.execute();
+  let exceptionQuery = db.selectFrom('meeting_exceptions').selectAll().orderBy('occurrence_date');
+  if (ids) exceptionQuery = exceptionQuery.where('team_id', 'in', ids);
+  const exceptions = new Map<string, MeetingSeries['exceptions'][number][]>();
+  for (const e of await exceptionQuery.execute()) {
+    const list = exceptions.get(e.team_id) ?? [];
+    list.push({ date: e.occurrence_date, cancelled: e.cancelled, movedToLocal: e.moved_to_local });
+    exceptions.set(e.team_id, list);
+  }
+  return rows.map((row) => {
+    const team: TeamRow = {
+      id: row.id,
+      name: row.name,
+      area: row.area,
+      timezone: row.timezone,
+      slack_channel: row.slack_channel,
+      source: row.source,
+      removed_at: row.removed_at,
+      created_at: row.created_at,
+      updated_at: row.updated_at,
+    };
+    const series: MeetingSeriesRow = {
+      team_id: row.id,
+      rrule: row.rrule,
+      starts_local: row.starts_local,
+      duration: row.duration,
+      location: row.location,
+      online_url: row.online_url,
+      reminders: row.reminders,
+      on_holiday: row.on_holiday,
+      sequence: row.sequence,
+      updated_at: row.series_updated_at,
+    };
+    return { team, series, meetings: toMeetingSeries(team, series, exceptions.get(row.id) ?? []) };
+  });
+}
+
+export function toMeetingSeries(team: TeamRow, series: MeetingSeriesRow, exceptions: MeetingSeries['exceptions']): MeetingSeries {
+  return {
+    teamId: team.id,
+    timezone: team.timezone,
+    rrule: series.rrule,
+    startsLocal: series.starts_local,
+    duration: series.duration,
+    onHoliday: series.on_holiday,
+    exceptions,
+  };
+}
+
+export type ActivityScope = { kind: 'public' } | { kind: 'team'; teamId: string } | { kind: 'person'; personId: number };
+
+/** Activities for a feed: the public ones, those open to a team, or those a person accepted. */
+export async function loadActivities(db: Kysely<Database>, scope: ActivityScope): Promise<ActivityRow[]> {
+  let query = db.selectFrom('activities').selectAll('activities').orderBy('starts_at').orderBy('id');
+  if (scope.kind === 'public') query = query.where('public', '=', true);
+  if (scope.kind === 'team') {
+    query = query.where((eb) =>
+      eb.or([
+        eb('audience_all', '=', true),
+        eb.exists(
+          eb
+            .selectFrom('activity_audience')
+            .select('activity_audience.team_id')
+            .whereRef('activity_audience.activity_id', '=', 'activities.id')
+            .where('activity_audience.team_id', '=', scope.teamId),
+        ),
+      ]),
+    );
+  }
+  if (scope.kind === 'person') {
+    query = query
+      .innerJoin('rsvps', 'rsvps.activity_id', 'activities.id')
+      .where('rsvps.person_id', '=', scope.personId)
+      .where('rsvps.answer', '=', 'accepted');
+  }
+  return query.execute();
+}
+
+/** The teams a person belongs to now. */
+export async function teamIdsOfPerson(db: Kysely<Database>, personId: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('memberships')
+    .innerJoin('teams', 'teams.id', 'memberships.team_id')
+    .select('memberships.team_id')
+    .where('memberships.person_id', '=', personId)
+    .where('memberships.removed_at', 'is', null)
+    .where('teams.removed_at', 'is', null)
+    .execute();
+  return rows.map((r) => r.team_id);
+}

@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Kysely } from 'kysely';
+import { DateTime } from 'luxon';
+import type { Clock } from '../clock.js';
+import { readDataVersion } from '../db/data-version.js';
+import type { Database } from '../db/tables.js';
+import { messages } from '../i18n/messages.js';
+import type { CalendarDocument, CalendarRenderer } from '../ports/calendar.port.js';
+import { activityEvent, meetingEvents } from './calendar-events.js';
+import { loadActivities, loadTeams, teamIdsOfPerson, type ActivityScope } from './feed-data.js';
+import { personForToken } from './feed-tokens.js';
+
+export interface RenderedFeed {
+  body: Buffer;
+  etag: string;
+}
+
+interface Entry {
+  version: number;
+  month: string;
+  feed: Promise<RenderedFeed | undefined>;
+}
+
+export interface FeedServiceOptions {
+  db: Kysely<Database>;
+  renderer: CalendarRenderer;
+  clock: Clock;
+  /** How long a replica trusts its idea of the data version before asking the database. */
+  versionTtlMs?: number;
+  /** How far ahead holiday rules are resolved into EXDATE/RECURRENCE-ID. */
+  horizonYears?: number;
+}
+
+/**
+ * Feeds are rendered once and served as bytes until the data behind them changes (rendering
+ * costs ~0.2 ms an event in ical-generator). Every change raises data_version; a replica
+ * re-reads it at most every `versionTtlMs`, and at the turn of a month the horizon moves on.
+ */
+export class FeedService {
+  private readonly cache = new Map<string, Entry>();
+  private version = -1;
+  private versionReadAt = -Infinity;
+  private versionRead: Promise<number> | undefined;
+
+  constructor(private readonly options: FeedServiceOptions) {}
+
+  all(): Promise<RenderedFeed> {
+    return this.cached('all', async () => {
+      const t = messages.pl;
+      const teams = await loadTeams(this.options.db);
+      const activities = await loadActivities(this.options.db, { kind: 'public' });
+      return this.render({ name: t.calendarAll, description: t.calendarAllDescription, teams, activities });
+    }) as Promise<RenderedFeed>;
+  }
+
+  team(teamId: string): Promise<RenderedFeed | undefined> {
+    return this.cached(`team:${teamId}`, async () => {
+      const teams = await loadTeams(this.options.db, [teamId]);
+      if (teams.length === 0) return undefined;
+      const activities = await loadActivities(this.options.db, { kind: 'team', teamId });
+      return this.render({ name: messages.pl.calendarTeam(teams[0]!.team.name), teams, activities });
+    });
+  }
+
+  /** Unknown, revoked and removed tokens all look the same: undefined, so callers answer 404. */
+  async person(token: string): Promise<RenderedFeed | undefined> {
+    const person = await personForToken(this.options.db, token);
+    if (!person) return undefined;
+    return this.cached(`person:${person.id}`, async () => {
+      const teams = await loadTeams(this.options.db, await teamIdsOfPerson(this.options.db, person.id));
+      const scope: ActivityScope = { kind: 'person', personId: person.id };
+      const activities = await loadActivities(this.options.db, scope);
+      return this.render({ name: messages.pl.calendarPerson(person.name), teams, activities });
+    });
+  }
+
+  /** Forget everything now (after a change made in this process). */
+  invalidate(): void {
+    this.cache.clear();
+    this.versionReadAt = -Infinity;
+  }
+
+  private async render(input: {
+    name: string;
+    description?: string;
+    teams: Awaited<ReturnType<typeof loadTeams>>;
+    activities: Awaited<ReturnType<typeof loadActivities>>;
+  }): Promise<RenderedFeed> {
+    // From the start of the month, like the cache key: the same data gives the same bytes all month, on every replica.
+    const horizon = DateTime.fromJSDate(this.options.clock.now(), { zone: 'UTC' }).startOf('month').plus({ years: this.options.horizonYears ?? 2 }).toJSDate();
+    const document: CalendarDocument = {
+      name: input.name,
+      ...(input.description ? { description: input.description } : {}),
+      refreshInterval: 'PT1H',
+      events: [...input.teams.flatMap((team) => meetingEvents(team, horizon)), ...input.activities.map((a) => activityEvent(a))],
+    };
+    const body = Buffer.from(this.options.renderer.render(document), 'utf8');
+    return { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
+  }
+
+  private async cached(key: string, build: () => Promise<RenderedFeed | undefined>): Promise<RenderedFeed | undefined> {
+    const version = await this.currentVersion();
+    const month = this.options.clock.now().toISOString().slice(0, 7);
+    const hit = this.cache.get(key);
+    if (hit && hit.version === version && hit.month === month) return hit.feed;
+    const feed = build();
+    this.cache.set(key, { version, month, feed });
+    feed.catch(() => this.cache.delete(key));
+    return feed;
+  }
+
+  private async currentVersion(): Promise<number> {
+    const ttl = this.options.versionTtlMs ?? 2000;
+    if (performance.now() - this.versionReadAt < ttl) return this.version;
+    // One read in flight at a time, however many requests are waiting.
+    this.versionRead ??= readDataVersion(this.options.db).finally(() => (this.versionRead = undefined));
+    const version = await this.versionRead;
+    this.version = version;
+    this.versionReadAt = performance.now();
+    return version;
+  }
+}

@@ -1,0 +1,94 @@
+import type { Language } from './messages.js';
+
+const plural = (language: Language) => new Intl.PluralRules(language === 'pl' ? 'pl-PL' : 'en-GB');
+
+/** "1 spotkanie", "2 spotkania", "5 spotkań": Polish has three forms, chosen by Intl.PluralRules. */
+function meetingsCount(language: Language, n: number): string {
+  const form = plural(language).select(n);
+  if (language === 'en') return form === 'one' ? `${n} meeting` : `${n} meetings`;
+  return form === 'one' ? `${n} spotkanie` : form === 'few' ? `${n} spotkania` : `${n} spotkań`;
+}
+
+/** What the bot says, whole sentences per language. */
+export const botMessages = {
+  pl: {
+    helpTitle: 'Co potrafi Kooperator',
+    helpText: [
+      'Proszę wpisać jedno z poleceń:',
+      '- **spotkania**: najbliższe spotkania Pani/Pana zespołów',
+      '- **spotkania odwołaj** _data_ / **spotkania przenieś** _data nowa-data godzina_: zmiana terminu (koordynatorzy i RCPS)',
+      '- **status** _tekst_: krótka informacja o postępach dla RCPS',
+      '- **problem** _tekst_: zgłoszenie problemu lub kontroli do RCPS',
+      '- **warsztaty**: zaproszenia na warsztaty i szkolenia',
+      '- **kalendarz**: osobisty link do kalendarza (**kalendarz nowy** unieważnia stary)',
+      '- **ogłoszenie** _tekst_: ogłoszenie dla zespołu (koordynatorzy i RCPS)',
+      '- **moje-dane**: jakie dane o Pani/Panu przechowujemy',
+      '- **ustawienia**: wyciszenie rodzajów wiadomości lub kanałów, cisza nocna',
+      '- **dostarczenia**: wiadomości, których nie udało się dostarczyć (koordynatorzy i RCPS)',
+    ].join('\n'),
+    unknownPersonTitle: 'Nie znajdujemy Pani/Pana na liście zespołów',
+    unknownPerson: (contact: string | undefined) =>
+      contact
+        ? `Ten adres nie należy do żadnego zespołu PZK obsługiwanego przez Kooperatora. Proszę poprosić koordynatora swojego zespołu lub RCPS (${contact}) o dopisanie do harmonogramu. Nie zapisaliśmy żadnych Pani/Pana danych.`
+        : 'Ten adres nie należy do żadnego zespołu PZK obsługiwanego przez Kooperatora. Proszę poprosić koordynatora swojego zespołu lub RCPS o dopisanie do harmonogramu. Nie zapisaliśmy żadnych Pani/Pana danych.',
+    unknownCommandTitle: 'Nie rozpoznajemy tego polecenia',
+    unknownCommand: (word: string) => `Polecenie „${word}” nie jest nam znane. Lista poleceń: **pomoc**.`,
+    meetingsTitle: 'Najbliższe spotkania',
+    meetingsSummary: (n: number) => `Najbliższe ${meetingsCount('pl', n)} Pani/Pana zespołów:`,
+    noMeetings: 'W najbliższych tygodniach nie ma zaplanowanych spotkań Pani/Pana zespołów.',
+    onlineLabel: 'Dołącz online',
+    teamFeedLabel: 'Kalendarz zespołu',
+    calendarTitle: 'Osobisty kalendarz',
+    calendarText: (url: string) =>
+      `Ten link pokazuje spotkania Pani/Pana zespołów i działania, w których potwierdziła Pani / potwierdził Pan udział. Proszę go nie udostępniać: kto ma link, widzi kalendarz.\n${url}`,
+    calendarRenewed: (url: string) => `Poprzedni link przestał działać. Nowy link do kalendarza:\n${url}`,
+    subscribeLabel: 'Dodaj do kalendarza',
+    myDataTitle: 'Pani/Pana dane w Kooperatorze',
+    myData: (name: string, email: string, institution: string, teams: string, channels: string) =>
+      `Imię i nazwisko: ${name}\nE-mail: ${email}\nInstytucja: ${institution}\nZespoły: ${teams}\nKanały kontaktu: ${channels}`,
+    notYetTitle: 'Wkrótce',
+    notYet: 'Ta funkcja jeszcze nie działa w tej wersji Kooperatora. Prosimy o kontakt z RCPS inną drogą.',
+    errorTitle: 'Przepraszamy',
+    error: (id: string) => `Coś poszło nie tak po naszej stronie (błąd ${id}). Prosimy spróbować ponownie za chwilę.`,
+  },
+  en: {
+    helpTitle: 'What Kooperator can do',
+    helpText: [
+      'Type one of these commands:',
+      '- **meetings**: the next meetings of your teams',
+      '- **meetings cancel** _date_ / **meetings move** _date new-date time_: change a meeting (coordinators and RCPS)',
+      '- **status** _text_: a quick progress update for RCPS',
+      '- **problem** _text_: report a problem or an audit to RCPS',
+      '- **workshops**: invitations to workshops and trainings',
+      '- **calendar**: your personal calendar link (**calendar new** revokes the old one)',
+      '- **announce** _text_: an announcement to your team (coordinators and RCPS)',
+      '- **my-data**: what we store about you',
+      '- **settings**: mute kinds of messages or channels, quiet hours',
+      '- **deliveries**: messages that could not be delivered (coordinators and RCPS)',
+    ].join('\n'),
+    unknownPersonTitle: 'We cannot find you on any team',
+    unknownPerson: (contact: string | undefined) =>
+      contact
+        ? `This address does not belong to any PZK team served by Kooperator. Please ask your team's coordinator or RCPS (${contact}) to add you to the schedule. We have not stored anything about you.`
+        : "This address does not belong to any PZK team served by Kooperator. Please ask your team's coordinator or RCPS to add you to the schedule. We have not stored anything about you.",
+    unknownCommandTitle: 'We do not know this command',
+    unknownCommand: (word: string) => `We do not know the command “${word}”. For the list of commands type **help**.`,
+    meetingsTitle: 'Next meetings',
+    meetingsSummary: (n: number) => `The next ${meetingsCount('en', n)} of your teams:`,
+    noMeetings: 'Your teams have no meetings planned in the coming weeks.',
+    onlineLabel: 'Join online',
+    teamFeedLabel: 'Team calendar',
+    calendarTitle: 'Personal calendar',
+    calendarText: (url: string) =>
+      `This link shows your teams' meetings and the activities you accepted. Please keep it to yourself: anyone with the link sees the calendar.\n${url}`,
+    calendarRenewed: (url: string) => `Your previous link no longer works. Your new calendar link:\n${url}`,
+    subscribeLabel: 'Add to calendar',
+    myDataTitle: 'Your data in Kooperator',
+    myData: (name: string, email: string, institution: string, teams: string, channels: string) =>
+      `Name: ${name}\nE-mail: ${email}\nInstitution: ${institution}\nTeams: ${teams}\nChannels: ${channels}`,
+    notYetTitle: 'Coming soon',
+    notYet: 'This feature does not work yet in this version of Kooperator. Please contact RCPS another way.',
+    errorTitle: 'Sorry',
+    error: (id: string) => `Something went wrong on our side (error ${id}). Please try again in a moment.`,
+  },
+} satisfies Record<Language, Record<string, unknown>>;

@@ -1,0 +1,35 @@
+import type { Language } from './messages.js';
+
+export const changeCommandMessages = {
+  pl: {
+    title: 'Zmiana terminu spotkania',
+    notCoordinator: 'Odwoływać i przenosić spotkania mogą koordynatorzy zespołu i RCPS.',
+    whichTeam: (teams: string) => `Proszę podać zespół przed datą, np. „spotkania odwołaj ${teams.split(', ')[0]} 2027-03-09”. Pani/Pana zespoły: ${teams}.`,
+    badDate: (text: string) => `Nie rozumiemy daty „${text}”. Proszę podać ją tak: 2027-03-09 albo 9.03.2027.`,
+    badNewTime: 'Proszę podać nowy termin z godziną, np. „spotkania przenieś 2027-04-13 2027-04-14 12:00”.',
+    notMeetingDay: (date: string) => `${date} nie jest dniem spotkania tego zespołu. Lista spotkań: „spotkania”.`,
+    past: (date: string) => `Spotkanie z dnia ${date} już się rozpoczęło lub odbyło; nie można go zmienić.`,
+    cancelled: (when: string, n: number) => `Spotkanie (${when}) zostało odwołane. Powiadomienie otrzyma ${members('pl', n)} zespołu.`,
+    moved: (when: string, to: string, n: number) => `Spotkanie (${when}) przeniesiono na ${to}. Powiadomienie otrzyma ${members('pl', n)} zespołu.`,
+    usage: 'Użycie: „spotkania odwołaj <data>” albo „spotkania przenieś <data> <nowa data> <godzina>”.',
+  },
+  en: {
+    title: 'Meeting change',
+    notCoordinator: 'Only team coordinators and RCPS can cancel or move meetings.',
+    whichTeam: (teams: string) => `Please name the team before the date, e.g. "meetings cancel ${teams.split(', ')[0]} 2027-03-09". Your teams: ${teams}.`,
+    badDate: (text: string) => `We do not understand the date "${text}". Please write it like 2027-03-09 or 9.03.2027.`,
+    badNewTime: 'Please give the new date with a time, e.g. "meetings move 2027-04-13 2027-04-14 12:00".',
+    notMeetingDay: (date: string) => `${date} is not a meeting day of this team. See "meetings".`,
+    past: (date: string) => `The meeting of ${date} has begun or taken place; it cannot be changed.`,
+    cancelled: (when: string, n: number) => `The meeting (${when}) is cancelled. ${members('en', n)} of the team will be told.`,
+    moved: (when: string, to: string, n: number) => `The meeting (${when}) is moved to ${to}. ${members('en', n)} of the team will be told.`,
+    usage: 'Usage: "meetings cancel <date>" or "meetings move <date> <new date> <time>".',
+  },
+} satisfies Record<Language, Record<string, unknown>>;
+
+function members(language: Language, n: number): string {
+  const form = new Intl.PluralRules(language === 'pl' ? 'pl-PL' : 'en-GB').select(n);
+  if (language === 'en') return form === 'one' ? `${n} member` : `${n} members`;
+  // "Powiadomienie otrzyma 1 członek / 3 członków / 5 członków" reads badly with "otrzyma"; use osoba.
+  return form === 'one' ? `${n} osoba` : form === 'few' ? `${n} osoby` : `${n} osób`;
+}

@@ -1,0 +1,175 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import { runConsoleChat } from '../adapters/console/console-chat.js';
+import { connect } from '../adapters/db/connect.js';
+import { IcalGeneratorRenderer } from '../adapters/ical/ical-renderer.js';
+import { Bot } from './bot/bot.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { lockDataDir, type DataDirLock } from './db/data-dir-lock.js';
+import type { Db } from './db/db.port.js';
+import { migrateToLatest } from './db/migrate.js';
+import { FeedService } from './feeds/feed-service.js';
+import { feedRoutes } from './http/feed-routes.js';
+import { healthRoutes } from './http/health-routes.js';
+import { createMetrics } from './http/metrics.js';
+import { schedulePageRoute } from './http/schedule-page.js';
+import { createHttpServer } from './http/server.js';
+import type { Logger } from './log.js';
+import { importDemoIfEmpty } from './schedule/demo-import.js';
+import { DeliveryService } from './delivery/delivery-service.js';
+import type { ChannelAdapter, ChannelKind, ChannelSender } from './ports/channel.port.js';
+
+/**
+ * The composition root: the only file in src/ that imports adapters/. Everything is wired
+ * by hand with constructors and parameters.
+ */
+export interface OpenedDb extends Db {
+  lock?: DataDirLock;
+}
+
+export async function openDatabase(config: Config, command: string): Promise<OpenedDb> {
+  if (config.databaseUrl) return connect({ databaseUrl: config.databaseUrl });
+  mkdirSync(config.dataDir, { recursive: true });
+  const lock = lockDataDir(config.dataDir, command);
+  try {
+    const db = await connect({ pgliteDir: config.dataDir });
+    return { ...db, lock, close: async () => (await db.close(), lock.release()) };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+export function calendarRenderer(config: Config) {
+  return new IcalGeneratorRenderer(config.defaultTimezone);
+}
+
+export interface RunningService {
+  server: Server;
+  db: OpenedDb;
+  url: string;
+  feeds: FeedService;
+  bot: Bot;
+  delivery: DeliveryService;
+  stop(): Promise<void>;
+}
+
+export async function startService(config: Config, log: Logger, clock: Clock = systemClock): Promise<RunningService> {
+  const db = await openDatabase(config, 'serve');
+  try {
+    await migrateToLatest(db.db);
+    if (db.kind === 'pglite') await importDemoIfEmpty(db.db, config, clock, log);
+    const feeds = new FeedService({ db: db.db, renderer: calendarRenderer(config), clock });
+    const metrics = createMetrics();
+    // The bot tells the delivery service about changes it makes; the delivery service sends
+    // through the adapters, which hand what people do to the bot.
+    let delivery: DeliveryService | undefined;
+    const bot = new Bot({
+      db: db.db,
+      clock,
+      publicUrl: config.publicUrl,
+      appSecret: config.appSecret,
+      log,
+      onDataChanged: () => {
+        feeds.invalidate();
+        delivery?.scheduleChanged().catch((error) => log.error({ err: error }, 'processing a schedule change failed'));
+      },
+    });
+    const adapters = await channelAdapters(config, bot, log);
+    delivery = new DeliveryService({
+      db: db.db,
+      clock,
+      log,
+      senders: new Map<ChannelKind, ChannelSender>(adapters.map((a) => [a.kind, a.sender])),
+      publicUrl: config.publicUrl,
+      registry: metrics.registry,
+      workerId: `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    });
+    const channels = {
+      slack: config.slack ? (config.slack.appToken ? 'socket' : 'http') : 'off',
+      teams: config.teams ? (config.teams.devNoAuth ? 'dev-no-auth' : 'on') : 'off',
+      email: config.smtpUrl ? 'smtp' : 'outbox',
+    };
+    const server = createHttpServer({
+      routes: [
+        ...healthRoutes(db.db, db.kind, channels, metrics),
+        ...feedRoutes(feeds),
+        schedulePageRoute(db.db, clock, config.publicUrl),
+      ],
+      mounts: adapters.flatMap((a) => a.mounts),
+      metrics,
+      log,
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    db.lock?.describe(url);
+    for (const adapter of adapters) await adapter.start();
+    await delivery!.start();
+    logStartup(log, config, db.kind, url, channels);
+    const stop = async () => {
+      await delivery!.stop();
+      for (const adapter of adapters) await adapter.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 5000).unref();
+      });
+      await db.close();
+    };
+    return { server, db, url, feeds, bot, delivery: delivery!, stop };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
+
+/**
+ * The channels that are turned on. Platform SDKs are loaded only when their channel is on, so a
+ * service without Teams never pays for loading botbuilder.
+ */
+async function channelAdapters(config: Config, bot: Bot, log: Logger): Promise<ChannelAdapter[]> {
+  const { createEmailAdapter } = await import('../adapters/email/index.js');
+  const adapters: ChannelAdapter[] = [
+    createEmailAdapter({ smtpUrl: config.smtpUrl, outboxDir: join(config.dataDir, 'outbox'), from: config.mailFrom, log }),
+  ];
+  if (config.slack) {
+    const { createSlackAdapter } = await import('../adapters/slack/index.js');
+    adapters.push(createSlackAdapter({ ...config.slack, bot, log, publicUrl: config.publicUrl }));
+  }
+  if (config.teams) {
+    const { createTeamsAdapter } = await import('../adapters/teams/index.js');
+    adapters.push(createTeamsAdapter({ ...config.teams, bot, log, publicUrl: config.publicUrl }));
+  }
+  return adapters;
+}
+
+function logStartup(log: Logger, config: Config, kind: string, url: string, channels: Record<string, string>): void {
+  log.info({ url, db: kind, channels }, `Kooperator is listening on ${url}`);
+  log.info(
+    { feeds: [`${config.publicUrl}/calendars/all.ics`, `${config.publicUrl}/calendars/teams/{teamId}.ics`] },
+    `Schedule page ${config.publicUrl}/ and feeds ${config.publicUrl}/calendars/all.ics`,
+  );
+  if (channels.slack === 'off') log.info('Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) to turn it on');
+  if (channels.teams === 'off') log.info('Teams is off: set MicrosoftAppId, MicrosoftAppPassword and MicrosoftAppType to turn it on');
+  if (channels.email === 'outbox') log.info(`E-mail is written to ${join(config.dataDir, 'outbox')}: set SMTP_URL to send it`);
+}
+
+/** `chat --as <email>`: the bot in the terminal, on the same database as the service. */
+export async function runTerminalChat(config: Config, log: Logger, email: string, clock: Clock = systemClock): Promise<void> {
+  const db = await openDatabase(config, 'chat');
+  try {
+    await migrateToLatest(db.db);
+    if (db.kind === 'pglite') await importDemoIfEmpty(db.db, config, clock, log);
+    const bot = new Bot({ db: db.db, clock, publicUrl: config.publicUrl, appSecret: config.appSecret, log });
+    await runConsoleChat({ email, handle: (incoming) => bot.handle(incoming), input: process.stdin, output: process.stdout });
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,35 @@
+import type { DateTime } from 'luxon';
+
+/** One VEVENT, in the terms the core decides; the adapter writes RFC 5545. */
+export interface CalendarEvent {
+  uid: string;
+  sequence: number;
+  summary: string;
+  description?: string;
+  location?: string;
+  url?: string;
+  /** Both in the event's zone; written with TZID and a VTIMEZONE. */
+  start: DateTime;
+  end: DateTime;
+  /** A bare rule (FREQ=…), with any UNTIL already in UTC. */
+  rrule?: string;
+  exdates?: DateTime[];
+  recurrenceId?: DateTime;
+  status?: 'CONFIRMED' | 'CANCELLED';
+  /** Stable DTSTAMP/LAST-MODIFIED, so the same data renders the same bytes. */
+  lastModified: Date;
+  categories?: string[];
+}
+
+export interface CalendarDocument {
+  name: string;
+  description?: string;
+  /** ISO 8601 duration for REFRESH-INTERVAL and X-PUBLISHED-TTL. */
+  refreshInterval: string;
+  method?: 'PUBLISH' | 'REQUEST' | 'CANCEL';
+  events: CalendarEvent[];
+}
+
+export interface CalendarRenderer {
+  render(document: CalendarDocument): string;
+}

@@ -1,0 +1,114 @@
+import type { Language } from '../i18n/messages.js';
+
+/**
+ * The one port between the core and every chat or mail platform. The core speaks in these
+ * platform-neutral messages; each adapter renders them (Block Kit, Adaptive Cards, HTML and
+ * plain text, the terminal) and turns what people do back into `Incoming`.
+ */
+export type ChannelKind = 'slack' | 'teams' | 'email' | 'console';
+
+export interface Action {
+  /** What the core gets back when the button is pressed. */
+  id: string;
+  value: string;
+  label: string;
+  style?: 'primary' | 'danger';
+}
+
+export interface LinkAction {
+  label: string;
+  url: string;
+}
+
+export interface FormField {
+  id: string;
+  label: string;
+  kind: 'text' | 'textarea' | 'number' | 'select';
+  required: boolean;
+  maxLength?: number;
+  options?: { value: string; label: string }[];
+}
+
+export interface Form {
+  id: string;
+  title: string;
+  submitLabel: string;
+  fields: FormField[];
+}
+
+export interface MessageItem {
+  title: string;
+  lines: string[];
+  actions?: Action[];
+  links?: LinkAction[];
+}
+
+export interface Message {
+  language: Language;
+  /** Also the e-mail subject and the notification text. */
+  title: string;
+  /** Light Markdown: **bold**, "- " lists and [text](url) links; adapters render or escape it. */
+  text: string;
+  fields?: { label: string; value: string }[];
+  items?: MessageItem[];
+  actions?: Action[];
+  links?: LinkAction[];
+  /** When set, the platform opens this form (Slack modal, Adaptive Card, web form link). */
+  form?: Form;
+  /** An iTIP calendar (invitations): e-mail attaches it with a matching MIME method. */
+  calendar?: { method: 'REQUEST' | 'CANCEL'; content: string };
+  /** E-mail only: the person's preferences page, also used for List-Unsubscribe. */
+  preferencesUrl?: string;
+}
+
+/** Who did something, as the platform knows them; the core matches people by e-mail. */
+export interface Sender {
+  channel: ChannelKind;
+  /** The platform's own id for the person (Slack user id, Teams AAD object id); absent for e-mail. */
+  externalId?: string;
+  email?: string;
+  /** How to reach this person later on this platform (ChannelSender.send's address). */
+  address?: string;
+}
+
+export type Incoming =
+  | { type: 'command'; from: Sender; command: string; text: string }
+  | { type: 'action'; from: Sender; actionId: string; value: string }
+  | { type: 'form'; from: Sender; formId: string; values: Record<string, string> }
+  /** The person opened the bot or installed it (Teams conversationUpdate, Slack App Home). */
+  | { type: 'hello'; from: Sender };
+
+export type SendResult =
+  | { ok: true; providerId?: string }
+  | { ok: false; permanent: boolean; reason: string; retryAfterMs?: number };
+
+/** One platform's way out. `address` is what the adapter stored when it linked the person. */
+export interface ChannelSender {
+  readonly kind: ChannelKind;
+  send(address: string, message: Message): Promise<SendResult>;
+}
+
+/** What an adapter gets from the core. */
+export interface BotPort {
+  handle(incoming: Incoming): Promise<Message>;
+  /** The next meetings, open invitations and feed link of a person, for a home screen (Slack App Home). */
+  home(from: Sender): Promise<Message>;
+  /** True the first time a key is seen: platform retries are processed once. */
+  firstTime(key: string): Promise<boolean>;
+}
+
+/** A path handed whole to a platform's own request handler (Bolt, Bot Framework). */
+export interface Mount {
+  path: string;
+  name: string;
+  handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
+}
+
+/** One platform, plugged in by src/main.ts: what it serves, how it sends, its life cycle. */
+export interface ChannelAdapter {
+  readonly kind: ChannelKind;
+  readonly sender: ChannelSender;
+  readonly mounts: Mount[];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,22 @@
+import { DateTime } from 'luxon';
+
+export interface QuietHours {
+  /** Local hour quiet time starts (20 = 20:00) and ends (7 = 07:00). */
+  from: number;
+  to: number;
+}
+
+export const DEFAULT_QUIET_HOURS: QuietHours = { from: 20, to: 7 };
+
+/**
+ * A reminder due in the person's quiet hours waits until they end, unless by then the
+ * meeting has begun: then it keeps its time, because a late reminder is worth nothing.
+ */
+export function outsideQuietHours(due: Date, meetingStart: Date, zone: string, quiet: QuietHours = DEFAULT_QUIET_HOURS): Date {
+  const local = DateTime.fromJSDate(due, { zone });
+  let end: DateTime | undefined;
+  if (local.hour >= quiet.from) end = local.plus({ days: 1 }).set({ hour: quiet.to, minute: 0, second: 0, millisecond: 0 });
+  else if (local.hour < quiet.to) end = local.set({ hour: quiet.to, minute: 0, second: 0, millisecond: 0 });
+  if (!end || end.toMillis() >= meetingStart.getTime()) return due;
+  return end.toJSDate();
+}

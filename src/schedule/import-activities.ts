@@ -1,0 +1,66 @@
+import { chunk, changedFields } from './import-plan.js';
+import type { ImportContext } from './import-context.js';
+
+/** Activities and their audiences. One a file no longer lists is cancelled (kept, with a record). */
+export async function importActivities(ctx: ImportContext): Promise<void> {
+  const { trx, desired, now, summary } = ctx;
+  const existing = new Map((await trx.selectFrom('activities').selectAll().execute()).map((a) => [a.id, a]));
+  const audiences = new Map<string, string[]>();
+  for (const row of await trx.selectFrom('activity_audience').selectAll().orderBy('team_id').execute()) {
+    audiences.set(row.activity_id, [...(audiences.get(row.activity_id) ?? []), row.team_id]);
+  }
+
+  const inserts = [];
+  const audienceRows: { activity_id: string; team_id: string }[] = [];
+  for (const [id, { source, entry, timezone, startsAt, endsAt }] of desired.activities) {
+    const values = {
+      kind: entry.kind,
+      title: entry.title,
+      description: entry.description ?? null,
+      starts_local: entry.starts,
+      ends_local: entry.ends,
+      timezone,
+      starts_at: startsAt,
+      ends_at: endsAt,
+      location: entry.location ?? null,
+      online_url: entry.online ?? null,
+      capacity: entry.capacity ?? null,
+      rsvp_by: entry.rsvp_by ?? null,
+      audience_all: entry.audience === 'all',
+      public: entry.public,
+      source,
+      cancelled_at: null,
+    };
+    const audience = entry.audience === 'all' ? [] : [...new Set(entry.audience)].sort();
+    const before = existing.get(id);
+    if (!before) {
+      inserts.push({ id, ...values });
+      audienceRows.push(...audience.map((team_id) => ({ activity_id: id, team_id })));
+      summary.activities.added++;
+      continue;
+    }
+    const fields = changedFields(before, values);
+    const audienceChanged = JSON.stringify(audiences.get(id) ?? []) !== JSON.stringify(audience);
+    if (fields.length === 0 && !audienceChanged) continue;
+    await trx.updateTable('activities').set({ ...values, sequence: before.sequence + 1, updated_at: now }).where('id', '=', id).execute();
+    if (audienceChanged) {
+      await trx.deleteFrom('activity_audience').where('activity_id', '=', id).execute();
+      audienceRows.push(...audience.map((team_id) => ({ activity_id: id, team_id })));
+    }
+    ctx.changes.push({ kind: 'activity_changed', activity_id: id, details: JSON.stringify({ fields: audienceChanged ? [...fields, 'audience'] : fields }) });
+    summary.activities.updated++;
+  }
+  for (const rows of chunk(inserts)) await trx.insertInto('activities').values(rows).execute();
+  for (const rows of chunk(audienceRows)) await trx.insertInto('activity_audience').values(rows).execute();
+
+  for (const activity of existing.values()) {
+    if (activity.cancelled_at || desired.activities.has(activity.id) || !desired.sources.has(activity.source)) continue;
+    await trx
+      .updateTable('activities')
+      .set({ cancelled_at: now, sequence: activity.sequence + 1, updated_at: now })
+      .where('id', '=', activity.id)
+      .execute();
+    ctx.changes.push({ kind: 'activity_cancelled', activity_id: activity.id, details: JSON.stringify({ title: activity.title }) });
+    summary.activities.removed++;
+  }
+}

@@ -1,0 +1,29 @@
+import type { Insertable, Transaction } from 'kysely';
+import type { Database, ScheduleChangeTable } from '../db/tables.js';
+import type { DesiredSchedule } from './import-plan.js';
+
+export interface Counts {
+  added: number;
+  updated: number;
+  removed: number;
+}
+
+export interface ImportSummary {
+  teams: Counts;
+  meetings: Counts;
+  people: Counts;
+  memberships: Counts;
+  activities: Counts;
+  /** False when the files matched what was stored: nothing was written. */
+  changed: boolean;
+}
+
+export interface ImportContext {
+  trx: Transaction<Database>;
+  now: Date;
+  desired: DesiredSchedule;
+  summary: ImportSummary;
+  changes: Insertable<ScheduleChangeTable>[];
+}
+
+export const emptyCounts = (): Counts => ({ added: 0, updated: 0, removed: 0 });

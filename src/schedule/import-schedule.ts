@@ -1,0 +1,92 @@
+import { sql, type Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/tables.js';
+import { bumpDataVersion } from '../db/data-version.js';
+import { emptyCounts, type ImportContext, type ImportSummary } from './import-context.js';
+import { importActivities } from './import-activities.js';
+import { desiredSchedule } from './import-plan.js';
+import { importPeople } from './import-people.js';
+import { importTeams } from './import-teams.js';
+import { ScheduleInvalidError, type LoadedSchedule } from './load-schedule.js';
+
+export type { ImportSummary };
+
+export interface ImportOptions {
+  clock: Clock;
+  defaultTimezone: string;
+  /** Check everything, including against the database, then roll back. */
+  dryRun?: boolean;
+}
+
+class DryRunRollback extends Error {}
+
+/**
+ * Brings the database in line with the files, all or nothing, in one transaction. Importing
+ * the same files again writes nothing. Entities remember the file (by name) they came from,
+ * and only entities of the files given here are ever marked removed.
+ */
+export async function importSchedules(db: Kysely<Database>, schedules: LoadedSchedule[], options: ImportOptions): Promise<ImportSummary> {
+  const desired = desiredSchedule(schedules, options.defaultTimezone);
+  const summary: ImportSummary = {
+    teams: emptyCounts(),
+    meetings: emptyCounts(),
+    people: emptyCounts(),
+    memberships: emptyCounts(),
+    activities: emptyCounts(),
+    changed: false,
+  };
+  try {
+    await db.transaction().execute(async (trx) => {
+      // One import at a time, on every replica: the diff must see a stable database.
+      await sql`select pg_advisory_xact_lock(7081462593)`.execute(trx);
+      const ctx: ImportContext = { trx, now: options.clock.now(), desired, summary, changes: [] };
+      await checkAgainstDatabase(ctx, schedules);
+      await importTeams(ctx);
+      await importPeople(ctx);
+      await importActivities(ctx);
+      summary.changed = Object.values(summary).some((c) => typeof c === 'object' && (c.added || c.updated || c.removed));
+      if (summary.changed) {
+        if (ctx.changes.length) await trx.insertInto('schedule_changes').values(ctx.changes).execute();
+        await bumpDataVersion(trx);
+        await trx
+          .insertInto('import_runs')
+          .values({ files: JSON.stringify(schedules.map((s) => s.source)), summary: JSON.stringify(summary) })
+          .execute();
+      }
+      if (options.dryRun) throw new DryRunRollback();
+    });
+  } catch (error) {
+    if (!(error instanceof DryRunRollback)) throw error;
+  }
+  return summary;
+}
+
+/** Problems only the database can reveal: ids owned by another file, audiences naming unknown teams. */
+async function checkAgainstDatabase(ctx: ImportContext, schedules: LoadedSchedule[]): Promise<void> {
+  const { trx, desired } = ctx;
+  const teams = await trx.selectFrom('teams').select(['id', 'source', 'removed_at']).execute();
+  const activities = await trx.selectFrom('activities').select(['id', 'source', 'cancelled_at']).execute();
+  const ownerOfTeam = new Map(teams.filter((t) => !t.removed_at).map((t) => [t.id, t.source]));
+  const ownerOfActivity = new Map(activities.filter((a) => !a.cancelled_at).map((a) => [a.id, a.source]));
+  const problems = [];
+  for (const { file, source, data } of schedules) {
+    for (const [i, team] of data.teams.entries()) {
+      const owner = ownerOfTeam.get(team.id);
+      if (owner && owner !== source && !desired.sources.has(owner)) {
+        problems.push({ file, path: `teams[${i}].id`, message: `"${team.id}" is already a team from ${owner}; ids must be unique across files` });
+      }
+    }
+    for (const [i, activity] of data.activities.entries()) {
+      const owner = ownerOfActivity.get(activity.id);
+      if (owner && owner !== source && !desired.sources.has(owner)) {
+        problems.push({ file, path: `activities[${i}].id`, message: `"${activity.id}" is already an activity from ${owner}` });
+      }
+      if (activity.audience === 'all') continue;
+      for (const [j, teamId] of activity.audience.entries()) {
+        const known = desired.teams.has(teamId) || (ownerOfTeam.has(teamId) && !desired.sources.has(ownerOfTeam.get(teamId)!));
+        if (!known) problems.push({ file, path: `activities[${i}].audience[${j}]`, message: `unknown team "${teamId}"` });
+      }
+    }
+  }
+  if (problems.length > 0) throw new ScheduleInvalidError(problems);
+}

@@ -1,0 +1,114 @@
+import rrule from 'rrule';
+import { z } from 'zod';
+import { isValidLocalDate, isValidLocalDateTime, isZone, parseDuration } from '../domain/local-time.js';
+
+const { RRule } = rrule;
+
+export const ACTIVITY_KINDS = ['workshop', 'training', 'coaching', 'conference', 'education', 'consultation'] as const;
+export const CHANNELS = ['slack', 'teams', 'email'] as const;
+
+
+/** Explains why an RRULE is unusable, or undefined when it is fine. */
+export function rruleProblem(text: string): string | undefined {
+  if (/(^|;)\s*(DTSTART|TZID)/i.test(text) || text.includes('\n')) return 'give only the rule (FREQ=…); the first meeting goes in `starts`';
+  try {
+    const options = RRule.parseString(text);
+    if (options.freq === undefined) return 'FREQ is missing (e.g. FREQ=MONTHLY;BYDAY=2TU,4TU)';
+    new RRule(options).toString();
+    return undefined;
+  } catch (error) {
+    return `is not a valid RRULE (${error instanceof Error ? error.message : 'unreadable'}); e.g. FREQ=MONTHLY;BYDAY=2TU,4TU`;
+  }
+}
+
+const id = z.string().regex(/^[a-z0-9-]+$/, 'must use only a-z, 0-9 and "-" (it appears in links)');
+const localDateTime = z.string().refine(isValidLocalDateTime, 'must be a local date and time like 2027-01-12T10:00');
+const localDate = z.string().refine(isValidLocalDate, 'must be a date like 2027-03-09');
+const duration = z.string().refine((d) => parseDuration(d) !== undefined, 'must be a positive ISO 8601 duration like PT2H or P1D');
+const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) link like https://example.org/meet/pzk' });
+const email = z.email({ error: 'is not a valid e-mail address' }).max(254);
+const timezone = z.string().refine(isZone, 'is not a known time zone (e.g. Europe/Warsaw)');
+// YAML reads an unquoted 2027-03-09 as a date; accept it and use its calendar date.
+const yamlDate = z.preprocess((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v), localDate);
+
+const exception = z
+  .strictObject({
+    date: yamlDate,
+    cancelled: z.boolean().optional(),
+    moved_to: localDateTime.optional(),
+  })
+  .superRefine((e, ctx) => {
+    if (!e.cancelled && !e.moved_to) ctx.addIssue({ code: 'custom', message: 'needs `cancelled: true` or `moved_to: YYYY-MM-DDTHH:MM`' });
+    if (e.cancelled && e.moved_to) ctx.addIssue({ code: 'custom', message: 'cannot be both cancelled and moved' });
+  });
+
+const meetings = z.strictObject({
+  rrule: z.string().superRefine((text, ctx) => {
+    const problem = rruleProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  starts: localDateTime,
+  duration,
+  location: z.string().min(1, 'must not be empty'),
+  online: url.optional(),
+  reminders: z.array(duration).max(10).default(['P7D', 'P1D', 'PT2H']),
+  on_holiday: z.enum(['skip', 'shift', 'keep']).default('shift'),
+  except: z.array(exception).default([]),
+});
+
+const person = {
+  name: z.string().trim().min(1, 'must not be empty').max(200),
+  email,
+  institution: z.string().max(300).optional(),
+  channels: z.array(z.enum(CHANNELS)).min(1).default(['email']),
+  language: z.enum(['pl', 'en']).default('pl'),
+};
+
+const member = z.strictObject({ ...person, role: z.enum(['member', 'coordinator']).default('member') });
+const staff = z.strictObject({ ...person, role: z.enum(['rcps', 'admin']).default('rcps') });
+
+const team = z.strictObject({
+  id,
+  name: z.string().min(1, 'must not be empty').max(200),
+  area: z.enum(['gmina', 'powiat']),
+  timezone: timezone.optional(),
+  slack_channel: z.string().min(1).optional(),
+  meetings,
+  members: z.array(member).default([]),
+});
+
+const activity = z
+  .strictObject({
+    id,
+    kind: z.enum(ACTIVITY_KINDS),
+    title: z.string().min(1, 'must not be empty').max(300),
+    description: z.string().max(5000).optional(),
+    starts: localDateTime,
+    ends: localDateTime,
+    timezone: timezone.optional(),
+    location: z.string().min(1).optional(),
+    online: url.optional(),
+    capacity: z.number().int().positive().optional(),
+    rsvp_by: yamlDate.optional(),
+    audience: z.union([z.literal('all'), z.array(id).min(1)]),
+    public: z.boolean().default(false),
+  })
+  .superRefine((a, ctx) => {
+    if (a.ends <= a.starts) ctx.addIssue({ code: 'custom', path: ['ends'], message: `must be after starts (${a.starts})` });
+    if (a.rsvp_by && a.rsvp_by > a.starts.slice(0, 10)) {
+      ctx.addIssue({ code: 'custom', path: ['rsvp_by'], message: `must not be after the activity starts (${a.starts.slice(0, 10)})` });
+    }
+  });
+
+export const scheduleFileSchema = z.strictObject({
+  timezone: timezone.optional(),
+  teams: z.array(team).default([]),
+  staff: z.array(staff).default([]),
+  activities: z.array(activity).default([]),
+});
+
+export type ScheduleFile = z.infer<typeof scheduleFileSchema>;
+export type TeamEntry = ScheduleFile['teams'][number];
+export type MemberEntry = TeamEntry['members'][number];
+export type StaffEntry = ScheduleFile['staff'][number];
+export type ActivityEntry = ScheduleFile['activities'][number];

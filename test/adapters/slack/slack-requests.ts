@@ -1,0 +1,64 @@
+import { createHmac } from 'node:crypto';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
+
+/** What Slack sends to /slack/events, signed as Slack signs it (v0, HMAC-SHA256). */
+export class SlackRequests {
+  constructor(
+    readonly eventsUrl: string,
+    private readonly secret = SIGNING_SECRET,
+  ) {}
+
+  signature(timestamp: number, body: string, secret = this.secret): string {
+    return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  }
+
+  async post(
+    body: string,
+    contentType: string,
+    options: { timestamp?: number; secret?: string; headers?: Record<string, string> } = {},
+  ): Promise<Response> {
+    const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+    return fetch(this.eventsUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': contentType,
+        'x-slack-request-timestamp': String(timestamp),
+        'x-slack-signature': this.signature(timestamp, body, options.secret),
+        ...options.headers,
+      },
+      body,
+    });
+  }
+
+  /** A slash command, form-encoded as Slack posts it. */
+  command(userId: string, text: string, extra: Record<string, string> = {}, options: Parameters<SlackRequests['post']>[2] = {}): Promise<Response> {
+    const fields = {
+      token: 'legacy-verification-token',
+      team_id: 'T1',
+      team_domain: 'pzk',
+      channel_id: 'D1',
+      channel_name: 'directmessage',
+      user_id: userId,
+      user_name: userId.toLowerCase(),
+      command: '/pzk',
+      text,
+      api_app_id: 'A1',
+      response_url: 'https://hooks.slack.invalid/commands/T1/1/x',
+      trigger_id: `${Date.now()}.1.${Math.random().toString(36).slice(2)}`,
+      ...extra,
+    };
+    return this.post(new URLSearchParams(fields).toString(), 'application/x-www-form-urlencoded', options);
+  }
+
+  /** Interactivity (block_actions, view_submission): form-encoded `payload=<json>`. */
+  interaction(payload: object, options: Parameters<SlackRequests['post']>[2] = {}): Promise<Response> {
+    return this.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded', options);
+  }
+
+  /** An Events API callback, JSON. */
+  event(eventId: string, event: object, options: Parameters<SlackRequests['post']>[2] = {}): Promise<Response> {
+    const body = { token: 'x', team_id: 'T1', api_app_id: 'A1', type: 'event_callback', event_id: eventId, event_time: Math.floor(Date.now() / 1000), event };
+    return this.post(JSON.stringify(body), 'application/json', options);
+  }
+}

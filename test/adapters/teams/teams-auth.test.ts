@@ -1,0 +1,34 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTeamsAdapter } from '../../../adapters/teams/index.js';
+import { dialects, freshDatabase } from '../../support/databases.js';
+import { log, message, people, startHarness, type Harness } from './harness.js';
+
+describe.each(dialects)('Teams authentication on %s', (kind) => {
+  let h: Harness | undefined;
+  // The first database of a worker takes seconds (PGlite snapshot, migrations): not in a test's time.
+  beforeAll(async () => (await freshDatabase(kind)).close());
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  const withAppId = { devNoAuth: false, appId: '11111111-2222-3333-4444-555555555555', appPassword: 'not-a-real-secret', appType: 'MultiTenant' };
+
+  it.each([
+    ['a garbage bearer token', { authorization: 'Bearer garbage' }],
+    ['no Authorization header', {}],
+  ])('should refuse %s with 401 when an app id is configured, and nothing reaches the bot', async (_name, headers) => {
+    h = await startHarness(kind, { adapter: withAppId });
+    const response = await h.post(message(h.connector, people.anna, 'spotkania'), headers);
+    expect(response.status).toBe(401);
+    expect(h.connector.calls).toEqual([]);
+    expect(await h.db.db.selectFrom('processed_events').selectAll().execute()).toEqual([]);
+    expect(await h.db.db.selectFrom('person_channels').selectAll().execute()).toEqual([]);
+  });
+
+  it('should refuse to start without an app id unless dev-no-auth is asked for', () => {
+    const bot = { handle: async () => ({ language: 'pl' as const, title: '', text: '' }), home: async () => ({ language: 'pl' as const, title: '', text: '' }), firstTime: async () => true };
+    expect(() => createTeamsAdapter({ devNoAuth: false, bot, log, publicUrl: 'http://localhost:3000' })).toThrow(/MicrosoftAppId/);
+    expect(() => createTeamsAdapter({ devNoAuth: true, bot, log, publicUrl: 'http://localhost:3000' })).not.toThrow();
+  });
+});

@@ -1,0 +1,23 @@
+// A dispatcher in its own process, for the multi-process tests: drains the outbox of a
+// PostgreSQL schema into the HTTP sink, then exits. Arguments: databaseUrl schema sinkUrl workerId leaseMs.
+import { connect } from '../../adapters/db/connect.js';
+import { systemClock } from '../../src/clock.js';
+import { Dispatcher } from '../../src/delivery/dispatcher.js';
+import { createLogger } from '../../src/log.js';
+import { sinkSender } from './http-sink.js';
+
+const [databaseUrl, schema, sinkUrl, workerId, leaseMs] = process.argv.slice(2) as [string, string, string, string, string];
+const db = await connect({ databaseUrl, schema, poolSize: 4 });
+const dispatcher = new Dispatcher({
+  db: db.db,
+  clock: systemClock,
+  log: createLogger('silent'),
+  workerId,
+  batchSize: 50,
+  leaseMs: Number(leaseMs),
+  senders: new Map([['email', sinkSender('email', sinkUrl)]]),
+});
+process.stdout.write('ready\n');
+const report = await dispatcher.drain();
+process.stdout.write(`${JSON.stringify(report)}\n`);
+await db.close();

@@ -1,0 +1,110 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FixedClock } from '../../src/clock.js';
+import type { Db } from '../../src/db/db.port.js';
+import { Dispatcher } from '../../src/delivery/dispatcher.js';
+import { enqueue, type PlannedDelivery } from '../../src/delivery/outbox.js';
+import { createLogger } from '../../src/log.js';
+import type { ChannelKind } from '../../src/ports/channel.port.js';
+import { importSchedules } from '../../src/schedule/import-schedule.js';
+import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
+import { dialects, freshDatabase } from '../support/databases.js';
+import { sinkSender, startSink } from './http-sink.js';
+
+const clock = new FixedClock('2027-01-04T08:00:00Z');
+let sink: Awaited<ReturnType<typeof startSink>>;
+beforeAll(async () => (sink = await startSink()));
+afterAll(async () => sink.close());
+
+describe.each(dialects)('the dispatcher on %s', (kind) => {
+  let db: Db;
+  let anna: number;
+  beforeEach(async () => {
+    clock.set('2027-01-04T08:00:00Z');
+    sink.received.length = 0;
+    sink.script.length = 0;
+    db = await freshDatabase(kind);
+    await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
+    anna = (await db.db.selectFrom('people').select('id').where('email', '=', 'anna.nowak@example.org').executeTakeFirstOrThrow()).id;
+  });
+  afterEach(async () => db?.close());
+
+  const dispatcher = (channels: ChannelKind[] = ['email']) =>
+    new Dispatcher({
+      db: db.db,
+      clock,
+      log: createLogger('silent'),
+      workerId: 'w1',
+      random: () => 0.5,
+      senders: new Map(channels.map((c) => [c, sinkSender(c, sink.url)])),
+    });
+  const planned = (over: Partial<PlannedDelivery> = {}): PlannedDelivery => ({
+    key: 'k1',
+    kind: 'notice',
+    personId: anna,
+    channels: ['email'],
+    payload: { language: 'pl', title: 'Zmiana terminu', text: 'x' },
+    dueAt: new Date('2027-01-04T08:00:00Z'),
+    ...over,
+  });
+  const state = async () => db.db.selectFrom('deliveries').select(['state', 'attempts', 'last_error', 'sent_channel', 'next_attempt_at']).executeTakeFirstOrThrow();
+
+  it('should plan a key once however often it is queued', async () => {
+    expect(await enqueue(db.db, [planned(), planned()])).toBe(1);
+    expect(await enqueue(db.db, [planned()])).toBe(0);
+  });
+
+  it('should send what is due, to the person e-mail, and nothing early', async () => {
+    await enqueue(db.db, [planned(), planned({ key: 'later', dueAt: new Date('2027-01-04T09:00:00Z') })]);
+    expect(await dispatcher().drain()).toMatchObject({ sent: 1 });
+    expect(sink.received).toEqual([{ address: 'anna.nowak@example.org', title: 'Zmiana terminu' }]);
+    clock.set('2027-01-04T09:00:00Z');
+    expect(await dispatcher().drain()).toMatchObject({ sent: 1 });
+  });
+
+  it('should wait out a rate limit (Retry-After) and then send exactly once', async () => {
+    await enqueue(db.db, [planned()]);
+    sink.script.push(429);
+    expect(await dispatcher().drain()).toMatchObject({ sent: 0, retried: 1 });
+    const waiting = await state();
+    expect(waiting).toMatchObject({ state: 'pending', attempts: 1 });
+    expect(waiting.next_attempt_at.getTime() - clock.now().getTime()).toBeGreaterThanOrEqual(2000);
+    clock.advance(1000);
+    expect(await dispatcher().drain()).toMatchObject({ sent: 0 });
+    clock.advance(60_000);
+    expect(await dispatcher().drain()).toMatchObject({ sent: 1 });
+    expect(sink.received).toHaveLength(1);
+  });
+
+  it('should record a permanent failure as dead with its reason', async () => {
+    await enqueue(db.db, [planned()]);
+    sink.script.push(404);
+    expect(await dispatcher().drain()).toMatchObject({ failed: 1 });
+    expect(await state()).toMatchObject({ state: 'failed', last_error: 'email: HTTP 404' });
+  });
+
+  it('should fall back to the next channel when the first is not linked', async () => {
+    await enqueue(db.db, [planned({ channels: ['slack', 'email'] })]);
+    expect(await dispatcher(['slack', 'email']).drain()).toMatchObject({ sent: 1, retried: 1 });
+    expect(await state()).toMatchObject({ state: 'sent', sent_channel: 'email' });
+  });
+
+  it('should never send a reminder for a meeting that has begun: it expires', async () => {
+    await enqueue(db.db, [planned({ expiresAt: new Date('2027-01-04T07:59:00Z') })]);
+    expect(await dispatcher().drain()).toMatchObject({ expired: 1, sent: 0 });
+    expect(sink.received).toHaveLength(0);
+  });
+
+  it('should catch up after downtime: what is still relevant goes out, what expired does not', async () => {
+    await enqueue(db.db, [
+      planned({ key: 'a', dueAt: new Date('2027-01-01T08:00:00Z'), expiresAt: new Date('2027-01-02T08:00:00Z') }),
+      planned({ key: 'b', dueAt: new Date('2027-01-01T08:00:00Z'), expiresAt: new Date('2027-01-10T08:00:00Z') }),
+    ]);
+    expect(await dispatcher().drain()).toMatchObject({ sent: 1, expired: 1 });
+  });
+
+  it('should hand a row claimed by a worker that died to another after the lease', async () => {
+    await enqueue(db.db, [planned()]);
+    await db.db.updateTable('deliveries').set({ state: 'sending', claimed_by: 'dead', claimed_at: new Date('2027-01-04T07:00:00Z') }).execute();
+    expect(await dispatcher().drain()).toMatchObject({ sent: 1 });
+  });
+});

@@ -1,0 +1,86 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FixedClock } from '../../src/clock.js';
+import { loadConfig } from '../../src/config.js';
+import { DataDirBusyError } from '../../src/db/data-dir-lock.js';
+import { createLogger } from '../../src/log.js';
+import { openDatabase, startService, type RunningService } from '../../src/main.js';
+
+describe('the service on the embedded default', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'koop-service-'));
+  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', PUBLIC_URL: 'https://koop.example.org' });
+  let service: RunningService;
+
+  beforeAll(async () => {
+    service = await startService(config, createLogger('silent'), new FixedClock('2027-01-04T08:00:00Z'));
+  });
+  afterAll(async () => service?.stop());
+
+  it('should import the demo schedule into the empty database and report healthy', async () => {
+    const response = await fetch(`${service.url}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok', db: 'pglite', channels: { slack: 'off', teams: 'off', email: 'outbox' } });
+    const teams = await service.db.db.selectFrom('teams').select('id').orderBy('id').execute();
+    expect(teams.map((t) => t.id)).toContain('lodz');
+  });
+
+  it('should show the next eight weeks on the schedule page with Polish dates and a subscribe link', async () => {
+    const response = await fetch(`${service.url}/`);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const html = await response.text();
+    expect(html).toContain('<html lang="pl">');
+    expect(html).toContain('wtorek, 12 stycznia 2027, 10:00');
+    expect(html).toContain('webcal://koop.example.org/calendars/all.ics');
+  });
+
+  it('should answer unknown paths with 404 and wrong methods with 405, as JSON with a reason', async () => {
+    const missing = await fetch(`${service.url}/nope`);
+    expect(missing.status).toBe(404);
+    expect((await missing.json()).error).toBe('not_found');
+    const wrong = await fetch(`${service.url}/calendars/all.ics`, { method: 'POST' });
+    expect(wrong.status).toBe(405);
+  });
+
+  it('should expose Prometheus metrics counting requests by route', async () => {
+    await fetch(`${service.url}/calendars/all.ics`);
+    const text = await (await fetch(`${service.url}/metrics`)).text();
+    expect(text).toMatch(/kooperator_http_requests_total\{route="feed_all",status="200"\} \d+/);
+  });
+
+  it('should refuse a second process on the same data folder with a message saying what to do', async () => {
+    const error = await openDatabase(config, 'import').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DataDirBusyError);
+    expect((error as Error).message).toContain(`pid ${process.pid}`);
+    expect((error as Error).message).toContain(service.url);
+  });
+});
+
+describe('the service after a restart', () => {
+  it('should not import the demo again and should keep the data', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'koop-restart-'));
+    const config = loadConfig({ DATA_DIR: dataDir, PORT: '0' });
+    const first = await startService(config, createLogger('silent'));
+    await first.db.db.deleteFrom('activities').where('id', 'like', 'konferencja%').execute();
+    const left = await first.db.db.selectFrom('activities').select('id').execute();
+    await first.stop();
+    const second = await startService(config, createLogger('silent'));
+    try {
+      expect(await second.db.db.selectFrom('activities').select('id').execute()).toEqual(left);
+      expect((await second.db.db.selectFrom('import_runs').select('id').execute()).length).toBe(1);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('should report 503 when the database is gone', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'koop-down-'));
+    const service = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0' }), createLogger('silent'));
+    await service.db.close();
+    const response = await fetch(`${service.url}/healthz`);
+    expect(response.status).toBe(503);
+    expect((await response.json()).status).toBe('unavailable');
+    await new Promise<void>((resolve) => service.server.close(() => resolve()));
+  });
+});
