@@ -6,7 +6,7 @@ import type { Language } from '../i18n/messages.js';
 import type { Logger } from '../log.js';
 import type { BotPort, Incoming, Message, Sender } from '../ports/channel.port.js';
 import { personalCalendar } from './commands/calendar.js';
-import type { CommandContext, CommandHandler } from './commands/context.js';
+import type { ActionHandler, CommandContext, CommandHandler, FormHandler } from './commands/context.js';
 import { listMeetings, meetingsCommand } from './commands/meetings.js';
 import { myData } from './commands/my-data.js';
 import { settingsCommand } from './commands/settings.js';
@@ -34,6 +34,12 @@ const handlers: Partial<Record<CommandName, CommandHandler>> = {
   dostarczenia: deliveriesCommand,
 };
 
+/** Buttons by the area before the colon of their action id ("report:ack" → report). */
+const actionHandlers: Record<string, ActionHandler> = {};
+
+/** Forms by their id. */
+const formHandlers: Record<string, FormHandler> = {};
+
 function help(language: Language): Message {
   return { language, title: botMessages[language].helpTitle, text: botMessages[language].helpText };
 }
@@ -53,7 +59,14 @@ export class Bot implements BotPort {
         return { language: 'pl', title: t.unknownPersonTitle, text: t.unknownPerson(await contactForStrangers(this.options.db)) };
       }
       if (incoming.type === 'hello') return help(person.language);
-      if (incoming.type !== 'command') return this.notYet(person.language);
+      if (incoming.type === 'action') {
+        const handler = actionHandlers[incoming.actionId.split(':', 1)[0]!];
+        return handler ? await handler(this.context(person, ''), incoming) : this.notYet(person.language);
+      }
+      if (incoming.type === 'form') {
+        const handler = formHandlers[incoming.formId];
+        return handler ? await handler(this.context(person, ''), incoming.values) : this.notYet(person.language);
+      }
       const parsed = parseCommand(`${incoming.command} ${incoming.text}`);
       const handler = parsed.command && handlers[parsed.command];
       if (!parsed.command) {
