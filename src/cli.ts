@@ -4,7 +4,7 @@ import { DataDirBusyError } from './db/data-dir-lock.js';
 import { createLogger } from './log.js';
 import { runTerminalChat, startService } from './main.js';
 import { ScheduleInvalidError, formatProblem } from './schedule/load-schedule.js';
-import { UsageError, exportFeedsCommand, feedLinkCommand, importCommand, migrateCommand } from './cli/commands.js';
+import { UsageError, exportCommand, exportFeedsCommand, feedLinkCommand, importCommand, migrateCommand } from './cli/commands.js';
 
 const USAGE = `Usage: npm run kooperator -- <command>
 
@@ -12,6 +12,7 @@ const USAGE = `Usage: npm run kooperator -- <command>
   migrate                        apply database migrations
   import <file.yaml>… [--dry-run] import schedule files (all or nothing); --dry-run only checks
   export-feeds <dir>             write all.ics and teams/*.ics for static hosting
+  export <kind> --from D --to D  CSV to stdout (status, problems, attendance), dates YYYY-MM-DD
   feed-link <email>              issue a new personal feed link for a member (revokes the old one)
   chat --as <email>              talk to the bot in the terminal, as that member
   help                           this text`;
@@ -40,6 +41,9 @@ async function main(argv: string[]): Promise<number> {
     case 'export-feeds':
       if (!rest[0]) throw new UsageError('export-feeds needs a folder: npm run kooperator -- export-feeds ./public');
       await exportFeedsCommand(config, systemClock, rest[0], out);
+      return 0;
+    case 'export':
+      await exportCommand(config, rest, (text) => process.stdout.write(text));
       return 0;
     case 'feed-link':
       if (!rest[0]) throw new UsageError('feed-link needs an e-mail: npm run kooperator -- feed-link anna.nowak@example.org');

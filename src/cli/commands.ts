@@ -9,6 +9,7 @@ import { calendarRenderer, openDatabase } from '../main.js';
 import { importSchedules, type ImportSummary } from '../schedule/import-schedule.js';
 import { loadScheduleFiles } from '../schedule/load-schedule.js';
 import { processScheduleChanges } from '../reminders/change-notices.js';
+import { exporters } from '../export/exports.js';
 
 export type Out = (line: string) => void;
 
@@ -85,4 +86,24 @@ export async function feedLinkCommand(config: Config, clock: Clock, email: strin
 
 export class UsageError extends Error {
   readonly code = 'USAGE';
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** `export <kind> --from D --to D`: CSV to stdout, for the funder's reports. */
+export async function exportCommand(config: Config, args: string[], write: (text: string) => void): Promise<void> {
+  const kind = args.find((a) => !a.startsWith('--') && args[args.indexOf(a) - 1] !== '--from' && args[args.indexOf(a) - 1] !== '--to');
+  const known = Object.keys(exporters).sort().join('|');
+  const example = `npm run kooperator -- export ${Object.keys(exporters)[0] ?? 'status'} --from 2027-01-01 --to 2027-03-31`;
+  const exporter = kind ? exporters[kind] : undefined;
+  if (!exporter) throw new UsageError(`export needs one of ${known || '(none yet)'}${kind ? `, not "${kind}"` : ''}: ${example}`);
+  const from = args[args.indexOf('--from') + 1];
+  const to = args[args.indexOf('--to') + 1];
+  for (const [flag, value] of [['--from', from], ['--to', to]] as const) {
+    if (!args.includes(flag) || !value || !ISO_DATE.test(value) || Number.isNaN(Date.parse(value))) {
+      throw new UsageError(`export needs ${flag} as a date YYYY-MM-DD: ${example}`);
+    }
+  }
+  if (from! > to!) throw new UsageError(`--from ${from} is after --to ${to}: ${example}`);
+  await withDatabase(config, 'export', async (db) => write(await exporter(db.db, { from: from!, to: to! })));
 }

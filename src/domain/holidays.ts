@@ -36,3 +36,20 @@ export function nextWorkingDay(isoDate: string): string {
   while (!isWorkingDay(day.toISODate()!));
   return day.toISODate()!;
 }
+
+/** `count` working days after `isoDate` (count ≥ 1); e.g. two working days after Friday is Tuesday. */
+export function addWorkingDays(isoDate: string, count: number): string {
+  let day = isoDate;
+  for (let i = 0; i < count; i++) day = nextWorkingDay(day);
+  return day;
+}
+
+/** `count` working days before `isoDate`: a deadline's reminder "three working days before". */
+export function subtractWorkingDays(isoDate: string, count: number): string {
+  let day = DateTime.fromISO(isoDate, { zone: 'UTC' });
+  for (let left = count; left > 0; ) {
+    day = day.minus({ days: 1 });
+    if (isWorkingDay(day.toISODate()!)) left--;
+  }
+  return day.toISODate()!;
+}

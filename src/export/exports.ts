@@ -1,0 +1,8 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/tables.js';
+
+/** One CSV export of `export <kind> --from D --to D`: dates are YYYY-MM-DD, both inclusive, Polish time. */
+export type Exporter = (db: Kysely<Database>, range: { from: string; to: string }) => Promise<string>;
+
+/** Every kind the command line knows; each issue adds its own line. */
+export const exporters: Record<string, Exporter> = {};
