@@ -173,6 +173,9 @@ export interface DeliveryTable {
   claimed_by: string | null;
   claimed_at: Date | null;
   sent_at: Date | null;
+  /** A delivery to a place (a team's or RCPS's channel): its address on channels[0]; person_id is null. */
+  place_address: ColumnType<string | null, string | null | undefined, string | null>;
+  place_language: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }

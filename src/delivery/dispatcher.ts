@@ -6,6 +6,22 @@ import type { ChannelKind, ChannelSender, Message, SendResult } from '../ports/c
 import { MAX_TEMPORARY_ATTEMPTS, retryDelayMs } from './backoff.js';
 import { isMutedKind } from '../preferences/preferences.js';
 import { recipientsOf, type Recipient } from './batch-context.js';
+import { DEFAULT_QUIET_HOURS } from '../reminders/quiet-hours.js';
+
+/** The person a row is for, or the place (a channel) it names itself. */
+function recipientOf(row: DeliveryRow, people: Map<number, Recipient>): Recipient | undefined {
+  if (row.place_address) {
+    const channel = (row.channels as ChannelKind[])[0]!;
+    return {
+      id: 0,
+      email: '',
+      language: row.place_language === 'en' ? 'en' : 'pl',
+      preferences: { mutedKinds: [], mutedChannels: [], quiet: DEFAULT_QUIET_HOURS },
+      addresses: { [channel]: row.place_address },
+    };
+  }
+  return row.person_id === null ? undefined : people.get(row.person_id);
+}
 
 export interface DispatchReport {
   sent: number;
@@ -50,7 +66,7 @@ export class Dispatcher {
       if (!rendered.has(key)) rendered.set(key, this.options.render ? this.options.render(row, language) : Promise.resolve(row.payload as Message));
       return rendered.get(key)!;
     };
-    await Promise.all(rows.map((row) => this.deliver(row, row.person_id === null ? undefined : recipients.get(row.person_id), render, report)));
+    await Promise.all(rows.map((row) => this.deliver(row, recipientOf(row, recipients), render, report)));
     return report;
   }
 

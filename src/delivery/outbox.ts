@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables.js';
 import type { ChannelKind, Message } from '../ports/channel.port.js';
+import type { Language } from '../i18n/messages.js';
 
 /** A ready message, or a reference that a renderer turns into one when it is sent. */
 export type DeliveryPayload = Message | { type: string; [key: string]: string };
@@ -9,7 +10,9 @@ export interface PlannedDelivery {
   /** What, whom, occurrence, offset: the same key twice is one delivery. */
   key: string;
   kind: string;
-  personId: number;
+  /** Whom; or `place` instead, for a channel that is not a person (a team's Slack channel). */
+  personId?: number;
+  place?: { address: string; language: Language };
   teamId?: string;
   channels: ChannelKind[];
   payload: DeliveryPayload;
@@ -25,7 +28,9 @@ export async function enqueue(db: Kysely<Database>, planned: PlannedDelivery[]):
     const rows = planned.slice(i, i + 1000).map((p) => ({
       dedupe_key: p.key,
       kind: p.kind,
-      person_id: p.personId,
+      person_id: p.personId ?? null,
+      place_address: p.place?.address ?? null,
+      place_language: p.place?.language ?? null,
       team_id: p.teamId ?? null,
       channels: JSON.stringify(p.channels),
       payload: JSON.stringify(p.payload),

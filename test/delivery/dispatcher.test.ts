@@ -53,6 +53,24 @@ describe.each(dialects)('the dispatcher on %s', (kind) => {
     expect(await enqueue(db.db, [planned()])).toBe(0);
   });
 
+  it('should send a delivery to a place (a team channel) to the address and in the language it names', async () => {
+    await enqueue(db.db, [
+      planned({ key: 'place', personId: undefined, place: { address: 'C0TEAMLODZ', language: 'en' }, channels: ['slack'], payload: { type: 'x' } }),
+    ]);
+    const seen: string[] = [];
+    const d = new Dispatcher({
+      db: db.db,
+      clock,
+      log: createLogger('silent'),
+      workerId: 'w1',
+      senders: new Map([['slack', sinkSender('slack', sink.url)]]),
+      render: async (_row, language) => (seen.push(language), { language, title: 'Ogłoszenie', text: 'x' }),
+    });
+    expect(await d.drain()).toMatchObject({ sent: 1 });
+    expect(seen).toEqual(['en']);
+    expect(sink.received).toEqual([{ address: 'C0TEAMLODZ', title: 'Ogłoszenie' }]);
+  });
+
   it('should send what is due, to the person e-mail, and nothing early', async () => {
     await enqueue(db.db, [planned(), planned({ key: 'later', dueAt: new Date('2027-01-04T09:00:00Z') })]);
     expect(await dispatcher().drain()).toMatchObject({ sent: 1 });
