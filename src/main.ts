@@ -14,7 +14,8 @@ import { FeedService } from './feeds/feed-service.js';
 import { feedRoutes } from './http/feed-routes.js';
 import { healthRoutes } from './http/health-routes.js';
 import { createMetrics } from './http/metrics.js';
-import { schedulePageRoute } from './http/schedule-page.js';
+import { SchedulePages } from './http/schedule-page.js';
+import { assetRoutes } from './http/assets.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './log.js';
 import { importDemoIfEmpty } from './schedule/demo-import.js';
@@ -62,6 +63,7 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
     await migrateToLatest(db.db);
     if (db.kind === 'pglite') await importDemoIfEmpty(db.db, config, clock, log);
     const feeds = new FeedService({ db: db.db, renderer: calendarRenderer(config), clock });
+    const schedulePages = new SchedulePages({ db: db.db, clock, publicUrl: config.publicUrl, timezone: config.defaultTimezone });
     const metrics = createMetrics();
     // The bot tells the delivery service about changes it makes; the delivery service sends
     // through the adapters, which hand what people do to the bot.
@@ -74,6 +76,7 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
       log,
       onDataChanged: () => {
         feeds.invalidate();
+        schedulePages.invalidate();
         delivery?.scheduleChanged().catch((error) => log.error({ err: error }, 'processing a schedule change failed'));
       },
     });
@@ -96,7 +99,8 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
       routes: [
         ...healthRoutes(db.db, db.kind, channels, metrics),
         ...feedRoutes(feeds),
-        schedulePageRoute(db.db, clock, config.publicUrl),
+        ...schedulePages.routes(),
+        ...assetRoutes(),
       ],
       mounts: adapters.flatMap((a) => a.mounts),
       metrics,
