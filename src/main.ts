@@ -16,6 +16,7 @@ import { healthRoutes } from './http/health-routes.js';
 import { createMetrics } from './http/metrics.js';
 import { SchedulePages } from './http/schedule-page.js';
 import { assetRoutes } from './http/assets.js';
+import { meRoutes } from './http/me/me-routes.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './log.js';
 import { importDemoIfEmpty } from './schedule/demo-import.js';
@@ -101,6 +102,7 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
         ...feedRoutes(feeds),
         ...schedulePages.routes(),
         ...assetRoutes(),
+        ...meRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl, changed: () => (feeds.invalidate(), schedulePages.invalidate()) }),
       ],
       mounts: adapters.flatMap((a) => a.mounts),
       metrics,

@@ -35,6 +35,8 @@ ol.events{list-style:none;padding:0}ol.events li{border-bottom:1px solid var(--l
 .copy-row{display:flex;flex-wrap:wrap;gap:.25rem;align-items:center}.copy-row input{flex:1 1 20rem}
 .status-msg{min-height:1.5rem}
 nav.pages a{margin-right:1rem}
+label.inline{display:inline;font-weight:400;margin:0}input[type=checkbox]{width:auto}
+fieldset{border:1px solid var(--line);border-radius:6px;margin:1rem 0}legend{font-weight:600}
 `;
 
 export interface PageOptions {
