@@ -89,7 +89,9 @@ export function sendHtml(res: ServerResponse, status: number, page: string | Buf
     'content-type': 'text/html; charset=utf-8',
     'content-length': Buffer.byteLength(page),
     'cache-control': cacheControl,
-    'referrer-policy': 'no-referrer',
+    // Never to other sites (signed links are in our paths); same-origin keeps the Origin
+    // header on our own form posts (with no-referrer Chromium sends "Origin: null").
+    'referrer-policy': 'same-origin',
     'x-content-type-options': 'nosniff',
     'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; connect-src 'none'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     ...extra,

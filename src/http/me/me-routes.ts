@@ -31,7 +31,7 @@ type Context = { person: PersonRow; language: Language; base: string; token: str
  * 'me', 30 days). GETs only read; POSTs change state and then redirect (303) back to the page.
  *
  * CSRF: a forged cross-site POST would need the token, which only its owner has (links are
- * never put in Referer: referrer-policy no-referrer). As a second line, a POST whose Origin
+ * never sent to other sites in Referer: referrer-policy same-origin). As a second line, a POST whose Origin
  * header names another site is refused: browsers send Origin on every cross-site form post.
  */
 export function meRoutes(options: MeRoutesOptions): Route[] {
