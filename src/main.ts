@@ -17,6 +17,7 @@ import { createMetrics } from './http/metrics.js';
 import { SchedulePages } from './http/schedule-page.js';
 import { assetRoutes } from './http/assets.js';
 import { meRoutes } from './http/me/me-routes.js';
+import { RetentionJob } from './privacy/retention.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './log.js';
 import { importDemoIfEmpty } from './schedule/demo-import.js';
@@ -118,8 +119,11 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
     db.lock?.describe(url);
     for (const adapter of adapters) await adapter.start();
     await delivery!.start();
+    const retention = new RetentionJob({ db: db.db, clock, log, months: config.retentionMonths });
+    await retention.start();
     logStartup(log, config, db.kind, url, channels);
     const stop = async () => {
+      retention.stop();
       await delivery!.stop();
       for (const adapter of adapters) await adapter.stop();
       await new Promise<void>((resolve) => {
