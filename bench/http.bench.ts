@@ -210,7 +210,7 @@ function childrenOf(pid: number): number[] {
   }
 }
 
-async function startChild(mode: 'service' | 'bare' | 'cluster', env: Record<string, string>): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+export async function startChild(mode: 'service' | 'bare' | 'cluster', env: Record<string, string>): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const child = track(
     fork(join(ROOT, 'bench', 'http-service.ts'), [], {
       cwd: ROOT,

@@ -14,6 +14,7 @@ import { removeTemp } from './fixtures.js';
 import { httpBenchmark } from './http.bench.js';
 import { importBenchmark } from './import.bench.js';
 import { renderBenchmark } from './render.bench.js';
+import { schedulePageBenchmark } from './schedule-page.bench.js';
 import { startupBenchmark } from './startup.bench.js';
 import { Report, killAllChildren, s, waitForQuiet, withTimeout } from './support.js';
 
@@ -28,6 +29,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'import', title: 'Import of the 500-team file', limitMs: 240_000, run: importBenchmark },
   { name: 'render', title: 'Feed render time', limitMs: 240_000, run: renderBenchmark },
   { name: 'http', title: 'Serving the team feed over HTTP', limitMs: 300_000, run: httpBenchmark },
+  { name: 'schedule-page', title: 'The schedule page GET / with 500 teams', limitMs: 240_000, run: schedulePageBenchmark },
   { name: 'startup', title: 'Start to first /healthz 200', limitMs: 180_000, run: startupBenchmark },
 ];
 

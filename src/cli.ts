@@ -5,6 +5,7 @@ import { createLogger } from './log.js';
 import { runTerminalChat, startService } from './main.js';
 import { ScheduleInvalidError, formatProblem } from './schedule/load-schedule.js';
 import { UsageError, exportCommand, exportFeedsCommand, feedLinkCommand, importCommand, migrateCommand } from './cli/commands.js';
+import { forgetErasureCommand } from './cli/commands.js';
 
 const USAGE = `Usage: npm run kooperator -- <command>
 
@@ -15,6 +16,7 @@ const USAGE = `Usage: npm run kooperator -- <command>
   export <kind> --from D --to D  CSV to stdout (status, problems, attendance), dates YYYY-MM-DD
   feed-link <email>              issue a new personal feed link for a member (revokes the old one)
   chat --as <email>              talk to the bot in the terminal, as that member
+  forget-erasure <email>         let a person who asked to be erased be imported again
   help                           this text`;
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -48,6 +50,10 @@ async function main(argv: string[]): Promise<number> {
     case 'feed-link':
       if (!rest[0]) throw new UsageError('feed-link needs an e-mail: npm run kooperator -- feed-link anna.nowak@example.org');
       await feedLinkCommand(config, systemClock, rest[0], out);
+      return 0;
+    case 'forget-erasure':
+      if (!rest[0]) throw new UsageError('forget-erasure needs an e-mail: npm run kooperator -- forget-erasure anna.nowak@example.org');
+      await forgetErasureCommand(config, rest[0], out);
       return 0;
     case 'chat': {
       const email = rest[rest.indexOf('--as') + 1];

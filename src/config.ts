@@ -22,6 +22,8 @@ export interface Config {
   readonly defaultTimezone: string;
   readonly logLevel: string;
   readonly production: boolean;
+  /** Delivery payloads and logs older than this are purged daily (src/privacy/retention.ts). */
+  readonly retentionMonths: number;
 }
 
 /** A setting that cannot be used: start-up stops with this one line. */
@@ -77,6 +79,10 @@ const rules = {
     z.preprocess(blankToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
     'info',
     'must be one of fatal, error, warn, info, debug, trace, silent'],
+  RETENTION_MONTHS: [
+    z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(120).default(12)),
+    '12',
+    'must be a whole number of months from 1 to 120'],
   NODE_ENV: [optionalText, 'production', 'must be a word such as production'],
 } as const;
 
@@ -149,6 +155,7 @@ export function loadConfig(env: Env = process.env): Config {
     defaultTimezone: s.TZ_DEFAULT,
     logLevel: s.LOG_LEVEL,
     production,
+    retentionMonths: s.RETENTION_MONTHS,
   });
 }
 

@@ -14,7 +14,10 @@ import { FeedService } from './feeds/feed-service.js';
 import { feedRoutes } from './http/feed-routes.js';
 import { healthRoutes } from './http/health-routes.js';
 import { createMetrics } from './http/metrics.js';
-import { schedulePageRoute } from './http/schedule-page.js';
+import { SchedulePages } from './http/schedule-page.js';
+import { assetRoutes } from './http/assets.js';
+import { meRoutes } from './http/me/me-routes.js';
+import { RetentionJob } from './privacy/retention.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './log.js';
 import { importDemoIfEmpty } from './schedule/demo-import.js';
@@ -62,6 +65,7 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
     await migrateToLatest(db.db);
     if (db.kind === 'pglite') await importDemoIfEmpty(db.db, config, clock, log);
     const feeds = new FeedService({ db: db.db, renderer: calendarRenderer(config), clock });
+    const schedulePages = new SchedulePages({ db: db.db, clock, publicUrl: config.publicUrl, timezone: config.defaultTimezone });
     const metrics = createMetrics();
     // The bot tells the delivery service about changes it makes; the delivery service sends
     // through the adapters, which hand what people do to the bot.
@@ -74,6 +78,7 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
       log,
       onDataChanged: () => {
         feeds.invalidate();
+        schedulePages.invalidate();
         delivery?.scheduleChanged().catch((error) => log.error({ err: error }, 'processing a schedule change failed'));
       },
     });
@@ -96,7 +101,9 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
       routes: [
         ...healthRoutes(db.db, db.kind, channels, metrics),
         ...feedRoutes(feeds),
-        schedulePageRoute(db.db, clock, config.publicUrl),
+        ...schedulePages.routes(),
+        ...assetRoutes(),
+        ...meRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl, changed: () => (feeds.invalidate(), schedulePages.invalidate()) }),
       ],
       mounts: adapters.flatMap((a) => a.mounts),
       metrics,
@@ -112,8 +119,11 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
     db.lock?.describe(url);
     for (const adapter of adapters) await adapter.start();
     await delivery!.start();
+    const retention = new RetentionJob({ db: db.db, clock, log, months: config.retentionMonths });
+    await retention.start();
     logStartup(log, config, db.kind, url, channels);
     const stop = async () => {
+      retention.stop();
       await delivery!.stop();
       for (const adapter of adapters) await adapter.stop();
       await new Promise<void>((resolve) => {

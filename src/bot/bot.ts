@@ -8,7 +8,7 @@ import type { BotPort, Incoming, Message, Sender } from '../ports/channel.port.j
 import { personalCalendar } from './commands/calendar.js';
 import type { ActionHandler, CommandContext, CommandHandler, FormHandler } from './commands/context.js';
 import { listMeetings, meetingsCommand } from './commands/meetings.js';
-import { myData } from './commands/my-data.js';
+import { myData, myDataAction } from './commands/my-data.js';
 import { settingsCommand } from './commands/settings.js';
 import { deliveriesCommand } from './commands/deliveries.js';
 import { firstTime } from './first-time.js';
@@ -35,7 +35,9 @@ const handlers: Partial<Record<CommandName, CommandHandler>> = {
 };
 
 /** Buttons by the area before the colon of their action id ("report:ack" → report). */
-const actionHandlers: Record<string, ActionHandler> = {};
+const actionHandlers: Record<string, ActionHandler> = {
+  'my-data': myDataAction,
+};
 
 /** Forms by their id. */
 const formHandlers: Record<string, FormHandler> = {};

@@ -10,6 +10,7 @@ import { importSchedules, type ImportSummary } from '../schedule/import-schedule
 import { loadScheduleFiles } from '../schedule/load-schedule.js';
 import { processScheduleChanges } from '../reminders/change-notices.js';
 import { exporters } from '../export/exports.js';
+import { forgetErasure } from '../privacy/erasures.js';
 
 export type Out = (line: string) => void;
 
@@ -106,4 +107,12 @@ export async function exportCommand(config: Config, args: string[], write: (text
   }
   if (from! > to!) throw new UsageError(`--from ${from} is after --to ${to}: ${example}`);
   await withDatabase(config, 'export', async (db) => write(await exporter(db.db, { from: from!, to: to! })));
+}
+
+/** `forget-erasure <email>`: an admin confirms that an erased person may be imported again. */
+export async function forgetErasureCommand(config: Config, email: string, out: Out): Promise<void> {
+  await withDatabase(config, 'forget-erasure', async (db) => {
+    const forgotten = await forgetErasure(db.db, email);
+    out(forgotten ? `${email} may be imported again; the next import re-creates them as a new member.` : `No erasure is recorded for ${email}; nothing changed.`);
+  });
 }

@@ -189,7 +189,15 @@ export interface PreferencesTable {
   updated_at: UpdatedAt;
 }
 
+/** People erased at their request: only the SHA-256 of their e-mail (src/privacy/erasures.ts). */
+export interface ErasureTable {
+  email_hash: string;
+  person_id: number;
+  erased_at: UpdatedAt;
+}
+
 export interface Database {
+  erasures: ErasureTable;
   preferences: PreferencesTable;
   deliveries: DeliveryTable;
   person_channels: PersonChannelTable;

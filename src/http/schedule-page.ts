@@ -1,68 +1,106 @@
+import { performance } from 'node:perf_hooks';
 import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Clock } from '../clock.js';
+import { readDataVersion } from '../db/data-version.js';
 import type { Database } from '../db/tables.js';
-import { zoned } from '../domain/local-time.js';
-import { expandSeries, takesPlace } from '../domain/occurrences.js';
-import { loadActivities, loadTeams } from '../feeds/feed-data.js';
-import { formatDateTime } from '../i18n/format.js';
-import { messages } from '../i18n/messages.js';
-import { escapeHtml, sendText, type Route } from './router.js';
+import { sendHtml } from './html/layout.js';
+import type { Route } from './router.js';
+import { queryString, readQuery, renderSchedulePage, renderSubscribePage } from './schedule/schedule-view.js';
+import { loadUpcoming, type Upcoming } from './schedule/upcoming.js';
 
-interface Item {
-  start: DateTime;
-  title: string;
-  place: string;
-  online: string | null;
-  feed?: string;
+export interface SchedulePageOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  publicUrl: string;
+  /** The zone whose calendar day the page starts from. */
+  timezone: string;
+  /** How long a replica trusts its idea of the data version before asking the database. */
+  versionTtlMs?: number;
 }
 
-/** GET /: the next eight weeks of meetings and public activities, with subscribe links. */
-export function schedulePageRoute(db: Kysely<Database>, clock: Clock, publicUrl: string): Route {
-  return {
-    method: 'GET',
-    name: 'schedule_page',
-    path: /^\/$/,
-    handler: async (_req, res) => {
-      const now = clock.now();
-      const until = DateTime.fromJSDate(now).plus({ weeks: 8 }).toJSDate();
-      const t = messages.pl;
-      const items: Item[] = [];
-      for (const { team, series, meetings } of await loadTeams(db)) {
-        for (const o of expandSeries(meetings, now, until).filter(takesPlace)) {
-          items.push({ start: o.start, title: t.meetingTitle(team.name), place: series.location, online: series.online_url, feed: `/calendars/teams/${team.id}.ics` });
-        }
-      }
-      for (const a of await loadActivities(db, { kind: 'public' })) {
-        if (a.cancelled_at || a.ends_at < now || a.starts_at > until) continue;
-        items.push({ start: zoned(a.starts_local, a.timezone), title: a.title, place: a.location ?? '', online: a.online_url });
-      }
-      items.sort((a, b) => a.start.toMillis() - b.start.toMillis());
-      sendText(res, 200, page(items, publicUrl), 'text/html; charset=utf-8');
-    },
-  };
-}
+/** Distinct pages kept in memory; beyond it the cache starts over (filters × languages × pages). */
+const MAX_PAGES = 2000;
 
-function page(items: Item[], publicUrl: string): string {
-  const all = `${publicUrl}/calendars/all.ics`;
-  const webcal = all.replace(/^https?:/, 'webcal:');
-  const rows = items
-    .map(
-      (i) => `<li><strong>${escapeHtml(formatDateTime(i.start, 'pl'))}</strong> — ${escapeHtml(i.title)}<br>${escapeHtml(i.place)}${
-        i.online ? ` · <a href="${escapeHtml(i.online)}">spotkanie online</a>` : ''
-      }${i.feed ? ` · <a href="${escapeHtml(i.feed)}">kalendarz zespołu</a>` : ''}</li>`,
-    )
-    .join('\n');
-  return `<!doctype html>
-<html lang="pl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Kooperator – harmonogram</title>
-<style>body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}a{color:#0b4f9c}li{margin:.75rem 0}</style>
-</head><body>
-<h1>Harmonogram spotkań PZK i działań RCPS</h1>
-<p>Subskrybuj cały kalendarz: <a href="${escapeHtml(webcal)}">dodaj do kalendarza (Outlook, Apple)</a> · <a href="${escapeHtml(all)}">adres https</a></p>
-<h2>Najbliższe 8 tygodni</h2>
-<ul>
-${rows || '<li>Brak zaplanowanych spotkań.</li>'}
-</ul>
-</body></html>`;
+/**
+ * GET / and GET /subscribe. Computing eight weeks of 500 teams' meetings takes tens of
+ * milliseconds, so the list is computed once per data version and calendar day, and each
+ * rendered page (language, filter, page number) is kept as bytes until either changes, the
+ * way FeedService keeps feeds.
+ */
+export class SchedulePages {
+  private key = '';
+  private upcoming: Promise<Upcoming> | undefined;
+  private readonly pages = new Map<string, Buffer>();
+  private version = -1;
+  private versionReadAt = -Infinity;
+  private versionRead: Promise<number> | undefined;
+
+  constructor(private readonly options: SchedulePageOptions) {}
+
+  routes(): Route[] {
+    return [
+      { method: 'GET', name: 'schedule_page', path: /^\/$/, handler: async (req, res) => sendHtml(res, 200, await this.page(req.url ?? '/'), 'public, max-age=60') },
+      {
+        method: 'GET',
+        name: 'subscribe_page',
+        path: /^\/subscribe$/,
+        handler: async (req, res) => sendHtml(res, 200, await this.subscribePage(req.url ?? '/'), 'public, max-age=60'),
+      },
+    ];
+  }
+
+  async page(url: string): Promise<Buffer> {
+    const data = await this.data();
+    const q = readQuery(new URL(url, 'http://x').searchParams, data.teamIds);
+    return this.remember(queryString(q), () => renderSchedulePage(data, q, this.options.publicUrl));
+  }
+
+  async subscribePage(url: string): Promise<Buffer> {
+    const data = await this.data();
+    const language = new URL(url, 'http://x').searchParams.get('lang') === 'en' ? 'en' : 'pl';
+    return this.remember(`subscribe:${language}`, () => renderSubscribePage(data, language, this.options.publicUrl));
+  }
+
+  private remember(key: string, render: () => string): Buffer {
+    let page = this.pages.get(key);
+    if (!page) {
+      if (this.pages.size >= MAX_PAGES) this.pages.clear();
+      page = Buffer.from(render(), 'utf8');
+      this.pages.set(key, page);
+    }
+    return page;
+  }
+
+  private async data(): Promise<Upcoming> {
+    const version = await this.currentVersion();
+    const today = DateTime.fromJSDate(this.options.clock.now(), { zone: this.options.timezone }).startOf('day');
+    const key = `${version}|${today.toISODate()}`;
+    if (key !== this.key || !this.upcoming) {
+      this.key = key;
+      this.pages.clear();
+      const loading = loadUpcoming(this.options.db, today.toJSDate());
+      this.upcoming = loading;
+      loading.catch(() => {
+        if (this.upcoming === loading) this.upcoming = undefined;
+      });
+    }
+    return this.upcoming;
+  }
+
+  private async currentVersion(): Promise<number> {
+    const ttl = this.options.versionTtlMs ?? 2000;
+    if (performance.now() - this.versionReadAt < ttl) return this.version;
+    this.versionRead ??= readDataVersion(this.options.db).finally(() => (this.versionRead = undefined));
+    this.version = await this.versionRead;
+    this.versionReadAt = performance.now();
+    return this.version;
+  }
+
+  /** Forget everything now (after a change made in this process). */
+  invalidate(): void {
+    this.upcoming = undefined;
+    this.pages.clear();
+    this.versionReadAt = -Infinity;
+  }
 }

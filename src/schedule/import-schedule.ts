@@ -8,6 +8,7 @@ import { desiredSchedule } from './import-plan.js';
 import { importPeople } from './import-people.js';
 import { importTeams } from './import-teams.js';
 import { ScheduleInvalidError, type LoadedSchedule } from './load-schedule.js';
+import { erasedPeopleProblems } from '../privacy/erasures.js';
 
 export type { ImportSummary };
 
@@ -88,5 +89,6 @@ async function checkAgainstDatabase(ctx: ImportContext, schedules: LoadedSchedul
       }
     }
   }
+  problems.push(...(await erasedPeopleProblems(trx, schedules)));
   if (problems.length > 0) throw new ScheduleInvalidError(problems);
 }

@@ -1,5 +1,7 @@
 import { currentFeedToken, issueFeedToken } from '../../feeds/feed-tokens.js';
 import { botMessages } from '../../i18n/bot-messages.js';
+import { privacyMessages } from '../../i18n/privacy-messages.js';
+import { personalPageUrl } from '../../me/me-link.js';
 import type { Message } from '../../ports/channel.port.js';
 import { fold } from '../parse-command.js';
 import type { CommandContext } from './context.js';
@@ -16,6 +18,9 @@ export async function personalCalendar(ctx: CommandContext): Promise<Message> {
     language: person.language,
     title: t.calendarTitle,
     text: renew ? t.calendarRenewed(url) : t.calendarText(url),
-    links: [{ label: t.subscribeLabel, url: url.replace(/^https?:/, 'webcal:') }],
+    links: [
+      { label: t.subscribeLabel, url: url.replace(/^https?:/, 'webcal:') },
+      { label: privacyMessages[person.language].personalPageLabel, url: personalPageUrl(ctx.publicUrl, appSecret, person.id, clock.now()) },
+    ],
   };
 }

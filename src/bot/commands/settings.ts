@@ -1,4 +1,6 @@
 import { settingsMessages } from '../../i18n/settings-messages.js';
+import { privacyMessages } from '../../i18n/privacy-messages.js';
+import { personalPageUrl } from '../../me/me-link.js';
 import type { ChannelKind, Message } from '../../ports/channel.port.js';
 import { loadPreferences, savePreferences, type MutableKind, type Preferences } from '../../preferences/preferences.js';
 import { replanPerson } from '../../reminders/plan-reminders.js';
@@ -39,6 +41,7 @@ export async function settingsCommand(ctx: CommandContext): Promise<Message> {
     ]
       .filter(Boolean)
       .join('\n\n'),
+    links: [{ label: privacyMessages[language].personalPageLabel, url: personalPageUrl(ctx.publicUrl, ctx.appSecret, person.id, clock.now()) }],
   });
   if (!verb) return show();
 

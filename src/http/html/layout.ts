@@ -26,6 +26,17 @@ button.secondary,.button.secondary{background:#fff;color:var(--accent)}
 button.danger{background:var(--bad);border-color:var(--bad)}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
 ul.plain{list-style:none;padding:0}
+.skip{position:absolute;left:-999px}.skip:focus{position:static}
+.filters{display:flex;flex-wrap:wrap;gap:0 1rem;align-items:flex-end}.filters div{flex:1 1 12rem}
+ol.events{list-style:none;padding:0}ol.events li{border-bottom:1px solid var(--line);padding:.6rem 0}
+.when{font-weight:700;display:block}
+.feed{border:1px solid var(--line);border-radius:6px;padding:.5rem 1rem;margin:1rem 0}
+.feed ul{padding-left:1.2rem}.feed li{margin:.4rem 0}
+.copy-row{display:flex;flex-wrap:wrap;gap:.25rem;align-items:center}.copy-row input{flex:1 1 20rem}
+.status-msg{min-height:1.5rem}
+nav.pages a{margin-right:1rem}
+label.inline{display:inline;font-weight:400;margin:0}input[type=checkbox]{width:auto}
+fieldset{border:1px solid var(--line);border-radius:6px;margin:1rem 0}legend{font-weight:600}
 `;
 
 export interface PageOptions {
@@ -36,6 +47,8 @@ export interface PageOptions {
   body: SafeHtml;
   /** A link to the same page in the other language, when the page has one. */
   switchLanguageUrl?: string;
+  /** Scripts served by the service itself (CSP script-src 'self'); pages must work without them. */
+  scripts?: string[];
 }
 
 const chrome = {
@@ -43,7 +56,7 @@ const chrome = {
   en: { home: 'Schedule', other: 'Polski', skip: 'Skip to content' },
 } as const;
 
-export function renderPage({ language, title, body, switchLanguageUrl }: PageOptions): string {
+export function renderPage({ language, title, body, switchLanguageUrl, scripts = [] }: PageOptions): string {
   const t = chrome[language];
   const otherLang = language === 'pl' ? 'en' : 'pl';
   const switcher = switchLanguageUrl ? `<a href="${escapeHtml(switchLanguageUrl)}" lang="${otherLang}">${t.other}</a>` : '';
@@ -52,27 +65,38 @@ export function renderPage({ language, title, body, switchLanguageUrl }: PageOpt
 <title>${escapeHtml(title)} – Kooperator</title>
 <style>${STYLE}</style>
 </head><body>
-<a href="#main" class="muted">${t.skip}</a>
+<a href="#main" class="skip">${t.skip}</a>
 <header class="site"><a class="brand" href="/">Kooperator · ${t.home}</a><nav>${switcher}</nav></header>
 <main id="main">
 <h1>${escapeHtml(title)}</h1>
 ${body.value}
 </main>
+${scripts.map((src) => `<script src="${escapeHtml(src)}" defer></script>`).join('')}
 </body></html>`;
 }
 
 /** Sends a rendered page; pages carry personal data or one-time answers, so nothing is cached. */
 export function sendPage(res: ServerResponse, status: number, options: PageOptions): void {
-  const text = renderPage(options);
+  sendHtml(res, status, renderPage(options));
+}
+
+/**
+ * Sends an already rendered page (a cached one: pass its bytes and a cache-control). Only
+ * scripts of the service itself may run; forms may only post back to it.
+ */
+export function sendHtml(res: ServerResponse, status: number, page: string | Buffer, cacheControl = 'no-store', extra: Record<string, string> = {}): void {
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-    'referrer-policy': 'no-referrer',
+    'content-length': Buffer.byteLength(page),
+    'cache-control': cacheControl,
+    // Never to other sites (signed links are in our paths); same-origin keeps the Origin
+    // header on our own form posts (with no-referrer Chromium sends "Origin: null").
+    'referrer-policy': 'same-origin',
     'x-content-type-options': 'nosniff',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; connect-src 'none'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    ...extra,
   });
-  res.end(text);
+  res.end(page);
 }
 
 /** HTML known to be safe: made by `html` (which escaped every value) or marked by `raw`. */

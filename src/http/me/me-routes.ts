@@ -1,0 +1,144 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../clock.js';
+import type { Database, PersonRow } from '../../db/tables.js';
+import { issueFeedToken } from '../../feeds/feed-tokens.js';
+import { mePageMessages } from '../../i18n/me-page-messages.js';
+import type { Language } from '../../i18n/messages.js';
+import { checkMeLink, liveFeedToken } from '../../me/me-link.js';
+import type { ChannelKind } from '../../ports/channel.port.js';
+import { loadPreferences, MUTABLE_KINDS, savePreferences, type Preferences } from '../../preferences/preferences.js';
+import { collectPersonalData, erasePersonalData } from '../../privacy/personal-data.js';
+import { replanPerson } from '../../reminders/plan-reminders.js';
+import { sendPage } from '../html/layout.js';
+import { BodyTooLargeError, readForm } from '../read-body.js';
+import type { Route } from '../router.js';
+import { erasePage, mePage, messagePage } from './me-view.js';
+
+export interface MeRoutesOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  appSecret: string;
+  publicUrl: string;
+  /** A change feeds and pages must see now (a new feed token, an erasure). */
+  changed?: () => void;
+}
+
+type Context = { person: PersonRow; language: Language; base: string; token: string };
+
+/**
+ * The personal page, /me/{signedToken}: the signed token in the path is the credential (purpose
+ * 'me', 30 days). GETs only read; POSTs change state and then redirect (303) back to the page.
+ *
+ * CSRF: a forged cross-site POST would need the token, which only its owner has (links are
+ * never sent to other sites in Referer: referrer-policy same-origin). As a second line, a POST whose Origin
+ * header names another site is refused: browsers send Origin on every cross-site form post.
+ */
+export function meRoutes(options: MeRoutesOptions): Route[] {
+  const { db, clock, appSecret, publicUrl } = options;
+  const T = '/me/([A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)';
+  const route = (method: 'GET' | 'POST', suffix: string, name: string, handler: (req: IncomingMessage, res: ServerResponse, c: Context) => Promise<void>): Route => ({
+    method,
+    name,
+    path: new RegExp(`^${T}${suffix}$`),
+    handler: async (req, res, [token]) => {
+      const language: Language | undefined = new URL(req.url ?? '/', 'http://x').searchParams.get('lang') === 'en' ? 'en' : undefined;
+      const check = checkMeLink(appSecret, token!, clock.now());
+      const lang = language ?? 'pl';
+      const t = mePageMessages[lang];
+      if (!check.ok) {
+        return sendPage(res, check.status, messagePage(lang, check.status === 410 ? t.expiredTitle : t.notFoundTitle, check.status === 410 ? t.expiredText : t.notFoundText));
+      }
+      const person = await db.selectFrom('people').selectAll().where('id', '=', check.personId).where('removed_at', 'is', null).executeTakeFirst();
+      if (!person) return sendPage(res, 410, messagePage(lang, t.expiredTitle, t.goneText));
+      const context = { person, language: language ?? person.language, base: `/me/${token}`, token: token! };
+      if (method === 'POST' && !sameOrigin(req, publicUrl)) {
+        const tt = mePageMessages[context.language];
+        return sendPage(res, 403, messagePage(context.language, tt.forbiddenTitle, tt.forbiddenText));
+      }
+      try {
+        await handler(req, res, context);
+      } catch (error) {
+        if (error instanceof BodyTooLargeError) return sendPage(res, 413, messagePage(context.language, t.forbiddenTitle, error.message));
+        throw error;
+      }
+    },
+  });
+
+  const show = async (res: ServerResponse, c: Context, status = 200, notice?: { ok: boolean; text: string }) => {
+    const token = await liveFeedToken(db, c.person.id, appSecret);
+    const rsvps = await db
+      .selectFrom('rsvps')
+      .innerJoin('activities', 'activities.id', 'rsvps.activity_id')
+      .select(['activities.title', 'activities.starts_local', 'activities.timezone', 'rsvps.answer'])
+      .where('rsvps.person_id', '=', c.person.id)
+      .orderBy('activities.starts_at')
+      .execute();
+    const preferences = await loadPreferences(db, c.person.id);
+    const data = { person: c.person, language: c.language, base: c.base, feedPath: token ? `/calendars/u/${token}.ics` : undefined, preferences, rsvps };
+    sendPage(res, status, mePage(notice ? { ...data, notice } : data, publicUrl));
+  };
+  const back = (res: ServerResponse, c: Context, done: string) => {
+    res.writeHead(303, { location: `${c.base}?done=${done}${c.language === 'en' ? '&lang=en' : ''}`, 'cache-control': 'no-store' });
+    res.end();
+  };
+
+  return [
+    route('GET', '', 'me_page', async (req, res, c) => {
+      const done = new URL(req.url ?? '/', 'http://x').searchParams.get('done');
+      const t = mePageMessages[c.language];
+      const notice = done === 'feed' ? t.feedRenewed : done === 'preferences' ? t.saved : undefined;
+      await show(res, c, 200, notice ? { ok: true, text: notice } : undefined);
+    }),
+    route('POST', '/feed', 'me_feed', async (_req, res, c) => {
+      await issueFeedToken(db, c.person.id, appSecret, clock);
+      options.changed?.();
+      back(res, c, 'feed');
+    }),
+    route('POST', '/preferences', 'me_preferences', async (req, res, c) => {
+      const form = await readForm(req);
+      const t = mePageMessages[c.language];
+      const own = c.person.channels as ChannelKind[];
+      const current = await loadPreferences(db, c.person.id);
+      const next: Preferences = {
+        mutedKinds: MUTABLE_KINDS.filter((k) => form[`kind_${k}`] === 'on'),
+        mutedChannels: own.filter((ch) => form[`channel_${ch}`] === 'on'),
+        quiet: { from: Number(form.quiet_from), to: Number(form.quiet_to) },
+      };
+      const hour = (h: number) => Number.isInteger(h) && h >= 0 && h <= 23;
+      if (!hour(next.quiet.from) || !hour(next.quiet.to) || next.quiet.from === next.quiet.to) return show(res, c, 400, { ok: false, text: t.badQuiet });
+      if (own.length > 0 && own.every((ch) => next.mutedChannels.includes(ch))) return show(res, c, 400, { ok: false, text: t.lastChannel });
+      await savePreferences(db, c.person.id, next, clock.now());
+      if (next.quiet.from !== current.quiet.from || next.quiet.to !== current.quiet.to) await replanPerson(db, c.person.id, clock);
+      back(res, c, 'preferences');
+    }),
+    route('GET', '/data\\.json', 'me_data', async (_req, res, c) => {
+      const body = Buffer.from(JSON.stringify(await collectPersonalData(db, c.person.id, clock), null, 2), 'utf8');
+      res.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': body.length,
+        'content-disposition': `attachment; filename="kooperator-moje-dane-${clock.now().toISOString().slice(0, 10)}.json"`,
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      });
+      res.end(body);
+    }),
+    route('GET', '/erase', 'me_erase_form', async (_req, res, c) => sendPage(res, 200, erasePage(c.language, c.base))),
+    route('POST', '/erase', 'me_erase', async (req, res, c) => {
+      const form = await readForm(req);
+      const t = mePageMessages[c.language];
+      if (form.confirm !== 'yes') return sendPage(res, 400, erasePage(c.language, c.base, t.eraseNeedsConfirm));
+      await erasePersonalData(db, c.person.id, clock);
+      options.changed?.();
+      sendPage(res, 200, messagePage(c.language, t.erasedTitle, t.erasedText));
+    }),
+  ];
+}
+
+/** True when the POST came from one of our pages (or from a client that sends no Origin). */
+function sameOrigin(req: IncomingMessage, publicUrl: string): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true;
+  const host = req.headers.host;
+  return origin === new URL(publicUrl).origin || (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`));
+}

@@ -1,0 +1,93 @@
+import type { Language } from './messages.js';
+
+const plural = (language: Language) => new Intl.PluralRules(language === 'pl' ? 'pl-PL' : 'en-GB');
+
+/** "1 termin", "3 terminy", "5 terminów". */
+function itemsCount(language: Language, n: number): string {
+  const form = plural(language).select(n);
+  if (language === 'en') return form === 'one' ? `${n} date` : `${n} dates`;
+  return form === 'one' ? `${n} termin` : form === 'few' ? `${n} terminy` : `${n} terminów`;
+}
+
+/** The schedule page (GET /) and its subscribe section: whole sentences per language. */
+export const schedulePageMessages = {
+  pl: {
+    title: 'Harmonogram spotkań PZK i działań RCPS',
+    intro: 'Spotkania wszystkich zespołów i otwarte działania RCPS w najbliższych 8 tygodniach.',
+    filtersHeading: 'Wybór spotkań',
+    teamLabel: 'Zespół',
+    kindLabel: 'Rodzaj',
+    allTeams: 'Wszystkie zespoły',
+    allKinds: 'Wszystkie rodzaje',
+    meetingKind: 'Spotkanie PZK',
+    show: 'Pokaż',
+    listHeading: 'Najbliższe 8 tygodni',
+    found: (n: number) => `Znaleziono: ${itemsCount('pl', n)}.`,
+    none: 'W wybranym okresie nie ma zaplanowanych spotkań.',
+    place: 'Miejsce',
+    online: 'Link do spotkania online',
+    onlineFor: (title: string) => `Dołącz online: ${title}`,
+    previous: 'Poprzednia strona',
+    next: 'Następna strona',
+    pageOf: (page: number, pages: number) => `Strona ${page} z ${pages}`,
+    subscribeHeading: 'Subskrypcja kalendarza',
+    subscribeIntro:
+      'Subskrybowany kalendarz sam się aktualizuje: zmiany terminów pojawią się w Pani/Pana kalendarzu bez ponownego dodawania.',
+    allFeed: 'Wszystkie spotkania i działania',
+    teamFeed: (team: string) => `Kalendarz zespołu: ${team}`,
+    allTeamFeeds: 'Kalendarze poszczególnych zespołów',
+    webcal: 'Dodaj do kalendarza (Apple, Outlook na komputerze)',
+    webcalHelp: 'Otworzy program kalendarza i zapyta o subskrypcję.',
+    google: 'Dodaj do Kalendarza Google',
+    googleHelp: 'Google odświeża subskrybowane kalendarze co 8–24 godziny, więc zmiany pojawiają się tam z opóźnieniem.',
+    outlook: 'Dodaj do Outlooka w przeglądarce',
+    outlookHelp: 'Otworzy Outlook w sieci (Microsoft 365) z gotowym adresem; wystarczy potwierdzić „Importuj”.',
+    urlLabel: 'Adres kalendarza (https)',
+    urlHelp: 'W innych programach: „Dodaj kalendarz” → „Z internetu” i wkleić ten adres.',
+    copy: 'Kopiuj adres',
+    copied: 'Skopiowano adres do schowka.',
+    subscribePageTitle: 'Kalendarze zespołów',
+    subscribePageIntro: 'Każdy zespół ma własny kalendarz z jego spotkaniami i działaniami otwartymi dla zespołu.',
+    backToSchedule: 'Powrót do harmonogramu',
+  },
+  en: {
+    title: 'PZK meetings and RCPS activities',
+    intro: 'Meetings of every team and the public RCPS activities in the next 8 weeks.',
+    filtersHeading: 'Choose meetings',
+    teamLabel: 'Team',
+    kindLabel: 'Kind',
+    allTeams: 'All teams',
+    allKinds: 'All kinds',
+    meetingKind: 'PZK meeting',
+    show: 'Show',
+    listHeading: 'The next 8 weeks',
+    found: (n: number) => `Found: ${itemsCount('en', n)}.`,
+    none: 'Nothing is planned in this period.',
+    place: 'Place',
+    online: 'Online meeting link',
+    onlineFor: (title: string) => `Join online: ${title}`,
+    previous: 'Previous page',
+    next: 'Next page',
+    pageOf: (page: number, pages: number) => `Page ${page} of ${pages}`,
+    subscribeHeading: 'Subscribe to the calendar',
+    subscribeIntro: 'A subscribed calendar updates itself: changed dates appear in your calendar without adding it again.',
+    allFeed: 'All meetings and activities',
+    teamFeed: (team: string) => `Team calendar: ${team}`,
+    allTeamFeeds: 'Calendars of each team',
+    webcal: 'Add to calendar (Apple, Outlook desktop)',
+    webcalHelp: 'Opens your calendar app, which asks you to subscribe.',
+    google: 'Add to Google Calendar',
+    googleHelp: 'Google refreshes subscribed calendars every 8–24 hours, so changes appear there with a delay.',
+    outlook: 'Add to Outlook on the web',
+    outlookHelp: 'Opens Outlook on the web (Microsoft 365) with the address filled in; confirm with "Import".',
+    urlLabel: 'Calendar address (https)',
+    urlHelp: 'In other apps: "Add calendar" → "From the internet", and paste this address.',
+    copy: 'Copy address',
+    copied: 'The address was copied to the clipboard.',
+    subscribePageTitle: 'Team calendars',
+    subscribePageIntro: "Each team has its own calendar with its meetings and the activities open to it.",
+    backToSchedule: 'Back to the schedule',
+  },
+} satisfies Record<Language, Record<string, unknown>>;
+
+export type SchedulePageMessages = (typeof schedulePageMessages)[Language];

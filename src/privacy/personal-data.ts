@@ -1,0 +1,200 @@
+import { sql, type Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import { bumpDataVersion } from '../db/data-version.js';
+import type { Database } from '../db/tables.js';
+import { recordErasure } from './erasures.js';
+
+/**
+ * One area's share of a person's data (RODO art. 15 and 17). Every table that holds something
+ * about a person has a part here; adding a table means adding one line to `personalDataParts`.
+ *
+ * @example
+ * // src/reports/reports-personal-data.ts
+ * export const reportsPart: PersonalDataPart = {
+ *   name: 'reports',
+ *   collect: (db, id) => db.selectFrom('reports').selectAll().where('author_id', '=', id).execute(),
+ *   // Reports stay for RCPS's records; the author becomes "osoba usunięta" (ERASED_NAME).
+ *   erase: (trx, id) => scrubPersonEverywhere(trx, id, [{ table: 'reports', column: 'text' }]),
+ * };
+ * // and here: personalDataParts = [..., reportsPart, peoplePart]
+ */
+export interface PersonalDataPart {
+  name: string;
+  collect(db: Kysely<Database>, personId: number): Promise<unknown>;
+  /** Runs inside the erasure's transaction, before `people` is anonymised (the name and e-mail are still readable). */
+  erase(trx: Kysely<Database>, personId: number): Promise<void>;
+}
+
+/** What replaces a name wherever a record must stay (reports, messages sent to others). */
+export const ERASED_NAME = 'osoba usunięta';
+
+export const erasedEmail = (personId: number) => `erased-${personId}@erased.invalid`;
+
+/** The person's name and e-mail, as long as they are still there. */
+async function identity(db: Kysely<Database>, personId: number): Promise<{ name: string; email: string } | undefined> {
+  return db.selectFrom('people').select(['name', 'email']).where('id', '=', personId).executeTakeFirst();
+}
+
+/**
+ * Replaces the person's name and e-mail in free text (text or jsonb columns) with ERASED_NAME:
+ * messages to other people and change records keep their sense, but no longer name them.
+ */
+export async function scrubPersonEverywhere(trx: Kysely<Database>, personId: number, columns: { table: string; column: string }[]): Promise<void> {
+  const who = await identity(trx, personId);
+  if (!who) return;
+  const types = await sql<{ table_name: string; column_name: string; data_type: string }>`
+    select table_name, column_name, data_type from information_schema.columns
+    where table_schema = current_schema()`.execute(trx);
+  const typeOf = new Map(types.rows.map((r) => [`${r.table_name}.${r.column_name}`, r.data_type]));
+  for (const needle of [who.email, who.name].filter((n) => n.length >= 3)) {
+    for (const { table, column } of columns) {
+      const type = typeOf.get(`${table}.${column}`);
+      const col = sql.ref(column);
+      if (type === 'jsonb' || type === 'json') {
+        // jsonb's text form escapes like JSON.stringify does; the replacement stays valid JSON.
+        const inJson = JSON.stringify(needle).slice(1, -1);
+        await sql`update ${sql.table(table)} set ${col} = replace(${col}::text, ${inJson}, ${ERASED_NAME})::jsonb where strpos(${col}::text, ${inJson}) > 0`.execute(trx);
+      } else if (type) {
+        await sql`update ${sql.table(table)} set ${col} = replace(${col}, ${needle}, ${ERASED_NAME}) where strpos(${col}, ${needle}) > 0`.execute(trx);
+      }
+    }
+  }
+}
+
+const peoplePart: PersonalDataPart = {
+  name: 'people',
+  collect: (db, id) =>
+    db
+      .selectFrom('people')
+      .select(['id', 'email', 'name', 'institution', 'language', 'channels', 'staff_role', 'source', 'created_at', 'updated_at', 'removed_at'])
+      .where('id', '=', id)
+      .executeTakeFirst(),
+  // The row stays (with its id) so that records kept for RCPS still point at "osoba usunięta".
+  erase: async (trx, id) => {
+    await trx
+      .updateTable('people')
+      .set({ email: erasedEmail(id), name: ERASED_NAME, institution: null, channels: '[]', staff_role: null })
+      .where('id', '=', id)
+      .execute();
+  },
+};
+
+const membershipsPart: PersonalDataPart = {
+  name: 'memberships',
+  collect: (db, id) =>
+    db
+      .selectFrom('memberships')
+      .innerJoin('teams', 'teams.id', 'memberships.team_id')
+      .select(['memberships.team_id', 'teams.name as team_name', 'memberships.role', 'memberships.created_at', 'memberships.removed_at'])
+      .where('memberships.person_id', '=', id)
+      .execute(),
+  erase: async (trx, id) => void (await trx.deleteFrom('memberships').where('person_id', '=', id).execute()),
+};
+
+const channelsPart: PersonalDataPart = {
+  name: 'person_channels',
+  collect: (db, id) => db.selectFrom('person_channels').select(['channel', 'external_id', 'address', 'linked_at']).where('person_id', '=', id).execute(),
+  erase: async (trx, id) => void (await trx.deleteFrom('person_channels').where('person_id', '=', id).execute()),
+};
+
+const preferencesPart: PersonalDataPart = {
+  name: 'preferences',
+  collect: (db, id) => db.selectFrom('preferences').selectAll().where('person_id', '=', id).executeTakeFirst(),
+  erase: async (trx, id) => void (await trx.deleteFrom('preferences').where('person_id', '=', id).execute()),
+};
+
+const feedTokensPart: PersonalDataPart = {
+  name: 'feed_tokens',
+  // The token itself is never stored; its hash and nonce would tell the person nothing.
+  collect: (db, id) => db.selectFrom('feed_tokens').select(['id', 'created_at', 'revoked_at']).where('person_id', '=', id).orderBy('id').execute(),
+  erase: async (trx, id) => void (await trx.deleteFrom('feed_tokens').where('person_id', '=', id).execute()),
+};
+
+const rsvpsPart: PersonalDataPart = {
+  name: 'rsvps',
+  collect: (db, id) =>
+    db
+      .selectFrom('rsvps')
+      .innerJoin('activities', 'activities.id', 'rsvps.activity_id')
+      .select(['rsvps.activity_id', 'activities.title', 'activities.starts_at', 'rsvps.answer', 'rsvps.answered_at'])
+      .where('rsvps.person_id', '=', id)
+      .orderBy('activities.starts_at')
+      .execute(),
+  erase: async (trx, id) => void (await trx.deleteFrom('rsvps').where('person_id', '=', id).execute()),
+};
+
+const deliveriesPart: PersonalDataPart = {
+  name: 'deliveries',
+  collect: (db, id) =>
+    db
+      .selectFrom('deliveries')
+      .select(['id', 'kind', 'state', 'channels', 'sent_channel', 'payload', 'due_at', 'sent_at', 'last_error', 'created_at'])
+      .where('person_id', '=', id)
+      .orderBy('id')
+      .execute(),
+  // Rows stay for the delivery statistics, emptied of what they said; what was still to be sent is cancelled.
+  erase: async (trx, id) => {
+    await scrubPersonEverywhere(trx, id, [
+      { table: 'deliveries', column: 'payload' },
+      { table: 'deliveries', column: 'last_error' },
+    ]);
+    await trx.updateTable('deliveries').set({ state: 'cancelled' }).where('person_id', '=', id).where('state', 'in', ['pending', 'sending']).execute();
+    await trx
+      .updateTable('deliveries')
+      .set({ payload: JSON.stringify({ erased: true }), last_error: null, provider_id: null, claimed_by: null, claimed_at: null })
+      .where('person_id', '=', id)
+      .execute();
+  },
+};
+
+const scheduleChangesPart: PersonalDataPart = {
+  name: 'schedule_changes',
+  collect: (db, id) => db.selectFrom('schedule_changes').select(['kind', 'team_id', 'details', 'created_at']).where('person_id', '=', id).execute(),
+  erase: async (trx, id) => {
+    await scrubPersonEverywhere(trx, id, [{ table: 'schedule_changes', column: 'details' }]);
+    await trx.deleteFrom('schedule_changes').where('person_id', '=', id).execute();
+  },
+};
+
+/** Every part, in the order of the export. `people` is always erased last (see erasePersonalData). */
+export const personalDataParts: PersonalDataPart[] = [
+  peoplePart,
+  membershipsPart,
+  channelsPart,
+  preferencesPart,
+  feedTokensPart,
+  rsvpsPart,
+  deliveriesPart,
+  scheduleChangesPart,
+];
+
+export interface PersonalDataExport {
+  exportedAt: string;
+  personId: number;
+  parts: Record<string, unknown>;
+}
+
+/** Everything stored about the person, part by part (the JSON file of "moje-dane"). */
+export async function collectPersonalData(db: Kysely<Database>, personId: number, clock: Clock): Promise<PersonalDataExport> {
+  const parts: Record<string, unknown> = {};
+  for (const part of personalDataParts) parts[part.name] = (await part.collect(db, personId)) ?? null;
+  return { exportedAt: clock.now().toISOString(), personId, parts };
+}
+
+/**
+ * Erases the person, all or nothing: every part in one transaction, `people` last so the
+ * others can still find the name and e-mail to scrub. The e-mail's hash is kept so that a
+ * re-import does not silently bring the person back (src/privacy/erasures.ts).
+ */
+export async function erasePersonalData(db: Kysely<Database>, personId: number, clock: Clock): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const person = await trx.selectFrom('people').select(['id', 'email']).where('id', '=', personId).forUpdate().executeTakeFirst();
+    if (!person || person.email === erasedEmail(personId)) return false;
+    await recordErasure(trx, person.email, personId, clock.now());
+    const ordered = [...personalDataParts.filter((p) => p.name !== 'people'), ...personalDataParts.filter((p) => p.name === 'people')];
+    for (const part of ordered) await part.erase(trx, personId);
+    await trx.updateTable('people').set({ removed_at: clock.now(), updated_at: clock.now() }).where('id', '=', personId).execute();
+    await bumpDataVersion(trx);
+    return true;
+  });
+}

@@ -1,0 +1,213 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { linkPerson } from '../../src/bot/identity.js';
+import { FixedClock } from '../../src/clock.js';
+import { loadConfig } from '../../src/config.js';
+import { Dispatcher } from '../../src/delivery/dispatcher.js';
+import { enqueue } from '../../src/delivery/outbox.js';
+import { createLogger } from '../../src/log.js';
+import { startService, type RunningService } from '../../src/main.js';
+import { personalPageUrl } from '../../src/me/me-link.js';
+import { signLink } from '../../src/security/signed-links.js';
+import { sinkSender, startSink } from '../delivery/http-sink.js';
+
+/**
+ * The pages in a real browser (Debian's Chromium driven by playwright-core) against the real
+ * service on the demo schedule, with an axe-core check of each page.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const PUBLIC = 'https://koop.example.org';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`Skipping the browser tests: ${CHROMIUM} is missing (apt-get install -y --no-install-recommends chromium).`);
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const DOCS = join(import.meta.dirname, '..', '..', 'docs');
+
+describe.skipIf(!hasChromium)('the pages in a browser', () => {
+  const clock = new FixedClock('2027-01-04T08:00:00Z');
+  let service: RunningService;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let secret: string;
+  const personId = async (email: string) => (await service.db.db.selectFrom('people').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+  const mePath = async (email: string) => new URL(personalPageUrl(PUBLIC, secret, await personId(email), clock.now())).pathname;
+
+  /** axe-core in the page: the violations that are serious or critical. */
+  async function seriousViolations(): Promise<string[]> {
+    await page.evaluate(axeSource);
+    const result = await page.evaluate(async () => {
+      const axe = (globalThis as unknown as { axe: { run(o: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+      return axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+    });
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }
+
+  beforeAll(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'koop-browser-'));
+    const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', PUBLIC_URL: PUBLIC, LOG_LEVEL: 'silent' });
+    secret = config.appSecret;
+    service = await startService(config, createLogger('silent'), clock);
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    context = await browser.newContext({ baseURL: service.url, locale: 'pl-PL', viewport: { width: 1000, height: 900 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: service.url });
+    page = await context.newPage();
+    mkdirSync(DOCS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await service?.stop();
+  });
+
+  it('should list the demo schedule in Polish and pass axe', async () => {
+    await page.goto('/');
+    expect(await page.getAttribute('html', 'lang')).toBe('pl');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Harmonogram spotkań PZK i działań RCPS');
+    const first = page.locator('ol.events li').filter({ hasText: 'wtorek, 12 stycznia 2027, 10:00' });
+    await expect(first.textContent()).resolves.toContain('Spotkanie zespołu: PZK Łódź – demo');
+    await expect(first.textContent()).resolves.toContain('Sala 12, ul. Przykładowa 1, 90-001 Łódź');
+    expect(await first.locator('a').getAttribute('href')).toBe('https://example.org/meet/pzk-lodz');
+    expect(await page.locator('ol.events li[data-kind="training"]').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(DOCS, 'schedule-page.png'), fullPage: true });
+    expect(await seriousViolations()).toEqual([]);
+  });
+
+  it('should filter by team and kind with the form, without leaving others in the list', async () => {
+    await page.goto('/');
+    await page.selectOption('#team', 'lowicz');
+    await page.selectOption('#kind', 'meeting');
+    await page.getByRole('button', { name: 'Pokaż' }).click();
+    await page.waitForURL(/team=lowicz/);
+    const items = page.locator('ol.events li');
+    expect(await items.count()).toBeGreaterThan(0);
+    expect(new Set(await items.evaluateAll((els) => els.map((e) => `${e.getAttribute('data-kind')} ${e.getAttribute('data-team')}`)))).toEqual(new Set(['meeting lowicz']));
+    expect(await page.locator('#team').inputValue()).toBe('lowicz');
+    // The team's own feed is offered next to all.ics.
+    expect(await page.locator('#feed-lowicz-url').inputValue()).toBe(`${PUBLIC}/calendars/teams/lowicz.ics`);
+  });
+
+  it('should offer webcal, Google, Outlook and https links with the right addresses, and a working copy button', async () => {
+    await page.goto('/');
+    const feed = `${PUBLIC}/calendars/all.ics`;
+    const block = page.locator('#feed-all-h').locator('xpath=..');
+    expect(await block.locator('a[data-kind="webcal"]').getAttribute('href')).toBe('webcal://koop.example.org/calendars/all.ics');
+    expect(await block.locator('a[data-kind="google"]').getAttribute('href')).toBe(`https://calendar.google.com/calendar/render?cid=${encodeURIComponent(feed)}`);
+    const outlook = new URL((await block.locator('a[data-kind="outlook"]').getAttribute('href'))!);
+    expect(outlook.origin + outlook.pathname).toBe('https://outlook.office.com/calendar/0/addfromweb');
+    expect(outlook.searchParams.get('url')).toBe(feed);
+    expect(outlook.searchParams.get('name')).toBe('Kooperator – spotkania PZK i działania RCPS');
+    expect(await block.locator('#feed-all-url').inputValue()).toBe(feed);
+    await expect(block.textContent()).resolves.toContain('co 8–24 godziny');
+    await block.getByRole('button', { name: 'Kopiuj adres' }).click();
+    await page.getByRole('status').filter({ hasText: 'Skopiowano' }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(feed);
+
+    await page.goto('/subscribe');
+    expect(await page.locator('#feed-lodz-url').inputValue()).toBe(`${PUBLIC}/calendars/teams/lodz.ics`);
+    expect(await seriousViolations()).toEqual([]);
+  });
+
+  it('should switch to English', async () => {
+    await page.goto('/');
+    await page.getByRole('link', { name: 'English' }).click();
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    const first = await page.locator('ol.events li').filter({ hasText: 'Team meeting: PZK Łódź – demo' }).first().textContent();
+    expect(first).toMatch(/Tuesday,? 12 January 2027, 10:00/);
+    await page.screenshot({ path: join(DOCS, 'schedule-page-en.png') });
+    expect(await seriousViolations()).toEqual([]);
+  });
+
+  it('should revoke the feed link on the personal page: the old address then answers 404', async () => {
+    const me = await mePath('anna.nowak@example.org');
+    await page.goto(me);
+    // No link yet: a GET makes none.
+    await page.getByRole('button', { name: 'Utwórz link do kalendarza' }).click();
+    const firstUrl = await page.locator('#feed-me-url').inputValue();
+    const first = new URL(firstUrl).pathname;
+    expect(first).toMatch(/^\/calendars\/u\/[\w-]+\.ics$/);
+    expect((await fetch(service.url + first)).status).toBe(200);
+    await page.screenshot({ path: join(DOCS, 'personal-page.png'), fullPage: true });
+    expect(await seriousViolations()).toEqual([]);
+
+    await page.getByRole('button', { name: 'Unieważnij link i utwórz nowy' }).click();
+    await page.getByText('Utworzono nowy link. Poprzedni już nie działa.').waitFor();
+    const second = new URL(await page.locator('#feed-me-url').inputValue()).pathname;
+    expect(second).not.toBe(first);
+    expect((await fetch(service.url + first)).status).toBe(404);
+    expect((await fetch(service.url + second)).status).toBe(200);
+  });
+
+  it('should turn a channel off on the personal page, and the real Dispatcher then skips that channel', async () => {
+    const marta = await personId('marta.grabowska@example.org');
+    await linkPerson(service.db.db, marta, 'teams', 'aad-marta', 'teams-ref-marta');
+    await page.goto(await mePath('marta.grabowska@example.org'));
+    await page.getByLabel('e-mail').check();
+    await page.getByRole('button', { name: 'Zapisz ustawienia' }).click();
+    await page.getByText('Zapisano ustawienia.').waitFor();
+    expect(await page.getByLabel('e-mail').isChecked()).toBe(true);
+
+    // Due later than the service's own (fixed) clock, so only this dispatcher takes it.
+    const later = new FixedClock('2027-01-04T10:00:00Z');
+    await enqueue(service.db.db, [
+      { key: 'browser-test', kind: 'notice', personId: marta, channels: ['email', 'teams'], payload: { language: 'pl', title: 'Zmiana', text: 'x' }, dueAt: later.now() },
+    ]);
+    const sink = await startSink();
+    try {
+      const dispatcher = new Dispatcher({
+        db: service.db.db,
+        clock: later,
+        log: createLogger('silent'),
+        workerId: 'browser-test',
+        senders: new Map([
+          ['email', sinkSender('email', sink.url)],
+          ['teams', sinkSender('teams', sink.url)],
+        ]),
+      });
+      await dispatcher.drain();
+      expect(sink.received).toEqual([{ address: 'teams-ref-marta', title: 'Zmiana' }]);
+    } finally {
+      await sink.close();
+    }
+    // Turning off the last channel is refused and changes nothing.
+    await page.getByLabel('Microsoft Teams').check();
+    await page.getByRole('button', { name: 'Zapisz ustawienia' }).click();
+    await page.getByText('Nie można wyłączyć wszystkich kanałów').waitFor();
+  });
+
+  it('should download my data as JSON and erase it after a confirmation; the link then answers 410', async () => {
+    const me = await mePath('katarzyna.wisniewska@example.org');
+    const download = await page.request.get(`${me}/data.json`);
+    expect(download.headers()['content-disposition']).toMatch(/^attachment; filename="kooperator-moje-dane-2027-01-04\.json"$/);
+    expect((await download.json()).parts.people).toMatchObject({ email: 'katarzyna.wisniewska@example.org' });
+
+    await page.goto(me);
+    await page.getByRole('link', { name: 'Usuń moje dane…' }).click();
+    expect(await seriousViolations()).toEqual([]);
+    await page.getByLabel('Rozumiem i chcę usunąć moje dane').check();
+    await page.getByRole('button', { name: 'Usuń moje dane' }).click();
+    await expect(page.locator('h1').textContent()).resolves.toBe('Dane usunięte');
+    expect((await page.request.get(me)).status()).toBe(410);
+    expect(await service.db.db.selectFrom('people').select('id').where('email', '=', 'katarzyna.wisniewska@example.org').executeTakeFirst()).toBeUndefined();
+  });
+
+  it('should answer bad and expired links with a polite page, and refuse a POST from another site', async () => {
+    const bad = await page.goto('/me/abc.def');
+    expect(bad?.status()).toBe(404);
+    await expect(page.locator('main').textContent()).resolves.toContain('Ten link jest nieprawidłowy.');
+    expect(await seriousViolations()).toEqual([]);
+    const expired = signLink(secret, { purpose: 'me', subject: String(await personId('anna.nowak@example.org')), expiresAt: new Date('2027-01-01T00:00:00Z') });
+    expect((await page.goto(`/me/${expired}`))?.status()).toBe(410);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Link wygasł');
+    const rsvpToken = signLink(secret, { purpose: 'rsvp', subject: '1', expiresAt: new Date('2030-01-01T00:00:00Z') });
+    expect((await page.goto(`/me/${rsvpToken}`))?.status()).toBe(404);
+
+    const me = await mePath('anna.nowak@example.org');
+    const forged = await fetch(`${service.url}${me}/feed`, { method: 'POST', headers: { origin: 'https://evil.example' } });
+    expect(forged.status).toBe(403);
+  });
+});

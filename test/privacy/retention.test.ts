@@ -1,0 +1,60 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FixedClock } from '../../src/clock.js';
+import { loadConfig } from '../../src/config.js';
+import type { Db } from '../../src/db/db.port.js';
+import { enqueue } from '../../src/delivery/outbox.js';
+import { createLogger } from '../../src/log.js';
+import { purgeExpired, RetentionJob } from '../../src/privacy/retention.js';
+import { importSchedules } from '../../src/schedule/import-schedule.js';
+import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
+import { dialects, freshDatabase } from '../support/databases.js';
+
+const clock = new FixedClock('2028-03-15T12:00:00Z');
+
+describe.each(dialects)('retention on %s', (kind) => {
+  let db: Db;
+  beforeEach(async () => {
+    db = await freshDatabase(kind);
+    await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
+    const anna = (await db.db.selectFrom('people').select('id').where('email', '=', 'anna.nowak@example.org').executeTakeFirstOrThrow()).id;
+    const at = (iso: string) => new Date(iso);
+    const delivery = (key: string, due: string) => ({ key, kind: 'reminder', personId: anna, channels: ['email' as const], payload: { language: 'pl' as const, title: key, text: 'x' }, dueAt: at(due) });
+    await enqueue(db.db, [delivery('old-sent', '2027-01-10T08:00:00Z'), delivery('old-pending', '2027-01-10T08:00:00Z'), delivery('new-sent', '2028-01-10T08:00:00Z')]);
+    await db.db.updateTable('deliveries').set({ state: 'sent', updated_at: at('2027-01-10T08:00:00Z') }).where('dedupe_key', '=', 'old-sent').execute();
+    await db.db.updateTable('deliveries').set({ updated_at: at('2027-01-10T08:00:00Z') }).where('dedupe_key', '=', 'old-pending').execute();
+    await db.db.updateTable('deliveries').set({ state: 'sent', updated_at: at('2028-01-10T08:00:00Z') }).where('dedupe_key', '=', 'new-sent').execute();
+    await db.db.insertInto('processed_events').values([{ key: 'slack:old', created_at: at('2027-02-01T00:00:00Z') }, { key: 'slack:new', created_at: at('2028-03-01T00:00:00Z') }]).execute();
+    await db.db
+      .insertInto('schedule_changes')
+      .values([
+        { kind: 'meeting_cancelled', team_id: 'lodz', details: '{}', created_at: at('2027-01-01T00:00:00Z'), notified_at: at('2027-01-01T00:00:00Z') },
+        { kind: 'meeting_cancelled', team_id: 'lodz', details: '{}', created_at: at('2027-01-01T00:00:00Z'), notified_at: null },
+      ])
+      .execute();
+  });
+  afterEach(async () => db?.close());
+
+  const keys = async () => (await db.db.selectFrom('deliveries').select('dedupe_key').orderBy('dedupe_key').execute()).map((r) => r.dedupe_key);
+
+  it('should purge finished deliveries, event keys and told changes older than the period, and nothing still to do', async () => {
+    expect(await purgeExpired(db.db, clock, 12)).toEqual({ deliveries: 1, processed_events: 1, schedule_changes: 1 });
+    expect(await keys()).toEqual(['new-sent', 'old-pending']);
+    expect((await db.db.selectFrom('processed_events').select('key').execute()).map((r) => r.key)).toEqual(['slack:new']);
+    expect(await db.db.selectFrom('schedule_changes').select('notified_at').execute()).toEqual([{ notified_at: null }]);
+    expect(await purgeExpired(db.db, clock, 12)).toEqual({ deliveries: 0, processed_events: 0, schedule_changes: 0 });
+  });
+
+  it('should honour a shorter period', async () => {
+    await purgeExpired(db.db, clock, 1);
+    expect(await keys()).toEqual(['old-pending']);
+  });
+
+  it('should purge at start as the daily job, with the configured period', async () => {
+    const months = loadConfig({ DATA_DIR: '/tmp/koop-retention-config', RETENTION_MONTHS: '24' }).retentionMonths;
+    expect(months).toBe(24);
+    const job = new RetentionJob({ db: db.db, clock, log: createLogger('silent'), months: 12 });
+    await job.start();
+    job.stop();
+    expect(await keys()).toEqual(['new-sent', 'old-pending']);
+  });
+});
