@@ -84,6 +84,7 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
       log,
       senders: new Map<ChannelKind, ChannelSender>(adapters.map((a) => [a.kind, a.sender])),
       publicUrl: config.publicUrl,
+      appSecret: config.appSecret,
       registry: metrics.registry,
       workerId: `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     });
