@@ -15,6 +15,7 @@ import { feedRoutes } from './http/feed-routes.js';
 import { healthRoutes } from './http/health-routes.js';
 import { createMetrics } from './http/metrics.js';
 import { schedulePageRoute } from './http/schedule-page.js';
+import { formRoutes } from './reports/form-routes.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './log.js';
 import { importDemoIfEmpty } from './schedule/demo-import.js';
@@ -98,6 +99,7 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
         ...healthRoutes(db.db, db.kind, channels, metrics),
         ...feedRoutes(feeds),
         schedulePageRoute(db.db, clock, config.publicUrl),
+        ...formRoutes({ db: db.db, clock, publicUrl: config.publicUrl, appSecret: config.appSecret, log, onChanged: () => delivery?.loop.poke() }),
       ],
       mounts: adapters.flatMap((a) => a.mounts),
       metrics,
