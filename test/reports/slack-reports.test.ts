@@ -129,4 +129,46 @@ describe.each(dialects)('Status and problem reports over Slack on %s', (kind) =>
       { action: 'resolved', comment: 'Wyjaśnione z urzędem', email: jan.email },
     ]);
   });
+
+  it('should store a problem from the modal once, even when Slack delivers the submission twice, and let the coordinator see it', async () => {
+    const submission = {
+      type: 'view_submission',
+      team: { id: 'T1', domain: 'pzk' },
+      user: { id: michal.id, username: 'michal', team_id: 'T1' },
+      api_app_id: 'A1',
+      token: 'x',
+      trigger_id: 'trigger-problem-1',
+      view: {
+        id: 'V2',
+        type: 'modal',
+        callback_id: 'problem',
+        private_metadata: '',
+        hash: 'h2',
+        team_id: 'T1',
+        app_id: 'A1',
+        state: {
+          values: {
+            category: { category: { type: 'static_select', selected_option: { value: 'legal' } } },
+            urgency: { urgency: { type: 'static_select', selected_option: { value: 'normal' } } },
+            description: { description: { type: 'plain_text_input', value: 'Pytanie o podstawę prawną wymiany danych' } },
+            link: { link: { type: 'plain_text_input', value: null } },
+          },
+        },
+      },
+      response_urls: [],
+    };
+    const before = posts().length;
+    expect(await (await h.slack.interaction(submission)).json()).toEqual({ response_action: 'clear' });
+    await h.slack.interaction(submission);
+    await h.fake.waitFor('chat.postMessage', before + 1);
+    await new Promise((r) => setTimeout(r, 100));
+    const answers = posts().slice(before).filter((p) => p.params.channel === michal.id);
+    expect(answers).toHaveLength(1);
+    expect(answers[0]!.params.text).toContain('LDZ-2027-002');
+    expect(await db().selectFrom('problem_reports').select(['code', 'category']).where('code', '=', 'LDZ-2027-002').execute()).toEqual([{ code: 'LDZ-2027-002', category: 'legal' }]);
+    const coordinator = await (await h.slack.command(anna.id, 'zgłoszenia')).json();
+    expect(JSON.stringify(coordinator.blocks)).toContain('LDZ-2027-002 · prawny · nowe');
+    // Only RCPS gets the buttons in the list.
+    expect(JSON.stringify(coordinator.blocks)).not.toContain('report:ack');
+  });
 });
