@@ -3,6 +3,7 @@ import * as schedule from './20261123_0001_schedule.js';
 import * as channels from './20261123_0002_channels.js';
 import * as deliveries from './20261123_0003_deliveries.js';
 import * as placeDeliveries from './20261123_0004_place_deliveries.js';
+import * as reports from './20261123_0005_reports.js';
 import * as erasures from './20261123_0007_erasures.js';
 
 /**
@@ -14,5 +15,6 @@ export const migrations: Record<string, Migration> = {
   '20261123_0002_channels': channels,
   '20261123_0003_deliveries': deliveries,
   '20261123_0004_place_deliveries': placeDeliveries,
+  '20261123_0005_reports': reports,
   '20261123_0007_erasures': erasures,
 };

@@ -18,6 +18,7 @@ import { SchedulePages } from './http/schedule-page.js';
 import { assetRoutes } from './http/assets.js';
 import { meRoutes } from './http/me/me-routes.js';
 import { RetentionJob } from './privacy/retention.js';
+import { formRoutes } from './reports/form-routes.js';
 import { createHttpServer } from './http/server.js';
 import type { Logger } from './log.js';
 import { importDemoIfEmpty } from './schedule/demo-import.js';
@@ -89,6 +90,7 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
       log,
       senders: new Map<ChannelKind, ChannelSender>(adapters.map((a) => [a.kind, a.sender])),
       publicUrl: config.publicUrl,
+      appSecret: config.appSecret,
       registry: metrics.registry,
       workerId: `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     });
@@ -104,6 +106,7 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
         ...schedulePages.routes(),
         ...assetRoutes(),
         ...meRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl, changed: () => (feeds.invalidate(), schedulePages.invalidate()) }),
+        ...formRoutes({ db: db.db, clock, publicUrl: config.publicUrl, appSecret: config.appSecret, log, onChanged: () => delivery?.loop.poke() }),
       ],
       mounts: adapters.flatMap((a) => a.mounts),
       metrics,

@@ -12,6 +12,8 @@ import { myData, myDataAction } from './commands/my-data.js';
 import { settingsCommand } from './commands/settings.js';
 import { deliveriesCommand } from './commands/deliveries.js';
 import { firstTime } from './first-time.js';
+import { listReportsCommand, problemCommand, problemFormHandler, reportAction, reportCommand, statusCommand, statusFormHandler } from '../reports/report-commands.js';
+import { checkinAction } from '../reports/checkins.js';
 import { contactForStrangers, findPerson } from './identity.js';
 import { parseCommand, type CommandName } from './parse-command.js';
 
@@ -32,15 +34,24 @@ const handlers: Partial<Record<CommandName, CommandHandler>> = {
   'moje-dane': myData,
   ustawienia: settingsCommand,
   dostarczenia: deliveriesCommand,
+  status: statusCommand,
+  problem: problemCommand,
+  zgloszenia: listReportsCommand,
+  zgloszenie: reportCommand,
 };
 
 /** Buttons by the area before the colon of their action id ("report:ack" → report). */
 const actionHandlers: Record<string, ActionHandler> = {
   'my-data': myDataAction,
+  report: reportAction,
+  checkin: checkinAction,
 };
 
 /** Forms by their id. */
-const formHandlers: Record<string, FormHandler> = {};
+const formHandlers: Record<string, FormHandler> = {
+  status: statusFormHandler,
+  problem: problemFormHandler,
+};
 
 function help(language: Language): Message {
   return { language, title: botMessages[language].helpTitle, text: botMessages[language].helpText };

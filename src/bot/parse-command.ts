@@ -9,7 +9,9 @@ export type CommandName =
   | 'ogloszenie'
   | 'moje-dane'
   | 'ustawienia'
-  | 'dostarczenia';
+  | 'dostarczenia'
+  | 'zgloszenia'
+  | 'zgloszenie';
 
 const aliases: Record<string, CommandName> = {
   pomoc: 'pomoc',
@@ -30,6 +32,10 @@ const aliases: Record<string, CommandName> = {
   settings: 'ustawienia',
   dostarczenia: 'dostarczenia',
   deliveries: 'dostarczenia',
+  zgloszenia: 'zgloszenia',
+  reports: 'zgloszenia',
+  zgloszenie: 'zgloszenie',
+  report: 'zgloszenie',
 };
 
 /** Lower case without Polish diacritics: "Ogłoszenie" and "ogloszenie" are one word. */

@@ -10,6 +10,7 @@ export interface TeamTable {
   area: 'gmina' | 'powiat';
   timezone: string;
   slack_channel: string | null;
+  report_code: ColumnType<string | null, string | null | undefined, string | null>;
   source: string;
   removed_at: Date | null;
   created_at: CreatedAt;
@@ -48,6 +49,7 @@ export interface MeetingSeriesTable {
   online_url: string | null;
   reminders: Json<string[]>;
   on_holiday: 'skip' | 'shift' | 'keep';
+  checkin_at: ColumnType<string | null, string | null | undefined, string | null>;
   sequence: ColumnType<number, number | undefined, number>;
   updated_at: UpdatedAt;
 }
@@ -196,8 +198,58 @@ export interface ErasureTable {
   erased_at: UpdatedAt;
 }
 
+export interface StatusUpdateTable {
+  id: Generated<number>;
+  person_id: number | null;
+  team_id: string;
+  done: string;
+  next_steps: string | null;
+  people_count: number | null;
+  blockers: string | null;
+  submission_key: string;
+  created_at: Date;
+}
+
+export type ReportCategory = 'organisational' | 'legal' | 'financial' | 'data_reporting' | 'audit' | 'other';
+export type ReportState = 'new' | 'acknowledged' | 'resolved';
+
+export interface ProblemReportTable {
+  id: Generated<number>;
+  code: string;
+  team_id: string;
+  year: number;
+  number: number;
+  reporter_id: number | null;
+  category: ReportCategory;
+  urgency: 'normal' | 'urgent';
+  description: string;
+  link: string | null;
+  state: ColumnType<ReportState, ReportState | undefined, ReportState>;
+  submission_key: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface ReportEventTable {
+  id: Generated<number>;
+  report_id: number;
+  person_id: number | null;
+  action: 'created' | 'acknowledged' | 'commented' | 'resolved';
+  comment: string | null;
+  created_at: Date;
+}
+
+export interface ServiceSettingTable {
+  key: string;
+  value: string;
+}
+
 export interface Database {
   erasures: ErasureTable;
+  status_updates: StatusUpdateTable;
+  problem_reports: ProblemReportTable;
+  report_events: ReportEventTable;
+  service_settings: ServiceSettingTable;
   preferences: PreferencesTable;
   deliveries: DeliveryTable;
   person_channels: PersonChannelTable;
@@ -223,3 +275,5 @@ export type MeetingExceptionRow = Selectable<MeetingExceptionTable>;
 export type ActivityRow = Selectable<ActivityTable>;
 export type NewActivity = Insertable<ActivityTable>;
 export type DeliveryRow = Selectable<DeliveryTable>;
+export type ProblemReportRow = Selectable<ProblemReportTable>;
+export type StatusUpdateRow = Selectable<StatusUpdateTable>;

@@ -7,6 +7,8 @@ import type { Logger } from '../log.js';
 import type { ChannelKind, ChannelSender } from '../ports/channel.port.js';
 import { processScheduleChanges } from '../reminders/change-notices.js';
 import { planReminders } from '../reminders/plan-reminders.js';
+import { planCheckins } from '../reports/checkins.js';
+import { planDigests } from '../reports/digest.js';
 import { DeliveryLoop } from './delivery-loop.js';
 import { Dispatcher } from './dispatcher.js';
 import { deliveryRenderer } from './render-delivery.js';
@@ -20,6 +22,8 @@ export interface DeliveryServiceOptions {
   registry: Registry;
   workerId: string;
   horizonDays?: number;
+  /** Signs the web-form links of check-ins (e-mail has no buttons). */
+  appSecret?: string;
 }
 
 /**
@@ -60,7 +64,7 @@ export class DeliveryService {
       log: options.log,
       senders: options.senders,
       workerId: options.workerId,
-      render: deliveryRenderer(db, options.publicUrl),
+      render: deliveryRenderer(db, options.publicUrl, options.appSecret),
       onResult: (row, outcome, channel) => {
         if (outcome === 'sent') lateness.observe({ channel: channel ?? 'none' }, (options.clock.now().getTime() - row.due_at.getTime()) / 1000);
       },
@@ -84,6 +88,9 @@ export class DeliveryService {
     await processScheduleChanges(db, clock);
     const added = await planReminders(db, { clock, ...(this.options.horizonDays ? { horizonDays: this.options.horizonDays } : {}) });
     log.info({ added }, 'Reminders planned over the horizon');
+    const checkins = await planCheckins(db, { clock, ...(this.options.horizonDays ? { horizonDays: this.options.horizonDays } : {}) });
+    const digests = await planDigests(db, clock);
+    log.info({ checkins, digests }, 'Check-ins and RCPS digests planned');
     // Extend the horizon once a day, at an absolute instant (never a zoned cron rule).
     this.daily = schedule.scheduleJob(new Date(clock.now().getTime() + 24 * 3600_000), () => {
       this.plan().then(() => this.loop.poke(), (error) => log.error({ err: error }, 'daily planning failed'));

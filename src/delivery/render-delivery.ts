@@ -4,13 +4,19 @@ import type { Language } from '../i18n/messages.js';
 import type { Message } from '../ports/channel.port.js';
 import { renderChangeNotice } from '../reminders/change-message.js';
 import { renderReminder } from '../reminders/reminder-message.js';
+import { renderEscalation, type EscalationRef } from '../reports/report-routing.js';
+import { renderCheckin, type CheckinRef } from '../reports/checkins.js';
+import { renderDigest, type DigestRef } from '../reports/digest.js';
 
 /** One place that knows every kind of reference a delivery may carry; anything else is a ready Message. */
-export function deliveryRenderer(db: Kysely<Database>, publicUrl: string): (row: DeliveryRow, language: Language) => Promise<Message | undefined> {
+export function deliveryRenderer(db: Kysely<Database>, publicUrl: string, appSecret?: string): (row: DeliveryRow, language: Language) => Promise<Message | undefined> {
   return async (row, language) => {
     const type = (row.payload as { type?: string }).type;
     if (type === 'reminder') return renderReminder(db, row, language, publicUrl);
     if (type === 'meeting_change') return renderChangeNotice(db, row, language, publicUrl);
+    if (type === 'report_escalation') return renderEscalation(db, row.payload as EscalationRef, language);
+    if (type === 'checkin') return renderCheckin(db, row, row.payload as CheckinRef, language, appSecret, publicUrl);
+    if (type === 'digest') return renderDigest(db, row, row.payload as DigestRef, language);
     return row.payload as Message;
   };
 }

@@ -23,6 +23,7 @@ export async function loadTeams(db: Kysely<Database>, ids?: string[]): Promise<T
       'meeting_series.online_url',
       'meeting_series.reminders',
       'meeting_series.on_holiday',
+      'meeting_series.checkin_at',
       'meeting_series.sequence',
       'meeting_series.updated_at as series_updated_at',
     ])
@@ -45,6 +46,7 @@ export async function loadTeams(db: Kysely<Database>, ids?: string[]): Promise<T
       area: row.area,
       timezone: row.timezone,
       slack_channel: row.slack_channel,
+      report_code: row.report_code,
       source: row.source,
       removed_at: row.removed_at,
       created_at: row.created_at,
@@ -59,6 +61,7 @@ export async function loadTeams(db: Kysely<Database>, ids?: string[]): Promise<T
       online_url: row.online_url,
       reminders: row.reminders,
       on_holiday: row.on_holiday,
+      checkin_at: row.checkin_at,
       sequence: row.sequence,
       updated_at: row.series_updated_at,
     };

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import { bumpDataVersion } from '../db/data-version.js';
 import type { Database } from '../db/tables.js';
 import { recordErasure } from './erasures.js';
+import { reportsPersonalData } from '../reports/personal-data.js';
 
 /**
  * One area's share of a person's data (RODO art. 15 and 17). Every table that holds something
@@ -166,6 +167,7 @@ export const personalDataParts: PersonalDataPart[] = [
   rsvpsPart,
   deliveriesPart,
   scheduleChangesPart,
+  reportsPersonalData,
 ];
 
 export interface PersonalDataExport {

@@ -9,6 +9,7 @@ import { importPeople } from './import-people.js';
 import { importTeams } from './import-teams.js';
 import { ScheduleInvalidError, type LoadedSchedule } from './load-schedule.js';
 import { erasedPeopleProblems } from '../privacy/erasures.js';
+import { importRcpsChannel } from '../reports/rcps-channel-import.js';
 
 export type { ImportSummary };
 
@@ -45,6 +46,7 @@ export async function importSchedules(db: Kysely<Database>, schedules: LoadedSch
       await importTeams(ctx);
       await importPeople(ctx);
       await importActivities(ctx);
+      await importRcpsChannel(trx, schedules);
       summary.changed = Object.values(summary).some((c) => typeof c === 'object' && (c.added || c.updated || c.removed));
       if (summary.changed) {
         if (ctx.changes.length) await trx.insertInto('schedule_changes').values(ctx.changes).execute();

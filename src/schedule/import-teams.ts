@@ -18,7 +18,7 @@ export async function importTeams(ctx: ImportContext): Promise<void> {
   const newSeries = [];
   const newExceptions = [];
   for (const [id, { source, entry, timezone }] of desired.teams) {
-    const teamValues = { name: entry.name, area: entry.area, timezone, slack_channel: entry.slack_channel ?? null, source, removed_at: null };
+    const teamValues = { name: entry.name, area: entry.area, timezone, slack_channel: entry.slack_channel ?? null, report_code: entry.code ?? null, source, removed_at: null };
     const seriesValues = seriesOf(entry);
     const before = existing.get(id);
     if (!before) {
@@ -73,6 +73,7 @@ function seriesOf(entry: TeamEntry) {
     online_url: m.online ?? null,
     reminders: m.reminders,
     on_holiday: m.on_holiday,
+    checkin_at: m.checkin_at ?? null,
   };
 }
 

@@ -54,6 +54,8 @@ const meetings = z.strictObject({
   reminders: z.array(duration).max(10).default(['P7D', 'P1D', 'PT2H']),
   on_holiday: z.enum(['skip', 'shift', 'keep']).default('shift'),
   except: z.array(exception).default([]),
+  /** When coordinators are asked for a status, on the next working day after a meeting (local time). */
+  checkin_at: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 09:00').optional(),
 });
 
 const person = {
@@ -73,6 +75,8 @@ const team = z.strictObject({
   area: z.enum(['gmina', 'powiat']),
   timezone: timezone.optional(),
   slack_channel: z.string().min(1).optional(),
+  /** Letters of the team's problem-report ids (LDZ-2027-014); default: the id's first three, upper-cased. */
+  code: z.string().regex(/^[A-Z]{2,5}$/, 'must be 2 to 5 capital letters, e.g. LDZ').optional(),
   meetings,
   members: z.array(member).default([]),
 });
@@ -102,6 +106,8 @@ const activity = z
 
 export const scheduleFileSchema = z.strictObject({
   timezone: timezone.optional(),
+  /** The RCPS Slack channel id that gets every new problem report (e.g. C0123456). */
+  rcps_slack_channel: z.string().regex(/^[CG][A-Z0-9]+$/, 'must be a Slack channel id like C0123456').optional(),
   teams: z.array(team).default([]),
   staff: z.array(staff).default([]),
   activities: z.array(activity).default([]),

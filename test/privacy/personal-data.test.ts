@@ -68,6 +68,12 @@ describe.each(dialects)('personal data (RODO) on %s', (kind) => {
     ]);
     await db.db.updateTable('deliveries').set({ last_error: `email: 550 mailbox ${EMAIL} full` }).where('dedupe_key', '=', 'to-anna').execute();
     await db.db.insertInto('schedule_changes').values({ kind: 'member_removed', team_id: 'lodz', person_id: anna, details: JSON.stringify({ name: NAME }) }).execute();
+    // A status update and a problem report through the bot, as she would send them.
+    const bot = new Bot({ db: db.db, clock, publicUrl: 'https://koop.example.org', appSecret: SECRET, log: createLogger('silent') });
+    const from = { channel: 'email' as const, email: EMAIL };
+    await bot.handle({ type: 'command', from, command: 'status', text: `Spotkanie odbyte; notatki: ${NAME}` });
+    await bot.handle({ type: 'command', from, command: 'problem', text: `kontrola Zapowiedziana kontrola NIK, kontakt ${EMAIL}` });
+    expect(await db.db.selectFrom('problem_reports').select('id').where('reporter_id', '=', anna).execute()).toHaveLength(1);
   });
   afterEach(async () => db?.close());
 

@@ -1,0 +1,89 @@
+import type { Kysely } from 'kysely';
+import { DateTime } from 'luxon';
+import type { ActionHandler } from '../bot/commands/context.js';
+import type { Clock } from '../clock.js';
+import type { Database, DeliveryRow } from '../db/tables.js';
+import { enqueue, type PlannedDelivery } from '../delivery/outbox.js';
+import { addWorkingDays, nextWorkingDay } from '../domain/holidays.js';
+import { expandSeries, occurrenceOn, takesPlace } from '../domain/occurrences.js';
+import { loadTeams } from '../feeds/feed-data.js';
+import { checkinMessages } from '../i18n/checkin-messages.js';
+import { formatDateTime } from '../i18n/format.js';
+import type { Language } from '../i18n/messages.js';
+import type { ChannelKind, Message } from '../ports/channel.port.js';
+import { formLink, formMessage } from './report-forms.js';
+
+export const DEFAULT_CHECKIN_AT = '09:00';
+
+/** What a check-in row carries: the meeting, and when the question was (or is to be) asked. */
+export interface CheckinRef {
+  [key: string]: string;
+  type: 'checkin';
+  teamId: string;
+  date: string;
+  stage: 'ask' | 'nudge';
+  askAt: string;
+}
+
+/**
+ * After each meeting that takes place, its coordinators are asked for a status on the next
+ * working day at the team's check-in time (default 09:00 local), and nudged once two working
+ * days later unless the team sent a status meanwhile. Keys make planning idempotent.
+ */
+export async function planCheckins(db: Kysely<Database>, options: { clock: Clock; horizonDays?: number }): Promise<number> {
+  const now = options.clock.now();
+  const from = DateTime.fromJSDate(now).minus({ days: 7 }).toJSDate();
+  const until = DateTime.fromJSDate(now).plus({ days: options.horizonDays ?? 60 }).toJSDate();
+  const teams = await loadTeams(db);
+  if (teams.length === 0) return 0;
+  const coordinators = await db
+    .selectFrom('memberships')
+    .innerJoin('people', 'people.id', 'memberships.person_id')
+    .select(['memberships.team_id', 'people.id', 'people.channels'])
+    .where('memberships.role', '=', 'coordinator')
+    .where('memberships.removed_at', 'is', null)
+    .where('people.removed_at', 'is', null)
+    .execute();
+  const planned: PlannedDelivery[] = [];
+  for (const { team, series, meetings } of teams) {
+    const time = series.checkin_at ?? DEFAULT_CHECKIN_AT;
+    for (const occurrence of expandSeries(meetings, from, until).filter(takesPlace)) {
+      const endDay = occurrence.end.setZone(team.timezone).toISODate()!;
+      const askDay = nextWorkingDay(endDay);
+      const askAt = DateTime.fromISO(`${askDay}T${time}`, { zone: team.timezone });
+      if (askAt.toMillis() < now.getTime()) continue;
+      const nudgeAt = DateTime.fromISO(`${addWorkingDays(askDay, 2)}T${time}`, { zone: team.timezone });
+      for (const c of coordinators.filter((m) => m.team_id === team.id)) {
+        for (const [stage, at] of [['ask', askAt], ['nudge', nudgeAt]] as const) {
+          const ref: CheckinRef = { type: 'checkin', teamId: team.id, date: occurrence.date, stage, askAt: askAt.toUTC().toISO()! };
+          planned.push({ key: `checkin:${team.id}:${occurrence.date}:${stage}:${c.id}`, kind: 'checkin', personId: c.id, teamId: team.id, channels: c.channels as ChannelKind[], payload: ref, dueAt: at.toJSDate() });
+        }
+      }
+    }
+  }
+  return enqueue(db, planned);
+}
+
+/** The question, or nothing: a meeting since cancelled, or (for the nudge) a status already sent. */
+export async function renderCheckin(db: Kysely<Database>, row: DeliveryRow, ref: CheckinRef, language: Language, secret?: string, publicUrl = ''): Promise<Message | undefined> {
+  const [team] = await loadTeams(db, [ref.teamId]);
+  const occurrence = team && occurrenceOn(team.meetings, ref.date);
+  if (!team || !occurrence || !takesPlace(occurrence)) return undefined;
+  if (ref.stage === 'nudge') {
+    const answered = await db.selectFrom('status_updates').select('id').where('team_id', '=', ref.teamId).where('created_at', '>=', new Date(ref.askAt)).executeTakeFirst();
+    if (answered) return undefined;
+  }
+  const t = checkinMessages[language];
+  const when = formatDateTime(occurrence.start, language);
+  return {
+    language,
+    title: ref.stage === 'ask' ? t.askTitle(team.team.name) : t.nudgeTitle(team.team.name),
+    text: ref.stage === 'ask' ? t.askText(when) : t.nudgeText(when),
+    actions: [{ id: 'checkin:answer', value: ref.teamId, label: t.answerLabel, style: 'primary' }],
+    // E-mail has no buttons: a signed link to the web form does the same.
+    ...(secret && row.person_id ? { links: [{ label: t.answerLabel, url: formLink(secret, publicUrl, 'status', row.person_id, row.due_at) }] } : {}),
+  };
+}
+
+/** The check-in's one button opens the status form. */
+export const checkinAction: ActionHandler = async (ctx) => formMessage('status', ctx.person.language, ctx.appSecret, ctx.publicUrl, ctx.person.id, ctx.clock.now());

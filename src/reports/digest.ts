@@ -1,0 +1,79 @@
+import type { Kysely } from 'kysely';
+import { DateTime } from 'luxon';
+import type { Clock } from '../clock.js';
+import type { Database, DeliveryRow } from '../db/tables.js';
+import { enqueue, type PlannedDelivery } from '../delivery/outbox.js';
+import { expandSeries, takesPlace } from '../domain/occurrences.js';
+import { loadTeams } from '../feeds/feed-data.js';
+import { checkinMessages } from '../i18n/checkin-messages.js';
+import { formatDate } from '../i18n/format.js';
+import type { Language } from '../i18n/messages.js';
+import type { ChannelKind, Message, MessageItem } from '../ports/channel.port.js';
+import { REPORT_ZONE } from './problem-reports.js';
+import { rcpsStaff } from './report-routing.js';
+
+/** A digest row names its Monday; the content is gathered when it is sent. */
+export interface DigestRef {
+  [key: string]: string;
+  type: 'digest';
+  week: string;
+}
+
+const SILENT_DAYS = 30;
+
+/** Monday 08:00 Europe/Warsaw of the week of `date`, as an instant. */
+export function digestInstant(monday: string): Date {
+  return DateTime.fromISO(`${monday}T08:00`, { zone: REPORT_ZONE }).toJSDate();
+}
+
+/** The digests of the next two Mondays for every RCPS person and admin; one key per week and person. */
+export async function planDigests(db: Kysely<Database>, clock: Clock): Promise<number> {
+  const now = DateTime.fromJSDate(clock.now(), { zone: REPORT_ZONE });
+  const staff = await rcpsStaff(db);
+  const planned: PlannedDelivery[] = [];
+  for (let week = 0; week < 3; week++) {
+    const monday = now.startOf('week').plus({ weeks: week }).toISODate()!;
+    const at = digestInstant(monday);
+    if (at.getTime() < now.toMillis()) continue;
+    const ref: DigestRef = { type: 'digest', week: monday };
+    for (const person of staff) {
+      planned.push({ key: `digest:${monday}:${person.id}`, kind: 'digest', personId: person.id, channels: person.channels as ChannelKind[], payload: ref, dueAt: at });
+    }
+  }
+  return enqueue(db, planned);
+}
+
+/** Per team: updates since the last digest, meetings held or cancelled, open reports, silence over a month. */
+export async function renderDigest(db: Kysely<Database>, _row: DeliveryRow, ref: DigestRef, language: Language): Promise<Message> {
+  const t = checkinMessages[language];
+  const to = digestInstant(ref.week);
+  const from = digestInstant(DateTime.fromISO(ref.week).minus({ weeks: 1 }).toISODate()!);
+  const silentSince = DateTime.fromJSDate(to).minus({ days: SILENT_DAYS }).toJSDate();
+  const teams = await loadTeams(db);
+  const items: MessageItem[] = [];
+  for (const { team, meetings } of teams) {
+    const updates = await db
+      .selectFrom('status_updates')
+      .select(['done', 'created_at'])
+      .where('team_id', '=', team.id)
+      .where('created_at', '>=', from)
+      .where('created_at', '<', to)
+      .orderBy('created_at', 'desc')
+      .execute();
+    const last = await db.selectFrom('status_updates').select('created_at').where('team_id', '=', team.id).where('created_at', '<', to).orderBy('created_at', 'desc').executeTakeFirst();
+    const open = await db.selectFrom('problem_reports').select('code').where('team_id', '=', team.id).where('state', '!=', 'resolved').orderBy('id').execute();
+    const occurrences = expandSeries(meetings, from, to);
+    const day = (d: DateTime) => formatDate(d.setZone(team.timezone), language);
+    const held = occurrences.filter(takesPlace).map((o) => day(o.start));
+    const cancelled = occurrences.filter((o) => !takesPlace(o)).map((o) => day(o.originalStart));
+    const lines = [t.updates(updates.length)];
+    if (updates[0]) lines.push(t.latest(updates[0].done.length > 200 ? `${updates[0].done.slice(0, 200)}…` : updates[0].done));
+    if (held.length) lines.push(t.held(held.join(', ')));
+    if (cancelled.length) lines.push(t.cancelled(cancelled.join(', ')));
+    if (!held.length && !cancelled.length) lines.push(t.noMeetings);
+    lines.push(open.length ? `${t.open(open.length)}: ${open.map((o) => o.code).join(', ')}` : t.open(0));
+    if (!last || last.created_at < silentSince) lines.push(t.silent(last ? day(DateTime.fromJSDate(last.created_at)) : t.never));
+    items.push({ title: team.name, lines });
+  }
+  return { language, title: t.digestTitle(formatDate(DateTime.fromJSDate(from, { zone: REPORT_ZONE }), language)), text: t.digestText(teams.length), items };
+}

@@ -1,0 +1,106 @@
+import type { ActionHandler, CommandContext, CommandHandler, FormHandler } from '../bot/commands/context.js';
+import { fold } from '../bot/parse-command.js';
+import { formatDateTime } from '../i18n/format.js';
+import { reportMessages } from '../i18n/report-messages.js';
+import type { Message } from '../ports/channel.port.js';
+import { DateTime } from 'luxon';
+import { changeReport, REPORT_ZONE, visibleReports, type ReportAction } from './problem-reports.js';
+import { formMessage } from './report-forms.js';
+import { checkOptionalText, splitProblemText } from './report-input.js';
+import { tellReporter } from './report-routing.js';
+import { submitProblem, submitStatus, type Submitted } from './report-submit.js';
+
+const answer = (ctx: CommandContext, title: string, result: Submitted): Message =>
+  result.ok ? result.message : { language: ctx.person.language, title, text: result.error };
+
+/** `status <tekst>`: a one-line update; `status` alone: the form. */
+export const statusCommand: CommandHandler = async (ctx) => {
+  const { person, text } = ctx;
+  if (!text.trim()) return formMessage('status', person.language, ctx.appSecret, ctx.publicUrl, person.id, ctx.clock.now());
+  return answer(ctx, reportMessages[person.language].statusTitle, await submitStatus(ctx, { done: text }));
+};
+
+/** `problem <tekst>` (leading "pilny" and a category word are understood); `problem` alone: the form. */
+export const problemCommand: CommandHandler = async (ctx) => {
+  const { person, text } = ctx;
+  if (!text.trim()) return formMessage('problem', person.language, ctx.appSecret, ctx.publicUrl, person.id, ctx.clock.now());
+  const parts = splitProblemText(text);
+  const result = await submitProblem(ctx, { description: parts.description, ...(parts.category ? { category: parts.category } : {}), ...(parts.urgency ? { urgency: parts.urgency } : {}) });
+  return answer(ctx, reportMessages[person.language].problemFormTitle, result);
+};
+
+export const statusFormHandler: FormHandler = async (ctx, values) => answer(ctx, reportMessages[ctx.person.language].statusTitle, await submitStatus(ctx, values));
+export const problemFormHandler: FormHandler = async (ctx, values) =>
+  answer(ctx, reportMessages[ctx.person.language].problemFormTitle, await submitProblem(ctx, values));
+
+/** `zgłoszenia`: the reports I may see, newest first, with buttons for those I may answer. */
+export const listReportsCommand: CommandHandler = async ({ db, person }) => {
+  const language = person.language;
+  const t = reportMessages[language];
+  const reports = await visibleReports(db, person);
+  if (reports.length === 0) return { language, title: t.listTitle, text: t.listEmpty };
+  return {
+    language,
+    title: t.listTitle,
+    text: t.listSummary(reports.length),
+    items: reports.map((r) => ({
+      title: `${r.code} · ${t.category(r.category)}${r.urgency === 'urgent' ? ` · ${t.urgent}` : ''} · ${t.state(r.state)}`,
+      lines: [r.description.length > 300 ? `${r.description.slice(0, 300)}…` : r.description, formatDateTime(DateTime.fromJSDate(r.created_at, { zone: REPORT_ZONE }), language)],
+      ...(person.staff_role && r.state !== 'resolved'
+        ? {
+            actions: [
+              ...(r.state === 'new' ? [{ id: 'report:ack', value: r.code, label: t.ackLabel, style: 'primary' as const }] : []),
+              { id: 'report:resolve', value: r.code, label: t.resolveLabel },
+            ],
+          }
+        : {}),
+    })),
+  };
+};
+
+const verbs: Record<string, ReportAction> = {
+  przyjmij: 'acknowledged',
+  ack: 'acknowledged',
+  acknowledge: 'acknowledged',
+  rozwiaz: 'resolved',
+  resolve: 'resolved',
+  komentarz: 'commented',
+  comment: 'commented',
+};
+
+/** `zgłoszenie LDZ-2027-014 przyjmij|rozwiąż|komentarz [tekst]`. */
+export const reportCommand: CommandHandler = async (ctx) => {
+  const t = reportMessages[ctx.person.language];
+  const [code, verb, ...rest] = ctx.text.split(/\s+/).filter(Boolean);
+  const action = verb ? verbs[fold(verb)] : undefined;
+  if (!code || !action) return { language: ctx.person.language, title: t.listTitle, text: t.usage };
+  return applyChange(ctx, code, action, rest.join(' '));
+};
+
+/** Buttons "report:ack" and "report:resolve", carrying the report's id. */
+export const reportAction: ActionHandler = async (ctx, { actionId, value }) => {
+  const action = actionId === 'report:ack' ? 'acknowledged' : actionId === 'report:resolve' ? 'resolved' : undefined;
+  if (!action) return { language: ctx.person.language, title: reportMessages[ctx.person.language].listTitle, text: reportMessages[ctx.person.language].usage };
+  return applyChange(ctx, value, action, '');
+};
+
+async function applyChange(ctx: CommandContext, code: string, action: ReportAction, commentText: string): Promise<Message> {
+  const { person } = ctx;
+  const language = person.language;
+  const t = reportMessages[language];
+  const reply = (text: string): Message => ({ language, title: t.listTitle, text });
+  const comment = checkOptionalText(commentText, language);
+  if (!comment.ok) return reply(comment.error);
+  if (action === 'commented' && !comment.value) return reply(t.emptyText);
+  const outcome = await changeReport(ctx.db, person, code, action, comment.value, ctx.clock.now());
+  if (!outcome.ok) {
+    if (outcome.reason === 'not_allowed') return reply(t.notAllowed);
+    if (outcome.reason === 'already') return reply(t.alreadyInState(outcome.report!.code, t.state(outcome.report!.state)));
+    if (outcome.reason === 'empty_comment') return reply(t.emptyText);
+    return reply(t.notFound(code.toUpperCase()));
+  }
+  if (outcome.report.reporter_id !== person.id) await tellReporter(ctx.db, outcome.report, outcome.eventId, action, person.name, comment.value);
+  ctx.changed();
+  const { report } = outcome;
+  return reply(action === 'commented' ? t.commentedOk(report.code) : t.changedOk(report.code, t.state(report.state)));
+}

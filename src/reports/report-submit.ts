@@ -1,0 +1,64 @@
+import type { CommandContext } from '../bot/commands/context.js';
+import { reportMessages } from '../i18n/report-messages.js';
+import type { Message } from '../ports/channel.port.js';
+import { createProblemReport, reportingTeam } from './problem-reports.js';
+import { checkCategory, checkCount, checkLink, checkOptionalText, checkText, checkUrgency, type Checked } from './report-input.js';
+import { routeNewReport } from './report-routing.js';
+import { saveStatus } from './status-updates.js';
+
+/** A stored submission's answer, or the problem to show next to the form; a refusal changed nothing. */
+export type Submitted = { ok: true; message: Message } | { ok: false; error: string };
+
+function firstError(...checks: Checked<unknown>[]): string | undefined {
+  for (const c of checks) if (!c.ok) return c.error;
+  return undefined;
+}
+
+/** A status update from the one-line command, the chat form or the web form. */
+export async function submitStatus(ctx: CommandContext, values: Record<string, string | undefined>, submissionKey?: string): Promise<Submitted> {
+  const language = ctx.person.language;
+  const t = reportMessages[language];
+  const team = await reportingTeam(ctx.db, ctx.person.id);
+  if (!team) return { ok: false, error: t.noTeam };
+  const done = checkText(values.done, language);
+  const next = checkOptionalText(values.next, language);
+  const people = checkCount(values.people, language);
+  const blockers = checkOptionalText(values.blockers, language);
+  const error = firstError(done, next, people, blockers);
+  if (error || !done.ok || !next.ok || !people.ok || !blockers.ok) return { ok: false, error: error! };
+  const { duplicate } = await saveStatus(
+    ctx.db,
+    ctx.person,
+    { teamId: team.id, done: done.value, nextSteps: next.value, peopleCount: people.value, blockers: blockers.value, ...(submissionKey ? { submissionKey } : {}) },
+    ctx.clock.now(),
+  );
+  return { ok: true, message: { language, title: t.statusTitle, text: duplicate ? t.statusDuplicate : t.statusSaved(team.name) } };
+}
+
+/** A problem report: stored with its id, routed to RCPS at once, confirmed to the reporter. */
+export async function submitProblem(ctx: CommandContext, values: Record<string, string | undefined>, submissionKey?: string): Promise<Submitted> {
+  const language = ctx.person.language;
+  const t = reportMessages[language];
+  const team = await reportingTeam(ctx.db, ctx.person.id);
+  if (!team) return { ok: false, error: t.noTeam };
+  const category = checkCategory(values.category, language);
+  const urgency = checkUrgency(values.urgency, language);
+  const description = checkText(values.description, language);
+  const link = checkLink(values.link, language);
+  const error = firstError(category, urgency, description, link);
+  if (error || !category.ok || !urgency.ok || !description.ok || !link.ok) return { ok: false, error: error! };
+  const { report, duplicate } = await createProblemReport(
+    ctx.db,
+    ctx.person,
+    { teamId: team.id, category: category.value, urgency: urgency.value, description: description.value, link: link.value, ...(submissionKey ? { submissionKey } : {}) },
+    ctx.clock.now(),
+  );
+  if (!duplicate) {
+    await routeNewReport(ctx.db, report);
+    ctx.changed();
+  }
+  return {
+    ok: true,
+    message: { language, title: t.problemSavedTitle(report.code), text: duplicate ? t.problemDuplicate(report.code) : t.problemSaved(report.code) },
+  };
+}

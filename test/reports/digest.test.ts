@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEmailAdapter } from '../../adapters/email/index.js';
+import { FixedClock } from '../../src/clock.js';
+import type { Db } from '../../src/db/db.port.js';
+import { Dispatcher } from '../../src/delivery/dispatcher.js';
+import { deliveryRenderer } from '../../src/delivery/render-delivery.js';
+import { createLogger } from '../../src/log.js';
+import { changeReport, createProblemReport } from '../../src/reports/problem-reports.js';
+import { planDigests } from '../../src/reports/digest.js';
+import { saveStatus } from '../../src/reports/status-updates.js';
+import { importSchedules } from '../../src/schedule/import-schedule.js';
+import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
+import { startSmtp, type FakeSmtp } from '../adapters/email/support.js';
+import { dialects, freshDatabase } from '../support/databases.js';
+
+const log = createLogger('silent');
+
+describe.each(dialects)('The weekly digest for RCPS on %s', (kind) => {
+  let db: Db;
+  let smtp: FakeSmtp;
+  let email: ReturnType<typeof createEmailAdapter>;
+  const clock = new FixedClock('2027-03-10T12:00:00Z');
+
+  beforeAll(async () => {
+    db = await freshDatabase(kind);
+    await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
+    smtp = await startSmtp();
+    email = createEmailAdapter({ smtpUrl: `smtp://127.0.0.1:${smtp.port}?ignoreTLS=true`, outboxDir: '/nonexistent', from: 'kooperator@example.org', log });
+  });
+  afterAll(async () => {
+    await email?.stop();
+    await smtp?.close();
+    await db?.close();
+  });
+
+  it('should plan one digest per RCPS person and Monday, at 08:00 Polish time', async () => {
+    expect(await planDigests(db.db, clock)).toBe(4);
+    expect(await planDigests(db.db, clock)).toBe(0);
+    const rows = await db.db.selectFrom('deliveries').select(['dedupe_key', 'due_at']).where('kind', '=', 'digest').orderBy('due_at').execute();
+    expect([...new Set(rows.map((r) => r.due_at.toISOString()))]).toEqual(['2027-03-15T07:00:00.000Z', '2027-03-22T07:00:00.000Z']);
+    // After the March clock change (28 March) 08:00 Warsaw is 06:00 UTC.
+    clock.set('2027-03-24T12:00:00Z');
+    await planDigests(db.db, clock);
+    const later = await db.db.selectFrom('deliveries').select('due_at').where('dedupe_key', 'like', 'digest:2027-03-29:%').executeTakeFirstOrThrow();
+    expect(later.due_at.toISOString()).toBe('2027-03-29T06:00:00.000Z');
+  });
+
+  it('should tell per team the updates of the week, meetings held or cancelled, open reports and silent teams', async () => {
+    const person = (email: string) => db.db.selectFrom('people').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
+    const anna = await person('anna.nowak@example.org');
+    const jan = await person('jan.kowalski@example.org');
+    await saveStatus(db.db, anna, { teamId: 'lodz', done: 'Stary status sprzed tygodnia', nextSteps: null, peopleCount: null, blockers: null }, new Date('2027-03-05T10:00:00Z'));
+    await saveStatus(db.db, anna, { teamId: 'lodz', done: 'Przygotowania do warsztatów w Spale', nextSteps: null, peopleCount: 4, blockers: null }, new Date('2027-03-10T10:00:00Z'));
+    await createProblemReport(db.db, anna, { teamId: 'lodz', category: 'legal', urgency: 'normal', description: 'Pytanie o RODO', link: null }, new Date('2027-03-02T10:00:00Z'));
+    await createProblemReport(db.db, anna, { teamId: 'lodz', category: 'other', urgency: 'normal', description: 'Sala zajęta', link: null }, new Date('2027-03-03T10:00:00Z'));
+    await changeReport(db.db, jan, 'LDZ-2027-002', 'resolved', 'Nowa sala', new Date('2027-03-04T10:00:00Z'));
+
+    clock.set('2027-03-15T07:00:00Z');
+    const dispatcher = new Dispatcher({ db: db.db, senders: new Map([['email', email.sender]]), clock, log, workerId: 'w', render: deliveryRenderer(db.db, 'https://koop.example.org') });
+    await dispatcher.drain();
+    const digests = smtp.mails.filter((m) => m.subject?.startsWith('Podsumowanie tygodnia'));
+    expect(digests.map((m) => (m.to && 'text' in m.to ? m.to.text : '')).sort()).toEqual(['elzbieta.pawlak@example.org', 'jan.kowalski@example.org']);
+    const text = digests[0]!.text!;
+    expect(digests[0]!.subject).toBe('Podsumowanie tygodnia zespołów PZK (od 8 marca 2027)');
+    const lodz = text.slice(text.indexOf('PZK Łódź'), text.indexOf('PZK Łowicz'));
+    const lowicz = text.slice(text.indexOf('PZK Łowicz'));
+    expect(lodz).toContain('1 aktualizacja statusu');
+    expect(lodz).toContain('Ostatnio: Przygotowania do warsztatów w Spale');
+    expect(lodz).toContain('Spotkania odwołane: 9 marca 2027');
+    expect(lodz).toContain('1 otwarte zgłoszenie: LDZ-2027-001');
+    expect(lodz).not.toContain('LDZ-2027-002');
+    expect(lodz).not.toContain('Brak statusu');
+    expect(lowicz).toContain('0 aktualizacji statusu');
+    expect(lowicz).toContain('Brak spotkań w tym tygodniu');
+    expect(lowicz).toContain('Brak statusu od ponad miesiąca (ostatni: nigdy)');
+  });
+});
