@@ -16,6 +16,7 @@ import { healthRoutes } from './http/health-routes.js';
 import { createMetrics } from './http/metrics.js';
 import { schedulePageRoute } from './http/schedule-page.js';
 import { createHttpServer } from './http/server.js';
+import { unsubscribeRoutes } from './http/unsubscribe-page.js';
 import type { Logger } from './log.js';
 import { importDemoIfEmpty } from './schedule/demo-import.js';
 import { DeliveryService } from './delivery/delivery-service.js';
@@ -84,6 +85,7 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
       log,
       senders: new Map<ChannelKind, ChannelSender>(adapters.map((a) => [a.kind, a.sender])),
       publicUrl: config.publicUrl,
+      appSecret: config.appSecret,
       registry: metrics.registry,
       workerId: `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     });
@@ -97,6 +99,7 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
         ...healthRoutes(db.db, db.kind, channels, metrics),
         ...feedRoutes(feeds),
         schedulePageRoute(db.db, clock, config.publicUrl),
+        ...unsubscribeRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl }),
       ],
       mounts: adapters.flatMap((a) => a.mounts),
       metrics,

@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
 import type { Logger } from '../log.js';
 import type { ChannelKind, ChannelSender } from '../ports/channel.port.js';
+import { emailLinks } from '../preferences/preference-links.js';
 import { processScheduleChanges } from '../reminders/change-notices.js';
 import { planReminders } from '../reminders/plan-reminders.js';
 import { DeliveryLoop } from './delivery-loop.js';
@@ -17,6 +18,8 @@ export interface DeliveryServiceOptions {
   log: Logger;
   senders: ReadonlyMap<ChannelKind, ChannelSender>;
   publicUrl: string;
+  /** Signs the preferences and unsubscribe links of e-mails; without it e-mails carry none. */
+  appSecret?: string;
   registry: Registry;
   workerId: string;
   horizonDays?: number;
@@ -61,6 +64,7 @@ export class DeliveryService {
       senders: options.senders,
       workerId: options.workerId,
       render: deliveryRenderer(db, options.publicUrl),
+      ...(options.appSecret ? { emailLinks: emailLinks(options.publicUrl, options.appSecret, options.clock) } : {}),
       onResult: (row, outcome, channel) => {
         if (outcome === 'sent') lateness.observe({ channel: channel ?? 'none' }, (options.clock.now().getTime() - row.due_at.getTime()) / 1000);
       },

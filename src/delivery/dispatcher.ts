@@ -27,6 +27,8 @@ export interface DispatcherOptions {
   /** Turns a stored reference (payload with a `type`) into the message; undefined = no longer relevant. */
   render?: (row: DeliveryRow, language: Recipient['language']) => Promise<Message | undefined>;
   onResult?: (row: DeliveryRow, outcome: 'sent' | 'retried' | 'failed' | 'expired', channel: string | undefined) => void;
+  /** The person's preferences and unsubscribe links, added to every e-mail (src/preferences/preference-links.ts). */
+  emailLinks?: (personId: number, deliveryKind: string) => Pick<Message, 'preferencesUrl' | 'unsubscribeUrl'>;
 }
 
 /**
@@ -105,9 +107,10 @@ export class Dispatcher {
     }
     const channels = row.channels as ChannelKind[];
     const channel = channels[row.channel_index];
+    const links = channel === 'email' && this.options.emailLinks ? this.options.emailLinks(recipient!.id, row.kind) : undefined;
     const result = preferences?.mutedChannels.includes(channel!)
       ? ({ ok: false, permanent: true, reason: 'the person turned this channel off' } as const)
-      : await this.send(channel, recipient!.addresses[channel!], message);
+      : await this.send(channel, recipient!.addresses[channel!], links ? { ...message, ...links } : message);
     if (result.ok) {
       await this.finish(row, { state: 'sent', sent_at: now, sent_channel: channel ?? null, provider_id: result.providerId ?? null, last_error: null });
       report.sent++;
