@@ -10,6 +10,7 @@ import { processScheduleChanges } from '../reminders/change-notices.js';
 import { planReminders } from '../reminders/plan-reminders.js';
 import { DeliveryLoop } from './delivery-loop.js';
 import { Dispatcher } from './dispatcher.js';
+import { platformPacing } from './platform-pacing.js';
 import { deliveryRenderer } from './render-delivery.js';
 
 export interface DeliveryServiceOptions {
@@ -64,6 +65,7 @@ export class DeliveryService {
       senders: options.senders,
       workerId: options.workerId,
       render: deliveryRenderer(db, options.publicUrl),
+      pacing: platformPacing,
       ...(options.appSecret ? { emailLinks: emailLinks(options.publicUrl, options.appSecret, options.clock) } : {}),
       onResult: (row, outcome, channel) => {
         if (outcome === 'sent') lateness.observe({ channel: channel ?? 'none' }, (options.clock.now().getTime() - row.due_at.getTime()) / 1000);

@@ -6,13 +6,20 @@ import type { ChannelKind, ChannelSender, Message, SendResult } from '../ports/c
 import { MAX_TEMPORARY_ATTEMPTS, retryDelayMs } from './backoff.js';
 import { isMutedKind } from '../preferences/preferences.js';
 import { recipientsOf, type Recipient } from './batch-context.js';
+import { Pacer, type PaceRule } from './pacer.js';
 
 export interface DispatchReport {
   sent: number;
   retried: number;
   failed: number;
   expired: number;
+  /** Muted or no longer relevant. */
+  cancelled: number;
+  /** Held back by pacing: back in the outbox, due a little later, no attempt counted. */
+  deferred: number;
 }
+
+const emptyReport = (): DispatchReport => ({ sent: 0, retried: 0, failed: 0, expired: 0, cancelled: 0, deferred: 0 });
 
 export interface DispatcherOptions {
   db: Kysely<Database>;
@@ -29,6 +36,12 @@ export interface DispatcherOptions {
   onResult?: (row: DeliveryRow, outcome: 'sent' | 'retried' | 'failed' | 'expired', channel: string | undefined) => void;
   /** The person's preferences and unsubscribe links, added to every e-mail (src/preferences/preference-links.ts). */
   emailLinks?: (personId: number, deliveryKind: string) => Pick<Message, 'preferencesUrl' | 'unsubscribeUrl'>;
+  /** Rate limits per platform and address (platform-pacing.ts); none when absent. */
+  pacing?: (channel: ChannelKind, address: string) => PaceRule[];
+  /** A paced send waits at most this long in the batch (default 1 s); a longer wait is a reschedule. */
+  maxPaceWaitMs?: number;
+  /** How a short pacing wait is waited (tests record it instead). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -37,11 +50,15 @@ export interface DispatcherOptions {
  * recording resends at most the rows of that one batch, after the lease; nothing is lost.
  */
 export class Dispatcher {
-  constructor(private readonly options: DispatcherOptions) {}
+  private readonly pacer: Pacer;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.pacer = new Pacer(options.clock);
+  }
 
   /** One batch; call again while it returns work. */
   async runOnce(): Promise<DispatchReport> {
-    const report: DispatchReport = { sent: 0, retried: 0, failed: 0, expired: 0 };
+    const report = emptyReport();
     const rows = await this.claim();
     if (rows.length === 0) return report;
     const recipients = await recipientsOf(this.options.db, rows);
@@ -58,11 +75,15 @@ export class Dispatcher {
 
   /** Runs batches until nothing is due. */
   async drain(): Promise<DispatchReport> {
-    const total: DispatchReport = { sent: 0, retried: 0, failed: 0, expired: 0 };
+    const total = emptyReport();
     for (;;) {
       const r = await this.runOnce();
-      for (const k of Object.keys(total) as (keyof DispatchReport)[]) total[k] += r[k];
-      if (r.sent + r.retried + r.failed + r.expired === 0) return total;
+      let claimed = 0;
+      for (const k of Object.keys(total) as (keyof DispatchReport)[]) {
+        total[k] += r[k];
+        claimed += r[k];
+      }
+      if (claimed === 0) return total;
     }
   }
 
@@ -98,21 +119,29 @@ export class Dispatcher {
     const preferences = recipient?.preferences;
     if (preferences && isMutedKind(preferences, row.kind)) {
       await this.finish(row, { state: 'cancelled', last_error: 'muted by the person' });
+      report.cancelled++;
       return;
     }
     const message = recipient ? await render(row, recipient.language) : undefined;
     if (!message) {
       await this.finish(row, { state: 'cancelled', last_error: 'no longer relevant when it came to be sent' });
+      report.cancelled++;
       return;
     }
     const channels = row.channels as ChannelKind[];
     const channel = channels[row.channel_index];
     const links = channel === 'email' && this.options.emailLinks ? this.options.emailLinks(recipient!.id, row.kind) : undefined;
+    const address = channel && recipient!.addresses[channel];
+    const pace = channel && address && this.options.senders.has(channel) && !preferences?.mutedChannels.includes(channel);
+    if (pace && !(await this.paced(row, channel, address, now))) {
+      report.deferred++;
+      return;
+    }
     const result = preferences?.mutedChannels.includes(channel!)
       ? ({ ok: false, permanent: true, reason: 'the person turned this channel off' } as const)
       : await this.send(channel, recipient!.addresses[channel!], links ? { ...message, ...links } : message);
     if (result.ok) {
-      await this.finish(row, { state: 'sent', sent_at: now, sent_channel: channel ?? null, provider_id: result.providerId ?? null, last_error: null });
+      await this.finish(row, { state: 'sent', sent_at: this.options.clock.now(), sent_channel: channel ?? null, provider_id: result.providerId ?? null, last_error: null });
       report.sent++;
       return this.options.onResult?.(row, 'sent', channel);
     }
@@ -134,6 +163,19 @@ export class Dispatcher {
     report.failed++;
     this.options.log.warn({ delivery: row.id, kind: row.kind, reason: result.reason }, 'delivery failed for good');
     this.options.onResult?.(row, 'failed', channel);
+  }
+
+  /** True when the send may go (after a short wait); false when it was put back for later. */
+  private async paced(row: DeliveryRow, channel: ChannelKind, address: string, now: Date): Promise<boolean> {
+    const rules = this.options.pacing?.(channel, address) ?? [];
+    if (rules.length === 0) return true;
+    const { waitMs, booked } = this.pacer.reserve(rules, this.options.maxPaceWaitMs ?? 1000);
+    if (!booked) {
+      await this.finish(row, { state: 'pending', next_attempt_at: new Date(now.getTime() + waitMs) });
+      return false;
+    }
+    if (waitMs > 0) await (this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))))(waitMs);
+    return true;
   }
 
   private async send(channel: ChannelKind | undefined, address: string | undefined, message: Message): Promise<SendResult> {
