@@ -16,6 +16,7 @@ import { importBenchmark } from './import.bench.js';
 import { renderBenchmark } from './render.bench.js';
 import { schedulePageBenchmark } from './schedule-page.bench.js';
 import { startupBenchmark } from './startup.bench.js';
+import { drainBenchmark, planningBenchmark } from './delivery.bench.js';
 import { Report, killAllChildren, s, waitForQuiet, withTimeout } from './support.js';
 
 interface Benchmark {
@@ -31,12 +32,17 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'http', title: 'Serving the team feed over HTTP', limitMs: 300_000, run: httpBenchmark },
   { name: 'schedule-page', title: 'The schedule page GET / with 500 teams', limitMs: 240_000, run: schedulePageBenchmark },
   { name: 'startup', title: 'Start to first /healthz 200', limitMs: 180_000, run: startupBenchmark },
+  { name: 'planning', title: 'Planning reminders over the horizon', limitMs: 600_000, run: planningBenchmark },
+  { name: 'drain', title: 'Draining due deliveries, and lateness', limitMs: 600_000, run: drainBenchmark },
 ];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 async function main(args: string[]): Promise<number> {
-  const filters = args.filter((a) => a !== '--').map((a) => a.toLowerCase());
+  // Plain words and --only=a,b choose benchmarks; other --flags are theirs (e.g. --year).
+  const filters = args
+    .flatMap((a) => (a.startsWith('--only=') ? a.slice('--only='.length).split(',') : a.startsWith('--') ? [] : [a]))
+    .map((a) => a.toLowerCase());
   const chosen = filters.length ? BENCHMARKS.filter((b) => filters.some((f) => b.name.includes(f))) : BENCHMARKS;
   if (chosen.length === 0) {
     process.stderr.write(`No benchmark matches ${filters.join(', ')}. Benchmarks: ${BENCHMARKS.map((b) => b.name).join(', ')}\n`);

@@ -20,6 +20,7 @@ import { meRoutes } from './http/me/me-routes.js';
 import { RetentionJob } from './privacy/retention.js';
 import { formRoutes } from './reports/form-routes.js';
 import { createHttpServer } from './http/server.js';
+import { unsubscribeRoutes } from './http/unsubscribe-page.js';
 import type { Logger } from './log.js';
 import { importDemoIfEmpty } from './schedule/demo-import.js';
 import { DeliveryService } from './delivery/delivery-service.js';
@@ -107,6 +108,7 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
         ...assetRoutes(),
         ...meRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl, changed: () => (feeds.invalidate(), schedulePages.invalidate()) }),
         ...formRoutes({ db: db.db, clock, publicUrl: config.publicUrl, appSecret: config.appSecret, log, onChanged: () => delivery?.loop.poke() }),
+        ...unsubscribeRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl }),
       ],
       mounts: adapters.flatMap((a) => a.mounts),
       metrics,

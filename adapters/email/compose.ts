@@ -19,10 +19,13 @@ export function composeMail(to: string, message: Message): Composed {
     html: renderHtml(message),
   };
 
-  if (message.preferencesUrl && isWebUrl(message.preferencesUrl)) {
-    mail.list = { unsubscribe: message.preferencesUrl };
-    // RFC 8058: the preferences page answers a POST of "List-Unsubscribe=One-Click" by unsubscribing.
+  if (message.unsubscribeUrl && isWebUrl(message.unsubscribeUrl)) {
+    mail.list = { unsubscribe: message.unsubscribeUrl };
+    // RFC 8058: a POST of "List-Unsubscribe=One-Click" to that URL unsubscribes, with no page in between.
     mail.headers = { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+  } else if (message.preferencesUrl && isWebUrl(message.preferencesUrl)) {
+    // RFC 2369 only: the preferences page is a page to open, it does not unsubscribe on a POST.
+    mail.list = { unsubscribe: message.preferencesUrl };
   }
 
   if (message.calendar) {

@@ -1,11 +1,14 @@
 /**
- * Exponential backoff with full jitter (30 s, 1 min, 2 min … capped at 1 h), never sooner than
- * the platform's Retry-After. `random` is injected so tests can pin it.
+ * When to try again after a temporary failure. A platform that names the wait (429 with
+ * Retry-After) is taken at its word, plus up to a tenth more so replicas do not come back in
+ * step; a reminder then goes seconds late, not a backoff step late. Otherwise exponential
+ * backoff with full jitter (30 s, 1 min, 2 min … capped at 1 h). `random` is injected so
+ * tests can pin it.
  */
 export function retryDelayMs(attempt: number, retryAfterMs: number | undefined, random: () => number = Math.random): number {
+  if (retryAfterMs !== undefined && retryAfterMs > 0) return retryAfterMs + random() * (retryAfterMs / 10);
   const base = Math.min(30_000 * 2 ** Math.max(0, attempt - 1), 3_600_000);
-  const jittered = base / 2 + random() * (base / 2);
-  return Math.max(jittered, retryAfterMs ?? 0);
+  return base / 2 + random() * (base / 2);
 }
 
 /** After this many temporary failures on one channel the delivery moves to the next channel. */

@@ -5,12 +5,14 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
 import type { Logger } from '../log.js';
 import type { ChannelKind, ChannelSender } from '../ports/channel.port.js';
+import { emailLinks } from '../preferences/preference-links.js';
 import { processScheduleChanges } from '../reminders/change-notices.js';
 import { planReminders } from '../reminders/plan-reminders.js';
 import { planCheckins } from '../reports/checkins.js';
 import { planDigests } from '../reports/digest.js';
 import { DeliveryLoop } from './delivery-loop.js';
 import { Dispatcher } from './dispatcher.js';
+import { platformPacing } from './platform-pacing.js';
 import { deliveryRenderer } from './render-delivery.js';
 
 export interface DeliveryServiceOptions {
@@ -19,11 +21,11 @@ export interface DeliveryServiceOptions {
   log: Logger;
   senders: ReadonlyMap<ChannelKind, ChannelSender>;
   publicUrl: string;
+  /** Signs the links e-mails carry (preferences, unsubscribe, check-in forms); without it they carry none. */
+  appSecret?: string;
   registry: Registry;
   workerId: string;
   horizonDays?: number;
-  /** Signs the web-form links of check-ins (e-mail has no buttons). */
-  appSecret?: string;
 }
 
 /**
@@ -65,6 +67,8 @@ export class DeliveryService {
       senders: options.senders,
       workerId: options.workerId,
       render: deliveryRenderer(db, options.publicUrl, options.appSecret),
+      pacing: platformPacing,
+      ...(options.appSecret ? { emailLinks: emailLinks(options.publicUrl, options.appSecret, options.clock) } : {}),
       onResult: (row, outcome, channel) => {
         if (outcome === 'sent') lateness.observe({ channel: channel ?? 'none' }, (options.clock.now().getTime() - row.due_at.getTime()) / 1000);
       },

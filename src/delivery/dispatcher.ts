@@ -22,13 +22,20 @@ function recipientOf(row: DeliveryRow, people: Map<number, Recipient>): Recipien
   }
   return row.person_id === null ? undefined : people.get(row.person_id);
 }
+import { Pacer, type PaceRule } from './pacer.js';
 
 export interface DispatchReport {
   sent: number;
   retried: number;
   failed: number;
   expired: number;
+  /** Muted or no longer relevant. */
+  cancelled: number;
+  /** Held back by pacing: back in the outbox, due a little later, no attempt counted. */
+  deferred: number;
 }
+
+const emptyReport = (): DispatchReport => ({ sent: 0, retried: 0, failed: 0, expired: 0, cancelled: 0, deferred: 0 });
 
 export interface DispatcherOptions {
   db: Kysely<Database>;
@@ -43,6 +50,14 @@ export interface DispatcherOptions {
   /** Turns a stored reference (payload with a `type`) into the message; undefined = no longer relevant. */
   render?: (row: DeliveryRow, language: Recipient['language']) => Promise<Message | undefined>;
   onResult?: (row: DeliveryRow, outcome: 'sent' | 'retried' | 'failed' | 'expired', channel: string | undefined) => void;
+  /** The person's preferences and unsubscribe links, added to every e-mail (src/preferences/preference-links.ts). */
+  emailLinks?: (personId: number, deliveryKind: string) => Pick<Message, 'preferencesUrl' | 'unsubscribeUrl'>;
+  /** Rate limits per platform and address (platform-pacing.ts); none when absent. */
+  pacing?: (channel: ChannelKind, address: string) => PaceRule[];
+  /** A paced send waits at most this long in the batch (default 1 s); a longer wait is a reschedule. */
+  maxPaceWaitMs?: number;
+  /** How a short pacing wait is waited (tests record it instead). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -51,11 +66,15 @@ export interface DispatcherOptions {
  * recording resends at most the rows of that one batch, after the lease; nothing is lost.
  */
 export class Dispatcher {
-  constructor(private readonly options: DispatcherOptions) {}
+  private readonly pacer: Pacer;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.pacer = new Pacer(options.clock);
+  }
 
   /** One batch; call again while it returns work. */
   async runOnce(): Promise<DispatchReport> {
-    const report: DispatchReport = { sent: 0, retried: 0, failed: 0, expired: 0 };
+    const report = emptyReport();
     const rows = await this.claim();
     if (rows.length === 0) return report;
     const recipients = await recipientsOf(this.options.db, rows);
@@ -66,17 +85,24 @@ export class Dispatcher {
       if (!rendered.has(key)) rendered.set(key, this.options.render ? this.options.render(row, language) : Promise.resolve(row.payload as Message));
       return rendered.get(key)!;
     };
-    await Promise.all(rows.map((row) => this.deliver(row, recipientOf(row, recipients), render, report)));
+    const finished: [DeliveryRow, Changes][] = [];
+    const done = (row: DeliveryRow, changes: Changes) => void finished.push([row, changes]);
+    await Promise.all(rows.map((row) => this.deliver(row, recipientOf(row, recipients), render, report, done)));
+    await this.record(finished);
     return report;
   }
 
   /** Runs batches until nothing is due. */
   async drain(): Promise<DispatchReport> {
-    const total: DispatchReport = { sent: 0, retried: 0, failed: 0, expired: 0 };
+    const total = emptyReport();
     for (;;) {
       const r = await this.runOnce();
-      for (const k of Object.keys(total) as (keyof DispatchReport)[]) total[k] += r[k];
-      if (r.sent + r.retried + r.failed + r.expired === 0) return total;
+      let claimed = 0;
+      for (const k of Object.keys(total) as (keyof DispatchReport)[]) {
+        total[k] += r[k];
+        claimed += r[k];
+      }
+      if (claimed === 0) return total;
     }
   }
 
@@ -102,30 +128,40 @@ export class Dispatcher {
     recipient: Recipient | undefined,
     render: (row: DeliveryRow, language: Recipient['language']) => Promise<Message | undefined>,
     report: DispatchReport,
+    done: (row: DeliveryRow, changes: Changes) => void,
   ): Promise<void> {
     const now = this.options.clock.now();
     if (row.expires_at && row.expires_at <= now) {
-      await this.finish(row, { state: 'expired', last_error: 'expired before it could be sent' });
+      done(row, { state: 'expired', last_error: 'expired before it could be sent' });
       report.expired++;
       return this.options.onResult?.(row, 'expired', undefined);
     }
     const preferences = recipient?.preferences;
     if (preferences && isMutedKind(preferences, row.kind)) {
-      await this.finish(row, { state: 'cancelled', last_error: 'muted by the person' });
+      done(row, { state: 'cancelled', last_error: 'muted by the person' });
+      report.cancelled++;
       return;
     }
     const message = recipient ? await render(row, recipient.language) : undefined;
     if (!message) {
-      await this.finish(row, { state: 'cancelled', last_error: 'no longer relevant when it came to be sent' });
+      done(row, { state: 'cancelled', last_error: 'no longer relevant when it came to be sent' });
+      report.cancelled++;
       return;
     }
     const channels = row.channels as ChannelKind[];
     const channel = channels[row.channel_index];
+    const links = channel === 'email' && this.options.emailLinks ? this.options.emailLinks(recipient!.id, row.kind) : undefined;
+    const address = channel && recipient!.addresses[channel];
+    const pace = channel && address && this.options.senders.has(channel) && !preferences?.mutedChannels.includes(channel);
+    if (pace && !(await this.paced(row, channel, address, now, done))) {
+      report.deferred++;
+      return;
+    }
     const result = preferences?.mutedChannels.includes(channel!)
       ? ({ ok: false, permanent: true, reason: 'the person turned this channel off' } as const)
-      : await this.send(channel, recipient!.addresses[channel!], message);
+      : await this.send(channel, recipient!.addresses[channel!], links ? { ...message, ...links } : message);
     if (result.ok) {
-      await this.finish(row, { state: 'sent', sent_at: now, sent_channel: channel ?? null, provider_id: result.providerId ?? null, last_error: null });
+      done(row, { state: 'sent', sent_at: this.options.clock.now(), sent_channel: channel ?? null, provider_id: result.providerId ?? null, last_error: null });
       report.sent++;
       return this.options.onResult?.(row, 'sent', channel);
     }
@@ -133,20 +169,33 @@ export class Dispatcher {
     const nextChannel = row.channel_index + 1 < channels.length;
     if (!result.permanent && attempts < MAX_TEMPORARY_ATTEMPTS) {
       const at = new Date(now.getTime() + retryDelayMs(attempts, result.retryAfterMs, this.options.random));
-      await this.finish(row, { state: 'pending', attempts, next_attempt_at: at, last_error: `${channel}: ${result.reason}` });
+      done(row, { state: 'pending', attempts, next_attempt_at: at, last_error: `${channel}: ${result.reason}` });
       report.retried++;
       return this.options.onResult?.(row, 'retried', channel);
     }
     if (nextChannel) {
       // Fall back along the person's channels, right away.
-      await this.finish(row, { state: 'pending', attempts: 0, channel_index: row.channel_index + 1, next_attempt_at: now, last_error: `${channel}: ${result.reason}` });
+      done(row, { state: 'pending', attempts: 0, channel_index: row.channel_index + 1, next_attempt_at: now, last_error: `${channel}: ${result.reason}` });
       report.retried++;
       return this.options.onResult?.(row, 'retried', channel);
     }
-    await this.finish(row, { state: 'failed', attempts, last_error: `${channel}: ${result.reason}` });
+    done(row, { state: 'failed', attempts, last_error: `${channel}: ${result.reason}` });
     report.failed++;
     this.options.log.warn({ delivery: row.id, kind: row.kind, reason: result.reason }, 'delivery failed for good');
     this.options.onResult?.(row, 'failed', channel);
+  }
+
+  /** True when the send may go (after a short wait); false when it was put back for later. */
+  private async paced(row: DeliveryRow, channel: ChannelKind, address: string, now: Date, done: (row: DeliveryRow, changes: Changes) => void): Promise<boolean> {
+    const rules = this.options.pacing?.(channel, address) ?? [];
+    if (rules.length === 0) return true;
+    const { waitMs, booked } = this.pacer.reserve(rules, this.options.maxPaceWaitMs ?? 1000);
+    if (!booked) {
+      done(row, { state: 'pending', next_attempt_at: new Date(now.getTime() + waitMs) });
+      return false;
+    }
+    if (waitMs > 0) await (this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))))(waitMs);
+    return true;
   }
 
   private async send(channel: ChannelKind | undefined, address: string | undefined, message: Message): Promise<SendResult> {
@@ -161,12 +210,26 @@ export class Dispatcher {
     }
   }
 
-  private async finish(row: DeliveryRow, changes: Partial<Omit<DeliveryRow, 'id' | 'payload' | 'channels'>>): Promise<void> {
-    await this.options.db
-      .updateTable('deliveries')
-      .set({ ...(changes as object), claimed_by: null, claimed_at: null, updated_at: this.options.clock.now() })
-      .where('id', '=', row.id)
-      .where('claimed_by', '=', this.options.workerId)
-      .execute();
+  /**
+   * Records a whole batch in one UPDATE (unnest of arrays) instead of one per row: the
+   * outbox's own cost per message. Only rows this worker still holds are touched.
+   */
+  private async record(finished: [DeliveryRow, Changes][]): Promise<void> {
+    if (finished.length === 0) return;
+    const rows = finished.map(([row, changes]) => ({ ...row, ...changes }));
+    const iso = (d: Date | null) => (d ? d.toISOString() : null);
+    await sql`
+      update deliveries d set
+        state = u.state, attempts = u.attempts, channel_index = u.channel_index, next_attempt_at = u.next_attempt_at,
+        last_error = u.last_error, sent_channel = u.sent_channel, provider_id = u.provider_id, sent_at = u.sent_at,
+        claimed_by = null, claimed_at = null, updated_at = ${this.options.clock.now()}
+      from unnest(
+        ${rows.map((r) => r.id)}::bigint[], ${rows.map((r) => r.state)}::text[], ${rows.map((r) => r.attempts)}::int[],
+        ${rows.map((r) => r.channel_index)}::int[], ${rows.map((r) => iso(r.next_attempt_at))}::timestamptz[], ${rows.map((r) => r.last_error)}::text[],
+        ${rows.map((r) => r.sent_channel)}::text[], ${rows.map((r) => r.provider_id)}::text[], ${rows.map((r) => iso(r.sent_at))}::timestamptz[]
+      ) as u(id, state, attempts, channel_index, next_attempt_at, last_error, sent_channel, provider_id, sent_at)
+      where d.id = u.id and d.claimed_by = ${this.options.workerId}`.execute(this.options.db);
   }
 }
+
+type Changes = Partial<Pick<DeliveryRow, 'state' | 'attempts' | 'channel_index' | 'next_attempt_at' | 'last_error' | 'sent_channel' | 'provider_id' | 'sent_at'>>;

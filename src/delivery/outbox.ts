@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/tables.js';
 import type { ChannelKind, Message } from '../ports/channel.port.js';
 import type { Language } from '../i18n/messages.js';
@@ -21,28 +21,38 @@ export interface PlannedDelivery {
   expiresAt?: Date;
 }
 
-/** Puts deliveries in the outbox; keys already there are left alone. Returns how many are new. */
+/**
+ * Puts deliveries in the outbox; keys already there are left alone. Returns how many are new.
+ * Each chunk is one INSERT … SELECT FROM unnest(arrays): nine parameters whatever the chunk's
+ * size, where a multi-row VALUES would need nine per row (and PostgreSQL allows 65,535).
+ */
 export async function enqueue(db: Kysely<Database>, planned: PlannedDelivery[]): Promise<number> {
   let added = 0;
-  for (let i = 0; i < planned.length; i += 1000) {
-    const rows = planned.slice(i, i + 1000).map((p) => ({
-      dedupe_key: p.key,
-      kind: p.kind,
-      person_id: p.personId ?? null,
-      place_address: p.place?.address ?? null,
-      place_language: p.place?.language ?? null,
-      team_id: p.teamId ?? null,
-      channels: JSON.stringify(p.channels),
-      payload: JSON.stringify(p.payload),
-      due_at: p.dueAt,
-      next_attempt_at: p.dueAt,
-      expires_at: p.expiresAt ?? null,
-    }));
-    const result = await db.insertInto('deliveries').values(rows).onConflict((oc) => oc.column('dedupe_key').doNothing()).executeTakeFirst();
-    added += Number(result.numInsertedOrUpdatedRows ?? 0);
+  for (let i = 0; i < planned.length; i += ENQUEUE_CHUNK) {
+    const chunk = planned.slice(i, i + ENQUEUE_CHUNK);
+    // Many rows share a payload or a channel list (one meeting, many members): stringify each once.
+    const json = new Map<unknown, string>();
+    const text = (value: unknown) => {
+      let out = json.get(value);
+      if (out === undefined) json.set(value, (out = JSON.stringify(value)));
+      return out;
+    };
+    const result = await sql`
+      insert into deliveries (dedupe_key, kind, person_id, place_address, place_language, team_id, channels, payload, due_at, next_attempt_at, expires_at)
+      select key, kind, person_id, place_address, place_language, team_id, channels::jsonb, payload::jsonb, due_at, due_at, expires_at
+      from unnest(
+        ${chunk.map((p) => p.key)}::text[], ${chunk.map((p) => p.kind)}::text[], ${chunk.map((p) => p.personId ?? null)}::int[],
+        ${chunk.map((p) => p.place?.address ?? null)}::text[], ${chunk.map((p) => p.place?.language ?? null)}::text[],
+        ${chunk.map((p) => p.teamId ?? null)}::text[], ${chunk.map((p) => text(p.channels))}::text[], ${chunk.map((p) => text(p.payload))}::text[],
+        ${chunk.map((p) => p.dueAt.toISOString())}::timestamptz[], ${chunk.map((p) => p.expiresAt?.toISOString() ?? null)}::timestamptz[]
+      ) as u(key, kind, person_id, place_address, place_language, team_id, channels, payload, due_at, expires_at)
+      on conflict (dedupe_key) do nothing`.execute(db);
+    added += Number(result.numAffectedRows ?? 0);
   }
   return added;
 }
+
+const ENQUEUE_CHUNK = 5000;
 
 /** When the next pending delivery is due, or undefined when nothing waits. */
 export async function nextDueAt(db: Kysely<Database>): Promise<Date | undefined> {

@@ -57,8 +57,10 @@ export interface Message {
   form?: Form;
   /** An iTIP calendar (invitations): e-mail attaches it with a matching MIME method. */
   calendar?: { method: 'REQUEST' | 'CANCEL'; content: string };
-  /** E-mail only: the person's preferences page, also used for List-Unsubscribe. */
+  /** E-mail only: the person's preferences page, the visible link (and List-Unsubscribe when there is no unsubscribeUrl). */
   preferencesUrl?: string;
+  /** E-mail only: RFC 8058 one-click unsubscribe (a POST to it mutes this kind of message); List-Unsubscribe. */
+  unsubscribeUrl?: string;
 }
 
 /** Who did something, as the platform knows them; the core matches people by e-mail. */

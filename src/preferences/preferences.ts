@@ -51,3 +51,17 @@ export function isMutedKind(p: Preferences, deliveryKind: string): boolean {
   const kind = kindOfDelivery[deliveryKind];
   return kind !== undefined && p.mutedKinds.includes(kind);
 }
+
+/** The kind a person can mute that a delivery kind belongs to, if any. */
+export function mutableKindOf(deliveryKind: string): MutableKind | undefined {
+  return kindOfDelivery[deliveryKind];
+}
+
+export const isMutableKind = (value: string): value is MutableKind => (MUTABLE_KINDS as readonly string[]).includes(value);
+
+/** Mutes one kind for a person (the e-mail unsubscribe link); muting twice changes nothing. */
+export async function muteKind(db: Kysely<Database>, personId: number, kind: MutableKind, now: Date): Promise<void> {
+  const current = await loadPreferences(db, personId);
+  if (current.mutedKinds.includes(kind)) return;
+  await savePreferences(db, personId, { ...current, mutedKinds: [...current.mutedKinds, kind] }, now);
+}

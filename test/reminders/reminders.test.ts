@@ -88,6 +88,25 @@ describe.each(dialects)('reminders on %s', (kind) => {
     expect(await dues()).toEqual(['2027-03-23T10:00', '2027-03-29T10:00', '2027-03-30T08:00']);
   });
 
+  it('should plan a person with quiet hours of their own apart, with the same reference as everyone else', async () => {
+    await load(schedule('2027-03-30T10:00', 'FREQ=WEEKLY;BYDAY=TU;COUNT=1'));
+    const john = (await db.db.selectFrom('people').select('id').where('email', '=', 'john@example.org').executeTakeFirstOrThrow()).id;
+    await db.db.insertInto('preferences').values({ person_id: john, quiet_from: 22, quiet_to: 9, muted_kinds: '[]', muted_channels: '[]' }).execute();
+    expect(await planReminders(db.db, { clock })).toBe(6);
+    expect(await planReminders(db.db, { clock })).toBe(0);
+    // The PT2H reminder falls at 08:00: in John's quiet hours (22–9) it waits until 09:00, still before the meeting.
+    expect(await dues('john@example.org')).toEqual(['2027-03-23T10:00', '2027-03-29T10:00', '2027-03-30T09:00']);
+    expect(await dues()).toEqual(['2027-03-23T10:00', '2027-03-29T10:00', '2027-03-30T08:00']);
+    const payloads = await db.db.selectFrom('deliveries').select(['payload', 'dedupe_key', 'channels', 'team_id', 'expires_at']).where('dedupe_key', 'like', '%:PT2H:%').execute();
+    expect(payloads).toHaveLength(2);
+    expect(payloads[0]!.payload).toEqual({ type: 'reminder', teamId: 't1', date: '2027-03-30', offset: 'PT2H' });
+    expect(payloads[1]!.payload).toEqual(payloads[0]!.payload);
+    expect(payloads.map((p) => p.dedupe_key).sort()).toEqual(
+      [`reminder:t1:2027-03-30:PT2H:${john}`, expect.stringMatching(/^reminder:t1:2027-03-30:PT2H:\d+$/)].sort(),
+    );
+    expect(payloads.every((p) => p.team_id === 't1' && local(p.expires_at!) === '2027-03-30T10:00' && JSON.stringify(p.channels) === '["email"]')).toBe(true);
+  });
+
   it('should follow a holiday shift: Easter Monday 2027 moves to Tuesday, and so do its reminders', async () => {
     await load(schedule('2027-03-29T09:00', 'FREQ=WEEKLY;BYDAY=MO;COUNT=1'));
     await planReminders(db.db, { clock });

@@ -34,6 +34,7 @@ export function aReminder(overrides: Partial<Message> = {}): Message {
     actions: [{ id: 'noop', value: 'x', label: 'Przycisk czatu' }],
     links: [{ label: 'Harmonogram', url: 'https://kooperator.example.org/' }],
     preferencesUrl: 'https://kooperator.example.org/preferences/abc',
+    unsubscribeUrl: 'https://kooperator.example.org/unsubscribe/xyz',
     ...overrides,
   };
 }
@@ -141,7 +142,7 @@ export function expectReminder(mail: ParsedMail, expect: typeof import('vitest')
   expect(html).not.toMatch(/Przyjmij|Przycisk czatu/);
   expect(html).toContain('href="https://kooperator.example.org/preferences/abc"');
   expect(html).not.toMatch(/<(img|link|script|style)\b/i);
-  expect(rawHeader(mail, 'list-unsubscribe')).toBe('<https://kooperator.example.org/preferences/abc>');
+  expect(rawHeader(mail, 'list-unsubscribe')).toBe('<https://kooperator.example.org/unsubscribe/xyz>');
   expect(rawHeader(mail, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
 }
 

@@ -1,0 +1,56 @@
+import type { Clock } from '../clock.js';
+
+/** At most `perSecond` sends on average under `key`, with bursts of up to `burst`. */
+export interface PaceRule {
+  key: string;
+  perSecond: number;
+  burst: number;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+/**
+ * Token buckets, one per key (a platform, a Slack channel, a Teams conversation), on the
+ * injected clock. `reserve` books a send under every rule at once: it answers how long to wait
+ * and books it only when that wait is short enough; a longer wait books nothing, and the
+ * caller reschedules the send instead of holding a batch. Tokens may go below zero: that is
+ * sends booked for the near future, so the next caller waits behind them.
+ */
+export class Pacer {
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(private readonly clock: Clock) {}
+
+  reserve(rules: PaceRule[], maxWaitMs: number): { waitMs: number; booked: boolean } {
+    const now = this.clock.now().getTime();
+    let waitMs = 0;
+    const buckets = rules.map((rule) => {
+      const bucket = this.refilled(rule, now);
+      if (bucket.tokens < 1) waitMs = Math.max(waitMs, ((1 - bucket.tokens) / rule.perSecond) * 1000);
+      return bucket;
+    });
+    if (waitMs > maxWaitMs) return { waitMs: Math.ceil(waitMs), booked: false };
+    for (const bucket of buckets) bucket.tokens -= 1;
+    return { waitMs: Math.ceil(waitMs), booked: true };
+  }
+
+  private refilled(rule: PaceRule, now: number): Bucket {
+    let bucket = this.buckets.get(rule.key);
+    if (!bucket) {
+      if (this.buckets.size >= 10_000) this.forgetIdle(now);
+      bucket = { tokens: rule.burst, at: now };
+      this.buckets.set(rule.key, bucket);
+    }
+    bucket.tokens = Math.min(rule.burst, bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * rule.perSecond);
+    bucket.at = now;
+    return bucket;
+  }
+
+  /** Per-person keys would pile up: a bucket idle for a minute is full again and can go. */
+  private forgetIdle(now: number): void {
+    for (const [key, bucket] of this.buckets) if (now - bucket.at > 60_000) this.buckets.delete(key);
+  }
+}

@@ -1,0 +1,48 @@
+import type { MutableKind } from '../preferences/preferences.js';
+import type { Language } from './messages.js';
+
+/** What the person stops getting, as the object of a sentence ("nie będziemy wysyłać …"). */
+const what: Record<Language, Record<MutableKind, string>> = {
+  pl: {
+    reminders: 'przypomnień o spotkaniach',
+    notices: 'powiadomień o zmianach terminów spotkań',
+    announcements: 'ogłoszeń',
+    invitations: 'zaproszeń na warsztaty i szkolenia',
+  },
+  en: {
+    reminders: 'meeting reminders',
+    notices: 'notices of meeting changes',
+    announcements: 'announcements',
+    invitations: 'invitations to workshops and trainings',
+  },
+};
+
+/** The pages of GET/POST /unsubscribe/{signedToken}. */
+export const unsubscribeMessages = {
+  pl: {
+    confirmTitle: 'Wypisanie z wiadomości',
+    confirm: (kind: MutableKind) => `Czy na pewno nie chce Pani/Pan otrzymywać ${what.pl[kind]}? Pozostałe wiadomości będą przychodzić jak dotąd.`,
+    button: 'Tak, wypisz mnie',
+    doneTitle: 'Wypisano',
+    done: (kind: MutableKind) => `Nie będziemy już wysyłać Pani/Panu ${what.pl[kind]}.`,
+    undo: 'Można to zmienić w każdej chwili w ustawieniach powiadomień albo pisząc do bota „ustawienia”.',
+    settings: 'Ustawienia powiadomień',
+    invalidTitle: 'Nieprawidłowy link',
+    invalid: 'Ten link jest nieprawidłowy albo niepełny. Proszę skopiować cały adres z wiadomości albo napisać do bota „ustawienia”.',
+    expiredTitle: 'Link wygasł',
+    expired: 'Ten link wygasł. Proszę użyć linku z nowszej wiadomości albo napisać do bota „ustawienia”.',
+  },
+  en: {
+    confirmTitle: 'Unsubscribe',
+    confirm: (kind: MutableKind) => `Do you really want to stop getting ${what.en[kind]}? Other messages will keep coming as before.`,
+    button: 'Yes, unsubscribe me',
+    doneTitle: 'Unsubscribed',
+    done: (kind: MutableKind) => `We will not send you ${what.en[kind]} any more.`,
+    undo: 'You can change this at any time in your notification settings, or by writing "settings" to the bot.',
+    settings: 'Notification settings',
+    invalidTitle: 'Invalid link',
+    invalid: 'This link is invalid or incomplete. Please copy the whole address from the message, or write "settings" to the bot.',
+    expiredTitle: 'Link expired',
+    expired: 'This link has expired. Please use the link in a newer message, or write "settings" to the bot.',
+  },
+} satisfies Record<Language, Record<string, unknown>>;

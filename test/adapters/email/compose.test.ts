@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { composeMail } from '../../../adapters/email/compose.js';
+import type { Message } from '../../../src/ports/channel.port.js';
+
+const base: Message = { language: 'pl', title: 'Przypomnienie', text: 'Jutro spotkanie.' };
+const mailOf = (message: Message) => {
+  const composed = composeMail('anna.nowak@example.org', message);
+  if (!composed.ok) throw new Error(composed.reason);
+  return composed.mail;
+};
+
+describe('List-Unsubscribe', () => {
+  it('should offer RFC 8058 one-click unsubscribe only with an unsubscribe URL, and keep the preferences link visible', () => {
+    const mail = mailOf({ ...base, preferencesUrl: 'https://k.example.org/me/p', unsubscribeUrl: 'https://k.example.org/unsubscribe/u' });
+    expect(mail.list).toEqual({ unsubscribe: 'https://k.example.org/unsubscribe/u' });
+    expect(mail.headers).toEqual({ 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' });
+    expect(mail.text).toContain('https://k.example.org/me/p');
+    expect(String(mail.html)).toContain('href="https://k.example.org/me/p"');
+    expect(String(mail.html)).not.toContain('/unsubscribe/');
+  });
+
+  it('should point List-Unsubscribe at the preferences page, without the one-click header, when there is no unsubscribe URL', () => {
+    const mail = mailOf({ ...base, preferencesUrl: 'https://k.example.org/me/p' });
+    expect(mail.list).toEqual({ unsubscribe: 'https://k.example.org/me/p' });
+    expect(mail.headers).toBeUndefined();
+  });
+
+  it('should ignore an unsubscribe URL that is not a web address', () => {
+    const mail = mailOf({ ...base, unsubscribeUrl: 'javascript:alert(1)' });
+    expect(mail.list).toBeUndefined();
+    expect(mail.headers).toBeUndefined();
+  });
+});
