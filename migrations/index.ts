@@ -3,6 +3,7 @@ import * as schedule from './20261123_0001_schedule.js';
 import * as channels from './20261123_0002_channels.js';
 import * as deliveries from './20261123_0003_deliveries.js';
 import * as placeDeliveries from './20261123_0004_place_deliveries.js';
+import * as invitations from './20261123_0006_invitations.js';
 
 /**
  * Every migration, by name, in order. A static list instead of a folder scan, so the same
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '20261123_0002_channels': channels,
   '20261123_0003_deliveries': deliveries,
   '20261123_0004_place_deliveries': placeDeliveries,
+  '20261123_0006_invitations': invitations,
 };

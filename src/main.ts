@@ -20,6 +20,8 @@ import type { Logger } from './log.js';
 import { importDemoIfEmpty } from './schedule/demo-import.js';
 import { DeliveryService } from './delivery/delivery-service.js';
 import type { ChannelAdapter, ChannelKind, ChannelSender } from './ports/channel.port.js';
+import { parseMailbox } from './invitations/invitation-message.js';
+import { rsvpRoutes } from './http/rsvp-routes.js';
 
 /**
  * The composition root: the only file in src/ that imports adapters/. Everything is wired
@@ -86,6 +88,7 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
       publicUrl: config.publicUrl,
       registry: metrics.registry,
       workerId: `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+      invitations: { appSecret: config.appSecret, calendar: calendarRenderer(config), organizer: parseMailbox(config.mailFrom) },
     });
     const channels = {
       slack: config.slack ? (config.slack.appToken ? 'socket' : 'http') : 'off',
@@ -97,6 +100,7 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
         ...healthRoutes(db.db, db.kind, channels, metrics),
         ...feedRoutes(feeds),
         schedulePageRoute(db.db, clock, config.publicUrl),
+        ...rsvpRoutes({ db: db.db, clock, appSecret: config.appSecret, onAnswered: () => (feeds.invalidate(), delivery?.loop.poke()) }),
       ],
       mounts: adapters.flatMap((a) => a.mounts),
       metrics,

@@ -11,6 +11,7 @@ import { listMeetings, meetingsCommand } from './commands/meetings.js';
 import { myData } from './commands/my-data.js';
 import { settingsCommand } from './commands/settings.js';
 import { deliveriesCommand } from './commands/deliveries.js';
+import { rsvpAction } from './commands/rsvp-action.js';
 import { firstTime } from './first-time.js';
 import { contactForStrangers, findPerson } from './identity.js';
 import { parseCommand, type CommandName } from './parse-command.js';
@@ -35,7 +36,9 @@ const handlers: Partial<Record<CommandName, CommandHandler>> = {
 };
 
 /** Buttons by the area before the colon of their action id ("report:ack" → report). */
-const actionHandlers: Record<string, ActionHandler> = {};
+const actionHandlers: Record<string, ActionHandler> = {
+  rsvp: rsvpAction,
+};
 
 /** Forms by their id. */
 const formHandlers: Record<string, FormHandler> = {};

@@ -10,6 +10,9 @@ import { planReminders } from '../reminders/plan-reminders.js';
 import { DeliveryLoop } from './delivery-loop.js';
 import { Dispatcher } from './dispatcher.js';
 import { deliveryRenderer } from './render-delivery.js';
+import type { InvitationDeps } from '../invitations/invitation-message.js';
+import { planInvitations } from '../invitations/plan-invitations.js';
+import { sweepOffers } from '../invitations/rsvp.js';
 
 export interface DeliveryServiceOptions {
   db: Kysely<Database>;
@@ -20,6 +23,8 @@ export interface DeliveryServiceOptions {
   registry: Registry;
   workerId: string;
   horizonDays?: number;
+  /** Invitations and RSVP: signing, iTIP, organiser. Without it no invitation is planned. */
+  invitations?: InvitationDeps;
 }
 
 /**
@@ -60,7 +65,7 @@ export class DeliveryService {
       log: options.log,
       senders: options.senders,
       workerId: options.workerId,
-      render: deliveryRenderer(db, options.publicUrl),
+      render: deliveryRenderer(db, options.publicUrl, options.invitations),
       onResult: (row, outcome, channel) => {
         if (outcome === 'sent') lateness.observe({ channel: channel ?? 'none' }, (options.clock.now().getTime() - row.due_at.getTime()) / 1000);
       },
@@ -76,6 +81,7 @@ export class DeliveryService {
   /** The schedule changed (import, chat command): notices out, reminders re-planned, dispatcher woken. */
   async scheduleChanged(): Promise<void> {
     await processScheduleChanges(this.options.db, this.options.clock);
+    await this.planInvitations();
     this.loop.poke();
   }
 
@@ -84,10 +90,20 @@ export class DeliveryService {
     await processScheduleChanges(db, clock);
     const added = await planReminders(db, { clock, ...(this.options.horizonDays ? { horizonDays: this.options.horizonDays } : {}) });
     log.info({ added }, 'Reminders planned over the horizon');
+    await this.planInvitations();
     // Extend the horizon once a day, at an absolute instant (never a zoned cron rule).
     this.daily = schedule.scheduleJob(new Date(clock.now().getTime() + 24 * 3600_000), () => {
       this.plan().then(() => this.loop.poke(), (error) => log.error({ err: error }, 'daily planning failed'));
     }) ?? undefined;
+  }
+
+  /** New and changed activities → invitations, updates, cancellations; lapsed seat offers move on. */
+  async planInvitations(): Promise<void> {
+    if (!this.options.invitations) return;
+    const { db, clock, log } = this.options;
+    const planned = await planInvitations(db, clock);
+    const moved = await sweepOffers(db, clock);
+    if (planned.invited + planned.updated + moved > 0) log.info({ ...planned, offersMoved: moved }, 'Invitations planned');
   }
 
   async stop(): Promise<void> {

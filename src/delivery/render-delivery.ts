@@ -4,13 +4,15 @@ import type { Language } from '../i18n/messages.js';
 import type { Message } from '../ports/channel.port.js';
 import { renderChangeNotice } from '../reminders/change-message.js';
 import { renderReminder } from '../reminders/reminder-message.js';
+import { renderInvitation, type InvitationDeps } from '../invitations/invitation-message.js';
 
 /** One place that knows every kind of reference a delivery may carry; anything else is a ready Message. */
-export function deliveryRenderer(db: Kysely<Database>, publicUrl: string): (row: DeliveryRow, language: Language) => Promise<Message | undefined> {
+export function deliveryRenderer(db: Kysely<Database>, publicUrl: string, invitations?: InvitationDeps): (row: DeliveryRow, language: Language) => Promise<Message | undefined> {
   return async (row, language) => {
     const type = (row.payload as { type?: string }).type;
     if (type === 'reminder') return renderReminder(db, row, language, publicUrl);
     if (type === 'meeting_change') return renderChangeNotice(db, row, language, publicUrl);
+    if (invitations && (type === 'invitation' || type === 'rsvp_offer')) return renderInvitation(db, row, language, publicUrl, invitations);
     return row.payload as Message;
   };
 }

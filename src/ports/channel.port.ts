@@ -59,6 +59,8 @@ export interface Message {
   calendar?: { method: 'REQUEST' | 'CANCEL'; content: string };
   /** E-mail only: the person's preferences page, also used for List-Unsubscribe. */
   preferencesUrl?: string;
+  /** A chat message sent before (its provider id) that this one supersedes: updated in place where the platform allows, besides sending this one. */
+  replaces?: string;
 }
 
 /** Who did something, as the platform knows them; the core matches people by e-mail. */
@@ -86,6 +88,8 @@ export type SendResult =
 export interface ChannelSender {
   readonly kind: ChannelKind;
   send(address: string, message: Message): Promise<SendResult>;
+  /** Replaces a message sent before (Slack chat.update, Teams updateActivity); optional, where the platform allows. */
+  update?(address: string, providerId: string, message: Message): Promise<SendResult>;
 }
 
 /** What an adapter gets from the core. */
