@@ -12,6 +12,7 @@ import { myData } from './commands/my-data.js';
 import { settingsCommand } from './commands/settings.js';
 import { deliveriesCommand } from './commands/deliveries.js';
 import { rsvpAction } from './commands/rsvp-action.js';
+import { announceAction, announceCommand } from '../announcements/announce.js';
 import { firstTime } from './first-time.js';
 import { contactForStrangers, findPerson } from './identity.js';
 import { parseCommand, type CommandName } from './parse-command.js';
@@ -33,11 +34,13 @@ const handlers: Partial<Record<CommandName, CommandHandler>> = {
   'moje-dane': myData,
   ustawienia: settingsCommand,
   dostarczenia: deliveriesCommand,
+  ogloszenie: announceCommand,
 };
 
 /** Buttons by the area before the colon of their action id ("report:ack" → report). */
 const actionHandlers: Record<string, ActionHandler> = {
   rsvp: rsvpAction,
+  announce: announceAction,
 };
 
 /** Forms by their id. */

@@ -5,6 +5,7 @@ import type { Message } from '../ports/channel.port.js';
 import { renderChangeNotice } from '../reminders/change-message.js';
 import { renderReminder } from '../reminders/reminder-message.js';
 import { renderInvitation, type InvitationDeps } from '../invitations/invitation-message.js';
+import { renderAnnouncement, renderAnnouncementReport } from '../announcements/announcement-message.js';
 
 /** One place that knows every kind of reference a delivery may carry; anything else is a ready Message. */
 export function deliveryRenderer(db: Kysely<Database>, publicUrl: string, invitations?: InvitationDeps): (row: DeliveryRow, language: Language) => Promise<Message | undefined> {
@@ -13,6 +14,8 @@ export function deliveryRenderer(db: Kysely<Database>, publicUrl: string, invita
     if (type === 'reminder') return renderReminder(db, row, language, publicUrl);
     if (type === 'meeting_change') return renderChangeNotice(db, row, language, publicUrl);
     if (invitations && (type === 'invitation' || type === 'rsvp_offer')) return renderInvitation(db, row, language, publicUrl, invitations);
+    if (type === 'announcement') return renderAnnouncement(db, row, language);
+    if (type === 'announcement_report') return renderAnnouncementReport(db, row, language);
     return row.payload as Message;
   };
 }

@@ -51,7 +51,7 @@ describe.each(dialects)('invitations through Slack, Teams and e-mail on %s', (ki
   let h: ChannelHarness;
   beforeAll(async () => {
     h = await startChannelHarness(kind);
-  }, 60_000);
+  }, 240_000);
   afterAll(async () => h?.close());
 
   it('should invite all 30 people in their own channel: Slack buttons, a Teams card, an e-mail with an iTIP REQUEST', async () => {
