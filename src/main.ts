@@ -100,7 +100,7 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
         ...healthRoutes(db.db, db.kind, channels, metrics),
         ...feedRoutes(feeds),
         schedulePageRoute(db.db, clock, config.publicUrl),
-        ...rsvpRoutes({ db: db.db, clock, appSecret: config.appSecret, onAnswered: () => (feeds.invalidate(), delivery?.loop.poke()) }),
+        ...rsvpRoutes({ db: db.db, clock, appSecret: config.appSecret, onAnswered: () => (feeds.invalidate(), void delivery?.scheduleChanged().catch((error) => log.error({ err: error }, 'planning after an answer failed'))) }),
       ],
       mounts: adapters.flatMap((a) => a.mounts),
       metrics,

@@ -13,6 +13,7 @@ import { deliveryRenderer } from './render-delivery.js';
 import type { InvitationDeps } from '../invitations/invitation-message.js';
 import { planInvitations } from '../invitations/plan-invitations.js';
 import { sweepOffers } from '../invitations/rsvp.js';
+import { planActivityReminders } from '../invitations/plan-activity-reminders.js';
 
 export interface DeliveryServiceOptions {
   db: Kysely<Database>;
@@ -34,6 +35,7 @@ export interface DeliveryServiceOptions {
 export class DeliveryService {
   readonly loop: DeliveryLoop;
   private daily: schedule.Job | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: DeliveryServiceOptions) {
     const lateness = new Histogram({
@@ -76,6 +78,11 @@ export class DeliveryService {
   async start(): Promise<void> {
     await this.plan();
     this.loop.start();
+    // Seat offers lapse at their deadline even when nobody answers anything: look every 15 minutes.
+    this.sweeper = setInterval(() => {
+      this.planInvitations().then(() => this.loop.poke(), (error) => this.options.log.error({ err: error }, 'invitation planning failed'));
+    }, 15 * 60_000);
+    this.sweeper.unref();
   }
 
   /** The schedule changed (import, chat command): notices out, reminders re-planned, dispatcher woken. */
@@ -103,11 +110,13 @@ export class DeliveryService {
     const { db, clock, log } = this.options;
     const planned = await planInvitations(db, clock);
     const moved = await sweepOffers(db, clock);
+    await planActivityReminders(db, clock);
     if (planned.invited + planned.updated + moved > 0) log.info({ ...planned, offersMoved: moved }, 'Invitations planned');
   }
 
   async stop(): Promise<void> {
     this.daily?.cancel();
+    if (this.sweeper) clearInterval(this.sweeper);
     await this.loop.stop();
   }
 }

@@ -13,7 +13,7 @@ export function deliveryRenderer(db: Kysely<Database>, publicUrl: string, invita
     const type = (row.payload as { type?: string }).type;
     if (type === 'reminder') return renderReminder(db, row, language, publicUrl);
     if (type === 'meeting_change') return renderChangeNotice(db, row, language, publicUrl);
-    if (invitations && (type === 'invitation' || type === 'rsvp_offer')) return renderInvitation(db, row, language, publicUrl, invitations);
+    if (invitations && (type === 'invitation' || type === 'rsvp_offer' || type === 'rsvp_deadline' || type === 'activity_reminder')) return renderInvitation(db, row, language, publicUrl, invitations);
     if (type === 'announcement') return renderAnnouncement(db, row, language);
     if (type === 'announcement_report') return renderAnnouncementReport(db, row, language);
     return row.payload as Message;

@@ -9,6 +9,7 @@ import type { CalendarRenderer } from '../ports/calendar.port.js';
 import type { Action, ChannelKind, LinkAction, Message } from '../ports/channel.port.js';
 import { signLink } from '../security/signed-links.js';
 import type { Answer } from './rsvp.js';
+import { inHowLong } from '../reminders/reminder-message.js';
 
 /** What rendering invitations needs beyond the database: link signing, iTIP writing, the organiser. */
 export interface InvitationDeps {
@@ -65,7 +66,7 @@ export async function renderInvitation(
   publicUrl: string,
   deps: InvitationDeps,
 ): Promise<Message | undefined> {
-  const ref = row.payload as { type: string; activityId: string; personId: string; update?: string; until?: string };
+  const ref = row.payload as { type: string; activityId: string; personId: string; update?: string; until?: string; offset?: string; startsAt?: string };
   const activity = await db.selectFrom('activities').selectAll().where('id', '=', ref.activityId).executeTakeFirst();
   const person = await db.selectFrom('people').selectAll().where('id', '=', Number(ref.personId)).executeTakeFirst();
   if (!activity || !person) return undefined;
@@ -77,7 +78,18 @@ export async function renderInvitation(
 
   let title: string;
   let text: string;
-  if (ref.type === 'rsvp_offer') {
+  if (ref.type === 'activity_reminder') {
+    // Only for someone still coming, to the activity as planned when the reminder was.
+    if (cancelled || rsvp?.answer !== 'accepted' || activity.starts_at.toISOString() !== ref.startsAt) return undefined;
+    title = t.reminderTitle(activity.title, inHowLong(ref.offset!, language));
+    text = t.reminderText(activity.title, when);
+    return { language, title, text, fields: activityFields(activity, language) };
+  }
+  if (ref.type === 'rsvp_deadline') {
+    if (cancelled || rsvp) return undefined;
+    title = t.deadlineTitle(activity.title);
+    text = t.deadlineText(activity.title, formatDateTime(zoned(`${activity.rsvp_by}T23:59`, activity.timezone), language));
+  } else if (ref.type === 'rsvp_offer') {
     if (cancelled || rsvp?.answer !== 'waiting') return undefined;
     const until = formatDateTime(zoned(new Date(ref.until!).toISOString(), 'UTC').setZone(activity.timezone), language);
     title = t.offerTitle(activity.title);
