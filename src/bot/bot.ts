@@ -12,6 +12,7 @@ import { myData } from './commands/my-data.js';
 import { settingsCommand } from './commands/settings.js';
 import { deliveriesCommand } from './commands/deliveries.js';
 import { rsvpAction } from './commands/rsvp-action.js';
+import { workshopsCommand } from './commands/workshops.js';
 import { announceAction, announceCommand } from '../announcements/announce.js';
 import { firstTime } from './first-time.js';
 import { contactForStrangers, findPerson } from './identity.js';
@@ -35,6 +36,7 @@ const handlers: Partial<Record<CommandName, CommandHandler>> = {
   ustawienia: settingsCommand,
   dostarczenia: deliveriesCommand,
   ogloszenie: announceCommand,
+  warsztaty: workshopsCommand,
 };
 
 /** Buttons by the area before the colon of their action id ("report:ack" → report). */

@@ -1,8 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables.js';
+import { exportAttendance } from './attendance-export.js';
 
 /** One CSV export of `export <kind> --from D --to D`: dates are YYYY-MM-DD, both inclusive, Polish time. */
 export type Exporter = (db: Kysely<Database>, range: { from: string; to: string }) => Promise<string>;
 
 /** Every kind the command line knows; each issue adds its own line. */
-export const exporters: Record<string, Exporter> = {};
+export const exporters: Record<string, Exporter> = {
+  attendance: exportAttendance,
+};

@@ -92,3 +92,33 @@ export const invitationMessages = {
     reminderText: (title: string, when: string) => `A reminder of “${title}”: ${when}.`,
   },
 } satisfies Record<Language, unknown>;
+
+/** The `warsztaty` views. */
+export const workshopViewMessages = {
+  pl: {
+    title: 'Warsztaty i zaproszenia',
+    none: 'Nie ma teraz otwartych zaproszeń.',
+    summary: 'Otwarte zaproszenia i Pani/Pana odpowiedzi:',
+    noAnswer: 'bez odpowiedzi',
+    offered: (until: string) => `miejsce zarezerwowane do ${until}`,
+    staffTitle: 'Zaproszenia: odpowiedzi',
+    staffSummary: 'Dla każdego wydarzenia: zaproszeni, wezmą udział, nie wezmą udziału, może, lista rezerwowa, bez odpowiedzi.',
+    counts: (c: Record<string, number>) =>
+      `zaproszeni ${c.invited}, wezmą udział ${c.accepted}, nie wezmą ${c.declined}, może ${c.maybe}, rezerwowa ${c.waiting}, bez odpowiedzi ${c.none}`,
+    byTeam: 'Według zespołów',
+    byInstitution: 'Według instytucji',
+  },
+  en: {
+    title: 'Workshops and invitations',
+    none: 'There are no open invitations now.',
+    summary: 'Open invitations and your answers:',
+    noAnswer: 'no answer yet',
+    offered: (until: string) => `seat held for you until ${until}`,
+    staffTitle: 'Invitations: answers',
+    staffSummary: 'Per event: invited, accepted, declined, maybe, waiting list, no answer.',
+    counts: (c: Record<string, number>) =>
+      `invited ${c.invited}, accepted ${c.accepted}, declined ${c.declined}, maybe ${c.maybe}, waiting ${c.waiting}, no answer ${c.none}`,
+    byTeam: 'By team',
+    byInstitution: 'By institution',
+  },
+} satisfies Record<Language, unknown>;
