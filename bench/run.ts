@@ -15,6 +15,7 @@ import { httpBenchmark } from './http.bench.js';
 import { importBenchmark } from './import.bench.js';
 import { renderBenchmark } from './render.bench.js';
 import { startupBenchmark } from './startup.bench.js';
+import { invitationsBenchmark } from './invitations.bench.js';
 import { Report, killAllChildren, s, waitForQuiet, withTimeout } from './support.js';
 
 interface Benchmark {
@@ -29,6 +30,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'render', title: 'Feed render time', limitMs: 240_000, run: renderBenchmark },
   { name: 'http', title: 'Serving the team feed over HTTP', limitMs: 300_000, run: httpBenchmark },
   { name: 'startup', title: 'Start to first /healthz 200', limitMs: 180_000, run: startupBenchmark },
+  { name: 'invitations', title: 'Inviting 5,000 people to one conference', limitMs: 300_000, run: invitationsBenchmark },
 ];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

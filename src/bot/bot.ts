@@ -13,6 +13,7 @@ import { settingsCommand } from './commands/settings.js';
 import { deliveriesCommand } from './commands/deliveries.js';
 import { rsvpAction } from './commands/rsvp-action.js';
 import { workshopsCommand } from './commands/workshops.js';
+import { createActivity } from './commands/activity-admin.js';
 import { announceAction, announceCommand } from '../announcements/announce.js';
 import { firstTime } from './first-time.js';
 import { contactForStrangers, findPerson } from './identity.js';
@@ -46,7 +47,9 @@ const actionHandlers: Record<string, ActionHandler> = {
 };
 
 /** Forms by their id. */
-const formHandlers: Record<string, FormHandler> = {};
+const formHandlers: Record<string, FormHandler> = {
+  'activity-new': createActivity,
+};
 
 function help(language: Language): Message {
   return { language, title: botMessages[language].helpTitle, text: botMessages[language].helpText };

@@ -62,4 +62,33 @@ describe.each(dialects)('warsztaty, the attendance export and personal data on %
     await db.db.transaction().execute((trx) => invitationsPersonalData.erase(trx, id));
     expect(((await invitationsPersonalData.collect(db.db, id)) as { invitations: unknown[] }).invitations).toHaveLength(0);
   });
+
+  it('should let RCPS create an activity through the form and refuse one in the past; members may not', async () => {
+    const rcps = { channel: 'console' as const, email: 'jan.kowalski@example.org' };
+    const form = await say('jan.kowalski@example.org', 'warsztaty nowe');
+    expect(form.form?.id).toBe('activity-new');
+    expect((await say('lodz2@example.org', 'warsztaty nowe')).text).toContain('pracownicy RCPS');
+    const values = { title: 'Coaching dla Kutna', kind: 'coaching', starts: '2027-04-01 10:00', ends: '2027-04-01 12:00', audience: 'kutno', capacity: '5', rsvp_by: '2027-03-25' };
+    const past = await bot.handle({ type: 'form', from: rcps, formId: 'activity-new', values: { ...values, starts: '2027-01-10 10:00', ends: '2027-01-10 12:00' } });
+    expect(past.text).toContain('już się zaczęło lub odbyło');
+    expect((await bot.handle({ type: 'form', from: rcps, formId: 'activity-new', values: { ...values, audience: 'kutnoo' } })).text).toContain('Nie znamy zespołów: kutnoo');
+    const before = await db.db.selectFrom('activities').select('id').execute();
+    const created = await bot.handle({ type: 'form', from: rcps, formId: 'activity-new', values });
+    expect(created.title).toBe('Wydarzenie utworzone');
+    expect((await db.db.selectFrom('activities').select('id').execute()).length).toBe(before.length + 1);
+    // 10 for the new activity, and lodz1 again for two (their data was erased above, but they are still a member).
+    expect(await planInvitations(db.db, clock)).toEqual({ invited: 12, updated: 0 });
+  });
+
+  it('should refuse seats below those already accepted and change nothing; more seats go to the waiting list', async () => {
+    const rcps = (text: string) => say('jan.kowalski@example.org', text);
+    const refused = await rcps(`warsztaty miejsca ${WORKSHOP} 20`);
+    expect(refused.text).toBe('Nie można zmniejszyć liczby miejsc do 20: liczba osób, które już potwierdziły udział, to 23. Nic nie zmieniono.');
+    expect((await db.db.selectFrom('activities').select('capacity').where('id', '=', WORKSHOP).executeTakeFirstOrThrow()).capacity).toBe(24);
+    await answerInvitation(db.db, clock, { activityId: WORKSHOP, personId: await personId(db.db, 'kutno9@example.org'), answer: 'accepted' });
+    expect(await answerInvitation(db.db, clock, { activityId: WORKSHOP, personId: await personId(db.db, 'kutno10@example.org'), answer: 'accepted' })).toMatchObject({ status: 'waiting', place: 1 });
+    const more = await rcps(`warsztaty miejsca ${WORKSHOP} 25`);
+    expect(more.text).toContain('Liczba osób z listy rezerwowej, którym zaproponowano miejsce: 1.');
+    expect((await say('lodz2@example.org', `warsztaty miejsca ${WORKSHOP} 40`)).text).toContain('pracownicy RCPS');
+  });
 });

@@ -7,9 +7,15 @@ import { invitationMessages, workshopViewMessages } from '../../i18n/invitation-
 import { answerActions } from '../../invitations/invitation-message.js';
 import type { Message, MessageItem } from '../../ports/channel.port.js';
 import type { CommandContext } from './context.js';
+import { changeSeats, newActivityForm } from './activity-admin.js';
+import { fold } from '../parse-command.js';
 
 /** `warsztaty`: my open invitations with answer buttons; RCPS sees the answers per activity, by team and institution. */
 export async function workshopsCommand(ctx: CommandContext): Promise<Message> {
+  const [word, ...args] = ctx.text.split(/\s+/).filter(Boolean);
+  const verb = fold(word ?? '');
+  if (verb === 'nowe' || verb === 'new') return newActivityForm(ctx);
+  if (verb === 'miejsca' || verb === 'seats') return changeSeats(ctx, args);
   return ctx.person.staff_role ? staffView(ctx) : memberView(ctx);
 }
 
