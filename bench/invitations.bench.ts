@@ -64,11 +64,14 @@ async function inviteInto(report: Report, label: string, db: Db): Promise<void> 
 }
 
 export async function invitationsBenchmark(report: Report): Promise<void> {
-  const pglite = await freshPglite();
-  try {
-    await inviteInto(report, 'PGlite', pglite);
-  } finally {
-    await pglite.close();
+  // BENCH_SKIP_PGLITE=1: PostgreSQL only (the PGlite delivery run takes minutes on a busy machine).
+  if (!process.env.BENCH_SKIP_PGLITE) {
+    const pglite = await freshPglite();
+    try {
+      await inviteInto(report, 'PGlite', pglite);
+    } finally {
+      await pglite.close();
+    }
   }
   const postgres = await postgresUrl();
   if ('skip' in postgres) {
