@@ -17,6 +17,7 @@ import { renderBenchmark } from './render.bench.js';
 import { schedulePageBenchmark } from './schedule-page.bench.js';
 import { startupBenchmark } from './startup.bench.js';
 import { drainBenchmark, planningBenchmark } from './delivery.bench.js';
+import { invitationsBenchmark } from './invitations.bench.js';
 import { Report, killAllChildren, s, waitForQuiet, withTimeout } from './support.js';
 
 interface Benchmark {
@@ -34,6 +35,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'startup', title: 'Start to first /healthz 200', limitMs: 180_000, run: startupBenchmark },
   { name: 'planning', title: 'Planning reminders over the horizon', limitMs: 600_000, run: planningBenchmark },
   { name: 'drain', title: 'Draining due deliveries, and lateness', limitMs: 600_000, run: drainBenchmark },
+  { name: 'invitations', title: 'Inviting 5,000 people to one conference', limitMs: 900_000, run: invitationsBenchmark },
 ];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -4,6 +4,7 @@ import * as channels from './20261123_0002_channels.js';
 import * as deliveries from './20261123_0003_deliveries.js';
 import * as placeDeliveries from './20261123_0004_place_deliveries.js';
 import * as reports from './20261123_0005_reports.js';
+import * as invitations from './20261123_0006_invitations.js';
 import * as erasures from './20261123_0007_erasures.js';
 
 /**
@@ -16,5 +17,6 @@ export const migrations: Record<string, Migration> = {
   '20261123_0003_deliveries': deliveries,
   '20261123_0004_place_deliveries': placeDeliveries,
   '20261123_0005_reports': reports,
+  '20261123_0006_invitations': invitations,
   '20261123_0007_erasures': erasures,
 };

@@ -25,6 +25,8 @@ import type { Logger } from './log.js';
 import { importDemoIfEmpty } from './schedule/demo-import.js';
 import { DeliveryService } from './delivery/delivery-service.js';
 import type { ChannelAdapter, ChannelKind, ChannelSender } from './ports/channel.port.js';
+import { parseMailbox } from './invitations/invitation-message.js';
+import { rsvpRoutes } from './http/rsvp-routes.js';
 
 /**
  * The composition root: the only file in src/ that imports adapters/. Everything is wired
@@ -94,6 +96,7 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
       appSecret: config.appSecret,
       registry: metrics.registry,
       workerId: `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+      invitations: { appSecret: config.appSecret, calendar: calendarRenderer(config), organizer: parseMailbox(config.mailFrom) },
     });
     const channels = {
       slack: config.slack ? (config.slack.appToken ? 'socket' : 'http') : 'off',
@@ -109,6 +112,7 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
         ...meRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl, changed: () => (feeds.invalidate(), schedulePages.invalidate()) }),
         ...formRoutes({ db: db.db, clock, publicUrl: config.publicUrl, appSecret: config.appSecret, log, onChanged: () => delivery?.loop.poke() }),
         ...unsubscribeRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl }),
+        ...rsvpRoutes({ db: db.db, clock, appSecret: config.appSecret, onAnswered: () => (feeds.invalidate(), void delivery?.scheduleChanged().catch((error) => log.error({ err: error }, 'planning after an answer failed'))) }),
       ],
       mounts: adapters.flatMap((a) => a.mounts),
       metrics,

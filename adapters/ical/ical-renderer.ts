@@ -1,5 +1,5 @@
 import { getVtimezoneComponent } from '@touch4it/ical-timezones';
-import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+import ical, { ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import { Duration, type DateTime } from 'luxon';
 import type { CalendarDocument, CalendarEvent, CalendarRenderer } from '../../src/ports/calendar.port.js';
 
@@ -21,7 +21,8 @@ export class IcalGeneratorRenderer implements CalendarRenderer {
       // No calendar-wide zone: with one, ical-generator writes DTSTAMP in local time without Z.
       // Each event names its zone and the generator adds a VTIMEZONE for every zone used.
       timezone: { name: null, generator: getVtimezoneComponent },
-      ttl: Duration.fromISO(document.refreshInterval).as('seconds'),
+      // An iTIP message (REQUEST, CANCEL) is not a subscription: no refresh hint.
+      ...(document.method === 'REQUEST' || document.method === 'CANCEL' ? {} : { ttl: Duration.fromISO(document.refreshInterval).as('seconds') }),
       ...(document.method ? { method: ICalCalendarMethod[document.method] } : {}),
     });
     for (const event of document.events) this.addEvent(calendar, event);
@@ -46,9 +47,28 @@ export class IcalGeneratorRenderer implements CalendarRenderer {
       ...(event.rrule ? { repeating: repeatingLines(event.rrule, event.exdates ?? [], zone) } : {}),
       ...(event.status ? { status: ICalEventStatus[event.status] } : {}),
       ...(event.categories ? { categories: event.categories.map((name) => ({ name })) } : {}),
+      ...(event.organizer ? { organizer: event.organizer } : {}),
+      ...(event.attendees
+        ? {
+            attendees: event.attendees.map((a) => ({
+              name: a.name,
+              email: a.email,
+              rsvp: a.rsvp,
+              role: ICalAttendeeRole.REQ,
+              status: PARTSTAT[a.partstat],
+            })),
+          }
+        : {}),
     });
   }
 }
+
+const PARTSTAT = {
+  'NEEDS-ACTION': ICalAttendeeStatus.NEEDSACTION,
+  ACCEPTED: ICalAttendeeStatus.ACCEPTED,
+  DECLINED: ICalAttendeeStatus.DECLINED,
+  TENTATIVE: ICalAttendeeStatus.TENTATIVE,
+} as const;
 
 /** The RRULE as given plus EXDATEs in the event's zone: ical-generator's rule object cannot say BYDAY=2TU,4TU. */
 function repeatingLines(rule: string, exdates: DateTime[], zone: string): string {

@@ -67,7 +67,21 @@ export class SlackSender implements ChannelSender {
     try {
       const { text, blocks } = renderMessage(message);
       const result = await this.client.chat.postMessage({ channel: address, text, blocks, unfurl_links: false, unfurl_media: false });
-      return { ok: true, ...(result.ts ? { providerId: result.ts } : {}) };
+      // chat.update needs the conversation (the DM's D… id, not the user id) as well as the ts.
+      return { ok: true, ...(result.ts ? { providerId: result.channel ? `${result.channel}:${result.ts}` : result.ts } : {}) };
+    } catch (error) {
+      return toSendResult(error);
+    }
+  }
+
+  /** chat.update of a message sent before; `providerId` is "channel:ts" as send() returned it. */
+  async update(_address: string, providerId: string, message: Message): Promise<SendResult> {
+    const [channel, ts] = providerId.split(':');
+    if (!channel || !ts) return { ok: false, permanent: true, reason: `not a Slack message reference: ${providerId}` };
+    try {
+      const { text, blocks } = renderMessage(message);
+      await this.client.chat.update({ channel, ts, text, blocks });
+      return { ok: true, providerId };
     } catch (error) {
       return toSendResult(error);
     }

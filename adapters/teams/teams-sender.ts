@@ -111,4 +111,23 @@ export class TeamsSender implements ChannelSender {
     if (failure !== undefined) return toSendResult(failure);
     return { ok: true, ...(providerId ? { providerId } : {}) };
   }
+
+  /** updateActivity of a card sent before (an invitation that changed or was cancelled). */
+  async update(address: string, providerId: string, message: Message): Promise<SendResult> {
+    const reference = parseReference(address);
+    if (typeof reference === 'string') return { ok: false, permanent: true, reason: reference };
+    let failure: unknown;
+    try {
+      await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
+        try {
+          await context.updateActivity({ ...renderCard(message), id: providerId });
+        } catch (error) {
+          failure = error ?? new Error('updateActivity failed');
+        }
+      });
+    } catch (error) {
+      failure = error ?? new Error('continueConversationAsync failed');
+    }
+    return failure === undefined ? { ok: true, providerId } : toSendResult(failure);
+  }
 }

@@ -11,6 +11,10 @@ import { listMeetings, meetingsCommand } from './commands/meetings.js';
 import { myData, myDataAction } from './commands/my-data.js';
 import { settingsCommand } from './commands/settings.js';
 import { deliveriesCommand } from './commands/deliveries.js';
+import { rsvpAction } from './commands/rsvp-action.js';
+import { workshopsCommand } from './commands/workshops.js';
+import { createActivity } from './commands/activity-admin.js';
+import { announceAction, announceCommand } from '../announcements/announce.js';
 import { firstTime } from './first-time.js';
 import { listReportsCommand, problemCommand, problemFormHandler, reportAction, reportCommand, statusCommand, statusFormHandler } from '../reports/report-commands.js';
 import { checkinAction } from '../reports/checkins.js';
@@ -38,6 +42,8 @@ const handlers: Partial<Record<CommandName, CommandHandler>> = {
   problem: problemCommand,
   zgloszenia: listReportsCommand,
   zgloszenie: reportCommand,
+  ogloszenie: announceCommand,
+  warsztaty: workshopsCommand,
 };
 
 /** Buttons by the area before the colon of their action id ("report:ack" → report). */
@@ -45,12 +51,15 @@ const actionHandlers: Record<string, ActionHandler> = {
   'my-data': myDataAction,
   report: reportAction,
   checkin: checkinAction,
+  rsvp: rsvpAction,
+  announce: announceAction,
 };
 
 /** Forms by their id. */
 const formHandlers: Record<string, FormHandler> = {
   status: statusFormHandler,
   problem: problemFormHandler,
+  'activity-new': createActivity,
 };
 
 function help(language: Language): Message {

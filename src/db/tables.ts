@@ -191,6 +191,27 @@ export interface PreferencesTable {
   updated_at: UpdatedAt;
 }
 
+/** Who was invited to an activity, the SEQUENCE they last got, a seat offered from the waiting list. */
+export interface InvitationTable {
+  activity_id: string;
+  person_id: number;
+  sequence: number;
+  invited_at: Date;
+  offer_expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  deadline_reminded_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** An announcement between preview and confirmation, then as sent. */
+export interface AnnouncementTable {
+  id: Generated<number>;
+  author_id: number;
+  text: string;
+  team_ids: Json<string[]>;
+  state: 'draft' | 'sent' | 'cancelled';
+  created_at: Date;
+  sent_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
 /** People erased at their request: only the SHA-256 of their e-mail (src/privacy/erasures.ts). */
 export interface ErasureTable {
   email_hash: string;
@@ -245,6 +266,8 @@ export interface ServiceSettingTable {
 }
 
 export interface Database {
+  invitations: InvitationTable;
+  announcements: AnnouncementTable;
   erasures: ErasureTable;
   status_updates: StatusUpdateTable;
   problem_reports: ProblemReportTable;

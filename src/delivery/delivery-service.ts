@@ -14,6 +14,10 @@ import { DeliveryLoop } from './delivery-loop.js';
 import { Dispatcher } from './dispatcher.js';
 import { platformPacing } from './platform-pacing.js';
 import { deliveryRenderer } from './render-delivery.js';
+import type { InvitationDeps } from '../invitations/invitation-message.js';
+import { planInvitations } from '../invitations/plan-invitations.js';
+import { sweepOffers } from '../invitations/rsvp.js';
+import { planActivityReminders } from '../invitations/plan-activity-reminders.js';
 
 export interface DeliveryServiceOptions {
   db: Kysely<Database>;
@@ -26,6 +30,8 @@ export interface DeliveryServiceOptions {
   registry: Registry;
   workerId: string;
   horizonDays?: number;
+  /** Invitations and RSVP: signing, iTIP, organiser. Without it no invitation is planned. */
+  invitations?: InvitationDeps;
 }
 
 /**
@@ -35,6 +41,7 @@ export interface DeliveryServiceOptions {
 export class DeliveryService {
   readonly loop: DeliveryLoop;
   private daily: schedule.Job | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: DeliveryServiceOptions) {
     const lateness = new Histogram({
@@ -66,7 +73,7 @@ export class DeliveryService {
       log: options.log,
       senders: options.senders,
       workerId: options.workerId,
-      render: deliveryRenderer(db, options.publicUrl, options.appSecret),
+      render: deliveryRenderer(db, options.publicUrl, options.appSecret, options.invitations),
       pacing: platformPacing,
       ...(options.appSecret ? { emailLinks: emailLinks(options.publicUrl, options.appSecret, options.clock) } : {}),
       onResult: (row, outcome, channel) => {
@@ -79,11 +86,17 @@ export class DeliveryService {
   async start(): Promise<void> {
     await this.plan();
     this.loop.start();
+    // Seat offers lapse at their deadline even when nobody answers anything: look every 15 minutes.
+    this.sweeper = setInterval(() => {
+      this.planInvitations().then(() => this.loop.poke(), (error) => this.options.log.error({ err: error }, 'invitation planning failed'));
+    }, 15 * 60_000);
+    this.sweeper.unref();
   }
 
   /** The schedule changed (import, chat command): notices out, reminders re-planned, dispatcher woken. */
   async scheduleChanged(): Promise<void> {
     await processScheduleChanges(this.options.db, this.options.clock);
+    await this.planInvitations();
     this.loop.poke();
   }
 
@@ -95,14 +108,26 @@ export class DeliveryService {
     const checkins = await planCheckins(db, { clock, ...(this.options.horizonDays ? { horizonDays: this.options.horizonDays } : {}) });
     const digests = await planDigests(db, clock);
     log.info({ checkins, digests }, 'Check-ins and RCPS digests planned');
+    await this.planInvitations();
     // Extend the horizon once a day, at an absolute instant (never a zoned cron rule).
     this.daily = schedule.scheduleJob(new Date(clock.now().getTime() + 24 * 3600_000), () => {
       this.plan().then(() => this.loop.poke(), (error) => log.error({ err: error }, 'daily planning failed'));
     }) ?? undefined;
   }
 
+  /** New and changed activities → invitations, updates, cancellations; lapsed seat offers move on. */
+  async planInvitations(): Promise<void> {
+    if (!this.options.invitations) return;
+    const { db, clock, log } = this.options;
+    const planned = await planInvitations(db, clock);
+    const moved = await sweepOffers(db, clock);
+    await planActivityReminders(db, clock);
+    if (planned.invited + planned.updated + moved > 0) log.info({ ...planned, offersMoved: moved }, 'Invitations planned');
+  }
+
   async stop(): Promise<void> {
     this.daily?.cancel();
+    if (this.sweeper) clearInterval(this.sweeper);
     await this.loop.stop();
   }
 }

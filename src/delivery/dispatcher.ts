@@ -203,7 +203,12 @@ export class Dispatcher {
     if (!channel || !sender) return { ok: false, permanent: true, reason: `channel ${channel ?? '(none)'} is not turned on` };
     if (!address) return { ok: false, permanent: true, reason: `the person has no ${channel} link yet` };
     try {
-      return await sender.send(address, message);
+      // The superseded chat message is updated too, where the platform allows; its failure only loses the tidy-up.
+      if (message.replaces && sender.update) {
+        const updated = await sender.update(address, message.replaces, { ...message, replaces: undefined }).catch((e: unknown) => ({ ok: false, reason: String(e) }) as const);
+        if (!updated.ok) this.options.log.info({ channel, reason: updated.reason }, 'the earlier message could not be updated in place');
+      }
+      return await sender.send(address, { ...message, replaces: undefined });
     } catch (error) {
       // Senders should not throw; if one does, treat it as temporary and keep the row.
       return { ok: false, permanent: false, reason: error instanceof Error ? error.message : String(error) };

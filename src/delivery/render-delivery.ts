@@ -7,9 +7,16 @@ import { renderReminder } from '../reminders/reminder-message.js';
 import { renderEscalation, type EscalationRef } from '../reports/report-routing.js';
 import { renderCheckin, type CheckinRef } from '../reports/checkins.js';
 import { renderDigest, type DigestRef } from '../reports/digest.js';
+import { renderInvitation, type InvitationDeps } from '../invitations/invitation-message.js';
+import { renderAnnouncement, renderAnnouncementReport } from '../announcements/announcement-message.js';
 
 /** One place that knows every kind of reference a delivery may carry; anything else is a ready Message. */
-export function deliveryRenderer(db: Kysely<Database>, publicUrl: string, appSecret?: string): (row: DeliveryRow, language: Language) => Promise<Message | undefined> {
+export function deliveryRenderer(
+  db: Kysely<Database>,
+  publicUrl: string,
+  appSecret?: string,
+  invitations?: InvitationDeps,
+): (row: DeliveryRow, language: Language) => Promise<Message | undefined> {
   return async (row, language) => {
     const type = (row.payload as { type?: string }).type;
     if (type === 'reminder') return renderReminder(db, row, language, publicUrl);
@@ -17,6 +24,9 @@ export function deliveryRenderer(db: Kysely<Database>, publicUrl: string, appSec
     if (type === 'report_escalation') return renderEscalation(db, row.payload as EscalationRef, language);
     if (type === 'checkin') return renderCheckin(db, row, row.payload as CheckinRef, language, appSecret, publicUrl);
     if (type === 'digest') return renderDigest(db, row, row.payload as DigestRef, language);
+    if (invitations && (type === 'invitation' || type === 'rsvp_offer' || type === 'rsvp_deadline' || type === 'activity_reminder')) return renderInvitation(db, row, language, publicUrl, invitations);
+    if (type === 'announcement') return renderAnnouncement(db, row, language);
+    if (type === 'announcement_report') return renderAnnouncementReport(db, row, language);
     return row.payload as Message;
   };
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables.js';
 import { problemsExporter, statusExporter } from '../reports/report-exports.js';
+import { exportAttendance } from './attendance-export.js';
 
 /** One CSV export of `export <kind> --from D --to D`: dates are YYYY-MM-DD, both inclusive, Polish time. */
 export type Exporter = (db: Kysely<Database>, range: { from: string; to: string }) => Promise<string>;
@@ -9,4 +10,5 @@ export type Exporter = (db: Kysely<Database>, range: { from: string; to: string 
 export const exporters: Record<string, Exporter> = {
   status: statusExporter,
   problems: problemsExporter,
+  attendance: exportAttendance,
 };

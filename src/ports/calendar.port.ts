@@ -19,6 +19,9 @@ export interface CalendarEvent {
   /** Stable DTSTAMP/LAST-MODIFIED, so the same data renders the same bytes. */
   lastModified: Date;
   categories?: string[];
+  /** iTIP invitations (RFC 5546): who invites, and the one person a copy is for. */
+  organizer?: { name: string; email: string };
+  attendees?: { name: string; email: string; partstat: 'NEEDS-ACTION' | 'ACCEPTED' | 'DECLINED' | 'TENTATIVE'; rsvp: boolean }[];
 }
 
 export interface CalendarDocument {

@@ -61,6 +61,8 @@ export interface Message {
   preferencesUrl?: string;
   /** E-mail only: RFC 8058 one-click unsubscribe (a POST to it mutes this kind of message); List-Unsubscribe. */
   unsubscribeUrl?: string;
+  /** A chat message sent before (its provider id) that this one supersedes: updated in place where the platform allows, besides sending this one. */
+  replaces?: string;
 }
 
 /** Who did something, as the platform knows them; the core matches people by e-mail. */
@@ -88,6 +90,8 @@ export type SendResult =
 export interface ChannelSender {
   readonly kind: ChannelKind;
   send(address: string, message: Message): Promise<SendResult>;
+  /** Replaces a message sent before (Slack chat.update, Teams updateActivity); optional, where the platform allows. */
+  update?(address: string, providerId: string, message: Message): Promise<SendResult>;
 }
 
 /** What an adapter gets from the core. */

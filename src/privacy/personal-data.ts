@@ -4,6 +4,7 @@ import { bumpDataVersion } from '../db/data-version.js';
 import type { Database } from '../db/tables.js';
 import { recordErasure } from './erasures.js';
 import { reportsPersonalData } from '../reports/personal-data.js';
+import { invitationsPersonalData } from '../invitations/personal-data.js';
 
 /**
  * One area's share of a person's data (RODO art. 15 and 17). Every table that holds something
@@ -168,6 +169,7 @@ export const personalDataParts: PersonalDataPart[] = [
   deliveriesPart,
   scheduleChangesPart,
   reportsPersonalData,
+  invitationsPersonalData,
 ];
 
 export interface PersonalDataExport {

@@ -44,7 +44,7 @@ describe('the Slack sender', () => {
 
   it('should post a direct message to the user id with blocks and fallback text', async () => {
     const result = await adapter.sender.send('UANNA', reminder);
-    expect(result).toEqual({ ok: true, providerId: expect.stringMatching(/^\d+\.\d+$/) });
+    expect(result).toEqual({ ok: true, providerId: expect.stringMatching(/^[A-Z0-9]+:\d+\.\d+$/) });
     const [post] = fake.callsTo('chat.postMessage');
     expect(post!.headers.authorization).toBe('Bearer xoxb-test-token');
     expect(post!.params.channel).toBe('UANNA');

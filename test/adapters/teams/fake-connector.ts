@@ -107,6 +107,7 @@ export class FakeConnector {
       if (failure) return { status: failure.status, headers: failure.headers, body: failure.body };
       return { status: 200, body: { id: `activity-${this.next++}` } };
     }
+    if (req.method === 'PUT' && match?.[2] === 'activities' && match[3]) return { status: 200, body: { id: decodeURIComponent(match[3]) } };
     return { status: 404, body: { error: { code: 'NotFound', message: `no ${req.method} ${path}` } } };
   }
 }

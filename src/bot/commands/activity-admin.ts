@@ -1,0 +1,122 @@
+import { DateTime } from 'luxon';
+import type { ActivityRow } from '../../db/tables.js';
+import { activityAdminMessages } from '../../i18n/invitation-messages.js';
+import { messages } from '../../i18n/messages.js';
+import { offerFreeSeats, seatsTaken } from '../../invitations/rsvp.js';
+import type { Message } from '../../ports/channel.port.js';
+import { fold } from '../parse-command.js';
+import type { CommandContext, FormHandler } from './context.js';
+
+const KINDS: ActivityRow['kind'][] = ['workshop', 'training', 'coaching', 'conference', 'education', 'consultation'];
+const ZONE = 'Europe/Warsaw';
+
+const refuse = (ctx: CommandContext, text: string): Message => ({ language: ctx.person.language, title: activityAdminMessages[ctx.person.language].refusedTitle, text });
+
+/** `warsztaty nowe`: the form for a new activity (RCPS only). */
+export function newActivityForm(ctx: CommandContext): Message {
+  const language = ctx.person.language;
+  const t = activityAdminMessages[language];
+  if (!ctx.person.staff_role) return refuse(ctx, t.onlyStaff);
+  const f = t.fields;
+  return {
+    language,
+    title: t.formTitle,
+    text: t.formTitle,
+    form: {
+      id: 'activity-new',
+      title: t.formTitle,
+      submitLabel: t.submit,
+      fields: [
+        { id: 'title', label: f.title, kind: 'text', required: true, maxLength: 200 },
+        { id: 'kind', label: f.kind, kind: 'select', required: true, options: KINDS.map((k) => ({ value: k, label: messages[language].kind(k) })) },
+        { id: 'starts', label: f.starts, kind: 'text', required: true, maxLength: 16 },
+        { id: 'ends', label: f.ends, kind: 'text', required: true, maxLength: 16 },
+        { id: 'location', label: f.location, kind: 'text', required: false, maxLength: 300 },
+        { id: 'capacity', label: f.capacity, kind: 'number', required: false },
+        { id: 'rsvp_by', label: f.rsvpBy, kind: 'text', required: false, maxLength: 10 },
+        { id: 'audience', label: f.audience, kind: 'text', required: true, maxLength: 2000 },
+      ],
+    },
+  };
+}
+
+const parseLocal = (text: string | undefined) => {
+  const value = DateTime.fromFormat((text ?? '').trim().replace('T', ' '), 'yyyy-MM-dd HH:mm', { zone: ZONE });
+  return value.isValid ? value : undefined;
+};
+
+/** The submitted form: checked whole, then one activity and its audience; invitations follow through the outbox. */
+export const createActivity: FormHandler = async (ctx, values) => {
+  const language = ctx.person.language;
+  const t = activityAdminMessages[language];
+  if (!ctx.person.staff_role) return refuse(ctx, t.onlyStaff);
+  const title = (values.title ?? '').trim();
+  if (!title) return refuse(ctx, t.missing(t.fields.title));
+  const kind = KINDS.includes(values.kind as ActivityRow['kind']) ? (values.kind as ActivityRow['kind']) : 'workshop';
+  const starts = parseLocal(values.starts);
+  if (!starts) return refuse(ctx, t.badDate(t.fields.starts));
+  const ends = parseLocal(values.ends);
+  if (!ends) return refuse(ctx, t.badDate(t.fields.ends));
+  if (starts.toMillis() <= ctx.clock.now().getTime()) return refuse(ctx, t.past);
+  if (ends.toMillis() <= starts.toMillis()) return refuse(ctx, t.endsBeforeStart);
+  const capacityText = (values.capacity ?? '').trim();
+  const capacity = capacityText ? Number(capacityText) : null;
+  if (capacity !== null && (!Number.isInteger(capacity) || capacity <= 0)) return refuse(ctx, t.badCapacity);
+  const rsvpBy = (values.rsvp_by ?? '').trim() || null;
+  if (rsvpBy && (!DateTime.fromISO(rsvpBy).isValid || rsvpBy >= starts.toISODate()!)) return refuse(ctx, t.badRsvpBy);
+  const named = (values.audience ?? '').split(/[\s,]+/).map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const all = named.some((n) => ['wszyscy', 'all'].includes(fold(n)));
+  const known = new Set((await ctx.db.selectFrom('teams').select('id').where('removed_at', 'is', null).execute()).map((r) => r.id));
+  const unknown = all ? [] : named.filter((n) => !known.has(n));
+  if (!all && named.length === 0) return refuse(ctx, t.missing(t.fields.audience));
+  if (unknown.length) return refuse(ctx, t.unknownTeams(unknown.join(', ')));
+  const slug = fold(title).replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'wydarzenie';
+  const id = `${slug}-${starts.toFormat('yyyyMMdd-HHmm')}`;
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('activities')
+      .values({
+        id,
+        kind,
+        title,
+        description: null,
+        starts_local: starts.toFormat("yyyy-MM-dd'T'HH:mm"),
+        ends_local: ends.toFormat("yyyy-MM-dd'T'HH:mm"),
+        timezone: ZONE,
+        starts_at: starts.toJSDate(),
+        ends_at: ends.toJSDate(),
+        location: (values.location ?? '').trim() || null,
+        capacity,
+        rsvp_by: rsvpBy,
+        audience_all: all,
+        public: false,
+        source: 'chat',
+      })
+      .execute();
+    if (!all) await trx.insertInto('activity_audience').values([...new Set(named)].map((team_id) => ({ activity_id: id, team_id }))).execute();
+  });
+  ctx.changed();
+  return { language, title: t.createdTitle, text: t.created(title, id) };
+};
+
+/** `warsztaty miejsca <id> <liczba>`: never below those already accepted; freed seats go to the waiting list. */
+export async function changeSeats(ctx: CommandContext, args: string[]): Promise<Message> {
+  const language = ctx.person.language;
+  const t = activityAdminMessages[language];
+  if (!ctx.person.staff_role) return refuse(ctx, t.onlyStaff);
+  const [id, count] = args;
+  const seats = Number(count);
+  if (!id || !Number.isInteger(seats) || seats <= 0) return refuse(ctx, t.seatsUsage);
+  const result = await ctx.db.transaction().execute(async (trx) => {
+    const activity = await trx.selectFrom('activities').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!activity) return { error: t.unknownActivity(id) };
+    const accepted = await trx.selectFrom('rsvps').select(trx.fn.countAll<number>().as('n')).where('activity_id', '=', id).where('answer', '=', 'accepted').executeTakeFirstOrThrow();
+    if (Number(accepted.n) > seats) return { error: t.seatsBelow(Number(accepted.n), seats) };
+    await trx.updateTable('activities').set({ capacity: seats }).where('id', '=', id).execute();
+    const offered = seats > (await seatsTaken(trx, id, ctx.clock.now())) ? await offerFreeSeats(trx, { ...activity, capacity: seats }, ctx.clock.now()) : 0;
+    return { title: activity.title, offered };
+  });
+  if ('error' in result) return refuse(ctx, result.error!);
+  ctx.changed();
+  return { language, title: t.seatsDoneTitle, text: t.seatsDone(result.title, seats, result.offered) };
+}

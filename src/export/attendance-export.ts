@@ -1,0 +1,55 @@
+import type { Kysely } from 'kysely';
+import { DateTime } from 'luxon';
+import type { Database } from '../db/tables.js';
+import { toCsv } from './csv.js';
+
+const ZONE = 'Europe/Warsaw';
+const ANSWERS: Record<string, string> = { accepted: 'weźmie udział', declined: 'nie weźmie udziału', maybe: 'może', waiting: 'lista rezerwowa' };
+
+/**
+ * `export attendance --from D --to D`: per activity starting in the range (Polish dates, both
+ * inclusive) and invited person: name, institution, team, answer, answered at (Polish time).
+ */
+export async function exportAttendance(db: Kysely<Database>, range: { from: string; to: string }): Promise<string> {
+  const from = DateTime.fromISO(range.from, { zone: ZONE }).startOf('day').toJSDate();
+  const to = DateTime.fromISO(range.to, { zone: ZONE }).endOf('day').toJSDate();
+  const rows = await db
+    .selectFrom('invitations')
+    .innerJoin('activities', 'activities.id', 'invitations.activity_id')
+    .innerJoin('people', 'people.id', 'invitations.person_id')
+    .leftJoin('rsvps', (j) => j.onRef('rsvps.activity_id', '=', 'invitations.activity_id').onRef('rsvps.person_id', '=', 'invitations.person_id'))
+    .select((eb) => [
+      'activities.id',
+      'activities.title',
+      'activities.starts_local',
+      'people.name',
+      'people.institution',
+      'rsvps.answer',
+      'rsvps.answered_at',
+      eb
+        .selectFrom('memberships')
+        .innerJoin('teams', 'teams.id', 'memberships.team_id')
+        .select((e) => e.fn.min('teams.name').as('n'))
+        .whereRef('memberships.person_id', '=', 'people.id')
+        .as('team'),
+    ])
+    .where('activities.starts_at', '>=', from)
+    .where('activities.starts_at', '<=', to)
+    .orderBy('activities.starts_at')
+    .orderBy('activities.id')
+    .orderBy('people.name')
+    .execute();
+  return toCsv(
+    ['wydarzenie', 'tytuł', 'początek', 'imię i nazwisko', 'instytucja', 'zespół', 'odpowiedź', 'data odpowiedzi'],
+    rows.map((r) => [
+      r.id,
+      r.title,
+      r.starts_local.replace('T', ' '),
+      r.name,
+      r.institution,
+      r.team,
+      r.answer ? ANSWERS[r.answer] : 'brak odpowiedzi',
+      r.answered_at ? DateTime.fromJSDate(new Date(r.answered_at), { zone: ZONE }).toFormat('yyyy-MM-dd HH:mm') : null,
+    ]),
+  );
+}

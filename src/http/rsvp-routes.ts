@@ -1,0 +1,82 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/tables.js';
+import { invitationMessages } from '../i18n/invitation-messages.js';
+import type { Language } from '../i18n/messages.js';
+import { outcomeText } from '../invitations/answer-text.js';
+import { activityFields } from '../invitations/invitation-message.js';
+import { answerInvitation, type Answer } from '../invitations/rsvp.js';
+import { verifyLink } from '../security/signed-links.js';
+import { html, sendPage } from './html/layout.js';
+import { readForm } from './read-body.js';
+import type { Route } from './router.js';
+
+export interface RsvpRouteOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  appSecret: string;
+  /** An answer changed the person's feed and maybe offered a seat: feeds and the outbox must see it. */
+  onAnswered?: () => void;
+}
+
+const ANSWERS = new Set<Answer>(['accepted', 'declined', 'maybe']);
+const STATUS = { unknown_activity: 404, not_invited: 403, cancelled: 409, past: 409, closed: 409 } as const;
+
+/**
+ * `GET /rsvp/{signedToken}` shows the invitation and the one answer the link stands for, with a
+ * button, and changes nothing: mail scanners (Outlook Safe Links) open every link in a mail.
+ * `POST` records that answer and shows where the person stands (CONTRACT.md).
+ */
+export function rsvpRoutes(options: RsvpRouteOptions): Route[] {
+  const path = /^\/rsvp\/([A-Za-z0-9_.-]+)$/;
+  return [
+    { method: 'GET', path, name: 'rsvp', handler: (req, res, [token]) => show(options, req, res, token!) },
+    { method: 'POST', path, name: 'rsvp_answer', handler: (req, res, [token]) => record(options, req, res, token!) },
+  ];
+}
+
+async function resolve(options: RsvpRouteOptions, token: string) {
+  const link = verifyLink(options.appSecret, token, 'rsvp', options.clock.now());
+  if (!link.ok) return undefined;
+  const answer = link.payload.answer as Answer;
+  const activityId = link.payload.activity;
+  if (!ANSWERS.has(answer) || typeof activityId !== 'string') return undefined;
+  const person = await options.db.selectFrom('people').selectAll().where('id', '=', Number(link.payload.subject)).where('removed_at', 'is', null).executeTakeFirst();
+  const activity = await options.db.selectFrom('activities').selectAll().where('id', '=', activityId).executeTakeFirst();
+  if (!person || !activity) return undefined;
+  return { person, activity, answer };
+}
+
+/** The same 404 for a forged, expired or orphaned link: no hint whether it ever existed. */
+function badLink(res: ServerResponse, language: Language = 'pl'): void {
+  const t = invitationMessages[language];
+  sendPage(res, 404, { language, title: t.pageBadLinkTitle, body: html`<p class="notice bad">${t.pageBadLink}</p>` });
+}
+
+async function show(options: RsvpRouteOptions, _req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
+  const found = await resolve(options, token);
+  if (!found) return badLink(res);
+  const { person, activity, answer } = found;
+  const language = person.language;
+  const t = invitationMessages[language];
+  const fields = activityFields(activity, language);
+  sendPage(res, 200, {
+    language,
+    title: t.pageTitle(activity.title),
+    body: html`<dl>${fields.map((f) => html`<dt>${f.label}</dt><dd>${f.value}</dd>`)}</dl>
+<form method="post" action="/rsvp/${token}"><p>${t.pageConfirm(t.answerNames[answer]!)}</p><button type="submit">${t.pageButton}</button></form>`,
+  });
+}
+
+async function record(options: RsvpRouteOptions, req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
+  await readForm(req, 4096);
+  const found = await resolve(options, token);
+  if (!found) return badLink(res);
+  const { person, activity, answer } = found;
+  const outcome = await answerInvitation(options.db, options.clock, { activityId: activity.id, personId: person.id, answer });
+  if (outcome.ok && !outcome.unchanged) options.onAnswered?.();
+  const said = outcomeText(outcome, person.language);
+  const status = outcome.ok ? 200 : STATUS[outcome.code];
+  sendPage(res, status, { language: person.language, title: said.title, body: html`<p class="notice ${said.ok ? 'ok' : 'bad'}">${said.text}</p>` });
+}
