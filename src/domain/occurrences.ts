@@ -36,11 +36,20 @@ export interface Occurrence {
  */
 export function ruleDates(series: Pick<MeetingSeries, 'rrule' | 'startsLocal'>, fromLocal: string, toLocal: string): string[] {
   const floatingStart = new Date(`${series.startsLocal}:00Z`);
-  const options = RRule.parseString(series.rrule);
+  const options = RRule.parseString(floatingUntil(series.rrule));
   const rule = new RRule({ ...options, dtstart: floatingStart });
   const from = new Date(`${fromLocal}Z`);
   const to = new Date(`${toLocal}Z`);
   return rule.between(from, to, true).map((d) => d.toISOString().slice(0, 16));
+}
+
+/**
+ * UNTIL in a schedule file is local wall time, like DTSTART. A bare date means "up to the end
+ * of that day" (RFC 5545 §3.3.10 counts the day in), as the feed writes it (rruleWithUtcUntil);
+ * rrule would read it as midnight and drop a meeting on that very day.
+ */
+function floatingUntil(rule: string): string {
+  return rule.replace(/UNTIL=(\d{8})(?![\dT])/i, 'UNTIL=$1T235959');
 }
 
 /** Occurrences whose original start lies in [from, to), with exceptions and holidays applied. */

@@ -149,10 +149,9 @@ describe.each(dialects)('iCal feeds on %s', (kind) => {
     }
   });
 
-  // BUG: src/domain/occurrences.ts ruleDates() hands a date-only UNTIL to rrule as midnight, so
-  // the domain (reminders, schedule page, exception checks) ends kutno on 8 June while the feed,
-  // through rruleWithUtcUntil's end-of-day reading, shows a meeting on 22 June too.
-  it.fails('should end a series with a date-only UNTIL on the same day in the domain as in the feed', async () => {
+  // A bare-date UNTIL counts the whole day in: the domain (reminders, schedule page, exception
+  // checks) and the feed must agree that kutno meets on 22 June.
+  it('should end a series with a date-only UNTIL on the same day in the domain as in the feed', async () => {
     const [kutno] = await loadTeams(db.db, ['kutno']);
     const domain = expandSeries(kutno!.meetings, new Date(START), new Date('2028-01-01T00:00:00Z')).map((o) => local(o.originalStart.setZone(ZONE)));
     const feed = expand(all, 'pzk-kutno@kooperator', '2027-01-01', '2028-01-01').map((o) => o.ruleDate);
