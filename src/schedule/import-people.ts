@@ -25,7 +25,7 @@ export async function importPeople(ctx: ImportContext): Promise<void> {
       removed_at: null,
     };
     if (!before) {
-      inserts.push({ email, ...values, channels: JSON.stringify(values.channels) });
+      inserts.push({ email, ...values, channels: JSON.stringify(values.channels), created_at: now, updated_at: now });
       summary.people.added++;
     } else if (changedFields(before, values).length > 0) {
       await trx
@@ -70,7 +70,7 @@ async function importMemberships(ctx: ImportContext): Promise<void> {
       wanted.add(key);
       const before = current.get(key);
       if (!before) {
-        inserts.push({ team_id: teamId, person_id: personId, role });
+        inserts.push({ team_id: teamId, person_id: personId, role, created_at: now, updated_at: now });
         summary.memberships.added++;
       } else if (before.role !== role || before.removed_at) {
         await trx

@@ -46,11 +46,11 @@ export async function importSchedules(db: Kysely<Database>, schedules: LoadedSch
       await importActivities(ctx);
       summary.changed = Object.values(summary).some((c) => typeof c === 'object' && (c.added || c.updated || c.removed));
       if (summary.changed) {
-        if (ctx.changes.length) await trx.insertInto('schedule_changes').values(ctx.changes).execute();
+        if (ctx.changes.length) await trx.insertInto('schedule_changes').values(ctx.changes.map((c) => ({ ...c, created_at: ctx.now }))).execute();
         await bumpDataVersion(trx);
         await trx
           .insertInto('import_runs')
-          .values({ files: JSON.stringify(schedules.map((s) => s.source)), summary: JSON.stringify(summary) })
+          .values({ files: JSON.stringify(schedules.map((s) => s.source)), summary: JSON.stringify(summary), created_at: ctx.now })
           .execute();
       }
       if (options.dryRun) throw new DryRunRollback();

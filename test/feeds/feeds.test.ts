@@ -57,6 +57,13 @@ describe.each(dialects)('iCal feeds on %s', (kind) => {
     for (const line of stamps) expect(line).toMatch(/^DTSTAMP:\d{8}T\d{6}Z$/);
   });
 
+  it('should stamp DTSTAMP and LAST-MODIFIED with the injected clock of the import, not the database clock', async () => {
+    expect(new Set(rawLines(allText, 'DTSTAMP'))).toEqual(new Set(['DTSTAMP:20270101T000000Z']));
+    expect(new Set(rawLines(allText, 'LAST-MODIFIED'))).toEqual(new Set(['LAST-MODIFIED:20270101T000000Z']));
+    const teams = await db.db.selectFrom('teams').select(['created_at', 'updated_at']).execute();
+    for (const team of teams) expect([team.created_at, team.updated_at]).toEqual([new Date(START), new Date(START)]);
+  });
+
   it('should keep every Łódź meeting of 2027 at 10:00 Warsaw time across the March and October changes', () => {
     // 52 Mondays, one cancelled.
     expect(lodzMeetings).toHaveLength(51);
