@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import rrule from 'rrule';
 import { polishHoliday, nextWorkingDay } from './holidays.js';
-import { parseDuration, zoned } from './local-time.js';
+import { parseDuration, zoned, zoneNamed } from './local-time.js';
 
 const { RRule } = rrule;
 
@@ -54,7 +54,7 @@ function floatingUntil(rule: string): string {
 
 /** Occurrences whose original start lies in [from, to), with exceptions and holidays applied. */
 export function expandSeries(series: MeetingSeries, from: Date, to: Date): Occurrence[] {
-  const zone = series.timezone;
+  const zone = zoneNamed(series.timezone);
   const duration = parseDuration(series.duration)!;
   // Widen by a day each side: the window is in instants, the rule in wall time.
   const fromLocal = DateTime.fromJSDate(from, { zone }).minus({ days: 1 }).toFormat("yyyy-MM-dd'T'HH:mm");
@@ -62,7 +62,7 @@ export function expandSeries(series: MeetingSeries, from: Date, to: Date): Occur
   const exceptions = new Map(series.exceptions.map((e) => [e.date, e]));
   const result: Occurrence[] = [];
   for (const local of ruleDates(series, fromLocal, toLocal)) {
-    const originalStart = zoned(local, zone);
+    const originalStart = zoned(local, series.timezone);
     if (originalStart.toMillis() < from.getTime() || originalStart.toMillis() >= to.getTime()) continue;
     result.push(applyRules(series, local, originalStart, duration, exceptions.get(local.slice(0, 10))));
   }
