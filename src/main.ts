@@ -1,25 +1,39 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
-import { runConsoleChat } from '../adapters/console/console-chat.js';
 import { connect } from '../adapters/db/connect.js';
 import { IcalGeneratorRenderer } from '../adapters/ical/ical-renderer.js';
-import { Bot } from './bot/bot.js';
+import type { Bot } from './bot/bot.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { lockDataDir, type DataDirLock } from './db/data-dir-lock.js';
 import type { Db } from './db/db.port.js';
-import { migrateToLatest } from './db/migrate.js';
-import { FeedService } from './feeds/feed-service.js';
-import { feedRoutes } from './http/feed-routes.js';
-import { healthRoutes } from './http/health-routes.js';
-import { createMetrics } from './http/metrics.js';
-import { schedulePageRoute } from './http/schedule-page.js';
-import { createHttpServer } from './http/server.js';
+import type { FeedService } from './feeds/feed-service.js';
 import type { Logger } from './log.js';
-import { importDemoIfEmpty } from './schedule/demo-import.js';
-import { DeliveryService } from './delivery/delivery-service.js';
+import type { DeliveryService } from './delivery/delivery-service.js';
 import type { ChannelAdapter, ChannelKind, ChannelSender } from './ports/channel.port.js';
+
+/**
+ * The service's parts, loaded while the database opens: on a restart, module loading (through
+ * tsx) and PGlite's start-up are the two big costs, and they overlap well.
+ */
+async function serviceParts() {
+  const [bot, feeds, feedRoutes, healthRoutes, metrics, schedulePage, server, demo, delivery, migrate] = await Promise.all([
+    import('./bot/bot.js'),
+    import('./feeds/feed-service.js'),
+    import('./http/feed-routes.js'),
+    import('./http/health-routes.js'),
+    import('./http/metrics.js'),
+    import('./http/schedule-page.js'),
+    import('./http/server.js'),
+    import('./schedule/demo-import.js'),
+    import('./delivery/delivery-service.js'),
+    import('./db/migrate.js'),
+    // Not used here, only loaded early: channelAdapters() needs it once the database is open.
+    import('../adapters/email/index.js'),
+  ]);
+  return { ...bot, ...feeds, ...feedRoutes, ...healthRoutes, ...metrics, ...schedulePage, ...server, ...demo, ...delivery, ...migrate };
+}
 
 /**
  * The composition root: the only file in src/ that imports adapters/. Everything is wired
@@ -57,8 +71,13 @@ export interface RunningService {
 }
 
 export async function startService(config: Config, log: Logger, clock: Clock = systemClock): Promise<RunningService> {
-  const db = await openDatabase(config, 'serve');
+  const loading = serviceParts();
+  const db = await openDatabase(config, 'serve').catch(async (error: unknown) => {
+    await loading.catch(() => undefined);
+    throw error;
+  });
   try {
+    const { Bot, FeedService, feedRoutes, healthRoutes, createMetrics, schedulePageRoute, createHttpServer, importDemoIfEmpty, DeliveryService, migrateToLatest } = await loading;
     await migrateToLatest(db.db);
     if (db.kind === 'pglite') await importDemoIfEmpty(db.db, config, clock, log);
     const feeds = new FeedService({ db: db.db, renderer: calendarRenderer(config), clock });
@@ -165,6 +184,12 @@ function logStartup(log: Logger, config: Config, kind: string, url: string, chan
 export async function runTerminalChat(config: Config, log: Logger, email: string, clock: Clock = systemClock): Promise<void> {
   const db = await openDatabase(config, 'chat');
   try {
+    const [{ runConsoleChat }, { Bot }, { importDemoIfEmpty }, { migrateToLatest }] = await Promise.all([
+      import('../adapters/console/console-chat.js'),
+      import('./bot/bot.js'),
+      import('./schedule/demo-import.js'),
+      import('./db/migrate.js'),
+    ]);
     await migrateToLatest(db.db);
     if (db.kind === 'pglite') await importDemoIfEmpty(db.db, config, clock, log);
     const bot = new Bot({ db: db.db, clock, publicUrl: config.publicUrl, appSecret: config.appSecret, log });

@@ -10,6 +10,7 @@ import { importSchedules, type ImportSummary } from '../schedule/import-schedule
 import { loadScheduleFiles } from '../schedule/load-schedule.js';
 import { processScheduleChanges } from '../reminders/change-notices.js';
 import { exporters } from '../export/exports.js';
+import { UsageError } from './usage-error.js';
 
 export type Out = (line: string) => void;
 
@@ -84,9 +85,7 @@ export async function feedLinkCommand(config: Config, clock: Clock, email: strin
   });
 }
 
-export class UsageError extends Error {
-  readonly code = 'USAGE';
-}
+export { UsageError };
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
