@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- <filter>…]`: runs the benchmarks of issue 2 (or those whose name contains
- * a filter: import, render, http, startup), prints a Markdown table and writes it with the
+ * a filter: import, render, http, startup, slack), prints a Markdown table and writes it with the
  * machine to bench/results/latest.md (a filtered run writes latest-<filters>.md instead, so
  * the full table is not overwritten by a partial one).
  */
@@ -14,6 +14,7 @@ import { removeTemp } from './fixtures.js';
 import { httpBenchmark } from './http.bench.js';
 import { importBenchmark } from './import.bench.js';
 import { renderBenchmark } from './render.bench.js';
+import { slackBenchmark } from './slack.bench.js';
 import { startupBenchmark } from './startup.bench.js';
 import { Report, killAllChildren, s, waitForQuiet, withTimeout } from './support.js';
 
@@ -29,6 +30,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'render', title: 'Feed render time', limitMs: 240_000, run: renderBenchmark },
   { name: 'http', title: 'Serving the team feed over HTTP', limitMs: 300_000, run: httpBenchmark },
   { name: 'startup', title: 'Start to first /healthz 200', limitMs: 180_000, run: startupBenchmark },
+  { name: 'slack', title: 'Slack /pzk spotkania throughput (issue 3)', limitMs: 300_000, run: slackBenchmark },
 ];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

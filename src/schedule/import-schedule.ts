@@ -48,6 +48,9 @@ export async function importSchedules(db: Kysely<Database>, schedules: LoadedSch
       if (summary.changed) {
         if (ctx.changes.length) await trx.insertInto('schedule_changes').values(ctx.changes.map((c) => ({ ...c, created_at: ctx.now }))).execute();
         await bumpDataVersion(trx);
+        // Fresh planner statistics: without them (PGlite never auto-analyzes, PostgreSQL only
+        // later) "my teams" scanned every team instead of using the person's index (20 ms → 0.1 ms).
+        await sql`analyze teams, people, memberships, meeting_series, meeting_exceptions, activities, activity_audience`.execute(trx);
         await trx
           .insertInto('import_runs')
           .values({ files: JSON.stringify(schedules.map((s) => s.source)), summary: JSON.stringify(summary), created_at: ctx.now })
