@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
@@ -5,7 +6,10 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/tables.js';
 import type { Logger } from '../log.js';
 
-export const DEMO_FILE = fileURLToPath(new URL('../../calendars/demo.yaml', import.meta.url));
+// src/schedule/ under tsx, dist/src/schedule/ after `npm run build`: calendars/ is next to package.json.
+export const DEMO_FILE = [new URL('../../calendars/demo.yaml', import.meta.url), new URL('../../../calendars/demo.yaml', import.meta.url)]
+  .map((url) => fileURLToPath(url))
+  .find((file) => existsSync(file)) ?? fileURLToPath(new URL('../../calendars/demo.yaml', import.meta.url));
 
 /** On the embedded default, an empty database gets the demo schedule so there is something to see. */
 export async function importDemoIfEmpty(db: Kysely<Database>, config: Config, clock: Clock, log: Logger): Promise<boolean> {
