@@ -5,11 +5,21 @@ declare module 'autocannon' {
     url: string;
     connections?: number;
     duration?: number;
+    amount?: number;
     pipelining?: number;
     method?: string;
     headers?: Record<string, string>;
     timeout?: number;
     workers?: number;
+    body?: string;
+    /** Each request in turn; setupRequest may rewrite it (body, headers) just before it is sent. */
+    requests?: Array<{ method?: string; path?: string; headers?: Record<string, string>; body?: string; setupRequest?: (request: Request) => Request }>;
+  }
+  interface Request {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
   }
   interface Histogram {
     average: number;

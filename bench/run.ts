@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- <filter>…]`: runs the benchmarks of issue 2 (or those whose name contains
- * a filter: import, render, http, startup), prints a Markdown table and writes it with the
+ * a filter: import, render, http, startup, slack), prints a Markdown table and writes it with the
  * machine to bench/results/latest.md (a filtered run writes latest-<filters>.md instead, so
  * the full table is not overwritten by a partial one).
  */
@@ -15,6 +15,7 @@ import { httpBenchmark } from './http.bench.js';
 import { importBenchmark } from './import.bench.js';
 import { renderBenchmark } from './render.bench.js';
 import { schedulePageBenchmark } from './schedule-page.bench.js';
+import { slackBenchmark } from './slack.bench.js';
 import { startupBenchmark } from './startup.bench.js';
 import { drainBenchmark, planningBenchmark } from './delivery.bench.js';
 import { invitationsBenchmark } from './invitations.bench.js';
@@ -36,6 +37,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'planning', title: 'Planning reminders over the horizon', limitMs: 600_000, run: planningBenchmark },
   { name: 'drain', title: 'Draining due deliveries, and lateness', limitMs: 600_000, run: drainBenchmark },
   { name: 'invitations', title: 'Inviting 5,000 people to one conference', limitMs: 900_000, run: invitationsBenchmark },
+  { name: 'slack', title: 'Slack /pzk spotkania throughput (issue 3)', limitMs: 300_000, run: slackBenchmark },
 ];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -2,10 +2,12 @@ import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
 import { DataDirBusyError } from './db/data-dir-lock.js';
 import { createLogger } from './log.js';
-import { runTerminalChat, startService } from './main.js';
-import { ScheduleInvalidError, formatProblem } from './schedule/load-schedule.js';
-import { UsageError, exportCommand, exportFeedsCommand, feedLinkCommand, importCommand, migrateCommand } from './cli/commands.js';
-import { forgetErasureCommand } from './cli/commands.js';
+import { UsageError } from './cli/usage-error.js';
+import type { ScheduleInvalidError } from './schedule/load-schedule.js';
+
+// Modules are loaded for the command that needs them: a restart of `serve` should not pay for
+// loading the schedule importer, and the service loads its parts while the database opens.
+const commands = () => import('./cli/commands.js');
 
 const USAGE = `Usage: npm run kooperator -- <command>
 
@@ -32,32 +34,33 @@ async function main(argv: string[]): Promise<number> {
     case 'serve':
       return serve(config);
     case 'migrate':
-      await migrateCommand(config, out);
+      await (await commands()).migrateCommand(config, out);
       return 0;
     case 'import': {
       const files = rest.filter((a) => !a.startsWith('--'));
       if (files.length === 0) throw new UsageError('import needs at least one file: npm run kooperator -- import calendars/my.yaml');
-      await importCommand(config, systemClock, files, rest.includes('--dry-run'), out);
+      await (await commands()).importCommand(config, systemClock, files, rest.includes('--dry-run'), out);
       return 0;
     }
     case 'export-feeds':
       if (!rest[0]) throw new UsageError('export-feeds needs a folder: npm run kooperator -- export-feeds ./public');
-      await exportFeedsCommand(config, systemClock, rest[0], out);
+      await (await commands()).exportFeedsCommand(config, systemClock, rest[0], out);
       return 0;
     case 'export':
-      await exportCommand(config, rest, (text) => process.stdout.write(text));
+      await (await commands()).exportCommand(config, rest, (text) => process.stdout.write(text));
       return 0;
     case 'feed-link':
       if (!rest[0]) throw new UsageError('feed-link needs an e-mail: npm run kooperator -- feed-link anna.nowak@example.org');
-      await feedLinkCommand(config, systemClock, rest[0], out);
+      await (await commands()).feedLinkCommand(config, systemClock, rest[0], out);
       return 0;
     case 'forget-erasure':
       if (!rest[0]) throw new UsageError('forget-erasure needs an e-mail: npm run kooperator -- forget-erasure anna.nowak@example.org');
-      await forgetErasureCommand(config, rest[0], out);
+      await (await commands()).forgetErasureCommand(config, rest[0], out);
       return 0;
     case 'chat': {
       const email = rest[rest.indexOf('--as') + 1];
       if (!rest.includes('--as') || !email) throw new UsageError('chat needs a member: npm run kooperator -- chat --as anna.nowak@example.org');
+      const { runTerminalChat } = await import('./main.js');
       await runTerminalChat(config, createLogger('warn'), email);
       return 0;
     }
@@ -68,6 +71,7 @@ async function main(argv: string[]): Promise<number> {
 
 async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
   const log = createLogger(config.logLevel);
+  const { startService } = await import('./main.js');
   const service = await startService(config, log);
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -90,10 +94,12 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof ScheduleInvalidError) {
-      process.stderr.write(`The schedule has ${error.problems.length} problem(s); nothing was changed:\n`);
-      for (const problem of error.problems) process.stderr.write(`  ${formatProblem(problem)}\n`);
+  async (error: unknown) => {
+    if ((error as { code?: unknown } | null)?.code === 'SCHEDULE_INVALID') {
+      const { formatProblem } = await import('./schedule/load-schedule.js');
+      const { problems } = error as ScheduleInvalidError;
+      process.stderr.write(`The schedule has ${problems.length} problem(s); nothing was changed:\n`);
+      for (const problem of problems) process.stderr.write(`  ${formatProblem(problem)}\n`);
     } else if (error instanceof ConfigError || error instanceof DataDirBusyError || error instanceof UsageError) {
       process.stderr.write(`${error.message}\n`);
     } else {

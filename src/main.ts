@@ -1,32 +1,49 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
-import { runConsoleChat } from '../adapters/console/console-chat.js';
 import { connect } from '../adapters/db/connect.js';
 import { IcalGeneratorRenderer } from '../adapters/ical/ical-renderer.js';
-import { Bot } from './bot/bot.js';
+import type { Bot } from './bot/bot.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { lockDataDir, type DataDirLock } from './db/data-dir-lock.js';
 import type { Db } from './db/db.port.js';
-import { migrateToLatest } from './db/migrate.js';
-import { FeedService } from './feeds/feed-service.js';
-import { feedRoutes } from './http/feed-routes.js';
-import { healthRoutes } from './http/health-routes.js';
-import { createMetrics } from './http/metrics.js';
-import { SchedulePages } from './http/schedule-page.js';
-import { assetRoutes } from './http/assets.js';
-import { meRoutes } from './http/me/me-routes.js';
-import { RetentionJob } from './privacy/retention.js';
-import { formRoutes } from './reports/form-routes.js';
-import { createHttpServer } from './http/server.js';
-import { unsubscribeRoutes } from './http/unsubscribe-page.js';
+import type { FeedService } from './feeds/feed-service.js';
 import type { Logger } from './log.js';
-import { importDemoIfEmpty } from './schedule/demo-import.js';
-import { DeliveryService } from './delivery/delivery-service.js';
+import type { DeliveryService } from './delivery/delivery-service.js';
 import type { ChannelAdapter, ChannelKind, ChannelSender } from './ports/channel.port.js';
-import { parseMailbox } from './invitations/invitation-message.js';
-import { rsvpRoutes } from './http/rsvp-routes.js';
+
+/**
+ * The service's parts, loaded while the database opens: on a restart, module loading (through
+ * tsx) and PGlite's start-up are the two big costs, and they overlap well.
+ */
+async function serviceParts() {
+  const [bot, feeds, feedRoutes, healthRoutes, metrics, schedulePage, server, demo, delivery, migrate, assets, me, retention, forms, unsubscribe, rsvp, invitation] = await Promise.all([
+    import('./bot/bot.js'),
+    import('./feeds/feed-service.js'),
+    import('./http/feed-routes.js'),
+    import('./http/health-routes.js'),
+    import('./http/metrics.js'),
+    import('./http/schedule-page.js'),
+    import('./http/server.js'),
+    import('./schedule/demo-import.js'),
+    import('./delivery/delivery-service.js'),
+    import('./db/migrate.js'),
+    import('./http/assets.js'),
+    import('./http/me/me-routes.js'),
+    import('./privacy/retention.js'),
+    import('./reports/form-routes.js'),
+    import('./http/unsubscribe-page.js'),
+    import('./http/rsvp-routes.js'),
+    import('./invitations/invitation-message.js'),
+    // Not used here, only loaded early: channelAdapters() needs it once the database is open.
+    import('../adapters/email/index.js'),
+  ]);
+  return {
+    ...bot, ...feeds, ...feedRoutes, ...healthRoutes, ...metrics, ...schedulePage, ...server, ...demo, ...delivery, ...migrate,
+    ...assets, ...me, ...retention, ...forms, ...unsubscribe, ...rsvp, parseMailbox: invitation.parseMailbox,
+  };
+}
 
 /**
  * The composition root: the only file in src/ that imports adapters/. Everything is wired
@@ -64,8 +81,15 @@ export interface RunningService {
 }
 
 export async function startService(config: Config, log: Logger, clock: Clock = systemClock): Promise<RunningService> {
-  const db = await openDatabase(config, 'serve');
+  const loading = serviceParts();
+  const db = await openDatabase(config, 'serve').catch(async (error: unknown) => {
+    await loading.catch(() => undefined);
+    throw error;
+  });
   try {
+    const parts = await loading;
+    const { Bot, FeedService, feedRoutes, healthRoutes, createMetrics, SchedulePages, createHttpServer, importDemoIfEmpty, DeliveryService, migrateToLatest } = parts;
+    const { assetRoutes, meRoutes, RetentionJob, formRoutes, unsubscribeRoutes, rsvpRoutes, parseMailbox } = parts;
     await migrateToLatest(db.db);
     if (db.kind === 'pglite') await importDemoIfEmpty(db.db, config, clock, log);
     const feeds = new FeedService({ db: db.db, renderer: calendarRenderer(config), clock });
@@ -184,6 +208,12 @@ function logStartup(log: Logger, config: Config, kind: string, url: string, chan
 export async function runTerminalChat(config: Config, log: Logger, email: string, clock: Clock = systemClock): Promise<void> {
   const db = await openDatabase(config, 'chat');
   try {
+    const [{ runConsoleChat }, { Bot }, { importDemoIfEmpty }, { migrateToLatest }] = await Promise.all([
+      import('../adapters/console/console-chat.js'),
+      import('./bot/bot.js'),
+      import('./schedule/demo-import.js'),
+      import('./db/migrate.js'),
+    ]);
     await migrateToLatest(db.db);
     if (db.kind === 'pglite') await importDemoIfEmpty(db.db, config, clock, log);
     const bot = new Bot({ db: db.db, clock, publicUrl: config.publicUrl, appSecret: config.appSecret, log });

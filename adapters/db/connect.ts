@@ -1,9 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import type { Kysely } from 'kysely';
 import type { Database } from '../../src/db/tables.js';
-import { PGliteDialect } from './pglite-dialect.js';
 
 import type { Db } from '../../src/db/db.port.js';
 
@@ -12,9 +10,15 @@ import type { Db } from '../../src/db/db.port.js';
 const INT8 = 20;
 const DATE = 1082;
 const NUMERIC = 1700;
-pg.types.setTypeParser(INT8, (value: string) => Number(value));
-pg.types.setTypeParser(NUMERIC, (value: string) => Number(value));
-pg.types.setTypeParser(DATE, (value: string) => value);
+
+/** pg is loaded only for PostgreSQL: the embedded default never needs it. */
+async function loadPg() {
+  const { default: pg } = await import('pg');
+  pg.types.setTypeParser(INT8, (value: string) => Number(value));
+  pg.types.setTypeParser(NUMERIC, (value: string) => Number(value));
+  pg.types.setTypeParser(DATE, (value: string) => value);
+  return pg;
+}
 
 export interface ConnectOptions {
   databaseUrl?: string;
@@ -34,6 +38,7 @@ export interface ConnectedDb extends Db {
 
 export async function connect(options: ConnectOptions): Promise<ConnectedDb> {
   if (options.databaseUrl) {
+    const [pg, { Kysely, PostgresDialect }] = await Promise.all([loadPg(), import('kysely')]);
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
@@ -42,6 +47,9 @@ export async function connect(options: ConnectOptions): Promise<ConnectedDb> {
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kind: 'postgres', db, close: () => db.destroy() };
   }
+  // PGlite's start-up (WASM) is the slow part of opening: start it first, load Kysely meanwhile.
+  const kysely = Promise.all([import('kysely'), import('./pglite-dialect.js')]);
+  kysely.catch(() => undefined);
   const { PGlite } = await import('@electric-sql/pglite');
   let dataDir: string | undefined;
   if (options.pgliteDir) {
@@ -52,6 +60,7 @@ export async function connect(options: ConnectOptions): Promise<ConnectedDb> {
     ...(options.pgliteSnapshot ? { loadDataDir: options.pgliteSnapshot } : {}),
     parsers: { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => Number(v), [DATE]: (v: string) => v },
   });
+  const [{ Kysely }, { PGliteDialect }] = await kysely;
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return { kind: 'pglite', db, close: () => db.destroy(), snapshot: () => pglite.dumpDataDir('none') };
 }

@@ -1,37 +1,76 @@
 import { getVtimezoneComponent } from '@touch4it/ical-timezones';
-import ical, { ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+import ical, { ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod, ICalEventStatus, type ICalCalendar } from 'ical-generator';
 import { Duration, type DateTime } from 'luxon';
-import type { CalendarDocument, CalendarEvent, CalendarRenderer } from '../../src/ports/calendar.port.js';
+import type { CalendarDocument, CalendarEvent, CalendarHeader, CalendarRenderer } from '../../src/ports/calendar.port.js';
+import { foldLines } from './fold-lines.js';
 
 const PROD_ID = { company: 'RCPS', product: 'Kooperator', language: 'PL' };
+const END = 'END:VCALENDAR';
+// ical-generator writes the VTIMEZONEs right before the refresh hint (and after the name).
+const AFTER_ZONES = '\r\nREFRESH-INTERVAL;';
 
 /**
  * Writes RFC 5545 with ical-generator. Times go in as luxon DateTimes in the event's own zone
  * (a native Date would be written in the process zone's wall clock), and a VTIMEZONE is
  * generated for every zone used.
+ *
+ * ical-generator folds the whole calendar at the end with a TextEncoder per character, which
+ * made folding most of a feed's render time. So each VEVENT comes from ical-generator
+ * unfolded and is folded once by `foldLines` (same break points), and the calendar around
+ * the events is ical-generator's too; test/adapters/ical checks the bytes are the same as
+ * ical-generator's own `toString()`. It also lets the feeds keep each event's text and
+ * assemble a calendar from kept parts.
  */
 export class IcalGeneratorRenderer implements CalendarRenderer {
   constructor(private readonly defaultZone: string) {}
 
   render(document: CalendarDocument): string {
-    const calendar = ical({
-      prodId: PROD_ID,
-      name: document.name,
-      ...(document.description ? { description: document.description } : {}),
-      // No calendar-wide zone: with one, ical-generator writes DTSTAMP in local time without Z.
-      // Each event names its zone and the generator adds a VTIMEZONE for every zone used.
-      timezone: { name: null, generator: getVtimezoneComponent },
-      // An iTIP message (REQUEST, CANCEL) is not a subscription: no refresh hint.
-      ...(document.method === 'REQUEST' || document.method === 'CANCEL' ? {} : { ttl: Duration.fromISO(document.refreshInterval).as('seconds') }),
-      ...(document.method ? { method: ICalCalendarMethod[document.method] } : {}),
-    });
-    for (const event of document.events) this.addEvent(calendar, event);
-    return calendar.toString();
+    // An iTIP message (REQUEST, CANCEL) is one event with no refresh hint: ical-generator writes it whole.
+    if (document.method === 'REQUEST' || document.method === 'CANCEL') {
+      const calendar = this.calendar(document, false);
+      for (const event of document.events) this.event(calendar, event);
+      return calendar.toString();
+    }
+    const zones = [...new Set(document.events.map((e) => this.zoneOf(e)))];
+    return this.assemble(document, zones, [this.renderEvents(document.events)]);
   }
 
-  private addEvent(calendar: ReturnType<typeof ical>, event: CalendarEvent): void {
-    const zone = event.start.zoneName ?? this.defaultZone;
-    calendar.createEvent({
+  renderEvents(events: CalendarEvent[]): string {
+    if (events.length === 0) return '';
+    const calendar = this.calendar({ name: '', refreshInterval: 'PT1H' });
+    return foldLines(events.map((event) => this.event(calendar, event).toString()).join(''));
+  }
+
+  assemble(header: CalendarHeader, zones: string[], eventTexts: string[]): string {
+    // Only the few header lines go through ical-generator's slow fold.
+    const frame = this.calendar(header).toString();
+    const timezones = zones.map((zone) => foldLines(normalise(getVtimezoneComponent(zone)))).join('');
+    const at = frame.indexOf(AFTER_ZONES) + 2;
+    const end = frame.lastIndexOf(END);
+    return frame.slice(0, at) + timezones + frame.slice(at, end) + eventTexts.join('') + frame.slice(end);
+  }
+
+  /** Mirrors the calendar options of ical-generator's own toString() exactly. */
+  private calendar(header: CalendarHeader, subscription = true): ICalCalendar {
+    return ical({
+      prodId: PROD_ID,
+      ...(header.name ? { name: header.name } : {}),
+      ...(header.description ? { description: header.description } : {}),
+      // No calendar-wide zone: with one, ical-generator writes DTSTAMP in local time without Z.
+      // Each event names its zone and a VTIMEZONE is added for every zone used.
+      timezone: { name: null, generator: getVtimezoneComponent },
+      ...(subscription ? { ttl: Duration.fromISO(header.refreshInterval).as('seconds') } : {}),
+      ...(header.method ? { method: ICalCalendarMethod[header.method] } : {}),
+    });
+  }
+
+  private zoneOf(event: CalendarEvent): string {
+    return event.start.zoneName ?? this.defaultZone;
+  }
+
+  private event(calendar: ICalCalendar, event: CalendarEvent) {
+    const zone = this.zoneOf(event);
+    return calendar.createEvent({
       id: event.uid,
       sequence: event.sequence,
       summary: event.summary,
@@ -69,6 +108,12 @@ const PARTSTAT = {
   DECLINED: ICalAttendeeStatus.DECLINED,
   TENTATIVE: ICalAttendeeStatus.TENTATIVE,
 } as const;
+
+/** As ical-generator puts a generated VTIMEZONE into a calendar: CRLF line ends, trimmed. */
+function normalise(component: string | null): string {
+  if (!component) return '';
+  return `${component.replace(/\r\n/g, '\n').replace(/\n/g, '\r\n').trim()}\r\n`;
+}
 
 /** The RRULE as given plus EXDATEs in the event's zone: ical-generator's rule object cannot say BYDAY=2TU,4TU. */
 function repeatingLines(rule: string, exdates: DateTime[], zone: string): string {

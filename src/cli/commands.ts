@@ -11,6 +11,7 @@ import { loadScheduleFiles } from '../schedule/load-schedule.js';
 import { processScheduleChanges } from '../reminders/change-notices.js';
 import { exporters } from '../export/exports.js';
 import { forgetErasure } from '../privacy/erasures.js';
+import { UsageError } from './usage-error.js';
 
 export type Out = (line: string) => void;
 
@@ -85,9 +86,7 @@ export async function feedLinkCommand(config: Config, clock: Clock, email: strin
   });
 }
 
-export class UsageError extends Error {
-  readonly code = 'USAGE';
-}
+export { UsageError };
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 

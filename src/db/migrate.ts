@@ -16,7 +16,15 @@ export class MigrationError extends Error {
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet['results']> {
   // Name our own schema: without it Kysely takes migration tables found in *any* schema of the
   // database as ours (another app's, or a parallel test's) and fails or skips migrating.
-  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const { rows } = await sql<{ schema: string; ready: boolean }>`
+    select current_schema() as schema, to_regclass(format('%I.kysely_migration', current_schema())) is not null as ready`.execute(db);
+  // Usually every migration is there already: say so in one query instead of the Migrator's
+  // catalog reads and lock (a fifth of a restart's time on the embedded database).
+  if (rows[0]!.ready) {
+    const applied = await sql<{ name: string }>`select name from ${sql.table(`${rows[0]!.schema}.kysely_migration`)}`.execute(db);
+    const names = new Set(applied.rows.map((r) => r.name));
+    if (Object.keys(migrations).every((name) => names.has(name))) return [];
+  }
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema: rows[0]!.schema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

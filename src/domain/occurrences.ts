@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import rrule from 'rrule';
 import { polishHoliday, nextWorkingDay } from './holidays.js';
-import { parseDuration, zoned } from './local-time.js';
+import { parseDuration, zoned, zoneNamed } from './local-time.js';
 
 const { RRule } = rrule;
 
@@ -36,16 +36,25 @@ export interface Occurrence {
  */
 export function ruleDates(series: Pick<MeetingSeries, 'rrule' | 'startsLocal'>, fromLocal: string, toLocal: string): string[] {
   const floatingStart = new Date(`${series.startsLocal}:00Z`);
-  const options = RRule.parseString(series.rrule);
+  const options = RRule.parseString(floatingUntil(series.rrule));
   const rule = new RRule({ ...options, dtstart: floatingStart });
   const from = new Date(`${fromLocal}Z`);
   const to = new Date(`${toLocal}Z`);
   return rule.between(from, to, true).map((d) => d.toISOString().slice(0, 16));
 }
 
+/**
+ * UNTIL in a schedule file is local wall time, like DTSTART. A bare date means "up to the end
+ * of that day" (RFC 5545 §3.3.10 counts the day in), as the feed writes it (rruleWithUtcUntil);
+ * rrule would read it as midnight and drop a meeting on that very day.
+ */
+function floatingUntil(rule: string): string {
+  return rule.replace(/UNTIL=(\d{8})(?![\dT])/i, 'UNTIL=$1T235959');
+}
+
 /** Occurrences whose original start lies in [from, to), with exceptions and holidays applied. */
 export function expandSeries(series: MeetingSeries, from: Date, to: Date): Occurrence[] {
-  const zone = series.timezone;
+  const zone = zoneNamed(series.timezone);
   const duration = parseDuration(series.duration)!;
   // Widen by a day each side: the window is in instants, the rule in wall time.
   const fromLocal = DateTime.fromJSDate(from, { zone }).minus({ days: 1 }).toFormat("yyyy-MM-dd'T'HH:mm");
@@ -53,7 +62,7 @@ export function expandSeries(series: MeetingSeries, from: Date, to: Date): Occur
   const exceptions = new Map(series.exceptions.map((e) => [e.date, e]));
   const result: Occurrence[] = [];
   for (const local of ruleDates(series, fromLocal, toLocal)) {
-    const originalStart = zoned(local, zone);
+    const originalStart = zoned(local, series.timezone);
     if (originalStart.toMillis() < from.getTime() || originalStart.toMillis() >= to.getTime()) continue;
     result.push(applyRules(series, local, originalStart, duration, exceptions.get(local.slice(0, 10))));
   }

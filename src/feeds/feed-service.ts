@@ -1,15 +1,19 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { setImmediate } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Clock } from '../clock.js';
 import { readDataVersion } from '../db/data-version.js';
 import type { Database } from '../db/tables.js';
 import { messages } from '../i18n/messages.js';
-import type { CalendarDocument, CalendarRenderer } from '../ports/calendar.port.js';
+import type { CalendarRenderer } from '../ports/calendar.port.js';
 import { activityEvent, meetingEvents } from './calendar-events.js';
 import { loadActivities, loadTeams, teamIdsOfPerson, type ActivityScope } from './feed-data.js';
 import { personForToken } from './feed-tokens.js';
+
+const YIELD_EVERY = 25;
+const MAX_EVENT_TEXTS = 20_000;
 
 export interface RenderedFeed {
   body: Buffer;
@@ -33,12 +37,13 @@ export interface FeedServiceOptions {
 }
 
 /**
- * Feeds are rendered once and served as bytes until the data behind them changes (rendering
- * costs ~0.2 ms an event in ical-generator). Every change raises data_version; a replica
- * re-reads it at most every `versionTtlMs`, and at the turn of a month the horizon moves on.
+ * Feeds are rendered once and served as bytes until the data behind them changes. Every
+ * change raises data_version; a replica re-reads it at most every `versionTtlMs`, and at the
+ * turn of a month the horizon moves on.
  */
 export class FeedService {
   private readonly cache = new Map<string, Entry>();
+  private readonly eventTexts = new Map<string, string>();
   private version = -1;
   private versionReadAt = -Infinity;
   private versionRead: Promise<number> | undefined;
@@ -75,10 +80,15 @@ export class FeedService {
     });
   }
 
-  /** Forget everything now (after a change made in this process). */
+  /** Forget the rendered feeds now (after a change made in this process). */
   invalidate(): void {
     this.cache.clear();
     this.versionReadAt = -Infinity;
+  }
+
+  /** Forget the kept event texts too, so the next render starts from nothing (benchmarks). */
+  forgetEventTexts(): void {
+    this.eventTexts.clear();
   }
 
   private async render(input: {
@@ -89,14 +99,36 @@ export class FeedService {
   }): Promise<RenderedFeed> {
     // From the start of the month, like the cache key: the same data gives the same bytes all month, on every replica.
     const horizon = DateTime.fromJSDate(this.options.clock.now(), { zone: 'UTC' }).startOf('month').plus({ years: this.options.horizonYears ?? 2 }).toJSDate();
-    const document: CalendarDocument = {
-      name: input.name,
-      ...(input.description ? { description: input.description } : {}),
-      refreshInterval: 'PT1H',
-      events: [...input.teams.flatMap((team) => meetingEvents(team, horizon)), ...input.activities.map((a) => activityEvent(a))],
-    };
-    const body = Buffer.from(this.options.renderer.render(document), 'utf8');
+    const { renderer } = this.options;
+    const texts: string[] = [];
+    const zones = new Set<string>();
+    // Each team's and activity's VEVENT text is kept under the data it came from, so a change
+    // to one team re-renders that team only; all.ics stops now and then to let requests through.
+    for (const [i, team] of input.teams.entries()) {
+      const key = `team ${horizon.toISOString()} ${JSON.stringify([team.team, team.series, team.meetings.exceptions])}`;
+      texts.push(this.eventText(key, () => renderer.renderEvents(meetingEvents(team, horizon))));
+      zones.add(team.team.timezone);
+      if (i % YIELD_EVERY === YIELD_EVERY - 1) await setImmediate();
+    }
+    for (const [i, activity] of input.activities.entries()) {
+      texts.push(this.eventText(`activity ${JSON.stringify(activity)}`, () => renderer.renderEvents([activityEvent(activity)])));
+      zones.add(activity.timezone);
+      if (i % YIELD_EVERY === YIELD_EVERY - 1) await setImmediate();
+    }
+    const header = { name: input.name, ...(input.description ? { description: input.description } : {}), refreshInterval: 'PT1H' };
+    const body = Buffer.from(renderer.assemble(header, [...zones], texts), 'utf8');
     return { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
+  }
+
+  private eventText(key: string, render: () => string): string {
+    let text = this.eventTexts.get(key);
+    if (text === undefined) {
+      // Keys carry the data itself, so old ones are never wrong, only unused: drop them all now and then.
+      if (this.eventTexts.size >= MAX_EVENT_TEXTS) this.eventTexts.clear();
+      text = render();
+      this.eventTexts.set(key, text);
+    }
+    return text;
   }
 
   private async cached(key: string, build: () => Promise<RenderedFeed | undefined>): Promise<RenderedFeed | undefined> {

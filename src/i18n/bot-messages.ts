@@ -1,6 +1,8 @@
 import type { Language } from './messages.js';
 
-const plural = (language: Language) => new Intl.PluralRules(language === 'pl' ? 'pl-PL' : 'en-GB');
+// Made once: building Intl.PluralRules costs far more than asking it.
+const pluralRules = { pl: new Intl.PluralRules('pl-PL'), en: new Intl.PluralRules('en-GB') };
+const plural = (language: Language) => pluralRules[language];
 
 /** "1 spotkanie", "2 spotkania", "5 spotkań": Polish has three forms, chosen by Intl.PluralRules. */
 function meetingsCount(language: Language, n: number): string {

@@ -3,26 +3,27 @@ import type { Language } from './messages.js';
 
 const locales: Record<Language, string> = { pl: 'pl-PL', en: 'en-GB' };
 
+// Making an Intl.DateTimeFormat costs far more than using one: keep one per language, zone and form.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(language: Language, timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${language} ${timeZone} ${JSON.stringify(options)}`;
+  let format = formatters.get(key);
+  if (!format) formatters.set(key, (format = new Intl.DateTimeFormat(locales[language], { ...options, timeZone })));
+  return format;
+}
+
 /** "wtorek, 12 stycznia 2027, 10:00" in Polish; the zone is the one the DateTime carries. */
 export function formatDateTime(value: DateTime, language: Language): string {
-  const day = new Intl.DateTimeFormat(locales[language], {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: value.zoneName ?? 'UTC',
-  }).format(value.toJSDate());
+  const day = formatter(language, value.zoneName ?? 'UTC', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(value.toJSDate());
   // Intl joins date and time without a comma in Polish; the style guide wants "…2027, 10:00".
   return `${day}, ${formatTime(value, language)}`;
 }
 
 /** "12 stycznia 2027" */
 export function formatDate(value: DateTime, language: Language): string {
-  return new Intl.DateTimeFormat(locales[language], { day: 'numeric', month: 'long', year: 'numeric', timeZone: value.zoneName ?? 'UTC' }).format(
-    value.toJSDate(),
-  );
+  return formatter(language, value.zoneName ?? 'UTC', { day: 'numeric', month: 'long', year: 'numeric' }).format(value.toJSDate());
 }
 
 export function formatTime(value: DateTime, language: Language): string {
-  return new Intl.DateTimeFormat(locales[language], { hour: '2-digit', minute: '2-digit', timeZone: value.zoneName ?? 'UTC' }).format(value.toJSDate());
+  return formatter(language, value.zoneName ?? 'UTC', { hour: '2-digit', minute: '2-digit' }).format(value.toJSDate());
 }

@@ -24,15 +24,25 @@ export interface CalendarEvent {
   attendees?: { name: string; email: string; partstat: 'NEEDS-ACTION' | 'ACCEPTED' | 'DECLINED' | 'TENTATIVE'; rsvp: boolean }[];
 }
 
-export interface CalendarDocument {
+export interface CalendarHeader {
   name: string;
   description?: string;
   /** ISO 8601 duration for REFRESH-INTERVAL and X-PUBLISHED-TTL. */
   refreshInterval: string;
   method?: 'PUBLISH' | 'REQUEST' | 'CANCEL';
+}
+
+export interface CalendarDocument extends CalendarHeader {
   events: CalendarEvent[];
 }
 
 export interface CalendarRenderer {
   render(document: CalendarDocument): string;
+  /** The VEVENTs' text, ready to go into `assemble`: a feed keeps it as long as the data it came from. */
+  renderEvents(events: CalendarEvent[]): string;
+  /**
+   * A calendar from event texts of `renderEvents`, the same bytes as `render` of those events.
+   * `zones`: every zone the events use, in the order they first appear.
+   */
+  assemble(header: CalendarHeader, zones: string[], eventTexts: string[]): string;
 }

@@ -54,7 +54,8 @@ export function crossCheck(raw: unknown, otherTeams: ReadonlySet<string> = new S
     if (Array.isArray(audience)) {
       audience.forEach((teamId, i) => {
         if (typeof teamId === 'string' && !teamIds.has(teamId) && !otherTeams.has(teamId)) {
-          add(['activities', a, 'audience', i], `unknown team "${teamId}" (known teams: ${[...teamIds, ...otherTeams].join(', ') || 'none'})`);
+          const known = [...new Set([...teamIds, ...otherTeams])];
+          add(['activities', a, 'audience', i], `unknown team "${teamId}" (known teams: ${known.join(', ') || 'none'})`);
         }
       });
     }

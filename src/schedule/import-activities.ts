@@ -34,7 +34,7 @@ export async function importActivities(ctx: ImportContext): Promise<void> {
     const audience = entry.audience === 'all' ? [] : [...new Set(entry.audience)].sort();
     const before = existing.get(id);
     if (!before) {
-      inserts.push({ id, ...values });
+      inserts.push({ id, ...values, created_at: now, updated_at: now });
       audienceRows.push(...audience.map((team_id) => ({ activity_id: id, team_id })));
       summary.activities.added++;
       continue;

@@ -12,18 +12,20 @@ export async function importPeople(ctx: ImportContext): Promise<void> {
 
   const inserts = [];
   for (const [email, person] of desired.people) {
+    const before = existing.get(email);
+    // A file not in this import still owns what it said: its staff role, and being the source.
+    const ownerAbsent = before !== undefined && !desired.sources.has(before.source);
     const values = {
       name: person.name,
       institution: person.institution,
       language: person.language,
       channels: person.channels,
-      staff_role: person.staffRole,
-      source: person.source,
+      staff_role: person.staffRole ?? (ownerAbsent ? before.staff_role : null),
+      source: ownerAbsent && !person.staffRole ? before.source : person.source,
       removed_at: null,
     };
-    const before = existing.get(email);
     if (!before) {
-      inserts.push({ email, ...values, channels: JSON.stringify(values.channels) });
+      inserts.push({ email, ...values, channels: JSON.stringify(values.channels), created_at: now, updated_at: now });
       summary.people.added++;
     } else if (changedFields(before, values).length > 0) {
       await trx
@@ -49,9 +51,14 @@ export async function importPeople(ctx: ImportContext): Promise<void> {
 async function importMemberships(ctx: ImportContext): Promise<void> {
   const { trx, desired, now, summary } = ctx;
   const ids = new Map((await trx.selectFrom('people').select(['id', 'email']).execute()).map((p) => [p.email, p.id]));
-  const teamIds = [...desired.teams.keys()];
-  const existing = teamIds.length
-    ? await trx.selectFrom('memberships').selectAll().where('team_id', 'in', teamIds).execute()
+  // The teams of these files, removed ones included: a removed team's members leave it too.
+  const sources = [...desired.sources];
+  const existing = sources.length
+    ? await trx
+        .selectFrom('memberships')
+        .selectAll()
+        .where('team_id', 'in', (eb) => eb.selectFrom('teams').select('id').where('source', 'in', sources))
+        .execute()
     : [];
   const current = new Map(existing.map((m) => [`${m.team_id} ${m.person_id}`, m]));
   const wanted = new Set<string>();
@@ -63,7 +70,7 @@ async function importMemberships(ctx: ImportContext): Promise<void> {
       wanted.add(key);
       const before = current.get(key);
       if (!before) {
-        inserts.push({ team_id: teamId, person_id: personId, role });
+        inserts.push({ team_id: teamId, person_id: personId, role, created_at: now, updated_at: now });
         summary.memberships.added++;
       } else if (before.role !== role || before.removed_at) {
         await trx

@@ -49,11 +49,14 @@ export async function importSchedules(db: Kysely<Database>, schedules: LoadedSch
       await importRcpsChannel(trx, schedules);
       summary.changed = Object.values(summary).some((c) => typeof c === 'object' && (c.added || c.updated || c.removed));
       if (summary.changed) {
-        if (ctx.changes.length) await trx.insertInto('schedule_changes').values(ctx.changes).execute();
+        if (ctx.changes.length) await trx.insertInto('schedule_changes').values(ctx.changes.map((c) => ({ ...c, created_at: ctx.now }))).execute();
         await bumpDataVersion(trx);
+        // Fresh planner statistics: without them (PGlite never auto-analyzes, PostgreSQL only
+        // later) "my teams" scanned every team instead of using the person's index (20 ms → 0.1 ms).
+        await sql`analyze teams, people, memberships, meeting_series, meeting_exceptions, activities, activity_audience`.execute(trx);
         await trx
           .insertInto('import_runs')
-          .values({ files: JSON.stringify(schedules.map((s) => s.source)), summary: JSON.stringify(summary) })
+          .values({ files: JSON.stringify(schedules.map((s) => s.source)), summary: JSON.stringify(summary), created_at: ctx.now })
           .execute();
       }
       if (options.dryRun) throw new DryRunRollback();

@@ -22,9 +22,9 @@ export async function importTeams(ctx: ImportContext): Promise<void> {
     const seriesValues = seriesOf(entry);
     const before = existing.get(id);
     if (!before) {
-      newTeams.push({ id, ...teamValues });
-      newSeries.push({ team_id: id, ...seriesValues, reminders: JSON.stringify(seriesValues.reminders), sequence: 0 });
-      newExceptions.push(...exceptionsOf(entry).map((e) => ({ team_id: id, ...e })));
+      newTeams.push({ id, ...teamValues, created_at: now, updated_at: now });
+      newSeries.push({ team_id: id, ...seriesValues, reminders: JSON.stringify(seriesValues.reminders), sequence: 0, updated_at: now });
+      newExceptions.push(...exceptionsOf(entry).map((e) => ({ team_id: id, ...e, created_at: now })));
       summary.teams.added++;
       summary.meetings.added++;
       continue;
@@ -45,7 +45,7 @@ export async function importTeams(ctx: ImportContext): Promise<void> {
         .where('team_id', '=', id)
         .execute();
       await trx.deleteFrom('meeting_exceptions').where('team_id', '=', id).execute();
-      newExceptions.push(...exceptionsOf(entry).map((e) => ({ team_id: id, ...e })));
+      newExceptions.push(...exceptionsOf(entry).map((e) => ({ team_id: id, ...e, created_at: now })));
       summary.meetings.updated++;
       if (seriesChanges.length > 0) ctx.changes.push({ kind: 'series_changed', team_id: id, details: JSON.stringify({ fields: seriesChanges }) });
       for (const change of exceptionChanges) ctx.changes.push({ ...change, team_id: id });

@@ -37,6 +37,17 @@ export function parseScheduleText(
   text: string,
   otherTeams: ReadonlySet<string> = new Set(),
 ): { data?: ScheduleFile; problems: ScheduleProblem[] } {
+  const parsed = parseYaml(file, text);
+  return 'problems' in parsed ? parsed : validateSchedule(file, parsed, otherTeams);
+}
+
+interface ParsedYaml {
+  doc: Document;
+  lines: LineCounter;
+  raw: unknown;
+}
+
+function parseYaml(file: string, text: string): ParsedYaml | { problems: ScheduleProblem[] } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -44,12 +55,15 @@ export function parseScheduleText(
       problems: doc.errors.map((e) => ({ file, path: '', line: lines.linePos(e.pos[0]).line, message: `YAML: ${e.message.split('\n')[0]}` })),
     };
   }
-  const raw: unknown = doc.toJS() ?? {};
-  const lineOf = (path: ReadonlyArray<PropertyKey>) => nodeLine(doc, lines, path);
-  const problems: ScheduleProblem[] = [];
   if (!isMap(doc.contents) && doc.contents !== null) {
     return { problems: [{ file, path: '', line: 1, message: 'must be a mapping with teams, staff and activities' }] };
   }
+  return { doc, lines, raw: doc.toJS() ?? {} };
+}
+
+function validateSchedule(file: string, { doc, lines, raw }: ParsedYaml, otherTeams: ReadonlySet<string>): { data?: ScheduleFile; problems: ScheduleProblem[] } {
+  const lineOf = (path: ReadonlyArray<PropertyKey>) => nodeLine(doc, lines, path);
+  const problems: ScheduleProblem[] = [];
   const parsed = scheduleFileSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -86,11 +100,13 @@ export async function loadScheduleFiles(files: string[], knownTeams: ReadonlySet
       problems.push({ file, path: '', message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
     }
   }
-  // An audience may name a team of another file of the same import, or one already stored.
+  // Each file is parsed once; an audience may then name a team of another file of the same
+  // import, or one already stored.
+  const parsed = new Map([...texts].map(([file, text]) => [file, parseYaml(file, text)]));
   const teams = new Set(knownTeams);
-  for (const text of texts.values()) for (const id of teamIdsOf(text)) teams.add(id);
-  for (const [file, text] of texts) {
-    const result = parseScheduleText(file, text, teams);
+  for (const yaml of parsed.values()) if (!('problems' in yaml)) for (const id of teamIdsOf(yaml.raw)) teams.add(id);
+  for (const [file, yaml] of parsed) {
+    const result: { data?: ScheduleFile; problems: ScheduleProblem[] } = 'problems' in yaml ? yaml : validateSchedule(file, yaml, teams);
     problems.push(...result.problems);
     if (result.data) loaded.push({ source: basename(file), file, data: result.data });
   }
@@ -99,13 +115,9 @@ export async function loadScheduleFiles(files: string[], knownTeams: ReadonlySet
   return loaded;
 }
 
-function teamIdsOf(text: string): string[] {
-  try {
-    const raw = parseDocument(text).toJS() as { teams?: { id?: unknown }[] } | null;
-    return (Array.isArray(raw?.teams) ? raw.teams : []).map((t) => t?.id).filter((id): id is string => typeof id === 'string');
-  } catch {
-    return [];
-  }
+function teamIdsOf(raw: unknown): string[] {
+  const teams = (raw as { teams?: unknown } | null)?.teams;
+  return (Array.isArray(teams) ? teams : []).map((t: { id?: unknown } | null) => t?.id).filter((id): id is string => typeof id === 'string');
 }
 
 /** Ids must be unique across the files of one import too. */

@@ -1,25 +1,11 @@
-import rrule from 'rrule';
 import { z } from 'zod';
 import { isValidLocalDate, isValidLocalDateTime, isZone, parseDuration } from '../domain/local-time.js';
+import { rruleProblem } from './rrule-problem.js';
 
-const { RRule } = rrule;
+export { rruleProblem };
 
 export const ACTIVITY_KINDS = ['workshop', 'training', 'coaching', 'conference', 'education', 'consultation'] as const;
 export const CHANNELS = ['slack', 'teams', 'email'] as const;
-
-
-/** Explains why an RRULE is unusable, or undefined when it is fine. */
-export function rruleProblem(text: string): string | undefined {
-  if (/(^|;)\s*(DTSTART|TZID)/i.test(text) || text.includes('\n')) return 'give only the rule (FREQ=…); the first meeting goes in `starts`';
-  try {
-    const options = RRule.parseString(text);
-    if (options.freq === undefined) return 'FREQ is missing (e.g. FREQ=MONTHLY;BYDAY=2TU,4TU)';
-    new RRule(options).toString();
-    return undefined;
-  } catch (error) {
-    return `is not a valid RRULE (${error instanceof Error ? error.message : 'unreadable'}); e.g. FREQ=MONTHLY;BYDAY=2TU,4TU`;
-  }
-}
 
 const id = z.string().regex(/^[a-z0-9-]+$/, 'must use only a-z, 0-9 and "-" (it appears in links)');
 const localDateTime = z.string().refine(isValidLocalDateTime, 'must be a local date and time like 2027-01-12T10:00');
@@ -94,7 +80,7 @@ const activity = z
     online: url.optional(),
     capacity: z.number().int().positive().optional(),
     rsvp_by: yamlDate.optional(),
-    audience: z.union([z.literal('all'), z.array(id).min(1)]),
+    audience: z.union([z.literal('all'), z.array(id).min(1)], { error: 'must be "all" or a list of team ids like [lodz, lowicz]' }),
     public: z.boolean().default(false),
   })
   .superRefine((a, ctx) => {

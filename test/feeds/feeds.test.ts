@@ -5,9 +5,12 @@ import { IcalGeneratorRenderer } from '../../adapters/ical/ical-renderer.js';
 import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
 import { expandSeries } from '../../src/domain/occurrences.js';
-import { loadTeams } from '../../src/feeds/feed-data.js';
+import { activityEvent, meetingEvents } from '../../src/feeds/calendar-events.js';
+import { loadActivities, loadTeams } from '../../src/feeds/feed-data.js';
 import { FeedService } from '../../src/feeds/feed-service.js';
 import { messages } from '../../src/i18n/messages.js';
+import type { CalendarRenderer } from '../../src/ports/calendar.port.js';
+import { referenceRender } from '../adapters/ical/reference-renderer.js';
 import { dialects, freshDatabase } from '../support/databases.js';
 import { importYaml } from '../support/schedule-builder.js';
 import { LODZ_LOCATION, LODZ_NAME, WORKSHOP_DESCRIPTION, WORKSHOP_LOCATION, WORKSHOP_TITLE, feedSchedule } from './feed-schedule.js';
@@ -55,6 +58,22 @@ describe.each(dialects)('iCal feeds on %s', (kind) => {
     const stamps = rawLines(allText, 'DTSTAMP');
     expect(stamps).toHaveLength(all.getAllSubcomponents('vevent').length);
     for (const line of stamps) expect(line).toMatch(/^DTSTAMP:\d{8}T\d{6}Z$/);
+  });
+
+  it('should serve all.ics assembled from kept event texts byte for byte as ical-generator renders the whole calendar', async () => {
+    const teams = await loadTeams(db.db);
+    const activities = await loadActivities(db.db, { kind: 'public' });
+    const horizon = new Date('2029-01-01T00:00:00Z');
+    const events = [...teams.flatMap((t) => meetingEvents(t, horizon)), ...activities.map((a) => activityEvent(a))];
+    const document = { name: messages.pl.calendarAll, description: messages.pl.calendarAllDescription, refreshInterval: 'PT1H', events };
+    expect(allText).toBe(referenceRender(document));
+  });
+
+  it('should stamp DTSTAMP and LAST-MODIFIED with the injected clock of the import, not the database clock', async () => {
+    expect(new Set(rawLines(allText, 'DTSTAMP'))).toEqual(new Set(['DTSTAMP:20270101T000000Z']));
+    expect(new Set(rawLines(allText, 'LAST-MODIFIED'))).toEqual(new Set(['LAST-MODIFIED:20270101T000000Z']));
+    const teams = await db.db.selectFrom('teams').select(['created_at', 'updated_at']).execute();
+    for (const team of teams) expect([team.created_at, team.updated_at]).toEqual([new Date(START), new Date(START)]);
   });
 
   it('should keep every Łódź meeting of 2027 at 10:00 Warsaw time across the March and October changes', () => {
@@ -149,10 +168,9 @@ describe.each(dialects)('iCal feeds on %s', (kind) => {
     }
   });
 
-  // BUG: src/domain/occurrences.ts ruleDates() hands a date-only UNTIL to rrule as midnight, so
-  // the domain (reminders, schedule page, exception checks) ends kutno on 8 June while the feed,
-  // through rruleWithUtcUntil's end-of-day reading, shows a meeting on 22 June too.
-  it.fails('should end a series with a date-only UNTIL on the same day in the domain as in the feed', async () => {
+  // A bare-date UNTIL counts the whole day in: the domain (reminders, schedule page, exception
+  // checks) and the feed must agree that kutno meets on 22 June.
+  it('should end a series with a date-only UNTIL on the same day in the domain as in the feed', async () => {
     const [kutno] = await loadTeams(db.db, ['kutno']);
     const domain = expandSeries(kutno!.meetings, new Date(START), new Date('2028-01-01T00:00:00Z')).map((o) => local(o.originalStart.setZone(ZONE)));
     const feed = expand(all, 'pzk-kutno@kooperator', '2027-01-01', '2028-01-01').map((o) => o.ruleDate);
@@ -189,6 +207,30 @@ describe.each(dialects)('feeds after importing the schedule again on %s', (kind)
     expect(new Set(components.map((c) => c.getFirstPropertyValue('sequence')))).toEqual(new Set([1]));
     expect(new Set(components.map((c) => text(c, 'location')))).toEqual(new Set(['Sala 14, ul. Nowa 2']));
     expect(lowiczAfter!.etag).toBe(lowiczBefore!.etag);
+  });
+
+  it('should render again only the team that changed, and give the same bytes as a render from nothing', async () => {
+    db = await freshDatabase(kind);
+    const clock = new FixedClock(START);
+    await importYaml(db.db, clock, { 'feeds.yaml': feedSchedule() });
+    const real = new IcalGeneratorRenderer(ZONE);
+    const rendered: string[] = [];
+    const counting: CalendarRenderer = {
+      render: (document) => real.render(document),
+      renderEvents: (events) => (rendered.push(...events.map((e) => e.uid)), real.renderEvents(events)),
+      assemble: (header, zones, texts) => real.assemble(header, zones, texts),
+    };
+    const feeds = new FeedService({ db: db.db, renderer: counting, clock, versionTtlMs: 0 });
+    await feeds.all();
+    expect(new Set(rendered)).toEqual(new Set(['pzk-konin@kooperator', 'pzk-kutno@kooperator', 'pzk-lodz@kooperator', 'pzk-lowicz@kooperator', 'activity-szkolenie-all@kooperator', 'activity-warsztaty-lodz-lowicz@kooperator']));
+
+    rendered.length = 0;
+    await importYaml(db.db, clock, { 'feeds.yaml': feedSchedule({ lodzLocation: 'Sala 14, ul. Nowa 2' }) });
+    const after = await feeds.all();
+    expect(new Set(rendered)).toEqual(new Set(['pzk-lodz@kooperator']));
+    const fromNothing = await newFeeds(db, clock).all();
+    expect(after.body.equals(fromNothing.body)).toBe(true);
+    expect(after.body.toString('utf8')).toContain('LOCATION:Sala 14\\, ul. Nowa 2');
   });
 
   // Holidays are resolved up to the start of the month + 2 years, matching the monthly cache key:

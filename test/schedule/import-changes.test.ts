@@ -152,9 +152,9 @@ describe.each(dialects)('importing a changed schedule on %s', (kind) => {
     const audience = await db.db.selectFrom('activity_audience').select('team_id').where('activity_id', '=', 'warsztaty-2027-1').execute();
     expect(audience).toEqual([{ team_id: 'lodz' }]);
   });
-  // importMemberships() only looks at memberships of teams still in the files, so members of a
-  // removed team stay active members, and the "no team left" rule never marks them removed.
-  it.fails('should end the memberships of a team removed from its file, and retire people left with no team', async () => {
+
+  // A removed team's members leave it, and the "no team left" rule then retires them.
+  it('should end the memberships of a team removed from its file, and retire people left with no team', async () => {
     await reimport((p) => {
       delete p.lowicz;
       p.workshop.audience = ['lodz'];

@@ -76,9 +76,8 @@ describe.each(dialects)('importing several files on %s', (kind) => {
     expect((await importFiles(db.db, [b], clock())).changed).toBe(false);
   });
 
-  // importPeople() writes every column of a person, staff_role included, from the files of
-  // this import only, so a role given in a.yaml's `staff` is erased by importing b.yaml.
-  it.fails('should keep a staff role from file A when file B, listing the same person as a member, is imported alone', async () => {
+  // The file that gave the staff role owns it: importing another file alone leaves it be.
+  it('should keep a staff role from file A when file B, listing the same person as a member, is imported alone', async () => {
     const jan = { name: 'Jan Kowalski', email: 'jan.kowalski@example.org' };
     const a = await files.write('a.yaml', scheduleYaml({ teams: [aTeam()], staff: [{ ...jan, role: 'rcps' }], activities: [] }));
     const b = await files.write('b.yaml', scheduleYaml({ teams: [lowicz({ members: [aMember({ ...jan, role: 'member' })] })], activities: [] }));

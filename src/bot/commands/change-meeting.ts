@@ -56,7 +56,7 @@ export async function changeMeeting(ctx: CommandContext, action: 'cancel' | 'mov
   const members = await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('meeting_exceptions')
-      .values({ team_id: teamId, occurrence_date: date, cancelled: action === 'cancel', moved_to_local: movedTo })
+      .values({ team_id: teamId, occurrence_date: date, cancelled: action === 'cancel', moved_to_local: movedTo, created_at: clock.now() })
       .onConflict((oc) => oc.columns(['team_id', 'occurrence_date']).doUpdateSet({ cancelled: action === 'cancel', moved_to_local: movedTo }))
       .execute();
     await trx.updateTable('meeting_series').set((eb) => ({ sequence: eb('sequence', '+', 1), updated_at: clock.now() })).where('team_id', '=', teamId).execute();
@@ -68,6 +68,7 @@ export async function changeMeeting(ctx: CommandContext, action: 'cancel' | 'mov
         occurrence_date: date,
         person_id: person.id,
         details: JSON.stringify({ by: 'chat', to: movedTo }),
+        created_at: clock.now(),
       })
       .execute();
     await bumpDataVersion(trx);

@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
-import { expandSeries, takesPlace } from '../../domain/occurrences.js';
-import { loadTeams, teamIdsOfPerson } from '../../feeds/feed-data.js';
+import { teamIdsOfPerson } from '../../feeds/feed-data.js';
 import { botMessages } from '../../i18n/bot-messages.js';
 import { formatDateTime } from '../../i18n/format.js';
 import { messages } from '../../i18n/messages.js';
 import type { Message } from '../../ports/channel.port.js';
+import { upcomingMeetings } from '../upcoming-meetings.js';
 import { changeAction, changeMeeting } from './change-meeting.js';
 import type { CommandContext } from './context.js';
 
@@ -20,9 +20,9 @@ export async function listMeetings({ db, clock, publicUrl, person }: CommandCont
   const t = botMessages[language];
   const now = clock.now();
   const until = DateTime.fromJSDate(now).plus({ weeks: 8 }).toJSDate();
-  const teams = await loadTeams(db, await teamIdsOfPerson(db, person.id));
-  const upcoming = teams
-    .flatMap(({ team, series, meetings }) => expandSeries(meetings, now, until).filter(takesPlace).map((o) => ({ o, team, series })))
+  const meetings = await upcomingMeetings(db).of(await teamIdsOfPerson(db, person.id), now, until);
+  const upcoming = meetings
+    .map(({ occurrence, team: { team, series } }) => ({ o: occurrence, team, series }))
     .sort((a, b) => a.o.start.toMillis() - b.o.start.toMillis())
     .slice(0, 6);
   if (upcoming.length === 0) return { language, title: t.meetingsTitle, text: t.noMeetings };

@@ -1,0 +1,110 @@
+/**
+ * Child process of the Slack benchmark (issue 3): the real service with Slack on over HTTP,
+ * its Web API pointed at a fake Slack on loopback that answers users.info with the e-mail of
+ * a member of the 500-team file (user `U<team>x<member>` → team-<team>.m<member>@example.org).
+ * Tells the parent its URL over IPC and stops on SIGTERM.
+ *
+ *   BENCH_MODE=service  the service; DATABASE_URL set = PostgreSQL, else PGlite in DATA_DIR
+ *   BENCH_MODE=bare     a bare Bolt app (same receiver) whose /pzk only acks, for scale
+ */
+import { createServer, type Server } from 'node:http';
+import { App, HTTPReceiver } from '@slack/bolt';
+import { loadConfig } from '../src/config.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { createLogger } from '../src/log.js';
+import { openDatabase, startService } from '../src/main.js';
+import { importSchedules } from '../src/schedule/import-schedule.js';
+import { loadScheduleFiles } from '../src/schedule/load-schedule.js';
+import { DEFAULT_ZONE, benchClock } from './fixtures.js';
+
+const SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
+const send = (message: { url: string } | { error: string }) => process.send?.(message);
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
+    }),
+  );
+}
+
+/** The Web API methods the adapter calls on the way: auth.test at start, users.info per new user. */
+async function fakeSlackApi(): Promise<{ url: string; close: () => void }> {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    req.on('end', () => {
+      const method = req.url?.split('/').pop()?.split('?')[0];
+      const user = new URLSearchParams(body).get('user') ?? '';
+      const match = /^U(\d{4})x(\d{2})$/.exec(user);
+      const answer =
+        method === 'auth.test'
+          ? { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' }
+          : method === 'users.info' && match
+            ? { ok: true, user: { id: user, profile: { email: `team-${match[1]}.m${match[2]}@example.org` } } }
+            : { ok: true };
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(answer));
+    });
+  });
+  return { url: `${await listen(server)}/api/`, close: () => server.close() };
+}
+
+async function service(): Promise<() => Promise<void>> {
+  const api = await fakeSlackApi();
+  const env = {
+    DATA_DIR: process.env.DATA_DIR,
+    DATABASE_URL: process.env.DATABASE_URL,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    SLACK_BOT_TOKEN: 'xoxb-bench',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: api.url,
+  };
+  const config = loadConfig(env);
+  const clock = benchClock();
+  const db = await openDatabase(config, 'import');
+  try {
+    await migrateToLatest(db.db);
+    await importSchedules(db.db, await loadScheduleFiles([process.env.BENCH_SCHEDULE!]), { clock, defaultTimezone: DEFAULT_ZONE });
+  } finally {
+    await db.close();
+  }
+  const running = await startService(config, createLogger(config.logLevel), clock);
+  send({ url: running.url });
+  return async () => {
+    await running.stop();
+    api.close();
+  };
+}
+
+async function bare(): Promise<() => Promise<void>> {
+  const receiver = new HTTPReceiver({ signingSecret: SIGNING_SECRET, endpoints: ['/slack/events'] });
+  const app = new App({ receiver, authorize: async () => ({ botToken: 'xoxb-bench', botId: 'BBOT', botUserId: 'UBOT' }) });
+  app.command('/pzk', async ({ ack }) => {
+    await ack();
+  });
+  const server = (await app.start(0)) as Server;
+  const address = server.address();
+  send({ url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` });
+  return () => app.stop().then(() => undefined);
+}
+
+const started = (process.env.BENCH_MODE === 'bare' ? bare() : service()).catch((error: unknown) => {
+  send({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  process.exit(1);
+});
+
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  void started.then(async (close) => {
+    await close?.();
+    process.exit(0);
+  });
+};
+process.on('SIGTERM', stop);
+process.on('disconnect', stop);

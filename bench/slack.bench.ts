@@ -1,0 +1,150 @@
+/**
+ * 5. Slack throughput (issue 3): 100 concurrent signed `/pzk spotkania` commands from 1,000
+ *    members of the 500-team file (each seen once before the run, as regular users are), answered in the ack itself, against a bare Bolt app that only acks,
+ *    in the same run. Goals: ≥ 0.6× its requests per second and p99 ≤ 2× its p99, on PGlite
+ *    and on PostgreSQL. Every request is signed as Slack signs it (a fresh timestamp each).
+ */
+import { fork } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon, { type Result } from 'autocannon';
+import { postgresUrl, redact } from './databases.js';
+import { bigScheduleFile, tempDir } from './fixtures.js';
+import { captureTail, int, track, waitForExit, waitForQuiet, withTimeout, yesNo, type Report } from './support.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CONNECTIONS = 100;
+const SECONDS = 10;
+/** Two members of every team (the coordinator and one more): 1,000 Slack users. */
+const USERS = 500 * 2;
+/** The same as bench/slack-service.ts's (importing that file would run the child here). */
+const SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
+
+export async function slackBenchmark(report: Report): Promise<void> {
+  const bare = await startChild('bare', {});
+  try {
+    const pg = await postgresUrl();
+    const databases: { name: string; env: Record<string, string> }[] = [{ name: 'PGlite', env: { DATA_DIR: join(tempDir('slack'), 'data') } }];
+    if ('url' in pg) {
+      const schema = `bench_slack_${process.pid}`;
+      databases.push({ name: 'PostgreSQL', env: { DATABASE_URL: `${pg.url}${pg.url.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}`, BENCH_PG_SCHEMA: schema } });
+      report.note(`slack: PostgreSQL at ${redact(pg.url)}, schema ${schema} (dropped afterwards).`);
+    } else report.note(`slack: PostgreSQL skipped: ${pg.skip}`);
+    for (const database of databases) {
+      const schema = database.env.BENCH_PG_SCHEMA;
+      if (schema) await adminSql(pg as { url: string }, `drop schema if exists ${schema} cascade; create schema ${schema}`);
+      const service = await startChild('service', { ...database.env, BENCH_SCHEDULE: bigScheduleFile() });
+      try {
+        // Warm-up: every user once (users.info and the stored link, as for anyone who used
+        // the bot before; the caches), then both servers a few seconds for the JIT.
+        await load(service.url, 0, CONNECTIONS, USERS);
+        await load(service.url, 3, CONNECTIONS);
+        await load(bare.url, 3, CONNECTIONS);
+        const ours = await load(service.url, SECONDS, CONNECTIONS);
+        const theirs = await load(bare.url, SECONDS, CONNECTIONS);
+        const problems = [...ours.problems, ...theirs.problems];
+        const rps = ours.rps / theirs.rps;
+        const p99 = ours.p99 / Math.max(1, theirs.p99);
+        report.row(`slack /pzk spotkania, ${database.name}: service`, `${int(ours.rps)} req/s (latency p50 ${ours.p50} ms, p99 ${ours.p99} ms)`);
+        report.row(`slack /pzk, bare Bolt app that only acks (same run)`, `${int(theirs.rps)} req/s (latency p50 ${theirs.p50} ms, p99 ${theirs.p99} ms)`);
+        report.row(`slack ${database.name}: service ÷ bare Bolt, req/s`, `${rps.toFixed(2)}×`, '≥ 0.6×', problems.length ? 'failed' : yesNo(rps >= 0.6));
+        report.row(`slack ${database.name}: service p99 ÷ bare Bolt p99`, `${p99.toFixed(2)}×`, '≤ 2×', problems.length ? 'failed' : yesNo(p99 <= 2));
+        for (const problem of problems) report.note(`slack ${database.name}: ${problem}`);
+      } finally {
+        await service.stop();
+        if (schema) await adminSql(pg as { url: string }, `drop schema if exists ${schema} cascade`).catch(() => undefined);
+      }
+    }
+  } finally {
+    await bare.stop();
+  }
+}
+
+interface Run {
+  rps: number;
+  p50: number;
+  p99: number;
+  problems: string[];
+}
+
+async function load(url: string, seconds: number, connections: number, amount?: number): Promise<Run> {
+  await waitForQuiet(10_000);
+  let n = 0;
+  const result: Result = await autocannon({
+    url: `${url}/slack/events`,
+    connections,
+    ...(amount ? { amount } : { duration: seconds }),
+    requests: [
+      {
+        method: 'POST',
+        path: '/slack/events',
+        setupRequest: (request) => {
+          const i = n++ % USERS;
+          const user = `U${String(1 + Math.floor(i / 2)).padStart(4, '0')}x${String(1 + (i % 2)).padStart(2, '0')}`;
+          const body = new URLSearchParams({
+            token: 'legacy',
+            team_id: 'T1',
+            channel_id: 'D1',
+            user_id: user,
+            command: '/pzk',
+            text: 'spotkania',
+            api_app_id: 'A1',
+            response_url: 'https://hooks.slack.invalid/commands/T1/1/x',
+            trigger_id: `${n}.1.bench`,
+          }).toString();
+          const timestamp = String(Math.floor(Date.now() / 1000));
+          const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+          return {
+            ...request,
+            body,
+            headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature },
+          };
+        },
+      },
+    ],
+  });
+  const total = Object.values(result.statusCodeStats).reduce((sum, { count }) => sum + count, 0);
+  const ok = result.statusCodeStats['200']?.count ?? 0;
+  const problems: string[] = [];
+  if (total === 0) problems.push('no responses at all');
+  else if (ok / total < 0.999) problems.push(`only ${ok} of ${total} answers were 200: ${JSON.stringify(result.statusCodeStats)}`);
+  if (result.errors > 0) problems.push(`${result.errors} errors (${result.timeouts} timeouts)`);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, problems };
+}
+
+async function adminSql(pg: { url: string }, text: string): Promise<void> {
+  const { default: pgModule } = await import('pg');
+  const client = new pgModule.Client({ connectionString: pg.url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+async function startChild(mode: 'service' | 'bare', env: Record<string, string>): Promise<{ url: string; stop: () => Promise<void> }> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, BENCH_MODE: mode };
+  if (!env.DATABASE_URL) delete childEnv.DATABASE_URL;
+  const child = track(fork(join(ROOT, 'bench', 'slack-service.ts'), [], { cwd: ROOT, execArgv: ['--import', 'tsx'], env: childEnv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }));
+  const tail = captureTail(child);
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await waitForExit(child, 8000);
+  };
+  try {
+    const url = await withTimeout(
+      new Promise<string>((resolve, reject) => {
+        child.once('message', (m: { url?: string; error?: string }) => (m.url ? resolve(m.url) : reject(new Error(m.error ?? 'no URL'))));
+        child.once('exit', (code) => reject(new Error(`exited with ${code} before it was ready`)));
+      }),
+      180_000,
+      `starting the ${mode} child`,
+    );
+    return { url, stop };
+  } catch (error) {
+    await stop();
+    throw new Error(`the slack ${mode} child did not start: ${error instanceof Error ? error.message : String(error)}\n${tail()}`);
+  }
+}

@@ -1,0 +1,69 @@
+import type { Kysely } from 'kysely';
+import { readDataVersion } from '../db/data-version.js';
+import type { Database } from '../db/tables.js';
+import { expandSeries, takesPlace, type Occurrence } from '../domain/occurrences.js';
+import { loadTeams, type TeamWithSeries } from '../feeds/feed-data.js';
+
+const DAY = 86_400_000;
+/** Each team's meetings are expanded once a day over this window, so any moment of the day fits. */
+const WINDOW_DAYS = 8 * 7 + 2;
+
+interface Expanded {
+  version: number;
+  day: number;
+  team: TeamWithSeries;
+  occurrences: Occurrence[];
+}
+
+export interface UpcomingMeeting {
+  occurrence: Occurrence;
+  team: TeamWithSeries;
+}
+
+/**
+ * The meetings of some teams in [from, to), as `expandSeries` gives them. `spotkania` is the
+ * busiest command, and a team's meetings are the same for every member who asks: each team
+ * is loaded and expanded once per data version and day, then only filtered. The data version
+ * is read on every call, so a meeting moved a moment ago (here or on another replica) shows.
+ */
+export class UpcomingMeetings {
+  private readonly teams = new Map<string, Expanded>();
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async of(teamIds: string[], from: Date, to: Date): Promise<UpcomingMeeting[]> {
+    if (teamIds.length === 0) return [];
+    const version = await readDataVersion(this.db);
+    const day = Math.floor(from.getTime() / DAY);
+    const fresh = (e: Expanded | undefined): e is Expanded => e !== undefined && e.version === version && e.day === day;
+    const missing = teamIds.filter((id) => !fresh(this.teams.get(id)));
+    if (missing.length > 0) {
+      if (this.teams.size > 10_000) this.teams.clear();
+      const windowFrom = new Date(day * DAY - DAY);
+      const windowTo = new Date((day + WINDOW_DAYS) * DAY);
+      for (const team of await loadTeams(this.db, missing)) {
+        this.teams.set(team.team.id, { version, day, team, occurrences: expandSeries(team.meetings, windowFrom, windowTo) });
+      }
+    }
+    const result: UpcomingMeeting[] = [];
+    for (const id of [...teamIds].sort()) {
+      const expanded = this.teams.get(id);
+      // A team removed meanwhile has no row any more: it has no meetings either.
+      if (!fresh(expanded)) continue;
+      for (const occurrence of expanded.occurrences) {
+        const at = occurrence.originalStart.toMillis();
+        if (at >= from.getTime() && at < to.getTime() && takesPlace(occurrence)) result.push({ occurrence, team: expanded.team });
+      }
+    }
+    return result;
+  }
+}
+
+const perDatabase = new WeakMap<Kysely<Database>, UpcomingMeetings>();
+
+/** One cache per database, shared by every command and adapter of the process. */
+export function upcomingMeetings(db: Kysely<Database>): UpcomingMeetings {
+  let cache = perDatabase.get(db);
+  if (!cache) perDatabase.set(db, (cache = new UpcomingMeetings(db)));
+  return cache;
+}

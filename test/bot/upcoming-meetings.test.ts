@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { upcomingMeetings, UpcomingMeetings } from '../../src/bot/upcoming-meetings.js';
+import { FixedClock } from '../../src/clock.js';
+import { bumpDataVersion } from '../../src/db/data-version.js';
+import type { Db } from '../../src/db/db.port.js';
+import { expandSeries, takesPlace } from '../../src/domain/occurrences.js';
+import { loadTeams } from '../../src/feeds/feed-data.js';
+import { importSchedules } from '../../src/schedule/import-schedule.js';
+import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
+import { dialects, freshDatabase } from '../support/databases.js';
+
+const WEEKS_8 = 8 * 7 * 86_400_000;
+const startsOf = (list: { occurrence: { start: { toISO(): string | null } } }[]) => list.map((m) => m.occurrence.start.toISO());
+
+describe.each(dialects)('upcoming meetings kept per data version on %s', (kind) => {
+  let db: Db;
+  let teamIds: string[];
+  beforeAll(async () => {
+    db = await freshDatabase(kind);
+    const clock = new FixedClock('2027-01-04T08:00:00Z');
+    await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
+    teamIds = (await db.db.selectFrom('teams').select('id').execute()).map((t) => t.id);
+  });
+  afterAll(async () => db?.close());
+
+  // Across DST (late March), a year end, the first and last second of a UTC day.
+  it.each(['2027-01-04T00:00:00Z', '2027-03-20T23:59:59Z', '2027-10-24T12:30:00Z', '2027-12-31T23:00:00Z'])(
+    'should give at %s exactly what expanding every series from that moment gives',
+    async (at) => {
+      const from = new Date(at);
+      const to = new Date(from.getTime() + WEEKS_8);
+      const direct = (await loadTeams(db.db, teamIds)).flatMap((team) =>
+        expandSeries(team.meetings, from, to).filter(takesPlace).map((occurrence) => ({ occurrence, team })),
+      );
+      const cached = await new UpcomingMeetings(db.db).of(teamIds, from, to);
+      expect(startsOf(cached)).toEqual(startsOf(direct));
+      expect(startsOf(direct).length).toBeGreaterThan(3);
+    },
+  );
+
+  it('should answer from what it kept until the data version rises, then read the change', async () => {
+    const from = new Date('2027-01-04T08:00:00Z');
+    const to = new Date(from.getTime() + WEEKS_8);
+    const cache = upcomingMeetings(db.db);
+    expect(upcomingMeetings(db.db)).toBe(cache);
+    const before = await cache.of(['lodz'], from, to);
+    const first = before[0]!.occurrence.date;
+    // A change written without raising the version is not seen: the answer is the kept one.
+    await db.db.insertInto('meeting_exceptions').values({ team_id: 'lodz', occurrence_date: first, cancelled: true, moved_to_local: null }).execute();
+    expect(startsOf(await cache.of(['lodz'], from, to))).toEqual(startsOf(before));
+    // Every real change raises the version (import, chat commands): then the change shows.
+    await bumpDataVersion(db.db);
+    const after = await cache.of(['lodz'], from, to);
+    expect(after.map((m) => m.occurrence.date)).not.toContain(first);
+    expect(after).toHaveLength(before.length - 1);
+  });
+});
