@@ -14,7 +14,8 @@ export function referenceRender(document: CalendarDocument, defaultZone = 'Europ
     name: document.name,
     ...(document.description ? { description: document.description } : {}),
     timezone: { name: null, generator: getVtimezoneComponent },
-    ttl: Duration.fromISO(document.refreshInterval).as('seconds'),
+    // An iTIP message (REQUEST, CANCEL) carries no refresh hint.
+    ...(document.method === 'REQUEST' || document.method === 'CANCEL' ? {} : { ttl: Duration.fromISO(document.refreshInterval).as('seconds') }),
     ...(document.method ? { method: ICalCalendarMethod[document.method] } : {}),
   });
   for (const event of document.events) {
