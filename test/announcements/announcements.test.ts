@@ -1,3 +1,4 @@
+import { buttonClick } from '../adapters/slack/slack-requests.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '../../src/ports/channel.port.js';
 import { dialects } from '../support/databases.js';
@@ -5,17 +6,7 @@ import { slackUser, startChannelHarness, teamsUser, type ChannelHarness } from '
 import { activity as teamsActivity, message as teamsMessage } from '../adapters/teams/harness.js';
 import { FakeConnector } from '../adapters/teams/fake-connector.js';
 
-const click = (user: string, actionId: string, value: string) => ({
-  type: 'block_actions',
-  team: { id: 'T1', domain: 'pzk' },
-  user: { id: user, username: user.toLowerCase(), team_id: 'T1' },
-  api_app_id: 'A1',
-  token: 'x',
-  trigger_id: `${Math.random()}.1.click`,
-  container: { type: 'message', message_ts: '1799999999.000200', channel_id: 'D1', is_ephemeral: false },
-  channel: { id: 'D1', name: 'directmessage' },
-  actions: [{ type: 'button', action_id: actionId, block_id: 'b1', value, text: { type: 'plain_text', text: 'Wyślij' }, action_ts: '1799999999.3' }],
-});
+const click = buttonClick;
 
 const HOSTILE = '**Ważne:** zmiana sali <script>alert(1)</script> & <!channel>\n- punkt pierwszy\n- punkt drugi\nSzczegóły: [strona](https://example.org/a?b=1&c=2)';
 

@@ -1,3 +1,4 @@
+import { buttonClick } from '../adapters/slack/slack-requests.js';
 import ICAL from 'ical.js';
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,17 +27,7 @@ function rsvpLinks(h: ChannelHarness, mail: ParsedMail): string[] {
   return [...(mail.text ?? '').matchAll(/https?:\/\/[^\s)]+\/rsvp\/[A-Za-z0-9_.-]+/g)].map((m) => `${h.url}${new URL(m[0]).pathname}`);
 }
 
-const click = (user: string, actionId: string, value: string) => ({
-  type: 'block_actions',
-  team: { id: 'T1', domain: 'pzk' },
-  user: { id: user, username: user.toLowerCase(), team_id: 'T1' },
-  api_app_id: 'A1',
-  token: 'x',
-  trigger_id: `${Math.random()}.1.click`,
-  container: { type: 'message', message_ts: '1799999999.000200', channel_id: 'D1', is_ephemeral: false },
-  channel: { id: 'D1', name: 'directmessage' },
-  actions: [{ type: 'button', action_id: actionId, block_id: 'b1', value, text: { type: 'plain_text', text: 'Tak' }, action_ts: '1799999999.3' }],
-});
+const click = buttonClick;
 
 async function reimport(h: ChannelHarness, edit: (text: string) => string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sched-'));

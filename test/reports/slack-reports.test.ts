@@ -1,3 +1,4 @@
+import { buttonClick } from '../adapters/slack/slack-requests.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
 import { Dispatcher } from '../../src/delivery/dispatcher.js';
@@ -11,19 +12,7 @@ const michal = { id: 'UMICHAL', email: 'michal.dabrowski@example.org' };
 const jan = { id: 'UJAN', email: 'jan.kowalski@example.org' };
 const barbara = { id: 'UBARBARA', email: 'barbara.kowalczyk@example.org' };
 
-function click(user: string, actionId: string, value: string) {
-  return {
-    type: 'block_actions',
-    team: { id: 'T1', domain: 'pzk' },
-    user: { id: user, username: user.toLowerCase(), team_id: 'T1' },
-    api_app_id: 'A1',
-    token: 'x',
-    trigger_id: `${Math.random()}.1.click`,
-    container: { type: 'message', message_ts: '1799999999.000200', channel_id: 'CRCPS', is_ephemeral: false },
-    channel: { id: 'CRCPS', name: 'rcps' },
-    actions: [{ type: 'button', action_id: actionId, block_id: 'b1', value, text: { type: 'plain_text', text: 'x' }, action_ts: '1799999999.3' }],
-  };
-}
+const click = (user: string, actionId: string, value: string) => buttonClick(user, actionId, value, { id: 'CRCPS', name: 'rcps' });
 
 describe.each(dialects)('Status and problem reports over Slack on %s', (kind) => {
   let h: SlackHarness;

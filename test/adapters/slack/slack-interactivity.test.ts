@@ -1,3 +1,4 @@
+import { buttonClick } from './slack-requests.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Form } from '../../../src/ports/channel.port.js';
 import { dialects } from '../../support/databases.js';
@@ -16,20 +17,6 @@ const statusForm: Form = {
 };
 
 const homeOpened = (user: string) => ({ type: 'app_home_opened', user, channel: 'D1', tab: 'home', event_ts: '1799999999.000100' });
-
-function buttonClick(user: string, actionId: string, value: string) {
-  return {
-    type: 'block_actions',
-    team: { id: 'T1', domain: 'pzk' },
-    user: { id: user, username: user.toLowerCase(), team_id: 'T1' },
-    api_app_id: 'A1',
-    token: 'x',
-    trigger_id: `${Math.random()}.1.click`,
-    container: { type: 'message', message_ts: '1799999999.000200', channel_id: 'D1', is_ephemeral: false },
-    channel: { id: 'D1', name: 'directmessage' },
-    actions: [{ type: 'button', action_id: actionId, block_id: 'b1', value, text: { type: 'plain_text', text: 'Tak' }, action_ts: '1799999999.3' }],
-  };
-}
 
 describe.each(dialects)('Slack events, buttons and modals on %s', (kind) => {
   let h: SlackHarness;

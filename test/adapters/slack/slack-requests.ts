@@ -62,3 +62,18 @@ export class SlackRequests {
     return this.post(JSON.stringify(body), 'application/json', options);
   }
 }
+
+/** A Block Kit button press as Slack posts it (interactivity payload); `channel` is where the message was. */
+export function buttonClick(user: string, actionId: string, value: string, channel: { id: string; name: string } = { id: 'D1', name: 'directmessage' }) {
+  return {
+    type: 'block_actions',
+    team: { id: 'T1', domain: 'pzk' },
+    user: { id: user, username: user.toLowerCase(), team_id: 'T1' },
+    api_app_id: 'A1',
+    token: 'x',
+    trigger_id: `${Math.random()}.1.click`,
+    container: { type: 'message', message_ts: '1799999999.000200', channel_id: channel.id, is_ephemeral: false },
+    channel,
+    actions: [{ type: 'button', action_id: actionId, block_id: 'b1', value, text: { type: 'plain_text', text: 'x' }, action_ts: '1799999999.3' }],
+  };
+}
