@@ -17,8 +17,8 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** The person's live feed token, made on first use. */
-export async function currentFeedToken(db: Kysely<Database>, personId: number, secret: string, clock: Clock): Promise<string> {
+/** The person's live feed token, if there is one (never makes one: GETs change nothing). */
+export async function liveFeedToken(db: Kysely<Database>, personId: number, secret: string): Promise<string | undefined> {
   const live = await db
     .selectFrom('feed_tokens')
     .select('nonce')
@@ -26,7 +26,12 @@ export async function currentFeedToken(db: Kysely<Database>, personId: number, s
     .where('revoked_at', 'is', null)
     .orderBy('id', 'desc')
     .executeTakeFirst();
-  return live ? tokenFor(secret, live.nonce) : issueFeedToken(db, personId, secret, clock);
+  return live ? tokenFor(secret, live.nonce) : undefined;
+}
+
+/** The person's live feed token, made on first use. */
+export async function currentFeedToken(db: Kysely<Database>, personId: number, secret: string, clock: Clock): Promise<string> {
+  return (await liveFeedToken(db, personId, secret)) ?? issueFeedToken(db, personId, secret, clock);
 }
 
 /** Revokes the person's feed links and issues a new one. */

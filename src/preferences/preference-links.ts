@@ -1,20 +1,16 @@
 import type { Clock } from '../clock.js';
 import { signLink } from '../security/signed-links.js';
+import { personalPageUrl } from '../me/me-link.js';
 import { mutableKindOf, type MutableKind } from './preferences.js';
 
-/** A preferences link in a mail works for a month; the person's page gives a fresh one. */
-export const PREFERENCES_LINK_DAYS = 30;
 /** One-click unsubscribe must still work from an old mail, and it can only ever mute one kind. */
 export const UNSUBSCRIBE_LINK_DAYS = 365;
 
 const DAY_MS = 24 * 3600_000;
 const base = (publicUrl: string) => publicUrl.replace(/\/+$/, '');
 
-/** `${publicUrl}/me/{token}`: the person's own page (purpose 'me'). */
-export function preferencesUrl(publicUrl: string, secret: string, personId: number, now: Date): string {
-  const token = signLink(secret, { purpose: 'me', subject: String(personId), expiresAt: new Date(now.getTime() + PREFERENCES_LINK_DAYS * DAY_MS) });
-  return `${base(publicUrl)}/me/${token}`;
-}
+/** The preferences link of a mail is the person's own page. */
+export const preferencesUrl = (publicUrl: string, secret: string, personId: number, now: Date): string => personalPageUrl(base(publicUrl), secret, personId, now);
 
 /** `${publicUrl}/unsubscribe/{token}`: RFC 8058 one-click unsubscribe from one kind of message. */
 export function unsubscribeUrl(publicUrl: string, secret: string, personId: number, kind: MutableKind, now: Date): string {

@@ -133,7 +133,7 @@ describe.each(dialects)('the dispatcher through the real adapters on %s', (kind)
     const posts = slackApi.callsTo('chat.postMessage');
     expect(posts).toHaveLength(2);
     expect(posts[1]!.params).toMatchObject({ channel: 'UANNA', text: expect.stringContaining('Zmiana sali') });
-    expect(await row(k)).toMatchObject({ state: 'sent', sent_channel: 'slack', provider_id: expect.stringMatching(/^\d+\.\d+$/) });
+    expect(await row(k)).toMatchObject({ state: 'sent', sent_channel: 'slack', provider_id: expect.stringMatching(/^UANNA:\d+\.\d+$/) });
     clock.advance(3_600_000);
     expect(await drain(d)).toMatchObject({ sent: 0 });
     expect(slackApi.callsTo('chat.postMessage')).toHaveLength(2);

@@ -14,6 +14,7 @@ const code = readdirSync(dir)
 const scopesOf: Record<string, string[]> = {
   'users.info': ['users:read', 'users:read.email'],
   'chat.postMessage': ['chat:write'],
+  'chat.update': ['chat:write'],
   'views.open': [],
   'views.publish': [],
   'auth.test': [],
