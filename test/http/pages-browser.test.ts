@@ -180,6 +180,17 @@ describe.skipIf(!hasChromium)('the pages in a browser', () => {
     await page.getByText('Nie można wyłączyć wszystkich kanałów').waitFor();
   });
 
+  it('should keep English on the personal page across a saved form', async () => {
+    await page.goto(`${await mePath('anna.nowak@example.org')}?lang=en`);
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await page.selectOption('#quiet_from', '22');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Your settings were saved.').waitFor();
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(await page.locator('#quiet_from').inputValue()).toBe('22');
+    expect(await seriousViolations()).toEqual([]);
+  });
+
   it('should download my data as JSON and erase it after a confirmation; the link then answers 410', async () => {
     const me = await mePath('katarzyna.wisniewska@example.org');
     const download = await page.request.get(`${me}/data.json`);

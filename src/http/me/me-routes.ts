@@ -43,7 +43,8 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
     name,
     path: new RegExp(`^${T}${suffix}$`),
     handler: async (req, res, [token]) => {
-      const language: Language | undefined = new URL(req.url ?? '/', 'http://x').searchParams.get('lang') === 'en' ? 'en' : undefined;
+      const asked = new URL(req.url ?? '/', 'http://x').searchParams.get('lang');
+      const language: Language | undefined = asked === 'en' || asked === 'pl' ? asked : undefined;
       const check = checkMeLink(appSecret, token!, clock.now());
       const lang = language ?? 'pl';
       const t = mePageMessages[lang];
@@ -80,7 +81,7 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
     sendPage(res, status, mePage(notice ? { ...data, notice } : data, publicUrl));
   };
   const back = (res: ServerResponse, c: Context, done: string) => {
-    res.writeHead(303, { location: `${c.base}?done=${done}${c.language === 'en' ? '&lang=en' : ''}`, 'cache-control': 'no-store' });
+    res.writeHead(303, { location: `${c.base}?done=${done}&lang=${c.language}`, 'cache-control': 'no-store' });
     res.end();
   };
 

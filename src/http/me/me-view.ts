@@ -33,13 +33,13 @@ export function mePage(d: MePageData, publicUrl: string): PageOptions {
 <section aria-labelledby="feed-h"><h2 id="feed-h">${t.feedHeading}</h2>
 <p>${t.feedIntro}</p>
 ${d.feedPath ? subscribeBlock(s, 'feed-me', t.feedName, feedLinks(publicUrl, d.feedPath, t.feedName)) : html`<p>${t.noFeed}</p>`}
-<form method="post" action="${d.base}/feed">
+<form method="post" action="${d.base}/feed?lang=${d.language}">
 <button type="submit" class="${d.feedPath ? 'secondary' : ''}">${d.feedPath ? t.revokeFeed : t.createFeed}</button>
 ${d.feedPath ? html`<p class="muted">${t.revokeHelp}</p>` : ''}
 </form></section>
 
 <section aria-labelledby="prefs-h"><h2 id="prefs-h">${t.prefsHeading}</h2>
-<form method="post" action="${d.base}/preferences">
+<form method="post" action="${d.base}/preferences?lang=${d.language}">
 <fieldset><legend>${t.mutedKindsLegend}</legend>
 ${MUTABLE_KINDS.map((kind) => html`<div><input type="checkbox" id="kind_${kind}" name="kind_${kind}" value="on"${checked(d.preferences.mutedKinds.includes(kind))}> <label for="kind_${kind}" class="inline">${k.kindName(kind)}</label></div>`)}
 </fieldset>
@@ -58,7 +58,7 @@ ${d.rsvps.length ? html`<ul>${d.rsvps.map((r) => html`<li>${r.title}, ${formatDa
 
 <section aria-labelledby="data-h"><h2 id="data-h">${t.dataHeading}</h2>
 <p>${t.dataIntro}</p>
-<p><a class="button" href="${d.base}/data.json" download>${t.download}</a> <a class="button secondary" href="${d.base}/erase">${t.eraseLink}</a></p>
+<p><a class="button" href="${d.base}/data.json" download>${t.download}</a> <a class="button secondary" href="${d.base}/erase?lang=${d.language}">${t.eraseLink}</a></p>
 </section>`;
   return { language: d.language, title: t.title(d.person.name), body, switchLanguageUrl: `${d.base}?lang=${d.language === 'pl' ? 'en' : 'pl'}`, scripts: ['/assets/copy.js'] };
 }
@@ -66,11 +66,11 @@ ${d.rsvps.length ? html`<ul>${d.rsvps.map((r) => html`<li>${r.title}, ${formatDa
 export function erasePage(language: Language, base: string, notice?: string): PageOptions {
   const t = mePageMessages[language];
   const body: SafeHtml = html`${notice ? html`<p class="notice bad" role="alert">${notice}</p>` : ''}<p>${t.eraseText}</p>
-<form method="post" action="${base}/erase">
+<form method="post" action="${base}/erase?lang=${language}">
 <div><input type="checkbox" id="confirm" name="confirm" value="yes" required> <label for="confirm" class="inline">${t.eraseConfirm}</label></div>
 <button type="submit" class="danger">${t.eraseButton}</button>
 </form>
-<p><a href="${base}">${t.title('').replace(/: $/, '')}</a></p>`;
+<p><a href="${base}?lang=${language}">${t.title('').replace(/: $/, '')}</a></p>`;
   return { language, title: t.eraseTitle, body };
 }
 

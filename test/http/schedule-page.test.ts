@@ -1,0 +1,52 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FixedClock } from '../../src/clock.js';
+import { bumpDataVersion } from '../../src/db/data-version.js';
+import type { Db } from '../../src/db/db.port.js';
+import { SchedulePages } from '../../src/http/schedule-page.js';
+import { importSchedules } from '../../src/schedule/import-schedule.js';
+import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
+import { dialects, freshDatabase } from '../support/databases.js';
+
+const clock = new FixedClock('2027-01-04T08:00:00Z');
+
+describe.each(dialects)('the schedule page on %s', (kind) => {
+  let db: Db;
+  let pages: SchedulePages;
+  const get = async (url: string) => (await pages.page(url)).toString('utf8');
+  beforeEach(async () => {
+    clock.set('2027-01-04T08:00:00Z');
+    db = await freshDatabase(kind);
+    await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
+    pages = new SchedulePages({ db: db.db, clock, publicUrl: 'https://koop.example.org', timezone: 'Europe/Warsaw', versionTtlMs: 0 });
+  });
+  afterEach(async () => db?.close());
+
+  it('should list eight weeks from today, skipping the cancelled meeting and showing the moved one at its new time', async () => {
+    clock.set('2027-03-01T08:00:00Z');
+    const page = await get('/?team=lodz&kind=meeting');
+    expect(page).not.toContain('wtorek, 9 marca 2027');
+    expect(page).toContain('środa, 14 kwietnia 2027, 12:00');
+    expect(page).not.toContain('wtorek, 13 kwietnia 2027');
+    expect(page).not.toContain('2027-05-');
+  });
+
+  it('should see a change of the data version and a new day', async () => {
+    expect(await get('/')).toContain('PZK Łódź – demo');
+    await db.db.updateTable('teams').set({ name: 'PZK <Łódź> & "okolice"' }).where('id', '=', 'lodz').execute();
+    expect(await get('/')).toContain('PZK Łódź – demo');
+    await bumpDataVersion(db.db);
+    const renamed = await get('/');
+    expect(renamed).toContain('PZK &lt;Łódź&gt; &amp; &quot;okolice&quot;');
+    expect(renamed).not.toContain('<Łódź>');
+    expect(renamed).toContain('wtorek, 12 stycznia 2027, 10:00');
+    clock.set('2027-01-13T08:00:00Z');
+    expect(await get('/')).not.toContain('wtorek, 12 stycznia 2027, 10:00');
+  });
+
+  it('should ignore unknown filters and keep the language of the page', async () => {
+    const page = await get('/?team=%3Cscript%3E&kind=party&page=-3&lang=en');
+    expect(page).toContain('<html lang="en">');
+    expect(page).not.toContain('<script>');
+    expect(page).toBe(await get('/?lang=en'));
+  });
+});
