@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +25,11 @@ const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`Skipping the browser tests: ${CHROMIUM} is missing (apt-get install -y --no-install-recommends chromium).`);
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+// Screenshots for the README are refreshed only on request (SCREENSHOTS=1), so a test run leaves the checkout clean.
 const DOCS = join(import.meta.dirname, '..', '..', 'docs');
+const screenshot = async (page: Page, name: string, fullPage = false): Promise<void> => {
+  if (process.env.SCREENSHOTS === '1') await page.screenshot({ path: join(DOCS, name), fullPage });
+};
 
 describe.skipIf(!hasChromium)('the pages in a browser', () => {
   const clock = new FixedClock('2027-01-04T08:00:00Z');
@@ -57,7 +61,6 @@ describe.skipIf(!hasChromium)('the pages in a browser', () => {
     context = await browser.newContext({ baseURL: service.url, locale: 'pl-PL', viewport: { width: 1000, height: 900 } });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: service.url });
     page = await context.newPage();
-    mkdirSync(DOCS, { recursive: true });
   });
   afterAll(async () => {
     await browser?.close();
@@ -73,7 +76,7 @@ describe.skipIf(!hasChromium)('the pages in a browser', () => {
     await expect(first.textContent()).resolves.toContain('Sala 12, ul. Przykładowa 1, 90-001 Łódź');
     expect(await first.locator('a').getAttribute('href')).toBe('https://example.org/meet/pzk-lodz');
     expect(await page.locator('ol.events li[data-kind="training"]').count()).toBeGreaterThan(0);
-    await page.screenshot({ path: join(DOCS, 'schedule-page.png'), fullPage: true });
+    await screenshot(page, 'schedule-page.png', true);
     expect(await seriousViolations()).toEqual([]);
   });
 
@@ -118,7 +121,7 @@ describe.skipIf(!hasChromium)('the pages in a browser', () => {
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     const first = await page.locator('ol.events li').filter({ hasText: 'Team meeting: PZK Łódź – demo' }).first().textContent();
     expect(first).toMatch(/Tuesday,? 12 January 2027, 10:00/);
-    await page.screenshot({ path: join(DOCS, 'schedule-page-en.png') });
+    await screenshot(page, 'schedule-page-en.png');
     expect(await seriousViolations()).toEqual([]);
   });
 
@@ -131,7 +134,7 @@ describe.skipIf(!hasChromium)('the pages in a browser', () => {
     const first = new URL(firstUrl).pathname;
     expect(first).toMatch(/^\/calendars\/u\/[\w-]+\.ics$/);
     expect((await fetch(service.url + first)).status).toBe(200);
-    await page.screenshot({ path: join(DOCS, 'personal-page.png'), fullPage: true });
+    await screenshot(page, 'personal-page.png', true);
     expect(await seriousViolations()).toEqual([]);
 
     await page.getByRole('button', { name: 'Unieważnij link i utwórz nowy' }).click();
