@@ -152,7 +152,7 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
     db.lock?.describe(url);
     for (const adapter of adapters) await adapter.start();
     await delivery!.start();
-    const retention = new RetentionJob({ db: db.db, clock, log, months: config.retentionMonths });
+    const retention = new RetentionJob({ db: db.db, clock, log, months: config.retentionMonths, folders: [join(config.dataDir, 'outbox')] });
     await retention.start();
     logStartup(log, config, db.kind, url, channels);
     const stop = async () => {

@@ -1,3 +1,5 @@
+import { readdir, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import schedule from 'node-schedule';
@@ -33,12 +35,38 @@ export const retentionRules: RetentionRule[] = [
   },
 ];
 
+const retentionCutoff = (clock: Clock, months: number): Date => DateTime.fromJSDate(clock.now(), { zone: 'UTC' }).minus({ months }).toJSDate();
+
 /** Purges everything older than `months` before now; returns how many rows each rule removed. */
 export async function purgeExpired(db: Kysely<Database>, clock: Clock, months: number): Promise<Record<string, number>> {
-  const before = DateTime.fromJSDate(clock.now(), { zone: 'UTC' }).minus({ months }).toJSDate();
+  const before = retentionCutoff(clock, months);
   const purged: Record<string, number> = {};
   for (const rule of retentionRules) purged[rule.name] = await rule.purge(db, before);
   return purged;
+}
+
+/**
+ * Removes the files in `folder` last written before `before` (the e-mail outbox folder of a
+ * service without SMTP_URL holds whole messages, so it follows the same period). A missing
+ * folder holds nothing; sub-folders are left alone.
+ */
+export async function purgeOldFiles(folder: string, before: Date): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+  let removed = 0;
+  for (const name of names) {
+    const path = join(folder, name);
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isFile() || info.mtime >= before) continue;
+    await unlink(path).catch(() => undefined);
+    removed++;
+  }
+  return removed;
 }
 
 /**
@@ -49,16 +77,18 @@ export class RetentionJob {
   private job: schedule.Job | undefined;
   private stopped = false;
 
-  constructor(private readonly options: { db: Kysely<Database>; clock: Clock; log: Logger; months: number }) {}
+  /** `folders`: folders of files that hold personal data and follow the same period (the e-mail outbox). */
+  constructor(private readonly options: { db: Kysely<Database>; clock: Clock; log: Logger; months: number; folders?: string[] }) {}
 
   async start(): Promise<void> {
     await this.run();
   }
 
   private async run(): Promise<void> {
-    const { db, clock, log, months } = this.options;
+    const { db, clock, log, months, folders = [] } = this.options;
     try {
       const purged = await purgeExpired(db, clock, months);
+      for (const folder of folders) purged[`files in ${folder}`] = await purgeOldFiles(folder, retentionCutoff(clock, months));
       log.info({ purged, months }, 'Retention: purged records older than the retention period');
     } catch (error) {
       log.error({ err: error }, 'retention purge failed');

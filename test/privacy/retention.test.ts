@@ -1,10 +1,13 @@
+import { existsSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import type { Db } from '../../src/db/db.port.js';
 import { enqueue } from '../../src/delivery/outbox.js';
 import { createLogger } from '../../src/log.js';
-import { purgeExpired, RetentionJob } from '../../src/privacy/retention.js';
+import { purgeExpired, purgeOldFiles, RetentionJob } from '../../src/privacy/retention.js';
 import { importSchedules } from '../../src/schedule/import-schedule.js';
 import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
 import { dialects, freshDatabase } from '../support/databases.js';
@@ -52,9 +55,31 @@ describe.each(dialects)('retention on %s', (kind) => {
   it('should purge at start as the daily job, with the configured period', async () => {
     const months = loadConfig({ DATA_DIR: '/tmp/koop-retention-config', RETENTION_MONTHS: '24' }).retentionMonths;
     expect(months).toBe(24);
-    const job = new RetentionJob({ db: db.db, clock, log: createLogger('silent'), months: 12 });
+    const outbox = mkdtempSync(join(tmpdir(), 'koop-outbox-'));
+    const mail = (name: string, written: string) => {
+      writeFileSync(join(outbox, name), 'To: anna.nowak@example.org\r\n\r\nx');
+      utimesSync(join(outbox, name), new Date(written), new Date(written));
+    };
+    mail('old.eml', '2027-01-10T08:00:00Z');
+    mail('new.eml', '2028-03-01T08:00:00Z');
+    const job = new RetentionJob({ db: db.db, clock, log: createLogger('silent'), months: 12, folders: [outbox] });
     await job.start();
     job.stop();
     expect(await keys()).toEqual(['new-sent', 'old-pending']);
+    expect([existsSync(join(outbox, 'old.eml')), existsSync(join(outbox, 'new.eml'))]).toEqual([false, true]);
+  });
+});
+
+describe('retention of files', () => {
+  it('should remove only files older than the cut-off, leave folders, and count nothing for a missing folder', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'koop-files-'));
+    writeFileSync(join(folder, 'a.eml'), 'a');
+    utimesSync(join(folder, 'a.eml'), new Date('2020-01-01T00:00:00Z'), new Date('2020-01-01T00:00:00Z'));
+    writeFileSync(join(folder, 'b.eml'), 'b');
+    mkdirSync(join(folder, 'sub'));
+    utimesSync(join(folder, 'sub'), new Date('2020-01-01T00:00:00Z'), new Date('2020-01-01T00:00:00Z'));
+    expect(await purgeOldFiles(folder, new Date('2021-01-01T00:00:00Z'))).toBe(1);
+    expect([existsSync(join(folder, 'a.eml')), existsSync(join(folder, 'b.eml')), existsSync(join(folder, 'sub'))]).toEqual([false, true, true]);
+    expect(await purgeOldFiles(join(folder, 'none'), new Date())).toBe(0);
   });
 });
