@@ -55,6 +55,11 @@ export interface Message {
   links?: LinkAction[];
   /** When set, the platform opens this form (Slack modal, Adaptive Card, web form link). */
   form?: Form;
+  /**
+   * A refused form submission, naming the field to fix: where the form can stay open with what
+   * was typed (a Slack modal), the platform shows `text` under that field instead of this message.
+   */
+  formError?: { fieldId: string; text: string };
   /** An iTIP calendar (invitations): e-mail attaches it with a matching MIME method. */
   calendar?: { method: 'REQUEST' | 'CANCEL'; content: string };
   /** E-mail only: the person's preferences page, the visible link (and List-Unsubscribe when there is no unsubscribeUrl). */
