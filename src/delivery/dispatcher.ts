@@ -7,6 +7,9 @@ import { MAX_TEMPORARY_ATTEMPTS, retryDelayMs } from './backoff.js';
 import { isMutedKind } from '../preferences/preferences.js';
 import { recipientsOf, type Recipient } from './batch-context.js';
 import { DEFAULT_QUIET_HOURS } from '../reminders/quiet-hours.js';
+import { PLACE_NOT_LINKED, placeAddressesOf } from './places.js';
+
+type PlaceAddress = Awaited<ReturnType<typeof placeAddressesOf>>;
 
 /** The person a row is for, or the place (a channel) it names itself, reached at the address the platform taught us. */
 function recipientOf(row: DeliveryRow, people: Map<number, Recipient>, placeAddress: PlaceAddress): Recipient | undefined {
@@ -24,9 +27,6 @@ function recipientOf(row: DeliveryRow, people: Map<number, Recipient>, placeAddr
   return row.person_id === null ? undefined : people.get(row.person_id);
 }
 import { Pacer, type PaceRule } from './pacer.js';
-import { PLACE_NOT_LINKED, placeAddressesOf } from './places.js';
-
-type PlaceAddress = Awaited<ReturnType<typeof placeAddressesOf>>;
 
 export interface DispatchReport {
   sent: number;
