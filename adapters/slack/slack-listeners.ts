@@ -2,7 +2,7 @@ import type { App, BlockAction, RespondFn, ViewSubmitAction, webApi } from '@sla
 import { botMessages } from '../../src/i18n/bot-messages.js';
 import type { Logger } from '../../src/log.js';
 import type { BotPort, Message } from '../../src/ports/channel.port.js';
-import { actionIdOf, LINK_ACTION_PREFIX, renderMessage } from './render-blocks.js';
+import { actionIdOf, clip, LINK_ACTION_PREFIX, renderMessage } from './render-blocks.js';
 import { readFormValues, renderModal } from './render-modal.js';
 import type { SlackDirectory } from './slack-directory.js';
 import type { SlackSender } from './slack-sender.js';
@@ -28,6 +28,14 @@ async function safely(log: Logger, work: () => Promise<Message>): Promise<Messag
     log.error({ err: error, errorId: id }, 'slack request failed');
     return { language: 'pl', title: botMessages.pl.errorTitle, text: botMessages.pl.error(id) };
   }
+}
+
+/** Slack shows a field error under its input; a long one is cut, as Block Kit cuts texts. */
+const MAX_FIELD_ERROR = 500;
+
+/** True when the submitted modal has an input block with this id (block_id = form field id, render-modal.ts). */
+function hasBlock(view: ViewSubmitAction['view'], blockId: string): boolean {
+  return Boolean(view.state?.values?.[blockId]) || (view.blocks ?? []).some((b) => (b as { block_id?: string }).block_id === blockId);
 }
 
 function beforeDeadline<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
@@ -97,13 +105,19 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     else await deliver(body.user.id, answer);
   });
 
+  // The answer is awaited (within the ack budget) before the ack: a refusal that names a field
+  // of the modal goes back as response_action "errors", so the modal stays open with what the
+  // person typed and the reason under that field. Anything else closes it and goes as a message.
   app.view<ViewSubmitAction>({ callback_id: /.*/, type: 'view_submission' }, async ({ ack, body, view }) => {
-    await ack({ response_action: 'clear' });
-    if (!(await bot.firstTime(`slack:trigger:${body.trigger_id}`))) return;
-    const answer = await safely(log, async () =>
+    if (!(await bot.firstTime(`slack:trigger:${body.trigger_id}`))) return ack({ response_action: 'clear' });
+    const work = safely(log, async () =>
       bot.handle({ type: 'form', from: await directory.sender(body.user.id), formId: view.callback_id, values: readFormValues(view.state.values) }),
     );
-    await deliver(body.user.id, answer);
+    const answer = await beforeDeadline(work, deps.ackBudgetMs);
+    const refused = answer?.formError;
+    if (refused && hasBlock(view, refused.fieldId)) return ack({ response_action: 'errors', errors: { [refused.fieldId]: clip(refused.text, MAX_FIELD_ERROR) } });
+    await ack({ response_action: 'clear' });
+    await deliver(body.user.id, answer ?? (await work));
   });
 
   app.event('app_home_opened', async ({ event }) => {

@@ -56,6 +56,27 @@ export class TeamsDirectory {
     }
   }
 
+  /** The channel ids of the activity's team (TeamsInfo.getTeamChannels); none when the lookup fails or is slower than timeoutMs. */
+  async channelIds(context: TurnContext, timeoutMs: number): Promise<string[]> {
+    const teamId = (context.activity.channelData as { team?: { id?: string } } | undefined)?.team?.id;
+    if (!teamId) return [];
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const lookup = TeamsInfo.getTeamChannels(context, teamId).then((channels) => channels.map((c) => c.id).filter((id): id is string => Boolean(id)));
+      const late = new Promise<typeof TIMEOUT>((resolve) => (timer = setTimeout(() => resolve(TIMEOUT), timeoutMs)));
+      lookup.catch(() => undefined); // a lookup that loses the race must not reject unhandled
+      const ids = await Promise.race([lookup, late]);
+      if (ids !== TIMEOUT) return ids;
+      this.log.warn({ timeoutMs }, 'teams channel list too slow: channels are learned when someone writes in them');
+    } catch (error) {
+      const e = error as { statusCode?: number; code?: string };
+      this.log.warn({ status: e.statusCode, code: e.code }, 'teams channel list failed: channels are learned when someone writes in them');
+    } finally {
+      clearTimeout(timer);
+    }
+    return [];
+  }
+
   private remember(key: string, email: string): void {
     if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(key, { email, until: Date.now() + this.ttlMs });

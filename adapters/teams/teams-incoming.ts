@@ -1,4 +1,4 @@
-import type { Incoming, Sender } from '../../src/ports/channel.port.js';
+import type { Incoming, PlaceLink, Sender } from '../../src/ports/channel.port.js';
 
 /**
  * The few activity fields we read, typed loosely on purpose: the Bot Framework schema and the
@@ -17,6 +17,7 @@ export interface ActivityLike {
   conversation?: { id?: string; conversationType?: string; tenantId?: string; isGroup?: boolean };
   entities?: { type?: string; mentioned?: { id?: string }; text?: string }[];
   membersAdded?: { id?: string }[];
+  channelData?: { team?: { id?: string }; channel?: { id?: string }; tenant?: { id?: string }; eventType?: string };
 }
 
 /** A 1:1 chat with the bot; in team channels and group chats replies are seen by everyone. */
@@ -97,4 +98,30 @@ export function incomingOf(activity: ActivityLike, from: Sender): Incoming {
 export function botWasAdded(activity: ActivityLike): boolean {
   const botId = activity.recipient?.id;
   return Boolean(botId && activity.membersAdded?.some((m) => m.id === botId));
+}
+
+/**
+ * A conversation reference that starts a new post in a Teams channel. A team's id is also its
+ * General channel's id. The serviceUrl and tenant are the team's, so any activity from the team
+ * will do (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/send-proactive-messages).
+ */
+export function channelAddress(activity: ActivityLike, channelId: string): string {
+  return JSON.stringify({
+    channelId: activity.channelId,
+    serviceUrl: activity.serviceUrl,
+    conversation: { id: channelId, conversationType: 'channel', isGroup: true, tenantId: activity.channelData?.tenant?.id ?? activity.conversation?.tenantId },
+    bot: { id: activity.recipient?.id, name: activity.recipient?.name },
+  });
+}
+
+/**
+ * The Teams places an activity from a team shows (the team, its channel, and `listed` channel ids
+ * of that team), each with how to post there; none outside a team. A deleted channel is not kept.
+ */
+export function placesOf(activity: ActivityLike, listed: string[] = []): PlaceLink[] {
+  const data = activity.channelData;
+  if (!data?.team?.id || !activity.serviceUrl) return [];
+  const channel = data.eventType === 'channelDeleted' ? undefined : data.channel?.id;
+  const ids = new Set([data.team.id, channel, ...listed].filter((id): id is string => Boolean(id)));
+  return [...ids].map((id) => ({ channel: 'teams', externalId: id, address: channelAddress(activity, id) }));
 }

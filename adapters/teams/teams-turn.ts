@@ -4,7 +4,7 @@ import type { Logger } from '../../src/log.js';
 import type { BotPort, Incoming, Message } from '../../src/ports/channel.port.js';
 import { renderCard } from './render-card.js';
 import type { TeamsDirectory } from './teams-directory.js';
-import { botWasAdded, incomingOf } from './teams-incoming.js';
+import { botWasAdded, incomingOf, placesOf } from './teams-incoming.js';
 
 export interface TurnDeps {
   bot: BotPort;
@@ -59,9 +59,26 @@ export function turnLogic(deps: TurnDeps): (context: TurnContext) => Promise<voi
     return !(await bot.firstTime(`teams:${key}`));
   };
 
+  /**
+   * Teams posts to a channel only through the serviceUrl and tenant of its team, which reach us
+   * only in the team's activities: each one teaches the core how to post to the team and channel
+   * it came from; an install also lists the team's other channels. A failure here only delays that.
+   */
+  const learnPlaces = async (context: TurnContext) => {
+    const activity = context.activity;
+    if (!activity.channelData?.team?.id) return;
+    try {
+      const listed = activity.type === ActivityTypes.ConversationUpdate && botWasAdded(activity) ? await directory.channelIds(context, deps.answerBudgetMs / 4) : [];
+      for (const place of placesOf(activity, listed)) await bot.linkPlace(place);
+    } catch (error) {
+      log.warn({ err: error }, 'teams channel addresses not stored');
+    }
+  };
+
   return async (context) => {
     const deadline = Date.now() + deps.answerBudgetMs;
     const activity = context.activity;
+    await learnPlaces(context);
     try {
       if (activity.type === ActivityTypes.Message) {
         if (await seenBefore(context)) return;

@@ -128,9 +128,15 @@ async function confirmAnnouncement(ctx: CommandContext, id: number | undefined):
       payload: ref,
       dueAt: now,
     }));
-    const places = await trx.selectFrom('teams').select(['id', 'slack_channel']).where('id', 'in', teams.length ? teams : ['']).where('slack_channel', 'is not', null).execute();
+    // The teams' own channels; the Slack row keeps the key it always had.
+    const places = await trx.selectFrom('teams').select(['id', 'slack_channel', 'teams_channel']).where('id', 'in', teams.length ? teams : ['']).execute();
     for (const place of places) {
-      planned.push({ key: `announcement:${row.id}:place:${place.id}`, kind: 'announcement', place: { address: place.slack_channel!, language: 'pl' }, teamId: place.id, channels: ['slack'], payload: ref, dueAt: now });
+      if (place.slack_channel) {
+        planned.push({ key: `announcement:${row.id}:place:${place.id}`, kind: 'announcement', place: { address: place.slack_channel, language: 'pl' }, teamId: place.id, channels: ['slack'], payload: ref, dueAt: now });
+      }
+      if (place.teams_channel) {
+        planned.push({ key: `announcement:${row.id}:place:${place.id}:teams`, kind: 'announcement', place: { address: place.teams_channel, language: 'pl' }, teamId: place.id, channels: ['teams'], payload: ref, dueAt: now });
+      }
     }
     planned.push({
       key: `announcement-report:${row.id}`,

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import { announcementMessages } from '../i18n/announcement-messages.js';
+import { deliveryReason } from '../i18n/delivery-reasons.js';
 import type { Language } from '../i18n/messages.js';
 import type { Message } from '../ports/channel.port.js';
 import { teamNames } from './announce.js';
@@ -52,7 +53,7 @@ export async function renderAnnouncementReport(db: Kysely<Database>, row: Delive
       ...(pending ? [{ label: t.pendingLabel, value: String(pending) }] : []),
     ],
     ...(failed.length
-      ? { items: [{ title: t.failedLabel, lines: failed.map((f) => `${f.name ?? f.place_address}: ${f.last_error ?? f.state}`) }] }
+      ? { items: [{ title: t.failedLabel, lines: failed.map((f) => `${f.name ?? f.place_address}: ${deliveryReason(f.last_error, language) || f.state}`) }] }
       : {}),
   };
 }

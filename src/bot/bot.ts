@@ -4,7 +4,8 @@ import type { Database, PersonRow } from '../db/tables.js';
 import { botMessages } from '../i18n/bot-messages.js';
 import type { Language } from '../i18n/messages.js';
 import type { Logger } from '../log.js';
-import type { BotPort, Incoming, Message, Sender } from '../ports/channel.port.js';
+import type { BotPort, Incoming, Message, PlaceLink, Sender } from '../ports/channel.port.js';
+import { linkPlace } from '../delivery/places.js';
 import { personalCalendar } from './commands/calendar.js';
 import type { ActionHandler, CommandContext, CommandHandler, FormHandler } from './commands/context.js';
 import { listMeetings, meetingsCommand } from './commands/meetings.js';
@@ -114,6 +115,10 @@ export class Bot implements BotPort {
 
   firstTime(key: string): Promise<boolean> {
     return firstTime(this.options.db, key);
+  }
+
+  linkPlace(place: PlaceLink): Promise<void> {
+    return linkPlace(this.options.db, place);
   }
 
   private context(person: PersonRow, text: string): CommandContext {

@@ -10,6 +10,7 @@ export interface TeamTable {
   area: 'gmina' | 'powiat';
   timezone: string;
   slack_channel: string | null;
+  teams_channel: ColumnType<string | null, string | null | undefined, string | null>;
   report_code: ColumnType<string | null, string | null | undefined, string | null>;
   source: string;
   removed_at: Date | null;
@@ -148,6 +149,16 @@ export interface PersonChannelTable {
   linked_at: CreatedAt;
 }
 
+/** How the bot reaches a place that is not a person (a Teams channel or team), learned from the platform. */
+export interface PlaceChannelTable {
+  channel: 'slack' | 'teams' | 'email' | 'console';
+  /** The platform's id of the place, as a schedule file names it (Teams: 19:…@thread.tacv2). */
+  external_id: string;
+  /** What the channel's sender needs (Teams: a conversation reference with serviceUrl and tenant). */
+  address: string;
+  linked_at: UpdatedAt;
+}
+
 export interface ProcessedEventTable {
   key: string;
   created_at: CreatedAt;
@@ -276,6 +287,7 @@ export interface Database {
   preferences: PreferencesTable;
   deliveries: DeliveryTable;
   person_channels: PersonChannelTable;
+  place_channels: PlaceChannelTable;
   processed_events: ProcessedEventTable;
   teams: TeamTable;
   people: PersonTable;

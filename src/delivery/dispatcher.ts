@@ -7,17 +7,21 @@ import { MAX_TEMPORARY_ATTEMPTS, retryDelayMs } from './backoff.js';
 import { isMutedKind } from '../preferences/preferences.js';
 import { recipientsOf, type Recipient } from './batch-context.js';
 import { DEFAULT_QUIET_HOURS } from '../reminders/quiet-hours.js';
+import { PLACE_NOT_LINKED, placeAddressesOf } from './places.js';
 
-/** The person a row is for, or the place (a channel) it names itself. */
-function recipientOf(row: DeliveryRow, people: Map<number, Recipient>): Recipient | undefined {
+type PlaceAddress = Awaited<ReturnType<typeof placeAddressesOf>>;
+
+/** The person a row is for, or the place (a channel) it names itself, reached at the address the platform taught us. */
+function recipientOf(row: DeliveryRow, people: Map<number, Recipient>, placeAddress: PlaceAddress): Recipient | undefined {
   if (row.place_address) {
     const channel = (row.channels as ChannelKind[])[0]!;
+    const address = placeAddress(row, channel);
     return {
       id: 0,
       email: '',
       language: row.place_language === 'en' ? 'en' : 'pl',
       preferences: { mutedKinds: [], mutedChannels: [], quiet: DEFAULT_QUIET_HOURS },
-      addresses: { [channel]: row.place_address },
+      addresses: address ? { [channel]: address } : {},
     };
   }
   return row.person_id === null ? undefined : people.get(row.person_id);
@@ -78,6 +82,7 @@ export class Dispatcher {
     const rows = await this.claim();
     if (rows.length === 0) return report;
     const recipients = await recipientsOf(this.options.db, rows);
+    const placeAddress = await placeAddressesOf(this.options.db, rows);
     // Many rows of a batch carry the same reference (one meeting, many members): render each once per language.
     const rendered = new Map<string, Promise<Message | undefined>>();
     const render = (row: DeliveryRow, language: Recipient['language']) => {
@@ -87,7 +92,7 @@ export class Dispatcher {
     };
     const finished: [DeliveryRow, Changes][] = [];
     const done = (row: DeliveryRow, changes: Changes) => void finished.push([row, changes]);
-    await Promise.all(rows.map((row) => this.deliver(row, recipientOf(row, recipients), render, report, done)));
+    await Promise.all(rows.map((row) => this.deliver(row, recipientOf(row, recipients, placeAddress), render, report, done)));
     await this.record(finished);
     return report;
   }
@@ -159,7 +164,9 @@ export class Dispatcher {
     }
     const result = preferences?.mutedChannels.includes(channel!)
       ? ({ ok: false, permanent: true, reason: 'the person turned this channel off' } as const)
-      : await this.send(channel, recipient!.addresses[channel!], links ? { ...message, ...links } : message);
+      : row.place_address && !address && channel && this.options.senders.has(channel)
+        ? ({ ok: false, permanent: true, reason: PLACE_NOT_LINKED } as const)
+        : await this.send(channel, recipient!.addresses[channel!], links ? { ...message, ...links } : message);
     if (result.ok) {
       done(row, { state: 'sent', sent_at: this.options.clock.now(), sent_channel: channel ?? null, provider_id: result.providerId ?? null, last_error: null });
       report.sent++;

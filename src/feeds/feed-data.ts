@@ -46,6 +46,7 @@ export async function loadTeams(db: Kysely<Database>, ids?: string[]): Promise<T
       area: row.area,
       timezone: row.timezone,
       slack_channel: row.slack_channel,
+      teams_channel: row.teams_channel,
       report_code: row.report_code,
       source: row.source,
       removed_at: row.removed_at,

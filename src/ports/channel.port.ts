@@ -55,6 +55,11 @@ export interface Message {
   links?: LinkAction[];
   /** When set, the platform opens this form (Slack modal, Adaptive Card, web form link). */
   form?: Form;
+  /**
+   * A refused form submission, naming the field to fix: where the form can stay open with what
+   * was typed (a Slack modal), the platform shows `text` under that field instead of this message.
+   */
+  formError?: { fieldId: string; text: string };
   /** An iTIP calendar (invitations): e-mail attaches it with a matching MIME method. */
   calendar?: { method: 'REQUEST' | 'CANCEL'; content: string };
   /** E-mail only: the person's preferences page, the visible link (and List-Unsubscribe when there is no unsubscribeUrl). */
@@ -94,6 +99,15 @@ export interface ChannelSender {
   update?(address: string, providerId: string, message: Message): Promise<SendResult>;
 }
 
+/** A place the platform showed the bot (a Teams channel or team) and how to post there later. */
+export interface PlaceLink {
+  channel: ChannelKind;
+  /** The platform's id of the place, as a schedule file names it. */
+  externalId: string;
+  /** ChannelSender.send's address for it (Teams: a conversation reference with serviceUrl and tenant). */
+  address: string;
+}
+
 /** What an adapter gets from the core. */
 export interface BotPort {
   handle(incoming: Incoming): Promise<Message>;
@@ -101,6 +115,8 @@ export interface BotPort {
   home(from: Sender): Promise<Message>;
   /** True the first time a key is seen: platform retries are processed once. */
   firstTime(key: string): Promise<boolean>;
+  /** Remembers how to post to a place the bot was seen in (Teams: its team's serviceUrl and tenant). */
+  linkPlace(place: PlaceLink): Promise<void>;
 }
 
 /** A path handed whole to a platform's own request handler (Bolt, Bot Framework). */

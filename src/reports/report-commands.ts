@@ -11,7 +11,9 @@ import { tellReporter } from './report-routing.js';
 import { submitProblem, submitStatus, type Submitted } from './report-submit.js';
 
 const answer = (ctx: CommandContext, title: string, result: Submitted): Message =>
-  result.ok ? result.message : { language: ctx.person.language, title, text: result.error };
+  result.ok
+    ? result.message
+    : { language: ctx.person.language, title, text: result.error, ...(result.field ? { formError: { fieldId: result.field, text: result.error } } : {}) };
 
 /** `status <tekst>`: a one-line update; `status` alone: the form. */
 export const statusCommand: CommandHandler = async (ctx) => {

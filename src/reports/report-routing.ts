@@ -10,6 +10,7 @@ import type { ChannelKind, Message } from '../ports/channel.port.js';
 import { REPORT_ZONE, type ReportAction } from './problem-reports.js';
 
 export const RCPS_SLACK_CHANNEL = 'rcps_slack_channel';
+export const RCPS_TEAMS_CHANNEL = 'rcps_teams_channel';
 
 /** RCPS staff and admins who are still on the schedule. */
 export async function rcpsStaff(db: Kysely<Database>, roles: ('rcps' | 'admin')[] = ['rcps', 'admin']) {
@@ -25,6 +26,12 @@ export async function rcpsStaff(db: Kysely<Database>, roles: ('rcps' | 'admin')[
 export async function rcpsSlackChannel(db: Kysely<Database>): Promise<string | undefined> {
   const row = await db.selectFrom('service_settings').select('value').where('key', '=', RCPS_SLACK_CHANNEL).executeTakeFirst();
   return row?.value;
+}
+
+/** The RCPS channels set by schedule files, by platform. */
+async function rcpsChannels(db: Kysely<Database>): Promise<{ channel: 'slack' | 'teams'; address: string }[]> {
+  const rows = await db.selectFrom('service_settings').select(['key', 'value']).where('key', 'in', [RCPS_SLACK_CHANNEL, RCPS_TEAMS_CHANNEL]).execute();
+  return rows.map((r) => ({ channel: r.key === RCPS_TEAMS_CHANNEL ? 'teams' : 'slack', address: r.value }));
 }
 
 /** The report as RCPS sees it, with audit and urgency marked in the title and the two buttons. */
@@ -65,7 +72,7 @@ export interface EscalationRef {
 }
 
 /**
- * A new report goes at once to every RCPS person and admin and to the RCPS Slack channel, and
+ * A new report goes at once to every RCPS person and admin and to the RCPS Slack and Teams channels, and
  * two reminders wait in the outbox: to RCPS after two working days, to admins a working day
  * later. Both are cancelled at send time if the report was acknowledged by then.
  */
@@ -83,14 +90,14 @@ export async function routeNewReport(db: Kysely<Database>, report: ProblemReport
       dueAt: report.created_at,
     });
   }
-  const channel = await rcpsSlackChannel(db);
-  if (channel) {
+  for (const { channel, address } of await rcpsChannels(db)) {
     planned.push({
-      key: `report:${report.code}:new:rcps-channel`,
+      // The Slack row keeps the key it always had.
+      key: `report:${report.code}:new:rcps-channel${channel === 'slack' ? '' : `:${channel}`}`,
       kind: 'problem_report',
-      place: { address: channel, language: 'pl' },
+      place: { address, language: 'pl' },
       teamId: report.team_id,
-      channels: ['slack'],
+      channels: [channel],
       payload: await reportMessage(db, report, 'pl'),
       dueAt: report.created_at,
     });

@@ -6,11 +6,12 @@ import { checkCategory, checkCount, checkLink, checkOptionalText, checkText, che
 import { routeNewReport } from './report-routing.js';
 import { saveStatus } from './status-updates.js';
 
-/** A stored submission's answer, or the problem to show next to the form; a refusal changed nothing. */
-export type Submitted = { ok: true; message: Message } | { ok: false; error: string };
+/** A stored submission's answer, or the problem to show next to the form (and its field); a refusal changed nothing. */
+export type Submitted = { ok: true; message: Message } | { ok: false; error: string; field?: string };
 
-function firstError(...checks: Checked<unknown>[]): string | undefined {
-  for (const c of checks) if (!c.ok) return c.error;
+/** The first refused value, by form field id. */
+function firstError(checks: Record<string, Checked<unknown>>): { error: string; field: string } | undefined {
+  for (const [field, c] of Object.entries(checks)) if (!c.ok) return { error: c.error, field };
   return undefined;
 }
 
@@ -24,8 +25,8 @@ export async function submitStatus(ctx: CommandContext, values: Record<string, s
   const next = checkOptionalText(values.next, language);
   const people = checkCount(values.people, language);
   const blockers = checkOptionalText(values.blockers, language);
-  const error = firstError(done, next, people, blockers);
-  if (error || !done.ok || !next.ok || !people.ok || !blockers.ok) return { ok: false, error: error! };
+  const refused = firstError({ done, next, people, blockers });
+  if (refused || !done.ok || !next.ok || !people.ok || !blockers.ok) return { ok: false, ...refused! };
   const { duplicate } = await saveStatus(
     ctx.db,
     ctx.person,
@@ -45,8 +46,8 @@ export async function submitProblem(ctx: CommandContext, values: Record<string, 
   const urgency = checkUrgency(values.urgency, language);
   const description = checkText(values.description, language);
   const link = checkLink(values.link, language);
-  const error = firstError(category, urgency, description, link);
-  if (error || !category.ok || !urgency.ok || !description.ok || !link.ok) return { ok: false, error: error! };
+  const refused = firstError({ category, urgency, description, link });
+  if (refused || !category.ok || !urgency.ok || !description.ok || !link.ok) return { ok: false, ...refused! };
   const { report, duplicate } = await createProblemReport(
     ctx.db,
     ctx.person,

@@ -18,7 +18,7 @@ export async function importTeams(ctx: ImportContext): Promise<void> {
   const newSeries = [];
   const newExceptions = [];
   for (const [id, { source, entry, timezone }] of desired.teams) {
-    const teamValues = { name: entry.name, area: entry.area, timezone, slack_channel: entry.slack_channel ?? null, report_code: entry.code ?? null, source, removed_at: null };
+    const teamValues = { name: entry.name, area: entry.area, timezone, slack_channel: entry.slack_channel ?? null, teams_channel: entry.teams_channel ?? null, report_code: entry.code ?? null, source, removed_at: null };
     const seriesValues = seriesOf(entry);
     const before = existing.get(id);
     if (!before) {

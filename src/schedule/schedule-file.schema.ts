@@ -13,6 +13,10 @@ const localDate = z.string().refine(isValidLocalDate, 'must be a date like 2027-
 const duration = z.string().refine((d) => parseDuration(d) !== undefined, 'must be a positive ISO 8601 duration like PT2H or P1D');
 const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) link like https://example.org/meet/pzk' });
 const email = z.email({ error: 'is not a valid e-mail address' }).max(254);
+// The id in a channel's "Get link to channel" (after /channel/, URL-decoded): 19:…@thread.tacv2, older ones …@thread.skype.
+const teamsChannel = z
+  .string()
+  .regex(/^19:[^\s@/]+@thread\.(tacv2|skype)$/, 'must be a Teams channel id like 19:a1b2c3d4e5f6@thread.tacv2 (from the channel\'s "Get link to channel": the part after /channel/, URL-decoded)');
 const timezone = z.string().refine(isZone, 'is not a known time zone (e.g. Europe/Warsaw)');
 // YAML reads an unquoted 2027-03-09 as a date; accept it and use its calendar date.
 const yamlDate = z.preprocess((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v), localDate);
@@ -61,6 +65,8 @@ const team = z.strictObject({
   area: z.enum(['gmina', 'powiat']),
   timezone: timezone.optional(),
   slack_channel: z.string().min(1).optional(),
+  /** The team's Teams channel for announcements; the bot must have been added to that team in Teams. */
+  teams_channel: teamsChannel.optional(),
   /** Letters of the team's problem-report ids (LDZ-2027-014); default: the id's first three, upper-cased. */
   code: z.string().regex(/^[A-Z]{2,5}$/, 'must be 2 to 5 capital letters, e.g. LDZ').optional(),
   meetings,
@@ -94,6 +100,8 @@ export const scheduleFileSchema = z.strictObject({
   timezone: timezone.optional(),
   /** The RCPS Slack channel id that gets every new problem report (e.g. C0123456). */
   rcps_slack_channel: z.string().regex(/^[CG][A-Z0-9]+$/, 'must be a Slack channel id like C0123456').optional(),
+  /** The RCPS Teams channel that gets every new problem report. */
+  rcps_teams_channel: teamsChannel.optional(),
   teams: z.array(team).default([]),
   staff: z.array(staff).default([]),
   activities: z.array(activity).default([]),

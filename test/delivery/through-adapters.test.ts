@@ -31,6 +31,7 @@ const idleBot: BotPort = {
   handle: async () => ({ language: 'pl', title: 'OK', text: 'OK' }),
   home: async () => ({ language: 'pl', title: 'OK', text: 'OK' }),
   firstTime: async () => true,
+  linkPlace: async () => undefined,
 };
 const notice: Message = { language: 'pl', title: 'Zmiana sali', text: 'Spotkanie odbędzie się w **sali 14**.' };
 

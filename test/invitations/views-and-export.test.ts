@@ -71,6 +71,8 @@ describe.each(dialects)('warsztaty, the attendance export and personal data on %
     const values = { title: 'Coaching dla Kutna', kind: 'coaching', starts: '2027-04-01 10:00', ends: '2027-04-01 12:00', audience: 'kutno', capacity: '5', rsvp_by: '2027-03-25' };
     const past = await bot.handle({ type: 'form', from: rcps, formId: 'activity-new', values: { ...values, starts: '2027-01-10 10:00', ends: '2027-01-10 12:00' } });
     expect(past.text).toContain('już się zaczęło lub odbyło');
+    // The refusal names its field, so a Slack modal stays open with the reason under it.
+    expect(past.formError).toEqual({ fieldId: 'starts', text: past.text });
     expect((await bot.handle({ type: 'form', from: rcps, formId: 'activity-new', values: { ...values, audience: 'kutnoo' } })).text).toContain('Nie znamy zespołów: kutnoo');
     const before = await db.db.selectFrom('activities').select('id').execute();
     const created = await bot.handle({ type: 'form', from: rcps, formId: 'activity-new', values });

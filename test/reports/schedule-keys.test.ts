@@ -21,6 +21,19 @@ describe('Schedule file keys of the reports work', () => {
     expect(problems.map(formatProblem).join('\n')).toMatch(/teams\[0\]\.code: must be 2 to 5 capital letters/);
     expect(problems.map(formatProblem).join('\n')).toMatch(/teams\[0\]\.meetings\.checkin_at: must be a time like 09:00/);
   });
+
+  it('should refuse Teams channels that are not channel ids, naming the path and a good example', () => {
+    const { problems } = parseScheduleText(
+      'bad.yaml',
+      // A channel's name, and a whole "Get link to channel" link instead of the id in it.
+      file({ rcps_teams_channel: 'RCPS zgłoszenia', teams: [team('lodz', { teams_channel: 'https://teams.microsoft.com/l/channel/19%3Aabc%40thread.tacv2/Og' })] }),
+    );
+    const text = problems.map(formatProblem).join('\n');
+    expect(text).toMatch(/rcps_teams_channel: must be a Teams channel id like 19:a1b2c3d4e5f6@thread\.tacv2 \(from the channel's "Get link to channel"/);
+    expect(text).toMatch(/teams\[0\]\.teams_channel: must be a Teams channel id like 19:/);
+    const good = parseScheduleText('good.yaml', file({ rcps_teams_channel: '19:Ab-12_x@thread.skype', teams: [team('lodz', { teams_channel: '19:3f2a9c@thread.tacv2' })] }));
+    expect(good.problems).toEqual([]);
+  });
 });
 
 describe.each(dialects)('Importing the reports keys on %s', (kind) => {
@@ -44,5 +57,18 @@ describe.each(dialects)('Importing the reports keys on %s', (kind) => {
     // A file that names no channel leaves it as it was.
     await importYaml(db.db, clock, { 'b.yaml': file({ teams: [team('kutno')] }) });
     expect(await rcpsSlackChannel(db.db)).toBe('C0RCPS1');
+  });
+
+  it("should store the RCPS Teams channel and each team's Teams channel, and clear a team's when its file drops it", async () => {
+    const channel = '19:lodz-ogloszenia@thread.tacv2';
+    await importYaml(db.db, clock, { 'c.yaml': file({ rcps_teams_channel: '19:rcps@thread.tacv2', teams: [team('lodz', { teams_channel: channel })] }) });
+    const setting = await db.db.selectFrom('service_settings').select('value').where('key', '=', 'rcps_teams_channel').executeTakeFirst();
+    expect(setting?.value).toBe('19:rcps@thread.tacv2');
+    const lodz = () => db.db.selectFrom('teams').select('teams_channel').where('id', '=', 'lodz').executeTakeFirstOrThrow();
+    expect((await lodz()).teams_channel).toBe(channel);
+    await importYaml(db.db, clock, { 'c.yaml': file({ teams: [team('lodz')] }) });
+    expect((await lodz()).teams_channel).toBeNull();
+    // The RCPS channel stays as it was: a file that names none leaves it alone.
+    expect((await db.db.selectFrom('service_settings').select('value').where('key', '=', 'rcps_teams_channel').executeTakeFirst())?.value).toBe('19:rcps@thread.tacv2');
   });
 });

@@ -10,7 +10,13 @@ import type { CommandContext, FormHandler } from './context.js';
 const KINDS: ActivityRow['kind'][] = ['workshop', 'training', 'coaching', 'conference', 'education', 'consultation'];
 const ZONE = 'Europe/Warsaw';
 
-const refuse = (ctx: CommandContext, text: string): Message => ({ language: ctx.person.language, title: activityAdminMessages[ctx.person.language].refusedTitle, text });
+/** A refusal; `field` names the form field to fix, so a Slack modal can keep what was typed. */
+const refuse = (ctx: CommandContext, text: string, field?: string): Message => ({
+  language: ctx.person.language,
+  title: activityAdminMessages[ctx.person.language].refusedTitle,
+  text,
+  ...(field ? { formError: { fieldId: field, text } } : {}),
+});
 
 /** `warsztaty nowe`: the form for a new activity (RCPS only). */
 export function newActivityForm(ctx: CommandContext): Message {
@@ -51,25 +57,25 @@ export const createActivity: FormHandler = async (ctx, values) => {
   const t = activityAdminMessages[language];
   if (!ctx.person.staff_role) return refuse(ctx, t.onlyStaff);
   const title = (values.title ?? '').trim();
-  if (!title) return refuse(ctx, t.missing(t.fields.title));
+  if (!title) return refuse(ctx, t.missing(t.fields.title), 'title');
   const kind = KINDS.includes(values.kind as ActivityRow['kind']) ? (values.kind as ActivityRow['kind']) : 'workshop';
   const starts = parseLocal(values.starts);
-  if (!starts) return refuse(ctx, t.badDate(t.fields.starts));
+  if (!starts) return refuse(ctx, t.badDate(t.fields.starts), 'starts');
   const ends = parseLocal(values.ends);
-  if (!ends) return refuse(ctx, t.badDate(t.fields.ends));
-  if (starts.toMillis() <= ctx.clock.now().getTime()) return refuse(ctx, t.past);
-  if (ends.toMillis() <= starts.toMillis()) return refuse(ctx, t.endsBeforeStart);
+  if (!ends) return refuse(ctx, t.badDate(t.fields.ends), 'ends');
+  if (starts.toMillis() <= ctx.clock.now().getTime()) return refuse(ctx, t.past, 'starts');
+  if (ends.toMillis() <= starts.toMillis()) return refuse(ctx, t.endsBeforeStart, 'ends');
   const capacityText = (values.capacity ?? '').trim();
   const capacity = capacityText ? Number(capacityText) : null;
-  if (capacity !== null && (!Number.isInteger(capacity) || capacity <= 0)) return refuse(ctx, t.badCapacity);
+  if (capacity !== null && (!Number.isInteger(capacity) || capacity <= 0)) return refuse(ctx, t.badCapacity, 'capacity');
   const rsvpBy = (values.rsvp_by ?? '').trim() || null;
-  if (rsvpBy && (!DateTime.fromISO(rsvpBy).isValid || rsvpBy >= starts.toISODate()!)) return refuse(ctx, t.badRsvpBy);
+  if (rsvpBy && (!DateTime.fromISO(rsvpBy).isValid || rsvpBy >= starts.toISODate()!)) return refuse(ctx, t.badRsvpBy, 'rsvp_by');
   const named = (values.audience ?? '').split(/[\s,]+/).map((s) => s.trim().toLowerCase()).filter(Boolean);
   const all = named.some((n) => ['wszyscy', 'all'].includes(fold(n)));
   const known = new Set((await ctx.db.selectFrom('teams').select('id').where('removed_at', 'is', null).execute()).map((r) => r.id));
   const unknown = all ? [] : named.filter((n) => !known.has(n));
-  if (!all && named.length === 0) return refuse(ctx, t.missing(t.fields.audience));
-  if (unknown.length) return refuse(ctx, t.unknownTeams(unknown.join(', ')));
+  if (!all && named.length === 0) return refuse(ctx, t.missing(t.fields.audience), 'audience');
+  if (unknown.length) return refuse(ctx, t.unknownTeams(unknown.join(', ')), 'audience');
   const slug = fold(title).replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'wydarzenie';
   const id = `${slug}-${starts.toFormat('yyyyMMdd-HHmm')}`;
   await ctx.db.transaction().execute(async (trx) => {

@@ -24,7 +24,7 @@ const TRICKY = [
 ];
 
 function events(): CalendarEvent[] {
-  const team: TeamRow = { id: 'lodz', name: 'PZK Łódź, Bałuty; zespół A', area: 'gmina', timezone: WARSAW, slack_channel: null, report_code: null, source: 'a.yaml', removed_at: null, created_at: STAMP, updated_at: STAMP };
+  const team: TeamRow = { id: 'lodz', name: 'PZK Łódź, Bałuty; zespół A', area: 'gmina', timezone: WARSAW, slack_channel: null, teams_channel: null, report_code: null, source: 'a.yaml', removed_at: null, created_at: STAMP, updated_at: STAMP };
   const series: MeetingSeriesRow = {
     team_id: 'lodz',
     rrule: 'FREQ=WEEKLY;BYDAY=MO',

@@ -55,6 +55,7 @@ export async function startSlackHarness(
     handle: (i) => (incoming.push(i), bot.handle(i)),
     home: (from) => (incoming.push({ type: 'hello', from }), bot.home(from)),
     firstTime: (key) => bot.firstTime(key),
+    linkPlace: (place) => bot.linkPlace(place),
   };
   const adapter = createSlackAdapter({
     botToken: 'xoxb-test-token',

@@ -20,6 +20,7 @@ const idleBot: BotPort = {
   handle: async () => ({ language: 'pl', title: 'OK', text: 'OK' }),
   home: async () => ({ language: 'pl', title: 'OK', text: 'OK' }),
   firstTime: async () => true,
+  linkPlace: async () => undefined,
 };
 
 describe('the Slack sender', () => {

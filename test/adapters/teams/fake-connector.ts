@@ -29,11 +29,14 @@ export interface CannedFailure {
 
 /**
  * A Bot Connector on 127.0.0.1 (the service Teams' serviceUrl points at): records replies and
- * proactive posts, answers TeamsInfo.getMember from `members`, and fails on request.
+ * proactive posts, answers TeamsInfo.getMember from `members` and getTeamChannels from
+ * `teamChannels`, and fails on request.
  */
 export class FakeConnector {
   readonly calls: ConnectorCall[] = [];
   readonly members = new Map<string, FakeMember>();
+  /** The channels of each Teams team, by team id, for TeamsInfo.getTeamChannels. */
+  readonly teamChannels = new Map<string, { id: string; name?: string }[]>();
   /** Served, in order, to the next activity posts instead of 200. */
   readonly failures: CannedFailure[] = [];
   /** Delay before answering a member lookup. */
@@ -100,6 +103,11 @@ export class FakeConnector {
       return member
         ? { status: 200, body: member }
         : { status: 404, body: { error: { code: 'MemberNotFoundInConversation', message: 'The member is not in the conversation' } } };
+    }
+    const team = /^\/v3\/teams\/([^/]+)\/conversations$/.exec(path);
+    if (req.method === 'GET' && team) {
+      const channels = this.teamChannels.get(decodeURIComponent(team[1]!));
+      return channels ? { status: 200, body: { conversations: channels } } : { status: 404, body: { error: { code: 'NotFound', message: 'no such team' } } };
     }
     if (req.method === 'POST' && match?.[2] === 'activities') {
       const failure = this.failures.shift();

@@ -9,6 +9,7 @@ const bot = {
   handle: async (): Promise<Message> => ({ language: 'pl', title: 'x', text: 'x' }),
   home: async (): Promise<Message> => ({ language: 'pl', title: 'x', text: 'x' }),
   firstTime: async () => true,
+  linkPlace: async () => undefined,
 };
 const reminder: Message = { language: 'pl', title: 'Przypomnienie', text: 'Jutro spotkanie zespołu.' };
 

@@ -28,6 +28,7 @@ describe.each(dialects)('Teams answers within the 5-second limit on %s', (kind) 
       handle: async (incoming: Incoming) => (await new Promise((r) => setTimeout(r, delayMs)), bot.handle(incoming)),
       home: bot.home.bind(bot),
       firstTime: bot.firstTime.bind(bot),
+      linkPlace: bot.linkPlace.bind(bot),
     }),
   });
 
