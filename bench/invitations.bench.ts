@@ -43,6 +43,8 @@ async function inviteInto(report: Report, label: string, db: Db): Promise<void> 
   const planMs = performance.now() - t0;
   report.row(`invitations: plan and queue ${int(planned.invited)} invitations, ${label}`, s(planMs), '< 5 s', yesNo(planMs < 5000 && planned.invited === 5000));
 
+  // Planned at 01:00 in Warsaw, in quiet hours: the invitations wait for 07:00, and so does the run.
+  clock.set('2027-01-01T06:00:00Z');
   const sent = { count: 0 };
   const fake = (kind: ChannelKind): ChannelSender => ({ kind, send: async () => (sent.count++, { ok: true, providerId: String(sent.count) }) });
   const dispatcher = new Dispatcher({

@@ -63,6 +63,11 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     }
   };
 
+  const publishHome = async (userId: string) => {
+    const home = await safely(log, async () => bot.home(await directory.sender(userId)));
+    await client.views.publish({ user_id: userId, view: { type: 'home', blocks: renderMessage(home).blocks } });
+  };
+
   const deliver = async (userId: string, message: Message) => {
     const result = await sender.send(userId, message);
     if (!result.ok) log.warn({ slackUser: userId, reason: result.reason }, 'slack answer not delivered');
@@ -103,6 +108,8 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     );
     if (answer.form) await openForm(body.trigger_id, answer, body.user.id);
     else await deliver(body.user.id, answer);
+    // A button pressed on the App Home (an invitation's answer): the home shows the new state.
+    if (body.view?.type === 'home') await publishHome(body.user.id);
   });
 
   // The answer is awaited (within the ack budget) before the ack: a refusal that names a field
@@ -122,7 +129,6 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
 
   app.event('app_home_opened', async ({ event }) => {
     if (event.tab !== 'home') return;
-    const home = await safely(log, async () => bot.home(await directory.sender(event.user)));
-    await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: renderMessage(home).blocks } });
+    await publishHome(event.user);
   });
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database, PersonRow } from '../db/tables.js';
 import { botMessages } from '../i18n/bot-messages.js';
+import { workshopViewMessages } from '../i18n/invitation-messages.js';
 import type { Language } from '../i18n/messages.js';
 import type { Logger } from '../log.js';
 import type { BotPort, Incoming, Message, PlaceLink, Sender } from '../ports/channel.port.js';
@@ -13,7 +14,7 @@ import { myData, myDataAction } from './commands/my-data.js';
 import { settingsCommand } from './commands/settings.js';
 import { deliveriesCommand } from './commands/deliveries.js';
 import { rsvpAction } from './commands/rsvp-action.js';
-import { workshopsCommand } from './commands/workshops.js';
+import { openInvitationItems, workshopsCommand } from './commands/workshops.js';
 import { createActivity } from './commands/activity-admin.js';
 import { announceAction, announceCommand } from '../announcements/announce.js';
 import { firstTime } from './first-time.js';
@@ -104,13 +105,20 @@ export class Bot implements BotPort {
     }
   }
 
-  /** A home screen: the next meetings and the personal feed link, in one message. */
+  /**
+   * A home screen in one message: the next meetings, then my open invitations under a heading
+   * of their own (with my answer and the answer buttons), and the personal feed link.
+   */
   async home(from: Sender): Promise<Message> {
     const person = await findPerson(this.options.db, from);
     if (!person) return this.handle({ type: 'hello', from });
-    const meetings = await listMeetings(this.context(person, ''));
-    const calendar = await personalCalendar(this.context(person, ''));
-    return { ...meetings, links: calendar.links };
+    const ctx = this.context(person, '');
+    const meetings = await listMeetings(ctx);
+    const invitations = await openInvitationItems(ctx);
+    const calendar = await personalCalendar(ctx);
+    const t = workshopViewMessages[person.language];
+    const heading = invitations.length ? [{ title: t.title, lines: [t.summary] }] : [];
+    return { ...meetings, items: [...(meetings.items ?? []), ...heading, ...invitations], links: calendar.links };
   }
 
   firstTime(key: string): Promise<boolean> {

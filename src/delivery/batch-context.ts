@@ -14,6 +14,23 @@ export interface Recipient {
   addresses: Partial<Record<ChannelKind, string>>;
 }
 
+/**
+ * What renderers load once per claimed batch instead of once per row. Each kind of message
+ * keys its own loader, which sees every row of the batch (see loadInvitationBatch): a batch of
+ * N invitations then costs a few queries, not a few per invitation.
+ */
+export class RenderBatch {
+  private readonly loaded = new Map<string, Promise<unknown>>();
+  constructor(readonly rows: readonly DeliveryRow[]) {}
+
+  /** The loader's result for this batch; rows rendered at the same time share one load. */
+  once<T>(key: string, load: (rows: readonly DeliveryRow[]) => Promise<T>): Promise<T> {
+    let result = this.loaded.get(key) as Promise<T> | undefined;
+    if (!result) this.loaded.set(key, (result = load(this.rows)));
+    return result;
+  }
+}
+
 /** Everyone a batch is for, fetched in three queries instead of several per row. */
 export async function recipientsOf(db: Kysely<Database>, rows: DeliveryRow[]): Promise<Map<number, Recipient>> {
   const ids = [...new Set(rows.map((r) => r.person_id).filter((id): id is number => id !== null))];

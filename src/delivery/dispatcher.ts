@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import type { ChannelKind, ChannelSender, Message, SendResult } from '../ports/channel.port.js';
 import { MAX_TEMPORARY_ATTEMPTS, retryDelayMs } from './backoff.js';
 import { isMutedKind } from '../preferences/preferences.js';
-import { recipientsOf, type Recipient } from './batch-context.js';
+import { RenderBatch, recipientsOf, type Recipient } from './batch-context.js';
 import { DEFAULT_QUIET_HOURS } from '../reminders/quiet-hours.js';
 import { PLACE_NOT_LINKED, placeAddressesOf } from './places.js';
 
@@ -52,7 +52,7 @@ export interface DispatcherOptions {
   leaseMs?: number;
   random?: () => number;
   /** Turns a stored reference (payload with a `type`) into the message; undefined = no longer relevant. */
-  render?: (row: DeliveryRow, language: Recipient['language']) => Promise<Message | undefined>;
+  render?: (row: DeliveryRow, language: Recipient['language'], batch: RenderBatch) => Promise<Message | undefined>;
   onResult?: (row: DeliveryRow, outcome: 'sent' | 'retried' | 'failed' | 'expired', channel: string | undefined) => void;
   /** The person's preferences and unsubscribe links, added to every e-mail (src/preferences/preference-links.ts). */
   emailLinks?: (personId: number, deliveryKind: string) => Pick<Message, 'preferencesUrl' | 'unsubscribeUrl'>;
@@ -83,11 +83,12 @@ export class Dispatcher {
     if (rows.length === 0) return report;
     const recipients = await recipientsOf(this.options.db, rows);
     const placeAddress = await placeAddressesOf(this.options.db, rows);
+    const batch = new RenderBatch(rows);
     // Many rows of a batch carry the same reference (one meeting, many members): render each once per language.
     const rendered = new Map<string, Promise<Message | undefined>>();
     const render = (row: DeliveryRow, language: Recipient['language']) => {
       const key = `${JSON.stringify(row.payload)}|${language}`;
-      if (!rendered.has(key)) rendered.set(key, this.options.render ? this.options.render(row, language) : Promise.resolve(row.payload as Message));
+      if (!rendered.has(key)) rendered.set(key, this.options.render ? this.options.render(row, language, batch) : Promise.resolve(row.payload as Message));
       return rendered.get(key)!;
     };
     const finished: [DeliveryRow, Changes][] = [];

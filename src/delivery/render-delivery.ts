@@ -2,12 +2,14 @@ import type { Kysely } from 'kysely';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import type { Language } from '../i18n/messages.js';
 import type { Message } from '../ports/channel.port.js';
+import { RenderBatch } from './batch-context.js';
 import { renderChangeNotice } from '../reminders/change-message.js';
 import { renderReminder } from '../reminders/reminder-message.js';
 import { renderEscalation, type EscalationRef } from '../reports/report-routing.js';
 import { renderCheckin, type CheckinRef } from '../reports/checkins.js';
 import { renderDigest, type DigestRef } from '../reports/digest.js';
 import { renderInvitation, type InvitationDeps } from '../invitations/invitation-message.js';
+import { INVITATION_TYPES } from '../invitations/invitation-batch.js';
 import { renderAnnouncement, renderAnnouncementReport } from '../announcements/announcement-message.js';
 
 /** One place that knows every kind of reference a delivery may carry; anything else is a ready Message. */
@@ -16,15 +18,15 @@ export function deliveryRenderer(
   publicUrl: string,
   appSecret?: string,
   invitations?: InvitationDeps,
-): (row: DeliveryRow, language: Language) => Promise<Message | undefined> {
-  return async (row, language) => {
+): (row: DeliveryRow, language: Language, batch?: RenderBatch) => Promise<Message | undefined> {
+  return async (row, language, batch = new RenderBatch([row])) => {
     const type = (row.payload as { type?: string }).type;
     if (type === 'reminder') return renderReminder(db, row, language, publicUrl);
     if (type === 'meeting_change') return renderChangeNotice(db, row, language, publicUrl);
     if (type === 'report_escalation') return renderEscalation(db, row.payload as EscalationRef, language);
     if (type === 'checkin') return renderCheckin(db, row, row.payload as CheckinRef, language, appSecret, publicUrl);
     if (type === 'digest') return renderDigest(db, row, row.payload as DigestRef, language);
-    if (invitations && (type === 'invitation' || type === 'rsvp_offer' || type === 'rsvp_deadline' || type === 'activity_reminder')) return renderInvitation(db, row, language, publicUrl, invitations);
+    if (invitations && INVITATION_TYPES.has(type ?? '')) return renderInvitation(db, row, language, publicUrl, invitations, batch);
     if (type === 'announcement') return renderAnnouncement(db, row, language);
     if (type === 'announcement_report') return renderAnnouncementReport(db, row, language);
     return row.payload as Message;

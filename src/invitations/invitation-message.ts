@@ -10,6 +10,8 @@ import type { Action, ChannelKind, LinkAction, Message } from '../ports/channel.
 import { signLink } from '../security/signed-links.js';
 import type { Answer } from './rsvp.js';
 import { inHowLong } from '../reminders/reminder-message.js';
+import type { RenderBatch } from '../delivery/batch-context.js';
+import { invitationBatchOf } from './invitation-batch.js';
 
 /** What rendering invitations needs beyond the database: link signing, iTIP writing, the organiser. */
 export interface InvitationDeps {
@@ -58,6 +60,7 @@ export function activityFields(activity: ActivityRow, language: Language): { lab
  * An invitation, its update or its cancellation, or a freed seat's offer, as things stand when
  * it is sent: chat gets answer buttons, e-mail gets the iTIP calendar and signed answer links.
  * A chat update names the message it replaces, so the adapter can also update that in place.
+ * What it reads comes from the batch's one load (invitation-batch.ts), not from queries per row.
  */
 export async function renderInvitation(
   db: Kysely<Database>,
@@ -65,12 +68,15 @@ export async function renderInvitation(
   language: Language,
   publicUrl: string,
   deps: InvitationDeps,
+  batch: RenderBatch,
 ): Promise<Message | undefined> {
   const ref = row.payload as { type: string; activityId: string; personId: string; update?: string; until?: string; offset?: string; startsAt?: string };
-  const activity = await db.selectFrom('activities').selectAll().where('id', '=', ref.activityId).executeTakeFirst();
-  const person = await db.selectFrom('people').selectAll().where('id', '=', Number(ref.personId)).executeTakeFirst();
+  const loaded = await invitationBatchOf(db, batch);
+  const activity = loaded.activities.get(ref.activityId);
+  const person = loaded.people.get(Number(ref.personId));
   if (!activity || !person) return undefined;
-  const rsvp = await db.selectFrom('rsvps').select('answer').where('activity_id', '=', activity.id).where('person_id', '=', person.id).executeTakeFirst();
+  const answer = loaded.answers.get(`${activity.id}:${person.id}`);
+  const rsvp = answer ? { answer } : undefined;
   const channel = (row.channels as ChannelKind[])[row.channel_index];
   const t = invitationMessages[language];
   const cancelled = !!activity.cancelled_at;
@@ -116,7 +122,7 @@ export async function renderInvitation(
     message.actions = answerActions(language, activity.id);
   }
   if (channel && channel !== 'email' && (ref.update === '1' || ref.type === 'rsvp_offer')) {
-    const replaces = await previousChatMessage(db, activity.id, person.id, channel, row.id);
+    const replaces = loaded.previous.get(`${activity.id}:${person.id}:${channel}`);
     if (replaces) message.replaces = replaces;
   }
   return message;
@@ -140,22 +146,4 @@ function itip(activity: ActivityRow, person: PersonRow, answer: string | undefin
     attendees: [{ name: person.name, email: person.email, partstat: answer ? PARTSTAT[answer as keyof typeof PARTSTAT] : ('NEEDS-ACTION' as const), rsvp: true }],
   };
   return { method, content: deps.calendar.render({ name: activity.title, refreshInterval: 'PT1H', method, events: [event] }) };
-}
-
-/** The last invitation message sent to this person in this chat, to update in place (Slack channel+ts, Teams activity id). */
-async function previousChatMessage(db: Kysely<Database>, activityId: string, personId: number, channel: ChannelKind, currentId: number): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('deliveries')
-    .select('provider_id')
-    .where('person_id', '=', personId)
-    .where('kind', '=', 'invitation')
-    .where('dedupe_key', 'like', `invite:${activityId}:${personId}:%`)
-    .where('state', '=', 'sent')
-    .where('sent_channel', '=', channel)
-    .where('provider_id', 'is not', null)
-    .where('id', '!=', currentId)
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.provider_id ?? undefined;
 }

@@ -67,13 +67,17 @@ export async function importSchedules(db: Kysely<Database>, schedules: LoadedSch
   return summary;
 }
 
-/** Problems only the database can reveal: ids owned by another file, audiences naming unknown teams. */
+/**
+ * Problems only the database can reveal: ids owned by another file, audiences naming unknown
+ * teams, seats fewer than the people who already accepted (as `warsztaty miejsca` refuses too).
+ */
 async function checkAgainstDatabase(ctx: ImportContext, schedules: LoadedSchedule[]): Promise<void> {
   const { trx, desired } = ctx;
   const teams = await trx.selectFrom('teams').select(['id', 'source', 'removed_at']).execute();
   const activities = await trx.selectFrom('activities').select(['id', 'source', 'cancelled_at']).execute();
   const ownerOfTeam = new Map(teams.filter((t) => !t.removed_at).map((t) => [t.id, t.source]));
   const ownerOfActivity = new Map(activities.filter((a) => !a.cancelled_at).map((a) => [a.id, a.source]));
+  const accepted = await acceptedCounts(ctx);
   const problems = [];
   for (const { file, source, data } of schedules) {
     for (const [i, team] of data.teams.entries()) {
@@ -87,6 +91,14 @@ async function checkAgainstDatabase(ctx: ImportContext, schedules: LoadedSchedul
       if (owner && owner !== source && !desired.sources.has(owner)) {
         problems.push({ file, path: `activities[${i}].id`, message: `"${activity.id}" is already an activity from ${owner}` });
       }
+      const taken = accepted.get(activity.id) ?? 0;
+      if (activity.capacity !== undefined && activity.capacity < taken) {
+        problems.push({
+          file,
+          path: `activities[${i}].capacity`,
+          message: `${activity.capacity} is below the ${taken} people who already accepted "${activity.id}"; set capacity to at least ${taken}`,
+        });
+      }
       if (activity.audience === 'all') continue;
       for (const [j, teamId] of activity.audience.entries()) {
         const known = desired.teams.has(teamId) || (ownerOfTeam.has(teamId) && !desired.sources.has(ownerOfTeam.get(teamId)!));
@@ -96,4 +108,18 @@ async function checkAgainstDatabase(ctx: ImportContext, schedules: LoadedSchedul
   }
   problems.push(...(await erasedPeopleProblems(trx, schedules)));
   if (problems.length > 0) throw new ScheduleInvalidError(problems);
+}
+
+/** Accepted answers per activity of the files, read under the import's lock. */
+async function acceptedCounts({ trx, desired }: ImportContext): Promise<Map<string, number>> {
+  const ids = [...desired.activities.keys()];
+  if (ids.length === 0) return new Map();
+  const rows = await trx
+    .selectFrom('rsvps')
+    .select(['activity_id', trx.fn.countAll<number>().as('n')])
+    .where('answer', '=', 'accepted')
+    .where('activity_id', 'in', ids)
+    .groupBy('activity_id')
+    .execute();
+  return new Map(rows.map((r) => [r.activity_id, Number(r.n)]));
 }

@@ -19,7 +19,16 @@ export async function workshopsCommand(ctx: CommandContext): Promise<Message> {
   return ctx.person.staff_role ? staffView(ctx) : memberView(ctx);
 }
 
-async function memberView({ db, clock, person }: CommandContext): Promise<Message> {
+async function memberView(ctx: CommandContext): Promise<Message> {
+  const language = ctx.person.language;
+  const t = workshopViewMessages[language];
+  const items = await openInvitationItems(ctx);
+  if (items.length === 0) return { language, title: t.title, text: t.none };
+  return { language, title: t.title, text: t.summary, items };
+}
+
+/** My invitations to activities still ahead: title, date, place, my answer, and the answer buttons. Also on the App Home. */
+export async function openInvitationItems({ db, clock, person }: Pick<CommandContext, 'db' | 'clock' | 'person'>): Promise<MessageItem[]> {
   const language = person.language;
   const t = workshopViewMessages[language];
   const rows = await db
@@ -33,9 +42,8 @@ async function memberView({ db, clock, person }: CommandContext): Promise<Messag
     .orderBy('activities.starts_at')
     .limit(20)
     .execute();
-  if (rows.length === 0) return { language, title: t.title, text: t.none };
   const answers = invitationMessages[language].answerNames;
-  const items: MessageItem[] = rows.map((r) => ({
+  return rows.map((r) => ({
     title: r.title,
     lines: [
       formatDateTime(zoned(r.starts_local, r.timezone), language),
@@ -44,7 +52,6 @@ async function memberView({ db, clock, person }: CommandContext): Promise<Messag
     ],
     actions: answerActions(language, r.id),
   }));
-  return { language, title: t.title, text: t.summary, items };
 }
 
 const EMPTY = () => ({ invited: 0, accepted: 0, declined: 0, maybe: 0, waiting: 0, none: 0 });
