@@ -260,6 +260,12 @@ export interface ReportEventTable {
   created_at: Date;
 }
 
+/** A running dispatcher's heartbeat (src/delivery/live-replicas.ts). */
+export interface DispatcherTable {
+  worker_id: string;
+  seen_at: Date;
+}
+
 export interface ServiceSettingTable {
   key: string;
   value: string;
@@ -273,6 +279,7 @@ export interface Database {
   problem_reports: ProblemReportTable;
   report_events: ReportEventTable;
   service_settings: ServiceSettingTable;
+  dispatchers: DispatcherTable;
   preferences: PreferencesTable;
   deliveries: DeliveryTable;
   person_channels: PersonChannelTable;
