@@ -266,6 +266,13 @@ export interface DispatcherTable {
   seen_at: Date;
 }
 
+/** How far a team's reminders are planned, and from what data (src/reminders/reminder-plans.ts). */
+export interface ReminderPlanTable {
+  team_id: string;
+  planned_until: Date;
+  data_stamp: Date;
+}
+
 export interface ServiceSettingTable {
   key: string;
   value: string;
@@ -280,6 +287,7 @@ export interface Database {
   report_events: ReportEventTable;
   service_settings: ServiceSettingTable;
   dispatchers: DispatcherTable;
+  reminder_plans: ReminderPlanTable;
   preferences: PreferencesTable;
   deliveries: DeliveryTable;
   person_channels: PersonChannelTable;
