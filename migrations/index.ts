@@ -7,6 +7,8 @@ import * as reports from './20261123_0005_reports.js';
 import * as invitations from './20261123_0006_invitations.js';
 import * as erasures from './20261123_0007_erasures.js';
 import * as teamsChannels from './20261123_0008_teams_channels.js';
+import * as dispatchers from './20261123_0009_dispatchers.js';
+import * as reminderPlans from './20261123_0010_reminder_plans.js';
 
 /**
  * Every migration, by name, in order. A static list instead of a folder scan, so the same
@@ -21,4 +23,6 @@ export const migrations: Record<string, Migration> = {
   '20261123_0006_invitations': invitations,
   '20261123_0007_erasures': erasures,
   '20261123_0008_teams_channels': teamsChannels,
+  '20261123_0009_dispatchers': dispatchers,
+  '20261123_0010_reminder_plans': reminderPlans,
 };

@@ -120,6 +120,7 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
       appSecret: config.appSecret,
       registry: metrics.registry,
       workerId: `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+      sharedDatabase: db.kind === 'postgres',
       invitations: { appSecret: config.appSecret, calendar: calendarRenderer(config), organizer: parseMailbox(config.mailFrom) },
     });
     const channels = {

@@ -271,6 +271,19 @@ export interface ReportEventTable {
   created_at: Date;
 }
 
+/** A running dispatcher's heartbeat (src/delivery/live-replicas.ts). */
+export interface DispatcherTable {
+  worker_id: string;
+  seen_at: Date;
+}
+
+/** How far a team's reminders are planned, and from what data (src/reminders/reminder-plans.ts). */
+export interface ReminderPlanTable {
+  team_id: string;
+  planned_until: Date;
+  data_stamp: Date;
+}
+
 export interface ServiceSettingTable {
   key: string;
   value: string;
@@ -284,6 +297,8 @@ export interface Database {
   problem_reports: ProblemReportTable;
   report_events: ReportEventTable;
   service_settings: ServiceSettingTable;
+  dispatchers: DispatcherTable;
+  reminder_plans: ReminderPlanTable;
   preferences: PreferencesTable;
   deliveries: DeliveryTable;
   person_channels: PersonChannelTable;

@@ -12,6 +12,7 @@ import { planCheckins } from '../reports/checkins.js';
 import { planDigests } from '../reports/digest.js';
 import { DeliveryLoop } from './delivery-loop.js';
 import { Dispatcher } from './dispatcher.js';
+import { LiveReplicas } from './live-replicas.js';
 import { platformPacing } from './platform-pacing.js';
 import { deliveryRenderer } from './render-delivery.js';
 import type { InvitationDeps } from '../invitations/invitation-message.js';
@@ -29,6 +30,8 @@ export interface DeliveryServiceOptions {
   appSecret?: string;
   registry: Registry;
   workerId: string;
+  /** Other processes may dispatch from the same database (PostgreSQL): pace at this replica's share. */
+  sharedDatabase?: boolean;
   horizonDays?: number;
   /** Invitations and RSVP: signing, iTIP, organiser. Without it no invitation is planned. */
   invitations?: InvitationDeps;
@@ -40,6 +43,7 @@ export interface DeliveryServiceOptions {
  */
 export class DeliveryService {
   readonly loop: DeliveryLoop;
+  private readonly replicas: LiveReplicas | undefined;
   private daily: schedule.Job | undefined;
   private sweeper: NodeJS.Timeout | undefined;
 
@@ -67,6 +71,7 @@ export class DeliveryService {
         for (const r of rows) this.set({ state: r.state, channel: r.sent_channel ?? 'none' }, Number(r.n));
       },
     });
+    this.replicas = options.sharedDatabase ? new LiveReplicas({ db, clock: options.clock, log: options.log, workerId: options.workerId }) : undefined;
     const dispatcher = new Dispatcher({
       db,
       clock: options.clock,
@@ -75,6 +80,7 @@ export class DeliveryService {
       workerId: options.workerId,
       render: deliveryRenderer(db, options.publicUrl, options.appSecret, options.invitations),
       pacing: platformPacing,
+      ...(this.replicas ? { replicas: this.replicas } : {}),
       ...(options.appSecret ? { emailLinks: emailLinks(options.publicUrl, options.appSecret, options.clock) } : {}),
       onResult: (row, outcome, channel) => {
         if (outcome === 'sent') lateness.observe({ channel: channel ?? 'none' }, (options.clock.now().getTime() - row.due_at.getTime()) / 1000);
@@ -84,6 +90,7 @@ export class DeliveryService {
   }
 
   async start(): Promise<void> {
+    await this.replicas?.start();
     await this.plan();
     this.loop.start();
     // Seat offers lapse at their deadline even when nobody answers anything: look every 15 minutes.
@@ -129,5 +136,6 @@ export class DeliveryService {
     this.daily?.cancel();
     if (this.sweeper) clearInterval(this.sweeper);
     await this.loop.stop();
+    await this.replicas?.stop();
   }
 }

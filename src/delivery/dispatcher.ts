@@ -26,7 +26,8 @@ function recipientOf(row: DeliveryRow, people: Map<number, Recipient>, placeAddr
   }
   return row.person_id === null ? undefined : people.get(row.person_id);
 }
-import { Pacer, type PaceRule } from './pacer.js';
+import { Pacer, shareOf, type PaceRule } from './pacer.js';
+import type { LiveReplicas } from './live-replicas.js';
 
 export interface DispatchReport {
   sent: number;
@@ -58,6 +59,8 @@ export interface DispatcherOptions {
   emailLinks?: (personId: number, deliveryKind: string) => Pick<Message, 'preferencesUrl' | 'unsubscribeUrl'>;
   /** Rate limits per platform and address (platform-pacing.ts); none when absent. */
   pacing?: (channel: ChannelKind, address: string) => PaceRule[];
+  /** The dispatchers sharing the limits (PostgreSQL); each paces at its share. Alone when absent (PGlite). */
+  replicas?: LiveReplicas;
   /** A paced send waits at most this long in the batch (default 1 s); a longer wait is a reschedule. */
   maxPaceWaitMs?: number;
   /** How a short pacing wait is waited (tests record it instead). */
@@ -79,6 +82,8 @@ export class Dispatcher {
   /** One batch; call again while it returns work. */
   async runOnce(): Promise<DispatchReport> {
     const report = emptyReport();
+    // Before claiming: a failed heartbeat then leaves no claimed row waiting out its lease.
+    await this.options.replicas?.refresh();
     const rows = await this.claim();
     if (rows.length === 0) return report;
     const recipients = await recipientsOf(this.options.db, rows);
@@ -197,7 +202,12 @@ export class Dispatcher {
   private async paced(row: DeliveryRow, channel: ChannelKind, address: string, now: Date, done: (row: DeliveryRow, changes: Changes) => void): Promise<boolean> {
     const rules = this.options.pacing?.(channel, address) ?? [];
     if (rules.length === 0) return true;
-    const { waitMs, booked } = this.pacer.reserve(rules, this.options.maxPaceWaitMs ?? 1000);
+    const joining = this.options.replicas?.joiningUntil();
+    if (joining) {
+      done(row, { state: 'pending', next_attempt_at: joining });
+      return false;
+    }
+    const { waitMs, booked } = this.pacer.reserve(shareOf(rules, this.options.replicas?.count ?? 1), this.options.maxPaceWaitMs ?? 1000);
     if (!booked) {
       done(row, { state: 'pending', next_attempt_at: new Date(now.getTime() + waitMs) });
       return false;

@@ -54,3 +54,13 @@ export class Pacer {
     for (const [key, bucket] of this.buckets) if (now - bucket.at > 60_000) this.buckets.delete(key);
   }
 }
+
+/**
+ * This replica's part of each limit when `replicas` share it. A burst below one send would
+ * never let anything through, so each keeps at least one: only the first burst of N replicas
+ * together can exceed a limit's own burst, never its rate.
+ */
+export function shareOf(rules: PaceRule[], replicas: number): PaceRule[] {
+  if (replicas <= 1) return rules;
+  return rules.map((rule) => ({ ...rule, perSecond: rule.perSecond / replicas, burst: Math.max(1, rule.burst / replicas) }));
+}

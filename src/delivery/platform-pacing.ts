@@ -2,9 +2,8 @@ import type { ChannelKind } from '../ports/channel.port.js';
 import type { PaceRule } from './pacer.js';
 
 /**
- * How fast each platform lets one app send, per replica (replicas do not share buckets, so
- * N replicas may together send N times as fast; the platforms' 429s and the engine's
- * Retry-After handling cover the rest).
+ * How fast each platform lets one app send, for the whole deployment: with N live replicas on
+ * one PostgreSQL each paces at a 1/N share (live-replicas.ts, pacer.ts `shareOf`).
  *
  * - Slack chat.postMessage (a "special" tier): about 1 message per second per channel, short
  *   bursts allowed, and a workspace-wide limit of several hundred a minute

@@ -8,6 +8,7 @@ import { expandSeries, takesPlace } from '../domain/occurrences.js';
 import { loadTeams } from '../feeds/feed-data.js';
 import type { ChannelKind } from '../ports/channel.port.js';
 import { DEFAULT_QUIET_HOURS, outsideQuietHours, type QuietHours } from './quiet-hours.js';
+import { recordPlans, teamPlans } from './reminder-plans.js';
 
 export const DEFAULT_HORIZON_DAYS = 60;
 
@@ -29,6 +30,11 @@ export interface ReminderRef {
  * compute, serialise and ship). Only people with quiet hours of their own get rows computed
  * here, since their due time differs. Batches are inserted while the next ones are computed,
  * and at most two are held in memory, whatever the number of teams.
+ *
+ * Each team's mark (reminder-plans.ts) says how far it is planned: the daily run plans only
+ * the occurrences beyond it, and the whole horizon only for teams whose data changed since,
+ * instead of offering every row of the horizon to ON CONFLICT again. Teams named in `teamIds`
+ * (a re-plan after a change) are always planned in full.
  */
 export async function planReminders(
   db: Kysely<Database>,
@@ -36,9 +42,12 @@ export async function planReminders(
 ): Promise<number> {
   const now = options.clock.now();
   const until = DateTime.fromJSDate(now).plus({ days: options.horizonDays ?? DEFAULT_HORIZON_DAYS }).toJSDate();
+  // The marks first: a change committed while this runs then shows as a newer stamp next time.
+  const marks = await teamPlans(db, options.teamIds);
   const teams = await loadTeams(db, options.teamIds);
   if (teams.length === 0) return 0;
   const own = await ownQuietHours(db, options.teamIds);
+  const done: { teamId: string; until: Date; stamp: string }[] = [];
 
   let added = 0;
   let occurrences: PlannedOccurrence[] = [];
@@ -57,7 +66,11 @@ export async function planReminders(
   for (const { team, series, meetings } of teams) {
     const offsets = (series.reminders as string[]).map((o) => [o, parseDuration(o)!] as const);
     const ownHere = own.get(team.id) ?? [];
-    for (const occurrence of expandSeries(meetings, now, until).filter(takesPlace)) {
+    const mark = marks.get(team.id);
+    const plannedUntil = options.teamIds ? undefined : mark?.plannedUntil;
+    const from = plannedUntil && plannedUntil > now ? plannedUntil : now;
+    if (mark) done.push({ teamId: team.id, until: from > until ? from : until, stamp: mark.stamp });
+    for (const occurrence of expandSeries(meetings, from, until).filter(takesPlace)) {
       const start = occurrence.start.toJSDate();
       for (const [offset, duration] of offsets) {
         const planned = occurrence.start.minus(duration).toJSDate();
@@ -82,6 +95,7 @@ export async function planReminders(
   }
   await flush();
   await inFlight;
+  await recordPlans(db, done);
   return added;
 }
 

@@ -1,0 +1,97 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/tables.js';
+import type { Logger } from '../log.js';
+
+export interface LiveReplicasOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  log: Logger;
+  workerId: string;
+  /** How often this replica says it is alive and counts the others (default 5 s). */
+  refreshMs?: number;
+  /** A replica not heard from for this long is no longer counted (default 30 s). */
+  staleMs?: number;
+}
+
+/**
+ * How many dispatchers share the platforms' rate limits, so that each paces at its share and
+ * the deployment as a whole stays under them (issue 4). Each replica keeps a heartbeat row in
+ * `dispatchers`; the live ones are those seen within `staleMs`.
+ *
+ * Why a count rather than a shared bucket or one replica per address: Slack's and Teams'
+ * app-wide limits span every address, so splitting addresses between replicas would not hold
+ * them, and a token bucket in the database would cost a write per message. Dividing by the
+ * count costs one small query every few seconds. Its price: a replica paces at its share even
+ * while the others are idle. A replica that joins where others run sends nothing paced for its
+ * first `refreshMs` (`joiningUntil`): by then every other one has counted it and lowered its share.
+ *
+ * The heartbeat uses the injected clock, so replicas' clocks must agree to well within
+ * `staleMs` (NTP does far better); tests move the clock instead of waiting.
+ */
+export class LiveReplicas {
+  private live = 1;
+  private lastBeat = Number.NEGATIVE_INFINITY;
+  /** Set at the first heartbeat: see joiningUntil. */
+  private holdUntil: number | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: LiveReplicasOptions) {}
+
+  /** The live dispatchers, this one included, as of the last heartbeat. */
+  get count(): number {
+    return this.live;
+  }
+
+  /** Records this replica as alive and counts the live ones. */
+  async beat(): Promise<number> {
+    const { db, clock, workerId } = this.options;
+    const now = clock.now();
+    this.lastBeat = now.getTime();
+    await db
+      .insertInto('dispatchers')
+      .values({ worker_id: workerId, seen_at: now })
+      .onConflict((oc) => oc.column('worker_id').doUpdateSet({ seen_at: now }))
+      .execute();
+    // Replicas that crashed leave a row; once it is long past counting it can go.
+    await db.deleteFrom('dispatchers').where('seen_at', '<', new Date(now.getTime() - 3600_000)).execute();
+    const row = await db
+      .selectFrom('dispatchers')
+      .select(db.fn.countAll<number>().as('n'))
+      .where('seen_at', '>=', new Date(now.getTime() - (this.options.staleMs ?? 30_000)))
+      .executeTakeFirstOrThrow();
+    this.live = Math.max(1, Number(row.n));
+    this.holdUntil ??= this.live > 1 ? this.lastBeat + (this.options.refreshMs ?? 5000) : 0;
+    return this.live;
+  }
+
+  /**
+   * A replica that finds others at its first heartbeat may not have been counted by them yet:
+   * until this instant it sends nothing paced. One that finds itself alone needs no wait.
+   */
+  joiningUntil(): Date | undefined {
+    return this.holdUntil && this.options.clock.now().getTime() < this.holdUntil ? new Date(this.holdUntil) : undefined;
+  }
+
+  /** Beats when the last heartbeat is older than `refreshMs` on the clock (the dispatcher calls this per batch). */
+  async refresh(): Promise<number> {
+    if (this.options.clock.now().getTime() - this.lastBeat >= (this.options.refreshMs ?? 5000)) await this.beat();
+    return this.live;
+  }
+
+  /** Beats now and every `refreshMs`, also while there is nothing to send: an idle replica still counts. */
+  async start(): Promise<void> {
+    await this.beat();
+    this.timer = setInterval(() => {
+      this.beat().catch((error: unknown) => this.options.log.warn({ err: error }, 'dispatcher heartbeat failed; pacing with the last count'));
+    }, this.options.refreshMs ?? 5000);
+    this.timer.unref();
+  }
+
+  /** Stops beating and removes the row, so the others take over its share at their next refresh. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.holdUntil = undefined;
+    await this.options.db.deleteFrom('dispatchers').where('worker_id', '=', this.options.workerId).execute();
+  }
+}

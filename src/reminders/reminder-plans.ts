@@ -1,0 +1,47 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/tables.js';
+
+/** A team's planning mark: how far its reminders are planned, while its data stays as it was. */
+export interface TeamPlan {
+  /** Undefined when never planned or when the team's data changed since: plan the whole horizon. */
+  plannedUntil: Date | undefined;
+  /** The newest change among the team's data now, exactly as PostgreSQL holds it (microseconds). */
+  stamp: string;
+}
+
+/**
+ * The mark of every active team (or those given). The stamp is the newest `updated_at` among
+ * the team, its series and exceptions, its members and their preferences: whatever can add a
+ * reminder row (a new member, a changed series, a quiet-hours change). Read it before the data
+ * it stands for: a change committed in between then gives a newer stamp next time, and the
+ * team is planned in full again. Removals need no new rows, so they need not move it.
+ */
+export async function teamPlans(db: Kysely<Database>, teamIds?: string[]): Promise<Map<string, TeamPlan>> {
+  if (teamIds && teamIds.length === 0) return new Map();
+  const result = await sql<{ id: string; stamp: string; planned_until: Date | null }>`
+    with stamps as (
+      select t.id, greatest(t.updated_at, s.updated_at, (select max(e.created_at) from meeting_exceptions e where e.team_id = t.id),
+        max(m.updated_at), max(p.updated_at), max(q.updated_at)) as stamp
+      from teams t
+      join meeting_series s on s.team_id = t.id
+      left join memberships m on m.team_id = t.id
+      left join people p on p.id = m.person_id
+      left join preferences q on q.person_id = m.person_id
+      where t.removed_at is null ${teamIds ? sql`and t.id in (${sql.join(teamIds)})` : sql``}
+      group by t.id, t.updated_at, s.updated_at
+    )
+    select x.id, x.stamp::text as stamp, case when r.data_stamp = x.stamp then r.planned_until end as planned_until
+    from stamps x left join reminder_plans r on r.team_id = x.id`.execute(db);
+  return new Map(result.rows.map((r) => [r.id, { plannedUntil: r.planned_until ?? undefined, stamp: r.stamp }]));
+}
+
+/** Records how far these teams are now planned, and from which data. */
+export async function recordPlans(db: Kysely<Database>, plans: { teamId: string; until: Date; stamp: string }[]): Promise<void> {
+  if (plans.length === 0) return;
+  await sql`
+    insert into reminder_plans (team_id, planned_until, data_stamp)
+    select team_id, planned_until, data_stamp
+    from unnest(${plans.map((p) => p.teamId)}::text[], ${plans.map((p) => p.until.toISOString())}::timestamptz[], ${plans.map((p) => p.stamp)}::timestamptz[])
+      as u(team_id, planned_until, data_stamp)
+    on conflict (team_id) do update set planned_until = excluded.planned_until, data_stamp = excluded.data_stamp`.execute(db);
+}
