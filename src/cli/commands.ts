@@ -9,6 +9,7 @@ import { calendarRenderer, openDatabase } from '../main.js';
 import { importSchedules, type ImportSummary } from '../schedule/import-schedule.js';
 import { loadScheduleFiles } from '../schedule/load-schedule.js';
 import { processScheduleChanges } from '../reminders/change-notices.js';
+import { planReminders } from '../reminders/plan-reminders.js';
 import { exporters } from '../export/exports.js';
 import { forgetErasure } from '../privacy/erasures.js';
 import { UsageError } from './usage-error.js';
@@ -35,8 +36,11 @@ export async function importCommand(config: Config, clock: Clock, files: string[
     const known = await db.db.selectFrom('teams').select('id').where('removed_at', 'is', null).execute();
     const schedules = await loadScheduleFiles(files, new Set(known.map((t) => t.id)));
     const summary = await importSchedules(db.db, schedules, { clock, defaultTimezone: config.defaultTimezone, dryRun });
-    // Notices of moved and cancelled meetings are queued now; a running service sends them.
-    if (summary.changed && !dryRun) await processScheduleChanges(db.db, clock);
+    // Notices of moved and cancelled meetings, and reminders for new members, are queued now; a running service sends them.
+    if (summary.changed && !dryRun) {
+      await processScheduleChanges(db.db, clock);
+      await planReminders(db.db, { clock });
+    }
     out(describeSummary(summary, dryRun));
   });
 }

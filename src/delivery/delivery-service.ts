@@ -102,7 +102,10 @@ export class DeliveryService {
 
   /** The schedule changed (import, chat command): notices out, reminders re-planned, dispatcher woken. */
   async scheduleChanged(): Promise<void> {
-    await processScheduleChanges(this.options.db, this.options.clock);
+    const { db, clock } = this.options;
+    await processScheduleChanges(db, clock);
+    // New members and changed reminder offsets: only teams whose data stamp moved are planned again.
+    await planReminders(db, { clock, ...(this.options.horizonDays ? { horizonDays: this.options.horizonDays } : {}) });
     await this.planInvitations();
     this.loop.poke();
   }

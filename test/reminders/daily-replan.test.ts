@@ -2,6 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
 import { planReminders } from '../../src/reminders/plan-reminders.js';
+import { DeliveryService } from '../../src/delivery/delivery-service.js';
+import { createLogger } from '../../src/log.js';
+import { Registry } from 'prom-client';
 import { dialects, freshDatabase } from '../support/databases.js';
 import { aSchedule, aTeam, importYaml } from '../support/schedule-builder.js';
 
@@ -51,5 +54,23 @@ describe.each(dialects)('the daily re-plan on %s', (kind) => {
     // t2: 6 January P1D and PT2H, 13 January all three (P7D on the 6th is past); t1 gains no day with a meeting.
     expect(await planReminders(db.db, { clock, horizonDays: 14 })).toBe(5);
     expect((await keys()).filter((k) => k.startsWith('reminder:t2:'))).toHaveLength(5);
+  });
+
+  it('should plan a member added by an import as soon as the running service hears of the change, not the next day', async () => {
+    // A service whose dispatcher has nothing to send to: the outbox is what is checked.
+    const service = new DeliveryService({ db: db.db, clock, log: createLogger('silent'), senders: new Map(), publicUrl: 'http://localhost', registry: new Registry(), workerId: 'w1', horizonDays: 14 });
+    await service.start();
+    try {
+      const forCela = async () =>
+        (await db.db.selectFrom('deliveries').innerJoin('people', 'people.id', 'deliveries.person_id').select('dedupe_key').where('people.email', '=', 'cela@example.org').execute()).length;
+      clock.advance(60_000);
+      await importYaml(db.db, clock, { 't.yaml': aSchedule().with(team().withMember('Cela', 'cela@example.org')).toYaml() });
+      expect(await forCela()).toBe(0);
+      await service.scheduleChanged();
+      // 5 January P1D and PT2H, 12 January all three.
+      expect(await forCela()).toBe(5);
+    } finally {
+      await service.stop();
+    }
   });
 });
