@@ -41,6 +41,7 @@ export interface DeliveryServiceOptions {
 export class DeliveryService {
   readonly loop: DeliveryLoop;
   private daily: schedule.Job | undefined;
+  private stopped = false;
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: DeliveryServiceOptions) {
@@ -84,7 +85,9 @@ export class DeliveryService {
   }
 
   async start(): Promise<void> {
+    this.stopped = false;
     await this.plan();
+    this.armDaily();
     this.loop.start();
     // Seat offers lapse at their deadline even when nobody answers anything: look every 15 minutes.
     this.sweeper = setInterval(() => {
@@ -109,9 +112,19 @@ export class DeliveryService {
     const digests = await planDigests(db, clock);
     log.info({ checkins, digests }, 'Check-ins and RCPS digests planned');
     await this.planInvitations();
-    // Extend the horizon once a day, at an absolute instant (never a zoned cron rule).
+  }
+
+  /**
+   * Extends the horizon once a day, at an absolute instant (never a zoned cron rule). The next
+   * day is armed before this one plans: a failed day (the database away for a moment) must not
+   * end all planning until a restart, or digests would stop three weeks later.
+   */
+  private armDaily(): void {
+    if (this.stopped) return;
+    const { clock, log } = this.options;
     this.daily = schedule.scheduleJob(new Date(clock.now().getTime() + 24 * 3600_000), () => {
-      this.plan().then(() => this.loop.poke(), (error) => log.error({ err: error }, 'daily planning failed'));
+      this.armDaily();
+      this.plan().then(() => this.loop.poke(), (error) => log.error({ err: error }, 'daily planning failed; trying again tomorrow'));
     }) ?? undefined;
   }
 
@@ -126,6 +139,7 @@ export class DeliveryService {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.daily?.cancel();
     if (this.sweeper) clearInterval(this.sweeper);
     await this.loop.stop();
