@@ -76,9 +76,10 @@ type Staff = Awaited<ReturnType<typeof rcpsStaff>>;
 
 /** Rows for each given RCPS person and, when set, the RCPS Slack channel: each with its own reference. */
 async function toRcps(db: Kysely<Database>, staff: Staff, report: ProblemReportRow, key: string, ref: (personId: string) => StaffReportRef, dueAt: Date, withChannel = true) {
+  const kind = ref('').type;
   const planned: PlannedDelivery[] = staff.map((person) => ({
     key: `${key}:${person.id}`,
-    kind: ref('').type,
+    kind,
     personId: person.id,
     teamId: report.team_id,
     channels: person.channels as ChannelKind[],
@@ -87,7 +88,7 @@ async function toRcps(db: Kysely<Database>, staff: Staff, report: ProblemReportR
   }));
   const channel = withChannel ? await rcpsSlackChannel(db) : undefined;
   if (channel) {
-    planned.push({ key: `${key}:rcps-channel`, kind: ref('').type, place: { address: channel, language: 'pl' }, teamId: report.team_id, channels: ['slack'], payload: ref(''), dueAt });
+    planned.push({ key: `${key}:rcps-channel`, kind, place: { address: channel, language: 'pl' }, teamId: report.team_id, channels: ['slack'], payload: ref(''), dueAt });
   }
   return planned;
 }

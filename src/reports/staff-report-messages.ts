@@ -78,10 +78,10 @@ export async function renderStaffReport(db: Kysely<Database>, row: DeliveryRow, 
     .where('report_events.id', '=', Number(ref.eventId))
     .executeTakeFirst();
   if (!event?.comment) return undefined;
-  const team = message.fields!.find((f) => f.label === t.fieldTeam)!.value;
+  const team = await db.selectFrom('teams').select('name').where('id', '=', report.team_id).executeTakeFirst();
   return {
     ...message,
-    title: t.memberCommentTitle(report.code, team),
+    title: t.memberCommentTitle(report.code, team?.name ?? report.team_id),
     text: `${t.commentedText(report.code, event.name ?? t.deletedPerson)}\n\n${t.commandHint(report.code)}`,
     fields: [{ label: t.commentLabel, value: event.comment }, ...message.fields!],
   };
