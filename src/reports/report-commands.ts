@@ -86,7 +86,7 @@ export const reportAction: ActionHandler = async (ctx, { actionId, value }) => {
 
 async function applyChange(ctx: CommandContext, code: string, action: ReportAction, commentText: string): Promise<Message> {
   const language = ctx.person.language;
-  const answer = await answerReport(ctx.db, ctx.person, code, action, commentText, ctx.clock.now());
-  if (answer.ok && !answer.duplicate) ctx.changed();
-  return { language, title: reportMessages[language].listTitle, text: answer.text };
+  const result = await answerReport(ctx.db, ctx.person, code, action, commentText, ctx.clock.now());
+  if (result.ok && !result.duplicate) ctx.changed();
+  return { language, title: reportMessages[language].listTitle, text: result.text };
 }
