@@ -18,7 +18,7 @@ import type { ChannelAdapter, ChannelKind, ChannelSender } from './ports/channel
  * tsx) and PGlite's start-up are the two big costs, and they overlap well.
  */
 async function serviceParts() {
-  const [bot, feeds, feedRoutes, healthRoutes, metrics, schedulePage, server, demo, delivery, migrate, assets, me, retention, forms, unsubscribe, rsvp, invitation] = await Promise.all([
+  const [bot, feeds, feedRoutes, healthRoutes, metrics, schedulePage, server, demo, delivery, migrate, assets, me, retention, forms, unsubscribe, rsvp, invitation, reportPage] = await Promise.all([
     import('./bot/bot.js'),
     import('./feeds/feed-service.js'),
     import('./http/feed-routes.js'),
@@ -36,12 +36,13 @@ async function serviceParts() {
     import('./http/unsubscribe-page.js'),
     import('./http/rsvp-routes.js'),
     import('./invitations/invitation-message.js'),
+    import('./reports/report-page-routes.js'),
     // Not used here, only loaded early: channelAdapters() needs it once the database is open.
     import('../adapters/email/index.js'),
   ]);
   return {
     ...bot, ...feeds, ...feedRoutes, ...healthRoutes, ...metrics, ...schedulePage, ...server, ...demo, ...delivery, ...migrate,
-    ...assets, ...me, ...retention, ...forms, ...unsubscribe, ...rsvp, parseMailbox: invitation.parseMailbox,
+    ...assets, ...me, ...retention, ...forms, ...unsubscribe, ...rsvp, ...reportPage, parseMailbox: invitation.parseMailbox,
   };
 }
 
@@ -89,7 +90,7 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
   try {
     const parts = await loading;
     const { Bot, FeedService, feedRoutes, healthRoutes, createMetrics, SchedulePages, createHttpServer, importDemoIfEmpty, DeliveryService, migrateToLatest } = parts;
-    const { assetRoutes, meRoutes, RetentionJob, formRoutes, unsubscribeRoutes, rsvpRoutes, parseMailbox } = parts;
+    const { assetRoutes, meRoutes, RetentionJob, formRoutes, unsubscribeRoutes, rsvpRoutes, reportPageRoutes, parseMailbox } = parts;
     await migrateToLatest(db.db);
     if (db.kind === 'pglite') await importDemoIfEmpty(db.db, config, clock, log);
     const feeds = new FeedService({ db: db.db, renderer: calendarRenderer(config), clock });
@@ -136,6 +137,7 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
         ...assetRoutes(),
         ...meRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl, changed: () => (feeds.invalidate(), schedulePages.invalidate()) }),
         ...formRoutes({ db: db.db, clock, publicUrl: config.publicUrl, appSecret: config.appSecret, log, onChanged: () => delivery?.loop.poke() }),
+        ...reportPageRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl, onChanged: () => delivery?.loop.poke() }),
         ...unsubscribeRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl }),
         ...rsvpRoutes({ db: db.db, clock, appSecret: config.appSecret, onAnswered: () => (feeds.invalidate(), void delivery?.scheduleChanged().catch((error) => log.error({ err: error }, 'planning after an answer failed'))) }),
       ],

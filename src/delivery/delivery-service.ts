@@ -45,6 +45,7 @@ export class DeliveryService {
   readonly loop: DeliveryLoop;
   private readonly replicas: LiveReplicas | undefined;
   private daily: schedule.Job | undefined;
+  private stopped = false;
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: DeliveryServiceOptions) {
@@ -90,8 +91,10 @@ export class DeliveryService {
   }
 
   async start(): Promise<void> {
+    this.stopped = false;
     await this.replicas?.start();
     await this.plan();
+    this.armDaily();
     this.loop.start();
     // Seat offers lapse at their deadline even when nobody answers anything: look every 15 minutes.
     this.sweeper = setInterval(() => {
@@ -102,10 +105,7 @@ export class DeliveryService {
 
   /** The schedule changed (import, chat command): notices out, reminders re-planned, dispatcher woken. */
   async scheduleChanged(): Promise<void> {
-    const { db, clock } = this.options;
-    await processScheduleChanges(db, clock);
-    // New members and changed reminder offsets: only teams whose data stamp moved are planned again.
-    await planReminders(db, { clock, ...(this.options.horizonDays ? { horizonDays: this.options.horizonDays } : {}) });
+    await processScheduleChanges(this.options.db, this.options.clock);
     await this.planInvitations();
     this.loop.poke();
   }
@@ -119,9 +119,19 @@ export class DeliveryService {
     const digests = await planDigests(db, clock);
     log.info({ checkins, digests }, 'Check-ins and RCPS digests planned');
     await this.planInvitations();
-    // Extend the horizon once a day, at an absolute instant (never a zoned cron rule).
+  }
+
+  /**
+   * Extends the horizon once a day, at an absolute instant (never a zoned cron rule). The next
+   * day is armed before this one plans: a failed day (the database away for a moment) must not
+   * end all planning until a restart, or digests would stop three weeks later.
+   */
+  private armDaily(): void {
+    if (this.stopped) return;
+    const { clock, log } = this.options;
     this.daily = schedule.scheduleJob(new Date(clock.now().getTime() + 24 * 3600_000), () => {
-      this.plan().then(() => this.loop.poke(), (error) => log.error({ err: error }, 'daily planning failed'));
+      this.armDaily();
+      this.plan().then(() => this.loop.poke(), (error) => log.error({ err: error }, 'daily planning failed; trying again tomorrow'));
     }) ?? undefined;
   }
 
@@ -136,6 +146,7 @@ export class DeliveryService {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.daily?.cancel();
     if (this.sweeper) clearInterval(this.sweeper);
     await this.loop.stop();

@@ -5,7 +5,8 @@ import type { Message } from '../ports/channel.port.js';
 import { RenderBatch } from './batch-context.js';
 import { renderChangeNotice } from '../reminders/change-message.js';
 import { renderReminder } from '../reminders/reminder-message.js';
-import { renderEscalation, type EscalationRef } from '../reports/report-routing.js';
+import { renderStaffReport, STAFF_REPORT_TYPES, type StaffReportRef } from '../reports/staff-report-messages.js';
+import { reportPageUrl } from '../reports/report-links.js';
 import { renderCheckin, type CheckinRef } from '../reports/checkins.js';
 import { renderDigest, type DigestRef } from '../reports/digest.js';
 import { renderInvitation, type InvitationDeps } from '../invitations/invitation-message.js';
@@ -23,7 +24,11 @@ export function deliveryRenderer(
     const type = (row.payload as { type?: string }).type;
     if (type === 'reminder') return renderReminder(db, row, language, publicUrl);
     if (type === 'meeting_change') return renderChangeNotice(db, row, language, publicUrl);
-    if (type === 'report_escalation') return renderEscalation(db, row.payload as EscalationRef, language);
+    if (type && STAFF_REPORT_TYPES.has(type)) {
+      // The page link of an RCPS person's copy, valid from when the message is due.
+      const pageLink = appSecret ? (personId: number, code: string) => reportPageUrl(publicUrl, appSecret, personId, code, row.due_at) : undefined;
+      return renderStaffReport(db, row, row.payload as StaffReportRef, language, pageLink);
+    }
     if (type === 'checkin') return renderCheckin(db, row, row.payload as CheckinRef, language, appSecret, publicUrl);
     if (type === 'digest') return renderDigest(db, row, row.payload as DigestRef, language);
     if (invitations && INVITATION_TYPES.has(type ?? '')) return renderInvitation(db, row, language, publicUrl, invitations, batch);

@@ -82,6 +82,8 @@ export const reportMessages = {
     escalationTitle: (code: string) => `Przypomnienie: zgłoszenie ${code} czeka na przyjęcie`,
     escalationText: (code: string, days: number) => `Zgłoszenie ${code} czeka od ${days} dni roboczych i nikt go jeszcze nie przyjął.`,
     escalationAdminText: (code: string) => `Zgłoszenie ${code} nie zostało przyjęte mimo przypomnienia dla RCPS. Proszę o decyzję, kto się nim zajmie.`,
+    openReportLabel: 'Otwórz stronę zgłoszenia',
+    memberCommentTitle: (code: string, team: string) => `Komentarz do zgłoszenia ${code} (${team})`,
   },
   en: {
     category: (c: ReportCategory) => categories.en[c],
@@ -144,5 +146,7 @@ export const reportMessages = {
     escalationTitle: (code: string) => `Reminder: report ${code} awaits acknowledgement`,
     escalationText: (code: string, days: number) => `Report ${code} has waited ${days} working days and nobody has acknowledged it yet.`,
     escalationAdminText: (code: string) => `Report ${code} was not acknowledged despite a reminder to RCPS. Please decide who takes it.`,
+    openReportLabel: 'Open the report page',
+    memberCommentTitle: (code: string, team: string) => `Comment on report ${code} (${team})`,
   },
 } satisfies Record<Language, Record<string, unknown>>;

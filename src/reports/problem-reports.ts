@@ -134,10 +134,14 @@ export async function visibleReports(db: Kysely<Database>, person: PersonRow, li
 }
 
 export type ChangeOutcome =
-  | { ok: true; report: ProblemReportRow; eventId: number }
+  | { ok: true; report: ProblemReportRow; eventId: number; duplicate: boolean }
   | { ok: false; reason: 'not_found' | 'not_allowed' | 'already' | 'empty_comment'; report?: ProblemReportRow };
 
-/** Acknowledge, resolve or comment, with its audit event, in one transaction; refusals change nothing. */
+/**
+ * Acknowledge, resolve or comment, with its audit event, in one transaction; refusals change
+ * nothing. The same comment from the same person within ten minutes (a page sent twice) is the
+ * event stored the first time.
+ */
 export async function changeReport(
   db: Kysely<Database>,
   person: PersonRow,
@@ -155,6 +159,18 @@ export async function changeReport(
     if (action !== 'commented' && (report.state === state || (action === 'acknowledged' && report.state === 'resolved'))) {
       return { ok: false, reason: 'already', report } as const;
     }
+    if (action === 'commented') {
+      const same = await trx
+        .selectFrom('report_events')
+        .select('id')
+        .where('report_id', '=', report.id)
+        .where('person_id', '=', person.id)
+        .where('action', '=', 'commented')
+        .where('comment', '=', comment)
+        .where('created_at', '>', new Date(now.getTime() - DUPLICATE_WINDOW_MS))
+        .executeTakeFirst();
+      if (same) return { ok: true, report, eventId: same.id, duplicate: true } as const;
+    }
     const updated = await trx
       .updateTable('problem_reports')
       .set({ state, updated_at: now })
@@ -166,6 +182,6 @@ export async function changeReport(
       .values({ report_id: report.id, person_id: person.id, action, comment, created_at: now })
       .returning('id')
       .executeTakeFirstOrThrow();
-    return { ok: true, report: updated, eventId: event.id } as const;
+    return { ok: true, report: updated, eventId: event.id, duplicate: false } as const;
   });
 }

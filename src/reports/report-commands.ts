@@ -4,10 +4,10 @@ import { formatDateTime } from '../i18n/format.js';
 import { reportMessages } from '../i18n/report-messages.js';
 import type { Message } from '../ports/channel.port.js';
 import { DateTime } from 'luxon';
-import { changeReport, REPORT_ZONE, visibleReports, type ReportAction } from './problem-reports.js';
+import { REPORT_ZONE, visibleReports, type ReportAction } from './problem-reports.js';
+import { answerReport } from './report-changes.js';
 import { formMessage } from './report-forms.js';
-import { checkOptionalText, splitProblemText } from './report-input.js';
-import { tellReporter } from './report-routing.js';
+import { splitProblemText } from './report-input.js';
 import { submitProblem, submitStatus, type Submitted } from './report-submit.js';
 
 const answer = (ctx: CommandContext, title: string, result: Submitted): Message =>
@@ -87,22 +87,8 @@ export const reportAction: ActionHandler = async (ctx, { actionId, value }) => {
 };
 
 async function applyChange(ctx: CommandContext, code: string, action: ReportAction, commentText: string): Promise<Message> {
-  const { person } = ctx;
-  const language = person.language;
-  const t = reportMessages[language];
-  const reply = (text: string): Message => ({ language, title: t.listTitle, text });
-  const comment = checkOptionalText(commentText, language);
-  if (!comment.ok) return reply(comment.error);
-  if (action === 'commented' && !comment.value) return reply(t.emptyText);
-  const outcome = await changeReport(ctx.db, person, code, action, comment.value, ctx.clock.now());
-  if (!outcome.ok) {
-    if (outcome.reason === 'not_allowed') return reply(t.notAllowed);
-    if (outcome.reason === 'already') return reply(t.alreadyInState(outcome.report!.code, t.state(outcome.report!.state)));
-    if (outcome.reason === 'empty_comment') return reply(t.emptyText);
-    return reply(t.notFound(code.toUpperCase()));
-  }
-  if (outcome.report.reporter_id !== person.id) await tellReporter(ctx.db, outcome.report, outcome.eventId, action, person.name, comment.value);
-  ctx.changed();
-  const { report } = outcome;
-  return reply(action === 'commented' ? t.commentedOk(report.code) : t.changedOk(report.code, t.state(report.state)));
+  const language = ctx.person.language;
+  const result = await answerReport(ctx.db, ctx.person, code, action, commentText, ctx.clock.now());
+  if (result.ok && !result.duplicate) ctx.changed();
+  return { language, title: reportMessages[language].listTitle, text: result.text };
 }

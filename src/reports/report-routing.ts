@@ -3,11 +3,10 @@ import { DateTime } from 'luxon';
 import type { Database, ProblemReportRow } from '../db/tables.js';
 import { enqueue, type PlannedDelivery } from '../delivery/outbox.js';
 import { addWorkingDays } from '../domain/holidays.js';
-import { formatDateTime } from '../i18n/format.js';
-import type { Language } from '../i18n/messages.js';
 import { reportMessages } from '../i18n/report-messages.js';
 import type { ChannelKind, Message } from '../ports/channel.port.js';
 import { REPORT_ZONE, type ReportAction } from './problem-reports.js';
+import type { StaffReportRef } from './staff-report-messages.js';
 
 export const RCPS_SLACK_CHANNEL = 'rcps_slack_channel';
 export const RCPS_TEAMS_CHANNEL = 'rcps_teams_channel';
@@ -34,43 +33,6 @@ async function rcpsChannels(db: Kysely<Database>): Promise<{ channel: 'slack' | 
   return rows.map((r) => ({ channel: r.key === RCPS_TEAMS_CHANNEL ? 'teams' : 'slack', address: r.value }));
 }
 
-/** The report as RCPS sees it, with audit and urgency marked in the title and the two buttons. */
-export async function reportMessage(db: Kysely<Database>, report: ProblemReportRow, language: Language): Promise<Message> {
-  const t = reportMessages[language];
-  const team = await db.selectFrom('teams').select('name').where('id', '=', report.team_id).executeTakeFirst();
-  const reporter = report.reporter_id
-    ? await db.selectFrom('people').select(['name', 'email', 'institution']).where('id', '=', report.reporter_id).executeTakeFirst()
-    : undefined;
-  const marks = (report.category === 'audit' ? t.markAudit : '') + (report.urgency === 'urgent' ? t.markUrgent : '');
-  const who = reporter ? `${reporter.name} <${reporter.email}>${reporter.institution ? `, ${reporter.institution}` : ''}` : t.deletedPerson;
-  return {
-    language,
-    title: t.newReportTitle(report.code, team?.name ?? report.team_id, marks),
-    text: `${t.newReportText(report.description)}\n\n${t.commandHint(report.code)}`,
-    fields: [
-      { label: t.fieldCategory, value: t.category(report.category) },
-      { label: t.fieldUrgency, value: report.urgency === 'urgent' ? t.urgent : t.normal },
-      { label: t.fieldTeam, value: team?.name ?? report.team_id },
-      { label: t.fieldReporter, value: who },
-      { label: t.fieldCreated, value: formatDateTime(DateTime.fromJSDate(report.created_at, { zone: REPORT_ZONE }), language) },
-      { label: t.fieldState, value: t.state(report.state) },
-    ],
-    actions: [
-      { id: 'report:ack', value: report.code, label: t.ackLabel, style: 'primary' },
-      { id: 'report:resolve', value: report.code, label: t.resolveLabel },
-    ],
-    ...(report.link ? { links: [{ label: report.link, url: report.link }] } : {}),
-  };
-}
-
-/** What an escalation row carries; rendered at send time so an acknowledged report is not chased. */
-export interface EscalationRef {
-  [key: string]: string;
-  type: 'report_escalation';
-  reportId: string;
-  stage: 'rcps' | 'admin';
-}
-
 /**
  * A new report goes at once to every RCPS person and admin and to the RCPS Slack and Teams channels, and
  * two reminders wait in the outbox: to RCPS after two working days, to admins a working day
@@ -78,49 +40,17 @@ export interface EscalationRef {
  */
 export async function routeNewReport(db: Kysely<Database>, report: ProblemReportRow): Promise<void> {
   const staff = await rcpsStaff(db);
-  const planned: PlannedDelivery[] = [];
-  for (const person of staff) {
-    planned.push({
-      key: `report:${report.code}:new:${person.id}`,
-      kind: 'problem_report',
-      personId: person.id,
-      teamId: report.team_id,
-      channels: person.channels as ChannelKind[],
-      payload: await reportMessage(db, report, person.language),
-      dueAt: report.created_at,
-    });
-  }
-  for (const { channel, address } of await rcpsChannels(db)) {
-    planned.push({
-      // The Slack row keeps the key it always had.
-      key: `report:${report.code}:new:rcps-channel${channel === 'slack' ? '' : `:${channel}`}`,
-      kind: 'problem_report',
-      place: { address, language: 'pl' },
-      teamId: report.team_id,
-      channels: [channel],
-      payload: await reportMessage(db, report, 'pl'),
-      dueAt: report.created_at,
-    });
-  }
+  const reportId = String(report.id);
+  const planned = await toRcps(db, staff, report, `report:${report.code}:new`, (personId) => ({ type: 'problem_report', reportId, personId }), report.created_at);
   const created = DateTime.fromJSDate(report.created_at, { zone: REPORT_ZONE });
   const at = (days: number) => DateTime.fromISO(`${addWorkingDays(created.toISODate()!, days)}T${created.toFormat('HH:mm')}`, { zone: REPORT_ZONE }).toJSDate();
   for (const [stage, days] of [['rcps', 2], ['admin', 3]] as const) {
     for (const person of staff.filter((p) => p.staff_role === stage)) {
-      const ref: EscalationRef = { type: 'report_escalation', reportId: String(report.id), stage };
+      const ref: StaffReportRef = { type: 'report_escalation', reportId, stage, personId: String(person.id) };
       planned.push({ key: `report:${report.code}:escalate-${stage}:${person.id}`, kind: 'report_escalation', personId: person.id, teamId: report.team_id, channels: person.channels as ChannelKind[], payload: ref, dueAt: at(days) });
     }
   }
   await enqueue(db, planned);
-}
-
-/** The escalation as it is when due; undefined (cancelled) once the report was acknowledged or resolved. */
-export async function renderEscalation(db: Kysely<Database>, ref: EscalationRef, language: Language): Promise<Message | undefined> {
-  const report = await db.selectFrom('problem_reports').selectAll().where('id', '=', Number(ref.reportId)).executeTakeFirst();
-  if (!report || report.state !== 'new') return undefined;
-  const t = reportMessages[language];
-  const message = await reportMessage(db, report, language);
-  const lead = ref.stage === 'rcps' ? t.escalationText(report.code, 2) : t.escalationAdminText(report.code);
-  return { ...message, title: t.escalationTitle(report.code), text: `${lead}\n\n${message.text}` };
 }
 
 /** The reporter hears of every change of their report, in their language and channels. */
@@ -147,4 +77,47 @@ export async function tellReporter(
   await enqueue(db, [
     { key: `report:${report.code}:event:${eventId}:reporter`, kind: 'report_update', personId: reporter.id, teamId: report.team_id, channels: reporter.channels as ChannelKind[], payload: message, dueAt: report.updated_at },
   ]);
+}
+
+type Staff = Awaited<ReturnType<typeof rcpsStaff>>;
+
+/** Rows for each given RCPS person and, when set, the RCPS Slack and Teams channels: each with its own reference. */
+async function toRcps(db: Kysely<Database>, staff: Staff, report: ProblemReportRow, key: string, ref: (personId: string) => StaffReportRef, dueAt: Date, withChannel = true) {
+  const kind = ref('').type;
+  const planned: PlannedDelivery[] = staff.map((person) => ({
+    key: `${key}:${person.id}`,
+    kind,
+    personId: person.id,
+    teamId: report.team_id,
+    channels: person.channels as ChannelKind[],
+    payload: ref(String(person.id)),
+    dueAt,
+  }));
+  for (const { channel, address } of withChannel ? await rcpsChannels(db) : []) {
+    // The Slack row keeps the key it always had.
+    const place = channel === 'slack' ? 'rcps-channel' : `rcps-channel:${channel}`;
+    planned.push({ key: `${key}:${place}`, kind, place: { address, language: 'pl' }, teamId: report.team_id, channels: [channel], payload: ref(''), dueAt });
+  }
+  return planned;
+}
+
+/**
+ * A comment from the reporter or their team goes to the RCPS people who took the report
+ * (acknowledged or resolved it); while nobody has, to everyone a new report goes to.
+ */
+export async function forwardComment(db: Kysely<Database>, report: ProblemReportRow, eventId: number, now: Date): Promise<void> {
+  const takers = await db
+    .selectFrom('report_events')
+    .innerJoin('people', 'people.id', 'report_events.person_id')
+    .select('people.id')
+    .distinct()
+    .where('report_events.report_id', '=', report.id)
+    .where('report_events.action', 'in', ['acknowledged', 'resolved'])
+    .where('people.staff_role', 'in', ['rcps', 'admin'])
+    .where('people.removed_at', 'is', null)
+    .execute();
+  const ids = new Set(takers.map((p) => p.id));
+  const staff = ids.size ? (await rcpsStaff(db)).filter((p) => ids.has(p.id)) : await rcpsStaff(db);
+  const ref = (personId: string): StaffReportRef => ({ type: 'report_comment', reportId: String(report.id), eventId: String(eventId), personId });
+  await enqueue(db, await toRcps(db, staff, report, `report:${report.code}:event:${eventId}`, ref, now, ids.size === 0));
 }

@@ -12,6 +12,7 @@ import { enqueue } from '../../src/delivery/outbox.js';
 import { createLogger } from '../../src/log.js';
 import { startService, type RunningService } from '../../src/main.js';
 import { personalPageUrl } from '../../src/me/me-link.js';
+import { reportPageUrl } from '../../src/reports/report-links.js';
 import { signLink } from '../../src/security/signed-links.js';
 import { sinkSender, startSink } from '../delivery/http-sink.js';
 
@@ -208,6 +209,25 @@ describe.skipIf(!hasChromium)('the pages in a browser', () => {
     await expect(page.locator('h1').textContent()).resolves.toBe('Dane usunięte');
     expect((await page.request.get(me)).status()).toBe(410);
     expect(await service.db.db.selectFrom('people').select('id').where('email', '=', 'katarzyna.wisniewska@example.org').executeTakeFirst()).toBeUndefined();
+  });
+
+  it('should let an RCPS person acknowledge a problem report on its page, pass axe, and queue the news for the reporter', async () => {
+    const from = { channel: 'console' as const, email: 'piotr.kaminski@example.org' };
+    const filed = await service.bot.handle({ type: 'command', from, command: 'problem', text: 'Brak <sali> na spotkanie w lutym' });
+    const code = /[A-Z]{3}-2027-\d{3}/.exec(filed.text)![0];
+    const jan = await personId('jan.kowalski@example.org');
+    await page.goto(new URL(reportPageUrl(PUBLIC, secret, jan, code, clock.now())).pathname);
+    await expect(page.locator('h1').textContent()).resolves.toBe(`Zgłoszenie ${code}`);
+    await expect(page.locator('main').textContent()).resolves.toContain('Brak <sali> na spotkanie w lutym');
+    expect(await seriousViolations()).toEqual([]);
+    await page.getByLabel(/^Komentarz/).fill('Sprawdzę salę w MOPS.');
+    await page.getByRole('button', { name: 'Przyjmij' }).click();
+    await page.getByText(`Zapisano. Zgłoszenie ${code} jest teraz: przyjęte.`).waitFor();
+    expect(await page.getByRole('button', { name: 'Przyjmij' }).count()).toBe(0);
+    expect(await seriousViolations()).toEqual([]);
+    const piotr = await personId('piotr.kaminski@example.org');
+    const news = await service.db.db.selectFrom('deliveries').select('payload').where('kind', '=', 'report_update').where('person_id', '=', piotr).execute();
+    expect(news.map((n) => (n.payload as { title: string }).title)).toEqual([`Zgłoszenie ${code}: przyjęte`]);
   });
 
   it('should answer bad and expired links with a polite page, and refuse a POST from another site', async () => {

@@ -43,6 +43,13 @@ describe('the service on the embedded default', () => {
     expect(wrong.status).toBe(405);
   });
 
+  it('should serve the RCPS report page, answering a link that is not one with a polite 404 page', async () => {
+    const response = await fetch(`${service.url}/reports/abc.def`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await response.text()).toContain('Ten link jest nieważny');
+  });
+
   it('should expose Prometheus metrics counting requests by route', async () => {
     await fetch(`${service.url}/calendars/all.ics`);
     const text = await (await fetch(`${service.url}/metrics`)).text();

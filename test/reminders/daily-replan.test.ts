@@ -2,9 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
 import { planReminders } from '../../src/reminders/plan-reminders.js';
-import { DeliveryService } from '../../src/delivery/delivery-service.js';
-import { createLogger } from '../../src/log.js';
-import { Registry } from 'prom-client';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { importCommand } from '../../src/cli/commands.js';
+import { loadConfig } from '../../src/config.js';
+import { openDatabase } from '../../src/main.js';
 import { dialects, freshDatabase } from '../support/databases.js';
 import { aSchedule, aTeam, importYaml } from '../support/schedule-builder.js';
 
@@ -55,22 +58,32 @@ describe.each(dialects)('the daily re-plan on %s', (kind) => {
     expect(await planReminders(db.db, { clock, horizonDays: 14 })).toBe(5);
     expect((await keys()).filter((k) => k.startsWith('reminder:t2:'))).toHaveLength(5);
   });
+});
 
-  it('should plan a member added by an import as soon as the running service hears of the change, not the next day', async () => {
-    // A service whose dispatcher has nothing to send to: the outbox is what is checked.
-    const service = new DeliveryService({ db: db.db, clock, log: createLogger('silent'), senders: new Map(), publicUrl: 'http://localhost', registry: new Registry(), workerId: 'w1', horizonDays: 14 });
-    await service.start();
-    try {
-      const forCela = async () =>
-        (await db.db.selectFrom('deliveries').innerJoin('people', 'people.id', 'deliveries.person_id').select('dedupe_key').where('people.email', '=', 'cela@example.org').execute()).length;
-      clock.advance(60_000);
-      await importYaml(db.db, clock, { 't.yaml': aSchedule().with(team().withMember('Cela', 'cela@example.org')).toYaml() });
-      expect(await forCela()).toBe(0);
-      await service.scheduleChanged();
-      // 5 January P1D and PT2H, 12 January all three.
-      expect(await forCela()).toBe(5);
-    } finally {
-      await service.stop();
-    }
-  });
+describe('the import command', () => {
+  it('should plan reminders for a member it adds at once, not at the next daily plan', async () => {
+    const clock = new FixedClock('2027-01-01T00:00:00Z');
+    const dir = mkdtempSync(join(tmpdir(), 'koop-import-plan-'));
+    const config = loadConfig({ DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'silent' });
+    const team = () => aTeam('t1').meetingsEvery('FREQ=WEEKLY;BYDAY=TU', '2027-01-05T10:00').withMember('Anna', 'anna@example.org');
+    const file = join(dir, 't.yaml');
+    const importFile = async (yaml: string) => {
+      writeFileSync(file, yaml);
+      await importCommand(config, clock, [file], false, () => {});
+    };
+    const remindersOf = async (email: string) => {
+      const db = await openDatabase(config, 'test');
+      try {
+        return (await db.db.selectFrom('deliveries').innerJoin('people', 'people.id', 'deliveries.person_id').select('deliveries.id').where('people.email', '=', email).where('kind', '=', 'reminder').execute()).length;
+      } finally {
+        await db.close();
+      }
+    };
+    await importFile(aSchedule().with(team()).toYaml());
+    clock.advance(60_000);
+    await importFile(aSchedule().with(team().withMember('Cela', 'cela@example.org')).toYaml());
+    // Within the 60-day horizon (to 2 March, 00:00): Tuesdays 5 January to 23 February, three offsets each, P7D of the 5th already past.
+    expect(await remindersOf('cela@example.org')).toBe(23);
+    expect(await remindersOf('anna@example.org')).toBe(23);
+  }, 60_000);
 });

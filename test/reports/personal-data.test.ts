@@ -5,7 +5,7 @@ import type { PersonRow } from '../../src/db/tables.js';
 import { exporters } from '../../src/export/exports.js';
 import { reportsPersonalData } from '../../src/reports/personal-data.js';
 import { changeReport, createProblemReport } from '../../src/reports/problem-reports.js';
-import { reportMessage } from '../../src/reports/report-routing.js';
+import { reportMessage } from '../../src/reports/staff-report-messages.js';
 import { saveStatus } from '../../src/reports/status-updates.js';
 import { importSchedules } from '../../src/schedule/import-schedule.js';
 import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';

@@ -71,6 +71,8 @@ describe.each(dialects)('Status and problem reports over Teams on %s', (kind) =>
     expect(routed).toHaveLength(1);
     expect(card(routed[0]!)).toContain('PILNE · Nowe zgłoszenie LDZ-2027-001 (PZK Łódź – demo)');
     expect(JSON.stringify(routed[0]!.body.attachments[0].content.actions)).toContain('"actionId":"report:ack"');
+    // Jan's own signed link to the report page, as a link button beside the card's buttons.
+    expect(JSON.stringify(routed[0]!.body.attachments[0].content.actions)).toMatch(/"type":"Action.OpenUrl","title":"Otwórz stronę zgłoszenia","url":"https:\/\/koop.example.org\/reports\/[\w-]+\.[\w-]+"/);
 
     await h.post(activity(h.connector, jan, { value: { actionId: 'report:ack', value: 'LDZ-2027-001' } }));
     expect(card(postsTo(jan).at(-1)!)).toContain('jest teraz: przyjęte');

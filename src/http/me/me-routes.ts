@@ -13,6 +13,7 @@ import { collectPersonalData, erasePersonalData } from '../../privacy/personal-d
 import { replanPerson } from '../../reminders/plan-reminders.js';
 import { sendPage } from '../html/layout.js';
 import { BodyTooLargeError, readForm } from '../read-body.js';
+import { sameOrigin } from '../same-origin.js';
 import type { Route } from '../router.js';
 import { erasePage, mePage, messagePage } from './me-view.js';
 
@@ -135,12 +136,4 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
       sendPage(res, 200, messagePage(c.language, t.erasedTitle, t.erasedText));
     }),
   ];
-}
-
-/** True when the POST came from one of our pages (or from a client that sends no Origin). */
-function sameOrigin(req: IncomingMessage, publicUrl: string): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return true;
-  const host = req.headers.host;
-  return origin === new URL(publicUrl).origin || (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`));
 }

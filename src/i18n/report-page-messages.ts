@@ -1,0 +1,58 @@
+import type { ReportEventTable } from '../db/tables.js';
+import type { Language } from './messages.js';
+
+type EventAction = ReportEventTable['action'];
+
+/** The report page behind the signed links RCPS staff get (src/reports/report-page-routes.ts). */
+export const reportPageMessages = {
+  pl: {
+    title: (code: string) => `Zgłoszenie ${code}`,
+    badLinkTitle: 'Link nie działa',
+    badLink: 'Ten link jest nieważny. Proszę otworzyć zgłoszenie z najnowszej wiadomości o nim albo napisać w czacie „zgłoszenia”.',
+    expiredTitle: 'Link wygasł',
+    expired: 'Link do zgłoszenia działa 30 dni i ten już wygasł. Nowy jest w każdej kolejnej wiadomości o zgłoszeniu; w czacie działa „zgłoszenie <numer> przyjmij|rozwiąż|komentarz”.',
+    notStaffTitle: 'Brak dostępu',
+    notStaff: 'Ta strona jest dla pracowników RCPS. Komentarz do zgłoszenia można dodać w czacie: „zgłoszenie <numer> komentarz <treść>”.',
+    forbiddenTitle: 'Nie zapisano',
+    forbidden: 'Formularz przyszedł z innej strony. Proszę otworzyć link z wiadomości i spróbować jeszcze raz.',
+    description: 'Opis',
+    document: 'Dokument',
+    history: 'Historia',
+    when: 'Kiedy',
+    who: 'Kto',
+    what: 'Co',
+    comment: 'Komentarz',
+    event: (a: EventAction) => ({ created: 'zgłoszenie', acknowledged: 'przyjęcie', commented: 'komentarz', resolved: 'rozwiązanie' })[a],
+    answerHeading: 'Odpowiedź',
+    commentField: 'Komentarz (przy przyjęciu i rozwiązaniu można go pominąć; osoba zgłaszająca go zobaczy)',
+    commentButton: 'Dodaj komentarz',
+    badAction: 'Proszę wybrać jeden z przycisków: przyjmij, rozwiąż albo dodaj komentarz.',
+    errorHeading: 'Nic nie zmieniono',
+    tooLarge: 'Komentarz jest o wiele za długi (można najwyżej 5000 znaków). Proszę go skrócić.',
+  },
+  en: {
+    title: (code: string) => `Report ${code}`,
+    badLinkTitle: 'This link does not work',
+    badLink: 'This link is invalid. Please open the report from the latest message about it, or type "reports" in the chat.',
+    expiredTitle: 'This link has expired',
+    expired: 'A report link works for 30 days and this one has expired. Every later message about the report has a new one; in the chat, "report <number> ack|resolve|comment" works.',
+    notStaffTitle: 'No access',
+    notStaff: 'This page is for RCPS staff. You can comment on a report in the chat: "report <number> comment <text>".',
+    forbiddenTitle: 'Not saved',
+    forbidden: 'The form came from another site. Please open the link from the message and try again.',
+    description: 'Description',
+    document: 'Document',
+    history: 'History',
+    when: 'When',
+    who: 'Who',
+    what: 'What',
+    comment: 'Comment',
+    event: (a: EventAction) => ({ created: 'reported', acknowledged: 'acknowledged', commented: 'comment', resolved: 'resolved' })[a],
+    answerHeading: 'Answer',
+    commentField: 'Comment (optional when acknowledging or resolving; the reporter will see it)',
+    commentButton: 'Add a comment',
+    badAction: 'Please choose one of the buttons: acknowledge, resolve or add a comment.',
+    errorHeading: 'Nothing was changed',
+    tooLarge: 'The comment is far too long (at most 5,000 characters). Please shorten it.',
+  },
+} satisfies Record<Language, Record<string, unknown>>;
