@@ -16,9 +16,9 @@ import type { Mount, Route } from './http/router.js';
 import type { ChannelAdapter, ChannelKind, ChannelSender } from './ports/channel.port.js';
 
 /**
- * The service's parts, loaded once /healthz answers: on a restart, module loading (through
- * tsx) and PGlite's start-up are the two big costs, and only the database is needed to say
- * whether the service is healthy.
+ * The service's parts, loaded from the moment the database is open while /healthz already
+ * answers: on a restart, module loading and PGlite's start-up are the two big costs, and only
+ * the database is needed to say whether the service is healthy.
  */
 async function serviceParts() {
   const [bot, feeds, feedRoutes, schedulePage, demo, delivery, assets, me, retention, forms, unsubscribe, rsvp, invitation] = await Promise.all([
@@ -103,7 +103,7 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
     // the migrations, the demo check and the wiring below are done.
     const loading = serviceParts();
     loading.catch(() => undefined);
-    const { createHttpServer, healthRoutes, startingRoutes, createMetrics, migrateToLatest } = await early;
+    const { createHttpServer, listen, closeServer, healthRoutes, startingRoutes, createMetrics, migrateToLatest } = await early;
     const metrics = createMetrics();
     const channels = {
       slack: config.slack ? (config.slack.appToken ? 'socket' : 'http') : 'off',
@@ -115,7 +115,7 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
     const routes: Route[] = [...health, ...startingRoutes()];
     const mounts: Mount[] = [];
     server = createHttpServer({ routes, mounts, metrics, log });
-    const url = await listen(server, config);
+    const url = await listen(server, config.port, config.host);
     db.lock?.describe(url);
     await setImmediate();
 
@@ -185,7 +185,7 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
     };
     return { server, db, url, feeds, bot, delivery: delivery!, stop };
   } catch (error) {
-    if (server?.listening) await closeServer(server);
+    if (server?.listening) await (await early).closeServer(server);
     await db.close();
     throw error;
   }
@@ -198,24 +198,6 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
 async function nextStep(startup: StartupState, step: StartupState['step']): Promise<void> {
   startup.step = step;
   await setImmediate();
-}
-
-async function listen(server: Server, config: Config): Promise<string> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-    setTimeout(() => server.closeAllConnections(), 5000).unref();
-  });
 }
 
 /**
