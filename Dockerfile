@@ -3,7 +3,7 @@
 # the image runs Node 22, the current LTS.
 ARG NODE_IMAGE=node:22-bookworm-slim
 
-# Production dependencies only (tsx stays among them: `npm start` runs the sources with it).
+# Production dependencies only (esbuild stays among them: `npm start` compiles the sources with it).
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./

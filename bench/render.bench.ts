@@ -15,7 +15,7 @@ import { IcalGeneratorRenderer } from '../adapters/ical/ical-renderer.js';
 import { readDataVersion } from '../src/db/data-version.js';
 import type { Db } from '../src/db/db.port.js';
 import { activityEvent, meetingEvents } from '../src/feeds/calendar-events.js';
-import { loadActivities, loadTeams } from '../src/feeds/feed-data.js';
+import { loadFeedData } from '../src/feeds/load-feed.js';
 import { FeedService } from '../src/feeds/feed-service.js';
 import type { CalendarDocument } from '../src/ports/calendar.port.js';
 import { referenceRender } from '../test/adapters/ical/reference-renderer.js';
@@ -147,9 +147,7 @@ async function breakdown(db: Db, teamIds: string[] | undefined, runs: number): P
   for (let i = 0; i < runs; i++) {
     const data = await timed(async () => {
       await readDataVersion(db.db);
-      const teams = await loadTeams(db.db, teamIds);
-      const activities = await loadActivities(db.db, teamIds ? { kind: 'team', teamId: teamIds[0]! } : { kind: 'public' });
-      return { teams, activities };
+      return loadFeedData(db.db, teamIds ? { kind: 'team', teamId: teamIds[0]! } : { kind: 'all' });
     });
     const events = await timed(() => [...data.value.teams.flatMap((t) => meetingEvents(t, horizon)), ...data.value.activities.map((a) => activityEvent(a))]);
     const document: CalendarDocument = { name: 'Benchmark', refreshInterval: 'PT1H', events: events.value };

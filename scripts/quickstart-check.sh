@@ -50,7 +50,7 @@ show_log() { # $1 = log file: its end, when something went wrong
   echo "----"
 }
 
-# Starts `npm start` in its own session, so that stopping it reaches npm, tsx and node as a
+# Starts `npm start` in its own session, so that stopping it reaches npm and node as a
 # terminal's Ctrl-C or systemd would. Sets service_pid; $1 = log file.
 start_service() {
   if curl -fsS -o /dev/null "$BASE/healthz" 2>/dev/null; then
@@ -61,11 +61,12 @@ start_service() {
   service_pid=$!
 }
 
-# Waits up to 60 s for /healthz to answer 200; prints the seconds it took. $1 = start time.
+# Waits up to 60 s for /healthz to answer 200 with "ready": true (it answers "ready": false
+# while the service starts); prints the seconds it took. $1 = start time.
 wait_healthy() {
   local started=$1 deadline=$((SECONDS + 60))
   while [ "$SECONDS" -lt "$deadline" ]; do
-    if curl -fsS -o "$tmp/healthz.json" "$BASE/healthz" 2>/dev/null; then
+    if curl -fsS -o "$tmp/healthz.json" "$BASE/healthz" 2>/dev/null && grep -Eq '"ready" *: *true' "$tmp/healthz.json"; then
       elapsed "$started" "$(now)"
       return 0
     fi
@@ -76,7 +77,7 @@ wait_healthy() {
 }
 
 # SIGTERM, then the service must be gone within 10 s: npm exits on the signal at once, so
-# wait for every process of its group (tsx, node), not only npm. $1 = label.
+# wait for every process of its group (node), not only npm. $1 = label.
 stop_service() {
   local label=$1 pid=$service_pid code=0 deadline
   if ! kill -0 "$pid" 2>/dev/null; then

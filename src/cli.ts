@@ -71,25 +71,22 @@ async function main(argv: string[]): Promise<number> {
 
 async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
   const log = createLogger(config.logLevel);
+  // Listened for before start-up: /healthz answers early, and a stop asked for meanwhile waits
+  // for the start to finish and then shuts down cleanly (PGlite's files are closed, not cut off).
+  const signal = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
   const { startService } = await import('./main.js');
   const service = await startService(config, log);
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const shutdown = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      log.info({ signal }, 'Shutting down');
-      service.stop().then(
-        () => resolve(0),
-        (error) => {
-          log.error({ err: error }, 'Shutdown failed');
-          resolve(1);
-        },
-      );
-    };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
-  });
+  log.info({ signal: await signal }, 'Shutting down');
+  try {
+    await service.stop();
+    return 0;
+  } catch (error) {
+    log.error({ err: error }, 'Shutdown failed');
+    return 1;
+  }
 }
 
 main(process.argv.slice(2)).then(

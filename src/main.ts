@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
+import { setImmediate } from 'node:timers/promises';
 import { connect } from '../adapters/db/connect.js';
-import { IcalGeneratorRenderer } from '../adapters/ical/ical-renderer.js';
 import type { Bot } from './bot/bot.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -11,24 +11,23 @@ import type { Db } from './db/db.port.js';
 import type { FeedService } from './feeds/feed-service.js';
 import type { Logger } from './log.js';
 import type { DeliveryService } from './delivery/delivery-service.js';
+import type { StartupState } from './http/health-routes.js';
+import type { Mount, Route } from './http/router.js';
 import type { ChannelAdapter, ChannelKind, ChannelSender } from './ports/channel.port.js';
 
 /**
- * The service's parts, loaded while the database opens: on a restart, module loading (through
- * tsx) and PGlite's start-up are the two big costs, and they overlap well.
+ * The service's parts, loaded from the moment the database is open while /healthz already
+ * answers: on a restart, module loading and PGlite's start-up are the two big costs, and only
+ * the database is needed to say whether the service is healthy.
  */
 async function serviceParts() {
-  const [bot, feeds, feedRoutes, healthRoutes, metrics, schedulePage, server, demo, delivery, migrate, assets, me, retention, forms, unsubscribe, rsvp, invitation, reportPage] = await Promise.all([
+  const [bot, feeds, feedRoutes, schedulePage, demo, delivery, assets, me, retention, forms, unsubscribe, rsvp, invitation, reportPage] = await Promise.all([
     import('./bot/bot.js'),
     import('./feeds/feed-service.js'),
     import('./http/feed-routes.js'),
-    import('./http/health-routes.js'),
-    import('./http/metrics.js'),
     import('./http/schedule-page.js'),
-    import('./http/server.js'),
     import('./schedule/demo-import.js'),
     import('./delivery/delivery-service.js'),
-    import('./db/migrate.js'),
     import('./http/assets.js'),
     import('./http/me/me-routes.js'),
     import('./privacy/retention.js'),
@@ -41,9 +40,20 @@ async function serviceParts() {
     import('../adapters/email/index.js'),
   ]);
   return {
-    ...bot, ...feeds, ...feedRoutes, ...healthRoutes, ...metrics, ...schedulePage, ...server, ...demo, ...delivery, ...migrate,
+    ...bot, ...feeds, ...feedRoutes, ...schedulePage, ...demo, ...delivery,
     ...assets, ...me, ...retention, ...forms, ...unsubscribe, ...rsvp, ...reportPage, parseMailbox: invitation.parseMailbox,
   };
+}
+
+/** What answers /healthz, loaded while the database opens. */
+async function healthParts() {
+  const [server, health, metrics, migrate] = await Promise.all([
+    import('./http/server.js'),
+    import('./http/health-routes.js'),
+    import('./http/metrics.js'),
+    import('./db/migrate.js'),
+  ]);
+  return { ...server, ...health, ...metrics, ...migrate };
 }
 
 /**
@@ -67,7 +77,9 @@ export async function openDatabase(config: Config, command: string): Promise<Ope
   }
 }
 
-export function calendarRenderer(config: Config) {
+/** Loaded when first needed: ical-generator is not on the way to the first /healthz. */
+export async function calendarRenderer(config: Config) {
+  const { IcalGeneratorRenderer } = await import('../adapters/ical/ical-renderer.js');
   return new IcalGeneratorRenderer(config.defaultTimezone);
 }
 
@@ -82,20 +94,42 @@ export interface RunningService {
 }
 
 export async function startService(config: Config, log: Logger, clock: Clock = systemClock): Promise<RunningService> {
-  const loading = serviceParts();
-  const db = await openDatabase(config, 'serve').catch(async (error: unknown) => {
-    await loading.catch(() => undefined);
-    throw error;
-  });
+  const early = healthParts();
+  early.catch(() => undefined);
+  const db = await openDatabase(config, 'serve');
+  let server: Server | undefined;
   try {
-    const parts = await loading;
-    const { Bot, FeedService, feedRoutes, healthRoutes, createMetrics, SchedulePages, createHttpServer, importDemoIfEmpty, DeliveryService, migrateToLatest } = parts;
-    const { assetRoutes, meRoutes, RetentionJob, formRoutes, unsubscribeRoutes, rsvpRoutes, reportPageRoutes, parseMailbox } = parts;
-    await migrateToLatest(db.db);
-    if (db.kind === 'pglite') await importDemoIfEmpty(db.db, config, clock, log);
-    const feeds = new FeedService({ db: db.db, renderer: calendarRenderer(config), clock });
-    const schedulePages = new SchedulePages({ db: db.db, clock, publicUrl: config.publicUrl, timezone: config.defaultTimezone });
+    // /healthz answers as soon as the database is open (a restart's first answer comes before
+    // the rest is loaded); it says `ready: false` and every other address answers 503 until
+    // the migrations, the demo check and the wiring below are done.
+    const loading = serviceParts();
+    loading.catch(() => undefined);
+    const { createHttpServer, listen, closeServer, healthRoutes, startingRoutes, createMetrics, migrateToLatest } = await early;
     const metrics = createMetrics();
+    const channels = {
+      slack: config.slack ? (config.slack.appToken ? 'socket' : 'http') : 'off',
+      teams: config.teams ? (config.teams.devNoAuth ? 'dev-no-auth' : 'on') : 'off',
+      email: config.smtpUrl ? 'smtp' : 'outbox',
+    };
+    const startup: StartupState = { ready: false, step: 'migrations' };
+    const health = healthRoutes(db.db, db.kind, channels, metrics, startup);
+    const routes: Route[] = [...health, ...startingRoutes()];
+    const mounts: Mount[] = [];
+    server = createHttpServer({ routes, mounts, metrics, log });
+    const url = await listen(server, config.port, config.host);
+    db.lock?.describe(url);
+    await setImmediate();
+
+    await migrateToLatest(db.db);
+    await nextStep(startup, 'schedule');
+    const parts = await loading;
+    const { Bot, FeedService, feedRoutes, SchedulePages, importDemoIfEmpty, DeliveryService } = parts;
+    const { assetRoutes, meRoutes, RetentionJob, formRoutes, unsubscribeRoutes, rsvpRoutes, reportPageRoutes, parseMailbox } = parts;
+    if (db.kind === 'pglite') await importDemoIfEmpty(db.db, config, clock, log);
+    await nextStep(startup, 'services');
+    const renderer = await calendarRenderer(config);
+    const feeds = new FeedService({ db: db.db, renderer, clock });
+    const schedulePages = new SchedulePages({ db: db.db, clock, publicUrl: config.publicUrl, timezone: config.defaultTimezone });
     // The bot tells the delivery service about changes it makes; the delivery service sends
     // through the adapters, which hand what people do to the bot.
     let delivery: DeliveryService | undefined;
@@ -122,58 +156,51 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
       registry: metrics.registry,
       workerId: `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
       sharedDatabase: db.kind === 'postgres',
-      invitations: { appSecret: config.appSecret, calendar: calendarRenderer(config), organizer: parseMailbox(config.mailFrom) },
+      invitations: { appSecret: config.appSecret, calendar: renderer, organizer: parseMailbox(config.mailFrom) },
     });
-    const channels = {
-      slack: config.slack ? (config.slack.appToken ? 'socket' : 'http') : 'off',
-      teams: config.teams ? (config.teams.devNoAuth ? 'dev-no-auth' : 'on') : 'off',
-      email: config.smtpUrl ? 'smtp' : 'outbox',
-    };
-    const server = createHttpServer({
-      routes: [
-        ...healthRoutes(db.db, db.kind, channels, metrics),
-        ...feedRoutes(feeds),
-        ...schedulePages.routes(),
-        ...assetRoutes(),
-        ...meRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl, changed: () => (feeds.invalidate(), schedulePages.invalidate()) }),
-        ...formRoutes({ db: db.db, clock, publicUrl: config.publicUrl, appSecret: config.appSecret, log, onChanged: () => delivery?.loop.poke() }),
-        ...reportPageRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl, onChanged: () => delivery?.loop.poke() }),
-        ...unsubscribeRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl }),
-        ...rsvpRoutes({ db: db.db, clock, appSecret: config.appSecret, onAnswered: () => (feeds.invalidate(), void delivery?.scheduleChanged().catch((error) => log.error({ err: error }, 'planning after an answer failed'))) }),
-      ],
-      mounts: adapters.flatMap((a) => a.mounts),
-      metrics,
-      log,
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, config.host, () => resolve());
-    });
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    db.lock?.describe(url);
+    routes.splice(
+      0,
+      routes.length,
+      ...health,
+      ...feedRoutes(feeds),
+      ...schedulePages.routes(),
+      ...assetRoutes(),
+      ...meRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl, changed: () => (feeds.invalidate(), schedulePages.invalidate()) }),
+      ...formRoutes({ db: db.db, clock, publicUrl: config.publicUrl, appSecret: config.appSecret, log, onChanged: () => delivery?.loop.poke() }),
+      ...reportPageRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl, onChanged: () => delivery?.loop.poke() }),
+      ...unsubscribeRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl }),
+      ...rsvpRoutes({ db: db.db, clock, appSecret: config.appSecret, onAnswered: () => (feeds.invalidate(), void delivery?.scheduleChanged().catch((error) => log.error({ err: error }, 'planning after an answer failed'))) }),
+    );
+    mounts.push(...adapters.flatMap((a) => a.mounts));
     for (const adapter of adapters) await adapter.start();
+    startup.ready = true;
     await delivery!.start();
     const retention = new RetentionJob({ db: db.db, clock, log, months: config.retentionMonths, folders: [join(config.dataDir, 'outbox')] });
     await retention.start();
     logStartup(log, config, db.kind, url, channels);
+    const running = server;
     const stop = async () => {
       retention.stop();
       await delivery!.stop();
       for (const adapter of adapters) await adapter.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), 5000).unref();
-      });
+      await closeServer(running);
       await db.close();
     };
     return { server, db, url, feeds, bot, delivery: delivery!, stop };
   } catch (error) {
+    if (server?.listening) await (await early).closeServer(server);
     await db.close();
     throw error;
   }
+}
+
+/**
+ * PGlite's queries chain on promises alone, so a long step never lets the event loop read a
+ * request: between steps it does, and a /healthz asked meanwhile is answered with the step.
+ */
+async function nextStep(startup: StartupState, step: StartupState['step']): Promise<void> {
+  startup.step = step;
+  await setImmediate();
 }
 
 /**

@@ -61,7 +61,7 @@ export function describeSummary(s: ImportSummary, dryRun: boolean): string {
 /** The public feeds as files, for static hosting. Personal feeds are never written out. */
 export async function exportFeedsCommand(config: Config, clock: Clock, dir: string, out: Out): Promise<void> {
   await withDatabase(config, 'export-feeds', async (db) => {
-    const feeds = new FeedService({ db: db.db, renderer: calendarRenderer(config), clock });
+    const feeds = new FeedService({ db: db.db, renderer: await calendarRenderer(config), clock });
     const teams = await db.db.selectFrom('teams').select('id').where('removed_at', 'is', null).orderBy('id').execute();
     await writeAtomically(join(dir, 'all.ics'), (await feeds.all()).body);
     for (const { id } of teams) await writeAtomically(join(dir, 'teams', `${id}.ics`), (await feeds.team(id))!.body);

@@ -1,11 +1,10 @@
 import { DateTime } from 'luxon';
-import type { ActivityRow } from '../db/tables.js';
 import { expandSeries } from '../domain/occurrences.js';
 import { parseDuration, zoned } from '../domain/local-time.js';
 import { formatDate } from '../i18n/format.js';
 import { messages, type Language } from '../i18n/messages.js';
 import type { CalendarEvent } from '../ports/calendar.port.js';
-import type { TeamWithSeries } from './feed-data.js';
+import type { FeedActivity, FeedTeam } from './load-feed.js';
 
 export const UID_DOMAIN = 'kooperator';
 export const meetingUid = (teamId: string) => `pzk-${teamId}@${UID_DOMAIN}`;
@@ -16,7 +15,7 @@ export const activityUid = (activityId: string) => `activity-${activityId}@${UID
  * holiday-skipped dates, and a RECURRENCE-ID override for each moved or shifted one.
  * Holidays are resolved up to `horizon`; feeds are re-rendered monthly, so it keeps moving.
  */
-export function meetingEvents({ team, series, meetings }: TeamWithSeries, horizon: Date, language: Language = 'pl'): CalendarEvent[] {
+export function meetingEvents({ team, series, meetings }: FeedTeam, horizon: Date, language: Language = 'pl'): CalendarEvent[] {
   const t = messages[language];
   const start = zoned(series.starts_local, team.timezone);
   const duration = parseDuration(series.duration)!;
@@ -49,7 +48,7 @@ export function meetingEvents({ team, series, meetings }: TeamWithSeries, horizo
   return [master, ...overrides];
 }
 
-export function activityEvent(activity: ActivityRow, language: Language = 'pl'): CalendarEvent {
+export function activityEvent(activity: FeedActivity, language: Language = 'pl'): CalendarEvent {
   const t = messages[language];
   const description = [activity.description, activity.online_url ? t.onlineLink(activity.online_url) : undefined].filter(Boolean).join('\n');
   return {

@@ -70,7 +70,11 @@ export async function loadTeams(db: Kysely<Database>, ids?: string[]): Promise<T
   });
 }
 
-export function toMeetingSeries(team: TeamRow, series: MeetingSeriesRow, exceptions: MeetingSeries['exceptions']): MeetingSeries {
+export function toMeetingSeries(
+  team: Pick<TeamRow, 'id' | 'timezone'>,
+  series: Pick<MeetingSeriesRow, 'rrule' | 'starts_local' | 'duration' | 'on_holiday'>,
+  exceptions: MeetingSeries['exceptions'],
+): MeetingSeries {
   return {
     teamId: team.id,
     timezone: team.timezone,

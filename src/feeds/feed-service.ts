@@ -9,7 +9,7 @@ import type { Database } from '../db/tables.js';
 import { messages } from '../i18n/messages.js';
 import type { CalendarRenderer } from '../ports/calendar.port.js';
 import { activityEvent, meetingEvents } from './calendar-events.js';
-import { loadActivities, loadTeams, teamIdsOfPerson, type ActivityScope } from './feed-data.js';
+import { loadFeedData, type FeedData } from './load-feed.js';
 import { personForToken } from './feed-tokens.js';
 
 const YIELD_EVERY = 25;
@@ -53,18 +53,16 @@ export class FeedService {
   all(): Promise<RenderedFeed> {
     return this.cached('all', async () => {
       const t = messages.pl;
-      const teams = await loadTeams(this.options.db);
-      const activities = await loadActivities(this.options.db, { kind: 'public' });
-      return this.render({ name: t.calendarAll, description: t.calendarAllDescription, teams, activities });
+      const data = await loadFeedData(this.options.db, { kind: 'all' });
+      return this.render({ name: t.calendarAll, description: t.calendarAllDescription, ...data });
     }) as Promise<RenderedFeed>;
   }
 
   team(teamId: string): Promise<RenderedFeed | undefined> {
     return this.cached(`team:${teamId}`, async () => {
-      const teams = await loadTeams(this.options.db, [teamId]);
-      if (teams.length === 0) return undefined;
-      const activities = await loadActivities(this.options.db, { kind: 'team', teamId });
-      return this.render({ name: messages.pl.calendarTeam(teams[0]!.team.name), teams, activities });
+      const data = await loadFeedData(this.options.db, { kind: 'team', teamId });
+      if (data.teams.length === 0) return undefined;
+      return this.render({ name: messages.pl.calendarTeam(data.teams[0]!.team.name), ...data });
     });
   }
 
@@ -73,10 +71,8 @@ export class FeedService {
     const person = await personForToken(this.options.db, token);
     if (!person) return undefined;
     return this.cached(`person:${person.id}`, async () => {
-      const teams = await loadTeams(this.options.db, await teamIdsOfPerson(this.options.db, person.id));
-      const scope: ActivityScope = { kind: 'person', personId: person.id };
-      const activities = await loadActivities(this.options.db, scope);
-      return this.render({ name: messages.pl.calendarPerson(person.name), teams, activities });
+      const data = await loadFeedData(this.options.db, { kind: 'person', personId: person.id });
+      return this.render({ name: messages.pl.calendarPerson(person.name), ...data });
     });
   }
 
@@ -91,12 +87,7 @@ export class FeedService {
     this.eventTexts.clear();
   }
 
-  private async render(input: {
-    name: string;
-    description?: string;
-    teams: Awaited<ReturnType<typeof loadTeams>>;
-    activities: Awaited<ReturnType<typeof loadActivities>>;
-  }): Promise<RenderedFeed> {
+  private async render(input: { name: string; description?: string } & FeedData): Promise<RenderedFeed> {
     // From the start of the month, like the cache key: the same data gives the same bytes all month, on every replica.
     const horizon = DateTime.fromJSDate(this.options.clock.now(), { zone: 'UTC' }).startOf('month').plus({ years: this.options.horizonYears ?? 2 }).toJSDate();
     const { renderer } = this.options;

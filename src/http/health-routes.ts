@@ -6,15 +6,23 @@ import { sendJson, sendText, type Route } from './router.js';
 
 export type ChannelStates = Record<string, string>;
 
-export function healthRoutes(db: Kysely<Database>, kind: DbKind, channels: ChannelStates, metrics: Metrics): Route[] {
+/** Where start-up is: /healthz answers from the moment the database is open, and says so. */
+export interface StartupState {
+  ready: boolean;
+  step: 'migrations' | 'schedule' | 'services';
+}
+
+export function healthRoutes(db: Kysely<Database>, kind: DbKind, channels: ChannelStates, metrics: Metrics, startup: StartupState): Route[] {
   return [
     {
       method: 'GET',
       name: 'healthz',
       path: /^\/healthz$/,
       handler: async (_req, res) => {
+        // As it stands when asked: on PGlite the check below waits for the start-up's own queries.
+        const progress = startup.ready ? { ready: true } : { ready: false, starting: startup.step };
         const ok = await isReachable(db);
-        sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', db: kind, channels });
+        sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', db: kind, channels, ...progress });
       },
     },
     {
@@ -23,5 +31,18 @@ export function healthRoutes(db: Kysely<Database>, kind: DbKind, channels: Chann
       path: /^\/metrics$/,
       handler: async (_req, res) => sendText(res, 200, await metrics.registry.metrics(), metrics.registry.contentType),
     },
+  ];
+}
+
+/** Until start-up is done, every address but /healthz and /metrics says so: 503 with Retry-After. */
+export function startingRoutes(): Route[] {
+  const handler: Route['handler'] = (_req, res) => {
+    res.setHeader('retry-after', '1');
+    sendJson(res, 503, { error: 'starting', message: 'Kooperator is starting; try again in a second.' });
+  };
+  const path = /^(?!\/healthz$|\/metrics$)/;
+  return [
+    { method: 'GET', name: 'starting', path, handler },
+    { method: 'POST', name: 'starting', path, handler },
   ];
 }

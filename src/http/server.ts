@@ -68,3 +68,23 @@ function fail(req: IncomingMessage, res: ServerResponse, error: unknown, log: Lo
   if (res.headersSent) return void res.end();
   sendJson(res, 500, { error: 'internal', message: `Something went wrong on our side (error ${id}).` });
 }
+
+/** Listens on the port and host; resolves with the base URL (the port the system chose, for 0). */
+export async function listen(server: Server, port: number, host: string): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+}
+
+/** Stops accepting, closes idle keep-alive connections now and busy ones after 5 s at most. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 5000).unref();
+  });
+}

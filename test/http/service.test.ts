@@ -1,12 +1,17 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { DataDirBusyError } from '../../src/db/data-dir-lock.js';
 import { createLogger } from '../../src/log.js';
+import { healthRoutes, startingRoutes, type StartupState } from '../../src/http/health-routes.js';
+import { createMetrics } from '../../src/http/metrics.js';
+import { createHttpServer } from '../../src/http/server.js';
 import { openDatabase, startService, type RunningService } from '../../src/main.js';
+import { freshDatabase } from '../support/databases.js';
 
 describe('the service on the embedded default', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'koop-service-'));
@@ -21,7 +26,7 @@ describe('the service on the embedded default', () => {
   it('should import the demo schedule into the empty database and report healthy', async () => {
     const response = await fetch(`${service.url}/healthz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok', db: 'pglite', channels: { slack: 'off', teams: 'off', email: 'outbox' } });
+    expect(await response.json()).toEqual({ status: 'ok', db: 'pglite', channels: { slack: 'off', teams: 'off', email: 'outbox' }, ready: true });
     const teams = await service.db.db.selectFrom('teams').select('id').orderBy('id').execute();
     expect(teams.map((t) => t.id)).toContain('lodz');
   });
@@ -89,5 +94,34 @@ describe('the service after a restart', () => {
     expect(response.status).toBe(503);
     expect((await response.json()).status).toBe('unavailable');
     await new Promise<void>((resolve) => service.server.close(() => resolve()));
+  });
+});
+
+describe('the service while it starts', () => {
+  it('should answer /healthz with ready: false and the step it is at, and every other address 503 with Retry-After', async () => {
+    const db = await freshDatabase('pglite');
+    const metrics = createMetrics();
+    const startup: StartupState = { ready: false, step: 'schedule' };
+    const health = healthRoutes(db.db, db.kind, { slack: 'off' }, metrics, startup);
+    const server = createHttpServer({ routes: [...health, ...startingRoutes()], mounts: [], metrics, log: createLogger('silent') });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const early = await fetch(`${base}/healthz`);
+      expect(early.status).toBe(200);
+      expect(await early.json()).toEqual({ status: 'ok', db: 'pglite', channels: { slack: 'off' }, ready: false, starting: 'schedule' });
+      for (const method of ['GET', 'POST']) {
+        const calendar = await fetch(`${base}/calendars/all.ics`, { method });
+        expect(calendar.status).toBe(503);
+        expect(calendar.headers.get('retry-after')).toBe('1');
+        expect((await calendar.json()).error).toBe('starting');
+      }
+      expect((await fetch(`${base}/metrics`)).status).toBe(200);
+      startup.ready = true;
+      expect(await (await fetch(`${base}/healthz`)).json()).toMatchObject({ status: 'ok', ready: true });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await db.close();
+    }
   });
 });
