@@ -12,7 +12,7 @@ import { App, HTTPReceiver } from '@slack/bolt';
 import { loadConfig } from '../src/config.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createLogger } from '../src/log.js';
-import { openDatabase, startService } from '../src/main.js';
+import { openDatabase, startService, type RunningService } from '../src/main.js';
 import { importSchedules } from '../src/schedule/import-schedule.js';
 import { loadScheduleFiles } from '../src/schedule/load-schedule.js';
 import { DEFAULT_ZONE, benchClock } from './fixtures.js';
@@ -73,11 +73,29 @@ async function service(): Promise<() => Promise<void>> {
     await db.close();
   }
   const running = await startService(config, createLogger(config.logLevel), clock);
+  await markBacklogSent(running, clock.now());
   send({ url: running.url });
   return async () => {
     await running.stop();
     api.close();
   };
+}
+
+/**
+ * The benchmark measures commands in a service's ordinary day. Right after importing the
+ * 500-team file the outbox holds its one-off backlog, above all 25 invitations to all 5,000
+ * members (the invitations benchmark measures that); the bench clock stands still, so
+ * the dispatcher would keep re-rendering it beside the commands for the whole run. So what is
+ * due now counts as sent, as on a service that sent it long ago; later reminders stay planned.
+ */
+async function markBacklogSent(running: RunningService, now: Date): Promise<void> {
+  await running.db.db
+    .updateTable('deliveries')
+    .set({ state: 'sent', sent_at: now, sent_channel: 'email' })
+    .where('state', '=', 'pending')
+    .where('next_attempt_at', '<=', now)
+    .execute();
+  // A batch the dispatcher claimed before this finishes on its own; then it sleeps till the next reminder.
 }
 
 async function bare(): Promise<() => Promise<void>> {
