@@ -6,6 +6,7 @@ import * as placeDeliveries from './20261123_0004_place_deliveries.js';
 import * as reports from './20261123_0005_reports.js';
 import * as invitations from './20261123_0006_invitations.js';
 import * as erasures from './20261123_0007_erasures.js';
+import * as dataVersionNotify from './20261123_0008_data_version_notify.js';
 
 /**
  * Every migration, by name, in order. A static list instead of a folder scan, so the same
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '20261123_0005_reports': reports,
   '20261123_0006_invitations': invitations,
   '20261123_0007_erasures': erasures,
+  '20261123_0008_data_version_notify': dataVersionNotify,
 };
