@@ -18,7 +18,8 @@ import { announceAction, announceCommand } from '../announcements/announce.js';
 import { firstTime } from './first-time.js';
 import { listReportsCommand, problemCommand, problemFormHandler, reportAction, reportCommand, statusCommand, statusFormHandler } from '../reports/report-commands.js';
 import { checkinAction } from '../reports/checkins.js';
-import { contactForStrangers, findPerson } from './identity.js';
+import { contactForStrangers } from './identity.js';
+import { knownPeople } from './known-people.js';
 import { parseCommand, type CommandName } from './parse-command.js';
 
 export interface BotOptions {
@@ -75,7 +76,7 @@ export class Bot implements BotPort {
 
   async handle(incoming: Incoming): Promise<Message> {
     try {
-      const person = await findPerson(this.options.db, incoming.from);
+      const person = await knownPeople(this.options.db).person(incoming.from);
       if (!person) {
         const t = botMessages.pl;
         return { language: 'pl', title: t.unknownPersonTitle, text: t.unknownPerson(await contactForStrangers(this.options.db)) };
@@ -105,7 +106,7 @@ export class Bot implements BotPort {
 
   /** A home screen: the next meetings and the personal feed link, in one message. */
   async home(from: Sender): Promise<Message> {
-    const person = await findPerson(this.options.db, from);
+    const person = await knownPeople(this.options.db).person(from);
     if (!person) return this.handle({ type: 'hello', from });
     const meetings = await listMeetings(this.context(person, ''));
     const calendar = await personalCalendar(this.context(person, ''));

@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon';
-import { teamIdsOfPerson } from '../../feeds/feed-data.js';
 import { botMessages } from '../../i18n/bot-messages.js';
 import { formatDateTime } from '../../i18n/format.js';
 import { messages } from '../../i18n/messages.js';
 import type { Message } from '../../ports/channel.port.js';
+import { knownPeople } from '../known-people.js';
 import { upcomingMeetings } from '../upcoming-meetings.js';
 import { changeAction, changeMeeting } from './change-meeting.js';
 import type { CommandContext } from './context.js';
@@ -20,7 +20,7 @@ export async function listMeetings({ db, clock, publicUrl, person }: CommandCont
   const t = botMessages[language];
   const now = clock.now();
   const until = DateTime.fromJSDate(now).plus({ weeks: 8 }).toJSDate();
-  const meetings = await upcomingMeetings(db).of(await teamIdsOfPerson(db, person.id), now, until);
+  const meetings = await upcomingMeetings(db).of(await knownPeople(db).teamsOf(person.id), now, until);
   const upcoming = meetings
     .map(({ occurrence, team: { team, series } }) => ({ o: occurrence, team, series }))
     .sort((a, b) => a.o.start.toMillis() - b.o.start.toMillis())
