@@ -7,7 +7,7 @@ import { dialects } from '../../support/databases.js';
 import { importYaml } from '../../support/schedule-builder.js';
 import { slackUsers, startSlackHarness, type SlackHarness } from './slack-harness.js';
 
-const { joanna, stranger } = slackUsers;
+const { anna, joanna, stranger } = slackUsers;
 const clock = new FixedClock('2027-01-04T08:00:00Z');
 const demo = readFileSync('calendars/demo.yaml', 'utf8');
 const joannaInDemo = /      - name: Joanna Mazur\n(?: {8}.*\n)+/;
@@ -72,6 +72,16 @@ describe.each(dialects)('Slack commands from people kept in memory, on %s', (kin
     const body = await answer(h, stranger.id, 'spotkania');
     expect(body).toContain('Najbliższe spotkania');
     expect(body).toContain('wtorek, 12 stycznia 2027, 10:00');
+  });
+
+  it('should list a meeting an import just moved at its new time, though the same list was answered before', async () => {
+    await importDemo(h.db.db, demo);
+    expect(await answer(h, anna.id, 'spotkania')).toContain('wtorek, 12 stycznia 2027, 10:00');
+    await importDemo(h.db.db, demo.replace('      except:\n', '      except:\n        - date: 2027-01-12\n          moved_to: 2027-01-13T12:00\n'));
+    const body = await answer(h, anna.id, 'spotkania');
+    expect(body).toContain('środa, 13 stycznia 2027, 12:00');
+    expect(body).not.toContain('wtorek, 12 stycznia 2027, 10:00');
+    await importDemo(h.db.db, demo);
   });
 
   it.runIf(kind === 'postgres')('should see a change another process commits as soon as its notification arrives', async () => {
