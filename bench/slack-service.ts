@@ -6,6 +6,7 @@
  *
  *   BENCH_MODE=service  the service; DATABASE_URL set = PostgreSQL, else PGlite in DATA_DIR
  *   BENCH_MODE=bare     a bare Bolt app (same receiver) whose /pzk only acks, for scale
+ *                       (`/pzk answer` acks with an answer the parent sends over IPC)
  */
 import { createServer, type Server } from 'node:http';
 import { App, HTTPReceiver } from '@slack/bolt';
@@ -101,8 +102,12 @@ async function markBacklogSent(running: RunningService, now: Date): Promise<void
 async function bare(): Promise<() => Promise<void>> {
   const receiver = new HTTPReceiver({ signingSecret: SIGNING_SECRET, endpoints: ['/slack/events'] });
   const app = new App({ receiver, authorize: async () => ({ botToken: 'xoxb-bench', botId: 'BBOT', botUserId: 'UBOT' }) });
-  app.command('/pzk', async ({ ack }) => {
-    await ack();
+  // `/pzk answer` acks with the answer the parent last sent over IPC (the service's own answer,
+  // byte for byte): what answering with content costs Bolt, apart from finding the answer.
+  let answer: object | undefined;
+  process.on('message', (m: { answer?: object }) => (answer = m.answer ?? answer));
+  app.command('/pzk', async ({ ack, command }) => {
+    await (command.text === 'answer' && answer ? ack(answer as never) : ack());
   });
   const server = (await app.start(0)) as Server;
   const address = server.address();
