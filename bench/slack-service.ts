@@ -6,13 +6,14 @@
  *
  *   BENCH_MODE=service  the service; DATABASE_URL set = PostgreSQL, else PGlite in DATA_DIR
  *   BENCH_MODE=bare     a bare Bolt app (same receiver) whose /pzk only acks, for scale
+ *                       (`/pzk answer` acks with an answer the parent sends over IPC)
  */
 import { createServer, type Server } from 'node:http';
 import { App, HTTPReceiver } from '@slack/bolt';
 import { loadConfig } from '../src/config.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createLogger } from '../src/log.js';
-import { openDatabase, startService } from '../src/main.js';
+import { openDatabase, startService, type RunningService } from '../src/main.js';
 import { importSchedules } from '../src/schedule/import-schedule.js';
 import { loadScheduleFiles } from '../src/schedule/load-schedule.js';
 import { DEFAULT_ZONE, benchClock } from './fixtures.js';
@@ -73,6 +74,7 @@ async function service(): Promise<() => Promise<void>> {
     await db.close();
   }
   const running = await startService(config, createLogger(config.logLevel), clock);
+  await markBacklogSent(running, clock.now());
   send({ url: running.url });
   return async () => {
     await running.stop();
@@ -80,11 +82,32 @@ async function service(): Promise<() => Promise<void>> {
   };
 }
 
+/**
+ * The benchmark measures commands in a service's ordinary day. Right after importing the
+ * 500-team file the outbox holds its one-off backlog, above all 25 invitations to all 5,000
+ * members (the invitations benchmark measures that); the bench clock stands still, so
+ * the dispatcher would keep re-rendering it beside the commands for the whole run. So what is
+ * due now counts as sent, as on a service that sent it long ago; later reminders stay planned.
+ */
+async function markBacklogSent(running: RunningService, now: Date): Promise<void> {
+  await running.db.db
+    .updateTable('deliveries')
+    .set({ state: 'sent', sent_at: now, sent_channel: 'email' })
+    .where('state', '=', 'pending')
+    .where('next_attempt_at', '<=', now)
+    .execute();
+  // A batch the dispatcher claimed before this finishes on its own; then it sleeps till the next reminder.
+}
+
 async function bare(): Promise<() => Promise<void>> {
   const receiver = new HTTPReceiver({ signingSecret: SIGNING_SECRET, endpoints: ['/slack/events'] });
   const app = new App({ receiver, authorize: async () => ({ botToken: 'xoxb-bench', botId: 'BBOT', botUserId: 'UBOT' }) });
-  app.command('/pzk', async ({ ack }) => {
-    await ack();
+  // `/pzk answer` acks with the answer the parent last sent over IPC (the service's own answer,
+  // byte for byte): what answering with content costs Bolt, apart from finding the answer.
+  let answer: object | undefined;
+  process.on('message', (m: { answer?: object }) => (answer = m.answer ?? answer));
+  app.command('/pzk', async ({ ack, command }) => {
+    await (command.text === 'answer' && answer ? ack(answer as never) : ack());
   });
   const server = (await app.start(0)) as Server;
   const address = server.address();

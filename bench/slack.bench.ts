@@ -3,8 +3,10 @@
  *    members of the 500-team file (each seen once before the run, as regular users are), answered in the ack itself, against a bare Bolt app that only acks,
  *    in the same run. Goals: ≥ 0.6× its requests per second and p99 ≤ 2× its p99, on PGlite
  *    and on PostgreSQL. Every request is signed as Slack signs it (a fresh timestamp each).
+ *    For scale, the bare app also acks with one of the service's own answers (same bytes): an
+ *    answer of a few kilobytes alone costs Bolt, Node and autocannon a good part of the rate.
  */
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,11 +45,19 @@ export async function slackBenchmark(report: Report): Promise<void> {
         await load(bare.url, 3, CONNECTIONS);
         const ours = await load(service.url, SECONDS, CONNECTIONS);
         const theirs = await load(bare.url, SECONDS, CONNECTIONS);
-        const problems = [...ours.problems, ...theirs.problems];
+        // For scale only: the bare app acking with one of the service's own answers (same bytes).
+        const sample = await sampleAnswer(service.url);
+        bare.child.send({ answer: sample.body });
+        const withAnswer = await load(bare.url, SECONDS, CONNECTIONS, undefined, 'answer');
+        const problems = [...ours.problems, ...theirs.problems, ...withAnswer.problems];
         const rps = ours.rps / theirs.rps;
         const p99 = ours.p99 / Math.max(1, theirs.p99);
         report.row(`slack /pzk spotkania, ${database.name}: service`, `${int(ours.rps)} req/s (latency p50 ${ours.p50} ms, p99 ${ours.p99} ms)`);
         report.row(`slack /pzk, bare Bolt app that only acks (same run)`, `${int(theirs.rps)} req/s (latency p50 ${theirs.p50} ms, p99 ${theirs.p99} ms)`);
+        report.row(
+          `slack /pzk, bare Bolt app acking with the service's answer (${int(sample.bytes)} bytes; for scale)`,
+          `${int(withAnswer.rps)} req/s (latency p50 ${withAnswer.p50} ms, p99 ${withAnswer.p99} ms; ${(withAnswer.rps / theirs.rps).toFixed(2)}× the empty ack)`,
+        );
         report.row(`slack ${database.name}: service ÷ bare Bolt, req/s`, `${rps.toFixed(2)}×`, '≥ 0.6×', problems.length ? 'failed' : yesNo(rps >= 0.6));
         report.row(`slack ${database.name}: service p99 ÷ bare Bolt p99`, `${p99.toFixed(2)}×`, '≤ 2×', problems.length ? 'failed' : yesNo(p99 <= 2));
         for (const problem of problems) report.note(`slack ${database.name}: ${problem}`);
@@ -68,7 +78,34 @@ interface Run {
   problems: string[];
 }
 
-async function load(url: string, seconds: number, connections: number, amount?: number): Promise<Run> {
+function signedCommand(user: string, text: string, n: number): { body: string; headers: Record<string, string> } {
+  const body = new URLSearchParams({
+    token: 'legacy',
+    team_id: 'T1',
+    channel_id: 'D1',
+    user_id: user,
+    command: '/pzk',
+    text,
+    api_app_id: 'A1',
+    response_url: 'https://hooks.slack.invalid/commands/T1/1/x',
+    trigger_id: `${n}.1.bench`,
+  }).toString();
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  return { body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature } };
+}
+
+const userOf = (i: number) => `U${String(1 + Math.floor(i / 2)).padStart(4, '0')}x${String(1 + (i % 2)).padStart(2, '0')}`;
+
+/** One answer of the service, as the bare app will send it. */
+async function sampleAnswer(url: string): Promise<{ body: object; bytes: number }> {
+  const { body, headers } = signedCommand(userOf(0), 'spotkania', 0);
+  const response = await fetch(`${url}/slack/events`, { method: 'POST', headers, body });
+  const text = await response.text();
+  return { body: JSON.parse(text) as object, bytes: Buffer.byteLength(text) };
+}
+
+async function load(url: string, seconds: number, connections: number, amount?: number, text = 'spotkania'): Promise<Run> {
   await waitForQuiet(10_000);
   let n = 0;
   const result: Result = await autocannon({
@@ -81,25 +118,7 @@ async function load(url: string, seconds: number, connections: number, amount?: 
         path: '/slack/events',
         setupRequest: (request) => {
           const i = n++ % USERS;
-          const user = `U${String(1 + Math.floor(i / 2)).padStart(4, '0')}x${String(1 + (i % 2)).padStart(2, '0')}`;
-          const body = new URLSearchParams({
-            token: 'legacy',
-            team_id: 'T1',
-            channel_id: 'D1',
-            user_id: user,
-            command: '/pzk',
-            text: 'spotkania',
-            api_app_id: 'A1',
-            response_url: 'https://hooks.slack.invalid/commands/T1/1/x',
-            trigger_id: `${n}.1.bench`,
-          }).toString();
-          const timestamp = String(Math.floor(Date.now() / 1000));
-          const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-          return {
-            ...request,
-            body,
-            headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature },
-          };
+          return { ...request, ...signedCommand(userOf(i), text, n) };
         },
       },
     ],
@@ -124,7 +143,7 @@ async function adminSql(pg: { url: string }, text: string): Promise<void> {
   }
 }
 
-async function startChild(mode: 'service' | 'bare', env: Record<string, string>): Promise<{ url: string; stop: () => Promise<void> }> {
+async function startChild(mode: 'service' | 'bare', env: Record<string, string>): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, BENCH_MODE: mode };
   if (!env.DATABASE_URL) delete childEnv.DATABASE_URL;
   const child = track(fork(join(ROOT, 'bench', 'slack-service.ts'), [], { cwd: ROOT, execArgv: ['--import', 'tsx'], env: childEnv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }));
@@ -142,7 +161,7 @@ async function startChild(mode: 'service' | 'bare', env: Record<string, string>)
       180_000,
       `starting the ${mode} child`,
     );
-    return { url, stop };
+    return { url, child, stop };
   } catch (error) {
     await stop();
     throw new Error(`the slack ${mode} child did not start: ${error instanceof Error ? error.message : String(error)}\n${tail()}`);

@@ -4,6 +4,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../src/db/tables.js';
 
 import type { Db } from '../../src/db/db.port.js';
+import { DataVersionWatch, registerDataVersionWatch } from '../../src/db/data-version-watch.js';
+import { pgNotifications, pgliteNotifications } from './version-notifications.js';
 
 // Both drivers must hand back the same JavaScript types: bigint counts as numbers,
 // and dates (no time) as 'YYYY-MM-DD' strings rather than Dates at a process-zone midnight.
@@ -39,13 +41,13 @@ export interface ConnectedDb extends Db {
 export async function connect(options: ConnectOptions): Promise<ConnectedDb> {
   if (options.databaseUrl) {
     const [pg, { Kysely, PostgresDialect }] = await Promise.all([loadPg(), import('kysely')]);
-    const pool = new pg.Pool({
-      connectionString: options.databaseUrl,
-      max: options.poolSize ?? 10,
-      ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
-    });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { kind: 'postgres', db, close: () => db.destroy() };
+    const clientConfig = { connectionString: options.databaseUrl, ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}) };
+    const pool = new pg.Pool({ ...clientConfig, max: options.poolSize ?? 10 });
+    const notifications = pgNotifications(pg, clientConfig);
+    const watch = new DataVersionWatch(notifications);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [watch] });
+    registerDataVersionWatch(db, watch);
+    return { kind: 'postgres', db, close: async () => (await notifications.close(), await db.destroy()) };
   }
   // PGlite's start-up (WASM) is the slow part of opening: start it first, load Kysely meanwhile.
   const kysely = Promise.all([import('kysely'), import('./pglite-dialect.js')]);
@@ -61,7 +63,9 @@ export async function connect(options: ConnectOptions): Promise<ConnectedDb> {
     parsers: { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => Number(v), [DATE]: (v: string) => v },
   });
   const [{ Kysely }, { PGliteDialect }] = await kysely;
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  const watch = new DataVersionWatch(pgliteNotifications(pglite, () => db));
+  const db: Kysely<Database> = new Kysely<Database>({ dialect: new PGliteDialect(pglite), plugins: [watch] });
+  registerDataVersionWatch(db, watch);
   return { kind: 'pglite', db, close: () => db.destroy(), snapshot: () => pglite.dumpDataDir('none') };
 }
 

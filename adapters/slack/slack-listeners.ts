@@ -2,7 +2,7 @@ import type { App, BlockAction, RespondFn, ViewSubmitAction, webApi } from '@sla
 import { botMessages } from '../../src/i18n/bot-messages.js';
 import type { Logger } from '../../src/log.js';
 import type { BotPort, Message } from '../../src/ports/channel.port.js';
-import { actionIdOf, clip, LINK_ACTION_PREFIX, renderMessage } from './render-blocks.js';
+import { actionIdOf, clip, LINK_ACTION_PREFIX, renderMessage, type SlackMessage } from './render-blocks.js';
 import { readFormValues, renderModal } from './render-modal.js';
 import type { SlackDirectory } from './slack-directory.js';
 import type { SlackSender } from './slack-sender.js';
@@ -36,6 +36,15 @@ const MAX_FIELD_ERROR = 500;
 /** True when the submitted modal has an input block with this id (block_id = form field id, render-modal.ts). */
 function hasBlock(view: ViewSubmitAction['view'], blockId: string): boolean {
   return Boolean(view.state?.values?.[blockId]) || (view.blocks ?? []).some((b) => (b as { block_id?: string }).block_id === blockId);
+}
+
+// The core hands out the same Message object for the same answer (e.g. a team's next meetings
+// in one language), so its blocks are rendered once. Messages are never changed once made.
+const rendered = new WeakMap<Message, SlackMessage>();
+function renderOnce(message: Message): SlackMessage {
+  let slack = rendered.get(message);
+  if (!slack) rendered.set(message, (slack = renderMessage(message)));
+  return slack;
 }
 
 function beforeDeadline<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
@@ -91,7 +100,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       bot.handle({ type: 'command', from: await directory.sender(command.user_id), command: word, text: text.slice(word.length).trim() }),
     );
     const answer = await beforeDeadline(work, deps.ackBudgetMs);
-    if (answer && !answer.form) return ack({ response_type: 'ephemeral', ...renderMessage(answer) });
+    if (answer && !answer.form) return ack({ response_type: 'ephemeral', ...renderOnce(answer) });
     await ack();
     const late = answer ?? (await work);
     if (late.form) await openForm(command.trigger_id, late, command.user_id, respond);

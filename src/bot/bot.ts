@@ -20,7 +20,8 @@ import { announceAction, announceCommand } from '../announcements/announce.js';
 import { firstTime } from './first-time.js';
 import { listReportsCommand, problemCommand, problemFormHandler, reportAction, reportCommand, statusCommand, statusFormHandler } from '../reports/report-commands.js';
 import { checkinAction } from '../reports/checkins.js';
-import { contactForStrangers, findPerson } from './identity.js';
+import { contactForStrangers } from './identity.js';
+import { knownPeople } from './known-people.js';
 import { parseCommand, type CommandName } from './parse-command.js';
 
 export interface BotOptions {
@@ -77,7 +78,7 @@ export class Bot implements BotPort {
 
   async handle(incoming: Incoming): Promise<Message> {
     try {
-      const person = await findPerson(this.options.db, incoming.from);
+      const person = await knownPeople(this.options.db).person(incoming.from);
       if (!person) {
         const t = botMessages.pl;
         return { language: 'pl', title: t.unknownPersonTitle, text: t.unknownPerson(await contactForStrangers(this.options.db)) };
@@ -110,7 +111,7 @@ export class Bot implements BotPort {
    * of their own (with my answer and the answer buttons), and the personal feed link.
    */
   async home(from: Sender): Promise<Message> {
-    const person = await findPerson(this.options.db, from);
+    const person = await knownPeople(this.options.db).person(from);
     if (!person) return this.handle({ type: 'hello', from });
     const ctx = this.context(person, '');
     const meetings = await listMeetings(ctx);

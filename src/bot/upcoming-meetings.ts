@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { readDataVersion } from '../db/data-version.js';
+import { dataVersionWatch } from '../db/data-version-watch.js';
 import type { Database } from '../db/tables.js';
 import { expandSeries, takesPlace, type Occurrence } from '../domain/occurrences.js';
 import { loadTeams, type TeamWithSeries } from '../feeds/feed-data.js';
@@ -23,8 +23,9 @@ export interface UpcomingMeeting {
 /**
  * The meetings of some teams in [from, to), as `expandSeries` gives them. `spotkania` is the
  * busiest command, and a team's meetings are the same for every member who asks: each team
- * is loaded and expanded once per data version and day, then only filtered. The data version
- * is read on every call, so a meeting moved a moment ago (here or on another replica) shows.
+ * is loaded and expanded once per data version and day, then only filtered. The version is
+ * compared on every call (src/db/data-version-watch.ts), so a meeting moved a moment ago (here
+ * or on another replica) shows.
  */
 export class UpcomingMeetings {
   private readonly teams = new Map<string, Expanded>();
@@ -33,7 +34,7 @@ export class UpcomingMeetings {
 
   async of(teamIds: string[], from: Date, to: Date): Promise<UpcomingMeeting[]> {
     if (teamIds.length === 0) return [];
-    const version = await readDataVersion(this.db);
+    const version = await dataVersionWatch(this.db).current();
     const day = Math.floor(from.getTime() / DAY);
     const fresh = (e: Expanded | undefined): e is Expanded => e !== undefined && e.version === version && e.day === day;
     const missing = teamIds.filter((id) => !fresh(this.teams.get(id)));

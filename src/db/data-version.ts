@@ -1,9 +1,17 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './tables.js';
 
-/** Every change that a feed or page shows raises this number; caches compare it. */
+/** The column name under which a raise returns its new version (src/db/data-version-watch.ts notices it). */
+export const RAISED_VERSION = 'data_version_raised';
+
+/** Every change that a feed, page or the bot's caches show raises this number; caches compare it. */
 export async function bumpDataVersion(db: Kysely<Database>): Promise<void> {
-  await db.updateTable('data_version').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', 1).execute();
+  await db
+    .updateTable('data_version')
+    .set((eb) => ({ version: eb('version', '+', 1) }))
+    .where('id', '=', 1)
+    .returning((eb) => eb.ref('version').as(RAISED_VERSION))
+    .execute();
 }
 
 export async function readDataVersion(db: Kysely<Database>): Promise<number> {

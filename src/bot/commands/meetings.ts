@@ -1,9 +1,11 @@
 import { DateTime } from 'luxon';
-import { teamIdsOfPerson } from '../../feeds/feed-data.js';
 import { botMessages } from '../../i18n/bot-messages.js';
 import { formatDateTime } from '../../i18n/format.js';
 import { messages } from '../../i18n/messages.js';
+import type { Occurrence } from '../../domain/occurrences.js';
+import type { Language } from '../../i18n/messages.js';
 import type { Message } from '../../ports/channel.port.js';
+import { knownPeople } from '../known-people.js';
 import { upcomingMeetings } from '../upcoming-meetings.js';
 import { changeAction, changeMeeting } from './change-meeting.js';
 import type { CommandContext } from './context.js';
@@ -20,12 +22,39 @@ export async function listMeetings({ db, clock, publicUrl, person }: CommandCont
   const t = botMessages[language];
   const now = clock.now();
   const until = DateTime.fromJSDate(now).plus({ weeks: 8 }).toJSDate();
-  const meetings = await upcomingMeetings(db).of(await teamIdsOfPerson(db, person.id), now, until);
+  const meetings = await upcomingMeetings(db).of(await knownPeople(db).teamsOf(person.id), now, until);
   const upcoming = meetings
     .map(({ occurrence, team: { team, series } }) => ({ o: occurrence, team, series }))
     .sort((a, b) => a.o.start.toMillis() - b.o.start.toMillis())
     .slice(0, 6);
   if (upcoming.length === 0) return { language, title: t.meetingsTitle, text: t.noMeetings };
+  // The same list in the same language is the same answer: built once, and kept as one object
+  // so that adapters can keep what they render from it too.
+  const key = `${language} ${publicUrl} ${upcoming.map(({ o }) => idOf(o)).join(',')}`;
+  let answer = answers.get(key);
+  if (!answer) {
+    if (answers.size >= MAX_ANSWERS) answers.clear();
+    answers.set(key, (answer = meetingsAnswer(language, publicUrl, upcoming)));
+  }
+  return answer;
+}
+
+const MAX_ANSWERS = 10_000;
+const answers = new Map<string, Message>();
+// Occurrences are made anew whenever their team's data changes (src/bot/upcoming-meetings.ts),
+// so an id per object names a list of meetings together with everything shown about them.
+const occurrenceIds = new WeakMap<Occurrence, number>();
+let lastId = 0;
+function idOf(occurrence: Occurrence): number {
+  let id = occurrenceIds.get(occurrence);
+  if (id === undefined) occurrenceIds.set(occurrence, (id = ++lastId));
+  return id;
+}
+
+type Listed = { o: Occurrence; team: { id: string; name: string }; series: { location: string; online_url: string | null } };
+
+function meetingsAnswer(language: Language, publicUrl: string, upcoming: Listed[]): Message {
+  const t = botMessages[language];
   return {
     language,
     title: t.meetingsTitle,
