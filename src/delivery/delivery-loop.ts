@@ -15,6 +15,7 @@ import { nextDueAt } from './outbox.js';
  */
 export class DeliveryLoop {
   private job: schedule.Job | undefined;
+  private soon: NodeJS.Timeout | undefined;
   private safety: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -58,6 +59,7 @@ export class DeliveryLoop {
   private async arm(): Promise<void> {
     this.job?.cancel();
     this.job = undefined;
+    clearTimeout(this.soon);
     const next = await nextDueAt(this.options.db);
     this.armSafety();
     if (!next || this.stopped) return;
@@ -66,6 +68,10 @@ export class DeliveryLoop {
       return;
     }
     this.job = schedule.scheduleJob(next, () => this.poke()) ?? undefined;
+    // node-schedule returns null for an instant already past by its own (real) clock: a row
+    // falling due between the query and this line. Without a job nothing would wake the loop
+    // before the safety re-check a minute later, so wait out the rest by the injected clock.
+    if (!this.job) this.soon = setTimeout(() => this.poke(), Math.max(0, next.getTime() - this.options.clock.now().getTime()));
   }
 
   private armSafety(): void {
@@ -79,6 +85,7 @@ export class DeliveryLoop {
   async stop(): Promise<void> {
     this.stopped = true;
     this.job?.cancel();
+    clearTimeout(this.soon);
     clearTimeout(this.safety);
     await this.running;
   }
