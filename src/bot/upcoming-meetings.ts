@@ -35,7 +35,8 @@ export class UpcomingMeetings {
 
   async of(teamIds: string[], from: Date, to: Date): Promise<UpcomingMeeting[]> {
     if (teamIds.length === 0) return [];
-    const version = await dataVersionWatch(this.db).current();
+    const watch = dataVersionWatch(this.db);
+    const version = watch.settled() ?? (await watch.current());
     const day = Math.floor(from.getTime() / DAY);
     const fresh = (e: Expanded | undefined): e is Expanded => e !== undefined && e.version === version && e.day === day;
     const missing = teamIds.filter((id) => !fresh(this.teams.get(id)));
