@@ -101,7 +101,8 @@ async function markBacklogSent(running: RunningService, now: Date): Promise<void
 
 async function bare(): Promise<() => Promise<void>> {
   const receiver = new HTTPReceiver({ signingSecret: SIGNING_SECRET, endpoints: ['/slack/events'] });
-  const app = new App({ receiver, authorize: async () => ({ botToken: 'xoxb-bench', botId: 'BBOT', botUserId: 'UBOT' }) });
+  // The service's Bolt options (adapters/slack/index.ts), so that only the work differs.
+  const app = new App({ receiver, authorize: async () => ({ botToken: 'xoxb-bench', botId: 'BBOT', botUserId: 'UBOT' }), convoStore: false });
   // `/pzk answer` acks with the answer the parent last sent over IPC (the service's own answer,
   // byte for byte): what answering with content costs Bolt, apart from finding the answer.
   let answer: object | undefined;

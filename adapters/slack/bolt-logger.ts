@@ -8,6 +8,9 @@ import type { Logger } from '../../src/log.js';
 export function boltLogger(log: Logger): SlackLogger {
   const child = log.child({ component: 'slack' });
   const write = (level: 'debug' | 'info' | 'warn' | 'error') => (...parts: unknown[]) => {
+    // Bolt logs at debug several times per request, some lines with whole objects: a line
+    // pino would drop is not put together at all.
+    if (!child.isLevelEnabled(level)) return;
     const err = parts.find((p) => p instanceof Error);
     const text = parts.filter((p) => !(p instanceof Error)).map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' ');
     if (err) child[level]({ err }, text);

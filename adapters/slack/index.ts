@@ -64,7 +64,10 @@ export function createSlackAdapter(options: SlackAdapterOptions): ChannelAdapter
   const receiver = socketMode
     ? new SocketModeReceiver({ appToken: options.appToken!, logger, installerOptions: { clientOptions } })
     : new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: [SLACK_EVENTS_PATH], logger });
-  const app = new App({ receiver, authorize, logger, clientOptions });
+  // No conversation store: nothing here keeps state in Bolt's context.conversation, and the
+  // default in-memory one rejects every lookup of an unknown channel with a new Error (with its
+  // stack trace): a seventh of the CPU of a slash command.
+  const app = new App({ receiver, authorize, logger, clientOptions, convoStore: false });
   registerListeners(app, { bot: options.bot, client, directory, sender, log, command: '/pzk', ackBudgetMs: options.ackBudgetMs ?? 2500 });
 
   const mounts: Mount[] =

@@ -1,4 +1,4 @@
-import type { App, BlockAction, RespondFn, ViewSubmitAction, webApi } from '@slack/bolt';
+import type { App, BlockAction, Middleware, RespondFn, SlackEventMiddlewareArgs, ViewSubmitAction, webApi } from '@slack/bolt';
 import { botMessages } from '../../src/i18n/bot-messages.js';
 import type { Logger } from '../../src/log.js';
 import type { BotPort, Message } from '../../src/ports/channel.port.js';
@@ -82,14 +82,15 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     if (!result.ok) log.warn({ slackUser: userId, reason: result.reason }, 'slack answer not delivered');
   };
 
-  app.use(async ({ body, next }) => {
-    const eventId = (body as { event_id?: unknown }).event_id;
-    if (typeof eventId === 'string' && !(await bot.firstTime(`slack:${eventId}`))) {
-      log.debug({ eventId }, 'slack event seen before');
+  // A listener middleware of each event listener rather than a global one: commands (the
+  // busiest requests, never retried) do not pass through it.
+  const onlyFirstDelivery: Middleware<SlackEventMiddlewareArgs> = async ({ body, next }) => {
+    if (!(await bot.firstTime(`slack:${body.event_id}`))) {
+      log.debug({ eventId: body.event_id }, 'slack event seen before');
       return;
     }
     await next();
-  });
+  };
 
   // Slack never retries a slash command (a late ack shows the person an error instead), so
   // commands are not recorded; answering in the ack keeps them one round trip.
@@ -136,7 +137,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     await deliver(body.user.id, answer ?? (await work));
   });
 
-  app.event('app_home_opened', async ({ event }) => {
+  app.event('app_home_opened', onlyFirstDelivery, async ({ event }) => {
     if (event.tab !== 'home') return;
     await publishHome(event.user);
   });

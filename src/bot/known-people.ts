@@ -22,7 +22,7 @@ export class KnownPeople {
 
   async person(from: Sender): Promise<PersonRow | undefined> {
     if (!from.externalId) return findPerson(this.db, from);
-    await this.sync();
+    if (!this.synced()) await this.sync();
     // The address is in the key: a new one (a Teams conversation) is stored again by findPerson.
     const key = `${from.channel} ${from.externalId} ${from.address ?? ''}`;
     let person = this.people.get(key);
@@ -38,7 +38,7 @@ export class KnownPeople {
 
   /** The teams a person is a member of now. */
   async teamsOf(personId: number): Promise<string[]> {
-    await this.sync();
+    if (!this.synced()) await this.sync();
     let teams = this.teams.get(personId);
     if (!teams) {
       if (this.teams.size >= MAX_ENTRIES) this.teams.clear();
@@ -54,7 +54,18 @@ export class KnownPeople {
    * finds is never older than the version it is kept under.
    */
   private async sync(): Promise<void> {
-    const version = await dataVersionWatch(this.db).current();
+    this.use(await dataVersionWatch(this.db).current());
+  }
+
+  /** True when the version is known at once (the usual case): then no promise is awaited. */
+  private synced(): boolean {
+    const version = dataVersionWatch(this.db).settled();
+    if (version === undefined) return false;
+    this.use(version);
+    return true;
+  }
+
+  private use(version: number): void {
     // An older version is a read that began before another request saw the newer one.
     if (version <= this.version) return;
     this.version = version;

@@ -47,10 +47,15 @@ export function fold(word: string): string {
     .replace(/\p{Diacritic}/gu, '');
 }
 
+/** Own keys only: "constructor" is no command. */
+const aliasOf = (word: string): CommandName | undefined => (Object.hasOwn(aliases, word) ? aliases[word] : undefined);
+
 /** "/pzk Spotkania" or a Teams message "help" → the command and the rest of the text. */
 export function parseCommand(input: string): { command: CommandName | undefined; word: string; text: string } {
   const trimmed = input.trim().replace(/^\/?pzk\s+/i, '');
   const [word = ''] = trimmed.split(/\s+/);
   const text = trimmed.slice(word.length).trim();
-  return { command: aliases[fold(word)] ?? (word === '' ? 'pomoc' : undefined), word, text };
+  // Most commands are typed as listed: those skip the Unicode folding.
+  const command = aliasOf(word) ?? aliasOf(fold(word));
+  return { command: command ?? (word === '' ? 'pomoc' : undefined), word, text };
 }

@@ -12,7 +12,8 @@ interface Expanded {
   version: number;
   day: number;
   team: TeamWithSeries;
-  occurrences: Occurrence[];
+  /** The occurrences that take place, with their original start in ms (compared on every call). */
+  occurrences: { at: number; occurrence: Occurrence }[];
 }
 
 export interface UpcomingMeeting {
@@ -34,7 +35,8 @@ export class UpcomingMeetings {
 
   async of(teamIds: string[], from: Date, to: Date): Promise<UpcomingMeeting[]> {
     if (teamIds.length === 0) return [];
-    const version = await dataVersionWatch(this.db).current();
+    const watch = dataVersionWatch(this.db);
+    const version = watch.settled() ?? (await watch.current());
     const day = Math.floor(from.getTime() / DAY);
     const fresh = (e: Expanded | undefined): e is Expanded => e !== undefined && e.version === version && e.day === day;
     const missing = teamIds.filter((id) => !fresh(this.teams.get(id)));
@@ -43,17 +45,20 @@ export class UpcomingMeetings {
       const windowFrom = new Date(day * DAY - DAY);
       const windowTo = new Date((day + WINDOW_DAYS) * DAY);
       for (const team of await loadTeams(this.db, missing)) {
-        this.teams.set(team.team.id, { version, day, team, occurrences: expandSeries(team.meetings, windowFrom, windowTo) });
+        const occurrences = expandSeries(team.meetings, windowFrom, windowTo)
+          .filter(takesPlace)
+          .map((occurrence) => ({ at: occurrence.originalStart.toMillis(), occurrence }));
+        this.teams.set(team.team.id, { version, day, team, occurrences });
       }
     }
     const result: UpcomingMeeting[] = [];
-    for (const id of [...teamIds].sort()) {
+    const [start, end] = [from.getTime(), to.getTime()];
+    for (const id of teamIds.length > 1 ? [...teamIds].sort() : teamIds) {
       const expanded = this.teams.get(id);
       // A team removed meanwhile has no row any more: it has no meetings either.
       if (!fresh(expanded)) continue;
-      for (const occurrence of expanded.occurrences) {
-        const at = occurrence.originalStart.toMillis();
-        if (at >= from.getTime() && at < to.getTime() && takesPlace(occurrence)) result.push({ occurrence, team: expanded.team });
+      for (const { at, occurrence } of expanded.occurrences) {
+        if (at >= start && at < end) result.push({ occurrence, team: expanded.team });
       }
     }
     return result;

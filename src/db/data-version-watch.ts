@@ -43,10 +43,19 @@ export class DataVersionWatch implements KyselyPlugin {
     return this;
   }
 
+  /**
+   * The version when it is known without waiting (notifications on, nothing of ours
+   * uncommitted): the usual case, answered without a promise (every request asks).
+   */
+  settled(): number | undefined {
+    return this.state === 'on' && this.known !== undefined && this.known >= this.written ? this.known : undefined;
+  }
+
   async current(): Promise<number> {
     // The first callers wait for the listener (a few milliseconds, once) rather than read.
     await this.listen();
-    if (this.state === 'on' && this.known !== undefined && this.known >= this.written) return this.known;
+    const settled = this.settled();
+    if (settled !== undefined) return settled;
     const generation = this.generation;
     const version = await readDataVersion(this.db!);
     // A raise written here and not yet committed (or rolled back) stays unknown: read again next time.

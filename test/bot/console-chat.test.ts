@@ -51,6 +51,10 @@ describe('command words', () => {
   it('should not know a word that is no command', () => {
     expect(parseCommand('spotkanka').command).toBeUndefined();
   });
+
+  it.each(['constructor', 'toString', '__proto__'])('should not take %s (a name every object has) for a command', (word) => {
+    expect(parseCommand(word).command).toBeUndefined();
+  });
 });
 
 describe.each(dialects)('the bot in the terminal on %s', (kind) => {
