@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import type { ActivityRow, Database, MeetingSeriesRow, TeamRow } from '../db/tables.js';
 import type { MeetingSeries } from '../domain/occurrences.js';
 
@@ -88,31 +88,36 @@ export function toMeetingSeries(
 
 export type ActivityScope = { kind: 'public' } | { kind: 'team'; teamId: string } | { kind: 'person'; personId: number };
 
-/** Activities for a feed: the public ones, those open to a team, or those a person accepted. */
+/** Which activities a scope shows, as a condition on `activities`: the public ones, those open to a team, or those a person accepted. */
+export function inActivityScope(scope: ActivityScope) {
+  return (eb: ExpressionBuilder<Database, 'activities'>): Expression<SqlBool> => {
+    switch (scope.kind) {
+      case 'public':
+        return eb('activities.public', '=', true);
+      case 'team':
+        return eb.or([
+          eb('activities.audience_all', '=', true),
+          eb.exists(
+            eb
+              .selectFrom('activity_audience')
+              .select('activity_audience.team_id')
+              .whereRef('activity_audience.activity_id', '=', 'activities.id')
+              .where('activity_audience.team_id', '=', scope.teamId),
+          ),
+        ]);
+      case 'person':
+        return eb(
+          'activities.id',
+          'in',
+          eb.selectFrom('rsvps').select('rsvps.activity_id').where('rsvps.person_id', '=', scope.personId).where('rsvps.answer', '=', 'accepted'),
+        );
+    }
+  };
+}
+
+/** Activities for a feed or page, in start order: see inActivityScope. */
 export async function loadActivities(db: Kysely<Database>, scope: ActivityScope): Promise<ActivityRow[]> {
-  let query = db.selectFrom('activities').selectAll('activities').orderBy('starts_at').orderBy('id');
-  if (scope.kind === 'public') query = query.where('public', '=', true);
-  if (scope.kind === 'team') {
-    query = query.where((eb) =>
-      eb.or([
-        eb('audience_all', '=', true),
-        eb.exists(
-          eb
-            .selectFrom('activity_audience')
-            .select('activity_audience.team_id')
-            .whereRef('activity_audience.activity_id', '=', 'activities.id')
-            .where('activity_audience.team_id', '=', scope.teamId),
-        ),
-      ]),
-    );
-  }
-  if (scope.kind === 'person') {
-    query = query
-      .innerJoin('rsvps', 'rsvps.activity_id', 'activities.id')
-      .where('rsvps.person_id', '=', scope.personId)
-      .where('rsvps.answer', '=', 'accepted');
-  }
-  return query.execute();
+  return db.selectFrom('activities').selectAll('activities').where(inActivityScope(scope)).orderBy('starts_at').orderBy('id').execute();
 }
 
 /** The teams a person belongs to now. */

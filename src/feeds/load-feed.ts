@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { ActivityRow, Database, MeetingSeriesRow, TeamRow } from '../db/tables.js';
 import type { MeetingSeries } from '../domain/occurrences.js';
-import { toMeetingSeries } from './feed-data.js';
+import { inActivityScope, toMeetingSeries } from './feed-data.js';
 
 /** What a feed shows of a team: only the columns its VEVENTs are made of. */
 export interface FeedTeam {
@@ -64,7 +64,7 @@ export async function loadFeedData(db: Kysely<Database>, scope: FeedScope): Prom
           inner.selectFrom('memberships').select('memberships.team_id').where('memberships.person_id', '=', scope.personId).where('memberships.removed_at', 'is', null),
         );
       }
-      let activities = eb
+      const activities = eb
         .selectFrom('activities')
         .select([
           'activities.id',
@@ -80,28 +80,9 @@ export async function loadFeedData(db: Kysely<Database>, scope: FeedScope): Prom
           'activities.cancelled_at',
           'activities.updated_at',
         ])
+        .where(inActivityScope(scope.kind === 'all' ? { kind: 'public' } : scope))
         .orderBy('activities.starts_at')
         .orderBy('activities.id');
-      if (scope.kind === 'all') activities = activities.where('activities.public', '=', true);
-      if (scope.kind === 'team') {
-        activities = activities.where((w) =>
-          w.or([
-            w('activities.audience_all', '=', true),
-            w.exists(
-              w
-                .selectFrom('activity_audience')
-                .select('activity_audience.team_id')
-                .whereRef('activity_audience.activity_id', '=', 'activities.id')
-                .where('activity_audience.team_id', '=', scope.teamId),
-            ),
-          ]),
-        );
-      }
-      if (scope.kind === 'person') {
-        activities = activities.where('activities.id', 'in', (inner) =>
-          inner.selectFrom('rsvps').select('rsvps.activity_id').where('rsvps.person_id', '=', scope.personId).where('rsvps.answer', '=', 'accepted'),
-        );
-      }
       return [jsonArrayFrom(teams).as('teams'), jsonArrayFrom(activities).as('activities')];
     })
     .executeTakeFirstOrThrow();
