@@ -18,6 +18,7 @@ import { openDatabase, startService } from '../src/main.js';
 import { importSchedules } from '../src/schedule/import-schedule.js';
 import { loadScheduleFiles } from '../src/schedule/load-schedule.js';
 import { DEFAULT_ZONE, benchClock } from './fixtures.js';
+import { serveUntilStopped } from './support.js';
 
 type Message = { url: string } | { error: string };
 const send = (message: Message) => process.send?.(message);
@@ -79,19 +80,5 @@ async function bare(): Promise<() => Promise<void>> {
 }
 
 const mode = process.env.BENCH_MODE;
-const started = (mode === 'cluster' ? (cluster.isPrimary ? primary() : bare()) : mode === 'bare' ? bare() : service()).catch((error: unknown) => {
-  send({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-  process.exit(1);
-});
-
-let stopping = false;
-const stop = () => {
-  if (stopping) return;
-  stopping = true;
-  void started.then(async (close) => {
-    await close?.();
-    process.exit(0);
-  });
-};
-process.on('SIGTERM', stop);
-if (cluster.isPrimary) process.on('disconnect', stop);
+// A cluster worker stops with its primary, not when the IPC channel to it goes away.
+serveUntilStopped(mode === 'cluster' ? (cluster.isPrimary ? primary() : bare()) : mode === 'bare' ? bare() : service(), { onDisconnect: cluster.isPrimary });

@@ -6,15 +6,15 @@
  *    node:cluster workers. The loader (autocannon, this process) shares the machine's cores
  *    with the server it loads; CPU used by each side and by other processes is reported.
  */
-import { fork, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
 import { FOCUS_TEAM, bigScheduleFile, tempDir } from './fixtures.js';
 import {
   captureTail,
+  forkServer,
   freePort,
   httpGet,
   int,
@@ -24,12 +24,10 @@ import {
   track,
   waitForExit,
   waitForQuiet,
-  withTimeout,
   yesNo,
   type Report,
 } from './support.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FEED_PATH = `/calendars/teams/${FOCUS_TEAM}.ics`;
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
@@ -211,35 +209,8 @@ function childrenOf(pid: number): number[] {
 }
 
 export async function startChild(mode: 'service' | 'bare' | 'cluster', env: Record<string, string>): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
-  const child = track(
-    fork(join(ROOT, 'bench', 'http-service.ts'), [], {
-      cwd: ROOT,
-      execArgv: ['--import', 'tsx'],
-      env: { ...process.env, ...env, BENCH_MODE: mode },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    }),
-  );
-  const tail = captureTail(child);
-  const stop = async () => {
-    child.kill('SIGTERM');
-    await waitForExit(child, 8000);
-  };
-  try {
-    const url = await withTimeout(
-      new Promise<string>((resolve, reject) => {
-        child.once('message', (message: { url?: string; error?: string }) =>
-          message.url ? resolve(message.url) : reject(new Error(message.error ?? 'no URL')),
-        );
-        child.once('exit', (code) => reject(new Error(`exited with ${code} before it was ready`)));
-      }),
-      180_000,
-      `starting the ${mode} child`,
-    );
-    return { url, pid: child.pid!, stop };
-  } catch (error) {
-    await stop();
-    throw new Error(`the ${mode} child did not start: ${error instanceof Error ? error.message : String(error)}\n${tail()}`);
-  }
+  const { url, child, stop } = await forkServer('http-service.ts', mode, { ...process.env, ...env });
+  return { url, pid: child.pid!, stop };
 }
 
 async function startNginx(body: Buffer, report: Report): Promise<{ url: string; etag: string; pids: () => number[]; stop: () => Promise<void> } | undefined> {

@@ -17,6 +17,7 @@ import { openDatabase, startService, type RunningService } from '../src/main.js'
 import { importSchedules } from '../src/schedule/import-schedule.js';
 import { loadScheduleFiles } from '../src/schedule/load-schedule.js';
 import { DEFAULT_ZONE, benchClock } from './fixtures.js';
+import { serveUntilStopped } from './support.js';
 
 const SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
 const send = (message: { url: string } | { error: string }) => process.send?.(message);
@@ -116,19 +117,4 @@ async function bare(): Promise<() => Promise<void>> {
   return () => app.stop().then(() => undefined);
 }
 
-const started = (process.env.BENCH_MODE === 'bare' ? bare() : service()).catch((error: unknown) => {
-  send({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-  process.exit(1);
-});
-
-let stopping = false;
-const stop = () => {
-  if (stopping) return;
-  stopping = true;
-  void started.then(async (close) => {
-    await close?.();
-    process.exit(0);
-  });
-};
-process.on('SIGTERM', stop);
-process.on('disconnect', stop);
+serveUntilStopped(process.env.BENCH_MODE === 'bare' ? bare() : service());

@@ -6,16 +6,14 @@
  *    For scale, the bare app also acks with one of the service's own answers (same bytes): an
  *    answer of a few kilobytes alone costs Bolt, Node and autocannon a good part of the rate.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
 import { postgresUrl, redact } from './databases.js';
 import { bigScheduleFile, tempDir } from './fixtures.js';
-import { captureTail, int, track, waitForExit, waitForQuiet, withTimeout, yesNo, type Report } from './support.js';
+import { forkServer, int, waitForQuiet, yesNo, type Report } from './support.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CONNECTIONS = 100;
 const SECONDS = 10;
 /** Two members of every team (the coordinator and one more): 1,000 Slack users. */
@@ -144,26 +142,7 @@ async function adminSql(pg: { url: string }, text: string): Promise<void> {
 }
 
 async function startChild(mode: 'service' | 'bare', env: Record<string, string>): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, BENCH_MODE: mode };
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   if (!env.DATABASE_URL) delete childEnv.DATABASE_URL;
-  const child = track(fork(join(ROOT, 'bench', 'slack-service.ts'), [], { cwd: ROOT, execArgv: ['--import', 'tsx'], env: childEnv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }));
-  const tail = captureTail(child);
-  const stop = async () => {
-    child.kill('SIGTERM');
-    await waitForExit(child, 8000);
-  };
-  try {
-    const url = await withTimeout(
-      new Promise<string>((resolve, reject) => {
-        child.once('message', (m: { url?: string; error?: string }) => (m.url ? resolve(m.url) : reject(new Error(m.error ?? 'no URL'))));
-        child.once('exit', (code) => reject(new Error(`exited with ${code} before it was ready`)));
-      }),
-      180_000,
-      `starting the ${mode} child`,
-    );
-    return { url, child, stop };
-  } catch (error) {
-    await stop();
-    throw new Error(`the slack ${mode} child did not start: ${error instanceof Error ? error.message : String(error)}\n${tail()}`);
-  }
+  return forkServer('slack-service.ts', mode, childEnv);
 }

@@ -1,6 +1,8 @@
 /** Small helpers shared by the benchmarks: rows of the result table, statistics, processes, ports. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -170,4 +172,56 @@ export async function waitForQuiet(maxMs: number, busyShare = 0.15): Promise<{ q
     if (busy <= busyShare) return { quiet: true, waitedMs: performance.now() - started, busy };
     if (performance.now() - started > maxMs) return { quiet: false, waitedMs: performance.now() - started, busy };
   }
+}
+
+const BENCH_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Forks `bench/<script>` under tsx with BENCH_MODE=mode and waits for the URL it sends over IPC
+ * (see serveUntilStopped). A child that fails to start is stopped, and the error carries the end
+ * of its output.
+ */
+export async function forkServer(script: string, mode: string, env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+  const child = track(fork(join(BENCH_ROOT, 'bench', script), [], { cwd: BENCH_ROOT, execArgv: ['--import', 'tsx'], env: { ...env, BENCH_MODE: mode }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }));
+  const tail = captureTail(child);
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await waitForExit(child, 8000);
+  };
+  try {
+    const url = await withTimeout(
+      new Promise<string>((resolve, reject) => {
+        child.once('message', (m: { url?: string; error?: string }) => (m.url ? resolve(m.url) : reject(new Error(m.error ?? 'no URL'))));
+        child.once('exit', (code) => reject(new Error(`exited with ${code} before it was ready`)));
+      }),
+      180_000,
+      `starting the ${mode} child`,
+    );
+    return { url, child, stop };
+  } catch (error) {
+    await stop();
+    throw new Error(`the ${script} ${mode} child did not start: ${error instanceof Error ? error.message : String(error)}\n${tail()}`);
+  }
+}
+
+/**
+ * The child's half of forkServer: a start that fails is reported over IPC; SIGTERM (and, unless
+ * told otherwise, the parent going away) closes what started and exits.
+ */
+export function serveUntilStopped(started: Promise<(() => Promise<void>) | undefined>, options: { onDisconnect?: boolean } = {}): void {
+  const running = started.catch((error: unknown) => {
+    process.send?.({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    process.exit(1);
+  });
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void running.then(async (close) => {
+      await close?.();
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', stop);
+  if (options.onDisconnect ?? true) process.on('disconnect', stop);
 }
