@@ -7,7 +7,7 @@ import { DeliveryService } from '../../src/delivery/delivery-service.js';
 import { createLogger } from '../../src/log.js';
 import { importSchedules } from '../../src/schedule/import-schedule.js';
 import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
-import { startSmtp, type FakeSmtp } from '../adapters/email/support.js';
+import { emailAdapterFor, startSmtp, type FakeSmtp } from '../adapters/email/support.js';
 import { dialects, freshDatabase } from '../support/databases.js';
 
 const log = createLogger('silent');
@@ -51,7 +51,7 @@ describe.each(dialects)('Check-ins and the RCPS digest planned when the delivery
     db = await freshDatabase(kind);
     await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
     smtp = await startSmtp();
-    email = createEmailAdapter({ smtpUrl: `smtp://127.0.0.1:${smtp.port}?ignoreTLS=true`, outboxDir: '/nonexistent', from: 'kooperator@example.org', log });
+    email = emailAdapterFor(smtp);
   });
   afterAll(async () => {
     await service?.stop();

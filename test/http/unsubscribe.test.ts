@@ -1,7 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createEmailAdapter } from '../../adapters/email/index.js';
 import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
 import { Dispatcher } from '../../src/delivery/dispatcher.js';
@@ -16,7 +15,7 @@ import { loadPreferences } from '../../src/preferences/preferences.js';
 import { importSchedules } from '../../src/schedule/import-schedule.js';
 import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
 import { verifyLink } from '../../src/security/signed-links.js';
-import { rawHeader, startSmtp, type FakeSmtp } from '../adapters/email/support.js';
+import { rawHeader, emailAdapterFor, startSmtp, type FakeSmtp } from '../adapters/email/support.js';
 import { dialects, freshDatabase } from '../support/databases.js';
 
 const SECRET = 's'.repeat(40);
@@ -42,7 +41,7 @@ describe.each(dialects)('e-mail preference and one-click unsubscribe links on %s
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     smtp = await startSmtp();
-    email = createEmailAdapter({ smtpUrl: `smtp://127.0.0.1:${smtp.port}?ignoreTLS=true`, outboxDir: '/nonexistent', from: 'k@example.org', log });
+    email = emailAdapterFor(smtp, 'k@example.org');
   });
   afterAll(async () => {
     await email?.stop();

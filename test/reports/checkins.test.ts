@@ -8,7 +8,7 @@ import { Dispatcher } from '../../src/delivery/dispatcher.js';
 import { deliveryRenderer } from '../../src/delivery/render-delivery.js';
 import { createLogger } from '../../src/log.js';
 import { planCheckins } from '../../src/reports/checkins.js';
-import { startSmtp, type FakeSmtp } from '../adapters/email/support.js';
+import { emailAdapterFor, startSmtp, type FakeSmtp } from '../adapters/email/support.js';
 import { dialects, freshDatabase } from '../support/databases.js';
 import { importYaml } from '../support/schedule-builder.js';
 
@@ -30,7 +30,7 @@ describe.each(dialects)('Check-ins after meetings on %s', (kind) => {
     db = await freshDatabase(kind);
     await importYaml(db.db, clock, { 'demo.yaml': demo });
     smtp = await startSmtp();
-    email = createEmailAdapter({ smtpUrl: `smtp://127.0.0.1:${smtp.port}?ignoreTLS=true`, outboxDir: '/nonexistent', from: 'kooperator@example.org', log });
+    email = emailAdapterFor(smtp);
     dispatcher = new Dispatcher({ db: db.db, senders: new Map([['email', email.sender]]), clock, log, workerId: 'w', render: deliveryRenderer(db.db, 'https://koop.example.org', SECRET) });
   });
   afterAll(async () => {

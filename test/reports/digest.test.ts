@@ -10,7 +10,7 @@ import { planDigests } from '../../src/reports/digest.js';
 import { saveStatus } from '../../src/reports/status-updates.js';
 import { importSchedules } from '../../src/schedule/import-schedule.js';
 import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
-import { startSmtp, type FakeSmtp } from '../adapters/email/support.js';
+import { emailAdapterFor, startSmtp, type FakeSmtp } from '../adapters/email/support.js';
 import { dialects, freshDatabase } from '../support/databases.js';
 
 const log = createLogger('silent');
@@ -25,7 +25,7 @@ describe.each(dialects)('The weekly digest for RCPS on %s', (kind) => {
     db = await freshDatabase(kind);
     await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
     smtp = await startSmtp();
-    email = createEmailAdapter({ smtpUrl: `smtp://127.0.0.1:${smtp.port}?ignoreTLS=true`, outboxDir: '/nonexistent', from: 'kooperator@example.org', log });
+    email = emailAdapterFor(smtp);
   });
   afterAll(async () => {
     await email?.stop();

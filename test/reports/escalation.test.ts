@@ -9,7 +9,7 @@ import { changeReport, createProblemReport } from '../../src/reports/problem-rep
 import { routeNewReport } from '../../src/reports/report-routing.js';
 import { importSchedules } from '../../src/schedule/import-schedule.js';
 import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
-import { startSmtp, type FakeSmtp } from '../adapters/email/support.js';
+import { emailAdapterFor, startSmtp, type FakeSmtp } from '../adapters/email/support.js';
 import { dialects, freshDatabase } from '../support/databases.js';
 
 const log = createLogger('silent');
@@ -26,7 +26,7 @@ describe.each(dialects)('Reports nobody acknowledged on %s', (kind) => {
     db = await freshDatabase(kind);
     await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
     smtp = await startSmtp();
-    email = createEmailAdapter({ smtpUrl: `smtp://127.0.0.1:${smtp.port}?ignoreTLS=true`, outboxDir: '/nonexistent', from: 'kooperator@example.org', log });
+    email = emailAdapterFor(smtp);
     dispatcher = new Dispatcher({ db: db.db, senders: new Map([['email', email.sender]]), clock, log, workerId: 'w', render: deliveryRenderer(db.db, 'https://koop.example.org') });
   });
   afterAll(async () => {

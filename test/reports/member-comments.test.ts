@@ -8,7 +8,7 @@ import { deliveryRenderer } from '../../src/delivery/render-delivery.js';
 import { createLogger } from '../../src/log.js';
 import { importSchedules } from '../../src/schedule/import-schedule.js';
 import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
-import { startSmtp, type FakeSmtp } from '../adapters/email/support.js';
+import { emailAdapterFor, startSmtp, type FakeSmtp } from '../adapters/email/support.js';
 import { dialects, freshDatabase } from '../support/databases.js';
 
 const log = createLogger('silent');
@@ -29,7 +29,7 @@ describe.each(dialects)('Comments from the reporter and their team go to RCPS th
     db = await freshDatabase(kind);
     await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
     smtp = await startSmtp();
-    email = createEmailAdapter({ smtpUrl: `smtp://127.0.0.1:${smtp.port}?ignoreTLS=true`, outboxDir: '/nonexistent', from: 'kooperator@example.org', log });
+    email = emailAdapterFor(smtp);
     dispatcher = new Dispatcher({ db: db.db, senders: new Map([['email', email.sender]]), clock, log, workerId: 'w', render: deliveryRenderer(db.db, 'https://koop.example.org', 'k'.repeat(40)) });
     bot = new Bot({ db: db.db, clock, publicUrl: 'https://koop.example.org', appSecret: 'k'.repeat(40), log });
     await say('katarzyna.wisniewska@example.org', 'problem', 'Brak sali na spotkanie w lutym');

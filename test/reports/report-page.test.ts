@@ -14,7 +14,7 @@ import { reportPageUrl } from '../../src/reports/report-links.js';
 import { reportPageRoutes } from '../../src/reports/report-page-routes.js';
 import { importSchedules } from '../../src/schedule/import-schedule.js';
 import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
-import { startSmtp, type FakeSmtp } from '../adapters/email/support.js';
+import { emailAdapterFor, startSmtp, type FakeSmtp } from '../adapters/email/support.js';
 import { dialects, freshDatabase } from '../support/databases.js';
 
 const SECRET = 'r'.repeat(40);
@@ -49,7 +49,7 @@ describe.each(dialects)('The report page for RCPS staff who use e-mail, over HTT
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     smtp = await startSmtp();
-    email = createEmailAdapter({ smtpUrl: `smtp://127.0.0.1:${smtp.port}?ignoreTLS=true`, outboxDir: '/nonexistent', from: 'kooperator@example.org', log });
+    email = emailAdapterFor(smtp);
     dispatcher = new Dispatcher({ db: db.db, senders: new Map([['email', email.sender]]), clock, log, workerId: 'w', render: deliveryRenderer(db.db, base, SECRET) });
     const bot = new Bot({ db: db.db, clock, publicUrl: base, appSecret: SECRET, log });
     const from = { channel: 'console' as const, email: 'katarzyna.wisniewska@example.org' };

@@ -2,6 +2,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { DateTime } from 'luxon';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { createEmailAdapter } from '../../../adapters/email/index.js';
 import { IcalGeneratorRenderer } from '../../../adapters/ical/ical-renderer.js';
 import { createLogger } from '../../../src/log.js';
 import type { Message } from '../../../src/ports/channel.port.js';
@@ -97,6 +98,11 @@ export async function startSmtp(refuse: { rcpt?: Refuse; data?: Refuse } = {}): 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   return { port, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** The real e-mail adapter sending to the test SMTP server (no TLS on loopback; never the .eml outbox). */
+export function emailAdapterFor(smtp: FakeSmtp, from = 'kooperator@example.org'): ReturnType<typeof createEmailAdapter> {
+  return createEmailAdapter({ smtpUrl: `smtp://127.0.0.1:${smtp.port}?ignoreTLS=true`, outboxDir: '/nonexistent', from, log });
 }
 
 export function smtpError(code: number, text: string): Error {
