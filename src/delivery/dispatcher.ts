@@ -153,21 +153,22 @@ export class Dispatcher {
       report.cancelled++;
       return;
     }
+    const channels = row.channels as ChannelKind[];
+    const channel = channels[row.channel_index];
+    const address = channel && recipient?.addresses[channel];
+    const pace = channel && address && this.options.senders.has(channel) && !preferences?.mutedChannels.includes(channel);
+    // Paced before it is rendered: a row put back for later would otherwise be rendered for nothing.
+    if (pace && !(await this.paced(row, channel, address, now, done))) {
+      report.deferred++;
+      return;
+    }
     const message = recipient ? await render(row, recipient.language) : undefined;
     if (!message) {
       done(row, { state: 'cancelled', last_error: 'no longer relevant when it came to be sent' });
       report.cancelled++;
       return;
     }
-    const channels = row.channels as ChannelKind[];
-    const channel = channels[row.channel_index];
     const links = channel === 'email' && this.options.emailLinks ? this.options.emailLinks(recipient!.id, row.kind) : undefined;
-    const address = channel && recipient!.addresses[channel];
-    const pace = channel && address && this.options.senders.has(channel) && !preferences?.mutedChannels.includes(channel);
-    if (pace && !(await this.paced(row, channel, address, now, done))) {
-      report.deferred++;
-      return;
-    }
     const result = preferences?.mutedChannels.includes(channel!)
       ? ({ ok: false, permanent: true, reason: 'the person turned this channel off' } as const)
       : row.place_address && !address && channel && this.options.senders.has(channel)

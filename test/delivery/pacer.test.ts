@@ -101,4 +101,22 @@ describe.each(dialects)('the dispatcher with pacing on %s', (kind) => {
     expect(new Set(sent.map((s) => s.title))).toEqual(new Set(['m0', 'm1', 'm2', 'm3']));
     expect(sent).toHaveLength(4);
   });
+
+  it('should render only the rows it sends, not those the pacing puts back', async () => {
+    const rendered: string[] = [];
+    const sender: ChannelSender = { kind: 'email', send: async () => ({ ok: true }) };
+    const dispatcher = new Dispatcher({
+      db: db.db,
+      clock,
+      log: createLogger('silent'),
+      workerId: 'w',
+      senders: new Map([['email', sender]]),
+      pacing: (_channel, address) => [{ key: address, perSecond: 1, burst: 1 }],
+      sleep: async () => undefined,
+      render: async (row) => (rendered.push(row.dedupe_key), row.payload as Message),
+    });
+    await enqueue(db.db, [0, 1, 2, 3].map((i): PlannedDelivery => ({ key: `r${i}`, kind: 'notice', personId: person, channels: ['email'], payload: { language: 'pl', title: `m${i}`, text: 'x' }, dueAt: clock.now() })));
+    expect(await dispatcher.drain()).toMatchObject({ sent: 2, deferred: 2 });
+    expect(rendered).toHaveLength(2);
+  });
 });
