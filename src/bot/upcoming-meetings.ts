@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { dataVersionWatch } from '../db/data-version-watch.js';
+import { currentDataVersion } from '../db/data-version-watch.js';
 import type { Database } from '../db/tables.js';
 import { expandSeries, takesPlace, type Occurrence } from '../domain/occurrences.js';
 import { loadTeams, type TeamWithSeries } from '../feeds/feed-data.js';
@@ -35,8 +35,7 @@ export class UpcomingMeetings {
 
   async of(teamIds: string[], from: Date, to: Date): Promise<UpcomingMeeting[]> {
     if (teamIds.length === 0) return [];
-    const watch = dataVersionWatch(this.db);
-    const version = watch.settled() ?? (await watch.current());
+    const version = await currentDataVersion(this.db);
     const day = Math.floor(from.getTime() / DAY);
     const fresh = (e: Expanded | undefined): e is Expanded => e !== undefined && e.version === version && e.day === day;
     const missing = teamIds.filter((id) => !fresh(this.teams.get(id)));

@@ -107,3 +107,9 @@ export function dataVersionWatch(db: Kysely<Database>): DataVersionWatch {
   if (!watch) watches.set(db, (watch = new DataVersionWatch().attach(db)));
   return watch;
 }
+
+/** The current data version for a cache to compare: at once while it is known, else read. */
+export function currentDataVersion(db: Kysely<Database>): number | Promise<number> {
+  const watch = dataVersionWatch(db);
+  return watch.settled() ?? watch.current();
+}

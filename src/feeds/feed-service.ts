@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { setImmediate } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Clock } from '../clock.js';
-import { readDataVersion } from '../db/data-version.js';
+import { currentDataVersion } from '../db/data-version-watch.js';
 import type { Database } from '../db/tables.js';
 import { messages } from '../i18n/messages.js';
 import type { CalendarRenderer } from '../ports/calendar.port.js';
@@ -30,23 +29,18 @@ export interface FeedServiceOptions {
   db: Kysely<Database>;
   renderer: CalendarRenderer;
   clock: Clock;
-  /** How long a replica trusts its idea of the data version before asking the database. */
-  versionTtlMs?: number;
   /** How far ahead holiday rules are resolved into EXDATE/RECURRENCE-ID. */
   horizonYears?: number;
 }
 
 /**
  * Feeds are rendered once and served as bytes until the data behind them changes. Every
- * change raises data_version; a replica re-reads it at most every `versionTtlMs`, and at the
- * turn of a month the horizon moves on.
+ * change raises data_version, which every replica hears of at once (src/db/data-version-watch.ts),
+ * and at the turn of a month the horizon moves on.
  */
 export class FeedService {
   private readonly cache = new Map<string, Entry>();
   private readonly eventTexts = new Map<string, string>();
-  private version = -1;
-  private versionReadAt = -Infinity;
-  private versionRead: Promise<number> | undefined;
 
   constructor(private readonly options: FeedServiceOptions) {}
 
@@ -79,7 +73,6 @@ export class FeedService {
   /** Forget the rendered feeds now (after a change made in this process). */
   invalidate(): void {
     this.cache.clear();
-    this.versionReadAt = -Infinity;
   }
 
   /** Forget the kept event texts too, so the next render starts from nothing (benchmarks). */
@@ -123,7 +116,7 @@ export class FeedService {
   }
 
   private async cached(key: string, build: () => Promise<RenderedFeed | undefined>): Promise<RenderedFeed | undefined> {
-    const version = await this.currentVersion();
+    const version = await currentDataVersion(this.options.db);
     const month = this.options.clock.now().toISOString().slice(0, 7);
     const hit = this.cache.get(key);
     if (hit && hit.version === version && hit.month === month) return hit.feed;
@@ -133,14 +126,4 @@ export class FeedService {
     return feed;
   }
 
-  private async currentVersion(): Promise<number> {
-    const ttl = this.options.versionTtlMs ?? 2000;
-    if (performance.now() - this.versionReadAt < ttl) return this.version;
-    // One read in flight at a time, however many requests are waiting.
-    this.versionRead ??= readDataVersion(this.options.db).finally(() => (this.versionRead = undefined));
-    const version = await this.versionRead;
-    this.version = version;
-    this.versionReadAt = performance.now();
-    return version;
-  }
 }

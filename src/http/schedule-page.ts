@@ -1,8 +1,7 @@
-import { performance } from 'node:perf_hooks';
 import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Clock } from '../clock.js';
-import { readDataVersion } from '../db/data-version.js';
+import { currentDataVersion } from '../db/data-version-watch.js';
 import type { Database } from '../db/tables.js';
 import { sendHtml } from './html/layout.js';
 import type { Route } from './router.js';
@@ -15,8 +14,6 @@ export interface SchedulePageOptions {
   publicUrl: string;
   /** The zone whose calendar day the page starts from. */
   timezone: string;
-  /** How long a replica trusts its idea of the data version before asking the database. */
-  versionTtlMs?: number;
 }
 
 /** Distinct pages kept in memory; beyond it the cache starts over (filters × languages × pages). */
@@ -32,9 +29,6 @@ export class SchedulePages {
   private key = '';
   private upcoming: Promise<Upcoming> | undefined;
   private readonly pages = new Map<string, Buffer>();
-  private version = -1;
-  private versionReadAt = -Infinity;
-  private versionRead: Promise<number> | undefined;
 
   constructor(private readonly options: SchedulePageOptions) {}
 
@@ -73,7 +67,7 @@ export class SchedulePages {
   }
 
   private async data(): Promise<Upcoming> {
-    const version = await this.currentVersion();
+    const version = await currentDataVersion(this.options.db);
     const today = DateTime.fromJSDate(this.options.clock.now(), { zone: this.options.timezone }).startOf('day');
     const key = `${version}|${today.toISODate()}`;
     if (key !== this.key || !this.upcoming) {
@@ -88,19 +82,10 @@ export class SchedulePages {
     return this.upcoming;
   }
 
-  private async currentVersion(): Promise<number> {
-    const ttl = this.options.versionTtlMs ?? 2000;
-    if (performance.now() - this.versionReadAt < ttl) return this.version;
-    this.versionRead ??= readDataVersion(this.options.db).finally(() => (this.versionRead = undefined));
-    this.version = await this.versionRead;
-    this.versionReadAt = performance.now();
-    return this.version;
-  }
 
   /** Forget everything now (after a change made in this process). */
   invalidate(): void {
     this.upcoming = undefined;
     this.pages.clear();
-    this.versionReadAt = -Infinity;
   }
 }

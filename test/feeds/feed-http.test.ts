@@ -40,7 +40,7 @@ describe.each(dialects)('feed HTTP routes on %s', (kind) => {
         { activity_id: 'warsztaty-lodz-lowicz', person_id: anna, answer: 'declined', answered_at: clock.now() },
       ])
       .execute();
-    const feeds = new FeedService({ db: db.db, renderer: new IcalGeneratorRenderer(ZONE), clock, versionTtlMs: 0 });
+    const feeds = new FeedService({ db: db.db, renderer: new IcalGeneratorRenderer(ZONE), clock });
     server = createHttpServer({ routes: feedRoutes(feeds), mounts: [], metrics: createMetrics(), log: createLogger('silent') });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

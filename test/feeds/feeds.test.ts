@@ -18,7 +18,7 @@ import { ZONE, expand, parseCalendar, rawLines, text, uids, vevents, type Expand
 
 const START = '2027-01-01T00:00:00Z';
 const local = (t: DateTime) => t.toFormat("yyyy-MM-dd'T'HH:mm");
-const newFeeds = (db: Db, clock: FixedClock) => new FeedService({ db: db.db, renderer: new IcalGeneratorRenderer(ZONE), clock, versionTtlMs: 0 });
+const newFeeds = (db: Db, clock: FixedClock) => new FeedService({ db: db.db, renderer: new IcalGeneratorRenderer(ZONE), clock });
 const in2027 = (calendar: ICAL.Component, team: string) => expand(calendar, `pzk-${team}@kooperator`, '2027-01-01', '2028-01-01');
 
 describe.each(dialects)('iCal feeds on %s', (kind) => {
@@ -230,7 +230,7 @@ describe.each(dialects)('feeds after importing the schedule again on %s', (kind)
       renderEvents: (events) => (rendered.push(...events.map((e) => e.uid)), real.renderEvents(events)),
       assemble: (header, zones, texts) => real.assemble(header, zones, texts),
     };
-    const feeds = new FeedService({ db: db.db, renderer: counting, clock, versionTtlMs: 0 });
+    const feeds = new FeedService({ db: db.db, renderer: counting, clock });
     await feeds.all();
     expect(new Set(rendered)).toEqual(new Set(['pzk-konin@kooperator', 'pzk-kutno@kooperator', 'pzk-lodz@kooperator', 'pzk-lowicz@kooperator', 'activity-szkolenie-all@kooperator', 'activity-warsztaty-lodz-lowicz@kooperator']));
 

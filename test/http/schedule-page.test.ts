@@ -17,7 +17,7 @@ describe.each(dialects)('the schedule page on %s', (kind) => {
     clock.set('2027-01-04T08:00:00Z');
     db = await freshDatabase(kind);
     await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
-    pages = new SchedulePages({ db: db.db, clock, publicUrl: 'https://koop.example.org', timezone: 'Europe/Warsaw', versionTtlMs: 0 });
+    pages = new SchedulePages({ db: db.db, clock, publicUrl: 'https://koop.example.org', timezone: 'Europe/Warsaw' });
   });
   afterEach(async () => db?.close());
 
