@@ -70,13 +70,25 @@ const verbs: Record<string, ReportAction> = {
   comment: 'commented',
 };
 
-/** `zgłoszenie LDZ-2027-014 przyjmij|rozwiąż|komentarz [tekst]`. */
+/** The first word of a text and the rest as typed (a comment keeps its line breaks). */
+const firstWord = (text: string): [string, string] => {
+  const [, word = '', rest = ''] = /^\s*(\S*)\s*([\s\S]*)$/.exec(text) ?? [];
+  return [word, rest.trimEnd()];
+};
+
+/**
+ * `zgłoszenie LDZ-2027-014 przyjmij|rozwiąż|komentarz [tekst]`, and the short form
+ * `zgłoszenie LDZ-2027-014 <tekst>`: text without a verb is a comment (the help says so).
+ */
 export const reportCommand: CommandHandler = async (ctx) => {
+  const [code, afterCode] = firstWord(ctx.text);
+  const [verb, afterVerb] = firstWord(afterCode);
   const t = reportMessages[ctx.person.language];
-  const [code, verb, ...rest] = ctx.text.split(/\s+/).filter(Boolean);
-  const action = verb ? verbs[fold(verb)] : undefined;
-  if (!code || !action) return { language: ctx.person.language, title: t.listTitle, text: t.usage };
-  return applyChange(ctx, code, action, rest.join(' '));
+  if (!code || !verb) return { language: ctx.person.language, title: t.listTitle, text: t.usage };
+  // Own keys only: a comment beginning with "constructor" is no verb.
+  const key = fold(verb);
+  const action = Object.hasOwn(verbs, key) ? verbs[key] : undefined;
+  return action ? applyChange(ctx, code, action, afterVerb) : applyChange(ctx, code, 'commented', afterCode);
 };
 
 /** Buttons "report:ack" and "report:resolve", carrying the report's id. */
