@@ -14,47 +14,7 @@ import type { DeliveryService } from './delivery/delivery-service.js';
 import type { StartupState } from './http/health-routes.js';
 import type { Mount, Route } from './http/router.js';
 import type { ChannelAdapter, ChannelKind, ChannelSender } from './ports/channel.port.js';
-
-/**
- * The service's parts, loaded from the moment the database is open while /healthz already
- * answers: on a restart, module loading and PGlite's start-up are the two big costs, and only
- * the database is needed to say whether the service is healthy.
- */
-async function serviceParts() {
-  const [bot, feeds, feedRoutes, schedulePage, demo, delivery, assets, me, retention, forms, unsubscribe, rsvp, invitation, reportPage] = await Promise.all([
-    import('./bot/bot.js'),
-    import('./feeds/feed-service.js'),
-    import('./http/feed-routes.js'),
-    import('./http/schedule-page.js'),
-    import('./schedule/demo-import.js'),
-    import('./delivery/delivery-service.js'),
-    import('./http/assets.js'),
-    import('./http/me/me-routes.js'),
-    import('./privacy/retention.js'),
-    import('./reports/form-routes.js'),
-    import('./http/unsubscribe-page.js'),
-    import('./http/rsvp-routes.js'),
-    import('./invitations/invitation-message.js'),
-    import('./reports/report-page-routes.js'),
-    // Not used here, only loaded early: channelAdapters() needs it once the database is open.
-    import('../adapters/email/index.js'),
-  ]);
-  return {
-    ...bot, ...feeds, ...feedRoutes, ...schedulePage, ...demo, ...delivery,
-    ...assets, ...me, ...retention, ...forms, ...unsubscribe, ...rsvp, ...reportPage, parseMailbox: invitation.parseMailbox,
-  };
-}
-
-/** What answers /healthz, loaded while the database opens. */
-async function healthParts() {
-  const [server, health, metrics, migrate] = await Promise.all([
-    import('./http/server.js'),
-    import('./http/health-routes.js'),
-    import('./http/metrics.js'),
-    import('./db/migrate.js'),
-  ]);
-  return { ...server, ...health, ...metrics, ...migrate };
-}
+import { channelModes, healthParts, logStartup, nextStep, serviceParts } from './service-startup.js';
 
 /**
  * The composition root: the only file in src/ that imports adapters/. Everything is wired
@@ -102,15 +62,13 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
     // /healthz answers as soon as the database is open (a restart's first answer comes before
     // the rest is loaded); it says `ready: false` and every other address answers 503 until
     // the migrations, the demo check and the wiring below are done.
-    const loading = serviceParts();
+    // The e-mail adapter is not used here, only loaded early with the rest: channelAdapters()
+    // needs it once the database is open.
+    const loading = Promise.all([serviceParts(), import('../adapters/email/index.js')]).then(([parts]) => parts);
     loading.catch(() => undefined);
     const { createHttpServer, listen, closeServer, healthRoutes, startingRoutes, createMetrics, migrateToLatest } = await early;
     const metrics = createMetrics();
-    const channels = {
-      slack: config.slack ? (config.slack.appToken ? 'socket' : 'http') : 'off',
-      teams: config.teams ? (config.teams.devNoAuth ? 'dev-no-auth' : 'on') : 'off',
-      email: config.smtpUrl ? 'smtp' : 'outbox',
-    };
+    const channels = channelModes(config);
     const startup: StartupState = { ready: false, step: 'migrations' };
     const health = healthRoutes(db.db, db.kind, channels, metrics, startup);
     const routes: Route[] = [...health, ...startingRoutes()];
@@ -195,15 +153,6 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
 }
 
 /**
- * PGlite's queries chain on promises alone, so a long step never lets the event loop read a
- * request: between steps it does, and a /healthz asked meanwhile is answered with the step.
- */
-async function nextStep(startup: StartupState, step: StartupState['step']): Promise<void> {
-  startup.step = step;
-  await setImmediate();
-}
-
-/**
  * The channels that are turned on. Platform SDKs are loaded only when their channel is on, so a
  * service without Teams never pays for loading botbuilder.
  */
@@ -221,17 +170,6 @@ async function channelAdapters(config: Config, bot: Bot, log: Logger): Promise<C
     adapters.push(createTeamsAdapter({ ...config.teams, bot, log, publicUrl: config.publicUrl }));
   }
   return adapters;
-}
-
-function logStartup(log: Logger, config: Config, kind: string, url: string, channels: Record<string, string>): void {
-  log.info({ url, db: kind, channels }, `Kooperator is listening on ${url}`);
-  log.info(
-    { feeds: [`${config.publicUrl}/calendars/all.ics`, `${config.publicUrl}/calendars/teams/{teamId}.ics`] },
-    `Schedule page ${config.publicUrl}/ and feeds ${config.publicUrl}/calendars/all.ics`,
-  );
-  if (channels.slack === 'off') log.info('Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) to turn it on');
-  if (channels.teams === 'off') log.info('Teams is off: set MicrosoftAppId, MicrosoftAppPassword and MicrosoftAppType to turn it on');
-  if (channels.email === 'outbox') log.info(`E-mail is written to ${join(config.dataDir, 'outbox')}: set SMTP_URL to send it`);
 }
 
 /** `chat --as <email>`: the bot in the terminal, on the same database as the service. */

@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
+import type { Config } from './config.js';
+import type { StartupState } from './http/health-routes.js';
+import type { Logger } from './log.js';
+
+// How the service starts quickly: what is loaded when, and how far it has come. The wiring
+// itself, and every import of adapters/, stays in main.ts, the composition root.
+
+/**
+ * The service's parts, loaded from the moment the database is open while /healthz already
+ * answers: on a restart, module loading and PGlite's start-up are the two big costs, and only
+ * the database is needed to say whether the service is healthy.
+ */
+export async function serviceParts() {
+  const [bot, feeds, feedRoutes, schedulePage, demo, delivery, assets, me, retention, forms, unsubscribe, rsvp, invitation, reportPage] = await Promise.all([
+    import('./bot/bot.js'),
+    import('./feeds/feed-service.js'),
+    import('./http/feed-routes.js'),
+    import('./http/schedule-page.js'),
+    import('./schedule/demo-import.js'),
+    import('./delivery/delivery-service.js'),
+    import('./http/assets.js'),
+    import('./http/me/me-routes.js'),
+    import('./privacy/retention.js'),
+    import('./reports/form-routes.js'),
+    import('./http/unsubscribe-page.js'),
+    import('./http/rsvp-routes.js'),
+    import('./invitations/invitation-message.js'),
+    import('./reports/report-page-routes.js'),
+  ]);
+  return {
+    ...bot, ...feeds, ...feedRoutes, ...schedulePage, ...demo, ...delivery,
+    ...assets, ...me, ...retention, ...forms, ...unsubscribe, ...rsvp, ...reportPage, parseMailbox: invitation.parseMailbox,
+  };
+}
+
+/** What answers /healthz, loaded while the database opens. */
+export async function healthParts() {
+  const [server, health, metrics, migrate] = await Promise.all([
+    import('./http/server.js'),
+    import('./http/health-routes.js'),
+    import('./http/metrics.js'),
+    import('./db/migrate.js'),
+  ]);
+  return { ...server, ...health, ...metrics, ...migrate };
+}
+
+/** Which channels are on, and how: /healthz and the start-up log say it. */
+export function channelModes(config: Config): Record<'slack' | 'teams' | 'email', string> {
+  return {
+    slack: config.slack ? (config.slack.appToken ? 'socket' : 'http') : 'off',
+    teams: config.teams ? (config.teams.devNoAuth ? 'dev-no-auth' : 'on') : 'off',
+    email: config.smtpUrl ? 'smtp' : 'outbox',
+  };
+}
+
+/**
+ * PGlite's queries chain on promises alone, so a long step never lets the event loop read a
+ * request: between steps it does, and a /healthz asked meanwhile is answered with the step.
+ */
+export async function nextStep(startup: StartupState, step: StartupState['step']): Promise<void> {
+  startup.step = step;
+  await setImmediate();
+}
+
+export function logStartup(log: Logger, config: Config, kind: string, url: string, channels: Record<string, string>): void {
+  log.info({ url, db: kind, channels }, `Kooperator is listening on ${url}`);
+  log.info(
+    { feeds: [`${config.publicUrl}/calendars/all.ics`, `${config.publicUrl}/calendars/teams/{teamId}.ics`] },
+    `Schedule page ${config.publicUrl}/ and feeds ${config.publicUrl}/calendars/all.ics`,
+  );
+  if (channels.slack === 'off') log.info('Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) to turn it on');
+  if (channels.teams === 'off') log.info('Teams is off: set MicrosoftAppId, MicrosoftAppPassword and MicrosoftAppType to turn it on');
+  if (channels.email === 'outbox') log.info(`E-mail is written to ${join(config.dataDir, 'outbox')}: set SMTP_URL to send it`);
+}
