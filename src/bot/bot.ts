@@ -6,7 +6,7 @@ import { workshopViewMessages } from '../i18n/invitation-messages.js';
 import type { Language } from '../i18n/messages.js';
 import type { Logger } from '../log.js';
 import type { BotPort, Incoming, Message, PlaceLink, Sender } from '../ports/channel.port.js';
-import { linkPlace } from '../delivery/places.js';
+import { linkPlace, requeueUnlinked } from '../delivery/places.js';
 import { personalCalendar } from './commands/calendar.js';
 import type { ActionHandler, CommandContext, CommandHandler, FormHandler } from './commands/context.js';
 import { listMeetings, meetingsCommand } from './commands/meetings.js';
@@ -126,8 +126,14 @@ export class Bot implements BotPort {
     return firstTime(this.options.db, key);
   }
 
-  linkPlace(place: PlaceLink): Promise<void> {
-    return linkPlace(this.options.db, place);
+  /** A place learned anew also gets the messages that failed only for not knowing it, put back in the outbox. */
+  async linkPlace(place: PlaceLink): Promise<void> {
+    const { db, clock, log } = this.options;
+    if (!(await linkPlace(db, place))) return;
+    const requeued = await requeueUnlinked(db, place, clock.now());
+    if (requeued === 0) return;
+    log.info({ channel: place.channel, place: place.externalId, requeued }, 'place learned: its undelivered messages are sent again');
+    this.options.onDataChanged?.();
   }
 
   private context(person: PersonRow, text: string): CommandContext {

@@ -189,6 +189,8 @@ export interface DeliveryTable {
   /** A delivery to a place (a team's or RCPS's channel): its address on channels[0]; person_id is null. */
   place_address: ColumnType<string | null, string | null | undefined, string | null>;
   place_language: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When a dead letter to a place was put back in the outbox after the bot learned the place (once). */
+  requeued_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }

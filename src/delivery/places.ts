@@ -12,9 +12,12 @@ const LEARNED_PLACES: ReadonlySet<ChannelKind> = new Set(['teams']);
 /** The reason a place delivery fails for good when the bot was never in the place's team; `dostarczenia` translates it. */
 export const PLACE_NOT_LINKED = 'the bot has never been in the team of this channel, so it does not know where to post';
 
-/** Remembers how to reach a place; the row is written only when the address is new or changed. */
-export async function linkPlace(db: Kysely<Database>, place: PlaceLink): Promise<void> {
-  await db
+/**
+ * Remembers how to reach a place; the row is written only when the address is new or changed.
+ * Returns whether it was: only then can dead letters to the place have become deliverable.
+ */
+export async function linkPlace(db: Kysely<Database>, place: PlaceLink): Promise<boolean> {
+  const written = await db
     .insertInto('place_channels')
     .values({ channel: place.channel, external_id: place.externalId, address: place.address })
     .onConflict((oc) =>
@@ -23,7 +26,31 @@ export async function linkPlace(db: Kysely<Database>, place: PlaceLink): Promise
         .doUpdateSet({ address: place.address, linked_at: sql<Date>`now()` })
         .where('place_channels.address', '<>', place.address),
     )
-    .execute();
+    .returning('external_id')
+    .executeTakeFirst();
+  return written !== undefined;
+}
+
+/** How long after it was due a message that found its place unknown is still worth sending once the place is learned. */
+export const REQUEUE_WITHIN_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Puts back in the outbox the dead letters to a place that failed only because the bot did not
+ * know it yet (issue 3): once each (`requeued_at`), while recent, and never past their expiry
+ * (a meeting or activity that has begun). Returns how many.
+ */
+export async function requeueUnlinked(db: Kysely<Database>, place: PlaceLink, now: Date): Promise<number> {
+  const result = await db
+    .updateTable('deliveries')
+    .set({ state: 'pending', attempts: 0, next_attempt_at: now, requeued_at: now, updated_at: now })
+    .where('state', '=', 'failed')
+    .where('place_address', '=', place.externalId)
+    .where('last_error', '=', `${place.channel}: ${PLACE_NOT_LINKED}`)
+    .where('requeued_at', 'is', null)
+    .where('due_at', '>=', new Date(now.getTime() - REQUEUE_WITHIN_MS))
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 const keyOf = (channel: string, externalId: string) => `${channel}\n${externalId}`;

@@ -115,7 +115,10 @@ export interface BotPort {
   home(from: Sender): Promise<Message>;
   /** True the first time a key is seen: platform retries are processed once. */
   firstTime(key: string): Promise<boolean>;
-  /** Remembers how to post to a place the bot was seen in (Teams: its team's serviceUrl and tenant). */
+  /**
+   * Remembers how to post to a place the bot was seen in (Teams: its team's serviceUrl and tenant);
+   * recent messages that failed only because the place was unknown are then sent once more.
+   */
   linkPlace(place: PlaceLink): Promise<void>;
 }
 

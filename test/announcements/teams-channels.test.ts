@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
 import { Dispatcher } from '../../src/delivery/dispatcher.js';
+import { enqueue } from '../../src/delivery/outbox.js';
 import { PLACE_NOT_LINKED } from '../../src/delivery/places.js';
 import { deliveryRenderer } from '../../src/delivery/render-delivery.js';
 import { FakeConnector } from '../adapters/teams/fake-connector.js';
@@ -19,6 +20,7 @@ const LODZ_CHANNEL = '19:lodz-ogloszenia-0002@thread.tacv2';
 const RCPS_TEAM = '19:rcps-team-0003@thread.tacv2';
 const RCPS_CHANNEL = '19:rcps-zgloszenia-0004@thread.tacv2';
 const LOWICZ_CHANNEL = '19:lowicz-ogloszenia-0005@thread.skype';
+const LOWICZ_TEAM = '19:lowicz-team-0006@thread.skype';
 
 let sequence = 0;
 
@@ -115,5 +117,46 @@ describe.each(dialects)('Announcements and problem reports in Teams channels on 
     const listed = await say(barbara, 'dostarczenia');
     expect(listed).toContain(`Kanał w Teams: ${LOWICZ_CHANNEL}`);
     expect(listed).toContain('Kooperator nie był jeszcze w zespole Teams, do którego należy ten kanał');
+  });
+
+  it('should send that announcement once when the bot is added to the team, but not older or expired dead letters, and show the coordinator it was retried', async () => {
+    // Two more dead letters to the same channel: due eight days ago, and for something that has begun.
+    const now = Date.parse('2027-01-04T08:00:00Z');
+    const old = (key: string, dueAt: number, expiresAt?: number) => ({
+      key, kind: 'announcement', place: { address: LOWICZ_CHANNEL, language: 'pl' as const }, teamId: 'lowicz', channels: ['teams' as const],
+      payload: { language: 'pl' as const, title: key, text: key }, dueAt: new Date(dueAt), ...(expiresAt ? { expiresAt: new Date(expiresAt) } : {}),
+    });
+    await enqueue(db(), [old('stale', now - 8 * 86_400_000), old('begun', now - 86_400_000, now - 3_600_000)]);
+    await db().updateTable('deliveries').set({ state: 'failed', last_error: `teams: ${PLACE_NOT_LINKED}` }).where('dedupe_key', 'in', ['stale', 'begun']).execute();
+    h.connector.teamChannels.set(LOWICZ_TEAM, [{ id: LOWICZ_TEAM, name: 'General' }, { id: LOWICZ_CHANNEL, name: 'Ogłoszenia' }]);
+    const install = () =>
+      inChannel(h.connector, anna, LOWICZ_TEAM, LOWICZ_TEAM, { type: 'conversationUpdate', membersAdded: [{ id: BOT.id }], channelData: { team: { id: LOWICZ_TEAM }, eventType: 'teamMemberAdded', tenant: { id: 'tenant-1' } } });
+
+    expect((await h.post(install())).status).toBe(200);
+    await dispatcher.drain();
+    const posted = postsTo(LOWICZ_CHANNEL);
+    expect(posted).toHaveLength(1);
+    expect(FakeConnector.cardText(posted[0]!)).toContain('Zmiana sali na 12');
+    const rows = await db().selectFrom('deliveries').select(['dedupe_key', 'state', 'requeued_at']).where('place_address', '=', LOWICZ_CHANNEL).orderBy('id').execute();
+    expect(rows.map((r) => [r.dedupe_key.replace(/^announcement:\d+:/, ''), r.state, r.requeued_at?.toISOString()])).toEqual([
+      ['place:lowicz:teams', 'sent', '2027-01-04T08:00:00.000Z'],
+      ['stale', 'failed', undefined],
+      ['begun', 'failed', undefined],
+    ]);
+
+    expect(await say(barbara, 'dostarczenia')).toContain('Wysłana ponownie poniedziałek, 4 stycznia 2027, 09:00, gdy Kooperator poznał ten kanał; tym razem dotarła.');
+
+    // Installed again, and even with the place forgotten and the retry failed again: nothing is sent twice.
+    expect((await h.post(install())).status).toBe(200);
+    await dispatcher.drain();
+    await db().updateTable('deliveries').set({ state: 'failed', last_error: `teams: ${PLACE_NOT_LINKED}` }).where('place_address', '=', LOWICZ_CHANNEL).execute();
+    await db().deleteFrom('place_channels').where('external_id', '=', LOWICZ_CHANNEL).execute();
+    expect((await h.post(install())).status).toBe(200);
+    await dispatcher.drain();
+    expect(postsTo(LOWICZ_CHANNEL)).toHaveLength(1);
+
+    const listed = await say(barbara, 'dostarczenia');
+    expect(listed).toContain(`Kanał w Teams: ${LOWICZ_CHANNEL}`);
+    expect(listed).toContain('Wysłana ponownie poniedziałek, 4 stycznia 2027, 09:00, gdy Kooperator poznał ten kanał, ale znów nie dotarła.');
   });
 });

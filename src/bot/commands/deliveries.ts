@@ -2,6 +2,7 @@ import { deliveryReason } from '../../i18n/delivery-reasons.js';
 import { formatDateTime } from '../../i18n/format.js';
 import type { Language } from '../../i18n/messages.js';
 import type { Message } from '../../ports/channel.port.js';
+import type { DeliveryState } from '../../db/tables.js';
 import { DateTime } from 'luxon';
 import { teamsCoordinatedBy } from '../identity.js';
 import type { CommandContext } from './context.js';
@@ -13,6 +14,12 @@ const texts = {
     summary: (n: number) => `Ostatnie wiadomości, których nie udało się dostarczyć (${n}). Proszę sprawdzić adresy i kanały tych osób.`,
     notAllowed: 'Listę niedostarczonych wiadomości widzą koordynatorzy zespołów i RCPS.',
     place: (platform: string, address: string) => `Kanał w ${platform}: ${address}`,
+    retried: {
+      sent: (at: string) => `Wysłana ponownie ${at}, gdy Kooperator poznał ten kanał; tym razem dotarła.`,
+      waiting: (at: string) => `Wysłana ponownie ${at}, gdy Kooperator poznał ten kanał; czeka na wysłanie.`,
+      failed: (at: string) => `Wysłana ponownie ${at}, gdy Kooperator poznał ten kanał, ale znów nie dotarła.`,
+      dropped: (at: string) => `Miała być wysłana ponownie ${at}, gdy Kooperator poznał ten kanał, ale przestała być aktualna.`,
+    },
   },
   en: {
     title: 'Undelivered messages',
@@ -20,13 +27,29 @@ const texts = {
     summary: (n: number) => `The latest messages that could not be delivered (${n}). Please check these people's addresses and channels.`,
     notAllowed: 'Undelivered messages are shown to team coordinators and RCPS.',
     place: (platform: string, address: string) => `${platform} channel: ${address}`,
+    retried: {
+      sent: (at: string) => `Sent again on ${at}, when Kooperator learned this channel; it got through this time.`,
+      waiting: (at: string) => `Sent again on ${at}, when Kooperator learned this channel; waiting to go out.`,
+      failed: (at: string) => `Sent again on ${at}, when Kooperator learned this channel, but it failed again.`,
+      dropped: (at: string) => `Due to be sent again on ${at}, when Kooperator learned this channel, but it was no longer relevant.`,
+    },
   },
 } satisfies Record<Language, Record<string, unknown>>;
 
 const platformNames: Record<string, string> = { slack: 'Slack', teams: 'Teams' };
 
-/** `dostarczenia`: dead letters, with their reasons: a coordinator sees their teams', RCPS all. */
-export async function deliveriesCommand({ db, person }: CommandContext): Promise<Message> {
+/** How a dead letter put back in the outbox (delivery/places.ts requeueUnlinked) fared since. */
+const retryOutcome = (state: DeliveryState) =>
+  state === 'sent' ? 'sent' : state === 'failed' ? 'failed' : state === 'pending' || state === 'sending' ? 'waiting' : 'dropped';
+
+/** Retried dead letters stay on the list this long, so coordinators see how the retry went. */
+const RETRIED_SHOWN_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * `dostarczenia`: dead letters, with their reasons, and those retried lately with how that went:
+ * a coordinator sees their teams', RCPS all.
+ */
+export async function deliveriesCommand({ db, person, clock }: CommandContext): Promise<Message> {
   const language = person.language;
   const t = texts[language];
   const coordinated = await teamsCoordinatedBy(db, person.id);
@@ -34,8 +57,8 @@ export async function deliveriesCommand({ db, person }: CommandContext): Promise
   let query = db
     .selectFrom('deliveries')
     .leftJoin('people', 'people.id', 'deliveries.person_id')
-    .select(['deliveries.kind', 'deliveries.last_error', 'deliveries.updated_at', 'deliveries.team_id', 'deliveries.place_address', 'deliveries.channels', 'people.name', 'people.email'])
-    .where('deliveries.state', '=', 'failed')
+    .select(['deliveries.kind', 'deliveries.state', 'deliveries.last_error', 'deliveries.requeued_at', 'deliveries.updated_at', 'deliveries.team_id', 'deliveries.place_address', 'deliveries.channels', 'people.name', 'people.email'])
+    .where((eb) => eb.or([eb('deliveries.state', '=', 'failed'), eb('deliveries.requeued_at', '>=', new Date(clock.now().getTime() - RETRIED_SHOWN_MS))]))
     .orderBy('deliveries.updated_at', 'desc')
     .limit(20);
   if (!person.staff_role) query = query.where('deliveries.team_id', 'in', coordinated);
@@ -48,7 +71,15 @@ export async function deliveriesCommand({ db, person }: CommandContext): Promise
     items: failed.map((f) => ({
       // A team's or RCPS's channel rather than a person.
       title: f.place_address ? t.place(platformNames[(f.channels as string[])[0] ?? ''] ?? '?', f.place_address) : `${f.name ?? '—'} <${f.email ?? '—'}>`,
-      lines: [`${f.kind}${f.team_id ? ` · ${f.team_id}` : ''}`, deliveryReason(f.last_error, language), formatDateTime(DateTime.fromJSDate(f.updated_at, { zone: 'Europe/Warsaw' }), language)],
+      lines: [
+        `${f.kind}${f.team_id ? ` · ${f.team_id}` : ''}`,
+        // A retried message's old reason no longer holds unless it failed again.
+        f.state === 'failed' ? deliveryReason(f.last_error, language) : '',
+        f.requeued_at ? t.retried[retryOutcome(f.state)](when(f.requeued_at, language)) : '',
+        when(f.updated_at, language),
+      ].filter(Boolean),
     })),
   };
 }
+
+const when = (at: Date, language: Language) => formatDateTime(DateTime.fromJSDate(at, { zone: 'Europe/Warsaw' }), language);
