@@ -1,33 +1,16 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import type { Logger } from '../log.js';
-import type { ChannelKind, ChannelSender, Message, SendResult } from '../ports/channel.port.js';
-import { MAX_TEMPORARY_ATTEMPTS, retryDelayMs } from './backoff.js';
+import type { ChannelKind, ChannelSender, Message } from '../ports/channel.port.js';
 import { isMutedKind } from '../preferences/preferences.js';
+import { MAX_TEMPORARY_ATTEMPTS, retryDelayMs } from './backoff.js';
 import { RenderBatch, recipientsOf, type Recipient } from './batch-context.js';
-import { DEFAULT_QUIET_HOURS } from '../reminders/quiet-hours.js';
-import { PLACE_NOT_LINKED, placeAddressesOf } from './places.js';
-
-type PlaceAddress = Awaited<ReturnType<typeof placeAddressesOf>>;
-
-/** The person a row is for, or the place (a channel) it names itself, reached at the address the platform taught us. */
-function recipientOf(row: DeliveryRow, people: Map<number, Recipient>, placeAddress: PlaceAddress): Recipient | undefined {
-  if (row.place_address) {
-    const channel = (row.channels as ChannelKind[])[0]!;
-    const address = placeAddress(row, channel);
-    return {
-      id: 0,
-      email: '',
-      language: row.place_language === 'en' ? 'en' : 'pl',
-      preferences: { mutedKinds: [], mutedChannels: [], quiet: DEFAULT_QUIET_HOURS },
-      addresses: address ? { [channel]: address } : {},
-    };
-  }
-  return row.person_id === null ? undefined : people.get(row.person_id);
-}
-import { Pacer, shareOf, type PaceRule } from './pacer.js';
+import { sendThrough } from './channel-send.js';
+import { claimDue, recordOutcomes, type Changes } from './claims.js';
 import type { LiveReplicas } from './live-replicas.js';
+import { Pacer, shareOf, type PaceRule } from './pacer.js';
+import { PLACE_NOT_LINKED, placeAddressesOf, recipientOf } from './places.js';
 
 export interface DispatchReport {
   sent: number;
@@ -84,10 +67,11 @@ export class Dispatcher {
     const report = emptyReport();
     // Before claiming: a failed heartbeat then leaves no claimed row waiting out its lease.
     await this.options.replicas?.refresh();
-    const rows = await this.claim();
+    const { db, clock, workerId } = this.options;
+    const rows = await claimDue(db, { workerId, now: clock.now(), leaseMs: this.options.leaseMs ?? 300_000, batchSize: this.options.batchSize ?? 100 });
     if (rows.length === 0) return report;
-    const recipients = await recipientsOf(this.options.db, rows);
-    const placeAddress = await placeAddressesOf(this.options.db, rows);
+    const recipients = await recipientsOf(db, rows);
+    const placeAddress = await placeAddressesOf(db, rows);
     const batch = new RenderBatch(rows);
     // Many rows of a batch carry the same reference (one meeting, many members): render each once per language.
     const rendered = new Map<string, Promise<Message | undefined>>();
@@ -99,7 +83,7 @@ export class Dispatcher {
     const finished: [DeliveryRow, Changes][] = [];
     const done = (row: DeliveryRow, changes: Changes) => void finished.push([row, changes]);
     await Promise.all(rows.map((row) => this.deliver(row, recipientOf(row, recipients, placeAddress), render, report, done)));
-    await this.record(finished);
+    await recordOutcomes(db, workerId, clock.now(), finished);
     return report;
   }
 
@@ -115,23 +99,6 @@ export class Dispatcher {
       }
       if (claimed === 0) return total;
     }
-  }
-
-  private async claim(): Promise<DeliveryRow[]> {
-    const { db, clock, workerId } = this.options;
-    const now = clock.now();
-    const lease = new Date(now.getTime() - (this.options.leaseMs ?? 300_000));
-    const result = await sql<DeliveryRow>`
-      update deliveries set state = 'sending', claimed_by = ${workerId}, claimed_at = ${now}, updated_at = ${now}
-      where id in (
-        select id from deliveries
-        where (state = 'pending' and next_attempt_at <= ${now}) or (state = 'sending' and claimed_at < ${lease})
-        order by next_attempt_at
-        limit ${this.options.batchSize ?? 100}
-        for update skip locked
-      )
-      returning *`.execute(db);
-    return result.rows.map((r) => ({ ...r, id: Number(r.id) }));
   }
 
   private async deliver(
@@ -173,7 +140,7 @@ export class Dispatcher {
       ? ({ ok: false, permanent: true, reason: 'the person turned this channel off' } as const)
       : row.place_address && !address && channel && this.options.senders.has(channel)
         ? ({ ok: false, permanent: true, reason: PLACE_NOT_LINKED } as const)
-        : await this.send(channel, recipient!.addresses[channel!], links ? { ...message, ...links } : message);
+        : await sendThrough(this.options.senders, this.options.log, channel, recipient!.addresses[channel!], links ? { ...message, ...links } : message);
     if (result.ok) {
       done(row, { state: 'sent', sent_at: this.options.clock.now(), sent_channel: channel ?? null, provider_id: result.providerId ?? null, last_error: null });
       report.sent++;
@@ -216,44 +183,4 @@ export class Dispatcher {
     if (waitMs > 0) await (this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))))(waitMs);
     return true;
   }
-
-  private async send(channel: ChannelKind | undefined, address: string | undefined, message: Message): Promise<SendResult> {
-    const sender = channel && this.options.senders.get(channel);
-    if (!channel || !sender) return { ok: false, permanent: true, reason: `channel ${channel ?? '(none)'} is not turned on` };
-    if (!address) return { ok: false, permanent: true, reason: `the person has no ${channel} link yet` };
-    try {
-      // The superseded chat message is updated too, where the platform allows; its failure only loses the tidy-up.
-      if (message.replaces && sender.update) {
-        const updated = await sender.update(address, message.replaces, { ...message, replaces: undefined }).catch((e: unknown) => ({ ok: false, reason: String(e) }) as const);
-        if (!updated.ok) this.options.log.info({ channel, reason: updated.reason }, 'the earlier message could not be updated in place');
-      }
-      return await sender.send(address, { ...message, replaces: undefined });
-    } catch (error) {
-      // Senders should not throw; if one does, treat it as temporary and keep the row.
-      return { ok: false, permanent: false, reason: error instanceof Error ? error.message : String(error) };
-    }
-  }
-
-  /**
-   * Records a whole batch in one UPDATE (unnest of arrays) instead of one per row: the
-   * outbox's own cost per message. Only rows this worker still holds are touched.
-   */
-  private async record(finished: [DeliveryRow, Changes][]): Promise<void> {
-    if (finished.length === 0) return;
-    const rows = finished.map(([row, changes]) => ({ ...row, ...changes }));
-    const iso = (d: Date | null) => (d ? d.toISOString() : null);
-    await sql`
-      update deliveries d set
-        state = u.state, attempts = u.attempts, channel_index = u.channel_index, next_attempt_at = u.next_attempt_at,
-        last_error = u.last_error, sent_channel = u.sent_channel, provider_id = u.provider_id, sent_at = u.sent_at,
-        claimed_by = null, claimed_at = null, updated_at = ${this.options.clock.now()}
-      from unnest(
-        ${rows.map((r) => r.id)}::bigint[], ${rows.map((r) => r.state)}::text[], ${rows.map((r) => r.attempts)}::int[],
-        ${rows.map((r) => r.channel_index)}::int[], ${rows.map((r) => iso(r.next_attempt_at))}::timestamptz[], ${rows.map((r) => r.last_error)}::text[],
-        ${rows.map((r) => r.sent_channel)}::text[], ${rows.map((r) => r.provider_id)}::text[], ${rows.map((r) => iso(r.sent_at))}::timestamptz[]
-      ) as u(id, state, attempts, channel_index, next_attempt_at, last_error, sent_channel, provider_id, sent_at)
-      where d.id = u.id and d.claimed_by = ${this.options.workerId}`.execute(this.options.db);
-  }
 }
-
-type Changes = Partial<Pick<DeliveryRow, 'state' | 'attempts' | 'channel_index' | 'next_attempt_at' | 'last_error' | 'sent_channel' | 'provider_id' | 'sent_at'>>;

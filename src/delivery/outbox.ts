@@ -65,3 +65,18 @@ export async function nextDueAt(db: Kysely<Database>): Promise<Date | undefined>
     .executeTakeFirst();
   return row?.next_attempt_at;
 }
+
+/**
+ * Moves rows still waiting (pending, never tried) to a new due time, in one UPDATE. A row the
+ * dispatcher claimed or tried meanwhile is left as it is, and so is one already due that stays
+ * due (it keeps its place in the queue). Returns how many moved.
+ */
+export async function setDueTimes(db: Kysely<Database>, rows: { id: number; dueAt: Date }[], now: Date): Promise<number> {
+  if (rows.length === 0) return 0;
+  const result = await sql`
+    update deliveries d set due_at = u.due_at, next_attempt_at = u.due_at, updated_at = ${now}
+    from unnest(${rows.map((r) => r.id)}::bigint[], ${rows.map((r) => r.dueAt.toISOString())}::timestamptz[]) as u(id, due_at)
+    where d.id = u.id and d.state = 'pending' and d.attempts = 0 and d.next_attempt_at <> u.due_at
+      and (d.next_attempt_at > ${now} or u.due_at > ${now})`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}

@@ -1,6 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import type { ChannelKind, PlaceLink } from '../ports/channel.port.js';
+import { DEFAULT_QUIET_HOURS } from '../reminders/quiet-hours.js';
+import type { Recipient } from './batch-context.js';
 
 /**
  * Platforms that post to a place (a channel) only through an address learned from the platform
@@ -68,4 +70,22 @@ export async function placeAddressesOf(db: Kysely<Database>, rows: DeliveryRow[]
     }
   }
   return (row, channel) => (LEARNED_PLACES.has(channel) ? learned.get(keyOf(channel, row.place_address!)) : row.place_address!);
+}
+
+type PlaceAddress = Awaited<ReturnType<typeof placeAddressesOf>>;
+
+/** The person a row is for, or the place (a channel) it names itself, reached at the address the platform taught us. */
+export function recipientOf(row: DeliveryRow, people: Map<number, Recipient>, placeAddress: PlaceAddress): Recipient | undefined {
+  if (row.place_address) {
+    const channel = (row.channels as ChannelKind[])[0]!;
+    const address = placeAddress(row, channel);
+    return {
+      id: 0,
+      email: '',
+      language: row.place_language === 'en' ? 'en' : 'pl',
+      preferences: { mutedKinds: [], mutedChannels: [], quiet: DEFAULT_QUIET_HOURS },
+      addresses: address ? { [channel]: address } : {},
+    };
+  }
+  return row.person_id === null ? undefined : people.get(row.person_id);
 }

@@ -6,7 +6,7 @@ import { enqueue, type PlannedDelivery } from '../delivery/outbox.js';
 import { subtractWorkingDays } from '../domain/holidays.js';
 import { parseDuration } from '../domain/local-time.js';
 import type { ChannelKind } from '../ports/channel.port.js';
-import { rsvpClosesAt } from './rsvp.js';
+import { rsvpClosesAt } from './invitation-timing.js';
 
 /** Before an activity, to those who accepted (issue 6: P7D and P1D by default). */
 export const ACTIVITY_REMINDERS = ['P7D', 'P1D'] as const;

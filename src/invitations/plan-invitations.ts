@@ -3,8 +3,8 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
 import { enqueue, type PlannedDelivery } from '../delivery/outbox.js';
 import type { ChannelKind } from '../ports/channel.port.js';
-import { DEFAULT_QUIET_HOURS, outsideQuietHours } from '../reminders/quiet-hours.js';
-import { rsvpClosesAt } from './rsvp.js';
+import { quietHoursColumns } from '../reminders/quiet-hours.js';
+import { invitationDueAt, personTimingColumns, type InvitationTiming } from './invitation-timing.js';
 
 /** What an invitation row carries; rendered when sent (invitation-message.ts), as the activity is then. */
 export interface InvitationRef {
@@ -27,14 +27,13 @@ export const invitationKey = (activityId: string, personId: number, sequence: nu
  * conference for 5,000 people is planned in one pass, and done in one transaction so an
  * invitation is never recorded without its message. An invitation is not urgent: one planned in
  * the person's quiet hours (their team's local time) waits for their end, unless the RSVP
- * deadline (or the activity) would pass first.
+ * deadline (or the activity) would pass first (invitation-timing.ts).
  */
 export async function planInvitations(db: Kysely<Database>, clock: Clock): Promise<{ invited: number; updated: number }> {
   return db.transaction().execute(async (trx) => {
     const now = clock.now();
     const fresh = await sql<Candidate>`
-      select f.*, coalesce(t.timezone, f.activity_zone) as zone,
-        coalesce(q.quiet_from, ${DEFAULT_QUIET_HOURS.from}) as quiet_from, coalesce(q.quiet_to, ${DEFAULT_QUIET_HOURS.to}) as quiet_to
+      select f.*, coalesce(t.timezone, f.activity_zone) as zone, ${quietHoursColumns}
       from (
         select a.id as activity_id, a.sequence, m.person_id, min(m.team_id) as team_id, p.channels, a.starts_at as expires,
           a.starts_at, a.rsvp_by, a.timezone as activity_zone
@@ -57,7 +56,7 @@ export async function planInvitations(db: Kysely<Database>, clock: Clock): Promi
         .values(rows.map((r) => ({ activity_id: r.activity_id, person_id: r.person_id, sequence: r.sequence, invited_at: now })))
         .execute();
     }
-    const dueAt = quietHoursAware(now);
+    const dueAt = invitationDueAt(now);
     for (const r of fresh.rows) planned.push(delivery(r, dueAt(r), '0'));
 
     // Moved, re-described or cancelled since the person last heard: tell everyone invited.
@@ -68,48 +67,20 @@ export async function planInvitations(db: Kysely<Database>, clock: Clock): Promi
       where a.id = i.activity_id and p.id = i.person_id and p.removed_at is null
         and i.sequence < a.sequence and a.ends_at > ${now}
       returning i.activity_id, a.sequence, i.person_id, null as team_id, p.channels, a.ends_at as expires, a.starts_at, a.rsvp_by, a.timezone as activity_zone,
-        coalesce((select t.timezone from memberships m join teams t on t.id = m.team_id
-          where m.person_id = i.person_id and m.removed_at is null order by m.team_id limit 1), a.timezone) as zone,
-        coalesce(q.quiet_from, ${DEFAULT_QUIET_HOURS.from}) as quiet_from, coalesce(q.quiet_to, ${DEFAULT_QUIET_HOURS.to}) as quiet_to`.execute(trx);
+        ${personTimingColumns(sql.ref('i.person_id'), sql.ref('a.timezone'))}`.execute(trx);
     for (const r of changed.rows) planned.push(delivery(r, dueAt(r), '1'));
     await enqueue(trx, planned);
     return { invited: fresh.rows.length, updated: changed.rows.length };
   });
 }
 
-interface Candidate {
+interface Candidate extends InvitationTiming {
   activity_id: string;
   sequence: number;
   person_id: number;
   team_id: string | null;
   channels: unknown;
   expires: Date;
-  starts_at: Date;
-  rsvp_by: string | null;
-  activity_zone: string;
-  /** The person's local zone: their (first) team's, else the activity's. */
-  zone: string;
-  quiet_from: number;
-  quiet_to: number;
-}
-
-/**
- * When to send, planned at `now`: at once, or at the end of the person's quiet hours if the
- * answers are still open then (the activity has not begun and its RSVP deadline has not passed).
- * Answers already closed leave only the activity itself as the limit. Thousands of people share
- * a zone, quiet hours and deadline, so each combination is computed once.
- */
-function quietHoursAware(now: Date): (r: Candidate) => Date {
-  const memo = new Map<string, Date>();
-  return (r) => {
-    const starts = new Date(r.starts_at);
-    const closes = r.rsvp_by ? rsvpClosesAt({ rsvp_by: r.rsvp_by, timezone: r.activity_zone }) : undefined;
-    const limit = closes && closes > now && closes < starts ? closes : starts;
-    const key = `${r.zone}|${r.quiet_from}|${r.quiet_to}|${limit.getTime()}`;
-    let due = memo.get(key);
-    if (!due) memo.set(key, (due = outsideQuietHours(now, limit, r.zone, { from: Number(r.quiet_from), to: Number(r.quiet_to) })));
-    return due;
-  };
 }
 
 function delivery(r: Candidate, dueAt: Date, update: string): PlannedDelivery {

@@ -1,10 +1,11 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Clock } from '../clock.js';
 import type { ActivityRow, Database } from '../db/tables.js';
 import { enqueue, type PlannedDelivery } from '../delivery/outbox.js';
 import { addWorkingDays } from '../domain/holidays.js';
 import type { ChannelKind } from '../ports/channel.port.js';
+import { invitationDueAt, personTimingColumns, rsvpClosesAt, type InvitationTiming } from './invitation-timing.js';
 
 export type Answer = 'accepted' | 'declined' | 'maybe';
 
@@ -20,12 +21,6 @@ export type RsvpOutcome =
   | { ok: false; code: RsvpRefusal };
 
 type Trx = Transaction<Database> | Kysely<Database>;
-
-/** The end of the RSVP deadline's day in the activity's zone; answers after it are closed. */
-export function rsvpClosesAt(activity: Pick<ActivityRow, 'rsvp_by' | 'timezone'>): Date | undefined {
-  if (!activity.rsvp_by) return undefined;
-  return DateTime.fromISO(activity.rsvp_by, { zone: activity.timezone }).endOf('day').toJSDate();
-}
 
 /** Whether an activity still takes answers at `now`, and if not, why. */
 export function refusalAt(activity: ActivityRow, now: Date): RsvpRefusal | undefined {
@@ -162,25 +157,30 @@ export function offerDeadline(activity: ActivityRow, now: Date): Date {
 /** Offers every free seat to the next on the waiting list who holds no offer yet, each with a message. */
 export async function offerFreeSeats(trx: Trx, activity: ActivityRow, now: Date): Promise<number> {
   if (activity.capacity === null || activity.cancelled_at) return 0;
-  let free = activity.capacity - (await seatsTaken(trx, activity.id, now));
+  const free = activity.capacity - (await seatsTaken(trx, activity.id, now));
   if (free <= 0) return 0;
   const candidates = (await waitingList(trx, activity.id)).filter((w) => !w.offer_expires_at).slice(0, free);
   if (candidates.length === 0) return 0;
   const deadline = offerDeadline(activity, now);
   const ids = candidates.map((c) => c.person_id);
   await trx.updateTable('invitations').set({ offer_expires_at: deadline }).where('activity_id', '=', activity.id).where('person_id', 'in', ids).execute();
-  const people = await trx.selectFrom('people').select(['id', 'channels']).where('id', 'in', ids).execute();
-  const offers: PlannedDelivery[] = people.map((p) => ({
+  // Not urgent enough to wake anyone: it keeps the person's quiet hours like an invitation (issue 6).
+  const people = await sql<{ id: number; channels: unknown } & Pick<InvitationTiming, 'zone' | 'quiet_from' | 'quiet_to'>>`
+    select p.id, p.channels, ${personTimingColumns(sql.ref('p.id'), sql`${activity.timezone}`)}
+    from people p left join preferences q on q.person_id = p.id
+    where p.id in (${sql.join(ids)})`.execute(trx);
+  const dueAt = invitationDueAt(now);
+  const timing = { starts_at: activity.starts_at, rsvp_by: activity.rsvp_by, activity_zone: activity.timezone, until: deadline };
+  const offers: PlannedDelivery[] = people.rows.map((p) => ({
     key: `rsvp-offer:${activity.id}:${p.id}:${deadline.toISOString()}`,
     kind: 'invitation',
     personId: p.id,
-    channels: p.channels as ChannelKind[],
+    channels: (typeof p.channels === 'string' ? JSON.parse(p.channels) : p.channels) as ChannelKind[],
     payload: { type: 'rsvp_offer', activityId: activity.id, personId: String(p.id), until: deadline.toISOString() },
-    dueAt: now,
+    dueAt: dueAt({ ...timing, ...p }),
     expiresAt: deadline,
   }));
   await enqueue(trx as Kysely<Database>, offers);
-  free -= candidates.length;
   return candidates.length;
 }
 

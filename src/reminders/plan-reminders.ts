@@ -2,12 +2,12 @@ import { sql, type Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
-import { enqueue, type PlannedDelivery } from '../delivery/outbox.js';
+import { enqueue, setDueTimes, type PlannedDelivery } from '../delivery/outbox.js';
 import { parseDuration } from '../domain/local-time.js';
 import { expandSeries, takesPlace } from '../domain/occurrences.js';
 import { loadTeams } from '../feeds/feed-data.js';
 import type { ChannelKind } from '../ports/channel.port.js';
-import { DEFAULT_QUIET_HOURS, outsideQuietHours, type QuietHours } from './quiet-hours.js';
+import { DEFAULT_QUIET_HOURS, outsideQuietHours, quietHoursColumns, type QuietHours } from './quiet-hours.js';
 import { recordPlans, teamPlans } from './reminder-plans.js';
 
 export const DEFAULT_HORIZON_DAYS = 60;
@@ -160,9 +160,27 @@ export async function replanTeam(db: Kysely<Database>, teamId: string, clock: Cl
   return planReminders(db, { clock, teamIds: [teamId], ...(horizonDays ? { horizonDays } : {}) });
 }
 
-/** A person's quiet hours changed: their pending reminders are planned again. */
+/**
+ * A person's quiet hours changed: their meeting reminders still waiting are timed again by the
+ * planning rule, from the time each was meant for (or from now, if the old quiet hours held it
+ * past that). In place: deleting and planning anew would lose those held past their time, since
+ * planning never plans what is already due, and the activity reminders that share the kind.
+ * Rows already tried keep the time their retry was given.
+ */
 export async function replanPerson(db: Kysely<Database>, personId: number, clock: Clock): Promise<number> {
-  await db.deleteFrom('deliveries').where('person_id', '=', personId).where('kind', '=', 'reminder').where('state', '=', 'pending').execute();
-  const teams = await db.selectFrom('memberships').select('team_id').where('person_id', '=', personId).where('removed_at', 'is', null).execute();
-  return teams.length ? planReminders(db, { clock, teamIds: teams.map((t) => t.team_id) }) : 0;
+  const now = clock.now();
+  const waiting = await sql<{ id: number; expires_at: Date; offset: string; timezone: string; quiet_from: number; quiet_to: number }>`
+    select d.id, d.expires_at, d.payload->>'offset' as offset, t.timezone, ${quietHoursColumns}
+    from deliveries d
+    join teams t on t.id = d.team_id
+    left join preferences q on q.person_id = d.person_id
+    where d.person_id = ${personId} and d.state = 'pending' and d.attempts = 0 and d.payload->>'type' = 'reminder'`.execute(db);
+  const retimed = waiting.rows.map((r) => {
+    // A reminder expires when its meeting starts (planReminders), so the start is at hand.
+    const start = DateTime.fromJSDate(new Date(r.expires_at), { zone: r.timezone });
+    const meant = start.minus(parseDuration(r.offset)!).toJSDate();
+    const quiet = { from: Number(r.quiet_from), to: Number(r.quiet_to) };
+    return { id: Number(r.id), dueAt: outsideQuietHours(meant > now ? meant : now, start.toJSDate(), r.timezone, quiet) };
+  });
+  return setDueTimes(db, retimed, now);
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { DateTime } from 'luxon';
 
 export interface QuietHours {
@@ -20,3 +21,6 @@ export function outsideQuietHours(due: Date, meetingStart: Date, zone: string, q
   if (!end || end.toMillis() >= meetingStart.getTime()) return due;
   return end.toJSDate();
 }
+
+/** `quiet_from`, `quiet_to`: the person's quiet hours, or the default, in a query that left-joins their preferences as `q`. */
+export const quietHoursColumns = sql`coalesce(q.quiet_from, ${DEFAULT_QUIET_HOURS.from}) as quiet_from, coalesce(q.quiet_to, ${DEFAULT_QUIET_HOURS.to}) as quiet_to`;

@@ -120,4 +120,21 @@ describe.each(dialects)('meeting changes and settings from chat on %s', (kind) =
     expect(sentTo).toContain(coordinator);
     expect(sentTo).not.toContain(member);
   });
+
+  it('should re-time reminders already waiting when the person changes their quiet hours with "ustawienia cisza"', async () => {
+    await planReminders(db.db, { clock });
+    const pt2h = (email: string) =>
+      db.db
+        .selectFrom('deliveries')
+        .innerJoin('people', 'people.id', 'deliveries.person_id')
+        .select('deliveries.due_at')
+        .where('people.email', '=', email)
+        .where('deliveries.dedupe_key', 'like', 'reminder:lodz:2027-01-12:PT2H:%')
+        .executeTakeFirstOrThrow();
+    // Tuesday 12 January, 10:00: the PT2H reminder falls at 08:00, in the member's new quiet hours (22–9).
+    expect((await pt2h(member)).due_at.toISOString()).toBe('2027-01-12T07:00:00.000Z');
+    expect((await say(member, 'ustawienia cisza 22-9')).text).toContain('22');
+    expect((await pt2h(member)).due_at.toISOString()).toBe('2027-01-12T08:00:00.000Z');
+    expect((await pt2h(coordinator)).due_at.toISOString()).toBe('2027-01-12T07:00:00.000Z');
+  });
 });

@@ -2,11 +2,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
 import { Dispatcher } from '../../src/delivery/dispatcher.js';
+import { planActivityReminders } from '../../src/invitations/plan-activity-reminders.js';
 import { planInvitations } from '../../src/invitations/plan-invitations.js';
+import { answerInvitation } from '../../src/invitations/rsvp.js';
 import { createLogger } from '../../src/log.js';
+import { changePreferences } from '../../src/preferences/change-preferences.js';
 import { loadPreferences, savePreferences } from '../../src/preferences/preferences.js';
+import { planReminders } from '../../src/reminders/plan-reminders.js';
 import { dialects, freshDatabase } from '../support/databases.js';
-import { importFixture, personId, WORKSHOP } from './support.js';
+import { everyone, importFixture, personId, WORKSHOP } from './support.js';
 
 const TRAINING = 'szkolenie-lodz';
 
@@ -89,5 +93,98 @@ describe.each(dialects)('invitations and quiet hours on %s', (kind) => {
     const updates = await db.db.selectFrom('deliveries').select('due_at').where('dedupe_key', 'like', `invite:${TRAINING}:%:1`).execute();
     expect(updates).toHaveLength(10);
     expect([...new Set(updates.map((u) => u.due_at.toISOString()))]).toEqual(['2027-02-02T06:00:00.000Z']);
+  });
+
+  // A change of quiet hours and what already waits in the outbox.
+  /** What both the chat command and the personal page do. */
+  const setQuiet = async (email: string, from: number, to: number) => {
+    const id = await personId(db.db, email);
+    const current = await loadPreferences(db.db, id);
+    await changePreferences(db.db, id, current, { ...current, quiet: { from, to } }, clock);
+  };
+  /** Due time of the pending rows whose key starts so, for one person; next_attempt_at always follows. */
+  const due = async (keyPrefix: string, email: string) => {
+    const rows = await db.db
+      .selectFrom('deliveries')
+      .innerJoin('people', 'people.id', 'deliveries.person_id')
+      .select(['deliveries.due_at', 'deliveries.next_attempt_at'])
+      .where('people.email', '=', email)
+      .where('deliveries.state', '=', 'pending')
+      .where('deliveries.dedupe_key', 'like', `${keyPrefix}%`)
+      .execute();
+    for (const r of rows) expect(r.next_attempt_at).toEqual(r.due_at);
+    return [...new Set(rows.map((r) => r.due_at.toISOString()))];
+  };
+  const answer = async (email: string, a: 'accepted' | 'declined') => answerInvitation(db.db, clock, { activityId: WORKSHOP, personId: await personId(db.db, email), answer: a });
+
+  it('should move invitations held for the night to the end of the new quiet hours, or send them now, for that person only', async () => {
+    clock.set('2027-02-01T21:30:00Z'); // 22:30 in Warsaw: held until 07:00
+    await planInvitations(db.db, clock);
+    expect(await due(`invite:${WORKSHOP}:`, 'lodz1@example.org')).toEqual(['2027-02-02T06:00:00.000Z']);
+
+    await setQuiet('lodz1@example.org', 22, 6);
+    expect(await due('invite:', 'lodz1@example.org')).toEqual(['2027-02-02T05:00:00.000Z']);
+    expect(await due('invite:', 'lodz2@example.org')).toEqual(['2027-02-02T06:00:00.000Z']);
+
+    clock.set('2027-02-01T21:45:00Z');
+    await setQuiet('lodz1@example.org', 23, 6); // 22:45 is no longer quiet for lodz1
+    expect(await due('invite:', 'lodz1@example.org')).toEqual(['2027-02-01T21:45:00.000Z']);
+  });
+
+  it('should not hold an invitation past its RSVP deadline when the new quiet hours begin earlier', async () => {
+    clock.set('2027-02-24T18:30:00Z'); // 19:30 on the deadline day: sent at once
+    await planInvitations(db.db, clock);
+    clock.set('2027-02-24T18:40:00Z');
+    await setQuiet('lodz1@example.org', 19, 7);
+    // Answers close at 23:59 tonight, before 07:00: the workshop's goes now; the training has no deadline and waits.
+    expect(await due(`invite:${WORKSHOP}:`, 'lodz1@example.org')).toEqual(['2027-02-24T18:30:00.000Z']);
+    expect(await due(`invite:${TRAINING}:`, 'lodz1@example.org')).toEqual(['2027-02-25T06:00:00.000Z']);
+  });
+
+  it('should hold a freed-seat offer made at night until the morning, re-time it with the person’s quiet hours, and send it at once on the deadline day', async () => {
+    await planInvitations(db.db, clock);
+    for (const email of everyone.slice(0, 27)) {
+      clock.advance(60_000);
+      await answer(email, 'accepted');
+    }
+    const [first, second, third] = [everyone[24]!, everyone[25]!, everyone[26]!];
+    clock.set('2027-02-05T21:30:00Z'); // Friday 22:30
+    await answer(everyone[0]!, 'declined');
+    expect(await due('rsvp-offer:', first)).toEqual(['2027-02-06T06:00:00.000Z']);
+    await setQuiet(first, 22, 9);
+    expect(await due('rsvp-offer:', first)).toEqual(['2027-02-06T08:00:00.000Z']);
+
+    // A person with quiet hours of their own is offered a seat by those hours.
+    await setQuiet(second, 21, 8);
+    clock.set('2027-02-05T21:40:00Z');
+    await answer(everyone[1]!, 'declined');
+    expect(await due('rsvp-offer:', second)).toEqual(['2027-02-06T07:00:00.000Z']);
+
+    clock.set('2027-02-24T21:30:00Z'); // 22:30 on the RSVP deadline day: waiting would be too late
+    await answer(everyone[2]!, 'declined');
+    expect(await due('rsvp-offer:', third)).toEqual(['2027-02-24T21:30:00.000Z']);
+  });
+
+  it('should re-time meeting reminders, keep one held past its time, and leave activity reminders alone', async () => {
+    await planInvitations(db.db, clock);
+    await planReminders(db.db, { clock, horizonDays: 14 });
+    await answer('lodz1@example.org', 'accepted');
+    await planActivityReminders(db.db, clock);
+    const activityReminders = await due('activity-reminder:', 'lodz1@example.org');
+    expect(activityReminders).toHaveLength(2);
+    // Tuesday 9 February, 10:00: the PT2H reminder falls at 08:00.
+    const pt2h = 'reminder:lodz:2027-02-09:PT2H:';
+    expect(await due(pt2h, 'lodz1@example.org')).toEqual(['2027-02-09T07:00:00.000Z']);
+
+    await setQuiet('lodz1@example.org', 22, 9);
+    expect(await due(pt2h, 'lodz1@example.org')).toEqual(['2027-02-09T08:00:00.000Z']);
+    expect(await due(pt2h, 'lodz2@example.org')).toEqual(['2027-02-09T07:00:00.000Z']);
+    expect(await due('activity-reminder:', 'lodz1@example.org')).toEqual(activityReminders);
+
+    // 08:30: the reminder's own time has passed, it waits for 09:00; quiet hours now end at 08:00, so it goes now.
+    clock.set('2027-02-09T07:30:00Z');
+    await setQuiet('lodz1@example.org', 22, 8);
+    expect(await due(pt2h, 'lodz1@example.org')).toEqual(['2027-02-09T07:30:00.000Z']);
+    expect(await due('activity-reminder:', 'lodz1@example.org')).toEqual(activityReminders);
   });
 });

@@ -2,8 +2,8 @@ import { settingsMessages } from '../../i18n/settings-messages.js';
 import { privacyMessages } from '../../i18n/privacy-messages.js';
 import { personalPageUrl } from '../../me/me-link.js';
 import type { ChannelKind, Message } from '../../ports/channel.port.js';
-import { loadPreferences, savePreferences, type MutableKind, type Preferences } from '../../preferences/preferences.js';
-import { replanPerson } from '../../reminders/plan-reminders.js';
+import { changePreferences } from '../../preferences/change-preferences.js';
+import { loadPreferences, type MutableKind, type Preferences } from '../../preferences/preferences.js';
 import { fold } from '../parse-command.js';
 import type { CommandContext } from './context.js';
 
@@ -65,8 +65,7 @@ export async function settingsCommand(ctx: CommandContext): Promise<Message> {
   } else {
     return show(t.unknownWord(verb));
   }
-  await savePreferences(db, person.id, next, clock.now());
-  if (next.quiet.from !== current.quiet.from || next.quiet.to !== current.quiet.to) await replanPerson(db, person.id, clock);
+  await changePreferences(db, person.id, current, next, clock);
   Object.assign(current, next);
   return show(t.saved);
 }

@@ -8,9 +8,9 @@ import type { Language } from '../../i18n/messages.js';
 import { checkMeLink } from '../../me/me-link.js';
 import { liveFeedToken } from '../../feeds/feed-tokens.js';
 import type { ChannelKind } from '../../ports/channel.port.js';
-import { loadPreferences, MUTABLE_KINDS, savePreferences, type Preferences } from '../../preferences/preferences.js';
+import { changePreferences } from '../../preferences/change-preferences.js';
+import { loadPreferences, MUTABLE_KINDS, type Preferences } from '../../preferences/preferences.js';
 import { collectPersonalData, erasePersonalData } from '../../privacy/personal-data.js';
-import { replanPerson } from '../../reminders/plan-reminders.js';
 import { sendPage } from '../html/layout.js';
 import { BodyTooLargeError, readForm } from '../read-body.js';
 import { sameOrigin } from '../same-origin.js';
@@ -111,8 +111,7 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
       const hour = (h: number) => Number.isInteger(h) && h >= 0 && h <= 23;
       if (!hour(next.quiet.from) || !hour(next.quiet.to) || next.quiet.from === next.quiet.to) return show(res, c, 400, { ok: false, text: t.badQuiet });
       if (own.length > 0 && own.every((ch) => next.mutedChannels.includes(ch))) return show(res, c, 400, { ok: false, text: t.lastChannel });
-      await savePreferences(db, c.person.id, next, clock.now());
-      if (next.quiet.from !== current.quiet.from || next.quiet.to !== current.quiet.to) await replanPerson(db, c.person.id, clock);
+      await changePreferences(db, c.person.id, current, next, clock);
       back(res, c, 'preferences');
     }),
     route('GET', '/data\\.json', 'me_data', async (_req, res, c) => {
