@@ -22,6 +22,8 @@ import { listReportsCommand, problemCommand, problemFormHandler, reportAction, r
 import { checkinAction } from '../reports/checkins.js';
 import { contactForStrangers } from './identity.js';
 import { knownPeople } from './known-people.js';
+import { RepeatAnswers, repeatKey } from './repeat-answers.js';
+import { currentDataVersion, dataVersionWatch } from '../db/data-version-watch.js';
 import { parseCommand, type CommandName } from './parse-command.js';
 
 export interface BotOptions {
@@ -74,10 +76,22 @@ function help(language: Language): Message {
  * call it with what their platform delivered and render the answer.
  */
 export class Bot implements BotPort {
+  private readonly repeats = new RepeatAnswers();
+
   constructor(private readonly options: BotOptions) {}
+
+  /** The same person's same read-only command again, while its answer holds: no promise, no query. */
+  answerAgain(incoming: Incoming): Message | undefined {
+    if (incoming.type !== 'command' || !incoming.from.externalId) return undefined;
+    const { db, clock } = this.options;
+    const key = repeatKey(incoming.from.channel, incoming.from.externalId, incoming.command, incoming.text);
+    return this.repeats.get(key, dataVersionWatch(db).settled(), clock.now().getTime());
+  }
 
   async handle(incoming: Incoming): Promise<Message> {
     try {
+      // Read before anything else: an answer kept under it is never newer than the data it shows.
+      const version = await currentDataVersion(this.options.db);
       const person = await knownPeople(this.options.db).person(incoming.from);
       if (!person) {
         const t = botMessages.pl;
@@ -98,7 +112,14 @@ export class Bot implements BotPort {
         const t = botMessages[person.language];
         return { language: person.language, title: t.unknownCommandTitle, text: t.unknownCommand(parsed.word) };
       }
-      return handler ? await handler(this.context(person, parsed.text)) : this.notYet(person.language);
+      if (!handler) return this.notYet(person.language);
+      let holdsUntil: Date | undefined;
+      const answer = await handler({ ...this.context(person, parsed.text), holdsUntil: (until) => (holdsUntil = until) });
+      if (holdsUntil && incoming.from.externalId) {
+        const key = repeatKey(incoming.from.channel, incoming.from.externalId, incoming.command, incoming.text);
+        this.repeats.keep(key, answer, version, this.options.clock.now().getTime(), holdsUntil.getTime());
+      }
+      return answer;
     } catch (error) {
       const id = Math.random().toString(36).slice(2, 10);
       this.options.log.error({ err: error, errorId: id, channel: incoming.from.channel }, 'bot failed');

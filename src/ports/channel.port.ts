@@ -111,6 +111,12 @@ export interface PlaceLink {
 /** What an adapter gets from the core. */
 export interface BotPort {
   handle(incoming: Incoming): Promise<Message>;
+  /**
+   * The answer to a command this person sent before, when it still holds (read-only commands
+   * such as `spotkania`): at once, without a promise, so a busy adapter can answer from memory;
+   * undefined means ask handle().
+   */
+  answerAgain?(incoming: Incoming): Message | undefined;
   /** The next meetings, open invitations and feed link of a person, for a home screen (Slack App Home). */
   home(from: Sender): Promise<Message>;
   /** True the first time a key is seen: platform retries are processed once. */

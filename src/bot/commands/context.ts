@@ -15,6 +15,11 @@ export interface CommandContext {
   text: string;
   /** A change feeds or the outbox must see now (a new token, a moved meeting). */
   changed: () => void;
+  /**
+   * Said by a read-only command: asked again by the same person, this answer holds until
+   * `until` unless the data changes meanwhile (src/bot/repeat-answers.ts).
+   */
+  holdsUntil?: (until: Date) => void;
 }
 
 export type CommandHandler = (ctx: CommandContext) => Promise<Message>;

@@ -16,7 +16,7 @@ export async function meetingsCommand(ctx: CommandContext): Promise<Message> {
   return action ? changeMeeting(ctx, action, args) : listMeetings(ctx);
 }
 
-export async function listMeetings({ db, clock, publicUrl, person }: CommandContext): Promise<Message> {
+export async function listMeetings({ db, clock, publicUrl, person, holdsUntil }: CommandContext): Promise<Message> {
   const language = person.language;
   const t = botMessages[language];
   const now = clock.now();
@@ -25,6 +25,9 @@ export async function listMeetings({ db, clock, publicUrl, person }: CommandCont
   const until = new Date(now);
   until.setDate(until.getDate() + 8 * 7);
   const meetings = await upcomingMeetings(db).of(await knownPeople(db).teamsOf(person.id), now, until);
+  // Asked again, the list reads the same until just after its earliest meeting begins (the cap
+  // on how long an answer is kept, src/bot/repeat-answers.ts, covers one entering the window).
+  holdsUntil?.(new Date(Math.min(until.getTime(), ...meetings.map(({ occurrence }) => occurrence.originalStart.toMillis() + 1))));
   const upcoming = meetings
     .map(({ occurrence, team: { team, series } }) => ({ o: occurrence, team, series }))
     .sort((a, b) => a.o.start.toMillis() - b.o.start.toMillis())

@@ -53,6 +53,11 @@ export async function startSlackHarness(
   // A recording pass-through of the port: what the adapter asked, answered by the real Bot.
   const recorded: BotPort = {
     handle: (i) => (incoming.push(i), bot.handle(i)),
+    answerAgain: (i) => {
+      const answer = bot.answerAgain(i);
+      if (answer) incoming.push(i);
+      return answer;
+    },
     home: (from) => (incoming.push({ type: 'hello', from }), bot.home(from)),
     firstTime: (key) => bot.firstTime(key),
     linkPlace: (place) => bot.linkPlace(place),

@@ -1,0 +1,53 @@
+import type { Message } from '../ports/channel.port.js';
+
+const MAX_ENTRIES = 50_000;
+/**
+ * The longest an answer is kept even when nothing it shows changes: an answer about "the next
+ * eight weeks" gains a meeting when one enters that window, which no data change announces.
+ */
+export const MAX_KEEP_MS = 60_000;
+
+interface Kept {
+  message: Message;
+  version: number;
+  until: number;
+}
+
+/**
+ * Answers to read-only commands, kept per person and typed command so that the same person
+ * asking again is answered without a promise or a query (`spotkania` is most of what people
+ * send). An answer is kept under the data version it was built from (any import, erasure or
+ * moved meeting raises it: src/db/data-version-watch.ts) and only until the moment it would
+ * read differently (its first meeting begins), at most MAX_KEEP_MS.
+ */
+export class RepeatAnswers {
+  private version = -1;
+  private readonly kept = new Map<string, Kept>();
+
+  /** The kept answer, if it still holds at `now` under `version` (undefined: version not known without waiting). */
+  get(key: string, version: number | undefined, now: number): Message | undefined {
+    if (version === undefined) return undefined;
+    if (version > this.version) this.forgetAll(version);
+    const kept = this.kept.get(key);
+    if (!kept || kept.version !== version || kept.until <= now) return undefined;
+    return kept.message;
+  }
+
+  keep(key: string, message: Message, version: number, now: number, until: number): void {
+    if (version > this.version) this.forgetAll(version);
+    // Built from an older version than another request already saw: already out of date.
+    if (version < this.version) return;
+    if (this.kept.size >= MAX_ENTRIES) this.kept.clear();
+    this.kept.set(key, { message, version, until: Math.min(until, now + MAX_KEEP_MS) });
+  }
+
+  private forgetAll(version: number): void {
+    this.version = version;
+    this.kept.clear();
+  }
+}
+
+/** What identifies a repeated command: the platform user and exactly what they typed. */
+export function repeatKey(channel: string, externalId: string, command: string, text: string): string {
+  return `${channel} ${externalId} ${command} ${text}`;
+}
