@@ -4,7 +4,7 @@ import type { Logger } from '../../src/log.js';
 import type { BotPort, ChannelAdapter, Mount } from '../../src/ports/channel.port.js';
 import { boltLogger } from './bolt-logger.js';
 import { SlackDirectory } from './slack-directory.js';
-import { registerListeners } from './slack-listeners.js';
+import { HTTP_RESPONSE, registerListeners } from './slack-listeners.js';
 import { SlackSender } from './slack-sender.js';
 
 export interface SlackAdapterOptions {
@@ -61,9 +61,17 @@ export function createSlackAdapter(options: SlackAdapterOptions): ChannelAdapter
   const authorize: Authorize<boolean> = async () => ({ botToken: options.botToken, botId: ids.botId, botUserId: ids.botUserId });
 
   const socketMode = Boolean(options.appToken);
+  // Each HTTP request's response, handed to listeners in their context (HTTP_RESPONSE), so a
+  // command can be acked with JSON serialized once per answer (see slack-listeners.ts).
+  const responses = new WeakMap<IncomingMessage, ServerResponse>();
   const receiver = socketMode
     ? new SocketModeReceiver({ appToken: options.appToken!, logger, installerOptions: { clientOptions } })
-    : new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: [SLACK_EVENTS_PATH], logger });
+    : new HTTPReceiver({
+        signingSecret: options.signingSecret,
+        endpoints: [SLACK_EVENTS_PATH],
+        logger,
+        customPropertiesExtractor: (req) => ({ [HTTP_RESPONSE]: responses.get(req) }),
+      });
   // No conversation store: nothing here keeps state in Bolt's context.conversation, and the
   // default in-memory one rejects every lookup of an unknown channel with a new Error (with its
   // stack trace): a seventh of the CPU of a slash command.
@@ -71,7 +79,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): ChannelAdapter
   registerListeners(app, { bot: options.bot, client, directory, sender, log, command: '/pzk', ackBudgetMs: options.ackBudgetMs ?? 2500 });
 
   const mounts: Mount[] =
-    receiver instanceof HTTPReceiver ? [{ path: SLACK_EVENTS_PATH, name: 'slack', handler: httpHandler(receiver, log) }] : [];
+    receiver instanceof HTTPReceiver ? [{ path: SLACK_EVENTS_PATH, name: 'slack', handler: httpHandler(receiver, responses, log) }] : [];
 
   const learnIds = async () => {
     if (ids.botId && ids.botUserId) return;
@@ -99,13 +107,14 @@ export function createSlackAdapter(options: SlackAdapterOptions): ChannelAdapter
 }
 
 /** Bolt's listener for POST /slack/events; other methods get 405 instead of Bolt's thrown error. */
-function httpHandler(receiver: HTTPReceiver, log: Logger): Mount['handler'] {
+function httpHandler(receiver: HTTPReceiver, responses: WeakMap<IncomingMessage, ServerResponse>, log: Logger): Mount['handler'] {
   return (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'POST') {
       res.writeHead(405, { allow: 'POST', 'content-type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify({ error: 'method_not_allowed', message: `Slack posts to ${SLACK_EVENTS_PATH}` }));
       return;
     }
+    responses.set(req, res);
     try {
       receiver.requestListener(req, res);
     } catch (error) {

@@ -1,4 +1,5 @@
-import type { App, BlockAction, Middleware, RespondFn, SlackEventMiddlewareArgs, ViewSubmitAction, webApi } from '@slack/bolt';
+import type { ServerResponse } from 'node:http';
+import type { AckFn, App, BlockAction, Context, Middleware, RespondArguments, RespondFn, SlackCommandMiddlewareArgs, SlackEventMiddlewareArgs, ViewSubmitAction, webApi } from '@slack/bolt';
 import { botMessages } from '../../src/i18n/bot-messages.js';
 import type { Logger } from '../../src/log.js';
 import type { BotPort, Message } from '../../src/ports/channel.port.js';
@@ -38,13 +39,34 @@ function hasBlock(view: ViewSubmitAction['view'], blockId: string): boolean {
   return Boolean(view.state?.values?.[blockId]) || (view.blocks ?? []).some((b) => (b as { block_id?: string }).block_id === blockId);
 }
 
+/** The context key under which adapters/slack/index.ts gives listeners the request's HTTP response. */
+export const HTTP_RESPONSE = 'kooperatorHttpResponse';
+
+type CommandAck = SlackMessage & { response_type: 'ephemeral' };
+
 // The core hands out the same Message object for the same answer (e.g. a team's next meetings
-// in one language), so its blocks are rendered once. Messages are never changed once made.
-const rendered = new WeakMap<Message, SlackMessage>();
-function renderOnce(message: Message): SlackMessage {
-  let slack = rendered.get(message);
-  if (!slack) rendered.set(message, (slack = renderMessage(message)));
-  return slack;
+// in one language), so its ack is rendered and serialized once. Messages are never changed once made.
+const acks = new WeakMap<Message, { body: CommandAck; json: string }>();
+function commandAck(message: Message): { body: CommandAck; json: string } {
+  let ack = acks.get(message);
+  if (!ack) {
+    const body: CommandAck = { response_type: 'ephemeral', ...renderMessage(message) };
+    acks.set(message, (ack = { body, json: JSON.stringify(body) }));
+  }
+  return ack;
+}
+
+/**
+ * Acks a command with its answer. Bolt serializes an object on every ack (a tenth of a busy
+ * command's CPU); given a string it sends it as it is, but without a content type, so over
+ * HTTP the JSON made once goes out with the header set here. Socket Mode has no response: the object.
+ */
+function ackWithAnswer(ack: AckFn<string | RespondArguments>, context: Context, message: Message): Promise<void> {
+  const { body, json } = commandAck(message);
+  const response = context[HTTP_RESPONSE] as ServerResponse | undefined;
+  if (!response) return ack(body);
+  response.setHeader('content-type', 'application/json');
+  return ack(json);
 }
 
 function beforeDeadline<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
@@ -94,18 +116,28 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
 
   // Slack never retries a slash command (a late ack shows the person an error instead), so
   // commands are not recorded; answering in the ack keeps them one round trip.
-  app.command(deps.command, async ({ command, ack, respond }) => {
+  const answerCommand = async ({ command, ack, respond, context }: SlackCommandMiddlewareArgs & { context: Context }) => {
     const text = command.text.trim();
     const word = text.split(/\s+/, 1)[0] ?? '';
-    const work = safely(log, async () =>
-      bot.handle({ type: 'command', from: await directory.sender(command.user_id), command: word, text: text.slice(word.length).trim() }),
-    );
+    const rest = text.slice(word.length).trim();
+    // The same question again (most commands are `spotkania`): answered from memory, without
+    // the e-mail lookup, a timer or a promise of our own.
+    const again = bot.answerAgain?.({ type: 'command', from: { channel: 'slack', externalId: command.user_id, address: command.user_id }, command: word, text: rest });
+    if (again && !again.form) return ackWithAnswer(ack, context, again);
+    const work = safely(log, async () => bot.handle({ type: 'command', from: await directory.sender(command.user_id), command: word, text: rest }));
     const answer = await beforeDeadline(work, deps.ackBudgetMs);
-    if (answer && !answer.form) return ack({ response_type: 'ephemeral', ...renderOnce(answer) });
+    if (answer && !answer.form) return ackWithAnswer(ack, context, answer);
     await ack();
     const late = answer ?? (await work);
     if (late.form) await openForm(command.trigger_id, late, command.user_id, respond);
     else await respond({ response_type: 'ephemeral', ...renderMessage(late) });
+  };
+  // Bolt runs the middleware chain of every listener for every request (copying the arguments
+  // for each step), so with the four listeners below a command paid for all four: commands,
+  // the busiest requests, are answered by this global middleware, which ends the chain.
+  app.use(async (args) => {
+    if ('command' in args && args.command.command === deps.command) return answerCommand(args);
+    await args.next();
   });
 
   app.action<BlockAction>({ type: 'block_actions' }, async ({ ack, body, action }) => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../../support/databases.js';
 import { countPeopleAndLinks, slackUsers, startSlackHarness, type SlackHarness } from './slack-harness.js';
+import { buttonClick } from './slack-requests.js';
 
 const { anna, joanna, stranger } = slackUsers;
 
@@ -35,6 +36,20 @@ describe.each(dialects)('Slack slash commands at POST /slack/events on %s', (kin
       .where('person_channels.channel', '=', 'slack')
       .execute();
     expect(links).toEqual([{ email: anna.email, external_id: anna.id, address: anna.id }]);
+  });
+
+  it('should answer the same command again from memory, the same JSON with its content type, and nothing else from it', async () => {
+    const first = await h.slack.command(anna.id, 'spotkania');
+    const handled = h.incoming.length;
+    const again = await h.slack.command(anna.id, 'spotkania');
+    expect(again.headers.get('content-type')).toBe('application/json');
+    expect(first.headers.get('content-type')).toBe('application/json');
+    expect(await again.text()).toBe(await first.text());
+    expect(h.incoming.length).toBe(handled + 1);
+    // An empty ack stays empty, without a content type (Slack reads a typed body as an answer).
+    const button = await h.slack.interaction(buttonClick(anna.id, 'link:0', ''));
+    expect(button.status).toBe(200);
+    expect(button.headers.get('content-type')).toBeNull();
   });
 
   it('should ask users.info once per person and hour, not once per command', async () => {
