@@ -64,7 +64,7 @@ function commandAck(message: Message): { body: CommandAck; json: string } {
 function ackWithAnswer(ack: AckFn<string | RespondArguments>, context: Context, message: Message): Promise<void> {
   const { body, json } = commandAck(message);
   const response = context[HTTP_RESPONSE] as ServerResponse | undefined;
-  if (!response) return ack(body);
+  if (!response || response.headersSent) return ack(body);
   response.setHeader('content-type', 'application/json');
   return ack(json);
 }
