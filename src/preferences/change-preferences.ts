@@ -8,8 +8,8 @@ import { savePreferences, type Preferences } from './preferences.js';
 /**
  * Saves what a person chose (chat `ustawienia`, the personal page). When their quiet hours
  * changed, what already waits for them in the outbox follows at once, in the same transaction:
- * invitations and seat offers, and meeting reminders, each by the rule it was planned with
- * (issue 6). Muted kinds and channels need nothing here: the dispatcher reads them when it sends.
+ * invitations, seat offers and reminders of activities and their RSVP deadlines, and meeting
+ * reminders, each by the rule it was planned with (issue 6). Muted kinds and channels need nothing here: the dispatcher reads them when it sends.
  */
 export async function changePreferences(db: Kysely<Database>, personId: number, current: Preferences, next: Preferences, clock: Clock): Promise<void> {
   await db.transaction().execute(async (trx) => {

@@ -7,7 +7,7 @@ import { parseDuration } from '../domain/local-time.js';
 import { expandSeries, takesPlace } from '../domain/occurrences.js';
 import { loadTeams } from '../feeds/feed-data.js';
 import type { ChannelKind } from '../ports/channel.port.js';
-import { DEFAULT_QUIET_HOURS, outsideQuietHours, quietHoursColumns, type QuietHours } from './quiet-hours.js';
+import { DEFAULT_QUIET_HOURS, outsideQuietHours, quietHoursColumns, quietHoursRule, quietOf, type QuietHours } from './quiet-hours.js';
 import { recordPlans, teamPlans } from './reminder-plans.js';
 
 export const DEFAULT_HORIZON_DAYS = 60;
@@ -175,12 +175,12 @@ export async function replanPerson(db: Kysely<Database>, personId: number, clock
     join teams t on t.id = d.team_id
     left join preferences q on q.person_id = d.person_id
     where d.person_id = ${personId} and d.state = 'pending' and d.attempts = 0 and d.payload->>'type' = 'reminder'`.execute(db);
+  const rule = quietHoursRule(now);
   const retimed = waiting.rows.map((r) => {
     // A reminder expires when its meeting starts (planReminders), so the start is at hand.
     const start = DateTime.fromJSDate(new Date(r.expires_at), { zone: r.timezone });
     const meant = start.minus(parseDuration(r.offset)!).toJSDate();
-    const quiet = { from: Number(r.quiet_from), to: Number(r.quiet_to) };
-    return { id: Number(r.id), dueAt: outsideQuietHours(meant > now ? meant : now, start.toJSDate(), r.timezone, quiet) };
+    return { id: Number(r.id), dueAt: rule(meant, start.toJSDate(), r.timezone, quietOf(r)) };
   });
   return setDueTimes(db, retimed, now);
 }

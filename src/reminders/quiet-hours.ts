@@ -22,5 +22,24 @@ export function outsideQuietHours(due: Date, meetingStart: Date, zone: string, q
   return end.toJSDate();
 }
 
+/**
+ * `outsideQuietHours` for many rows at once, as planning and re-timing use it: a time already
+ * past (held by earlier quiet hours) counts from `now`. Thousands of people share a time, a
+ * limit, a zone and quiet hours, so each combination is computed once.
+ */
+export function quietHoursRule(now: Date): (meant: Date, limit: Date, zone: string, quiet: QuietHours) => Date {
+  const memo = new Map<string, Date>();
+  return (meant, limit, zone, quiet) => {
+    const from = meant > now ? meant : now;
+    const key = `${from.getTime()}|${limit.getTime()}|${zone}|${quiet.from}|${quiet.to}`;
+    let due = memo.get(key);
+    if (!due) memo.set(key, (due = outsideQuietHours(from, limit, zone, quiet)));
+    return due;
+  };
+}
+
 /** `quiet_from`, `quiet_to`: the person's quiet hours, or the default, in a query that left-joins their preferences as `q`. */
 export const quietHoursColumns = sql`coalesce(q.quiet_from, ${DEFAULT_QUIET_HOURS.from}) as quiet_from, coalesce(q.quiet_to, ${DEFAULT_QUIET_HOURS.to}) as quiet_to`;
+
+/** The quiet hours of a row with those columns (the driver may give numbers as text). */
+export const quietOf = (r: { quiet_from: number; quiet_to: number }): QuietHours => ({ from: Number(r.quiet_from), to: Number(r.quiet_to) });

@@ -1,33 +1,21 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FixedClock } from '../../src/clock.js';
-import type { Db } from '../../src/db/db.port.js';
+import { describe, expect, it } from 'vitest';
 import { Dispatcher } from '../../src/delivery/dispatcher.js';
 import { planActivityReminders } from '../../src/invitations/plan-activity-reminders.js';
 import { planInvitations } from '../../src/invitations/plan-invitations.js';
 import { answerInvitation } from '../../src/invitations/rsvp.js';
 import { createLogger } from '../../src/log.js';
-import { changePreferences } from '../../src/preferences/change-preferences.js';
 import { loadPreferences, savePreferences } from '../../src/preferences/preferences.js';
 import { planReminders } from '../../src/reminders/plan-reminders.js';
-import { dialects, freshDatabase } from '../support/databases.js';
-import { everyone, importFixture, personId, WORKSHOP } from './support.js';
-
-const TRAINING = 'szkolenie-lodz';
+import { dialects } from '../support/databases.js';
+import { everyone, fixtureEachTest, pendingDueTimes, personId, setQuiet as setQuietHours, TRAINING, WORKSHOP } from './support.js';
 
 describe.each(dialects)('invitations and quiet hours on %s', (kind) => {
-  let db: Db;
-  const clock = new FixedClock('2027-02-01T09:00:00Z');
-
-  beforeEach(async () => {
-    clock.set('2027-02-01T09:00:00Z');
-    db = await freshDatabase(kind);
-    await importFixture(db.db, clock);
-  });
-  afterEach(async () => db?.close());
+  const fx = fixtureEachTest(kind);
+  const clock = fx.clock;
 
   /** Due time of each invitation row, by activity and e-mail. */
   const dueTimes = async (activityId: string) => {
-    const rows = await db.db
+    const rows = await fx.db
       .selectFrom('deliveries')
       .innerJoin('people', 'people.id', 'deliveries.person_id')
       .select(['people.email', 'deliveries.due_at', 'deliveries.next_attempt_at'])
@@ -40,17 +28,17 @@ describe.each(dialects)('invitations and quiet hours on %s', (kind) => {
   const distinct = (times: Map<string, string>) => [...new Set(times.values())];
 
   it('should send at once in the daytime', async () => {
-    await planInvitations(db.db, clock);
+    await planInvitations(fx.db, clock);
     expect(distinct(await dueTimes(WORKSHOP))).toEqual(['2027-02-01T09:00:00.000Z']);
   });
 
   it('should hold an invitation planned at 22:30 until 07:00 local, and the dispatcher should not send it before', async () => {
     clock.set('2027-02-01T21:30:00Z'); // 22:30 in Warsaw
-    await planInvitations(db.db, clock);
+    await planInvitations(fx.db, clock);
     expect(distinct(await dueTimes(WORKSHOP))).toEqual(['2027-02-02T06:00:00.000Z']);
     expect(distinct(await dueTimes(TRAINING))).toEqual(['2027-02-02T06:00:00.000Z']);
 
-    const dispatcher = new Dispatcher({ db: db.db, clock, log: createLogger('silent'), workerId: 'test', senders: new Map(), batchSize: 500 });
+    const dispatcher = new Dispatcher({ db: fx.db, clock, log: createLogger('silent'), workerId: 'test', senders: new Map(), batchSize: 500 });
     clock.set('2027-02-02T05:59:59Z');
     expect(await dispatcher.runOnce()).toMatchObject({ sent: 0, failed: 0, retried: 0, cancelled: 0 });
     clock.set('2027-02-02T06:00:00Z');
@@ -60,66 +48,49 @@ describe.each(dialects)('invitations and quiet hours on %s', (kind) => {
   });
 
   it('should follow a person’s own quiet hours', async () => {
-    const lodz1 = await personId(db.db, 'lodz1@example.org');
-    await savePreferences(db.db, lodz1, { ...(await loadPreferences(db.db, lodz1)), quiet: { from: 22, to: 9 } }, clock.now());
+    const lodz1 = await personId(fx.db, 'lodz1@example.org');
+    await savePreferences(fx.db, lodz1, { ...(await loadPreferences(fx.db, lodz1)), quiet: { from: 22, to: 9 } }, clock.now());
     clock.set('2027-02-01T20:30:00Z'); // 21:30: quiet for everyone else, not yet for lodz1
-    await planInvitations(db.db, clock);
+    await planInvitations(fx.db, clock);
     const times = await dueTimes(WORKSHOP);
     expect(times.get('lodz1@example.org')).toBe('2027-02-01T20:30:00.000Z');
     expect(times.get('lodz2@example.org')).toBe('2027-02-02T06:00:00.000Z');
 
     clock.set('2027-02-01T09:00:00Z');
-    await db.db.deleteFrom('deliveries').execute();
-    await db.db.deleteFrom('invitations').execute();
-    await savePreferences(db.db, lodz1, { ...(await loadPreferences(db.db, lodz1)), quiet: { from: 20, to: 9 } }, clock.now());
+    await fx.db.deleteFrom('deliveries').execute();
+    await fx.db.deleteFrom('invitations').execute();
+    await savePreferences(fx.db, lodz1, { ...(await loadPreferences(fx.db, lodz1)), quiet: { from: 20, to: 9 } }, clock.now());
     clock.set('2027-02-01T22:00:00Z'); // 23:00: quiet until 09:00 for lodz1
-    await planInvitations(db.db, clock);
+    await planInvitations(fx.db, clock);
     expect((await dueTimes(WORKSHOP)).get('lodz1@example.org')).toBe('2027-02-02T08:00:00.000Z');
   });
 
   it('should send at once when the RSVP deadline would pass before the quiet hours end', async () => {
     clock.set('2027-02-24T20:30:00Z'); // 21:30 on the deadline day (answers close at 23:59)
-    await planInvitations(db.db, clock);
+    await planInvitations(fx.db, clock);
     expect(distinct(await dueTimes(WORKSHOP))).toEqual(['2027-02-24T20:30:00.000Z']);
     // The training has no RSVP deadline and begins weeks later: it waits for the morning.
     expect(distinct(await dueTimes(TRAINING))).toEqual(['2027-02-25T06:00:00.000Z']);
   });
 
   it('should hold a moved activity’s update until the morning too', async () => {
-    await planInvitations(db.db, clock);
+    await planInvitations(fx.db, clock);
     clock.set('2027-02-01T21:30:00Z');
-    await db.db.updateTable('activities').set((eb) => ({ sequence: eb('sequence', '+', 1), location: 'Łódź, ul. Nowa 1' })).where('id', '=', TRAINING).execute();
-    expect(await planInvitations(db.db, clock)).toEqual({ invited: 0, updated: 10 });
-    const updates = await db.db.selectFrom('deliveries').select('due_at').where('dedupe_key', 'like', `invite:${TRAINING}:%:1`).execute();
+    await fx.db.updateTable('activities').set((eb) => ({ sequence: eb('sequence', '+', 1), location: 'Łódź, ul. Nowa 1' })).where('id', '=', TRAINING).execute();
+    expect(await planInvitations(fx.db, clock)).toEqual({ invited: 0, updated: 10 });
+    const updates = await fx.db.selectFrom('deliveries').select('due_at').where('dedupe_key', 'like', `invite:${TRAINING}:%:1`).execute();
     expect(updates).toHaveLength(10);
     expect([...new Set(updates.map((u) => u.due_at.toISOString()))]).toEqual(['2027-02-02T06:00:00.000Z']);
   });
 
   // A change of quiet hours and what already waits in the outbox.
-  /** What both the chat command and the personal page do. */
-  const setQuiet = async (email: string, from: number, to: number) => {
-    const id = await personId(db.db, email);
-    const current = await loadPreferences(db.db, id);
-    await changePreferences(db.db, id, current, { ...current, quiet: { from, to } }, clock);
-  };
-  /** Due time of the pending rows whose key starts so, for one person; next_attempt_at always follows. */
-  const due = async (keyPrefix: string, email: string) => {
-    const rows = await db.db
-      .selectFrom('deliveries')
-      .innerJoin('people', 'people.id', 'deliveries.person_id')
-      .select(['deliveries.due_at', 'deliveries.next_attempt_at'])
-      .where('people.email', '=', email)
-      .where('deliveries.state', '=', 'pending')
-      .where('deliveries.dedupe_key', 'like', `${keyPrefix}%`)
-      .execute();
-    for (const r of rows) expect(r.next_attempt_at).toEqual(r.due_at);
-    return [...new Set(rows.map((r) => r.due_at.toISOString()))];
-  };
-  const answer = async (email: string, a: 'accepted' | 'declined') => answerInvitation(db.db, clock, { activityId: WORKSHOP, personId: await personId(db.db, email), answer: a });
+  const setQuiet = (email: string, from: number, to: number) => setQuietHours(fx.db, clock, email, from, to);
+  const due = (keyPrefix: string, email: string) => pendingDueTimes(fx.db, keyPrefix, email);
+  const answer = async (email: string, a: 'accepted' | 'declined') => answerInvitation(fx.db, clock, { activityId: WORKSHOP, personId: await personId(fx.db, email), answer: a });
 
   it('should move invitations held for the night to the end of the new quiet hours, or send them now, for that person only', async () => {
     clock.set('2027-02-01T21:30:00Z'); // 22:30 in Warsaw: held until 07:00
-    await planInvitations(db.db, clock);
+    await planInvitations(fx.db, clock);
     expect(await due(`invite:${WORKSHOP}:`, 'lodz1@example.org')).toEqual(['2027-02-02T06:00:00.000Z']);
 
     await setQuiet('lodz1@example.org', 22, 6);
@@ -133,7 +104,7 @@ describe.each(dialects)('invitations and quiet hours on %s', (kind) => {
 
   it('should not hold an invitation past its RSVP deadline when the new quiet hours begin earlier', async () => {
     clock.set('2027-02-24T18:30:00Z'); // 19:30 on the deadline day: sent at once
-    await planInvitations(db.db, clock);
+    await planInvitations(fx.db, clock);
     clock.set('2027-02-24T18:40:00Z');
     await setQuiet('lodz1@example.org', 19, 7);
     // Answers close at 23:59 tonight, before 07:00: the workshop's goes now; the training has no deadline and waits.
@@ -142,7 +113,7 @@ describe.each(dialects)('invitations and quiet hours on %s', (kind) => {
   });
 
   it('should hold a freed-seat offer made at night until the morning, re-time it with the person’s quiet hours, and send it at once on the deadline day', async () => {
-    await planInvitations(db.db, clock);
+    await planInvitations(fx.db, clock);
     for (const email of everyone.slice(0, 27)) {
       clock.advance(60_000);
       await answer(email, 'accepted');
@@ -165,11 +136,11 @@ describe.each(dialects)('invitations and quiet hours on %s', (kind) => {
     expect(await due('rsvp-offer:', third)).toEqual(['2027-02-24T21:30:00.000Z']);
   });
 
-  it('should re-time meeting reminders, keep one held past its time, and leave activity reminders alone', async () => {
-    await planInvitations(db.db, clock);
-    await planReminders(db.db, { clock, horizonDays: 14 });
+  it('should re-time meeting reminders and keep one held past its time; activity reminders at 09:00 are outside both new quiet hours', async () => {
+    await planInvitations(fx.db, clock);
+    await planReminders(fx.db, { clock, horizonDays: 14 });
     await answer('lodz1@example.org', 'accepted');
-    await planActivityReminders(db.db, clock);
+    await planActivityReminders(fx.db, clock);
     const activityReminders = await due('activity-reminder:', 'lodz1@example.org');
     expect(activityReminders).toHaveLength(2);
     // Tuesday 9 February, 10:00: the PT2H reminder falls at 08:00.

@@ -1,14 +1,36 @@
 import type { Kysely } from 'kysely';
-import type { Clock } from '../../src/clock.js';
+import { afterEach, beforeEach, expect } from 'vitest';
+import { FixedClock, type Clock } from '../../src/clock.js';
+import type { Db, DbKind } from '../../src/db/db.port.js';
 import type { Database } from '../../src/db/tables.js';
+import { changePreferences } from '../../src/preferences/change-preferences.js';
+import { loadPreferences } from '../../src/preferences/preferences.js';
 import { importSchedules } from '../../src/schedule/import-schedule.js';
 import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
+import { freshDatabase } from '../support/databases.js';
 
 export const FIXTURE = 'test/invitations/fixtures/workshop-30.yaml';
 export const WORKSHOP = 'warsztaty-2027-1';
+export const TRAINING = 'szkolenie-lodz';
 
 export async function importFixture(db: Kysely<Database>, clock: Clock, file = FIXTURE) {
   return importSchedules(db, await loadScheduleFiles([file]), { clock, defaultTimezone: 'Europe/Warsaw' });
+}
+
+/**
+ * A fresh database with the fixture for each test of the describe block that calls this, and
+ * a clock set back to Monday 1 February 2027, 10:00 in Warsaw, before each.
+ */
+export function fixtureEachTest(kind: DbKind): { clock: FixedClock; readonly db: Kysely<Database> } {
+  const clock = new FixedClock('2027-02-01T09:00:00Z');
+  let current: Db | undefined;
+  beforeEach(async () => {
+    clock.set('2027-02-01T09:00:00Z');
+    current = await freshDatabase(kind);
+    await importFixture(current.db, clock);
+  });
+  afterEach(async () => current?.close());
+  return { clock, get db() { return current!.db; } };
 }
 
 export async function personId(db: Kysely<Database>, email: string): Promise<number> {
@@ -21,4 +43,25 @@ export const everyone = ['lodz', 'lowicz', 'kutno'].flatMap((t) => Array.from({ 
 export async function answers(db: Kysely<Database>, activityId = WORKSHOP): Promise<Record<string, number>> {
   const rows = await db.selectFrom('rsvps').select(['answer', db.fn.countAll<number>().as('n')]).where('activity_id', '=', activityId).groupBy('answer').execute();
   return Object.fromEntries(rows.map((r) => [r.answer, Number(r.n)]));
+}
+
+/** A change of quiet hours, as both the chat command and the personal page make it. */
+export async function setQuiet(db: Kysely<Database>, clock: Clock, email: string, from: number, to: number): Promise<void> {
+  const id = await personId(db, email);
+  const current = await loadPreferences(db, id);
+  await changePreferences(db, id, current, { ...current, quiet: { from, to } }, clock);
+}
+
+/** Distinct due times of the pending rows whose key starts so, for one person; next_attempt_at always follows. */
+export async function pendingDueTimes(db: Kysely<Database>, keyPrefix: string, email: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .innerJoin('people', 'people.id', 'deliveries.person_id')
+    .select(['deliveries.due_at', 'deliveries.next_attempt_at'])
+    .where('people.email', '=', email)
+    .where('deliveries.state', '=', 'pending')
+    .where('deliveries.dedupe_key', 'like', `${keyPrefix}%`)
+    .execute();
+  for (const r of rows) expect(r.next_attempt_at).toEqual(r.due_at);
+  return [...new Set(rows.map((r) => r.due_at.toISOString()))].sort();
 }
