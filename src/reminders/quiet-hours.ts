@@ -12,12 +12,17 @@ export const DEFAULT_QUIET_HOURS: QuietHours = { from: 20, to: 7 };
 /**
  * A reminder due in the person's quiet hours waits until they end, unless by then the
  * meeting has begun: then it keeps its time, because a late reminder is worth nothing.
+ * Quiet hours usually span the night (20–7); a daytime span (8–18, say for someone who works
+ * nights) ends the same day; equal hours mean none.
  */
 export function outsideQuietHours(due: Date, meetingStart: Date, zone: string, quiet: QuietHours = DEFAULT_QUIET_HOURS): Date {
   const local = DateTime.fromJSDate(due, { zone });
+  const endOn = (day: DateTime) => day.set({ hour: quiet.to, minute: 0, second: 0, millisecond: 0 });
   let end: DateTime | undefined;
-  if (local.hour >= quiet.from) end = local.plus({ days: 1 }).set({ hour: quiet.to, minute: 0, second: 0, millisecond: 0 });
-  else if (local.hour < quiet.to) end = local.set({ hour: quiet.to, minute: 0, second: 0, millisecond: 0 });
+  if (quiet.from > quiet.to) {
+    if (local.hour >= quiet.from) end = endOn(local.plus({ days: 1 }));
+    else if (local.hour < quiet.to) end = endOn(local);
+  } else if (local.hour >= quiet.from && local.hour < quiet.to) end = endOn(local);
   if (!end || end.toMillis() >= meetingStart.getTime()) return due;
   return end.toJSDate();
 }

@@ -43,6 +43,17 @@ describe('quiet hours and wording', () => {
     expect(local(outsideQuietHours(warsaw('2027-03-02T12:00'), warsaw('2027-03-02T14:00'), 'Europe/Warsaw'))).toBe('2027-03-02T12:00');
   });
 
+  it('should end daytime quiet hours the same day, leave the night alone, and know none when both hours are equal', () => {
+    const day = { from: 8, to: 18 };
+    const at = (due: string, quiet = day) => local(outsideQuietHours(warsaw(due), warsaw('2027-03-09T10:00'), 'Europe/Warsaw', quiet));
+    expect(at('2027-03-02T10:00')).toBe('2027-03-02T18:00');
+    expect(at('2027-03-02T08:00')).toBe('2027-03-02T18:00');
+    expect(at('2027-03-02T05:30')).toBe('2027-03-02T05:30');
+    expect(at('2027-03-02T18:00')).toBe('2027-03-02T18:00');
+    expect(at('2027-03-02T23:00')).toBe('2027-03-02T23:00');
+    expect(at('2027-03-02T03:00', { from: 7, to: 7 })).toBe('2027-03-02T03:00');
+  });
+
   it.each([
     ['P7D', 'pl', 'za 7 dni'],
     ['P1D', 'pl', 'jutro'],
