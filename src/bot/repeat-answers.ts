@@ -9,7 +9,6 @@ export const MAX_KEEP_MS = 60_000;
 
 interface Kept {
   message: Message;
-  version: number;
   until: number;
 }
 
@@ -21,6 +20,7 @@ interface Kept {
  * read differently (its first meeting begins), at most MAX_KEEP_MS.
  */
 export class RepeatAnswers {
+  /** The version every kept answer was built from: a newer one empties the map. */
   private version = -1;
   private readonly kept = new Map<string, Kept>();
 
@@ -28,9 +28,9 @@ export class RepeatAnswers {
   get(key: string, version: number | undefined, now: number): Message | undefined {
     if (version === undefined) return undefined;
     if (version > this.version) this.forgetAll(version);
+    if (version !== this.version) return undefined;
     const kept = this.kept.get(key);
-    if (!kept || kept.version !== version || kept.until <= now) return undefined;
-    return kept.message;
+    return kept && kept.until > now ? kept.message : undefined;
   }
 
   keep(key: string, message: Message, version: number, now: number, until: number): void {
@@ -38,7 +38,7 @@ export class RepeatAnswers {
     // Built from an older version than another request already saw: already out of date.
     if (version < this.version) return;
     if (this.kept.size >= MAX_ENTRIES) this.kept.clear();
-    this.kept.set(key, { message, version, until: Math.min(until, now + MAX_KEEP_MS) });
+    this.kept.set(key, { message, until: Math.min(until, now + MAX_KEEP_MS) });
   }
 
   private forgetAll(version: number): void {
