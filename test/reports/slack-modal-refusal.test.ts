@@ -1,38 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases.js';
 import { slackUsers, startSlackHarness, type SlackHarness } from '../adapters/slack/slack-harness.js';
+import { modalSubmission, selected, textInput } from '../adapters/slack/slack-requests.js';
 
 const { anna, joanna } = slackUsers;
-
-type Typed = Record<string, { type: 'plain_text_input' | 'number_input'; value: string | null } | { type: 'static_select'; selected_option: { value: string } | null }>;
-
-/** A modal submission as Slack posts it: every input block of the form with what was typed. */
-function submission(user: string, formId: string, trigger: string, typed: Typed) {
-  const values = Object.fromEntries(Object.entries(typed).map(([block, state]) => [block, { [block]: state }]));
-  return {
-    type: 'view_submission',
-    team: { id: 'T1', domain: 'pzk' },
-    user: { id: user, username: user.toLowerCase(), team_id: 'T1' },
-    api_app_id: 'A1',
-    token: 'x',
-    trigger_id: trigger,
-    view: {
-      id: `V-${trigger}`,
-      type: 'modal',
-      callback_id: formId,
-      private_metadata: '',
-      hash: 'h',
-      team_id: 'T1',
-      app_id: 'A1',
-      blocks: Object.keys(typed).map((block) => ({ type: 'input', block_id: block })),
-      state: { values },
-    },
-    response_urls: [],
-  };
-}
-
-const text = (value: string | null) => ({ type: 'plain_text_input' as const, value });
-const choice = (value: string) => ({ type: 'static_select' as const, selected_option: { value } });
 
 describe.each(dialects)('A refused Slack modal keeps what was typed on %s', (kind) => {
   let h: SlackHarness;
@@ -46,7 +17,7 @@ describe.each(dialects)('A refused Slack modal keeps what was typed on %s', (kin
 
   it('should answer an empty description with the field error in Polish, keep the modal open and store nothing', async () => {
     const response = await h.slack.interaction(
-      submission(anna.id, 'problem', 'trig-empty', { category: choice('legal'), urgency: choice('normal'), description: text('   '), link: text(null) }),
+      modalSubmission(anna.id, 'problem', 'trig-empty', { category: selected('legal'), urgency: selected('normal'), description: textInput('   '), link: textInput(null) }),
     );
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ response_action: 'errors', errors: { description: 'Proszę wpisać treść (nie może być pusta).' } });
@@ -56,7 +27,7 @@ describe.each(dialects)('A refused Slack modal keeps what was typed on %s', (kin
 
   it('should name the status field that is too long, with the counts', async () => {
     const response = await h.slack.interaction(
-      submission(anna.id, 'status', 'trig-long', { done: text('Spotkanie'), next: text('ż'.repeat(5001)), people: { type: 'number_input', value: null }, blockers: text(null) }),
+      modalSubmission(anna.id, 'status', 'trig-long', { done: textInput('Spotkanie'), next: textInput('ż'.repeat(5001)), people: { type: 'number_input', value: null }, blockers: textInput(null) }),
     );
     expect(await response.json()).toEqual({
       response_action: 'errors',
@@ -66,12 +37,12 @@ describe.each(dialects)('A refused Slack modal keeps what was typed on %s', (kin
   });
 
   it('should answer an English speaker in English, and take the corrected modal once with the answer as a message', async () => {
-    const typed = { category: choice('financial'), urgency: choice('urgent'), description: text('Invoices for the catering are missing') };
-    const refused = await h.slack.interaction(submission(joanna.id, 'problem', 'trig-link', { ...typed, link: text('not a link') }));
+    const typed = { category: selected('financial'), urgency: selected('urgent'), description: textInput('Invoices for the catering are missing') };
+    const refused = await h.slack.interaction(modalSubmission(joanna.id, 'problem', 'trig-link', { ...typed, link: textInput('not a link') }));
     expect(await refused.json()).toEqual({ response_action: 'errors', errors: { link: 'The link must be a full http(s) address, e.g. https://example.org/document.' } });
     expect(await reports()).toEqual([]);
 
-    const accepted = await h.slack.interaction(submission(joanna.id, 'problem', 'trig-fixed', { ...typed, link: text('https://example.org/invoices') }));
+    const accepted = await h.slack.interaction(modalSubmission(joanna.id, 'problem', 'trig-fixed', { ...typed, link: textInput('https://example.org/invoices') }));
     expect(await accepted.json()).toEqual({ response_action: 'clear' });
     const [answer] = await h.fake.waitFor('chat.postMessage');
     expect(answer!.params.channel).toBe(joanna.id);

@@ -1,4 +1,4 @@
-import { buttonClick } from '../adapters/slack/slack-requests.js';
+import { buttonClick, modalSubmission, selected, textInput } from '../adapters/slack/slack-requests.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
 import { Dispatcher } from '../../src/delivery/dispatcher.js';
@@ -120,32 +120,12 @@ describe.each(dialects)('Status and problem reports over Slack on %s', (kind) =>
   });
 
   it('should store a problem from the modal once, even when Slack delivers the submission twice, and let the coordinator see it', async () => {
-    const submission = {
-      type: 'view_submission',
-      team: { id: 'T1', domain: 'pzk' },
-      user: { id: michal.id, username: 'michal', team_id: 'T1' },
-      api_app_id: 'A1',
-      token: 'x',
-      trigger_id: 'trigger-problem-1',
-      view: {
-        id: 'V2',
-        type: 'modal',
-        callback_id: 'problem',
-        private_metadata: '',
-        hash: 'h2',
-        team_id: 'T1',
-        app_id: 'A1',
-        state: {
-          values: {
-            category: { category: { type: 'static_select', selected_option: { value: 'legal' } } },
-            urgency: { urgency: { type: 'static_select', selected_option: { value: 'normal' } } },
-            description: { description: { type: 'plain_text_input', value: 'Pytanie o podstawę prawną wymiany danych' } },
-            link: { link: { type: 'plain_text_input', value: null } },
-          },
-        },
-      },
-      response_urls: [],
-    };
+    const submission = modalSubmission(michal.id, 'problem', 'trigger-problem-1', {
+      category: selected('legal'),
+      urgency: selected('normal'),
+      description: textInput('Pytanie o podstawę prawną wymiany danych'),
+      link: textInput(null),
+    });
     const before = posts().length;
     expect(await (await h.slack.interaction(submission)).json()).toEqual({ response_action: 'clear' });
     await h.slack.interaction(submission);

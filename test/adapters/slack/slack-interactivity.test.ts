@@ -1,4 +1,4 @@
-import { buttonClick } from './slack-requests.js';
+import { buttonClick, modalSubmission, textInput } from './slack-requests.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Form } from '../../../src/ports/channel.port.js';
 import { dialects } from '../../support/databases.js';
@@ -99,25 +99,7 @@ describe.each(dialects)('Slack events, buttons and modals on %s', (kind) => {
 
   it('should close the modal on submit, hand the values to the bot and post the answer as a direct message', async () => {
     const before = h.fake.callsTo('chat.postMessage').length;
-    const payload = {
-      type: 'view_submission',
-      team: { id: 'T1', domain: 'pzk' },
-      user: { id: anna.id, username: 'anna', team_id: 'T1' },
-      api_app_id: 'A1',
-      token: 'x',
-      trigger_id: 'trigger-submit-1',
-      view: {
-        id: 'V1',
-        type: 'modal',
-        callback_id: 'status',
-        private_metadata: '',
-        hash: 'h1',
-        team_id: 'T1',
-        app_id: 'A1',
-        state: { values: { text: { text: { type: 'plain_text_input', value: 'Spotkanie z & <b>szkołą</b>' } }, people: { people: { type: 'number_input', value: null } } } },
-      },
-      response_urls: [],
-    };
+    const payload = modalSubmission(anna.id, 'status', 'trigger-submit-1', { text: textInput('Spotkanie z & <b>szkołą</b>'), people: { type: 'number_input', value: null } });
     const response = await h.slack.interaction(payload);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ response_action: 'clear' });

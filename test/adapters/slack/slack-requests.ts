@@ -77,3 +77,35 @@ export function buttonClick(user: string, actionId: string, value: string, chann
     actions: [{ type: 'button', action_id: actionId, block_id: 'b1', value, text: { type: 'plain_text', text: 'x' }, action_ts: '1799999999.3' }],
   };
 }
+
+export type Typed = Record<string, { type: 'plain_text_input' | 'number_input'; value: string | null } | { type: 'static_select'; selected_option: { value: string } | null }>;
+
+/** A modal submission as Slack posts it: every input block of the form with what was typed. */
+export function modalSubmission(user: string, formId: string, trigger: string, typed: Typed) {
+  const values = Object.fromEntries(Object.entries(typed).map(([block, state]) => [block, { [block]: state }]));
+  return {
+    type: 'view_submission',
+    team: { id: 'T1', domain: 'pzk' },
+    user: { id: user, username: user.toLowerCase(), team_id: 'T1' },
+    api_app_id: 'A1',
+    token: 'x',
+    trigger_id: trigger,
+    view: {
+      id: `V-${trigger}`,
+      type: 'modal',
+      callback_id: formId,
+      private_metadata: '',
+      hash: 'h',
+      team_id: 'T1',
+      app_id: 'A1',
+      blocks: Object.keys(typed).map((block) => ({ type: 'input', block_id: block })),
+      state: { values },
+    },
+    response_urls: [],
+  };
+}
+
+/** What a plain-text input of a modal holds (null: left empty). */
+export const textInput = (value: string | null) => ({ type: 'plain_text_input' as const, value });
+/** What a select of a modal holds. */
+export const selected = (value: string) => ({ type: 'static_select' as const, selected_option: { value } });
