@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
-import { Dispatcher } from '../../src/delivery/dispatcher.js';
+import { Dispatcher, type DispatcherOptions } from '../../src/delivery/dispatcher.js';
 import { enqueue, type PlannedDelivery } from '../../src/delivery/outbox.js';
 import { Pacer, type PaceRule } from '../../src/delivery/pacer.js';
 import { platformPacing } from '../../src/delivery/platform-pacing.js';
@@ -70,23 +70,32 @@ describe.each(dialects)('the dispatcher with pacing on %s', (kind) => {
   });
   afterEach(async () => db?.close());
 
-  it('should wait briefly for a paced send and put back, not lose, what would wait longer', async () => {
-    const sent: { title: string; at: string }[] = [];
-    const waits: number[] = [];
-    const sender: ChannelSender = { kind: 'email', send: async (_a: string, m: Message) => (sent.push({ title: m.title, at: clock.now().toISOString() }), { ok: true }) };
-    const dispatcher = new Dispatcher({
+  /** A dispatcher sending e-mail through `sender`, paced at one message a second per address. */
+  const pacedDispatcher = (sender: ChannelSender, options: Pick<DispatcherOptions, 'sleep' | 'render'>) =>
+    new Dispatcher({
       db: db.db,
       clock,
       log: createLogger('silent'),
       workerId: 'w',
       senders: new Map([['email', sender]]),
       pacing: (_channel, address) => [{ key: address, perSecond: 1, burst: 1 }],
-      sleep: async (ms) => void waits.push(ms),
+      ...options,
     });
-    const planned = (i: number): PlannedDelivery => ({
-      key: `p${i}`, kind: 'notice', personId: person, channels: ['email'], payload: { language: 'pl', title: `m${i}`, text: 'x' }, dueAt: clock.now(),
-    });
-    await enqueue(db.db, [0, 1, 2, 3].map(planned));
+  /** Four notices to the same person, due now, keyed `<prefix>0`…`<prefix>3` and titled m0…m3. */
+  const fourNotices = (prefix: string) =>
+    enqueue(
+      db.db,
+      [0, 1, 2, 3].map((i): PlannedDelivery => ({
+        key: `${prefix}${i}`, kind: 'notice', personId: person, channels: ['email'], payload: { language: 'pl', title: `m${i}`, text: 'x' }, dueAt: clock.now(),
+      })),
+    );
+
+  it('should wait briefly for a paced send and put back, not lose, what would wait longer', async () => {
+    const sent: { title: string; at: string }[] = [];
+    const waits: number[] = [];
+    const sender: ChannelSender = { kind: 'email', send: async (_a: string, m: Message) => (sent.push({ title: m.title, at: clock.now().toISOString() }), { ok: true }) };
+    const dispatcher = pacedDispatcher(sender, { sleep: async (ms) => void waits.push(ms) });
+    await fourNotices('p');
 
     expect(await dispatcher.drain()).toMatchObject({ sent: 2, deferred: 2, retried: 0 });
     expect(waits).toEqual([1000]);
@@ -105,17 +114,8 @@ describe.each(dialects)('the dispatcher with pacing on %s', (kind) => {
   it('should render only the rows it sends, not those the pacing puts back', async () => {
     const rendered: string[] = [];
     const sender: ChannelSender = { kind: 'email', send: async () => ({ ok: true }) };
-    const dispatcher = new Dispatcher({
-      db: db.db,
-      clock,
-      log: createLogger('silent'),
-      workerId: 'w',
-      senders: new Map([['email', sender]]),
-      pacing: (_channel, address) => [{ key: address, perSecond: 1, burst: 1 }],
-      sleep: async () => undefined,
-      render: async (row) => (rendered.push(row.dedupe_key), row.payload as Message),
-    });
-    await enqueue(db.db, [0, 1, 2, 3].map((i): PlannedDelivery => ({ key: `r${i}`, kind: 'notice', personId: person, channels: ['email'], payload: { language: 'pl', title: `m${i}`, text: 'x' }, dueAt: clock.now() })));
+    const dispatcher = pacedDispatcher(sender, { sleep: async () => undefined, render: async (row) => (rendered.push(row.dedupe_key), row.payload as Message) });
+    await fourNotices('r');
     expect(await dispatcher.drain()).toMatchObject({ sent: 2, deferred: 2 });
     expect(rendered).toHaveLength(2);
   });
