@@ -7,9 +7,7 @@ import { botMessages } from '../../src/i18n/bot-messages.js';
 import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
 import { createLogger } from '../../src/log.js';
-import { importSchedules } from '../../src/schedule/import-schedule.js';
-import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
-import { dialects, freshDatabase } from '../support/databases.js';
+import { dialects, demoDatabase } from '../support/databases.js';
 
 const clock = new FixedClock('2027-01-04T08:00:00Z');
 
@@ -62,8 +60,7 @@ describe.each(dialects)('the bot in the terminal on %s', (kind) => {
   let bot: Bot;
 
   beforeAll(async () => {
-    db = await freshDatabase(kind);
-    await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
+    db = await demoDatabase(kind, clock);
     bot = new Bot({ db: db.db, clock, publicUrl: 'https://koop.example.org', appSecret: 'k'.repeat(40), log: createLogger('silent') });
   });
   afterAll(async () => db?.close());

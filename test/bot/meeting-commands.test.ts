@@ -10,7 +10,7 @@ import { processScheduleChanges } from '../../src/reminders/change-notices.js';
 import { planReminders } from '../../src/reminders/plan-reminders.js';
 import { importSchedules } from '../../src/schedule/import-schedule.js';
 import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
-import { dialects, freshDatabase } from '../support/databases.js';
+import { dialects, demoDatabase } from '../support/databases.js';
 
 const clock = new FixedClock('2027-01-04T08:00:00Z');
 
@@ -28,8 +28,7 @@ describe.each(dialects)('meeting changes and settings from chat on %s', (kind) =
   beforeEach(async () => {
     clock.set('2027-01-04T08:00:00Z');
     changed = 0;
-    db = await freshDatabase(kind);
-    await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
+    db = await demoDatabase(kind, clock);
     await processScheduleChanges(db.db, clock);
     bot = new Bot({ db: db.db, clock, publicUrl: 'https://koop.example.org', appSecret: 'k'.repeat(40), log: createLogger('silent'), onDataChanged: () => changed++ });
     member = (

@@ -5,9 +5,7 @@ import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
 import { createLogger } from '../../src/log.js';
 import type { Incoming, Message } from '../../src/ports/channel.port.js';
-import { importSchedules } from '../../src/schedule/import-schedule.js';
-import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
-import { dialects, freshDatabase } from '../support/databases.js';
+import { dialects, demoDatabase } from '../support/databases.js';
 
 const clock = new FixedClock('2027-01-04T08:00:00Z');
 /** Anna Nowak, coordinator of PZK Łódź in calendars/demo.yaml, as Slack delivers her. */
@@ -24,8 +22,7 @@ describe.each(dialects)('answers to a command asked again, on %s', (kind) => {
 
   beforeEach(async () => {
     clock.set('2027-01-04T08:00:00Z');
-    db = await freshDatabase(kind);
-    await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
+    db = await demoDatabase(kind, clock);
     bot = new Bot({ db: db.db, clock, publicUrl: 'https://koop.example.org', appSecret: 'k'.repeat(40), log: createLogger('silent') });
   });
   afterEach(async () => db?.close());

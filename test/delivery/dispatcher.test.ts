@@ -5,9 +5,7 @@ import { Dispatcher } from '../../src/delivery/dispatcher.js';
 import { enqueue, type PlannedDelivery } from '../../src/delivery/outbox.js';
 import { createLogger } from '../../src/log.js';
 import type { ChannelKind } from '../../src/ports/channel.port.js';
-import { importSchedules } from '../../src/schedule/import-schedule.js';
-import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
-import { dialects, freshDatabase } from '../support/databases.js';
+import { dialects, demoDatabase } from '../support/databases.js';
 import { sinkSender, startSink } from './http-sink.js';
 
 const clock = new FixedClock('2027-01-04T08:00:00Z');
@@ -22,8 +20,7 @@ describe.each(dialects)('the dispatcher on %s', (kind) => {
     clock.set('2027-01-04T08:00:00Z');
     sink.received.length = 0;
     sink.script.length = 0;
-    db = await freshDatabase(kind);
-    await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
+    db = await demoDatabase(kind, clock);
     anna = (await db.db.selectFrom('people').select('id').where('email', '=', 'anna.nowak@example.org').executeTakeFirstOrThrow()).id;
   });
   afterEach(async () => db?.close());

@@ -5,10 +5,8 @@ import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
 import { DeliveryService } from '../../src/delivery/delivery-service.js';
 import { createLogger } from '../../src/log.js';
-import { importSchedules } from '../../src/schedule/import-schedule.js';
-import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
 import { emailAdapterFor, startSmtp, type FakeSmtp } from '../adapters/email/support.js';
-import { dialects, freshDatabase } from '../support/databases.js';
+import { dialects, demoDatabase } from '../support/databases.js';
 
 const log = createLogger('silent');
 const SECRET = 'd'.repeat(40);
@@ -48,8 +46,7 @@ describe.each(dialects)('Check-ins and the RCPS digest planned when the delivery
   };
 
   beforeAll(async () => {
-    db = await freshDatabase(kind);
-    await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
+    db = await demoDatabase(kind, clock);
     smtp = await startSmtp();
     email = emailAdapterFor(smtp);
   });

@@ -10,14 +10,12 @@ import { Dispatcher } from '../../src/delivery/dispatcher.js';
 import { enqueue, type PlannedDelivery } from '../../src/delivery/outbox.js';
 import { createLogger } from '../../src/log.js';
 import type { BotPort, ChannelAdapter, ChannelKind, ChannelSender, Message } from '../../src/ports/channel.port.js';
-import { importSchedules } from '../../src/schedule/import-schedule.js';
-import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
 import { smtpError, startSmtp, type FakeSmtp } from '../adapters/email/support.js';
 import { FakeSlackApi } from '../adapters/slack/fake-slack-api.js';
 import { SIGNING_SECRET } from '../adapters/slack/slack-requests.js';
 import { FakeConnector } from '../adapters/teams/fake-connector.js';
 import { BOT } from '../adapters/teams/harness.js';
-import { dialects, freshDatabase } from '../support/databases.js';
+import { dialects, demoDatabase } from '../support/databases.js';
 
 /**
  * The real Dispatcher with the real Slack, Teams and e-mail adapters; only the platforms are
@@ -57,8 +55,7 @@ describe.each(dialects)('the dispatcher through the real adapters on %s', (kind)
   let key = 0;
 
   beforeAll(async () => {
-    db = await freshDatabase(kind);
-    await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
+    db = await demoDatabase(kind, clock);
     for (const p of await db.db.selectFrom('people').select(['id', 'email']).execute()) people[p.email] = p.id;
     await db.db
       .insertInto('person_channels')

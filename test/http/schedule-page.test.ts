@@ -3,9 +3,7 @@ import { FixedClock } from '../../src/clock.js';
 import { bumpDataVersion } from '../../src/db/data-version.js';
 import type { Db } from '../../src/db/db.port.js';
 import { SchedulePages } from '../../src/http/schedule-page.js';
-import { importSchedules } from '../../src/schedule/import-schedule.js';
-import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
-import { dialects, freshDatabase } from '../support/databases.js';
+import { dialects, demoDatabase } from '../support/databases.js';
 
 const clock = new FixedClock('2027-01-04T08:00:00Z');
 
@@ -15,8 +13,7 @@ describe.each(dialects)('the schedule page on %s', (kind) => {
   const get = async (url: string) => (await pages.page(url)).toString('utf8');
   beforeEach(async () => {
     clock.set('2027-01-04T08:00:00Z');
-    db = await freshDatabase(kind);
-    await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
+    db = await demoDatabase(kind, clock);
     pages = new SchedulePages({ db: db.db, clock, publicUrl: 'https://koop.example.org', timezone: 'Europe/Warsaw' });
   });
   afterEach(async () => db?.close());

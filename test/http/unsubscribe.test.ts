@@ -12,11 +12,9 @@ import { createLogger } from '../../src/log.js';
 import type { ChannelAdapter } from '../../src/ports/channel.port.js';
 import { emailLinks, unsubscribeUrl } from '../../src/preferences/preference-links.js';
 import { loadPreferences } from '../../src/preferences/preferences.js';
-import { importSchedules } from '../../src/schedule/import-schedule.js';
-import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
 import { verifyLink } from '../../src/security/signed-links.js';
 import { rawHeader, emailAdapterFor, startSmtp, type FakeSmtp } from '../adapters/email/support.js';
-import { dialects, freshDatabase } from '../support/databases.js';
+import { dialects, demoDatabase } from '../support/databases.js';
 
 const SECRET = 's'.repeat(40);
 const PUBLIC = 'https://koop.example.org';
@@ -34,8 +32,7 @@ describe.each(dialects)('e-mail preference and one-click unsubscribe links on %s
   let key = 0;
 
   beforeAll(async () => {
-    db = await freshDatabase(kind);
-    await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
+    db = await demoDatabase(kind, clock);
     for (const p of await db.db.selectFrom('people').select(['id', 'email']).execute()) ids[p.email] = p.id;
     server = createHttpServer({ routes: unsubscribeRoutes({ db: db.db, clock, appSecret: SECRET, publicUrl: PUBLIC }), mounts: [], metrics: createMetrics(), log });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -8,17 +8,14 @@ import type { Db } from '../../src/db/db.port.js';
 import { enqueue } from '../../src/delivery/outbox.js';
 import { createLogger } from '../../src/log.js';
 import { purgeExpired, purgeOldFiles, RetentionJob } from '../../src/privacy/retention.js';
-import { importSchedules } from '../../src/schedule/import-schedule.js';
-import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
-import { dialects, freshDatabase } from '../support/databases.js';
+import { dialects, demoDatabase } from '../support/databases.js';
 
 const clock = new FixedClock('2028-03-15T12:00:00Z');
 
 describe.each(dialects)('retention on %s', (kind) => {
   let db: Db;
   beforeEach(async () => {
-    db = await freshDatabase(kind);
-    await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
+    db = await demoDatabase(kind, clock);
     const anna = (await db.db.selectFrom('people').select('id').where('email', '=', 'anna.nowak@example.org').executeTakeFirstOrThrow()).id;
     const at = (iso: string) => new Date(iso);
     const delivery = (key: string, due: string) => ({ key, kind: 'reminder', personId: anna, channels: ['email' as const], payload: { language: 'pl' as const, title: key, text: 'x' }, dueAt: at(due) });

@@ -8,10 +8,8 @@ import { createLogger } from '../../src/log.js';
 import { changeReport, createProblemReport } from '../../src/reports/problem-reports.js';
 import { planDigests } from '../../src/reports/digest.js';
 import { saveStatus } from '../../src/reports/status-updates.js';
-import { importSchedules } from '../../src/schedule/import-schedule.js';
-import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
 import { emailAdapterFor, startSmtp, type FakeSmtp } from '../adapters/email/support.js';
-import { dialects, freshDatabase } from '../support/databases.js';
+import { dialects, demoDatabase } from '../support/databases.js';
 
 const log = createLogger('silent');
 
@@ -22,8 +20,7 @@ describe.each(dialects)('The weekly digest for RCPS on %s', (kind) => {
   const clock = new FixedClock('2027-03-10T12:00:00Z');
 
   beforeAll(async () => {
-    db = await freshDatabase(kind);
-    await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
+    db = await demoDatabase(kind, clock);
     smtp = await startSmtp();
     email = emailAdapterFor(smtp);
   });

@@ -7,10 +7,8 @@ import { deliveryRenderer } from '../../src/delivery/render-delivery.js';
 import { createLogger } from '../../src/log.js';
 import { changeReport, createProblemReport } from '../../src/reports/problem-reports.js';
 import { routeNewReport } from '../../src/reports/report-routing.js';
-import { importSchedules } from '../../src/schedule/import-schedule.js';
-import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
 import { emailAdapterFor, startSmtp, type FakeSmtp } from '../adapters/email/support.js';
-import { dialects, freshDatabase } from '../support/databases.js';
+import { dialects, demoDatabase } from '../support/databases.js';
 
 const log = createLogger('silent');
 
@@ -23,8 +21,7 @@ describe.each(dialects)('Reports nobody acknowledged on %s', (kind) => {
   const subjectsTo = (address: string) => smtp.mails.filter((m) => m.to && 'text' in m.to && m.to.text === address).map((m) => m.subject);
 
   beforeAll(async () => {
-    db = await freshDatabase(kind);
-    await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
+    db = await demoDatabase(kind, clock);
     smtp = await startSmtp();
     email = emailAdapterFor(smtp);
     dispatcher = new Dispatcher({ db: db.db, senders: new Map([['email', email.sender]]), clock, log, workerId: 'w', render: deliveryRenderer(db.db, 'https://koop.example.org') });

@@ -6,10 +6,8 @@ import type { Db } from '../../src/db/db.port.js';
 import { Dispatcher } from '../../src/delivery/dispatcher.js';
 import { deliveryRenderer } from '../../src/delivery/render-delivery.js';
 import { createLogger } from '../../src/log.js';
-import { importSchedules } from '../../src/schedule/import-schedule.js';
-import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
 import { emailAdapterFor, startSmtp, type FakeSmtp } from '../adapters/email/support.js';
-import { dialects, freshDatabase } from '../support/databases.js';
+import { dialects, demoDatabase } from '../support/databases.js';
 
 const log = createLogger('silent');
 const CODE = 'LDZ-2027-001';
@@ -26,8 +24,7 @@ describe.each(dialects)('Comments from the reporter and their team go to RCPS th
   const say = (address: string, command: string, text: string) => bot.handle({ type: 'command', from: { channel: 'console', email: address }, command, text });
 
   beforeAll(async () => {
-    db = await freshDatabase(kind);
-    await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
+    db = await demoDatabase(kind, clock);
     smtp = await startSmtp();
     email = emailAdapterFor(smtp);
     dispatcher = new Dispatcher({ db: db.db, senders: new Map([['email', email.sender]]), clock, log, workerId: 'w', render: deliveryRenderer(db.db, 'https://koop.example.org', 'k'.repeat(40)) });

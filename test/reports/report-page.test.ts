@@ -12,10 +12,8 @@ import { createHttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/log.js';
 import { reportPageUrl } from '../../src/reports/report-links.js';
 import { reportPageRoutes } from '../../src/reports/report-page-routes.js';
-import { importSchedules } from '../../src/schedule/import-schedule.js';
-import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
 import { emailAdapterFor, startSmtp, type FakeSmtp } from '../adapters/email/support.js';
-import { dialects, freshDatabase } from '../support/databases.js';
+import { dialects, demoDatabase } from '../support/databases.js';
 
 const SECRET = 'r'.repeat(40);
 const log = createLogger('silent');
@@ -38,8 +36,7 @@ describe.each(dialects)('The report page for RCPS staff who use e-mail, over HTT
   const personId = async (address: string) => (await db.db.selectFrom('people').select('id').where('email', '=', address).executeTakeFirstOrThrow()).id;
 
   beforeAll(async () => {
-    db = await freshDatabase(kind);
-    await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
+    db = await demoDatabase(kind, clock);
     server = createHttpServer({
       routes: reportPageRoutes({ db: db.db, clock, appSecret: SECRET, publicUrl: 'https://koop.example.org', onChanged: () => woken++ }),
       mounts: [],

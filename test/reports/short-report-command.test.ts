@@ -3,9 +3,7 @@ import { Bot } from '../../src/bot/bot.js';
 import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
 import { createLogger } from '../../src/log.js';
-import { importSchedules } from '../../src/schedule/import-schedule.js';
-import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
-import { dialects, freshDatabase } from '../support/databases.js';
+import { dialects, demoDatabase } from '../support/databases.js';
 
 const CODE = 'LDZ-2027-001';
 const KATARZYNA = 'katarzyna.wisniewska@example.org'; // reported it, Łódź
@@ -27,8 +25,7 @@ describe.each(dialects)('The short form "zgłoszenie <numer> <tekst>" comments o
   });
 
   beforeAll(async () => {
-    db = await freshDatabase(kind);
-    await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
+    db = await demoDatabase(kind, clock);
     bot = new Bot({ db: db.db, clock, publicUrl: 'https://koop.example.org', appSecret: 'k'.repeat(40), log: createLogger('silent') });
     await say(KATARZYNA, 'problem', 'Brak sali na spotkanie w lutym');
   });

@@ -12,10 +12,8 @@ import { createHttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/log.js';
 import { formRoutes } from '../../src/reports/form-routes.js';
 import { formLink } from '../../src/reports/report-forms.js';
-import { importSchedules } from '../../src/schedule/import-schedule.js';
-import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
 import { emailAdapterFor, startSmtp, type FakeSmtp } from '../adapters/email/support.js';
-import { dialects, freshDatabase } from '../support/databases.js';
+import { dialects, demoDatabase } from '../support/databases.js';
 
 const SECRET = 'f'.repeat(40);
 const log = createLogger('silent');
@@ -32,8 +30,7 @@ describe.each(dialects)('The web form for e-mail users, over HTTP, with mail thr
   const clock = new FixedClock('2027-01-04T08:00:00Z');
 
   beforeAll(async () => {
-    db = await freshDatabase(kind);
-    await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
+    db = await demoDatabase(kind, clock);
     katarzyna = (await db.db.selectFrom('people').select('id').where('email', '=', 'katarzyna.wisniewska@example.org').executeTakeFirstOrThrow()).id;
     server = createHttpServer({ routes: formRoutes({ db: db.db, clock, publicUrl: 'http://x', appSecret: SECRET, log }), mounts: [], metrics: createMetrics(), log });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { connect } from '../../adapters/db/connect.js';
 import type { Db, DbKind } from '../../src/db/db.port.js';
+import type { Clock } from '../../src/clock.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { importSchedules } from '../../src/schedule/import-schedule.js';
+import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
 
 /** PGlite always; PostgreSQL too when TEST_DATABASE_URL is set (as .ci/run does). */
 export const dialects: DbKind[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
@@ -71,4 +74,11 @@ export async function freshDatabase(kind: DbKind): Promise<Db> {
       await admin.close();
     },
   };
+}
+
+/** A fresh database with calendars/demo.yaml imported at the clock's time, where most suites start. */
+export async function demoDatabase(kind: DbKind, clock: Clock): Promise<Db> {
+  const db = await freshDatabase(kind);
+  await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
+  return db;
 }

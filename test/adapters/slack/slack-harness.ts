@@ -8,9 +8,7 @@ import { createMetrics } from '../../../src/http/metrics.js';
 import { createHttpServer } from '../../../src/http/server.js';
 import { createLogger } from '../../../src/log.js';
 import type { BotPort, ChannelAdapter, Incoming } from '../../../src/ports/channel.port.js';
-import { importSchedules } from '../../../src/schedule/import-schedule.js';
-import { loadScheduleFiles } from '../../../src/schedule/load-schedule.js';
-import { freshDatabase } from '../../support/databases.js';
+import { demoDatabase } from '../../support/databases.js';
 import { FakeSlackApi } from './fake-slack-api.js';
 import { SIGNING_SECRET, SlackRequests } from './slack-requests.js';
 
@@ -44,8 +42,7 @@ export async function startSlackHarness(
 ): Promise<SlackHarness> {
   const clock = new FixedClock('2027-01-04T08:00:00Z');
   const log = createLogger('silent');
-  const db = await freshDatabase(kind);
-  await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
+  const db = await demoDatabase(kind, clock);
   const bot = new Bot({ db: db.db, clock, publicUrl: PUBLIC_URL, appSecret: 'x'.repeat(40), log });
   const fake = await new FakeSlackApi().start();
   for (const user of Object.values(slackUsers)) fake.users.set(user.id, user.email);
