@@ -120,7 +120,7 @@ export function messagesMount(
     const problem = activityProblem(body);
     if (problem) return refuse(res, guard.authenticated ? 401 : 400, problem);
     try {
-      await guard.authenticate(body as Activity, header);
+      await guard.authenticate(body as unknown as Activity, header);
     } catch (error) {
       if (!isAuthError(error)) throw error;
       return refuse(res, 401, `token refused: ${(error as Error).message?.split('\n', 1)[0]}`);

@@ -25,7 +25,7 @@ describe('bodies posted to the service’s form and page routes', () => {
   });
   afterAll(async () => service?.stop());
 
-  const post = (path: string, body: string | Buffer, headers: Record<string, string> = FORM) => fetch(`${service.url}${path}`, { method: 'POST', headers, body });
+  const post = (path: string, body: string | Blob, headers: Record<string, string> = FORM) => fetch(`${service.url}${path}`, { method: 'POST', headers, body });
   const paths = () => ['/rsvp/abc.def', '/unsubscribe/abc.def', `${mePath}/preferences`, `${mePath}/erase`];
 
   it.each([
@@ -43,7 +43,7 @@ describe('bodies posted to the service’s form and page routes', () => {
   });
 
   it('should answer a form that is not valid percent-encoding or UTF-8 with 400', async () => {
-    for (const body of ['quiet_from=%ZZ', 'confirm=%C3', Buffer.from([0x63, 0x3d, 0xff, 0xfe])]) {
+    for (const body of ['quiet_from=%ZZ', 'confirm=%C3', new Blob([new Uint8Array([0x63, 0x3d, 0xff, 0xfe])])]) {
       for (const path of [`${mePath}/preferences`, `${mePath}/erase`, '/rsvp/abc.def']) {
         const response = await post(path, body);
         expect(response.status, `${path} ${String(body)}`).toBe(400);
