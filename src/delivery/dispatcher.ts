@@ -4,7 +4,7 @@ import type { Database, DeliveryRow } from '../db/tables.js';
 import type { Logger } from '../log.js';
 import type { ChannelKind, ChannelSender, Message } from '../ports/channel.port.js';
 import { isMutedKind } from '../preferences/preferences.js';
-import { MAX_TEMPORARY_ATTEMPTS, retryDelayMs } from './backoff.js';
+import { MAX_TEMPORARY_ATTEMPTS, retryDelayMs, usesAnAttempt } from './backoff.js';
 import { RenderBatch, recipientsOf, type Recipient } from './batch-context.js';
 import { sendThrough } from './channel-send.js';
 import { claimDue, recordOutcomes, type Changes } from './claims.js';
@@ -146,7 +146,7 @@ export class Dispatcher {
       report.sent++;
       return this.options.onResult?.(row, 'sent', channel);
     }
-    const attempts = row.attempts + 1;
+    const attempts = row.attempts + (result.permanent || usesAnAttempt(result) ? 1 : 0);
     const nextChannel = row.channel_index + 1 < channels.length;
     if (!result.permanent && attempts < MAX_TEMPORARY_ATTEMPTS) {
       const at = new Date(now.getTime() + retryDelayMs(attempts, result.retryAfterMs, this.options.random));
