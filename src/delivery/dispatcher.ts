@@ -10,7 +10,7 @@ import { sendThrough } from './channel-send.js';
 import { claimDue, recordOutcomes, type Changes } from './claims.js';
 import type { LiveReplicas } from './live-replicas.js';
 import { Pacer, shareOf, type PaceRule } from './pacer.js';
-import { PLACE_NOT_LINKED, placeAddressesOf, recipientOf } from './places.js';
+import { PLACE_NOT_LINKED, placeAddressesOf, recipientOf, requeueLearnedSince } from './places.js';
 
 export interface DispatchReport {
   sent: number;
@@ -84,6 +84,8 @@ export class Dispatcher {
     const done = (row: DeliveryRow, changes: Changes) => void finished.push([row, changes]);
     await Promise.all(rows.map((row) => this.deliver(row, recipientOf(row, recipients, placeAddress), render, report, done)));
     await recordOutcomes(db, workerId, clock.now(), finished);
+    const unlinked = finished.filter(([, c]) => c.state === 'failed' && c.last_error?.endsWith(PLACE_NOT_LINKED)).map(([row]) => row);
+    if (unlinked.length) await requeueLearnedSince(db, unlinked, clock.now());
     return report;
   }
 
