@@ -11,6 +11,7 @@ import type { Db } from './db/db.port.js';
 import type { FeedService } from './feeds/feed-service.js';
 import type { Logger } from './log.js';
 import type { DeliveryService } from './delivery/delivery-service.js';
+import { SettingsAlarm, watchSettings } from './delivery/settings-alarm.js';
 import type { StartupState } from './http/health-routes.js';
 import type { Mount, Route } from './http/router.js';
 import type { ChannelAdapter, ChannelKind, ChannelSender } from './ports/channel.port.js';
@@ -104,11 +105,13 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
       },
     });
     const adapters = await channelAdapters(config, bot, log);
+    // A channel refusing our credentials is told to the operators (docs/input-limits.md).
+    const settingsAlarm = new SettingsAlarm({ db: db.db, clock, log, registry: metrics.registry });
     delivery = new DeliveryService({
       db: db.db,
       clock,
       log,
-      senders: new Map<ChannelKind, ChannelSender>(adapters.map((a) => [a.kind, a.sender])),
+      senders: new Map<ChannelKind, ChannelSender>(adapters.map((a) => [a.kind, watchSettings(a.sender, settingsAlarm)])),
       publicUrl: config.publicUrl,
       appSecret: config.appSecret,
       registry: metrics.registry,

@@ -13,11 +13,18 @@ const PERMANENT_CODES = new Set(['EENVELOPE', 'EMESSAGE', 'EMAXRECIPIENTS', 'EOT
 // The settings are wrong, not the mail: keep it for when the operator fixes SMTP_URL.
 const SETTINGS_CODES = new Set(['EAUTH', 'ENOAUTH', 'ETLS', 'EREQUIRETLS']);
 
+// RFC 3463 enhanced codes it calls "persistent transient": X.2.2 mailbox full, X.3.1 mail
+// system full, X.4.5 congestion (also what Gmail and others answer for a sending quota,
+// `550 5.4.5 Daily user sending quota exceeded`). The quota resets; the mailbox is emptied.
+const TRANSIENT_ENHANCED = /^\s*5\.(2\.2|3\.1|4\.5)\b/;
+
 /**
  * A nodemailer failure as a SendResult. RFC 5321: 4yz replies are transient, 5yz permanent,
  * except 503 (bad sequence of commands), which is about the session, not the message — the
- * same rule as nodemailer's own `isPermanentResponseCode`. Connection trouble (refused, reset,
- * timed out) is temporary; so is a failed login, since the mail may go once SMTP_URL is fixed.
+ * same rule as nodemailer's own `isPermanentResponseCode` — and 5yz replies whose enhanced
+ * code says the failure passes (above). Connection trouble (refused, reset, timed out) is
+ * temporary; a failed login is temporary too and a settings problem: the mail may go once
+ * SMTP_URL is fixed, and the operators are told.
  */
 export function toSendResult(error: unknown): SendResult & { ok: false } {
   const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as MailError;
@@ -25,11 +32,13 @@ export function toSendResult(error: unknown): SendResult & { ok: false } {
   const detail = oneLine(e.response || e.message || 'unknown error');
 
   if (code && SETTINGS_CODES.has(code)) {
-    return { ok: false, permanent: false, reason: `SMTP ${code === 'ETLS' || code === 'EREQUIRETLS' ? 'TLS' : 'login'} failed, check SMTP_URL: ${detail}` };
+    return { ok: false, permanent: false, settings: true, reason: `SMTP ${code === 'ETLS' || code === 'EREQUIRETLS' ? 'TLS' : 'login'} failed, check SMTP_URL: ${detail}` };
   }
   if (typeof e.responseCode === 'number' && e.responseCode >= 400 && e.responseCode < 600) {
-    const permanent = e.responseCode >= 500 && e.responseCode !== 503;
-    return { ok: false, permanent, reason: detail.startsWith(String(e.responseCode)) ? detail : `${e.responseCode} ${detail}` };
+    const reason = detail.startsWith(String(e.responseCode)) ? detail : `${e.responseCode} ${detail}`;
+    const passing = TRANSIENT_ENHANCED.test(reason.replace(/^\d{3}[ -]/, ''));
+    const permanent = e.responseCode >= 500 && e.responseCode !== 503 && !passing;
+    return { ok: false, permanent, reason };
   }
   if (code && PERMANENT_CODES.has(code)) return { ok: false, permanent: true, reason: `${code}: ${detail}` };
   // ECONNECTION, ESOCKET, ETIMEDOUT, EDNS, EPROXY, ECONNREFUSED… and anything unforeseen:

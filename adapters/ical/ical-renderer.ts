@@ -2,6 +2,7 @@ import { getVtimezoneComponent } from '@touch4it/ical-timezones';
 import ical, { ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod, ICalEventStatus, type ICalCalendar } from 'ical-generator';
 import { Duration, type DateTime } from 'luxon';
 import type { CalendarDocument, CalendarEvent, CalendarHeader, CalendarRenderer } from '../../src/ports/calendar.port.js';
+import { cleanText, escapeText, quotedParameter, uriValue } from './escape.js';
 import { foldLines } from './fold-lines.js';
 
 const PROD_ID = { company: 'RCPS', product: 'Kooperator', language: 'PL' };
@@ -25,12 +26,6 @@ export class IcalGeneratorRenderer implements CalendarRenderer {
   constructor(private readonly defaultZone: string) {}
 
   render(document: CalendarDocument): string {
-    // An iTIP message (REQUEST, CANCEL) is one event with no refresh hint: ical-generator writes it whole.
-    if (document.method === 'REQUEST' || document.method === 'CANCEL') {
-      const calendar = this.calendar(document, false);
-      for (const event of document.events) this.event(calendar, event);
-      return calendar.toString();
-    }
     const zones = [...new Set(document.events.map((e) => this.zoneOf(e)))];
     return this.assemble(document, zones, [this.renderEvents(document.events)]);
   }
@@ -38,15 +33,17 @@ export class IcalGeneratorRenderer implements CalendarRenderer {
   renderEvents(events: CalendarEvent[]): string {
     if (events.length === 0) return '';
     const calendar = this.calendar({ name: '', refreshInterval: 'PT1H' });
-    return foldLines(events.map((event) => this.event(calendar, event).toString()).join(''));
+    return foldLines(events.map((event) => this.event(calendar, event)).join(''));
   }
 
   assemble(header: CalendarHeader, zones: string[], eventTexts: string[]): string {
-    // Only the few header lines go through ical-generator's slow fold.
-    const frame = this.calendar(header).toString();
+    // Only the few header lines go through ical-generator's slow fold. An iTIP message
+    // (REQUEST, CANCEL) has no refresh hint: its zones go right before its events.
+    const frame = this.calendar(header, !isItip(header)).toString();
     const timezones = zones.map((zone) => foldLines(normalise(getVtimezoneComponent(zone)))).join('');
-    const at = frame.indexOf(AFTER_ZONES) + 2;
     const end = frame.lastIndexOf(END);
+    const hint = frame.indexOf(AFTER_ZONES);
+    const at = hint < 0 ? end : hint + 2;
     return frame.slice(0, at) + timezones + frame.slice(at, end) + eventTexts.join('') + frame.slice(end);
   }
 
@@ -54,8 +51,8 @@ export class IcalGeneratorRenderer implements CalendarRenderer {
   private calendar(header: CalendarHeader, subscription = true): ICalCalendar {
     return ical({
       prodId: PROD_ID,
-      ...(header.name ? { name: header.name } : {}),
-      ...(header.description ? { description: header.description } : {}),
+      ...(header.name ? { name: escapeText(header.name) } : {}),
+      ...(header.description ? { description: escapeText(header.description) } : {}),
       // No calendar-wide zone: with one, ical-generator writes DTSTAMP in local time without Z.
       // Each event names its zone and a VTIMEZONE is added for every zone used.
       timezone: { name: null, generator: getVtimezoneComponent },
@@ -68,38 +65,55 @@ export class IcalGeneratorRenderer implements CalendarRenderer {
     return event.start.zoneName ?? this.defaultZone;
   }
 
-  private event(calendar: ICalCalendar, event: CalendarEvent) {
+  /** One VEVENT, unfolded: ical-generator's, with the URL and the iTIP people written here (escape.ts). */
+  private event(calendar: ICalCalendar, event: CalendarEvent): string {
     const zone = this.zoneOf(event);
-    return calendar.createEvent({
-      id: event.uid,
-      sequence: event.sequence,
-      summary: event.summary,
-      ...(event.description ? { description: event.description } : {}),
-      ...(event.location ? { location: event.location } : {}),
-      ...(event.url ? { url: event.url } : {}),
-      timezone: zone,
-      start: event.start,
-      end: event.end.setZone(zone),
-      stamp: event.lastModified,
-      lastModified: event.lastModified,
-      ...(event.recurrenceId ? { recurrenceId: event.recurrenceId.setZone(zone) } : {}),
-      ...(event.rrule ? { repeating: repeatingLines(event.rrule, event.exdates ?? [], zone) } : {}),
-      ...(event.status ? { status: ICalEventStatus[event.status] } : {}),
-      ...(event.categories ? { categories: event.categories.map((name) => ({ name })) } : {}),
-      ...(event.organizer ? { organizer: event.organizer } : {}),
-      ...(event.attendees
-        ? {
-            attendees: event.attendees.map((a) => ({
-              name: a.name,
-              email: a.email,
-              rsvp: a.rsvp,
-              role: ICalAttendeeRole.REQ,
-              status: PARTSTAT[a.partstat],
-            })),
-          }
-        : {}),
-    });
+    let text = calendar
+      .createEvent({
+        id: event.uid,
+        sequence: event.sequence,
+        summary: cleanText(event.summary),
+        ...(event.description ? { description: cleanText(event.description) } : {}),
+        ...(event.location ? { location: cleanText(event.location) } : {}),
+        timezone: zone,
+        start: event.start,
+        end: event.end.setZone(zone),
+        stamp: event.lastModified,
+        lastModified: event.lastModified,
+        ...(event.recurrenceId ? { recurrenceId: event.recurrenceId.setZone(zone) } : {}),
+        ...(event.rrule ? { repeating: repeatingLines(event.rrule, event.exdates ?? [], zone) } : {}),
+        ...(event.status ? { status: ICalEventStatus[event.status] } : {}),
+        ...(event.categories ? { categories: event.categories.map((name) => ({ name: cleanText(name) })) } : {}),
+      })
+      .toString();
+    // Where ical-generator would put them, so the bytes stay the same for ordinary data.
+    if (event.url) text = insertBefore(text, [`URL;VALUE=URI:${uriValue(event.url)}`], ['STATUS:', 'LAST-MODIFIED:', 'END:VEVENT']);
+    const people = [
+      ...(event.organizer ? [`ORGANIZER${cn(event.organizer.name)}:mailto:${uriValue(event.organizer.email)}`] : []),
+      ...(event.attendees ?? []).map(
+        (a) => `ATTENDEE;ROLE=${ICalAttendeeRole.REQ};PARTSTAT=${PARTSTAT[a.partstat]};RSVP=${a.rsvp ? 'TRUE' : 'FALSE'}${cn(a.name)}:MAILTO:${uriValue(a.email)}`,
+      ),
+    ];
+    if (people.length > 0) text = insertBefore(text, people, ['CATEGORIES:', 'URL;VALUE=URI:', 'STATUS:', 'LAST-MODIFIED:', 'END:VEVENT']);
+    return text;
   }
+}
+
+const isItip = (header: CalendarHeader) => header.method === 'REQUEST' || header.method === 'CANCEL';
+
+/** `;CN="…"`, or nothing for an empty name (as ical-generator does). */
+const cn = (name: string) => (cleanText(name) ? `;CN=${quotedParameter(name)}` : '');
+
+/**
+ * Lines put into an unfolded VEVENT before the first of `before` it has. Every value in it is
+ * escaped (no raw line break), so each CRLF there starts a property.
+ */
+function insertBefore(vevent: string, lines: string[], before: string[]): string {
+  for (const name of before) {
+    const at = vevent.indexOf(`\r\n${name}`);
+    if (at >= 0) return `${vevent.slice(0, at + 2)}${lines.map((line) => `${line}\r\n`).join('')}${vevent.slice(at + 2)}`;
+  }
+  return vevent + lines.map((line) => `${line}\r\n`).join('');
 }
 
 const PARTSTAT = {
@@ -117,7 +131,8 @@ function normalise(component: string | null): string {
 
 /** The RRULE as given plus EXDATEs in the event's zone: ical-generator's rule object cannot say BYDAY=2TU,4TU. */
 function repeatingLines(rule: string, exdates: DateTime[], zone: string): string {
-  const lines = [`RRULE:${rule}`];
+  // The rule was checked on import; a line break in it must still never start a property.
+  const lines = [`RRULE:${rule.replace(/[\x00-\x1f\x7f]/g, '')}`];
   if (exdates.length > 0) {
     lines.push(`EXDATE;TZID=${zone}:${exdates.map((d) => d.setZone(zone).toFormat("yyyyMMdd'T'HHmmss")).join(',')}`);
   }

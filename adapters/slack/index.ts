@@ -4,8 +4,10 @@ import type { Logger } from '../../src/log.js';
 import type { BotPort, ChannelAdapter, Mount } from '../../src/ports/channel.port.js';
 import { boltLogger } from './bolt-logger.js';
 import { SlackDirectory } from './slack-directory.js';
+import { parseSlackBody, shapeProblem } from './request-shape.js';
 import { HTTP_RESPONSE, registerListeners } from './slack-listeners.js';
 import { SlackSender } from './slack-sender.js';
+import { readLimited, verifySignature, type Refusal } from './verify-request.js';
 
 export interface SlackAdapterOptions {
   botToken: string;
@@ -22,6 +24,8 @@ export interface SlackAdapterOptions {
   publicUrl: string;
   /** Budget for answering a slash command inside its ack; Slack allows 3 s in all. */
   ackBudgetMs?: number;
+  /** Now in ms, for the signature's timestamp window (tests); Date.now by default. */
+  now?: () => number;
 }
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -79,7 +83,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): ChannelAdapter
   registerListeners(app, { bot: options.bot, client, directory, sender, log, command: '/pzk', ackBudgetMs: options.ackBudgetMs ?? 2500 });
 
   const mounts: Mount[] =
-    receiver instanceof HTTPReceiver ? [{ path: SLACK_EVENTS_PATH, name: 'slack', handler: httpHandler(receiver, responses, log) }] : [];
+    receiver instanceof HTTPReceiver ? [{ path: SLACK_EVENTS_PATH, name: 'slack', handler: httpHandler(receiver, responses, log, { secret: options.signingSecret, now: options.now ?? Date.now }) }] : [];
 
   const learnIds = async () => {
     if (ids.botId && ids.botUserId) return;
@@ -106,21 +110,55 @@ export function createSlackAdapter(options: SlackAdapterOptions): ChannelAdapter
   };
 }
 
-/** Bolt's listener for POST /slack/events; other methods get 405 instead of Bolt's thrown error. */
-function httpHandler(receiver: HTTPReceiver, responses: WeakMap<IncomingMessage, ServerResponse>, log: Logger): Mount['handler'] {
+/**
+ * Bolt's listener for POST /slack/events, behind our own checks: the body is read (at most
+ * 1 MB), its signature and timestamp verified and its shape checked first (verify-request.ts,
+ * request-shape.ts), so Bolt only ever sees a signed object it can route. Anything else gets
+ * 400, 401 or 413 and one warning line; other methods get 405 instead of Bolt's thrown error.
+ */
+function httpHandler(
+  receiver: HTTPReceiver,
+  responses: WeakMap<IncomingMessage, ServerResponse>,
+  log: Logger,
+  check: { secret: string; now: () => number },
+): Mount['handler'] {
+  const refuse = (res: ServerResponse, refusal: Refusal) => {
+    log.warn({ status: refusal.status, reason: refusal.reason }, 'slack request refused');
+    if (res.headersSent) return void res.end();
+    const text = JSON.stringify({ error: refusal.status === 401 ? 'unauthorized' : refusal.status === 413 ? 'too_large' : 'bad_request', message: refusal.reason });
+    res.writeHead(refusal.status, { 'content-type': 'application/json; charset=utf-8', ...(refusal.status === 413 ? { connection: 'close' } : {}) });
+    res.end(text);
+  };
+  const screen = async (req: IncomingMessage, res: ServerResponse) => {
+    const raw = await readLimited(req);
+    if (!Buffer.isBuffer(raw)) return refuse(res, raw);
+    const text = raw.toString('utf8');
+    const contentType = req.headers['content-type'];
+    // Slack's unsigned connectivity check, answered as Bolt would, with nothing passed on.
+    if (contentType === 'application/x-www-form-urlencoded' && new URLSearchParams(text).get('ssl_check') === '1') {
+      res.writeHead(200);
+      return void res.end();
+    }
+    const unsigned = verifySignature(req.headers, raw, check.secret, check.now());
+    if (unsigned) return refuse(res, unsigned);
+    const parsed = parseSlackBody(text, contentType);
+    const problem = 'problem' in parsed ? parsed.problem : shapeProblem(parsed.body);
+    if (problem) return refuse(res, { status: 400, reason: problem });
+    // Bolt takes a request whose rawBody is a Buffer as already read (bufferIncomingMessage).
+    (req as IncomingMessage & { rawBody?: Buffer }).rawBody = raw;
+    responses.set(req, res);
+    receiver.requestListener(req, res);
+  };
   return (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'POST') {
       res.writeHead(405, { allow: 'POST', 'content-type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify({ error: 'method_not_allowed', message: `Slack posts to ${SLACK_EVENTS_PATH}` }));
       return;
     }
-    responses.set(req, res);
-    try {
-      receiver.requestListener(req, res);
-    } catch (error) {
+    screen(req, res).catch((error: unknown) => {
       log.error({ err: error }, 'slack request not handled');
       if (!res.headersSent) res.writeHead(500);
       res.end();
-    }
+    });
   };
 }

@@ -7,19 +7,19 @@ const PERMANENT = new Set([
   'user_not_found',
   'channel_not_found',
   'is_archived',
-  'account_inactive',
   'not_in_channel',
-  'invalid_auth',
-  'not_authed',
-  'token_revoked',
-  'token_expired',
-  'missing_scope',
   'cannot_dm_bot',
   'user_disabled',
   'invalid_blocks',
   'msg_too_long',
   'no_text',
 ]);
+
+/**
+ * Slack refusing our token or the app's scopes: no message is at fault, so each stays in the
+ * outbox (temporary) and the operators are told, as for a wrong SMTP password.
+ */
+const SETTINGS = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive', 'missing_scope', 'no_permission']);
 
 interface SlackErrorShape {
   code?: string;
@@ -42,6 +42,7 @@ export function toSendResult(error: unknown): SendResult {
       return { ok: false, permanent: false, reason: 'ratelimited', ...(e.retryAfter !== undefined ? { retryAfterMs: e.retryAfter * 1000 } : {}) };
     case webApi.ErrorCode.PlatformError: {
       const reason = e.data?.error ?? 'unknown_error';
+      if (SETTINGS.has(reason)) return { ok: false, permanent: false, settings: true, reason: `${reason}: Slack refused the bot's token or scopes, check SLACK_BOT_TOKEN and the app's installation` };
       return { ok: false, permanent: PERMANENT.has(reason), reason };
     }
     case webApi.ErrorCode.HTTPError: {

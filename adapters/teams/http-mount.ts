@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CloudAdapter, Response as BotResponse, TurnContext } from 'botbuilder';
+import type { Activity, CloudAdapter, Response as BotResponse, TurnContext } from 'botbuilder';
 import type { Logger } from '../../src/log.js';
 import type { Mount } from '../../src/ports/channel.port.js';
 
@@ -78,11 +78,55 @@ function botResponse(res: ServerResponse): BotResponse {
   };
 }
 
+/** Checks a request's Bot Framework token against its activity; throws when it is not valid. */
+export type Authenticate = (activity: Activity, authHeader: string) => Promise<unknown>;
+
+/** What every activity Bot Framework sends names; without it there is nothing to authenticate or answer. */
+function activityProblem(body: Record<string, unknown>): string | undefined {
+  if (typeof body.type !== 'string' || !body.type) return 'the activity has no type';
+  if (typeof body.serviceUrl !== 'string' || !/^https?:\/\/[^\s]+$/.test(body.serviceUrl)) return 'the activity has no http(s) serviceUrl';
+  if (typeof body.channelId !== 'string') return 'the activity has no channelId';
+  const conversation = body.conversation as { id?: unknown } | undefined;
+  if (typeof conversation !== 'object' || conversation === null || typeof conversation.id !== 'string') return 'the activity has no conversation id';
+  return undefined;
+}
+
+const isAuthError = (error: unknown) => {
+  const e = error as { name?: string; statusCode?: number } | null;
+  return e?.name === 'AuthenticationError' || e?.statusCode === 401 || e?.statusCode === 403;
+};
+
 /**
  * POST /api/messages for our node:http server, which has no body parser: the JSON is read
- * here and CloudAdapter.process() authenticates and runs the turn.
+ * here, the token is checked here (so a refusal is a 401 and one warning line; CloudAdapter
+ * would print the error's stack with console.error, and answer 500 for a body it cannot
+ * parse), and CloudAdapter.process() runs the turn. With `authenticated` false
+ * (TEAMS_DEV_NO_AUTH) a malformed activity is a 400 instead.
  */
-export function messagesMount(adapter: CloudAdapter, logic: (context: TurnContext) => Promise<void>, log: Logger): Mount {
+export function messagesMount(
+  adapter: CloudAdapter,
+  logic: (context: TurnContext) => Promise<void>,
+  log: Logger,
+  guard: { authenticated: boolean; authenticate: Authenticate },
+): Mount {
+  const refuse = (res: ServerResponse, status: 400 | 401, reason: string) => {
+    log.warn({ status, reason }, 'teams request refused');
+    sendJson(res, status, { error: status === 401 ? 'unauthorized' : 'bad_request', message: status === 401 ? 'The request is not from Bot Framework.' : reason });
+  };
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const body = await readJson(req);
+    const header = typeof req.headers.authorization === 'string' ? req.headers.authorization : '';
+    if (guard.authenticated && !/^Bearer \S+$/.test(header)) return refuse(res, 401, 'no bearer token');
+    const problem = activityProblem(body);
+    if (problem) return refuse(res, guard.authenticated ? 401 : 400, problem);
+    try {
+      await guard.authenticate(body as unknown as Activity, header);
+    } catch (error) {
+      if (!isAuthError(error)) throw error;
+      return refuse(res, 401, `token refused: ${(error as Error).message?.split('\n', 1)[0]}`);
+    }
+    await adapter.process({ body, headers: req.headers, method: 'POST' }, botResponse(res), logic);
+  };
   return {
     path: TEAMS_MESSAGES_PATH,
     name: 'teams',
@@ -91,13 +135,11 @@ export function messagesMount(adapter: CloudAdapter, logic: (context: TurnContex
         res.setHeader('allow', 'POST');
         return sendJson(res, 405, { error: 'method_not_allowed', message: `Bot Framework posts to ${TEAMS_MESSAGES_PATH}` });
       }
-      readJson(req)
-        .then((body) => adapter.process({ body, headers: req.headers, method: 'POST' }, botResponse(res), logic))
-        .catch((error: unknown) => {
-          if (error instanceof BodyError) return sendJson(res, error.status, { error: 'bad_request', message: error.message });
-          log.error({ err: error }, 'teams activity not processed');
-          sendJson(res, 500, { error: 'internal', message: 'The bot could not process this activity.' });
-        });
+      handle(req, res).catch((error: unknown) => {
+        if (error instanceof BodyError) return sendJson(res, error.status, { error: error.status === 413 ? 'too_large' : 'bad_request', message: error.message });
+        log.error({ err: error }, 'teams activity not processed');
+        sendJson(res, 500, { error: 'internal', message: 'The bot could not process this activity.' });
+      });
     },
   };
 }

@@ -67,7 +67,7 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): ChannelAdapter
   return {
     kind: 'teams',
     sender,
-    mounts: [messagesMount(adapter, logic, log)],
+    mounts: [messagesMount(adapter, logic, log, { authenticated: !options.devNoAuth, authenticate: (activity, header) => auth.authenticateRequest(activity, header) })],
     async start() {
       if (options.devNoAuth) log.warn('Teams runs WITHOUT Bot Framework authentication (TEAMS_DEV_NO_AUTH=1): for a local emulator only');
     },

@@ -52,8 +52,9 @@ function retryAfterMs(e: ConnectorError): number | undefined {
 
 /**
  * A connector failure as a SendResult (https://learn.microsoft.com/microsoftteams/platform/bots/build-conversational-capability#status-codes-from-bot-conversational-apis):
- * 429 and 412 temporary with Retry-After; 5xx, 408 and network errors temporary; 401/403 (no or
- * wrong app id, bad credentials, bot blocked or removed) and 404 (conversation gone) permanent.
+ * 429 and 412 temporary with Retry-After; 5xx, 408 and network errors temporary; 403
+ * (bot blocked or removed) and 404 (conversation gone) permanent; 401 and Entra ID refusing the
+ * app's secret are settings problems (temporary, and the operators are told).
  * An unknown error counts as temporary: the engine gives up after a few attempts, whereas a
  * wrong "permanent" loses the message.
  */
@@ -66,14 +67,15 @@ export function toSendResult(error: unknown): SendResult {
     const after = retryAfterMs(e);
     return { ok: false, permanent: false, reason: why, ...(after !== undefined ? { retryAfterMs: after } : {}) };
   }
-  if (status === 401) return { ok: false, permanent: true, reason: `${why}: Teams refused the bot's credentials (check MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppType)` };
+  // Our credentials, not this message: kept for when they are fixed, and the operators are told.
+  if (status === 401) return { ok: false, permanent: false, settings: true, reason: `${why}: Teams refused the bot's credentials (check MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppType)` };
   if (status === 403) return { ok: false, permanent: true, reason: `${why}: the bot may not post here (blocked, uninstalled, or disabled by an admin)` };
   if (status === 404) return { ok: false, permanent: true, reason: `${why}: the conversation is gone (the app was removed or the user blocked the bot)` };
   if (status !== undefined && status >= 400 && status < 500 && status !== 408) return { ok: false, permanent: true, reason: why };
   if (status !== undefined) return { ok: false, permanent: false, reason: why };
   // MSAL: Entra ID refused the app id or secret while getting a token.
   if (e.errorCode && /invalid_client|unauthorized_client|invalid_request/.test(e.errorCode)) {
-    return { ok: false, permanent: true, reason: `teams: Entra ID refused the bot's credentials (${e.errorCode}); check MicrosoftAppId and MicrosoftAppPassword` };
+    return { ok: false, permanent: false, settings: true, reason: `teams: Entra ID refused the bot's credentials (${e.errorCode}); check MicrosoftAppId and MicrosoftAppPassword` };
   }
   return { ok: false, permanent: false, reason: `teams: ${e.name === 'AbortError' ? 'timed out' : (e.code ?? e.message ?? String(error))}` };
 }

@@ -13,3 +13,12 @@ export function retryDelayMs(attempt: number, retryAfterMs: number | undefined, 
 
 /** After this many temporary failures on one channel the delivery moves to the next channel. */
 export const MAX_TEMPORARY_ATTEMPTS = 8;
+
+/**
+ * Whether a temporary failure uses up one of the MAX_TEMPORARY_ATTEMPTS. A platform that names
+ * its wait (429 with Retry-After) is pacing us, not failing: eight of those in a row used to
+ * fail a delivery for good (or push it off its channel) though every one said "later".
+ */
+export function usesAnAttempt(result: { retryAfterMs?: number }): boolean {
+  return !(result.retryAfterMs !== undefined && result.retryAfterMs > 0);
+}

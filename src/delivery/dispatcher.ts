@@ -4,13 +4,13 @@ import type { Database, DeliveryRow } from '../db/tables.js';
 import type { Logger } from '../log.js';
 import type { ChannelKind, ChannelSender, Message } from '../ports/channel.port.js';
 import { isMutedKind } from '../preferences/preferences.js';
-import { MAX_TEMPORARY_ATTEMPTS, retryDelayMs } from './backoff.js';
+import { MAX_TEMPORARY_ATTEMPTS, retryDelayMs, usesAnAttempt } from './backoff.js';
 import { RenderBatch, recipientsOf, type Recipient } from './batch-context.js';
 import { sendThrough } from './channel-send.js';
 import { claimDue, recordOutcomes, type Changes } from './claims.js';
 import type { LiveReplicas } from './live-replicas.js';
 import { Pacer, shareOf, type PaceRule } from './pacer.js';
-import { PLACE_NOT_LINKED, placeAddressesOf, recipientOf } from './places.js';
+import { PLACE_NOT_LINKED, placeAddressesOf, recipientOf, requeueLearnedSince } from './places.js';
 
 export interface DispatchReport {
   sent: number;
@@ -84,6 +84,8 @@ export class Dispatcher {
     const done = (row: DeliveryRow, changes: Changes) => void finished.push([row, changes]);
     await Promise.all(rows.map((row) => this.deliver(row, recipientOf(row, recipients, placeAddress), render, report, done)));
     await recordOutcomes(db, workerId, clock.now(), finished);
+    const unlinked = finished.filter(([, c]) => c.state === 'failed' && c.last_error?.endsWith(PLACE_NOT_LINKED)).map(([row]) => row);
+    if (unlinked.length) await requeueLearnedSince(db, unlinked, clock.now());
     return report;
   }
 
@@ -146,7 +148,7 @@ export class Dispatcher {
       report.sent++;
       return this.options.onResult?.(row, 'sent', channel);
     }
-    const attempts = row.attempts + 1;
+    const attempts = row.attempts + (result.permanent || usesAnAttempt(result) ? 1 : 0);
     const nextChannel = row.channel_index + 1 < channels.length;
     if (!result.permanent && attempts < MAX_TEMPORARY_ATTEMPTS) {
       const at = new Date(now.getTime() + retryDelayMs(attempts, result.retryAfterMs, this.options.random));

@@ -55,6 +55,21 @@ export async function requeueUnlinked(db: Kysely<Database>, place: PlaceLink, no
   return Number(result.numUpdatedRows);
 }
 
+/**
+ * After a batch: rows it failed as PLACE_NOT_LINKED whose place is known by now. The bot may
+ * have learned the place while the batch ran, after the batch read the addresses and before it
+ * wrote these failures: linkPlace's requeueUnlinked then looked too early and nothing would
+ * look again. Returns how many were put back.
+ */
+export async function requeueLearnedSince(db: Kysely<Database>, failed: DeliveryRow[], now: Date): Promise<number> {
+  const ids = [...new Set(failed.map((r) => r.place_address).filter((id): id is string => Boolean(id)))];
+  if (ids.length === 0) return 0;
+  const known = await db.selectFrom('place_channels').select(['channel', 'external_id', 'address']).where('external_id', 'in', ids).execute();
+  let requeued = 0;
+  for (const p of known) requeued += await requeueUnlinked(db, { channel: p.channel as ChannelKind, externalId: p.external_id, address: p.address }, now);
+  return requeued;
+}
+
 const keyOf = (channel: string, externalId: string) => `${channel}\n${externalId}`;
 
 /**

@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log.js';
 import type { Metrics } from './metrics.js';
+import { BodyTooLargeError, MalformedBodyError } from './read-body.js';
+import { sendRefusal } from './refusal-page.js';
 import { sendJson, type Mount, type Route } from './router.js';
 
 export interface HttpOptions {
@@ -61,8 +63,16 @@ function decode(part: string): string {
   }
 }
 
-/** An unexpected error: logged with an id; the client sees the id, never the stack. */
+/**
+ * A body refused by read-body.ts: 413 or 400 with a page in both languages and one warning
+ * line. Anything else is unexpected: logged with an id; the client sees the id, never the stack.
+ */
 function fail(req: IncomingMessage, res: ServerResponse, error: unknown, log: Logger): void {
+  if (error instanceof BodyTooLargeError || error instanceof MalformedBodyError) {
+    log.warn({ status: error.status, path: (req.url ?? '').split('?', 1)[0]!.replace(/\/[^/]*\.[^/]*/g, '/…'), reason: error.message }, 'request body refused');
+    if (res.headersSent) return void res.end();
+    return sendRefusal(res, error);
+  }
   const id = Math.random().toString(36).slice(2, 10);
   log.error({ err: error, errorId: id, url: req.url }, 'request failed');
   if (res.headersSent) return void res.end();

@@ -89,7 +89,18 @@ export type Incoming =
 
 export type SendResult =
   | { ok: true; providerId?: string }
-  | { ok: false; permanent: boolean; reason: string; retryAfterMs?: number };
+  | {
+      ok: false;
+      permanent: boolean;
+      reason: string;
+      retryAfterMs?: number;
+      /**
+       * The platform refused our own settings (a wrong SMTP password, a revoked Slack token, Teams
+       * credentials), not this message: always temporary, so the message waits for the fix, and
+       * the operators are told (src/delivery/settings-alarm.ts).
+       */
+      settings?: true;
+    };
 
 /** One platform's way out. `address` is what the adapter stored when it linked the person. */
 export interface ChannelSender {

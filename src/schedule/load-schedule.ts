@@ -1,8 +1,21 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { isMap, isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import { scheduleFileSchema, type ScheduleFile } from './schedule-file.schema.js';
 import { crossCheck, formatPath } from './cross-check.js';
+
+/**
+ * A region's schedule (a hundred teams with their members) is a few hundred KB; parsing and
+ * checking 2 MB (400 teams, 12 000 members) took 4 s and 270 MB here. Larger files are refused before they are read: a 50 MB
+ * one took 217 s and 1.66 GB.
+ */
+export const MAX_SCHEDULE_BYTES = 2 * 1024 * 1024;
+/**
+ * How many times aliases may copy nodes (yaml's maxAliasCount; its default is 100 too). A
+ * schedule uses a few, e.g. one location for several meetings; a "billion laughs" file is
+ * refused with one problem instead of expanding.
+ */
+export const MAX_ALIAS_COUNT = 100;
 
 /** One problem in a schedule file: the file, the path inside it, the line, and what is wrong. */
 export interface ScheduleProblem {
@@ -58,7 +71,51 @@ function parseYaml(file: string, text: string): ParsedYaml | { problems: Schedul
   if (!isMap(doc.contents) && doc.contents !== null) {
     return { problems: [{ file, path: '', line: 1, message: 'must be a mapping with teams, staff and activities' }] };
   }
-  return { doc, lines, raw: doc.toJS() ?? {} };
+  try {
+    return { doc, lines, raw: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {} };
+  } catch (error) {
+    // yaml throws a ReferenceError when aliases expand past the limit.
+    if (!(error instanceof ReferenceError)) throw error;
+    return { problems: [{ file, path: '', message: `YAML: aliases (*name) copy too much; at most ${MAX_ALIAS_COUNT} copies of anchored nodes are allowed` }] };
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The file's text, or the problem: missing, too large, or not UTF-8 (naming the first bad line). */
+async function readScheduleText(file: string): Promise<string | ScheduleProblem> {
+  try {
+    const { size } = await stat(file);
+    const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+    if (size > MAX_SCHEDULE_BYTES) return { file, path: '', message: `is ${mb(size)}; a schedule file may be at most ${mb(MAX_SCHEDULE_BYTES)} (split it into several files)` };
+    const bytes = await readFile(file);
+    try {
+      return utf8.decode(bytes);
+    } catch {
+      return { file, path: '', line: firstBadLine(bytes), message: 'is not UTF-8 text; save it as UTF-8 (names would otherwise be imported with � in them)' };
+    }
+  } catch (error) {
+    return { file, path: '', message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+  }
+}
+
+/** The 1-based number of the first line that is not valid UTF-8. */
+function firstBadLine(bytes: Buffer): number {
+  let line = 1;
+  let start = 0;
+  while (start <= bytes.length) {
+    const end = bytes.indexOf(0x0a, start);
+    const stop = end < 0 ? bytes.length : end;
+    try {
+      utf8.decode(bytes.subarray(start, stop));
+    } catch {
+      return line;
+    }
+    if (end < 0) break;
+    line++;
+    start = end + 1;
+  }
+  return line;
 }
 
 function validateSchedule(file: string, { doc, lines, raw }: ParsedYaml, otherTeams: ReadonlySet<string>): { data?: ScheduleFile; problems: ScheduleProblem[] } {
@@ -94,11 +151,9 @@ export async function loadScheduleFiles(files: string[], knownTeams: ReadonlySet
   const loaded: LoadedSchedule[] = [];
   const texts = new Map<string, string>();
   for (const file of files) {
-    try {
-      texts.set(file, await readFile(file, 'utf8'));
-    } catch (error) {
-      problems.push({ file, path: '', message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
-    }
+    const text = await readScheduleText(file);
+    if (typeof text === 'string') texts.set(file, text);
+    else problems.push(text);
   }
   // Each file is parsed once; an audience may then name a team of another file of the same
   // import, or one already stored.

@@ -117,7 +117,7 @@ describe.each(dialects)('the dispatcher through the real adapters on %s', (kind)
     expect(slackApi.callsTo('chat.postMessage')).toHaveLength(1);
     expect(first.realMs).toBeLessThan(1500);
     const waiting = await row(k);
-    expect(waiting).toMatchObject({ state: 'pending', attempts: 1, last_error: 'slack: ratelimited' });
+    expect(waiting).toMatchObject({ state: 'pending', attempts: 0, last_error: 'slack: ratelimited' });
     const wait = waiting.next_attempt_at.getTime() - clock.now().getTime();
     expect(wait).toBeGreaterThanOrEqual(2000);
     expect(wait).toBeLessThanOrEqual(2200);

@@ -8,6 +8,10 @@ import { DateTime } from 'luxon';
  */
 export const ZONE = 'Europe/Warsaw';
 
+// NAME (RFC 7986), X-WR-CALNAME and X-WR-CALDESC are TEXT, escaped like SUMMARY; ical.js knows
+// none of them and would hand back `\,` as written.
+for (const name of ['name', 'x-wr-calname', 'x-wr-caldesc']) ICAL.design.icalendar.property[name] ??= { defaultType: 'text' };
+
 export function parseCalendar(text: string): ICAL.Component {
   const calendar = new ICAL.Component(ICAL.parse(text) as unknown[]);
   for (const vtimezone of calendar.getAllSubcomponents('vtimezone')) ICAL.TimezoneService.register(vtimezone);

@@ -12,7 +12,7 @@ import { changePreferences } from '../../preferences/change-preferences.js';
 import { loadPreferences, MUTABLE_KINDS, type Preferences } from '../../preferences/preferences.js';
 import { collectPersonalData, erasePersonalData } from '../../privacy/personal-data.js';
 import { sendPage } from '../html/layout.js';
-import { BodyTooLargeError, readForm } from '../read-body.js';
+import { readForm } from '../read-body.js';
 import { sameOrigin } from '../same-origin.js';
 import type { Route } from '../router.js';
 import { erasePage, mePage, messagePage } from './me-view.js';
@@ -59,12 +59,8 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
         const tt = mePageMessages[context.language];
         return sendPage(res, 403, messagePage(context.language, tt.forbiddenTitle, tt.forbiddenText));
       }
-      try {
-        await handler(req, res, context);
-      } catch (error) {
-        if (error instanceof BodyTooLargeError) return sendPage(res, 413, messagePage(context.language, t.forbiddenTitle, error.message));
-        throw error;
-      }
+      // A body too large or not a form is answered by the server (413/400, refusal-page.ts).
+      await handler(req, res, context);
     },
   });
 

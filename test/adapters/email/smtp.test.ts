@@ -1,4 +1,6 @@
+import type { AddressInfo } from 'node:net';
 import ICAL from 'ical.js';
+import { SMTPServer } from 'smtp-server';
 import type { ParsedMail } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEmailAdapter } from '../../../adapters/email/index.js';
@@ -105,6 +107,33 @@ describe('e-mail over SMTP', () => {
 
     expect(result).toEqual({ ok: false, permanent: true, reason: expect.stringContaining('550 5.1.1 Mailbox anna.nowak does not exist') });
     expect(server.mails).toHaveLength(0);
+  });
+
+  it.each([
+    ['550 5.4.5 (a daily sending quota)', 550, '5.4.5 Daily user sending quota exceeded'],
+    ['552 5.2.2 (a full mailbox)', 552, '5.2.2 Mailbox full'],
+    ['550 5.3.1 (mail system full)', 550, '5.3.1 Mail system full'],
+  ])('should report %s as temporary: RFC 3463 calls it a persistent transient failure', async (_name, code, text) => {
+    const server = await smtp({ rcpt: () => smtpError(code, text) });
+    const result = await adapterFor(server.port).sender.send(TO, aReminder());
+    expect(result).toEqual({ ok: false, permanent: false, reason: expect.stringContaining(text) });
+  });
+
+  it('should report a refused login as temporary and as a settings problem, naming SMTP_URL', async () => {
+    const server = new SMTPServer({
+      authMethods: ['PLAIN', 'LOGIN'],
+      allowInsecureAuth: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onAuth: (_auth, _session, callback) => callback(new Error('Invalid username or password')),
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const port = (server.server.address() as AddressInfo).port;
+    const adapter = createEmailAdapter({ smtpUrl: `smtp://user:wrong@127.0.0.1:${port}?ignoreTLS=true`, outboxDir: '/nonexistent', from: FROM, log });
+    cleanups.push(() => adapter.stop());
+    const result = await adapter.sender.send(TO, aReminder());
+    expect(result).toEqual({ ok: false, permanent: false, settings: true, reason: expect.stringContaining('SMTP_URL') });
   });
 
   it('should report a refused connection as temporary, without throwing', async () => {

@@ -8,11 +8,15 @@ import type { CalendarDocument } from '../../../src/ports/calendar.port.js';
  * line folding): what the adapter rendered before it folded events itself. The adapter must
  * give exactly these bytes.
  */
+const escapeText = (text: string) => text.replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\r\n|\r|\n/g, '\\n');
+
 export function referenceRender(document: CalendarDocument, defaultZone = 'Europe/Warsaw'): string {
   const calendar = ical({
     prodId: { company: 'RCPS', product: 'Kooperator', language: 'PL' },
-    name: document.name,
-    ...(document.description ? { description: document.description } : {}),
+    // ical-generator writes these raw; RFC 5545 TEXT wants `\`, `;`, `,` and line breaks
+    // escaped (a line break in a team's name added events to feeds), so the adapter does.
+    name: escapeText(document.name),
+    ...(document.description ? { description: escapeText(document.description) } : {}),
     timezone: { name: null, generator: getVtimezoneComponent },
     // An iTIP message (REQUEST, CANCEL) carries no refresh hint.
     ...(document.method === 'REQUEST' || document.method === 'CANCEL' ? {} : { ttl: Duration.fromISO(document.refreshInterval).as('seconds') }),

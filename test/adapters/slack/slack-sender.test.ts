@@ -60,7 +60,15 @@ describe('the Slack sender', () => {
     expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
   });
 
-  it.each(['user_not_found', 'channel_not_found', 'is_archived', 'account_inactive', 'not_in_channel', 'invalid_auth'])(
+  it.each(['invalid_auth', 'token_revoked', 'not_authed', 'account_inactive'])(
+    'should report %s as temporary and as a settings problem: our token is refused, not this message',
+    async (error) => {
+      fake.failNext('chat.postMessage', { body: { ok: false, error } });
+      expect(await adapter.sender.send('UANNA', reminder)).toEqual({ ok: false, permanent: false, settings: true, reason: expect.stringContaining(error) });
+    },
+  );
+
+  it.each(['user_not_found', 'channel_not_found', 'is_archived', 'not_in_channel'])(
     'should report %s as permanent, with the reason',
     async (error) => {
       fake.failNext('chat.postMessage', { body: { ok: false, error } });

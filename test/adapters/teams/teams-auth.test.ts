@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTeamsAdapter } from '../../../adapters/teams/index.js';
 import { dialects, freshDatabase } from '../../support/databases.js';
@@ -24,6 +25,24 @@ describe.each(dialects)('Teams authentication on %s', (kind) => {
     expect(h.connector.calls).toEqual([]);
     expect(await h.db.db.selectFrom('processed_events').selectAll().execute()).toEqual([]);
     expect(await h.db.db.selectFrom('person_channels').selectAll().execute()).toEqual([]);
+  });
+
+  it.each([
+    ['an empty object with no Authorization header', {}, {}],
+    ['an empty object with a garbage token', {}, { authorization: 'Bearer garbage' }],
+    ['an activity with only a type', { type: 'message' }, {}],
+    ['an activity with a serviceUrl that is not a URL', { type: 'message', serviceUrl: 'not a url', channelId: 'msteams' }, { authorization: 'Bearer x.y.z' }],
+  ])('should answer %s with 401 and one log line without a stack', async (_name, body, headers) => {
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    h = await startHarness(kind, { adapter: { ...withAppId, log } });
+    const response = await h.post(body, headers);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: 'unauthorized' });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 40 });
+    expect(JSON.stringify(lines[0])).not.toMatch(/\bat .*\.(js|ts):\d+/);
+    expect(h.connector.calls).toEqual([]);
   });
 
   it('should refuse to start without an app id unless dev-no-auth is asked for', () => {

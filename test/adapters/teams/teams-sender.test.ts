@@ -65,11 +65,11 @@ describe('Teams proactive sends', () => {
     expect(result).toMatchObject({ ok: false, permanent: true, reason: expect.stringContaining('ConversationNotFound') });
   });
 
-  it('should report 401 and 403 as permanent, naming the credentials', async () => {
+  it('should report 401 as temporary and a settings problem naming the credentials, and 403 as permanent', async () => {
     connector.failures.push({ status: 401, body: { message: 'Authorization has been denied for this request.' } });
     connector.failures.push({ status: 403, body: { error: { code: 'BotNotInConversationRoster', message: 'The bot is not part of the conversation roster.' } } });
     const unauthorized = await adapter.sender.send(address, reminder);
-    expect(unauthorized).toMatchObject({ ok: false, permanent: true, reason: expect.stringContaining('MicrosoftAppId') });
+    expect(unauthorized).toMatchObject({ ok: false, permanent: false, settings: true, reason: expect.stringContaining('MicrosoftAppId') });
     const forbidden = await adapter.sender.send(address, reminder);
     expect(forbidden).toMatchObject({ ok: false, permanent: true, reason: expect.stringContaining('BotNotInConversationRoster') });
   });
