@@ -8,7 +8,7 @@ import type { Language } from '../../i18n/messages.js';
 import { checkMeLink } from '../../me/me-link.js';
 import { liveFeedToken } from '../../feeds/feed-tokens.js';
 import type { ChannelKind } from '../../ports/channel.port.js';
-import { changePreferences } from '../../preferences/change-preferences.js';
+import { changePreferences, LastChannelError } from '../../preferences/change-preferences.js';
 import { loadPreferences, MUTABLE_KINDS, type Preferences } from '../../preferences/preferences.js';
 import { collectPersonalData, erasePersonalData } from '../../privacy/personal-data.js';
 import { sendPage } from '../html/layout.js';
@@ -111,7 +111,13 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
       const hour = (h: number) => Number.isInteger(h) && h >= 0 && h <= 23;
       if (!hour(next.quiet.from) || !hour(next.quiet.to) || next.quiet.from === next.quiet.to) return show(res, c, 400, { ok: false, text: t.badQuiet });
       if (own.length > 0 && own.every((ch) => next.mutedChannels.includes(ch))) return show(res, c, 400, { ok: false, text: t.lastChannel });
-      await changePreferences(db, c.person.id, current, next, clock);
+      try {
+        await changePreferences(db, c.person.id, current, next, clock);
+      } catch (error) {
+        // Another change muted the remaining channels meanwhile: nothing of this one is stored.
+        if (error instanceof LastChannelError) return show(res, c, 400, { ok: false, text: t.lastChannel });
+        throw error;
+      }
       back(res, c, 'preferences');
     }),
     route('GET', '/data\\.json', 'me_data', async (_req, res, c) => {
