@@ -7,6 +7,8 @@ import type { Db } from '../../src/db/db.port.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { createHttpServer } from '../../src/http/server.js';
 import { unsubscribeRoutes } from '../../src/http/unsubscribe-page.js';
+import { meRoutes } from '../../src/http/me/me-routes.js';
+import { personalPageUrl } from '../../src/me/me-link.js';
 import { createLogger } from '../../src/log.js';
 import { unsubscribeUrl } from '../../src/preferences/preference-links.js';
 import { loadPreferences, muteKind, MUTABLE_KINDS } from '../../src/preferences/preferences.js';
@@ -28,7 +30,7 @@ describe.each(dialects)('concurrent preference changes keep every change, on %s'
   beforeAll(async () => {
     db = await demoDatabase(kind, clock);
     anna = (await db.db.selectFrom('people').select('id').where('email', '=', ANNA).executeTakeFirstOrThrow()).id;
-    server = createHttpServer({ routes: unsubscribeRoutes({ db: db.db, clock, appSecret: SECRET, publicUrl: PUBLIC }), mounts: [], metrics: createMetrics(), log });
+    server = createHttpServer({ routes: [...unsubscribeRoutes({ db: db.db, clock, appSecret: SECRET, publicUrl: PUBLIC }), ...meRoutes({ db: db.db, clock, appSecret: SECRET, publicUrl: PUBLIC })], mounts: [], metrics: createMetrics(), log });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     bot = new Bot({ db: db.db, clock, publicUrl: PUBLIC, appSecret: SECRET, log });
@@ -92,5 +94,19 @@ describe.each(dialects)('concurrent preference changes keep every change, on %s'
       'Nie można wyłączyć wszystkich kanałów: przynajmniej jeden musi pozostać, żeby docierały zmiany terminów.',
       'Zapisano. Obowiązuje od razu i nie zmieni się przy aktualizacji harmonogramu.',
     ]);
+  });
+
+  it('should keep a one-click unsubscribe that came after the personal page was opened, when the page is saved', async () => {
+    const page = new URL(personalPageUrl(PUBLIC, SECRET, anna, clock.now())).pathname;
+    const shown = await (await fetch(`${base}${page}`)).text();
+    expect(shown).toContain('name="shown_kinds"');
+    await muteKind(db.db, anna, 'announcements', clock.now());
+    // The page as it was shown (nothing muted), with only the quiet hours changed.
+    const form = new URLSearchParams({ shown_kinds: '', shown_channels: '', shown_quiet: '20-7', quiet_from: '22', quiet_to: '6' });
+    const saved = await fetch(`${base}${page}/preferences`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString(), redirect: 'manual' });
+    expect(saved.status).toBe(303);
+    const stored = await loadPreferences(db.db, anna);
+    expect(stored.mutedKinds).toEqual(['announcements']);
+    expect(stored.quiet).toEqual({ from: 22, to: 6 });
   });
 });

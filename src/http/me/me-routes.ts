@@ -102,7 +102,7 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
       const form = await readForm(req);
       const t = mePageMessages[c.language];
       const own = c.person.channels as ChannelKind[];
-      const current = await loadPreferences(db, c.person.id);
+      const current = shownPreferences(form, own) ?? (await loadPreferences(db, c.person.id));
       const next: Preferences = {
         mutedKinds: MUTABLE_KINDS.filter((k) => form[`kind_${k}`] === 'on'),
         mutedChannels: own.filter((ch) => form[`channel_${ch}`] === 'on'),
@@ -141,4 +141,20 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
       sendPage(res, 200, messagePage(c.language, t.erasedTitle, t.erasedText));
     }),
   ];
+}
+
+/**
+ * What the page showed when it was opened (its hidden fields): saving changes only what the
+ * person changed from that, so a one-click unsubscribe made meanwhile is not undone.
+ */
+function shownPreferences(form: Record<string, string>, own: ChannelKind[]): Preferences | undefined {
+  if (form.shown_kinds === undefined || form.shown_channels === undefined) return undefined;
+  const list = (value: string) => value.split(',').filter(Boolean);
+  const quiet = /^(\d{1,2})-(\d{1,2})$/.exec(form.shown_quiet ?? '');
+  if (!quiet) return undefined;
+  return {
+    mutedKinds: MUTABLE_KINDS.filter((k) => list(form.shown_kinds!).includes(k)),
+    mutedChannels: own.filter((ch) => list(form.shown_channels!).includes(ch)),
+    quiet: { from: Number(quiet[1]), to: Number(quiet[2]) },
+  };
 }
