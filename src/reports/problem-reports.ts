@@ -45,7 +45,8 @@ export function contentKey(kind: string, personId: number, content: unknown): st
 /**
  * Stores a report with the next number of its team and year, and its "created" event, in the
  * caller's transaction (or one of its own). A repeated submission returns the report made the
- * first time. Its messages to RCPS belong in the same transaction: reportProblem does both.
+ * first time. Its messages to RCPS belong in the same transaction: submitProblem
+ * (report-submit.ts) writes both.
  */
 export async function createProblemReport(
   db: Kysely<Database>,
@@ -141,8 +142,9 @@ export type ChangeOutcome =
 
 /**
  * Acknowledge, resolve or comment, with its audit event, in the caller's transaction (or one of
- * its own; answerReport adds the messages in the same one); refusals change nothing. The same comment from the same person within ten minutes (a page sent twice) is the
- * event stored the first time.
+ * its own; answerReport adds the messages in the same one); refusals change nothing. The same
+ * comment from the same person within ten minutes (a page sent twice) is the event stored the
+ * first time.
  */
 export async function changeReport(
   db: Kysely<Database>,
