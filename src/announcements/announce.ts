@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { CommandContext } from '../bot/commands/context.js';
 import type { Database, PersonRow } from '../db/tables.js';
 import { enqueue, type PlannedDelivery } from '../delivery/outbox.js';
@@ -69,13 +69,17 @@ async function draftAnnouncement(ctx: CommandContext): Promise<Message> {
   if (!text) return refuse(ctx, t.empty);
   if (text.length > MAX_ANNOUNCEMENT_LENGTH) return refuse(ctx, t.tooLong(MAX_ANNOUNCEMENT_LENGTH, text.length));
 
-  // One draft per author: a new one replaces what was waiting.
-  await db.updateTable('announcements').set({ state: 'cancelled' }).where('author_id', '=', person.id).where('state', '=', 'draft').execute();
-  const draft = await db
-    .insertInto('announcements')
-    .values({ author_id: person.id, text, team_ids: JSON.stringify(teams), state: 'draft', created_at: ctx.clock.now() })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  // One draft per author: a new one replaces what was waiting, in one transaction (a failure
+  // keeps the old draft), one author's drafts at a time (two at once leave one waiting).
+  const draft = await db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext(${`announcement-draft:${person.id}`}))`.execute(trx);
+    await trx.updateTable('announcements').set({ state: 'cancelled' }).where('author_id', '=', person.id).where('state', '=', 'draft').execute();
+    return trx
+      .insertInto('announcements')
+      .values({ author_id: person.id, text, team_ids: JSON.stringify(teams), state: 'draft', created_at: ctx.clock.now() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+  });
   const recipients = await recipientsOf(db, teams);
   const names = await teamNames(db, teams);
   return {

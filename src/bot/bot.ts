@@ -150,8 +150,8 @@ export class Bot implements BotPort {
   /** A place learned anew also gets the messages that failed only for not knowing it, put back in the outbox. */
   async linkPlace(place: PlaceLink): Promise<void> {
     const { db, clock, log } = this.options;
-    if (!(await linkPlace(db, place))) return;
-    const requeued = await requeueUnlinked(db, place, clock.now());
+    // One transaction: a place stored without its dead letters put back would, once known, never put them back.
+    const requeued = await db.transaction().execute(async (trx) => ((await linkPlace(trx, place)) ? requeueUnlinked(trx, place, clock.now()) : 0));
     if (requeued === 0) return;
     log.info({ channel: place.channel, place: place.externalId, requeued }, 'place learned: its undelivered messages are sent again');
     this.options.onDataChanged?.();

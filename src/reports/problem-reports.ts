@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Database, PersonRow, ProblemReportRow, ReportCategory } from '../db/tables.js';
+import { inTransaction } from '../db/transactions.js';
 
 export const REPORT_ZONE = 'Europe/Warsaw';
 /** The same person sending the same content again within this time is one submission (Teams cards, double clicks). */
@@ -42,8 +43,10 @@ export function contentKey(kind: string, personId: number, content: unknown): st
 }
 
 /**
- * Stores a report with the next number of its team and year, and its "created" event, in one
- * transaction. A repeated submission returns the report made the first time.
+ * Stores a report with the next number of its team and year, and its "created" event, in the
+ * caller's transaction (or one of its own). A repeated submission returns the report made the
+ * first time. Its messages to RCPS belong in the same transaction: submitProblem
+ * (report-submit.ts) writes both.
  */
 export async function createProblemReport(
   db: Kysely<Database>,
@@ -51,7 +54,7 @@ export async function createProblemReport(
   input: NewProblem,
   now: Date,
 ): Promise<{ report: ProblemReportRow; duplicate: boolean }> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const key = input.submissionKey ?? contentKey('problem', reporter.id, [input.teamId, input.category, input.urgency, input.description, input.link]);
     // Numbers per team and year are taken one at a time, on every replica.
     await sql`select pg_advisory_xact_lock(hashtext(${`report-number:${input.teamId}`}))`.execute(trx);
@@ -138,9 +141,10 @@ export type ChangeOutcome =
   | { ok: false; reason: 'not_found' | 'not_allowed' | 'already' | 'empty_comment'; report?: ProblemReportRow };
 
 /**
- * Acknowledge, resolve or comment, with its audit event, in one transaction; refusals change
- * nothing. The same comment from the same person within ten minutes (a page sent twice) is the
- * event stored the first time.
+ * Acknowledge, resolve or comment, with its audit event, in the caller's transaction (or one of
+ * its own; answerReport adds the messages in the same one); refusals change nothing. The same
+ * comment from the same person within ten minutes (a page sent twice) is the event stored the
+ * first time.
  */
 export async function changeReport(
   db: Kysely<Database>,
@@ -150,7 +154,7 @@ export async function changeReport(
   comment: string | null,
   now: Date,
 ): Promise<ChangeOutcome> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const report = await trx.selectFrom('problem_reports').selectAll().where('code', '=', code.toUpperCase()).forUpdate().executeTakeFirst();
     if (!report || !(await canSee(trx, person, report))) return { ok: false, reason: 'not_found' } as const;
     if (action !== 'commented' && !canManage(person)) return { ok: false, reason: 'not_allowed', report } as const;

@@ -12,26 +12,30 @@ export type ChangeAnswer =
 
 /**
  * Acknowledge, resolve or comment a report (chat command, buttons, the report page): the rules
- * and the audit event are changeReport's; then the reporter hears of it, and a comment from the
- * reporter's side goes to RCPS, through the outbox.
+ * and the audit event are changeReport's; the reporter hears of it, and a comment from the
+ * reporter's side goes to RCPS, through outbox rows written in the same transaction.
  */
 export async function answerReport(db: Kysely<Database>, person: PersonRow, code: string, action: ReportAction, commentText: string, now: Date): Promise<ChangeAnswer> {
   const t = reportMessages[person.language];
   const comment = checkOptionalText(commentText, person.language);
   if (!comment.ok) return { ok: false, status: 400, text: comment.error };
   if (action === 'commented' && !comment.value) return { ok: false, status: 400, text: t.emptyText };
-  const outcome = await changeReport(db, person, code, action, comment.value, now);
+  // The change, its audit event and its messages commit together: a retry after a failure
+  // finds nothing done, rather than a change whose messages were lost.
+  const outcome = await db.transaction().execute(async (trx) => {
+    const changed = await changeReport(trx, person, code, action, comment.value, now);
+    if (!changed.ok || changed.duplicate) return changed;
+    if (changed.report.reporter_id !== person.id) await tellReporter(trx, changed.report, changed.eventId, action, person.name, comment.value);
+    if (action === 'commented' && !canManage(person)) await forwardComment(trx, changed.report, changed.eventId, now);
+    return changed;
+  });
   if (!outcome.ok) {
     if (outcome.reason === 'not_allowed') return { ok: false, status: 403, text: t.notAllowed };
     if (outcome.reason === 'already') return { ok: false, status: 409, text: t.alreadyInState(outcome.report!.code, t.state(outcome.report!.state)) };
     if (outcome.reason === 'empty_comment') return { ok: false, status: 400, text: t.emptyText };
     return { ok: false, status: 404, text: t.notFound(code.toUpperCase()) };
   }
-  const { report, eventId, duplicate } = outcome;
-  if (!duplicate) {
-    if (report.reporter_id !== person.id) await tellReporter(db, report, eventId, action, person.name, comment.value);
-    if (action === 'commented' && !canManage(person)) await forwardComment(db, report, eventId, now);
-  }
+  const { report, duplicate } = outcome;
   const text = action === 'commented' ? t.commentedOk(report.code) : t.changedOk(report.code, t.state(report.state));
   return { ok: true, report, text, duplicate };
 }

@@ -36,7 +36,7 @@ export async function submitStatus(ctx: CommandContext, values: Record<string, s
   return { ok: true, message: { language, title: t.statusTitle, text: duplicate ? t.statusDuplicate : t.statusSaved(team.name) } };
 }
 
-/** A problem report: stored with its id, routed to RCPS at once, confirmed to the reporter. */
+/** A problem report: stored with its id and its messages to RCPS in one transaction, confirmed to the reporter. */
 export async function submitProblem(ctx: CommandContext, values: Record<string, string | undefined>, submissionKey?: string): Promise<Submitted> {
   const language = ctx.person.language;
   const t = reportMessages[language];
@@ -48,16 +48,15 @@ export async function submitProblem(ctx: CommandContext, values: Record<string, 
   const link = checkLink(values.link, language);
   const refused = firstError({ category, urgency, description, link });
   if (refused || !category.ok || !urgency.ok || !description.ok || !link.ok) return { ok: false, ...refused! };
-  const { report, duplicate } = await createProblemReport(
-    ctx.db,
-    ctx.person,
-    { teamId: team.id, category: category.value, urgency: urgency.value, description: description.value, link: link.value, ...(submissionKey ? { submissionKey } : {}) },
-    ctx.clock.now(),
-  );
-  if (!duplicate) {
-    await routeNewReport(ctx.db, report);
-    ctx.changed();
-  }
+  const input = { teamId: team.id, category: category.value, urgency: urgency.value, description: description.value, link: link.value, ...(submissionKey ? { submissionKey } : {}) };
+  // The report and its messages to RCPS commit together or not at all: a retry after a
+  // failure is then a new submission, never a duplicate of a report nobody was told of.
+  const { report, duplicate } = await ctx.db.transaction().execute(async (trx) => {
+    const created = await createProblemReport(trx, ctx.person, input, ctx.clock.now());
+    if (!created.duplicate) await routeNewReport(trx, created.report);
+    return created;
+  });
+  if (!duplicate) ctx.changed();
   return {
     ok: true,
     message: { language, title: t.problemSavedTitle(report.code), text: duplicate ? t.problemDuplicate(report.code) : t.problemSaved(report.code) },

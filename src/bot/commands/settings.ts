@@ -2,7 +2,7 @@ import { settingsMessages } from '../../i18n/settings-messages.js';
 import { privacyMessages } from '../../i18n/privacy-messages.js';
 import { personalPageUrl } from '../../me/me-link.js';
 import type { ChannelKind, Message } from '../../ports/channel.port.js';
-import { changePreferences } from '../../preferences/change-preferences.js';
+import { changePreferences, LastChannelError } from '../../preferences/change-preferences.js';
 import { loadPreferences, type MutableKind, type Preferences } from '../../preferences/preferences.js';
 import { fold } from '../parse-command.js';
 import type { CommandContext } from './context.js';
@@ -65,7 +65,11 @@ export async function settingsCommand(ctx: CommandContext): Promise<Message> {
   } else {
     return show(t.unknownWord(verb));
   }
-  await changePreferences(db, person.id, current, next, clock);
-  Object.assign(current, next);
+  try {
+    Object.assign(current, await changePreferences(db, person.id, current, next, clock));
+  } catch (error) {
+    if (error instanceof LastChannelError) return show(t.lastChannel);
+    throw error;
+  }
   return show(t.saved);
 }

@@ -8,7 +8,7 @@ import type { Language } from '../../i18n/messages.js';
 import { checkMeLink } from '../../me/me-link.js';
 import { liveFeedToken } from '../../feeds/feed-tokens.js';
 import type { ChannelKind } from '../../ports/channel.port.js';
-import { changePreferences } from '../../preferences/change-preferences.js';
+import { changePreferences, LastChannelError } from '../../preferences/change-preferences.js';
 import { loadPreferences, MUTABLE_KINDS, type Preferences } from '../../preferences/preferences.js';
 import { collectPersonalData, erasePersonalData } from '../../privacy/personal-data.js';
 import { sendPage } from '../html/layout.js';
@@ -98,7 +98,7 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
       const form = await readForm(req);
       const t = mePageMessages[c.language];
       const own = c.person.channels as ChannelKind[];
-      const current = await loadPreferences(db, c.person.id);
+      const current = shownPreferences(form, own) ?? (await loadPreferences(db, c.person.id));
       const next: Preferences = {
         mutedKinds: MUTABLE_KINDS.filter((k) => form[`kind_${k}`] === 'on'),
         mutedChannels: own.filter((ch) => form[`channel_${ch}`] === 'on'),
@@ -107,7 +107,13 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
       const hour = (h: number) => Number.isInteger(h) && h >= 0 && h <= 23;
       if (!hour(next.quiet.from) || !hour(next.quiet.to) || next.quiet.from === next.quiet.to) return show(res, c, 400, { ok: false, text: t.badQuiet });
       if (own.length > 0 && own.every((ch) => next.mutedChannels.includes(ch))) return show(res, c, 400, { ok: false, text: t.lastChannel });
-      await changePreferences(db, c.person.id, current, next, clock);
+      try {
+        await changePreferences(db, c.person.id, current, next, clock);
+      } catch (error) {
+        // Another change muted the remaining channels meanwhile: nothing of this one is stored.
+        if (error instanceof LastChannelError) return show(res, c, 400, { ok: false, text: t.lastChannel });
+        throw error;
+      }
       back(res, c, 'preferences');
     }),
     route('GET', '/data\\.json', 'me_data', async (_req, res, c) => {
@@ -131,4 +137,20 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
       sendPage(res, 200, messagePage(c.language, t.erasedTitle, t.erasedText));
     }),
   ];
+}
+
+/**
+ * What the page showed when it was opened (its hidden fields): saving changes only what the
+ * person changed from that, so a one-click unsubscribe made meanwhile is not undone.
+ */
+function shownPreferences(form: Record<string, string>, own: ChannelKind[]): Preferences | undefined {
+  if (form.shown_kinds === undefined || form.shown_channels === undefined) return undefined;
+  const list = (value: string) => value.split(',').filter(Boolean);
+  const quiet = /^(\d{1,2})-(\d{1,2})$/.exec(form.shown_quiet ?? '');
+  if (!quiet) return undefined;
+  return {
+    mutedKinds: MUTABLE_KINDS.filter((k) => list(form.shown_kinds!).includes(k)),
+    mutedChannels: own.filter((ch) => list(form.shown_channels!).includes(ch)),
+    quiet: { from: Number(quiet[1]), to: Number(quiet[2]) },
+  };
 }

@@ -40,6 +40,7 @@ ${d.feedPath ? html`<p class="muted">${t.revokeHelp}</p>` : ''}
 
 <section aria-labelledby="prefs-h"><h2 id="prefs-h">${t.prefsHeading}</h2>
 <form method="post" action="${d.base}/preferences?lang=${d.language}">
+<input type="hidden" name="shown_kinds" value="${d.preferences.mutedKinds.join(',')}"><input type="hidden" name="shown_channels" value="${d.preferences.mutedChannels.join(',')}"><input type="hidden" name="shown_quiet" value="${d.preferences.quiet.from}-${d.preferences.quiet.to}">
 <fieldset><legend>${t.mutedKindsLegend}</legend>
 ${MUTABLE_KINDS.map((kind) => html`<div><input type="checkbox" id="kind_${kind}" name="kind_${kind}" value="on"${checked(d.preferences.mutedKinds.includes(kind))}> <label for="kind_${kind}" class="inline">${k.kindName(kind)}</label></div>`)}
 </fieldset>
