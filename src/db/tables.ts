@@ -211,6 +211,8 @@ export interface InvitationTable {
   sequence: number;
   invited_at: Date;
   offer_expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The deadline of a seat offer that lapsed unanswered: the person left the waiting list (their answer is kept). */
+  offer_lapsed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   deadline_reminded_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 

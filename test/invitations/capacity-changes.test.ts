@@ -53,7 +53,7 @@ describe.each(dialects)('every change of seats, from chat or an import, on %s', 
     await oneOfferPending();
     const refused = await rcps(`miejsca ${WORKSHOP} 23`);
     expect(refused.text).toBe(
-      'Nie można zmniejszyć liczby miejsc do 23: udział potwierdziło 23 osób, a 1 miejsce jest zaproponowane osobie z listy rezerwowej i czeka na jej odpowiedź. Nic nie zmieniono.',
+      'Nie można zmniejszyć liczby miejsc do 23: liczba zajętych miejsc to 24 (potwierdzony udział: 23, propozycje dla osób z listy rezerwowej czekające na odpowiedź: 1). Nic nie zmieniono.',
     );
     expect(await capacity()).toBe(24);
     expect(await answer(everyone[24]!, 'accepted')).toMatchObject({ ok: true, status: 'accepted' });

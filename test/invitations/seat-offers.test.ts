@@ -57,9 +57,13 @@ describe.each(dialects)('seat offers from the waiting list on %s', (kind) => {
     expect((await invitation(second)).offer_expires_at).not.toBeNull();
     const csv = await exporters.attendance!(fixture.db, { from: '2027-03-01', to: '2027-03-31' });
     const line = csv.split('\r\n').find((l) => l.includes(';Osoba 5 kutno;'))!;
-    expect(line).toContain(';lista rezerwowa;');
-    expect(line).toContain('oferta miejsca wygasła 2027-02-09 23:59');
+    expect(csv).toContain(';odpowiedź;data odpowiedzi;oferta miejsca\r\n');
+    expect(line).toMatch(/;lista rezerwowa;2027-02-01 \d\d:\d\d;wygasła 2027-02-09 23:59$/);
     expect(csv).not.toContain('nie weźmie udziału;2027-02-10');
+    // Accepting again is a new answer: back on the list, at its end.
+    clock.set('2027-02-10T09:00:00Z');
+    expect(await answer(first, 'accepted')).toMatchObject({ ok: true, status: 'waiting', place: 2, unchanged: false });
+    expect(await rsvp(first)).toEqual({ answer: 'waiting', answered_at: new Date('2027-02-10T09:00:00Z') });
   });
 
   it('should offer nothing once answers are closed, and no sweep after the start invents an answer', async () => {

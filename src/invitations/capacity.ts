@@ -1,0 +1,47 @@
+import type { ActivityRow } from '../db/tables.js';
+import { lapseOffers, offerFreeSeats, seatsHeld, type Trx } from './seat-offers.js';
+
+/** Seats held at an activity: accepted, and offered to the waiting list with the offer still standing. */
+export interface HeldSeats {
+  accepted: number;
+  offered: number;
+}
+
+export type CapacityChange =
+  | { ok: true; activity: ActivityRow; offered: number }
+  | { ok: false; code: 'unknown_activity' }
+  | { ok: false; code: 'below_held'; held: HeldSeats };
+
+/**
+ * Locks the activities' rows (in id order, so two writers never wait on each other crosswise),
+ * lapses overdue offers, then tells how many seats each holds. A capacity is only ever checked
+ * under this lock: an accept committing in between would otherwise be overbooked. The caller
+ * offers what is free (offerFreeSeats) once the new capacity is written.
+ */
+export async function lockSeats(trx: Trx, ids: string[], now: Date): Promise<Map<string, HeldSeats>> {
+  const held = new Map<string, HeldSeats>();
+  if (ids.length === 0) return held;
+  const activities = await trx.selectFrom('activities').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute();
+  for (const activity of activities) {
+    await lapseOffers(trx, activity, now);
+    held.set(activity.id, await seatsHeld(trx, activity.id, now));
+  }
+  return held;
+}
+
+/** Whether `capacity` leaves room for every seat held: an offer made must stay takeable until it lapses. */
+export const fitsHeld = (capacity: number | null, held: HeldSeats): boolean => capacity === null || capacity >= held.accepted + held.offered;
+
+/**
+ * The one change of seats of `warsztaty miejsca`: under the row lock, never below the seats
+ * held, and whatever it frees is offered to the waiting list in the same transaction. An import
+ * follows the same rules (lockSeats before its check, offerFreeSeats after its writes).
+ */
+export async function changeCapacity(trx: Trx, activityId: string, capacity: number | null, now: Date): Promise<CapacityChange> {
+  const held = (await lockSeats(trx, [activityId], now)).get(activityId);
+  if (!held) return { ok: false, code: 'unknown_activity' };
+  if (!fitsHeld(capacity, held)) return { ok: false, code: 'below_held', held };
+  const activity = await trx.updateTable('activities').set({ capacity }).where('id', '=', activityId).returningAll().executeTakeFirstOrThrow();
+  const offered = await offerFreeSeats(trx, activity, now);
+  return { ok: true, activity, offered };
+}
