@@ -7,7 +7,7 @@ export const invitationsPersonalData: PersonalDataPart = {
     const invitations = await db
       .selectFrom('invitations')
       .leftJoin('rsvps', (j) => j.onRef('rsvps.activity_id', '=', 'invitations.activity_id').onRef('rsvps.person_id', '=', 'invitations.person_id'))
-      .select(['invitations.activity_id', 'invitations.invited_at', 'invitations.offer_expires_at', 'rsvps.answer', 'rsvps.answered_at'])
+      .select(['invitations.activity_id', 'invitations.invited_at', 'invitations.offer_expires_at', 'invitations.offer_lapsed_at', 'rsvps.answer', 'rsvps.answered_at'])
       .where('invitations.person_id', '=', personId)
       .execute();
     const announcements = await db.selectFrom('announcements').select(['id', 'text', 'team_ids', 'state', 'created_at', 'sent_at']).where('author_id', '=', personId).execute();
