@@ -96,6 +96,8 @@ export interface RsvpTable {
   person_id: number;
   answer: 'accepted' | 'declined' | 'maybe' | 'waiting';
   answered_at: Date;
+  /** Order of joining the waiting list (a sequence drawn under the activity's lock); null when not waiting. */
+  list_order: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface FeedTokenTable {

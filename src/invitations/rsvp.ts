@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { ActivityRow, Database } from '../db/tables.js';
 import { rsvpClosesAt } from './invitation-timing.js';
@@ -66,10 +66,12 @@ export async function answerInvitation(
     } else if (current.answer === request.answer) {
       return { ok: true, status: request.answer, unchanged: true, activity };
     }
+    // Joining the list draws the next place under the row lock: the order answers were recorded in.
+    const listOrder = status === 'waiting' ? sql<string>`nextval('waiting_list_order')` : null;
     await trx
       .insertInto('rsvps')
-      .values({ activity_id: activity.id, person_id: request.personId, answer: status, answered_at: now })
-      .onConflict((oc) => oc.columns(['activity_id', 'person_id']).doUpdateSet({ answer: status, answered_at: now }))
+      .values({ activity_id: activity.id, person_id: request.personId, answer: status, answered_at: now, list_order: listOrder })
+      .onConflict((oc) => oc.columns(['activity_id', 'person_id']).doUpdateSet({ answer: status, answered_at: now, list_order: listOrder }))
       .execute();
     if (holdsOffer || current.offer_lapsed_at) {
       await trx.updateTable('invitations').set({ offer_expires_at: null, offer_lapsed_at: null }).where('activity_id', '=', activity.id).where('person_id', '=', request.personId).execute();

@@ -48,7 +48,7 @@ export async function seatsTaken(trx: Trx, activityId: string, now: Date): Promi
   return held.accepted + held.offered;
 }
 
-/** The waiting list in order of answer: people whose answer is "waiting list" and whose offer did not lapse. */
+/** The waiting list in order of joining it: people whose answer is "waiting list" and whose offer did not lapse. */
 export async function waitingList(trx: Trx, activityId: string) {
   return trx
     .selectFrom('rsvps')
@@ -57,6 +57,7 @@ export async function waitingList(trx: Trx, activityId: string) {
     .where('rsvps.activity_id', '=', activityId)
     .where('rsvps.answer', '=', 'waiting')
     .where('invitations.offer_lapsed_at', 'is', null)
+    .orderBy('rsvps.list_order')
     .orderBy('rsvps.answered_at')
     .orderBy('rsvps.person_id')
     .execute();

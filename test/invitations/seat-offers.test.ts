@@ -66,6 +66,18 @@ describe.each(dialects)('seat offers from the waiting list on %s', (kind) => {
     expect(await rsvp(first)).toEqual({ answer: 'waiting', answered_at: new Date('2027-02-10T09:00:00Z') });
   });
 
+  it('should keep the order of joining the list for answers recorded in the same millisecond (found by the model, seed 989066607)', async () => {
+    await planInvitations(fixture.db, clock);
+    // The clock stands still: every answer below has the same instant.
+    for (const email of [...everyone.slice(0, 3), ...everyone.slice(4, 25)]) await answer(email, 'accepted');
+    expect(await answer(second, 'accepted')).toMatchObject({ status: 'waiting', place: 1 });
+    await answer(everyone[0]!, 'declined');
+    expect((await invitation(second)).offer_expires_at).not.toBeNull();
+    // lodz4 has a lower id than kutno6 but joined after: behind the one holding the offer.
+    expect(await answer(everyone[3]!, 'accepted')).toMatchObject({ status: 'waiting', place: 2 });
+    expect(await placeOf(fixture.db, WORKSHOP, await personId(fixture.db, second))).toBe(1);
+  });
+
   it('should offer nothing once answers are closed, and no sweep after the start invents an answer', async () => {
     await fullWithTwoWaiting();
     clock.set('2027-02-24T09:00:00Z');
