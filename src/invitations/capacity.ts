@@ -12,8 +12,14 @@ export type CapacityChange =
   | { ok: false; code: 'unknown_activity' }
   | { ok: false; code: 'below_held'; held: HeldSeats };
 
+/** Locks the activities' rows in id order, so two writers locking several never wait on each other crosswise. */
+export async function lockActivities(trx: Trx, ids: string[]): Promise<ActivityRow[]> {
+  if (ids.length === 0) return [];
+  return trx.selectFrom('activities').selectAll().where('id', 'in', [...new Set(ids)]).orderBy('id').forUpdate().execute();
+}
+
 /**
- * Locks the activities' rows (in id order, so two writers never wait on each other crosswise),
+ * Locks the activities' rows (lockActivities),
  * lapses overdue offers, then tells how many seats each holds. A capacity is only ever checked
  * under this lock: an accept committing in between would otherwise be overbooked. The caller
  * offers what is free (offerFreeSeats) once the new capacity is written.
@@ -21,8 +27,7 @@ export type CapacityChange =
 export async function lockSeats(trx: Trx, ids: string[], now: Date): Promise<Map<string, HeldSeats>> {
   const held = new Map<string, HeldSeats>();
   if (ids.length === 0) return held;
-  const activities = await trx.selectFrom('activities').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute();
-  for (const activity of activities) {
+  for (const activity of await lockActivities(trx, ids)) {
     await lapseOffers(trx, activity, now);
     held.set(activity.id, await seatsHeld(trx, activity.id, now));
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exporters } from '../../src/export/exports.js';
+import { erasePersonalData } from '../../src/privacy/personal-data.js';
 import { planInvitations } from '../../src/invitations/plan-invitations.js';
 import { answerInvitation, placeOf, sweepOffers } from '../../src/invitations/rsvp.js';
 import { dialects } from '../support/databases.js';
@@ -76,6 +77,13 @@ describe.each(dialects)('seat offers from the waiting list on %s', (kind) => {
     // lodz4 has a lower id than kutno6 but joined after: behind the one holding the offer.
     expect(await answer(everyone[3]!, 'accepted')).toMatchObject({ status: 'waiting', place: 2 });
     expect(await placeOf(fixture.db, WORKSHOP, await personId(fixture.db, second))).toBe(1);
+  });
+
+  it('should offer the seat of someone erased at their request to the first on the list, with its message', async () => {
+    await fullWithTwoWaiting();
+    expect(await erasePersonalData(fixture.db, await personId(fixture.db, everyone[0]!), clock)).toBe(true);
+    expect(await offersTo(first)).toBe(1);
+    expect((await invitation(first)).offer_expires_at).not.toBeNull();
   });
 
   it('should offer nothing once answers are closed, and no sweep after the start invents an answer', async () => {
