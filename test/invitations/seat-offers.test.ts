@@ -1,10 +1,12 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { exporters } from '../../src/export/exports.js';
 import { erasePersonalData } from '../../src/privacy/personal-data.js';
 import { planInvitations } from '../../src/invitations/plan-invitations.js';
 import { answerInvitation, placeOf, sweepOffers } from '../../src/invitations/rsvp.js';
 import { dialects } from '../support/databases.js';
-import { answers, everyone, fixtureEachTest, personId, WORKSHOP } from './support.js';
+import { importFiles, scheduleDir } from '../schedule/support/import-helpers.js';
+import { answers, everyone, FIXTURE, fixtureEachTest, personId, WORKSHOP } from './support.js';
 
 /** The fixture's workshop: 24 seats, answers close at the end of Wednesday 24 February 2027, starts 10 March 09:00. */
 const CLOSE = '2027-02-24T22:59:59.999Z';
@@ -77,6 +79,22 @@ describe.each(dialects)('seat offers from the waiting list on %s', (kind) => {
     // lodz4 has a lower id than kutno6 but joined after: behind the one holding the offer.
     expect(await answer(everyone[3]!, 'accepted')).toMatchObject({ status: 'waiting', place: 2 });
     expect(await placeOf(fixture.db, WORKSHOP, await personId(fixture.db, second))).toBe(1);
+  });
+
+  it('should keep an offer takeable when an import moves the RSVP deadline before it', async () => {
+    await fullWithTwoWaiting();
+    clock.set('2027-02-05T09:00:00Z');
+    await answer(everyone[0]!, 'declined'); // offered to the first until the end of Tuesday the 9th
+    const files = await scheduleDir();
+    try {
+      const yaml = (await readFile(FIXTURE, 'utf8')).replace('rsvp_by: 2027-02-24', 'rsvp_by: 2027-02-05');
+      await importFiles(fixture.db, [await files.write('workshop-30.yaml', yaml)], clock);
+    } finally {
+      await files.remove();
+    }
+    clock.set('2027-02-08T09:00:00Z');
+    expect(await answer(everyone[26]!, 'accepted')).toEqual({ ok: false, code: 'closed' });
+    expect(await answer(first, 'accepted')).toMatchObject({ ok: true, status: 'accepted' });
   });
 
   it('should offer the seat of someone erased at their request to the first on the list, with its message', async () => {
