@@ -1,5 +1,6 @@
 import type { ActivityRow } from '../db/tables.js';
-import { lapseOffers, offerFreeSeats, seatsHeld, type Trx } from './seat-offers.js';
+import { sql } from 'kysely';
+import { lapseOffers, offerFreeSeats, type Trx } from './seat-offers.js';
 
 /** Seats held at an activity: accepted, and offered to the waiting list with the offer still standing. */
 export interface HeldSeats {
@@ -25,13 +26,17 @@ export async function lockActivities(trx: Trx, ids: string[]): Promise<ActivityR
  * offers what is free (offerFreeSeats) once the new capacity is written.
  */
 export async function lockSeats(trx: Trx, ids: string[], now: Date): Promise<Map<string, HeldSeats>> {
-  const held = new Map<string, HeldSeats>();
-  if (ids.length === 0) return held;
-  for (const activity of await lockActivities(trx, ids)) {
-    await lapseOffers(trx, activity, now);
-    held.set(activity.id, await seatsHeld(trx, activity.id, now));
-  }
-  return held;
+  const activities = await lockActivities(trx, ids);
+  if (activities.length === 0) return new Map();
+  const locked = activities.map((a) => a.id);
+  // Set-based (one statement each, whatever the number of activities): an import checks them all.
+  await lapseOffers(trx, locked, now);
+  const rows = await sql<{ id: string; accepted: number; offered: number }>`
+    select a.id,
+      (select count(*) from rsvps r where r.activity_id = a.id and r.answer = 'accepted')::int as accepted,
+      (select count(*) from invitations i where i.activity_id = a.id and i.offer_expires_at > ${now})::int as offered
+    from activities a where a.id in (${sql.join(locked)})`.execute(trx);
+  return new Map(rows.rows.map((r) => [r.id, { accepted: Number(r.accepted), offered: Number(r.offered) }]));
 }
 
 /** Whether `capacity` leaves room for every seat held: an offer made must stay takeable until it lapses. */
@@ -45,7 +50,11 @@ export const fitsHeld = (capacity: number | null, held: HeldSeats): boolean => c
 export async function changeCapacity(trx: Trx, activityId: string, capacity: number | null, now: Date): Promise<CapacityChange> {
   const held = (await lockSeats(trx, [activityId], now)).get(activityId);
   if (!held) return { ok: false, code: 'unknown_activity' };
-  if (!fitsHeld(capacity, held)) return { ok: false, code: 'below_held', held };
+  if (!fitsHeld(capacity, held)) {
+    // Refused, but the offers lapsed on the way still free their seats: offered on at the old capacity.
+    await offerFreeSeats(trx, (await lockActivities(trx, [activityId]))[0]!, now);
+    return { ok: false, code: 'below_held', held };
+  }
   const activity = await trx.updateTable('activities').set({ capacity }).where('id', '=', activityId).returningAll().executeTakeFirstOrThrow();
   const offered = await offerFreeSeats(trx, activity, now);
   return { ok: true, activity, offered };

@@ -73,10 +73,11 @@ export async function placeOf(trx: Trx, activityId: string, personId: number): P
  * Offers not confirmed by their deadline lapse: the person leaves the waiting list, their answer
  * stays what they said (the lapse is recorded beside it, never as a decline).
  */
-export async function lapseOffers(trx: Trx, activity: ActivityRow, now: Date): Promise<number> {
+export async function lapseOffers(trx: Trx, activityIds: string[], now: Date): Promise<number> {
+  if (activityIds.length === 0) return 0;
   const lapsed = await sql`
     update invitations set offer_lapsed_at = offer_expires_at, offer_expires_at = null
-    where activity_id = ${activity.id} and offer_expires_at <= ${now}`.execute(trx);
+    where activity_id in (${sql.join(activityIds)}) and offer_expires_at <= ${now}`.execute(trx);
   return Number(lapsed.numAffectedRows ?? 0);
 }
 
@@ -117,7 +118,7 @@ export async function offerFreeSeats(trx: Trx, activity: ActivityRow, now: Date)
 
 /** Lapses what is overdue, then offers what is free: the one step after any change of seats. */
 export async function settleSeats(trx: Trx, activity: ActivityRow, now: Date): Promise<{ lapsed: number; offered: number }> {
-  const lapsed = await lapseOffers(trx, activity, now);
+  const lapsed = await lapseOffers(trx, [activity.id], now);
   return { lapsed, offered: await offerFreeSeats(trx, activity, now) };
 }
 

@@ -65,7 +65,11 @@ export async function importActivities(ctx: ImportContext): Promise<void> {
   // The seat rules of every change of capacity (capacity.ts): the rows are locked since the
   // check (lockSeats); what the files free, or an RSVP deadline they move, is offered now.
   const kept = [...existing.keys()].filter((id) => desired.activities.has(id));
-  if (kept.length) for (const activity of await trx.selectFrom('activities').selectAll().where('id', 'in', kept).execute()) await offerFreeSeats(trx, activity, now);
+  const withList = kept.length ? await trx.selectFrom('rsvps').select('activity_id').distinct().where('answer', '=', 'waiting').where('activity_id', 'in', kept).execute() : [];
+  if (withList.length) {
+    const activities = await trx.selectFrom('activities').selectAll().where('id', 'in', withList.map((w) => w.activity_id)).execute();
+    for (const activity of activities) await offerFreeSeats(trx, activity, now);
+  }
 
   for (const activity of existing.values()) {
     if (activity.cancelled_at || desired.activities.has(activity.id) || !desired.sources.has(activity.source)) continue;

@@ -60,6 +60,13 @@ describe.each(dialects)('every change of seats, from chat or an import, on %s', 
     expect(await answers(fixture.db)).toMatchObject({ accepted: 24 });
   });
 
+  it('should offer on the seat of an offer that lapsed during a refused `warsztaty miejsca`', async () => {
+    await oneOfferPending(); // on Monday 1 February: the offer runs to the end of Wednesday the 3rd
+    clock.set('2027-02-04T09:00:00Z'); // lapsed, and no sweep has run yet
+    expect((await rcps(`miejsca ${WORKSHOP} 22`)).text).toContain('Nic nie zmieniono');
+    expect(await offered()).toEqual([everyone[24], everyone[25]].sort());
+  });
+
   it('should refuse an import below the seats accepted and offered, naming both', async () => {
     await oneOfferPending();
     const error = await importSeats(23).catch((e: unknown) => e);
