@@ -96,6 +96,8 @@ export interface RsvpTable {
   person_id: number;
   answer: 'accepted' | 'declined' | 'maybe' | 'waiting';
   answered_at: Date;
+  /** Order of joining the waiting list (a sequence drawn under the activity's lock); null when not waiting. */
+  list_order: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface FeedTokenTable {
@@ -211,6 +213,8 @@ export interface InvitationTable {
   sequence: number;
   invited_at: Date;
   offer_expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The deadline of a seat offer that lapsed unanswered: the person left the waiting list (their answer is kept). */
+  offer_lapsed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   deadline_reminded_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 

@@ -4,11 +4,14 @@ import type { Database } from '../db/tables.js';
 import { toCsv } from './csv.js';
 
 const ZONE = 'Europe/Warsaw';
+const polish = (at: Date) => DateTime.fromJSDate(new Date(at), { zone: ZONE }).toFormat('yyyy-MM-dd HH:mm');
 const ANSWERS: Record<string, string> = { accepted: 'weźmie udział', declined: 'nie weźmie udziału', maybe: 'może', waiting: 'lista rezerwowa' };
 
 /**
  * `export attendance --from D --to D`: per activity starting in the range (Polish dates, both
- * inclusive) and invited person: name, institution, team, answer, answered at (Polish time).
+ * inclusive) and invited person: name, institution, team, answer, answered at (Polish time), and
+ * a seat offer from the waiting list: held until, or lapsed at. The answer is only ever what the
+ * person said; an offer that lapsed unanswered is shown as such, never as a decline.
  */
 export async function exportAttendance(db: Kysely<Database>, range: { from: string; to: string }): Promise<string> {
   const from = DateTime.fromISO(range.from, { zone: ZONE }).startOf('day').toJSDate();
@@ -26,6 +29,8 @@ export async function exportAttendance(db: Kysely<Database>, range: { from: stri
       'people.institution',
       'rsvps.answer',
       'rsvps.answered_at',
+      'invitations.offer_expires_at',
+      'invitations.offer_lapsed_at',
       eb
         .selectFrom('memberships')
         .innerJoin('teams', 'teams.id', 'memberships.team_id')
@@ -40,7 +45,7 @@ export async function exportAttendance(db: Kysely<Database>, range: { from: stri
     .orderBy('people.name')
     .execute();
   return toCsv(
-    ['wydarzenie', 'tytuł', 'początek', 'imię i nazwisko', 'instytucja', 'zespół', 'odpowiedź', 'data odpowiedzi'],
+    ['wydarzenie', 'tytuł', 'początek', 'imię i nazwisko', 'instytucja', 'zespół', 'odpowiedź', 'data odpowiedzi', 'oferta miejsca'],
     rows.map((r) => [
       r.id,
       r.title,
@@ -49,7 +54,8 @@ export async function exportAttendance(db: Kysely<Database>, range: { from: stri
       r.institution,
       r.team,
       r.answer ? ANSWERS[r.answer] : 'brak odpowiedzi',
-      r.answered_at ? DateTime.fromJSDate(new Date(r.answered_at), { zone: ZONE }).toFormat('yyyy-MM-dd HH:mm') : null,
+      r.answered_at ? polish(r.answered_at) : null,
+      r.offer_expires_at ? `do ${polish(r.offer_expires_at)}` : r.offer_lapsed_at ? `wygasła ${polish(r.offer_lapsed_at)}` : null,
     ]),
   );
 }

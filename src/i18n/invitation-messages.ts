@@ -11,7 +11,7 @@ export const invitationMessages = {
     cancelText: (title: string, when: string) => `Wydarzenie „${title}” (${when}) zostało odwołane. Przepraszamy za kłopot.`,
     offerTitle: (title: string) => `Zwolniło się miejsce: ${title}`,
     offerText: (title: string, until: string) =>
-      `Na wydarzeniu „${title}” zwolniło się miejsce i jest ono zarezerwowane dla Pani/Pana do ${until}. Prosimy o potwierdzenie; bez odpowiedzi miejsce przejdzie na następną osobę z listy rezerwowej.`,
+      `Na wydarzeniu „${title}” zwolniło się miejsce i jest ono zarezerwowane dla Pani/Pana do ${until}. Prosimy o potwierdzenie; bez odpowiedzi miejsce przejdzie na następną osobę z listy rezerwowej, a Pani/Pan opuści listę (odpowiedź „Wezmę udział” zapisze Panią/Pana na nią ponownie, na koniec).`,
     whenLabel: 'Termin',
     whereLabel: 'Miejsce',
     onlineLabel: 'Online',
@@ -56,7 +56,7 @@ export const invitationMessages = {
     cancelText: (title: string, when: string) => `“${title}” (${when}) has been cancelled. We are sorry for the trouble.`,
     offerTitle: (title: string) => `A seat is free: ${title}`,
     offerText: (title: string, until: string) =>
-      `A seat at “${title}” has become free and is held for you until ${until}. Please confirm; without an answer it goes to the next person on the waiting list.`,
+      `A seat at “${title}” has become free and is held for you until ${until}. Please confirm; without an answer it goes to the next person on the waiting list and you leave the list (answering “I will come” puts you back on it, at the end).`,
     whenLabel: 'When',
     whereLabel: 'Where',
     onlineLabel: 'Online',
@@ -101,10 +101,11 @@ export const workshopViewMessages = {
     summary: 'Otwarte zaproszenia i Pani/Pana odpowiedzi:',
     noAnswer: 'bez odpowiedzi',
     offered: (until: string) => `miejsce zarezerwowane do ${until}`,
+    offerLapsed: 'propozycja miejsca wygasła bez odpowiedzi; „Wezmę udział” zapisze Panią/Pana na koniec listy rezerwowej',
     staffTitle: 'Zaproszenia: odpowiedzi',
     staffSummary: 'Dla każdego wydarzenia: zaproszeni, wezmą udział, nie wezmą udziału, może, lista rezerwowa, bez odpowiedzi.',
     counts: (c: Record<string, number>) =>
-      `zaproszeni ${c.invited}, wezmą udział ${c.accepted}, nie wezmą ${c.declined}, może ${c.maybe}, rezerwowa ${c.waiting}, bez odpowiedzi ${c.none}`,
+      `zaproszeni ${c.invited}, wezmą udział ${c.accepted}, nie wezmą ${c.declined}, może ${c.maybe}, rezerwowa ${c.waiting}, bez odpowiedzi ${c.none}${c.lapsed ? `, propozycja miejsca wygasła ${c.lapsed}` : ''}`,
     byTeam: 'Według zespołów',
     byInstitution: 'Według instytucji',
   },
@@ -114,10 +115,11 @@ export const workshopViewMessages = {
     summary: 'Open invitations and your answers:',
     noAnswer: 'no answer yet',
     offered: (until: string) => `seat held for you until ${until}`,
+    offerLapsed: 'the seat offered lapsed unanswered; “I will come” puts you at the end of the waiting list',
     staffTitle: 'Invitations: answers',
     staffSummary: 'Per event: invited, accepted, declined, maybe, waiting list, no answer.',
     counts: (c: Record<string, number>) =>
-      `invited ${c.invited}, accepted ${c.accepted}, declined ${c.declined}, maybe ${c.maybe}, waiting ${c.waiting}, no answer ${c.none}`,
+      `invited ${c.invited}, accepted ${c.accepted}, declined ${c.declined}, maybe ${c.maybe}, waiting ${c.waiting}, no answer ${c.none}${c.lapsed ? `, offer lapsed ${c.lapsed}` : ''}`,
     byTeam: 'By team',
     byInstitution: 'By institution',
   },
@@ -142,6 +144,8 @@ export const activityAdminMessages = {
     created: (title: string, id: string) => `Utworzono „${title}” (${id}); zaproszenia wychodzą do wszystkich osób z wybranych zespołów.`,
     seatsUsage: 'Proszę napisać: warsztaty miejsca <identyfikator> <liczba>, np. „warsztaty miejsca warsztaty-2027-1 30”.',
     seatsBelow: (accepted: number, asked: number) => `Nie można zmniejszyć liczby miejsc do ${asked}: liczba osób, które już potwierdziły udział, to ${accepted}. Nic nie zmieniono.`,
+    seatsBelowOffered: (accepted: number, offered: number, asked: number) =>
+      `Nie można zmniejszyć liczby miejsc do ${asked}: liczba zajętych miejsc to ${accepted + offered} (potwierdzony udział: ${accepted}, propozycje dla osób z listy rezerwowej czekające na odpowiedź: ${offered}). Nic nie zmieniono.`,
     seatsDoneTitle: 'Liczba miejsc zmieniona',
     seatsDone: (title: string, n: number, offered: number) => `„${title}”: liczba miejsc to teraz ${n}. Liczba osób z listy rezerwowej, którym zaproponowano miejsce: ${offered}.`,
     unknownActivity: (id: string) => `Nie znamy wydarzenia „${id}”.`,
@@ -163,6 +167,8 @@ export const activityAdminMessages = {
     created: (title: string, id: string) => `“${title}” (${id}) was created; invitations are going out to everyone in the chosen teams.`,
     seatsUsage: 'Please write: workshops seats <id> <number>, e.g. “workshops seats warsztaty-2027-1 30”.',
     seatsBelow: (accepted: number, asked: number) => `Cannot set ${asked} seats: ${accepted} people have already accepted. Nothing changed.`,
+    seatsBelowOffered: (accepted: number, offered: number, asked: number) =>
+      `Cannot set ${asked} seats: ${accepted + offered} are taken (${accepted} accepted, ${offered} offered to the waiting list and awaiting an answer). Nothing changed.`,
     seatsDoneTitle: 'Seats changed',
     seatsDone: (title: string, n: number, offered: number) => `“${title}”: ${n} seats. Free seats offered to people on the waiting list: ${offered}.`,
     unknownActivity: (id: string) => `We do not know the event “${id}”.`,

@@ -24,7 +24,8 @@ export interface PersonalDataPart {
   name: string;
   collect(db: Kysely<Database>, personId: number): Promise<unknown>;
   /** Runs inside the erasure's transaction, before `people` is anonymised (the name and e-mail are still readable). */
-  erase(trx: Kysely<Database>, personId: number): Promise<void>;
+  /** `now`: for what the erasure sets in motion (a freed seat offered on); erasePersonalData always gives it. */
+  erase(trx: Kysely<Database>, personId: number, now?: Date): Promise<void>;
 }
 
 /** What replaces a name wherever a record must stay (reports, messages sent to others). */
@@ -196,7 +197,7 @@ export async function erasePersonalData(db: Kysely<Database>, personId: number, 
     if (!person || person.email === erasedEmail(personId)) return false;
     await recordErasure(trx, person.email, personId, clock.now());
     const ordered = [...personalDataParts.filter((p) => p.name !== 'people'), ...personalDataParts.filter((p) => p.name === 'people')];
-    for (const part of ordered) await part.erase(trx, personId);
+    for (const part of ordered) await part.erase(trx, personId, clock.now());
     await trx.updateTable('people').set({ removed_at: clock.now(), updated_at: clock.now() }).where('id', '=', personId).execute();
     await bumpDataVersion(trx);
     return true;

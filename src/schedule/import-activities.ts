@@ -1,5 +1,14 @@
+import type { HeldSeats } from '../invitations/capacity.js';
+import { offerFreeSeats } from '../invitations/seat-offers.js';
 import { chunk, changedFields } from './import-plan.js';
 import type { ImportContext } from './import-context.js';
+
+/** Why a file's capacity is refused: it would take a seat from someone who accepted or holds an offer. */
+export function capacityProblem(id: string, capacity: number, held: HeldSeats): string {
+  const taken = held.accepted + held.offered;
+  if (held.offered === 0) return `${capacity} is below the ${taken} people who already accepted "${id}"; set capacity to at least ${taken}`;
+  return `${capacity} is below the ${taken} seats taken at "${id}" (${held.accepted} accepted, ${held.offered} offered to the waiting list and not yet lapsed); set capacity to at least ${taken}`;
+}
 
 /** Activities and their audiences. One a file no longer lists is cancelled (kept, with a record). */
 export async function importActivities(ctx: ImportContext): Promise<void> {
@@ -52,6 +61,15 @@ export async function importActivities(ctx: ImportContext): Promise<void> {
   }
   for (const rows of chunk(inserts)) await trx.insertInto('activities').values(rows).execute();
   for (const rows of chunk(audienceRows)) await trx.insertInto('activity_audience').values(rows).execute();
+
+  // The seat rules of every change of capacity (capacity.ts): the rows are locked since the
+  // check (lockSeats); what the files free, or an RSVP deadline they move, is offered now.
+  const kept = [...existing.keys()].filter((id) => desired.activities.has(id));
+  const withList = kept.length ? await trx.selectFrom('rsvps').select('activity_id').distinct().where('answer', '=', 'waiting').where('activity_id', 'in', kept).execute() : [];
+  if (withList.length) {
+    const activities = await trx.selectFrom('activities').selectAll().where('id', 'in', withList.map((w) => w.activity_id)).execute();
+    for (const activity of activities) await offerFreeSeats(trx, activity, now);
+  }
 
   for (const activity of existing.values()) {
     if (activity.cancelled_at || desired.activities.has(activity.id) || !desired.sources.has(activity.source)) continue;

@@ -10,6 +10,8 @@ import { importTeams } from './import-teams.js';
 import { ScheduleInvalidError, type LoadedSchedule } from './load-schedule.js';
 import { erasedPeopleProblems } from '../privacy/erasures.js';
 import { importRcpsChannel } from '../reports/rcps-channel-import.js';
+import { fitsHeld, lockSeats, type HeldSeats } from '../invitations/capacity.js';
+import { capacityProblem } from './import-activities.js';
 
 export type { ImportSummary };
 
@@ -69,7 +71,7 @@ export async function importSchedules(db: Kysely<Database>, schedules: LoadedSch
 
 /**
  * Problems only the database can reveal: ids owned by another file, audiences naming unknown
- * teams, seats fewer than the people who already accepted (as `warsztaty miejsca` refuses too).
+ * teams, seats fewer than those accepted or offered (as `warsztaty miejsca` refuses too).
  */
 async function checkAgainstDatabase(ctx: ImportContext, schedules: LoadedSchedule[]): Promise<void> {
   const { trx, desired } = ctx;
@@ -77,7 +79,7 @@ async function checkAgainstDatabase(ctx: ImportContext, schedules: LoadedSchedul
   const activities = await trx.selectFrom('activities').select(['id', 'source', 'cancelled_at']).execute();
   const ownerOfTeam = new Map(teams.filter((t) => !t.removed_at).map((t) => [t.id, t.source]));
   const ownerOfActivity = new Map(activities.filter((a) => !a.cancelled_at).map((a) => [a.id, a.source]));
-  const accepted = await acceptedCounts(ctx);
+  const held = await heldSeats(ctx);
   const problems = [];
   for (const { file, source, data } of schedules) {
     for (const [i, team] of data.teams.entries()) {
@@ -91,13 +93,9 @@ async function checkAgainstDatabase(ctx: ImportContext, schedules: LoadedSchedul
       if (owner && owner !== source && !desired.sources.has(owner)) {
         problems.push({ file, path: `activities[${i}].id`, message: `"${activity.id}" is already an activity from ${owner}` });
       }
-      const taken = accepted.get(activity.id) ?? 0;
-      if (activity.capacity !== undefined && activity.capacity < taken) {
-        problems.push({
-          file,
-          path: `activities[${i}].capacity`,
-          message: `${activity.capacity} is below the ${taken} people who already accepted "${activity.id}"; set capacity to at least ${taken}`,
-        });
+      const seats = held.get(activity.id);
+      if (seats && !fitsHeld(activity.capacity ?? null, seats)) {
+        problems.push({ file, path: `activities[${i}].capacity`, message: capacityProblem(activity.id, activity.capacity!, seats) });
       }
       if (activity.audience === 'all') continue;
       for (const [j, teamId] of activity.audience.entries()) {
@@ -110,16 +108,7 @@ async function checkAgainstDatabase(ctx: ImportContext, schedules: LoadedSchedul
   if (problems.length > 0) throw new ScheduleInvalidError(problems);
 }
 
-/** Accepted answers per activity of the files, read under the import's lock. */
-async function acceptedCounts({ trx, desired }: ImportContext): Promise<Map<string, number>> {
-  const ids = [...desired.activities.keys()];
-  if (ids.length === 0) return new Map();
-  const rows = await trx
-    .selectFrom('rsvps')
-    .select(['activity_id', trx.fn.countAll<number>().as('n')])
-    .where('answer', '=', 'accepted')
-    .where('activity_id', 'in', ids)
-    .groupBy('activity_id')
-    .execute();
-  return new Map(rows.map((r) => [r.activity_id, Number(r.n)]));
+/** Seats held per activity of the files, under each activity's row lock (an accept racing the import waits or is seen). */
+function heldSeats({ trx, desired, now }: ImportContext): Promise<Map<string, HeldSeats>> {
+  return lockSeats(trx, [...desired.activities.keys()], now);
 }

@@ -82,15 +82,17 @@ describe.each(dialects)('answers, seats and the waiting list on %s', (kind) => {
     // The held seat counts: someone else accepting now waits.
     expect(await answer(everyone[26]!, 'accepted')).toMatchObject({ status: 'waiting', place: 3 });
 
-    // The offer lapses unanswered: the first leaves the list, the second gets the seat.
+    // The offer lapses unanswered: the first leaves the list (their answer is kept), the second gets the seat.
     clock.set('2027-02-10T08:00:00Z');
     expect(await sweepOffers(db.db, clock)).toBe(1);
-    expect(await answers(db.db)).toMatchObject({ accepted: 23, declined: 2, waiting: 2 });
+    expect(await answers(db.db)).toMatchObject({ accepted: 23, declined: 1, waiting: 3 });
+    expect(await placeOf(db.db, WORKSHOP, await personId(db.db, first))).toBe(0);
     const secondOffer = await db.db.selectFrom('invitations').select('offer_expires_at').where('person_id', '=', await personId(db.db, second)).where('activity_id', '=', WORKSHOP).executeTakeFirstOrThrow();
     expect(secondOffer.offer_expires_at).not.toBeNull();
     // The second confirms within the deadline and is seated.
     expect(await answer(second, 'accepted')).toMatchObject({ ok: true, status: 'accepted' });
-    expect(await answers(db.db)).toMatchObject({ accepted: 24, waiting: 1 });
+    expect(await answers(db.db)).toMatchObject({ accepted: 24, waiting: 2 });
+    expect(await placeOf(db.db, WORKSHOP, await personId(db.db, everyone[26]!))).toBe(1);
   });
 
   it.runIf(kind === 'postgres')('should never give the last seat twice when accepts arrive at the same moment', async () => {

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { ActivityRow } from '../../db/tables.js';
 import { activityAdminMessages } from '../../i18n/invitation-messages.js';
 import { messages } from '../../i18n/messages.js';
-import { offerFreeSeats, seatsTaken } from '../../invitations/rsvp.js';
+import { changeCapacity } from '../../invitations/capacity.js';
 import type { Message } from '../../ports/channel.port.js';
 import { fold } from '../parse-command.js';
 import type { CommandContext, FormHandler } from './context.js';
@@ -105,7 +105,7 @@ export const createActivity: FormHandler = async (ctx, values) => {
   return { language, title: t.createdTitle, text: t.created(title, id) };
 };
 
-/** `warsztaty miejsca <id> <liczba>`: never below those already accepted; freed seats go to the waiting list. */
+/** `warsztaty miejsca <id> <liczba>`: never below the seats accepted or offered; freed seats go to the waiting list (capacity.ts). */
 export async function changeSeats(ctx: CommandContext, args: string[]): Promise<Message> {
   const language = ctx.person.language;
   const t = activityAdminMessages[language];
@@ -113,16 +113,12 @@ export async function changeSeats(ctx: CommandContext, args: string[]): Promise<
   const [id, count] = args;
   const seats = Number(count);
   if (!id || !Number.isInteger(seats) || seats <= 0) return refuse(ctx, t.seatsUsage);
-  const result = await ctx.db.transaction().execute(async (trx) => {
-    const activity = await trx.selectFrom('activities').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-    if (!activity) return { error: t.unknownActivity(id) };
-    const accepted = await trx.selectFrom('rsvps').select(trx.fn.countAll<number>().as('n')).where('activity_id', '=', id).where('answer', '=', 'accepted').executeTakeFirstOrThrow();
-    if (Number(accepted.n) > seats) return { error: t.seatsBelow(Number(accepted.n), seats) };
-    await trx.updateTable('activities').set({ capacity: seats }).where('id', '=', id).execute();
-    const offered = seats > (await seatsTaken(trx, id, ctx.clock.now())) ? await offerFreeSeats(trx, { ...activity, capacity: seats }, ctx.clock.now()) : 0;
-    return { title: activity.title, offered };
-  });
-  if ('error' in result) return refuse(ctx, result.error!);
+  const result = await ctx.db.transaction().execute((trx) => changeCapacity(trx, id, seats, ctx.clock.now()));
+  if (!result.ok && result.code === 'unknown_activity') return refuse(ctx, t.unknownActivity(id));
+  if (!result.ok) {
+    const { accepted, offered } = result.held;
+    return refuse(ctx, offered ? t.seatsBelowOffered(accepted, offered, seats) : t.seatsBelow(accepted, seats));
+  }
   ctx.changed();
-  return { language, title: t.seatsDoneTitle, text: t.seatsDone(result.title, seats, result.offered) };
+  return { language, title: t.seatsDoneTitle, text: t.seatsDone(result.activity.title, seats, result.offered) };
 }

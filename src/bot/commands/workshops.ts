@@ -35,7 +35,7 @@ export async function openInvitationItems({ db, clock, person }: Pick<CommandCon
     .selectFrom('invitations')
     .innerJoin('activities', 'activities.id', 'invitations.activity_id')
     .leftJoin('rsvps', (j) => j.onRef('rsvps.activity_id', '=', 'invitations.activity_id').onRef('rsvps.person_id', '=', 'invitations.person_id'))
-    .select(['activities.id', 'activities.title', 'activities.starts_local', 'activities.timezone', 'activities.location', 'rsvps.answer', 'invitations.offer_expires_at'])
+    .select(['activities.id', 'activities.title', 'activities.starts_local', 'activities.timezone', 'activities.location', 'rsvps.answer', 'invitations.offer_expires_at', 'invitations.offer_lapsed_at'])
     .where('invitations.person_id', '=', person.id)
     .where('activities.cancelled_at', 'is', null)
     .where('activities.starts_at', '>', clock.now())
@@ -48,13 +48,19 @@ export async function openInvitationItems({ db, clock, person }: Pick<CommandCon
     lines: [
       formatDateTime(zoned(r.starts_local, r.timezone), language),
       ...(r.location ? [r.location] : []),
-      r.offer_expires_at ? t.offered(formatDateTime(DateTime.fromJSDate(r.offer_expires_at, { zone: r.timezone }), language)) : r.answer ? answers[r.answer]! : t.noAnswer,
+      r.offer_expires_at
+        ? t.offered(formatDateTime(DateTime.fromJSDate(r.offer_expires_at, { zone: r.timezone }), language))
+        : r.offer_lapsed_at && r.answer === 'waiting'
+          ? t.offerLapsed
+          : r.answer
+            ? answers[r.answer]!
+            : t.noAnswer,
     ],
     actions: answerActions(language, r.id),
   }));
 }
 
-const EMPTY = () => ({ invited: 0, accepted: 0, declined: 0, maybe: 0, waiting: 0, none: 0 });
+const EMPTY = () => ({ invited: 0, accepted: 0, declined: 0, maybe: 0, waiting: 0, lapsed: 0, none: 0 });
 
 async function staffView({ db, clock, person }: CommandContext): Promise<Message> {
   const language = person.language;
@@ -65,7 +71,8 @@ async function staffView({ db, clock, person }: CommandContext): Promise<Message
   for (const r of rows) {
     const entry = byActivity.get(r.activity_id) ?? { title: r.title, all: EMPTY(), teams: new Map(), institutions: new Map() };
     byActivity.set(r.activity_id, entry);
-    const key = (r.answer ?? 'none') as keyof ReturnType<typeof EMPTY>;
+    // Off the list after an unanswered offer: counted apart, their answer stays what they said.
+    const key = (r.answer === 'waiting' && r.offer_lapsed_at ? 'lapsed' : (r.answer ?? 'none')) as keyof ReturnType<typeof EMPTY>;
     for (const bucket of [entry.all, get(entry.teams, r.team_name ?? '—'), get(entry.institutions, r.institution ?? '—')]) {
       bucket.invited++;
       bucket[key]++;
@@ -101,6 +108,7 @@ export async function answersByPerson(db: Kysely<Database>, after: Date) {
       'activities.title',
       'people.institution',
       'rsvps.answer',
+      'invitations.offer_lapsed_at',
       eb
         .selectFrom('memberships')
         .innerJoin('teams', 'teams.id', 'memberships.team_id')
