@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Kysely } from 'kysely';
+import type { Dialect, Driver, Kysely } from 'kysely';
 import type { Database } from '../../src/db/tables.js';
 
 import type { Db } from '../../src/db/db.port.js';
@@ -31,6 +31,19 @@ export interface ConnectOptions {
   poolSize?: number;
   /** Start the embedded database from a `dumpDataDir` snapshot (tests: 0.3 s instead of 2–3 s). */
   pgliteSnapshot?: Blob;
+  /** Test-only seam: wraps the driver (test/support/faults.ts fails chosen queries through it). */
+  wrapDriver?: (driver: Driver) => Driver;
+}
+
+/** The dialect with its driver passed through the test seam, when one is given. */
+function seamed(dialect: Dialect, wrapDriver: ConnectOptions['wrapDriver']): Dialect {
+  if (!wrapDriver) return dialect;
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createDriver: () => wrapDriver(dialect.createDriver()),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+  };
 }
 
 /** An open database; the embedded one can also be dumped (tests restore it instead of re-creating). */
@@ -45,7 +58,7 @@ export async function connect(options: ConnectOptions): Promise<ConnectedDb> {
     const pool = new pg.Pool({ ...clientConfig, max: options.poolSize ?? 10 });
     const notifications = pgNotifications(pg, clientConfig);
     const watch = new DataVersionWatch(notifications);
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [watch] });
+    const db = new Kysely<Database>({ dialect: seamed(new PostgresDialect({ pool }), options.wrapDriver), plugins: [watch] });
     registerDataVersionWatch(db, watch);
     return { kind: 'postgres', db, close: async () => (await notifications.close(), await db.destroy()) };
   }
@@ -64,7 +77,7 @@ export async function connect(options: ConnectOptions): Promise<ConnectedDb> {
   });
   const [{ Kysely }, { PGliteDialect }] = await kysely;
   const watch = new DataVersionWatch(pgliteNotifications(pglite, () => db));
-  const db: Kysely<Database> = new Kysely<Database>({ dialect: new PGliteDialect(pglite), plugins: [watch] });
+  const db: Kysely<Database> = new Kysely<Database>({ dialect: seamed(new PGliteDialect(pglite), options.wrapDriver), plugins: [watch] });
   registerDataVersionWatch(db, watch);
   return { kind: 'pglite', db, close: () => db.destroy(), snapshot: () => pglite.dumpDataDir('none') };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { connect } from '../../adapters/db/connect.js';
+import { connect, type ConnectOptions } from '../../adapters/db/connect.js';
 import type { Db, DbKind } from '../../src/db/db.port.js';
 import type { Clock } from '../../src/clock.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
@@ -48,15 +48,15 @@ export async function dropSchemaGuarded(admin: Db, schema: string): Promise<void
 }
 
 /** A fresh, migrated database of the given kind; close() throws it away. */
-export async function freshDatabase(kind: DbKind): Promise<Db> {
+export async function freshDatabase(kind: DbKind, seam: Pick<ConnectOptions, 'wrapDriver'> = {}): Promise<Db> {
   if (kind === 'pglite') {
-    return connect({ pgliteSnapshot: await pgliteSnapshot() });
+    return connect({ pgliteSnapshot: await pgliteSnapshot(), ...seam });
   }
   const url = process.env.TEST_DATABASE_URL!;
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const admin = await connect({ databaseUrl: url, poolSize: 1 });
   await sql`create schema ${sql.id(schema)}`.execute(admin.db);
-  const db = await connect({ databaseUrl: url, schema, poolSize: 5 });
+  const db = await connect({ databaseUrl: url, schema, poolSize: 5, ...seam });
   try {
     await migrateGuarded(admin, db);
   } catch (error) {
@@ -77,8 +77,8 @@ export async function freshDatabase(kind: DbKind): Promise<Db> {
 }
 
 /** A fresh database with calendars/demo.yaml imported at the clock's time, where most suites start. */
-export async function demoDatabase(kind: DbKind, clock: Clock): Promise<Db> {
-  const db = await freshDatabase(kind);
+export async function demoDatabase(kind: DbKind, clock: Clock, seam: Pick<ConnectOptions, 'wrapDriver'> = {}): Promise<Db> {
+  const db = await freshDatabase(kind, seam);
   await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
   return db;
 }
