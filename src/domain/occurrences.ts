@@ -47,6 +47,13 @@ export function ruleDates(
   return rule.between(from, to, true).map((d) => d.toISOString().slice(0, 16));
 }
 
+/** True when the rule gives a date at or after `fromLocal` (wall time): the series goes on past it. */
+export function continuesFrom(series: Pick<MeetingSeries, 'rrule' | 'startsLocal'> & { timezone?: string }, fromLocal: string): boolean {
+  const options = RRule.parseString(floatingUntil(series.rrule, series.timezone));
+  const rule = new RRule({ ...options, dtstart: new Date(`${series.startsLocal}:00Z`) });
+  return rule.after(new Date(`${fromLocal}Z`), true) !== null;
+}
+
 /**
  * UNTIL in a schedule file is local wall time, like DTSTART. A bare date means "up to the end
  * of that day" (RFC 5545 §3.3.10 counts the day in), as the feed writes it (rruleWithUtcUntil);
