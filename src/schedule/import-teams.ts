@@ -26,13 +26,13 @@ export async function importTeams(ctx: ImportContext): Promise<void> {
   const newSeries = [];
   const newExceptions = [];
   const problems: ScheduleProblem[] = [];
-  for (const [id, { source, entry, timezone }] of desired.teams) {
+  for (const [id, { source, entry, timezone, index }] of desired.teams) {
     const teamValues = { name: entry.name, area: entry.area, timezone, slack_channel: entry.slack_channel ?? null, teams_channel: entry.teams_channel ?? null, report_code: entry.code ?? null, source, removed_at: null };
     const seriesValues = seriesOf(entry);
     const before = existing.get(id);
     const fileAfter = exceptionsOf(entry);
     if (!before) {
-      problems.push(...meetingProblems(toMeetingSeries({ id, timezone }, seriesValues, fileAfter.map(asException)), [], source, id));
+      problems.push(...meetingProblems(toMeetingSeries({ id, timezone }, seriesValues, fileAfter.map(asException)), [], source, entry, index));
       newTeams.push({ id, ...teamValues, created_at: now, updated_at: now });
       newSeries.push({ team_id: id, ...seriesValues, reminders: JSON.stringify(seriesValues.reminders), sequence: 0, updated_at: now });
       newExceptions.push(...fileAfter.map((e) => ({ team_id: id, ...e, created_at: now })));
@@ -59,7 +59,7 @@ export async function importTeams(ctx: ImportContext): Promise<void> {
     summary.keptChatChanges.push(...keptChatChanges(id, chat, now));
     // The team's name is in every meeting's title, so renaming it is a change of the series too.
     if (seriesChanges.length > 0 || changedDates.length > 0 || teamChanges.includes('name')) {
-      problems.push(...meetingProblems(newMeetings, chat, source, id));
+      problems.push(...meetingProblems(newMeetings, chat, source, entry, index));
       await trx
         .updateTable('meeting_series')
         .set({ ...seriesValues, reminders: JSON.stringify(seriesValues.reminders), sequence: oldSeries.sequence + 1, updated_at: now })
