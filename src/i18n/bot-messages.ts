@@ -17,7 +17,7 @@ export const botMessages = {
     helpTitle: 'Co potrafi Kooperator',
     helpText: [
       'Proszę wpisać jedno z poleceń:',
-      '- **spotkania**: najbliższe spotkania Pani/Pana zespołów',
+      '- **spotkania** [_zespół_]: najbliższe spotkania Pani/Pana zespołów (RCPS: wszystkich zespołów)',
       '- **spotkania odwołaj** _data_ / **spotkania przenieś** _data nowa-data godzina_: zmiana terminu (koordynatorzy i RCPS)',
       '- **status** _tekst_: krótka informacja o postępach dla RCPS',
       '- **problem** _tekst_: zgłoszenie problemu lub kontroli do RCPS (np. **problem pilny kontrola** _tekst_; samo **problem** otwiera formularz)',
@@ -61,7 +61,7 @@ export const botMessages = {
     helpTitle: 'What Kooperator can do',
     helpText: [
       'Type one of these commands:',
-      '- **meetings**: the next meetings of your teams',
+      '- **meetings** [_team_]: the next meetings of your teams (RCPS: of all teams)',
       '- **meetings cancel** _date_ / **meetings move** _date new-date time_: change a meeting (coordinators and RCPS)',
       '- **status** _text_: a quick progress update for RCPS',
       '- **problem** _text_: report a problem or an audit to RCPS (e.g. **problem urgent audit** _text_; **problem** alone opens a form)',
