@@ -17,8 +17,8 @@ import { aSchedule, aTeam, importYaml } from '../support/schedule-builder.js';
 /**
  * A model of one team's meeting occurrences (README "Schedule files", docs/meetings.md): random
  * chat moves and cancellations, imports of changed and unchanged files, and clock steps across
- * meeting starts, the March clock change, Easter Monday and 3 May (Monday and Tuesday meetings,
- * so the holidays shift to Wednesday). After every step:
+ * meeting starts, both clock changes, Easter Monday, 3 May and 1 November (Monday and Tuesday
+ * meetings, so those holidays shift to Wednesday). After every step:
  * - each meeting that takes place is listed exactly once at its real time (spotkania, schedule page);
  * - no two meetings of the series at the same time;
  * - nothing a coordinator changed in chat is undone silently (the stored exceptions are the model's);
@@ -27,10 +27,22 @@ import { aSchedule, aTeam, importYaml } from '../support/schedule-builder.js';
  */
 const ZONE = 'Europe/Warsaw';
 const RULE = 'FREQ=WEEKLY;BYDAY=MO,TU';
-const FIRST = '2027-03-01T10:00';
 const MEMBERS = 3;
-const days = Array.from({ length: 70 }, (_, i) => DateTime.fromISO('2027-03-01', { zone: 'UTC' }).plus({ days: i }).toISODate()!);
-const ruleDays = days.filter((d) => [1, 2].includes(DateTime.fromISO(d, { zone: 'UTC' }).weekday));
+/** Two seasons, each from a Monday: spring (clocks forward 28 March, Easter Monday, 3 May), autumn (back 31 October, 1 November). */
+const SEASONS = ['2027-03-01', '2027-10-18'];
+const DAYS = 70;
+const RULE_DAYS = 20;
+let base = SEASONS[0]!;
+let FIRST = `${base}T10:00`;
+let days: string[] = [];
+let ruleDays: string[] = [];
+function season(first: string): void {
+  base = first;
+  FIRST = `${first}T10:00`;
+  days = Array.from({ length: DAYS }, (_, i) => DateTime.fromISO(first, { zone: 'UTC' }).plus({ days: i }).toISODate()!);
+  ruleDays = days.filter((d) => [1, 2].includes(DateTime.fromISO(d, { zone: 'UTC' }).weekday));
+}
+season(base);
 const HOURS = [2, 8, 10, 11, 18];
 
 type Exc = { cancelled: true } | { movedTo: string };
@@ -41,12 +53,12 @@ type Action =
   | { kind: 'clock'; hours: number };
 
 const action: fc.Arbitrary<Action> = fc.oneof(
-  fc.record({ kind: fc.constant('cancel' as const), day: fc.nat(days.length - 1) }),
-  fc.record({ kind: fc.constant('move' as const), day: fc.nat(days.length - 1), toDay: fc.nat(days.length - 1), hour: fc.constantFrom(...HOURS) }),
+  fc.record({ kind: fc.constant('cancel' as const), day: fc.nat(DAYS - 1) }),
+  fc.record({ kind: fc.constant('move' as const), day: fc.nat(DAYS - 1), toDay: fc.nat(DAYS - 1), hour: fc.constantFrom(...HOURS) }),
   fc.record({
     kind: fc.constant('import' as const),
     edits: fc.array(
-      fc.record({ day: fc.nat(ruleDays.length - 1), what: fc.constantFrom('cancel' as const, 'move' as const, 'drop' as const), toDay: fc.nat(days.length - 1), hour: fc.constantFrom(...HOURS) }),
+      fc.record({ day: fc.nat(RULE_DAYS - 1), what: fc.constantFrom('cancel' as const, 'move' as const, 'drop' as const), toDay: fc.nat(DAYS - 1), hour: fc.constantFrom(...HOURS) }),
       { maxLength: 2 },
     ),
   }),
@@ -150,7 +162,8 @@ async function checkInvariants(db: Db, clock: FixedClock, model: Model, told: Se
   expect(storedMap, 'the stored exceptions are the model’s: no chat change undone silently').toEqual(Object.fromEntries([...model.effective()].sort()));
 
   const [team] = await loadTeams(db.db, ['m']);
-  const all = expandSeries(team!.meetings, new Date('2027-01-01T00:00:00Z'), new Date('2027-08-01T00:00:00Z')).filter(takesPlace);
+  const from = DateTime.fromISO(base, { zone: 'UTC' });
+  const all = expandSeries(team!.meetings, from.minus({ days: 60 }).toJSDate(), from.plus({ days: 150 }).toJSDate()).filter(takesPlace);
   const starts = all.map((o) => o.start.toMillis()).sort((a, b) => a - b);
   for (let i = 1; i < all.length; i++) expect(starts[i]! - starts[i - 1]!, 'no two meetings of the series at the same time').toBeGreaterThanOrEqual(2 * 3_600_000);
 
@@ -181,8 +194,9 @@ describe.each(dialects)('meeting occurrences, model-based, on %s', (kind) => {
     const seed = Number(process.env.MODEL_SEED ?? Date.now() % 2 ** 31);
     console.log(`meeting occurrences model on ${kind}: seed ${seed}, ${RUNS} runs (MODEL_SEED=${seed} repeats it)`);
     await fc.assert(
-      fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 10 }), async (actions) => {
-        const clock = new FixedClock('2027-02-25T08:00:00Z');
+      fc.asyncProperty(fc.constantFrom(...SEASONS), fc.array(action, { minLength: 1, maxLength: 10 }), async (first, actions) => {
+        season(first);
+        const clock = new FixedClock(DateTime.fromISO(`${first}T08:00:00Z`, { zone: 'UTC' }).minus({ days: 4 }).toISO()!);
         const db = await freshDatabase(kind);
         try {
           const model = new Model();
