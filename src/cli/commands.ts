@@ -36,7 +36,7 @@ export async function importCommand(config: Config, clock: Clock, files: string[
     const known = await db.db.selectFrom('teams').select('id').where('removed_at', 'is', null).execute();
     const schedules = await loadScheduleFiles(files, new Set(known.map((t) => t.id)));
     const summary = await importSchedules(db.db, schedules, { clock, defaultTimezone: config.defaultTimezone, dryRun });
-    // Notices of moved and cancelled meetings, and reminders for new members, are queued now; a running service sends them.
+    // Notices of moved and cancelled meetings were queued by the import itself; reminders are re-planned now. A running service sends them.
     if (summary.changed && !dryRun) {
       await processScheduleChanges(db.db, clock);
       await planReminders(db.db, { clock });

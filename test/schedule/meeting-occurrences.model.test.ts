@@ -190,7 +190,7 @@ async function checkInvariants(db: Db, clock: FixedClock, model: Model, told: Se
 const RUNS = Number(process.env.MODEL_RUNS ?? 6);
 
 describe.each(dialects)('meeting occurrences, model-based, on %s', (kind) => {
-  it('should keep the invariants through random chat changes, imports and clock steps', { timeout: 120_000 }, async () => {
+  it('should keep the invariants through random chat changes, imports and clock steps', { timeout: 60_000 + RUNS * 20_000 }, async () => {
     const seed = Number(process.env.MODEL_SEED ?? Date.now() % 2 ** 31);
     console.log(`meeting occurrences model on ${kind}: seed ${seed}, ${RUNS} runs (MODEL_SEED=${seed} repeats it)`);
     await fc.assert(
