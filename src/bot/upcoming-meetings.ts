@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { currentDataVersion } from '../db/data-version-watch.js';
 import type { Database } from '../db/tables.js';
-import { expandSeries, takesPlace, type Occurrence } from '../domain/occurrences.js';
+import { occurrencesStartingIn, takesPlace, type Occurrence } from '../domain/occurrences.js';
 import { loadTeams, type TeamWithSeries } from '../feeds/feed-data.js';
 
 const DAY = 86_400_000;
@@ -12,7 +12,7 @@ interface Expanded {
   version: number;
   day: number;
   team: TeamWithSeries;
-  /** The occurrences that take place, with their original start in ms (compared on every call). */
+  /** The occurrences that take place, with their real start in ms (compared on every call). */
   occurrences: { at: number; occurrence: Occurrence }[];
 }
 
@@ -22,7 +22,7 @@ export interface UpcomingMeeting {
 }
 
 /**
- * The meetings of some teams in [from, to), as `expandSeries` gives them. `spotkania` is the
+ * The meetings of some teams that start in [from, to), as `occurrencesStartingIn` gives them. `spotkania` is the
  * busiest command, and a team's meetings are the same for every member who asks: each team
  * is loaded and expanded once per data version and day, then only filtered. The version is
  * compared on every call (src/db/data-version-watch.ts), so a meeting moved a moment ago (here
@@ -44,9 +44,10 @@ export class UpcomingMeetings {
       const windowFrom = new Date(day * DAY - DAY);
       const windowTo = new Date((day + WINDOW_DAYS) * DAY);
       for (const team of await loadTeams(this.db, missing)) {
-        const occurrences = expandSeries(team.meetings, windowFrom, windowTo)
+        // By the time they take place: a meeting moved or shifted to today is listed today.
+        const occurrences = occurrencesStartingIn(team.meetings, windowFrom, windowTo)
           .filter(takesPlace)
-          .map((occurrence) => ({ at: occurrence.originalStart.toMillis(), occurrence }));
+          .map((occurrence) => ({ at: occurrence.start.toMillis(), occurrence }));
         this.teams.set(team.team.id, { version, day, team, occurrences });
       }
     }

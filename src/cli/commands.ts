@@ -36,7 +36,7 @@ export async function importCommand(config: Config, clock: Clock, files: string[
     const known = await db.db.selectFrom('teams').select('id').where('removed_at', 'is', null).execute();
     const schedules = await loadScheduleFiles(files, new Set(known.map((t) => t.id)));
     const summary = await importSchedules(db.db, schedules, { clock, defaultTimezone: config.defaultTimezone, dryRun });
-    // Notices of moved and cancelled meetings, and reminders for new members, are queued now; a running service sends them.
+    // Notices of moved and cancelled meetings were queued by the import itself; reminders are re-planned now. A running service sends them.
     if (summary.changed && !dryRun) {
       await processScheduleChanges(db.db, clock);
       await planReminders(db.db, { clock });
@@ -46,7 +46,15 @@ export async function importCommand(config: Config, clock: Clock, files: string[
 }
 
 export function describeSummary(s: ImportSummary, dryRun: boolean): string {
-  if (!s.changed) return dryRun ? 'The files are valid and match the database: an import would change nothing.' : 'Nothing changed: the database already matches the files.';
+  const kept = s.keptChatChanges.length
+    ? [
+        `Changes made in chat that ${dryRun ? 'would be' : 'were'} kept (the files do not change these meetings; an except entry for the date decides):`,
+        ...s.keptChatChanges.map((c) => `  ${c.teamId} ${c.date}: ${c.cancelled ? 'cancelled in chat' : `moved in chat to ${c.movedTo}`}`),
+      ]
+    : [];
+  if (!s.changed) {
+    return [dryRun ? 'The files are valid and match the database: an import would change nothing.' : 'Nothing changed: the database already matches the files.', ...kept].join('\n');
+  }
   const line = (label: string, c: ImportSummary['teams']) => `  ${label.padEnd(12)} +${c.added} added, ~${c.updated} updated, -${c.removed} removed`;
   return [
     dryRun ? 'The files are valid. An import would make these changes (nothing was written):' : 'Imported:',
@@ -55,6 +63,7 @@ export function describeSummary(s: ImportSummary, dryRun: boolean): string {
     line('people', s.people),
     line('memberships', s.memberships),
     line('activities', s.activities),
+    ...kept,
   ].join('\n');
 }
 

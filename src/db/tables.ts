@@ -61,6 +61,11 @@ export interface MeetingExceptionTable {
   cancelled: boolean;
   moved_to_local: string | null;
   created_at: CreatedAt;
+  /** Set when a coordinator made this exception in chat; an import keeps it until the file changes the occurrence. */
+  chat_changed_at: Date | null;
+  /** For a chat change: what the file said then (null: no exception in the file). */
+  file_cancelled: boolean | null;
+  file_moved_to_local: string | null;
 }
 
 export interface ActivityTable {
@@ -115,6 +120,7 @@ export interface ScheduleChangeTable {
   kind:
     | 'meeting_cancelled'
     | 'meeting_moved'
+    | 'meeting_restored'
     | 'series_changed'
     | 'member_removed'
     | 'team_removed'

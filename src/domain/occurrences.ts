@@ -34,22 +34,40 @@ export interface Occurrence {
  * (local time written as if it were UTC, as rrule documents), so 10:00 stays 10:00 across
  * the clock changes whatever the process zone is; each wall time is then placed in the zone.
  */
-export function ruleDates(series: Pick<MeetingSeries, 'rrule' | 'startsLocal'>, fromLocal: string, toLocal: string): string[] {
+export function ruleDates(
+  series: Pick<MeetingSeries, 'rrule' | 'startsLocal'> & { timezone?: string },
+  fromLocal: string,
+  toLocal: string,
+): string[] {
   const floatingStart = new Date(`${series.startsLocal}:00Z`);
-  const options = RRule.parseString(floatingUntil(series.rrule));
+  const options = RRule.parseString(floatingUntil(series.rrule, series.timezone));
   const rule = new RRule({ ...options, dtstart: floatingStart });
   const from = new Date(`${fromLocal}Z`);
   const to = new Date(`${toLocal}Z`);
   return rule.between(from, to, true).map((d) => d.toISOString().slice(0, 16));
 }
 
+/** True when the rule gives a date at or after `fromLocal` (wall time): the series goes on past it. */
+export function continuesFrom(series: Pick<MeetingSeries, 'rrule' | 'startsLocal'> & { timezone?: string }, fromLocal: string): boolean {
+  const options = RRule.parseString(floatingUntil(series.rrule, series.timezone));
+  const rule = new RRule({ ...options, dtstart: new Date(`${series.startsLocal}:00Z`) });
+  return rule.after(new Date(`${fromLocal}Z`), true) !== null;
+}
+
 /**
  * UNTIL in a schedule file is local wall time, like DTSTART. A bare date means "up to the end
  * of that day" (RFC 5545 §3.3.10 counts the day in), as the feed writes it (rruleWithUtcUntil);
- * rrule would read it as midnight and drop a meeting on that very day.
+ * rrule would read it as midnight and drop a meeting on that very day. UNTIL with a Z is an
+ * instant in UTC (RFC 5545 wants that form with a zoned DTSTART, and our feeds write it): it
+ * becomes the team's wall time, or 10:00 Warsaw's UNTIL=…T090000Z would end the series at 09:00.
  */
-function floatingUntil(rule: string): string {
-  return rule.replace(/UNTIL=(\d{8})(?![\dT])/i, 'UNTIL=$1T235959');
+function floatingUntil(rule: string, zone = 'UTC'): string {
+  return rule
+    .replace(/UNTIL=(\d{8}T\d{6})Z/i, (_m, utc: string) => {
+      const wall = DateTime.fromFormat(utc, "yyyyMMdd'T'HHmmss", { zone: 'UTC' }).setZone(zoneNamed(zone));
+      return `UNTIL=${wall.toFormat("yyyyMMdd'T'HHmmss")}`;
+    })
+    .replace(/UNTIL=(\d{8})(?![\dT])/i, 'UNTIL=$1T235959');
 }
 
 /** Occurrences whose original start lies in [from, to), with exceptions and holidays applied. */
@@ -85,14 +103,74 @@ function applyRules(
   }
   const holiday = polishHoliday(date);
   if (holiday && series.onHoliday !== 'keep') {
-    if (series.onHoliday === 'skip') {
-      return { ...base, start: originalStart, end: originalStart.plus(duration), status: 'holiday_skipped', holiday };
-    }
-    const start = zoned(`${nextWorkingDay(date)}${local.slice(10)}`, series.timezone);
+    const target = series.onHoliday === 'shift' ? shiftTarget(series, date) : undefined;
+    if (!target) return { ...base, start: originalStart, end: originalStart.plus(duration), status: 'holiday_skipped', holiday };
+    const start = zoned(`${target}${local.slice(10)}`, series.timezone);
     return { ...base, start, end: start.plus(duration), status: 'shifted', holiday };
   }
   return { ...base, start: originalStart, end: originalStart.plus(duration), status: 'scheduled', ...(holiday ? { holiday } : {}) };
 }
+
+/** How far a holiday's meeting may be shifted; with no free working day that near it is skipped. */
+export const MAX_SHIFT_DAYS = 14;
+
+/**
+ * The day a holiday's meeting is shifted to: the first working day after it on which the series
+ * has no meeting by its rule and no earlier holiday's meeting was shifted to (Easter Monday →
+ * Wednesday when the team meets on Mondays and Tuesdays). It depends on the rule and the
+ * holidays only, never on moves or cancellations, so a change in chat never shifts another meeting.
+ */
+function shiftTarget(series: MeetingSeries, date: string, depth = 0): string | undefined {
+  // The answer depends on the rule and the date only; feeds and lists ask again and again.
+  const key = `${series.rrule} ${series.startsLocal} ${series.timezone} ${date}`;
+  if (shiftTargets.has(key)) return shiftTargets.get(key);
+  const target = findShiftTarget(series, date, depth);
+  if (shiftTargets.size >= 50_000) shiftTargets.clear();
+  shiftTargets.set(key, target);
+  return target;
+}
+
+const shiftTargets = new Map<string, string | undefined>();
+
+function findShiftTarget(series: MeetingSeries, date: string, depth: number): string | undefined {
+  const day = DateTime.fromISO(date, { zone: 'UTC' });
+  const ruleDays = new Set(
+    ruleDates(series, day.minus({ days: MAX_SHIFT_DAYS + 1 }).toFormat("yyyy-MM-dd'T'00:00"), day.plus({ days: MAX_SHIFT_DAYS + 1 }).toFormat("yyyy-MM-dd'T'23:59")).map(
+      (d) => d.slice(0, 10),
+    ),
+  );
+  const taken = new Set<string>();
+  if (depth < 10) {
+    for (const earlier of [...ruleDays].filter((d) => d < date && polishHoliday(d)).sort()) {
+      const target = shiftTarget(series, earlier, depth + 1);
+      if (target) taken.add(target);
+    }
+  }
+  const last = day.plus({ days: MAX_SHIFT_DAYS }).toISODate()!;
+  for (let candidate = nextWorkingDay(date); candidate <= last; candidate = nextWorkingDay(candidate)) {
+    if (!ruleDays.has(candidate) && !taken.has(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * The occurrences that start in [from, to) where they take place: a meeting moved or shifted
+ * into the window is in it, one moved or shifted out of it is not (`expandSeries` goes by the
+ * rule's date, which is what feeds and identities need, not lists of what happens when).
+ */
+export function occurrencesStartingIn(series: MeetingSeries, from: Date, to: Date): Occurrence[] {
+  const near = expandSeries(series, new Date(from.getTime() - (MAX_SHIFT_DAYS + 2) * DAY), to);
+  const dates = new Set(near.map((o) => o.date));
+  const far = series.exceptions
+    .filter((e) => e.movedToLocal && !dates.has(e.date))
+    .map((e) => occurrenceOn(series, e.date))
+    .filter((o): o is Occurrence => o !== undefined);
+  return [...near, ...far]
+    .filter((o) => o.start.toMillis() >= from.getTime() && o.start.toMillis() < to.getTime())
+    .sort((a, b) => a.start.toMillis() - b.start.toMillis() || a.date.localeCompare(b.date));
+}
+
+const DAY = 86_400_000;
 
 /** True when the occurrence takes place (not cancelled, not skipped for a holiday). */
 export function takesPlace(o: Occurrence): boolean {

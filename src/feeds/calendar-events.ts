@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { expandSeries } from '../domain/occurrences.js';
+import { continuesFrom, expandSeries, type MeetingSeries } from '../domain/occurrences.js';
 import { parseDuration, zoned } from '../domain/local-time.js';
 import { formatDate } from '../i18n/format.js';
 import { messages, type Language } from '../i18n/messages.js';
@@ -13,7 +13,9 @@ export const activityUid = (activityId: string) => `activity-${activityId}@${UID
 /**
  * A team's meetings as one recurring VEVENT: the RRULE, EXDATEs for cancelled and
  * holiday-skipped dates, and a RECURRENCE-ID override for each moved or shifted one.
- * Holidays are resolved up to `horizon`; feeds are re-rendered monthly, so it keeps moving.
+ * Holidays are resolved up to `horizon`, and the published series ends there (an UNTIL just
+ * before it), so a calendar never expands an occurrence whose holiday nobody decided; the
+ * horizon moves on each month and the feed is rendered again, so the series grows with time.
  */
 export function meetingEvents({ team, series, meetings }: FeedTeam, horizon: Date, language: Language = 'pl'): CalendarEvent[] {
   const t = messages[language];
@@ -35,7 +37,7 @@ export function meetingEvents({ team, series, meetings }: FeedTeam, horizon: Dat
     description,
     start,
     end: start.plus(duration),
-    rrule: rruleWithUtcUntil(series.rrule, team.timezone),
+    rrule: boundedRule(meetings, horizon),
     exdates: occurrences.filter((o) => o.status === 'cancelled' || o.status === 'holiday_skipped').map((o) => o.originalStart),
   };
   const overrides = occurrences
@@ -66,12 +68,25 @@ export function activityEvent(activity: FeedActivity, language: Language = 'pl')
   };
 }
 
+/** The rule as published: its own end if that comes before `horizon`, else an UNTIL just before the horizon. */
+export function boundedRule(meetings: MeetingSeries, horizon: Date): string {
+  const horizonLocal = DateTime.fromJSDate(horizon, { zone: meetings.timezone }).toFormat("yyyy-MM-dd'T'HH:mm");
+  if (!continuesFrom(meetings, horizonLocal)) return rruleWithUtcUntil(meetings.rrule, meetings.timezone);
+  const open = meetings.rrule
+    .split(';')
+    .filter((part) => !/^(UNTIL|COUNT)=/i.test(part))
+    .join(';');
+  const until = DateTime.fromJSDate(horizon, { zone: 'UTC' }).minus({ seconds: 1 }).toFormat("yyyyMMdd'T'HHmmss'Z'");
+  return `${open};UNTIL=${until}`;
+}
+
 /**
  * In the file UNTIL is local wall time like the rest of the rule; RFC 5545 wants it in UTC
  * when DTSTART has a zone (ical-generator would write it without Z, which parsers reject).
  */
 export function rruleWithUtcUntil(rule: string, zone: string): string {
-  return rule.replace(/UNTIL=(\d{8})(T(\d{6}))?Z?/i, (_m, date: string, _t, time?: string) => {
+  // Already in UTC (…Z): kept as written, not read again as wall time.
+  return rule.replace(/UNTIL=(\d{8})(T(\d{6}))?(?!Z)(?=;|$)/i, (_m, date: string, _t, time?: string) => {
     const local = DateTime.fromFormat(`${date}${time ?? '235959'}`, 'yyyyMMddHHmmss', { zone });
     return `UNTIL=${local.toUTC().toFormat("yyyyMMdd'T'HHmmss'Z'")}`;
   });

@@ -1,33 +1,50 @@
 import type { Kysely } from 'kysely';
-import type { Database, DeliveryRow } from '../db/tables.js';
+import { DateTime } from 'luxon';
+import type { Database, DeliveryRow, ScheduleChangeTable } from '../db/tables.js';
 import { zoned } from '../domain/local-time.js';
-import { occurrenceOn } from '../domain/occurrences.js';
+import { occurrenceOn, takesPlace } from '../domain/occurrences.js';
+import { NOTICE_KINDS } from '../schedule/meeting-notices.js';
 import { loadTeams } from '../feeds/feed-data.js';
 import { formatDateTime } from '../i18n/format.js';
 import type { Language } from '../i18n/messages.js';
 import type { Message } from '../ports/channel.port.js';
 import { reminderTexts } from './reminder-texts.js';
 
-/** The notice of a moved or cancelled meeting, as things stand when it is sent. */
+/**
+ * The notice of a moved, cancelled or restored meeting, as things stand when it is sent. A
+ * notice overtaken by a later change of the same occurrence says nothing (the later one tells
+ * the news), and so does one whose meeting is back at the time it had before the change.
+ */
 export async function renderChangeNotice(db: Kysely<Database>, row: DeliveryRow, language: Language, publicUrl: string): Promise<Message | undefined> {
   const changeId = Number((row.payload as { changeId: string }).changeId);
   const change = await db.selectFrom('schedule_changes').selectAll().where('id', '=', changeId).executeTakeFirst();
   if (!change?.team_id || !change.occurrence_date) return undefined;
+  const later = await db
+    .selectFrom('schedule_changes')
+    .select('id')
+    .where('team_id', '=', change.team_id)
+    .where('occurrence_date', '=', change.occurrence_date)
+    .where('kind', 'in', [...NOTICE_KINDS] as ScheduleChangeTable['kind'][])
+    .where('id', '>', change.id)
+    .executeTakeFirst();
+  if (later) return undefined;
   const [team] = await loadTeams(db, [change.team_id]);
   if (!team) return undefined;
   const occurrence = occurrenceOn(team.meetings, change.occurrence_date);
   const t = reminderTexts[language];
-  const was = formatDateTime(occurrence?.originalStart ?? zoned(`${change.occurrence_date}T00:00`, team.team.timezone), language);
+  const from = (change.details as { from?: string | null }).from;
+  const wasAt = from ? DateTime.fromISO(from, { zone: team.team.timezone }) : (occurrence?.originalStart ?? zoned(`${change.occurrence_date}T00:00`, team.team.timezone));
+  const was = formatDateTime(wasAt, language);
   const links = [{ label: t.calendarLabel, url: `${publicUrl}/calendars/teams/${team.team.id}.ics` }];
-  if (!occurrence || occurrence.status === 'cancelled' || occurrence.status === 'holiday_skipped') {
+  if (!occurrence || !takesPlace(occurrence)) {
+    if (from === null) return undefined;
     return { language, title: t.cancelledTitle(team.team.name, was), text: t.cancelledText(team.team.name, was), links };
   }
   const now = formatDateTime(occurrence.start, language);
-  return {
-    language,
-    title: t.movedTitle(team.team.name, was),
-    text: t.movedText(team.team.name, was, now, team.series.location),
-    fields: [{ label: t.whenLabel, value: now }],
-    links,
-  };
+  const fields = [{ label: t.whenLabel, value: now }];
+  if (!from && change.kind === 'meeting_restored') {
+    return { language, title: t.restoredTitle(team.team.name, now), text: t.restoredText(team.team.name, now, team.series.location), fields, links };
+  }
+  if (from && wasAt.toMillis() === occurrence.start.toMillis()) return undefined;
+  return { language, title: t.movedTitle(team.team.name, was), text: t.movedText(team.team.name, was, now, team.series.location), fields, links };
 }

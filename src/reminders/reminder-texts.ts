@@ -14,6 +14,8 @@ export const reminderTexts = {
     movedTitle: (team: string, was: string) => `Nowy termin: spotkanie zespołu ${team} (było ${was})`,
     movedText: (team: string, was: string, now: string, where: string) =>
       `Spotkanie zespołu ${team} zaplanowane na ${was} odbędzie się w nowym terminie: ${now}, ${where}.`,
+    restoredTitle: (team: string, now: string) => `Spotkanie jednak się odbędzie: zespół ${team} (${now})`,
+    restoredText: (team: string, now: string, where: string) => `Spotkanie zespołu ${team} odbędzie się jednak: ${now}, ${where}.`,
   },
   en: {
     title: (team: string, inHowLong: string) => `Reminder: ${team} team meeting ${inHowLong}`,
@@ -28,5 +30,7 @@ export const reminderTexts = {
     movedTitle: (team: string, was: string) => `New date: ${team} team meeting (was ${was})`,
     movedText: (team: string, was: string, now: string, where: string) =>
       `The ${team} team meeting planned for ${was} will take place at a new time: ${now}, ${where}.`,
+    restoredTitle: (team: string, now: string) => `Taking place after all: ${team} team meeting (${now})`,
+    restoredText: (team: string, now: string, where: string) => `The ${team} team meeting will take place after all: ${now}, ${where}.`,
   },
 } satisfies Record<Language, Record<string, unknown>>;

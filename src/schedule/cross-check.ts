@@ -1,5 +1,5 @@
 import { ruleDates } from '../domain/occurrences.js';
-import { isValidLocalDate, isValidLocalDateTime } from '../domain/local-time.js';
+import { isValidLocalDate, isValidLocalDateTime, isZone } from '../domain/local-time.js';
 import { rruleProblem } from './schedule-file.schema.js';
 
 export interface CrossProblem {
@@ -40,7 +40,7 @@ export function crossCheck(raw: unknown, otherTeams: ReadonlySet<string> = new S
       if (emails.has(email)) add(['teams', t, 'members', m, 'email'], `${email} is already teams[${t}].members[${emails.get(email)}]`);
       emails.set(email, m);
     });
-    checkExceptions(team?.meetings as Raw | undefined, ['teams', t, 'meetings'], add);
+    checkExceptions(team?.meetings as Raw | undefined, text(team?.timezone) ?? text(root.timezone), ['teams', t, 'meetings'], add);
   });
 
   checkPeopleAgree(teams, list(root.staff), add);
@@ -63,7 +63,7 @@ export function crossCheck(raw: unknown, otherTeams: ReadonlySet<string> = new S
   return problems;
 }
 
-function checkExceptions(meetings: Raw | undefined, at: PropertyKey[], add: (s: PropertyKey[], m: string) => void) {
+function checkExceptions(meetings: Raw | undefined, timezone: string | undefined, at: PropertyKey[], add: (s: PropertyKey[], m: string) => void) {
   const rule = text(meetings?.rrule);
   const starts = text(meetings?.starts);
   if (!rule || !starts || rruleProblem(rule) || !isValidLocalDateTime(starts)) return;
@@ -74,7 +74,7 @@ function checkExceptions(meetings: Raw | undefined, at: PropertyKey[], add: (s: 
     if (!date || !isValidLocalDate(date)) return;
     if (seen.has(date)) add([...at, 'except', e, 'date'], `${date} has two exceptions`);
     seen.add(date);
-    const onRule = ruleDates({ rrule: rule, startsLocal: starts }, `${date}T00:00`, `${date}T23:59`).length > 0;
+    const onRule = ruleDates({ rrule: rule, startsLocal: starts, timezone: timezone && isZone(timezone) ? timezone : 'Europe/Warsaw' }, `${date}T00:00`, `${date}T23:59`).length > 0;
     if (!onRule) add([...at, 'except', e, 'date'], `${date} is not a meeting day of this series (${rule} from ${starts})`);
   });
 }

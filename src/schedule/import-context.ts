@@ -1,6 +1,7 @@
 import type { Insertable, Transaction } from 'kysely';
 import type { Database, ScheduleChangeTable } from '../db/tables.js';
 import type { DesiredSchedule } from './import-plan.js';
+import type { KeptChatChange } from './meeting-exceptions.js';
 
 export interface Counts {
   added: number;
@@ -16,6 +17,8 @@ export interface ImportSummary {
   activities: Counts;
   /** False when the files matched what was stored: nothing was written. */
   changed: boolean;
+  /** Meetings changed in chat that the import left as they are (the file did not change them). */
+  keptChatChanges: KeptChatChange[];
 }
 
 export interface ImportContext {

@@ -4,7 +4,8 @@ import type { ActivityEntry, MemberEntry, StaffEntry, TeamEntry } from './schedu
 
 /** What the files say, flattened into the shapes of the tables (no ids yet). */
 export interface DesiredSchedule {
-  teams: Map<string, { source: string; entry: TeamEntry; timezone: string }>;
+  /** `index`: the team's place in its file, for problems found against the database. */
+  teams: Map<string, { source: string; entry: TeamEntry; timezone: string; index: number }>;
   people: Map<string, DesiredPerson>;
   activities: Map<string, { source: string; entry: ActivityEntry; timezone: string; startsAt: Date; endsAt: Date }>;
   sources: Set<string>;
@@ -26,8 +27,8 @@ export function desiredSchedule(schedules: LoadedSchedule[], defaultTimezone: st
   for (const { source, data } of schedules) {
     desired.sources.add(source);
     const fileZone = data.timezone ?? defaultTimezone;
-    for (const team of data.teams) {
-      desired.teams.set(team.id, { source, entry: team, timezone: team.timezone ?? fileZone });
+    for (const [index, team] of data.teams.entries()) {
+      desired.teams.set(team.id, { source, entry: team, timezone: team.timezone ?? fileZone, index });
       for (const member of team.members) person(desired, member, source).memberships.set(team.id, member.role);
     }
     for (const staff of data.staff) person(desired, staff, source).staffRole = staff.role;

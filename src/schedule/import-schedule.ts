@@ -7,6 +7,7 @@ import { importActivities } from './import-activities.js';
 import { desiredSchedule } from './import-plan.js';
 import { importPeople } from './import-people.js';
 import { importTeams } from './import-teams.js';
+import { recordScheduleChanges } from './meeting-notices.js';
 import { ScheduleInvalidError, type LoadedSchedule } from './load-schedule.js';
 import { erasedPeopleProblems } from '../privacy/erasures.js';
 import { importRcpsChannel } from '../reports/rcps-channel-import.js';
@@ -38,6 +39,7 @@ export async function importSchedules(db: Kysely<Database>, schedules: LoadedSch
     memberships: emptyCounts(),
     activities: emptyCounts(),
     changed: false,
+    keptChatChanges: [],
   };
   try {
     await db.transaction().execute(async (trx) => {
@@ -51,7 +53,8 @@ export async function importSchedules(db: Kysely<Database>, schedules: LoadedSch
       await importRcpsChannel(trx, schedules);
       summary.changed = Object.values(summary).some((c) => typeof c === 'object' && (c.added || c.updated || c.removed));
       if (summary.changed) {
-        if (ctx.changes.length) await trx.insertInto('schedule_changes').values(ctx.changes.map((c) => ({ ...c, created_at: ctx.now }))).execute();
+        // The records and the notices of changed meetings, in this transaction (transactional outbox).
+        await recordScheduleChanges(trx, ctx.changes, ctx.now);
         await bumpDataVersion(trx);
         // Fresh planner statistics: without them (PGlite never auto-analyzes, PostgreSQL only
         // later) "my teams" scanned every team instead of using the person's index (20 ms → 0.1 ms).

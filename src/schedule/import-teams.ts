@@ -1,30 +1,41 @@
 import { chunk, changedFields } from './import-plan.js';
 import type { ImportContext } from './import-context.js';
 import type { TeamEntry } from './schedule-file.schema.js';
+import { fileSideOf, keptChatChanges, meetingProblems, occurrenceChanges, type ExceptionRow, type FileException } from './meeting-exceptions.js';
+import { toMeetingSeries } from '../feeds/feed-data.js';
+import { ScheduleInvalidError, type ScheduleProblem } from './load-schedule.js';
 
-type ExceptionRow = { occurrence_date: string; cancelled: boolean; moved_to_local: string | null };
-
-/** Teams, their meeting series and exceptions; teams of these files that are gone are marked removed. */
+/**
+ * Teams, their meeting series and exceptions; teams of these files that are gone are marked
+ * removed. A meeting changed in chat stays as chat left it until the file itself changes that
+ * occurrence (docs/meetings.md); members hear of an occurrence only when its time changed.
+ */
 export async function importTeams(ctx: ImportContext): Promise<void> {
   const { trx, desired, now, summary } = ctx;
   const existing = new Map((await trx.selectFrom('teams').selectAll().execute()).map((t) => [t.id, t]));
   const series = new Map((await trx.selectFrom('meeting_series').selectAll().execute()).map((s) => [s.team_id, s]));
   const exceptions = new Map<string, ExceptionRow[]>();
-  for (const e of await trx.selectFrom('meeting_exceptions').select(['team_id', 'occurrence_date', 'cancelled', 'moved_to_local']).execute()) {
+  for (const e of await trx
+    .selectFrom('meeting_exceptions')
+    .select(['team_id', 'occurrence_date', 'cancelled', 'moved_to_local', 'chat_changed_at', 'file_cancelled', 'file_moved_to_local'])
+    .execute()) {
     exceptions.set(e.team_id, [...(exceptions.get(e.team_id) ?? []), e]);
   }
 
   const newTeams = [];
   const newSeries = [];
   const newExceptions = [];
-  for (const [id, { source, entry, timezone }] of desired.teams) {
+  const problems: ScheduleProblem[] = [];
+  for (const [id, { source, entry, timezone, index }] of desired.teams) {
     const teamValues = { name: entry.name, area: entry.area, timezone, slack_channel: entry.slack_channel ?? null, teams_channel: entry.teams_channel ?? null, report_code: entry.code ?? null, source, removed_at: null };
     const seriesValues = seriesOf(entry);
     const before = existing.get(id);
+    const fileAfter = exceptionsOf(entry);
     if (!before) {
+      problems.push(...meetingProblems(toMeetingSeries({ id, timezone }, seriesValues, fileAfter.map(asException)), [], source, entry, index));
       newTeams.push({ id, ...teamValues, created_at: now, updated_at: now });
       newSeries.push({ team_id: id, ...seriesValues, reminders: JSON.stringify(seriesValues.reminders), sequence: 0, updated_at: now });
-      newExceptions.push(...exceptionsOf(entry).map((e) => ({ team_id: id, ...e, created_at: now })));
+      newExceptions.push(...fileAfter.map((e) => ({ team_id: id, ...e, created_at: now })));
       summary.teams.added++;
       summary.meetings.added++;
       continue;
@@ -36,21 +47,33 @@ export async function importTeams(ctx: ImportContext): Promise<void> {
     }
     const oldSeries = series.get(id)!;
     const seriesChanges = changedFields(oldSeries, seriesValues);
-    const exceptionChanges = diffExceptions(exceptions.get(id) ?? [], exceptionsOf(entry));
+    const stored = exceptions.get(id) ?? [];
+    const fileBefore = new Map(stored.flatMap((r) => fileSideOf(r)));
+    const fileNow = new Map(fileAfter.map((e) => [e.occurrence_date, e]));
+    const changedDates = [...new Set([...fileBefore.keys(), ...fileNow.keys()])].filter((d) => !sameFileException(fileBefore.get(d), fileNow.get(d))).sort();
+    // Chat changes of occurrences the file did not change stand; the file decides the rest.
+    const chat = stored.filter((r) => r.chat_changed_at && !changedDates.includes(r.occurrence_date));
+    const chatDates = new Set(chat.map((r) => r.occurrence_date));
+    const rows: ExceptionRow[] = [...fileAfter.filter((e) => !chatDates.has(e.occurrence_date)), ...chat];
+    const newMeetings = toMeetingSeries({ id, timezone }, seriesValues, rows.map(asException));
+    summary.keptChatChanges.push(...keptChatChanges(id, chat, now));
     // The team's name is in every meeting's title, so renaming it is a change of the series too.
-    if (seriesChanges.length > 0 || exceptionChanges.length > 0 || teamChanges.includes('name')) {
+    if (seriesChanges.length > 0 || changedDates.length > 0 || teamChanges.includes('name')) {
+      problems.push(...meetingProblems(newMeetings, chat, source, entry, index));
       await trx
         .updateTable('meeting_series')
         .set({ ...seriesValues, reminders: JSON.stringify(seriesValues.reminders), sequence: oldSeries.sequence + 1, updated_at: now })
         .where('team_id', '=', id)
         .execute();
       await trx.deleteFrom('meeting_exceptions').where('team_id', '=', id).execute();
-      newExceptions.push(...exceptionsOf(entry).map((e) => ({ team_id: id, ...e, created_at: now })));
+      newExceptions.push(...rows.map((e) => ({ team_id: id, ...e, created_at: now })));
       summary.meetings.updated++;
       if (seriesChanges.length > 0) ctx.changes.push({ kind: 'series_changed', team_id: id, details: JSON.stringify({ fields: seriesChanges }) });
-      for (const change of exceptionChanges) ctx.changes.push({ ...change, team_id: id });
+      const oldMeetings = toMeetingSeries({ id, timezone: before.timezone }, oldSeries, stored.map(asException));
+      for (const change of occurrenceChanges(oldMeetings, newMeetings, changedDates, now)) ctx.changes.push({ ...change, team_id: id });
     }
   }
+  if (problems.length > 0) throw new ScheduleInvalidError(problems);
   for (const rows of chunk(newTeams)) await trx.insertInto('teams').values(rows).execute();
   for (const rows of chunk(newSeries)) await trx.insertInto('meeting_series').values(rows).execute();
   for (const rows of chunk(newExceptions)) await trx.insertInto('meeting_exceptions').values(rows).execute();
@@ -78,22 +101,19 @@ function seriesOf(entry: TeamEntry) {
 }
 
 function exceptionsOf(entry: TeamEntry): ExceptionRow[] {
-  return entry.meetings.except.map((e) => ({ occurrence_date: e.date, cancelled: e.cancelled === true, moved_to_local: e.moved_to ?? null }));
+  return entry.meetings.except.map((e) => ({
+    occurrence_date: e.date,
+    cancelled: e.cancelled === true,
+    moved_to_local: e.moved_to ?? null,
+    chat_changed_at: null,
+    file_cancelled: null,
+    file_moved_to_local: null,
+  }));
 }
 
-/** One change record per occurrence whose exception was added, altered or taken back. */
-function diffExceptions(before: ExceptionRow[], after: ExceptionRow[]) {
-  const old = new Map(before.map((e) => [e.occurrence_date, e]));
-  const now = new Map(after.map((e) => [e.occurrence_date, e]));
-  const changes: { kind: 'meeting_cancelled' | 'meeting_moved' | 'series_changed'; occurrence_date: string; details: string }[] = [];
-  for (const [date, e] of now) {
-    const was = old.get(date);
-    if (was && was.cancelled === e.cancelled && was.moved_to_local === e.moved_to_local) continue;
-    if (e.cancelled) changes.push({ kind: 'meeting_cancelled', occurrence_date: date, details: '{}' });
-    else changes.push({ kind: 'meeting_moved', occurrence_date: date, details: JSON.stringify({ from: was?.moved_to_local ?? null, to: e.moved_to_local }) });
-  }
-  for (const date of old.keys()) {
-    if (!now.has(date)) changes.push({ kind: 'series_changed', occurrence_date: date, details: JSON.stringify({ restored: true }) });
-  }
-  return changes;
+const asException = (e: ExceptionRow) => ({ date: e.occurrence_date, cancelled: e.cancelled, movedToLocal: e.moved_to_local });
+
+function sameFileException(a: FileException | undefined, b: FileException | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.cancelled === b.cancelled && a.moved_to_local === b.moved_to_local;
 }

@@ -3,7 +3,7 @@ import { upcomingMeetings, UpcomingMeetings } from '../../src/bot/upcoming-meeti
 import { FixedClock } from '../../src/clock.js';
 import { bumpDataVersion } from '../../src/db/data-version.js';
 import type { Db } from '../../src/db/db.port.js';
-import { expandSeries, takesPlace } from '../../src/domain/occurrences.js';
+import { occurrencesStartingIn, takesPlace } from '../../src/domain/occurrences.js';
 import { loadTeams } from '../../src/feeds/feed-data.js';
 import { importSchedules } from '../../src/schedule/import-schedule.js';
 import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
@@ -30,7 +30,7 @@ describe.each(dialects)('upcoming meetings kept per data version on %s', (kind) 
       const from = new Date(at);
       const to = new Date(from.getTime() + WEEKS_8);
       const direct = (await loadTeams(db.db, teamIds)).flatMap((team) =>
-        expandSeries(team.meetings, from, to).filter(takesPlace).map((occurrence) => ({ occurrence, team })),
+        occurrencesStartingIn(team.meetings, from, to).filter(takesPlace).map((occurrence) => ({ occurrence, team })),
       );
       const cached = await new UpcomingMeetings(db.db).of(teamIds, from, to);
       expect(startsOf(cached)).toEqual(startsOf(direct));

@@ -96,11 +96,16 @@ describe.each(dialects)('importing a changed schedule on %s', (kind) => {
     expect((await series('lodz')).sequence).toBe(1);
   });
 
-  it('should record meeting_moved with where a meeting went, and series_changed for a meeting restored', async () => {
+  it('should record meeting_moved with where a meeting went, and meeting_restored for a meeting that takes place again', async () => {
     await reimport((p) => (lodzMeetings(p).except = [{ date: '2027-04-13', moved_to: '2027-04-14T12:00' }]));
     expect(await changesOf(db.db)).toEqual([
-      expect.objectContaining({ kind: 'meeting_moved', team_id: 'lodz', occurrence_date: '2027-04-13', details: { from: null, to: '2027-04-14T12:00' } }),
-      expect.objectContaining({ kind: 'series_changed', team_id: 'lodz', occurrence_date: '2027-03-09', details: { restored: true } }),
+      expect.objectContaining({ kind: 'meeting_restored', team_id: 'lodz', occurrence_date: '2027-03-09', details: { by: 'import', from: null, to: '2027-03-09T09:00:00.000Z' } }),
+      expect.objectContaining({
+        kind: 'meeting_moved',
+        team_id: 'lodz',
+        occurrence_date: '2027-04-13',
+        details: { by: 'import', from: '2027-04-13T08:00:00.000Z', to: '2027-04-14T10:00:00.000Z' },
+      }),
     ]);
   });
 

@@ -33,6 +33,7 @@ describe.each(dialects)('schedule import on %s', (kind) => {
       memberships: { added: 14, updated: 0, removed: 0 },
       activities: { added: 6, updated: 0, removed: 0 },
       changed: true,
+      keptChatChanges: [],
     });
     const teams = await db.db.selectFrom('teams').select(['id', 'name', 'area', 'timezone', 'source', 'removed_at']).orderBy('id').execute();
     expect(teams).toEqual([

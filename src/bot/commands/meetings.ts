@@ -13,33 +13,51 @@ import type { CommandContext } from './context.js';
 export async function meetingsCommand(ctx: CommandContext): Promise<Message> {
   const [word, ...args] = ctx.text.split(/\s+/).filter(Boolean);
   const action = changeAction(word);
-  return action ? changeMeeting(ctx, action, args) : listMeetings(ctx);
+  return action ? changeMeeting(ctx, action, args) : listMeetings(ctx, word);
 }
 
-export async function listMeetings({ db, clock, publicUrl, person, holdsUntil }: CommandContext): Promise<Message> {
+type Scope = { teamIds: string[]; kind: 'mine' | 'all' | 'one' };
+
+/**
+ * Whose meetings `spotkania` lists: my teams; one of them when named (`spotkania lodz`); and for
+ * RCPS and admins, who may change any team's meetings, any one team or, when they are on no
+ * team, every team (they used to hear "no meetings of your teams").
+ */
+async function scopeOf({ db, person }: CommandContext, named: string | undefined): Promise<Scope> {
+  const mine = await knownPeople(db).teamsOf(person.id);
+  if (!person.staff_role) return named && mine.includes(named) ? { teamIds: [named], kind: 'one' } : { teamIds: mine, kind: 'mine' };
+  const all = (await db.selectFrom('teams').select('id').where('removed_at', 'is', null).execute()).map((t) => t.id);
+  if (named && all.includes(named)) return { teamIds: [named], kind: 'one' };
+  return mine.length > 0 ? { teamIds: mine, kind: 'mine' } : { teamIds: all, kind: 'all' };
+}
+
+export async function listMeetings(ctx: CommandContext, named?: string): Promise<Message> {
+  const { db, clock, publicUrl, person, holdsUntil } = ctx;
   const language = person.language;
   const t = botMessages[language];
   const now = clock.now();
+  const scope = await scopeOf(ctx, named);
   // Eight calendar weeks in the server's zone, as luxon's plus({ weeks: 8 }) counts them; a
   // Date does it at a fraction of the cost, and this runs on every `spotkania`.
   const until = new Date(now);
   until.setDate(until.getDate() + 8 * 7);
-  const meetings = await upcomingMeetings(db).of(await knownPeople(db).teamsOf(person.id), now, until);
+  const meetings = await upcomingMeetings(db).of(scope.teamIds, now, until);
   // Asked again, the list reads the same until just after its earliest meeting begins (the cap
   // on how long an answer is kept, src/bot/repeat-answers.ts, covers one entering the window).
-  holdsUntil?.(new Date(Math.min(until.getTime(), ...meetings.map(({ occurrence }) => occurrence.originalStart.toMillis() + 1))));
+  holdsUntil?.(new Date(Math.min(until.getTime(), ...meetings.map(({ occurrence }) => occurrence.start.toMillis() + 1))));
   const upcoming = meetings
     .map(({ occurrence, team: { team, series } }) => ({ o: occurrence, team, series }))
     .sort((a, b) => a.o.start.toMillis() - b.o.start.toMillis())
     .slice(0, 6);
-  if (upcoming.length === 0) return { language, title: t.meetingsTitle, text: t.noMeetings };
+  if (upcoming.length === 0) return { language, title: t.meetingsTitle, text: scope.kind === 'all' ? t.noMeetingsAll : t.noMeetings };
   // The same list in the same language is the same answer: built once, and kept as one object
   // so that adapters can keep what they render from it too.
-  const key = `${language} ${publicUrl} ${upcoming.map(({ o }) => idOf(o)).join(',')}`;
+  const summary = scope.kind === 'all' ? t.meetingsSummaryAll(upcoming.length) : scope.kind === 'one' ? t.meetingsSummaryOne(upcoming.length, upcoming[0]!.team.name) : t.meetingsSummary(upcoming.length);
+  const key = `${language} ${publicUrl} ${scope.kind} ${upcoming.map(({ o }) => idOf(o)).join(',')}`;
   let answer = answers.get(key);
   if (!answer) {
     if (answers.size >= MAX_ANSWERS) answers.clear();
-    answers.set(key, (answer = meetingsAnswer(language, publicUrl, upcoming)));
+    answers.set(key, (answer = meetingsAnswer(language, publicUrl, summary, upcoming)));
   }
   return answer;
 }
@@ -58,12 +76,12 @@ function idOf(occurrence: Occurrence): number {
 
 type Listed = { o: Occurrence; team: { id: string; name: string }; series: { location: string; online_url: string | null } };
 
-function meetingsAnswer(language: Language, publicUrl: string, upcoming: Listed[]): Message {
+function meetingsAnswer(language: Language, publicUrl: string, summary: string, upcoming: Listed[]): Message {
   const t = botMessages[language];
   return {
     language,
     title: t.meetingsTitle,
-    text: t.meetingsSummary(upcoming.length),
+    text: summary,
     items: upcoming.map(({ o, team, series }) => ({
       title: messages[language].meetingTitle(team.name),
       lines: [formatDateTime(o.start, language), series.location],

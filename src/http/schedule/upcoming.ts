@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import type { ActivityRow, Database } from '../../db/tables.js';
 import { zoned } from '../../domain/local-time.js';
-import { expandSeries, takesPlace } from '../../domain/occurrences.js';
+import { occurrencesStartingIn, takesPlace } from '../../domain/occurrences.js';
 import { loadActivities, loadTeams } from '../../feeds/feed-data.js';
 
 export type ItemKind = 'meeting' | ActivityRow['kind'];
@@ -37,7 +37,8 @@ export async function loadUpcoming(db: Kysely<Database>, from: Date, weeks = 8):
   const items: UpcomingItem[] = [];
   const teams = await loadTeams(db);
   for (const { team, series, meetings } of teams) {
-    for (const o of expandSeries(meetings, from, until).filter(takesPlace)) {
+    // By the time they take place: a meeting moved or shifted into the weeks shown is on its new day.
+    for (const o of occurrencesStartingIn(meetings, from, until).filter(takesPlace)) {
       items.push({ start: o.start, kind: 'meeting', teamId: team.id, teamName: team.name, place: series.location, online: series.online_url });
     }
   }
