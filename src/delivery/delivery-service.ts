@@ -14,7 +14,7 @@ import { DeliveryLoop } from './delivery-loop.js';
 import { Dispatcher } from './dispatcher.js';
 import { LiveReplicas } from './live-replicas.js';
 import { platformPacing } from './platform-pacing.js';
-import { deliveryRenderer } from './render-delivery.js';
+import { deliveryRenderer, shareableRendering } from './render-delivery.js';
 import type { InvitationDeps } from '../invitations/invitation-message.js';
 import { planInvitations } from '../invitations/plan-invitations.js';
 import { sweepOffers } from '../invitations/rsvp.js';
@@ -80,6 +80,9 @@ export class DeliveryService {
       senders: options.senders,
       workerId: options.workerId,
       render: deliveryRenderer(db, options.publicUrl, options.appSecret, options.invitations),
+      shareable: shareableRendering,
+      // PGlite: one process per data folder, so whatever is `sending` at start was a killed one's.
+      exclusive: !options.sharedDatabase,
       pacing: platformPacing,
       ...(this.replicas ? { replicas: this.replicas } : {}),
       ...(options.appSecret ? { emailLinks: emailLinks(options.publicUrl, options.appSecret, options.clock) } : {}),
@@ -145,11 +148,12 @@ export class DeliveryService {
     if (planned.invited + planned.updated + moved > 0) log.info({ ...planned, offersMoved: moved }, 'Invitations planned');
   }
 
-  async stop(): Promise<void> {
+  /** Stops sending within `deadlineMs` (default 5 s; see DeliveryLoop.stop). */
+  async stop(options: { deadlineMs?: number } = {}): Promise<void> {
     this.stopped = true;
     this.daily?.cancel();
     if (this.sweeper) clearInterval(this.sweeper);
-    await this.loop.stop();
+    await this.loop.stop(options);
     await this.replicas?.stop();
   }
 }
