@@ -67,13 +67,15 @@ export class DeliveryLoop {
       if (report.retried > 0) for (const other of LANES) if (other !== lane) this.pokeLane(other);
       await this.arm(lane, wake);
     } catch (error) {
-      this.options.log.error({ err: error, lane }, 'delivery cycle failed; retrying at the next check');
+      // While stopping, the database may already be closing: nothing to report then.
+      if (!this.stopped) this.options.log.error({ err: error, lane }, 'delivery cycle failed; retrying at the next check');
     }
     this.armSafety();
   }
 
   private async arm(lane: Lane, wake: LaneWake): Promise<void> {
     this.disarm(wake);
+    if (this.stopped) return;
     const next = await nextDueAt(this.options.db, lane);
     if (!next || this.stopped) return void (wake.blocked = 0);
     const inMs = next.getTime() - this.options.clock.now().getTime();

@@ -1,54 +1,17 @@
-import type { Kysely } from 'kysely';
-import type { Clock } from '../clock.js';
-import type { Database, DeliveryRow } from '../db/tables.js';
-import type { Logger } from '../log.js';
-import type { ChannelKind, ChannelSender, Message } from '../ports/channel.port.js';
-import { RenderBatch, recipientsOf, type Recipient } from './batch-context.js';
+import type { DeliveryRow } from '../db/tables.js';
+import type { ChannelKind } from '../ports/channel.port.js';
+import { RenderBatch, recipientsOf, renderPerPerson, type Recipient } from './batch-context.js';
 import { sendThrough } from './channel-send.js';
 import { claimDue, reclaimAllButMine, reclaimDead, releaseClaims, renewClaims } from './claims.js';
-import { deliverRow, emptyReport, type DispatchReport, type Outcome } from './deliver-row.js';
+import { deliverRow, emptyReport, type DispatchReport } from './deliver-row.js';
+import type { DispatcherOptions } from './dispatcher-options.js';
 import { LANES, type Lane } from './lanes.js';
-import type { LiveReplicas } from './live-replicas.js';
 import { OutcomeRecorder } from './outcome-recorder.js';
-import { Pacer, shareOf, type PaceRule } from './pacer.js';
+import { Pacer, shareOf } from './pacer.js';
 import { placeAddressesOf, recipientOf } from './places.js';
 
 export type { DispatchReport } from './deliver-row.js';
-
-export interface DispatcherOptions {
-  db: Kysely<Database>;
-  senders: ReadonlyMap<ChannelKind, ChannelSender>;
-  clock: Clock;
-  log: Logger;
-  workerId: string;
-  batchSize?: number;
-  /** A claim not renewed for this long (by the database's clock) is handed out again; a live batch renews it every third of it. */
-  leaseMs?: number;
-  /** This is the only dispatcher there can be (PGlite): at its first batch every row still `sending` is a dead process's. */
-  exclusive?: boolean;
-  /** One send may take this long before it counts as a temporary failure (default 30 s). */
-  sendTimeoutMs?: number;
-  random?: () => number;
-  /** Turns a stored reference (payload with a `type`) into the message; undefined = no longer relevant. */
-  render?: (row: DeliveryRow, language: Recipient['language'], batch: RenderBatch) => Promise<Message | undefined>;
-  /**
-   * Rows whose message holds nothing bound to one person (no name, signed link, form or RSVP):
-   * these alone are rendered once per payload and language and shared. Every other row is
-   * rendered for its own person (issue: a check-in carried another coordinator's form link).
-   */
-  shareable?: (row: DeliveryRow) => boolean;
-  onResult?: (row: DeliveryRow, outcome: Outcome, channel: string | undefined) => void;
-  /** The person's preferences and unsubscribe links, added to every e-mail (src/preferences/preference-links.ts). */
-  emailLinks?: (personId: number, deliveryKind: string) => Pick<Message, 'preferencesUrl' | 'unsubscribeUrl'>;
-  /** Rate limits per platform and address (platform-pacing.ts); none when absent. */
-  pacing?: (channel: ChannelKind, address: string) => PaceRule[];
-  /** The dispatchers sharing the limits (PostgreSQL); each paces at its share. Alone when absent (PGlite). */
-  replicas?: LiveReplicas;
-  /** A paced send waits at most this long in the batch (default 1 s); a longer wait is a reschedule. */
-  maxPaceWaitMs?: number;
-  /** How a short pacing wait is waited (tests record it instead). */
-  sleep?: (ms: number) => Promise<void>;
-}
+export type { DispatcherOptions } from './dispatcher-options.js';
 
 const sum = (reports: DispatchReport[]) => {
   const total = emptyReport();
@@ -205,7 +168,8 @@ export class Dispatcher {
       throw error;
     }
     const batch = new RenderBatch(rows);
-    const render = this.renderer(batch);
+    const render = renderPerPerson(batch, this.options.render, this.options.shareable);
+    const senders = new Set(this.options.senders.keys());
     await Promise.all(
       rows.map(async (row) => {
         let recorded = false;
@@ -215,7 +179,7 @@ export class Dispatcher {
           now,
           clock,
           recipient,
-          senders: new Set(this.options.senders.keys()),
+          senders,
           ...(this.options.random ? { random: this.options.random } : {}),
           ...(this.options.emailLinks ? { emailLinks: this.options.emailLinks } : {}),
           stopping: () => this.stopping,
@@ -240,19 +204,6 @@ export class Dispatcher {
     );
     await recorder.flushed();
     return report;
-  }
-
-  /** Per row, unless the row's message is declared shareable: then once per payload and language. */
-  private renderer(batch: RenderBatch) {
-    const shared = new Map<string, Promise<Message | undefined>>();
-    const renderOne = (row: DeliveryRow, language: Recipient['language']) =>
-      this.options.render ? this.options.render(row, language, batch) : Promise.resolve(row.payload as Message);
-    return (row: DeliveryRow, language: Recipient['language']) => {
-      if (!this.options.shareable?.(row)) return renderOne(row, language);
-      const key = `${JSON.stringify(row.payload)}|${language}`;
-      if (!shared.has(key)) shared.set(key, renderOne(row, language));
-      return shared.get(key)!;
-    };
   }
 
   /** True when the send may go (after a short wait); false when it was put back for later. */
