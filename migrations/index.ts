@@ -13,6 +13,7 @@ import * as dataVersionNotify from './20261123_0011_data_version_notify.js';
 import * as requeuedDeliveries from './20261123_0012_requeued_deliveries.js';
 import * as seatOffers from './20261203_0016_seat_offers.js';
 import * as meetingChanges from './20261203_0017_meeting_changes.js';
+import * as deliveryClaims from './20261203_0013_delivery_claims.js';
 
 /**
  * Every migration, by name, in order. A static list instead of a folder scan, so the same
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '20261123_0012_requeued_deliveries': requeuedDeliveries,
   '20261203_0016_seat_offers': seatOffers,
   '20261203_0017_meeting_changes': meetingChanges,
+  '20261203_0013_delivery_claims': deliveryClaims,
 };

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import type { Language } from '../i18n/messages.js';
-import type { ChannelKind } from '../ports/channel.port.js';
+import type { ChannelKind, Message } from '../ports/channel.port.js';
 import { DEFAULT_QUIET_HOURS } from '../reminders/quiet-hours.js';
 import type { MutableKind, Preferences } from '../preferences/preferences.js';
 
@@ -55,4 +55,24 @@ export async function recipientsOf(db: Kysely<Database>, rows: DeliveryRow[]): P
     if (r) r.addresses[link.channel] = link.address;
   }
   return out;
+}
+
+/**
+ * Renders each row for its own person; only rows `shareable` declares free of anything bound
+ * to one person (issue: a check-in carried another coordinator's signed form link) share one
+ * rendering per payload and language within the batch.
+ */
+export function renderPerPerson(
+  batch: RenderBatch,
+  render: ((row: DeliveryRow, language: Language, batch: RenderBatch) => Promise<Message | undefined>) | undefined,
+  shareable: ((row: DeliveryRow) => boolean) | undefined,
+): (row: DeliveryRow, language: Language) => Promise<Message | undefined> {
+  const shared = new Map<string, Promise<Message | undefined>>();
+  const renderOne = (row: DeliveryRow, language: Language) => (render ? render(row, language, batch) : Promise.resolve(row.payload as Message));
+  return (row, language) => {
+    if (!shareable?.(row)) return renderOne(row, language);
+    const key = `${JSON.stringify(row.payload)}|${language}`;
+    if (!shared.has(key)) shared.set(key, renderOne(row, language));
+    return shared.get(key)!;
+  };
 }

@@ -1,0 +1,44 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Database, DeliveryRow } from '../db/tables.js';
+import type { Logger } from '../log.js';
+import type { ChannelKind, ChannelSender, Message } from '../ports/channel.port.js';
+import type { Recipient, RenderBatch } from './batch-context.js';
+import type { Outcome } from './deliver-row.js';
+import type { LiveReplicas } from './live-replicas.js';
+import type { PaceRule } from './pacer.js';
+
+export interface DispatcherOptions {
+  db: Kysely<Database>;
+  senders: ReadonlyMap<ChannelKind, ChannelSender>;
+  clock: Clock;
+  log: Logger;
+  workerId: string;
+  batchSize?: number;
+  /** A claim not renewed for this long (by the database's clock) is handed out again; a live batch renews it every third of it. */
+  leaseMs?: number;
+  /** This is the only dispatcher there can be (PGlite): at its first batch every row still `sending` is a dead process's. */
+  exclusive?: boolean;
+  /** One send may take this long before it counts as a temporary failure (default 30 s). */
+  sendTimeoutMs?: number;
+  random?: () => number;
+  /** Turns a stored reference (payload with a `type`) into the message; undefined = no longer relevant. */
+  render?: (row: DeliveryRow, language: Recipient['language'], batch: RenderBatch) => Promise<Message | undefined>;
+  /**
+   * Rows whose message holds nothing bound to one person (no name, signed link, form or RSVP):
+   * these alone are rendered once per payload and language and shared. Every other row is
+   * rendered for its own person (issue: a check-in carried another coordinator's form link).
+   */
+  shareable?: (row: DeliveryRow) => boolean;
+  onResult?: (row: DeliveryRow, outcome: Outcome, channel: string | undefined) => void;
+  /** The person's preferences and unsubscribe links, added to every e-mail (src/preferences/preference-links.ts). */
+  emailLinks?: (personId: number, deliveryKind: string) => Pick<Message, 'preferencesUrl' | 'unsubscribeUrl'>;
+  /** Rate limits per platform and address (platform-pacing.ts); none when absent. */
+  pacing?: (channel: ChannelKind, address: string) => PaceRule[];
+  /** The dispatchers sharing the limits (PostgreSQL); each paces at its share. Alone when absent (PGlite). */
+  replicas?: LiveReplicas;
+  /** A paced send waits at most this long in the batch (default 1 s); a longer wait is a reschedule. */
+  maxPaceWaitMs?: number;
+  /** How a short pacing wait is waited (tests record it instead). */
+  sleep?: (ms: number) => Promise<void>;
+}
