@@ -15,7 +15,11 @@ import { formLink, formMessage } from './report-forms.js';
 
 export const DEFAULT_CHECKIN_AT = '09:00';
 
-/** What a check-in row carries: the meeting, and when the question was (or is to be) asked. */
+/**
+ * What a check-in row carries: the meeting, whom it asks, and when the question was (or is to be)
+ * asked. The person is named because the message carries their own signed form link, and a batch
+ * may render one message for all rows with the same payload.
+ */
 export interface CheckinRef {
   [key: string]: string;
   type: 'checkin';
@@ -23,6 +27,7 @@ export interface CheckinRef {
   date: string;
   stage: 'ask' | 'nudge';
   askAt: string;
+  personId: string;
 }
 
 /**
@@ -55,7 +60,7 @@ export async function planCheckins(db: Kysely<Database>, options: { clock: Clock
       const nudgeAt = DateTime.fromISO(`${addWorkingDays(askDay, 2)}T${time}`, { zone: team.timezone });
       for (const c of coordinators.filter((m) => m.team_id === team.id)) {
         for (const [stage, at] of [['ask', askAt], ['nudge', nudgeAt]] as const) {
-          const ref: CheckinRef = { type: 'checkin', teamId: team.id, date: occurrence.date, stage, askAt: askAt.toUTC().toISO()! };
+          const ref: CheckinRef = { type: 'checkin', teamId: team.id, date: occurrence.date, stage, askAt: askAt.toUTC().toISO()!, personId: String(c.id) };
           planned.push({ key: `checkin:${team.id}:${occurrence.date}:${stage}:${c.id}`, kind: 'checkin', personId: c.id, teamId: team.id, channels: c.channels as ChannelKind[], payload: ref, dueAt: at.toJSDate() });
         }
       }
@@ -73,6 +78,9 @@ export async function renderCheckin(db: Kysely<Database>, row: DeliveryRow, ref:
     const answered = await db.selectFrom('status_updates').select('id').where('team_id', '=', ref.teamId).where('created_at', '>=', new Date(ref.askAt)).executeTakeFirst();
     if (answered) return undefined;
   }
+  // Rows planned before the payload named its person fall back on the row's own.
+  const personId = ref.personId ? Number(ref.personId) : row.person_id;
+  if (personId !== row.person_id) return undefined;
   const t = checkinMessages[language];
   const when = formatDateTime(occurrence.start, language);
   return {
@@ -81,7 +89,7 @@ export async function renderCheckin(db: Kysely<Database>, row: DeliveryRow, ref:
     text: ref.stage === 'ask' ? t.askText(when) : t.nudgeText(when),
     actions: [{ id: 'checkin:answer', value: ref.teamId, label: t.answerLabel, style: 'primary' }],
     // E-mail has no buttons: a signed link to the web form does the same.
-    ...(secret && row.person_id ? { links: [{ label: t.answerLabel, url: formLink(secret, publicUrl, 'status', row.person_id, row.due_at) }] } : {}),
+    ...(secret && personId ? { links: [{ label: t.answerLabel, url: formLink(secret, publicUrl, 'status', personId, row.due_at) }] } : {}),
   };
 }
 
