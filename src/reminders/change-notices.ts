@@ -3,11 +3,12 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
 import { enqueue, type PlannedDelivery } from '../delivery/outbox.js';
 import type { ChannelKind } from '../ports/channel.port.js';
+import { replanCheckins } from '../reports/checkins.js';
 import { replanTeam } from './plan-reminders.js';
 
 /**
  * Turns recorded schedule changes into what people must hear: one notice per member for each
- * moved or cancelled meeting, and fresh reminders for every team whose schedule changed.
+ * moved or cancelled meeting, and reminders and check-ins that follow every team whose schedule changed.
  * Each change is handled once (notified_at), whichever replica or command recorded it.
  */
 export async function processScheduleChanges(db: Kysely<Database>, clock: Clock): Promise<{ notices: number; teams: number }> {
@@ -45,7 +46,10 @@ export async function processScheduleChanges(db: Kysely<Database>, clock: Clock)
       }
     }
     const added = await enqueue(trx, notices);
-    for (const teamId of teams) await replanTeam(trx, teamId, clock);
+    for (const teamId of teams) {
+      await replanTeam(trx, teamId, clock);
+      await replanCheckins(trx, teamId, clock);
+    }
     await trx.updateTable('schedule_changes').set({ notified_at: clock.now() }).where('id', 'in', changes.map((c) => c.id)).execute();
     return { notices: added, teams: teams.size };
   });
