@@ -132,8 +132,7 @@ ${except.length ? `      except:\n${except.join('\n')}\n` : ''}    members:
       await importYaml(this.db, this.clock, { [`${this.team}.yaml`]: this.yaml(before) });
     } else {
       const date = this.ruleDates[op.occ]!;
-      const to = DateTime.fromISO(date).plus({ days: op.days }).toISODate()!;
-      const text = op.t === 'cancel' ? `odwołaj ${date}` : `przenieś ${date} ${to} ${String(op.hour).padStart(2, '0')}:00`;
+      const text = op.t === 'cancel' ? `odwołaj ${date}` : `przenieś ${date} ${DateTime.fromISO(date).plus({ days: op.days }).toISODate()} ${String(op.hour).padStart(2, '0')}:00`;
       await this.bot.handle({ type: 'command', from: { channel: 'console', email: this.email }, command: 'spotkania', text });
     }
     const after = await this.exceptions();
