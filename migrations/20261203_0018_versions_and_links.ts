@@ -15,6 +15,21 @@ const SHOWN = [
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {
+  // Personal links (src/me/personal-links.ts): a random token shown to its owner, stored as its
+  // SHA-256; the nonce lets the service show the link again (the token is HMAC(APP_SECRET, nonce)).
+  await db.schema
+    .createTable('personal_links')
+    .addColumn('id', 'serial', (c) => c.primaryKey())
+    .addColumn('person_id', 'integer', (c) => c.notNull().references('people.id').onDelete('cascade'))
+    .addColumn('purpose', 'text', (c) => c.notNull())
+    .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+    .addColumn('nonce', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
+    .addColumn('revoked_at', 'timestamptz')
+    .addColumn('used_at', 'timestamptz')
+    .execute();
+  await db.schema.createIndex('personal_links_person').on('personal_links').columns(['person_id', 'purpose']).execute();
   // Raised once per transaction, at its commit: a deferred trigger takes the data_version row
   // lock last, so it never waits while holding another lock (no deadlock with row locks such
   // as an activity's), and a transaction of 5,000 rows raises the version once.
@@ -42,4 +57,5 @@ export async function down(db: Kysely<any>): Promise<void> {
     await sql`drop trigger data_version_change on ${sql.table(table)}`.execute(db);
   }
   await sql`drop function data_version_raise()`.execute(db);
+  await db.schema.dropTable('personal_links').execute();
 }

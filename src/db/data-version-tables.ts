@@ -13,6 +13,7 @@ export const NOT_SHOWN: Readonly<Record<string, string>> = {
   data_version: 'the version itself',
   person_channels: 'how to reach a person on a platform, refreshed on their messages; people are found by e-mail, and erasure raises the version through people',
   place_channels: 'how to reach a Teams channel; only deliveries use it',
+  personal_links: 'credentials checked on every request and never kept in a cache',
   kysely_migration: 'the migrations applied',
   kysely_migration_lock: 'the migrations lock',
 };

@@ -82,7 +82,7 @@ export class DeliveryService {
       render: deliveryRenderer(db, options.publicUrl, options.appSecret, options.invitations),
       pacing: platformPacing,
       ...(this.replicas ? { replicas: this.replicas } : {}),
-      ...(options.appSecret ? { emailLinks: emailLinks(options.publicUrl, options.appSecret, options.clock) } : {}),
+      ...(options.appSecret ? { emailLinks: emailLinks(db, options.publicUrl, options.appSecret, options.clock) } : {}),
       onResult: (row, outcome, channel) => {
         if (outcome === 'sent') lateness.observe({ channel: channel ?? 'none' }, (options.clock.now().getTime() - row.due_at.getTime()) / 1000);
       },

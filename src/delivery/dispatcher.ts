@@ -39,7 +39,7 @@ export interface DispatcherOptions {
   render?: (row: DeliveryRow, language: Recipient['language'], batch: RenderBatch) => Promise<Message | undefined>;
   onResult?: (row: DeliveryRow, outcome: 'sent' | 'retried' | 'failed' | 'expired', channel: string | undefined) => void;
   /** The person's preferences and unsubscribe links, added to every e-mail (src/preferences/preference-links.ts). */
-  emailLinks?: (personId: number, deliveryKind: string) => Pick<Message, 'preferencesUrl' | 'unsubscribeUrl'>;
+  emailLinks?: (personId: number, deliveryKind: string) => Promise<Pick<Message, 'preferencesUrl' | 'unsubscribeUrl'>>;
   /** Rate limits per platform and address (platform-pacing.ts); none when absent. */
   pacing?: (channel: ChannelKind, address: string) => PaceRule[];
   /** The dispatchers sharing the limits (PostgreSQL); each paces at its share. Alone when absent (PGlite). */
@@ -135,7 +135,7 @@ export class Dispatcher {
       report.cancelled++;
       return;
     }
-    const links = channel === 'email' && this.options.emailLinks ? this.options.emailLinks(recipient!.id, row.kind) : undefined;
+    const links = channel === 'email' && this.options.emailLinks ? await this.options.emailLinks(recipient!.id, row.kind) : undefined;
     const result = preferences?.mutedChannels.includes(channel!)
       ? ({ ok: false, permanent: true, reason: 'the person turned this channel off' } as const)
       : row.place_address && !address && channel && this.options.senders.has(channel)

@@ -12,6 +12,8 @@ import { planActivityReminders } from '../../src/invitations/plan-activity-remin
 import { planInvitations } from '../../src/invitations/plan-invitations.js';
 import { answerInvitation } from '../../src/invitations/rsvp.js';
 import { createLogger } from '../../src/log.js';
+import { askConfirmation } from '../../src/me/confirmations.js';
+import { hashOf } from '../../src/me/personal-links.js';
 import type { ChannelSender, Message } from '../../src/ports/channel.port.js';
 import { processScheduleChanges } from '../../src/reminders/change-notices.js';
 import { planReminders } from '../../src/reminders/plan-reminders.js';
@@ -26,7 +28,7 @@ const SECRET = 'p'.repeat(40);
 const log = createLogger('silent');
 
 /** Every payload type deliveryRenderer turns into a message (src/delivery/render-delivery.ts). */
-const RENDERED_TYPES = ['reminder', 'meeting_change', ...STAFF_REPORT_TYPES, 'checkin', 'digest', ...INVITATION_TYPES, 'announcement', 'announcement_report'];
+const RENDERED_TYPES = ['reminder', 'meeting_change', ...STAFF_REPORT_TYPES, 'checkin', 'digest', ...INVITATION_TYPES, 'announcement', 'announcement_report', 'personal_link'];
 
 /** The person a signed link (`/{route}/{body}.{mac}`) was made for: its subject. */
 function signedSubjects(message: Message): string[] {
@@ -75,6 +77,11 @@ describe.each(dialects)('person-bound parts of every message kind on %s', (kind)
         { key: `announcement-report:${a.id}`, kind: 'announcement-report', personId: author, channels: ['email'], payload: { type: 'announcement_report', id: String(a.id) }, dueAt: clock.now() },
       ]);
     }
+    // Confirmations asked for on two people's pages, shortly before the batch below is sent (they live an hour).
+    for (const p of [anna, marta]) {
+      const person = await db.db.selectFrom('people').selectAll().where('id', '=', p).executeTakeFirstOrThrow();
+      await askConfirmation(db.db, SECRET, person, 'erase', new Date('2027-01-05T08:30:00Z'));
+    }
     // A seat offer as offerFreeSeats writes it (src/invitations/rsvp.ts) to two people at once.
     const waiting = [await id('katarzyna.wisniewska@example.org'), await id('tomasz.zielinski@example.org')];
     for (const p of waiting) await db.db.insertInto('rsvps').values({ activity_id: 'szkolenie-niebieska-karta-2027-01', person_id: p, answer: 'waiting', answered_at: clock.now() }).execute();
@@ -118,6 +125,10 @@ describe.each(dialects)('person-bound parts of every message kind on %s', (kind)
     const bound: string[] = [];
     for (const { address, message } of sent) {
       const personId = String(people.get(address));
+      for (const [, token] of JSON.stringify(message).matchAll(/\/me\/(?:confirm\/)?([A-Za-z0-9_-]{43})(?![A-Za-z0-9_.-])/g)) {
+        const link = await db.db.selectFrom('personal_links').select('person_id').where('token_hash', '=', hashOf(token!)).executeTakeFirst();
+        bound.push(`${address} ${String(link?.person_id) === personId ? 'own' : `someone else's (${link?.person_id})`} personal link in "${message.title}"`);
+      }
       for (const subject of signedSubjects(message)) bound.push(`${address} ${subject === personId ? 'own' : `someone else's (${subject})`} link in "${message.title}"`);
       for (const attendee of JSON.stringify(message).matchAll(/ATTENDEE[^:]*:mailto:([^\\\s"]+)/gi)) bound.push(`${address} ${attendee[1] === address ? 'own' : `someone else's (${attendee[1]})`} invitation in "${message.title}"`);
     }
