@@ -26,11 +26,24 @@ export function unsubscribeUrl(publicUrl: string, secret: string, personId: numb
  * for the kind of message it is (none for messages nobody may mute, such as answers to reports).
  */
 export function emailLinks(db: Kysely<Database>, publicUrl: string, secret: string, clock: Clock) {
+  // A person's page link is looked up (or made) once a minute at most: a batch of 5,000 mails
+  // costs a query per person, not per mail. Links ended meanwhile stay dead; the page says so.
+  const pages = new Map<number, { url: Promise<string>; until: number }>();
+  const pageOf = (personId: number, now: Date) => {
+    let page = pages.get(personId);
+    if (!page || page.until <= now.getTime()) {
+      if (pages.size >= 10_000) pages.clear();
+      page = { url: preferencesUrl(db, publicUrl, secret, personId, now), until: now.getTime() + 60_000 };
+      pages.set(personId, page);
+      page.url.catch(() => pages.delete(personId));
+    }
+    return page.url;
+  };
   return async (personId: number, deliveryKind: string): Promise<{ preferencesUrl: string; unsubscribeUrl?: string }> => {
     const now = clock.now();
     const kind = mutableKindOf(deliveryKind);
     return {
-      preferencesUrl: await preferencesUrl(db, publicUrl, secret, personId, now),
+      preferencesUrl: await pageOf(personId, now),
       ...(kind ? { unsubscribeUrl: unsubscribeUrl(publicUrl, secret, personId, kind, now) } : {}),
     };
   };
