@@ -1,15 +1,21 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from './tables.js';
 
 /** The column name under which a raise returns its new version (src/db/data-version-watch.ts notices it). */
 export const RAISED_VERSION = 'data_version_raised';
 
-/** Every change that a feed, page or the bot's caches show raises this number; caches compare it. */
+/**
+ * Every change that a feed, page or the bot's caches show raises this number; caches compare it.
+ * Triggers raise it for every write of such a table at commit (migration 0018, once per
+ * transaction); raising it here as well tells this process's watch the new number at once
+ * (src/db/data-version-watch.ts), and marks the transaction so the triggers do not raise it twice.
+ */
 export async function bumpDataVersion(db: Kysely<Database>): Promise<void> {
   await db
     .updateTable('data_version')
     .set((eb) => ({ version: eb('version', '+', 1) }))
     .where('id', '=', 1)
+    .where(sql<boolean>`set_config('kooperator.data_version_raised', 'yes', true) is not null`)
     .returning((eb) => eb.ref('version').as(RAISED_VERSION))
     .execute();
 }

@@ -301,7 +301,23 @@ export interface ServiceSettingTable {
   value: string;
 }
 
+/** A personal link (/me/{token}) or a confirmation sent to the person (src/me/personal-links.ts). */
+export interface PersonalLinkTable {
+  id: Generated<number>;
+  person_id: number;
+  purpose: 'me' | 'confirm_erase' | 'confirm_feed';
+  /** SHA-256 (hex) of the token; the token itself is never stored. */
+  token_hash: string;
+  /** The token is HMAC(APP_SECRET, nonce): shown again to its owner, unknown to the database alone. */
+  nonce: string;
+  created_at: CreatedAt;
+  expires_at: Date;
+  revoked_at: Date | null;
+  used_at: Date | null;
+}
+
 export interface Database {
+  personal_links: PersonalLinkTable;
   invitations: InvitationTable;
   announcements: AnnouncementTable;
   erasures: ErasureTable;

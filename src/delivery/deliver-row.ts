@@ -38,7 +38,7 @@ export interface RowSteps {
   paced(channel: ChannelKind, address: string): Promise<boolean>;
   render(language: Recipient['language']): Promise<Message | undefined>;
   send(channel: ChannelKind | undefined, address: string | undefined, message: Message): Promise<SendResult>;
-  emailLinks?: (personId: number, deliveryKind: string) => Pick<Message, 'preferencesUrl' | 'unsubscribeUrl'>;
+  emailLinks?: (personId: number, deliveryKind: string) => Promise<Pick<Message, 'preferencesUrl' | 'unsubscribeUrl'>>;
   done(changes: Changes, counted: keyof DispatchReport, outcome?: Outcome, channel?: ChannelKind): void;
 }
 
@@ -70,7 +70,7 @@ export async function deliverRow(row: DeliveryRow, s: RowSteps): Promise<void> {
   if (s.stopping()) return s.done({ state: 'pending' }, 'released');
   // Again just before sending: pacing and rendering take time, and a meeting may begin meanwhile.
   if (row.expires_at && row.expires_at <= s.clock.now()) return s.done({ state: 'expired', last_error: 'expired before it could be sent' }, 'expired', 'expired');
-  const links = channel === 'email' && s.emailLinks ? s.emailLinks(recipient!.id, row.kind) : undefined;
+  const links = channel === 'email' && s.emailLinks ? await s.emailLinks(recipient!.id, row.kind) : undefined;
   const result: SendResult = mutedChannel
     ? { ok: false, permanent: true, reason: 'the person turned this channel off' }
     : row.place_address && !address && channel && s.senders.has(channel)

@@ -65,7 +65,7 @@ export class DeliveryService {
       exclusive: !options.sharedDatabase,
       pacing: platformPacing,
       ...(this.replicas ? { replicas: this.replicas } : {}),
-      ...(options.appSecret ? { emailLinks: emailLinks(options.publicUrl, options.appSecret, options.clock) } : {}),
+      ...(options.appSecret ? { emailLinks: emailLinks(db, options.publicUrl, options.appSecret, options.clock) } : {}),
       onResult,
     });
     this.loop = new DeliveryLoop({ db, dispatcher, clock: options.clock, log: options.log });

@@ -32,7 +32,7 @@ export interface DispatcherOptions {
   shareable?: (row: DeliveryRow) => boolean;
   onResult?: (row: DeliveryRow, outcome: Outcome, channel: string | undefined) => void;
   /** The person's preferences and unsubscribe links, added to every e-mail (src/preferences/preference-links.ts). */
-  emailLinks?: (personId: number, deliveryKind: string) => Pick<Message, 'preferencesUrl' | 'unsubscribeUrl'>;
+  emailLinks?: (personId: number, deliveryKind: string) => Promise<Pick<Message, 'preferencesUrl' | 'unsubscribeUrl'>>;
   /** Rate limits per platform and address (platform-pacing.ts); none when absent. */
   pacing?: (channel: ChannelKind, address: string) => PaceRule[];
   /** The dispatchers sharing the limits (PostgreSQL); each paces at its share. Alone when absent (PGlite). */

@@ -12,6 +12,7 @@ import { renderDigest, type DigestRef } from '../reports/digest.js';
 import { renderInvitation, type InvitationDeps } from '../invitations/invitation-message.js';
 import { INVITATION_TYPES } from '../invitations/invitation-batch.js';
 import { renderAnnouncement, renderAnnouncementReport } from '../announcements/announcement-message.js';
+import { renderConfirmation } from '../me/confirmations.js';
 
 /**
  * Kinds whose message holds nothing bound to one person, so one rendering may serve every
@@ -43,6 +44,7 @@ export function deliveryRenderer(
     if (invitations && INVITATION_TYPES.has(type ?? '')) return renderInvitation(db, row, language, publicUrl, invitations, batch);
     if (type === 'announcement') return renderAnnouncement(db, row, language);
     if (type === 'announcement_report') return renderAnnouncementReport(db, row, language);
+    if (type === 'personal_link') return renderConfirmation(db, row, language, publicUrl, appSecret);
     return row.payload as Message;
   };
 }

@@ -77,10 +77,11 @@ async function unsubscribe(options: Options, req: IncomingMessage, res: ServerRe
   const now = options.clock.now();
   await muteKind(options.db, found.personId, found.kind, now);
   const t = unsubscribeMessages[found.language];
+  const settings = await preferencesUrl(options.db, options.publicUrl, options.appSecret, found.personId, now);
   sendPage(res, 200, {
     language: found.language,
     title: t.doneTitle,
     body: html`<p class="notice ok">${t.done(found.kind)}</p>
-<p>${t.undo} <a href="${preferencesUrl(options.publicUrl, options.appSecret, found.personId, now)}">${t.settings}</a></p>`,
+<p>${t.undo} <a href="${settings}">${t.settings}</a></p>`,
   });
 }

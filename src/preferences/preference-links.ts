@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
+import type { Database } from '../db/tables.js';
 import { signLink } from '../security/signed-links.js';
 import { personalPageUrl } from '../me/me-link.js';
 import { mutableKindOf, type MutableKind } from './preferences.js';
@@ -10,7 +12,8 @@ const DAY_MS = 24 * 3600_000;
 const base = (publicUrl: string) => publicUrl.replace(/\/+$/, '');
 
 /** The preferences link of a mail is the person's own page. */
-export const preferencesUrl = (publicUrl: string, secret: string, personId: number, now: Date): string => personalPageUrl(base(publicUrl), secret, personId, now);
+export const preferencesUrl = (db: Kysely<Database>, publicUrl: string, secret: string, personId: number, now: Date): Promise<string> =>
+  personalPageUrl(db, base(publicUrl), secret, personId, now);
 
 /** `${publicUrl}/unsubscribe/{token}`: RFC 8058 one-click unsubscribe from one kind of message. */
 export function unsubscribeUrl(publicUrl: string, secret: string, personId: number, kind: MutableKind, now: Date): string {
@@ -22,12 +25,25 @@ export function unsubscribeUrl(publicUrl: string, secret: string, personId: numb
  * What every e-mail to a person carries: the preferences link, and a one-click unsubscribe
  * for the kind of message it is (none for messages nobody may mute, such as answers to reports).
  */
-export function emailLinks(publicUrl: string, secret: string, clock: Clock) {
-  return (personId: number, deliveryKind: string): { preferencesUrl: string; unsubscribeUrl?: string } => {
+export function emailLinks(db: Kysely<Database>, publicUrl: string, secret: string, clock: Clock) {
+  // A person's page link is looked up (or made) once a minute at most: a batch of 5,000 mails
+  // costs a query per person, not per mail. Links ended meanwhile stay dead; the page says so.
+  const pages = new Map<number, { url: Promise<string>; until: number }>();
+  const pageOf = (personId: number, now: Date) => {
+    let page = pages.get(personId);
+    if (!page || page.until <= now.getTime()) {
+      if (pages.size >= 10_000) pages.clear();
+      page = { url: preferencesUrl(db, publicUrl, secret, personId, now), until: now.getTime() + 60_000 };
+      pages.set(personId, page);
+      page.url.catch(() => pages.delete(personId));
+    }
+    return page.url;
+  };
+  return async (personId: number, deliveryKind: string): Promise<{ preferencesUrl: string; unsubscribeUrl?: string }> => {
     const now = clock.now();
     const kind = mutableKindOf(deliveryKind);
     return {
-      preferencesUrl: preferencesUrl(publicUrl, secret, personId, now),
+      preferencesUrl: await pageOf(personId, now),
       ...(kind ? { unsubscribeUrl: unsubscribeUrl(publicUrl, secret, personId, kind, now) } : {}),
     };
   };

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
+import { replanCheckins } from '../reports/checkins.js';
 import { replanTeam } from './plan-reminders.js';
 
 /**
@@ -21,7 +22,10 @@ export async function processScheduleChanges(db: Kysely<Database>, clock: Clock)
       .execute();
     if (changes.length === 0) return { notices: 0, teams: 0 };
     const teams = new Set(changes.filter((c) => c.team_id && c.kind !== 'member_removed').map((c) => c.team_id!));
-    for (const teamId of teams) await replanTeam(trx, teamId, clock);
+    for (const teamId of teams) {
+      await replanTeam(trx, teamId, clock);
+      await replanCheckins(trx, teamId, clock);
+    }
     await trx.updateTable('schedule_changes').set({ notified_at: clock.now() }).where('id', 'in', changes.map((c) => c.id)).execute();
     return { notices: 0, teams: teams.size };
   });

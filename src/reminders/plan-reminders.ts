@@ -4,11 +4,13 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
 import { enqueue, setDueTimes, type PlannedDelivery } from '../delivery/outbox.js';
 import { parseDuration } from '../domain/local-time.js';
-import { expandSeries, takesPlace } from '../domain/occurrences.js';
+import { takesPlace } from '../domain/occurrences.js';
 import { loadTeams } from '../feeds/feed-data.js';
 import type { ChannelKind } from '../ports/channel.port.js';
 import { DEFAULT_QUIET_HOURS, outsideQuietHours, quietHoursColumns, quietHoursRule, quietOf, type QuietHours } from './quiet-hours.js';
+import { occurrenceKey, occurrencesIn } from './occurrence-window.js';
 import { recordPlans, teamPlans } from './reminder-plans.js';
+import { dropStaleReminders } from './stale-reminders.js';
 
 export const DEFAULT_HORIZON_DAYS = 60;
 
@@ -70,16 +72,17 @@ export async function planReminders(
     const plannedUntil = options.teamIds ? undefined : mark?.plannedUntil;
     const from = plannedUntil && plannedUntil > now ? plannedUntil : now;
     if (mark) done.push({ teamId: team.id, until: from > until ? from : until, stamp: mark.stamp });
-    for (const occurrence of expandSeries(meetings, from, until).filter(takesPlace)) {
+    for (const occurrence of occurrencesIn(meetings, from, until).filter(takesPlace)) {
       const start = occurrence.start.toJSDate();
+      const keyDate = occurrenceKey(occurrence);
       for (const [offset, duration] of offsets) {
         const planned = occurrence.start.minus(duration).toJSDate();
         if (planned.getTime() < now.getTime()) continue;
-        occurrences.push({ teamId: team.id, date: occurrence.date, offset, dueAt: outsideQuietHours(planned, start, team.timezone), expiresAt: start });
+        occurrences.push({ teamId: team.id, date: occurrence.date, keyDate, offset, dueAt: outsideQuietHours(planned, start, team.timezone), expiresAt: start });
         const ref: ReminderRef = { type: 'reminder', teamId: team.id, date: occurrence.date, offset };
         for (const member of ownHere) {
           personal.push({
-            key: reminderKey(team.id, occurrence.date, offset, member.id),
+            key: reminderKey(team.id, keyDate, offset, member.id),
             kind: 'reminder',
             personId: member.id,
             teamId: team.id,
@@ -104,6 +107,8 @@ const reminderKey = (teamId: string, date: string, offset: string, personId: num
 interface PlannedOccurrence {
   teamId: string;
   date: string;
+  /** The date, and the start too when the meeting was moved (occurrenceKey). */
+  keyDate: string;
   offset: string;
   /** Outside the default quiet hours. */
   dueAt: Date;
@@ -138,12 +143,12 @@ async function fanOut(db: Kysely<Database>, rows: PlannedOccurrence[]): Promise<
   if (rows.length === 0) return 0;
   const result = await sql`
     insert into deliveries (dedupe_key, kind, person_id, team_id, channels, payload, due_at, next_attempt_at, expires_at)
-    select 'reminder:' || o.team_id || ':' || o.date || ':' || o.offset_text || ':' || m.person_id, 'reminder', m.person_id, o.team_id, p.channels,
+    select 'reminder:' || o.team_id || ':' || o.key_date || ':' || o.offset_text || ':' || m.person_id, 'reminder', m.person_id, o.team_id, p.channels,
       jsonb_build_object('type', 'reminder', 'teamId', o.team_id, 'date', o.date, 'offset', o.offset_text), o.due_at, o.due_at, o.expires_at
     from unnest(
-      ${rows.map((r) => r.teamId)}::text[], ${rows.map((r) => r.date)}::text[], ${rows.map((r) => r.offset)}::text[],
+      ${rows.map((r) => r.teamId)}::text[], ${rows.map((r) => r.date)}::text[], ${rows.map((r) => r.keyDate)}::text[], ${rows.map((r) => r.offset)}::text[],
       ${rows.map((r) => r.dueAt.toISOString())}::timestamptz[], ${rows.map((r) => r.expiresAt.toISOString())}::timestamptz[]
-    ) as o(team_id, date, offset_text, due_at, expires_at)
+    ) as o(team_id, date, key_date, offset_text, due_at, expires_at)
     join memberships m on m.team_id = o.team_id and m.removed_at is null
     join people p on p.id = m.person_id and p.removed_at is null
     where not exists (
@@ -154,9 +159,13 @@ async function fanOut(db: Kysely<Database>, rows: PlannedOccurrence[]): Promise<
   return Number(result.numAffectedRows ?? 0);
 }
 
-/** A team's schedule changed: its pending reminders are thrown away and planned again. */
+/**
+ * A team's data changed: pending reminders that no longer fit are dropped, the others re-timed
+ * in place, and what is missing planned. Throwing all pending ones away would lose those quiet
+ * hours are holding past their time, since planning never plans what is already due.
+ */
 export async function replanTeam(db: Kysely<Database>, teamId: string, clock: Clock, horizonDays?: number): Promise<number> {
-  await db.deleteFrom('deliveries').where('team_id', '=', teamId).where('kind', '=', 'reminder').where('state', '=', 'pending').execute();
+  await dropStaleReminders(db, teamId, clock.now());
   return planReminders(db, { clock, teamIds: [teamId], ...(horizonDays ? { horizonDays } : {}) });
 }
 

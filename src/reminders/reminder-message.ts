@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { DateTime } from 'luxon';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import { parseDuration } from '../domain/local-time.js';
 import { occurrenceOn, takesPlace } from '../domain/occurrences.js';
@@ -17,6 +18,20 @@ export function inHowLong(offset: string, language: Language): string {
   if (hours >= 24 && Number.isInteger(hours / 24)) return relative.format(hours / 24, 'day');
   if (hours >= 1 && Number.isInteger(hours)) return relative.format(hours, 'hour');
   return relative.format(Math.round(duration.as('minutes')), 'minute');
+}
+
+/**
+ * How long until the meeting, from the moment the message is sent: a reminder held by quiet
+ * hours, or sent late, must not say "za 2 godziny" an hour before. Whole calendar days in the
+ * meeting's zone ("jutro", "za 7 dni"), else hours, else minutes.
+ */
+export function inHowLongUntil(start: DateTime, sentAt: Date, language: Language): string {
+  const relative = new Intl.RelativeTimeFormat(language === 'pl' ? 'pl-PL' : 'en-GB', { numeric: 'auto' });
+  const now = DateTime.fromJSDate(sentAt, { zone: start.zone });
+  const days = Math.round(start.startOf('day').diff(now.startOf('day'), 'days').days);
+  if (days >= 1) return relative.format(days, 'day');
+  const minutes = Math.max(1, Math.round((start.toMillis() - sentAt.getTime()) / 60_000));
+  return minutes >= 60 ? relative.format(Math.round(minutes / 60), 'hour') : relative.format(minutes, 'minute');
 }
 
 /** The reminder as it is when sent: the meeting's current time and place, in the person's language. */
@@ -39,7 +54,7 @@ export async function renderReminder(db: Kysely<Database>, row: DeliveryRow, lan
   const contact = coordinators.map((c) => `${c.name} (${c.email})`).join(', ');
   return {
     language,
-    title: t.title(team.team.name, inHowLong(ref.offset, language)),
+    title: t.title(team.team.name, inHowLongUntil(occurrence.start, row.claimed_at ?? row.due_at, language)),
     text: t.text(team.team.name, when, team.series.location),
     fields: [
       { label: t.whenLabel, value: when },

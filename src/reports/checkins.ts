@@ -5,17 +5,22 @@ import type { Clock } from '../clock.js';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import { enqueue, type PlannedDelivery } from '../delivery/outbox.js';
 import { addWorkingDays, nextWorkingDay } from '../domain/holidays.js';
-import { expandSeries, occurrenceOn, takesPlace } from '../domain/occurrences.js';
+import { occurrenceOn, takesPlace, type Occurrence } from '../domain/occurrences.js';
 import { loadTeams } from '../feeds/feed-data.js';
 import { checkinMessages } from '../i18n/checkin-messages.js';
 import { formatDateTime } from '../i18n/format.js';
 import type { Language } from '../i18n/messages.js';
 import type { ChannelKind, Message } from '../ports/channel.port.js';
+import { occurrencesIn } from '../reminders/occurrence-window.js';
 import { formLink, formMessage } from './report-forms.js';
 
 export const DEFAULT_CHECKIN_AT = '09:00';
 
-/** What a check-in row carries: the meeting, and when the question was (or is to be) asked. */
+/**
+ * What a check-in row carries: the meeting, whom it asks, and when the question was (or is to be)
+ * asked. The person is named because the message carries their own signed form link, and a batch
+ * may render one message for all rows with the same payload.
+ */
 export interface CheckinRef {
   [key: string]: string;
   type: 'checkin';
@@ -23,6 +28,16 @@ export interface CheckinRef {
   date: string;
   stage: 'ask' | 'nudge';
   askAt: string;
+  personId: string;
+}
+
+/** When the question about an occurrence is asked, and when the one nudge goes. */
+function checkinTimes(occurrence: Occurrence, zone: string, time: string): { ask: DateTime; nudge: DateTime } {
+  const askDay = nextWorkingDay(occurrence.end.setZone(zone).toISODate()!);
+  return {
+    ask: DateTime.fromISO(`${askDay}T${time}`, { zone }),
+    nudge: DateTime.fromISO(`${addWorkingDays(askDay, 2)}T${time}`, { zone }),
+  };
 }
 
 /**
@@ -30,11 +45,11 @@ export interface CheckinRef {
  * working day at the team's check-in time (default 09:00 local), and nudged once two working
  * days later unless the team sent a status meanwhile. Keys make planning idempotent.
  */
-export async function planCheckins(db: Kysely<Database>, options: { clock: Clock; horizonDays?: number }): Promise<number> {
+export async function planCheckins(db: Kysely<Database>, options: { clock: Clock; horizonDays?: number; teamIds?: string[] }): Promise<number> {
   const now = options.clock.now();
   const from = DateTime.fromJSDate(now).minus({ days: 7 }).toJSDate();
   const until = DateTime.fromJSDate(now).plus({ days: options.horizonDays ?? 60 }).toJSDate();
-  const teams = await loadTeams(db);
+  const teams = await loadTeams(db, options.teamIds);
   if (teams.length === 0) return 0;
   const coordinators = await db
     .selectFrom('memberships')
@@ -47,15 +62,12 @@ export async function planCheckins(db: Kysely<Database>, options: { clock: Clock
   const planned: PlannedDelivery[] = [];
   for (const { team, series, meetings } of teams) {
     const time = series.checkin_at ?? DEFAULT_CHECKIN_AT;
-    for (const occurrence of expandSeries(meetings, from, until).filter(takesPlace)) {
-      const endDay = occurrence.end.setZone(team.timezone).toISODate()!;
-      const askDay = nextWorkingDay(endDay);
-      const askAt = DateTime.fromISO(`${askDay}T${time}`, { zone: team.timezone });
-      if (askAt.toMillis() < now.getTime()) continue;
-      const nudgeAt = DateTime.fromISO(`${addWorkingDays(askDay, 2)}T${time}`, { zone: team.timezone });
+    for (const occurrence of occurrencesIn(meetings, from, until).filter(takesPlace)) {
+      const { ask, nudge } = checkinTimes(occurrence, team.timezone, time);
+      if (ask.toMillis() < now.getTime()) continue;
       for (const c of coordinators.filter((m) => m.team_id === team.id)) {
-        for (const [stage, at] of [['ask', askAt], ['nudge', nudgeAt]] as const) {
-          const ref: CheckinRef = { type: 'checkin', teamId: team.id, date: occurrence.date, stage, askAt: askAt.toUTC().toISO()! };
+        for (const [stage, at] of [['ask', ask], ['nudge', nudge]] as const) {
+          const ref: CheckinRef = { type: 'checkin', teamId: team.id, date: occurrence.date, stage, askAt: ask.toUTC().toISO()!, personId: String(c.id) };
           planned.push({ key: `checkin:${team.id}:${occurrence.date}:${stage}:${c.id}`, kind: 'checkin', personId: c.id, teamId: team.id, channels: c.channels as ChannelKind[], payload: ref, dueAt: at.toJSDate() });
         }
       }
@@ -64,15 +76,49 @@ export async function planCheckins(db: Kysely<Database>, options: { clock: Clock
   return enqueue(db, planned);
 }
 
+/**
+ * A team's meetings changed: check-ins still waiting follow their meeting (a moved meeting is
+ * asked about after its new time, never before it took place), those of meetings that no
+ * longer take place go, and what is missing is planned.
+ */
+export async function replanCheckins(db: Kysely<Database>, teamId: string, clock: Clock): Promise<number> {
+  const [loaded] = await loadTeams(db, [teamId]);
+  const waiting = await db.selectFrom('deliveries').select(['id', 'payload', 'due_at']).where('team_id', '=', teamId).where('kind', '=', 'checkin').where('state', '=', 'pending').where('attempts', '=', 0).execute();
+  for (const row of waiting) {
+    const ref = row.payload as CheckinRef;
+    const occurrence = loaded && occurrenceOn(loaded.meetings, ref.date);
+    if (!loaded || !occurrence || !takesPlace(occurrence)) {
+      await db.deleteFrom('deliveries').where('id', '=', row.id).where('state', '=', 'pending').execute();
+      continue;
+    }
+    const times = checkinTimes(occurrence, loaded.team.timezone, loaded.series.checkin_at ?? DEFAULT_CHECKIN_AT);
+    const at = times[ref.stage].toJSDate();
+    const askAt = times.ask.toUTC().toISO()!;
+    if (at.getTime() === row.due_at.getTime() && askAt === ref.askAt) continue;
+    await db
+      .updateTable('deliveries')
+      .set({ due_at: at, next_attempt_at: at, payload: JSON.stringify({ ...ref, askAt }), updated_at: clock.now() })
+      .where('id', '=', row.id)
+      .where('state', '=', 'pending')
+      .execute();
+  }
+  return planCheckins(db, { clock, teamIds: [teamId] });
+}
+
 /** The question, or nothing: a meeting since cancelled, or (for the nudge) a status already sent. */
 export async function renderCheckin(db: Kysely<Database>, row: DeliveryRow, ref: CheckinRef, language: Language, secret?: string, publicUrl = ''): Promise<Message | undefined> {
   const [team] = await loadTeams(db, [ref.teamId]);
   const occurrence = team && occurrenceOn(team.meetings, ref.date);
   if (!team || !occurrence || !takesPlace(occurrence)) return undefined;
+  // Never before the meeting took place (a move the planning has not followed yet).
+  if (occurrence.end.toMillis() > (row.claimed_at ?? row.due_at).getTime()) return undefined;
   if (ref.stage === 'nudge') {
     const answered = await db.selectFrom('status_updates').select('id').where('team_id', '=', ref.teamId).where('created_at', '>=', new Date(ref.askAt)).executeTakeFirst();
     if (answered) return undefined;
   }
+  // Rows planned before the payload named its person fall back on the row's own.
+  const personId = ref.personId ? Number(ref.personId) : row.person_id;
+  if (personId !== row.person_id) return undefined;
   const t = checkinMessages[language];
   const when = formatDateTime(occurrence.start, language);
   return {
@@ -81,7 +127,7 @@ export async function renderCheckin(db: Kysely<Database>, row: DeliveryRow, ref:
     text: ref.stage === 'ask' ? t.askText(when) : t.nudgeText(when),
     actions: [{ id: 'checkin:answer', value: ref.teamId, label: t.answerLabel, style: 'primary' }],
     // E-mail has no buttons: a signed link to the web form does the same.
-    ...(secret && row.person_id ? { links: [{ label: t.answerLabel, url: formLink(secret, publicUrl, 'status', row.person_id, row.due_at) }] } : {}),
+    ...(secret && personId ? { links: [{ label: t.answerLabel, url: formLink(secret, publicUrl, 'status', personId, row.due_at) }] } : {}),
   };
 }
 

@@ -12,6 +12,7 @@ import { enqueue } from '../../src/delivery/outbox.js';
 import { createLogger } from '../../src/log.js';
 import { startService, type RunningService } from '../../src/main.js';
 import { personalPageUrl } from '../../src/me/me-link.js';
+import { tokenOfLink } from '../../src/me/personal-links.js';
 import { reportPageUrl } from '../../src/reports/report-links.js';
 import { signLink } from '../../src/security/signed-links.js';
 import { sinkSender, startSink } from '../delivery/http-sink.js';
@@ -40,7 +41,12 @@ describe.skipIf(!hasChromium)('the pages in a browser', () => {
   let page: Page;
   let secret: string;
   const personId = async (email: string) => (await service.db.db.selectFrom('people').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
-  const mePath = async (email: string) => new URL(personalPageUrl(PUBLIC, secret, await personId(email), clock.now())).pathname;
+  /** The token of the last confirmation sent (what the person finds in their channel). */
+  const lastConfirmation = async () => {
+    const sent = await service.db.db.selectFrom('deliveries').select('payload').where('kind', '=', 'confirmation').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    return (await tokenOfLink(service.db.db, secret, Number((sent.payload as { linkId: string }).linkId)))!.token;
+  };
+  const mePath = async (email: string) => new URL(await personalPageUrl(service.db.db, PUBLIC, secret, await personId(email), clock.now())).pathname;
 
   /** axe-core in the page: the violations that are serious or critical. */
   async function seriousViolations(): Promise<string[]> {
@@ -139,7 +145,13 @@ describe.skipIf(!hasChromium)('the pages in a browser', () => {
     expect(await seriousViolations()).toEqual([]);
 
     await page.getByRole('button', { name: 'Unieważnij link i utwórz nowy' }).click();
+    // A forwarded page link must not cut its owner's calendar off: the new link is made from a confirmation sent to her.
+    await expect(page.locator('h1').textContent()).resolves.toBe('Prosimy o potwierdzenie');
+    expect((await fetch(service.url + first)).status).toBe(200);
+    await page.goto(`/me/confirm/${await lastConfirmation()}`);
+    await page.getByRole('button', { name: 'Utwórz nowy link' }).click();
     await page.getByText('Utworzono nowy link. Poprzedni już nie działa.').waitFor();
+    await page.goto(me);
     const second = new URL(await page.locator('#feed-me-url').inputValue()).pathname;
     expect(second).not.toBe(first);
     expect((await fetch(service.url + first)).status).toBe(404);
@@ -205,6 +217,11 @@ describe.skipIf(!hasChromium)('the pages in a browser', () => {
     await page.getByRole('link', { name: 'Usuń moje dane…' }).click();
     expect(await seriousViolations()).toEqual([]);
     await page.getByLabel('Rozumiem i chcę usunąć moje dane').check();
+    await page.getByRole('button', { name: 'Usuń moje dane' }).click();
+    // The page only asks: the erasure is done from the confirmation sent to her own channel.
+    await expect(page.locator('h1').textContent()).resolves.toBe('Prosimy o potwierdzenie');
+    await page.goto(`/me/confirm/${await lastConfirmation()}`);
+    expect(await seriousViolations()).toEqual([]);
     await page.getByRole('button', { name: 'Usuń moje dane' }).click();
     await expect(page.locator('h1').textContent()).resolves.toBe('Dane usunięte');
     expect((await page.request.get(me)).status()).toBe(410);

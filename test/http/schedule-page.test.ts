@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
-import { bumpDataVersion } from '../../src/db/data-version.js';
 import type { Db } from '../../src/db/db.port.js';
 import { SchedulePages } from '../../src/http/schedule-page.js';
 import { dialects, demoDatabase } from '../support/databases.js';
@@ -29,9 +28,8 @@ describe.each(dialects)('the schedule page on %s', (kind) => {
 
   it('should see a change of the data version and a new day', async () => {
     expect(await get('/')).toContain('PZK Łódź – demo');
+    // Any write of a team raises the data version (triggers, migration 0018): the page shows it at once.
     await db.db.updateTable('teams').set({ name: 'PZK <Łódź> & "okolice"' }).where('id', '=', 'lodz').execute();
-    expect(await get('/')).toContain('PZK Łódź – demo');
-    await bumpDataVersion(db.db);
     const renamed = await get('/');
     expect(renamed).toContain('PZK &lt;Łódź&gt; &amp; &quot;okolice&quot;');
     expect(renamed).not.toContain('<Łódź>');

@@ -12,6 +12,7 @@ import { createLogger } from '../../src/log.js';
 import type { ChannelAdapter } from '../../src/ports/channel.port.js';
 import { emailLinks, unsubscribeUrl } from '../../src/preferences/preference-links.js';
 import { loadPreferences } from '../../src/preferences/preferences.js';
+import { checkLink } from '../../src/me/personal-links.js';
 import { verifyLink } from '../../src/security/signed-links.js';
 import { rawHeader, emailAdapterFor, startSmtp, type FakeSmtp } from '../adapters/email/support.js';
 import { dialects, demoDatabase } from '../support/databases.js';
@@ -54,7 +55,7 @@ describe.each(dialects)('e-mail preference and one-click unsubscribe links on %s
   });
 
   const dispatcher = () =>
-    new Dispatcher({ db: db.db, clock, log, workerId: 'w', senders: new Map([['email', email.sender]]), emailLinks: emailLinks(PUBLIC, SECRET, clock) });
+    new Dispatcher({ db: db.db, clock, log, workerId: 'w', senders: new Map([['email', email.sender]]), emailLinks: emailLinks(db.db, PUBLIC, SECRET, clock) });
   const mailTo = async (address: string, deliveryKind: string) => {
     await enqueue(db.db, [
       { key: `u-${++key}`, kind: deliveryKind, personId: ids[address]!, channels: ['email'], payload: { language: 'pl', title: `Wiadomość ${key}`, text: 'Treść.' }, dueAt: clock.now() },
@@ -68,7 +69,7 @@ describe.each(dialects)('e-mail preference and one-click unsubscribe links on %s
     fetch(local(url), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
   const muted = async (address: string) => (await loadPreferences(db.db, ids[address]!)).mutedKinds;
 
-  it('should give every e-mail from the dispatcher a signed 30-day preferences link and a one-click unsubscribe for its kind', async () => {
+  it('should give every e-mail from the dispatcher a 30-day personal page link and a one-click unsubscribe for its kind', async () => {
     const anna = ids['anna.nowak@example.org']!;
     const mail = await mailTo('anna.nowak@example.org', 'reminder');
     const listUnsubscribe = rawHeader(mail, 'list-unsubscribe')!;
@@ -78,12 +79,12 @@ describe.each(dialects)('e-mail preference and one-click unsubscribe links on %s
     const unsubscribe = verifyLink(SECRET, unsubscribeToken, 'unsubscribe', clock.now());
     expect(unsubscribe).toMatchObject({ ok: true, payload: { subject: String(anna), kind: 'reminders' } });
 
-    const meUrl = /https:\/\/koop\.example\.org\/me\/([\w-]+\.[\w-]+)/.exec(mail.text ?? '');
+    const meUrl = /https:\/\/koop\.example\.org\/me\/([\w-]{43})/.exec(mail.text ?? '');
     expect(meUrl, mail.text).not.toBeNull();
     expect(String(mail.html)).toContain(`href="${meUrl![0]}"`);
-    const me = verifyLink(SECRET, meUrl![1]!, 'me', clock.now());
-    expect(me).toMatchObject({ ok: true, payload: { subject: String(anna), expiresAt: new Date('2027-02-03T08:00:00Z') } });
-    expect(verifyLink(SECRET, meUrl![1]!, 'me', new Date('2027-02-03T08:00:00Z'))).toEqual({ ok: false, reason: 'expired' });
+    // A personal link (src/me/personal-links.ts): Anna's, for 30 days.
+    expect(await checkLink(db.db, meUrl![1]!, ['me'], clock.now())).toMatchObject({ ok: true, personId: anna });
+    expect(await checkLink(db.db, meUrl![1]!, ['me'], new Date('2027-02-03T08:00:00Z'))).toEqual({ ok: false, status: 410 });
   });
 
   it('should offer no one-click unsubscribe for a message nobody may mute, only the preferences page', async () => {
@@ -102,7 +103,7 @@ describe.each(dialects)('e-mail preference and one-click unsubscribe links on %s
     const page = await answer.text();
     expect(page).toContain('<html lang="pl">');
     expect(page).toContain('Nie będziemy już wysyłać Pani/Panu przypomnień o spotkaniach.');
-    expect(page).toMatch(/href="https:\/\/koop\.example\.org\/me\/[\w-]+\.[\w-]+"/);
+    expect(page).toMatch(/href="https:\/\/koop\.example\.org\/me\/[\w-]{43}"/);
     expect(await muted('katarzyna.wisniewska@example.org')).toEqual(['reminders']);
     // Twice is the same as once.
     expect((await post(url)).status).toBe(200);
@@ -140,10 +141,10 @@ describe.each(dialects)('e-mail preference and one-click unsubscribe links on %s
 
   it.each([
     ['a changed token', (url: string) => url.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')), 404, 'Ten link jest nieprawidłowy'],
-    ['a token for another purpose', () => `${PUBLIC}/unsubscribe/${new URL(emailLinks(PUBLIC, SECRET, clock)(1, 'reminder').preferencesUrl).pathname.split('/').pop()}`, 404, 'Ten link jest nieprawidłowy'],
+    ['a token for another purpose', async () => `${PUBLIC}/unsubscribe/${new URL((await emailLinks(db.db, PUBLIC, SECRET, clock)(1, 'reminder')).preferencesUrl).pathname.split('/').pop()}`, 404, 'Ten link jest nieprawidłowy'],
     ['garbage', () => `${PUBLIC}/unsubscribe/%00%ff..`, 404, 'Ten link jest nieprawidłowy'],
   ])('should refuse %s with a 4xx and a reason, changing nothing', async (_name, spoil, status, text) => {
-    const url = spoil(unsubscribeUrl(PUBLIC, SECRET, ids['anna.nowak@example.org']!, 'reminders', clock.now()));
+    const url = await spoil(unsubscribeUrl(PUBLIC, SECRET, ids['anna.nowak@example.org']!, 'reminders', clock.now()));
     for (const answer of [await fetch(local(url)), await post(url)]) {
       expect(answer.status).toBe(status);
       expect(await answer.text()).toContain(text);

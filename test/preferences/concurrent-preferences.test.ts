@@ -97,7 +97,7 @@ describe.each(dialects)('concurrent preference changes keep every change, on %s'
   });
 
   it('should keep a one-click unsubscribe that came after the personal page was opened, when the page is saved', async () => {
-    const page = new URL(personalPageUrl(PUBLIC, SECRET, anna, clock.now())).pathname;
+    const page = new URL(await personalPageUrl(db.db, PUBLIC, SECRET, anna, clock.now())).pathname;
     const shown = await (await fetch(`${base}${page}`)).text();
     expect(shown).toContain('name="shown_kinds"');
     await muteKind(db.db, anna, 'announcements', clock.now());

@@ -129,7 +129,7 @@ describe.each(dialects)('personal data (RODO) on %s', (kind) => {
     expect(summary.text).toContain(EMAIL);
     expect(summary.text).toContain('Odpowiedzi na zaproszenia: 1 odpowiedź');
     expect(summary.text).toContain('Wiadomości wysłane przez Kooperatora: 1 wiadomość');
-    expect(summary.links?.[0]?.url).toMatch(/^https:\/\/koop\.example\.org\/me\/[\w-]+\.[\w-]+\/data\.json$/);
+    expect(summary.links?.[0]?.url).toMatch(/^https:\/\/koop\.example\.org\/me\/[\w-]{43}\/data\.json$/);
 
     const ask = await bot.handle({ type: 'command', from, command: 'moje-dane', text: 'usuń' });
     expect(ask.actions).toEqual([expect.objectContaining({ id: 'my-data:erase', value: 'confirm' })]);

@@ -20,7 +20,7 @@ export async function personalCalendar(ctx: CommandContext): Promise<Message> {
     text: renew ? t.calendarRenewed(url) : t.calendarText(url),
     links: [
       { label: t.subscribeLabel, url: url.replace(/^https?:/, 'webcal:') },
-      { label: privacyMessages[person.language].personalPageLabel, url: personalPageUrl(ctx.publicUrl, appSecret, person.id, clock.now()) },
+      { label: privacyMessages[person.language].personalPageLabel, url: await personalPageUrl(db, ctx.publicUrl, appSecret, person.id, clock.now()) },
     ],
   };
 }

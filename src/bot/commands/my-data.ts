@@ -29,7 +29,7 @@ export async function myData(ctx: CommandContext): Promise<Message> {
   const count = async (table: 'rsvps' | 'deliveries') =>
     Number((await db.selectFrom(table).select(db.fn.countAll<number>().as('n')).where('person_id', '=', person.id).executeTakeFirstOrThrow()).n);
   const channels = (person.channels as string[]).join(', ');
-  const page = personalPageUrl(ctx.publicUrl, ctx.appSecret, person.id, ctx.clock.now());
+  const page = await personalPageUrl(ctx.db, ctx.publicUrl, ctx.appSecret, person.id, ctx.clock.now());
   return {
     language: person.language,
     title: t.myDataTitle,

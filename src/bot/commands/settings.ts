@@ -26,6 +26,7 @@ export async function settingsCommand(ctx: CommandContext): Promise<Message> {
   const t = settingsMessages[language];
   const [verb, ...rest] = ctx.text.split(/\s+/).filter(Boolean).map(fold);
   const current = await loadPreferences(db, person.id);
+  const page = await personalPageUrl(db, ctx.publicUrl, ctx.appSecret, person.id, clock.now());
   const show = (prefix?: string): Message => ({
     language,
     title: t.title,
@@ -41,7 +42,7 @@ export async function settingsCommand(ctx: CommandContext): Promise<Message> {
     ]
       .filter(Boolean)
       .join('\n\n'),
-    links: [{ label: privacyMessages[language].personalPageLabel, url: personalPageUrl(ctx.publicUrl, ctx.appSecret, person.id, clock.now()) }],
+    links: [{ label: privacyMessages[language].personalPageLabel, url: page }],
   });
   if (!verb) return show();
 

@@ -5,16 +5,19 @@ import type { Database, PersonRow } from '../../db/tables.js';
 import { issueFeedToken } from '../../feeds/feed-tokens.js';
 import { mePageMessages } from '../../i18n/me-page-messages.js';
 import type { Language } from '../../i18n/messages.js';
-import { checkMeLink } from '../../me/me-link.js';
+import { askConfirmation } from '../../me/confirmations.js';
+import { checkLink, endAllLinks } from '../../me/personal-links.js';
+import { verifyLink } from '../../security/signed-links.js';
 import { liveFeedToken } from '../../feeds/feed-tokens.js';
 import type { ChannelKind } from '../../ports/channel.port.js';
 import { changePreferences, LastChannelError } from '../../preferences/change-preferences.js';
 import { loadPreferences, MUTABLE_KINDS, type Preferences } from '../../preferences/preferences.js';
-import { collectPersonalData, erasePersonalData } from '../../privacy/personal-data.js';
+import { collectPersonalData } from '../../privacy/personal-data.js';
 import { sendPage } from '../html/layout.js';
 import { readForm } from '../read-body.js';
 import { sameOrigin } from '../same-origin.js';
 import type { Route } from '../router.js';
+import { confirmRoutes } from './confirm-routes.js';
 import { erasePage, mePage, messagePage } from './me-view.js';
 
 export interface MeRoutesOptions {
@@ -24,13 +27,17 @@ export interface MeRoutesOptions {
   publicUrl: string;
   /** A change feeds and pages must see now (a new feed token, an erasure). */
   changed?: () => void;
+  /** A message was put in the outbox (a confirmation): the delivery loop may send it now. */
+  queued?: () => void;
 }
 
 type Context = { person: PersonRow; language: Language; base: string; token: string };
 
 /**
- * The personal page, /me/{signedToken}: the signed token in the path is the credential (purpose
- * 'me', 30 days). GETs only read; POSTs change state and then redirect (303) back to the page.
+ * The personal page, /me/{token}: the token in the path is the credential (src/me/personal-links.ts:
+ * random, stored hashed, 30 days, revocable). GETs only read; POSTs change state and then redirect
+ * (303) back to the page. What a forwarded link must not do alone (erasure, a new feed link) is
+ * only asked for here and done from a confirmation sent to the person's own channels.
  *
  * CSRF: a forged cross-site POST would need the token, which only its owner has (links are
  * never sent to other sites in Referer: referrer-policy same-origin). As a second line, a POST whose Origin
@@ -38,7 +45,7 @@ type Context = { person: PersonRow; language: Language; base: string; token: str
  */
 export function meRoutes(options: MeRoutesOptions): Route[] {
   const { db, clock, appSecret, publicUrl } = options;
-  const T = '/me/([A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)';
+  const T = '/me/([A-Za-z0-9_-]{43})';
   const route = (method: 'GET' | 'POST', suffix: string, name: string, handler: (req: IncomingMessage, res: ServerResponse, c: Context) => Promise<void>): Route => ({
     method,
     name,
@@ -46,7 +53,7 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
     handler: async (req, res, [token]) => {
       const asked = new URL(req.url ?? '/', 'http://x').searchParams.get('lang');
       const language: Language | undefined = asked === 'en' || asked === 'pl' ? asked : undefined;
-      const check = checkMeLink(appSecret, token!, clock.now());
+      const check = await checkLink(db, token!, ['me'], clock.now());
       const lang = language ?? 'pl';
       const t = mePageMessages[lang];
       if (!check.ok) {
@@ -77,6 +84,13 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
     const data = { person: c.person, language: c.language, base: c.base, feedPath: token ? `/calendars/u/${token}.ics` : undefined, preferences, rsvps };
     sendPage(res, status, mePage(notice ? { ...data, notice } : data, publicUrl));
   };
+  const confirmationSent = async (res: ServerResponse, c: Context, action: 'erase' | 'feed') => {
+    await askConfirmation(db, appSecret, c.person, action, clock.now());
+    options.queued?.();
+    const t = mePageMessages[c.language];
+    const channel = (c.person.channels as string[]).map((ch) => t.channelName(ch)).join(', ');
+    sendPage(res, 200, messagePage(c.language, t.confirmSentTitle, t.confirmSentText(channel)));
+  };
   const back = (res: ServerResponse, c: Context, done: string) => {
     res.writeHead(303, { location: `${c.base}?done=${done}&lang=${c.language}`, 'cache-control': 'no-store' });
     res.end();
@@ -90,9 +104,16 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
       await show(res, c, 200, notice ? { ok: true, text: notice } : undefined);
     }),
     route('POST', '/feed', 'me_feed', async (_req, res, c) => {
+      // A first link takes nothing from anyone; replacing one (and so cutting off its calendar) needs a confirmation.
+      if (await liveFeedToken(db, c.person.id, appSecret)) return confirmationSent(res, c, 'feed');
       await issueFeedToken(db, c.person.id, appSecret, clock);
       options.changed?.();
       back(res, c, 'feed');
+    }),
+    route('POST', '/links/end', 'me_links_end', async (_req, res, c) => {
+      await endAllLinks(db, c.person.id, clock.now());
+      const t = mePageMessages[c.language];
+      sendPage(res, 200, messagePage(c.language, t.linksEndedTitle, t.linksEndedText));
     }),
     route('POST', '/preferences', 'me_preferences', async (req, res, c) => {
       const form = await readForm(req);
@@ -132,10 +153,22 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
       const form = await readForm(req);
       const t = mePageMessages[c.language];
       if (form.confirm !== 'yes') return sendPage(res, 400, erasePage(c.language, c.base, t.eraseNeedsConfirm));
-      await erasePersonalData(db, c.person.id, clock);
-      options.changed?.();
-      sendPage(res, 200, messagePage(c.language, t.erasedTitle, t.erasedText));
+      await confirmationSent(res, c, 'erase');
     }),
+    ...confirmRoutes(options),
+    {
+      // The signed links of before (30 days, not revocable) open nothing any more; their owners are told to ask for a new one.
+      method: 'GET',
+      name: 'me_signed_link',
+      path: /^\/me\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/,
+      handler: async (req, res, [token]) => {
+        const asked = new URL(req.url ?? '/', 'http://x').searchParams.get('lang');
+        const lang: Language = asked === 'en' ? 'en' : 'pl';
+        const t = mePageMessages[lang];
+        const genuine = verifyLink(appSecret, token!, 'me', new Date(0)).ok;
+        sendPage(res, genuine ? 410 : 404, messagePage(lang, genuine ? t.expiredTitle : t.notFoundTitle, genuine ? t.expiredText : t.notFoundText));
+      },
+    },
   ];
 }
 

@@ -60,6 +60,11 @@ ${d.rsvps.length ? html`<ul>${d.rsvps.map((r) => html`<li>${r.title}, ${formatDa
 <section aria-labelledby="data-h"><h2 id="data-h">${t.dataHeading}</h2>
 <p>${t.dataIntro}</p>
 <p><a class="button" href="${d.base}/data.json" download>${t.download}</a> <a class="button secondary" href="${d.base}/erase?lang=${d.language}">${t.eraseLink}</a></p>
+</section>
+
+<section aria-labelledby="links-h"><h2 id="links-h">${t.endLinksHeading}</h2>
+<p>${t.endLinksText}</p>
+<form method="post" action="${d.base}/links/end?lang=${d.language}"><button type="submit" class="secondary">${t.endLinksButton}</button></form>
 </section>`;
   return { language: d.language, title: t.title(d.person.name), body, switchLanguageUrl: `${d.base}?lang=${d.language === 'pl' ? 'en' : 'pl'}`, scripts: ['/assets/copy.js'] };
 }
@@ -73,6 +78,14 @@ export function erasePage(language: Language, base: string, notice?: string): Pa
 </form>
 <p><a href="${base}?lang=${language}">${t.title('').replace(/: $/, '')}</a></p>`;
   return { language, title: t.eraseTitle, body };
+}
+
+/** The page a confirmation link opens: what it does and one button (a GET, say a mail scanner's, changes nothing). */
+export function confirmPage(language: Language, action: string, erase: boolean): PageOptions {
+  const t = mePageMessages[language];
+  const body: SafeHtml = html`<p>${t.confirmText(erase)}</p>
+<form method="post" action="${action}?lang=${language}"><button type="submit" class="${erase ? 'danger' : ''}">${t.confirmButton(erase)}</button></form>`;
+  return { language, title: t.confirmTitle(erase), body };
 }
 
 export function messagePage(language: Language, title: string, text: string): PageOptions {

@@ -1,0 +1,19 @@
+/**
+ * Tables whose changes no feed, page or kept answer shows, so they do not raise data_version
+ * (every other table does, by the triggers of migration 0018). A new table must be either given
+ * those triggers by its migration or listed here with the reason; a test enforces it.
+ */
+export const NOT_SHOWN: Readonly<Record<string, string>> = {
+  deliveries: 'the outbox: written for every message sent; shown only by `dostarczenia`, which is never kept',
+  dispatchers: 'heartbeats of running dispatchers',
+  reminder_plans: 'how far reminders are planned: planning marks, shown nowhere',
+  processed_events: 'keys of platform events already handled',
+  schedule_changes: 'a queue of notices to send; what changed is in the meeting and activity tables',
+  import_runs: 'a log of imports',
+  data_version: 'the version itself',
+  person_channels: 'how to reach a person on a platform, refreshed on their messages; people are found by e-mail, and erasure raises the version through people',
+  place_channels: 'how to reach a Teams channel; only deliveries use it',
+  personal_links: 'credentials checked on every request and never kept in a cache',
+  kysely_migration: 'the migrations applied',
+  kysely_migration_lock: 'the migrations lock',
+};

@@ -1,0 +1,81 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database, PersonalLinkTable } from '../db/tables.js';
+
+export type LinkPurpose = PersonalLinkTable['purpose'];
+
+/** How long a link works: the personal page 30 days (renewed in every message a week before), a confirmation one hour. */
+export const LINK_LIFETIME_MS: Record<LinkPurpose, number> = { me: 30 * 86_400_000, confirm_erase: 3600_000, confirm_feed: 3600_000 };
+/** A page link with less left than this is not put in a new message: a fresh one is. */
+const RENEW_BEFORE_MS = 7 * 86_400_000;
+
+/**
+ * Personal links are 256-bit random tokens (43 characters), stored only as their SHA-256, each
+ * revocable on its own or with all of the person's others. The token is HMAC(APP_SECRET, nonce)
+ * so the service can show a link again (in each e-mail, in a confirmation rendered when sent)
+ * while the database alone reveals none, as for feed tokens.
+ */
+const tokenOf = (secret: string, nonce: string) => createHmac('sha256', secret).update(`personal-link:${nonce}`).digest('base64url');
+export const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export async function issueLink(db: Kysely<Database>, secret: string, personId: number, purpose: LinkPurpose, now: Date): Promise<{ id: number; token: string }> {
+  const nonce = randomBytes(32).toString('base64url');
+  const token = tokenOf(secret, nonce);
+  const row = await db
+    .insertInto('personal_links')
+    .values({ person_id: personId, purpose, token_hash: hashOf(token), nonce, created_at: now, expires_at: new Date(now.getTime() + LINK_LIFETIME_MS[purpose]) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { id: row.id, token };
+}
+
+/** The token of a stored link, to show it to its owner again (a confirmation rendered when sent). */
+export async function tokenOfLink(
+  db: Kysely<Database>,
+  secret: string,
+  linkId: number,
+): Promise<{ token: string; personId: number; purpose: LinkPurpose; expiresAt: Date; live: (now: Date) => boolean } | undefined> {
+  const row = await db.selectFrom('personal_links').selectAll().where('id', '=', linkId).executeTakeFirst();
+  if (!row) return undefined;
+  return { token: tokenOf(secret, row.nonce), personId: row.person_id, purpose: row.purpose, expiresAt: row.expires_at, live: (now) => !row.revoked_at && !row.used_at && row.expires_at > now };
+}
+
+/** The person's page link for a new message: their current one while it has a week left, else a new one. */
+export async function currentPageToken(db: Kysely<Database>, secret: string, personId: number, now: Date): Promise<string> {
+  const live = await db
+    .selectFrom('personal_links')
+    .select('nonce')
+    .where('person_id', '=', personId)
+    .where('purpose', '=', 'me')
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', new Date(now.getTime() + RENEW_BEFORE_MS))
+    .orderBy('expires_at', 'desc')
+    .executeTakeFirst();
+  return live ? tokenOf(secret, live.nonce) : (await issueLink(db, secret, personId, 'me', now)).token;
+}
+
+export type LinkCheck = { ok: true; id: number; personId: number; purpose: LinkPurpose } | { ok: false; status: 404 | 410 };
+
+/**
+ * An unknown, revoked or used token is 404; an expired one 410 (so its owner is told to ask for
+ * a new one). Either way nothing says whom it was for.
+ */
+export async function checkLink(db: Kysely<Database>, token: string, purposes: LinkPurpose[], now: Date): Promise<LinkCheck> {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return { ok: false, status: 404 };
+  const row = await db.selectFrom('personal_links').selectAll().where('token_hash', '=', hashOf(token)).executeTakeFirst();
+  if (!row || !purposes.includes(row.purpose) || row.revoked_at || row.used_at) return { ok: false, status: 404 };
+  if (row.expires_at <= now) return { ok: false, status: 410 };
+  return { ok: true, id: row.id, personId: row.person_id, purpose: row.purpose };
+}
+
+/** Uses a confirmation once: true for the one request that got it. */
+export async function useLink(db: Kysely<Database>, id: number, now: Date): Promise<boolean> {
+  const used = await db.updateTable('personal_links').set({ used_at: now }).where('id', '=', id).where('used_at', 'is', null).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(used.numUpdatedRows) === 1;
+}
+
+/** Ends every link of a person: their page links and any confirmation not yet used. */
+export async function endAllLinks(db: Kysely<Database>, personId: number, now: Date): Promise<number> {
+  const ended = await db.updateTable('personal_links').set({ revoked_at: now }).where('person_id', '=', personId).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(ended.numUpdatedRows);
+}
