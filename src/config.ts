@@ -9,6 +9,8 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly publicUrl: string;
+  /** PUBLIC_URL was unset: links use the address the service listens on (main.ts fixes the port after listening). */
+  readonly publicUrlFromListener: boolean;
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
   readonly appSecret: string;
@@ -51,7 +53,7 @@ const rules = {
   PORT: [z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)), '3000', 'must be a whole number from 0 to 65535'],
   HOST: [z.preprocess(blankToUndefined, z.string().min(1).default('127.0.0.1')), '0.0.0.0', 'must be a host name or IP address'],
   PUBLIC_URL: [
-    z.preprocess(blankToUndefined, z.string().refine(isUrl(['http:', 'https:'])).default('http://localhost:3000')),
+    z.preprocess(blankToUndefined, z.string().refine(isUrl(['http:', 'https:'])).optional()),
     'https://kooperator.example.org',
     'must be an http:// or https:// address'],
   DATABASE_URL: [
@@ -103,7 +105,8 @@ function parseAll(env: Env): Parsed {
 /** Reads and validates the environment. Throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const s = parseAll(env);
-  const production = s.NODE_ENV === 'production';
+  // Case and spaces are how people write it in .env files and compose; "Production" is production.
+  const production = s.NODE_ENV?.trim().toLowerCase() === 'production';
   const dataDir = resolve(s.DATA_DIR);
 
   if ((s.SLACK_BOT_TOKEN === undefined) !== (s.SLACK_SIGNING_SECRET === undefined) && !s.SLACK_APP_TOKEN) {
@@ -144,7 +147,8 @@ export function loadConfig(env: Env = process.env): Config {
   return Object.freeze({
     port: s.PORT,
     host: s.HOST,
-    publicUrl: s.PUBLIC_URL.replace(/\/+$/, ''),
+    publicUrl: s.PUBLIC_URL ? s.PUBLIC_URL.replace(/\/+$/, '') : listenerUrl(s.HOST, s.PORT),
+    publicUrlFromListener: !s.PUBLIC_URL,
     databaseUrl: s.DATABASE_URL,
     dataDir,
     appSecret: s.APP_SECRET ?? generatedSecret(dataDir),
@@ -157,6 +161,17 @@ export function loadConfig(env: Env = process.env): Config {
     production,
     retentionMonths: s.RETENTION_MONTHS,
   });
+}
+
+const LOOPBACK_OR_ANY = new Set(['127.0.0.1', '::1', '0.0.0.0', '::', 'localhost']);
+
+/**
+ * The base of links when PUBLIC_URL is unset: the address the service listens on. A loopback or
+ * every-interface listener is reached as localhost on this machine; anything else by its own name.
+ */
+export function listenerUrl(host: string, port: number): string {
+  const name = LOOPBACK_OR_ANY.has(host) ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port}`;
 }
 
 /** Outside production the secret for signed links is made once and kept in DATA_DIR. */

@@ -5,7 +5,7 @@ import { setImmediate } from 'node:timers/promises';
 import { connect } from '../adapters/db/connect.js';
 import type { Bot } from './bot/bot.js';
 import { systemClock, type Clock } from './clock.js';
-import type { Config } from './config.js';
+import { listenerUrl, type Config } from './config.js';
 import { lockDataDir, type DataDirLock } from './db/data-dir-lock.js';
 import type { Db } from './db/db.port.js';
 import type { FeedService } from './feeds/feed-service.js';
@@ -53,7 +53,8 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-export async function startService(config: Config, log: Logger, clock: Clock = systemClock): Promise<RunningService> {
+export async function startService(settings: Config, log: Logger, clock: Clock = systemClock): Promise<RunningService> {
+  let config = settings;
   const early = healthParts();
   early.catch(() => undefined);
   const db = await openDatabase(config, 'serve');
@@ -76,6 +77,8 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
     server = createHttpServer({ routes, mounts, metrics, log });
     const url = await listen(server, config.port, config.host);
     db.lock?.describe(url);
+    // PORT=0 and a PORT without PUBLIC_URL: links go where this service really listens.
+    if (config.publicUrlFromListener) config = { ...config, publicUrl: listenerUrl(config.host, Number(new URL(url).port)) };
     await setImmediate();
 
     await migrateToLatest(db.db);

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
@@ -83,6 +84,24 @@ describe('the service after a restart', () => {
       expect((await second.db.db.selectFrom('import_runs').select('id').execute()).length).toBe(1);
     } finally {
       await second.stop();
+    }
+  });
+
+  it('should make links point at the port it really listens on when PUBLIC_URL is unset, and say so at start', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'koop-links-'));
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const service = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0' }), log, new FixedClock('2027-01-04T08:00:00Z'));
+    try {
+      const port = new URL(service.url).port;
+      expect(port).not.toBe('0');
+      const html = await (await fetch(`${service.url}/`)).text();
+      expect(html).toContain(`webcal://localhost:${port}/calendars/all.ics`);
+      expect(html).not.toContain('localhost:3000');
+      const said = lines.map((l) => JSON.parse(l).msg as string).find((m) => m.startsWith('Links use'));
+      expect(said).toBe(`Links use http://localhost:${port} (PUBLIC_URL is unset: the address this service listens on; set PUBLIC_URL to the address people reach it at)`);
+    } finally {
+      await service.stop();
     }
   });
 
