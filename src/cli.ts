@@ -2,6 +2,7 @@ import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
 import { DataDirBusyError } from './db/data-dir-lock.js';
 import { createLogger } from './log.js';
+import { stopSignals } from './stop-signals.js';
 import { UsageError } from './cli/usage-error.js';
 import type { ScheduleInvalidError } from './schedule/load-schedule.js';
 
@@ -73,10 +74,7 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
   const log = createLogger(config.logLevel);
   // Listened for before start-up: /healthz answers early, and a stop asked for meanwhile waits
   // for the start to finish and then shuts down cleanly (PGlite's files are closed, not cut off).
-  const signal = new Promise<string>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const signal = stopSignals();
   const { startService } = await import('./main.js');
   const service = await startService(config, log);
   log.info({ signal: await signal }, 'Shutting down');

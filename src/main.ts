@@ -27,7 +27,7 @@ export interface OpenedDb extends Db {
 export async function openDatabase(config: Config, command: string): Promise<OpenedDb> {
   if (config.databaseUrl) return connect({ databaseUrl: config.databaseUrl });
   mkdirSync(config.dataDir, { recursive: true });
-  const lock = lockDataDir(config.dataDir, command);
+  const lock = await lockDataDir(config.dataDir, command);
   try {
     const db = await connect({ pgliteDir: config.dataDir });
     return { ...db, lock, close: async () => (await db.close(), lock.release()) };
@@ -58,6 +58,7 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
   const early = healthParts();
   early.catch(() => undefined);
   const db = await openDatabase(config, 'serve');
+  if (db.lock?.note) log.warn(db.lock.note);
   let server: Server | undefined;
   try {
     // /healthz answers as soon as the database is open (a restart's first answer comes before
