@@ -105,19 +105,21 @@ describe('the service after a restart', () => {
     }
   });
 
-  it('should report 503 when the database is gone', async () => {
+  it('should stay live on /healthz but answer 503 on /readyz when the database is gone', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'koop-down-'));
     const service = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0' }), createLogger('silent'));
+    expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
     await service.db.close();
-    const response = await fetch(`${service.url}/healthz`);
-    expect(response.status).toBe(503);
-    expect((await response.json()).status).toBe('unavailable');
+    const ready = await fetch(`${service.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'unavailable', reason: 'database unreachable', db: 'pglite' });
+    expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
     await new Promise<void>((resolve) => service.server.close(() => resolve()));
   });
 });
 
 describe('the service while it starts', () => {
-  it('should answer /healthz with ready: false and the step it is at, and every other address 503 with Retry-After', async () => {
+  it('should answer /healthz with ready: false and the step it is at, /readyz and every other address 503 with Retry-After', async () => {
     const db = await freshDatabase('pglite');
     const metrics = createMetrics();
     const startup: StartupState = { ready: false, step: 'schedule' };
@@ -135,9 +137,16 @@ describe('the service while it starts', () => {
         expect(calendar.headers.get('retry-after')).toBe('1');
         expect((await calendar.json()).error).toBe('starting');
       }
+      const notReady = await fetch(`${base}/readyz`);
+      expect(notReady.status).toBe(503);
+      expect(notReady.headers.get('retry-after')).toBe('1');
+      expect(await notReady.json()).toEqual({ status: 'starting', starting: 'schedule', db: 'pglite' });
       expect((await fetch(`${base}/metrics`)).status).toBe(200);
       startup.ready = true;
       expect(await (await fetch(`${base}/healthz`)).json()).toMatchObject({ status: 'ok', ready: true });
+      const ready = await fetch(`${base}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ status: 'ready', db: 'pglite' });
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await db.close();
