@@ -2,6 +2,7 @@ import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
 import { DataDirBusyError } from './db/data-dir-lock.js';
 import { createLogger } from './log.js';
+import { operatorMessage } from './operator-errors.js';
 import { stopSignals } from './stop-signals.js';
 import { UsageError } from './cli/usage-error.js';
 import type { ScheduleInvalidError } from './schedule/load-schedule.js';
@@ -22,6 +23,9 @@ const USAGE = `Usage: npm run kooperator -- <command>
   forget-erasure <email>         let a person who asked to be erased be imported again
   help                           this text`;
 
+// The settings of the command that failed: start-up errors are explained in their terms.
+let started: ReturnType<typeof loadConfig> | undefined;
+
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(argv: string[]): Promise<number> {
@@ -31,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   const config = loadConfig();
+  started = config;
   switch (command) {
     case 'serve':
       return serve(config);
@@ -97,6 +102,8 @@ main(process.argv.slice(2)).then(
       for (const problem of problems) process.stderr.write(`  ${formatProblem(problem)}\n`);
     } else if (error instanceof ConfigError || error instanceof DataDirBusyError || error instanceof UsageError) {
       process.stderr.write(`${error.message}\n`);
+    } else if (started && operatorMessage(error, started)) {
+      process.stderr.write(`${operatorMessage(error, started)}\n`);
     } else {
       process.stderr.write(`kooperator: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     }
