@@ -12,6 +12,8 @@ export interface Config {
   /** PUBLIC_URL was unset: links use the address the service listens on (main.ts fixes the port after listening). */
   readonly publicUrlFromListener: boolean;
   readonly databaseUrl: string | undefined;
+  /** PostgreSQL: how long connecting and each query may take before they fail. */
+  readonly databaseTimeoutMs: number;
   readonly dataDir: string;
   readonly appSecret: string;
   readonly smtpUrl: string | undefined;
@@ -60,6 +62,10 @@ const rules = {
     z.preprocess(blankToUndefined, z.string().refine(isUrl(['postgres:', 'postgresql:'])).optional()),
     'postgres://kooperator:secret@db:5432/kooperator',
     'must be a postgres:// address'],
+  DATABASE_TIMEOUT_SECONDS: [
+    z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(600).default(30)),
+    '30',
+    'must be a whole number of seconds from 1 to 600'],
   DATA_DIR: [z.preprocess(blankToUndefined, z.string().min(1).default('./data')), './data', 'must be a folder path'],
   APP_SECRET: [z.preprocess(blankToUndefined, z.string().min(32).optional()), 'a random string of at least 32 characters, e.g. from `openssl rand -hex 32`', 'must be at least 32 characters long'],
   SMTP_URL: [
@@ -150,6 +156,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: s.PUBLIC_URL ? s.PUBLIC_URL.replace(/\/+$/, '') : listenerUrl(s.HOST, s.PORT),
     publicUrlFromListener: !s.PUBLIC_URL,
     databaseUrl: s.DATABASE_URL,
+    databaseTimeoutMs: s.DATABASE_TIMEOUT_SECONDS * 1000,
     dataDir,
     appSecret: s.APP_SECRET ?? generatedSecret(dataDir),
     smtpUrl: s.SMTP_URL,

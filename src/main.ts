@@ -24,8 +24,14 @@ export interface OpenedDb extends Db {
   lock?: DataDirLock;
 }
 
-export async function openDatabase(config: Config, command: string): Promise<OpenedDb> {
-  if (config.databaseUrl) return connect({ databaseUrl: config.databaseUrl });
+export async function openDatabase(config: Config, command: string, log?: Logger): Promise<OpenedDb> {
+  if (config.databaseUrl) {
+    return connect({
+      databaseUrl: config.databaseUrl,
+      timeoutMs: config.databaseTimeoutMs,
+      onConnectionError: (error) => log?.warn({ err: error }, 'a database connection broke; it is replaced at the next query (/readyz says 503 while the database is unreachable)'),
+    });
+  }
   mkdirSync(config.dataDir, { recursive: true });
   const lock = await lockDataDir(config.dataDir, command);
   try {
@@ -57,7 +63,7 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
   let config = settings;
   const early = healthParts();
   early.catch(() => undefined);
-  const db = await openDatabase(config, 'serve');
+  const db = await openDatabase(config, 'serve', log);
   if (db.lock?.note) log.warn(db.lock.note);
   let server: Server | undefined;
   try {
