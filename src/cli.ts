@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { DataDirBusyError } from './db/data-dir-lock.js';
 import { createLogger } from './log.js';
 import { operatorMessage } from './operator-errors.js';
+import { SHUTDOWN_MS } from './shutdown.js';
 import { stopSignals } from './stop-signals.js';
 import { UsageError } from './cli/usage-error.js';
 import type { ScheduleInvalidError } from './schedule/load-schedule.js';
@@ -24,7 +25,7 @@ const USAGE = `Usage: npm run kooperator -- <command>
   help                           this text`;
 
 // The settings of the command that failed: start-up errors are explained in their terms.
-let started: ReturnType<typeof loadConfig> | undefined;
+let commandConfig: ReturnType<typeof loadConfig> | undefined;
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -35,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   const config = loadConfig();
-  started = config;
+  commandConfig = config;
   switch (command) {
     case 'serve':
       return serve(config);
@@ -83,12 +84,24 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
   const { startService } = await import('./main.js');
   const service = await startService(config, log);
   log.info({ signal: await signal }, 'Shutting down');
+  // The stop keeps to its own deadline; this is the backstop should anything still hang,
+  // and a second Ctrl+C or SIGTERM means "now".
+  const started = Date.now();
+  const hard = setTimeout(() => {
+    log.error('the service did not stop within 5 s; exiting anyway');
+    process.exit(1);
+  }, SHUTDOWN_MS - 200);
+  process.once('SIGTERM', () => process.exit(1));
+  process.once('SIGINT', () => process.exit(130));
   try {
-    await service.stop();
+    await service.stop(started + SHUTDOWN_MS - 500);
+    log.info({ ms: Date.now() - started }, 'Stopped');
     return 0;
   } catch (error) {
     log.error({ err: error }, 'Shutdown failed');
     return 1;
+  } finally {
+    clearTimeout(hard);
   }
 }
 
@@ -102,8 +115,8 @@ main(process.argv.slice(2)).then(
       for (const problem of problems) process.stderr.write(`  ${formatProblem(problem)}\n`);
     } else if (error instanceof ConfigError || error instanceof DataDirBusyError || error instanceof UsageError) {
       process.stderr.write(`${error.message}\n`);
-    } else if (started && operatorMessage(error, started)) {
-      process.stderr.write(`${operatorMessage(error, started)}\n`);
+    } else if (commandConfig && operatorMessage(error, commandConfig)) {
+      process.stderr.write(`${operatorMessage(error, commandConfig)}\n`);
     } else {
       process.stderr.write(`kooperator: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     }

@@ -10,6 +10,7 @@ import { lockDataDir, type DataDirLock } from './db/data-dir-lock.js';
 import type { Db } from './db/db.port.js';
 import type { FeedService } from './feeds/feed-service.js';
 import type { Logger } from './log.js';
+import { SHUTDOWN_MS, stopInOrder } from './shutdown.js';
 import type { DeliveryService } from './delivery/delivery-service.js';
 import type { StartupState } from './http/health-routes.js';
 import type { Mount, Route } from './http/router.js';
@@ -56,7 +57,8 @@ export interface RunningService {
   feeds: FeedService;
   bot: Bot;
   delivery: DeliveryService;
-  stop(): Promise<void>;
+  /** Stops within the deadline (epoch ms; default SHUTDOWN_MS from now, less a margin for exiting). */
+  stop(deadline?: number): Promise<void>;
 }
 
 export async function startService(settings: Config, log: Logger, clock: Clock = systemClock): Promise<RunningService> {
@@ -147,12 +149,23 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
     await retention.start();
     logStartup(log, config, db.kind, url, channels);
     const running = server;
-    const stop = async () => {
+    // In order: no new requests or claims; delivery (claims released, sends in flight ended or
+    // abandoned); the adapters; the connections still open; last the database, closed properly
+    // (PGlite's files) with the time kept for it. Each step within its share of the deadline.
+    const stop = async (deadline = Date.now() + SHUTDOWN_MS - 500) => {
+      startup.stopping = true;
+      const closing = closeServer(running, Math.max(0, deadline - Date.now() - 1_500));
       retention.stop();
-      await delivery!.stop();
-      for (const adapter of adapters) await adapter.stop();
-      await closeServer(running);
-      await db.close();
+      await stopInOrder(
+        [
+          { name: 'delivery', run: () => delivery!.stop(), budgetMs: 2_500 },
+          { name: 'channel adapters', run: async () => void (await Promise.all(adapters.map((adapter) => adapter.stop()))), budgetMs: 500 },
+          { name: 'http server', run: () => closing, budgetMs: 500 },
+          { name: 'database', run: () => db.close(), budgetMs: 1_000 },
+        ],
+        deadline,
+        log,
+      );
     };
     return { server, db, url, feeds, bot, delivery: delivery!, stop };
   } catch (error) {

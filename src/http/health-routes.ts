@@ -9,6 +9,8 @@ export type ChannelStates = Record<string, string>;
 /** Where start-up is: /healthz and /readyz answer from the moment the database is open, and say so. */
 export interface StartupState {
   ready: boolean;
+  /** Shutting down: /readyz says 503 so load balancers send no one here any more. */
+  stopping?: boolean;
   step: 'migrations' | 'schedule' | 'services';
 }
 
@@ -32,6 +34,9 @@ export function healthRoutes(db: Kysely<Database>, kind: DbKind, channels: Chann
       name: 'readyz',
       path: /^\/readyz$/,
       handler: async (_req, res) => {
+        if (startup.stopping) {
+          return sendJson(res, 503, { status: 'stopping', db: kind });
+        }
         if (!startup.ready) {
           res.setHeader('retry-after', '1');
           return sendJson(res, 503, { status: 'starting', starting: startup.step, db: kind });

@@ -1,0 +1,41 @@
+import type { Logger } from './log.js';
+
+/** How long the whole stop may take: `docker stop` kills at 10 s, and the issue asks for 5. */
+export const SHUTDOWN_MS = 5_000;
+
+export interface ShutdownStep {
+  name: string;
+  run: () => Promise<void> | void;
+  /** This step's share of the time left; it ends at the deadline even when it is not done. */
+  budgetMs: number;
+}
+
+/**
+ * Runs the steps of a stop in order, each for at most its budget, and never past `deadline`
+ * (epoch ms). A step that overruns is logged and left behind: the process is about to exit, and
+ * what it held (a claimed delivery, a send in flight) is for the next start to sort out, as after
+ * a crash, but with everything else closed properly. Resolves with the names of the steps cut short.
+ */
+export async function stopInOrder(steps: ShutdownStep[], deadline: number, log: Logger, now: () => number = Date.now): Promise<string[]> {
+  const cut: string[] = [];
+  for (const step of steps) {
+    const budget = Math.min(step.budgetMs, deadline - now());
+    if (budget <= 0) {
+      cut.push(step.name);
+      continue;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      Promise.resolve()
+        .then(step.run)
+        .then(() => 'done' as const, (error: unknown) => (log.error({ err: error, step: step.name }, 'a step of the shutdown failed'), 'done' as const)),
+      new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), budget))),
+    ]);
+    clearTimeout(timer);
+    if (outcome === 'late') {
+      cut.push(step.name);
+      log.warn({ step: step.name, budgetMs: budget }, 'a step of the shutdown took too long; going on without it');
+    }
+  }
+  return cut;
+}
