@@ -11,6 +11,7 @@ import * as dispatchers from './20261123_0009_dispatchers.js';
 import * as reminderPlans from './20261123_0010_reminder_plans.js';
 import * as dataVersionNotify from './20261123_0011_data_version_notify.js';
 import * as requeuedDeliveries from './20261123_0012_requeued_deliveries.js';
+import * as deliveryClaims from './20261203_0013_delivery_claims.js';
 
 /**
  * Every migration, by name, in order. A static list instead of a folder scan, so the same
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '20261123_0010_reminder_plans': reminderPlans,
   '20261123_0011_data_version_notify': dataVersionNotify,
   '20261123_0012_requeued_deliveries': requeuedDeliveries,
+  '20261203_0013_delivery_claims': deliveryClaims,
 };

@@ -1,9 +1,14 @@
 import type { Logger } from '../log.js';
 import type { ChannelKind, ChannelSender, Message, SendResult } from '../ports/channel.port.js';
 
+/** How long one send may take before it counts as a temporary failure (the row is retried). */
+export const DEFAULT_SEND_TIMEOUT_MS = 30_000;
+
 /**
  * One send through a channel port. A channel that is off or an address not known yet fails for
- * good; a sender that throws counts as a temporary failure, so the row is kept and retried.
+ * good; a sender that throws, takes longer than `timeoutMs` or is cut off by `signal` (the
+ * service stopping) counts as a temporary failure, so the row is kept and retried. The sender
+ * gets the signal too, so a platform client that honours it drops the request at once.
  */
 export async function sendThrough(
   senders: ReadonlyMap<ChannelKind, ChannelSender>,
@@ -11,17 +16,27 @@ export async function sendThrough(
   channel: ChannelKind | undefined,
   address: string | undefined,
   message: Message,
+  limits: { timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<SendResult> {
   const sender = channel && senders.get(channel);
   if (!channel || !sender) return { ok: false, permanent: true, reason: `channel ${channel ?? '(none)'} is not turned on` };
   if (!address) return { ok: false, permanent: true, reason: `the person has no ${channel} link yet` };
+  const timeoutMs = limits.timeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
+  const signal = limits.signal ? AbortSignal.any([limits.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+  const cutOff = new Promise<never>((_resolve, reject) => {
+    const stop = () => reject(limits.signal?.aborted ? new Error('interrupted: the service is stopping') : new Error(`no answer within ${timeoutMs / 1000} s`));
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+  });
+  cutOff.catch(() => undefined);
   try {
     // The superseded chat message is updated too, where the platform allows; its failure only loses the tidy-up.
     if (message.replaces && sender.update) {
-      const updated = await sender.update(address, message.replaces, { ...message, replaces: undefined }).catch((e: unknown) => ({ ok: false, reason: String(e) }) as const);
+      const updating = sender.update(address, message.replaces, { ...message, replaces: undefined }).catch((e: unknown) => ({ ok: false, reason: String(e) }) as const);
+      const updated = await Promise.race([updating, cutOff]);
       if (!updated.ok) log.info({ channel, reason: updated.reason }, 'the earlier message could not be updated in place');
     }
-    return await sender.send(address, { ...message, replaces: undefined });
+    return await Promise.race([sender.send(address, { ...message, replaces: undefined }, { signal }), cutOff]);
   } catch (error) {
     // Senders should not throw; if one does, treat it as temporary and keep the row.
     return { ok: false, permanent: false, reason: error instanceof Error ? error.message : String(error) };

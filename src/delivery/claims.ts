@@ -1,21 +1,28 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, DeliveryRow } from '../db/tables.js';
+import { laneCondition, type Lane } from './lanes.js';
 
 /** What sending changed in a claimed row. */
 export type Changes = Partial<Pick<DeliveryRow, 'state' | 'attempts' | 'channel_index' | 'next_attempt_at' | 'last_error' | 'sent_channel' | 'provider_id' | 'sent_at'>>;
 
+/** `ms` as an SQL interval, for comparisons on the database's clock. */
+const millis = (ms: number) => sql`(${Math.round(ms)}::int * interval '1 millisecond')`;
+
 /**
- * Claims up to `batchSize` due rows for `workerId` with FOR UPDATE SKIP LOCKED, so replicas
- * never take the same row; a row claimed longer than `leaseMs` ago (its worker died) is due again.
+ * Claims up to `batchSize` due rows of one lane (the channel each row is at) for `workerId`
+ * with FOR UPDATE SKIP LOCKED, so replicas never take the same row. Only pending rows are
+ * claimed: the query walks the lane's partial index in due order and stops after the batch
+ * (a dead worker's rows are first put back to pending by reclaimDead, never claimed from
+ * `sending` here). Due times are the injected clock's (`now`); the claim time is the
+ * database's own, since only the database's clock is the same for every replica.
  */
-export async function claimDue(db: Kysely<Database>, claim: { workerId: string; now: Date; leaseMs: number; batchSize: number }): Promise<DeliveryRow[]> {
+export async function claimDue(db: Kysely<Database>, claim: { workerId: string; now: Date; batchSize: number; lane: Lane }): Promise<DeliveryRow[]> {
   const { workerId, now } = claim;
-  const lease = new Date(now.getTime() - claim.leaseMs);
   const result = await sql<DeliveryRow>`
-    update deliveries set state = 'sending', claimed_by = ${workerId}, claimed_at = ${now}, updated_at = ${now}
+    update deliveries set state = 'sending', claimed_by = ${workerId}, claimed_at = now(), updated_at = ${now}
     where id in (
       select id from deliveries
-      where (state = 'pending' and next_attempt_at <= ${now}) or (state = 'sending' and claimed_at < ${lease})
+      where state = 'pending' and ${laneCondition(claim.lane)} and next_attempt_at <= ${now}
       order by next_attempt_at
       limit ${claim.batchSize}
       for update skip locked
@@ -25,8 +32,50 @@ export async function claimDue(db: Kysely<Database>, claim: { workerId: string; 
 }
 
 /**
- * Records a whole batch in one UPDATE (unnest of arrays) instead of one per row: the
- * outbox's own cost per message. Only rows this worker still holds are touched.
+ * Puts back to pending the rows of workers known dead: those whose heartbeat in `dispatchers`
+ * is older than `staleMs`, and any claim not renewed for `leaseMs` (a worker without a
+ * heartbeat, or one cut off from the database). Ages are on the database's clock. A row keeps
+ * its due time, so it is due again at once, ahead of what fell due since. Returns how many.
+ */
+export async function reclaimDead(db: Kysely<Database>, limits: { leaseMs: number; staleMs: number }): Promise<number> {
+  const result = await sql`
+    update deliveries set state = 'pending', claimed_by = null, claimed_at = null
+    where state = 'sending' and (
+      claimed_at < now() - ${millis(limits.leaseMs)}
+      or claimed_by in (select worker_id from dispatchers where seen_at < now() - ${millis(limits.staleMs)})
+    )`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/**
+ * Puts back to pending every row claimed by another worker. Only for a process that is the
+ * only dispatcher there can be (PGlite: one process per data folder), at its start: whatever
+ * is `sending` then was claimed by a process that is gone.
+ */
+export async function reclaimAllButMine(db: Kysely<Database>, workerId: string): Promise<number> {
+  const result = await sql`
+    update deliveries set state = 'pending', claimed_by = null, claimed_at = null
+    where state = 'sending' and claimed_by is distinct from ${workerId}`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/** Keeps this worker's claims alive while a slow batch is still being sent. */
+export async function renewClaims(db: Kysely<Database>, workerId: string): Promise<void> {
+  await sql`update deliveries set claimed_at = now() where state = 'sending' and claimed_by = ${workerId}`.execute(db);
+}
+
+/** Hands back to the outbox, untried and still due, rows this worker claimed (all, or those of `ids`). */
+export async function releaseClaims(db: Kysely<Database>, workerId: string, ids?: number[]): Promise<number> {
+  if (ids && ids.length === 0) return 0;
+  const result = await sql`
+    update deliveries set state = 'pending', claimed_by = null, claimed_at = null
+    where state = 'sending' and claimed_by = ${workerId} ${ids ? sql`and id = any(${ids}::bigint[])` : sql``}`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/**
+ * Records outcomes in one UPDATE (unnest of arrays) instead of one per row: the outbox's own
+ * cost per message. Only rows this worker still holds are touched.
  */
 export async function recordOutcomes(db: Kysely<Database>, workerId: string, now: Date, finished: [DeliveryRow, Changes][]): Promise<void> {
   if (finished.length === 0) return;

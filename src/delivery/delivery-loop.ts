@@ -4,22 +4,30 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
 import type { Logger } from '../log.js';
 import type { Dispatcher } from './dispatcher.js';
+import { LANES, type Lane } from './lanes.js';
 import { nextDueAt } from './outbox.js';
 
+/** One lane's wake-up state: a lane busy with a slow platform never holds up another. */
+interface LaneWake {
+  running?: Promise<void>;
+  again: boolean;
+  job?: schedule.Job;
+  soon?: NodeJS.Timeout;
+  /** Times in a row the lane found a due row it could not claim (locked elsewhere). */
+  blocked: number;
+}
+
 /**
- * Wakes the dispatcher at the next due instant. node-schedule is used only for absolute UTC
- * instants (its zoned cron rules skip or double firings at the clock changes), and it keeps
- * nothing: the database is the truth, re-read after every batch. Rows another replica adds
- * with an earlier due time are found by the safety re-check (`safetyMs`, default one minute)
- * or at once when this replica is poked.
+ * Wakes each lane of the dispatcher at its next due instant. node-schedule is used only for
+ * absolute UTC instants (its zoned cron rules skip or double firings at the clock changes), and
+ * it keeps nothing: the database is the truth, re-read after every drain. Rows another replica
+ * adds with an earlier due time are found by the safety re-check (`safetyMs`, default ten
+ * seconds, which also takes back a dead replica's rows) or at once when this replica is poked.
  */
 export class DeliveryLoop {
-  private job: schedule.Job | undefined;
-  private soon: NodeJS.Timeout | undefined;
+  private readonly lanes = new Map<Lane, LaneWake>(LANES.map((lane) => [lane, { again: false, blocked: 0 }]));
   private safety: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
   private stopped = false;
-  private again = false;
 
   constructor(
     private readonly options: { db: Kysely<Database>; dispatcher: Dispatcher; clock: Clock; log: Logger; safetyMs?: number },
@@ -27,66 +35,86 @@ export class DeliveryLoop {
 
   start(): void {
     this.stopped = false;
+    this.options.dispatcher.resume();
     this.poke();
   }
 
   /** Something new was queued: look at the outbox now. */
   poke(): void {
+    for (const lane of LANES) this.pokeLane(lane);
+  }
+
+  private pokeLane(lane: Lane): void {
+    const wake = this.lanes.get(lane)!;
     if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
+    if (wake.running) {
+      wake.again = true;
       return;
     }
-    this.running = this.cycle().finally(() => {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        this.poke();
+    wake.running = this.cycle(lane, wake).finally(() => {
+      wake.running = undefined;
+      if (wake.again) {
+        wake.again = false;
+        this.pokeLane(lane);
       }
     });
   }
 
-  private async cycle(): Promise<void> {
+  private async cycle(lane: Lane, wake: LaneWake): Promise<void> {
     try {
-      await this.options.dispatcher.drain();
-      await this.arm();
+      const report = await this.options.dispatcher.drainLane(lane);
+      // A row that fell back to its next channel is due at once in that channel's lane.
+      if (report.retried > 0) for (const other of LANES) if (other !== lane) this.pokeLane(other);
+      await this.arm(lane, wake);
     } catch (error) {
-      this.options.log.error({ err: error }, 'delivery cycle failed; retrying at the next check');
-      this.armSafety();
+      this.options.log.error({ err: error, lane }, 'delivery cycle failed; retrying at the next check');
     }
+    this.armSafety();
   }
 
-  private async arm(): Promise<void> {
-    this.job?.cancel();
-    this.job = undefined;
-    clearTimeout(this.soon);
-    const next = await nextDueAt(this.options.db);
-    this.armSafety();
-    if (!next || this.stopped) return;
-    if (next.getTime() <= this.options.clock.now().getTime()) {
-      this.again = true;
+  private async arm(lane: Lane, wake: LaneWake): Promise<void> {
+    this.disarm(wake);
+    const next = await nextDueAt(this.options.db, lane);
+    if (!next || this.stopped) return void (wake.blocked = 0);
+    const inMs = next.getTime() - this.options.clock.now().getTime();
+    if (inMs <= 0) {
+      // Due, yet the drain just claimed nothing: another transaction holds the row. Look again
+      // soon, backing off (0.1 s, 0.2 s … 2 s), instead of asking the database in a tight loop.
+      wake.soon = setTimeout(() => this.pokeLane(lane), Math.min(100 * 2 ** wake.blocked++, 2000));
       return;
     }
-    this.job = schedule.scheduleJob(next, () => this.poke()) ?? undefined;
+    wake.blocked = 0;
+    wake.job = schedule.scheduleJob(next, () => this.pokeLane(lane)) ?? undefined;
     // node-schedule returns null for an instant already past by its own (real) clock: a row
-    // falling due between the query and this line. Without a job nothing would wake the loop
-    // before the safety re-check a minute later, so wait out the rest by the injected clock.
-    if (!this.job) this.soon = setTimeout(() => this.poke(), Math.max(0, next.getTime() - this.options.clock.now().getTime()));
+    // falling due between the query and this line. Without a job nothing would wake the lane
+    // before the safety re-check, so wait out the rest by the injected clock.
+    if (!wake.job) wake.soon = setTimeout(() => this.pokeLane(lane), Math.max(0, inMs));
+  }
+
+  private disarm(wake: LaneWake): void {
+    wake.job?.cancel();
+    wake.job = undefined;
+    clearTimeout(wake.soon);
   }
 
   private armSafety(): void {
     clearTimeout(this.safety);
     if (this.stopped) return;
-    this.safety = setTimeout(() => this.poke(), this.options.safetyMs ?? 60_000);
+    this.safety = setTimeout(() => this.poke(), this.options.safetyMs ?? 10_000);
     this.safety.unref();
   }
 
-  /** Finishes the batch in hand, then stops; nothing in flight is abandoned. */
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming at once, hands back what is claimed and not sent, lets sends in flight end
+   * or cuts them off, and resolves within `deadlineMs` (default 5 s): `docker stop` allows 10.
+   */
+  async stop(options: { deadlineMs?: number } = {}): Promise<void> {
     this.stopped = true;
-    this.job?.cancel();
-    clearTimeout(this.soon);
+    for (const wake of this.lanes.values()) this.disarm(wake);
     clearTimeout(this.safety);
-    await this.running;
+    await this.options.dispatcher.stop(options);
+    // Each lane's drain ends once the dispatcher stops; wait for that briefly, never past the deadline.
+    const cycles = [...this.lanes.values()].map((w) => w.running);
+    await Promise.race([Promise.allSettled(cycles), new Promise((resolve) => setTimeout(resolve, 200).unref())]);
   }
 }

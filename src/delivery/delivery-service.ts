@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import schedule from 'node-schedule';
-import { Gauge, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
 import type { Logger } from '../log.js';
@@ -10,11 +10,12 @@ import { processScheduleChanges } from '../reminders/change-notices.js';
 import { planReminders } from '../reminders/plan-reminders.js';
 import { planCheckins } from '../reports/checkins.js';
 import { planDigests } from '../reports/digest.js';
+import { deliveryMetrics } from './delivery-metrics.js';
 import { DeliveryLoop } from './delivery-loop.js';
 import { Dispatcher } from './dispatcher.js';
 import { LiveReplicas } from './live-replicas.js';
 import { platformPacing } from './platform-pacing.js';
-import { deliveryRenderer } from './render-delivery.js';
+import { deliveryRenderer, shareableRendering } from './render-delivery.js';
 import type { InvitationDeps } from '../invitations/invitation-message.js';
 import { planInvitations } from '../invitations/plan-invitations.js';
 import { sweepOffers } from '../invitations/rsvp.js';
@@ -49,29 +50,8 @@ export class DeliveryService {
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: DeliveryServiceOptions) {
-    const lateness = new Histogram({
-      name: 'kooperator_delivery_lateness_seconds',
-      help: 'Sent time minus due time',
-      labelNames: ['channel'] as const,
-      buckets: [0.1, 0.5, 1, 5, 30, 60, 300, 3600],
-      registers: [options.registry],
-    });
     const { db } = options;
-    new Gauge({
-      name: 'kooperator_deliveries',
-      help: 'Deliveries by state and channel (the outbox)',
-      labelNames: ['state', 'channel'] as const,
-      registers: [options.registry],
-      async collect() {
-        const rows = await db
-          .selectFrom('deliveries')
-          .select(['state', 'sent_channel', db.fn.countAll<number>().as('n')])
-          .groupBy(['state', 'sent_channel'])
-          .execute();
-        this.reset();
-        for (const r of rows) this.set({ state: r.state, channel: r.sent_channel ?? 'none' }, Number(r.n));
-      },
-    });
+    const onResult = deliveryMetrics(db, options.clock, options.registry);
     this.replicas = options.sharedDatabase ? new LiveReplicas({ db, clock: options.clock, log: options.log, workerId: options.workerId }) : undefined;
     const dispatcher = new Dispatcher({
       db,
@@ -80,12 +60,13 @@ export class DeliveryService {
       senders: options.senders,
       workerId: options.workerId,
       render: deliveryRenderer(db, options.publicUrl, options.appSecret, options.invitations),
+      shareable: shareableRendering,
+      // PGlite: one process per data folder, so whatever is `sending` at start was a killed one's.
+      exclusive: !options.sharedDatabase,
       pacing: platformPacing,
       ...(this.replicas ? { replicas: this.replicas } : {}),
       ...(options.appSecret ? { emailLinks: emailLinks(options.publicUrl, options.appSecret, options.clock) } : {}),
-      onResult: (row, outcome, channel) => {
-        if (outcome === 'sent') lateness.observe({ channel: channel ?? 'none' }, (options.clock.now().getTime() - row.due_at.getTime()) / 1000);
-      },
+      onResult,
     });
     this.loop = new DeliveryLoop({ db, dispatcher, clock: options.clock, log: options.log });
   }
@@ -145,11 +126,12 @@ export class DeliveryService {
     if (planned.invited + planned.updated + moved > 0) log.info({ ...planned, offersMoved: moved }, 'Invitations planned');
   }
 
-  async stop(): Promise<void> {
+  /** Stops sending within `deadlineMs` (default 5 s; see DeliveryLoop.stop). */
+  async stop(options: { deadlineMs?: number } = {}): Promise<void> {
     this.stopped = true;
     this.daily?.cancel();
     if (this.sweeper) clearInterval(this.sweeper);
-    await this.loop.stop();
+    await this.loop.stop(options);
     await this.replicas?.stop();
   }
 }

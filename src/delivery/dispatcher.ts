@@ -3,27 +3,17 @@ import type { Clock } from '../clock.js';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import type { Logger } from '../log.js';
 import type { ChannelKind, ChannelSender, Message } from '../ports/channel.port.js';
-import { isMutedKind } from '../preferences/preferences.js';
-import { MAX_TEMPORARY_ATTEMPTS, retryDelayMs } from './backoff.js';
 import { RenderBatch, recipientsOf, type Recipient } from './batch-context.js';
 import { sendThrough } from './channel-send.js';
-import { claimDue, recordOutcomes, type Changes } from './claims.js';
+import { claimDue, reclaimAllButMine, reclaimDead, releaseClaims, renewClaims } from './claims.js';
+import { deliverRow, emptyReport, type DispatchReport, type Outcome } from './deliver-row.js';
+import { LANES, type Lane } from './lanes.js';
 import type { LiveReplicas } from './live-replicas.js';
+import { OutcomeRecorder } from './outcome-recorder.js';
 import { Pacer, shareOf, type PaceRule } from './pacer.js';
-import { PLACE_NOT_LINKED, placeAddressesOf, recipientOf } from './places.js';
+import { placeAddressesOf, recipientOf } from './places.js';
 
-export interface DispatchReport {
-  sent: number;
-  retried: number;
-  failed: number;
-  expired: number;
-  /** Muted or no longer relevant. */
-  cancelled: number;
-  /** Held back by pacing: back in the outbox, due a little later, no attempt counted. */
-  deferred: number;
-}
-
-const emptyReport = (): DispatchReport => ({ sent: 0, retried: 0, failed: 0, expired: 0, cancelled: 0, deferred: 0 });
+export type { DispatchReport } from './deliver-row.js';
 
 export interface DispatcherOptions {
   db: Kysely<Database>;
@@ -32,12 +22,22 @@ export interface DispatcherOptions {
   log: Logger;
   workerId: string;
   batchSize?: number;
-  /** A claimed row whose worker died is handed out again after this long. */
+  /** A claim not renewed for this long (by the database's clock) is handed out again; a live batch renews it every third of it. */
   leaseMs?: number;
+  /** This is the only dispatcher there can be (PGlite): at its first batch every row still `sending` is a dead process's. */
+  exclusive?: boolean;
+  /** One send may take this long before it counts as a temporary failure (default 30 s). */
+  sendTimeoutMs?: number;
   random?: () => number;
   /** Turns a stored reference (payload with a `type`) into the message; undefined = no longer relevant. */
   render?: (row: DeliveryRow, language: Recipient['language'], batch: RenderBatch) => Promise<Message | undefined>;
-  onResult?: (row: DeliveryRow, outcome: 'sent' | 'retried' | 'failed' | 'expired', channel: string | undefined) => void;
+  /**
+   * Rows whose message holds nothing bound to one person (no name, signed link, form or RSVP):
+   * these alone are rendered once per payload and language and shared. Every other row is
+   * rendered for its own person (issue: a check-in carried another coordinator's form link).
+   */
+  shareable?: (row: DeliveryRow) => boolean;
+  onResult?: (row: DeliveryRow, outcome: Outcome, channel: string | undefined) => void;
   /** The person's preferences and unsubscribe links, added to every e-mail (src/preferences/preference-links.ts). */
   emailLinks?: (personId: number, deliveryKind: string) => Pick<Message, 'preferencesUrl' | 'unsubscribeUrl'>;
   /** Rate limits per platform and address (platform-pacing.ts); none when absent. */
@@ -50,137 +50,216 @@ export interface DispatcherOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+const sum = (reports: DispatchReport[]) => {
+  const total = emptyReport();
+  for (const r of reports) for (const k of Object.keys(total) as (keyof DispatchReport)[]) total[k] += r[k];
+  return total;
+};
+const claimedIn = (r: DispatchReport) => Object.values(r).reduce((a, b) => a + b, 0);
+const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
 /**
- * Drains the outbox: claims due rows with FOR UPDATE SKIP LOCKED (replicas never take the same
- * row), sends each through its channel, records the result. A crash between sending and
- * recording resends at most the rows of that one batch, after the lease; nothing is lost.
+ * Drains the outbox, one lane per channel (lanes.ts): claims due rows with FOR UPDATE SKIP
+ * LOCKED, sends each through its channel, records each result as it is known. A crash resends
+ * only the sends in flight at that moment; a dead worker's claims come back at once when it is
+ * known dead (docs/delivery-engine.md).
  */
 export class Dispatcher {
   private readonly pacer: Pacer;
+  private stopSignal = new AbortController();
+  private stopping = false;
+  private readonly active = new Set<Promise<unknown>>();
+  private renewing: NodeJS.Timeout | undefined;
+  private reclaiming: Promise<void> | undefined;
+  private lastReclaim = Number.NEGATIVE_INFINITY;
+  private reclaimedOnce = false;
 
   constructor(private readonly options: DispatcherOptions) {
     this.pacer = new Pacer(options.clock);
   }
 
-  /** One batch; call again while it returns work. */
+  private get leaseMs(): number {
+    return this.options.leaseMs ?? 60_000;
+  }
+
+  /** One batch in every lane, side by side. */
   async runOnce(): Promise<DispatchReport> {
-    const report = emptyReport();
+    return sum(await Promise.all(LANES.map((lane) => this.batch(lane))));
+  }
+
+  /** Runs every lane until nothing in it is due; lanes do not wait for each other. */
+  async drain(): Promise<DispatchReport> {
+    const reports: DispatchReport[] = [];
+    for (;;) {
+      const round = sum(await Promise.all(LANES.map((lane) => this.drainLane(lane))));
+      reports.push(round);
+      // A row that fell back to its next channel is now due in another lane.
+      if (round.retried === 0 || this.stopping) return sum(reports);
+    }
+  }
+
+  async drainLane(lane: Lane): Promise<DispatchReport> {
+    const reports: DispatchReport[] = [];
+    for (;;) {
+      const r = await this.batch(lane);
+      reports.push(r);
+      if (claimedIn(r) === 0 || this.stopping) return sum(reports);
+    }
+  }
+
+  /** One claimed batch of one lane, sent and recorded. */
+  async batch(lane: Lane): Promise<DispatchReport> {
+    if (this.stopping) return emptyReport();
     // Before claiming: a failed heartbeat then leaves no claimed row waiting out its lease.
     await this.options.replicas?.refresh();
+    await this.reclaim();
+    if (this.stopping) return emptyReport();
     const { db, clock, workerId } = this.options;
-    const rows = await claimDue(db, { workerId, now: clock.now(), leaseMs: this.options.leaseMs ?? 300_000, batchSize: this.options.batchSize ?? 100 });
-    if (rows.length === 0) return report;
-    const recipients = await recipientsOf(db, rows);
-    const placeAddress = await placeAddressesOf(db, rows);
-    const batch = new RenderBatch(rows);
-    // Many rows of a batch carry the same reference (one meeting, many members): render each once per language.
-    const rendered = new Map<string, Promise<Message | undefined>>();
-    const render = (row: DeliveryRow, language: Recipient['language']) => {
-      const key = `${JSON.stringify(row.payload)}|${language}`;
-      if (!rendered.has(key)) rendered.set(key, this.options.render ? this.options.render(row, language, batch) : Promise.resolve(row.payload as Message));
-      return rendered.get(key)!;
+    const rows = await claimDue(db, { workerId, now: clock.now(), batchSize: this.options.batchSize ?? 100, lane });
+    if (rows.length === 0) return emptyReport();
+    const work = this.send(rows);
+    this.track(work);
+    return work;
+  }
+
+  /**
+   * Hands dead workers' rows back to the outbox: at the first batch everything a dead process
+   * left (`exclusive`), then every few seconds the rows of replicas whose heartbeat is stale or
+   * whose lease ran out. Concurrent lanes share one query.
+   */
+  async reclaim(): Promise<void> {
+    const now = this.options.clock.now().getTime();
+    if (this.reclaimedOnce && now - this.lastReclaim < 5000) return this.reclaiming;
+    this.reclaiming ??= (async () => {
+      const { db, workerId, log } = this.options;
+      let back = 0;
+      if (this.options.exclusive && !this.reclaimedOnce) back += await reclaimAllButMine(db, workerId);
+      this.reclaimedOnce = true;
+      back += await reclaimDead(db, { leaseMs: this.leaseMs, staleMs: this.options.replicas?.staleMs ?? 30_000 });
+      this.lastReclaim = now;
+      if (back > 0) log.info({ rows: back }, 'took back the deliveries of a dispatcher that is gone');
+    })().finally(() => (this.reclaiming = undefined));
+    return this.reclaiming;
+  }
+
+  /**
+   * Stops at once: no more claims, rows not yet sent go back to the outbox, sends in flight may
+   * end until shortly before `deadlineMs` and are then cut off (and go back too: they may or may
+   * not have left). Resolves within the deadline, whatever the platforms do.
+   */
+  async stop({ deadlineMs = 5000 }: { deadlineMs?: number } = {}): Promise<void> {
+    this.stopping = true;
+    const margin = Math.min(1000, deadlineMs * 0.4);
+    await Promise.race([this.idle(), wait(deadlineMs - margin)]);
+    this.stopSignal.abort();
+    await Promise.race([this.idle(), wait(margin / 2)]);
+    clearInterval(this.renewing);
+    const { db, workerId, log } = this.options;
+    await releaseClaims(db, workerId).catch((error: unknown) => log.warn({ err: error }, 'could not hand back claimed deliveries; they return after the lease'));
+  }
+
+  /** Sends again after a stop (a service stopped and started in one process). */
+  resume(): void {
+    if (!this.stopping) return;
+    this.stopping = false;
+    this.stopSignal = new AbortController();
+  }
+
+  private idle(): Promise<unknown> {
+    return Promise.allSettled([...this.active]);
+  }
+
+  /** Keeps the lease of every claim alive while any batch is in flight. */
+  private track(work: Promise<unknown>): void {
+    this.active.add(work);
+    if (!this.renewing) {
+      this.renewing = setInterval(() => {
+        renewClaims(this.options.db, this.options.workerId).catch((error: unknown) => this.options.log.warn({ err: error }, 'could not renew delivery claims'));
+      }, this.leaseMs / 3);
+      this.renewing.unref();
+    }
+    const untrack = () => {
+      this.active.delete(work);
+      if (this.active.size === 0) this.renewing = void clearInterval(this.renewing);
     };
-    const finished: [DeliveryRow, Changes][] = [];
-    const done = (row: DeliveryRow, changes: Changes) => void finished.push([row, changes]);
-    await Promise.all(rows.map((row) => this.deliver(row, recipientOf(row, recipients, placeAddress), render, report, done)));
-    await recordOutcomes(db, workerId, clock.now(), finished);
+    work.then(untrack, untrack);
+  }
+
+  private async send(rows: DeliveryRow[]): Promise<DispatchReport> {
+    const { db, clock, workerId, log } = this.options;
+    const report = emptyReport();
+    const recorder = new OutcomeRecorder(db, workerId, clock);
+    let recipients: Map<number, Recipient>;
+    let placeAddress: Awaited<ReturnType<typeof placeAddressesOf>>;
+    try {
+      recipients = await recipientsOf(db, rows);
+      placeAddress = await placeAddressesOf(db, rows);
+    } catch (error) {
+      // Nothing was sent: the batch goes back as it was, due at once.
+      await releaseClaims(db, workerId, rows.map((r) => r.id)).catch(() => undefined);
+      throw error;
+    }
+    const batch = new RenderBatch(rows);
+    const render = this.renderer(batch);
+    await Promise.all(
+      rows.map(async (row) => {
+        let recorded = false;
+        const now = clock.now();
+        const recipient = recipientOf(row, recipients, placeAddress);
+        await deliverRow(row, {
+          now,
+          clock,
+          recipient,
+          senders: new Set(this.options.senders.keys()),
+          ...(this.options.random ? { random: this.options.random } : {}),
+          ...(this.options.emailLinks ? { emailLinks: this.options.emailLinks } : {}),
+          stopping: () => this.stopping,
+          paced: (channel, address) => this.paced(row, channel, address, now, report, recorder),
+          render: (language) => render(row, language),
+          send: (channel, address, message) =>
+            sendThrough(this.options.senders, log, channel, address, message, { signal: this.stopSignal.signal, ...(this.options.sendTimeoutMs ? { timeoutMs: this.options.sendTimeoutMs } : {}) }),
+          done: (changes, counted, outcome, channel) => {
+            recorded = true;
+            recorder.add(row, changes);
+            report[counted]++;
+            if (outcome === 'failed') log.warn({ delivery: row.id, kind: row.kind, reason: changes.last_error }, 'delivery failed for good');
+            if (outcome) this.options.onResult?.(row, outcome, channel);
+          },
+        }).catch((error: unknown) => {
+          // A fault of this row alone (say a callback that threw): recorded against it, the batch goes on.
+          if (recorded) return log.error({ err: error, delivery: row.id }, 'after recording a delivery');
+          recorder.add(row, { state: 'failed', attempts: row.attempts + 1, last_error: `could not be sent: ${error instanceof Error ? error.message : String(error)}` });
+          report.failed++;
+        });
+      }),
+    );
+    await recorder.flushed();
     return report;
   }
 
-  /** Runs batches until nothing is due. */
-  async drain(): Promise<DispatchReport> {
-    const total = emptyReport();
-    for (;;) {
-      const r = await this.runOnce();
-      let claimed = 0;
-      for (const k of Object.keys(total) as (keyof DispatchReport)[]) {
-        total[k] += r[k];
-        claimed += r[k];
-      }
-      if (claimed === 0) return total;
-    }
-  }
-
-  private async deliver(
-    row: DeliveryRow,
-    recipient: Recipient | undefined,
-    render: (row: DeliveryRow, language: Recipient['language']) => Promise<Message | undefined>,
-    report: DispatchReport,
-    done: (row: DeliveryRow, changes: Changes) => void,
-  ): Promise<void> {
-    const now = this.options.clock.now();
-    if (row.expires_at && row.expires_at <= now) {
-      done(row, { state: 'expired', last_error: 'expired before it could be sent' });
-      report.expired++;
-      return this.options.onResult?.(row, 'expired', undefined);
-    }
-    const preferences = recipient?.preferences;
-    if (preferences && isMutedKind(preferences, row.kind)) {
-      done(row, { state: 'cancelled', last_error: 'muted by the person' });
-      report.cancelled++;
-      return;
-    }
-    const channels = row.channels as ChannelKind[];
-    const channel = channels[row.channel_index];
-    const address = channel && recipient?.addresses[channel];
-    const pace = channel && address && this.options.senders.has(channel) && !preferences?.mutedChannels.includes(channel);
-    // Paced before it is rendered: a row put back for later would otherwise be rendered for nothing.
-    if (pace && !(await this.paced(row, channel, address, now, done))) {
-      report.deferred++;
-      return;
-    }
-    const message = recipient ? await render(row, recipient.language) : undefined;
-    if (!message) {
-      done(row, { state: 'cancelled', last_error: 'no longer relevant when it came to be sent' });
-      report.cancelled++;
-      return;
-    }
-    const links = channel === 'email' && this.options.emailLinks ? this.options.emailLinks(recipient!.id, row.kind) : undefined;
-    const result = preferences?.mutedChannels.includes(channel!)
-      ? ({ ok: false, permanent: true, reason: 'the person turned this channel off' } as const)
-      : row.place_address && !address && channel && this.options.senders.has(channel)
-        ? ({ ok: false, permanent: true, reason: PLACE_NOT_LINKED } as const)
-        : await sendThrough(this.options.senders, this.options.log, channel, recipient!.addresses[channel!], links ? { ...message, ...links } : message);
-    if (result.ok) {
-      done(row, { state: 'sent', sent_at: this.options.clock.now(), sent_channel: channel ?? null, provider_id: result.providerId ?? null, last_error: null });
-      report.sent++;
-      return this.options.onResult?.(row, 'sent', channel);
-    }
-    const attempts = row.attempts + 1;
-    const nextChannel = row.channel_index + 1 < channels.length;
-    if (!result.permanent && attempts < MAX_TEMPORARY_ATTEMPTS) {
-      const at = new Date(now.getTime() + retryDelayMs(attempts, result.retryAfterMs, this.options.random));
-      done(row, { state: 'pending', attempts, next_attempt_at: at, last_error: `${channel}: ${result.reason}` });
-      report.retried++;
-      return this.options.onResult?.(row, 'retried', channel);
-    }
-    if (nextChannel) {
-      // Fall back along the person's channels, right away.
-      done(row, { state: 'pending', attempts: 0, channel_index: row.channel_index + 1, next_attempt_at: now, last_error: `${channel}: ${result.reason}` });
-      report.retried++;
-      return this.options.onResult?.(row, 'retried', channel);
-    }
-    done(row, { state: 'failed', attempts, last_error: `${channel}: ${result.reason}` });
-    report.failed++;
-    this.options.log.warn({ delivery: row.id, kind: row.kind, reason: result.reason }, 'delivery failed for good');
-    this.options.onResult?.(row, 'failed', channel);
+  /** Per row, unless the row's message is declared shareable: then once per payload and language. */
+  private renderer(batch: RenderBatch) {
+    const shared = new Map<string, Promise<Message | undefined>>();
+    const renderOne = (row: DeliveryRow, language: Recipient['language']) =>
+      this.options.render ? this.options.render(row, language, batch) : Promise.resolve(row.payload as Message);
+    return (row: DeliveryRow, language: Recipient['language']) => {
+      if (!this.options.shareable?.(row)) return renderOne(row, language);
+      const key = `${JSON.stringify(row.payload)}|${language}`;
+      if (!shared.has(key)) shared.set(key, renderOne(row, language));
+      return shared.get(key)!;
+    };
   }
 
   /** True when the send may go (after a short wait); false when it was put back for later. */
-  private async paced(row: DeliveryRow, channel: ChannelKind, address: string, now: Date, done: (row: DeliveryRow, changes: Changes) => void): Promise<boolean> {
+  private async paced(row: DeliveryRow, channel: ChannelKind, address: string, now: Date, report: DispatchReport, recorder: OutcomeRecorder): Promise<boolean> {
     const rules = this.options.pacing?.(channel, address) ?? [];
     if (rules.length === 0) return true;
+    const later = (at: Date) => (recorder.add(row, { state: 'pending', next_attempt_at: at }), report.deferred++, false);
     const joining = this.options.replicas?.joiningUntil();
-    if (joining) {
-      done(row, { state: 'pending', next_attempt_at: joining });
-      return false;
-    }
+    if (joining) return later(joining);
     const { waitMs, booked } = this.pacer.reserve(shareOf(rules, this.options.replicas?.count ?? 1), this.options.maxPaceWaitMs ?? 1000);
-    if (!booked) {
-      done(row, { state: 'pending', next_attempt_at: new Date(now.getTime() + waitMs) });
-      return false;
-    }
-    if (waitMs > 0) await (this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))))(waitMs);
+    if (!booked) return later(new Date(now.getTime() + waitMs));
+    if (waitMs > 0) await (this.options.sleep ?? wait)(waitMs);
     return true;
   }
 }

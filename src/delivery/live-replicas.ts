@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
 import type { Logger } from '../log.js';
@@ -26,8 +26,8 @@ export interface LiveReplicasOptions {
  * while the others are idle. A replica that joins where others run sends nothing paced for its
  * first `refreshMs` (`joiningUntil`): by then every other one has counted it and lowered its share.
  *
- * The heartbeat uses the injected clock, so replicas' clocks must agree to well within
- * `staleMs` (NTP does far better); tests move the clock instead of waiting.
+ * Heartbeats are stamped and aged by the database's clock; the injected clock only paces how
+ * often this replica beats (tests backdate a heartbeat instead of waiting).
  */
 export class LiveReplicas {
   private live = 1;
@@ -43,24 +43,24 @@ export class LiveReplicas {
     return this.live;
   }
 
-  /** Records this replica as alive and counts the live ones. */
+  /** A replica not heard from for this long is dead: not counted, and its claimed rows are taken back (claims.ts). */
+  get staleMs(): number {
+    return this.options.staleMs ?? 30_000;
+  }
+
+  /**
+   * Records this replica as alive and counts the live ones. Heartbeats are written and aged on
+   * the database's clock, the one clock every replica shares: a replica whose own clock is off
+   * neither counts the others dead nor takes their rows.
+   */
   async beat(): Promise<number> {
     const { db, clock, workerId } = this.options;
-    const now = clock.now();
-    this.lastBeat = now.getTime();
-    await db
-      .insertInto('dispatchers')
-      .values({ worker_id: workerId, seen_at: now })
-      .onConflict((oc) => oc.column('worker_id').doUpdateSet({ seen_at: now }))
-      .execute();
+    this.lastBeat = clock.now().getTime();
+    await sql`insert into dispatchers (worker_id, seen_at) values (${workerId}, now()) on conflict (worker_id) do update set seen_at = now()`.execute(db);
     // Replicas that crashed leave a row; once it is long past counting it can go.
-    await db.deleteFrom('dispatchers').where('seen_at', '<', new Date(now.getTime() - 3600_000)).execute();
-    const row = await db
-      .selectFrom('dispatchers')
-      .select(db.fn.countAll<number>().as('n'))
-      .where('seen_at', '>=', new Date(now.getTime() - (this.options.staleMs ?? 30_000)))
-      .executeTakeFirstOrThrow();
-    this.live = Math.max(1, Number(row.n));
+    await sql`delete from dispatchers where seen_at < now() - interval '1 hour'`.execute(db);
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from dispatchers where seen_at >= now() - (${this.staleMs}::int * interval '1 millisecond')`.execute(db);
+    this.live = Math.max(1, Number(rows[0]?.n ?? 1));
     this.holdUntil ??= this.live > 1 ? this.lastBeat + (this.options.refreshMs ?? 5000) : 0;
     return this.live;
   }

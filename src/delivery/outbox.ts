@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/tables.js';
 import type { ChannelKind, Message } from '../ports/channel.port.js';
 import type { Language } from '../i18n/messages.js';
+import { laneCondition, type Lane } from './lanes.js';
 
 /** A ready message, or a reference that a renderer turns into one when it is sent. */
 export type DeliveryPayload = Message | { type: string; [key: string]: string };
@@ -54,16 +55,13 @@ export async function enqueue(db: Kysely<Database>, planned: PlannedDelivery[]):
 
 const ENQUEUE_CHUNK = 5000;
 
-/** When the next pending delivery is due, or undefined when nothing waits. */
-export async function nextDueAt(db: Kysely<Database>): Promise<Date | undefined> {
-  const row = await db
-    .selectFrom('deliveries')
-    .select('next_attempt_at')
-    .where('state', '=', 'pending')
-    .orderBy('next_attempt_at')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.next_attempt_at;
+/** When the next pending delivery (of one lane, when given) is due, or undefined when nothing waits. */
+export async function nextDueAt(db: Kysely<Database>, lane?: Lane): Promise<Date | undefined> {
+  const result = await sql<{ next_attempt_at: Date }>`
+    select next_attempt_at from deliveries
+    where state = 'pending' ${lane ? sql`and ${laneCondition(lane)}` : sql``}
+    order by next_attempt_at limit 1`.execute(db);
+  return result.rows[0]?.next_attempt_at;
 }
 
 /**

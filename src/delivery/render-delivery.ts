@@ -13,6 +13,15 @@ import { renderInvitation, type InvitationDeps } from '../invitations/invitation
 import { INVITATION_TYPES } from '../invitations/invitation-batch.js';
 import { renderAnnouncement, renderAnnouncementReport } from '../announcements/announcement-message.js';
 
+/**
+ * Kinds whose message holds nothing bound to one person, so one rendering may serve every
+ * member it goes to (the dispatcher renders every other row for its own person). A reminder
+ * names the team, the meeting, its coordinators and the team's calendar: the same for all.
+ */
+const SHAREABLE_TYPES: ReadonlySet<string> = new Set(['reminder']);
+
+export const shareableRendering = (row: DeliveryRow): boolean => SHAREABLE_TYPES.has((row.payload as { type?: string }).type ?? '');
+
 /** One place that knows every kind of reference a delivery may carry; anything else is a ready Message. */
 export function deliveryRenderer(
   db: Kysely<Database>,

@@ -94,7 +94,8 @@ export type SendResult =
 /** One platform's way out. `address` is what the adapter stored when it linked the person. */
 export interface ChannelSender {
   readonly kind: ChannelKind;
-  send(address: string, message: Message): Promise<SendResult>;
+  /** `signal` aborts when the send took too long or the service is stopping; a client that honours it drops the request. */
+  send(address: string, message: Message, options?: { signal?: AbortSignal }): Promise<SendResult>;
   /** Replaces a message sent before (Slack chat.update, Teams updateActivity); optional, where the platform allows. */
   update?(address: string, providerId: string, message: Message): Promise<SendResult>;
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
@@ -77,11 +78,15 @@ describe.each(dialects)('pacing shared by dispatcher replicas on %s', (kind) => 
     expect(await a.replicas.beat()).toBe(2);
     // a found b at its first heartbeat, so it waits its first five seconds before sending.
     expect(a.replicas.joiningUntil()).toEqual(new Date(clock.now().getTime() + 5000));
-    // b goes silent (a crash: its row stays). Twenty seconds on it still counts…
+    // b goes silent (a crash: its row stays). Heartbeats age on the database's clock, so the
+    // test backdates b's instead of waiting. Twenty seconds on it still counts…
+    const silentFor = (seconds: number) => sql`update dispatchers set seen_at = now() - ${seconds}::int * interval '1 second' where worker_id = 'b'`.execute(db.db);
     clock.advance(20_000);
+    await silentFor(20);
     expect(await a.replicas.beat()).toBe(2);
     // …and after thirty it does not.
     clock.advance(11_000);
+    await silentFor(31);
     expect(await a.replicas.beat()).toBe(1);
     await run([a.dispatcher], 10_000);
     const times = sentAt.map((s) => s.at);

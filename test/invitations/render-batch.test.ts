@@ -64,7 +64,8 @@ describe.each(dialects)('delivering a batch of invitations on %s', (kind) => {
         organizer: parseMailbox('"RCPS" <rcps@example.org>'),
       }),
     });
-    const report = await dispatcher.runOnce();
+    // One batch of the e-mail lane (each lane claims on its own; the others have nothing here).
+    const report = await dispatcher.batch('email');
     return { queries: counter.queries, sent: report.sent };
   }
 
@@ -74,8 +75,9 @@ describe.each(dialects)('delivering a batch of invitations on %s', (kind) => {
     expect(small.sent).toBe(5);
     expect(large.sent).toBe(30);
     expect(large.queries).toBe(small.queries);
-    // Claim, the recipients (3), the activities, people and answers (3), the record.
-    expect(large.queries).toBeLessThanOrEqual(8);
+    // Taking back dead workers' rows (a new dispatcher's first batch), claim, the recipients (3),
+    // the activities, people and answers (3), the record.
+    expect(large.queries).toBeLessThanOrEqual(9);
     expect(readdirSync(outbox)).toHaveLength(35);
   });
 });

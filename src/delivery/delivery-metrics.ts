@@ -1,0 +1,48 @@
+import { sql, type Kysely } from 'kysely';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Clock } from '../clock.js';
+import type { Database, DeliveryRow } from '../db/tables.js';
+import type { Outcome } from './deliver-row.js';
+import { LANES } from './lanes.js';
+
+/**
+ * The outbox on /metrics, at a cost that does not grow with the table: what is due and not
+ * sent yet per channel and what is being sent (both read from the partial indexes of pending
+ * and claimed rows), and outcomes counted as this process records them. Counting every row
+ * by state (as before) read all of `deliveries` at every scrape: 0.36 s at 600,000 rows.
+ */
+export function deliveryMetrics(db: Kysely<Database>, clock: Clock, registry: Registry): (row: DeliveryRow, outcome: Outcome, channel: string | undefined) => void {
+  const lateness = new Histogram({
+    name: 'kooperator_delivery_lateness_seconds',
+    help: 'Sent time minus due time',
+    labelNames: ['channel'] as const,
+    buckets: [0.1, 0.5, 1, 5, 30, 60, 300, 3600],
+    registers: [registry],
+  });
+  const outcomes = new Counter({
+    name: 'kooperator_deliveries_total',
+    help: 'Deliveries this process finished, by outcome (sent, retried, failed, expired) and channel',
+    labelNames: ['outcome', 'channel'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'kooperator_deliveries_waiting',
+    help: 'Deliveries due and not sent yet (state "due", by the channel they are at) and being sent (state "sending")',
+    labelNames: ['state', 'channel'] as const,
+    registers: [registry],
+    async collect() {
+      const lanes = LANES.filter((l) => l !== 'none');
+      const { rows } = await sql<{ channel: string; n: number }>`
+        select l.channel, (select count(*)::int from deliveries where state = 'pending' and (channels ->> channel_index) = l.channel and next_attempt_at <= ${clock.now()}) as n
+        from unnest(${lanes}::text[]) as l(channel)`.execute(db);
+      const sending = await sql<{ n: number }>`select count(*)::int as n from deliveries where state = 'sending'`.execute(db);
+      this.reset();
+      for (const r of rows) this.set({ state: 'due', channel: r.channel }, Number(r.n));
+      this.set({ state: 'sending', channel: 'all' }, Number(sending.rows[0]?.n ?? 0));
+    },
+  });
+  return (row, outcome, channel) => {
+    outcomes.inc({ outcome, channel: channel ?? 'none' });
+    if (outcome === 'sent') lateness.observe({ channel: channel ?? 'none' }, (clock.now().getTime() - row.due_at.getTime()) / 1000);
+  };
+}

@@ -1,0 +1,32 @@
+import { Registry } from 'prom-client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FixedClock } from '../../src/clock.js';
+import type { Db } from '../../src/db/db.port.js';
+import { Dispatcher } from '../../src/delivery/dispatcher.js';
+import { deliveryMetrics } from '../../src/delivery/delivery-metrics.js';
+import { enqueue } from '../../src/delivery/outbox.js';
+import { createLogger } from '../../src/log.js';
+import type { ChannelSender } from '../../src/ports/channel.port.js';
+import { dialects, freshDatabase } from '../support/databases.js';
+
+describe.each(dialects)('the outbox on /metrics on %s', (kind) => {
+  let db: Db;
+  const clock = new FixedClock('2027-01-04T08:00:00Z');
+  beforeEach(async () => (db = await freshDatabase(kind)));
+  afterEach(async () => db?.close());
+
+  it('should show what is due per channel and count outcomes, without counting the whole table', async () => {
+    const registry = new Registry();
+    const onResult = deliveryMetrics(db.db, clock, registry);
+    const person = (await db.db.insertInto('people').values({ email: 'a@example.org', name: 'A', language: 'pl', channels: '["email"]', source: 't.yaml' }).returning('id').executeTakeFirstOrThrow()).id;
+    const row = (key: string, dueAt: Date) => ({ key, kind: 'notice', personId: person, channels: ['email' as const], payload: { language: 'pl' as const, title: key, text: 'x' }, dueAt });
+    await enqueue(db.db, [row('now', clock.now()), row('later', new Date('2027-02-01T08:00:00Z'))]);
+    expect(await registry.metrics()).toContain('kooperator_deliveries_waiting{state="due",channel="email"} 1');
+    const sender: ChannelSender = { kind: 'email', send: async () => ({ ok: true }) };
+    await new Dispatcher({ db: db.db, clock, log: createLogger('silent'), workerId: 'w', senders: new Map([['email', sender]]), onResult }).drain();
+    const text = await registry.metrics();
+    expect(text).toContain('kooperator_deliveries_waiting{state="due",channel="email"} 0');
+    expect(text).toContain('kooperator_deliveries_waiting{state="sending",channel="all"} 0');
+    expect(text).toContain('kooperator_deliveries_total{outcome="sent",channel="email"} 1');
+  });
+});
