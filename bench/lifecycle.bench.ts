@@ -40,7 +40,7 @@ export async function claimBenchmark(report: Report): Promise<void> {
     const times: number[] = [];
     for (let i = 0; i < 200; i++) {
       const started = performance.now();
-      const rows = await claimDue(db.db, { workerId: 'bench', now: new Date(), leaseMs: 300_000, batchSize: 100 });
+      const rows = await claimDue(db.db, { workerId: 'bench', now: new Date(), batchSize: 100, lane: 'email' });
       times.push(performance.now() - started);
       if (rows.length !== 100) throw new Error(`claim ${i} got ${rows.length} rows`);
     }

@@ -158,7 +158,8 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
       retention.stop();
       await stopInOrder(
         [
-          { name: 'delivery', run: () => delivery!.stop(), budgetMs: 2_500 },
+          // The dispatcher keeps to its own deadline: claims released, sends in flight cut off.
+          { name: 'delivery', run: () => delivery!.stop({ deadlineMs: 2_500 }), budgetMs: 2_700 },
           { name: 'channel adapters', run: async () => void (await Promise.all(adapters.map((adapter) => adapter.stop()))), budgetMs: 500 },
           { name: 'http server', run: () => closing, budgetMs: 500 },
           { name: 'database', run: () => db.close(), budgetMs: 1_000 },

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, describe, expect, it } from 'vitest';
+import { connect } from '../../adapters/db/connect.js';
 import { kooperator, runKooperator, until, type ServiceProcess } from './service-process.js';
 import { bigTeamWithWorkshop } from './schedule-of.js';
 
@@ -47,5 +48,14 @@ describe('the service stopped by SIGTERM while it is busy', () => {
     const { code, at } = await service.exited;
     expect(at - stopping, service.output().slice(-2000)).toBeLessThan(5_000);
     expect(code).toBe(0);
+    // What was claimed and not sent went back to the outbox, for the next start to send at once.
+    const db = await connect({ pgliteDir: dataDir });
+    try {
+      const states = await db.db.selectFrom('deliveries').select(['state', db.db.fn.countAll<number>().as('n')]).where('kind', 'like', 'invitation%').groupBy('state').execute();
+      expect(states.find((r) => r.state === 'sending')).toBeUndefined();
+      expect(states.reduce((sum, r) => sum + Number(r.n), 0)).toBe(500);
+    } finally {
+      await db.close();
+    }
   });
 });
