@@ -10,7 +10,7 @@ import { lockDataDir, type DataDirLock } from './db/data-dir-lock.js';
 import type { Db } from './db/db.port.js';
 import type { FeedService } from './feeds/feed-service.js';
 import type { Logger } from './log.js';
-import { SHUTDOWN_MS, stopInOrder } from './shutdown.js';
+import { serviceStop } from './shutdown.js';
 import type { DeliveryService } from './delivery/delivery-service.js';
 import type { StartupState } from './http/health-routes.js';
 import type { Mount, Route } from './http/router.js';
@@ -148,26 +148,7 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
     const retention = new RetentionJob({ db: db.db, clock, log, months: config.retentionMonths, folders: [join(config.dataDir, 'outbox')] });
     await retention.start();
     logStartup(log, config, db.kind, url, channels);
-    const running = server;
-    // In order: no new requests or claims; delivery (claims released, sends in flight ended or
-    // abandoned); the adapters; the connections still open; last the database, closed properly
-    // (PGlite's files) with the time kept for it. Each step within its share of the deadline.
-    const stop = async (deadline = Date.now() + SHUTDOWN_MS - 500) => {
-      startup.stopping = true;
-      const closing = closeServer(running, Math.max(0, deadline - Date.now() - 1_500));
-      retention.stop();
-      await stopInOrder(
-        [
-          // The dispatcher keeps to its own deadline: claims released, sends in flight cut off.
-          { name: 'delivery', run: () => delivery!.stop({ deadlineMs: 2_500 }), budgetMs: 2_700 },
-          { name: 'channel adapters', run: async () => void (await Promise.all(adapters.map((adapter) => adapter.stop()))), budgetMs: 500 },
-          { name: 'http server', run: () => closing, budgetMs: 500 },
-          { name: 'database', run: () => db.close(), budgetMs: 1_000 },
-        ],
-        deadline,
-        log,
-      );
-    };
+    const stop = serviceStop({ startup, server, closeServer, retention, delivery: delivery!, adapters, db, log });
     return { server, db, url, feeds, bot, delivery: delivery!, stop };
   } catch (error) {
     if (server?.listening) await (await early).closeServer(server);
