@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
 import { DataDirBusyError } from './db/data-dir-lock.js';
@@ -86,7 +87,7 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
   log.info({ signal: await signal }, 'Shutting down');
   // The stop keeps to its own deadline; this is the backstop should anything still hang,
   // and a second Ctrl+C or SIGTERM means "now".
-  const started = Date.now();
+  const started = performance.now();
   const hard = setTimeout(() => {
     log.error('the service did not stop within 5 s; exiting anyway');
     process.exit(1);
@@ -95,7 +96,7 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
   process.once('SIGINT', () => process.exit(130));
   try {
     await service.stop(started + SHUTDOWN_MS - 500);
-    log.info({ ms: Date.now() - started }, 'Stopped');
+    log.info({ ms: Math.round(performance.now() - started) }, 'Stopped');
     return 0;
   } catch (error) {
     log.error({ err: error }, 'Shutdown failed');

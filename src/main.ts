@@ -57,7 +57,7 @@ export interface RunningService {
   feeds: FeedService;
   bot: Bot;
   delivery: DeliveryService;
-  /** Stops within the deadline (epoch ms; default SHUTDOWN_MS from now, less a margin for exiting). */
+  /** Stops within the deadline (`performance.now()` ms; default SHUTDOWN_MS from now, less a margin for exiting). */
   stop(deadline?: number): Promise<void>;
 }
 

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { StartupState } from './http/health-routes.js';
 import type { Logger } from './log.js';
 
@@ -14,11 +15,11 @@ export interface ShutdownStep {
 
 /**
  * Runs the steps of a stop in order, each for at most its budget, and never past `deadline`
- * (epoch ms). A step that overruns is logged and left behind: the process is about to exit, and
+ * (`performance.now()` ms: a duration of this process, not a time of the domain). A step that overruns is logged and left behind: the process is about to exit, and
  * what it held (a claimed delivery, a send in flight) is for the next start to sort out, as after
  * a crash, but with everything else closed properly. Resolves with the names of the steps cut short.
  */
-export async function stopInOrder(steps: ShutdownStep[], deadline: number, log: Logger, now: () => number = Date.now): Promise<string[]> {
+export async function stopInOrder(steps: ShutdownStep[], deadline: number, log: Logger, now: () => number = () => performance.now()): Promise<string[]> {
   const cut: string[] = [];
   for (const step of steps) {
     const budget = Math.min(step.budgetMs, deadline - now());
@@ -59,9 +60,9 @@ export interface StoppableService {
  * properly (PGlite's files) with the time kept for it. Each step within its share of `deadline`.
  */
 export function serviceStop(s: StoppableService): (deadline?: number) => Promise<void> {
-  return async (deadline = Date.now() + SHUTDOWN_MS - 500) => {
+  return async (deadline = performance.now() + SHUTDOWN_MS - 500) => {
     s.startup.stopping = true;
-    const closing = s.closeServer(s.server, Math.max(0, deadline - Date.now() - 1_500));
+    const closing = s.closeServer(s.server, Math.max(0, deadline - performance.now() - 1_500));
     s.retention.stop();
     await stopInOrder(
       [
