@@ -19,6 +19,8 @@ import { slackBenchmark } from './slack.bench.js';
 import { startupBenchmark } from './startup.bench.js';
 import { drainBenchmark, planningBenchmark } from './delivery.bench.js';
 import { invitationsBenchmark } from './invitations.bench.js';
+import { claimBenchmark, failingRenderBenchmark, idleQueriesBenchmark } from './lifecycle.bench.js';
+import { crashRestartBenchmark } from './crash-restart.bench.js';
 import { Report, killAllChildren, s, waitForQuiet, withTimeout } from './support.js';
 
 interface Benchmark {
@@ -37,6 +39,10 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'planning', title: 'Planning reminders over the horizon', limitMs: 600_000, run: planningBenchmark },
   { name: 'drain', title: 'Draining due deliveries, and lateness', limitMs: 600_000, run: drainBenchmark },
   { name: 'invitations', title: 'Inviting 5,000 people to one conference', limitMs: 900_000, run: invitationsBenchmark },
+  { name: 'claim', title: 'Claiming one batch from a big outbox', limitMs: 300_000, run: claimBenchmark },
+  { name: 'crash-restart', title: 'Restart after SIGKILL mid-burst: the dead process\'s claimed rows', limitMs: 300_000, run: crashRestartBenchmark },
+  { name: 'render-failures', title: 'Draining with one row in a hundred failing to render', limitMs: 600_000, run: failingRenderBenchmark },
+  { name: 'idle', title: 'Database queries of an idle service with one locked due row', limitMs: 120_000, run: idleQueriesBenchmark },
   { name: 'slack', title: 'Slack /pzk spotkania throughput (issue 3)', limitMs: 300_000, run: slackBenchmark },
 ];
 

@@ -1,7 +1,11 @@
+import { performance } from 'node:perf_hooks';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
 import { DataDirBusyError } from './db/data-dir-lock.js';
 import { createLogger } from './log.js';
+import { operatorMessage } from './operator-errors.js';
+import { SHUTDOWN_MS } from './shutdown.js';
+import { stopSignals } from './stop-signals.js';
 import { UsageError } from './cli/usage-error.js';
 import type { ScheduleInvalidError } from './schedule/load-schedule.js';
 
@@ -21,6 +25,9 @@ const USAGE = `Usage: npm run kooperator -- <command>
   forget-erasure <email>         let a person who asked to be erased be imported again
   help                           this text`;
 
+// The settings of the command that failed: start-up errors are explained in their terms.
+let commandConfig: ReturnType<typeof loadConfig> | undefined;
+
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(argv: string[]): Promise<number> {
@@ -30,6 +37,7 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   const config = loadConfig();
+  commandConfig = config;
   switch (command) {
     case 'serve':
       return serve(config);
@@ -73,19 +81,28 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
   const log = createLogger(config.logLevel);
   // Listened for before start-up: /healthz answers early, and a stop asked for meanwhile waits
   // for the start to finish and then shuts down cleanly (PGlite's files are closed, not cut off).
-  const signal = new Promise<string>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const signal = stopSignals();
   const { startService } = await import('./main.js');
   const service = await startService(config, log);
   log.info({ signal: await signal }, 'Shutting down');
+  // The stop keeps to its own deadline; this is the backstop should anything still hang,
+  // and a second Ctrl+C or SIGTERM means "now".
+  const started = performance.now();
+  const hard = setTimeout(() => {
+    log.error('the service did not stop within 5 s; exiting anyway');
+    process.exit(1);
+  }, SHUTDOWN_MS - 200);
+  process.once('SIGTERM', () => process.exit(1));
+  process.once('SIGINT', () => process.exit(130));
   try {
-    await service.stop();
+    await service.stop(started + SHUTDOWN_MS - 500);
+    log.info({ ms: Math.round(performance.now() - started) }, 'Stopped');
     return 0;
   } catch (error) {
     log.error({ err: error }, 'Shutdown failed');
     return 1;
+  } finally {
+    clearTimeout(hard);
   }
 }
 
@@ -99,6 +116,8 @@ main(process.argv.slice(2)).then(
       for (const problem of problems) process.stderr.write(`  ${formatProblem(problem)}\n`);
     } else if (error instanceof ConfigError || error instanceof DataDirBusyError || error instanceof UsageError) {
       process.stderr.write(`${error.message}\n`);
+    } else if (commandConfig && operatorMessage(error, commandConfig)) {
+      process.stderr.write(`${operatorMessage(error, commandConfig)}\n`);
     } else {
       process.stderr.write(`kooperator: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     }

@@ -9,7 +9,11 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly publicUrl: string;
+  /** PUBLIC_URL was unset: links use the address the service listens on (main.ts fixes the port after listening). */
+  readonly publicUrlFromListener: boolean;
   readonly databaseUrl: string | undefined;
+  /** PostgreSQL: how long connecting and each query may take before they fail. */
+  readonly databaseTimeoutMs: number;
   readonly dataDir: string;
   readonly appSecret: string;
   readonly smtpUrl: string | undefined;
@@ -51,13 +55,17 @@ const rules = {
   PORT: [z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)), '3000', 'must be a whole number from 0 to 65535'],
   HOST: [z.preprocess(blankToUndefined, z.string().min(1).default('127.0.0.1')), '0.0.0.0', 'must be a host name or IP address'],
   PUBLIC_URL: [
-    z.preprocess(blankToUndefined, z.string().refine(isUrl(['http:', 'https:'])).default('http://localhost:3000')),
+    z.preprocess(blankToUndefined, z.string().refine(isUrl(['http:', 'https:'])).optional()),
     'https://kooperator.example.org',
     'must be an http:// or https:// address'],
   DATABASE_URL: [
     z.preprocess(blankToUndefined, z.string().refine(isUrl(['postgres:', 'postgresql:'])).optional()),
     'postgres://kooperator:secret@db:5432/kooperator',
     'must be a postgres:// address'],
+  DATABASE_TIMEOUT_SECONDS: [
+    z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(600).default(30)),
+    '30',
+    'must be a whole number of seconds from 1 to 600'],
   DATA_DIR: [z.preprocess(blankToUndefined, z.string().min(1).default('./data')), './data', 'must be a folder path'],
   APP_SECRET: [z.preprocess(blankToUndefined, z.string().min(32).optional()), 'a random string of at least 32 characters, e.g. from `openssl rand -hex 32`', 'must be at least 32 characters long'],
   SMTP_URL: [
@@ -103,7 +111,8 @@ function parseAll(env: Env): Parsed {
 /** Reads and validates the environment. Throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const s = parseAll(env);
-  const production = s.NODE_ENV === 'production';
+  // Case and spaces are how people write it in .env files and compose; "Production" is production.
+  const production = s.NODE_ENV?.trim().toLowerCase() === 'production';
   const dataDir = resolve(s.DATA_DIR);
 
   if ((s.SLACK_BOT_TOKEN === undefined) !== (s.SLACK_SIGNING_SECRET === undefined) && !s.SLACK_APP_TOKEN) {
@@ -144,8 +153,10 @@ export function loadConfig(env: Env = process.env): Config {
   return Object.freeze({
     port: s.PORT,
     host: s.HOST,
-    publicUrl: s.PUBLIC_URL.replace(/\/+$/, ''),
+    publicUrl: s.PUBLIC_URL ? s.PUBLIC_URL.replace(/\/+$/, '') : listenerUrl(s.HOST, s.PORT),
+    publicUrlFromListener: !s.PUBLIC_URL,
     databaseUrl: s.DATABASE_URL,
+    databaseTimeoutMs: s.DATABASE_TIMEOUT_SECONDS * 1000,
     dataDir,
     appSecret: s.APP_SECRET ?? generatedSecret(dataDir),
     smtpUrl: s.SMTP_URL,
@@ -157,6 +168,17 @@ export function loadConfig(env: Env = process.env): Config {
     production,
     retentionMonths: s.RETENTION_MONTHS,
   });
+}
+
+const LOOPBACK_OR_ANY = new Set(['127.0.0.1', '::1', '0.0.0.0', '::', 'localhost']);
+
+/**
+ * The base of links when PUBLIC_URL is unset: the address the service listens on. A loopback or
+ * every-interface listener is reached as localhost on this machine; anything else by its own name.
+ */
+export function listenerUrl(host: string, port: number): string {
+  const name = LOOPBACK_OR_ANY.has(host) ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port}`;
 }
 
 /** Outside production the secret for signed links is made once and kept in DATA_DIR. */

@@ -5,11 +5,12 @@ import { setImmediate } from 'node:timers/promises';
 import { connect } from '../adapters/db/connect.js';
 import type { Bot } from './bot/bot.js';
 import { systemClock, type Clock } from './clock.js';
-import type { Config } from './config.js';
+import { listenerUrl, type Config } from './config.js';
 import { lockDataDir, type DataDirLock } from './db/data-dir-lock.js';
 import type { Db } from './db/db.port.js';
 import type { FeedService } from './feeds/feed-service.js';
 import type { Logger } from './log.js';
+import { serviceStop } from './shutdown.js';
 import type { DeliveryService } from './delivery/delivery-service.js';
 import { SettingsAlarm, watchSettings } from './delivery/settings-alarm.js';
 import type { StartupState } from './http/health-routes.js';
@@ -25,10 +26,16 @@ export interface OpenedDb extends Db {
   lock?: DataDirLock;
 }
 
-export async function openDatabase(config: Config, command: string): Promise<OpenedDb> {
-  if (config.databaseUrl) return connect({ databaseUrl: config.databaseUrl });
+export async function openDatabase(config: Config, command: string, log?: Logger): Promise<OpenedDb> {
+  if (config.databaseUrl) {
+    return connect({
+      databaseUrl: config.databaseUrl,
+      timeoutMs: config.databaseTimeoutMs,
+      onConnectionError: (error) => log?.warn({ err: error }, 'a database connection broke; it is replaced at the next query (/readyz says 503 while the database is unreachable)'),
+    });
+  }
   mkdirSync(config.dataDir, { recursive: true });
-  const lock = lockDataDir(config.dataDir, command);
+  const lock = await lockDataDir(config.dataDir, command);
   try {
     const db = await connect({ pgliteDir: config.dataDir });
     return { ...db, lock, close: async () => (await db.close(), lock.release()) };
@@ -51,13 +58,16 @@ export interface RunningService {
   feeds: FeedService;
   bot: Bot;
   delivery: DeliveryService;
-  stop(): Promise<void>;
+  /** Stops within the deadline (`performance.now()` ms; default SHUTDOWN_MS from now, less a margin for exiting). */
+  stop(deadline?: number): Promise<void>;
 }
 
-export async function startService(config: Config, log: Logger, clock: Clock = systemClock): Promise<RunningService> {
+export async function startService(settings: Config, log: Logger, clock: Clock = systemClock): Promise<RunningService> {
+  let config = settings;
   const early = healthParts();
   early.catch(() => undefined);
-  const db = await openDatabase(config, 'serve');
+  const db = await openDatabase(config, 'serve', log);
+  if (db.lock?.note) log.warn(db.lock.note);
   let server: Server | undefined;
   try {
     // /healthz answers as soon as the database is open (a restart's first answer comes before
@@ -77,6 +87,8 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
     server = createHttpServer({ routes, mounts, metrics, log });
     const url = await listen(server, config.port, config.host);
     db.lock?.describe(url);
+    // PORT=0 and a PORT without PUBLIC_URL: links go where this service really listens.
+    if (config.publicUrlFromListener) config = { ...config, publicUrl: listenerUrl(config.host, Number(new URL(url).port)) };
     await setImmediate();
 
     await migrateToLatest(db.db);
@@ -139,14 +151,7 @@ export async function startService(config: Config, log: Logger, clock: Clock = s
     const retention = new RetentionJob({ db: db.db, clock, log, months: config.retentionMonths, folders: [join(config.dataDir, 'outbox')] });
     await retention.start();
     logStartup(log, config, db.kind, url, channels);
-    const running = server;
-    const stop = async () => {
-      retention.stop();
-      await delivery!.stop();
-      for (const adapter of adapters) await adapter.stop();
-      await closeServer(running);
-      await db.close();
-    };
+    const stop = serviceStop({ startup, server, closeServer, retention, delivery: delivery!, adapters, db, log });
     return { server, db, url, feeds, bot, delivery: delivery!, stop };
   } catch (error) {
     if (server?.listening) await (await early).closeServer(server);

@@ -67,6 +67,12 @@ export async function nextStep(startup: StartupState, step: StartupState['step']
 export function logStartup(log: Logger, config: Config, kind: string, url: string, channels: Record<string, string>): void {
   log.info({ url, db: kind, channels }, `Kooperator is listening on ${url}`);
   log.info(
+    { publicUrl: config.publicUrl },
+    config.publicUrlFromListener
+      ? `Links use ${config.publicUrl} (PUBLIC_URL is unset: the address this service listens on; set PUBLIC_URL to the address people reach it at)`
+      : `Links use ${config.publicUrl} (PUBLIC_URL)`,
+  );
+  log.info(
     { feeds: [`${config.publicUrl}/calendars/all.ics`, `${config.publicUrl}/calendars/teams/{teamId}.ics`] },
     `Schedule page ${config.publicUrl}/ and feeds ${config.publicUrl}/calendars/all.ics`,
   );

@@ -72,4 +72,24 @@ describe('settings', () => {
     expect(config.smtpUrl).toBe('smtp://u:p@127.0.0.1:2525');
     expect(config.publicUrl).toBe('https://koop.example.org');
   });
+
+  it.each(['production', 'Production', 'PRODUCTION', ' production '])('should treat NODE_ENV=%j as production', (value) => {
+    expect(failure({ NODE_ENV: value }).variable).toBe('APP_SECRET');
+    expect(loadConfig({ DATA_DIR: dataDir(), NODE_ENV: value, APP_SECRET: 'x'.repeat(40) }).production).toBe(true);
+  });
+
+  it('should not treat NODE_ENV=development or test as production', () => {
+    for (const value of ['development', 'test', 'productionish']) expect(loadConfig({ DATA_DIR: dataDir(), NODE_ENV: value }).production).toBe(false);
+  });
+
+  it('should point links at the port and host the service listens on when PUBLIC_URL is unset', () => {
+    expect(loadConfig({ DATA_DIR: dataDir(), PORT: '8080' })).toMatchObject({ publicUrl: 'http://localhost:8080', publicUrlFromListener: true });
+    expect(loadConfig({ DATA_DIR: dataDir(), PORT: '8080', HOST: '0.0.0.0' }).publicUrl).toBe('http://localhost:8080');
+    expect(loadConfig({ DATA_DIR: dataDir(), PORT: '8080', HOST: '10.1.2.3' }).publicUrl).toBe('http://10.1.2.3:8080');
+    expect(loadConfig({ DATA_DIR: dataDir(), PORT: '8080', HOST: 'fd00::1' }).publicUrl).toBe('http://[fd00::1]:8080');
+    expect(loadConfig({ DATA_DIR: dataDir(), PORT: '8080', PUBLIC_URL: 'https://koop.example.org' })).toMatchObject({
+      publicUrl: 'https://koop.example.org',
+      publicUrlFromListener: false,
+    });
+  });
 });

@@ -5,6 +5,7 @@ import type { Database } from '../../src/db/tables.js';
 
 import type { Db } from '../../src/db/db.port.js';
 import { DataVersionWatch, registerDataVersionWatch } from '../../src/db/data-version-watch.js';
+import { connectionLimits, resilientPool } from './pg-pool.js';
 import { pgNotifications, pgliteNotifications } from './version-notifications.js';
 
 // Both drivers must hand back the same JavaScript types: bigint counts as numbers,
@@ -29,6 +30,10 @@ export interface ConnectOptions {
   /** Sets search_path on every PostgreSQL connection (tests isolate themselves in a schema). */
   schema?: string;
   poolSize?: number;
+  /** PostgreSQL: how long connecting and each query may take (default 30 s). */
+  timeoutMs?: number;
+  /** PostgreSQL: a pooled connection broke while idle; the pool replaces it (default: ignored). */
+  onConnectionError?: (error: Error) => void;
   /** Start the embedded database from a `dumpDataDir` snapshot (tests: 0.3 s instead of 2–3 s). */
   pgliteSnapshot?: Blob;
   /** Test-only seam: wraps the driver (test/support/faults.ts fails chosen queries through it). */
@@ -54,9 +59,10 @@ export interface ConnectedDb extends Db {
 export async function connect(options: ConnectOptions): Promise<ConnectedDb> {
   if (options.databaseUrl) {
     const [pg, { Kysely, PostgresDialect }] = await Promise.all([loadPg(), import('kysely')]);
+    const timeoutMs = options.timeoutMs ?? 30_000;
     const clientConfig = { connectionString: options.databaseUrl, ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}) };
-    const pool = new pg.Pool({ ...clientConfig, max: options.poolSize ?? 10 });
-    const notifications = pgNotifications(pg, clientConfig);
+    const pool = resilientPool(pg, clientConfig, { timeoutMs, max: options.poolSize ?? 10, onError: options.onConnectionError ?? (() => undefined) });
+    const notifications = pgNotifications(pg, { ...clientConfig, ...connectionLimits(timeoutMs) });
     const watch = new DataVersionWatch(notifications);
     const db = new Kysely<Database>({ dialect: seamed(new PostgresDialect({ pool }), options.wrapDriver), plugins: [watch] });
     registerDataVersionWatch(db, watch);

@@ -6,23 +6,46 @@ import { sendJson, sendText, type Route } from './router.js';
 
 export type ChannelStates = Record<string, string>;
 
-/** Where start-up is: /healthz answers from the moment the database is open, and says so. */
+/** Where start-up is: /healthz and /readyz answer from the moment the database is open, and say so. */
 export interface StartupState {
   ready: boolean;
+  /** Shutting down: /readyz says 503 so load balancers send no one here any more. */
+  stopping?: boolean;
   step: 'migrations' | 'schedule' | 'services';
 }
 
 export function healthRoutes(db: Kysely<Database>, kind: DbKind, channels: ChannelStates, metrics: Metrics, startup: StartupState): Route[] {
   return [
     {
+      // Liveness: the process is up and answering. It asks nothing of the database, so an
+      // orchestrator never restarts a healthy replica because PostgreSQL is away for a while.
       method: 'GET',
       name: 'healthz',
       path: /^\/healthz$/,
-      handler: async (_req, res) => {
-        // As it stands when asked: on PGlite the check below waits for the start-up's own queries.
+      handler: (_req, res) => {
         const progress = startup.ready ? { ready: true } : { ready: false, starting: startup.step };
-        const ok = await isReachable(db);
-        sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', db: kind, channels, ...progress });
+        sendJson(res, 200, { status: 'ok', db: kind, channels, ...progress });
+      },
+    },
+    {
+      // Readiness: whether this replica should get users now. What load balancers, the Docker
+      // HEALTHCHECK and compose ask.
+      method: 'GET',
+      name: 'readyz',
+      path: /^\/readyz$/,
+      handler: async (_req, res) => {
+        if (startup.stopping) {
+          return sendJson(res, 503, { status: 'stopping', db: kind });
+        }
+        if (!startup.ready) {
+          res.setHeader('retry-after', '1');
+          return sendJson(res, 503, { status: 'starting', starting: startup.step, db: kind });
+        }
+        if (!(await isReachable(db))) {
+          res.setHeader('retry-after', '1');
+          return sendJson(res, 503, { status: 'unavailable', reason: 'database unreachable', db: kind });
+        }
+        sendJson(res, 200, { status: 'ready', db: kind });
       },
     },
     {
@@ -34,13 +57,13 @@ export function healthRoutes(db: Kysely<Database>, kind: DbKind, channels: Chann
   ];
 }
 
-/** Until start-up is done, every address but /healthz and /metrics says so: 503 with Retry-After. */
+/** Until start-up is done, every address but /healthz, /readyz and /metrics says so: 503 with Retry-After. */
 export function startingRoutes(): Route[] {
   const handler: Route['handler'] = (_req, res) => {
     res.setHeader('retry-after', '1');
     sendJson(res, 503, { error: 'starting', message: 'Kooperator is starting; try again in a second.' });
   };
-  const path = /^(?!\/healthz$|\/metrics$)/;
+  const path = /^(?!\/healthz$|\/readyz$|\/metrics$)/;
   return [
     { method: 'GET', name: 'starting', path, handler },
     { method: 'POST', name: 'starting', path, handler },

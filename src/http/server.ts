@@ -90,11 +90,12 @@ export async function listen(server: Server, port: number, host: string): Promis
   return `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
 }
 
-/** Stops accepting, closes idle keep-alive connections now and busy ones after 5 s at most. */
-export function closeServer(server: Server): Promise<void> {
+/** Stops accepting, closes idle keep-alive connections now and busy ones after `graceMs` at most. */
+export function closeServer(server: Server, graceMs = 5000): Promise<void> {
   return new Promise<void>((resolve) => {
+    if (!server.listening) return resolve();
     server.close(() => resolve());
     server.closeIdleConnections();
-    setTimeout(() => server.closeAllConnections(), 5000).unref();
+    setTimeout(() => server.closeAllConnections(), graceMs).unref();
   });
 }

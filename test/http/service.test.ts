@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
@@ -86,19 +87,39 @@ describe('the service after a restart', () => {
     }
   });
 
-  it('should report 503 when the database is gone', async () => {
+  it('should make links point at the port it really listens on when PUBLIC_URL is unset, and say so at start', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'koop-links-'));
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const service = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0' }), log, new FixedClock('2027-01-04T08:00:00Z'));
+    try {
+      const port = new URL(service.url).port;
+      expect(port).not.toBe('0');
+      const html = await (await fetch(`${service.url}/`)).text();
+      expect(html).toContain(`webcal://localhost:${port}/calendars/all.ics`);
+      expect(html).not.toContain('localhost:3000');
+      const said = lines.map((l) => JSON.parse(l).msg as string).find((m) => m.startsWith('Links use'));
+      expect(said).toBe(`Links use http://localhost:${port} (PUBLIC_URL is unset: the address this service listens on; set PUBLIC_URL to the address people reach it at)`);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('should stay live on /healthz but answer 503 on /readyz when the database is gone', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'koop-down-'));
     const service = await startService(loadConfig({ DATA_DIR: dataDir, PORT: '0' }), createLogger('silent'));
+    expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
     await service.db.close();
-    const response = await fetch(`${service.url}/healthz`);
-    expect(response.status).toBe(503);
-    expect((await response.json()).status).toBe('unavailable');
+    const ready = await fetch(`${service.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'unavailable', reason: 'database unreachable', db: 'pglite' });
+    expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
     await new Promise<void>((resolve) => service.server.close(() => resolve()));
   });
 });
 
 describe('the service while it starts', () => {
-  it('should answer /healthz with ready: false and the step it is at, and every other address 503 with Retry-After', async () => {
+  it('should answer /healthz with ready: false and the step it is at, /readyz and every other address 503 with Retry-After', async () => {
     const db = await freshDatabase('pglite');
     const metrics = createMetrics();
     const startup: StartupState = { ready: false, step: 'schedule' };
@@ -116,9 +137,16 @@ describe('the service while it starts', () => {
         expect(calendar.headers.get('retry-after')).toBe('1');
         expect((await calendar.json()).error).toBe('starting');
       }
+      const notReady = await fetch(`${base}/readyz`);
+      expect(notReady.status).toBe(503);
+      expect(notReady.headers.get('retry-after')).toBe('1');
+      expect(await notReady.json()).toEqual({ status: 'starting', starting: 'schedule', db: 'pglite' });
       expect((await fetch(`${base}/metrics`)).status).toBe(200);
       startup.ready = true;
       expect(await (await fetch(`${base}/healthz`)).json()).toMatchObject({ status: 'ok', ready: true });
+      const ready = await fetch(`${base}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ status: 'ready', db: 'pglite' });
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await db.close();

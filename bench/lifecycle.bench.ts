@@ -1,0 +1,132 @@
+/**
+ * Lifecycle benchmarks on PostgreSQL: how long claiming one batch takes in a big outbox, how a
+ * drain fares when some rows cannot be rendered, and how often an idle service asks the database
+ * while one due row is locked by someone else.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { connect } from '../adapters/db/connect.js';
+import { systemClock } from '../src/clock.js';
+import { loadConfig } from '../src/config.js';
+import { claimDue } from '../src/delivery/claims.js';
+import { Dispatcher } from '../src/delivery/dispatcher.js';
+import type { DeliveryRow } from '../src/db/tables.js';
+import { createLogger } from '../src/log.js';
+import { startService } from '../src/main.js';
+import type { Message } from '../src/ports/channel.port.js';
+import { freshPostgres, postgresUrl, redact } from './databases.js';
+import { seedDue } from './delivery-fixtures.js';
+import { sinkSender, startSink } from './drain-support.js';
+import { Report, int, ms, percentile, s, sleep, yesNo } from './support.js';
+
+const log = createLogger('silent');
+
+/** Claim one batch of 100 from 600,000 rows of which 50,000 are due: the median of 200 claims. */
+export async function claimBenchmark(report: Report): Promise<void> {
+  const pgUrl = await postgresUrl();
+  if ('skip' in pgUrl) return report.row('claim', `skipped: ${pgUrl.skip}`, '< 1 ms', 'skipped');
+  const db = await freshPostgres(pgUrl.url);
+  try {
+    const seeded = performance.now();
+    await seedDue(db.db, 550_000, new Date(Date.now() + 30 * 86_400_000), 1, 'later');
+    await seedDue(db.db, 50_000, new Date('2020-01-01T00:00:00Z'), 1, 'due');
+    await sql`analyze deliveries`.execute(db.db);
+    report.note(`claim: PostgreSQL at ${redact(pgUrl.url)}; 600,000 rows (50,000 due) seeded in ${s(performance.now() - seeded)}; batches of 100, each claim its own statement.`);
+    const times: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const started = performance.now();
+      const rows = await claimDue(db.db, { workerId: 'bench', now: new Date(), batchSize: 100, lane: 'email' });
+      times.push(performance.now() - started);
+      if (rows.length !== 100) throw new Error(`claim ${i} got ${rows.length} rows`);
+    }
+    const median = percentile(times, 50);
+    report.row('claim: one batch of 100 from 600,000 rows (50,000 due), PostgreSQL, median of 200', `${ms(median)} (p90 ${ms(percentile(times, 90))})`, '< 1 ms', yesNo(median < 1));
+  } finally {
+    await db.close();
+  }
+}
+
+const DRAIN_ROWS = Number(process.env.BENCH_DRAIN_ROWS ?? 100_000);
+
+/** Drains the rows once cleanly and once with one in a hundred failing to render: rates and duplicates. */
+export async function failingRenderBenchmark(report: Report): Promise<void> {
+  const pgUrl = await postgresUrl();
+  if ('skip' in pgUrl) return report.row('drain with failures', `skipped: ${pgUrl.skip}`, '≥ 90% of clean', 'skipped');
+  const sink = await startSink();
+  try {
+    const rates: number[] = [];
+    for (const failing of [false, true]) {
+      const db = await freshPostgres(pgUrl.url);
+      try {
+        await seedDue(db.db, DRAIN_ROWS, new Date('2020-01-01T00:00:00Z'));
+        await sql`analyze deliveries`.execute(db.db);
+        const render = async (row: DeliveryRow): Promise<Message> => {
+          if (failing && row.id % 100 === 0) throw new Error('cannot render this one');
+          return row.payload as Message;
+        };
+        const dispatcher = new Dispatcher({ db: db.db, clock: systemClock, log, workerId: 'bench', batchSize: 500, render, senders: new Map([['email', sinkSender(sink.url)]]) });
+        const before = sink.count();
+        const started = performance.now();
+        let error: unknown;
+        await dispatcher.drain().catch((e: unknown) => (error = e));
+        const took = performance.now() - started;
+        const states = await db.db.selectFrom('deliveries').select(['state', db.db.fn.countAll<number>().as('n')]).groupBy('state').execute();
+        const sent = states.find((r) => r.state === 'sent')?.n ?? 0;
+        const rate = Number(sent) / (took / 1000);
+        rates.push(rate);
+        const twice = sink.count() - before - Number(sent);
+        report.row(
+          `drain: ${int(DRAIN_ROWS)} due rows${failing ? ', one in a hundred failing to render' : ' (clean)'}, PostgreSQL`,
+          `${int(rate)} sent per second (${s(took)}); states ${states.map((r) => `${r.state} ${int(Number(r.n))}`).join(', ')}; sent twice ${int(Math.max(0, twice))}${error ? `; the drain stopped: ${(error as Error).message}` : ''}`,
+          failing ? '≥ 90% of the clean rate, none twice' : '—',
+          failing ? yesNo(!error && rate >= 0.9 * rates[0]! && twice === 0) : '—',
+        );
+      } finally {
+        await db.close();
+      }
+    }
+  } finally {
+    await sink.close();
+  }
+}
+
+/** Database transactions per second of an idle service whose only due row is locked by another session. */
+export async function idleQueriesBenchmark(report: Report): Promise<void> {
+  const pgUrl = await postgresUrl();
+  if ('skip' in pgUrl) return report.row('idle', `skipped: ${pgUrl.skip}`, '< 5 per second', 'skipped');
+  const name = `bench_idle_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: pgUrl.url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  const url = new URL(pgUrl.url);
+  url.pathname = `/${name}`;
+  const service = await startService(loadConfig({ DATABASE_URL: url.toString(), PORT: '0', DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-idle-')) }), log);
+  const holder = new pg.Client({ connectionString: url.toString() });
+  try {
+    await holder.connect();
+    await seedDue(service.db.db, 1, new Date(Date.now() + 2_000), 0, 'locked');
+    await holder.query('begin');
+    await holder.query(`select id from deliveries where dedupe_key = 'locked-1' for update`);
+    service.delivery.loop.poke();
+    await sleep(3_000); // due now, and locked
+    const commits = async () => Number((await admin.query('select xact_commit from pg_stat_database where datname = $1', [name])).rows[0].xact_commit);
+    await admin.query('select pg_stat_clear_snapshot()');
+    const before = await commits();
+    const seconds = 10;
+    await sleep(seconds * 1000);
+    await sleep(1_000); // statistics are flushed about once a second
+    const perSecond = ((await commits()) - before) / seconds;
+    report.row('idle service, its one due row locked by another session: database transactions per second', `${perSecond.toFixed(1)} (over ${seconds} s)`, '< 5', yesNo(perSecond < 5));
+  } finally {
+    await holder.query('rollback').catch(() => undefined);
+    await holder.end().catch(() => undefined);
+    await service.stop();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+}
