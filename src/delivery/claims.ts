@@ -23,7 +23,9 @@ export async function claimDue(db: Kysely<Database>, claim: { workerId: string; 
     where id in (
       select id from deliveries
       where state = 'pending' and ${laneCondition(claim.lane)} and next_attempt_at <= ${now}
-      order by next_attempt_at
+      -- id breaks ties: rows due at the same instant go in the order they were queued, so rows a
+      -- dead worker had claimed (the first of their instant) go out before the rest of it.
+      order by next_attempt_at, id
       limit ${claim.batchSize}
       for update skip locked
     )
