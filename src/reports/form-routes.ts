@@ -11,7 +11,7 @@ import type { Language } from '../i18n/messages.js';
 import type { Logger } from '../log.js';
 import type { FormField } from '../ports/channel.port.js';
 import { verifyLink } from '../security/signed-links.js';
-import { formOf, type ReportFormId } from './report-forms.js';
+import { formBodyLimit, formOf, type ReportFormId } from './report-forms.js';
 import { submitProblem, submitStatus } from './report-submit.js';
 
 export interface FormRoutesOptions {
@@ -43,7 +43,7 @@ export function formRoutes(options: FormRoutesOptions): Route[] {
         if (!opened) return notFound(res);
         let values: Record<string, string>;
         try {
-          values = await readForm(req);
+          values = await readForm(req, formBodyLimit(opened.form));
         } catch (error) {
           if (!(error instanceof BodyTooLargeError)) throw error;
           return page(res, 413, opened.person.language, opened.form, {}, error.message);
