@@ -1,4 +1,5 @@
 import { parse as parseQuery } from 'node:querystring';
+import { boltRouteProblem } from './bolt-route-shape.js';
 
 /**
  * What a signed body must look like before Bolt sees it. Bolt 5.1 reads `body.ssl_check` of
@@ -6,6 +7,7 @@ import { parse as parseQuery } from 'node:querystring';
  * promise nobody awaited and ended the process. Our listeners read a few fields more (a
  * command's text, an action's id, a modal's state); each is checked here, so a request that
  * is not what Slack sends gets a 400 and a log line, never a crash or a half-run listener.
+ * What Bolt's own routing reads (channel, user, event.item...) is checked in bolt-route-shape.ts.
  */
 
 type Json = Record<string, unknown>;
@@ -31,6 +33,10 @@ export function parseSlackBody(text: string, contentType: string | undefined): {
 
 /** Undefined when the body has every field our listeners and Bolt's routing read; else what is wrong. */
 export function shapeProblem(body: Json): string | undefined {
+  return boltRouteProblem(body) ?? listenerProblem(body);
+}
+
+function listenerProblem(body: Json): string | undefined {
   if ('command' in body) return commandProblem(body);
   switch (body.type) {
     case 'url_verification':
@@ -44,7 +50,7 @@ export function shapeProblem(body: Json): string | undefined {
       return userProblem(body) ?? viewProblem(body.view);
     default:
       // Other kinds (shortcuts, suggestions, rate-limit notices) reach no listener of ours:
-      // Bolt may route them as long as they name their type.
+      // Bolt may route them as long as they name their type (and pass boltRouteProblem).
       return isString(body.type) ? undefined : 'no type';
   }
 }

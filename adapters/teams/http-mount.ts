@@ -114,9 +114,13 @@ export function messagesMount(
     sendJson(res, status, { error: status === 401 ? 'unauthorized' : 'bad_request', message: status === 401 ? 'The request is not from Bot Framework.' : reason });
   };
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const body = await readJson(req);
+    // The header first: a caller without a token learns nothing of how its body would be read.
     const header = typeof req.headers.authorization === 'string' ? req.headers.authorization : '';
-    if (guard.authenticated && !/^Bearer \S+$/.test(header)) return refuse(res, 401, 'no bearer token');
+    if (guard.authenticated && !/^Bearer \S+$/.test(header)) {
+      res.setHeader('connection', 'close'); // its body is not read
+      return refuse(res, 401, 'no bearer token');
+    }
+    const body = await readJson(req);
     const problem = activityProblem(body);
     if (problem) return refuse(res, guard.authenticated ? 401 : 400, problem);
     try {

@@ -3,6 +3,7 @@ import { isReachable, type DbKind } from '../db/db.port.js';
 import type { Database } from '../db/tables.js';
 import type { Metrics } from './metrics.js';
 import { sendJson, sendText, type Route } from './router.js';
+import { sendStarting } from './server-pages.js';
 
 export type ChannelStates = Record<string, string>;
 
@@ -57,12 +58,12 @@ export function healthRoutes(db: Kysely<Database>, kind: DbKind, channels: Chann
   ];
 }
 
-/** Until start-up is done, every address but /healthz, /readyz and /metrics says so: 503 with Retry-After. */
+/**
+ * Until start-up is done, every address but /healthz, /readyz and /metrics says so: 503 with
+ * Retry-After, a page in Polish and English for a browser (a member opening a link), JSON else.
+ */
 export function startingRoutes(): Route[] {
-  const handler: Route['handler'] = (_req, res) => {
-    res.setHeader('retry-after', '1');
-    sendJson(res, 503, { error: 'starting', message: 'Kooperator is starting; try again in a second.' });
-  };
+  const handler: Route['handler'] = (req, res) => sendStarting(req, res);
   const path = /^(?!\/healthz$|\/readyz$|\/metrics$)/;
   return [
     { method: 'GET', name: 'starting', path, handler },

@@ -5,6 +5,7 @@ import type { Metrics } from './metrics.js';
 import { BodyTooLargeError, MalformedBodyError } from './read-body.js';
 import { sendRefusal } from './refusal-page.js';
 import { sendJson, type Mount, type Route } from './router.js';
+import { loggablePath, sendFailed, sendNotFound } from './server-pages.js';
 
 export interface HttpOptions {
   routes: Route[];
@@ -42,14 +43,15 @@ export function createHttpServer({ routes, mounts, metrics, log }: HttpOptions):
         continue;
       }
       routeName = route.name;
-      Promise.resolve(route.handler(req, res, match.slice(1).map(decode))).catch((error) => fail(req, res, error, log));
+      // Run inside the promise: a handler that throws before its first await is caught too.
+      new Promise<void>((resolve) => resolve(route.handler(req, res, match.slice(1).map(decode)))).catch((error) => fail(req, res, error, log));
       return;
     }
     if (allowed) {
       routeName = 'method_not_allowed';
       return sendJson(res, 405, { error: 'method_not_allowed', message: `${req.method} is not allowed on ${path}` });
     }
-    sendJson(res, 404, { error: 'not_found', message: `Nothing at ${path}` });
+    sendNotFound(req, res, path);
   });
   server.keepAliveTimeout = 65_000;
   return server;
@@ -65,18 +67,20 @@ function decode(part: string): string {
 
 /**
  * A body refused by read-body.ts: 413 or 400 with a page in both languages and one warning
- * line. Anything else is unexpected: logged with an id; the client sees the id, never the stack.
+ * line. Anything else is unexpected: logged with an id; the client sees the id (a browser on
+ * a page in both languages), never the stack.
  */
 function fail(req: IncomingMessage, res: ServerResponse, error: unknown, log: Logger): void {
   if (error instanceof BodyTooLargeError || error instanceof MalformedBodyError) {
-    log.warn({ status: error.status, path: (req.url ?? '').split('?', 1)[0]!.replace(/\/[^/]*\.[^/]*/g, '/…'), reason: error.message }, 'request body refused');
+    log.warn({ status: error.status, path: loggablePath(req.url), reason: error.message }, 'request body refused');
     if (res.headersSent) return void res.end();
     return sendRefusal(res, error);
   }
   const id = Math.random().toString(36).slice(2, 10);
-  log.error({ err: error, errorId: id, url: req.url }, 'request failed');
+  // The path without its tokens: a signed link in the log would open someone's page.
+  log.error({ err: error, errorId: id, method: req.method, path: loggablePath(req.url) }, 'request failed');
   if (res.headersSent) return void res.end();
-  sendJson(res, 500, { error: 'internal', message: `Something went wrong on our side (error ${id}).` });
+  sendFailed(req, res, id);
 }
 
 /** Listens on the port and host; resolves with the base URL (the port the system chose, for 0). */

@@ -4,14 +4,14 @@ import type { CommandContext } from '../bot/commands/context.js';
 import type { Clock } from '../clock.js';
 import type { Database, PersonRow } from '../db/tables.js';
 import { html, sendPage, type SafeHtml } from '../http/html/layout.js';
-import { BodyTooLargeError, readForm } from '../http/read-body.js';
+import { readForm } from '../http/read-body.js';
 import type { Route } from '../http/router.js';
 import { formPageMessages } from '../i18n/form-page-messages.js';
 import type { Language } from '../i18n/messages.js';
 import type { Logger } from '../log.js';
 import type { FormField } from '../ports/channel.port.js';
 import { verifyLink } from '../security/signed-links.js';
-import { formOf, type ReportFormId } from './report-forms.js';
+import { formBodyLimit, formOf, type ReportFormId } from './report-forms.js';
 import { submitProblem, submitStatus } from './report-submit.js';
 
 export interface FormRoutesOptions {
@@ -41,13 +41,8 @@ export function formRoutes(options: FormRoutesOptions): Route[] {
       handler: async (req, res, [token]) => {
         const opened = await open(options, token!);
         if (!opened) return notFound(res);
-        let values: Record<string, string>;
-        try {
-          values = await readForm(req);
-        } catch (error) {
-          if (!(error instanceof BodyTooLargeError)) throw error;
-          return page(res, 413, opened.person.language, opened.form, {}, error.message);
-        }
+        // A body over the limit throws: the server answers with its refusal page in both languages.
+        const values = await readForm(req, formBodyLimit(opened.form));
         const ctx: CommandContext = { ...options, person: opened.person, text: '', changed: () => options.onChanged?.() };
         const submit = opened.form === 'status' ? submitStatus : submitProblem;
         const result = await submit(ctx, values, `form:${opened.nonce}`);

@@ -51,6 +51,22 @@ export function problemForm(language: Language): Form {
 
 export const formOf = (id: ReportFormId, language: Language): Form => (id === 'status' ? statusForm(language) : problemForm(language));
 
+/** A percent-encoded character is at most 12 bytes (a 4-byte UTF-8 emoji); a field without maxlength (a number, a choice) gets 1 KB. */
+const ENCODED_BYTES_PER_CHAR = 12;
+const UNBOUNDED_FIELD_BYTES = 1024;
+
+/**
+ * The most a browser can post for this form filled within each field's maxlength: the body
+ * limit of its POST. The usual 64 KB form limit refused a status form of three full
+ * textareas in Ukrainian or Polish (~90 KB encoded) that the page itself let through.
+ */
+export function formBodyLimit(id: ReportFormId): number {
+  return formOf(id, 'pl').fields.reduce(
+    (sum, f) => sum + f.id.length + 2 + (f.maxLength ? f.maxLength * ENCODED_BYTES_PER_CHAR : UNBOUNDED_FIELD_BYTES),
+    0,
+  );
+}
+
 /**
  * A signed link to the web form: for e-mail and the terminal, which cannot show a form. The
  * nonce makes each link one submission: sending the same page twice stores one report.

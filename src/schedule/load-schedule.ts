@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { isMap, isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { aliasSize, MAX_ALIAS_COPIED_NODES } from './alias-size.js';
 import { scheduleFileSchema, type ScheduleFile } from './schedule-file.schema.js';
 import { crossCheck, formatPath } from './cross-check.js';
 
@@ -10,13 +11,6 @@ import { crossCheck, formatPath } from './cross-check.js';
  * one took 217 s and 1.66 GB.
  */
 export const MAX_SCHEDULE_BYTES = 2 * 1024 * 1024;
-/**
- * How many times aliases may copy nodes (yaml's maxAliasCount; its default is 100 too). A
- * schedule uses a few, e.g. one location for several meetings; a "billion laughs" file is
- * refused with one problem instead of expanding.
- */
-export const MAX_ALIAS_COUNT = 100;
-
 /** One problem in a schedule file: the file, the path inside it, the line, and what is wrong. */
 export interface ScheduleProblem {
   file: string;
@@ -71,12 +65,19 @@ function parseYaml(file: string, text: string): ParsedYaml | { problems: Schedul
   if (!isMap(doc.contents) && doc.contents !== null) {
     return { problems: [{ file, path: '', line: 1, message: 'must be a mapping with teams, staff and activities' }] };
   }
+  // Aliases are weighed by what they copy, before anything expands them (yaml's maxAliasCount
+  // counts uses, and refused the 101st member reusing `channels: *email`).
+  const aliases = aliasSize(doc);
+  if ('circular' in aliases) return { problems: [{ file, path: '', message: `YAML: the alias *${aliases.circular} is used inside the node it names` }] };
+  if (aliases.copied > MAX_ALIAS_COPIED_NODES) {
+    return { problems: [{ file, path: '', message: `YAML: aliases (*name) copy too much; they may copy at most ${MAX_ALIAS_COPIED_NODES} nodes in all` }] };
+  }
   try {
-    return { doc, lines, raw: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {} };
+    return { doc, lines, raw: doc.toJS({ maxAliasCount: -1 }) ?? {} };
   } catch (error) {
-    // yaml throws a ReferenceError when aliases expand past the limit.
+    // yaml throws a ReferenceError for an alias whose anchor is not set before it.
     if (!(error instanceof ReferenceError)) throw error;
-    return { problems: [{ file, path: '', message: `YAML: aliases (*name) copy too much; at most ${MAX_ALIAS_COUNT} copies of anchored nodes are allowed` }] };
+    return { problems: [{ file, path: '', message: `YAML: ${error.message}` }] };
   }
 }
 
