@@ -81,8 +81,9 @@ export class DeliveryLoop {
     const inMs = next.getTime() - this.options.clock.now().getTime();
     if (inMs <= 0) {
       // Due, yet the drain just claimed nothing: another transaction holds the row. Look again
-      // soon, backing off (0.1 s, 0.2 s … 2 s), instead of asking the database in a tight loop.
-      wake.soon = setTimeout(() => this.pokeLane(lane), Math.min(100 * 2 ** wake.blocked++, 2000));
+      // soon, backing off (0.1 s, 0.2 s … 5 s), instead of asking the database in a tight loop:
+      // the holder is usually sending it and records it within its send time limit.
+      wake.soon = setTimeout(() => this.pokeLane(lane), Math.min(100 * 2 ** wake.blocked++, 5000));
       return;
     }
     wake.blocked = 0;

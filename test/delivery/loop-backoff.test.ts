@@ -54,7 +54,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('the delivery loop while a due row
     await holder;
     for (let i = 0; i < 200 && sent.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(sent).toEqual(['held']);
-    // Each look is a claim and a next-due query per lane; backing off from 0.1 s to 2 s that is a few dozen, not thousands.
+    // Each look is a claim and a next-due query per lane; backing off from 0.1 s to 5 s that is a few dozen, not thousands.
     expect(whileLocked).toBeLessThan(120);
   });
 });
