@@ -30,7 +30,10 @@ export async function claimDue(db: Kysely<Database>, claim: { workerId: string; 
       for update skip locked
     )
     returning *`.execute(db);
-  return result.rows.map((r) => ({ ...r, id: Number(r.id) }));
+  // Renderers read claimed_at as the moment of sending ("za 2 godziny", a check-in never before
+  // its meeting ended): that is the service's clock, the one due times are on. The stored column
+  // stays the database's, for lease ages.
+  return result.rows.map((r) => ({ ...r, id: Number(r.id), claimed_at: now }));
 }
 
 /**

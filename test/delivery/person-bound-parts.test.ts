@@ -22,6 +22,7 @@ import { planDigests } from '../../src/reports/digest.js';
 import { createProblemReport } from '../../src/reports/problem-reports.js';
 import { forwardComment, routeNewReport } from '../../src/reports/report-routing.js';
 import { STAFF_REPORT_TYPES } from '../../src/reports/staff-report-messages.js';
+import { recordScheduleChanges } from '../../src/schedule/meeting-notices.js';
 import { dialects, demoDatabase } from '../support/databases.js';
 
 const SECRET = 'p'.repeat(40);
@@ -67,7 +68,8 @@ describe.each(dialects)('person-bound parts of every message kind on %s', (kind)
     await routeNewReport(db.db, report);
     const event = await db.db.insertInto('report_events').values({ report_id: report.id, person_id: anna, action: 'commented', comment: 'Sala jest', created_at: clock.now() }).returning('id').executeTakeFirstOrThrow();
     await forwardComment(db.db, report, event.id, clock.now());
-    await db.db.insertInto('schedule_changes').values({ kind: 'meeting_cancelled', team_id: 'lodz', occurrence_date: '2027-02-09', details: '{}' }).execute();
+    // A cancellation's notices are written with the change (src/schedule/meeting-notices.ts).
+    await recordScheduleChanges(db.db, [{ kind: 'meeting_cancelled', team_id: 'lodz', occurrence_date: '2027-02-09', details: '{}' }], clock.now());
     await processScheduleChanges(db.db, clock);
     // An announcement by two authors: the rows confirmAnnouncement writes (src/announcements/announce.ts).
     for (const author of [anna, jan]) {
@@ -133,8 +135,8 @@ describe.each(dialects)('person-bound parts of every message kind on %s', (kind)
       for (const attendee of JSON.stringify(message).matchAll(/ATTENDEE[^:]*:mailto:([^\\\s"]+)/gi)) bound.push(`${address} ${attendee[1] === address ? 'own' : `someone else's (${attendee[1]})`} invitation in "${message.title}"`);
     }
     expect(bound.filter((b) => b.includes('someone else'))).toEqual([]);
-    const dropped = await db.db.selectFrom('deliveries').select('payload').where('id', 'in', chosen.map((r) => r.id)).where('state', '!=', 'sent').execute();
-    expect(dropped.map((d) => (d.payload as { type: string }).type)).toEqual([]);
+    const dropped = await db.db.selectFrom('deliveries').select(['payload', 'last_error', 'state']).where('id', 'in', chosen.map((r) => r.id)).where('state', '!=', 'sent').execute();
+    expect(dropped.map((d) => `${(d.payload as { type: string }).type}: ${d.state} ${d.last_error}`)).toEqual([]);
     expect(report.sent).toBe(chosen.length);
   });
 });
