@@ -91,7 +91,15 @@ const rules = {
     z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(120).default(12)),
     '12',
     'must be a whole number of months from 1 to 120'],
-  NODE_ENV: [optionalText, 'production', 'must be a word such as production'],
+  // Case, spaces and the quotes `docker run --env-file` keeps ("production") are how people
+  // write it; anything else is refused, so a typo never turns production's safeguards off.
+  NODE_ENV: [
+    z.preprocess(
+      (value) => (typeof value === 'string' ? blankToUndefined(value.trim().replace(/^(["'])(.*)\1$/, '$2').trim().toLowerCase()) : value),
+      z.enum(['development', 'test', 'production']).optional(),
+    ),
+    'production',
+    'must be development, test or production'],
 } as const;
 
 type Parsed = { [K in keyof typeof rules]: z.infer<(typeof rules)[K][0]> };
@@ -111,8 +119,7 @@ function parseAll(env: Env): Parsed {
 /** Reads and validates the environment. Throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const s = parseAll(env);
-  // Case and spaces are how people write it in .env files and compose; "Production" is production.
-  const production = s.NODE_ENV?.trim().toLowerCase() === 'production';
+  const production = s.NODE_ENV === 'production';
   const dataDir = resolve(s.DATA_DIR);
 
   if ((s.SLACK_BOT_TOKEN === undefined) !== (s.SLACK_SIGNING_SECRET === undefined) && !s.SLACK_APP_TOKEN) {
