@@ -1,5 +1,5 @@
 import { systemClock } from './clock.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, DataDirError, loadConfig } from './config.js';
 import { DataDirBusyError } from './db/data-dir-lock.js';
 import { createLogger } from './log.js';
 import { operatorMessage } from './operator-errors.js';
@@ -113,7 +113,7 @@ main(process.argv.slice(2)).then(
       const { problems } = error as ScheduleInvalidError;
       process.stderr.write(`The schedule has ${problems.length} problem(s); nothing was changed:\n`);
       for (const problem of problems) process.stderr.write(`  ${formatProblem(problem)}\n`);
-    } else if (error instanceof ConfigError || error instanceof DataDirBusyError || error instanceof UsageError) {
+    } else if (error instanceof ConfigError || error instanceof DataDirError || error instanceof DataDirBusyError || error instanceof UsageError) {
       process.stderr.write(`${error.message}\n`);
     } else if (commandConfig && operatorMessage(error, commandConfig)) {
       process.stderr.write(`${operatorMessage(error, commandConfig)}\n`);

@@ -38,6 +38,22 @@ export class ConfigError extends Error {
   }
 }
 
+/** DATA_DIR exists but cannot be used (a file, read-only, full): start-up stops with this one line. */
+export class DataDirError extends Error {
+  readonly code = 'DATA_DIR_UNUSABLE';
+  constructor(readonly dataDir: string, readonly reason: string | undefined) {
+    super(dataDirProblem(dataDir, reason));
+  }
+}
+
+/** The one line for a data folder this process cannot use, by the error's code. */
+export function dataDirProblem(dataDir: string, code: string | undefined): string {
+  if (code === 'EEXIST' || code === 'ENOTDIR')
+    return `DATA_DIR: ${dataDir} is a file (or lies under one), not a folder (${code}). Name a folder, e.g. DATA_DIR=./data`;
+  if (code === 'ENOSPC') return `DATA_DIR: the disk of ${dataDir} is full (ENOSPC). Free some space or choose another folder, e.g. DATA_DIR=./data`;
+  return `DATA_DIR: cannot write to ${dataDir} (${code ?? 'error'}). Give this user a writable folder, e.g. DATA_DIR=./data`;
+}
+
 type Env = Record<string, string | undefined>;
 
 const blankToUndefined = (value: unknown) => (value === '' ? undefined : value);
@@ -189,11 +205,16 @@ export function listenerUrl(host: string, port: number): string {
 }
 
 /** Outside production the secret for signed links is made once and kept in DATA_DIR. */
+// It is written while the settings are read, so its failure is told as a setting's (one line).
 function generatedSecret(dataDir: string): string {
   const file = join(dataDir, 'app-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(32).toString('hex');
-  writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
-  return secret;
+  try {
+    if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+    mkdirSync(dataDir, { recursive: true });
+    const secret = randomBytes(32).toString('hex');
+    writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+    return secret;
+  } catch (error) {
+    throw new DataDirError(dataDir, (error as NodeJS.ErrnoException).code);
+  }
 }
