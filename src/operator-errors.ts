@@ -1,4 +1,4 @@
-import type { Config } from './config.js';
+import { dataDirProblem, type Config } from './config.js';
 
 type Coded = Error & { code?: string; syscall?: string; address?: string; port?: number; hostname?: string; path?: string; errors?: unknown[] };
 
@@ -39,7 +39,7 @@ export function operatorMessage(error: unknown, config: Config): string | undefi
     if (code === '3D000') return `DATABASE_URL: the database "${db.database}" does not exist on ${at}. Create it (createdb ${db.database}, or CREATE DATABASE "${db.database}") or name an existing one`;
     if (code === '28P01' || code === '28000') return `DATABASE_URL: PostgreSQL at ${at} refused the user or password (${code}). Fix them in DATABASE_URL, ${example}`;
   }
-  if ((code === 'EACCES' || code === 'EROFS' || code === 'ENOSPC') && e.path?.startsWith(config.dataDir))
-    return `DATA_DIR: cannot write to ${config.dataDir} (${code}). Give this user a writable folder, e.g. DATA_DIR=./data`;
+  if (code && ['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EEXIST', 'ENOTDIR'].includes(code) && e.path?.startsWith(config.dataDir))
+    return dataDirProblem(config.dataDir, code);
   return undefined;
 }
