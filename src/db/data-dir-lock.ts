@@ -3,6 +3,7 @@ import { renameSync, rmSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DataDirError } from '../config.js';
 
 type Holder = { pid?: number; command?: string; url?: string };
 
@@ -72,9 +73,11 @@ function probe(path: string): Promise<Probe> {
   });
 }
 
-function listenOn(server: Server, path: string): Promise<'listening' | 'in-use'> {
+// Any other failure is the folder's (read-only, a file, full), never the HTTP port's: it is
+// told as DATA_DIR's, not as a `listen` error that reads like PORT's.
+function listenOn(server: Server, path: string, dataDir: string): Promise<'listening' | 'in-use'> {
   return new Promise((done, fail) => {
-    const onError = (error: NodeJS.ErrnoException) => (error.code === 'EADDRINUSE' ? done('in-use') : fail(error));
+    const onError = (error: NodeJS.ErrnoException) => (error.code === 'EADDRINUSE' ? done('in-use') : fail(new DataDirError(dataDir, error.code)));
     server.once('error', onError);
     server.listen(path, () => {
       server.off('error', onError);
@@ -96,7 +99,7 @@ export async function lockDataDir(dataDir: string, command: string): Promise<Dat
   const info: Holder = { pid: process.pid, command };
   const server = createServer((socket) => socket.end(JSON.stringify(info)));
   for (let attempt = 0; attempt < 5; attempt++) {
-    if ((await listenOn(server, path)) === 'listening') {
+    if ((await listenOn(server, path, dataDir)) === 'listening') {
       // The lock must never keep a finished command alive.
       server.unref();
       // The pid file of earlier versions means nothing any more.
