@@ -66,7 +66,6 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
   const early = healthParts();
   early.catch(() => undefined);
   const db = await openDatabase(config, 'serve', log);
-  if (db.lock?.note) log.warn(db.lock.note);
   let server: Server | undefined;
   try {
     // /healthz answers as soon as the database is open (a restart's first answer comes before
