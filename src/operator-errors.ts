@@ -47,7 +47,12 @@ export function operatorMessage(error: unknown, config: Config): string | undefi
       return `DATABASE_URL: the TLS certificate of PostgreSQL at ${at} is not trusted (${code}). Give its CA with sslrootcert=/path/ca.pem in DATABASE_URL, or use sslmode=require to encrypt without checking it`;
     if (code === 'ECONNREFUSED') return `DATABASE_URL: nothing accepts connections at ${at} (connection refused). Start PostgreSQL there, or fix the host and port in DATABASE_URL, ${example}`;
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `DATABASE_URL: the host ${db.host} is not known (${code}). Fix the host in DATABASE_URL, ${example}`;
-    if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || /timeout/i.test(e.message))
+    // Waits for a lock mean a busy database, not a network problem.
+    if (code === 'LOCK_WAIT_TIMEOUT')
+      return `DATABASE_URL: PostgreSQL at ${at} answers, but this process ${e.message}. Another replica migrating, or a transaction left open: see pg_stat_activity there`;
+    if (code === '57014' || code === '55P03')
+      return `DATABASE_URL: PostgreSQL at ${at} cancelled a statement (${code}, statement_timeout or lock_timeout set for this role or database). Raise or unset it for the Kooperator user`;
+    if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || (!code && /timeout/i.test(e.message)))
       return `DATABASE_URL: PostgreSQL at ${at} did not answer in time (${code ?? 'timeout'}). Check that it runs and that a firewall lets this machine reach it`;
     if (code === '3D000') return `DATABASE_URL: the database "${db.database}" does not exist on ${at}. Create it (createdb ${db.database}, or CREATE DATABASE "${db.database}") or name an existing one`;
     if (code === '28P01' || code === '28000') return `DATABASE_URL: PostgreSQL at ${at} refused the user or password (${code}). Fix them in DATABASE_URL, ${example}`;
