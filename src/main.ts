@@ -16,6 +16,8 @@ import type { StartupState } from './http/health-routes.js';
 import type { Mount, Route } from './http/router.js';
 import type { ChannelAdapter, ChannelKind, ChannelSender } from './ports/channel.port.js';
 import { channelModes, healthParts, logStartup, nextStep, serviceParts } from './service-startup.js';
+import { startInBackground } from './channel-start.js';
+import { operatorMessage } from './operator-errors.js';
 
 /**
  * The composition root: the only file in src/ that imports adapters/. Everything is wired
@@ -141,7 +143,12 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
       ...rsvpRoutes({ db: db.db, clock, appSecret: config.appSecret, onAnswered: () => (feeds.invalidate(), void delivery?.scheduleChanged().catch((error) => log.error({ err: error }, 'planning after an answer failed'))) }),
     );
     mounts.push(...adapters.flatMap((a) => a.mounts));
-    for (const adapter of adapters) await adapter.start();
+    // Socket Mode needs Slack to be reached; the rest of the service does not wait for it.
+    const background = adapters.filter((adapter) => adapter.kind === 'slack' && channels.slack === 'socket');
+    for (const adapter of adapters) if (!background.includes(adapter)) await adapter.start();
+    const backgroundStarts = background.map((adapter) =>
+      startInBackground(adapter, { set: (value) => void (channels.slack = `socket: ${value}`) }, log, (error) => operatorMessage(error, config)),
+    );
     startup.ready = true;
     await delivery!.start();
     const retention = new RetentionJob({ db: db.db, clock, log, months: config.retentionMonths, folders: [join(config.dataDir, 'outbox')] });
@@ -159,7 +166,12 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
         [
           // The dispatcher keeps to its own deadline: claims released, sends in flight cut off.
           { name: 'delivery', run: () => delivery!.stop({ deadlineMs: 2_500 }), budgetMs: 2_700 },
-          { name: 'channel adapters', run: async () => void (await Promise.all(adapters.map((adapter) => adapter.stop()))), budgetMs: 500 },
+          {
+            name: 'channel adapters',
+            run: async () =>
+              void (await Promise.all([...adapters.filter((a) => !background.includes(a)).map((a) => a.stop()), ...backgroundStarts.map((b) => b.stop())])),
+            budgetMs: 500,
+          },
           { name: 'http server', run: () => closing, budgetMs: 500 },
           { name: 'database', run: () => db.close(), budgetMs: 1_000 },
         ],
