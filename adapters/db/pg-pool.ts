@@ -23,6 +23,7 @@ export function connectionLimits(timeoutMs: number): Pick<pgModule.ClientConfig,
  */
 const WAITS_FOR_OTHERS = /\bpg_advisory(?:_xact)?_lock\s*\(|\bfor\s+(?:no\s+key\s+)?(?:update|share)\b(?![\s\S]*\bskip\s+locked\b)|^\s*(?:create|alter|drop)\b/i;
 export const LOCK_WAIT_MS = 15 * 60_000;
+const ADVISORY_LOCK = /\bpg_advisory(?:_xact)?_lock\s*\(/i;
 
 export function waitsForOthers(text: string): boolean {
   return WAITS_FOR_OTHERS.test(text);
@@ -32,7 +33,7 @@ export function waitsForOthers(text: string): boolean {
 export class LockWaitTimeoutError extends Error {
   readonly code = 'LOCK_WAIT_TIMEOUT';
   constructor(statement: string) {
-    super(`waited ${LOCK_WAIT_MS / 60_000} min for a lock another session holds: ${statement.replace(/\s+/g, ' ').trim().slice(0, 80)}`);
+    super(`waited ${LOCK_WAIT_MS / 60_000} min for a lock another session holds, or for a migration or import under one: ${statement.replace(/\s+/g, ' ').trim().slice(0, 80)}`);
   }
 }
 
@@ -57,9 +58,13 @@ export function resilientPool(pg: typeof pgModule, config: pgModule.PoolConfig, 
       // restarting mid-query) would be uncaught. The query in flight fails with it anyway.
       const onBreak = () => void (broken = true);
       client.on('error', onBreak);
+      // After an advisory lock (the migration lock, the import's) the rest of that transaction is
+      // a migration or an import: long by nature, so the whole of it keeps the longer limit.
+      let underLock = false;
       const query = ((...args: unknown[]) => {
         const [text, values] = args;
-        const waits = typeof text === 'string' && waitsForOthers(text);
+        if (typeof text === 'string' && ADVISORY_LOCK.test(text)) underLock = true;
+        const waits = typeof text === 'string' && (underLock || waitsForOthers(text));
         const result = waits
           ? client.query({ text: text as string, values: values as unknown[], query_timeout: LOCK_WAIT_MS } as pgModule.QueryConfig)
           : (client.query as (...a: unknown[]) => unknown)(...args);
@@ -75,6 +80,7 @@ export function resilientPool(pg: typeof pgModule, config: pgModule.PoolConfig, 
       return {
         query,
         release: () => {
+          underLock = false;
           client.off('error', onBreak);
           client.release(broken ? true : undefined);
         },

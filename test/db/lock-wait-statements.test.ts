@@ -29,3 +29,21 @@ describe('statements that wait for another session', () => {
     expect(operatorMessage(new Error('Query read timeout'), config)).toMatch(/did not answer in time/);
   });
 });
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)('a migration under its lock on PostgreSQL', () => {
+  it('should not be cut at the time limit by a slow statement after the lock', { timeout: 30_000 }, async () => {
+    const { connect } = await import('../../adapters/db/connect.js');
+    const { sql } = await import('kysely');
+    const db = await connect({ databaseUrl: process.env.TEST_DATABASE_URL!, poolSize: 1, timeoutMs: 1_000 });
+    try {
+      await db.db.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(${sql.lit(7081462593123)})`.execute(trx);
+        await sql`select pg_sleep(1.5)`.execute(trx);
+      });
+      // Outside such a transaction the limit holds again.
+      await expect(sql`select pg_sleep(1.5)`.execute(db.db)).rejects.toThrow(/timeout/i);
+    } finally {
+      await db.close();
+    }
+  });
+});
