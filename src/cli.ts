@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { systemClock } from './clock.js';
 import { ConfigError, DataDirError, loadConfig } from './config.js';
 import { DataDirBusyError } from './db/data-dir-lock.js';
@@ -84,12 +85,12 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
   const { startService } = await import('./main.js');
   const starting = startService(config, log);
   const first = await Promise.race([starting.then((service) => ({ service })), signal.then((stop) => ({ stop }))]);
-  const askedDuringStart = 'stop' in first ? Date.now() : undefined;
+  const askedDuringStart = 'stop' in first ? performance.now() : undefined;
   const service = 'service' in first ? first.service : await startUnderStop(starting, first.stop, config, log);
   if (!service) return 0;
   log.info({ signal: await signal }, 'Shutting down');
   // The 5 s count from the stop signal, also when it came during start-up.
-  return stopService(service, log, askedDuringStart ?? Date.now());
+  return stopService(service, log, askedDuringStart ?? performance.now());
 }
 
 /**
@@ -120,12 +121,12 @@ async function stopService(service: RunningService, log: ReturnType<typeof creat
   const hard = setTimeout(() => {
     log.error('the service did not stop within 5 s; exiting anyway');
     process.exit(1);
-  }, started + SHUTDOWN_MS - 200 - Date.now());
+  }, started + SHUTDOWN_MS - 200 - performance.now());
   process.once('SIGTERM', () => process.exit(1));
   process.once('SIGINT', () => process.exit(130));
   try {
     await service.stop(started + SHUTDOWN_MS - 500);
-    log.info({ ms: Date.now() - started }, 'Stopped');
+    log.info({ ms: Math.round(performance.now() - started) }, 'Stopped');
     return 0;
   } catch (error) {
     log.error({ err: error }, 'Shutdown failed');

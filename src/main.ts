@@ -10,7 +10,7 @@ import { lockDataDir, type DataDirLock } from './db/data-dir-lock.js';
 import type { Db } from './db/db.port.js';
 import type { FeedService } from './feeds/feed-service.js';
 import type { Logger } from './log.js';
-import { SHUTDOWN_MS, stopInOrder } from './shutdown.js';
+import { serviceStop } from './shutdown.js';
 import type { DeliveryService } from './delivery/delivery-service.js';
 import type { StartupState } from './http/health-routes.js';
 import type { Mount, Route } from './http/router.js';
@@ -59,7 +59,7 @@ export interface RunningService {
   feeds: FeedService;
   bot: Bot;
   delivery: DeliveryService;
-  /** Stops within the deadline (epoch ms; default SHUTDOWN_MS from now, less a margin for exiting). */
+  /** Stops within the deadline (`performance.now()` ms; default SHUTDOWN_MS from now, less a margin for exiting). */
   stop(deadline?: number): Promise<void>;
 }
 
@@ -154,31 +154,9 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
     const retention = new RetentionJob({ db: db.db, clock, log, months: config.retentionMonths, folders: [join(config.dataDir, 'outbox')] });
     await retention.start();
     logStartup(log, config, db.kind, url, channels);
-    const running = server;
-    // In order: no new requests or claims; delivery (claims released, sends in flight ended or
-    // abandoned); the adapters; the connections still open; last the database, closed properly
-    // (PGlite's files) with the time kept for it. Each step within its share of the deadline.
-    const stop = async (deadline = Date.now() + SHUTDOWN_MS - 500) => {
-      startup.stopping = true;
-      const closing = closeServer(running, Math.max(0, deadline - Date.now() - 1_500));
-      retention.stop();
-      await stopInOrder(
-        [
-          // The dispatcher keeps to its own deadline: claims released, sends in flight cut off.
-          { name: 'delivery', run: () => delivery!.stop({ deadlineMs: 2_500 }), budgetMs: 2_700 },
-          {
-            name: 'channel adapters',
-            run: async () =>
-              void (await Promise.all([...adapters.filter((a) => !background.includes(a)).map((a) => a.stop()), ...backgroundStarts.map((b) => b.stop())])),
-            budgetMs: 500,
-          },
-          { name: 'http server', run: () => closing, budgetMs: 500 },
-          { name: 'database', run: () => db.close(), budgetMs: 1_000 },
-        ],
-        deadline,
-        log,
-      );
-    };
+    // Slack in Socket Mode is stopped through its background start (which stops it if it started).
+    const stoppable = [...adapters.filter((adapter) => !background.includes(adapter)), ...backgroundStarts];
+    const stop = serviceStop({ startup, server, closeServer, retention, delivery: delivery!, adapters: stoppable, db, log });
     return { server, db, url, feeds, bot, delivery: delivery!, stop };
   } catch (error) {
     if (server?.listening) await (await early).closeServer(server);

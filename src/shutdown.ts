@@ -1,3 +1,6 @@
+import type { Server } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { StartupState } from './http/health-routes.js';
 import type { Logger } from './log.js';
 
 /** How long the whole stop may take: `docker stop` kills at 10 s, and the issue asks for 5. */
@@ -12,11 +15,11 @@ export interface ShutdownStep {
 
 /**
  * Runs the steps of a stop in order, each for at most its budget, and never past `deadline`
- * (epoch ms). A step that overruns is logged and left behind: the process is about to exit, and
+ * (`performance.now()` ms: a duration of this process, not a time of the domain). A step that overruns is logged and left behind: the process is about to exit, and
  * what it held (a claimed delivery, a send in flight) is for the next start to sort out, as after
  * a crash, but with everything else closed properly. Resolves with the names of the steps cut short.
  */
-export async function stopInOrder(steps: ShutdownStep[], deadline: number, log: Logger, now: () => number = Date.now): Promise<string[]> {
+export async function stopInOrder(steps: ShutdownStep[], deadline: number, log: Logger, now: () => number = () => performance.now()): Promise<string[]> {
   const cut: string[] = [];
   for (const step of steps) {
     const budget = Math.min(step.budgetMs, deadline - now());
@@ -38,4 +41,39 @@ export async function stopInOrder(steps: ShutdownStep[], deadline: number, log: 
     }
   }
   return cut;
+}
+
+export interface StoppableService {
+  startup: StartupState;
+  server: Server;
+  closeServer: (server: Server, graceMs: number) => Promise<void>;
+  retention: { stop(): void };
+  delivery: { stop(options: { deadlineMs: number }): Promise<void> };
+  adapters: { stop(): Promise<void> }[];
+  db: { close(): Promise<void> };
+  log: Logger;
+}
+
+/**
+ * The service's stop, in order: no new requests or claims; delivery (claims released, sends in
+ * flight ended or cut off); the adapters; the connections still open; last the database, closed
+ * properly (PGlite's files) with the time kept for it. Each step within its share of `deadline`.
+ */
+export function serviceStop(s: StoppableService): (deadline?: number) => Promise<void> {
+  return async (deadline = performance.now() + SHUTDOWN_MS - 500) => {
+    s.startup.stopping = true;
+    const closing = s.closeServer(s.server, Math.max(0, deadline - performance.now() - 1_500));
+    s.retention.stop();
+    await stopInOrder(
+      [
+        // The dispatcher keeps to its own deadline: claims released, sends in flight cut off.
+        { name: 'delivery', run: () => s.delivery.stop({ deadlineMs: 2_500 }), budgetMs: 2_700 },
+        { name: 'channel adapters', run: async () => void (await Promise.all(s.adapters.map((adapter) => adapter.stop()))), budgetMs: 500 },
+        { name: 'http server', run: () => closing, budgetMs: 500 },
+        { name: 'database', run: () => s.db.close(), budgetMs: 1_000 },
+      ],
+      deadline,
+      s.log,
+    );
+  };
 }

@@ -38,11 +38,16 @@ export async function claimDue(db: Kysely<Database>, claim: { workerId: string; 
  * its due time, so it is due again at once, ahead of what fell due since. Returns how many.
  */
 export async function reclaimDead(db: Kysely<Database>, limits: { leaseMs: number; staleMs: number }): Promise<number> {
+  // SKIP LOCKED: a row locked now is being recorded or renewed by a live worker.
   const result = await sql`
     update deliveries set state = 'pending', claimed_by = null, claimed_at = null
-    where state = 'sending' and (
-      claimed_at < now() - ${millis(limits.leaseMs)}
-      or claimed_by in (select worker_id from dispatchers where seen_at < now() - ${millis(limits.staleMs)})
+    where id in (
+      select id from deliveries
+      where state = 'sending' and (
+        claimed_at < now() - ${millis(limits.leaseMs)}
+        or claimed_by in (select worker_id from dispatchers where seen_at < now() - ${millis(limits.staleMs)})
+      )
+      for update skip locked
     )`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }
@@ -59,9 +64,15 @@ export async function reclaimAllButMine(db: Kysely<Database>, workerId: string):
   return Number(result.numAffectedRows ?? 0);
 }
 
-/** Keeps this worker's claims alive while a slow batch is still being sent. */
+/**
+ * Keeps this worker's claims alive while a slow batch is still being sent. Rows locked at that
+ * moment are being recorded and need no renewal: skipping them means the renewal never waits
+ * for, or deadlocks with, the UPDATE that records them (it did, under a 300 ms lease).
+ */
 export async function renewClaims(db: Kysely<Database>, workerId: string): Promise<void> {
-  await sql`update deliveries set claimed_at = now() where state = 'sending' and claimed_by = ${workerId}`.execute(db);
+  await sql`
+    update deliveries set claimed_at = now()
+    where id in (select id from deliveries where state = 'sending' and claimed_by = ${workerId} for update skip locked)`.execute(db);
 }
 
 /** Hands back to the outbox, untried and still due, rows this worker claimed (all, or those of `ids`). */

@@ -68,6 +68,8 @@ export async function deliverRow(row: DeliveryRow, s: RowSteps): Promise<void> {
   }
   if (!message) return s.done({ state: 'cancelled', last_error: 'no longer relevant when it came to be sent' }, 'cancelled');
   if (s.stopping()) return s.done({ state: 'pending' }, 'released');
+  // Again just before sending: pacing and rendering take time, and a meeting may begin meanwhile.
+  if (row.expires_at && row.expires_at <= s.clock.now()) return s.done({ state: 'expired', last_error: 'expired before it could be sent' }, 'expired', 'expired');
   const links = channel === 'email' && s.emailLinks ? s.emailLinks(recipient!.id, row.kind) : undefined;
   const result: SendResult = mutedChannel
     ? { ok: false, permanent: true, reason: 'the person turned this channel off' }

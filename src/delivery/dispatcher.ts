@@ -108,8 +108,15 @@ export class Dispatcher {
   }
 
   /** One claimed batch of one lane, sent and recorded. */
-  async batch(lane: Lane): Promise<DispatchReport> {
-    if (this.stopping) return emptyReport();
+  batch(lane: Lane): Promise<DispatchReport> {
+    if (this.stopping) return Promise.resolve(emptyReport());
+    // Tracked from before the claim: a stop then waits for a claim under way and hands its rows back.
+    const work = this.claimAndSend(lane);
+    this.track(work);
+    return work;
+  }
+
+  private async claimAndSend(lane: Lane): Promise<DispatchReport> {
     // Before claiming: a failed heartbeat then leaves no claimed row waiting out its lease.
     await this.options.replicas?.refresh();
     await this.reclaim();
@@ -117,9 +124,7 @@ export class Dispatcher {
     const { db, clock, workerId } = this.options;
     const rows = await claimDue(db, { workerId, now: clock.now(), batchSize: this.options.batchSize ?? 100, lane });
     if (rows.length === 0) return emptyReport();
-    const work = this.send(rows);
-    this.track(work);
-    return work;
+    return this.send(rows);
   }
 
   /**
