@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { systemClock } from './clock.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, DataDirError, loadConfig } from './config.js';
 import { DataDirBusyError } from './db/data-dir-lock.js';
 import { createLogger } from './log.js';
 import { operatorMessage } from './operator-errors.js';
@@ -8,6 +8,7 @@ import { SHUTDOWN_MS } from './shutdown.js';
 import { stopSignals } from './stop-signals.js';
 import { UsageError } from './cli/usage-error.js';
 import type { ScheduleInvalidError } from './schedule/load-schedule.js';
+import type { RunningService } from './main.js';
 
 // Modules are loaded for the command that needs them: a restart of `serve` should not pay for
 // loading the schedule importer, and the service loads its parts while the database opens.
@@ -79,19 +80,48 @@ async function main(argv: string[]): Promise<number> {
 
 async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
   const log = createLogger(config.logLevel);
-  // Listened for before start-up: /healthz answers early, and a stop asked for meanwhile waits
-  // for the start to finish and then shuts down cleanly (PGlite's files are closed, not cut off).
+  // Listened for before start-up: /healthz answers early, and a stop is heard at any moment.
   const signal = stopSignals();
   const { startService } = await import('./main.js');
-  const service = await startService(config, log);
+  const starting = startService(config, log);
+  const first = await Promise.race([starting.then((service) => ({ service })), signal.then((stop) => ({ stop }))]);
+  const askedDuringStart = 'stop' in first ? performance.now() : undefined;
+  const service = 'service' in first ? first.service : await startUnderStop(starting, first.stop, config, log);
+  if (!service) return 0;
   log.info({ signal: await signal }, 'Shutting down');
+  // The 5 s count from the stop signal, also when it came during start-up.
+  return stopService(service, log, askedDuringStart ?? performance.now());
+}
+
+/**
+ * A stop asked for while the service starts. The start may finish in the time the stop allows,
+ * and then stops cleanly (PGlite's files are closed, not cut off); a start waiting on a
+ * PostgreSQL that does not answer is cut off instead (after 1 s: nothing of it is on disk here),
+ * so `docker stop` never ends in SIGKILL. The kernel frees the data folder lock and the
+ * connections when the process exits.
+ */
+async function startUnderStop(starting: Promise<RunningService>, stop: string, config: ReturnType<typeof loadConfig>, log: ReturnType<typeof createLogger>): Promise<RunningService | undefined> {
+  log.info({ signal: stop }, 'Stop asked for during start-up');
+  const waitMs = config.databaseUrl ? 1_000 : SHUTDOWN_MS - 2_000;
+  process.once('SIGTERM', () => process.exit(1));
+  process.once('SIGINT', () => process.exit(130));
+  let timer: NodeJS.Timeout | undefined;
+  const cutOff = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs)));
+  const service = await Promise.race([starting, cutOff]).finally(() => clearTimeout(timer));
+  if (!service) {
+    starting.catch(() => undefined);
+    log.warn({ ms: waitMs }, 'start-up did not finish in time after the stop; exiting without waiting for it');
+  }
+  return service;
+}
+
+async function stopService(service: RunningService, log: ReturnType<typeof createLogger>, started: number): Promise<number> {
   // The stop keeps to its own deadline; this is the backstop should anything still hang,
   // and a second Ctrl+C or SIGTERM means "now".
-  const started = performance.now();
   const hard = setTimeout(() => {
     log.error('the service did not stop within 5 s; exiting anyway');
     process.exit(1);
-  }, SHUTDOWN_MS - 200);
+  }, started + SHUTDOWN_MS - 200 - performance.now());
   process.once('SIGTERM', () => process.exit(1));
   process.once('SIGINT', () => process.exit(130));
   try {
@@ -114,7 +144,7 @@ main(process.argv.slice(2)).then(
       const { problems } = error as ScheduleInvalidError;
       process.stderr.write(`The schedule has ${problems.length} problem(s); nothing was changed:\n`);
       for (const problem of problems) process.stderr.write(`  ${formatProblem(problem)}\n`);
-    } else if (error instanceof ConfigError || error instanceof DataDirBusyError || error instanceof UsageError) {
+    } else if (error instanceof ConfigError || error instanceof DataDirError || error instanceof DataDirBusyError || error instanceof UsageError) {
       process.stderr.write(`${error.message}\n`);
     } else if (commandConfig && operatorMessage(error, commandConfig)) {
       process.stderr.write(`${operatorMessage(error, commandConfig)}\n`);

@@ -38,6 +38,22 @@ export class ConfigError extends Error {
   }
 }
 
+/** DATA_DIR exists but cannot be used (a file, read-only, full): start-up stops with this one line. */
+export class DataDirError extends Error {
+  readonly code = 'DATA_DIR_UNUSABLE';
+  constructor(readonly dataDir: string, readonly reason: string | undefined) {
+    super(dataDirProblem(dataDir, reason));
+  }
+}
+
+/** The one line for a data folder this process cannot use, by the error's code. */
+export function dataDirProblem(dataDir: string, code: string | undefined): string {
+  if (code === 'EEXIST' || code === 'ENOTDIR')
+    return `DATA_DIR: ${dataDir} is a file (or lies under one), not a folder (${code}). Name a folder, e.g. DATA_DIR=./data`;
+  if (code === 'ENOSPC') return `DATA_DIR: the disk of ${dataDir} is full (ENOSPC). Free some space or choose another folder, e.g. DATA_DIR=./data`;
+  return `DATA_DIR: cannot write to ${dataDir} (${code ?? 'error'}). Give this user a writable folder, e.g. DATA_DIR=./data`;
+}
+
 type Env = Record<string, string | undefined>;
 
 const blankToUndefined = (value: unknown) => (value === '' ? undefined : value);
@@ -91,7 +107,15 @@ const rules = {
     z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(120).default(12)),
     '12',
     'must be a whole number of months from 1 to 120'],
-  NODE_ENV: [optionalText, 'production', 'must be a word such as production'],
+  // Case, spaces and the quotes `docker run --env-file` keeps ("production") are how people
+  // write it; anything else is refused, so a typo never turns production's safeguards off.
+  NODE_ENV: [
+    z.preprocess(
+      (value) => (typeof value === 'string' ? blankToUndefined(value.trim().replace(/^(["'])(.*)\1$/, '$2').trim().toLowerCase()) : value),
+      z.enum(['development', 'test', 'production']).optional(),
+    ),
+    'production',
+    'must be development, test or production'],
 } as const;
 
 type Parsed = { [K in keyof typeof rules]: z.infer<(typeof rules)[K][0]> };
@@ -111,8 +135,7 @@ function parseAll(env: Env): Parsed {
 /** Reads and validates the environment. Throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const s = parseAll(env);
-  // Case and spaces are how people write it in .env files and compose; "Production" is production.
-  const production = s.NODE_ENV?.trim().toLowerCase() === 'production';
+  const production = s.NODE_ENV === 'production';
   const dataDir = resolve(s.DATA_DIR);
 
   if ((s.SLACK_BOT_TOKEN === undefined) !== (s.SLACK_SIGNING_SECRET === undefined) && !s.SLACK_APP_TOKEN) {
@@ -182,11 +205,16 @@ export function listenerUrl(host: string, port: number): string {
 }
 
 /** Outside production the secret for signed links is made once and kept in DATA_DIR. */
+// It is written while the settings are read, so its failure is told as a setting's (one line).
 function generatedSecret(dataDir: string): string {
   const file = join(dataDir, 'app-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(32).toString('hex');
-  writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
-  return secret;
+  try {
+    if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+    mkdirSync(dataDir, { recursive: true });
+    const secret = randomBytes(32).toString('hex');
+    writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+    return secret;
+  } catch (error) {
+    throw new DataDirError(dataDir, (error as NodeJS.ErrnoException).code);
+  }
 }

@@ -17,6 +17,8 @@ import type { StartupState } from './http/health-routes.js';
 import type { Mount, Route } from './http/router.js';
 import type { ChannelAdapter, ChannelKind, ChannelSender } from './ports/channel.port.js';
 import { channelModes, healthParts, logStartup, nextStep, serviceParts } from './service-startup.js';
+import { startInBackground } from './channel-start.js';
+import { operatorMessage } from './operator-errors.js';
 
 /**
  * The composition root: the only file in src/ that imports adapters/. Everything is wired
@@ -67,7 +69,6 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
   const early = healthParts();
   early.catch(() => undefined);
   const db = await openDatabase(config, 'serve', log);
-  if (db.lock?.note) log.warn(db.lock.note);
   let server: Server | undefined;
   try {
     // /healthz answers as soon as the database is open (a restart's first answer comes before
@@ -145,13 +146,20 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
       ...rsvpRoutes({ db: db.db, clock, appSecret: config.appSecret, onAnswered: () => (feeds.invalidate(), void delivery?.scheduleChanged().catch((error) => log.error({ err: error }, 'planning after an answer failed'))) }),
     );
     mounts.push(...adapters.flatMap((a) => a.mounts));
-    for (const adapter of adapters) await adapter.start();
+    // Socket Mode needs Slack to be reached; the rest of the service does not wait for it.
+    const background = adapters.filter((adapter) => adapter.kind === 'slack' && channels.slack === 'socket');
+    for (const adapter of adapters) if (!background.includes(adapter)) await adapter.start();
+    const backgroundStarts = background.map((adapter) =>
+      startInBackground(adapter, { set: (value) => void (channels.slack = `socket: ${value}`) }, log, (error) => operatorMessage(error, config)),
+    );
     startup.ready = true;
     await delivery!.start();
     const retention = new RetentionJob({ db: db.db, clock, log, months: config.retentionMonths, folders: [join(config.dataDir, 'outbox')] });
     await retention.start();
     logStartup(log, config, db.kind, url, channels);
-    const stop = serviceStop({ startup, server, closeServer, retention, delivery: delivery!, adapters, db, log });
+    // Slack in Socket Mode is stopped through its background start (which stops it if it started).
+    const stoppable = [...adapters.filter((adapter) => !background.includes(adapter)), ...backgroundStarts];
+    const stop = serviceStop({ startup, server, closeServer, retention, delivery: delivery!, adapters: stoppable, db, log });
     return { server, db, url, feeds, bot, delivery: delivery!, stop };
   } catch (error) {
     if (server?.listening) await (await early).closeServer(server);

@@ -73,13 +73,17 @@ describe('settings', () => {
     expect(config.publicUrl).toBe('https://koop.example.org');
   });
 
-  it.each(['production', 'Production', 'PRODUCTION', ' production '])('should treat NODE_ENV=%j as production', (value) => {
+  it.each(['production', 'Production', 'PRODUCTION', ' production ', '"production"', "'production'"])('should treat NODE_ENV=%j as production', (value) => {
     expect(failure({ NODE_ENV: value }).variable).toBe('APP_SECRET');
     expect(loadConfig({ DATA_DIR: dataDir(), NODE_ENV: value, APP_SECRET: 'x'.repeat(40) }).production).toBe(true);
   });
 
   it('should not treat NODE_ENV=development or test as production', () => {
-    for (const value of ['development', 'test', 'productionish']) expect(loadConfig({ DATA_DIR: dataDir(), NODE_ENV: value }).production).toBe(false);
+    for (const value of ['development', 'test', '"Development"']) expect(loadConfig({ DATA_DIR: dataDir(), NODE_ENV: value }).production).toBe(false);
+  });
+
+  it('should refuse a NODE_ENV other than development, test or production, naming it', () => {
+    for (const value of ['productionish', 'prod', '"production']) expect(failure({ NODE_ENV: value }).variable).toBe('NODE_ENV');
   });
 
   it('should point links at the port and host the service listens on when PUBLIC_URL is unset', () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Dialect, Driver, Kysely } from 'kysely';
 import type { Database } from '../../src/db/tables.js';
 
-import type { Db } from '../../src/db/db.port.js';
+import { registerReachabilityProbe, type Db } from '../../src/db/db.port.js';
 import { DataVersionWatch, registerDataVersionWatch } from '../../src/db/data-version-watch.js';
 import { connectionLimits, resilientPool } from './pg-pool.js';
 import { pgNotifications, pgliteNotifications } from './version-notifications.js';
@@ -66,7 +66,11 @@ export async function connect(options: ConnectOptions): Promise<ConnectedDb> {
     const watch = new DataVersionWatch(notifications);
     const db = new Kysely<Database>({ dialect: seamed(new PostgresDialect({ pool }), options.wrapDriver), plugins: [watch] });
     registerDataVersionWatch(db, watch);
-    return { kind: 'postgres', db, close: async () => (await notifications.close(), await db.destroy()) };
+    // /readyz asks on a connection of its own: the work's pool may be busy without the database being gone.
+    const probe = new pg.Pool({ ...clientConfig, ...connectionLimits(Math.min(timeoutMs, 5_000)), max: 1 });
+    probe.on('error', () => undefined);
+    registerReachabilityProbe(db, () => probe.query('select 1'));
+    return { kind: 'postgres', db, close: async () => (await notifications.close(), await probe.end(), await db.destroy()) };
   }
   // PGlite's start-up (WASM) is the slow part of opening: start it first, load Kysely meanwhile.
   const kysely = Promise.all([import('kysely'), import('./pglite-dialect.js')]);

@@ -9,9 +9,32 @@ export interface PoolLimits {
   onError: (error: Error) => void;
 }
 
-/** Settings every connection gets: time limits, and TCP keep-alive so a silent peer is noticed. */
-export function connectionLimits(timeoutMs: number): Pick<pgModule.ClientConfig, 'connectionTimeoutMillis' | 'query_timeout' | 'keepAlive'> {
-  return { connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, keepAlive: true };
+/** Settings every connection gets: time limits, and TCP keep-alive (from 10 s idle) so a silent peer is noticed. */
+export function connectionLimits(timeoutMs: number): Pick<pgModule.ClientConfig, 'connectionTimeoutMillis' | 'query_timeout' | 'keepAlive' | 'keepAliveInitialDelayMillis'> {
+  return { connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, keepAlive: true, keepAliveInitialDelayMillis: 10_000 };
+}
+
+/**
+ * Statements that may wait for another session: a lock (Kysely's migration lock, the import's
+ * advisory lock, SELECT … FOR UPDATE without SKIP LOCKED) or schema changes, which wait for
+ * every transaction on their table and may themselves take long. Their waiting means the
+ * database is busy, not gone, so the time limit meant for a frozen database or network does not
+ * cut them; they get LOCK_WAIT_MS instead (and TCP keep-alive still notices a dead peer).
+ */
+const WAITS_FOR_OTHERS = /\bpg_advisory(?:_xact)?_lock\s*\(|\bfor\s+(?:no\s+key\s+)?(?:update|share)\b(?![\s\S]*\bskip\s+locked\b)|^\s*(?:create|alter|drop)\b/i;
+export const LOCK_WAIT_MS = 15 * 60_000;
+const ADVISORY_LOCK = /\bpg_advisory(?:_xact)?_lock\s*\(/i;
+
+export function waitsForOthers(text: string): boolean {
+  return WAITS_FOR_OTHERS.test(text);
+}
+
+/** A lock wait that outlasted LOCK_WAIT_MS: someone holds a lock that long (a stuck transaction). */
+export class LockWaitTimeoutError extends Error {
+  readonly code = 'LOCK_WAIT_TIMEOUT';
+  constructor(statement: string) {
+    super(`waited ${LOCK_WAIT_MS / 60_000} min for a lock another session holds, or for a migration or import under one: ${statement.replace(/\s+/g, ' ').trim().slice(0, 80)}`);
+  }
 }
 
 /**
@@ -35,11 +58,20 @@ export function resilientPool(pg: typeof pgModule, config: pgModule.PoolConfig, 
       // restarting mid-query) would be uncaught. The query in flight fails with it anyway.
       const onBreak = () => void (broken = true);
       client.on('error', onBreak);
+      // After an advisory lock (the migration lock, the import's) the rest of that transaction is
+      // a migration or an import: long by nature, so the whole of it keeps the longer limit.
+      let underLock = false;
       const query = ((...args: unknown[]) => {
-        const result = (client.query as (...a: unknown[]) => unknown)(...args);
+        const [text, values] = args;
+        if (typeof text === 'string' && ADVISORY_LOCK.test(text)) underLock = true;
+        const waits = typeof text === 'string' && (underLock || waitsForOthers(text));
+        const result = waits
+          ? client.query({ text: text as string, values: values as unknown[], query_timeout: LOCK_WAIT_MS } as pgModule.QueryConfig)
+          : (client.query as (...a: unknown[]) => unknown)(...args);
         if (result instanceof Promise) {
           return result.catch((error: unknown) => {
             if (error instanceof Error && /timeout|terminated/i.test(error.message)) broken = true;
+            if (waits && error instanceof Error && error.message === 'Query read timeout') throw new LockWaitTimeoutError(text as string);
             throw error;
           });
         }
@@ -48,6 +80,7 @@ export function resilientPool(pg: typeof pgModule, config: pgModule.PoolConfig, 
       return {
         query,
         release: () => {
+          underLock = false;
           client.off('error', onBreak);
           client.release(broken ? true : undefined);
         },

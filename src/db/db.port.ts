@@ -10,12 +10,25 @@ export interface Db {
   close(): Promise<void>;
 }
 
+// A way to ask the database that does not queue behind the work (PostgreSQL: its own connection).
+const probes = new WeakMap<Kysely<Database>, () => Promise<unknown>>();
+
+/**
+ * Gives the health check its own way to the database. Through the work's pool, a pool busy with
+ * long transactions would look like a database gone, and every replica would leave the load
+ * balancer at once under load.
+ */
+export function registerReachabilityProbe(db: Kysely<Database>, probe: () => Promise<unknown>): void {
+  probes.set(db, probe);
+}
+
 /** True when the database answers within the time limit (health checks). */
 export async function isReachable(db: Kysely<Database>, timeoutMs = 2000): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  const ask = probes.get(db) ?? (() => sql`select 1`.execute(db));
   try {
-    return await Promise.race([sql`select 1`.execute(db).then(() => true), timeout]);
+    return await Promise.race([ask().then(() => true), timeout]);
   } catch {
     return false;
   } finally {
