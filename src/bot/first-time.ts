@@ -48,13 +48,22 @@ function joinable(trx: Transaction<Database>): Kysely<Database> {
       }
     },
   };
-  // Kysely keeps its state in private fields: its methods are called on the transaction itself.
+  // Kysely keeps its state in private fields: its methods are called on the transaction itself
+  // (only methods: a getter's value such as `fn` is a function with properties of its own).
   const joined = new Proxy(trx, {
     get(target, property) {
       if (property === 'transaction') return () => nested;
       const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? value.bind(target) : value;
+      return typeof value === 'function' && isMethod(target, property) ? value.bind(target) : value;
     },
   }) as Kysely<Database>;
   return joined;
+}
+
+function isMethod(object: object, property: string | symbol): boolean {
+  for (let proto = Object.getPrototypeOf(object) as object | null; proto; proto = Object.getPrototypeOf(proto) as object | null) {
+    const descriptor = Object.getOwnPropertyDescriptor(proto, property);
+    if (descriptor) return 'value' in descriptor;
+  }
+  return false;
 }

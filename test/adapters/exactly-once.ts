@@ -2,9 +2,9 @@ import type { Db } from '../../src/db/db.port.js';
 
 /** Rows that one handled delivery leaves: the changes people make from a chat, and the messages they cause. */
 export async function storedRows(db: Db): Promise<Record<string, number>> {
-  const count = async (table: 'status_updates' | 'rsvps' | 'deliveries') =>
+  const count = async (table: 'problem_reports' | 'rsvps' | 'deliveries') =>
     Number((await db.db.selectFrom(table).select(db.db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-  return { statusUpdates: await count('status_updates'), rsvps: await count('rsvps'), deliveries: await count('deliveries') };
+  return { problemReports: await count('problem_reports'), rsvps: await count('rsvps'), deliveries: await count('deliveries') };
 }
 
 /** Retries an assertion until it holds or time is up: answers go out after the platform's ack. */
