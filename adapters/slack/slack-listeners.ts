@@ -21,7 +21,7 @@ export interface ListenerDeps {
 }
 
 /** Anything unexpected becomes the core's short apology with an id, and a log line with the same id. */
-async function safely(log: Logger, work: () => Promise<Message>): Promise<Message> {
+async function safely<T extends Message | undefined>(log: Logger, work: () => Promise<T>): Promise<T | Message> {
   try {
     return await work();
   } catch (error) {
@@ -78,7 +78,7 @@ function beforeDeadline<T>(work: Promise<T>, ms: number): Promise<T | undefined>
 /**
  * Wires Slack's four ways in to the core: the slash command, buttons, modal submissions and
  * App Home. Every Events API delivery is processed once: Slack redelivers (X-Slack-Retry-Num)
- * when an ack is late, and the core's firstTime() remembers event ids across replicas.
+ * when an ack is late; the core records a trigger with the change it causes (handleOnce), across replicas.
  */
 export function registerListeners(app: App, deps: ListenerDeps): void {
   const { bot, client, directory, sender, log } = deps;
@@ -106,12 +106,16 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
 
   // A listener middleware of each event listener rather than a global one: commands (the
   // busiest requests, never retried) do not pass through it.
+  // The event is recorded only once handled: one that failed is handled again on Slack's retry.
+  // (Events change nothing stored; a button or a form takes its key with its change, handleOnce.)
   const onlyFirstDelivery: Middleware<SlackEventMiddlewareArgs> = async ({ body, next }) => {
-    if (!(await bot.firstTime(`slack:${body.event_id}`))) {
+    const key = `slack:${body.event_id}`;
+    if (await bot.seenBefore(key)) {
       log.debug({ eventId: body.event_id }, 'slack event seen before');
       return;
     }
     await next();
+    await bot.firstTime(key);
   };
 
   // Slack never retries a slash command (a late ack shows the person an error instead), so
@@ -144,10 +148,10 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     await ack();
     // Link buttons report their clicks too; only our own buttons mean something.
     if (action.type !== 'button' || action.action_id.startsWith(LINK_ACTION_PREFIX)) return;
-    if (!(await bot.firstTime(`slack:trigger:${body.trigger_id}`))) return;
     const answer = await safely(log, async () =>
-      bot.handle({ type: 'action', from: await directory.sender(body.user.id), actionId: actionIdOf(action.action_id), value: action.value ?? '' }),
+      bot.handleOnce(`slack:trigger:${body.trigger_id}`, { type: 'action', from: await directory.sender(body.user.id), actionId: actionIdOf(action.action_id), value: action.value ?? '' }),
     );
+    if (!answer) return;
     if (answer.form) await openForm(body.trigger_id, answer, body.user.id);
     else await deliver(body.user.id, answer);
     // A button pressed on the App Home (an invitation's answer): the home shows the new state.
@@ -158,15 +162,16 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   // of the modal goes back as response_action "errors", so the modal stays open with what the
   // person typed and the reason under that field. Anything else closes it and goes as a message.
   app.view<ViewSubmitAction>({ callback_id: /.*/, type: 'view_submission' }, async ({ ack, body, view }) => {
-    if (!(await bot.firstTime(`slack:trigger:${body.trigger_id}`))) return ack({ response_action: 'clear' });
     const work = safely(log, async () =>
-      bot.handle({ type: 'form', from: await directory.sender(body.user.id), formId: view.callback_id, values: readFormValues(view.state.values) }),
+      bot.handleOnce(`slack:trigger:${body.trigger_id}`, { type: 'form', from: await directory.sender(body.user.id), formId: view.callback_id, values: readFormValues(view.state.values) }),
     );
     const answer = await beforeDeadline(work, deps.ackBudgetMs);
     const refused = answer?.formError;
     if (refused && hasBlock(view, refused.fieldId)) return ack({ response_action: 'errors', errors: { [refused.fieldId]: clip(refused.text, MAX_FIELD_ERROR) } });
     await ack({ response_action: 'clear' });
-    await deliver(body.user.id, answer ?? (await work));
+    // undefined: this submission was handled before, its answer went out then.
+    const late = answer ?? (await work);
+    if (late) await deliver(body.user.id, late);
   });
 
   app.event('app_home_opened', onlyFirstDelivery, async ({ event }) => {

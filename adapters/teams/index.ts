@@ -52,9 +52,9 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): ChannelAdapter
   const sender = new TeamsSender(adapter, appId ?? '');
 
   const pending = new Set<Promise<void>>();
-  const sendLate = (address: string, answer: Promise<Message>) => {
+  const sendLate = (address: string, answer: Promise<Message | undefined>) => {
     const job = answer
-      .then((message) => sender.send(address, message))
+      .then((message) => (message ? sender.send(address, message) : { ok: true as const }))
       .then((result) => {
         if (!result.ok) log.warn({ reason: result.reason }, 'teams late answer not delivered');
       })

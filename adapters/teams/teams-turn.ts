@@ -13,7 +13,7 @@ export interface TurnDeps {
   /** How long a turn may take before it answers "one moment" and sends the answer later. */
   answerBudgetMs: number;
   /** Sends an answer that missed the budget, to this conversation (a JSON conversation reference). */
-  sendLate: (address: string, answer: Promise<Message>) => void;
+  sendLate: (address: string, answer: Promise<Message | undefined>) => void;
 }
 
 /** The adapter's own few words; everything else comes from the core. */
@@ -39,11 +39,17 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMEOUT>
 export function turnLogic(deps: TurnDeps): (context: TurnContext) => Promise<void> {
   const { bot, directory, log } = deps;
 
+  /**
+   * Bot Framework redelivers an activity it got no timely answer for; the core takes its key in
+   * the transaction of the change it causes, so each is handled once and a failed one again.
+   */
   const answer = async (context: TurnContext, incoming: Incoming, deadline: number) => {
-    const work = bot.handle(incoming);
+    const key = eventKey(context);
+    const work = key ? bot.handleOnce(key, incoming) : bot.handle(incoming);
     const first = await within(work, deadline - Date.now());
     if (first !== TIMEOUT) {
-      await context.sendActivity(renderCard(first));
+      // undefined: handled before, its answer went out then.
+      if (first) await context.sendActivity(renderCard(first));
       return;
     }
     log.info({ type: incoming.type, budgetMs: deps.answerBudgetMs }, 'teams answer slower than the budget: sending it later');
@@ -51,12 +57,10 @@ export function turnLogic(deps: TurnDeps): (context: TurnContext) => Promise<voi
     deps.sendLate(JSON.stringify(TurnContext.getConversationReference(context.activity)), work);
   };
 
-  /** Bot Framework redelivers an activity it got no timely answer for; each is processed once. */
-  const seenBefore = async (context: TurnContext) => {
+  const eventKey = (context: TurnContext) => {
     const { id, conversation } = context.activity;
-    if (!id) return false;
-    const key = createHash('sha256').update(`${conversation?.id ?? ''}\n${id}`).digest('base64url').slice(0, 32);
-    return !(await bot.firstTime(`teams:${key}`));
+    if (!id) return undefined;
+    return `teams:${createHash('sha256').update(`${conversation?.id ?? ''}\n${id}`).digest('base64url').slice(0, 32)}`;
   };
 
   /**
@@ -81,11 +85,9 @@ export function turnLogic(deps: TurnDeps): (context: TurnContext) => Promise<voi
     await learnPlaces(context);
     try {
       if (activity.type === ActivityTypes.Message) {
-        if (await seenBefore(context)) return;
         const from = await directory.sender(context, deps.answerBudgetMs / 2);
         await answer(context, incomingOf(activity, from), deadline);
       } else if (activity.type === ActivityTypes.ConversationUpdate && botWasAdded(activity)) {
-        if (await seenBefore(context)) return;
         // In a personal chat the author is the person who installed the app; in a team the
         // installer gets the welcome in the channel, recognised by e-mail only (teams-incoming.ts).
         const from = await directory.sender(context, deps.answerBudgetMs / 2);

@@ -17,7 +17,7 @@ import { rsvpAction } from './commands/rsvp-action.js';
 import { openInvitationItems, workshopsCommand } from './commands/workshops.js';
 import { createActivity } from './commands/activity-admin.js';
 import { announceAction, announceCommand } from '../announcements/announce.js';
-import { firstTime } from './first-time.js';
+import { firstTime, once, seenBefore } from './first-time.js';
 import { listReportsCommand, problemCommand, problemFormHandler, reportAction, reportCommand, statusCommand, statusFormHandler } from '../reports/report-commands.js';
 import { checkinAction } from '../reports/checkins.js';
 import { contactForStrangers } from './identity.js';
@@ -89,42 +89,78 @@ export class Bot implements BotPort {
   }
 
   async handle(incoming: Incoming): Promise<Message> {
-    try {
+    return this.safely(incoming, async () => {
+      const { db } = this.options;
       // Read before anything else: an answer kept under it is never newer than the data it shows.
-      const version = await currentDataVersion(this.options.db);
-      const person = await knownPeople(this.options.db).person(incoming.from);
-      if (!person) {
-        const t = botMessages.pl;
-        return { language: 'pl', title: t.unknownPersonTitle, text: t.unknownPerson(await contactForStrangers(this.options.db)) };
-      }
-      if (incoming.type === 'hello') return help(person.language);
-      if (incoming.type === 'action') {
-        const handler = actionHandlers[incoming.actionId.split(':', 1)[0]!];
-        return handler ? await handler(this.context(person, ''), incoming) : this.notYet(person.language);
-      }
-      if (incoming.type === 'form') {
-        const handler = formHandlers[incoming.formId];
-        return handler ? await handler(this.context(person, ''), incoming.values) : this.notYet(person.language);
-      }
-      const parsed = parseCommand(`${incoming.command} ${incoming.text}`);
-      const handler = parsed.command && handlers[parsed.command];
-      if (!parsed.command) {
-        const t = botMessages[person.language];
-        return { language: person.language, title: t.unknownCommandTitle, text: t.unknownCommand(parsed.word) };
-      }
-      if (!handler) return this.notYet(person.language);
-      let holdsUntil: Date | undefined;
-      const answer = await handler({ ...this.context(person, parsed.text), holdsUntil: (until) => (holdsUntil = until) });
-      if (holdsUntil && incoming.from.externalId) {
-        const key = repeatKey(incoming.from.channel, incoming.from.externalId, incoming.command, incoming.text);
-        this.repeats.keep(key, answer, version, this.options.clock.now().getTime(), holdsUntil.getTime());
-      }
+      const version = await currentDataVersion(db);
+      return this.respond(db, incoming, version, await knownPeople(db).person(incoming.from), () => this.options.onDataChanged?.());
+    });
+  }
+
+  /**
+   * handle() for a platform event that may be delivered again (a button, a form, a Teams
+   * activity): the key is taken in the transaction of the change it causes, so a failure leaves
+   * it free for the retry. undefined: this event was handled before (the answer went out then).
+   */
+  async handleOnce(key: string, incoming: Incoming): Promise<Message | undefined> {
+    return this.safely(incoming, async () => {
+      const { db } = this.options;
+      const version = await currentDataVersion(db);
+      // Looked up before the transaction: the cache of known people reads through the database itself.
+      const person = await knownPeople(db).person(incoming.from);
+      let changed = false;
+      const answer = await once(db, key, (trx) => this.respond(trx, incoming, version, person, () => (changed = true)));
+      // After the commit: feeds and the outbox read what the transaction stored.
+      if (changed) this.options.onDataChanged?.();
       return answer;
+    });
+  }
+
+  /** Seen before: an event whose handling that changes nothing (a home published) succeeded. */
+  seenBefore(key: string): Promise<boolean> {
+    return seenBefore(this.options.db, key);
+  }
+
+  private async safely<T>(incoming: Incoming, work: () => Promise<T>): Promise<T | Message> {
+    try {
+      return await work();
     } catch (error) {
       const id = Math.random().toString(36).slice(2, 10);
       this.options.log.error({ err: error, errorId: id, channel: incoming.from.channel }, 'bot failed');
       return { language: 'pl', title: botMessages.pl.errorTitle, text: botMessages.pl.error(id) };
     }
+  }
+
+  /** The answer; throws on failure, so that a transaction around it rolls back. */
+  private async respond(db: Kysely<Database>, incoming: Incoming, version: number, person: PersonRow | undefined, changed: () => void): Promise<Message> {
+    if (!person) {
+      const t = botMessages.pl;
+      return { language: 'pl', title: t.unknownPersonTitle, text: t.unknownPerson(await contactForStrangers(db)) };
+    }
+    const context = (text: string): CommandContext => ({ ...this.context(person, text), db, changed });
+    if (incoming.type === 'hello') return help(person.language);
+    if (incoming.type === 'action') {
+      const handler = actionHandlers[incoming.actionId.split(':', 1)[0]!];
+      return handler ? await handler(context(''), incoming) : this.notYet(person.language);
+    }
+    if (incoming.type === 'form') {
+      const handler = formHandlers[incoming.formId];
+      return handler ? await handler(context(''), incoming.values) : this.notYet(person.language);
+    }
+    const parsed = parseCommand(`${incoming.command} ${incoming.text}`);
+    const handler = parsed.command && handlers[parsed.command];
+    if (!parsed.command) {
+      const t = botMessages[person.language];
+      return { language: person.language, title: t.unknownCommandTitle, text: t.unknownCommand(parsed.word) };
+    }
+    if (!handler) return this.notYet(person.language);
+    let holdsUntil: Date | undefined;
+    const answer = await handler({ ...context(parsed.text), holdsUntil: (until) => (holdsUntil = until) });
+    if (holdsUntil && incoming.from.externalId) {
+      const key = repeatKey(incoming.from.channel, incoming.from.externalId, incoming.command, incoming.text);
+      this.repeats.keep(key, answer, version, this.options.clock.now().getTime(), holdsUntil.getTime());
+    }
+    return answer;
   }
 
   /**

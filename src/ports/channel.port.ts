@@ -131,7 +131,15 @@ export interface BotPort {
   answerAgain?(incoming: Incoming): Message | undefined;
   /** The next meetings, open invitations and feed link of a person, for a home screen (Slack App Home). */
   home(from: Sender): Promise<Message>;
-  /** True the first time a key is seen: platform retries are processed once. */
+  /**
+   * handle() for a platform event that may come again (Slack trigger, Teams activity): the key is
+   * taken in the transaction of the change the event causes, so a retry after a failure is
+   * handled and a retry after success is not. undefined: handled before, nothing to answer.
+   */
+  handleOnce(key: string, incoming: Incoming): Promise<Message | undefined>;
+  /** True when work that changes nothing stored was done for this key (recorded by firstTime after it succeeded). */
+  seenBefore(key: string): Promise<boolean>;
+  /** Records a key; true the first time. Only after work that changes nothing stored succeeded. */
   firstTime(key: string): Promise<boolean>;
   /**
    * Remembers how to post to a place the bot was seen in (Teams: its team's serviceUrl and tenant);

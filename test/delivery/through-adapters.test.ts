@@ -28,7 +28,7 @@ const clock = new FixedClock('2027-01-04T08:00:00Z');
 const idleBot: BotPort = {
   handle: async () => ({ language: 'pl', title: 'OK', text: 'OK' }),
   home: async () => ({ language: 'pl', title: 'OK', text: 'OK' }),
-  firstTime: async () => true,
+  handleOnce: async () => undefined, seenBefore: async () => false, firstTime: async () => true,
   linkPlace: async () => undefined,
 };
 const notice: Message = { language: 'pl', title: 'Zmiana sali', text: 'Spotkanie odbędzie się w **sali 14**.' };

@@ -38,11 +38,11 @@ export interface SlackHarness {
  */
 export async function startSlackHarness(
   kind: DbKind,
-  options: { wrap?: (bot: BotPort) => BotPort; adapter?: Partial<SlackAdapterOptions> } = {},
+  options: { wrap?: (bot: BotPort) => BotPort; adapter?: Partial<SlackAdapterOptions>; db?: Db } = {},
 ): Promise<SlackHarness> {
   const clock = new FixedClock('2027-01-04T08:00:00Z');
   const log = createLogger('silent');
-  const db = await demoDatabase(kind, clock);
+  const db = options.db ?? (await demoDatabase(kind, clock));
   const bot = new Bot({ db: db.db, clock, publicUrl: PUBLIC_URL, appSecret: 'x'.repeat(40), log });
   const fake = await new FakeSlackApi().start();
   for (const user of Object.values(slackUsers)) fake.users.set(user.id, user.email);
@@ -50,6 +50,8 @@ export async function startSlackHarness(
   // A recording pass-through of the port: what the adapter asked, answered by the real Bot.
   const recorded: BotPort = {
     handle: (i) => (incoming.push(i), bot.handle(i)),
+    handleOnce: (key, i) => (incoming.push(i), bot.handleOnce(key, i)),
+    seenBefore: (key) => bot.seenBefore(key),
     answerAgain: (i) => {
       const answer = bot.answerAgain(i);
       if (answer) incoming.push(i);

@@ -19,7 +19,7 @@ const reminder: Message = {
 const idleBot: BotPort = {
   handle: async () => ({ language: 'pl', title: 'OK', text: 'OK' }),
   home: async () => ({ language: 'pl', title: 'OK', text: 'OK' }),
-  firstTime: async () => true,
+  handleOnce: async () => undefined, seenBefore: async () => false, firstTime: async () => true,
   linkPlace: async () => undefined,
 };
 

@@ -40,11 +40,11 @@ export function realBot(db: Db): Bot {
 /** A real database, the real Bot and the real adapter behind the real HTTP server; only Teams is fake. */
 export async function startHarness(
   kind: DbKind,
-  options: { adapter?: Partial<TeamsAdapterOptions>; bot?: (bot: Bot) => BotPort } = {},
+  options: { adapter?: Partial<TeamsAdapterOptions>; bot?: (bot: Bot) => BotPort; db?: Db } = {},
 ): Promise<Harness> {
-  const db = await freshDatabase(kind);
+  const db = options.db ?? (await freshDatabase(kind));
   const clock = new FixedClock('2027-01-04T08:00:00Z');
-  await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
+  if (!options.db) await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
   const connector = await new FakeConnector().start();
   for (const person of Object.values(people)) connector.members.set(person.id, person);
   const bot = realBot(db);

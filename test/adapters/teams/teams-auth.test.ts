@@ -46,7 +46,7 @@ describe.each(dialects)('Teams authentication on %s', (kind) => {
   });
 
   it('should refuse to start without an app id unless dev-no-auth is asked for', () => {
-    const bot = { handle: async () => ({ language: 'pl' as const, title: '', text: '' }), home: async () => ({ language: 'pl' as const, title: '', text: '' }), firstTime: async () => true, linkPlace: async () => undefined };
+    const bot = { handle: async () => ({ language: 'pl' as const, title: '', text: '' }), home: async () => ({ language: 'pl' as const, title: '', text: '' }), handleOnce: async () => ({ language: 'pl' as const, title: '', text: '' }), seenBefore: async () => false, firstTime: async () => true, linkPlace: async () => undefined };
     expect(() => createTeamsAdapter({ devNoAuth: false, bot, log, publicUrl: 'http://localhost:3000' })).toThrow(/MicrosoftAppId/);
     expect(() => createTeamsAdapter({ devNoAuth: true, bot, log, publicUrl: 'http://localhost:3000' })).not.toThrow();
   });

@@ -8,7 +8,7 @@ import { BOT, log } from './harness.js';
 const bot = {
   handle: async (): Promise<Message> => ({ language: 'pl', title: 'x', text: 'x' }),
   home: async (): Promise<Message> => ({ language: 'pl', title: 'x', text: 'x' }),
-  firstTime: async () => true,
+  handleOnce: async () => undefined, seenBefore: async () => false, firstTime: async () => true,
   linkPlace: async () => undefined,
 };
 const reminder: Message = { language: 'pl', title: 'Przypomnienie', text: 'Jutro spotkanie zespołu.' };

@@ -27,6 +27,8 @@ describe.each(dialects)('Teams answers within the 5-second limit on %s', (kind) 
     bot: (bot: import('../../../src/bot/bot.js').Bot) => ({
       handle: async (incoming: Incoming) => (await new Promise((r) => setTimeout(r, delayMs)), bot.handle(incoming)),
       home: bot.home.bind(bot),
+      handleOnce: async (key: string, incoming: Incoming) => (await new Promise((r) => setTimeout(r, delayMs)), bot.handleOnce(key, incoming)),
+      seenBefore: bot.seenBefore.bind(bot),
       firstTime: bot.firstTime.bind(bot),
       linkPlace: bot.linkPlace.bind(bot),
     }),
