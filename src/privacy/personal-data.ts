@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import { bumpDataVersion } from '../db/data-version.js';
 import type { Database } from '../db/tables.js';
@@ -192,14 +192,17 @@ export async function collectPersonalData(db: Kysely<Database>, personId: number
  * re-import does not silently bring the person back (src/privacy/erasures.ts).
  */
 export async function erasePersonalData(db: Kysely<Database>, personId: number, clock: Clock): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    const person = await trx.selectFrom('people').select(['id', 'email']).where('id', '=', personId).forUpdate().executeTakeFirst();
-    if (!person || person.email === erasedEmail(personId)) return false;
-    await recordErasure(trx, person.email, personId, clock.now());
-    const ordered = [...personalDataParts.filter((p) => p.name !== 'people'), ...personalDataParts.filter((p) => p.name === 'people')];
-    for (const part of ordered) await part.erase(trx, personId, clock.now());
-    await trx.updateTable('people').set({ removed_at: clock.now(), updated_at: clock.now() }).where('id', '=', personId).execute();
-    await bumpDataVersion(trx);
-    return true;
-  });
+  return db.transaction().execute((trx) => erasePersonalDataIn(trx, personId, clock));
+}
+
+/** The erasure inside a transaction the caller holds (a confirmation link is spent in the same one). */
+export async function erasePersonalDataIn(trx: Transaction<Database>, personId: number, clock: Clock): Promise<boolean> {
+  const person = await trx.selectFrom('people').select(['id', 'email']).where('id', '=', personId).forUpdate().executeTakeFirst();
+  if (!person || person.email === erasedEmail(personId)) return false;
+  await recordErasure(trx, person.email, personId, clock.now());
+  const ordered = [...personalDataParts.filter((p) => p.name !== 'people'), ...personalDataParts.filter((p) => p.name === 'people')];
+  for (const part of ordered) await part.erase(trx, personId, clock.now());
+  await trx.updateTable('people').set({ removed_at: clock.now(), updated_at: clock.now() }).where('id', '=', personId).execute();
+  await bumpDataVersion(trx);
+  return true;
 }
