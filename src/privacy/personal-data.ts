@@ -113,6 +113,16 @@ const feedTokensPart: PersonalDataPart = {
   erase: async (trx, id) => void (await trx.deleteFrom('feed_tokens').where('person_id', '=', id).execute()),
 };
 
+const personalLinksPart: PersonalDataPart = {
+  name: 'personal_links',
+  // Like feed tokens: when each page link or confirmation was made and how it ended, never its hash or nonce.
+  collect: (db, id) =>
+    db.selectFrom('personal_links').select(['id', 'purpose', 'created_at', 'expires_at', 'used_at', 'revoked_at']).where('person_id', '=', id).orderBy('id').execute(),
+  // Kept: the rows hold no name or address, and they stop working with the person (the routes find
+  // no live person and answer 410 "gone", which an erased person's old link should say, not "unknown").
+  erase: async () => undefined,
+};
+
 const rsvpsPart: PersonalDataPart = {
   name: 'rsvps',
   collect: (db, id) =>
@@ -166,6 +176,7 @@ export const personalDataParts: PersonalDataPart[] = [
   channelsPart,
   preferencesPart,
   feedTokensPart,
+  personalLinksPart,
   rsvpsPart,
   deliveriesPart,
   scheduleChangesPart,
