@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
 import { bumpDataVersion } from '../db/data-version.js';
@@ -39,11 +39,23 @@ export async function issueFeedToken(db: Kysely<Database>, personId: number, sec
   const nonce = randomBytes(32).toString('base64url');
   const token = tokenFor(secret, nonce);
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('feed_tokens').set({ revoked_at: clock.now() }).where('person_id', '=', personId).where('revoked_at', 'is', null).execute();
-    await trx.insertInto('feed_tokens').values({ person_id: personId, token_hash: hashToken(token), nonce, created_at: clock.now() }).execute();
-    await bumpDataVersion(trx);
+    await replaceFeedToken(trx, personId, token, nonce, clock);
   });
   return token;
+}
+
+/** A new feed token inside a transaction the caller holds (a confirmation link is spent in the same one). */
+export async function issueFeedTokenIn(trx: Transaction<Database>, personId: number, secret: string, clock: Clock): Promise<string> {
+  const nonce = randomBytes(32).toString('base64url');
+  const token = tokenFor(secret, nonce);
+  await replaceFeedToken(trx, personId, token, nonce, clock);
+  return token;
+}
+
+async function replaceFeedToken(trx: Transaction<Database>, personId: number, token: string, nonce: string, clock: Clock): Promise<void> {
+  await trx.updateTable('feed_tokens').set({ revoked_at: clock.now() }).where('person_id', '=', personId).where('revoked_at', 'is', null).execute();
+  await trx.insertInto('feed_tokens').values({ person_id: personId, token_hash: hashToken(token), nonce, created_at: clock.now() }).execute();
+  await bumpDataVersion(trx);
 }
 
 export async function revokeFeedTokens(db: Kysely<Database>, personId: number, clock: Clock): Promise<number> {

@@ -1,4 +1,5 @@
 import type { Language } from './messages.js';
+import { genitiveDate } from './format.js';
 
 type Action = 'erase' | 'feed';
 
@@ -8,7 +9,7 @@ export const confirmationMessages = {
     title: (a: Action) => (a === 'erase' ? 'Potwierdzenie usunięcia danych' : 'Potwierdzenie nowego linku do kalendarza'),
     text: (a: Action, until: string) =>
       `Na stronie „Moje ustawienia” poproszono o ${a === 'erase' ? 'usunięcie Pani/Pana danych z Kooperatora' : 'nowy link do osobistego kalendarza (dotychczasowy przestanie działać)'}. ` +
-      `Aby to zrobić, proszę otworzyć poniższy link do ${until}. Jeśli to nie Pani/Pan, proszę zignorować tę wiadomość; na stronie ustawień można zakończyć wszystkie swoje linki.`,
+      `Aby to zrobić, proszę otworzyć poniższy link do ${genitiveDate(until)}. Jeśli to nie Pani/Pan, proszę zignorować tę wiadomość; na stronie ustawień można zakończyć wszystkie swoje linki.`,
     button: (a: Action) => (a === 'erase' ? 'Potwierdzam usunięcie danych' : 'Potwierdzam nowy link'),
   },
   en: {

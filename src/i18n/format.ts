@@ -27,3 +27,21 @@ export function formatDate(value: DateTime, language: Language): string {
 export function formatTime(value: DateTime, language: Language): string {
   return formatter(language, value.zoneName ?? 'UTC', { hour: '2-digit', minute: '2-digit' }).format(value.toJSDate());
 }
+
+const GENITIVE_WEEKDAYS: Record<string, string> = {
+  poniedziałek: 'poniedziałku',
+  wtorek: 'wtorku',
+  środa: 'środy',
+  czwartek: 'czwartku',
+  piątek: 'piątku',
+  sobota: 'soboty',
+  niedziela: 'niedzieli',
+};
+
+/**
+ * A Polish date as it reads after "do" or "od", which govern the genitive: "wtorek, 9 lutego 2027"
+ * becomes "wtorku, 9 lutego 2027" (formatDateTime gives the weekday in the nominative).
+ */
+export function genitiveDate(formatted: string): string {
+  return formatted.replace(/^(poniedziałek|wtorek|środa|czwartek|piątek|sobota|niedziela)\b/u, (day) => GENITIVE_WEEKDAYS[day]!);
+}

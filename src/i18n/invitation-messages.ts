@@ -1,4 +1,5 @@
 import type { Language } from './messages.js';
+import { genitiveDate } from './format.js';
 
 /** Invitations, answers, the waiting list and the /rsvp pages, as whole sentences per language. */
 export const invitationMessages = {
@@ -11,7 +12,7 @@ export const invitationMessages = {
     cancelText: (title: string, when: string) => `Wydarzenie „${title}” (${when}) zostało odwołane. Przepraszamy za kłopot.`,
     offerTitle: (title: string) => `Zwolniło się miejsce: ${title}`,
     offerText: (title: string, until: string) =>
-      `Na wydarzeniu „${title}” zwolniło się miejsce i jest ono zarezerwowane dla Pani/Pana do ${until}. Prosimy o potwierdzenie; bez odpowiedzi miejsce przejdzie na następną osobę z listy rezerwowej, a Pani/Pan opuści listę (odpowiedź „Wezmę udział” zapisze Panią/Pana na nią ponownie, na koniec).`,
+      `Na wydarzeniu „${title}” zwolniło się miejsce i jest ono zarezerwowane dla Pani/Pana do ${genitiveDate(until)}. Prosimy o potwierdzenie; bez odpowiedzi miejsce przejdzie na następną osobę z listy rezerwowej, a Pani/Pan opuści listę (odpowiedź „Wezmę udział” zapisze Panią/Pana na nią ponownie, na koniec).`,
     whenLabel: 'Termin',
     whereLabel: 'Miejsce',
     onlineLabel: 'Online',
@@ -43,7 +44,7 @@ export const invitationMessages = {
     pageBadLink: 'Ten link jest nieprawidłowy albo wygasł. Prosimy odpowiedzieć w wiadomości na czacie lub poprosić RCPS o nowe zaproszenie.',
     pageBadLinkTitle: 'Link nie działa',
     deadlineTitle: (title: string) => `Przypomnienie: prosimy o odpowiedź na zaproszenie „${title}”`,
-    deadlineText: (title: string, by: string) => `Nie otrzymaliśmy jeszcze odpowiedzi na zaproszenie na „${title}”. Prosimy odpowiedzieć do ${by}.`,
+    deadlineText: (title: string, by: string) => `Nie otrzymaliśmy jeszcze odpowiedzi na zaproszenie na „${title}”. Prosimy odpowiedzieć do ${genitiveDate(by)}.`,
     reminderTitle: (title: string, when: string) => `Przypomnienie: ${title}, ${when}`,
     reminderText: (title: string, when: string) => `Przypominamy o wydarzeniu „${title}”: ${when}.`,
   },
@@ -100,7 +101,7 @@ export const workshopViewMessages = {
     none: 'Nie ma teraz otwartych zaproszeń.',
     summary: 'Otwarte zaproszenia i Pani/Pana odpowiedzi:',
     noAnswer: 'bez odpowiedzi',
-    offered: (until: string) => `miejsce zarezerwowane do ${until}`,
+    offered: (until: string) => `miejsce zarezerwowane do ${genitiveDate(until)}`,
     offerLapsed: 'propozycja miejsca wygasła bez odpowiedzi; „Wezmę udział” zapisze Panią/Pana na koniec listy rezerwowej',
     staffTitle: 'Zaproszenia: odpowiedzi',
     staffSummary: 'Dla każdego wydarzenia: zaproszeni, wezmą udział, nie wezmą udziału, może, lista rezerwowa, bez odpowiedzi.',

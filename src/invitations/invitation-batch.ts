@@ -6,12 +6,14 @@ import type { ChannelKind } from '../ports/channel.port.js';
 /** Every reference type invitation-message.ts renders. */
 export const INVITATION_TYPES: ReadonlySet<string> = new Set(['invitation', 'rsvp_offer', 'rsvp_deadline', 'activity_reminder']);
 
-/** What rendering a batch's invitations needs, loaded in at most four queries whatever the batch's size. */
+/** What rendering a batch's invitations needs, loaded in at most five queries whatever the batch's size. */
 export interface InvitationBatch {
   activities: Map<string, ActivityRow>;
   people: Map<number, PersonRow>;
   /** Answer by `${activityId}:${personId}`. */
   answers: Map<string, string>;
+  /** The standing seat offer's deadline by `${activityId}:${personId}` (loaded only when the batch holds offers). */
+  offers: Map<string, Date>;
   /** The last invitation message sent in a chat, by `${activityId}:${personId}:${channel}` (provider id). */
   previous: Map<string, string>;
 }
@@ -32,7 +34,7 @@ async function loadInvitationBatch(db: Kysely<Database>, rows: readonly Delivery
   const refs = mine.map((r) => r.payload as Ref);
   const activityIds = [...new Set(refs.map((r) => r.activityId))];
   const personIds = [...new Set(refs.map((r) => Number(r.personId)))];
-  const out: InvitationBatch = { activities: new Map(), people: new Map(), answers: new Map(), previous: new Map() };
+  const out: InvitationBatch = { activities: new Map(), people: new Map(), answers: new Map(), offers: new Map(), previous: new Map() };
   if (activityIds.length === 0 || personIds.length === 0) return out;
   for (const a of await db.selectFrom('activities').selectAll().where('id', 'in', activityIds).execute()) out.activities.set(a.id, a);
   for (const p of await db.selectFrom('people').selectAll().where('id', 'in', personIds).execute()) out.people.set(p.id, p);
@@ -43,6 +45,16 @@ async function loadInvitationBatch(db: Kysely<Database>, rows: readonly Delivery
     .where('person_id', 'in', personIds)
     .execute();
   for (const a of answers) out.answers.set(`${a.activity_id}:${a.person_id}`, a.answer);
+  if (refs.some((r) => r.type === 'rsvp_offer')) {
+    const offers = await db
+      .selectFrom('invitations')
+      .select(['activity_id', 'person_id', 'offer_expires_at'])
+      .where('activity_id', 'in', activityIds)
+      .where('person_id', 'in', personIds)
+      .where('offer_expires_at', 'is not', null)
+      .execute();
+    for (const o of offers) out.offers.set(`${o.activity_id}:${o.person_id}`, o.offer_expires_at!);
+  }
 
   // Only updates and seat offers in chat replace an earlier message in place.
   const replacing = mine.filter((r, i) => (refs[i]!.update === '1' || refs[i]!.type === 'rsvp_offer') && chatChannel(r));

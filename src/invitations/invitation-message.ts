@@ -96,7 +96,10 @@ export async function renderInvitation(
     title = t.deadlineTitle(activity.title);
     text = t.deadlineText(activity.title, formatDateTime(zoned(`${activity.rsvp_by}T23:59`, activity.timezone), language));
   } else if (ref.type === 'rsvp_offer') {
-    if (cancelled || rsvp?.answer !== 'waiting') return undefined;
+    // Only the offer that still stands: one given up, lapsed or made again says nothing of this `until`.
+    const standing = loaded.offers.get(`${activity.id}:${person.id}`);
+    const stands = !!standing && standing.getTime() === new Date(ref.until!).getTime() && (!row.claimed_at || standing > row.claimed_at);
+    if (cancelled || rsvp?.answer !== 'waiting' || !stands) return undefined;
     const until = formatDateTime(zoned(new Date(ref.until!).toISOString(), 'UTC').setZone(activity.timezone), language);
     title = t.offerTitle(activity.title);
     text = t.offerText(activity.title, until);

@@ -75,10 +75,14 @@ export async function placeOf(trx: Trx, activityId: string, personId: number): P
  */
 export async function lapseOffers(trx: Trx, activityIds: string[], now: Date): Promise<number> {
   if (activityIds.length === 0) return 0;
-  const lapsed = await sql`
-    update invitations set offer_lapsed_at = offer_expires_at, offer_expires_at = null
-    where activity_id in (${sql.join(activityIds)}) and offer_expires_at <= ${now}`.execute(trx);
-  return Number(lapsed.numAffectedRows ?? 0);
+  // Built with Kysely, not raw SQL: the data-version watch sees only built writes to shown tables.
+  const lapsed = await trx
+    .updateTable('invitations')
+    .set((eb) => ({ offer_lapsed_at: eb.ref('offer_expires_at'), offer_expires_at: null }))
+    .where('activity_id', 'in', activityIds)
+    .where('offer_expires_at', '<=', now)
+    .executeTakeFirst();
+  return Number(lapsed.numUpdatedRows);
 }
 
 /**

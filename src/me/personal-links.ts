@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { bumpDataVersion } from '../db/data-version.js';
 import type { Database, PersonalLinkTable } from '../db/tables.js';
 
 export type LinkPurpose = PersonalLinkTable['purpose'];
@@ -74,8 +75,15 @@ export async function useLink(db: Kysely<Database>, id: number, now: Date): Prom
   return Number(used.numUpdatedRows) === 1;
 }
 
-/** Ends every link of a person: their page links and any confirmation not yet used. */
+/**
+ * Ends every link of a person: their page links, any confirmation not yet used and their calendar
+ * feed link (the page shows it, so whoever saw a forwarded page link saw the feed link too).
+ */
 export async function endAllLinks(db: Kysely<Database>, personId: number, now: Date): Promise<number> {
-  const ended = await db.updateTable('personal_links').set({ revoked_at: now }).where('person_id', '=', personId).where('revoked_at', 'is', null).executeTakeFirst();
-  return Number(ended.numUpdatedRows);
+  return db.transaction().execute(async (trx) => {
+    const ended = await trx.updateTable('personal_links').set({ revoked_at: now }).where('person_id', '=', personId).where('revoked_at', 'is', null).executeTakeFirst();
+    const feeds = await trx.updateTable('feed_tokens').set({ revoked_at: now }).where('person_id', '=', personId).where('revoked_at', 'is', null).executeTakeFirst();
+    await bumpDataVersion(trx);
+    return Number(ended.numUpdatedRows) + Number(feeds.numUpdatedRows);
+  });
 }

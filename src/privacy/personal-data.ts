@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import { bumpDataVersion } from '../db/data-version.js';
 import type { Database } from '../db/tables.js';
@@ -113,6 +113,16 @@ const feedTokensPart: PersonalDataPart = {
   erase: async (trx, id) => void (await trx.deleteFrom('feed_tokens').where('person_id', '=', id).execute()),
 };
 
+const personalLinksPart: PersonalDataPart = {
+  name: 'personal_links',
+  // Like feed tokens: when each page link or confirmation was made and how it ended, never its hash or nonce.
+  collect: (db, id) =>
+    db.selectFrom('personal_links').select(['id', 'purpose', 'created_at', 'expires_at', 'used_at', 'revoked_at']).where('person_id', '=', id).orderBy('id').execute(),
+  // Kept: the rows hold no name or address, and they stop working with the person (the routes find
+  // no live person and answer 410 "gone", which an erased person's old link should say, not "unknown").
+  erase: async () => undefined,
+};
+
 const rsvpsPart: PersonalDataPart = {
   name: 'rsvps',
   collect: (db, id) =>
@@ -166,6 +176,7 @@ export const personalDataParts: PersonalDataPart[] = [
   channelsPart,
   preferencesPart,
   feedTokensPart,
+  personalLinksPart,
   rsvpsPart,
   deliveriesPart,
   scheduleChangesPart,
@@ -192,14 +203,17 @@ export async function collectPersonalData(db: Kysely<Database>, personId: number
  * re-import does not silently bring the person back (src/privacy/erasures.ts).
  */
 export async function erasePersonalData(db: Kysely<Database>, personId: number, clock: Clock): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    const person = await trx.selectFrom('people').select(['id', 'email']).where('id', '=', personId).forUpdate().executeTakeFirst();
-    if (!person || person.email === erasedEmail(personId)) return false;
-    await recordErasure(trx, person.email, personId, clock.now());
-    const ordered = [...personalDataParts.filter((p) => p.name !== 'people'), ...personalDataParts.filter((p) => p.name === 'people')];
-    for (const part of ordered) await part.erase(trx, personId, clock.now());
-    await trx.updateTable('people').set({ removed_at: clock.now(), updated_at: clock.now() }).where('id', '=', personId).execute();
-    await bumpDataVersion(trx);
-    return true;
-  });
+  return db.transaction().execute((trx) => erasePersonalDataIn(trx, personId, clock));
+}
+
+/** The erasure inside a transaction the caller holds (a confirmation link is spent in the same one). */
+export async function erasePersonalDataIn(trx: Transaction<Database>, personId: number, clock: Clock): Promise<boolean> {
+  const person = await trx.selectFrom('people').select(['id', 'email']).where('id', '=', personId).forUpdate().executeTakeFirst();
+  if (!person || person.email === erasedEmail(personId)) return false;
+  await recordErasure(trx, person.email, personId, clock.now());
+  const ordered = [...personalDataParts.filter((p) => p.name !== 'people'), ...personalDataParts.filter((p) => p.name === 'people')];
+  for (const part of ordered) await part.erase(trx, personId, clock.now());
+  await trx.updateTable('people').set({ removed_at: clock.now(), updated_at: clock.now() }).where('id', '=', personId).execute();
+  await bumpDataVersion(trx);
+  return true;
 }

@@ -8,6 +8,7 @@ import type { Database } from '../../src/db/tables.js';
 import { enqueue } from '../../src/delivery/outbox.js';
 import { issueFeedToken, personForToken } from '../../src/feeds/feed-tokens.js';
 import { createLogger } from '../../src/log.js';
+import { personalPageUrl } from '../../src/me/me-link.js';
 import { savePreferences } from '../../src/preferences/preferences.js';
 import { forgetErasure } from '../../src/privacy/erasures.js';
 import { collectPersonalData, erasePersonalData, personalDataParts } from '../../src/privacy/personal-data.js';
@@ -59,6 +60,7 @@ describe.each(dialects)('personal data (RODO) on %s', (kind) => {
     await savePreferences(db.db, anna, { mutedKinds: ['announcements'], mutedChannels: [], quiet: { from: 21, to: 6 } }, clock.now());
     oldToken = await issueFeedToken(db.db, anna, SECRET, clock);
     liveToken = await issueFeedToken(db.db, anna, SECRET, clock);
+    await personalPageUrl(db.db, 'https://koop.example.org', SECRET, anna, clock.now());
     const activity = (await db.db.selectFrom('activities').select('id').orderBy('id').executeTakeFirstOrThrow()).id;
     await db.db.insertInto('rsvps').values({ activity_id: activity, person_id: anna, answer: 'accepted', answered_at: clock.now() }).execute();
     await enqueue(db.db, [

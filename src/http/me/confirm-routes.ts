@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
-import { issueFeedToken } from '../../feeds/feed-tokens.js';
+import { issueFeedTokenIn } from '../../feeds/feed-tokens.js';
 import { mePageMessages } from '../../i18n/me-page-messages.js';
 import type { Language } from '../../i18n/messages.js';
 import { checkLink, useLink } from '../../me/personal-links.js';
-import { erasePersonalData } from '../../privacy/personal-data.js';
+import { erasePersonalDataIn } from '../../privacy/personal-data.js';
 import { sendPage } from '../html/layout.js';
 import { sameOrigin } from '../same-origin.js';
 import type { Route } from '../router.js';
@@ -48,14 +48,17 @@ export function confirmRoutes(options: MeRoutesOptions): Route[] {
         if (!c.found) return sendPage(res, c.status, refused(c.status, c.language));
         const t = mePageMessages[c.language];
         if (!sameOrigin(req, publicUrl)) return sendPage(res, 403, messagePage(c.language, t.forbiddenTitle, t.forbiddenText));
-        if (!(await useLink(db, c.found.id, clock.now()))) return sendPage(res, 404, refused(404, c.language));
-        if (c.found.purpose === 'confirm_erase') {
-          await erasePersonalData(db, c.found.personId, clock);
-          options.changed?.();
-          return sendPage(res, 200, messagePage(c.language, t.erasedTitle, t.erasedText));
-        }
-        await issueFeedToken(db, c.found.personId, appSecret, clock);
+        const { id, purpose, personId } = c.found;
+        // The link is spent in the action's own transaction: an action that fails leaves it usable.
+        const done = await db.transaction().execute(async (trx) => {
+          if (!(await useLink(trx, id, clock.now()))) return false;
+          if (purpose === 'confirm_erase') await erasePersonalDataIn(trx, personId, clock);
+          else await issueFeedTokenIn(trx, personId, appSecret, clock);
+          return true;
+        });
+        if (!done) return sendPage(res, 404, refused(404, c.language));
         options.changed?.();
+        if (purpose === 'confirm_erase') return sendPage(res, 200, messagePage(c.language, t.erasedTitle, t.erasedText));
         sendPage(res, 200, messagePage(c.language, t.confirmTitle(false), t.feedRenewed));
       },
     },

@@ -112,6 +112,7 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
     }),
     route('POST', '/links/end', 'me_links_end', async (_req, res, c) => {
       await endAllLinks(db, c.person.id, clock.now());
+      options.changed?.();
       const t = mePageMessages[c.language];
       sendPage(res, 200, messagePage(c.language, t.linksEndedTitle, t.linksEndedText));
     }),

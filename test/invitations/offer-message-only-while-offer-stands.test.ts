@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { IcalGeneratorRenderer } from '../../adapters/ical/ical-renderer.js';
+import { deliveryRenderer } from '../../src/delivery/render-delivery.js';
+import { parseMailbox } from '../../src/invitations/invitation-message.js';
+import { planInvitations } from '../../src/invitations/plan-invitations.js';
+import { answerInvitation, placeOf } from '../../src/invitations/rsvp.js';
+import { dialects } from '../support/databases.js';
+import { everyone, fixtureEachTest, personId, WORKSHOP } from './support.js';
+
+const SECRET = 's'.repeat(40);
+
+/**
+ * Review: an offer's message is rendered when sent, but renderInvitation (invitation-message.ts,
+ * the rsvp_offer branch) only checks that the person's answer is "waiting", not that the offer
+ * still stands. A message still in the outbox (quiet hours, a channel retrying) for an offer the
+ * person gave up (maybe, then "I will come" again: back on the list, no offer) tells them a
+ * seat is held for them until the old deadline, which is false.
+ */
+describe.each(dialects)('an offer message for an offer no longer standing on %s', (kind) => {
+  const fixture = fixtureEachTest(kind);
+  const { clock } = fixture;
+  const answer = async (email: string, a: 'accepted' | 'declined' | 'maybe') =>
+    answerInvitation(fixture.db, clock, { activityId: WORKSHOP, personId: await personId(fixture.db, email), answer: a });
+
+  it('should not tell someone without an offer that a seat is held for them', async () => {
+    await planInvitations(fixture.db, clock);
+    for (const email of everyone.slice(0, 26)) {
+      clock.advance(60_000);
+      await answer(email, 'accepted');
+    }
+    const [first] = [everyone[24]!];
+    clock.set('2027-02-05T09:00:00Z');
+    await answer(everyone[0]!, 'declined'); // the seat is offered to `first`; the message waits in the outbox
+    const offer = await fixture.db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('dedupe_key', 'like', 'rsvp-offer:%')
+      .where('person_id', '=', await personId(fixture.db, first))
+      .executeTakeFirstOrThrow();
+    clock.advance(60_000);
+    await answer(first, 'maybe'); // gives the offer up: it goes to the next
+    clock.advance(60_000);
+    expect(await answer(first, 'accepted')).toMatchObject({ status: 'waiting', place: 2 });
+    const invitation = await fixture.db.selectFrom('invitations').select('offer_expires_at').where('activity_id', '=', WORKSHOP).where('person_id', '=', await personId(fixture.db, first)).executeTakeFirstOrThrow();
+    expect(invitation.offer_expires_at).toBeNull();
+    expect(await placeOf(fixture.db, WORKSHOP, await personId(fixture.db, first))).toBe(2);
+
+    const render = deliveryRenderer(fixture.db, 'https://koop.example.org', SECRET, {
+      appSecret: SECRET,
+      calendar: new IcalGeneratorRenderer('Europe/Warsaw'),
+      organizer: parseMailbox('"RCPS" <rcps@example.org>'),
+    });
+    const fresh = await fixture.db.selectFrom('deliveries').selectAll().where('id', '=', offer.id).executeTakeFirstOrThrow();
+    const message = await render({ ...fresh, claimed_at: clock.now() }, 'pl');
+    // Either nothing is sent, or at least not "zarezerwowane dla Pani/Pana".
+    expect(message?.text ?? '').not.toContain('zarezerwowane dla Pani/Pana');
+  });
+});
