@@ -3,14 +3,17 @@ import { parseDuration, zoned } from './local-time.js';
 import { occurrenceOn, occurrencesStartingIn, takesPlace, type MeetingSeries, type Occurrence } from './occurrences.js';
 
 /**
- * The occurrence a person means by a date (YYYY-MM-DD, the team's local day): the meeting that
- * takes place that day (after a move or a holiday shift it is not the rule's day), preferring
- * the one the rule put there; else the occurrence whose rule date it is, whatever became of it.
+ * The occurrence a person means by a date (YYYY-MM-DD, the team's local day): the occurrence
+ * whose rule date it is, whatever became of it (so a repeated `odwołaj`/`przenieś` names the
+ * same meeting again and is refused, instead of falling onto another meeting moved to that
+ * day); only when the rule puts none there, the meeting that takes place that day (after a
+ * move or a holiday shift it is not the rule's day).
  */
 export function occurrenceForDay(series: MeetingSeries, date: string): Occurrence | undefined {
+  const own = occurrenceOn(series, date);
+  if (own) return own;
   const day = zoned(`${date}T00:00`, series.timezone);
-  const happening = occurrencesStartingIn(series, day.toJSDate(), day.plus({ days: 1 }).toJSDate()).filter(takesPlace);
-  return happening.find((o) => o.date === date) ?? happening[0] ?? occurrenceOn(series, date);
+  return occurrencesStartingIn(series, day.toJSDate(), day.plus({ days: 1 }).toJSDate()).find(takesPlace);
 }
 
 export type MoveRefusal = { reason: 'past' } | { reason: 'same_time' } | { reason: 'clash'; other: Occurrence };

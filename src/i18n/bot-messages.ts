@@ -4,11 +4,14 @@ import type { Language } from './messages.js';
 const pluralRules = { pl: new Intl.PluralRules('pl-PL'), en: new Intl.PluralRules('en-GB') };
 const plural = (language: Language) => pluralRules[language];
 
-/** "1 spotkanie", "2 spotkania", "5 spotkań": Polish has three forms, chosen by Intl.PluralRules. */
-function meetingsCount(language: Language, n: number): string {
+/**
+ * "Najbliższe spotkanie", "Najbliższe 3 spotkania", "Najbliższych 5 spotkań": the adjective agrees
+ * with the numeral too (2-4, 22-24: nominative; 5-21, 25-...: genitive), chosen by Intl.PluralRules.
+ */
+function nextMeetings(language: Language, n: number): string {
   const form = plural(language).select(n);
-  if (language === 'en') return form === 'one' ? `${n} meeting` : `${n} meetings`;
-  return form === 'one' ? `${n} spotkanie` : form === 'few' ? `${n} spotkania` : `${n} spotkań`;
+  if (language === 'en') return form === 'one' ? 'The next meeting' : `The next ${n} meetings`;
+  return form === 'one' ? 'Najbliższe spotkanie' : form === 'few' ? `Najbliższe ${n} spotkania` : `Najbliższych ${n} spotkań`;
 }
 
 /** What the bot says, whole sentences per language. */
@@ -37,10 +40,10 @@ export const botMessages = {
     unknownCommandTitle: 'Nie rozpoznajemy tego polecenia',
     unknownCommand: (word: string) => `Polecenie „${word}” nie jest nam znane. Lista poleceń: **pomoc**.`,
     meetingsTitle: 'Najbliższe spotkania',
-    meetingsSummary: (n: number) => `Najbliższe ${meetingsCount('pl', n)} Pani/Pana zespołów:`,
+    meetingsSummary: (n: number) => `${nextMeetings('pl', n)} Pani/Pana zespołów:`,
     noMeetings: 'W najbliższych tygodniach nie ma zaplanowanych spotkań Pani/Pana zespołów.',
-    meetingsSummaryAll: (n: number) => `Najbliższe ${meetingsCount('pl', n)} wszystkich zespołów (jeden zespół: „spotkania <zespół>”):`,
-    meetingsSummaryOne: (n: number, team: string) => `Najbliższe ${meetingsCount('pl', n)} zespołu ${team}:`,
+    meetingsSummaryAll: (n: number) => `${nextMeetings('pl', n)} wszystkich zespołów (jeden zespół: „spotkania <zespół>”):`,
+    meetingsSummaryOne: (n: number, team: string) => `${nextMeetings('pl', n)} zespołu ${team}:`,
     noMeetingsAll: 'W najbliższych tygodniach żaden zespół nie ma zaplanowanych spotkań.',
     onlineLabel: 'Dołącz online',
     teamFeedLabel: 'Kalendarz zespołu',
@@ -81,10 +84,10 @@ export const botMessages = {
     unknownCommandTitle: 'We do not know this command',
     unknownCommand: (word: string) => `We do not know the command “${word}”. For the list of commands type **help**.`,
     meetingsTitle: 'Next meetings',
-    meetingsSummary: (n: number) => `The next ${meetingsCount('en', n)} of your teams:`,
+    meetingsSummary: (n: number) => `${nextMeetings('en', n)} of your teams:`,
     noMeetings: 'Your teams have no meetings planned in the coming weeks.',
-    meetingsSummaryAll: (n: number) => `The next ${meetingsCount('en', n)} of all teams (one team: "meetings <team>"):`,
-    meetingsSummaryOne: (n: number, team: string) => `The next ${meetingsCount('en', n)} of team ${team}:`,
+    meetingsSummaryAll: (n: number) => `${nextMeetings('en', n)} of all teams (one team: "meetings <team>"):`,
+    meetingsSummaryOne: (n: number, team: string) => `${nextMeetings('en', n)} of team ${team}:`,
     noMeetingsAll: 'No team has meetings planned in the coming weeks.',
     onlineLabel: 'Join online',
     teamFeedLabel: 'Team calendar',

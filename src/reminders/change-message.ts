@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Database, DeliveryRow, ScheduleChangeTable } from '../db/tables.js';
 import { zoned } from '../domain/local-time.js';
@@ -32,7 +32,7 @@ export async function renderChangeNotice(db: Kysely<Database>, row: DeliveryRow,
   if (!team) return undefined;
   const occurrence = occurrenceOn(team.meetings, change.occurrence_date);
   const t = reminderTexts[language];
-  const from = (change.details as { from?: string | null }).from;
+  const from = await lastHeardFrom(db, change, row.person_id);
   const wasAt = from ? DateTime.fromISO(from, { zone: team.team.timezone }) : (occurrence?.originalStart ?? zoned(`${change.occurrence_date}T00:00`, team.team.timezone));
   const was = formatDateTime(wasAt, language);
   const links = [{ label: t.calendarLabel, url: `${publicUrl}/calendars/teams/${team.team.id}.ics` }];
@@ -47,4 +47,27 @@ export async function renderChangeNotice(db: Kysely<Database>, row: DeliveryRow,
   }
   if (from && wasAt.toMillis() === occurrence.start.toMillis()) return undefined;
   return { language, title: t.movedTitle(team.team.name, was), text: t.movedText(team.team.name, was, now, team.series.location), fields, links };
+}
+
+/**
+ * The time the recipient last heard of, as `from`: the change's own `from`, unless earlier notices
+ * of the same occurrence never reached them (overtaken, so cancelled): then the `from` of the
+ * earliest of those. Moved and moved back before any notice went out is then no news at all,
+ * rather than "moved from" a time the members never heard of.
+ */
+async function lastHeardFrom(db: Kysely<Database>, change: Selectable<ScheduleChangeTable>, personId: number | null): Promise<string | null | undefined> {
+  const own = (change.details as { from?: string | null }).from;
+  if (personId === null) return own;
+  const unheard = await db
+    .selectFrom('schedule_changes')
+    .innerJoin('deliveries', (j) => j.on('deliveries.dedupe_key', '=', sql<string>`'notice:' || cast(schedule_changes.id as text) || ':' || ${String(personId)}`))
+    .select('schedule_changes.details')
+    .where('schedule_changes.team_id', '=', change.team_id)
+    .where('schedule_changes.occurrence_date', '=', change.occurrence_date)
+    .where('schedule_changes.kind', 'in', [...NOTICE_KINDS] as ScheduleChangeTable['kind'][])
+    .where('schedule_changes.id', '<', change.id)
+    .where('deliveries.state', '<>', 'sent')
+    .orderBy('schedule_changes.id')
+    .executeTakeFirst();
+  return unheard ? (unheard.details as { from?: string | null }).from : own;
 }

@@ -21,7 +21,9 @@ export async function processScheduleChanges(db: Kysely<Database>, clock: Clock)
       .skipLocked()
       .execute();
     if (changes.length === 0) return { notices: 0, teams: 0 };
-    const teams = new Set(changes.filter((c) => c.team_id && c.kind !== 'member_removed').map((c) => c.team_id!));
+    // member_removed counts too: re-planning drops the pending reminders and check-ins of a
+    // person who left this team but is still a user through another one.
+    const teams = new Set(changes.filter((c) => c.team_id).map((c) => c.team_id!));
     for (const teamId of teams) {
       await replanTeam(trx, teamId, clock);
       await replanCheckins(trx, teamId, clock);

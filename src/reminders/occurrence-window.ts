@@ -1,5 +1,7 @@
 import type { DateTime } from 'luxon';
-import { expandSeries, occurrenceOn, type MeetingSeries, type Occurrence } from '../domain/occurrences.js';
+import { expandSeries, MAX_SHIFT_DAYS, occurrenceOn, type MeetingSeries, type Occurrence } from '../domain/occurrences.js';
+
+const DAY = 86_400_000;
 
 /**
  * The occurrences reminders and check-ins are planned for between two instants: those the rule
@@ -10,6 +12,13 @@ import { expandSeries, occurrenceOn, type MeetingSeries, type Occurrence } from 
 export function occurrencesIn(series: MeetingSeries, from: Date, to: Date): Occurrence[] {
   const found = expandSeries(series, from, to);
   const dates = new Set(found.map((o) => o.date));
+  // A holiday shifts a meeting up to MAX_SHIFT_DAYS later: one whose rule date has passed may
+  // still take place inside the window (Easter Monday's meeting on Tuesday).
+  for (const o of expandSeries(series, new Date(from.getTime() - (MAX_SHIFT_DAYS + 2) * DAY), from)) {
+    if (dates.has(o.date) || o.start.toMillis() < from.getTime() || o.start.toMillis() >= to.getTime()) continue;
+    found.push(o);
+    dates.add(o.date);
+  }
   for (const e of series.exceptions) {
     if (!e.movedToLocal || dates.has(e.date)) continue;
     const moved = occurrenceOn(series, e.date);

@@ -37,10 +37,10 @@ describe('command words', () => {
   });
 
   it.each([
-    [1, 'Najbliższe 1 spotkanie'],
+    [1, 'Najbliższe spotkanie'],
     [2, 'Najbliższe 2 spotkania'],
-    [5, 'Najbliższe 5 spotkań'],
-    [12, 'Najbliższe 12 spotkań'],
+    [5, 'Najbliższych 5 spotkań'],
+    [12, 'Najbliższych 12 spotkań'],
     [22, 'Najbliższe 22 spotkania'],
   ])('should use the Polish plural form for %i', (n, text) => {
     expect(botMessages.pl.meetingsSummary(n)).toContain(text);
