@@ -87,6 +87,9 @@ describe.each(dialects)('person-bound parts of every message kind on %s', (kind)
     // A seat offer as offerFreeSeats writes it (src/invitations/rsvp.ts) to two people at once.
     const waiting = [await id('katarzyna.wisniewska@example.org'), await id('tomasz.zielinski@example.org')];
     for (const p of waiting) await db.db.insertInto('rsvps').values({ activity_id: 'szkolenie-niebieska-karta-2027-01', person_id: p, answer: 'waiting', answered_at: clock.now() }).execute();
+    // The offers themselves: an offer's message goes out only while its offer stands.
+    const offered = await db.db.updateTable('invitations').set({ offer_expires_at: new Date('2027-01-10T12:00:00.000Z') }).where('activity_id', '=', 'szkolenie-niebieska-karta-2027-01').where('person_id', 'in', waiting).executeTakeFirst();
+    expect(Number(offered.numUpdatedRows)).toBe(2);
     await enqueue(db.db, waiting.map((p) => ({ key: `offer:${p}`, kind: 'invitation', personId: p, channels: ['email' as const], payload: { type: 'rsvp_offer', activityId: 'szkolenie-niebieska-karta-2027-01', personId: String(p), until: '2027-01-10T12:00:00.000Z' }, dueAt: clock.now() })));
   }, 120_000);
   afterAll(async () => db?.close());
