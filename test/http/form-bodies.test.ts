@@ -6,7 +6,7 @@ import { FixedClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { startService, type RunningService } from '../../src/main.js';
-import { signLink } from '../../src/security/signed-links.js';
+import { personalPageUrl } from '../../src/me/me-link.js';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const SECRET = 's'.repeat(40);
@@ -21,7 +21,7 @@ describe('bodies posted to the service’s form and page routes', () => {
   beforeAll(async () => {
     service = await startService(config, createLogger('silent'), new FixedClock('2027-01-04T08:00:00Z'));
     const anna = await service.db.db.selectFrom('people').select('id').where('email', '=', 'anna.nowak@example.org').executeTakeFirstOrThrow();
-    mePath = `/me/${signLink(SECRET, { purpose: 'me', subject: String(anna.id), expiresAt: new Date('2027-02-01T00:00:00Z') })}`;
+    mePath = new URL(await personalPageUrl(service.db.db, 'https://koop.example.org', SECRET, anna.id, new Date('2027-01-04T08:00:00Z'))).pathname;
   });
   afterAll(async () => service?.stop());
 
