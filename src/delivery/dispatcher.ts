@@ -85,9 +85,23 @@ export class Dispatcher {
     await this.reclaim();
     if (this.stopping) return emptyReport();
     const { db, clock, workerId } = this.options;
-    const rows = await claimDue(db, { workerId, now: clock.now(), batchSize: this.options.batchSize ?? 100, lane });
+    const rows = await claimDue(db, { workerId, now: clock.now(), batchSize: this.claimSize(lane), lane });
     if (rows.length === 0) return emptyReport();
     return this.send(rows);
+  }
+
+  /**
+   * A batch no bigger than the lane's platform lets this replica send within the longest pace
+   * wait (at least one row): claiming more would only put the rest back with a later due time,
+   * a write each, and behind rows queued after them (a restarted service sent a dead process's
+   * rows 48 s late that way, behind everything else due).
+   */
+  private claimSize(lane: Lane): number {
+    const most = this.options.batchSize ?? 100;
+    if (lane === 'none' || !this.options.pacing) return most;
+    const laneWide = shareOf(this.options.pacing(lane, '').filter((rule) => rule.key === lane), this.options.replicas?.count ?? 1);
+    const room = Math.min(most, ...laneWide.map((rule) => this.pacer.room(rule, this.options.maxPaceWaitMs ?? 1000)));
+    return Math.max(1, room);
   }
 
   /**

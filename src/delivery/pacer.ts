@@ -37,6 +37,16 @@ export class Pacer {
     return { waitMs: Math.ceil(waitMs), booked: true };
   }
 
+  /**
+   * How many sends `rule` allows now and within the next `horizonMs`, without booking them:
+   * what a claim may take so that none of its rows has to be put back for later (a row put back
+   * gets a later due time and would fall behind rows queued after it).
+   */
+  room(rule: PaceRule, horizonMs: number): number {
+    const bucket = this.refilled(rule, this.clock.now().getTime());
+    return Math.max(0, Math.floor(bucket.tokens + (horizonMs / 1000) * rule.perSecond));
+  }
+
   private refilled(rule: PaceRule, now: number): Bucket {
     let bucket = this.buckets.get(rule.key);
     if (!bucket) {
