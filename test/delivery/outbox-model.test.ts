@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { checkModel, modelRuns } from '../support/model-runs.js';
 import { sql, type KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
@@ -38,7 +39,7 @@ const actions = fc.array(
 );
 
 // 40 runs take 8–14 s per database on the shared 2-core machine.
-const RUNS = Number(process.env.MODEL_RUNS ?? 40);
+const RUNS = modelRuns(40);
 const log = createLogger('silent');
 
 describe.each(dialects)('the outbox against its model on %s', (kind) => {
@@ -159,10 +160,6 @@ describe.each(dialects)('the outbox against its model on %s', (kind) => {
   }
 
   it('should send every due row once before its deadline, or record why not, whatever happens', async () => {
-    const seed = Number(process.env.MODEL_SEED ?? Math.floor(Math.random() * 2 ** 31));
-    const started = Date.now();
-    console.log(`outbox model on ${kind}: seed ${seed}, ${RUNS} runs (MODEL_SEED=${seed} MODEL_RUNS=${RUNS} to repeat)`);
-    await fc.assert(fc.asyncProperty(actions, run), { seed, numRuns: RUNS, endOnFailure: true });
-    console.log(`outbox model on ${kind}: ${RUNS} runs passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await checkModel(`outbox model on ${kind}`, actions, run, RUNS);
   }, 120_000);
 });

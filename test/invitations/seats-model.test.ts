@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { checkModel, modelRuns } from '../support/model-runs.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { offersCloseAt } from '../../src/invitations/seat-offers.js';
 import { rsvpClosesAt } from '../../src/invitations/invitation-timing.js';
@@ -34,8 +35,7 @@ type Step = typeof step extends fc.Arbitrary<infer S> ? S : never;
 /** What the runs exercised, printed with the seed: a model that never lapses an offer proves little. */
 const seen = { offersMade: 0, offersTaken: 0, offersLapsed: 0, seatsRefused: 0, answersClosed: 0, afterStart: 0 };
 
-const seed = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
-const numRuns = Number(process.env.FC_RUNS ?? 30);
+const runs = modelRuns(30);
 
 describe.each(dialects)('one invitation, model-based, on %s', (kind) => {
   let world: SeatsWorld;
@@ -45,17 +45,17 @@ describe.each(dialects)('one invitation, model-based, on %s', (kind) => {
   afterAll(async () => world?.close());
 
   it('keeps the seat rules through any sequence of answers, changes of seats and clock steps', async () => {
-    console.log(`seats model on ${kind}: seed ${seed}, ${numRuns} runs (repeat with FC_SEED=${seed} FC_RUNS=${numRuns})`);
-    const started = Date.now();
     for (const k of Object.keys(seen) as (keyof typeof seen)[]) seen[k] = 0;
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom<Which>('deadline', 'open'), opening, fc.array(step, { minLength: 5, maxLength: 30 }), async (which, first, steps) => {
+    await checkModel(
+      `seats model on ${kind}`,
+      fc.tuple(fc.constantFrom<Which>('deadline', 'open'), opening, fc.array(step, { minLength: 5, maxLength: 30 })),
+      async ([which, first, steps]) => {
         await world.reset();
         await new Run(world, which).play([...first, ...steps]);
-      }),
-      { seed, numRuns, endOnFailure: true },
+      },
+      runs,
     );
-    console.log(`seats model on ${kind}: ${numRuns} runs in ${((Date.now() - started) / 1000).toFixed(1)} s; ${JSON.stringify(seen)}`);
+    console.log(`seats model on ${kind}: ${JSON.stringify(seen)}`);
   }, 120_000);
 });
 

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
+import { checkModel, modelRuns } from '../support/model-runs.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases.js';
 import { allowedPath, codeAt, comment, manage, PEOPLE, recipientsOf, STAFF, submit, type Model } from './report-model.js';
 import { openWorld, type World } from './world.js';
 
 const DAY = 86_400_000;
-const seed = Number(process.env.FC_SEED ?? Date.now() % 2_147_483_647);
-const numRuns = Number(process.env.FC_RUNS ?? 40);
+const runs = modelRuns(40);
 
 /** The real side: the world, people's ids, and how far the dispatcher's results were checked. */
 interface Real {
@@ -174,10 +174,11 @@ describe.each(dialects)('the problem report state machine against its model, on 
   });
 
   it('keeps every rule of the README through submissions, answers, comments, failures and clock steps', async () => {
-    console.info(`report model (${kind}): seed=${seed} runs=${numRuns} (FC_SEED=${seed} to repeat)`);
     const seen = { commands: 0, reports: 0, events: 0, sent: 0, faults: 0 };
-    await fc.assert(
-      fc.asyncProperty(commands, async (cmds) => {
+    await checkModel(
+      `report model (${kind})`,
+      commands,
+      async (cmds) => {
         await w.reset();
         const model: Model = { now: w.clock.now().getTime(), reports: [] };
         const real: Real = { w, ids, checked: 0, faults: 0, escalations: [] };
@@ -187,8 +188,8 @@ describe.each(dialects)('the problem report state machine against its model, on 
         seen.events += model.reports.reduce((n, x) => n + x.events.length, 0);
         seen.sent += w.results.filter((x) => x.outcome === 'sent').length;
         seen.faults += real.faults;
-      }),
-      { seed, numRuns },
+      },
+      runs,
     );
     console.info(`report model (${kind}): ${JSON.stringify(seen)} over all runs`);
   }, 240_000);

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { checkModel, modelRuns } from '../support/model-runs.js';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
@@ -18,8 +19,7 @@ import { OccurrenceWorld, OFFSETS, type Op } from './occurrence-model.js';
  */
 const T0 = '2027-03-20T06:00:00Z';
 const END = DateTime.fromISO(T0).plus({ days: 18 }).toJSDate();
-const RUNS = Number(process.env.MODEL_RUNS ?? 5);
-const SEED = Number(process.env.MODEL_SEED ?? Date.now() % 2 ** 31);
+const RUNS = modelRuns(5);
 
 /** Tuesdays and Thursdays from 23 March 2027, twelve weeks (beyond the 60-day horizon): the rule's dates. */
 const RULE_DATES = Array.from({ length: 12 }, (_, w) => ['2027-03-23', '2027-03-25'].map((d) => DateTime.fromISO(d).plus({ weeks: w }).toISODate()!)).flat();
@@ -87,10 +87,6 @@ describe.each(dialects)('a meeting occurrence and its reminders and check-in, mo
   }, 120_000);
 
   it('should hold for random sequences', async () => {
-    console.log(`occurrence model on ${kind}: seed ${SEED}, ${RUNS} runs (MODEL_SEED, MODEL_RUNS to repeat)`);
-    await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 8 }), async (ops) => check(db, run++, ops)),
-      { seed: SEED, numRuns: RUNS, endOnFailure: true },
-    );
+    await checkModel(`occurrence model on ${kind}`, fc.array(op, { minLength: 1, maxLength: 8 }), async (ops) => check(db, run++, ops), RUNS);
   }, 300_000);
 });
