@@ -119,6 +119,16 @@ export async function renderCheckin(db: Kysely<Database>, row: DeliveryRow, ref:
   // Rows planned before the payload named its person fall back on the row's own.
   const personId = ref.personId ? Number(ref.personId) : row.person_id;
   if (personId !== row.person_id) return undefined;
+  // Asked as the team's coordinator: one who no longer is (a re-import, a removal) is not asked.
+  const stillCoordinator = await db
+    .selectFrom('memberships')
+    .select('person_id')
+    .where('team_id', '=', ref.teamId)
+    .where('person_id', '=', personId)
+    .where('role', '=', 'coordinator')
+    .where('removed_at', 'is', null)
+    .executeTakeFirst();
+  if (!stillCoordinator) return undefined;
   const t = checkinMessages[language];
   const when = formatDateTime(occurrence.start, language);
   return {
