@@ -56,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
       await (await commands()).exportFeedsCommand(config, systemClock, rest[0], out);
       return 0;
     case 'export':
-      await (await commands()).exportCommand(config, rest, (text) => process.stdout.write(text));
+      await (await commands()).exportCommand(config, systemClock, rest, (text) => process.stdout.write(text));
       return 0;
     case 'feed-link':
       if (!rest[0]) throw new UsageError('feed-link needs an e-mail: npm run kooperator -- feed-link anna.nowak@example.org');

@@ -104,7 +104,7 @@ export { UsageError };
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** `export <kind> --from D --to D`: CSV to stdout, for the funder's reports. */
-export async function exportCommand(config: Config, args: string[], write: (text: string) => void): Promise<void> {
+export async function exportCommand(config: Config, clock: Clock, args: string[], write: (text: string) => void): Promise<void> {
   const kind = args.find((a) => !a.startsWith('--') && args[args.indexOf(a) - 1] !== '--from' && args[args.indexOf(a) - 1] !== '--to');
   const known = Object.keys(exporters).sort().join('|');
   const example = `npm run kooperator -- export ${Object.keys(exporters)[0] ?? 'status'} --from 2027-01-01 --to 2027-03-31`;
@@ -118,7 +118,7 @@ export async function exportCommand(config: Config, args: string[], write: (text
     }
   }
   if (from! > to!) throw new UsageError(`--from ${from} is after --to ${to}: ${example}`);
-  await withDatabase(config, 'export', async (db) => write(await exporter(db.db, { from: from!, to: to! })));
+  await withDatabase(config, 'export', async (db) => write(await exporter(db.db, { from: from!, to: to!, now: clock.now() })));
 }
 
 /** `forget-erasure <email>`: an admin confirms that an erased person may be imported again. */

@@ -46,6 +46,18 @@ describe.each(dialects)('seat offers from the waiting list on %s', (kind) => {
     expect(await answers(fixture.db)).toEqual({ accepted: 24, declined: 1, waiting: 1 });
   });
 
+  it('should export an offer whose time ran out as lapsed even before the sweep has recorded it', async () => {
+    await fullWithTwoWaiting();
+    clock.set('2027-02-05T09:00:00Z');
+    await answer(everyone[0]!, 'declined');
+    const until = (await invitation(first)).offer_expires_at!;
+    const line = async () => (await exporters.attendance!(fixture.db, { from: '2027-03-01', to: '2027-03-31', now: clock.now() })).split('\r\n').find((l) => l.includes(';Osoba 5 kutno;'))!;
+    clock.set(new Date(until.getTime() - 60_000));
+    expect(await line()).toMatch(/;lista rezerwowa;2027-02-01 \d\d:\d\d;do 2027-02-09 23:59$/);
+    clock.set(new Date(until.getTime() + 60_000)); // no sweep has run
+    expect(await line()).toMatch(/;lista rezerwowa;2027-02-01 \d\d:\d\d;wygasła 2027-02-09 23:59$/);
+  });
+
   it('should record a lapsed offer as "offer lapsed", never as a decline the person did not give', async () => {
     await fullWithTwoWaiting();
     const said = await rsvp(first);
@@ -58,7 +70,7 @@ describe.each(dialects)('seat offers from the waiting list on %s', (kind) => {
     expect(await placeOf(fixture.db, WORKSHOP, await personId(fixture.db, first))).toBe(0);
     expect(await placeOf(fixture.db, WORKSHOP, await personId(fixture.db, second))).toBe(1);
     expect((await invitation(second)).offer_expires_at).not.toBeNull();
-    const csv = await exporters.attendance!(fixture.db, { from: '2027-03-01', to: '2027-03-31' });
+    const csv = await exporters.attendance!(fixture.db, { from: '2027-03-01', to: '2027-03-31', now: clock.now() });
     const line = csv.split('\r\n').find((l) => l.includes(';Osoba 5 kutno;'))!;
     expect(csv).toContain(';odpowiedź;data odpowiedzi;oferta miejsca\r\n');
     expect(line).toMatch(/;lista rezerwowa;2027-02-01 \d\d:\d\d;wygasła 2027-02-09 23:59$/);

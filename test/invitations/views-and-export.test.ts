@@ -46,13 +46,13 @@ describe.each(dialects)('warsztaty, the attendance export and personal data on %
   });
 
   it('should export attendance as CSV for Polish Excel: one row per activity and invited person', async () => {
-    const csv = await exporters.attendance!(db.db, { from: '2027-03-01', to: '2027-03-31' });
+    const csv = await exporters.attendance!(db.db, { from: '2027-03-01', to: '2027-03-31', now: clock.now() });
     expect(csv.startsWith('\uFEFFwydarzenie;tytuł;początek;imię i nazwisko;instytucja;zespół;odpowiedź;data odpowiedzi;oferta miejsca\r\n')).toBe(true);
     const lines = csv.trim().split('\r\n');
     expect(lines).toHaveLength(1 + 30 + 10);
     expect(lines).toContain('warsztaty-2027-1;Warsztaty kooperacyjne (wyjazdowe);2027-03-10 09:00;Osoba 1 lodz;Sąd Rejonowy;PZK Łódź;weźmie udział;2027-02-01 10:01;');
     expect(lines.some((l) => l.endsWith(';brak odpowiedzi;;'))).toBe(true);
-    expect((await exporters.attendance!(db.db, { from: '2027-04-01', to: '2027-04-30' })).trim().split('\r\n')).toHaveLength(1);
+    expect((await exporters.attendance!(db.db, { from: '2027-04-01', to: '2027-04-30', now: clock.now() })).trim().split('\r\n')).toHaveLength(1);
   });
 
   it('should collect and erase a person\'s invitations and answers', async () => {

@@ -36,7 +36,7 @@ describe.each(dialects)('CSV exports of status updates and problem reports on %s
   afterAll(async () => db?.close());
 
   it('should export status updates with Polish headers, letters intact and Polish time', async () => {
-    const rows = parseLikeExcel(await exporters.status!(db.db, { from: '2027-01-01', to: '2027-01-31' }));
+    const rows = parseLikeExcel(await exporters.status!(db.db, { from: '2027-01-01', to: '2027-01-31', now: new Date('2027-02-01T00:00:00Z') }));
     expect(rows).toEqual([
       ['Data', 'Zespół', 'Osoba', 'Instytucja', 'Co zrobiono', 'Dalsze kroki', 'Liczba osób/rodzin', 'Przeszkody'],
       ['2027-01-05 10:15', 'PZK Łódź – demo', 'Łukasz Woźniak', 'Stowarzyszenie „POMOST”', 'Spotkanie; żółć, „cudzysłów” i\nnowa linia', 'Źdźbło', '7', ''],
@@ -44,7 +44,7 @@ describe.each(dialects)('CSV exports of status updates and problem reports on %s
   });
 
   it('should export problem reports with category, urgency, state and when they were acknowledged', async () => {
-    const rows = parseLikeExcel(await exporters.problems!(db.db, { from: '2027-01-01', to: '2027-01-31' }));
+    const rows = parseLikeExcel(await exporters.problems!(db.db, { from: '2027-01-01', to: '2027-01-31', now: new Date('2027-02-01T00:00:00Z') }));
     expect(rows).toEqual([
       ['Numer', 'Data zgłoszenia', 'Zespół', 'Zgłaszający', 'Kategoria', 'Pilność', 'Opis', 'Link', 'Stan', 'Przyjęto', 'Rozwiązano'],
       ['LDZ-2027-001', '2027-01-06 11:00', 'PZK Łódź – demo', 'Łukasz Woźniak', 'dane i sprawozdawczość', 'pilny', 'Brak danych o rodzinach za grudzień', '', 'przyjęte', '2027-01-07 08:00', ''],

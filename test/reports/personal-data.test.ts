@@ -46,8 +46,8 @@ describe.each(dialects)('Personal data in status updates and reports on %s', (ki
     const message = await reportMessage(db.db, report, 'pl');
     expect(message.fields).toContainEqual({ label: 'Zgłasza', value: 'osoba usunięta' });
     expect((await reportMessage(db.db, report, 'en')).fields).toContainEqual({ label: 'Reported by', value: 'deleted person' });
-    expect(await exporters.problems!(db.db, { from: '2027-01-01', to: '2027-01-31' })).toContain('LDZ-2027-001;2027-01-04 11:00;PZK Łódź – demo;osoba usunięta;');
-    expect(await exporters.status!(db.db, { from: '2027-01-01', to: '2027-01-31' })).toContain(';PZK Łódź – demo;osoba usunięta;;Lokale socjalne;');
+    expect(await exporters.problems!(db.db, { from: '2027-01-01', to: '2027-01-31', now: new Date('2027-02-01T00:00:00Z') })).toContain('LDZ-2027-001;2027-01-04 11:00;PZK Łódź – demo;osoba usunięta;');
+    expect(await exporters.status!(db.db, { from: '2027-01-01', to: '2027-01-31', now: new Date('2027-02-01T00:00:00Z') })).toContain(';PZK Łódź – demo;osoba usunięta;;Lokale socjalne;');
     const events = await db.db.selectFrom('report_events').select(['action', 'person_id']).orderBy('id').execute();
     expect(events.map((e) => e.action)).toEqual(['created', 'commented', 'acknowledged']);
     expect(events.filter((e) => e.person_id === piotr.id)).toEqual([]);
