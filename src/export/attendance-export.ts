@@ -13,7 +13,14 @@ const ANSWERS: Record<string, string> = { accepted: 'weźmie udział', declined:
  * a seat offer from the waiting list: held until, or lapsed at. The answer is only ever what the
  * person said; an offer that lapsed unanswered is shown as such, never as a decline.
  */
-export async function exportAttendance(db: Kysely<Database>, range: { from: string; to: string }): Promise<string> {
+/** An offer whose time ran out is lapsed, whether or not the sweep has recorded it yet. */
+function offerState(expires: Date | null, lapsed: Date | null, now: Date): string | null {
+  if (expires && new Date(expires).getTime() > now.getTime()) return `do ${polish(expires)}`;
+  const at = lapsed ?? expires;
+  return at ? `wygasła ${polish(at)}` : null;
+}
+
+export async function exportAttendance(db: Kysely<Database>, range: { from: string; to: string; now: Date }): Promise<string> {
   const from = DateTime.fromISO(range.from, { zone: ZONE }).startOf('day').toJSDate();
   const to = DateTime.fromISO(range.to, { zone: ZONE }).endOf('day').toJSDate();
   const rows = await db
@@ -55,7 +62,7 @@ export async function exportAttendance(db: Kysely<Database>, range: { from: stri
       r.team,
       r.answer ? ANSWERS[r.answer] : 'brak odpowiedzi',
       r.answered_at ? polish(r.answered_at) : null,
-      r.offer_expires_at ? `do ${polish(r.offer_expires_at)}` : r.offer_lapsed_at ? `wygasła ${polish(r.offer_lapsed_at)}` : null,
+      offerState(r.offer_expires_at, r.offer_lapsed_at, range.now),
     ]),
   );
 }
