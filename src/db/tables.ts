@@ -66,6 +66,8 @@ export interface MeetingExceptionTable {
   /** For a chat change: what the file said then (null: no exception in the file). */
   file_cancelled: boolean | null;
   file_moved_to_local: string | null;
+  /** For a chat change made before migration 0017: what the file said is not known; the next import takes its word (migration 0019). */
+  file_unknown: Generated<boolean>;
 }
 
 export interface ActivityTable {

@@ -16,6 +16,7 @@ export const activityUid = (activityId: string) => `activity-${activityId}@${UID
  * Holidays are resolved up to `horizon`, and the published series ends there (an UNTIL just
  * before it), so a calendar never expands an occurrence whose holiday nobody decided; the
  * horizon moves on each month and the feed is rendered again, so the series grows with time.
+ * A meeting moved from beyond the horizon to before it lengthens the series (publishedEnd).
  */
 export function meetingEvents({ team, series, meetings }: FeedTeam, horizon: Date, language: Language = 'pl'): CalendarEvent[] {
   const t = messages[language];
@@ -31,13 +32,14 @@ export function meetingEvents({ team, series, meetings }: FeedTeam, horizon: Dat
     lastModified: laterOf(team.updated_at, series.updated_at),
     categories: ['PZK'],
   };
-  const occurrences = expandSeries(meetings, start.toJSDate(), horizon);
+  const end = publishedEnd(meetings, horizon);
+  const occurrences = expandSeries(meetings, start.toJSDate(), end);
   const master: CalendarEvent = {
     ...common,
     description,
     start,
     end: start.plus(duration),
-    rrule: boundedRule(meetings, horizon),
+    rrule: boundedRule(meetings, end),
     exdates: occurrences.filter((o) => o.status === 'cancelled' || o.status === 'holiday_skipped').map((o) => o.originalStart),
   };
   const overrides = occurrences
@@ -66,6 +68,22 @@ export function activityEvent(activity: FeedActivity, language: Language = 'pl')
     lastModified: activity.updated_at,
     categories: [t.kind(activity.kind)],
   };
+}
+
+/**
+ * Where the published series ends: the horizon, or the end of the latest rule date beyond it
+ * whose meeting was moved before it. Such a meeting's override is written under its rule date
+ * (RECURRENCE-ID), which must be an occurrence of the published rule, or no calendar shows it;
+ * holidays are decided for any year, so every occurrence up to that end is decided too.
+ */
+export function publishedEnd(meetings: MeetingSeries, horizon: Date): Date {
+  let end = horizon.getTime();
+  for (const e of meetings.exceptions) {
+    if (!e.movedToLocal || zoned(e.movedToLocal, meetings.timezone).toMillis() >= horizon.getTime()) continue;
+    const after = DateTime.fromISO(e.date, { zone: meetings.timezone }).plus({ days: 1 }).toMillis();
+    end = Math.max(end, after);
+  }
+  return new Date(end);
 }
 
 /** The rule as published: its own end if that comes before `horizon`, else an UNTIL just before the horizon. */

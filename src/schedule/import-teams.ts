@@ -1,7 +1,7 @@
 import { chunk, changedFields } from './import-plan.js';
 import type { ImportContext } from './import-context.js';
 import type { TeamEntry } from './schedule-file.schema.js';
-import { fileSideOf, keptChatChanges, meetingProblems, occurrenceChanges, type ExceptionRow, type FileException } from './meeting-exceptions.js';
+import { fileSideOf, keptChatChanges, rememberingFile, meetingProblems, occurrenceChanges, type ExceptionRow, type FileException } from './meeting-exceptions.js';
 import { toMeetingSeries } from '../feeds/feed-data.js';
 import { ScheduleInvalidError, type ScheduleProblem } from './load-schedule.js';
 
@@ -17,7 +17,7 @@ export async function importTeams(ctx: ImportContext): Promise<void> {
   const exceptions = new Map<string, ExceptionRow[]>();
   for (const e of await trx
     .selectFrom('meeting_exceptions')
-    .select(['team_id', 'occurrence_date', 'cancelled', 'moved_to_local', 'chat_changed_at', 'file_cancelled', 'file_moved_to_local'])
+    .select(['team_id', 'occurrence_date', 'cancelled', 'moved_to_local', 'chat_changed_at', 'file_cancelled', 'file_moved_to_local', 'file_unknown'])
     .execute()) {
     exceptions.set(e.team_id, [...(exceptions.get(e.team_id) ?? []), e]);
   }
@@ -48,11 +48,12 @@ export async function importTeams(ctx: ImportContext): Promise<void> {
     const oldSeries = series.get(id)!;
     const seriesChanges = changedFields(oldSeries, seriesValues);
     const stored = exceptions.get(id) ?? [];
-    const fileBefore = new Map(stored.flatMap((r) => fileSideOf(r)));
     const fileNow = new Map(fileAfter.map((e) => [e.occurrence_date, e]));
+    const fileBefore = new Map(stored.flatMap((r) => fileSideOf(r, fileNow)));
     const changedDates = [...new Set([...fileBefore.keys(), ...fileNow.keys()])].filter((d) => !sameFileException(fileBefore.get(d), fileNow.get(d))).sort();
     // Chat changes of occurrences the file did not change stand; the file decides the rest.
-    const chat = stored.filter((r) => r.chat_changed_at && !changedDates.includes(r.occurrence_date));
+    const kept = stored.filter((r) => r.chat_changed_at && !changedDates.includes(r.occurrence_date));
+    const chat = kept.map((r) => rememberingFile(r, fileNow));
     const chatDates = new Set(chat.map((r) => r.occurrence_date));
     const rows: ExceptionRow[] = [...fileAfter.filter((e) => !chatDates.has(e.occurrence_date)), ...chat];
     const newMeetings = toMeetingSeries({ id, timezone }, seriesValues, rows.map(asException));
@@ -71,6 +72,9 @@ export async function importTeams(ctx: ImportContext): Promise<void> {
       if (seriesChanges.length > 0) ctx.changes.push({ kind: 'series_changed', team_id: id, details: JSON.stringify({ fields: seriesChanges }) });
       const oldMeetings = toMeetingSeries({ id, timezone: before.timezone }, oldSeries, stored.map(asException));
       for (const change of occurrenceChanges(oldMeetings, newMeetings, changedDates, now)) ctx.changes.push({ ...change, team_id: id });
+    } else {
+      // Nothing else to write, but a chat change whose file word was unknown remembers it from now on.
+      await rememberFileSides(ctx, id, chat.filter((_, i) => kept[i]!.file_unknown));
     }
   }
   if (problems.length > 0) throw new ScheduleInvalidError(problems);
@@ -83,6 +87,17 @@ export async function importTeams(ctx: ImportContext): Promise<void> {
     await trx.updateTable('teams').set({ removed_at: now, updated_at: now }).where('id', '=', team.id).execute();
     ctx.changes.push({ kind: 'team_removed', team_id: team.id, details: JSON.stringify({ name: team.name }) });
     summary.teams.removed++;
+  }
+}
+
+async function rememberFileSides({ trx }: ImportContext, teamId: string, rows: ExceptionRow[]): Promise<void> {
+  for (const r of rows) {
+    await trx
+      .updateTable('meeting_exceptions')
+      .set({ file_cancelled: r.file_cancelled, file_moved_to_local: r.file_moved_to_local, file_unknown: false })
+      .where('team_id', '=', teamId)
+      .where('occurrence_date', '=', r.occurrence_date)
+      .execute();
   }
 }
 
@@ -108,6 +123,7 @@ function exceptionsOf(entry: TeamEntry): ExceptionRow[] {
     chat_changed_at: null,
     file_cancelled: null,
     file_moved_to_local: null,
+    file_unknown: false,
   }));
 }
 

@@ -14,15 +14,31 @@ export interface ExceptionRow {
   chat_changed_at: Date | null;
   file_cancelled: boolean | null;
   file_moved_to_local: string | null;
+  file_unknown: boolean;
 }
 
 export type FileException = Pick<ExceptionRow, 'cancelled' | 'moved_to_local'>;
 
-/** What the file said of a stored exception's occurrence: the row itself, or for a chat change what it remembers. */
-export function fileSideOf(row: ExceptionRow): [string, FileException][] {
+/**
+ * What the file said of a stored exception's occurrence: the row itself, or for a chat change
+ * what it remembers. A chat change from before migration 0017 remembers nothing (migration
+ * 0019): what the file says now is taken as what it said then, so the change stands.
+ */
+export function fileSideOf(row: ExceptionRow, fileNow: ReadonlyMap<string, FileException>): [string, FileException][] {
   if (!row.chat_changed_at) return [[row.occurrence_date, row]];
+  if (row.file_unknown) {
+    const now = fileNow.get(row.occurrence_date);
+    return now ? [[row.occurrence_date, now]] : [];
+  }
   if (row.file_cancelled === null) return [];
   return [[row.occurrence_date, { cancelled: row.file_cancelled, moved_to_local: row.file_moved_to_local }]];
+}
+
+/** A kept chat change that now remembers what the file says (for one whose file word was unknown). */
+export function rememberingFile(row: ExceptionRow, fileNow: ReadonlyMap<string, FileException>): ExceptionRow {
+  if (!row.file_unknown) return row;
+  const now = fileNow.get(row.occurrence_date);
+  return { ...row, file_cancelled: now?.cancelled ?? null, file_moved_to_local: now?.moved_to_local ?? null, file_unknown: false };
 }
 
 export interface KeptChatChange {

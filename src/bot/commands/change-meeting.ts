@@ -97,10 +97,10 @@ export async function changeMeeting(ctx: CommandContext, action: 'cancel' | 'mov
 async function writeChatException(trx: Kysely<Database>, teamId: string, date: string, cancelled: boolean, movedTo: string | null, now: Date): Promise<void> {
   const before = await trx.selectFrom('meeting_exceptions').selectAll().where('team_id', '=', teamId).where('occurrence_date', '=', date).executeTakeFirst();
   const file = !before
-    ? { file_cancelled: null, file_moved_to_local: null }
+    ? { file_cancelled: null, file_moved_to_local: null, file_unknown: false }
     : before.chat_changed_at
-      ? { file_cancelled: before.file_cancelled, file_moved_to_local: before.file_moved_to_local }
-      : { file_cancelled: before.cancelled, file_moved_to_local: before.moved_to_local };
+      ? { file_cancelled: before.file_cancelled, file_moved_to_local: before.file_moved_to_local, file_unknown: before.file_unknown }
+      : { file_cancelled: before.cancelled, file_moved_to_local: before.moved_to_local, file_unknown: false };
   const values = { cancelled, moved_to_local: movedTo, chat_changed_at: now, ...file };
   if (before) await trx.updateTable('meeting_exceptions').set(values).where('team_id', '=', teamId).where('occurrence_date', '=', date).execute();
   else await trx.insertInto('meeting_exceptions').values({ team_id: teamId, occurrence_date: date, created_at: now, ...values }).execute();
