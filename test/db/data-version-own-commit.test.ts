@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../adapters/db/connect.js';
 import { IcalGeneratorRenderer } from '../../adapters/ical/ical-renderer.js';
 import { FixedClock } from '../../src/clock.js';
@@ -44,8 +44,8 @@ describe.runIf(url)('our own commit after another replica raised the data versio
     await importSchedules(own.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
     other = await connect({ databaseUrl: url!, schema, poolSize: 2 });
   }, 120_000);
+  afterEach(() => proxy.release());
   afterAll(async () => {
-    proxy?.release();
     await other?.close();
     await own?.close();
     if (admin) await dropSchemaGuarded(admin, schema);
@@ -76,6 +76,21 @@ describe.runIf(url)('our own commit after another replica raised the data versio
 
     expect(await showsOurs(), 'the team feed served right after our commit shows our change').toBe(true);
     expect(await currentDataVersion(own.db)).toBe(before + 2);
+    proxy.release();
+  });
+
+  it('should serve our own change written in raw SQL outside a transaction, while no notification arrives', async () => {
+    const [ours, theirs] = await own.db.selectFrom('teams').select('id').orderBy('id').limit(2).execute();
+    const feeds = new FeedService({ db: own.db, renderer: new IcalGeneratorRenderer('Europe/Warsaw'), clock });
+    const showsOurs = async () => (await feeds.team(ours!.id))!.body.toString('utf8').includes('Surowa zmiana');
+    const watch = dataVersionWatch(own.db);
+    const before = await readDataVersion(other.db);
+    await until(() => watch.settled() === before, 5000, 'this replica knows the version');
+    expect(await showsOurs()).toBe(false);
+    proxy.hold();
+    await other.db.updateTable('teams').set({ name: 'Ich druga zmiana' }).where('id', '=', theirs!.id).execute();
+    await sql`update teams set name = 'Surowa zmiana' where id = ${ours!.id}`.execute(own.db);
+    expect(await showsOurs(), 'the team feed served right after our raw write shows it').toBe(true);
     proxy.release();
   });
 });
