@@ -117,9 +117,10 @@ async function run(restartKilled: boolean): Promise<void> {
     expect(Math.max(...perMember.values())).toBeLessThanOrEqual(2);
     // Exactly once, but for a row the dead one held: its send may have left before the kill.
     expect(twice.filter((to) => !heldEmails.has(to))).toEqual([]);
-    // Taken back once the heartbeat was older than its limit, not after the 60 s lease.
+    // Taken back once the heartbeat was older than its limit (not before), and not by the 60 s lease:
+    // 5-14 s after the kill on a loaded machine, the rest of the burst (20 e-mails a second) included.
     expect(Math.min(...heldSent) - killedAt).toBeGreaterThanOrEqual((TIMEOUT_SECONDS - 1) * 1000);
-    expect(Math.max(...heldSent) - killedAt).toBeLessThan(TIMEOUT_SECONDS * 1000 + 15_000);
+    expect(Math.max(...heldSent) - killedAt).toBeLessThan(30_000);
     const takers = [survivor, ...(restarted ? [restarted] : [])].map((s) => s.output()).join('\n');
     expect(takers).toContain('took back the deliveries of a dispatcher that is gone');
     const sent = await db.db.selectFrom('deliveries').select('sent_at').where('expires_at', '=', meeting.toJSDate()).execute();
