@@ -100,7 +100,8 @@ export class DataVersionWatch implements KyselyPlugin {
    * raise heard during our transaction made true too early (issue 13).
    */
   ownCommit(version: number): void {
-    if (this.state === 'on') this.known = Math.max(this.known ?? version, version);
+    // Also while listening starts: its first read may precede our commit, and the max keeps ours.
+    if (this.state !== 'off') this.known = Math.max(this.known ?? version, version);
   }
 
   /** Our commit raised the version, but reading it back failed: trust nothing kept until a read. */

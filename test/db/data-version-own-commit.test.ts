@@ -4,7 +4,7 @@ import { connect } from '../../adapters/db/connect.js';
 import { IcalGeneratorRenderer } from '../../adapters/ical/ical-renderer.js';
 import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
-import { currentDataVersion, dataVersionWatch } from '../../src/db/data-version-watch.js';
+import { currentDataVersion, dataVersionWatch, writesShownTable } from '../../src/db/data-version-watch.js';
 import { readDataVersion } from '../../src/db/data-version.js';
 import { FeedService } from '../../src/feeds/feed-service.js';
 import { importSchedules } from '../../src/schedule/import-schedule.js';
@@ -92,5 +92,19 @@ describe.runIf(url)('our own commit after another replica raised the data versio
     await sql`update teams set name = 'Surowa zmiana' where id = ${ours!.id}`.execute(own.db);
     expect(await showsOurs(), 'the team feed served right after our raw write shows it').toBe(true);
     proxy.release();
+  });
+});
+
+describe('which statements make the driver read our commit back', () => {
+  const raw = { kind: 'RawNode' } as Parameters<typeof writesShownTable>[0];
+  it.each([
+    ['update "invitations" set offer_expires_at = $1 where activity_id = $2', true],
+    ['with gone as (delete from rsvps where person_id = $1 returning *) select count(*) from gone', true],
+    ['insert into people (email) values ($1)', true],
+    ["update deliveries set state = 'sending' where id in (select id from deliveries where state = 'pending' for update skip locked) returning *", false],
+    ['insert into dispatchers (worker_id, seen_at) values ($1, now()) on conflict (worker_id) do update set seen_at = now()', false],
+    ['select * from teams where id = $1 for no key update', false],
+  ])('%s → %s', (text, expected) => {
+    expect(writesShownTable(raw, text)).toBe(expected);
   });
 });
