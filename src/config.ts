@@ -28,6 +28,8 @@ export interface Config {
   readonly production: boolean;
   /** Delivery payloads and logs older than this are purged daily (src/privacy/retention.ts). */
   readonly retentionMonths: number;
+  /** PostgreSQL: a replica whose heartbeat is older than this is dead; the others take its claimed deliveries. */
+  readonly replicaTimeoutMs: number;
 }
 
 /** A setting that cannot be used: start-up stops with this one line. */
@@ -107,6 +109,10 @@ const rules = {
     z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(120).default(12)),
     '12',
     'must be a whole number of months from 1 to 120'],
+  REPLICA_TIMEOUT_SECONDS: [
+    z.preprocess(blankToUndefined, z.coerce.number().int().min(2).max(600).default(30)),
+    '30',
+    'must be a whole number of seconds from 2 to 600'],
   // Case, spaces and the quotes `docker run --env-file` keeps ("production") are how people
   // write it; anything else is refused, so a typo never turns production's safeguards off.
   NODE_ENV: [
@@ -190,6 +196,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: s.LOG_LEVEL,
     production,
     retentionMonths: s.RETENTION_MONTHS,
+    replicaTimeoutMs: s.REPLICA_TIMEOUT_SECONDS * 1000,
   });
 }
 

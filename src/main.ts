@@ -130,6 +130,7 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
       registry: metrics.registry,
       workerId: `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
       sharedDatabase: db.kind === 'postgres',
+      replicaTimeoutMs: config.replicaTimeoutMs,
       invitations: { appSecret: config.appSecret, calendar: renderer, organizer: parseMailbox(config.mailFrom) },
     });
     routes.splice(

@@ -38,6 +38,7 @@ describe('settings', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', 'info'],
     [{ RETENTION_MONTHS: 'a year' }, 'RETENTION_MONTHS', '12'],
     [{ RETENTION_MONTHS: '0' }, 'RETENTION_MONTHS', '12'],
+    [{ REPLICA_TIMEOUT_SECONDS: '1' }, 'REPLICA_TIMEOUT_SECONDS', '30'],
     [{ SLACK_BOT_TOKEN: 'xoxb-1' }, 'SLACK_SIGNING_SECRET', 'Signing Secret'],
     [{ SLACK_BOT_TOKEN: 'abc', SLACK_SIGNING_SECRET: '0123456789abcdef0' }, 'SLACK_BOT_TOKEN', 'xoxb-'],
     [{ TEAMS_DEV_NO_AUTH: '1', NODE_ENV: 'production', APP_SECRET: 'x'.repeat(40) }, 'TEAMS_DEV_NO_AUTH', 'MicrosoftAppId'],

@@ -5,6 +5,7 @@ import type { Database } from '../../src/db/tables.js';
 
 import { registerReachabilityProbe, type Db } from '../../src/db/db.port.js';
 import { DataVersionWatch, registerDataVersionWatch } from '../../src/db/data-version-watch.js';
+import { seeingOwnCommits } from './own-commits.js';
 import { connectionLimits, resilientPool } from './pg-pool.js';
 import { pgNotifications, pgliteNotifications } from './version-notifications.js';
 
@@ -64,7 +65,9 @@ export async function connect(options: ConnectOptions): Promise<ConnectedDb> {
     const pool = resilientPool(pg, clientConfig, { timeoutMs, max: options.poolSize ?? 10, onError: options.onConnectionError ?? (() => undefined) });
     const notifications = pgNotifications(pg, { ...clientConfig, ...connectionLimits(timeoutMs) });
     const watch = new DataVersionWatch(notifications);
-    const db = new Kysely<Database>({ dialect: seamed(new PostgresDialect({ pool }), options.wrapDriver), plugins: [watch] });
+    // Our own commits' versions are read back under the test seam: a fault fails our statements, not that read.
+    const dialect = seamed(seamed(new PostgresDialect({ pool }), (driver) => seeingOwnCommits(driver, watch)), options.wrapDriver);
+    const db = new Kysely<Database>({ dialect, plugins: [watch] });
     registerDataVersionWatch(db, watch);
     // /readyz asks on a connection of its own: the work's pool may be busy without the database being gone.
     const probe = new pg.Pool({ ...clientConfig, ...connectionLimits(Math.min(timeoutMs, 5_000)), max: 1 });
@@ -87,7 +90,8 @@ export async function connect(options: ConnectOptions): Promise<ConnectedDb> {
   });
   const [{ Kysely }, { PGliteDialect }] = await kysely;
   const watch = new DataVersionWatch(pgliteNotifications(pglite, () => db));
-  const db: Kysely<Database> = new Kysely<Database>({ dialect: seamed(new PGliteDialect(pglite), options.wrapDriver), plugins: [watch] });
+  const dialect = seamed(seamed(new PGliteDialect(pglite), (driver) => seeingOwnCommits(driver, watch)), options.wrapDriver);
+  const db: Kysely<Database> = new Kysely<Database>({ dialect, plugins: [watch] });
   registerDataVersionWatch(db, watch);
   return { kind: 'pglite', db, close: () => db.destroy(), snapshot: () => pglite.dumpDataDir('none') };
 }

@@ -21,10 +21,12 @@ const RETRY_MS = 5000;
 /**
  * The current data version, known without a database round trip while the driver reports
  * every raise: caches compare it on each request for free. Raises this process writes are
- * seen when its own query returns (this is also a Kysely plugin, installed by adapters/db),
- * so a change is visible to the next request of the same process even before its
- * notification arrives; other processes' raises arrive as notifications when they commit.
- * Without notifications (or while they are lost) every call reads the row, as before.
+ * seen when its own query returns (`bumpDataVersion`'s RETURNING: this is also a Kysely
+ * plugin, installed by adapters/db) or, for the raises the triggers make at commit, when the
+ * driver reads the version back right after our commit (`ownCommit`, adapters/db): a change is
+ * visible to the next request of the same process even before its notification arrives.
+ * Other processes' raises arrive as notifications when they commit. Without notifications
+ * (or while they are lost) every call reads the row, as before.
  */
 export class DataVersionWatch implements KyselyPlugin {
   private db: Kysely<Database> | undefined;
@@ -84,27 +86,47 @@ export class DataVersionWatch implements KyselyPlugin {
     return this.starting;
   }
 
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    if (writesShownTable(args.node)) this.shownWrites.add(args.queryId);
-    return args.node;
-  }
-
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
     const raised = args.result.rows[0]?.[RAISED_VERSION];
     if (raised !== undefined && args.result.rows.length === 1) this.written = Math.max(this.written, Number(raised));
-    // A write the triggers will raise the version for at commit (migration 0018), without saying to
-    // what: this process serves nothing it kept until it has seen a newer version than it knew.
-    else if (this.shownWrites.has(args.queryId) && Number(args.result.numAffectedRows ?? args.result.rows.length) > 0) {
-      this.written = Math.max(this.written, (this.known ?? 0) + 1);
-    }
     return args.result;
   }
 
-  private readonly shownWrites = new WeakSet<object>();
+  /**
+   * The version read back by the driver on the connection that just committed a write of a
+   * shown table (the triggers of migration 0018 raised it at that commit, without saying to
+   * what). Read after the commit, it counts our raise and is committed: every later request
+   * serves at least our change. It used to be guessed as `known + 1`, which another replica's
+   * raise heard during our transaction made true too early (issue 13).
+   */
+  ownCommit(version: number): void {
+    // Also while listening starts: its first read may precede our commit, and the max keeps ours.
+    if (this.state !== 'off') this.known = Math.max(this.known ?? version, version);
+  }
+
+  /** Our commit raised the version, but reading it back failed: trust nothing kept until a read. */
+  ownCommitUnknown(): void {
+    if (this.state !== 'on') return;
+    this.generation++;
+    this.known = undefined;
+  }
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    return args.node;
+  }
 }
 
-/** True for an INSERT, UPDATE or DELETE (built with Kysely) of a table whose changes raise the data version. */
-function writesShownTable(node: RootOperationNode): boolean {
+/**
+ * Whether a statement may have written a table whose changes raise the data version (so that
+ * its commit raises it): an INSERT, UPDATE or DELETE built with Kysely, read from its tree, or
+ * one in raw SQL, read from its text (CTEs included; `for update` and `do update` are no writes
+ * of their own).
+ */
+export function writesShownTable(node: RootOperationNode, sqlText: string): boolean {
+  if (node.kind === 'RawNode') {
+    for (const match of sqlText.matchAll(RAW_WRITE)) if (!(match[1]!.toLowerCase() in NOT_SHOWN)) return true;
+    return false;
+  }
   const tables: unknown[] =
     node.kind === 'InsertQueryNode' ? [node.into] : node.kind === 'UpdateQueryNode' ? [node.table] : node.kind === 'DeleteQueryNode' ? [...node.from.froms] : [];
   return tables.some((t) => {
@@ -113,6 +135,8 @@ function writesShownTable(node: RootOperationNode): boolean {
     return name !== undefined && !(name in NOT_SHOWN);
   });
 }
+
+const RAW_WRITE = /\b(?:insert\s+into|delete\s+from|(?<!\b(?:for|key|do)\s+)update)\s+(?:only\s+)?"?(\w+)"?/gi;
 
 const watches = new WeakMap<Kysely<Database>, DataVersionWatch>();
 

@@ -33,6 +33,11 @@ export interface DeliveryServiceOptions {
   workerId: string;
   /** Other processes may dispatch from the same database (PostgreSQL): pace at this replica's share. */
   sharedDatabase?: boolean;
+  /**
+   * A replica not heard from for this long is dead (default 30 s): its claimed rows are taken
+   * back. Replicas beat every sixth of it, and look for dead ones at least that often.
+   */
+  replicaTimeoutMs?: number;
   horizonDays?: number;
   /** Invitations and RSVP: signing, iTIP, organiser. Without it no invitation is planned. */
   invitations?: InvitationDeps;
@@ -52,7 +57,10 @@ export class DeliveryService {
   constructor(private readonly options: DeliveryServiceOptions) {
     const { db } = options;
     const onResult = deliveryMetrics(db, options.clock, options.registry);
-    this.replicas = options.sharedDatabase ? new LiveReplicas({ db, clock: options.clock, log: options.log, workerId: options.workerId }) : undefined;
+    const staleMs = options.replicaTimeoutMs ?? 30_000;
+    this.replicas = options.sharedDatabase
+      ? new LiveReplicas({ db, clock: options.clock, log: options.log, workerId: options.workerId, staleMs, refreshMs: Math.min(5000, staleMs / 6) })
+      : undefined;
     const dispatcher = new Dispatcher({
       db,
       clock: options.clock,
@@ -68,7 +76,8 @@ export class DeliveryService {
       ...(options.appSecret ? { emailLinks: emailLinks(db, options.publicUrl, options.appSecret, options.clock) } : {}),
       onResult,
     });
-    this.loop = new DeliveryLoop({ db, dispatcher, clock: options.clock, log: options.log });
+    // The safety re-check is also what takes back a dead replica's rows while this one is idle.
+    this.loop = new DeliveryLoop({ db, dispatcher, clock: options.clock, log: options.log, safetyMs: Math.min(10_000, staleMs) });
   }
 
   async start(): Promise<void> {

@@ -111,7 +111,9 @@ export class Dispatcher {
    */
   async reclaim(): Promise<void> {
     const now = this.options.clock.now().getTime();
-    if (this.reclaimedOnce && now - this.lastReclaim < 5000) return this.reclaiming;
+    // Every 5 s, or more often when replicas are counted dead sooner (REPLICA_TIMEOUT_SECONDS).
+    const every = Math.min(5000, this.options.replicas?.staleMs ?? 5000);
+    if (this.reclaimedOnce && now - this.lastReclaim < every) return this.reclaiming;
     this.reclaiming ??= (async () => {
       const { db, workerId, log } = this.options;
       let back = 0;

@@ -95,6 +95,11 @@ export async function startSmtp(refuse: { rcpt?: Refuse; data?: Refuse } = {}): 
       );
     },
   });
+  // A sender killed mid-session (the crash tests' SIGKILL) resets its connection: the sink shrugs, as
+  // a real relay would; without a listener the server's 'error' is an unhandled error of the test run.
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ECONNRESET') throw error;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   return { port, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };

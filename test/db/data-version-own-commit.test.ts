@@ -1,0 +1,110 @@
+import { sql } from 'kysely';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../../adapters/db/connect.js';
+import { IcalGeneratorRenderer } from '../../adapters/ical/ical-renderer.js';
+import { FixedClock } from '../../src/clock.js';
+import type { Db } from '../../src/db/db.port.js';
+import { currentDataVersion, dataVersionWatch, writesShownTable } from '../../src/db/data-version-watch.js';
+import { readDataVersion } from '../../src/db/data-version.js';
+import { FeedService } from '../../src/feeds/feed-service.js';
+import { importSchedules } from '../../src/schedule/import-schedule.js';
+import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
+import { until } from '../process/service-process.js';
+import { dropSchemaGuarded, migrateGuarded } from '../support/databases.js';
+import { startListenProxy, type ListenProxy } from '../support/listen-proxy.js';
+
+/**
+ * Issue 13: the watch guessed that a transaction writing a shown table would commit
+ * `known + 1`. When another replica raised the version while our transaction was open, this
+ * replica heard of that raise, took it for its own, and after our commit kept serving what it
+ * had cached at that version (without our own change) until our commit's notification came
+ * back. Here that notification is held back by a proxy in front of the listening connection,
+ * so the order is certain: we write, they commit, we hear them, we commit, we serve.
+ */
+const url = process.env.TEST_DATABASE_URL;
+
+describe.runIf(url)('our own commit after another replica raised the data version meanwhile (PostgreSQL)', () => {
+  let admin: Db;
+  /** This replica: through the proxy, so its notifications can be held back. */
+  let own: Db;
+  /** The other replica: its own connections to the same schema. */
+  let other: Db;
+  let proxy: ListenProxy;
+  const schema = `t_own_commit_${process.pid}`;
+  const clock = new FixedClock('2026-12-20T12:00:00Z');
+
+  beforeAll(async () => {
+    const target = new URL(url!);
+    proxy = await startListenProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    admin = await connect({ databaseUrl: url!, poolSize: 1 });
+    await dropSchemaGuarded(admin, schema);
+    await sql`create schema ${sql.id(schema)}`.execute(admin.db);
+    own = await connect({ databaseUrl: proxy.url(url!), schema, poolSize: 3 });
+    await migrateGuarded(admin, own);
+    await importSchedules(own.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
+    other = await connect({ databaseUrl: url!, schema, poolSize: 2 });
+  }, 120_000);
+  afterEach(() => proxy.release());
+  afterAll(async () => {
+    await other?.close();
+    await own?.close();
+    if (admin) await dropSchemaGuarded(admin, schema);
+    await admin?.close();
+    await proxy?.close();
+  });
+
+  it('should serve our own change right after our commit, before its notification comes back', async () => {
+    const [ours, theirs] = await own.db.selectFrom('teams').select('id').orderBy('id').limit(2).execute();
+    const feeds = new FeedService({ db: own.db, renderer: new IcalGeneratorRenderer('Europe/Warsaw'), clock });
+    const showsOurs = async () => (await feeds.team(ours!.id))!.body.toString('utf8').includes('Nasza zmiana');
+    const watch = dataVersionWatch(own.db);
+    await currentDataVersion(own.db);
+    const before = await readDataVersion(other.db);
+    await until(() => watch.settled() === before, 5000, 'this replica knows the version');
+    expect(await showsOurs()).toBe(false);
+
+    await own.db.transaction().execute(async (trx) => {
+      await trx.updateTable('teams').set({ name: 'Nasza zmiana' }).where('id', '=', ours!.id).execute();
+      // Another replica commits a change meanwhile; this one hears of it while our transaction is open.
+      await other.db.updateTable('teams').set({ name: 'Ich zmiana' }).where('id', '=', theirs!.id).execute();
+      await until(() => watch.settled() === before + 1, 5000, 'this replica heard of the other raise');
+      // Served now, and kept at that version: our change is not committed yet.
+      expect(await showsOurs()).toBe(false);
+      proxy.hold();
+    });
+    expect(await readDataVersion(other.db)).toBe(before + 2);
+
+    expect(await showsOurs(), 'the team feed served right after our commit shows our change').toBe(true);
+    expect(await currentDataVersion(own.db)).toBe(before + 2);
+    proxy.release();
+  });
+
+  it('should serve our own change written in raw SQL outside a transaction, while no notification arrives', async () => {
+    const [ours, theirs] = await own.db.selectFrom('teams').select('id').orderBy('id').limit(2).execute();
+    const feeds = new FeedService({ db: own.db, renderer: new IcalGeneratorRenderer('Europe/Warsaw'), clock });
+    const showsOurs = async () => (await feeds.team(ours!.id))!.body.toString('utf8').includes('Surowa zmiana');
+    const watch = dataVersionWatch(own.db);
+    const before = await readDataVersion(other.db);
+    await until(() => watch.settled() === before, 5000, 'this replica knows the version');
+    expect(await showsOurs()).toBe(false);
+    proxy.hold();
+    await other.db.updateTable('teams').set({ name: 'Ich druga zmiana' }).where('id', '=', theirs!.id).execute();
+    await sql`update teams set name = 'Surowa zmiana' where id = ${ours!.id}`.execute(own.db);
+    expect(await showsOurs(), 'the team feed served right after our raw write shows it').toBe(true);
+    proxy.release();
+  });
+});
+
+describe('which statements make the driver read our commit back', () => {
+  const raw = { kind: 'RawNode' } as Parameters<typeof writesShownTable>[0];
+  it.each([
+    ['update "invitations" set offer_expires_at = $1 where activity_id = $2', true],
+    ['with gone as (delete from rsvps where person_id = $1 returning *) select count(*) from gone', true],
+    ['insert into people (email) values ($1)', true],
+    ["update deliveries set state = 'sending' where id in (select id from deliveries where state = 'pending' for update skip locked) returning *", false],
+    ['insert into dispatchers (worker_id, seen_at) values ($1, now()) on conflict (worker_id) do update set seen_at = now()', false],
+    ['select * from teams where id = $1 for no key update', false],
+  ])('%s → %s', (text, expected) => {
+    expect(writesShownTable(raw, text)).toBe(expected);
+  });
+});
