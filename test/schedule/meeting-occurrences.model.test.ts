@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { checkModel, modelRuns } from '../support/model-runs.js';
 import { sql } from 'kysely';
 import { DateTime } from 'luxon';
 import { IcalGeneratorRenderer } from '../../adapters/ical/ical-renderer.js';
@@ -33,7 +34,7 @@ import { expand, parseCalendar } from '../feeds/ical.js';
  * - no two meetings of the series at the same time;
  * - nothing a coordinator changed in chat is undone silently (the stored exceptions are the model's);
  * - no notice for an unchanged time (the notices are exactly one per member per changed occurrence).
- * MODEL_SEED and MODEL_RUNS repeat or widen a run; the seed and runs are printed.
+ * MODEL_SEED and MODEL_RUNS repeat or widen a run; the seed and runs are printed (test/support/model-runs.ts).
  */
 const ZONE = 'Europe/Warsaw';
 const RULE = 'FREQ=WEEKLY;BYDAY=MO,TU';
@@ -266,14 +267,14 @@ async function checkInvariants(db: Db, clock: FixedClock, model: Model, told: Se
   return notices.length;
 }
 
-const RUNS = Number(process.env.MODEL_RUNS ?? 6);
+const RUNS = modelRuns(6);
 
 describe.each(dialects)('meeting occurrences, model-based, on %s', (kind) => {
-  it('should keep the invariants through random chat changes, imports and clock steps', { timeout: 60_000 + RUNS * 20_000 }, async () => {
-    const seed = Number(process.env.MODEL_SEED ?? Date.now() % 2 ** 31);
-    console.log(`meeting occurrences model on ${kind}: seed ${seed}, ${RUNS} runs (MODEL_SEED=${seed} repeats it)`);
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...SEASONS), fc.array(fileEdit, { maxLength: 3 }), fc.array(action, { minLength: 1, maxLength: 10 }), async (first, initial, actions) => {
+  it('should keep the invariants through random chat changes, imports and clock steps', { timeout: 120_000 + RUNS.numRuns * 20_000 }, async () => {
+    await checkModel(
+      `meeting occurrences model on ${kind}`,
+      fc.tuple(fc.constantFrom(...SEASONS), fc.array(fileEdit, { maxLength: 3 }), fc.array(action, { minLength: 1, maxLength: 10 })),
+      async ([first, initial, actions]) => {
         season(first);
         const clock = new FixedClock(DateTime.fromISO(`${first}T08:00:00Z`, { zone: 'UTC' }).minus({ days: 4 }).toISO()!);
         const db = await freshDatabase(kind);
@@ -290,8 +291,8 @@ describe.each(dialects)('meeting occurrences, model-based, on %s', (kind) => {
         } finally {
           await db.close();
         }
-      }),
-      { seed, numRuns: RUNS, endOnFailure: true },
+      },
+      RUNS,
     );
   });
 });
