@@ -16,16 +16,16 @@ const millis = (ms: number) => sql`(${Math.round(ms)}::int * interval '1 millise
  * `sending` here). Due times are the injected clock's (`now`); the claim time is the
  * database's own, since only the database's clock is the same for every replica.
  */
-export async function claimDue(db: Kysely<Database>, claim: { workerId: string; now: Date; batchSize: number; lane: Lane }): Promise<DeliveryRow[]> {
+export async function claimDue(db: Kysely<Database>, claim: { workerId: string; now: Date; batchSize: number; lane: Lane; waitForDisk?: boolean }): Promise<DeliveryRow[]> {
   const { workerId, now } = claim;
   const result = await sql<DeliveryRow>`
     update deliveries set state = 'sending', claimed_by = ${workerId}, claimed_at = now(), updated_at = ${now}
-    -- The claim's commit does not wait for the disk (an initplan sets it for this statement's
-    -- own transaction): that wait was most of a claim's time (~4 ms of fsync here). If the
-    -- database server itself crashes, a claim of its last moments may be forgotten; its rows are
-    -- then pending again and go out once more, which is what a crash of the sender already costs
-    -- (docs/delivery-engine.md). Outcomes are recorded with the wait, so nothing sent is forgotten.
-    where (select set_config('synchronous_commit', 'off', true)) is not null and id in (
+    -- Unless told to wait, the claim's commit does not wait for the disk (an initplan sets it for
+    -- this statement's own transaction): that wait was most of a claim's time (~4 ms of fsync
+    -- here). If the database server itself crashes, a claim of its last moments may be
+    -- forgotten; its rows are then pending again and go out once more, which is what a crash of
+    -- the sender already costs (docs/delivery-engine.md). Outcomes are recorded with the wait.
+    where (select set_config('synchronous_commit', ${claim.waitForDisk ? 'on' : 'off'}, true)) is not null and id in (
       select id from deliveries
       where state = 'pending' and ${laneCondition(claim.lane)} and next_attempt_at <= ${now}
       -- id breaks ties: rows due at the same instant go in the order they were queued, so rows a

@@ -19,6 +19,9 @@ export interface DispatcherOptions {
   leaseMs?: number;
   /** This is the only dispatcher there can be (PGlite): at its first batch every row still `sending` is a dead process's. */
   exclusive?: boolean;
+  // (Also: an exclusive dispatcher's claims wait for the disk. Its process is the database
+  // server, so a crash would forget every fresh claim; durable, they are taken back at once at
+  // the next start and that start knows exactly what was in flight.)
   /** One send may take this long before it counts as a temporary failure (default 30 s). */
   sendTimeoutMs?: number;
   random?: () => number;

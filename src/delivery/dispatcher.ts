@@ -85,7 +85,7 @@ export class Dispatcher {
     await this.reclaim();
     if (this.stopping) return emptyReport();
     const { db, clock, workerId } = this.options;
-    const rows = await claimDue(db, { workerId, now: clock.now(), batchSize: this.claimSize(lane), lane });
+    const rows = await claimDue(db, { workerId, now: clock.now(), batchSize: this.claimSize(lane), lane, waitForDisk: this.options.exclusive === true });
     if (rows.length === 0) return emptyReport();
     return this.send(rows);
   }
