@@ -100,6 +100,9 @@ describe.each(dialects)('meeting changes and settings from chat on %s', (kind) =
   it('should keep settings the person chose, through a re-import, and honour them when sending', async () => {
     expect((await say(member, 'ustawienia wycisz przypomnienia')).text).toContain('Wyciszone rodzaje: przypomnienia');
     expect((await say(member, 'ustawienia wycisz email slack teams')).text).toContain('Nie można wyłączyć wszystkich kanałów');
+    // Issue 14: channels as people name them, not the internal `teams`.
+    expect((await say(member, 'ustawienia wycisz teams')).text).toContain('Wyłączone kanały: Microsoft Teams');
+    expect((await say(member, 'ustawienia włącz teams')).text).toContain('Wyłączone kanały: brak');
     expect((await say(member, 'ustawienia cisza 25-6')).text).toContain('Proszę podać ciszę nocną');
     await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
     expect((await say(member, 'ustawienia')).text).toContain('Wyciszone rodzaje: przypomnienia');
