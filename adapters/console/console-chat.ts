@@ -15,7 +15,7 @@ export async function runConsoleChat(options: {
 }): Promise<void> {
   const { email, handle, input, output } = options;
   const lines = createInterface({ input, terminal: false });
-  output.write(`Kooperator (${email}). Wpisz „pomoc” / type "help"; Ctrl+D kończy.\n> `);
+  output.write(`Kooperator (${email}). Proszę wpisać „pomoc” / type "help"; Ctrl+D kończy / ends.\n> `);
   for await (const line of lines) {
     const trimmed = line.trim();
     if (trimmed === '') {

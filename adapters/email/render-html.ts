@@ -32,7 +32,7 @@ export function renderHtml(message: Message): string {
 
 /** The footer words are the adapter's: the core only hands over the URL. */
 const FOOTER = {
-  pl: 'Nie chcesz dostawać tych wiadomości albo wolisz inny kanał?',
+  pl: 'Nie chce Pani/Pan dostawać tych wiadomości albo woli Pani/Pan inny kanał?',
   en: 'Rather not get these messages, or prefer another channel?',
 } as const;
 export const PREFERENCES_LABEL = { pl: 'Ustawienia powiadomień', en: 'Notification settings' } as const;

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { AckFn, App, BlockAction, Context, Middleware, RespondArguments, RespondFn, SlackCommandMiddlewareArgs, SlackEventMiddlewareArgs, ViewSubmitAction, webApi } from '@slack/bolt';
-import { botMessages } from '../../src/i18n/bot-messages.js';
+import { bilingualApology } from '../../src/i18n/bot-messages.js';
 import type { Logger } from '../../src/log.js';
 import type { BotPort, Message } from '../../src/ports/channel.port.js';
 import { actionIdOf, clip, LINK_ACTION_PREFIX, renderMessage, type SlackMessage } from './render-blocks.js';
@@ -27,7 +27,7 @@ async function safely<T extends Message | undefined>(log: Logger, work: () => Pr
   } catch (error) {
     const id = Math.random().toString(36).slice(2, 10);
     log.error({ err: error, errorId: id }, 'slack request failed');
-    return { language: 'pl', title: botMessages.pl.errorTitle, text: botMessages.pl.error(id) };
+    return bilingualApology(id);
   }
 }
 

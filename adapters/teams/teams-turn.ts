@@ -19,7 +19,7 @@ export interface TurnDeps {
 /** The adapter's own few words; everything else comes from the core. */
 export const teamsTexts = {
   workingOn: { language: 'pl', title: 'Chwileczkę… / One moment…', text: 'Przygotowujemy odpowiedź i zaraz ją tu wyślemy.\n\n_We are preparing the answer and will post it here shortly._' },
-  failed: { language: 'pl', title: 'Przepraszamy', text: 'Coś poszło nie tak po naszej stronie. Prosimy spróbować ponownie za chwilę.' },
+  failed: { language: 'pl', title: 'Przepraszamy / Sorry', text: 'Coś poszło nie tak po naszej stronie. Prosimy spróbować ponownie za chwilę.\n\n_Something went wrong on our side. Please try again in a moment._' },
 } satisfies Record<string, Message>;
 
 const TIMEOUT = Symbol('timeout');

@@ -5,6 +5,7 @@ import { enqueue, type PlannedDelivery } from '../delivery/outbox.js';
 import { announcementMessages } from '../i18n/announcement-messages.js';
 import { fold } from '../bot/parse-command.js';
 import type { ChannelKind, Message } from '../ports/channel.port.js';
+import { graphemeCount } from '../i18n/graphemes.js';
 
 export const MAX_ANNOUNCEMENT_LENGTH = 2000;
 /** The author's delivery report is rendered this long after sending, when most deliveries are done. */
@@ -67,7 +68,8 @@ async function draftAnnouncement(ctx: CommandContext): Promise<Message> {
     return refuse(ctx, t.chooseTeams(known.join(', ')));
   }
   if (!text) return refuse(ctx, t.empty);
-  if (text.length > MAX_ANNOUNCEMENT_LENGTH) return refuse(ctx, t.tooLong(MAX_ANNOUNCEMENT_LENGTH, text.length));
+  const length = graphemeCount(text);
+  if (length > MAX_ANNOUNCEMENT_LENGTH) return refuse(ctx, t.tooLong(MAX_ANNOUNCEMENT_LENGTH, length));
 
   // One draft per author: a new one replaces what was waiting, in one transaction (a failure
   // keeps the old draft), one author's drafts at a time (two at once leave one waiting).

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import { announcementMessages } from '../i18n/announcement-messages.js';
-import { deliveryReason } from '../i18n/delivery-reasons.js';
+import { channelName, deliveryReason } from '../i18n/delivery-reasons.js';
 import type { Language } from '../i18n/messages.js';
 import type { Message } from '../ports/channel.port.js';
 import { teamNames } from './announce.js';
@@ -39,7 +39,7 @@ export async function renderAnnouncementReport(db: Kysely<Database>, row: Delive
   const reached = people.filter((r) => r.state === 'sent');
   const byChannel = new Map<string, number>();
   for (const r of rows.filter((r) => r.state === 'sent')) {
-    const key = r.place_address ? `${t.placeLabel} (${r.sent_channel})` : r.sent_channel ?? '?';
+    const key = r.place_address ? `${t.placeLabel} (${channelName(r.sent_channel ?? '?', language)})` : channelName(r.sent_channel ?? '?', language);
     byChannel.set(key, (byChannel.get(key) ?? 0) + 1);
   }
   const pending = people.filter((r) => r.state === 'pending' || r.state === 'sending').length;
@@ -53,7 +53,7 @@ export async function renderAnnouncementReport(db: Kysely<Database>, row: Delive
       ...(pending ? [{ label: t.pendingLabel, value: String(pending) }] : []),
     ],
     ...(failed.length
-      ? { items: [{ title: t.failedLabel, lines: failed.map((f) => `${f.name ?? f.place_address}: ${deliveryReason(f.last_error, language) || f.state}`) }] }
+      ? { items: [{ title: t.failedLabel, lines: failed.map((f) => `${f.name ?? f.place_address}: ${deliveryReason(f.last_error, language, f.state)}`) }] }
       : {}),
   };
 }

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database, PersonRow } from '../db/tables.js';
-import { botMessages } from '../i18n/bot-messages.js';
+import { bilingualApology, bilingualStranger, botMessages } from '../i18n/bot-messages.js';
 import { workshopViewMessages } from '../i18n/invitation-messages.js';
 import type { Language } from '../i18n/messages.js';
 import type { Logger } from '../log.js';
@@ -127,15 +127,14 @@ export class Bot implements BotPort {
     } catch (error) {
       const id = Math.random().toString(36).slice(2, 10);
       this.options.log.error({ err: error, errorId: id, channel: incoming.from.channel }, 'bot failed');
-      return { language: 'pl', title: botMessages.pl.errorTitle, text: botMessages.pl.error(id) };
+      return bilingualApology(id);
     }
   }
 
   /** The answer; throws on failure, so that a transaction around it rolls back. */
   private async respond(db: Kysely<Database>, incoming: Incoming, version: number, person: PersonRow | undefined, changed: () => void): Promise<Message> {
     if (!person) {
-      const t = botMessages.pl;
-      return { language: 'pl', title: t.unknownPersonTitle, text: t.unknownPerson(await contactForStrangers(db)) };
+      return bilingualStranger(await contactForStrangers(db));
     }
     const context = (text: string): CommandContext => ({ ...this.context(person, text), db, changed });
     if (incoming.type === 'hello') return help(person.language);

@@ -5,6 +5,7 @@ import type { Database } from '../db/tables.js';
 import type { Logger } from '../log.js';
 import type { ChannelKind, ChannelSender, Message, SendResult } from '../ports/channel.port.js';
 import { enqueue } from './outbox.js';
+import { channelName } from '../i18n/delivery-reasons.js';
 
 export interface SettingsAlarmOptions {
   db: Kysely<Database>;
@@ -16,13 +17,13 @@ export interface SettingsAlarmOptions {
 const texts = {
   pl: (channel: string, reason: string): Message => ({
     language: 'pl',
-    title: `Kooperator: kanał ${channel} odrzuca nasze ustawienia`,
-    text: `Platforma ${channel} odrzuca dane logowania bota (${reason}). Wiadomości czekają w kolejce i zostaną wysłane po poprawieniu ustawień; jeśli to potrwa, pójdą innymi kanałami odbiorców.`,
+    title: `Kooperator: kanał ${channelName(channel, 'pl')} odrzuca nasze ustawienia`,
+    text: `Kanał ${channelName(channel, 'pl')} odrzuca dane logowania bota (szczegóły techniczne: ${reason}). Wiadomości czekają w kolejce i zostaną wysłane po poprawieniu ustawień; jeśli to potrwa, pójdą innymi kanałami odbiorców.`,
   }),
   en: (channel: string, reason: string): Message => ({
     language: 'en',
-    title: `Kooperator: the ${channel} channel refuses our settings`,
-    text: `${channel} refuses the bot's credentials (${reason}). Messages wait in the outbox and go once the settings are fixed; if that takes long, they go by the recipients' other channels.`,
+    title: `Kooperator: the ${channelName(channel, 'en')} channel refuses our settings`,
+    text: `${channelName(channel, 'en')} refuses the bot's credentials (technical details: ${reason}). Messages wait in the outbox and go once the settings are fixed; if that takes long, they go by the recipients' other channels.`,
   }),
 };
 

@@ -1,18 +1,19 @@
 import type { Language } from './messages.js';
 
-// Made once: building Intl.PluralRules costs far more than asking it.
-const pluralRules = { pl: new Intl.PluralRules('pl-PL'), en: new Intl.PluralRules('en-GB') };
-const plural = (language: Language) => pluralRules[language];
+import { icu } from './icu.js';
 
 /**
  * "Najbliższe spotkanie", "Najbliższe 3 spotkania", "Najbliższych 5 spotkań": the adjective agrees
- * with the numeral too (2-4, 22-24: nominative; 5-21, 25-...: genitive), chosen by Intl.PluralRules.
+ * with the numeral too (2-4, 22-24: nominative; 5-21, 25-...: genitive).
  */
-function nextMeetings(language: Language, n: number): string {
-  const form = plural(language).select(n);
-  if (language === 'en') return form === 'one' ? 'The next meeting' : `The next ${n} meetings`;
-  return form === 'one' ? 'Najbliższe spotkanie' : form === 'few' ? `Najbliższe ${n} spotkania` : `Najbliższych ${n} spotkań`;
-}
+const nextMeetings = (language: Language, n: number) =>
+  icu(
+    language,
+    language === 'pl'
+      ? '{n, plural, one {Najbliższe spotkanie} few {Najbliższe # spotkania} other {Najbliższych # spotkań}}'
+      : '{n, plural, one {The next meeting} other {The next # meetings}}',
+    { n },
+  );
 
 /** What the bot says, whole sentences per language. */
 export const botMessages = {
@@ -105,3 +106,20 @@ export const botMessages = {
     error: (id: string) => `Something went wrong on our side (error ${id}). Please try again in a moment.`,
   },
 } satisfies Record<Language, Record<string, unknown>>;
+
+/**
+ * The apology for a failure met before we know whom we answer (or in which language): both
+ * languages in one message, Polish first.
+ */
+export const bilingualApology = (id: string) => ({
+  language: 'pl' as const,
+  title: `${botMessages.pl.errorTitle} / ${botMessages.en.errorTitle}`,
+  text: `${botMessages.pl.error(id)}\n\n_${botMessages.en.error(id)}_`,
+});
+
+/** The answer to someone on no team: we know nothing of them, their language included. */
+export const bilingualStranger = (contact: string | undefined) => ({
+  language: 'pl' as const,
+  title: `${botMessages.pl.unknownPersonTitle} / ${botMessages.en.unknownPersonTitle}`,
+  text: `${botMessages.pl.unknownPerson(contact)}\n\n_${botMessages.en.unknownPerson(contact)}_`,
+});

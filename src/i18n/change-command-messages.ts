@@ -1,4 +1,6 @@
 import type { Language } from './messages.js';
+import { afterPreposition } from './format.js';
+import { icu } from './icu.js';
 
 export const changeCommandMessages = {
   pl: {
@@ -10,12 +12,12 @@ export const changeCommandMessages = {
     notMeetingDay: (date: string) => `${date} nie jest dniem spotkania tego zespołu. Lista spotkań: „spotkania”.`,
     past: (date: string) => `Spotkanie z dnia ${date} już się rozpoczęło lub odbyło; nie można go zmienić.`,
     alreadyCancelled: (when: string) => `Spotkanie (${when}) jest już odwołane; nikogo nie powiadamiamy ponownie.`,
-    holidaySkipped: (date: string, holiday: string) => `${date} przypada święto (${holiday}), więc spotkanie się nie odbywa; nie ma czego odwoływać.`,
+    holidaySkipped: (date: string, holiday: string) => `W dniu ${date} przypada święto (${holiday}), więc spotkanie się nie odbywa; nie ma czego odwoływać.`,
     sameTime: (when: string) => `Spotkanie już jest o tej porze (${when}); nic nie zmieniamy.`,
     newTimePast: (to: string) => `Nowy termin już minął (${to}); proszę podać termin w przyszłości.`,
     clash: (to: string, other: string) => `W tym czasie (${to}) jest już spotkanie tego zespołu (${other}); proszę wybrać inny termin.`,
-    cancelled: (when: string, n: number) => `Spotkanie (${when}) zostało odwołane. Powiadomienie otrzyma ${members('pl', n)} zespołu.`,
-    moved: (when: string, to: string, n: number) => `Spotkanie (${when}) przeniesiono na ${to}. Powiadomienie otrzyma ${members('pl', n)} zespołu.`,
+    cancelled: (when: string, n: number) => `Spotkanie (${when}) zostało odwołane. ${told('pl', n)}`,
+    moved: (when: string, to: string, n: number) => `Spotkanie (${when}) przeniesiono ${afterPreposition('na', to)}. ${told('pl', n)}`,
     usage: 'Użycie: „spotkania odwołaj <data>” albo „spotkania przenieś <data> <nowa data> <godzina>”.',
   },
   en: {
@@ -31,15 +33,18 @@ export const changeCommandMessages = {
     sameTime: (when: string) => `The meeting is already at that time (${when}); nothing changes.`,
     newTimePast: (to: string) => `The new time has passed (${to}); please give a time in the future.`,
     clash: (to: string, other: string) => `At that time (${to}) the team already meets (${other}); please choose another time.`,
-    cancelled: (when: string, n: number) => `The meeting (${when}) is cancelled. ${members('en', n)} of the team will be told.`,
-    moved: (when: string, to: string, n: number) => `The meeting (${when}) is moved to ${to}. ${members('en', n)} of the team will be told.`,
+    cancelled: (when: string, n: number) => `The meeting (${when}) is cancelled. ${told('en', n)}`,
+    moved: (when: string, to: string, n: number) => `The meeting (${when}) is moved to ${to}. ${told('en', n)}`,
     usage: 'Usage: "meetings cancel <date>" or "meetings move <date> <new date> <time>".',
   },
 } satisfies Record<Language, Record<string, unknown>>;
 
-function members(language: Language, n: number): string {
-  const form = new Intl.PluralRules(language === 'pl' ? 'pl-PL' : 'en-GB').select(n);
-  if (language === 'en') return form === 'one' ? `${n} member` : `${n} members`;
-  // "Powiadomienie otrzyma 1 członek / 3 członków / 5 członków" reads badly with "otrzyma"; use osoba.
-  return form === 'one' ? `${n} osoba` : form === 'few' ? `${n} osoby` : `${n} osób`;
-}
+/** Who hears of the change; the Polish verb agrees with the numeral ("otrzymają 2 osoby", "otrzyma 5 osób"). */
+const told = (language: Language, n: number) =>
+  icu(
+    language,
+    language === 'pl'
+      ? '{n, plural, =0 {Nikt z zespołu nie otrzyma powiadomienia.} one {Powiadomienie otrzyma # osoba z zespołu.} few {Powiadomienie otrzymają # osoby z zespołu.} other {Powiadomienie otrzyma # osób z zespołu.}}'
+      : '{n, plural, =0 {Nobody in the team will be told.} one {# member of the team will be told.} other {# members of the team will be told.}}',
+    { n },
+  );

@@ -1,28 +1,33 @@
 import type { Language } from './messages.js';
 
-const plural = (language: Language) => new Intl.PluralRules(language === 'pl' ? 'pl-PL' : 'en-GB');
+import { afterPreposition } from './format.js';
+import { icu } from './icu.js';
 
-function updates(language: Language, n: number): string {
-  const form = plural(language).select(n);
-  if (language === 'en') return form === 'one' ? `${n} status update` : `${n} status updates`;
-  return form === 'one' ? `${n} aktualizacja statusu` : form === 'few' ? `${n} aktualizacje statusu` : `${n} aktualizacji statusu`;
-}
+const updates = (language: Language, n: number) =>
+  icu(
+    language,
+    language === 'pl'
+      ? '{n, plural, one {# aktualizacja statusu} few {# aktualizacje statusu} other {# aktualizacji statusu}}'
+      : '{n, plural, one {# status update} other {# status updates}}',
+    { n },
+  );
 
-function problems(language: Language, n: number): string {
-  const form = plural(language).select(n);
-  if (language === 'en') return form === 'one' ? `${n} open report` : `${n} open reports`;
-  return form === 'one' ? `${n} otwarte zgłoszenie` : form === 'few' ? `${n} otwarte zgłoszenia` : `${n} otwartych zgłoszeń`;
-}
+const problems = (language: Language, n: number) =>
+  icu(
+    language,
+    language === 'pl' ? '{n, plural, one {# otwarte zgłoszenie} few {# otwarte zgłoszenia} other {# otwartych zgłoszeń}}' : '{n, plural, one {# open report} other {# open reports}}',
+    { n },
+  );
 
 /** Check-ins after meetings and the weekly digest for RCPS. */
 export const checkinMessages = {
   pl: {
     askTitle: (team: string) => `Jak poszło spotkanie ${team}?`,
-    askText: (when: string) => `Prosimy o krótki status dla RCPS po spotkaniu z dnia ${when}: co zrobiono, co dalej, czy coś blokuje pracę. To zajmie pół minuty.`,
+    askText: (when: string) => `Prosimy o krótki status dla RCPS po spotkaniu ${afterPreposition('z', when)}: co zrobiono, co dalej, czy coś blokuje pracę. To zajmie pół minuty.`,
     nudgeTitle: (team: string) => `Przypomnienie: status po spotkaniu ${team}`,
-    nudgeText: (when: string) => `Nie dostaliśmy jeszcze statusu po spotkaniu z dnia ${when}. To jedyne przypomnienie.`,
+    nudgeText: (when: string) => `Nie dostaliśmy jeszcze statusu po spotkaniu ${afterPreposition('z', when)}. To jedyne przypomnienie.`,
     answerLabel: 'Wyślij status',
-    digestTitle: (from: string) => `Podsumowanie tygodnia zespołów PZK (od ${from})`,
+    digestTitle: (from: string) => `Podsumowanie tygodnia zespołów PZK (${afterPreposition('od', from)})`,
     digestText: (teams: number) => (teams === 0 ? 'Brak zespołów w harmonogramie.' : 'Stan zespołów od ostatniego podsumowania:'),
     updates: (n: number) => updates('pl', n),
     open: (n: number) => problems('pl', n),

@@ -28,20 +28,48 @@ export function formatTime(value: DateTime, language: Language): string {
   return formatter(language, value.zoneName ?? 'UTC', { hour: '2-digit', minute: '2-digit' }).format(value.toJSDate());
 }
 
-const GENITIVE_WEEKDAYS: Record<string, string> = {
-  poniedziałek: 'poniedziałku',
-  wtorek: 'wtorku',
-  środa: 'środy',
-  czwartek: 'czwartku',
-  piątek: 'piątku',
-  sobota: 'soboty',
-  niedziela: 'niedzieli',
+type Case = 'genitive' | 'accusative' | 'instrumental' | 'locative';
+
+/** The forms of a weekday a Polish sentence needs; Intl only knows the nominative. */
+const WEEKDAY_FORMS: Record<string, Record<Case, string>> = {
+  poniedziałek: { genitive: 'poniedziałku', accusative: 'poniedziałek', instrumental: 'poniedziałkiem', locative: 'poniedziałku' },
+  wtorek: { genitive: 'wtorku', accusative: 'wtorek', instrumental: 'wtorkiem', locative: 'wtorku' },
+  środa: { genitive: 'środy', accusative: 'środę', instrumental: 'środą', locative: 'środzie' },
+  czwartek: { genitive: 'czwartku', accusative: 'czwartek', instrumental: 'czwartkiem', locative: 'czwartku' },
+  piątek: { genitive: 'piątku', accusative: 'piątek', instrumental: 'piątkiem', locative: 'piątku' },
+  sobota: { genitive: 'soboty', accusative: 'sobotę', instrumental: 'sobotą', locative: 'sobocie' },
+  niedziela: { genitive: 'niedzieli', accusative: 'niedzielę', instrumental: 'niedzielą', locative: 'niedzieli' },
 };
+
+/** The case each preposition governs before a date (time expressions: "w środę", "na środę", "po środzie"). */
+const GOVERNS = { do: 'genitive', od: 'genitive', z: 'genitive', na: 'accusative', w: 'accusative', przed: 'instrumental', po: 'locative' } as const;
+export type Preposition = keyof typeof GOVERNS;
+
+const LEADING_WEEKDAY = /^(poniedziałek|wtorek|środa|czwartek|piątek|sobota|niedziela)\b/u;
+
+/** A formatted Polish date with its leading weekday (if any) put in the given case. */
+export function weekdayInCase(formatted: string, grammaticalCase: Case | 'nominative'): string {
+  if (grammaticalCase === 'nominative') return formatted;
+  return formatted.replace(LEADING_WEEKDAY, (day) => WEEKDAY_FORMS[day]![grammaticalCase]);
+}
+
+/**
+ * A Polish date after a preposition, declined and with the preposition's vowel where Polish
+ * adds one: "do wtorku, 9 lutego 2027", "na środę, …", "we wtorek, …", "ze środy, …". A date
+ * without a weekday ("9 lutego 2027") only gets the preposition ("w" becomes "w dniu").
+ */
+export function afterPreposition(preposition: Preposition, formatted: string): string {
+  const day = LEADING_WEEKDAY.exec(formatted)?.[1];
+  if (!day) return `${preposition === 'w' ? 'w dniu' : preposition} ${formatted}`;
+  const declined = weekdayInCase(formatted, GOVERNS[preposition]);
+  const vowel = (preposition === 'w' && day === 'wtorek') || (preposition === 'z' && day === 'środa') ? 'e' : '';
+  return `${preposition}${vowel} ${declined}`;
+}
 
 /**
  * A Polish date as it reads after "do" or "od", which govern the genitive: "wtorek, 9 lutego 2027"
  * becomes "wtorku, 9 lutego 2027" (formatDateTime gives the weekday in the nominative).
  */
 export function genitiveDate(formatted: string): string {
-  return formatted.replace(/^(poniedziałek|wtorek|środa|czwartek|piątek|sobota|niedziela)\b/u, (day) => GENITIVE_WEEKDAYS[day]!);
+  return weekdayInCase(formatted, 'genitive');
 }

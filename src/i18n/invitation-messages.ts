@@ -1,5 +1,8 @@
 import type { Language } from './messages.js';
 import { genitiveDate } from './format.js';
+import { icu } from './icu.js';
+
+const EN_SEATS = '{n, plural, one {# seat} other {# seats}}';
 
 /** Invitations, answers, the waiting list and the /rsvp pages, as whole sentences per language. */
 export const invitationMessages = {
@@ -143,6 +146,7 @@ export const activityAdminMessages = {
     missing: (field: string) => `Proszę wypełnić pole „${field}”.`,
     createdTitle: 'Wydarzenie utworzone',
     created: (title: string, id: string) => `Utworzono „${title}” (${id}); zaproszenia wychodzą do wszystkich osób z wybranych zespołów.`,
+    seatsRefusedTitle: 'Nie zmieniono liczby miejsc',
     seatsUsage: 'Proszę napisać: warsztaty miejsca <identyfikator> <liczba>, np. „warsztaty miejsca warsztaty-2027-1 30”.',
     seatsBelow: (accepted: number, asked: number) => `Nie można zmniejszyć liczby miejsc do ${asked}: liczba osób, które już potwierdziły udział, to ${accepted}. Nic nie zmieniono.`,
     seatsBelowOffered: (accepted: number, offered: number, asked: number) =>
@@ -166,12 +170,13 @@ export const activityAdminMessages = {
     missing: (field: string) => `Please fill in “${field}”.`,
     createdTitle: 'Event created',
     created: (title: string, id: string) => `“${title}” (${id}) was created; invitations are going out to everyone in the chosen teams.`,
+    seatsRefusedTitle: 'The seats were not changed',
     seatsUsage: 'Please write: workshops seats <id> <number>, e.g. “workshops seats warsztaty-2027-1 30”.',
-    seatsBelow: (accepted: number, asked: number) => `Cannot set ${asked} seats: ${accepted} people have already accepted. Nothing changed.`,
+    seatsBelow: (accepted: number, asked: number) => `Cannot set ${icu('en', EN_SEATS, { n: asked })}: ${icu('en', '{n, plural, one {# person has} other {# people have}}', { n: accepted })} already accepted. Nothing changed.`,
     seatsBelowOffered: (accepted: number, offered: number, asked: number) =>
-      `Cannot set ${asked} seats: ${accepted + offered} are taken (${accepted} accepted, ${offered} offered to the waiting list and awaiting an answer). Nothing changed.`,
+      `Cannot set ${icu('en', EN_SEATS, { n: asked })}: ${icu('en', '{n, plural, one {# is} other {# are}}', { n: accepted + offered })} taken (${accepted} accepted, ${offered} offered to the waiting list and awaiting an answer). Nothing changed.`,
     seatsDoneTitle: 'Seats changed',
-    seatsDone: (title: string, n: number, offered: number) => `“${title}”: ${n} seats. Free seats offered to people on the waiting list: ${offered}.`,
+    seatsDone: (title: string, n: number, offered: number) => `“${title}”: ${icu('en', EN_SEATS, { n })}. Free seats offered to people on the waiting list: ${offered}.`,
     unknownActivity: (id: string) => `We do not know the event “${id}”.`,
   },
 } satisfies Record<Language, unknown>;

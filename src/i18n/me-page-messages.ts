@@ -1,4 +1,9 @@
 import type { Language } from './messages.js';
+import { icu } from './icu.js';
+
+/** "e-mail, Slack i Microsoft Teams": the channels a confirmation may take, in their order. */
+const channelList = (language: Language, names: string[]) =>
+  new Intl.ListFormat(language === 'pl' ? 'pl-PL' : 'en-GB', { type: 'conjunction' }).format(names.map((c) => channels[language][c] ?? c));
 
 const answers: Record<Language, Record<string, string>> = {
   pl: { accepted: 'udział potwierdzony', declined: 'odmowa', maybe: 'może', waiting: 'lista rezerwowa' },
@@ -47,8 +52,12 @@ export const mePageMessages = {
     eraseNeedsConfirm: 'Proszę zaznaczyć potwierdzenie. Nic nie zostało usunięte.',
     erasedTitle: 'Dane usunięte',
     confirmSentTitle: 'Prosimy o potwierdzenie',
-    confirmSentText: (channel: string) =>
-      `Ze względów bezpieczeństwa wysłaliśmy link potwierdzający na Pani/Pana kanał (${channel}). Dopiero otwarcie go i kliknięcie przycisku wykona tę operację. Link działa przez godzinę.`,
+    confirmSentText: (via: string[]) =>
+      icu(
+        'pl',
+        'Ze względów bezpieczeństwa wysłaliśmy link potwierdzający {n, plural, one {przez {channels}} other {pierwszym działającym z kanałów: {channels}}}. Dopiero otwarcie go i kliknięcie przycisku wykona tę operację. Link działa przez godzinę.',
+        { n: via.length, channels: channelList('pl', via) },
+      ),
     confirmTitle: (erase: boolean) => (erase ? 'Potwierdzenie usunięcia danych' : 'Potwierdzenie nowego linku do kalendarza'),
     confirmText: (erase: boolean) => (erase ? 'Po kliknięciu przycisku dane zostaną usunięte. Tego nie można cofnąć.' : 'Po kliknięciu przycisku powstanie nowy link do kalendarza, a dotychczasowy przestanie działać.'),
     confirmButton: (erase: boolean) => (erase ? 'Usuń moje dane' : 'Utwórz nowy link'),
@@ -96,14 +105,18 @@ export const mePageMessages = {
     eraseLink: 'Erase my data…',
     eraseTitle: 'Erasing my data',
     eraseText:
-      'We will erase your name, e-mail address, institution, team memberships, Slack and Teams links, settings, answers to invitations and the content of messages sent to you. Your personal calendar will stop working. Reports you sent to RCPS stay in the project records as "osoba usunięta" (person erased). This cannot be undone.',
+      'We will erase your name, e-mail address, institution, team memberships, Slack and Teams links, settings, answers to invitations and the content of messages sent to you. Your personal calendar will stop working. Reports you sent to RCPS stay in the project records as "deleted person". This cannot be undone.',
     eraseConfirm: 'I understand and want my data erased',
     eraseButton: 'Erase my data',
     eraseNeedsConfirm: 'Please tick the confirmation. Nothing was erased.',
     erasedTitle: 'Data erased',
     confirmSentTitle: 'Please confirm',
-    confirmSentText: (channel: string) =>
-      `For your security we sent a confirmation link to your channel (${channel}). Only opening it and pressing its button will do this. The link works for an hour.`,
+    confirmSentText: (via: string[]) =>
+      icu(
+        'en',
+        'For your security we sent a confirmation link {n, plural, one {by {channels}} other {by the first of these channels that works: {channels}}}. Only opening it and pressing its button will do this. The link works for an hour.',
+        { n: via.length, channels: channelList('en', via) },
+      ),
     confirmTitle: (erase: boolean) => (erase ? 'Confirm erasing your data' : 'Confirm a new calendar link'),
     confirmText: (erase: boolean) => (erase ? 'When you press the button, your data will be erased. This cannot be undone.' : 'When you press the button, a new calendar link is made and the current one stops working.'),
     confirmButton: (erase: boolean) => (erase ? 'Erase my data' : 'Make a new link'),

@@ -21,10 +21,20 @@ const kinds: Record<Language, Record<ActivityRow['kind'], string>> = {
   },
 };
 
+/**
+ * "Warsztaty: Budżet" — unless the title already opens with its kind ("Spotkanie edukacyjne: RODO"
+ * must not read "Spotkanie edukacyjne: Spotkanie edukacyjne: RODO").
+ */
+function activityTitle(language: Language, kind: ActivityRow['kind'], title: string): string {
+  const name = kinds[language][kind];
+  return title.toLocaleLowerCase(language).startsWith(name.toLocaleLowerCase(language)) ? title : `${name}: ${title}`;
+}
+
 /** Every text a user reads, whole sentences per language: never glued from fragments. */
 export const messages = {
   pl: {
     kind: (kind: ActivityRow['kind']) => kinds.pl[kind],
+    activityTitle: (kind: ActivityRow['kind'], title: string) => activityTitle('pl', kind, title),
     meetingTitle: (team: string) => `Spotkanie zespołu: ${team}`,
     meetingDescription: 'Spotkanie Partnerskiego Zespołu Kooperacyjnego (PZK).',
     onlineLink: (url: string) => `Link do spotkania online: ${url}`,
@@ -38,6 +48,7 @@ export const messages = {
   },
   en: {
     kind: (kind: ActivityRow['kind']) => kinds.en[kind],
+    activityTitle: (kind: ActivityRow['kind'], title: string) => activityTitle('en', kind, title),
     meetingTitle: (team: string) => `Team meeting: ${team}`,
     meetingDescription: 'Meeting of the partner cooperation team (PZK).',
     onlineLink: (url: string) => `Online meeting link: ${url}`,

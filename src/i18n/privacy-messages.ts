@@ -1,20 +1,14 @@
 import type { Language } from './messages.js';
 
-const plural = (language: Language) => new Intl.PluralRules(language === 'pl' ? 'pl-PL' : 'en-GB');
+import { icu } from './icu.js';
 
 /** "1 wiadomość", "2 wiadomości", "5 wiadomości". */
-function messagesCount(language: Language, n: number): string {
-  const form = plural(language).select(n);
-  if (language === 'en') return form === 'one' ? `${n} message` : `${n} messages`;
-  return form === 'one' ? `${n} wiadomość` : `${n} wiadomości`;
-}
+const messagesCount = (language: Language, n: number) =>
+  icu(language, language === 'pl' ? '{n, plural, one {# wiadomość} other {# wiadomości}}' : '{n, plural, one {# message} other {# messages}}', { n });
 
 /** "1 odpowiedź", "2 odpowiedzi", "5 odpowiedzi". */
-function answersCount(language: Language, n: number): string {
-  const form = plural(language).select(n);
-  if (language === 'en') return form === 'one' ? `${n} answer` : `${n} answers`;
-  return form === 'one' ? `${n} odpowiedź` : `${n} odpowiedzi`;
-}
+const answersCount = (language: Language, n: number) =>
+  icu(language, language === 'pl' ? '{n, plural, one {# odpowiedź} other {# odpowiedzi}}' : '{n, plural, one {# answer} other {# answers}}', { n });
 
 /** `moje-dane`, `moje-dane usuń` and the personal-page link in chat answers. */
 export const privacyMessages = {
@@ -41,7 +35,7 @@ export const privacyMessages = {
     eraseHint: 'To erase your data: "my-data erase".',
     eraseAskTitle: 'Erase your data?',
     eraseAsk:
-      'We will erase your name, e-mail, institution, team memberships, chat links, settings, answers to invitations and the content of messages sent to you; your personal calendar will stop working. Reports to RCPS stay as "osoba usunięta" (person erased). This cannot be undone.\n\nTo confirm, press the button or type **my-data erase confirm**.',
+      'We will erase your name, e-mail, institution, team memberships, chat links, settings, answers to invitations and the content of messages sent to you; your personal calendar will stop working. Reports to RCPS stay as "deleted person". This cannot be undone.\n\nTo confirm, press the button or type **my-data erase confirm**.',
     eraseButton: 'Erase my data',
     erasedTitle: 'Data erased',
     erased: 'Your data was erased. Kooperator will not send you messages any more.',

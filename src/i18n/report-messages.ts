@@ -1,5 +1,8 @@
 import type { ReportCategory, ReportState } from '../db/tables.js';
 import type { Language } from './messages.js';
+import { icu } from './icu.js';
+
+const PL_CHARACTERS = '{n, plural, one {# znak} few {# znaki} other {# znaków}}';
 
 const categories: Record<Language, Record<ReportCategory, string>> = {
   pl: {
@@ -28,7 +31,7 @@ export const reportMessages = {
     deletedPerson: 'osoba usunięta',
     noTeam: 'Status i zgłoszenia wysyłają członkowie zespołów PZK. Nie należy Pani/Pan do żadnego zespołu.',
     emptyText: 'Proszę wpisać treść (nie może być pusta).',
-    tooLong: (max: number, got: number) => `Treść jest za długa: ${got} znaków, a można najwyżej ${max}. Proszę ją skrócić.`,
+    tooLong: (max: number, got: number) => `Treść jest za długa: ma ${icu('pl', PL_CHARACTERS, { n: got })}, a może mieć najwyżej ${icu('pl', PL_CHARACTERS, { n: max })}. Proszę ją skrócić.`,
     badNumber: 'Liczbę osób/rodzin proszę podać jako liczbę całkowitą od 0 do 100 000 albo zostawić puste pole.',
     badCategory: (given: string) =>
       `Nie znamy kategorii „${given}”. Możliwe: organizacyjny, prawny, finansowy, dane i sprawozdawczość, kontrola/audyt, inny.`,
@@ -78,9 +81,9 @@ export const reportMessages = {
     usage: 'Proszę napisać: „zgłoszenie LDZ-2027-014 <treść komentarza>”; RCPS także „zgłoszenie LDZ-2027-014 przyjmij” albo „… rozwiąż [komentarz]”.',
     listTitle: 'Zgłoszenia',
     listEmpty: 'Nie ma zgłoszeń, które może Pani / może Pan zobaczyć.',
-    listSummary: (n: number) => `Zgłoszenia widoczne dla Pani/Pana (najnowsze ${n}):`,
+    listSummary: (n: number) => icu('pl', '{n, plural, one {Zgłoszenie widoczne dla Pani/Pana:} few {# najnowsze zgłoszenia widoczne dla Pani/Pana:} other {# najnowszych zgłoszeń widocznych dla Pani/Pana:}}', { n }),
     escalationTitle: (code: string) => `Przypomnienie: zgłoszenie ${code} czeka na przyjęcie`,
-    escalationText: (code: string, days: number) => `Zgłoszenie ${code} czeka od ${days} dni roboczych i nikt go jeszcze nie przyjął.`,
+    escalationText: (code: string, days: number) => icu('pl', 'Zgłoszenie {code} czeka od {days, plural, one {# dnia roboczego} other {# dni roboczych}} i nikt go jeszcze nie przyjął.', { code, days }),
     escalationAdminText: (code: string) => `Zgłoszenie ${code} nie zostało przyjęte mimo przypomnienia dla RCPS. Proszę o decyzję, kto się nim zajmie.`,
     openReportLabel: 'Otwórz stronę zgłoszenia',
     memberCommentTitle: (code: string, team: string) => `Komentarz do zgłoszenia ${code} (${team})`,
@@ -93,7 +96,7 @@ export const reportMessages = {
     deletedPerson: 'deleted person',
     noTeam: 'Status updates and reports come from PZK team members. You are not on any team.',
     emptyText: 'Please write something (it cannot be empty).',
-    tooLong: (max: number, got: number) => `The text is too long: ${got} characters, at most ${max} are allowed. Please shorten it.`,
+    tooLong: (max: number, got: number) => icu('en', 'The text is too long: {got, plural, one {# character} other {# characters}}, at most {max, number} are allowed. Please shorten it.', { got, max }),
     badNumber: 'Please give the number of people/families as a whole number from 0 to 100,000, or leave it empty.',
     badCategory: (given: string) =>
       `We do not know the category "${given}". Possible: organisational, legal, financial, data and reporting, inspection/audit, other.`,
@@ -142,9 +145,9 @@ export const reportMessages = {
     usage: 'Please write: "report LDZ-2027-014 <your comment>"; RCPS also "report LDZ-2027-014 ack" or "… resolve [comment]".',
     listTitle: 'Reports',
     listEmpty: 'There are no reports you may see.',
-    listSummary: (n: number) => `Reports you may see (latest ${n}):`,
+    listSummary: (n: number) => icu('en', '{n, plural, one {The report you may see:} other {The latest # reports you may see:}}', { n }),
     escalationTitle: (code: string) => `Reminder: report ${code} awaits acknowledgement`,
-    escalationText: (code: string, days: number) => `Report ${code} has waited ${days} working days and nobody has acknowledged it yet.`,
+    escalationText: (code: string, days: number) => icu('en', 'Report {code} has waited {days, plural, one {# working day} other {# working days}} and nobody has acknowledged it yet.', { code, days }),
     escalationAdminText: (code: string) => `Report ${code} was not acknowledged despite a reminder to RCPS. Please decide who takes it.`,
     openReportLabel: 'Open the report page',
     memberCommentTitle: (code: string, team: string) => `Comment on report ${code} (${team})`,

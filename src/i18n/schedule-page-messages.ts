@@ -1,13 +1,10 @@
 import type { Language } from './messages.js';
 
-const plural = (language: Language) => new Intl.PluralRules(language === 'pl' ? 'pl-PL' : 'en-GB');
+import { icu } from './icu.js';
 
 /** "1 termin", "3 terminy", "5 terminów". */
-function itemsCount(language: Language, n: number): string {
-  const form = plural(language).select(n);
-  if (language === 'en') return form === 'one' ? `${n} date` : `${n} dates`;
-  return form === 'one' ? `${n} termin` : form === 'few' ? `${n} terminy` : `${n} terminów`;
-}
+const itemsCount = (language: Language, n: number) =>
+  icu(language, language === 'pl' ? '{n, plural, one {# termin} few {# terminy} other {# terminów}}' : '{n, plural, one {# date} other {# dates}}', { n });
 
 /** The schedule page (GET /) and its subscribe section: whole sentences per language. */
 export const schedulePageMessages = {

@@ -1,3 +1,4 @@
+import { afterPreposition } from '../i18n/format.js';
 import type { Language } from '../i18n/messages.js';
 
 export const reminderTexts = {
@@ -10,10 +11,10 @@ export const reminderTexts = {
     onlineLabel: 'Dołącz online',
     calendarLabel: 'Dodaj do kalendarza',
     cancelledTitle: (team: string, was: string) => `Odwołane: spotkanie zespołu ${team} (${was})`,
-    cancelledText: (team: string, was: string) => `Spotkanie zespołu ${team} zaplanowane na ${was} zostało odwołane.`,
-    movedTitle: (team: string, was: string) => `Nowy termin: spotkanie zespołu ${team} (było ${was})`,
+    cancelledText: (team: string, was: string) => `Spotkanie zespołu ${team} zaplanowane ${afterPreposition('na', was)} zostało odwołane.`,
+    movedTitle: (team: string, was: string) => `Nowy termin: spotkanie zespołu ${team} (poprzednio: ${was})`,
     movedText: (team: string, was: string, now: string, where: string) =>
-      `Spotkanie zespołu ${team} zaplanowane na ${was} odbędzie się w nowym terminie: ${now}, ${where}.`,
+      `Spotkanie zespołu ${team} zaplanowane ${afterPreposition('na', was)} odbędzie się w nowym terminie: ${now}, ${where}.`,
     restoredTitle: (team: string, now: string) => `Spotkanie jednak się odbędzie: zespół ${team} (${now})`,
     restoredText: (team: string, now: string, where: string) => `Spotkanie zespołu ${team} odbędzie się jednak: ${now}, ${where}.`,
   },

@@ -1,5 +1,6 @@
 import { fold } from '../bot/parse-command.js';
 import type { ReportCategory } from '../db/tables.js';
+import { graphemeCount } from '../i18n/graphemes.js';
 import type { Language } from '../i18n/messages.js';
 import { reportMessages } from '../i18n/report-messages.js';
 
@@ -12,7 +13,8 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 export function checkText(text: string | undefined, language: Language): Checked<string> {
   const value = (text ?? '').trim();
   if (!value) return { ok: false, error: reportMessages[language].emptyText };
-  if ([...value].length > MAX_TEXT) return { ok: false, error: reportMessages[language].tooLong(MAX_TEXT, [...value].length) };
+  const length = graphemeCount(value);
+  if (length > MAX_TEXT) return { ok: false, error: reportMessages[language].tooLong(MAX_TEXT, length) };
   return { ok: true, value };
 }
 

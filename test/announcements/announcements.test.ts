@@ -27,7 +27,7 @@ describe.each(dialects)('announcements on %s', (kind) => {
     const empty = await (await h.slack.command(slackUser(1).id, 'ogłoszenie   ')).json();
     expect(JSON.stringify(empty)).toContain('Ogłoszenie jest puste');
     const long = await (await h.slack.command(slackUser(1).id, `ogłoszenie ${'x'.repeat(2001)}`)).json();
-    expect(JSON.stringify(long)).toContain('ma 2001 znaków, a może mieć najwyżej 2000');
+    expect(JSON.stringify(long)).toContain('ma 2001 znaków, a może mieć najwyżej 2000 znaków');
     const foreign = await (await h.slack.command(slackUser(1).id, 'ogłoszenie @kutno Hej')).json();
     expect(JSON.stringify(foreign)).toContain('tylko w zespołach, które Pani/Pan koordynuje');
     expect((await asRcps('Bez wskazania zespołów')).text).toContain('Proszę wskazać zespoły');
@@ -49,7 +49,7 @@ describe.each(dialects)('announcements on %s', (kind) => {
     const before = h.slackApi.callsTo('chat.postMessage').length;
     await h.slack.interaction(click(slackUser(1).id, 'announce:confirm', String(id)));
     const [answer] = (await h.slackApi.waitFor('chat.postMessage', before + 1)).slice(before);
-    expect(JSON.stringify(answer!.params.blocks)).toContain('Ogłoszenie wychodzi do: 10 osób');
+    expect(JSON.stringify(answer!.params.blocks)).toContain('Ogłoszenie wychodzi do 10 osób');
     // A second click on the same button sends nothing more.
     await h.slack.interaction(click(slackUser(1).id, 'announce:confirm', String(id)));
     await h.slackApi.waitFor('chat.postMessage', before + 2);
@@ -89,10 +89,10 @@ describe.each(dialects)('announcements on %s', (kind) => {
     const reportText = JSON.stringify(report.params.blocks);
     expect(reportText).toContain('Raport doręczenia ogłoszenia');
     expect(reportText).toContain('Ogłoszenie dotarło do 9 z 10 odbiorców.');
-    expect(reportText).toContain('slack: 4');
-    expect(reportText).toContain('email: 5');
-    expect(reportText).toContain('Kanał zespołu (slack): 1');
-    expect(reportText).toContain('Osoba 6 lodz: email: the person turned this channel off');
+    expect(reportText).toContain('Slack: 4');
+    expect(reportText).toContain('e-mail: 5');
+    expect(reportText).toContain('Kanał zespołu (Slack): 1');
+    expect(reportText).toContain('Osoba 6 lodz: Odbiorca wyłączył ten kanał w swoich ustawieniach.');
   });
 
   it('should let RCPS announce to chosen teams and to all, in the terminal with "ogłoszenie potwierdź"', async () => {

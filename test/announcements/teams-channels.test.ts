@@ -144,7 +144,7 @@ describe.each(dialects)('Announcements and problem reports in Teams channels on 
       ['begun', 'failed', undefined],
     ]);
 
-    expect(await say(barbara, 'dostarczenia')).toContain('Wysłana ponownie poniedziałek, 4 stycznia 2027, 09:00, gdy Kooperator poznał ten kanał; tym razem dotarła.');
+    expect(await say(barbara, 'dostarczenia')).toContain('Wysłana ponownie w poniedziałek, 4 stycznia 2027, 09:00, gdy Kooperator poznał ten kanał; tym razem dotarła.');
 
     // Installed again, and even with the place forgotten and the retry failed again: nothing is sent twice.
     expect((await h.post(install())).status).toBe(200);
@@ -157,6 +157,6 @@ describe.each(dialects)('Announcements and problem reports in Teams channels on 
 
     const listed = await say(barbara, 'dostarczenia');
     expect(listed).toContain(`Kanał w Teams: ${LOWICZ_CHANNEL}`);
-    expect(listed).toContain('Wysłana ponownie poniedziałek, 4 stycznia 2027, 09:00, gdy Kooperator poznał ten kanał, ale znów nie dotarła.');
+    expect(listed).toContain('Wysłana ponownie w poniedziałek, 4 stycznia 2027, 09:00, gdy Kooperator poznał ten kanał, ale znów nie dotarła.');
   });
 });

@@ -49,7 +49,7 @@ describe.each(dialects)('meeting changes and settings from chat on %s', (kind) =
     const before = await db.db.selectFrom('deliveries').select('dedupe_key').where('dedupe_key', 'like', 'reminder:lodz:2027-01-26:%').execute();
     expect(before.length).toBeGreaterThan(0);
     const answer = await say(coordinator, 'spotkania odwołaj 26.01.2027');
-    expect(answer.text).toMatch(/^Spotkanie \(wtorek, 26 stycznia 2027, 10:00\) zostało odwołane\. Powiadomienie otrzyma \d+ os(oba|oby|ób) zespołu\.$/);
+    expect(answer.text).toMatch(/^Spotkanie \(wtorek, 26 stycznia 2027, 10:00\) zostało odwołane\. Powiadomienie otrzyma(ją)? \d+ os(oba|oby|ób) z zespołu\.$/);
     expect(changed).toBe(1);
     await processScheduleChanges(db.db, clock);
     await processScheduleChanges(db.db, clock);
@@ -74,7 +74,7 @@ describe.each(dialects)('meeting changes and settings from chat on %s', (kind) =
 
   it('should move a meeting and tell the new time', async () => {
     const answer = await say(coordinator, 'spotkania przenieś 2027-01-26 2027-01-27 12:30');
-    expect(answer.text).toContain('przeniesiono na środa, 27 stycznia 2027, 12:30');
+    expect(answer.text).toContain('przeniesiono na środę, 27 stycznia 2027, 12:30');
     const exception = await db.db.selectFrom('meeting_exceptions').selectAll().where('occurrence_date', '=', '2027-01-26').executeTakeFirstOrThrow();
     expect(exception.moved_to_local).toBe('2027-01-27T12:30');
   });
@@ -100,6 +100,9 @@ describe.each(dialects)('meeting changes and settings from chat on %s', (kind) =
   it('should keep settings the person chose, through a re-import, and honour them when sending', async () => {
     expect((await say(member, 'ustawienia wycisz przypomnienia')).text).toContain('Wyciszone rodzaje: przypomnienia');
     expect((await say(member, 'ustawienia wycisz email slack teams')).text).toContain('Nie można wyłączyć wszystkich kanałów');
+    // Issue 14: channels as people name them, not the internal `teams`.
+    expect((await say(member, 'ustawienia wycisz teams')).text).toContain('Wyłączone kanały: Microsoft Teams');
+    expect((await say(member, 'ustawienia włącz teams')).text).toContain('Wyłączone kanały: brak');
     expect((await say(member, 'ustawienia cisza 25-6')).text).toContain('Proszę podać ciszę nocną');
     await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
     expect((await say(member, 'ustawienia')).text).toContain('Wyciszone rodzaje: przypomnienia');

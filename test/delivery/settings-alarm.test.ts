@@ -37,7 +37,7 @@ describe.each(dialects)('the settings alarm on %s', (kind) => {
     expect(lines.filter((l) => l.level === 50)).toEqual([expect.objectContaining({ channel: 'email', reason: refused.ok ? '' : refused.reason })]);
     expect(await registry.getSingleMetricAsString('kooperator_channel_settings_refused')).toContain('kooperator_channel_settings_refused{channel="email"} 1');
     const told = await db.db.selectFrom('deliveries').innerJoin('people', 'people.id', 'deliveries.person_id').select(['people.email', 'deliveries.channels', 'deliveries.payload']).where('deliveries.kind', '=', 'settings_alarm').execute();
-    expect(told).toEqual([{ email: 'elzbieta.pawlak@example.org', channels: ['slack'], payload: expect.objectContaining({ language: 'pl', title: 'Kooperator: kanał email odrzuca nasze ustawienia' }) }]);
+    expect(told).toEqual([{ email: 'elzbieta.pawlak@example.org', channels: ['slack'], payload: expect.objectContaining({ language: 'pl', title: 'Kooperator: kanał e-mail odrzuca nasze ustawienia' }) }]);
 
     expect(await sender.send('anna.nowak@example.org', message)).toEqual({ ok: true });
     expect(alarm.isRaised('email')).toBe(false);

@@ -141,7 +141,7 @@ describe.each(dialects)('personal data (RODO) on %s', (kind) => {
     expect(done.title).toBe('Dane usunięte');
     expect(await whereFound(db.db, EMAIL)).toEqual([]);
     const after = await bot.handle({ type: 'command', from, command: 'moje-dane', text: '' });
-    expect(after.title).toBe('Nie znajdujemy Pani/Pana na liście zespołów');
+    expect(after.title).toContain('Nie znajdujemy Pani/Pana na liście zespołów');
   });
 
   it('should erase with the typed confirmation too', async () => {

@@ -58,7 +58,7 @@ describe.each(dialects)('Check-ins after meetings on %s', (kind) => {
     const [ask, ...more] = mailsTo('anna.nowak@example.org');
     expect(more).toEqual([]);
     expect(ask!.subject).toBe('Jak poszło spotkanie PZK Łódź – demo?');
-    expect(ask!.text).toContain('wtorek, 22 grudnia 2026, 10:00');
+    expect(ask!.text).toContain('po spotkaniu z wtorku, 22 grudnia 2026, 10:00');
     expect(String(ask!.html)).toContain('href="https://koop.example.org/forms/');
     clock.set('2026-12-28T08:00:00Z');
     await dispatcher.drain();

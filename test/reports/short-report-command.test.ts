@@ -65,7 +65,7 @@ describe.each(dialects)('The short form "zgłoszenie <numer> <tekst>" comments o
       [JOANNA, 'report', 'LDZ-2027-999 anyone?', 'There is no report LDZ-2027-999 that you may see. Please check the number (e.g. LDZ-2027-014).'],
       [JOANNA, 'report', `  ${CODE}  `, 'Please write: "report LDZ-2027-014 <your comment>"; RCPS also "report LDZ-2027-014 ack" or "… resolve [comment]".'],
       [JOANNA, 'report', `${CODE} comment`, 'Please write something (it cannot be empty).'],
-      [JOANNA, 'report', `${CODE} ${'x'.repeat(5001)}`, 'The text is too long: 5001 characters, at most 5000 are allowed. Please shorten it.'],
+      [JOANNA, 'report', `${CODE} ${'x'.repeat(5001)}`, 'The text is too long: 5,001 characters, at most 5,000 are allowed. Please shorten it.'],
     ];
     for (const [who, command, text, expected] of refusals) {
       expect((await say(who, command, text)).text, `${command} ${text.slice(0, 40)}`).toBe(expected);

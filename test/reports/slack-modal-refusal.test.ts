@@ -31,7 +31,7 @@ describe.each(dialects)('A refused Slack modal keeps what was typed on %s', (kin
     );
     expect(await response.json()).toEqual({
       response_action: 'errors',
-      errors: { next: 'Treść jest za długa: 5001 znaków, a można najwyżej 5000. Proszę ją skrócić.' },
+      errors: { next: 'Treść jest za długa: ma 5001 znaków, a może mieć najwyżej 5000 znaków. Proszę ją skrócić.' },
     });
     expect(await h.db.db.selectFrom('status_updates').select('id').execute()).toEqual([]);
   });

@@ -55,7 +55,7 @@ describe.each(dialects)('Status and problem reports over Slack on %s', (kind) =>
 
   it('should refuse an empty or too long text and store nothing', async () => {
     const long = await (await h.slack.command(anna.id, `problem ${'ą'.repeat(5001)}`)).json();
-    expect(long.text).toContain('Treść jest za długa: 5001 znaków');
+    expect(long.text).toContain('Treść jest za długa: ma 5001 znaków');
     const count = await db().selectFrom('problem_reports').select(db().fn.countAll().as('n')).executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(0);
   });

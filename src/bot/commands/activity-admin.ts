@@ -18,6 +18,9 @@ const refuse = (ctx: CommandContext, text: string, field?: string): Message => (
   ...(field ? { formError: { fieldId: field, text } } : {}),
 });
 
+/** A refusal of `warsztaty miejsca`: a capacity left as it was, not an activity left uncreated. */
+const refuseSeats = (ctx: CommandContext, text: string): Message => ({ ...refuse(ctx, text), title: activityAdminMessages[ctx.person.language].seatsRefusedTitle });
+
 /** `warsztaty nowe`: the form for a new activity (RCPS only). */
 export function newActivityForm(ctx: CommandContext): Message {
   const language = ctx.person.language;
@@ -109,15 +112,15 @@ export const createActivity: FormHandler = async (ctx, values) => {
 export async function changeSeats(ctx: CommandContext, args: string[]): Promise<Message> {
   const language = ctx.person.language;
   const t = activityAdminMessages[language];
-  if (!ctx.person.staff_role) return refuse(ctx, t.onlyStaff);
+  if (!ctx.person.staff_role) return refuseSeats(ctx, t.onlyStaff);
   const [id, count] = args;
   const seats = Number(count);
-  if (!id || !Number.isInteger(seats) || seats <= 0) return refuse(ctx, t.seatsUsage);
+  if (!id || !Number.isInteger(seats) || seats <= 0) return refuseSeats(ctx, t.seatsUsage);
   const result = await ctx.db.transaction().execute((trx) => changeCapacity(trx, id, seats, ctx.clock.now()));
-  if (!result.ok && result.code === 'unknown_activity') return refuse(ctx, t.unknownActivity(id));
+  if (!result.ok && result.code === 'unknown_activity') return refuseSeats(ctx, t.unknownActivity(id));
   if (!result.ok) {
     const { accepted, offered } = result.held;
-    return refuse(ctx, offered ? t.seatsBelowOffered(accepted, offered, seats) : t.seatsBelow(accepted, seats));
+    return refuseSeats(ctx, offered ? t.seatsBelowOffered(accepted, offered, seats) : t.seatsBelow(accepted, seats));
   }
   ctx.changed();
   return { language, title: t.seatsDoneTitle, text: t.seatsDone(result.activity.title, seats, result.offered) };

@@ -1,5 +1,5 @@
-import { deliveryReason } from '../../i18n/delivery-reasons.js';
-import { formatDateTime } from '../../i18n/format.js';
+import { deliveryKindName, deliveryReason } from '../../i18n/delivery-reasons.js';
+import { afterPreposition, formatDateTime } from '../../i18n/format.js';
 import type { Language } from '../../i18n/messages.js';
 import type { Message } from '../../ports/channel.port.js';
 import type { DeliveryState } from '../../db/tables.js';
@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import { teamsCoordinatedBy } from '../identity.js';
 import type { CommandContext } from './context.js';
 
-const texts = {
+export const deliveriesTexts = {
   pl: {
     title: 'Niedostarczone wiadomości',
     none: 'Wszystkie wiadomości do Pani/Pana zespołów dotarły.',
@@ -15,10 +15,10 @@ const texts = {
     notAllowed: 'Listę niedostarczonych wiadomości widzą koordynatorzy zespołów i RCPS.',
     place: (platform: string, address: string) => `Kanał w ${platform}: ${address}`,
     retried: {
-      sent: (at: string) => `Wysłana ponownie ${at}, gdy Kooperator poznał ten kanał; tym razem dotarła.`,
-      waiting: (at: string) => `Wysłana ponownie ${at}, gdy Kooperator poznał ten kanał; czeka na wysłanie.`,
-      failed: (at: string) => `Wysłana ponownie ${at}, gdy Kooperator poznał ten kanał, ale znów nie dotarła.`,
-      dropped: (at: string) => `Miała być wysłana ponownie ${at}, gdy Kooperator poznał ten kanał, ale przestała być aktualna.`,
+      sent: (at: string) => `Wysłana ponownie ${afterPreposition('w', at)}, gdy Kooperator poznał ten kanał; tym razem dotarła.`,
+      waiting: (at: string) => `Wysłana ponownie ${afterPreposition('w', at)}, gdy Kooperator poznał ten kanał; czeka na wysłanie.`,
+      failed: (at: string) => `Wysłana ponownie ${afterPreposition('w', at)}, gdy Kooperator poznał ten kanał, ale znów nie dotarła.`,
+      dropped: (at: string) => `Miała być wysłana ponownie ${afterPreposition('w', at)}, gdy Kooperator poznał ten kanał, ale przestała być aktualna.`,
     },
   },
   en: {
@@ -51,13 +51,14 @@ const RETRIED_SHOWN_MS = 7 * 24 * 60 * 60 * 1000;
  */
 export async function deliveriesCommand({ db, person, clock }: CommandContext): Promise<Message> {
   const language = person.language;
-  const t = texts[language];
+  const t = deliveriesTexts[language];
   const coordinated = await teamsCoordinatedBy(db, person.id);
   if (!person.staff_role && coordinated.length === 0) return { language, title: t.title, text: t.notAllowed };
   let query = db
     .selectFrom('deliveries')
     .leftJoin('people', 'people.id', 'deliveries.person_id')
-    .select(['deliveries.kind', 'deliveries.state', 'deliveries.last_error', 'deliveries.requeued_at', 'deliveries.updated_at', 'deliveries.team_id', 'deliveries.place_address', 'deliveries.channels', 'people.name', 'people.email'])
+    .leftJoin('teams', 'teams.id', 'deliveries.team_id')
+    .select(['teams.name as team_name', 'deliveries.kind', 'deliveries.state', 'deliveries.last_error', 'deliveries.requeued_at', 'deliveries.updated_at', 'deliveries.team_id', 'deliveries.place_address', 'deliveries.channels', 'people.name', 'people.email'])
     .where((eb) => eb.or([eb('deliveries.state', '=', 'failed'), eb('deliveries.requeued_at', '>=', new Date(clock.now().getTime() - RETRIED_SHOWN_MS))]))
     .orderBy('deliveries.updated_at', 'desc')
     .limit(20);
@@ -72,7 +73,7 @@ export async function deliveriesCommand({ db, person, clock }: CommandContext): 
       // A team's or RCPS's channel rather than a person.
       title: f.place_address ? t.place(platformNames[(f.channels as string[])[0] ?? ''] ?? '?', f.place_address) : `${f.name ?? '—'} <${f.email ?? '—'}>`,
       lines: [
-        `${f.kind}${f.team_id ? ` · ${f.team_id}` : ''}`,
+        `${deliveryKindName(f.kind, language)}${f.team_id ? ` · ${f.team_name ?? f.team_id}` : ''}`,
         // A retried message's old reason no longer holds unless it failed again.
         f.state === 'failed' ? deliveryReason(f.last_error, language) : '',
         f.requeued_at ? t.retried[retryOutcome(f.state)](when(f.requeued_at, language)) : '',

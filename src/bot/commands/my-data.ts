@@ -1,4 +1,5 @@
 import { botMessages } from '../../i18n/bot-messages.js';
+import { channelName } from '../../i18n/delivery-reasons.js';
 import { privacyMessages } from '../../i18n/privacy-messages.js';
 import { personalPageUrl } from '../../me/me-link.js';
 import type { Message } from '../../ports/channel.port.js';
@@ -28,7 +29,7 @@ export async function myData(ctx: CommandContext): Promise<Message> {
     .execute();
   const count = async (table: 'rsvps' | 'deliveries') =>
     Number((await db.selectFrom(table).select(db.fn.countAll<number>().as('n')).where('person_id', '=', person.id).executeTakeFirstOrThrow()).n);
-  const channels = (person.channels as string[]).join(', ');
+  const channels = (person.channels as string[]).map((c) => channelName(c, person.language)).join(', ');
   const page = await personalPageUrl(ctx.db, ctx.publicUrl, ctx.appSecret, person.id, ctx.clock.now());
   return {
     language: person.language,

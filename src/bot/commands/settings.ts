@@ -6,6 +6,7 @@ import { changePreferences, LastChannelError } from '../../preferences/change-pr
 import { loadPreferences, type MutableKind, type Preferences } from '../../preferences/preferences.js';
 import { fold } from '../parse-command.js';
 import type { CommandContext } from './context.js';
+import { channelName } from '../../i18n/delivery-reasons.js';
 
 const kindWords: Record<string, MutableKind> = {
   przypomnienia: 'reminders',
@@ -34,7 +35,7 @@ export async function settingsCommand(ctx: CommandContext): Promise<Message> {
       prefix,
       t.summary(
         current.mutedKinds.map(t.kindName).join(', ') || t.none,
-        current.mutedChannels.join(', ') || t.none,
+        current.mutedChannels.map((c) => channelName(c, language)).join(', ') || t.none,
         current.quiet.from,
         current.quiet.to,
       ),

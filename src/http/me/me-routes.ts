@@ -88,8 +88,7 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
     await askConfirmation(db, appSecret, c.person, action, clock.now());
     options.queued?.();
     const t = mePageMessages[c.language];
-    const channel = (c.person.channels as string[]).map((ch) => t.channelName(ch)).join(', ');
-    sendPage(res, 200, messagePage(c.language, t.confirmSentTitle, t.confirmSentText(channel)));
+    sendPage(res, 200, messagePage(c.language, t.confirmSentTitle, t.confirmSentText(c.person.channels as string[])));
   };
   const back = (res: ServerResponse, c: Context, done: string) => {
     res.writeHead(303, { location: `${c.base}?done=${done}&lang=${c.language}`, 'cache-control': 'no-store' });

@@ -87,7 +87,7 @@ ${q.team && teamName ? subscribeBlock(t, `feed-${q.team}`, t.teamFeed(teamName),
 function itemHtml(item: UpcomingItem, language: Language): SafeHtml {
   const t = schedulePageMessages[language];
   const m = messages[language];
-  const title = item.kind === 'meeting' ? m.meetingTitle(item.teamName ?? '') : `${m.kind(item.kind)}: ${item.title ?? ''}`;
+  const title = item.kind === 'meeting' ? m.meetingTitle(item.teamName ?? '') : m.activityTitle(item.kind, item.title ?? '');
   return html`<li data-kind="${item.kind}"${item.teamId ? html` data-team="${item.teamId}"` : ''}><span class="when"><time datetime="${item.start.toISO() ?? ''}">${formatDateTime(item.start, language)}</time></span>
 ${title}${item.place ? html`<br><span class="muted">${t.place}:</span> ${item.place}` : ''}${
     item.online ? html`<br><a href="${item.online}">${t.online}</a>` : ''
