@@ -250,11 +250,11 @@ describe.skipIf(!hasChromium)('the pages in a browser', () => {
   it('should answer bad and expired links with a polite page, and refuse a POST from another site', async () => {
     const bad = await page.goto('/me/abc.def');
     expect(bad?.status()).toBe(404);
-    await expect(page.locator('main').textContent()).resolves.toContain('Ten link jest nieprawidłowy.');
+    await expect(page.locator('main').textContent()).resolves.toContain('jest niepełny lub nieważny');
     expect(await seriousViolations()).toEqual([]);
     const expired = signLink(secret, { purpose: 'me', subject: String(await personId('anna.nowak@example.org')), expiresAt: new Date('2027-01-01T00:00:00Z') });
     expect((await page.goto(`/me/${expired}`))?.status()).toBe(410);
-    await expect(page.locator('h1').textContent()).resolves.toBe('Link wygasł');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Link wygasł / The link has expired');
     const rsvpToken = signLink(secret, { purpose: 'rsvp', subject: '1', expiresAt: new Date('2030-01-01T00:00:00Z') });
     expect((await page.goto(`/me/${rsvpToken}`))?.status()).toBe(404);
 
