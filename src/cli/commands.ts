@@ -45,10 +45,11 @@ export function describeMigrations(results: ReadonlyArray<{ migrationName: strin
   return `Applied ${applied.length} migration${applied.length === 1 ? '' : 's'}: ${applied.join(', ')}.`;
 }
 
-export async function importCommand(config: Config, clock: Clock, files: string[], dryRun: boolean, out: Out): Promise<void> {
+/** `language`: the operator's, for the problems of bad files (Polish unless English is chosen). */
+export async function importCommand(config: Config, clock: Clock, files: string[], dryRun: boolean, out: Out, language: 'pl' | 'en' = 'pl'): Promise<void> {
   await withDatabase(config, 'import', async (db) => {
     const known = await db.db.selectFrom('teams').select('id').where('removed_at', 'is', null).execute();
-    const schedules = await loadScheduleFiles(files, new Set(known.map((t) => t.id)));
+    const schedules = await loadScheduleFiles(files, new Set(known.map((t) => t.id)), language);
     const summary = await importSchedules(db.db, schedules, { clock, defaultTimezone: config.defaultTimezone, dryRun });
     // Notices of moved and cancelled meetings were queued by the import itself; reminders are re-planned now. A running service sends them.
     if (summary.changed && !dryRun) {
