@@ -68,6 +68,16 @@ describe.each(dialects)('a bad personal link on %s', (kind) => {
     await expectHelpfulPage(await fetch(`${base}/me/${'x'.repeat(43)}`), 404, /niepełny/, /incomplete/);
   });
 
+  it('should answer a confirmation link that does not work with the same ways, by e-mail too, to the page where it is asked for again', async () => {
+    const response = await fetch(`${base}/me/confirm/${'y'.repeat(43)}`);
+    expect(response.status).toBe(404);
+    const page = await response.text();
+    expect(page).toContain('link potwierdzający');
+    expect(page).toContain('confirmation link');
+    expect(page).toMatch(/e-mail/i);
+    expect(page).not.toContain('Nowy link można dostać w czacie');
+  });
+
   it('should say an expired link expired (410), with the same ways to a new one', async () => {
     const later = new FixedClock(new Date(clock.now().getTime() + 31 * 86_400_000).toISOString());
     const lateServer = createHttpServer({ routes: meRoutes({ db: db.db, clock: later, appSecret: SECRET, publicUrl: PUBLIC }), mounts: [], metrics: createMetrics(), log: createLogger('silent') });

@@ -9,11 +9,11 @@ import type { Route } from '../router.js';
  * a page: people open these links from mail in browsers and mail apps, which do not all ask
  * for HTML. Both languages, the asked-for one first, and how to get a new link on each channel.
  */
-export function sendBadLink(res: ServerResponse, status: 404 | 410, first: Language = 'pl'): void {
+export function sendBadLink(res: ServerResponse, status: 404 | 410, first: Language = 'pl', confirmation = false): void {
   const order: Language[] = first === 'en' ? ['en', 'pl'] : ['pl', 'en'];
   const part = (language: Language) => {
     const t = badLinkMessages[language];
-    return html`<section lang="${language}"><p class="notice bad">${t.reason(status)}</p><h2>${t.howHeading}</h2><ul><li>${t.email}</li><li>${t.chat}</li><li>${t.nobody}</li></ul></section>`;
+    return html`<section lang="${language}"><p class="notice bad">${confirmation ? t.confirmReason(status) : t.reason(status)}</p><h2>${t.howHeading}</h2><ul><li>${t.email}</li><li>${t.chat}</li><li>${t.nobody}</li></ul></section>`;
   };
   const title = `${badLinkMessages[order[0]!].title(status)} / ${badLinkMessages[order[1]!].title(status)}`;
   sendPage(res, status, { language: order[0]!, title, body: html`${order.map(part)}` });
