@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
+    // The second reporter says under the summary when the browser tests were skipped.
+    reporters: ['default', './test/support/browser-skip-reporter.ts'],
   },
 });

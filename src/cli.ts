@@ -18,7 +18,9 @@ const USAGE = `Usage: npm run kooperator -- <command>
 
   serve                          run the service (what npm start runs)
   migrate                        apply database migrations
-  import <file.yaml>… [--dry-run] import schedule files (all or nothing); --dry-run only checks
+  import <file.yaml>… [--dry-run] [--lang en]
+                                 import schedule files (all or nothing); --dry-run only checks;
+                                 problems are listed in Polish, or in English with --lang en
   export-feeds <dir>             write all.ics and teams/*.ics for static hosting
   export <kind> --from D --to D  CSV to stdout (status, problems, attendance), dates YYYY-MM-DD
   feed-link <email>              issue a new personal feed link for a member (revokes the old one)
@@ -28,6 +30,14 @@ const USAGE = `Usage: npm run kooperator -- <command>
 
 // The settings of the command that failed: start-up errors are explained in their terms.
 let commandConfig: ReturnType<typeof loadConfig> | undefined;
+// The language schedule problems are listed in: Polish, the operators' own, unless --lang en.
+let operatorLanguage: 'pl' | 'en' = 'pl';
+
+function languageOption(args: string[]): 'pl' | 'en' {
+  const given = args.find((a) => a.startsWith('--lang='))?.slice('--lang='.length) ?? (args.includes('--lang') ? args[args.indexOf('--lang') + 1] : undefined);
+  if (given === undefined || given === 'pl' || given === 'en') return given ?? 'pl';
+  throw new UsageError(`--lang must be pl or en, not "${given}"`);
+}
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -46,9 +56,10 @@ async function main(argv: string[]): Promise<number> {
       await (await commands()).migrateCommand(config, out);
       return 0;
     case 'import': {
-      const files = rest.filter((a) => !a.startsWith('--'));
+      operatorLanguage = languageOption(rest);
+      const files = rest.filter((a, i) => !a.startsWith('--') && rest[i - 1] !== '--lang');
       if (files.length === 0) throw new UsageError('import needs at least one file: npm run kooperator -- import calendars/my.yaml');
-      await (await commands()).importCommand(config, systemClock, files, rest.includes('--dry-run'), out);
+      await (await commands()).importCommand(config, systemClock, files, rest.includes('--dry-run'), out, operatorLanguage);
       return 0;
     }
     case 'export-feeds':
@@ -140,10 +151,10 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   async (error: unknown) => {
     if ((error as { code?: unknown } | null)?.code === 'SCHEDULE_INVALID') {
-      const { formatProblem } = await import('./schedule/load-schedule.js');
+      const [{ formatProblemIn }, { scheduleProblemMessages }] = await Promise.all([import('./schedule/load-schedule.js'), import('./i18n/schedule-problem-messages.js')]);
       const { problems } = error as ScheduleInvalidError;
-      process.stderr.write(`The schedule has ${problems.length} problem(s); nothing was changed:\n`);
-      for (const problem of problems) process.stderr.write(`  ${formatProblem(problem)}\n`);
+      process.stderr.write(`${scheduleProblemMessages[operatorLanguage].header(problems.length)}\n`);
+      for (const problem of problems) process.stderr.write(`  ${formatProblemIn(problem, operatorLanguage)}\n`);
     } else if (error instanceof ConfigError || error instanceof DataDirError || error instanceof DataDirBusyError || error instanceof UsageError) {
       process.stderr.write(`${error.message}\n`);
     } else if (commandConfig && operatorMessage(error, commandConfig)) {

@@ -1,11 +1,15 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { Incoming, Message } from '../../src/ports/channel.port.js';
-import { renderText } from './render-text.js';
+import type { Action, Form, FormField, Incoming, Message, Sender } from '../../src/ports/channel.port.js';
+import { consoleTexts } from './console-texts.js';
+import { actionsOf, renderText } from './render-text.js';
 
 /**
  * `chat --as <email>`: the bot in a terminal, for trying it without Slack or Teams. Each line
- * is a command, exactly as after `/pzk` in Slack or as a message to the bot in Teams.
+ * is a command, exactly as after `/pzk` in Slack or as a message to the bot in Teams. The
+ * buttons of the last answer are numbered: typing a number presses that button, as a click
+ * would (the same action, the same checks of who may press it). A form is asked field by field
+ * and sent as a Slack modal or an Adaptive Card would send it.
  */
 export async function runConsoleChat(options: {
   email: string;
@@ -14,17 +18,76 @@ export async function runConsoleChat(options: {
   output: Writable;
 }): Promise<void> {
   const { email, handle, input, output } = options;
-  const lines = createInterface({ input, terminal: false });
+  const from: Sender = { channel: 'console', email };
+  const lines = createInterface({ input, terminal: false })[Symbol.asyncIterator]();
+  const nextLine = async (): Promise<string | undefined> => {
+    const next = await lines.next();
+    return next.done ? undefined : String(next.value);
+  };
+  let buttons: Action[] = [];
+
+  const show = async (answer: Message): Promise<void> => {
+    buttons = actionsOf(answer);
+    const t = consoleTexts[answer.language];
+    output.write(`\n${renderText(answer, { numbered: true })}\n`);
+    if (buttons.length > 0) output.write(`${t.pressHint}\n`);
+    if (answer.form) {
+      const sent = await fillIn(answer.form, answer.language);
+      if (sent) return show(sent);
+    }
+  };
+
+  /** Asks each field, sends the form; a refusal naming a field asks that field again. Undefined: cancelled or input ended. */
+  const fillIn = async (form: Form, language: Message['language']): Promise<Message | undefined> => {
+    const t = consoleTexts[language];
+    output.write(`\n${t.formIntro(form.title)}\n`);
+    const values: Record<string, string> = {};
+    let fields = form.fields;
+    for (;;) {
+      for (const field of fields) {
+        const value = await ask(field, language);
+        if (value === undefined) {
+          output.write(`${t.cancelled}\n`);
+          return undefined;
+        }
+        values[field.id] = value;
+      }
+      const answer = await handle({ type: 'form', from, formId: form.id, values });
+      const again = answer.formError && form.fields.find((f) => f.id === answer.formError!.fieldId);
+      if (!again) return answer;
+      output.write(`\n${answer.formError!.text} ${t.again}\n`);
+      fields = [again];
+    }
+  };
+
+  const ask = async (field: FormField, language: Message['language']): Promise<string | undefined> => {
+    const t = consoleTexts[language];
+    const choices = field.options ?? [];
+    const list = choices.length ? `\n${choices.map((o, i) => `  [${i + 1}] ${o.label}`).join('\n')}` : '';
+    output.write(`${field.label} (${field.required ? t.required : t.optional}${choices.length ? `; ${t.choose}` : ''}):${list}\n? `);
+    const line = await nextLine();
+    if (line === undefined || ['anuluj', 'cancel'].includes(line.trim().toLowerCase())) return undefined;
+    const typed = line.trim();
+    // A choice by its number; anything else is sent as typed, and the core says what is wrong with it.
+    const chosen = /^\d+$/.test(typed) ? choices[Number(typed) - 1] : undefined;
+    return chosen ? chosen.value : typed;
+  };
+
   output.write(`Kooperator (${email}). Proszę wpisać „pomoc” / type "help"; Ctrl+D kończy / ends.\n> `);
-  for await (const line of lines) {
+  for (let line = await nextLine(); line !== undefined; line = await nextLine()) {
     const trimmed = line.trim();
     if (trimmed === '') {
       output.write('> ');
       continue;
     }
-    const [command = '', ...rest] = trimmed.split(/\s+/);
-    const answer = await handle({ type: 'command', from: { channel: 'console', email }, command, text: rest.join(' ') });
-    output.write(`\n${renderText(answer)}\n\n> `);
+    const pressed = /^\d+$/.test(trimmed) ? buttons[Number(trimmed) - 1] : undefined;
+    if (pressed) {
+      await show(await handle({ type: 'action', from, actionId: pressed.id, value: pressed.value }));
+    } else {
+      const [command = '', ...rest] = trimmed.split(/\s+/);
+      await show(await handle({ type: 'command', from, command, text: rest.join(' ') }));
+    }
+    output.write('\n> ');
   }
   output.write('\n');
 }

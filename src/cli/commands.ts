@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { migrations } from '../../migrations/index.js';
 import { FeedService } from '../feeds/feed-service.js';
 import { issueFeedToken } from '../feeds/feed-tokens.js';
 import { calendarRenderer, openDatabase } from '../main.js';
@@ -28,13 +29,27 @@ async function withDatabase<T>(config: Config, command: string, fn: (db: Awaited
 }
 
 export async function migrateCommand(config: Config, out: Out): Promise<void> {
-  await withDatabase(config, 'migrate', async () => out('Database is up to date.'));
+  const db = await openDatabase(config, 'migrate');
+  try {
+    out(describeMigrations((await migrateToLatest(db.db)) ?? []));
+  } finally {
+    await db.close();
+  }
 }
 
-export async function importCommand(config: Config, clock: Clock, files: string[], dryRun: boolean, out: Out): Promise<void> {
+/** What `migrate` did: the migrations it applied by name, or that there was nothing to do. */
+export function describeMigrations(results: ReadonlyArray<{ migrationName: string; status: string }>): string {
+  const applied = results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  const total = Object.keys(migrations).length;
+  if (applied.length === 0) return `Database is up to date: all ${total} migrations were applied before; nothing to do.`;
+  return `Applied ${applied.length} migration${applied.length === 1 ? '' : 's'}: ${applied.join(', ')}.`;
+}
+
+/** `language`: the operator's, for the problems of bad files (Polish unless English is chosen). */
+export async function importCommand(config: Config, clock: Clock, files: string[], dryRun: boolean, out: Out, language: 'pl' | 'en' = 'pl'): Promise<void> {
   await withDatabase(config, 'import', async (db) => {
     const known = await db.db.selectFrom('teams').select('id').where('removed_at', 'is', null).execute();
-    const schedules = await loadScheduleFiles(files, new Set(known.map((t) => t.id)));
+    const schedules = await loadScheduleFiles(files, new Set(known.map((t) => t.id)), language);
     const summary = await importSchedules(db.db, schedules, { clock, defaultTimezone: config.defaultTimezone, dryRun });
     // Notices of moved and cancelled meetings were queued by the import itself; reminders are re-planned now. A running service sends them.
     if (summary.changed && !dryRun) {

@@ -6,7 +6,7 @@ import type { Database } from '../db/tables.js';
 import { sendHtml } from './html/layout.js';
 import type { Route } from './router.js';
 import { queryString, readQuery, renderSchedulePage, renderSubscribePage } from './schedule/schedule-view.js';
-import { loadUpcoming, type Upcoming } from './schedule/upcoming.js';
+import { endedCount, loadUpcoming, type Upcoming } from './schedule/upcoming.js';
 
 export interface SchedulePageOptions {
   db: Kysely<Database>;
@@ -47,7 +47,9 @@ export class SchedulePages {
   async page(url: string): Promise<Buffer> {
     const data = await this.data();
     const q = readQuery(new URL(url, 'http://x').searchParams, data.teamIds);
-    return this.remember(queryString(q), () => renderSchedulePage(data, q, this.options.publicUrl));
+    // The day's list is kept; a page is rendered again each time another event has ended.
+    const now = this.options.clock.now();
+    return this.remember(`${queryString(q)}|${endedCount(data, now)}`, () => renderSchedulePage(data, q, this.options.publicUrl, now));
   }
 
   async subscribePage(url: string): Promise<Buffer> {

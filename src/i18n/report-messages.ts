@@ -36,6 +36,7 @@ export const reportMessages = {
     badCategory: (given: string) =>
       `Nie znamy kategorii „${given}”. Możliwe: organizacyjny, prawny, finansowy, dane i sprawozdawczość, kontrola/audyt, inny.`,
     badUrgency: (given: string) => `Nie znamy pilności „${given}”. Możliwe: zwykły, pilny.`,
+    missingChoice: (field: string) => `Proszę wybrać pole „${field}” (jest wymagane).`,
     badLink: 'Link musi być pełnym adresem http(s), np. https://example.org/dokument.',
     statusTitle: 'Status dla RCPS',
     statusSaved: (team: string) => `Dziękujemy. Status zespołu ${team} został zapisany i trafi do RCPS w cotygodniowym podsumowaniu.`,
@@ -101,6 +102,7 @@ export const reportMessages = {
     badCategory: (given: string) =>
       `We do not know the category "${given}". Possible: organisational, legal, financial, data and reporting, inspection/audit, other.`,
     badUrgency: (given: string) => `We do not know the urgency "${given}". Possible: normal, urgent.`,
+    missingChoice: (field: string) => `Please choose the field "${field}" (it is required).`,
     badLink: 'The link must be a full http(s) address, e.g. https://example.org/document.',
     statusTitle: 'Status for RCPS',
     statusSaved: (team: string) => `Thank you. The status of ${team} is saved and goes to RCPS in the weekly digest.`,

@@ -22,6 +22,8 @@ export const schedulePageMessages = {
     found: (n: number) => `Znaleziono: ${itemsCount('pl', n)}.`,
     none: 'W wybranym okresie nie ma zaplanowanych spotkań.',
     place: 'Miejsce',
+    /** Agrees with the kind's name: spotkanie/warsztaty/szkolenie odwołane, konferencja odwołana, coaching odwołany. */
+    cancelled: (kind: string) => (kind === 'conference' ? 'odwołana' : kind === 'coaching' ? 'odwołany' : 'odwołane'),
     online: 'Link do spotkania online',
     onlineFor: (title: string) => `Dołącz online: ${title}`,
     previous: 'Poprzednia strona',
@@ -61,6 +63,7 @@ export const schedulePageMessages = {
     found: (n: number) => `Found: ${itemsCount('en', n)}.`,
     none: 'Nothing is planned in this period.',
     place: 'Place',
+    cancelled: (_kind: string) => 'cancelled',
     online: 'Online meeting link',
     onlineFor: (title: string) => `Join online: ${title}`,
     previous: 'Previous page',

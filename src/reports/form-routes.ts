@@ -44,9 +44,9 @@ export function formRoutes(options: FormRoutesOptions): Route[] {
         // A body over the limit throws: the server answers with its refusal page in both languages.
         const values = await readForm(req, formBodyLimit(opened.form));
         const ctx: CommandContext = { ...options, person: opened.person, text: '', changed: () => options.onChanged?.() };
-        const submit = opened.form === 'status' ? submitStatus : submitProblem;
-        const result = await submit(ctx, values, `form:${opened.nonce}`);
-        if (!result.ok) return page(res, 400, opened.person.language, opened.form, values, result.error);
+        const key = `form:${opened.nonce}`;
+        const result = opened.form === 'status' ? await submitStatus(ctx, values, key) : await submitProblem(ctx, values, key, true);
+        if (!result.ok) return page(res, 400, opened.person.language, opened.form, values, result.error, result.field);
         sendPage(res, 200, {
           language: result.message.language,
           title: formPageMessages[result.message.language].thanksTitle,
@@ -77,21 +77,22 @@ function notFound(res: ServerResponse): void {
   sendPage(res, 404, { language: 'pl', title: t.notFoundTitle, body: html`<p>${t.notFound}</p><p lang="en">${formPageMessages.en.notFound}</p>` });
 }
 
-function page(res: ServerResponse, status: number, language: Language, id: ReportFormId, values: Record<string, string>, error?: string): void {
+function page(res: ServerResponse, status: number, language: Language, id: ReportFormId, values: Record<string, string>, error?: string, invalid?: string): void {
   const form = formOf(id, language);
   const t = formPageMessages[language];
   const problem = error ? html`<div class="notice bad" role="alert" id="form-error"><p><strong>${t.errorHeading}</strong></p><p>${error}</p></div>` : '';
   sendPage(res, status, {
     language,
     title: form.title,
-    body: html`${problem}<form method="post"${error ? html` aria-describedby="form-error"` : ''}>${form.fields.map((f) => field(f, values[f.id] ?? '', t))}
+    body: html`${problem}<form method="post"${error ? html` aria-describedby="form-error"` : ''}>${form.fields.map((f) => field(f, values[f.id] ?? '', t, f.id === invalid))}
 <p><button type="submit">${form.submitLabel}</button></p></form>`,
   });
 }
 
-function field(f: FormField, value: string, t: (typeof formPageMessages)[Language]): SafeHtml {
+/** One field; the one a refusal names is marked invalid and described by the refusal. */
+function field(f: FormField, value: string, t: (typeof formPageMessages)[Language], invalid = false): SafeHtml {
   const label = html`<label for="f-${f.id}">${f.label}${f.required ? html` <span class="muted">${t.required}</span>` : ''}</label>`;
-  const required = f.required ? html` required` : '';
+  const required = html`${f.required ? html` required` : ''}${invalid ? html` aria-invalid="true" aria-describedby="form-error"` : ''}`;
   const max = f.maxLength ? html` maxlength="${f.maxLength}"` : '';
   if (f.kind === 'textarea') return html`${label}<textarea id="f-${f.id}" name="${f.id}"${required}${max}>${value}</textarea>`;
   if (f.kind === 'select') {

@@ -33,7 +33,7 @@ export const problemCommand: CommandHandler = async (ctx) => {
 
 export const statusFormHandler: FormHandler = async (ctx, values) => answer(ctx, reportMessages[ctx.person.language].statusTitle, await submitStatus(ctx, values));
 export const problemFormHandler: FormHandler = async (ctx, values) =>
-  answer(ctx, reportMessages[ctx.person.language].problemFormTitle, await submitProblem(ctx, values));
+  answer(ctx, reportMessages[ctx.person.language].problemFormTitle, await submitProblem(ctx, values, undefined, true));
 
 /** `zgłoszenia`: the reports I may see, newest first, with buttons for those I may answer. */
 export const listReportsCommand: CommandHandler = async ({ db, person }) => {

@@ -36,14 +36,20 @@ export async function submitStatus(ctx: CommandContext, values: Record<string, s
   return { ok: true, message: { language, title: t.statusTitle, text: duplicate ? t.statusDuplicate : t.statusSaved(team.name) } };
 }
 
-/** A problem report: stored with its id and its messages to RCPS in one transaction, confirmed to the reporter. */
-export async function submitProblem(ctx: CommandContext, values: Record<string, string | undefined>, submissionKey?: string): Promise<Submitted> {
+/**
+ * A problem report: stored with its id and its messages to RCPS in one transaction, confirmed to
+ * the reporter. The one-line command may leave out category and urgency ("inny", "zwykły"); a
+ * form asks for both, so from a form (`chosen`) an empty choice is refused, naming the field.
+ */
+export async function submitProblem(ctx: CommandContext, values: Record<string, string | undefined>, submissionKey?: string, chosen = false): Promise<Submitted> {
   const language = ctx.person.language;
   const t = reportMessages[language];
   const team = await reportingTeam(ctx.db, ctx.person.id);
   if (!team) return { ok: false, error: t.noTeam };
-  const category = checkCategory(values.category, language);
-  const urgency = checkUrgency(values.urgency, language);
+  const choice = <T>(given: string | undefined, label: string, check: (g: string | undefined, l: typeof language) => Checked<T>): Checked<T> =>
+    chosen && !given?.trim() ? { ok: false, error: t.missingChoice(label) } : check(given, language);
+  const category = choice(values.category, t.fieldCategory, checkCategory);
+  const urgency = choice(values.urgency, t.fieldUrgency, checkUrgency);
   const description = checkText(values.description, language);
   const link = checkLink(values.link, language);
   const refused = firstError({ category, urgency, description, link });

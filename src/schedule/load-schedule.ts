@@ -4,6 +4,9 @@ import { isMap, isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import { aliasSize, MAX_ALIAS_COPIED_NODES } from './alias-size.js';
 import { scheduleFileSchema, type ScheduleFile } from './schedule-file.schema.js';
 import { crossCheck, formatPath } from './cross-check.js';
+import type { Language } from '../i18n/messages.js';
+import { scheduleProblemMessages, type ScheduleProblemTexts } from '../i18n/schedule-problem-messages.js';
+import type { z } from 'zod';
 
 /**
  * A region's schedule (a hundred teams with their members) is a few hundred KB; parsing and
@@ -27,8 +30,13 @@ export class ScheduleInvalidError extends Error {
 }
 
 export function formatProblem(p: ScheduleProblem): string {
+  return formatProblemIn(p, 'en');
+}
+
+/** file:line: path: message, with "(top)" for the whole file in the operator's language. */
+export function formatProblemIn(p: ScheduleProblem, language: Language): string {
   const where = p.line ? `${p.file}:${p.line}` : p.file;
-  return `${where}: ${p.path || '(top)'}: ${p.message}`;
+  return `${where}: ${p.path || scheduleProblemMessages[language].top}: ${p.message}`;
 }
 
 export interface LoadedSchedule {
@@ -43,9 +51,11 @@ export function parseScheduleText(
   file: string,
   text: string,
   otherTeams: ReadonlySet<string> = new Set(),
+  language: Language = 'en',
 ): { data?: ScheduleFile; problems: ScheduleProblem[] } {
-  const parsed = parseYaml(file, text);
-  return 'problems' in parsed ? parsed : validateSchedule(file, parsed, otherTeams);
+  const t = scheduleProblemMessages[language];
+  const parsed = parseYaml(file, text, t);
+  return 'problems' in parsed ? parsed : validateSchedule(file, parsed, otherTeams, language);
 }
 
 interface ParsedYaml {
@@ -54,49 +64,49 @@ interface ParsedYaml {
   raw: unknown;
 }
 
-function parseYaml(file: string, text: string): ParsedYaml | { problems: ScheduleProblem[] } {
+function parseYaml(file: string, text: string, t: ScheduleProblemTexts): ParsedYaml | { problems: ScheduleProblem[] } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     return {
-      problems: doc.errors.map((e) => ({ file, path: '', line: lines.linePos(e.pos[0]).line, message: `YAML: ${e.message.split('\n')[0]}` })),
+      problems: doc.errors.map((e) => ({ file, path: '', line: lines.linePos(e.pos[0]).line, message: t.yaml(e.message.split('\n')[0]!) })),
     };
   }
   if (!isMap(doc.contents) && doc.contents !== null) {
-    return { problems: [{ file, path: '', line: 1, message: 'must be a mapping with teams, staff and activities' }] };
+    return { problems: [{ file, path: '', line: 1, message: t.notMapping }] };
   }
   // Aliases are weighed by what they copy, before anything expands them (yaml's maxAliasCount
   // counts uses, and refused the 101st member reusing `channels: *email`).
   const aliases = aliasSize(doc);
-  if ('circular' in aliases) return { problems: [{ file, path: '', message: `YAML: the alias *${aliases.circular} is used inside the node it names` }] };
+  if ('circular' in aliases) return { problems: [{ file, path: '', message: t.aliasCircular(aliases.circular) }] };
   if (aliases.copied > MAX_ALIAS_COPIED_NODES) {
-    return { problems: [{ file, path: '', message: `YAML: aliases (*name) copy too much; they may copy at most ${MAX_ALIAS_COPIED_NODES} nodes in all` }] };
+    return { problems: [{ file, path: '', message: t.aliasTooMuch(MAX_ALIAS_COPIED_NODES) }] };
   }
   try {
     return { doc, lines, raw: doc.toJS({ maxAliasCount: -1 }) ?? {} };
   } catch (error) {
     // yaml throws a ReferenceError for an alias whose anchor is not set before it.
     if (!(error instanceof ReferenceError)) throw error;
-    return { problems: [{ file, path: '', message: `YAML: ${error.message}` }] };
+    return { problems: [{ file, path: '', message: t.yaml(error.message) }] };
   }
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The file's text, or the problem: missing, too large, or not UTF-8 (naming the first bad line). */
-async function readScheduleText(file: string): Promise<string | ScheduleProblem> {
+async function readScheduleText(file: string, t: ScheduleProblemTexts): Promise<string | ScheduleProblem> {
   try {
     const { size } = await stat(file);
     const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
-    if (size > MAX_SCHEDULE_BYTES) return { file, path: '', message: `is ${mb(size)}; a schedule file may be at most ${mb(MAX_SCHEDULE_BYTES)} (split it into several files)` };
+    if (size > MAX_SCHEDULE_BYTES) return { file, path: '', message: t.tooLarge(mb(size), mb(MAX_SCHEDULE_BYTES)) };
     const bytes = await readFile(file);
     try {
       return utf8.decode(bytes);
     } catch {
-      return { file, path: '', line: firstBadLine(bytes), message: 'is not UTF-8 text; save it as UTF-8 (names would otherwise be imported with � in them)' };
+      return { file, path: '', line: firstBadLine(bytes), message: t.notUtf8 };
     }
   } catch (error) {
-    return { file, path: '', message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+    return { file, path: '', message: t.unreadable((error as NodeJS.ErrnoException).code ?? 'error') };
   }
 }
 
@@ -119,23 +129,40 @@ function firstBadLine(bytes: Buffer): number {
   return line;
 }
 
-function validateSchedule(file: string, { doc, lines, raw }: ParsedYaml, otherTeams: ReadonlySet<string>): { data?: ScheduleFile; problems: ScheduleProblem[] } {
+function validateSchedule(file: string, { doc, lines, raw }: ParsedYaml, otherTeams: ReadonlySet<string>, language: Language): { data?: ScheduleFile; problems: ScheduleProblem[] } {
   const lineOf = (path: ReadonlyArray<PropertyKey>) => nodeLine(doc, lines, path);
   const problems: ScheduleProblem[] = [];
   const parsed = scheduleFileSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const path = issue.path as PropertyKey[];
-      const message =
-        issue.code === 'unrecognized_keys'
-          ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `\`${k}\``).join(', ')}`
-          : issue.message;
       const keyPath = issue.code === 'unrecognized_keys' && issue.keys[0] ? [...path, issue.keys[0]] : path;
-      problems.push({ file, path: formatPath(keyPath), line: lineOf(keyPath) ?? lineOf(path), message });
+      problems.push({ file, path: formatPath(keyPath), line: lineOf(keyPath) ?? lineOf(path), message: describeIssue(issue, scheduleProblemMessages[language]) });
     }
   }
-  for (const problem of crossCheck(raw, otherTeams)) problems.push({ file, ...problem, line: lineOf(problem.segments) });
+  for (const problem of crossCheck(raw, otherTeams, language)) problems.push({ file, ...problem, line: lineOf(problem.segments) });
   return parsed.success && problems.length === 0 ? { data: parsed.data, problems } : { problems };
+}
+
+/** A validator issue in the operator's words: the schema's own checks by their key, zod's general ones by their code. */
+function describeIssue(issue: z.core.$ZodIssue, t: ScheduleProblemTexts): string {
+  if (issue.message in t && typeof t[issue.message as keyof ScheduleProblemTexts] === 'string') return t[issue.message as keyof ScheduleProblemTexts] as string;
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return t.unknownKeys(issue.keys);
+    case 'invalid_type':
+      return issue.input === undefined ? t.required : t.type(issue.expected);
+    case 'invalid_value':
+      return t.oneOf(issue.values);
+    case 'too_big':
+      return issue.origin === 'string' ? t.tooLongText(Number(issue.maximum)) : issue.origin === 'array' ? t.tooManyItems(Number(issue.maximum)) : t.invalid;
+    case 'too_small':
+      if (issue.origin === 'string') return t.notEmpty;
+      if (issue.origin === 'array') return t.tooFewItems(Number(issue.minimum));
+      return issue.origin === 'number' && Number(issue.minimum) === 0 ? t.positive : t.invalid;
+    default:
+      return t.invalid;
+  }
 }
 
 function nodeLine(doc: Document, lines: LineCounter, path: ReadonlyArray<PropertyKey>): number | undefined {
@@ -147,26 +174,28 @@ function nodeLine(doc: Document, lines: LineCounter, path: ReadonlyArray<Propert
 }
 
 /** Reads and validates every file; throws one ScheduleInvalidError listing all problems of all files. */
-export async function loadScheduleFiles(files: string[], knownTeams: ReadonlySet<string> = new Set()): Promise<LoadedSchedule[]> {
+export async function loadScheduleFiles(files: string[], knownTeams: ReadonlySet<string> = new Set(), language: Language = 'en'): Promise<LoadedSchedule[]> {
+  const t = scheduleProblemMessages[language];
   const problems: ScheduleProblem[] = [];
   const loaded: LoadedSchedule[] = [];
   const texts = new Map<string, string>();
   for (const file of files) {
-    const text = await readScheduleText(file);
+    const text = await readScheduleText(file, t);
     if (typeof text === 'string') texts.set(file, text);
     else problems.push(text);
   }
   // Each file is parsed once; an audience may then name a team of another file of the same
   // import, or one already stored.
-  const parsed = new Map([...texts].map(([file, text]) => [file, parseYaml(file, text)]));
+  const parsed = new Map([...texts].map(([file, text]) => [file, parseYaml(file, text, t)]));
   const teams = new Set(knownTeams);
   for (const yaml of parsed.values()) if (!('problems' in yaml)) for (const id of teamIdsOf(yaml.raw)) teams.add(id);
   for (const [file, yaml] of parsed) {
-    const result: { data?: ScheduleFile; problems: ScheduleProblem[] } = 'problems' in yaml ? yaml : validateSchedule(file, yaml, teams);
+    const result: { data?: ScheduleFile; problems: ScheduleProblem[] } = 'problems' in yaml ? yaml : validateSchedule(file, yaml, teams, language);
     problems.push(...result.problems);
     if (result.data) loaded.push({ source: basename(file), file, data: result.data });
   }
-  problems.push(...crossFileCheck(loaded));
+  // Across files on the raw data of every file that parsed, valid or not: a clash is told now, not after the other problems are fixed.
+  problems.push(...crossFileCheck([...parsed].flatMap(([file, yaml]) => ('problems' in yaml ? [] : [{ file, yaml }])), t));
   if (problems.length > 0) throw new ScheduleInvalidError(problems);
   return loaded;
 }
@@ -177,25 +206,34 @@ function teamIdsOf(raw: unknown): string[] {
 }
 
 /** Ids must be unique across the files of one import too. */
-function crossFileCheck(loaded: LoadedSchedule[]): ScheduleProblem[] {
+function crossFileCheck(files: { file: string; yaml: ParsedYaml }[], t: ScheduleProblemTexts): ScheduleProblem[] {
   const problems: ScheduleProblem[] = [];
   const seenSources = new Map<string, string>();
   const seenTeams = new Map<string, string>();
   const seenActivities = new Map<string, string>();
-  for (const { file, source, data } of loaded) {
+  for (const { file, yaml } of files) {
+    const { raw } = yaml;
+    const lineOf = (path: PropertyKey[]) => nodeLine(yaml.doc, yaml.lines, path);
+    const source = basename(file);
     const other = seenSources.get(source);
-    if (other) problems.push({ file, path: '', message: `has the same file name as ${other}; files are told apart by name` });
+    if (other) problems.push({ file, path: '', message: t.sameFileName(other) });
     seenSources.set(source, file);
-    data.teams.forEach((team, i) => {
-      const first = seenTeams.get(team.id);
-      if (first && first !== file) problems.push({ file, path: `teams[${i}].id`, message: `"${team.id}" is already a team in ${first}` });
-      seenTeams.set(team.id, file);
+    idsOf(raw, 'teams').forEach((id, i) => {
+      const first = id === undefined ? undefined : seenTeams.get(id);
+      if (id !== undefined && first && first !== file) problems.push({ file, path: `teams[${i}].id`, line: lineOf(['teams', i, 'id']), message: t.teamInOtherFile(id, first) });
+      if (id !== undefined) seenTeams.set(id, file);
     });
-    data.activities.forEach((activity, i) => {
-      const first = seenActivities.get(activity.id);
-      if (first && first !== file) problems.push({ file, path: `activities[${i}].id`, message: `"${activity.id}" is already an activity in ${first}` });
-      seenActivities.set(activity.id, file);
+    idsOf(raw, 'activities').forEach((id, i) => {
+      const first = id === undefined ? undefined : seenActivities.get(id);
+      if (id !== undefined && first && first !== file) problems.push({ file, path: `activities[${i}].id`, line: lineOf(['activities', i, 'id']), message: t.activityInOtherFile(id, first) });
+      if (id !== undefined) seenActivities.set(id, file);
     });
   }
   return problems;
+}
+
+/** The ids of a list in the raw file, by position (undefined where an entry has none). */
+function idsOf(raw: unknown, list: 'teams' | 'activities'): (string | undefined)[] {
+  const entries = (raw as Record<string, unknown> | null)?.[list];
+  return (Array.isArray(entries) ? entries : []).map((e: { id?: unknown } | null) => (typeof e?.id === 'string' ? e.id : undefined));
 }

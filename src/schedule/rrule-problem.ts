@@ -1,8 +1,9 @@
 import rrule from 'rrule';
+import type { Language } from '../i18n/messages.js';
+import { scheduleProblemMessages, type ScheduleProblemTexts } from '../i18n/schedule-problem-messages.js';
 
 const { RRule } = rrule;
 
-const EXAMPLE = 'e.g. FREQ=MONTHLY;BYDAY=2TU,4TU';
 const FREQUENCIES = ['YEARLY', 'MONTHLY', 'WEEKLY', 'DAILY'];
 const WEEKDAY = /^(MO|TU|WE|TH|FR|SA|SU)$/;
 const BYDAY = /^([+-]?([1-9]|[1-4]\d|5[0-3]))?(MO|TU|WE|TH|FR|SA|SU)$/;
@@ -24,50 +25,51 @@ const NUMBER_LISTS: Record<string, { min: number; max: number; signed: boolean }
  * (it keeps INTERVAL=0 and COUNT=abc) and its errors are JavaScript internals, so each part is
  * checked here first, with a message a coordinator can act on.
  */
-export function rruleProblem(text: string): string | undefined {
-  if (/(^|;)\s*(DTSTART|TZID)/i.test(text) || text.includes('\n')) return 'give only the rule (FREQ=…); the first meeting goes in `starts`';
+export function rruleProblem(text: string, language: Language = 'en'): string | undefined {
+  const t = scheduleProblemMessages[language];
+  if (/(^|;)\s*(DTSTART|TZID)/i.test(text) || text.includes('\n')) return t.rruleOnly;
   const parts = new Map<string, string>();
   for (const part of text.split(';')) {
     const [name, value, extra] = part.split('=');
-    if (!name || value === undefined || extra !== undefined || value === '') return `is not a valid RRULE: "${part}" is not a NAME=value part; ${EXAMPLE}`;
+    if (!name || value === undefined || extra !== undefined || value === '') return t.rruleInvalid(t.rrulePart(part));
     const key = name.trim().toUpperCase();
-    if (parts.has(key)) return `is not a valid RRULE: ${key} is given twice; ${EXAMPLE}`;
+    if (parts.has(key)) return t.rruleInvalid(t.rruleTwice(key));
     parts.set(key, value.trim());
   }
   for (const [name, value] of parts) {
-    const problem = partProblem(name, value);
-    if (problem) return `is not a valid RRULE: ${problem}; ${EXAMPLE}`;
+    const problem = partProblem(name, value, t);
+    if (problem) return t.rruleInvalid(problem);
   }
-  if (!parts.has('FREQ')) return `FREQ is missing; ${EXAMPLE}`;
-  if (parts.has('COUNT') && parts.has('UNTIL')) return 'is not a valid RRULE: give COUNT or UNTIL, not both';
+  if (!parts.has('FREQ')) return t.rruleNoFreq;
+  if (parts.has('COUNT') && parts.has('UNTIL')) return t.rruleCountUntil;
   try {
     new RRule(RRule.parseString(text)).toString();
     return undefined;
   } catch {
-    return `is not a valid RRULE; ${EXAMPLE}`;
+    return t.rruleInvalid();
   }
 }
 
-function partProblem(name: string, given: string): string | undefined {
+function partProblem(name: string, given: string, t: ScheduleProblemTexts): string | undefined {
   const value = given.toUpperCase();
   const list = value.split(',');
   switch (name) {
     case 'FREQ':
-      return FREQUENCIES.includes(value) ? undefined : `FREQ=${given} is not a frequency for meetings; use ${FREQUENCIES.join(', ')}`;
+      return FREQUENCIES.includes(value) ? undefined : t.rruleFreq(given, FREQUENCIES);
     case 'INTERVAL':
     case 'COUNT':
-      return /^[1-9]\d{0,3}$/.test(value) ? undefined : `${name}=${given} must be a whole number from 1 to 9999`;
+      return /^[1-9]\d{0,3}$/.test(value) ? undefined : t.rruleWhole(name, given);
     case 'UNTIL':
-      return UNTIL.test(value) ? undefined : `UNTIL=${value} must be a date like 20271231 or a date and time like 20271231T235900`;
+      return UNTIL.test(value) ? undefined : t.rruleUntil(value);
     case 'WKST':
-      return WEEKDAY.test(value) ? undefined : `WKST=${value} must be a weekday: MO, TU, WE, TH, FR, SA or SU`;
+      return WEEKDAY.test(value) ? undefined : t.rruleWkst(value);
     case 'BYDAY': {
       const bad = list.find((day) => !BYDAY.test(day));
-      return bad === undefined ? undefined : `BYDAY has "${bad}"; use weekdays MO, TU, WE, TH, FR, SA, SU, optionally numbered like 2TU or -1FR`;
+      return bad === undefined ? undefined : t.rruleByday(bad);
     }
     default: {
       const range = NUMBER_LISTS[name];
-      if (!range) return `${name} is not a part of an RRULE this service understands`;
+      if (!range) return t.rruleUnknownPart(name);
       const bad = list.find((item) => {
         if (!/^[+-]?\d+$/.test(item)) return true;
         const n = Number(item);
@@ -75,7 +77,7 @@ function partProblem(name: string, given: string): string | undefined {
         return Math.abs(n) < range.min || Math.abs(n) > range.max;
       });
       const allowed = `${range.signed ? '±' : ''}${range.min}…${range.max}`;
-      return bad === undefined ? undefined : `${name} has "${bad}"; it takes whole numbers ${allowed}`;
+      return bad === undefined ? undefined : t.rruleNumbers(name, bad, allowed);
     }
   }
 }

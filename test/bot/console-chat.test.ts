@@ -7,6 +7,7 @@ import { botMessages } from '../../src/i18n/bot-messages.js';
 import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
 import { createLogger } from '../../src/log.js';
+import { planInvitations } from '../../src/invitations/plan-invitations.js';
 import { dialects, demoDatabase } from '../support/databases.js';
 
 const clock = new FixedClock('2027-01-04T08:00:00Z');
@@ -115,6 +116,49 @@ describe.each(dialects)('the bot in the terminal on %s', (kind) => {
     expect(answer.text).toContain('anna.nowak@example.org');
     const links = await db.db.selectFrom('person_channels').select(['channel', 'external_id', 'address']).execute();
     expect(links).toEqual([{ channel: 'slack', external_id: 'U123', address: 'U123' }]);
+  });
+
+  it('should let RCPS fill in the new-event form field by field, ask a refused field again, and let a member answer the invitation by its number (issue 14)', async () => {
+    const form = await chat(bot, 'jan.kowalski@example.org', [
+      'warsztaty nowe',
+      'Warsztaty z terminala', // title
+      '1', // kind: the first choice, by its number
+      '2027-02-10 09:00', // starts
+      '2027-02-09 15:00', // ends: before it starts, so the form asks this field again
+      '', // location (optional)
+      '', // capacity
+      '', // rsvp_by
+      'lodz', // audience
+      '2027-02-10 15:00', // ends again
+    ]);
+    expect(form).toContain('Formularz „Nowe wydarzenie”');
+    expect(form).toMatch(/\[1\] Warsztaty\n/);
+    expect(form).toContain('Proszę wpisać to pole jeszcze raz.');
+    const created = await db.db.selectFrom('activities').selectAll().where('title', '=', 'Warsztaty z terminala').executeTakeFirstOrThrow();
+    expect(created).toMatchObject({ kind: 'workshop', starts_local: '2027-02-10T09:00', ends_local: '2027-02-10T15:00', source: 'chat' });
+
+    await planInvitations(db.db, clock);
+    const list = await chat(bot, 'anna.nowak@example.org', ['warsztaty']);
+    const number = /• Warsztaty z terminala\n(?:  .*\n)*?  \[(\d+)\] Wezmę udział/.exec(list)?.[1];
+    expect(number).toBeDefined();
+    const answered = await chat(bot, 'anna.nowak@example.org', ['warsztaty', number!]);
+    expect(answered).toContain('zapisaliśmy Panią/Pana na „Warsztaty z terminala”');
+    expect(answered).toContain('Aby wybrać przycisk, proszę wpisać jego numer');
+    const anna = await db.db.selectFrom('people').select('id').where('email', '=', 'anna.nowak@example.org').executeTakeFirstOrThrow();
+    const rsvp = await db.db.selectFrom('rsvps').select('answer').where('activity_id', '=', created.id).where('person_id', '=', anna.id).executeTakeFirst();
+    expect(rsvp?.answer).toBe('accepted');
+  });
+
+  it('should not let a number press a button the person may not use: a member gets the same refusal as on Slack', async () => {
+    const staffOnly = await chat(bot, 'anna.nowak@example.org', ['warsztaty nowe', '1']);
+    expect(staffOnly).not.toContain('Formularz „Nowe wydarzenie”');
+    expect(staffOnly).toContain('Polecenie „1” nie jest nam znane.');
+  });
+
+  it('should print the form of a problem report, and send nothing when the person cancels', async () => {
+    const out = await chat(bot, 'anna.nowak@example.org', ['problem', 'anuluj']);
+    expect(out).toContain('Kategoria (wymagane; proszę wpisać numer):');
+    expect(out).toContain('Formularz anulowano; niczego nie wysłano.');
   });
 
   it('should process a platform event key only once', async () => {

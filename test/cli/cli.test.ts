@@ -98,11 +98,12 @@ describe('the kooperator command line', () => {
     const expected = ((await loadScheduleFiles([file]).catch((e: unknown) => e)) as ScheduleInvalidError).problems;
     expect(expected).toHaveLength(4);
 
-    const result = await run(['import', file], env);
+    // Polish is the default (problems-in-operator-language.test.ts); the English wording is checked here.
+    const result = await run(['import', file, '--lang', 'en'], env);
 
     expect(result.code).toBe(1);
     const [header, ...lines] = result.stderr.trimEnd().split('\n');
-    expect(header).toBe('The schedule has 4 problem(s); nothing was changed:');
+    expect(header).toBe('The schedule has 4 problems; nothing was changed:');
     expect(lines).toEqual(expected.map((p) => `  ${formatProblem(p)}`));
     for (const line of lines) expect(line).toMatch(new RegExp(`^  ${file}:\\d+: \\S+: .+$`));
     expect(lines.map((l) => l.split(': ')[1]).sort()).toEqual(

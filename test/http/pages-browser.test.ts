@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,15 +16,14 @@ import { tokenOfLink } from '../../src/me/personal-links.js';
 import { reportPageUrl } from '../../src/reports/report-links.js';
 import { signLink } from '../../src/security/signed-links.js';
 import { sinkSender, startSink } from '../delivery/http-sink.js';
+import { browserRequired, CHROMIUM, hasChromium, missingChromium } from '../support/browser.js';
 
 /**
  * The pages in a real browser (Debian's Chromium driven by playwright-core) against the real
  * service on the demo schedule, with an axe-core check of each page.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const PUBLIC = 'https://koop.example.org';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`Skipping the browser tests: ${CHROMIUM} is missing (apt-get install -y --no-install-recommends chromium).`);
+const chromiumHere = hasChromium();
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 // Screenshots for the README are refreshed only on request (SCREENSHOTS=1), so a test run leaves the checkout clean.
@@ -33,7 +32,16 @@ const screenshot = async (page: Page, name: string, fullPage = false): Promise<v
   if (process.env.SCREENSHOTS === '1') await page.screenshot({ path: join(DOCS, name), fullPage });
 };
 
-describe.skipIf(!hasChromium)('the pages in a browser', () => {
+// CI must not pass without them: REQUIRE_BROWSER=1 turns the skip into a failure.
+if (!chromiumHere && browserRequired()) {
+  describe('the pages in a browser', () => {
+    it('needs Chromium (REQUIRE_BROWSER=1)', () => {
+      throw new Error(`The browser tests cannot run: ${missingChromium()}. REQUIRE_BROWSER=1 does not let them be skipped.`);
+    });
+  });
+}
+
+describe.skipIf(!chromiumHere)('the pages in a browser', () => {
   const clock = new FixedClock('2027-01-04T08:00:00Z');
   let service: RunningService;
   let browser: Browser;
@@ -250,11 +258,11 @@ describe.skipIf(!hasChromium)('the pages in a browser', () => {
   it('should answer bad and expired links with a polite page, and refuse a POST from another site', async () => {
     const bad = await page.goto('/me/abc.def');
     expect(bad?.status()).toBe(404);
-    await expect(page.locator('main').textContent()).resolves.toContain('Ten link jest nieprawidłowy.');
+    await expect(page.locator('main').textContent()).resolves.toContain('jest niepełny lub nieważny');
     expect(await seriousViolations()).toEqual([]);
     const expired = signLink(secret, { purpose: 'me', subject: String(await personId('anna.nowak@example.org')), expiresAt: new Date('2027-01-01T00:00:00Z') });
     expect((await page.goto(`/me/${expired}`))?.status()).toBe(410);
-    await expect(page.locator('h1').textContent()).resolves.toBe('Link wygasł');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Link wygasł / The link has expired');
     const rsvpToken = signLink(secret, { purpose: 'rsvp', subject: '1', expiresAt: new Date('2030-01-01T00:00:00Z') });
     expect((await page.goto(`/me/${rsvpToken}`))?.status()).toBe(404);
 

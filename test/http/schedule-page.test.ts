@@ -17,11 +17,12 @@ describe.each(dialects)('the schedule page on %s', (kind) => {
   });
   afterEach(async () => db?.close());
 
-  it('should list eight weeks from today, skipping the cancelled meeting and showing the moved one at its new time', async () => {
+  it('should list eight weeks from today, the cancelled meeting struck through and the moved one at its new time', async () => {
     clock.set('2027-03-01T08:00:00Z');
     const page = await get('/?team=lodz&kind=meeting');
-    expect(page).not.toContain('wtorek, 9 marca 2027');
-    expect(page).toContain('środa, 14 kwietnia 2027, 12:00');
+    expect(page).toMatch(/<li data-kind="meeting" data-team="lodz" class="cancelled"><s><span class="when"><time datetime="[^"]+">wtorek, 9 marca 2027, 10:00–12:00<\/time><\/span>\s*Spotkanie zespołu: PZK Łódź – demo<\/s> <strong>odwołane<\/strong>/);
+    expect(await get('/?team=lodz&kind=meeting&lang=en')).toMatch(/<s>.*Tuesday, 9 March 2027.*<\/s> <strong>cancelled<\/strong>/s);
+    expect(page).toContain('środa, 14 kwietnia 2027, 12:00–14:00');
     expect(page).not.toContain('wtorek, 13 kwietnia 2027');
     expect(page).not.toContain('2027-05-');
   });
@@ -36,6 +37,19 @@ describe.each(dialects)('the schedule page on %s', (kind) => {
     expect(renamed).toContain('wtorek, 12 stycznia 2027, 10:00');
     clock.set('2027-01-13T08:00:00Z');
     expect(await get('/')).not.toContain('wtorek, 12 stycznia 2027, 10:00');
+  });
+
+  it('should show when each event ends and drop those that ended, during the day too (issue 14)', async () => {
+    clock.set('2027-01-12T10:30:00Z');
+    const during = await get('/?team=lodz&kind=meeting');
+    expect(during).toContain('wtorek, 12 stycznia 2027, 10:00–12:00');
+    clock.set('2027-01-12T11:30:00Z');
+    const after = await get('/?team=lodz&kind=meeting');
+    expect(after).not.toContain('12 stycznia 2027');
+    expect(after).toContain('wtorek, 26 stycznia 2027, 10:00–12:00');
+    // A public activity over two days shows both ends.
+    clock.set('2027-03-01T08:00:00Z');
+    expect(await get('/?kind=workshop')).toContain('środa, 10 marca 2027, 09:00 – czwartek, 11 marca 2027, 16:00');
   });
 
   it('should ignore unknown filters and keep the language of the page', async () => {

@@ -84,6 +84,23 @@ describe.each(dialects)('The web form for e-mail users, over HTTP, with mail thr
     expect(await count('problem_reports')).toBe(0);
   });
 
+  it('should refuse a problem without its required category or urgency, naming the field and keeping what was typed (issue 14)', async () => {
+    const noCategory = await post(link('problem'), { category: '', urgency: 'urgent', description: 'Kontrola NIK w piątek' });
+    expect(noCategory.status).toBe(400);
+    const page = await noCategory.text();
+    expect(page).toContain('Proszę wybrać pole „Kategoria”');
+    expect(page).toContain('Kontrola NIK w piątek</textarea>');
+    expect(page).toContain('<option value="urgent" selected>');
+    expect(page).toMatch(/<select id="f-category" name="category" required aria-invalid="true"/);
+    const noUrgency = await post(link('problem'), { category: 'audit', description: 'Kontrola NIK w piątek' });
+    expect(noUrgency.status).toBe(400);
+    expect(await noUrgency.text()).toContain('Proszę wybrać pole „Pilność”');
+    // The same form in chat (a Teams card does not enforce its required choices).
+    const chat = await bot.handle({ type: 'form', from: { channel: 'teams', email: 'katarzyna.wisniewska@example.org' }, formId: 'problem', values: { description: 'x', urgency: 'normal' } });
+    expect(chat.formError?.fieldId ?? chat.text).toMatch(/category|Kategoria/);
+    expect(await count('problem_reports')).toBe(0);
+  });
+
   it('should store a report once when the same page is sent twice, and mail it to RCPS and the admin', async () => {
     const url = link('problem');
     const fields = { category: 'audit', urgency: 'urgent', description: 'Kontrola z Urzędu Marszałkowskiego w piątek', link: 'https://example.org/pismo.pdf' };

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { issueFeedTokenIn } from '../../feeds/feed-tokens.js';
 import { mePageMessages } from '../../i18n/me-page-messages.js';
 import type { Language } from '../../i18n/messages.js';
@@ -7,6 +7,7 @@ import { erasePersonalDataIn } from '../../privacy/personal-data.js';
 import { sendPage } from '../html/layout.js';
 import { sameOrigin } from '../same-origin.js';
 import type { Route } from '../router.js';
+import { sendBadLink } from './bad-link-page.js';
 import type { MeRoutesOptions } from './me-routes.js';
 import { confirmPage, messagePage } from './me-view.js';
 
@@ -22,12 +23,9 @@ export function confirmRoutes(options: MeRoutesOptions): Route[] {
     const found = await checkLink(db, token, ['confirm_erase', 'confirm_feed'], clock.now());
     const person = found.ok ? await db.selectFrom('people').select(['id', 'language']).where('id', '=', found.personId).where('removed_at', 'is', null).executeTakeFirst() : undefined;
     const language: Language = asked === 'en' || asked === 'pl' ? asked : (person?.language ?? 'pl');
-    return { found: found.ok && person ? found : undefined, status: found.ok ? 410 : found.status, language };
+    return { found: found.ok && person ? found : undefined, status: (found.ok ? 410 : found.status) as 404 | 410, language };
   };
-  const refused = (status: number, language: Language) => {
-    const t = mePageMessages[language];
-    return messagePage(language, status === 410 ? t.expiredTitle : t.notFoundTitle, status === 410 ? t.expiredText : t.notFoundText);
-  };
+  const refused = (res: ServerResponse, status: 404 | 410, language: Language) => sendBadLink(res, status, language, true);
   return [
     {
       method: 'GET',
@@ -35,7 +33,7 @@ export function confirmRoutes(options: MeRoutesOptions): Route[] {
       path,
       handler: async (req, res, [token]) => {
         const c = await check(req, token!);
-        if (!c.found) return sendPage(res, c.status, refused(c.status, c.language));
+        if (!c.found) return refused(res, c.status, c.language);
         sendPage(res, 200, confirmPage(c.language, `/me/confirm/${token}`, c.found.purpose === 'confirm_erase'));
       },
     },
@@ -45,7 +43,7 @@ export function confirmRoutes(options: MeRoutesOptions): Route[] {
       path,
       handler: async (req, res, [token]) => {
         const c = await check(req, token!);
-        if (!c.found) return sendPage(res, c.status, refused(c.status, c.language));
+        if (!c.found) return refused(res, c.status, c.language);
         const t = mePageMessages[c.language];
         if (!sameOrigin(req, publicUrl)) return sendPage(res, 403, messagePage(c.language, t.forbiddenTitle, t.forbiddenText));
         const { id, purpose, personId } = c.found;
@@ -56,7 +54,7 @@ export function confirmRoutes(options: MeRoutesOptions): Route[] {
           else await issueFeedTokenIn(trx, personId, appSecret, clock);
           return true;
         });
-        if (!done) return sendPage(res, 404, refused(404, c.language));
+        if (!done) return refused(res, 404, c.language);
         options.changed?.();
         if (purpose === 'confirm_erase') return sendPage(res, 200, messagePage(c.language, t.erasedTitle, t.erasedText));
         sendPage(res, 200, messagePage(c.language, t.confirmTitle(false), t.feedRenewed));

@@ -17,6 +17,7 @@ import { sendPage } from '../html/layout.js';
 import { readForm } from '../read-body.js';
 import { sameOrigin } from '../same-origin.js';
 import type { Route } from '../router.js';
+import { badLinkRoutes, sendBadLink } from './bad-link-page.js';
 import { confirmRoutes } from './confirm-routes.js';
 import { erasePage, mePage, messagePage } from './me-view.js';
 
@@ -56,9 +57,7 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
       const check = await checkLink(db, token!, ['me'], clock.now());
       const lang = language ?? 'pl';
       const t = mePageMessages[lang];
-      if (!check.ok) {
-        return sendPage(res, check.status, messagePage(lang, check.status === 410 ? t.expiredTitle : t.notFoundTitle, check.status === 410 ? t.expiredText : t.notFoundText));
-      }
+      if (!check.ok) return sendBadLink(res, check.status, lang);
       const person = await db.selectFrom('people').selectAll().where('id', '=', check.personId).where('removed_at', 'is', null).executeTakeFirst();
       if (!person) return sendPage(res, 410, messagePage(lang, t.expiredTitle, t.goneText));
       const context = { person, language: language ?? person.language, base: `/me/${token}`, token: token! };
@@ -164,11 +163,10 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
       handler: async (req, res, [token]) => {
         const asked = new URL(req.url ?? '/', 'http://x').searchParams.get('lang');
         const lang: Language = asked === 'en' ? 'en' : 'pl';
-        const t = mePageMessages[lang];
-        const genuine = verifyLink(appSecret, token!, 'me', new Date(0)).ok;
-        sendPage(res, genuine ? 410 : 404, messagePage(lang, genuine ? t.expiredTitle : t.notFoundTitle, genuine ? t.expiredText : t.notFoundText));
+        sendBadLink(res, verifyLink(appSecret, token!, 'me', new Date(0)).ok ? 410 : 404, lang);
       },
     },
+    ...badLinkRoutes,
   ];
 }
 

@@ -1,4 +1,5 @@
-import { formatDateTime } from '../../i18n/format.js';
+import type { DateTime } from 'luxon';
+import { formatDateTime, formatTime } from '../../i18n/format.js';
 import { messages, type Language } from '../../i18n/messages.js';
 import { schedulePageMessages } from '../../i18n/schedule-page-messages.js';
 import { html, renderPage, type SafeHtml } from '../html/layout.js';
@@ -38,10 +39,11 @@ export function queryString(q: ScheduleQuery, over: Partial<ScheduleQuery> = {})
   return text ? `/?${text}` : '/';
 }
 
-export function renderSchedulePage(data: Upcoming, q: ScheduleQuery, publicUrl: string): string {
+/** The page at `now`: what has ended is left out. */
+export function renderSchedulePage(data: Upcoming, q: ScheduleQuery, publicUrl: string, now: Date): string {
   const t = schedulePageMessages[q.language];
   const m = messages[q.language];
-  const chosen = filterItems(data.items, q.team, q.kind);
+  const chosen = filterItems(data.items, q.team, q.kind, now);
   const pages = Math.max(1, Math.ceil(chosen.length / PAGE_SIZE));
   const page = Math.min(q.page, pages);
   const shown = chosen.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
@@ -84,12 +86,22 @@ ${q.team && teamName ? subscribeBlock(t, `feed-${q.team}`, t.teamFeed(teamName),
   });
 }
 
+/** "wtorek, 12 stycznia 2027, 10:00–12:00", or both whole ends when it ends on another day. */
+function span(start: DateTime, end: DateTime, language: Language): string {
+  const to = end.setZone(start.zone);
+  return to.hasSame(start, 'day') ? `${formatDateTime(start, language)}–${formatTime(to, language)}` : `${formatDateTime(start, language)} – ${formatDateTime(to, language)}`;
+}
+
 function itemHtml(item: UpcomingItem, language: Language): SafeHtml {
   const t = schedulePageMessages[language];
   const m = messages[language];
   const title = item.kind === 'meeting' ? m.meetingTitle(item.teamName ?? '') : m.activityTitle(item.kind, item.title ?? '');
-  return html`<li data-kind="${item.kind}"${item.teamId ? html` data-team="${item.teamId}"` : ''}><span class="when"><time datetime="${item.start.toISO() ?? ''}">${formatDateTime(item.start, language)}</time></span>
-${title}${item.place ? html`<br><span class="muted">${t.place}:</span> ${item.place}` : ''}${
+  const what = html`<span class="when"><time datetime="${item.start.toISO() ?? ''}">${span(item.start, item.end, language)}</time></span>
+${title}`;
+  const attributes = html`data-kind="${item.kind}"${item.teamId ? html` data-team="${item.teamId}"` : ''}`;
+  // A cancelled one stays in the list, struck through and said in words (a strike alone is not read out), without its place and link.
+  if (item.cancelled) return html`<li ${attributes} class="cancelled"><s>${what}</s> <strong>${t.cancelled(item.kind)}</strong></li>`;
+  return html`<li ${attributes}>${what}${item.place ? html`<br><span class="muted">${t.place}:</span> ${item.place}` : ''}${
     item.online ? html`<br><a href="${item.online}">${t.online}</a>` : ''
   }</li>`;
 }

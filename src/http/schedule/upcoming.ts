@@ -11,6 +11,9 @@ export const ITEM_KINDS: ItemKind[] = ['meeting', 'workshop', 'training', 'coach
 /** One line of the schedule page: a team's meeting or a public activity. */
 export interface UpcomingItem {
   start: DateTime;
+  end: DateTime;
+  /** Cancelled (in a file, in chat, or the activity): still listed, struck through, so nobody comes for nothing. */
+  cancelled?: true;
   kind: ItemKind;
   /** The meeting's team; undefined for activities. */
   teamId?: string;
@@ -26,11 +29,14 @@ export interface Upcoming {
   teams: { id: string; name: string }[];
   teamIds: ReadonlySet<string>;
   items: UpcomingItem[];
+  /** Every item's end in milliseconds, ascending: how many have ended by a moment, at a glance. */
+  ends: number[];
 }
 
 /**
- * Every team's meetings that take place (cancelled and holiday-skipped ones left out, moved
- * ones at their new time) and every public activity, from `from` for `weeks` weeks, in order.
+ * Every team's meetings (moved ones at their new time, cancelled ones marked, holiday-skipped
+ * ones left out: they were never planned) and every public activity, cancelled ones marked,
+ * that end after `from` and start within `weeks` weeks of it, in order.
  */
 export async function loadUpcoming(db: Kysely<Database>, from: Date, weeks = 8): Promise<Upcoming> {
   const until = DateTime.fromJSDate(from).plus({ weeks }).toJSDate();
@@ -38,11 +44,20 @@ export async function loadUpcoming(db: Kysely<Database>, from: Date, weeks = 8):
   const teams = await loadTeams(db);
   for (const { team, series, meetings } of teams) {
     // By the time they take place: a meeting moved or shifted into the weeks shown is on its new day.
-    for (const o of occurrencesStartingIn(meetings, from, until).filter(takesPlace)) {
-      items.push({ start: o.start, kind: 'meeting', teamId: team.id, teamName: team.name, place: series.location, online: series.online_url });
+    for (const o of occurrencesStartingIn(meetings, from, until).filter((o) => takesPlace(o) || o.status === 'cancelled')) {
+      items.push({
+        start: o.start,
+        end: o.end,
+        ...(takesPlace(o) ? {} : { cancelled: true as const }),
+        kind: 'meeting',
+        teamId: team.id,
+        teamName: team.name,
+        place: series.location,
+        online: series.online_url,
+      });
     }
   }
-  const activities = (await loadActivities(db, { kind: 'public' })).filter((a) => !a.cancelled_at && a.ends_at >= from && a.starts_at < until);
+  const activities = (await loadActivities(db, { kind: 'public' })).filter((a) => a.ends_at > from && a.starts_at < until);
   const audience = new Map<string, string[]>();
   if (activities.length > 0) {
     const rows = await db
@@ -55,6 +70,8 @@ export async function loadUpcoming(db: Kysely<Database>, from: Date, weeks = 8):
   for (const a of activities) {
     items.push({
       start: zoned(a.starts_local, a.timezone),
+      end: zoned(a.ends_local, a.timezone),
+      ...(a.cancelled_at ? { cancelled: true as const } : {}),
       kind: a.kind,
       audience: a.audience_all ? 'all' : (audience.get(a.id) ?? []),
       title: a.title,
@@ -67,12 +84,26 @@ export async function loadUpcoming(db: Kysely<Database>, from: Date, weeks = 8):
     teams: teams.map(({ team }) => ({ id: team.id, name: team.name })).sort((a, b) => a.name.localeCompare(b.name, 'pl')),
     teamIds: new Set(teams.map(({ team }) => team.id)),
     items,
+    ends: items.map((i) => i.end.toMillis()).sort((a, b) => a - b),
   };
 }
 
+/** How many items have ended by `now` (binary search in `ends`). */
+export function endedCount(data: Pick<Upcoming, 'ends'>, now: Date): number {
+  let low = 0;
+  let high = data.ends.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (data.ends[mid]! <= now.getTime()) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
 /** The team filter keeps the team's meetings and the public activities open to it. */
-export function filterItems(items: UpcomingItem[], teamId: string | undefined, kind: ItemKind | undefined): UpcomingItem[] {
+export function filterItems(items: UpcomingItem[], teamId: string | undefined, kind: ItemKind | undefined, now?: Date): UpcomingItem[] {
   return items.filter((item) => {
+    if (now && item.end.toMillis() <= now.getTime()) return false;
     if (kind && item.kind !== kind) return false;
     if (!teamId) return true;
     if (item.kind === 'meeting') return item.teamId === teamId;
