@@ -11,9 +11,9 @@ export function plainMarkdown(text: string): string {
 /** A Message as the terminal (and the plain-text part of an e-mail) shows it. */
 export function renderText(message: Message): string {
   const out: string[] = [message.title, '='.repeat(Math.min(message.title.length, 60)), plainMarkdown(message.text)];
-  for (const field of message.fields ?? []) out.push(`${field.label}: ${field.value}`);
+  for (const field of message.fields ?? []) out.push(`${field.label}: ${plainMarkdown(field.value)}`);
   for (const item of message.items ?? []) {
-    out.push('', `• ${item.title}`, ...item.lines.map((l) => `  ${l}`));
+    out.push('', `• ${item.title}`, ...item.lines.map((l) => `  ${plainMarkdown(l)}`));
     for (const link of item.links ?? []) out.push(`  ${link.label}: ${link.url}`);
     for (const action of item.actions ?? []) out.push(`  [${action.label}]`);
   }
