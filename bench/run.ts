@@ -14,6 +14,7 @@ import { removeTemp } from './fixtures.js';
 import { httpBenchmark } from './http.bench.js';
 import { importBenchmark } from './import.bench.js';
 import { renderBenchmark } from './render.bench.js';
+import { renderAllBenchmark } from './render-all.bench.js';
 import { schedulePageBenchmark } from './schedule-page.bench.js';
 import { slackBenchmark } from './slack.bench.js';
 import { startupBenchmark } from './startup.bench.js';
@@ -44,6 +45,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'render-failures', title: 'Draining with one row in a hundred failing to render', limitMs: 600_000, run: failingRenderBenchmark },
   { name: 'idle', title: 'Database queries of an idle service with one locked due row', limitMs: 120_000, run: idleQueriesBenchmark },
   { name: 'slack', title: 'Slack /pzk spotkania throughput (issue 3)', limitMs: 300_000, run: slackBenchmark },
+  { name: 'render-all', title: 'Rendering every message kind with stress data for all four channels (issue 14)', limitMs: 60_000, run: renderAllBenchmark },
 ];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

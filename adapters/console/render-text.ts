@@ -21,9 +21,9 @@ export function renderText(message: Message, options: { numbered?: boolean } = {
   let n = 0;
   const button = (a: Action) => (options.numbered ? `[${++n}] ${a.label}` : `[${a.label}]`);
   const out: string[] = [message.title, '='.repeat(Math.min(message.title.length, 60)), plainMarkdown(message.text)];
-  for (const field of message.fields ?? []) out.push(`${field.label}: ${field.value}`);
+  for (const field of message.fields ?? []) out.push(`${field.label}: ${plainMarkdown(field.value)}`);
   for (const item of message.items ?? []) {
-    out.push('', `• ${item.title}`, ...item.lines.map((l) => `  ${l}`));
+    out.push('', `• ${item.title}`, ...item.lines.map((l) => `  ${plainMarkdown(l)}`));
     for (const link of item.links ?? []) out.push(`  ${link.label}: ${link.url}`);
     if (item.actions?.length) out.push(`  ${item.actions.map(button).join('  ')}`);
   }

@@ -17,12 +17,14 @@ export function composeMail(to: string, message: Message): Composed {
     subject: message.title.replace(/\s+/g, ' ').trim(),
     text: plainText(message),
     html: renderHtml(message),
+    // The recipient's language, for screen readers and translation offers (RFC 3282).
+    headers: { 'Content-Language': message.language === 'en' ? 'en' : 'pl' },
   };
 
   if (message.unsubscribeUrl && isWebUrl(message.unsubscribeUrl)) {
     mail.list = { unsubscribe: message.unsubscribeUrl };
     // RFC 8058: a POST of "List-Unsubscribe=One-Click" to that URL unsubscribes, with no page in between.
-    mail.headers = { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+    mail.headers = { ...(mail.headers as Record<string, string>), 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
   } else if (message.preferencesUrl && isWebUrl(message.preferencesUrl)) {
     // RFC 2369 only: the preferences page is a page to open, it does not unsubscribe on a POST.
     mail.list = { unsubscribe: message.preferencesUrl };

@@ -65,6 +65,15 @@ export const isWebUrl = (url: string): boolean => {
   }
 };
 
+/**
+ * An href as the URL standard writes it: "<", ">", '"', spaces and other characters a URL may
+ * not hold are percent-encoded (a validator reads the attribute after entities are decoded, so
+ * "&lt;" is still a "<" in the URL), then escaped for the attribute.
+ */
+export function href(url: string): string {
+  return escapeHtml(new URL(url).href);
+}
+
 /** Paragraphs (lines joined with <br>) and "- " lists; blank lines separate paragraphs. */
 export function markdownBlocks(text: string): string {
   const blocks: string[] = [];
@@ -101,7 +110,7 @@ export function inline(text: string): string {
   for (const match of text.matchAll(LINK)) {
     const [whole, label, url] = match as unknown as [string, string, string];
     out += emphasis(text.slice(last, match.index));
-    out += isWebUrl(url) ? `<a href="${escapeHtml(url)}" style="${S.a}">${emphasis(label)}</a>` : emphasis(whole);
+    out += isWebUrl(url) ? `<a href="${href(url)}" style="${S.a}">${emphasis(label)}</a>` : emphasis(whole);
     last = match.index + whole.length;
   }
   return out + emphasis(text.slice(last));
@@ -127,10 +136,10 @@ function item(entry: MessageItem): string {
 function buttons(links: LinkAction[]): string {
   const usable = links.filter((l) => isWebUrl(l.url));
   if (usable.length === 0) return '';
-  return `<p style="${S.p}">${usable.map((l) => `<a href="${escapeHtml(l.url)}" style="${S.button}">${escapeHtml(l.label)}</a>`).join(' ')}</p>`;
+  return `<p style="${S.p}">${usable.map((l) => `<a href="${href(l.url)}" style="${S.button}">${escapeHtml(l.label)}</a>`).join(' ')}</p>`;
 }
 
 function footer(url: string, lang: 'pl' | 'en'): string {
   if (!isWebUrl(url)) return '';
-  return `<p style="${S.footer}">${escapeHtml(FOOTER[lang])} <a href="${escapeHtml(url)}" style="${S.a}">${escapeHtml(PREFERENCES_LABEL[lang])}</a></p>`;
+  return `<p style="${S.footer}">${escapeHtml(FOOTER[lang])} <a href="${href(url)}" style="${S.a}">${escapeHtml(PREFERENCES_LABEL[lang])}</a></p>`;
 }

@@ -1,6 +1,6 @@
 import type { types } from '@slack/bolt';
 import type { Action, LinkAction, Message } from '../../src/ports/channel.port.js';
-import { slackTexts } from './slack-texts.js';
+import { clip, countGraphemes, cutAt, fitTexts, moreNote, shorten, splitText, type Shortening } from '../fit.js';
 
 type Block = types.KnownBlock;
 type Button = types.Button;
@@ -12,7 +12,7 @@ export interface SlackMessage {
 }
 
 /** Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks): exceeding any gets invalid_blocks. */
-export const limits = { blocks: 50, text: 3000, header: 150, buttonText: 75, field: 2000, fields: 10, elements: 25, url: 3000 } as const;
+export const limits = { blocks: 50, text: 3000, header: 150, buttonText: 75, field: 2000, fields: 10, elements: 25, url: 3000, contextElements: 10 } as const;
 
 /** Slack reads &, < and > as control characters in mrkdwn and in fallback text. */
 export function escapeMrkdwn(text: string): string {
@@ -30,25 +30,24 @@ export function toMrkdwn(markdown: string): string {
     .replace(/^- /gm, '• ');
 }
 
-export function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
+/** Slack's link and escape tokens: a cut never falls inside one, so no `<url|label` stays open. */
+export const MRKDWN_TOKENS = /<[^<>\n]*>|&(?:amp|lt|gt);/g;
+
+export { clip };
 
 const plain = (text: string, max: number): types.PlainTextElement => ({ type: 'plain_text', text: clip(text || ' ', max), emoji: true });
 const section = (mrkdwn: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: mrkdwn } });
+const context = (mrkdwn: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: mrkdwn }] });
 
-/** Splits at line ends so every piece fits one section's 3,000 characters. */
-function pieces(text: string, max: number = limits.text): string[] {
-  const out: string[] = [];
-  let current = '';
-  for (const line of text.split('\n').map((l) => clip(l, max))) {
-    if (current && current.length + 1 + line.length > max) {
-      out.push(current);
-      current = line;
-    } else current = current ? `${current}\n${line}` : line;
-  }
-  if (current.trim()) out.push(current);
-  return out;
+const slackLink = (label: string, url: string) => `<${url}|${escapeMrkdwn(label).replace(/\|/g, '¦')}>`;
+const how = (message: Message): Shortening => ({ language: message.language, fullView: message.fullView, link: slackLink, protect: MRKDWN_TOKENS });
+
+/** Sections of at most 3,000 characters each, split at line ends: nothing is cut. */
+const sections = (mrkdwn: string): string[] => splitText(mrkdwn, limits.text, MRKDWN_TOKENS).filter((p) => p.trim());
+
+/** Links Slack cannot carry (over 3,000 characters) are named in the text instead of vanishing. */
+function tooLong(links: LinkAction[], language: Message['language']): string[] {
+  return links.filter((l) => l.url.length > limits.url).map((l) => escapeMrkdwn(fitTexts[language].linkTooLong(l.label, limits.url)));
 }
 
 /** Link buttons report clicks too; their ids say they are only links. */
@@ -77,33 +76,70 @@ function buttons(links: LinkAction[], actions: Action[]): Block[] {
 }
 
 /**
- * A Message as Block Kit: a header, the text, fields, one section (and its buttons) per item,
- * then the message's own links and actions; always with fallback `text`, always within 50 blocks
- * (items that do not fit are counted in a last line instead).
+ * A Message as Block Kit within Slack's limits, by the rule of adapters/fit.ts: a header, the
+ * text over as many sections as it needs, fields, one or more sections (and buttons) per item,
+ * then the message's own links and actions; never more than 50 blocks: what does not fit is
+ * shortened or counted, "… (jeszcze N)", with the link to the whole where there is one. The
+ * fallback `text` (notifications) is at most 3,000 characters, its links closed.
  */
 export function renderMessage(message: Message): SlackMessage {
-  const head: Block[] = [{ type: 'header', text: plain(message.title, limits.header) }];
-  for (const piece of pieces(toMrkdwn(message.text))) head.push(section(piece));
+  const shortening = how(message);
+  const titleClipped = message.title.length > limits.header;
+  const body = [...(titleClipped ? [`*${escapeMrkdwn(message.title)}*`] : []), toMrkdwn(message.text), ...tooLong(message.links ?? [], message.language)]
+    .filter((p) => p.trim())
+    .join('\n');
   const fields = message.fields ?? [];
+  const fieldBlocks: Block[] = [];
   for (let i = 0; i < fields.length; i += limits.fields) {
     const group = fields.slice(i, i + limits.fields);
-    head.push({ type: 'section', fields: group.map((f) => ({ type: 'mrkdwn', text: clip(`*${escapeMrkdwn(f.label)}*\n${toMrkdwn(f.value)}`, limits.field) })) });
+    fieldBlocks.push({
+      type: 'section',
+      fields: group.map((f) => ({ type: 'mrkdwn', text: shorten(`*${escapeMrkdwn(f.label)}*\n${toMrkdwn(f.value)}`, limits.field, shortening) })),
+    });
   }
   const tail = buttons(message.links ?? [], message.actions ?? []);
-  const items = (message.items ?? []).map((item) => [
-    section(clip([`*${escapeMrkdwn(item.title)}*`, ...item.lines.map(toMrkdwn)].join('\n'), limits.text)),
-    ...buttons(item.links ?? [], item.actions ?? []),
-  ]);
-  const room = limits.blocks - head.length - tail.length - 1;
+  // The header, the fields, the buttons and a last note always have room; the text gets the rest.
+  const room = limits.blocks - 1 - fieldBlocks.length - tail.length - 1;
+  const textBlocks = fitSections(sections(body), room, shortening);
+  const head: Block[] = [{ type: 'header', text: plain(message.title, limits.header) }, ...textBlocks, ...fieldBlocks];
+
+  const items = message.items ?? [];
+  let free = limits.blocks - head.length - tail.length - 1;
   const shown: Block[] = [];
   let count = 0;
-  for (const blocks of items) {
-    if (shown.length + blocks.length > room) break;
-    shown.push(...blocks);
-    count += 1;
+  for (const item of items) {
+    // Split only the items that may still be shown: a long list is not split to the end.
+    if (free < 1) break;
+    const text = sections([`*${escapeMrkdwn(item.title)}*`, ...item.lines.map(toMrkdwn), ...tooLong(item.links ?? [], message.language)].join('\n'));
+    const itemButtons = buttons(item.links ?? [], item.actions ?? []);
+    const size = text.length + itemButtons.length;
+    if (size <= free) {
+      shown.push(...text.map(section), ...itemButtons);
+      free -= size;
+      count += 1;
+      continue;
+    }
+    // An item too long for what is left: its start, shortened, and the rest counted below.
+    if (text.length > free) {
+      shown.push(...fitSections(text, free, shortening));
+      count += 1;
+    }
+    break;
   }
-  const more: Block[] =
-    count < items.length ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: slackTexts[message.language].more(items.length - count) }] }] : [];
-  const text = clip(`${escapeMrkdwn(message.title)}\n${toMrkdwn(message.text)}`, limits.text);
-  return { text, blocks: [...head, ...shown, ...more, ...tail].slice(0, limits.blocks) };
+  const more = count < items.length ? [context(moreNote('items', items.length - count, shortening))] : [];
+  const text = shorten(`${escapeMrkdwn(message.title)}\n${toMrkdwn(message.text)}`, limits.text, shortening);
+  return { text, blocks: [...head, ...shown, ...more, ...tail] };
+}
+
+/** At most `room` sections: the first ones whole, the last shortened with what is left counted. */
+function fitSections(pieces: string[], room: number, shortening: Shortening): Block[] {
+  if (pieces.length <= room) return pieces.map(section);
+  const kept = pieces.slice(0, Math.max(room, 1));
+  const rest = pieces.slice(kept.length).join('\n');
+  const last = kept.pop() ?? '';
+  // The last kept piece gives up room for the note; what it loses is counted with the rest.
+  const note = moreNote('chars', countGraphemes(last) + 1 + countGraphemes(rest), shortening);
+  const lastShort = cutAt(last, limits.text - note.length - 1, MRKDWN_TOKENS).trimEnd();
+  const left = countGraphemes(last.slice(lastShort.length)) + countGraphemes(rest);
+  return [...kept.map(section), section(`${lastShort} ${moreNote('chars', left, shortening)}`)];
 }

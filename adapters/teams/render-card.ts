@@ -1,4 +1,5 @@
 import type { Action, Form, FormField, LinkAction, Message, MessageItem } from '../../src/ports/channel.port.js';
+import { clip, fitTexts, howManyFit, moreNote, shorten, type Shortening } from '../fit.js';
 
 /**
  * Messages as Adaptive Cards 1.5, the newest version Teams renders on desktop, web and mobile
@@ -49,6 +50,22 @@ export function plainText(text: string): string {
     .replace(/\[([^\]]+)\]\((https?:[^)\s]+)\)/g, '$1 ($2)');
 }
 
+/**
+ * Teams refuses a message over about 28 KB (counted as UTF-16 JSON); the activity we hand over
+ * stays under this, leaving room for the envelope the connector adds (ids, recipient, conversation).
+ */
+export const CARD_LIMIT = 26_000;
+/** The longest link we put in a button; a longer one is named in the text instead (the same as Slack's limit). */
+export const LINK_LIMIT = 3000;
+/** A fact's value, and the notification summary, are shortened beyond these. */
+const FACT_LIMIT = 2000;
+const SUMMARY_LIMIT = 250;
+
+/** Card Markdown's link: a cut never falls inside one. */
+const MARKDOWN_LINK = /\[[^\]\n]*\]\([^)\s]*\)/g;
+const markdownLink = (label: string, url: string) => `[${label}](${url})`;
+const how = (message: Message): Shortening => ({ language: message.language, fullView: message.fullView, link: markdownLink, protect: MARKDOWN_LINK });
+
 const textBlock = (text: string, extra: Element = {}): Element => ({ type: 'TextBlock', text, wrap: true, ...extra });
 
 function submit(action: Action): Element {
@@ -60,11 +77,26 @@ function submit(action: Action): Element {
 const openUrl = (link: LinkAction): Element => ({ type: 'Action.OpenUrl', title: link.label, url: link.url });
 
 function actionsOf(links: LinkAction[] = [], actions: Action[] = []): Element[] {
-  return [...actions.map(submit), ...links.map(openUrl)];
+  return [...actions.map(submit), ...links.filter((l) => l.url.length <= LINK_LIMIT).map(openUrl)];
 }
 
-function itemContainer(item: MessageItem): Element {
-  const [first, ...rest] = item.lines;
+/** Teams shows at most five actions in a set (its host config's maxActions): more go in further sets. */
+export const ACTIONS_PER_SET = 5;
+function actionSets(actions: Element[]): Element[] {
+  const sets: Element[] = [];
+  for (let i = 0; i < actions.length; i += ACTIONS_PER_SET) sets.push({ type: 'ActionSet', actions: actions.slice(i, i + ACTIONS_PER_SET) });
+  return sets;
+}
+
+/** Links too long for a button, named in the text rather than dropped. */
+const tooLong = (links: LinkAction[] = [], language: Message['language']): string[] =>
+  links.filter((l) => l.url.length > LINK_LIMIT).map((l) => safeText(fitTexts[language].linkTooLong(l.label, LINK_LIMIT)));
+
+/** An item; with `shownLines` only its first lines and a note of how many are left. */
+function itemContainer(item: MessageItem, message: Message, shownLines = item.lines.length): Element {
+  const lines = [...item.lines.slice(0, shownLines), ...tooLong(item.links, message.language)];
+  if (shownLines < item.lines.length) lines.push(moreNote('items', item.lines.length - shownLines, how(message)));
+  const [first, ...rest] = lines;
   const buttons = actionsOf(item.links, item.actions);
   return {
     type: 'Container',
@@ -74,7 +106,7 @@ function itemContainer(item: MessageItem): Element {
       textBlock(safeText(item.title), { weight: 'Bolder' }),
       ...(first !== undefined ? [textBlock(safeText(first), { spacing: 'Small' })] : []),
       ...rest.map((line) => textBlock(safeText(line), { spacing: 'None', isSubtle: true })),
-      ...(buttons.length ? [{ type: 'ActionSet', actions: buttons }] : []),
+      ...actionSets(buttons),
     ],
   };
 }
@@ -109,19 +141,64 @@ function formBody(form: Form): { body: Element[]; actions: Element[] } {
   };
 }
 
-/** A Message as one Adaptive Card, with the plain-text summary beside it. */
+/**
+ * A Message as one Adaptive Card, with a short plain-text summary beside it, within Teams's
+ * size by the rule of adapters/fit.ts: items that do not fit are counted ("… (jeszcze N)"), a
+ * text that does not fit is shortened at a character boundary, with the link to the whole where
+ * there is one. The text is carried once: the summary and fallbackText are its first line only.
+ */
 export function renderCard(message: Message): TeamsMessage {
-  const body: Element[] = [textBlock(safeText(message.title), { size: 'Medium', weight: 'Bolder', style: 'heading' })];
-  if (message.text.trim()) body.push(textBlock(toCardMarkdown(message.text)));
-  if (message.fields?.length) {
-    body.push({ type: 'FactSet', facts: message.fields.map((f) => ({ title: safeText(f.label), value: safeText(f.value) })) });
+  const shortening = how(message);
+  const items = message.items ?? [];
+  const build = (text: string, shownItems: number, partialLines?: number): TeamsMessage => {
+    const containers = items.slice(0, shownItems).map((item) => itemContainer(item, message));
+    if (partialLines !== undefined) containers.push(itemContainer(items[shownItems]!, message, partialLines));
+    const counted = shownItems + (partialLines !== undefined ? 1 : 0);
+    const note = counted < items.length ? [textBlock(toCardMarkdown(moreNote('items', items.length - counted, shortening)), { isSubtle: true })] : [];
+    return card(message, text, [...containers, ...note]);
+  };
+  const fits = (m: TeamsMessage) => cardSize(m) <= CARD_LIMIT;
+  const fullText = [toCardMarkdown(message.text), ...tooLong(message.links, message.language)].filter((p) => p.trim()).join('\n\n');
+  const whole = build(fullText, items.length);
+  if (fits(whole)) return whole;
+
+  // The text keeps at least half of what is left when the items take the rest; beyond that it is shortened.
+  const available = CARD_LIMIT - cardSize(build('', 0));
+  const withItems = CARD_LIMIT - cardSize(build('', items.length));
+  let textMax = Math.max(Math.floor(available / 2), withItems);
+  let text = shorten(fullText, Math.min(fullText.length, textMax), shortening);
+  while (!fits(build(text, 0)) && textMax > 200) {
+    textMax = Math.floor(textMax * 0.8);
+    text = shorten(fullText, textMax, shortening);
   }
-  body.push(...(message.items ?? []).map(itemContainer));
-  const actions = actionsOf(message.links, message.actions);
+  const shown = howManyFit(items.length, (k) => fits(build(text, k)));
+  if (shown === items.length) return build(text, shown);
+  const next = items[shown]!;
+  const lines = next.lines.length > 1 ? howManyFit(next.lines.length - 1, (k) => fits(build(text, shown, k))) : 0;
+  return lines > 0 ? build(text, shown, lines) : build(text, shown);
+}
+
+/** The card around a body of fitted text and item containers. */
+function card(message: Message, text: string, itemBlocks: Element[]): TeamsMessage {
+  const shortening = how(message);
+  const body: Element[] = [textBlock(safeText(message.title), { size: 'Medium', weight: 'Bolder', style: 'heading' })];
+  if (text.trim()) body.push(textBlock(text));
+  if (message.fields?.length) {
+    body.push({
+      type: 'FactSet',
+      facts: message.fields.map((f) => ({ title: safeText(f.label), value: shorten(safeText(f.value), FACT_LIMIT, { ...shortening, protect: MARKDOWN_LINK }) })),
+    });
+  }
+  body.push(...itemBlocks);
+  let actions = actionsOf(message.links, message.actions);
   if (message.form) {
     const form = formBody(message.form);
     body.push(...form.body);
     actions.unshift(...form.actions);
+  }
+  if (actions.length > ACTIONS_PER_SET) {
+    body.push(...actionSets(actions));
+    actions = [];
   }
   const summary = summaryOf(message);
   const content: Element = {
@@ -137,8 +214,11 @@ export function renderCard(message: Message): TeamsMessage {
   return { type: 'message', summary, attachments: [{ contentType: ADAPTIVE_CARD, content }] };
 }
 
+/** What Teams counts: the JSON of the activity, in UTF-16 code units. */
+export const cardSize = (message: TeamsMessage): number => JSON.stringify(message).length;
+
 /** The title and the first line of the text: what a notification has room for. */
 export function summaryOf(message: Message): string {
   const first = plainText(message.text).split('\n').find((l) => l.trim());
-  return safeText(first ? `${message.title}: ${first}` : message.title);
+  return clip(safeText(first ? `${message.title}: ${first}` : message.title), SUMMARY_LIMIT);
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { preview } from '../domain/preview.js';
 import { Gauge, type Registry } from 'prom-client';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
@@ -87,7 +88,7 @@ export class SettingsAlarm {
         kind: 'settings_alarm',
         personId: admin.id,
         channels: others,
-        payload: texts[admin.language](channel, reason.slice(0, 300)),
+        payload: texts[admin.language](channel, preview(reason, 300)),
         dueAt: now,
       }));
     await enqueue(db, planned);

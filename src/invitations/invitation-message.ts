@@ -113,6 +113,8 @@ export async function renderInvitation(
     title = t.inviteTitle(activity.title);
     text = t.inviteText(messages[language].kind(activity.kind), activity.title);
   }
+  // What the activity is about, as RCPS wrote it: with the invitation, its updates and a seat offer.
+  if (activity.description?.trim() && (ref.type === 'invitation' || ref.type === 'rsvp_offer') && !cancelled) text = `${text}\n\n${activity.description.trim()}`;
   const fields = [
     ...activityFields(activity, language),
     ...(rsvp && !cancelled ? [{ label: t.yourAnswerLabel, value: t.answerNames[rsvp.answer]! }] : []),

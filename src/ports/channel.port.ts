@@ -53,6 +53,11 @@ export interface Message {
   items?: MessageItem[];
   actions?: Action[];
   links?: LinkAction[];
+  /**
+   * The page on the web that shows this message's content whole (a report's page): where a
+   * platform must shorten the message, the shortened part links here.
+   */
+  fullView?: string;
   /** When set, the platform opens this form (Slack modal, Adaptive Card, web form link). */
   form?: Form;
   /**

@@ -54,6 +54,7 @@ export async function reportMessage(db: Kysely<Database>, report: ProblemReportR
             { id: 'report:resolve', value: report.code, label: t.resolveLabel },
           ],
     ...(links.length ? { links } : {}),
+    ...(pageUrl ? { fullView: pageUrl } : {}),
   };
 }
 

@@ -60,6 +60,10 @@ describe.each(dialects)('invitations through Slack, Teams and e-mail on %s', (ki
     expect(invitations).toHaveLength(22);
     const mail = mailTo(h, 'kutno3@example.org')[0]!;
     expect(mail.subject).toBe('Zaproszenie: Warsztaty kooperacyjne (wyjazdowe)');
+    // Issue 14: what the activity is about, in both parts, and the recipient's language.
+    expect(mail.text).toContain('Dwa dni warsztatów o współpracy.');
+    expect(String(mail.html)).toContain('Dwa dni warsztatów o współpracy.');
+    expect(mail.headers.get('content-language')).toBe('pl');
     const calendar = calendarOf(mail);
     expect(calendar.getFirstPropertyValue('method')).toBe('REQUEST');
     const event = calendar.getFirstSubcomponent('vevent')!;

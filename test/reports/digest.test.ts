@@ -6,7 +6,8 @@ import { Dispatcher } from '../../src/delivery/dispatcher.js';
 import { deliveryRenderer } from '../../src/delivery/render-delivery.js';
 import { createLogger } from '../../src/log.js';
 import { changeReport, createProblemReport } from '../../src/reports/problem-reports.js';
-import { planDigests } from '../../src/reports/digest.js';
+import { planDigests, renderDigest } from '../../src/reports/digest.js';
+import type { DeliveryRow } from '../../src/db/tables.js';
 import { saveStatus } from '../../src/reports/status-updates.js';
 import { emailAdapterFor, startSmtp, type FakeSmtp } from '../adapters/email/support.js';
 import { dialects, demoDatabase } from '../support/databases.js';
@@ -70,5 +71,15 @@ describe.each(dialects)('The weekly digest for RCPS on %s', (kind) => {
     expect(lowicz).toContain('0 aktualizacji statusu');
     expect(lowicz).toContain('Brak spotkań w tym tygodniu');
     expect(lowicz).toContain('Brak statusu od ponad miesiąca (ostatni: nigdy)');
+  });
+
+  it('should cut a long latest status between whole characters, never through an emoji (issue 14)', async () => {
+    const anna = await db.db.selectFrom('people').selectAll().where('email', '=', 'anna.nowak@example.org').executeTakeFirstOrThrow();
+    // The 200th code unit is the first half of the emoji.
+    await saveStatus(db.db, anna, { teamId: 'lodz', done: `${'x'.repeat(199)}👩🏽‍💻 i dalej`, nextSteps: null, peopleCount: null, blockers: null }, new Date('2027-03-31T10:00:00Z'));
+    const message = await renderDigest(db.db, {} as DeliveryRow, { type: 'digest', week: '2027-04-05' }, 'pl');
+    const latest = message.items!.find((i) => i.title.startsWith('PZK Łódź'))!.lines.find((l) => l.includes('xxx'))!;
+    expect(latest).toMatch(/x…$/);
+    expect(latest).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
   });
 });

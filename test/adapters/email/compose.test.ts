@@ -13,7 +13,7 @@ describe('List-Unsubscribe', () => {
   it('should offer RFC 8058 one-click unsubscribe only with an unsubscribe URL, and keep the preferences link visible', () => {
     const mail = mailOf({ ...base, preferencesUrl: 'https://k.example.org/me/p', unsubscribeUrl: 'https://k.example.org/unsubscribe/u' });
     expect(mail.list).toEqual({ unsubscribe: 'https://k.example.org/unsubscribe/u' });
-    expect(mail.headers).toEqual({ 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' });
+    expect(mail.headers).toEqual({ 'Content-Language': 'pl', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' });
     expect(mail.text).toContain('https://k.example.org/me/p');
     expect(String(mail.html)).toContain('href="https://k.example.org/me/p"');
     expect(String(mail.html)).not.toContain('/unsubscribe/');
@@ -22,12 +22,29 @@ describe('List-Unsubscribe', () => {
   it('should point List-Unsubscribe at the preferences page, without the one-click header, when there is no unsubscribe URL', () => {
     const mail = mailOf({ ...base, preferencesUrl: 'https://k.example.org/me/p' });
     expect(mail.list).toEqual({ unsubscribe: 'https://k.example.org/me/p' });
-    expect(mail.headers).toBeUndefined();
+    expect(mail.headers).toEqual({ 'Content-Language': 'pl' });
   });
 
   it('should ignore an unsubscribe URL that is not a web address', () => {
     const mail = mailOf({ ...base, unsubscribeUrl: 'javascript:alert(1)' });
     expect(mail.list).toBeUndefined();
-    expect(mail.headers).toBeUndefined();
+    expect(mail.headers).toEqual({ 'Content-Language': 'pl' });
+  });
+});
+
+describe('language and plain text (issue 14)', () => {
+  it('should name the recipient\'s language and write the plain-text part without Markdown marks', () => {
+    const mail = mailOf({
+      ...base,
+      language: 'en',
+      text: 'See **this**: [the plan](https://k.example.org/plan)',
+      fields: [{ label: 'Where', value: '**Room 12** [map](https://k.example.org/map)' }],
+      items: [{ title: 'Meeting', lines: ['**Tuesday** [join](https://k.example.org/j)'] }],
+    });
+    expect(mail.headers).toEqual({ 'Content-Language': 'en' });
+    expect(mail.text).toContain('See this: the plan (https://k.example.org/plan)');
+    expect(mail.text).toContain('Where: Room 12 map (https://k.example.org/map)');
+    expect(mail.text).toContain('  Tuesday join (https://k.example.org/j)');
+    expect(mail.text).not.toMatch(/\*\*|\]\(/);
   });
 });
