@@ -85,7 +85,9 @@ export class Dispatcher {
     await this.reclaim();
     if (this.stopping) return emptyReport();
     const { db, clock, workerId } = this.options;
-    const rows = await claimDue(db, { workerId, now: clock.now(), batchSize: this.claimSize(lane), lane, waitForDisk: this.options.exclusive === true });
+    const batchSize = this.claimSize(lane);
+    if (batchSize === 0) return emptyReport();
+    const rows = await claimDue(db, { workerId, now: clock.now(), batchSize, lane, waitForDisk: this.options.exclusive === true });
     if (rows.length === 0) return emptyReport();
     return this.send(rows);
   }
@@ -94,11 +96,13 @@ export class Dispatcher {
    * A batch no bigger than the lane's platform lets this replica send within the longest pace
    * wait (at least one row): claiming more would only put the rest back with a later due time,
    * a write each, and behind rows queued after them (a restarted service sent a dead process's
-   * rows 48 s late that way, behind everything else due).
+   * rows 48 s late that way, behind everything else due). None while this replica is joining
+   * (it sends nothing paced until the others have counted it): the loop looks again shortly.
    */
   private claimSize(lane: Lane): number {
     const most = this.options.batchSize ?? 100;
     if (lane === 'none' || !this.options.pacing) return most;
+    if (this.options.pacing(lane, '').length > 0 && this.options.replicas?.joiningUntil()) return 0;
     const laneWide = shareOf(this.options.pacing(lane, '').filter((rule) => rule.key === lane), this.options.replicas?.count ?? 1);
     const room = Math.min(most, ...laneWide.map((rule) => this.pacer.room(rule, this.options.maxPaceWaitMs ?? 1000)));
     return Math.max(1, room);
