@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderMessage } from '../../adapters/slack/render-blocks.js';
+import { cardSize, CARD_LIMIT, renderCard } from '../../adapters/teams/render-card.js';
 import { Bot } from '../../src/bot/bot.js';
 import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
@@ -52,13 +53,16 @@ describe.each(dialects)('the RCPS answers page, whole for 500 invitees, behind a
 
   const asRcps = () => new Bot({ db: db.db, clock, publicUrl: base, appSecret: SECRET, log }).handle({ type: 'command', from: { channel: 'console', email: 'jan.kowalski@example.org' }, command: 'warsztaty', text: '' });
 
-  it('should shorten the chat answer in Slack with what is left and a link to exactly this person\'s page', async () => {
+  it('should shorten the chat answer in Slack and Teams with what is left and a link to exactly this person\'s page', async () => {
     const answer = await asRcps();
     const jan = await personId(db.db, 'jan.kowalski@example.org');
     expect(answer.fullView).toBe(answersPageUrl(base, SECRET, jan, clock.now()));
     const slack = JSON.stringify(renderMessage(answer));
     expect(slack).toMatch(/jeszcze \d+/);
     expect(slack).toContain(`<${answer.fullView}|całość na stronie>`);
+    const card = renderCard(answer);
+    expect(cardSize(card)).toBeLessThanOrEqual(CARD_LIMIT);
+    expect(JSON.stringify(card)).toContain(`[całość na stronie](${answer.fullView})`);
   });
 
   it('should show every team and all 500 institutions, escaped, in Polish and in English', async () => {
