@@ -12,6 +12,7 @@ import { renderDigest, type DigestRef } from '../reports/digest.js';
 import { renderInvitation, type InvitationDeps } from '../invitations/invitation-message.js';
 import { INVITATION_TYPES } from '../invitations/invitation-batch.js';
 import { renderAnnouncement, renderAnnouncementReport } from '../announcements/announcement-message.js';
+import { deliveryReportUrl } from '../announcements/report-page-links.js';
 import { renderConfirmation } from '../me/confirmations.js';
 
 /**
@@ -43,7 +44,11 @@ export function deliveryRenderer(
     if (type === 'digest') return renderDigest(db, row, row.payload as DigestRef, language);
     if (invitations && INVITATION_TYPES.has(type ?? '')) return renderInvitation(db, row, language, publicUrl, invitations, batch);
     if (type === 'announcement') return renderAnnouncement(db, row, language);
-    if (type === 'announcement_report') return renderAnnouncementReport(db, row, language);
+    if (type === 'announcement_report') {
+      // The author's page with the whole report, valid from when the report is due.
+      const reportUrl = appSecret ? (authorId: number, id: number) => deliveryReportUrl(publicUrl, appSecret, authorId, id, row.due_at) : undefined;
+      return renderAnnouncementReport(db, row, language, reportUrl);
+    }
     if (type === 'personal_link') return renderConfirmation(db, row, language, publicUrl, appSecret);
     return row.payload as Message;
   };

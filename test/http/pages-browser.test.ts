@@ -14,6 +14,8 @@ import { startService, type RunningService } from '../../src/main.js';
 import { personalPageUrl } from '../../src/me/me-link.js';
 import { tokenOfLink } from '../../src/me/personal-links.js';
 import { reportPageUrl } from '../../src/reports/report-links.js';
+import { answersPageUrl } from '../../src/invitations/answers-page-links.js';
+import { deliveryReportUrl } from '../../src/announcements/report-page-links.js';
 import { signLink } from '../../src/security/signed-links.js';
 import { sinkSender, startSink } from '../delivery/http-sink.js';
 import { browserRequired, CHROMIUM, hasChromium, missingChromium } from '../support/browser.js';
@@ -253,6 +255,30 @@ describe.skipIf(!chromiumHere)('the pages in a browser', () => {
     const piotr = await personId('piotr.kaminski@example.org');
     const news = await service.db.db.selectFrom('deliveries').select('payload').where('kind', '=', 'report_update').where('person_id', '=', piotr).execute();
     expect(news.map((n) => (n.payload as { title: string }).title)).toEqual([`Zgłoszenie ${code}: przyjęte`]);
+  });
+
+  it('should show an RCPS person the answers to invitations and an author the delivery report, each on its signed page, passing axe', async () => {
+    const jan = await personId('jan.kowalski@example.org');
+    const people = await service.db.db.selectFrom('people').select('id').where('staff_role', 'is', null).execute();
+    const upcoming = await service.db.db.selectFrom('activities').select('id').where('starts_at', '>', clock.now()).where('cancelled_at', 'is', null).orderBy('starts_at').executeTakeFirstOrThrow();
+    await service.db.db.deleteFrom('invitations').where('activity_id', '=', upcoming.id).execute();
+    await service.db.db.insertInto('invitations').values(people.map((p, i) => ({ activity_id: upcoming.id, person_id: p.id, sequence: i, invited_at: clock.now() }))).execute();
+    await page.goto(new URL(answersPageUrl(PUBLIC, secret, jan, clock.now())).pathname);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Zaproszenia: odpowiedzi');
+    await expect(page.locator('main').textContent()).resolves.toContain(`zaproszeni ${people.length}`);
+    expect(await seriousViolations()).toEqual([]);
+
+    const { id } = await service.db.db
+      .insertInto('announcements')
+      .values({ author_id: jan, text: 'Zmiana sali', team_ids: JSON.stringify(['lodz']), state: 'sent', created_at: clock.now(), sent_at: clock.now() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await enqueue(service.db.db, [{ key: `announcement:${id}:${people[0]!.id}`, kind: 'announcement', personId: people[0]!.id, channels: ['email'], payload: { type: 'announcement', id: String(id) }, dueAt: clock.now() }]);
+    await service.db.db.updateTable('deliveries').set({ state: 'failed', last_error: 'email: 550 5.1.1 Recipient address rejected' }).where('dedupe_key', '=', `announcement:${id}:${people[0]!.id}`).execute();
+    await page.goto(`${new URL(deliveryReportUrl(PUBLIC, secret, jan, id, clock.now())).pathname}?lang=en`);
+    await expect(page.locator('h1').textContent()).resolves.toBe(`Delivery report of announcement no. ${id}`);
+    await expect(page.locator('main').textContent()).resolves.toContain('Not delivered (1)');
+    expect(await seriousViolations()).toEqual([]);
   });
 
   it('should answer bad and expired links with a polite page, and refuse a POST from another site', async () => {

@@ -1,10 +1,10 @@
-import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
-import type { Database } from '../../db/tables.js';
 import { zoned } from '../../domain/local-time.js';
 import { formatDateTime } from '../../i18n/format.js';
 import { invitationMessages, workshopViewMessages } from '../../i18n/invitation-messages.js';
 import { answerActions } from '../../invitations/invitation-message.js';
+import { activityAnswers } from '../../invitations/answer-counts.js';
+import { answersPageUrl } from '../../invitations/answers-page-links.js';
 import type { Message, MessageItem } from '../../ports/channel.port.js';
 import type { CommandContext } from './context.js';
 import { changeSeats, newActivityForm } from './activity-admin.js';
@@ -60,25 +60,13 @@ export async function openInvitationItems({ db, clock, person }: Pick<CommandCon
   }));
 }
 
-const EMPTY = () => ({ invited: 0, accepted: 0, declined: 0, maybe: 0, waiting: 0, lapsed: 0, none: 0 });
-
-async function staffView({ db, clock, person }: CommandContext): Promise<Message> {
+/** Counts in the chat; the whole, however long, on the person's own signed page (`fullView`). */
+async function staffView({ db, clock, person, publicUrl, appSecret }: CommandContext): Promise<Message> {
   const language = person.language;
   const t = workshopViewMessages[language];
-  const rows = await answersByPerson(db, clock.now());
-  if (rows.length === 0) return { language, title: t.staffTitle, text: t.none };
-  const byActivity = new Map<string, { title: string; all: ReturnType<typeof EMPTY>; teams: Map<string, ReturnType<typeof EMPTY>>; institutions: Map<string, ReturnType<typeof EMPTY>> }>();
-  for (const r of rows) {
-    const entry = byActivity.get(r.activity_id) ?? { title: r.title, all: EMPTY(), teams: new Map(), institutions: new Map() };
-    byActivity.set(r.activity_id, entry);
-    // Off the list after an unanswered offer: counted apart, their answer stays what they said.
-    const key = (r.answer === 'waiting' && r.offer_lapsed_at ? 'lapsed' : (r.answer ?? 'none')) as keyof ReturnType<typeof EMPTY>;
-    for (const bucket of [entry.all, get(entry.teams, r.team_name ?? '—'), get(entry.institutions, r.institution ?? '—')]) {
-      bucket.invited++;
-      bucket[key]++;
-    }
-  }
-  const items: MessageItem[] = [...byActivity.values()].map((a) => ({
+  const activities = await activityAnswers(db, clock.now());
+  if (activities.length === 0) return { language, title: t.staffTitle, text: t.none };
+  const items: MessageItem[] = activities.map((a) => ({
     title: a.title,
     lines: [
       t.counts(a.all),
@@ -88,38 +76,5 @@ async function staffView({ db, clock, person }: CommandContext): Promise<Message
       ...[...a.institutions].map(([name, c]) => `- ${name}: ${t.counts(c)}`),
     ],
   }));
-  return { language, title: t.staffTitle, text: t.staffSummary, items };
-}
-
-function get<T>(map: Map<string, T>, key: string): T {
-  if (!map.has(key)) map.set(key, EMPTY() as T);
-  return map.get(key)!;
-}
-
-/** One row per invited person of each upcoming activity, with their answer, first team and institution. */
-export async function answersByPerson(db: Kysely<Database>, after: Date) {
-  return db
-    .selectFrom('invitations')
-    .innerJoin('activities', 'activities.id', 'invitations.activity_id')
-    .innerJoin('people', 'people.id', 'invitations.person_id')
-    .leftJoin('rsvps', (j) => j.onRef('rsvps.activity_id', '=', 'invitations.activity_id').onRef('rsvps.person_id', '=', 'invitations.person_id'))
-    .select((eb) => [
-      'activities.id as activity_id',
-      'activities.title',
-      'people.institution',
-      'rsvps.answer',
-      'invitations.offer_lapsed_at',
-      eb
-        .selectFrom('memberships')
-        .innerJoin('teams', 'teams.id', 'memberships.team_id')
-        .select((e) => e.fn.min('teams.name').as('n'))
-        .whereRef('memberships.person_id', '=', 'people.id')
-        .where('memberships.removed_at', 'is', null)
-        .as('team_name'),
-    ])
-    .where('activities.starts_at', '>', after)
-    .where('activities.cancelled_at', 'is', null)
-    .orderBy('activities.starts_at')
-    .orderBy('people.institution')
-    .execute();
+  return { language, title: t.staffTitle, text: t.staffSummary, items, ...(appSecret ? { fullView: answersPageUrl(publicUrl, appSecret, person.id, clock.now()) } : {}) };
 }
