@@ -125,6 +125,7 @@ export interface ScheduleChangeTable {
     | 'meeting_restored'
     | 'series_changed'
     | 'member_removed'
+    | 'member_role_changed'
     | 'team_removed'
     | 'activity_changed'
     | 'activity_cancelled';

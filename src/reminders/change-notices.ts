@@ -22,7 +22,8 @@ export async function processScheduleChanges(db: Kysely<Database>, clock: Clock)
       .execute();
     if (changes.length === 0) return { notices: 0, teams: 0 };
     // member_removed counts too: re-planning drops the pending reminders and check-ins of a
-    // person who left this team but is still a user through another one.
+    // person who left this team but is still a user through another one; member_role_changed
+    // plans the check-ins of a new coordinator at once.
     const teams = new Set(changes.filter((c) => c.team_id).map((c) => c.team_id!));
     for (const teamId of teams) {
       await replanTeam(trx, teamId, clock);

@@ -61,6 +61,10 @@ async function importMemberships(ctx: ImportContext): Promise<void> {
         .execute()
     : [];
   const current = new Map(existing.map((m) => [`${m.team_id} ${m.person_id}`, m]));
+  const teamsBefore = new Set(existing.map((m) => m.team_id));
+  // A team of the service gets a new coordinator: its check-ins are planned again at once (the
+  // daily planning would miss a question due within the day, and the former one is not asked).
+  const coordinatorChanged = (teamId: string, personId: number) => ctx.changes.push({ kind: 'member_role_changed', team_id: teamId, person_id: personId, details: '{}' });
   const wanted = new Set<string>();
   const inserts = [];
   for (const person of desired.people.values()) {
@@ -72,7 +76,9 @@ async function importMemberships(ctx: ImportContext): Promise<void> {
       if (!before) {
         inserts.push({ team_id: teamId, person_id: personId, role, created_at: now, updated_at: now });
         summary.memberships.added++;
+        if (role === 'coordinator' && teamsBefore.has(teamId)) coordinatorChanged(teamId, personId);
       } else if (before.role !== role || before.removed_at) {
+        if (before.role !== role) coordinatorChanged(teamId, personId);
         await trx
           .updateTable('memberships')
           .set({ role, removed_at: null, updated_at: now })
