@@ -58,6 +58,19 @@ export const scheduleProblemMessages = {
     sameFileName: (other: string) => `ma tę samą nazwę co ${other}; pliki rozróżnia się po nazwie`,
     teamInOtherFile: (id: string, other: string) => `„${id}” jest już zespołem w ${other}`,
     activityInOtherFile: (id: string, other: string) => `„${id}” jest już wydarzeniem w ${other}`,
+    // Checks against the database (what is stored: other files, seats taken, erasures, chat changes).
+    teamFromOtherFile: (id: string, owner: string) => `„${id}” jest już zespołem z pliku ${owner}; identyfikatory muszą być różne we wszystkich plikach`,
+    activityFromOtherFile: (id: string, owner: string) => `„${id}” jest już wydarzeniem z pliku ${owner}`,
+    capacityBelowAccepted: (capacity: number, id: string, taken: number) =>
+      `${capacity} to mniej, niż jest osób, które już przyjęły zaproszenie na „${id}” (${taken}); prosimy wpisać capacity co najmniej ${taken}`,
+    capacityBelowTaken: (capacity: number, id: string, taken: number, accepted: number, offered: number) =>
+      `${capacity} to mniej, niż jest zajętych miejsc na „${id}” (${taken}; przyjęte zaproszenia: ${accepted}, wciąż ważne propozycje dla listy oczekujących: ${offered}); prosimy wpisać capacity co najmniej ${taken}`,
+    teamNotKnown: (id: string) => `nieznany zespół „${id}”`,
+    erasedPerson: (email: string, day: string) =>
+      `osoba o adresie ${email} poprosiła o usunięcie swoich danych osobowych (${day}); prosimy usunąć ją z pliku, a jeśli poprosiła o powrót, uruchomić: npm run kooperator -- forget-erasure ${email}`,
+    movedOverlaps: (date: string, to: string, other: string) => `spotkanie z dnia ${date}, przeniesione na ${to}, nakładałoby się na spotkanie ${other}; prosimy wybrać inny termin`,
+    chatMoveOverlaps: (date: string, to: string, other: string) =>
+      `spotkanie z dnia ${date}, przeniesione na czacie na ${to}, nakładałoby się na spotkanie ${other}; rozstrzyga wpis except z datą ${date}: prosimy go dodać`,
     // The file itself.
     yaml: (detail: string) => `błąd składni YAML (komunikat parsera: ${detail})`,
     notMapping: 'musi być mapą z kluczami teams, staff i activities',
@@ -123,6 +136,17 @@ export const scheduleProblemMessages = {
     sameFileName: (other: string) => `has the same file name as ${other}; files are told apart by name`,
     teamInOtherFile: (id: string, other: string) => `"${id}" is already a team in ${other}`,
     activityInOtherFile: (id: string, other: string) => `"${id}" is already an activity in ${other}`,
+    teamFromOtherFile: (id: string, owner: string) => `"${id}" is already a team from ${owner}; ids must be unique across files`,
+    activityFromOtherFile: (id: string, owner: string) => `"${id}" is already an activity from ${owner}`,
+    capacityBelowAccepted: (capacity: number, id: string, taken: number) => `${capacity} is below the ${taken} people who already accepted "${id}"; set capacity to at least ${taken}`,
+    capacityBelowTaken: (capacity: number, id: string, taken: number, accepted: number, offered: number) =>
+      `${capacity} is below the ${taken} seats taken at "${id}" (${accepted} accepted, ${offered} offered to the waiting list and not yet lapsed); set capacity to at least ${taken}`,
+    teamNotKnown: (id: string) => `unknown team "${id}"`,
+    erasedPerson: (email: string, day: string) =>
+      `${email} asked for their personal data to be erased (${day}); remove them from the file, or, if they asked to come back, run: npm run kooperator -- forget-erasure ${email}`,
+    movedOverlaps: (date: string, to: string, other: string) => `the meeting of ${date} moved to ${to} would overlap the meeting at ${other}; choose another time`,
+    chatMoveOverlaps: (date: string, to: string, other: string) =>
+      `the meeting of ${date}, moved in chat to ${to}, would overlap the meeting at ${other}; add an except entry for ${date} to decide`,
     yaml: (detail: string) => `YAML: ${detail}`,
     notMapping: 'must be a mapping with teams, staff and activities',
     aliasCircular: (name: string) => `YAML: the alias *${name} is used inside the node it names`,
