@@ -1,5 +1,6 @@
 import { deliveryKindName, deliveryReason } from '../../i18n/delivery-reasons.js';
 import { afterPreposition, formatDateTime } from '../../i18n/format.js';
+import { personNameFor } from '../../i18n/erased-person.js';
 import type { Language } from '../../i18n/messages.js';
 import type { Message } from '../../ports/channel.port.js';
 import type { DeliveryState } from '../../db/tables.js';
@@ -71,7 +72,7 @@ export async function deliveriesCommand({ db, person, clock }: CommandContext): 
     text: t.summary(failed.length),
     items: failed.map((f) => ({
       // A team's or RCPS's channel rather than a person.
-      title: f.place_address ? t.place(platformNames[(f.channels as string[])[0] ?? ''] ?? '?', f.place_address) : `${f.name ?? '—'} <${f.email ?? '—'}>`,
+      title: f.place_address ? t.place(platformNames[(f.channels as string[])[0] ?? ''] ?? '?', f.place_address) : `${personNameFor(f, language) ?? '—'} <${f.email ?? '—'}>`,
       lines: [
         `${deliveryKindName(f.kind, language)}${f.team_id ? ` · ${f.team_name ?? f.team_id}` : ''}`,
         // A retried message's old reason no longer holds unless it failed again.
