@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import { announcementMessages } from '../i18n/announcement-messages.js';
 import { channelName, deliveryReason } from '../i18n/delivery-reasons.js';
+import { personNameFor } from '../i18n/erased-person.js';
+import { num } from '../i18n/icu.js';
 import type { Language } from '../i18n/messages.js';
 import type { Message } from '../ports/channel.port.js';
 import { teamNames } from './announce.js';
@@ -29,7 +31,7 @@ export async function renderAnnouncementReport(db: Kysely<Database>, row: Delive
   const rows = await db
     .selectFrom('deliveries')
     .leftJoin('people', 'people.id', 'deliveries.person_id')
-    .select(['deliveries.state', 'deliveries.sent_channel', 'deliveries.last_error', 'deliveries.place_address', 'people.name'])
+    .select(['deliveries.state', 'deliveries.sent_channel', 'deliveries.last_error', 'deliveries.place_address', 'people.name', 'people.email'])
     .where('deliveries.kind', '=', 'announcement')
     .where('deliveries.dedupe_key', 'like', `announcement:${id}:%`)
     .orderBy('people.name')
@@ -49,11 +51,11 @@ export async function renderAnnouncementReport(db: Kysely<Database>, row: Delive
     title: t.reportTitle,
     text: t.reportText(reached.length, people.length),
     fields: [
-      { label: t.byChannelLabel, value: [...byChannel].map(([channel, n]) => `${channel}: ${n}`).join(', ') || '—' },
-      ...(pending ? [{ label: t.pendingLabel, value: String(pending) }] : []),
+      { label: t.byChannelLabel, value: [...byChannel].map(([channel, n]) => `${channel}: ${num(language, n)}`).join(', ') || '—' },
+      ...(pending ? [{ label: t.pendingLabel, value: num(language, pending) }] : []),
     ],
     ...(failed.length
-      ? { items: [{ title: t.failedLabel, lines: failed.map((f) => `${f.name ?? f.place_address}: ${deliveryReason(f.last_error, language, f.state)}`) }] }
+      ? { items: [{ title: t.failedLabel, lines: failed.map((f) => `${personNameFor(f, language) ?? f.place_address}: ${deliveryReason(f.last_error, language, f.state)}`) }] }
       : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { deliveryKindName, deliveryReason } from '../../i18n/delivery-reasons.js';
 import { afterPreposition, formatDateTime } from '../../i18n/format.js';
 import { personNameFor } from '../../i18n/erased-person.js';
+import { num } from '../../i18n/icu.js';
 import type { Language } from '../../i18n/messages.js';
 import type { Message } from '../../ports/channel.port.js';
 import type { DeliveryState } from '../../db/tables.js';
@@ -12,7 +13,7 @@ export const deliveriesTexts = {
   pl: {
     title: 'Niedostarczone wiadomości',
     none: 'Wszystkie wiadomości do Pani/Pana zespołów dotarły.',
-    summary: (n: number) => `Ostatnie wiadomości, których nie udało się dostarczyć (${n}). Proszę sprawdzić adresy i kanały tych osób.`,
+    summary: (n: number) => `Ostatnie wiadomości, których nie udało się dostarczyć (${num('pl', n)}). Proszę sprawdzić adresy i kanały tych osób.`,
     notAllowed: 'Listę niedostarczonych wiadomości widzą koordynatorzy zespołów i RCPS.',
     place: (platform: string, address: string) => `Kanał w ${platform}: ${address}`,
     retried: {
@@ -25,7 +26,7 @@ export const deliveriesTexts = {
   en: {
     title: 'Undelivered messages',
     none: 'Every message to your teams got through.',
-    summary: (n: number) => `The latest messages that could not be delivered (${n}). Please check these people's addresses and channels.`,
+    summary: (n: number) => `The latest messages that could not be delivered (${num('en', n)}). Please check these people's addresses and channels.`,
     notAllowed: 'Undelivered messages are shown to team coordinators and RCPS.',
     place: (platform: string, address: string) => `${platform} channel: ${address}`,
     retried: {
