@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import { announcementMessages } from '../i18n/announcement-messages.js';
 import { channelName, deliveryReason } from '../i18n/delivery-reasons.js';
+import { personNameFor } from '../i18n/erased-person.js';
+import { num } from '../i18n/icu.js';
 import type { Language } from '../i18n/messages.js';
 import type { Message } from '../ports/channel.port.js';
 import { teamNames } from './announce.js';
@@ -35,7 +37,7 @@ export async function deliveryReport(db: Kysely<Database>, id: number, language:
   const rows = await db
     .selectFrom('deliveries')
     .leftJoin('people', 'people.id', 'deliveries.person_id')
-    .select(['deliveries.state', 'deliveries.sent_channel', 'deliveries.last_error', 'deliveries.place_address', 'people.name'])
+    .select(['deliveries.state', 'deliveries.sent_channel', 'deliveries.last_error', 'deliveries.place_address', 'people.name', 'people.email'])
     .where('deliveries.kind', '=', 'announcement')
     .where('deliveries.dedupe_key', 'like', `announcement:${id}:%`)
     .orderBy('people.name')
@@ -54,7 +56,7 @@ export async function deliveryReport(db: Kysely<Database>, id: number, language:
     pending: people.filter((r) => r.state === 'pending' || r.state === 'sending').length,
     failed: rows
       .filter((r) => r.state === 'failed' || r.state === 'cancelled' || r.state === 'expired')
-      .map((f) => ({ who: f.name ?? f.place_address ?? '—', reason: deliveryReason(f.last_error, language, f.state) })),
+      .map((f) => ({ who: personNameFor(f, language) ?? f.place_address ?? '—', reason: deliveryReason(f.last_error, language, f.state) })),
   };
 }
 
@@ -72,8 +74,8 @@ export async function renderAnnouncementReport(db: Kysely<Database>, row: Delive
     title: t.reportTitle,
     text: t.reportText(r.reached, r.total),
     fields: [
-      { label: t.byChannelLabel, value: r.byChannel.map(([channel, n]) => `${channel}: ${n}`).join(', ') || '—' },
-      ...(r.pending ? [{ label: t.pendingLabel, value: String(r.pending) }] : []),
+      { label: t.byChannelLabel, value: r.byChannel.map(([channel, n]) => `${channel}: ${num(language, n)}`).join(', ') || '—' },
+      ...(r.pending ? [{ label: t.pendingLabel, value: num(language, r.pending) }] : []),
     ],
     ...(r.failed.length ? { items: [{ title: t.failedLabel, lines: r.failed.map((f) => `${f.who}: ${f.reason}`) }] } : {}),
     ...(reportUrl && row.person_id !== null && Number.isSafeInteger(id) ? { fullView: reportUrl(row.person_id, id) } : {}),

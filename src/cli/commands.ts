@@ -7,8 +7,8 @@ import { migrations } from '../../migrations/index.js';
 import { FeedService } from '../feeds/feed-service.js';
 import { issueFeedToken } from '../feeds/feed-tokens.js';
 import { calendarRenderer, openDatabase } from '../main.js';
-import { importSchedules, type ImportSummary } from '../schedule/import-schedule.js';
-import { loadScheduleFiles } from '../schedule/load-schedule.js';
+import type { ImportSummary } from '../schedule/import-schedule.js';
+import { importScheduleFiles } from '../schedule/import-files.js';
 import { processScheduleChanges } from '../reminders/change-notices.js';
 import { planReminders } from '../reminders/plan-reminders.js';
 import { exporters } from '../export/exports.js';
@@ -48,9 +48,7 @@ export function describeMigrations(results: ReadonlyArray<{ migrationName: strin
 /** `language`: the operator's, for the problems of bad files (Polish unless English is chosen). */
 export async function importCommand(config: Config, clock: Clock, files: string[], dryRun: boolean, out: Out, language: 'pl' | 'en' = 'pl'): Promise<void> {
   await withDatabase(config, 'import', async (db) => {
-    const known = await db.db.selectFrom('teams').select('id').where('removed_at', 'is', null).execute();
-    const schedules = await loadScheduleFiles(files, new Set(known.map((t) => t.id)), language);
-    const summary = await importSchedules(db.db, schedules, { clock, defaultTimezone: config.defaultTimezone, dryRun });
+    const summary = await importScheduleFiles(db.db, files, { clock, defaultTimezone: config.defaultTimezone, dryRun, language });
     // Notices of moved and cancelled meetings were queued by the import itself; reminders are re-planned now. A running service sends them.
     if (summary.changed && !dryRun) {
       await processScheduleChanges(db.db, clock);

@@ -18,3 +18,16 @@ export function icu(language: Language, pattern: string, values: Record<string, 
   if (!format) compiled.set(key, (format = new IntlMessageFormat(pattern, locales[language])));
   return String(format.format(values));
 }
+
+const numberFormats = new Map<Language, Intl.NumberFormat>();
+
+/**
+ * A number as the reader's language writes it, the way `#` in icu() does: English groups
+ * thousands ("5,001"); Polish groups only from 10 000, with a no-break space (CLDR's minimum
+ * grouping digits), so "5001" but "10 000". Every number in a text goes through here or icu().
+ */
+export function num(language: Language, n: number): string {
+  let format = numberFormats.get(language);
+  if (!format) numberFormats.set(language, (format = new Intl.NumberFormat(locales[language])));
+  return format.format(n);
+}

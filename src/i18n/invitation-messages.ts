@@ -1,6 +1,6 @@
 import type { Language } from './messages.js';
 import { genitiveDate } from './format.js';
-import { icu } from './icu.js';
+import { icu, num } from './icu.js';
 
 const EN_SEATS = '{n, plural, one {# seat} other {# seats}}';
 
@@ -30,7 +30,7 @@ export const invitationMessages = {
     declined: (title: string) => `Dziękujemy za odpowiedź: nie weźmie Pani/Pan udziału w „${title}”.`,
     maybe: (title: string) => `Dziękujemy, zapisaliśmy odpowiedź „może” na „${title}”. Prosimy o ostateczną odpowiedź przed terminem.`,
     waiting: (title: string, place: number) =>
-      `Wszystkie miejsca na „${title}” są zajęte. Jest Pani/Pan na liście rezerwowej na miejscu ${place}. Damy znać, gdy zwolni się miejsce.`,
+      `Wszystkie miejsca na „${title}” są zajęte. Jest Pani/Pan na liście rezerwowej na miejscu ${num('pl', place)}. Damy znać, gdy zwolni się miejsce.`,
     unchanged: 'Ta odpowiedź była już zapisana; nic się nie zmieniło.',
     answerTitle: 'Odpowiedź zapisana',
     refusedTitle: 'Nie można zapisać odpowiedzi',
@@ -74,7 +74,7 @@ export const invitationMessages = {
     accepted: (title: string) => `Thank you, you are registered for “${title}”. It will appear in your calendar.`,
     declined: (title: string) => `Thank you for letting us know that you will not attend “${title}”.`,
     maybe: (title: string) => `Thank you, we noted “maybe” for “${title}”. Please give a final answer before the deadline.`,
-    waiting: (title: string, place: number) => `All seats at “${title}” are taken. You are number ${place} on the waiting list; we will tell you when a seat is free.`,
+    waiting: (title: string, place: number) => `All seats at “${title}” are taken. You are number ${num('en', place)} on the waiting list; we will tell you when a seat is free.`,
     unchanged: 'This answer was already recorded; nothing changed.',
     answerTitle: 'Answer recorded',
     refusedTitle: 'The answer could not be recorded',
@@ -109,7 +109,7 @@ export const workshopViewMessages = {
     staffTitle: 'Zaproszenia: odpowiedzi',
     staffSummary: 'Dla każdego wydarzenia: zaproszeni, wezmą udział, nie wezmą udziału, może, lista rezerwowa, bez odpowiedzi.',
     counts: (c: Record<string, number>) =>
-      `zaproszeni ${c.invited}, wezmą udział ${c.accepted}, nie wezmą ${c.declined}, może ${c.maybe}, rezerwowa ${c.waiting}, bez odpowiedzi ${c.none}${c.lapsed ? `, propozycja miejsca wygasła ${c.lapsed}` : ''}`,
+      `zaproszeni ${num('pl', c.invited!)}, wezmą udział ${num('pl', c.accepted!)}, nie wezmą ${num('pl', c.declined!)}, może ${num('pl', c.maybe!)}, rezerwowa ${num('pl', c.waiting!)}, bez odpowiedzi ${num('pl', c.none!)}${c.lapsed ? `, propozycja miejsca wygasła ${num('pl', c.lapsed)}` : ''}`,
     byTeam: 'Według zespołów',
     byInstitution: 'Według instytucji',
   },
@@ -123,7 +123,7 @@ export const workshopViewMessages = {
     staffTitle: 'Invitations: answers',
     staffSummary: 'Per event: invited, accepted, declined, maybe, waiting list, no answer.',
     counts: (c: Record<string, number>) =>
-      `invited ${c.invited}, accepted ${c.accepted}, declined ${c.declined}, maybe ${c.maybe}, waiting ${c.waiting}, no answer ${c.none}${c.lapsed ? `, offer lapsed ${c.lapsed}` : ''}`,
+      `invited ${num('en', c.invited!)}, accepted ${num('en', c.accepted!)}, declined ${num('en', c.declined!)}, maybe ${num('en', c.maybe!)}, waiting ${num('en', c.waiting!)}, no answer ${num('en', c.none!)}${c.lapsed ? `, offer lapsed ${num('en', c.lapsed)}` : ''}`,
     byTeam: 'By team',
     byInstitution: 'By institution',
   },
@@ -148,11 +148,11 @@ export const activityAdminMessages = {
     created: (title: string, id: string) => `Utworzono „${title}” (${id}); zaproszenia wychodzą do wszystkich osób z wybranych zespołów.`,
     seatsRefusedTitle: 'Nie zmieniono liczby miejsc',
     seatsUsage: 'Proszę napisać: warsztaty miejsca <identyfikator> <liczba>, np. „warsztaty miejsca warsztaty-2027-1 30”.',
-    seatsBelow: (accepted: number, asked: number) => `Nie można zmniejszyć liczby miejsc do ${asked}: liczba osób, które już potwierdziły udział, to ${accepted}. Nic nie zmieniono.`,
+    seatsBelow: (accepted: number, asked: number) => `Nie można zmniejszyć liczby miejsc do ${num('pl', asked)}: liczba osób, które już potwierdziły udział, to ${num('pl', accepted)}. Nic nie zmieniono.`,
     seatsBelowOffered: (accepted: number, offered: number, asked: number) =>
-      `Nie można zmniejszyć liczby miejsc do ${asked}: liczba zajętych miejsc to ${accepted + offered} (potwierdzony udział: ${accepted}, propozycje dla osób z listy rezerwowej czekające na odpowiedź: ${offered}). Nic nie zmieniono.`,
+      `Nie można zmniejszyć liczby miejsc do ${num('pl', asked)}: liczba zajętych miejsc to ${num('pl', accepted + offered)} (potwierdzony udział: ${num('pl', accepted)}, propozycje dla osób z listy rezerwowej czekające na odpowiedź: ${num('pl', offered)}). Nic nie zmieniono.`,
     seatsDoneTitle: 'Liczba miejsc zmieniona',
-    seatsDone: (title: string, n: number, offered: number) => `„${title}”: liczba miejsc to teraz ${n}. Liczba osób z listy rezerwowej, którym zaproponowano miejsce: ${offered}.`,
+    seatsDone: (title: string, n: number, offered: number) => `„${title}”: liczba miejsc to teraz ${num('pl', n)}. Liczba osób z listy rezerwowej, którym zaproponowano miejsce: ${num('pl', offered)}.`,
     unknownActivity: (id: string) => `Nie znamy wydarzenia „${id}”.`,
   },
   en: {
@@ -174,9 +174,9 @@ export const activityAdminMessages = {
     seatsUsage: 'Please write: workshops seats <id> <number>, e.g. “workshops seats warsztaty-2027-1 30”.',
     seatsBelow: (accepted: number, asked: number) => `Cannot set ${icu('en', EN_SEATS, { n: asked })}: ${icu('en', '{n, plural, one {# person has} other {# people have}}', { n: accepted })} already accepted. Nothing changed.`,
     seatsBelowOffered: (accepted: number, offered: number, asked: number) =>
-      `Cannot set ${icu('en', EN_SEATS, { n: asked })}: ${icu('en', '{n, plural, one {# is} other {# are}}', { n: accepted + offered })} taken (${accepted} accepted, ${offered} offered to the waiting list and awaiting an answer). Nothing changed.`,
+      `Cannot set ${icu('en', EN_SEATS, { n: asked })}: ${icu('en', '{n, plural, one {# is} other {# are}}', { n: accepted + offered })} taken (${num('en', accepted)} accepted, ${num('en', offered)} offered to the waiting list and awaiting an answer). Nothing changed.`,
     seatsDoneTitle: 'Seats changed',
-    seatsDone: (title: string, n: number, offered: number) => `“${title}”: ${icu('en', EN_SEATS, { n })}. Free seats offered to people on the waiting list: ${offered}.`,
+    seatsDone: (title: string, n: number, offered: number) => `“${title}”: ${icu('en', EN_SEATS, { n })}. Free seats offered to people on the waiting list: ${num('en', offered)}.`,
     unknownActivity: (id: string) => `We do not know the event “${id}”.`,
   },
 } satisfies Record<Language, unknown>;

@@ -1,6 +1,6 @@
 import type { Language } from './messages.js';
 
-import { icu } from './icu.js';
+import { icu, num } from './icu.js';
 
 /** "1 termin", "3 terminy", "5 terminów". */
 const itemsCount = (language: Language, n: number) =>
@@ -28,7 +28,7 @@ export const schedulePageMessages = {
     onlineFor: (title: string) => `Dołącz online: ${title}`,
     previous: 'Poprzednia strona',
     next: 'Następna strona',
-    pageOf: (page: number, pages: number) => `Strona ${page} z ${pages}`,
+    pageOf: (page: number, pages: number) => `Strona ${num('pl', page)} z ${num('pl', pages)}`,
     subscribeHeading: 'Subskrypcja kalendarza',
     subscribeIntro:
       'Subskrybowany kalendarz sam się aktualizuje: zmiany terminów pojawią się w Pani/Pana kalendarzu bez ponownego dodawania.',
@@ -68,7 +68,7 @@ export const schedulePageMessages = {
     onlineFor: (title: string) => `Join online: ${title}`,
     previous: 'Previous page',
     next: 'Next page',
-    pageOf: (page: number, pages: number) => `Page ${page} of ${pages}`,
+    pageOf: (page: number, pages: number) => `Page ${num('en', page)} of ${num('en', pages)}`,
     subscribeHeading: 'Subscribe to the calendar',
     subscribeIntro: 'A subscribed calendar updates itself: changed dates appear in your calendar without adding it again.',
     allFeed: 'All meetings and activities',

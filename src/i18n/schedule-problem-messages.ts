@@ -1,4 +1,5 @@
 import type { Language } from './messages.js';
+import { num } from './icu.js';
 
 /** Polish plural of a counted noun: 1 znak, 2–4 (not 12–14) znaki, otherwise znaków. */
 const pl = (n: number, one: string, few: string, many: string) =>
@@ -14,7 +15,7 @@ const q = (values: readonly unknown[]) => values.map(String).join(', ');
  */
 export const scheduleProblemMessages = {
   pl: {
-    header: (n: number) => `W harmonogramie ${pl(n, 'jest 1 problem', `są ${n} problemy`, `jest ${n} problemów`)}; niczego nie zmieniono:`,
+    header: (n: number) => `W harmonogramie ${pl(n, 'jest 1 problem', `są ${num('pl', n)} problemy`, `jest ${num('pl', n)} problemów`)}; niczego nie zmieniono:`,
     top: '(cały plik)',
     // The schema's own checks, by key.
     id: 'może zawierać tylko a–z, 0–9 i „-” (jest częścią linków)',
@@ -36,9 +37,9 @@ export const scheduleProblemMessages = {
       ({ string: 'musi być tekstem', number: 'musi być liczbą', int: 'musi być liczbą całkowitą', boolean: 'musi mieć wartość true albo false', array: 'musi być listą', object: 'musi być mapą (klucz: wartość)' })[expected] ??
       `ma zły typ (oczekiwano: ${expected})`,
     oneOf: (values: readonly unknown[]) => `musi mieć jedną z wartości: ${q(values)}`,
-    tooLongText: (max: number) => `może mieć najwyżej ${max} ${pl(max, 'znak', 'znaki', 'znaków')}`,
-    tooManyItems: (max: number) => `może zawierać najwyżej ${max} ${pl(max, 'pozycję', 'pozycje', 'pozycji')}`,
-    tooFewItems: (min: number) => `musi zawierać co najmniej ${min} ${pl(min, 'pozycję', 'pozycje', 'pozycji')}`,
+    tooLongText: (max: number) => `może mieć najwyżej ${num('pl', max)} ${pl(max, 'znak', 'znaki', 'znaków')}`,
+    tooManyItems: (max: number) => `może zawierać najwyżej ${num('pl', max)} ${pl(max, 'pozycję', 'pozycje', 'pozycji')}`,
+    tooFewItems: (min: number) => `musi zawierać co najmniej ${num('pl', min)} ${pl(min, 'pozycję', 'pozycje', 'pozycji')}`,
     positive: 'musi być liczbą całkowitą większą od 0',
     invalid: 'ma niepoprawną wartość',
     unknownKeys: (keys: readonly string[]) => (keys.length > 1 ? `nieznane klucze ${keys.map((k) => `\`${k}\``).join(', ')}` : `nieznany klucz \`${keys[0]}\``),
@@ -58,11 +59,24 @@ export const scheduleProblemMessages = {
     sameFileName: (other: string) => `ma tę samą nazwę co ${other}; pliki rozróżnia się po nazwie`,
     teamInOtherFile: (id: string, other: string) => `„${id}” jest już zespołem w ${other}`,
     activityInOtherFile: (id: string, other: string) => `„${id}” jest już wydarzeniem w ${other}`,
+    // Checks against the database (what is stored: other files, seats taken, erasures, chat changes).
+    teamFromOtherFile: (id: string, owner: string) => `„${id}” jest już zespołem z pliku ${owner}; identyfikatory muszą być różne we wszystkich plikach`,
+    activityFromOtherFile: (id: string, owner: string) => `„${id}” jest już wydarzeniem z pliku ${owner}`,
+    capacityBelowAccepted: (capacity: number, id: string, taken: number) =>
+      `${num('pl', capacity)} to mniej, niż jest osób, które już przyjęły zaproszenie na „${id}” (${num('pl', taken)}); prosimy wpisać capacity co najmniej ${taken}`,
+    capacityBelowTaken: (capacity: number, id: string, taken: number, accepted: number, offered: number) =>
+      `${num('pl', capacity)} to mniej, niż jest zajętych miejsc na „${id}” (${num('pl', taken)}; przyjęte zaproszenia: ${num('pl', accepted)}, wciąż ważne propozycje dla listy oczekujących: ${num('pl', offered)}); prosimy wpisać capacity co najmniej ${taken}`,
+    teamNotKnown: (id: string) => `nieznany zespół „${id}”`,
+    erasedPerson: (email: string, day: string) =>
+      `osoba o adresie ${email} poprosiła o usunięcie swoich danych osobowych (${day}); prosimy usunąć ją z pliku, a jeśli poprosiła o powrót, uruchomić: npm run kooperator -- forget-erasure ${email}`,
+    movedOverlaps: (date: string, to: string, other: string) => `spotkanie z dnia ${date}, przeniesione na ${to}, nakładałoby się na spotkanie ${other}; prosimy wybrać inny termin`,
+    chatMoveOverlaps: (date: string, to: string, other: string) =>
+      `spotkanie z dnia ${date}, przeniesione na czacie na ${to}, nakładałoby się na spotkanie ${other}; rozstrzyga wpis except z datą ${date}: prosimy go dodać`,
     // The file itself.
     yaml: (detail: string) => `błąd składni YAML (komunikat parsera: ${detail})`,
     notMapping: 'musi być mapą z kluczami teams, staff i activities',
     aliasCircular: (name: string) => `YAML: alias *${name} jest użyty wewnątrz węzła, który sam nazywa`,
-    aliasTooMuch: (max: number) => `YAML: aliasy (*nazwa) kopiują za dużo; razem mogą skopiować najwyżej ${max} węzłów`,
+    aliasTooMuch: (max: number) => `YAML: aliasy (*nazwa) kopiują za dużo; razem mogą skopiować najwyżej ${num('pl', max)} węzłów`,
     tooLarge: (size: string, max: string) => `ma ${size}; plik harmonogramu może mieć najwyżej ${max} (prosimy podzielić go na kilka plików)`,
     notUtf8: 'nie jest tekstem UTF-8; prosimy zapisać go jako UTF-8 (inaczej nazwiska trafiłyby do bazy ze znakami �)',
     unreadable: (code: string) => `nie da się go odczytać (${code})`,
@@ -82,7 +96,7 @@ export const scheduleProblemMessages = {
     rruleNumbers: (name: string, bad: string, allowed: string) => `${name} zawiera „${bad}”; dozwolone są liczby całkowite ${allowed}`,
   },
   en: {
-    header: (n: number) => `The schedule has ${n} ${n === 1 ? 'problem' : 'problems'}; nothing was changed:`,
+    header: (n: number) => `The schedule has ${num('en', n)} ${n === 1 ? 'problem' : 'problems'}; nothing was changed:`,
     top: '(top)',
     id: 'must use only a-z, 0-9 and "-" (it appears in links)',
     localDateTime: 'must be a local date and time like 2027-01-12T10:00',
@@ -102,9 +116,9 @@ export const scheduleProblemMessages = {
       ({ string: 'must be text', number: 'must be a number', int: 'must be a whole number', boolean: 'must be true or false', array: 'must be a list', object: 'must be a mapping (key: value)' })[expected] ??
       `has the wrong type (expected: ${expected})`,
     oneOf: (values: readonly unknown[]) => `must be one of: ${q(values)}`,
-    tooLongText: (max: number) => `may be at most ${max} characters long`,
-    tooManyItems: (max: number) => `may list at most ${max} ${max === 1 ? 'item' : 'items'}`,
-    tooFewItems: (min: number) => `must list at least ${min} ${min === 1 ? 'item' : 'items'}`,
+    tooLongText: (max: number) => `may be at most ${num('en', max)} ${max === 1 ? 'character' : 'characters'} long`,
+    tooManyItems: (max: number) => `may list at most ${num('en', max)} ${max === 1 ? 'item' : 'items'}`,
+    tooFewItems: (min: number) => `must list at least ${num('en', min)} ${min === 1 ? 'item' : 'items'}`,
     positive: 'must be a whole number greater than 0',
     invalid: 'has a value that is not valid',
     unknownKeys: (keys: readonly string[]) => `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `\`${k}\``).join(', ')}`,
@@ -123,10 +137,21 @@ export const scheduleProblemMessages = {
     sameFileName: (other: string) => `has the same file name as ${other}; files are told apart by name`,
     teamInOtherFile: (id: string, other: string) => `"${id}" is already a team in ${other}`,
     activityInOtherFile: (id: string, other: string) => `"${id}" is already an activity in ${other}`,
+    teamFromOtherFile: (id: string, owner: string) => `"${id}" is already a team from ${owner}; ids must be unique across files`,
+    activityFromOtherFile: (id: string, owner: string) => `"${id}" is already an activity from ${owner}`,
+    capacityBelowAccepted: (capacity: number, id: string, taken: number) => `${num('en', capacity)} is below the ${num('en', taken)} ${taken === 1 ? 'person' : 'people'} who already accepted "${id}"; set capacity to at least ${taken}`,
+    capacityBelowTaken: (capacity: number, id: string, taken: number, accepted: number, offered: number) =>
+      `${num('en', capacity)} is below the ${num('en', taken)} ${taken === 1 ? 'seat' : 'seats'} taken at "${id}" (${num('en', accepted)} accepted, ${num('en', offered)} offered to the waiting list and not yet lapsed); set capacity to at least ${taken}`,
+    teamNotKnown: (id: string) => `unknown team "${id}"`,
+    erasedPerson: (email: string, day: string) =>
+      `${email} asked for their personal data to be erased (${day}); remove them from the file, or, if they asked to come back, run: npm run kooperator -- forget-erasure ${email}`,
+    movedOverlaps: (date: string, to: string, other: string) => `the meeting of ${date} moved to ${to} would overlap the meeting at ${other}; choose another time`,
+    chatMoveOverlaps: (date: string, to: string, other: string) =>
+      `the meeting of ${date}, moved in chat to ${to}, would overlap the meeting at ${other}; add an except entry for ${date} to decide`,
     yaml: (detail: string) => `YAML: ${detail}`,
     notMapping: 'must be a mapping with teams, staff and activities',
     aliasCircular: (name: string) => `YAML: the alias *${name} is used inside the node it names`,
-    aliasTooMuch: (max: number) => `YAML: aliases (*name) copy too much; they may copy at most ${max} nodes in all`,
+    aliasTooMuch: (max: number) => `YAML: aliases (*name) copy too much; they may copy at most ${num('en', max)} nodes in all`,
     tooLarge: (size: string, max: string) => `is ${size}; a schedule file may be at most ${max} (split it into several files)`,
     notUtf8: 'is not UTF-8 text; save it as UTF-8 (names would otherwise be imported with � in them)',
     unreadable: (code: string) => `cannot be read (${code})`,

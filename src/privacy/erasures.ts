@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables.js';
 import type { LoadedSchedule, ScheduleProblem } from '../schedule/load-schedule.js';
+import type { ScheduleProblemTexts } from '../i18n/schedule-problem-messages.js';
 
 /** The e-mail as the erasures table knows it: SHA-256 of the trimmed, lower-case address. */
 export const emailHash = (email: string) => createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
@@ -24,7 +25,7 @@ export async function forgetErasure(db: Kysely<Database>, email: string): Promis
  * A schedule file that still lists someone who asked to be erased: one problem per place,
  * naming the file and path, so the import changes nothing instead of re-creating them.
  */
-export async function erasedPeopleProblems(trx: Kysely<Database>, schedules: LoadedSchedule[]): Promise<ScheduleProblem[]> {
+export async function erasedPeopleProblems(trx: Kysely<Database>, schedules: LoadedSchedule[], t: ScheduleProblemTexts): Promise<ScheduleProblem[]> {
   const erased = new Map((await trx.selectFrom('erasures').select(['email_hash', 'erased_at']).execute()).map((e) => [e.email_hash, e.erased_at]));
   if (erased.size === 0) return [];
   const problems: ScheduleProblem[] = [];
@@ -34,7 +35,7 @@ export async function erasedPeopleProblems(trx: Kysely<Database>, schedules: Loa
     problems.push({
       file,
       path,
-      message: `${email} asked for their personal data to be erased (${at.toISOString().slice(0, 10)}); remove them from the file, or, if they asked to come back, run: npm run kooperator -- forget-erasure ${email}`,
+      message: t.erasedPerson(email, at.toISOString().slice(0, 10)),
     });
   };
   for (const { file, data } of schedules) {

@@ -3,6 +3,9 @@ import type { Clock } from '../clock.js';
 import { bumpDataVersion } from '../db/data-version.js';
 import type { Database } from '../db/tables.js';
 import { recordErasure } from './erasures.js';
+import { ERASED_NAME, erasedEmail } from '../i18n/erased-person.js';
+
+export { ERASED_NAME, erasedEmail };
 import { reportsPersonalData } from '../reports/personal-data.js';
 import { invitationsPersonalData } from '../invitations/personal-data.js';
 
@@ -28,10 +31,8 @@ export interface PersonalDataPart {
   erase(trx: Kysely<Database>, personId: number, now?: Date): Promise<void>;
 }
 
-/** What replaces a name wherever a record must stay (reports, messages sent to others). */
-export const ERASED_NAME = 'osoba usunięta';
-
-export const erasedEmail = (personId: number) => `erased-${personId}@erased.invalid`;
+// ERASED_NAME replaces a name wherever a record must stay (reports, messages sent to others);
+// readers see it in their language (src/i18n/erased-person.ts).
 
 /** The person's name and e-mail, as long as they are still there. */
 async function identity(db: Kysely<Database>, personId: number): Promise<{ name: string; email: string } | undefined> {

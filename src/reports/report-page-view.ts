@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { ProblemReportRow, ReportEventTable } from '../db/tables.js';
 import { html, type PageOptions } from '../http/html/layout.js';
+import { erasedNamesIn } from '../i18n/erased-person.js';
 import { formatDateTime } from '../i18n/format.js';
 import type { Language } from '../i18n/messages.js';
 import { reportMessages } from '../i18n/report-messages.js';
@@ -44,7 +45,7 @@ export function reportPage(d: ReportPageData): PageOptions {
     ? html`<div class="notice ${d.notice.ok ? 'ok' : 'bad'}" role="${d.notice.ok ? 'status' : 'alert'}" id="notice">${d.notice.ok ? '' : html`<p><strong>${p.errorHeading}</strong></p>`}<p>${d.notice.text.replace(/\*\*/g, '')}</p></div>`
     : '';
   const history = d.events.map(
-    (e) => html`<tr><td>${when(e.created_at, language)}</td><td>${e.name ?? t.deletedPerson}</td><td>${p.event(e.action)}</td><td>${e.comment ?? ''}</td></tr>`,
+    (e) => html`<tr><td>${when(e.created_at, language)}</td><td>${e.name ?? t.deletedPerson}</td><td>${p.event(e.action)}</td><td>${erasedNamesIn(e.comment ?? '', language)}</td></tr>`,
   );
   const buttons = [
     report.state === 'new' ? html`<button type="submit" name="action" value="ack">${t.ackLabel}</button>` : '',
@@ -58,7 +59,7 @@ export function reportPage(d: ReportPageData): PageOptions {
     body: html`${notice}${marks ? html`<p><strong>${marks}</strong></p>` : ''}
 <dl>${fields.map(([label, value]) => html`<dt>${label}</dt><dd>${value}</dd>`)}</dl>
 <h2>${p.description}</h2>
-${report.description.split(/\n+/).map((line) => html`<p>${line}</p>`)}
+${erasedNamesIn(report.description, language).split(/\n+/).map((line) => html`<p>${line}</p>`)}
 ${document}
 <h2>${p.history}</h2>
 <table><thead><tr><th scope="col">${p.when}</th><th scope="col">${p.who}</th><th scope="col">${p.what}</th><th scope="col">${p.comment}</th></tr></thead><tbody>${history}</tbody></table>

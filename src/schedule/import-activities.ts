@@ -1,13 +1,14 @@
 import type { HeldSeats } from '../invitations/capacity.js';
+import type { ScheduleProblemTexts } from '../i18n/schedule-problem-messages.js';
 import { offerFreeSeats } from '../invitations/seat-offers.js';
 import { chunk, changedFields } from './import-plan.js';
 import type { ImportContext } from './import-context.js';
 
 /** Why a file's capacity is refused: it would take a seat from someone who accepted or holds an offer. */
-export function capacityProblem(id: string, capacity: number, held: HeldSeats): string {
+export function capacityProblem(t: ScheduleProblemTexts, id: string, capacity: number, held: HeldSeats): string {
   const taken = held.accepted + held.offered;
-  if (held.offered === 0) return `${capacity} is below the ${taken} people who already accepted "${id}"; set capacity to at least ${taken}`;
-  return `${capacity} is below the ${taken} seats taken at "${id}" (${held.accepted} accepted, ${held.offered} offered to the waiting list and not yet lapsed); set capacity to at least ${taken}`;
+  if (held.offered === 0) return t.capacityBelowAccepted(capacity, id, taken);
+  return t.capacityBelowTaken(capacity, id, taken, held.accepted, held.offered);
 }
 
 /** Activities and their audiences. One a file no longer lists is cancelled (kept, with a record). */

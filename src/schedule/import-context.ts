@@ -2,6 +2,8 @@ import type { Insertable, Transaction } from 'kysely';
 import type { Database, ScheduleChangeTable } from '../db/tables.js';
 import type { DesiredSchedule } from './import-plan.js';
 import type { KeptChatChange } from './meeting-exceptions.js';
+import type { ScheduleProblem } from './load-schedule.js';
+import type { ScheduleProblemTexts } from '../i18n/schedule-problem-messages.js';
 
 export interface Counts {
   added: number;
@@ -27,6 +29,10 @@ export interface ImportContext {
   desired: DesiredSchedule;
   summary: ImportSummary;
   changes: Insertable<ScheduleChangeTable>[];
+  /** Problems found against the database, all of them before the import gives up. */
+  problems: ScheduleProblem[];
+  /** Their words, in the operator's language. */
+  t: ScheduleProblemTexts;
 }
 
 export const emptyCounts = (): Counts => ({ added: 0, updated: 0, removed: 0 });

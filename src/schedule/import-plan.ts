@@ -5,7 +5,7 @@ import type { ActivityEntry, MemberEntry, StaffEntry, TeamEntry } from './schedu
 /** What the files say, flattened into the shapes of the tables (no ids yet). */
 export interface DesiredSchedule {
   /** `index`: the team's place in its file, for problems found against the database. */
-  teams: Map<string, { source: string; entry: TeamEntry; timezone: string; index: number }>;
+  teams: Map<string, { source: string; file: string; entry: TeamEntry; timezone: string; index: number }>;
   people: Map<string, DesiredPerson>;
   activities: Map<string, { source: string; entry: ActivityEntry; timezone: string; startsAt: Date; endsAt: Date }>;
   sources: Set<string>;
@@ -24,11 +24,11 @@ export interface DesiredPerson {
 
 export function desiredSchedule(schedules: LoadedSchedule[], defaultTimezone: string): DesiredSchedule {
   const desired: DesiredSchedule = { teams: new Map(), people: new Map(), activities: new Map(), sources: new Set() };
-  for (const { source, data } of schedules) {
+  for (const { source, file, data } of schedules) {
     desired.sources.add(source);
     const fileZone = data.timezone ?? defaultTimezone;
     for (const [index, team] of data.teams.entries()) {
-      desired.teams.set(team.id, { source, entry: team, timezone: team.timezone ?? fileZone, index });
+      desired.teams.set(team.id, { source, file, entry: team, timezone: team.timezone ?? fileZone, index });
       for (const member of team.members) person(desired, member, source).memberships.set(team.id, member.role);
     }
     for (const staff of data.staff) person(desired, staff, source).staffRole = staff.role;

@@ -3,7 +3,6 @@ import type { ImportContext } from './import-context.js';
 import type { TeamEntry } from './schedule-file.schema.js';
 import { fileSideOf, keptChatChanges, rememberingFile, meetingProblems, occurrenceChanges, type ExceptionRow, type FileException } from './meeting-exceptions.js';
 import { toMeetingSeries } from '../feeds/feed-data.js';
-import { ScheduleInvalidError, type ScheduleProblem } from './load-schedule.js';
 
 /**
  * Teams, their meeting series and exceptions; teams of these files that are gone are marked
@@ -25,14 +24,15 @@ export async function importTeams(ctx: ImportContext): Promise<void> {
   const newTeams = [];
   const newSeries = [];
   const newExceptions = [];
-  const problems: ScheduleProblem[] = [];
-  for (const [id, { source, entry, timezone, index }] of desired.teams) {
+  const { problems, t } = ctx;
+  const problemsBefore = problems.length;
+  for (const [id, { source, file, entry, timezone, index }] of desired.teams) {
     const teamValues = { name: entry.name, area: entry.area, timezone, slack_channel: entry.slack_channel ?? null, teams_channel: entry.teams_channel ?? null, report_code: entry.code ?? null, source, removed_at: null };
     const seriesValues = seriesOf(entry);
     const before = existing.get(id);
     const fileAfter = exceptionsOf(entry);
     if (!before) {
-      problems.push(...meetingProblems(toMeetingSeries({ id, timezone }, seriesValues, fileAfter.map(asException)), [], source, entry, index));
+      problems.push(...meetingProblems(t, toMeetingSeries({ id, timezone }, seriesValues, fileAfter.map(asException)), [], file, entry, index));
       newTeams.push({ id, ...teamValues, created_at: now, updated_at: now });
       newSeries.push({ team_id: id, ...seriesValues, reminders: JSON.stringify(seriesValues.reminders), sequence: 0, updated_at: now });
       newExceptions.push(...fileAfter.map((e) => ({ team_id: id, ...e, created_at: now })));
@@ -60,7 +60,7 @@ export async function importTeams(ctx: ImportContext): Promise<void> {
     summary.keptChatChanges.push(...keptChatChanges(id, chat, now));
     // The team's name is in every meeting's title, so renaming it is a change of the series too.
     if (seriesChanges.length > 0 || changedDates.length > 0 || teamChanges.includes('name')) {
-      problems.push(...meetingProblems(newMeetings, chat, source, entry, index));
+      problems.push(...meetingProblems(t, newMeetings, chat, file, entry, index));
       await trx
         .updateTable('meeting_series')
         .set({ ...seriesValues, reminders: JSON.stringify(seriesValues.reminders), sequence: oldSeries.sequence + 1, updated_at: now })
@@ -77,7 +77,8 @@ export async function importTeams(ctx: ImportContext): Promise<void> {
       await rememberFileSides(ctx, id, chat.filter((_, i) => kept[i]!.file_unknown));
     }
   }
-  if (problems.length > 0) throw new ScheduleInvalidError(problems);
+  // Overlaps are problems of their own: the caller reports them with the others and writes nothing.
+  if (problems.length > problemsBefore) return;
   for (const rows of chunk(newTeams)) await trx.insertInto('teams').values(rows).execute();
   for (const rows of chunk(newSeries)) await trx.insertInto('meeting_series').values(rows).execute();
   for (const rows of chunk(newExceptions)) await trx.insertInto('meeting_exceptions').values(rows).execute();

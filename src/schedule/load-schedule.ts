@@ -24,7 +24,14 @@ export interface ScheduleProblem {
 
 export class ScheduleInvalidError extends Error {
   readonly code = 'SCHEDULE_INVALID';
-  constructor(readonly problems: ScheduleProblem[]) {
+  /**
+   * `usable`: the parts of the files without problems of their own (whole valid files, and the
+   * valid entries of the others), so the database can still be asked about them in the same run.
+   */
+  constructor(
+    readonly problems: ScheduleProblem[],
+    readonly usable: LoadedSchedule[] = [],
+  ) {
     super(`${problems.length} problem(s) in schedule files:\n${problems.map(formatProblem).join('\n')}`);
   }
 }
@@ -44,6 +51,10 @@ export interface LoadedSchedule {
   source: string;
   file: string;
   data: ScheduleFile;
+  /** Every team id the file names, also of entries left out of `data` for their own problems. */
+  teamIds?: string[];
+  /** Where a path of `data` is in the file as written: its path there (entries may have been left out) and its line. */
+  locate?: (path: string) => { path: string; line?: number };
 }
 
 /** Parses and validates one file's text; problems come back instead of being thrown. */
@@ -196,8 +207,60 @@ export async function loadScheduleFiles(files: string[], knownTeams: ReadonlySet
   }
   // Across files on the raw data of every file that parsed, valid or not: a clash is told now, not after the other problems are fixed.
   problems.push(...crossFileCheck([...parsed].flatMap(([file, yaml]) => ('problems' in yaml ? [] : [{ file, yaml }])), t));
-  if (problems.length > 0) throw new ScheduleInvalidError(problems);
-  return loaded;
+  if (problems.length > 0) {
+    const usable = [...parsed].flatMap(([file, yaml]) => {
+      const part = 'problems' in yaml ? undefined : validPart(file, yaml, problems);
+      return part ? [part] : [];
+    });
+    throw new ScheduleInvalidError(problems, usable);
+  }
+  return loaded.map((schedule) => {
+    const yaml = parsed.get(schedule.file) as ParsedYaml;
+    return { ...schedule, teamIds: teamIdsOf(yaml.raw), locate: locator(yaml, undefined) };
+  });
+}
+
+const LISTS = ['teams', 'staff', 'activities'] as const;
+type Positions = Record<(typeof LISTS)[number], number[]>;
+
+/**
+ * The entries of a file with problems that have none of their own, as a schedule the database
+ * can be asked about. A problem outside the three lists (the file's time zone, a list that is
+ * not a list) leaves nothing certain: then the file has no usable part.
+ */
+function validPart(file: string, yaml: ParsedYaml, problems: ScheduleProblem[]): LoadedSchedule | undefined {
+  const root = yaml.raw;
+  if (!root || typeof root !== 'object' || Array.isArray(root)) return undefined;
+  const mine = problems.filter((p) => p.file === file);
+  if (mine.some((p) => !LISTS.some((list) => p.path.startsWith(`${list}[`)))) return undefined;
+  const positions: Positions = { teams: [], staff: [], activities: [] };
+  const part: Record<string, unknown> = { ...(root as Record<string, unknown>) };
+  for (const list of LISTS) {
+    const entries = part[list];
+    if (!Array.isArray(entries)) continue;
+    const bad = new Set(mine.map((p) => indexIn(p.path, list)).filter((i) => i !== undefined));
+    positions[list] = entries.map((_, i) => i).filter((i) => !bad.has(i));
+    part[list] = positions[list].map((i) => entries[i] as unknown);
+  }
+  const parsed = scheduleFileSchema.safeParse(part);
+  if (!parsed.success) return undefined;
+  return { source: basename(file), file, data: parsed.data, teamIds: teamIdsOf(root), locate: locator(yaml, positions) };
+}
+
+function indexIn(path: string, list: string): number | undefined {
+  const match = new RegExp(`^${list}\\[(\\d+)\\]`).exec(path);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Paths of a (possibly partial) file's data back to the file as written, with their lines. */
+function locator(yaml: ParsedYaml, positions: Positions | undefined): (path: string) => { path: string; line?: number } {
+  return (path) => {
+    const match = /^(teams|staff|activities)\[(\d+)\](.*)$/.exec(path);
+    const at = match && positions ? positions[match[1] as keyof Positions][Number(match[2])] : undefined;
+    const written = match && at !== undefined ? `${match[1]}[${at}]${match[3]}` : path;
+    const segments = [...written.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]!));
+    return { path: written, line: nodeLine(yaml.doc, yaml.lines, segments) };
+  };
 }
 
 function teamIdsOf(raw: unknown): string[] {

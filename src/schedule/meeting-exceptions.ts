@@ -6,6 +6,7 @@ import { zoned } from '../domain/local-time.js';
 import { occurrenceOn, takesPlace, type MeetingSeries } from '../domain/occurrences.js';
 import type { ScheduleProblem } from './load-schedule.js';
 import type { TeamEntry } from './schedule-file.schema.js';
+import type { ScheduleProblemTexts } from '../i18n/schedule-problem-messages.js';
 
 export interface ExceptionRow {
   occurrence_date: string;
@@ -79,7 +80,7 @@ export function occurrenceChanges(before: MeetingSeries, after: MeetingSeries, d
 }
 
 /** Moved meetings (from the file or kept from chat) that would overlap another meeting of the series. */
-export function meetingProblems(series: MeetingSeries, chat: ExceptionRow[], file: string, entry: TeamEntry, index: number): ScheduleProblem[] {
+export function meetingProblems(t: ScheduleProblemTexts, series: MeetingSeries, chat: ExceptionRow[], file: string, entry: TeamEntry, index: number): ScheduleProblem[] {
   const fromChat = new Set(chat.map((r) => r.occurrence_date));
   const problems: ScheduleProblem[] = [];
   for (const e of series.exceptions) {
@@ -88,9 +89,7 @@ export function meetingProblems(series: MeetingSeries, chat: ExceptionRow[], fil
     const other = clashWith(series, e.date, start);
     if (!other) continue;
     const otherAt = other.start.setZone(series.timezone).toFormat("yyyy-MM-dd'T'HH:mm");
-    const what = fromChat.has(e.date)
-      ? `the meeting of ${e.date}, moved in chat to ${e.movedToLocal}, would overlap the meeting at ${otherAt}; add an except entry for ${e.date} to decide`
-      : `the meeting of ${e.date} moved to ${e.movedToLocal} would overlap the meeting at ${otherAt}; choose another time`;
+    const what = fromChat.has(e.date) ? t.chatMoveOverlaps(e.date, e.movedToLocal, otherAt) : t.movedOverlaps(e.date, e.movedToLocal, otherAt);
     const at = entry.meetings.except.findIndex((x) => x.date === e.date);
     const path = fromChat.has(e.date) || at < 0 ? `teams[${index}].meetings.except` : `teams[${index}].meetings.except[${at}].moved_to`;
     problems.push({ file, path, message: what });

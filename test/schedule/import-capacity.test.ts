@@ -51,10 +51,11 @@ describe.each(dialects)('an import that lowers an activity’s seats on %s', (ki
       {
         file,
         path: 'activities[0].capacity',
+        line: 31,
         message: '1 is below the 2 people who already accepted "warsztaty-2027-1"; set capacity to at least 2',
       },
     ]);
-    expect((error as Error).message).toContain(`${file}: activities[0].capacity: 1 is below the 2 people`);
+    expect((error as Error).message).toContain(`${file}:31: activities[0].capacity: 1 is below the 2 people`);
     expect(await everything()).toEqual(before);
   });
 

@@ -87,6 +87,6 @@ describe.each(dialects)('an import after changes made in chat on %s', (kind) => 
   });
 
   it('should refuse a file that moves a meeting onto another meeting of the series', async () => {
-    await expect(runImport((s) => lodzExcept(s).push({ date: '2027-01-26', moved_to: '2027-02-09T10:30' }))).rejects.toThrow(/demo.yaml: teams\[0\]\.meetings\.except\[2\]\.moved_to: the meeting of 2027-01-26 moved to 2027-02-09T10:30 would overlap the meeting at 2027-02-09T10:00/);
+    await expect(runImport((s) => lodzExcept(s).push({ date: '2027-01-26', moved_to: '2027-02-09T10:30' }))).rejects.toThrow(/demo.yaml:\d+: teams\[0\]\.meetings\.except\[2\]\.moved_to: the meeting of 2027-01-26 moved to 2027-02-09T10:30 would overlap the meeting at 2027-02-09T10:00/);
   });
 });

@@ -166,7 +166,7 @@ describe.each(dialects)('a bad schedule file on %s', (kind) => {
   it('should refuse a second file that claims a team of the stored one, naming both files', async () => {
     const error = await refused(scheduleYaml({ teams: [aTeam({ id: 'lowicz' })], activities: [] }), 'other.yaml');
     expect(error.problems).toEqual([
-      { file: `${files.dir}/other.yaml`, path: 'teams[0].id', message: expect.stringMatching(/"lowicz" is already a team from demo\.yaml/) },
+      { file: `${files.dir}/other.yaml`, path: 'teams[0].id', line: expect.any(Number), message: expect.stringMatching(/"lowicz" is already a team from demo\.yaml/) },
     ]);
   });
 });

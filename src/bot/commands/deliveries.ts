@@ -1,5 +1,7 @@
 import { deliveryKindName, deliveryReason } from '../../i18n/delivery-reasons.js';
 import { afterPreposition, formatDateTime } from '../../i18n/format.js';
+import { personNameFor } from '../../i18n/erased-person.js';
+import { num } from '../../i18n/icu.js';
 import type { Language } from '../../i18n/messages.js';
 import type { Message } from '../../ports/channel.port.js';
 import type { DeliveryState } from '../../db/tables.js';
@@ -11,7 +13,7 @@ export const deliveriesTexts = {
   pl: {
     title: 'Niedostarczone wiadomości',
     none: 'Wszystkie wiadomości do Pani/Pana zespołów dotarły.',
-    summary: (n: number) => `Ostatnie wiadomości, których nie udało się dostarczyć (${n}). Proszę sprawdzić adresy i kanały tych osób.`,
+    summary: (n: number) => `Ostatnie wiadomości, których nie udało się dostarczyć (${num('pl', n)}). Proszę sprawdzić adresy i kanały tych osób.`,
     notAllowed: 'Listę niedostarczonych wiadomości widzą koordynatorzy zespołów i RCPS.',
     place: (platform: string, address: string) => `Kanał w ${platform}: ${address}`,
     retried: {
@@ -24,7 +26,7 @@ export const deliveriesTexts = {
   en: {
     title: 'Undelivered messages',
     none: 'Every message to your teams got through.',
-    summary: (n: number) => `The latest messages that could not be delivered (${n}). Please check these people's addresses and channels.`,
+    summary: (n: number) => `The latest messages that could not be delivered (${num('en', n)}). Please check these people's addresses and channels.`,
     notAllowed: 'Undelivered messages are shown to team coordinators and RCPS.',
     place: (platform: string, address: string) => `${platform} channel: ${address}`,
     retried: {
@@ -71,7 +73,7 @@ export async function deliveriesCommand({ db, person, clock }: CommandContext): 
     text: t.summary(failed.length),
     items: failed.map((f) => ({
       // A team's or RCPS's channel rather than a person.
-      title: f.place_address ? t.place(platformNames[(f.channels as string[])[0] ?? ''] ?? '?', f.place_address) : `${f.name ?? '—'} <${f.email ?? '—'}>`,
+      title: f.place_address ? t.place(platformNames[(f.channels as string[])[0] ?? ''] ?? '?', f.place_address) : `${personNameFor(f, language) ?? '—'} <${f.email ?? '—'}>`,
       lines: [
         `${deliveryKindName(f.kind, language)}${f.team_id ? ` · ${f.team_name ?? f.team_id}` : ''}`,
         // A retried message's old reason no longer holds unless it failed again.
