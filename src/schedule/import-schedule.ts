@@ -13,6 +13,7 @@ import { erasedPeopleProblems } from '../privacy/erasures.js';
 import { importRcpsChannel } from '../reports/rcps-channel-import.js';
 import { fitsHeld, lockSeats, type HeldSeats } from '../invitations/capacity.js';
 import { capacityProblem } from './import-activities.js';
+import { holdImportLock } from './import-lock.js';
 
 export type { ImportSummary };
 
@@ -44,7 +45,7 @@ export async function importSchedules(db: Kysely<Database>, schedules: LoadedSch
   try {
     await db.transaction().execute(async (trx) => {
       // One import at a time, on every replica: the diff must see a stable database.
-      await sql`select pg_advisory_xact_lock(7081462593)`.execute(trx);
+      await holdImportLock(trx);
       const ctx: ImportContext = { trx, now: options.clock.now(), desired, summary, changes: [] };
       await checkAgainstDatabase(ctx, schedules);
       await importTeams(ctx);
