@@ -8,6 +8,8 @@ import { ERASED_NAME, erasedEmail } from '../i18n/erased-person.js';
 export { ERASED_NAME, erasedEmail };
 import { reportsPersonalData } from '../reports/personal-data.js';
 import { invitationsPersonalData } from '../invitations/personal-data.js';
+import { lockActivities } from '../invitations/capacity.js';
+import { holdImportLock } from '../schedule/import-lock.js';
 
 /**
  * One area's share of a person's data (RODO art. 15 and 17). Every table that holds something
@@ -207,8 +209,29 @@ export async function erasePersonalData(db: Kysely<Database>, personId: number, 
   return db.transaction().execute((trx) => erasePersonalDataIn(trx, personId, clock));
 }
 
+/**
+ * The locks every other writer takes before the person's row, taken first and in the same order,
+ * so that none waits for the erasure while holding what the erasure needs (PostgreSQL would
+ * abort one of the two, 40P01):
+ * - the import's lock: an import locks the file's activities, then updates memberships, whose
+ *   inserts take a key share on the person's row; with the erasure in between they deadlocked,
+ *   and an import finishing during the erasure could leave the erased person a membership;
+ * - the activities the person is invited to or answered, in id order (lockActivities): an answer
+ *   or a freed seat's offer locks the activity, then writes the person's answer or invitation
+ *   (a key share on their row, or the very rows the erasure deletes).
+ * An invitation made between the read and the person's lock is locked later, out of this order;
+ * once the person's row is locked no new one can be made (its key share waits).
+ */
+async function lockInOrder(trx: Transaction<Database>, personId: number): Promise<void> {
+  await holdImportLock(trx);
+  const invited = await trx.selectFrom('invitations').select('activity_id').where('person_id', '=', personId).execute();
+  const answered = await trx.selectFrom('rsvps').select('activity_id').where('person_id', '=', personId).execute();
+  await lockActivities(trx, [...invited, ...answered].map((r) => r.activity_id));
+}
+
 /** The erasure inside a transaction the caller holds (a confirmation link is spent in the same one). */
 export async function erasePersonalDataIn(trx: Transaction<Database>, personId: number, clock: Clock): Promise<boolean> {
+  await lockInOrder(trx, personId);
   const person = await trx.selectFrom('people').select(['id', 'email']).where('id', '=', personId).forUpdate().executeTakeFirst();
   if (!person || person.email === erasedEmail(personId)) return false;
   await recordErasure(trx, person.email, personId, clock.now());

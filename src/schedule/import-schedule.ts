@@ -15,6 +15,7 @@ import { fitsHeld, lockSeats, type HeldSeats } from '../invitations/capacity.js'
 import { capacityProblem } from './import-activities.js';
 import type { Language } from '../i18n/messages.js';
 import { scheduleProblemMessages } from '../i18n/schedule-problem-messages.js';
+import { holdImportLock } from './import-lock.js';
 
 export type { ImportSummary };
 
@@ -53,7 +54,7 @@ export async function importSchedules(db: Kysely<Database>, schedules: LoadedSch
   try {
     await db.transaction().execute(async (trx) => {
       // One import at a time, on every replica: the diff must see a stable database.
-      await sql`select pg_advisory_xact_lock(7081462593)`.execute(trx);
+      await holdImportLock(trx);
       const t = scheduleProblemMessages[options.language ?? 'en'];
       const ctx: ImportContext = { trx, now: options.clock.now(), desired, summary, changes: [], problems: [], t };
       await checkAgainstDatabase(ctx, schedules);

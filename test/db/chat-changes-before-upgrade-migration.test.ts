@@ -18,6 +18,8 @@ describe.each(dialects)('migration 0019 (chat changes before the upgrade) on %s'
 
   it('should mark only the chat changes made before 0017 that no import has changed since', async () => {
     await chatChangesBeforeUpgrade.down(db.db);
+    // 0017 ran on 7 January 2027: the changes of the 5th predate it, those of the 8th and 9th do not.
+    await sql`update kysely_migration set timestamp = '2027-01-07T00:00:00.000Z' where name = '20261203_0017_meeting_changes'`.execute(db.db);
     await sql`insert into teams (id, name, area, timezone, source) values ('t', 'T', 'gmina', 'Europe/Warsaw', 'f.yaml')`.execute(db.db);
     await sql`insert into meeting_exceptions (team_id, occurrence_date, cancelled, moved_to_local, chat_changed_at, file_cancelled, file_moved_to_local) values
       ('t', '2027-01-12', false, '2027-01-13T12:00', '2027-01-05T10:00:00Z', null, null),
