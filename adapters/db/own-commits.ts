@@ -16,7 +16,8 @@ class WatchedConnection implements DatabaseConnection {
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     const result = await this.inner.executeQuery<R>(compiled);
-    if ((result.numAffectedRows ?? 0n) > 0n && writesShownTable(compiled.query, compiled.sql)) {
+    // From the statement, not its row count: a write in a CTE under a SELECT reports no rows affected.
+    if (writesShownTable(compiled.query, compiled.sql)) {
       if (this.inTransaction) this.raises = true;
       // Outside a transaction the statement has committed already, and raised with it.
       else await this.readBack(this.inner);

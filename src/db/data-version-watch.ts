@@ -1,5 +1,20 @@
 import { performance } from 'node:perf_hooks';
-import type { Kysely, KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import type {
+  DeleteQueryNode,
+  InsertQueryNode,
+  Kysely,
+  KyselyPlugin,
+  MergeQueryNode,
+  OperationNode,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RawNode,
+  RootOperationNode,
+  UnknownRow,
+  UpdateQueryNode,
+  WithNode,
+} from 'kysely';
 import { NOT_SHOWN } from './data-version-tables.js';
 import { RAISED_VERSION, readDataVersion } from './data-version.js';
 import type { Database } from './tables.js';
@@ -118,22 +133,46 @@ export class DataVersionWatch implements KyselyPlugin {
 
 /**
  * Whether a statement may have written a table whose changes raise the data version (so that
- * its commit raises it): an INSERT, UPDATE or DELETE built with Kysely, read from its tree, or
- * one in raw SQL, read from its text (CTEs included; `for update` and `do update` are no writes
- * of their own).
+ * its commit raises it), judged from the statement alone: an INSERT, UPDATE, DELETE or MERGE
+ * built with Kysely, read from its tree, its WITH clauses included (a write in a CTE under a
+ * SELECT roots at a SelectQueryNode); one in raw SQL, read from its text (CTEs included;
+ * `for update` and `do update` are no writes of their own). Not from the rows it reports: a
+ * write in a CTE under a SELECT reports none, and a write that changed nothing only costs the
+ * driver one read back.
  */
 export function writesShownTable(node: RootOperationNode, sqlText: string): boolean {
-  if (node.kind === 'RawNode') {
-    for (const match of sqlText.matchAll(RAW_WRITE)) if (!(match[1]!.toLowerCase() in NOT_SHOWN)) return true;
-    return false;
-  }
+  if (node.kind === 'RawNode') return rawWritesShownTable(sqlText);
+  return treeWritesShownTable(node);
+}
+
+function rawWritesShownTable(sqlText: string): boolean {
+  for (const match of sqlText.matchAll(RAW_WRITE)) if (!(match[1]!.toLowerCase() in NOT_SHOWN)) return true;
+  return false;
+}
+
+/** A Kysely-built statement and the ones in its WITH clauses (where PostgreSQL allows writes too). */
+function treeWritesShownTable(node: OperationNode): boolean {
+  if (node.kind === 'RawNode') return rawWritesShownTable((node as RawNode).sqlFragments.join(' '));
+  const query = node as OperationNode & {
+    into?: InsertQueryNode['into'] | MergeQueryNode['into'];
+    table?: UpdateQueryNode['table'];
+    from?: DeleteQueryNode['from'];
+    with?: WithNode;
+  };
   const tables: unknown[] =
-    node.kind === 'InsertQueryNode' ? [node.into] : node.kind === 'UpdateQueryNode' ? [node.table] : node.kind === 'DeleteQueryNode' ? [...node.from.froms] : [];
-  return tables.some((t) => {
+    node.kind === 'InsertQueryNode' || node.kind === 'MergeQueryNode'
+      ? [query.into]
+      : node.kind === 'UpdateQueryNode'
+        ? [query.table]
+        : node.kind === 'DeleteQueryNode'
+          ? [...(query.from?.froms ?? [])]
+          : [];
+  const writes = tables.some((t) => {
     const table = (t as { kind?: string; node?: unknown })?.kind === 'AliasNode' ? (t as { node: unknown }).node : t;
     const name = (table as { kind?: string; table?: { identifier?: { name?: string } } })?.table?.identifier?.name;
     return name !== undefined && !(name in NOT_SHOWN);
   });
+  return writes || (query.with?.expressions ?? []).some((cte) => treeWritesShownTable(cte.expression));
 }
 
 const RAW_WRITE = /\b(?:insert\s+into|delete\s+from|(?<!\b(?:for|key|do)\s+)update)\s+(?:only\s+)?"?(\w+)"?/gi;

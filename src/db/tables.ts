@@ -290,6 +290,8 @@ export interface ReportEventTable {
 export interface DispatcherTable {
   worker_id: string;
   seen_at: Date;
+  /** Its own REPLICA_TIMEOUT_SECONDS, by which the others judge it; null from code before migration 0021. */
+  timeout_ms: number | null;
 }
 
 /** How far a team's reminders are planned, and from what data (src/reminders/reminder-plans.ts). */

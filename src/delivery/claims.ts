@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import { laneCondition, type Lane } from './lanes.js';
+import { heartbeatStale } from './replica-timeouts.js';
 
 /** What sending changed in a claimed row. */
 export type Changes = Partial<Pick<DeliveryRow, 'state' | 'attempts' | 'channel_index' | 'next_attempt_at' | 'last_error' | 'sent_channel' | 'provider_id' | 'sent_at'>>;
@@ -43,7 +44,8 @@ export async function claimDue(db: Kysely<Database>, claim: { workerId: string; 
 
 /**
  * Puts back to pending the rows of workers known dead: those whose heartbeat in `dispatchers`
- * is older than `staleMs`, and any claim not renewed for `leaseMs` (a worker without a
+ * is older than their own timeout (`staleMs`, ours, only for a row written without one: see
+ * replica-timeouts.ts), and any claim not renewed for `leaseMs` (a worker without a
  * heartbeat, or one cut off from the database). Ages are on the database's clock. A row keeps
  * its due time, so it is due again at once, ahead of what fell due since. Returns how many.
  */
@@ -55,7 +57,7 @@ export async function reclaimDead(db: Kysely<Database>, limits: { leaseMs: numbe
       select id from deliveries
       where state = 'sending' and (
         claimed_at < now() - ${millis(limits.leaseMs)}
-        or claimed_by in (select worker_id from dispatchers where seen_at < now() - ${millis(limits.staleMs)})
+        or claimed_by in (select worker_id from dispatchers where ${heartbeatStale(limits.staleMs)})
       )
       for update skip locked
     )`.execute(db);

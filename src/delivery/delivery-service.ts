@@ -16,6 +16,7 @@ import { Dispatcher } from './dispatcher.js';
 import { LiveReplicas } from './live-replicas.js';
 import { platformPacing } from './platform-pacing.js';
 import { deliveryRenderer, shareableRendering } from './render-delivery.js';
+import { DEFAULT_REPLICA_TIMEOUT_MS } from './replica-timeouts.js';
 import type { InvitationDeps } from '../invitations/invitation-message.js';
 import { planInvitations } from '../invitations/plan-invitations.js';
 import { sweepOffers } from '../invitations/rsvp.js';
@@ -57,7 +58,7 @@ export class DeliveryService {
   constructor(private readonly options: DeliveryServiceOptions) {
     const { db } = options;
     const onResult = deliveryMetrics(db, options.clock, options.registry);
-    const staleMs = options.replicaTimeoutMs ?? 30_000;
+    const staleMs = options.replicaTimeoutMs ?? DEFAULT_REPLICA_TIMEOUT_MS;
     this.replicas = options.sharedDatabase
       ? new LiveReplicas({ db, clock: options.clock, log: options.log, workerId: options.workerId, staleMs, refreshMs: Math.min(5000, staleMs / 6) })
       : undefined;

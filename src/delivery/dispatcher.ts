@@ -9,6 +9,7 @@ import { LANES, type Lane } from './lanes.js';
 import { OutcomeRecorder } from './outcome-recorder.js';
 import { Pacer, shareOf } from './pacer.js';
 import { PLACE_NOT_LINKED, placeAddressesOf, recipientOf, requeueLearnedSince } from './places.js';
+import { DEFAULT_REPLICA_TIMEOUT_MS } from './replica-timeouts.js';
 
 export type { DispatchReport } from './deliver-row.js';
 export type { DispatcherOptions } from './dispatcher-options.js';
@@ -123,7 +124,7 @@ export class Dispatcher {
       let back = 0;
       if (this.options.exclusive && !this.reclaimedOnce) back += await reclaimAllButMine(db, workerId);
       this.reclaimedOnce = true;
-      back += await reclaimDead(db, { leaseMs: this.leaseMs, staleMs: this.options.replicas?.staleMs ?? 30_000 });
+      back += await reclaimDead(db, { leaseMs: this.leaseMs, staleMs: this.options.replicas?.staleMs ?? DEFAULT_REPLICA_TIMEOUT_MS });
       this.lastReclaim = now;
       if (back > 0) log.info({ rows: back }, 'took back the deliveries of a dispatcher that is gone');
     })().finally(() => (this.reclaiming = undefined));

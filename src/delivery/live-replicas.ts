@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
 import type { Logger } from '../log.js';
+import { DEFAULT_REPLICA_TIMEOUT_MS, heartbeatStale } from './replica-timeouts.js';
 
 export interface LiveReplicasOptions {
   db: Kysely<Database>;
@@ -10,14 +11,19 @@ export interface LiveReplicasOptions {
   workerId: string;
   /** How often this replica says it is alive and counts the others (default 5 s). */
   refreshMs?: number;
-  /** A replica not heard from for this long is no longer counted (default 30 s). */
+  /**
+   * This replica's REPLICA_TIMEOUT_SECONDS (default 30 s): not heard from for this long, it is
+   * no longer counted and its rows are taken back. Written with its heartbeat: the others judge
+   * it by this, not by their own.
+   */
   staleMs?: number;
 }
 
 /**
  * How many dispatchers share the platforms' rate limits, so that each paces at its share and
  * the deployment as a whole stays under them (issue 4). Each replica keeps a heartbeat row in
- * `dispatchers`; the live ones are those seen within `staleMs`.
+ * `dispatchers`, with its own timeout; the live ones are those seen within their own timeout
+ * (replica-timeouts.ts), so replicas set differently still agree on who is alive.
  *
  * Why a count rather than a shared bucket or one replica per address: Slack's and Teams'
  * app-wide limits span every address, so splitting addresses between replicas would not hold
@@ -43,9 +49,9 @@ export class LiveReplicas {
     return this.live;
   }
 
-  /** A replica not heard from for this long is dead: not counted, and its claimed rows are taken back (claims.ts). */
+  /** This replica's timeout: not heard from for this long, it is dead for the others (claims.ts). */
   get staleMs(): number {
-    return this.options.staleMs ?? 30_000;
+    return this.options.staleMs ?? DEFAULT_REPLICA_TIMEOUT_MS;
   }
 
   /**
@@ -56,10 +62,11 @@ export class LiveReplicas {
   async beat(): Promise<number> {
     const { db, clock, workerId } = this.options;
     this.lastBeat = clock.now().getTime();
-    await sql`insert into dispatchers (worker_id, seen_at) values (${workerId}, now()) on conflict (worker_id) do update set seen_at = now()`.execute(db);
+    const timeout = Math.round(this.staleMs);
+    await sql`insert into dispatchers (worker_id, seen_at, timeout_ms) values (${workerId}, now(), ${timeout}) on conflict (worker_id) do update set seen_at = now(), timeout_ms = excluded.timeout_ms`.execute(db);
     // Replicas that crashed leave a row; once it is long past counting it can go.
     await sql`delete from dispatchers where seen_at < now() - interval '1 hour'`.execute(db);
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from dispatchers where seen_at >= now() - (${this.staleMs}::int * interval '1 millisecond')`.execute(db);
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from dispatchers where not ${heartbeatStale(this.staleMs)}`.execute(db);
     this.live = Math.max(1, Number(rows[0]?.n ?? 1));
     this.holdUntil ??= this.live > 1 ? this.lastBeat + (this.options.refreshMs ?? 5000) : 0;
     return this.live;

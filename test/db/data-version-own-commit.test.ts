@@ -1,9 +1,10 @@
-import { sql } from 'kysely';
+import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../adapters/db/connect.js';
 import { IcalGeneratorRenderer } from '../../adapters/ical/ical-renderer.js';
 import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
+import type { Database } from '../../src/db/tables.js';
 import { currentDataVersion, dataVersionWatch, writesShownTable } from '../../src/db/data-version-watch.js';
 import { readDataVersion } from '../../src/db/data-version.js';
 import { FeedService } from '../../src/feeds/feed-service.js';
@@ -106,5 +107,34 @@ describe('which statements make the driver read our commit back', () => {
     ['select * from teams where id = $1 for no key update', false],
   ])('%s → %s', (text, expected) => {
     expect(writesShownTable(raw, text)).toBe(expected);
+  });
+  // Built with Kysely but never run: only the tree is judged.
+  const build = new Kysely<Database>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) => new PostgresIntrospector(db),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+  });
+  const judged = (query: { compile(): { query: Parameters<typeof writesShownTable>[0]; sql: string } }) => {
+    const compiled = query.compile();
+    return writesShownTable(compiled.query, compiled.sql);
+  };
+  it('Kysely: a write in a WITH clause under a SELECT counts, of a shown table only', () => {
+    const inCte = build.with('x', (qb) => qb.updateTable('teams').set({ name: 'n' }).where('name', '=', 'm').returning('id')).selectFrom('x').selectAll();
+    expect(judged(inCte)).toBe(true);
+    const notShown = build.with('x', (qb) => qb.deleteFrom('deliveries').where('id', '=', 1).returning('id')).selectFrom('x').selectAll();
+    expect(judged(notShown)).toBe(false);
+    const rawCte = build.with('x', () => sql`delete from rsvps where person_id = ${1} returning person_id`).selectFrom('x').selectAll();
+    expect(judged(rawCte)).toBe(true);
+    const underNotShown = build
+      .with('x', (qb) => qb.insertInto('people').values({ email: 'a@example.org' } as never).returning('id'))
+      .updateTable('deliveries')
+      .set({ state: 'pending' })
+      .where('id', '=', 1);
+    expect(judged(underNotShown)).toBe(true);
+    expect(judged(build.selectFrom('teams').selectAll())).toBe(false);
+    expect(judged(build.updateTable('teams').set({ name: 'n' }))).toBe(true);
   });
 });
