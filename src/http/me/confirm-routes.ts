@@ -17,7 +17,7 @@ import { confirmPage, messagePage } from './me-view.js';
  */
 export function confirmRoutes(options: MeRoutesOptions): Route[] {
   const { db, clock, appSecret, publicUrl } = options;
-  const path = /^\/me\/confirm\/([A-Za-z0-9_-]{43})$/;
+  const path = /^\/me\/confirm\/([A-Za-z0-9_-]{43})\/?$/;
   const check = async (req: IncomingMessage, token: string) => {
     const asked = new URL(req.url ?? '/', 'http://x').searchParams.get('lang');
     const found = await checkLink(db, token, ['confirm_erase', 'confirm_feed'], clock.now());
