@@ -25,7 +25,7 @@ export function confirmRoutes(options: MeRoutesOptions): Route[] {
     const language: Language = asked === 'en' || asked === 'pl' ? asked : (person?.language ?? 'pl');
     return { found: found.ok && person ? found : undefined, status: (found.ok ? 410 : found.status) as 404 | 410, language };
   };
-  const refused = (res: ServerResponse, status: 404 | 410, language: Language) => sendBadLink(res, status, language, true);
+  const refused = (res: ServerResponse, status: 404 | 410, language: Language) => sendBadLink(res, status, language, 'confirm');
   return [
     {
       method: 'GET',
