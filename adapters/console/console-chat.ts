@@ -25,9 +25,12 @@ export async function runConsoleChat(options: {
     return next.done ? undefined : String(next.value);
   };
   let buttons: Action[] = [];
+  // The language of the last answer: what the terminal itself says follows it (both before the first).
+  let language: Message['language'] | undefined;
 
   const show = async (answer: Message): Promise<void> => {
     buttons = actionsOf(answer);
+    language = answer.language;
     const t = consoleTexts[answer.language];
     output.write(`\n${renderText(answer, { numbered: true })}\n`);
     if (buttons.length > 0) output.write(`${t.pressHint}\n`);
@@ -80,9 +83,14 @@ export async function runConsoleChat(options: {
       output.write('> ');
       continue;
     }
-    const pressed = /^\d+$/.test(trimmed) ? buttons[Number(trimmed) - 1] : undefined;
+    const number = /^\d+$/.test(trimmed);
+    const pressed = number ? buttons[Number(trimmed) - 1] : undefined;
     if (pressed) {
       await show(await handle({ type: 'action', from, actionId: pressed.id, value: pressed.value }));
+    } else if (number) {
+      // A number is never a command: say which numbers there are (the buttons stay as they were).
+      const say = (t: (typeof consoleTexts)['pl']) => (buttons.length > 0 ? t.noSuchButton(trimmed, buttons.length) : t.noButtons(trimmed));
+      output.write(`\n${language ? say(consoleTexts[language]) : `${say(consoleTexts.pl)}\n${say(consoleTexts.en)}`}\n`);
     } else {
       const [command = '', ...rest] = trimmed.split(/\s+/);
       await show(await handle({ type: 'command', from, command, text: rest.join(' ') }));

@@ -9,6 +9,7 @@ import { activityFields } from '../invitations/invitation-message.js';
 import { answerInvitation, type Answer } from '../invitations/rsvp.js';
 import { verifyLink } from '../security/signed-links.js';
 import { html, sendPage } from './html/layout.js';
+import { sendBadLink } from './me/bad-link-page.js';
 import { readForm } from './read-body.js';
 import type { Route } from './router.js';
 
@@ -48,15 +49,18 @@ async function resolve(options: RsvpRouteOptions, token: string) {
   return { person, activity, answer };
 }
 
-/** The same 404 for a forged, expired or orphaned link: no hint whether it ever existed. */
-function badLink(res: ServerResponse, language: Language = 'pl'): void {
-  const t = invitationMessages[language];
-  sendPage(res, 404, { language, title: t.pageBadLinkTitle, body: html`<p class="notice bad">${t.pageBadLink}</p>` });
+/**
+ * The bilingual bad-link page: 410 for an expired link, the same 404 for a forged or orphaned one
+ * (no hint whether it ever existed). Invitations also go by e-mail, so it names e-mail ways too.
+ */
+function badLink(options: RsvpRouteOptions, res: ServerResponse, token: string): void {
+  const link = verifyLink(options.appSecret, token, 'rsvp', options.clock.now());
+  sendBadLink(res, !link.ok && link.reason === 'expired' ? 410 : 404, 'pl', 'rsvp');
 }
 
 async function show(options: RsvpRouteOptions, _req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
   const found = await resolve(options, token);
-  if (!found) return badLink(res);
+  if (!found) return badLink(options, res, token);
   const { person, activity, answer } = found;
   const language = person.language;
   const t = invitationMessages[language];
@@ -72,7 +76,7 @@ async function show(options: RsvpRouteOptions, _req: IncomingMessage, res: Serve
 async function record(options: RsvpRouteOptions, req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
   await readForm(req, 4096);
   const found = await resolve(options, token);
-  if (!found) return badLink(res);
+  if (!found) return badLink(options, res, token);
   const { person, activity, answer } = found;
   const outcome = await answerInvitation(options.db, options.clock, { activityId: activity.id, personId: person.id, answer });
   if (outcome.ok && !outcome.unchanged) options.onAnswered?.();

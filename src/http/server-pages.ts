@@ -26,6 +26,11 @@ const pages = {
     pl: 'Pod tym adresem nie ma strony. Jeśli otworzyli Państwo link z wiadomości, prosimy sprawdzić, czy został skopiowany w całości.',
     en: 'There is no page at this address. If you opened a link from a message, please check that all of it was copied.',
   },
+  methodNotAllowed: {
+    title: 'Nie można otworzyć tego adresu / This address cannot be opened',
+    pl: 'Ten adres służy tylko do wysłania formularza, więc nie da się go otworzyć ani odświeżyć. Prosimy otworzyć stronę jeszcze raz z linku poniżej lub z wiadomości.',
+    en: 'This address only receives a form, so it cannot be opened or reloaded. Please open the page again from the link below or from the message.',
+  },
   failed: (id: string): Bilingual => ({
     title: 'Błąd / Error',
     pl: `Coś poszło nie tak po naszej stronie (błąd ${id}). Prosimy spróbować ponownie za chwilę; jeśli błąd się powtarza, prosimy przekazać ten numer administratorowi serwisu.`,
@@ -33,8 +38,26 @@ const pages = {
   }),
 };
 
-function sendBilingual(res: ServerResponse, status: number, page: Bilingual): void {
-  sendPage(res, status, { language: 'pl', title: page.title, body: html`<p class="notice bad">${page.pl}</p><p class="notice bad" lang="en">${page.en}</p>` });
+function sendBilingual(res: ServerResponse, status: number, page: Bilingual, back?: string): void {
+  const link = back ? html`<p><a href="${back}">Powrót do strony</a> / <a href="${back}" lang="en">Back to the page</a></p>` : '';
+  sendPage(res, status, { language: 'pl', title: page.title, body: html`<p class="notice bad">${page.pl}</p><p class="notice bad" lang="en">${page.en}</p>${link}` });
+}
+
+/**
+ * Paths people open from messages (their own page, a form, an answer): a browser, or a mail
+ * app that does not say what it accepts, gets a page. The address bar after a refused form
+ * is the form's POST address, so Enter there is a GET of it.
+ */
+const personPage = /^\/(?:me|rsvp|forms|unsubscribe)(?:\/|$)/;
+
+/** 405 with Allow; a page in both languages, with a link back to the page the form was on, for a person. */
+export function sendMethodNotAllowed(req: IncomingMessage, res: ServerResponse, path: string, allow: string): void {
+  res.setHeader('allow', allow);
+  if (wantsHtml(req) || personPage.test(path)) {
+    const page = /^(\/me\/[A-Za-z0-9_-]{43})\//.exec(path)?.[1];
+    return sendBilingual(res, 405, pages.methodNotAllowed, page);
+  }
+  sendJson(res, 405, { error: 'method_not_allowed', message: `${req.method} is not allowed on ${path}` });
 }
 
 /** 503 while start-up runs (migrations, the schedule): Retry-After tells programs when to ask again. */

@@ -4,8 +4,8 @@ import type { Logger } from '../log.js';
 import type { Metrics } from './metrics.js';
 import { BodyTooLargeError, MalformedBodyError } from './read-body.js';
 import { sendRefusal } from './refusal-page.js';
-import { sendJson, type Mount, type Route } from './router.js';
-import { loggablePath, sendFailed, sendNotFound } from './server-pages.js';
+import type { Mount, Route } from './router.js';
+import { loggablePath, sendFailed, sendMethodNotAllowed, sendNotFound } from './server-pages.js';
 
 export interface HttpOptions {
   routes: Route[];
@@ -34,12 +34,12 @@ export function createHttpServer({ routes, mounts, metrics, log }: HttpOptions):
       return;
     }
     const method = req.method === 'HEAD' ? 'GET' : req.method;
-    let allowed = false;
+    const allowed = new Set<string>();
     for (const route of routes) {
       const match = route.path.exec(path);
       if (!match) continue;
       if (route.method !== method) {
-        allowed = true;
+        allowed.add(route.method === 'GET' ? 'GET, HEAD' : route.method);
         continue;
       }
       routeName = route.name;
@@ -47,9 +47,9 @@ export function createHttpServer({ routes, mounts, metrics, log }: HttpOptions):
       new Promise<void>((resolve) => resolve(route.handler(req, res, match.slice(1).map(decode)))).catch((error) => fail(req, res, error, log));
       return;
     }
-    if (allowed) {
+    if (allowed.size > 0) {
       routeName = 'method_not_allowed';
-      return sendJson(res, 405, { error: 'method_not_allowed', message: `${req.method} is not allowed on ${path}` });
+      return sendMethodNotAllowed(req, res, path, [...allowed].join(', '));
     }
     sendNotFound(req, res, path);
   });

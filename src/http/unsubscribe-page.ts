@@ -8,6 +8,7 @@ import { preferencesUrl } from '../preferences/preference-links.js';
 import { isMutableKind, muteKind, type MutableKind } from '../preferences/preferences.js';
 import { verifyLink } from '../security/signed-links.js';
 import { html, sendPage } from './html/layout.js';
+import { sendBadLink } from './me/bad-link-page.js';
 import { readBody } from './read-body.js';
 import type { Route } from './router.js';
 
@@ -45,15 +46,9 @@ async function resolve({ db, clock, appSecret }: Options, token: string): Promis
   return { ok: true, personId, language: person.language, kind };
 }
 
+/** The bilingual bad-link page: the unsubscribe link is an e-mail's, so it names e-mail ways to a new one. */
 function refused(res: ServerResponse, problem: Resolved & { ok: false }): void {
-  const t = unsubscribeMessages.pl;
-  const [title, text] = problem.expired ? [t.expiredTitle, t.expired] : [t.invalidTitle, t.invalid];
-  const en = unsubscribeMessages.en;
-  sendPage(res, problem.status, {
-    language: 'pl',
-    title,
-    body: html`<p class="notice bad">${text}</p><p lang="en" class="muted">${problem.expired ? en.expired : en.invalid}</p>`,
-  });
+  sendBadLink(res, problem.expired ? 410 : 404, 'pl', 'unsubscribe');
 }
 
 async function confirmPage(options: Options, res: ServerResponse, token: string): Promise<void> {

@@ -16,7 +16,17 @@ type Reason =
   | 'slackFailed'
   | 'teamsGone'
   | 'teamsFailed'
-  | 'failed';
+  | 'failed'
+  | 'slackNotLinked'
+  | 'teamsNotLinked'
+  | 'noEmailAddress'
+  | 'notLinked'
+  | 'slackOff'
+  | 'teamsOff'
+  | 'emailOff'
+  | 'serviceChannelOff'
+  | 'noAnswer'
+  | 'interrupted';
 
 const texts: Record<Language, Record<Reason, string> & { details: string }> = {
   pl: {
@@ -36,6 +46,16 @@ const texts: Record<Language, Record<Reason, string> & { details: string }> = {
     teamsGone: 'Teams nie pozwala już pisać do tej osoby lub na ten kanał (aplikacja Kooperator usunięta albo zablokowana).',
     teamsFailed: 'Teams nie przyjął wiadomości.',
     failed: 'Nie udało się dostarczyć wiadomości.',
+    slackNotLinked: 'Ta osoba nie połączyła jeszcze swojego konta w Slacku z Kooperatorem, więc wiadomość nie została tam wysłana.',
+    teamsNotLinked: 'Ta osoba nie połączyła jeszcze swojego konta w Microsoft Teams z Kooperatorem, więc wiadomość nie została tam wysłana.',
+    noEmailAddress: 'Ta osoba nie ma adresu e-mail w harmonogramie, więc e-mail nie został wysłany.',
+    notLinked: 'Ta osoba nie połączyła jeszcze tego kanału z Kooperatorem, więc wiadomość nie została nim wysłana.',
+    slackOff: 'Wysyłanie przez Slacka nie jest włączone w Kooperatorze; może je włączyć administrator serwisu.',
+    teamsOff: 'Wysyłanie przez Microsoft Teams nie jest włączone w Kooperatorze; może je włączyć administrator serwisu.',
+    emailOff: 'Wysyłanie e-maili nie jest włączone w Kooperatorze; może je włączyć administrator serwisu.',
+    serviceChannelOff: 'Ten kanał nie jest włączony w Kooperatorze; może go włączyć administrator serwisu.',
+    noAnswer: 'Serwis nie odpowiedział na czas; Kooperator spróbuje wysłać wiadomość ponownie.',
+    interrupted: 'Wysyłanie przerwało zatrzymanie Kooperatora; po ponownym uruchomieniu spróbuje wysłać wiadomość jeszcze raz.',
     details: 'szczegóły techniczne',
   },
   en: {
@@ -55,17 +75,41 @@ const texts: Record<Language, Record<Reason, string> & { details: string }> = {
     teamsGone: 'Teams no longer lets us write to this person or channel (the Kooperator app was removed or blocked).',
     teamsFailed: 'Teams did not accept the message.',
     failed: 'The message could not be delivered.',
+    slackNotLinked: 'This person has not yet linked their Slack account with Kooperator, so the message was not sent there.',
+    teamsNotLinked: 'This person has not yet linked their Microsoft Teams account with Kooperator, so the message was not sent there.',
+    noEmailAddress: 'This person has no e-mail address in the schedule, so no e-mail was sent.',
+    notLinked: 'This person has not yet linked this channel with Kooperator, so the message was not sent through it.',
+    slackOff: 'Sending through Slack is not turned on in Kooperator; the service administrator can turn it on.',
+    teamsOff: 'Sending through Microsoft Teams is not turned on in Kooperator; the service administrator can turn it on.',
+    emailOff: 'Sending e-mail is not turned on in Kooperator; the service administrator can turn it on.',
+    serviceChannelOff: 'This channel is not turned on in Kooperator; the service administrator can turn it on.',
+    noAnswer: 'The service did not answer in time; Kooperator will try to send the message again.',
+    interrupted: 'Sending was interrupted because Kooperator was stopping; it will try again after it starts.',
     details: 'technical details',
   },
 };
 
-// The reasons the dispatcher itself writes (src/delivery/deliver-row.ts, dispatcher.ts).
+// The reasons the dispatcher itself writes (src/delivery/deliver-row.ts, dispatcher.ts); channel-send.ts's below.
 const OWN: Record<string, Reason> = {
   'muted by the person': 'muted',
   'the person turned this channel off': 'channelOff',
   'expired before it could be sent': 'expired',
   'no longer relevant when it came to be sent': 'notRelevant',
 };
+
+// The reasons src/delivery/channel-send.ts writes itself: nothing reached the platform, so
+// they must not read as the platform refusing the message.
+const NOT_LINKED: Record<string, Reason> = { slack: 'slackNotLinked', teams: 'teamsNotLinked', email: 'noEmailAddress' };
+const SERVICE_OFF: Record<string, Reason> = { slack: 'slackOff', teams: 'teamsOff', email: 'emailOff' };
+function senderReason(raw: string): Reason | undefined {
+  const notLinked = /^the person has no (\w+) link yet$/.exec(raw);
+  if (notLinked) return NOT_LINKED[notLinked[1]!] ?? 'notLinked';
+  const off = /^channel (\S+) is not turned on$/.exec(raw);
+  if (off) return SERVICE_OFF[off[1]!] ?? 'serviceChannelOff';
+  if (/^no answer within \d+(\.\d+)? s$/.test(raw)) return 'noAnswer';
+  if (raw === 'interrupted: the service is stopping') return 'interrupted';
+  return undefined;
+}
 
 /** A platform's own words (stored "channel: reason") sorted into what a coordinator can act on. */
 function platformReason(channel: string, raw: string): Reason {
@@ -94,6 +138,8 @@ export function deliveryReason(lastError: string | null, language: Language, sta
   if (/^could not be (rendered|sent): /.test(lastError)) return t.ourError;
   const [, channel = '', raw = lastError] = /^(\w+): ([\s\S]*)$/.exec(lastError) ?? [];
   if (OWN[raw]) return t[OWN[raw]];
+  const sender = senderReason(raw);
+  if (sender) return t[sender];
   const reason = platformReason(channel, raw);
   return reason === 'placeNotLinked' ? t[reason] : `${t[reason]} (${t.details}: ${raw})`;
 }

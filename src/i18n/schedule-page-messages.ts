@@ -6,6 +6,19 @@ import { icu, num } from './icu.js';
 const itemsCount = (language: Language, n: number) =>
   icu(language, language === 'pl' ? '{n, plural, one {# termin} few {# terminy} other {# terminów}}' : '{n, plural, one {# date} other {# dates}}', { n });
 
+/** How far the page looks ahead (loadUpcoming's default, src/http/schedule/upcoming.ts). */
+const WEEKS = 8;
+
+/** "Najbliższy tydzień", "Najbliższe 3 tygodnie", "Najbliższych 8 tygodni": the adjective agrees with the number. */
+const nextWeeks = (language: Language, n: number) =>
+  icu(
+    language,
+    language === 'pl'
+      ? '{n, plural, one {Najbliższy tydzień} few {Najbliższe # tygodnie} other {Najbliższych # tygodni}}'
+      : '{n, plural, one {The next week} other {The next # weeks}}',
+    { n },
+  );
+
 /** The schedule page (GET /) and its subscribe section: whole sentences per language. */
 export const schedulePageMessages = {
   pl: {
@@ -18,7 +31,7 @@ export const schedulePageMessages = {
     allKinds: 'Wszystkie rodzaje',
     meetingKind: 'Spotkanie PZK',
     show: 'Pokaż',
-    listHeading: 'Najbliższe 8 tygodni',
+    listHeading: nextWeeks('pl', WEEKS),
     found: (n: number) => `Znaleziono: ${itemsCount('pl', n)}.`,
     none: 'W wybranym okresie nie ma zaplanowanych spotkań.',
     place: 'Miejsce',
@@ -42,7 +55,7 @@ export const schedulePageMessages = {
     outlook: 'Dodaj do Outlooka w przeglądarce',
     outlookHelp: 'Otworzy Outlook w sieci (Microsoft 365) z gotowym adresem; wystarczy potwierdzić „Importuj”.',
     urlLabel: 'Adres kalendarza (https)',
-    urlHelp: 'W innych programach: „Dodaj kalendarz” → „Z internetu” i wkleić ten adres.',
+    urlHelp: 'W innych programach wystarczy wybrać „Dodaj kalendarz” → „Z internetu” i wkleić ten adres.',
     copy: 'Kopiuj adres',
     copied: 'Skopiowano adres do schowka.',
     subscribePageTitle: 'Kalendarze zespołów',
@@ -59,7 +72,7 @@ export const schedulePageMessages = {
     allKinds: 'All kinds',
     meetingKind: 'PZK meeting',
     show: 'Show',
-    listHeading: 'The next 8 weeks',
+    listHeading: nextWeeks('en', WEEKS),
     found: (n: number) => `Found: ${itemsCount('en', n)}.`,
     none: 'Nothing is planned in this period.',
     place: 'Place',
@@ -81,7 +94,7 @@ export const schedulePageMessages = {
     outlook: 'Add to Outlook on the web',
     outlookHelp: 'Opens Outlook on the web (Microsoft 365) with the address filled in; confirm with "Import".',
     urlLabel: 'Calendar address (https)',
-    urlHelp: 'In other apps: "Add calendar" → "From the internet", and paste this address.',
+    urlHelp: 'In other apps, just choose "Add calendar" → "From the internet" and paste this address.',
     copy: 'Copy address',
     copied: 'The address was copied to the clipboard.',
     subscribePageTitle: 'Team calendars',

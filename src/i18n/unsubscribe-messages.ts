@@ -27,10 +27,6 @@ export const unsubscribeMessages = {
     done: (kind: MutableKind) => `Nie będziemy już wysyłać Pani/Panu ${what.pl[kind]}.`,
     undo: 'Można to zmienić w każdej chwili w ustawieniach powiadomień albo pisząc do bota „ustawienia”.',
     settings: 'Ustawienia powiadomień',
-    invalidTitle: 'Nieprawidłowy link',
-    invalid: 'Ten link jest nieprawidłowy albo niepełny. Proszę skopiować cały adres z wiadomości albo napisać do bota „ustawienia”.',
-    expiredTitle: 'Link wygasł',
-    expired: 'Ten link wygasł. Proszę użyć linku z nowszej wiadomości albo napisać do bota „ustawienia”.',
   },
   en: {
     confirmTitle: 'Unsubscribe',
@@ -40,9 +36,5 @@ export const unsubscribeMessages = {
     done: (kind: MutableKind) => `We will not send you ${what.en[kind]} any more.`,
     undo: 'You can change this at any time in your notification settings, or by writing "settings" to the bot.',
     settings: 'Notification settings',
-    invalidTitle: 'Invalid link',
-    invalid: 'This link is invalid or incomplete. Please copy the whole address from the message, or write "settings" to the bot.',
-    expiredTitle: 'Link expired',
-    expired: 'This link has expired. Please use the link in a newer message, or write "settings" to the bot.',
   },
 } satisfies Record<Language, Record<string, unknown>>;

@@ -4,6 +4,7 @@ import type { CommandContext } from '../bot/commands/context.js';
 import type { Clock } from '../clock.js';
 import type { Database, PersonRow } from '../db/tables.js';
 import { html, sendPage, type SafeHtml } from '../http/html/layout.js';
+import { sendBadLink } from '../http/me/bad-link-page.js';
 import { readForm } from '../http/read-body.js';
 import type { Route } from '../http/router.js';
 import { formPageMessages } from '../i18n/form-page-messages.js';
@@ -40,7 +41,7 @@ export function formRoutes(options: FormRoutesOptions): Route[] {
       name: 'form_submit',
       handler: async (req, res, [token]) => {
         const opened = await open(options, token!);
-        if (!opened) return notFound(res);
+        if (!opened) return notFound(options, res, token!);
         // A body over the limit throws: the server answers with its refusal page in both languages.
         const values = await readForm(req, formBodyLimit(opened.form));
         const ctx: CommandContext = { ...options, person: opened.person, text: '', changed: () => options.onChanged?.() };
@@ -68,13 +69,14 @@ async function open(options: FormRoutesOptions, token: string): Promise<{ person
 
 async function show(options: FormRoutesOptions, res: ServerResponse, token: string): Promise<void> {
   const opened = await open(options, token);
-  if (!opened) return notFound(res);
+  if (!opened) return notFound(options, res, token!);
   page(res, 200, opened.person.language, opened.form, {});
 }
 
-function notFound(res: ServerResponse): void {
-  const t = formPageMessages.pl;
-  sendPage(res, 404, { language: 'pl', title: t.notFoundTitle, body: html`<p>${t.notFound}</p><p lang="en">${formPageMessages.en.notFound}</p>` });
+/** The bilingual bad-link page (410 expired, else 404): form links go by e-mail, so it names e-mail ways too. */
+function notFound(options: FormRoutesOptions, res: ServerResponse, token: string): void {
+  const link = verifyLink(options.appSecret, token, 'form', options.clock.now());
+  sendBadLink(res, !link.ok && link.reason === 'expired' ? 410 : 404, 'pl', 'form');
 }
 
 function page(res: ServerResponse, status: number, language: Language, id: ReportFormId, values: Record<string, string>, error?: string, invalid?: string): void {

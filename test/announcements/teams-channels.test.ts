@@ -115,7 +115,8 @@ describe.each(dialects)('Announcements and problem reports in Teams channels on 
     expect(row).toEqual({ state: 'failed', last_error: `teams: ${PLACE_NOT_LINKED}`, team_id: 'lowicz' });
 
     const listed = await say(barbara, 'dostarczenia');
-    expect(listed).toContain(`Kanał w Teams: ${LOWICZ_CHANNEL}`);
+    expect(listed).toContain("Kanał zespołu PZK Łowicz – demo w Microsoft Teams");
+    expect(listed).not.toContain(LOWICZ_CHANNEL);
     expect(listed).toContain('Kooperator nie był jeszcze w zespole Teams, do którego należy ten kanał');
   });
 
@@ -156,7 +157,8 @@ describe.each(dialects)('Announcements and problem reports in Teams channels on 
     expect(postsTo(LOWICZ_CHANNEL)).toHaveLength(1);
 
     const listed = await say(barbara, 'dostarczenia');
-    expect(listed).toContain(`Kanał w Teams: ${LOWICZ_CHANNEL}`);
+    expect(listed).toContain("Kanał zespołu PZK Łowicz – demo w Microsoft Teams");
+    expect(listed).not.toContain(LOWICZ_CHANNEL);
     expect(listed).toContain('Wysłana ponownie w poniedziałek, 4 stycznia 2027, 09:00, gdy Kooperator poznał ten kanał, ale znów nie dotarła.');
   });
 });

@@ -152,7 +152,7 @@ describe.each(dialects)('the bot in the terminal on %s', (kind) => {
   it('should not let a number press a button the person may not use: a member gets the same refusal as on Slack', async () => {
     const staffOnly = await chat(bot, 'anna.nowak@example.org', ['warsztaty nowe', '1']);
     expect(staffOnly).not.toContain('Formularz „Nowe wydarzenie”');
-    expect(staffOnly).toContain('Polecenie „1” nie jest nam znane.');
+    expect(staffOnly).toContain('Ostatnia odpowiedź nie ma przycisków, więc numer 1 niczego nie wybiera.');
   });
 
   it('should print the form of a problem report, and send nothing when the person cancels', async () => {

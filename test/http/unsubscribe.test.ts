@@ -140,9 +140,9 @@ describe.each(dialects)('e-mail preference and one-click unsubscribe links on %s
   });
 
   it.each([
-    ['a changed token', (url: string) => url.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')), 404, 'Ten link jest nieprawidłowy'],
-    ['a token for another purpose', async () => `${PUBLIC}/unsubscribe/${new URL((await emailLinks(db.db, PUBLIC, SECRET, clock)(1, 'reminder')).preferencesUrl).pathname.split('/').pop()}`, 404, 'Ten link jest nieprawidłowy'],
-    ['garbage', () => `${PUBLIC}/unsubscribe/%00%ff..`, 404, 'Ten link jest nieprawidłowy'],
+    ['a changed token', (url: string) => url.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')), 404, 'Ten link do wypisania się z wiadomości jest niepełny lub nieważny'],
+    ['a token for another purpose', async () => `${PUBLIC}/unsubscribe/${new URL((await emailLinks(db.db, PUBLIC, SECRET, clock)(1, 'reminder')).preferencesUrl).pathname.split('/').pop()}`, 404, 'Ten link do wypisania się z wiadomości jest niepełny lub nieważny'],
+    ['garbage', () => `${PUBLIC}/unsubscribe/%00%ff..`, 404, 'Ten link do wypisania się z wiadomości jest niepełny lub nieważny'],
   ])('should refuse %s with a 4xx and a reason, changing nothing', async (_name, spoil, status, text) => {
     const url = await spoil(unsubscribeUrl(PUBLIC, SECRET, ids['anna.nowak@example.org']!, 'reminders', clock.now()));
     for (const answer of [await fetch(local(url)), await post(url)]) {
@@ -157,7 +157,7 @@ describe.each(dialects)('e-mail preference and one-click unsubscribe links on %s
     clock.advance(366 * 24 * 3600_000);
     const expired = await post(url);
     expect(expired.status).toBe(410);
-    expect(await expired.text()).toContain('Ten link wygasł');
+    expect(await expired.text()).toContain('Ten link do wypisania się z wiadomości wygasł');
     const gone = unsubscribeUrl(PUBLIC, SECRET, 999_999, 'reminders', clock.now());
     expect((await post(gone)).status).toBe(404);
     expect(await muted('anna.nowak@example.org')).toEqual([]);

@@ -64,12 +64,12 @@ describe.each(dialects)('The web form for e-mail users, over HTTP, with mail thr
     expect(await count('problem_reports')).toBe(0);
   });
 
-  it('should answer 404 to a tampered or expired link', async () => {
+  it('should answer 404 to a tampered link and 410 to an expired one', async () => {
     const url = link('problem');
     expect((await fetch(url.slice(0, -3) + 'AAA')).status).toBe(404);
     const expired = formLink(SECRET, base, 'problem', katarzyna, new Date('2026-12-01T00:00:00Z'));
-    expect((await fetch(expired)).status).toBe(404);
-    expect((await post(expired, { description: 'x' })).status).toBe(404);
+    expect((await fetch(expired)).status).toBe(410);
+    expect((await post(expired, { description: 'x' })).status).toBe(410);
   });
 
   it('should show the form again with the reason and the typed values when the link is not a link, storing nothing', async () => {

@@ -6,8 +6,16 @@ import type { Language } from '../../i18n/messages.js';
 import type { Message } from '../../ports/channel.port.js';
 import type { DeliveryState } from '../../db/tables.js';
 import { DateTime } from 'luxon';
+import { RCPS_SLACK_CHANNEL, RCPS_TEAMS_CHANNEL } from '../../reports/report-routing.js';
 import { teamsCoordinatedBy } from '../identity.js';
 import type { CommandContext } from './context.js';
+
+type Platform = 'slack' | 'teams' | 'other';
+/** "in Slack" as each language says it: Polish declines Slack ("w Slacku"), Teams keeps its full name. */
+const inPlatform: Record<Language, Record<Platform, string>> = {
+  pl: { slack: 'w Slacku', teams: 'w Microsoft Teams', other: 'na czacie' },
+  en: { slack: 'in Slack', teams: 'in Microsoft Teams', other: 'in a chat' },
+};
 
 export const deliveriesTexts = {
   pl: {
@@ -15,7 +23,12 @@ export const deliveriesTexts = {
     none: 'Wszystkie wiadomości do Pani/Pana zespołów dotarły.',
     summary: (n: number) => `Ostatnie wiadomości, których nie udało się dostarczyć (${num('pl', n)}). Proszę sprawdzić adresy i kanały tych osób.`,
     notAllowed: 'Listę niedostarczonych wiadomości widzą koordynatorzy zespołów i RCPS.',
-    place: (platform: string, address: string) => `Kanał w ${platform}: ${address}`,
+    // Never the platform's channel id (C0123ABCD, 19:…@thread.tacv2): people know a channel by whose it is.
+    place: {
+      rcps: (platform: Platform) => `Kanał RCPS ${inPlatform.pl[platform]}`,
+      team: (team: string, platform: Platform) => `Kanał zespołu ${team} ${inPlatform.pl[platform]}`,
+      other: (platform: Platform) => `Kanał ${inPlatform.pl[platform]}`,
+    },
     retried: {
       sent: (at: string) => `Wysłana ponownie ${afterPreposition('w', at)}, gdy Kooperator poznał ten kanał; tym razem dotarła.`,
       waiting: (at: string) => `Wysłana ponownie ${afterPreposition('w', at)}, gdy Kooperator poznał ten kanał; czeka na wysłanie.`,
@@ -28,7 +41,11 @@ export const deliveriesTexts = {
     none: 'Every message to your teams got through.',
     summary: (n: number) => `The latest messages that could not be delivered (${num('en', n)}). Please check these people's addresses and channels.`,
     notAllowed: 'Undelivered messages are shown to team coordinators and RCPS.',
-    place: (platform: string, address: string) => `${platform} channel: ${address}`,
+    place: {
+      rcps: (platform: Platform) => `RCPS channel ${inPlatform.en[platform]}`,
+      team: (team: string, platform: Platform) => `${team} team channel ${inPlatform.en[platform]}`,
+      other: (platform: Platform) => `A channel ${inPlatform.en[platform]}`,
+    },
     retried: {
       sent: (at: string) => `Sent again on ${at}, when Kooperator learned this channel; it got through this time.`,
       waiting: (at: string) => `Sent again on ${at}, when Kooperator learned this channel; waiting to go out.`,
@@ -38,7 +55,6 @@ export const deliveriesTexts = {
   },
 } satisfies Record<Language, Record<string, unknown>>;
 
-const platformNames: Record<string, string> = { slack: 'Slack', teams: 'Teams' };
 
 /** How a dead letter put back in the outbox (delivery/places.ts requeueUnlinked) fared since. */
 const retryOutcome = (state: DeliveryState) =>
@@ -60,20 +76,28 @@ export async function deliveriesCommand({ db, person, clock }: CommandContext): 
     .selectFrom('deliveries')
     .leftJoin('people', 'people.id', 'deliveries.person_id')
     .leftJoin('teams', 'teams.id', 'deliveries.team_id')
-    .select(['teams.name as team_name', 'deliveries.kind', 'deliveries.state', 'deliveries.last_error', 'deliveries.requeued_at', 'deliveries.updated_at', 'deliveries.team_id', 'deliveries.place_address', 'deliveries.channels', 'people.name', 'people.email'])
+    .select(['teams.name as team_name', 'teams.slack_channel as team_slack_channel', 'teams.teams_channel as team_teams_channel', 'deliveries.kind', 'deliveries.state', 'deliveries.last_error', 'deliveries.requeued_at', 'deliveries.updated_at', 'deliveries.team_id', 'deliveries.place_address', 'deliveries.channels', 'people.name', 'people.email'])
     .where((eb) => eb.or([eb('deliveries.state', '=', 'failed'), eb('deliveries.requeued_at', '>=', new Date(clock.now().getTime() - RETRIED_SHOWN_MS))]))
     .orderBy('deliveries.updated_at', 'desc')
     .limit(20);
   if (!person.staff_role) query = query.where('deliveries.team_id', 'in', coordinated);
   const failed = await query.execute();
   if (failed.length === 0) return { language, title: t.title, text: t.none };
+  const rcpsAddresses = new Set((await db.selectFrom('service_settings').select('value').where('key', 'in', [RCPS_SLACK_CHANNEL, RCPS_TEAMS_CHANNEL]).execute()).map((r) => r.value));
+  const placeTitle = (f: (typeof failed)[number]): string => {
+    const channel = (f.channels as string[])[0];
+    const platform: Platform = channel === 'slack' || channel === 'teams' ? channel : 'other';
+    if (rcpsAddresses.has(f.place_address!) || f.kind.startsWith('problem_report') || f.kind.startsWith('report_')) return t.place.rcps(platform);
+    if (f.team_id && f.place_address === (platform === 'teams' ? f.team_teams_channel : f.team_slack_channel)) return t.place.team(f.team_name ?? f.team_id, platform);
+    return t.place.other(platform);
+  };
   return {
     language,
     title: t.title,
     text: t.summary(failed.length),
     items: failed.map((f) => ({
       // A team's or RCPS's channel rather than a person.
-      title: f.place_address ? t.place(platformNames[(f.channels as string[])[0] ?? ''] ?? '?', f.place_address) : `${personNameFor(f, language) ?? '—'} <${f.email ?? '—'}>`,
+      title: f.place_address ? placeTitle(f) : `${personNameFor(f, language) ?? '—'} <${f.email ?? '—'}>`,
       lines: [
         `${deliveryKindName(f.kind, language)}${f.team_id ? ` · ${f.team_name ?? f.team_id}` : ''}`,
         // A retried message's old reason no longer holds unless it failed again.

@@ -17,7 +17,7 @@ import { confirmPage, messagePage } from './me-view.js';
  */
 export function confirmRoutes(options: MeRoutesOptions): Route[] {
   const { db, clock, appSecret, publicUrl } = options;
-  const path = /^\/me\/confirm\/([A-Za-z0-9_-]{43})$/;
+  const path = /^\/me\/confirm\/([A-Za-z0-9_-]{43})\/?$/;
   const check = async (req: IncomingMessage, token: string) => {
     const asked = new URL(req.url ?? '/', 'http://x').searchParams.get('lang');
     const found = await checkLink(db, token, ['confirm_erase', 'confirm_feed'], clock.now());
@@ -25,7 +25,7 @@ export function confirmRoutes(options: MeRoutesOptions): Route[] {
     const language: Language = asked === 'en' || asked === 'pl' ? asked : (person?.language ?? 'pl');
     return { found: found.ok && person ? found : undefined, status: (found.ok ? 410 : found.status) as 404 | 410, language };
   };
-  const refused = (res: ServerResponse, status: 404 | 410, language: Language) => sendBadLink(res, status, language, true);
+  const refused = (res: ServerResponse, status: 404 | 410, language: Language) => sendBadLink(res, status, language, 'confirm');
   return [
     {
       method: 'GET',

@@ -50,7 +50,8 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
   const route = (method: 'GET' | 'POST', suffix: string, name: string, handler: (req: IncomingMessage, res: ServerResponse, c: Context) => Promise<void>): Route => ({
     method,
     name,
-    path: new RegExp(`^${T}${suffix}$`),
+    // A trailing slash (added by mail apps and people) is the same address.
+    path: new RegExp(`^${T}${suffix}/?$`),
     handler: async (req, res, [token]) => {
       const asked = new URL(req.url ?? '/', 'http://x').searchParams.get('lang');
       const language: Language | undefined = asked === 'en' || asked === 'pl' ? asked : undefined;
