@@ -31,7 +31,7 @@ describe('what aliases copy, weighed after expansion', () => {
     const list = `x: &big [${Array.from({ length: 1000 }, (_, i) => i).join(', ')}]`;
     const uses = Array.from({ length: 201 }, (_, i) => `y${i}: *big`);
     const found = messages([list, ...uses, ''].join('\n'));
-    expect(found).toEqual([`YAML: aliases (*name) copy too much; they may copy at most ${MAX_ALIAS_COPIED_NODES} nodes in all`]);
+    expect(found).toEqual([`YAML: aliases (*name) copy too much; they may copy at most ${MAX_ALIAS_COPIED_NODES.toLocaleString("en-GB")} nodes in all`]);
   });
 
   it('should refuse an alias used inside the node it names, with one problem', () => {
