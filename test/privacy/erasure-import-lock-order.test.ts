@@ -6,6 +6,7 @@ import type { Db } from '../../src/db/db.port.js';
 import { recordErasure } from '../../src/privacy/erasures.js';
 import { erasePersonalData } from '../../src/privacy/personal-data.js';
 import { until } from '../process/service-process.js';
+import { backendPid, waitingOn } from '../support/lock-waits.js';
 import { freshDatabase } from '../support/databases.js';
 import { importYaml } from '../support/schedule-builder.js';
 
@@ -47,7 +48,6 @@ describe.runIf(url)('an import and an erasure of the same person at once (Postgr
   }, 60_000);
   afterEach(async () => current?.close());
 
-  const waiting = async () => Number((await sql<{ n: string }>`select count(*) as n from pg_locks where not granted`.execute(current.db)).rows[0]!.n);
   const memberships = async (id: number) => (await current.db.selectFrom('memberships').select('team_id').where('person_id', '=', id).execute()).map((m) => m.team_id);
 
   it('control: the changed file imports alone', async () => {
@@ -60,11 +60,12 @@ describe.runIf(url)('an import and an erasure of the same person at once (Postgr
     const { id } = await db.selectFrom('people').select('id').where('email', '=', email).executeTakeFirstOrThrow();
     // The gate writes the same erasure record (uncommitted): the erasure pauses after its locks.
     const gate = await db.startTransaction().execute();
+    const gatePid = await backendPid(gate);
     await recordErasure(gate, email, id, clock.now());
     const erasure = settle(erasePersonalData(db, id, clock));
-    await until(async () => (await waiting()) >= 1, 5000, 'the erasure waits at the gate, holding its locks');
+    await until(async () => (await waitingOn(current.db, gatePid)) >= 1, 5000, 'the erasure waits at the gate, holding its locks');
     const imported = settle(importYaml(db, clock, { 'demo.yaml': changed }));
-    await until(async () => (await waiting()) >= 2, 5000, 'the import waits for the erasure');
+    await until(async () => (await waitingOn(current.db, gatePid)) >= 2, 5000, 'the import waits for the erasure');
     await gate.rollback().execute();
 
     const [erased, imports] = await Promise.all([erasure, imported]);
@@ -78,11 +79,12 @@ describe.runIf(url)('an import and an erasure of the same person at once (Postgr
     const { id } = await db.selectFrom('people').select('id').where('email', '=', email).executeTakeFirstOrThrow();
     // The gate holds an activity of the file: the import pauses holding its lock, before memberships.
     const gate = await db.startTransaction().execute();
+    const gatePid = await backendPid(gate);
     await gate.selectFrom('activities').select('id').orderBy('id').limit(1).forUpdate().execute();
     const imported = settle(importYaml(db, clock, { 'demo.yaml': changed }));
-    await until(async () => (await waiting()) >= 1, 5000, 'the import waits at the gate, holding its lock');
+    await until(async () => (await waitingOn(current.db, gatePid)) >= 1, 5000, 'the import waits at the gate, holding its lock');
     const erasure = settle(erasePersonalData(db, id, clock));
-    await until(async () => (await waiting()) >= 2, 5000, 'the erasure waits for the import');
+    await until(async () => (await waitingOn(current.db, gatePid)) >= 2, 5000, 'the erasure waits for the import');
     await gate.commit().execute();
 
     const [imports, erased] = await Promise.all([imported, erasure]);

@@ -6,6 +6,7 @@ import { planInvitations } from '../../src/invitations/plan-invitations.js';
 import { answerInvitation } from '../../src/invitations/rsvp.js';
 import { erasePersonalData } from '../../src/privacy/personal-data.js';
 import { until } from '../process/service-process.js';
+import { backendPid, waitingOn } from '../support/lock-waits.js';
 import { freshDatabase } from '../support/databases.js';
 import { everyone, importFixture, personId, WORKSHOP } from '../invitations/support.js';
 
@@ -35,21 +36,21 @@ describe.runIf(url)('an RSVP and an erasure of the same person at once (PostgreS
     const db = current.db;
     const id = await personId(db, 'lodz2@example.org');
     expect(await db.selectFrom('invitations').select('person_id').where('activity_id', '=', WORKSHOP).where('person_id', '=', id).executeTakeFirst()).toBeDefined();
-    const waiting = async () => Number((await sql<{ n: string }>`select count(*) as n from pg_locks where not granted`.execute(db)).rows[0]!.n);
 
     const gate = await db.startTransaction().execute();
+    const gatePid = await backendPid(gate);
     await gate.selectFrom('memberships').select('person_id').where('person_id', '=', id).forUpdate().execute();
 
     const erasure = erasePersonalData(db, id, clock).then(
       (value) => ({ ok: true as const, value }),
       (error: Error & { code?: string; where?: string }) => ({ ok: false as const, error: `${error.code} ${error.message}`, where: error.where }),
     );
-    await until(async () => (await waiting()) >= 1, 5000, 'the erasure waits at the gate, holding its locks');
+    await until(async () => (await waitingOn(db, gatePid)) >= 1, 5000, 'the erasure waits at the gate, holding its locks');
     const rsvp = answerInvitation(db, clock, { activityId: WORKSHOP, personId: id, answer: 'accepted' }).then(
       (value) => ({ ok: true as const, value }),
       (error: Error & { code?: string; where?: string }) => ({ ok: false as const, error: `${error.code} ${error.message}`, where: error.where }),
     );
-    await until(async () => (await waiting()) >= 2, 5000, 'the RSVP waits for the erasure');
+    await until(async () => (await waitingOn(db, gatePid)) >= 2, 5000, 'the RSVP waits for the erasure');
     await gate.commit().execute();
 
     const [erased, answered] = await Promise.all([erasure, rsvp]);
@@ -66,16 +67,16 @@ describe.runIf(url)('an RSVP and an erasure of the same person at once (PostgreS
     }
     const b = await personId(db, everyone[0]!);
     const x = await personId(db, everyone[24]!);
-    const waiting = async () => Number((await sql<{ n: string }>`select count(*) as n from pg_locks where not granted`.execute(db)).rows[0]!.n);
 
     // The gate holds B's answer row, so B's decline pauses holding the activity.
     const gate = await db.startTransaction().execute();
+    const gatePid = await backendPid(gate);
     await gate.selectFrom('rsvps').select('person_id').where('activity_id', '=', WORKSHOP).where('person_id', '=', b).forUpdate().execute();
     const settle = <T>(p: Promise<T>) => p.then((value) => ({ ok: true as const, value }), (error: Error & { code?: string; where?: string }) => ({ ok: false as const, error: `${error.code} ${error.message}`, where: error.where }));
     const decline = settle(answerInvitation(db, clock, { activityId: WORKSHOP, personId: b, answer: 'declined' }));
-    await until(async () => (await waiting()) >= 1, 5000, 'the decline waits at the gate, holding the activity');
+    await until(async () => (await waitingOn(db, gatePid)) >= 1, 5000, 'the decline waits at the gate, holding the activity');
     const erasure = settle(erasePersonalData(db, x, clock));
-    await until(async () => (await waiting()) >= 2, 5000, 'the erasure waits for the activity');
+    await until(async () => (await waitingOn(db, gatePid)) >= 2, 5000, 'the erasure waits for the activity');
     await gate.commit().execute();
 
     const [declined, erased] = await Promise.all([decline, erasure]);
