@@ -52,12 +52,32 @@ function spans(text: string, protect: RegExp | undefined): [number, number][] {
 }
 
 /**
- * The last grapheme boundary at or before `at`. Only a window around it is segmented (a long
- * text is not walked from its start each time); segmentation is back in step within a few
- * characters of the window's start, far before `at`.
+ * A character that is a grapheme of its own and never joins its neighbours: printable Latin
+ * (ASCII, Polish letters, up to U+02FF) but not © and ® (emoji that a ZWJ may join). Between two
+ * such characters there is always a grapheme boundary, whatever comes before them.
+ */
+const isSimple = (code: number) =>
+  (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0x2ff && code !== 0xa9 && code !== 0xae);
+
+/**
+ * The nearest position at or before `at` that is surely a grapheme boundary of the whole text:
+ * between two simple characters, or the start. Segmentation from there agrees with segmentation
+ * of the whole text (flags pair by parity from the start of their run, so any other start can
+ * put the pairs out of step).
+ */
+function safeStart(text: string, at: number): number {
+  let i = Math.min(at, text.length);
+  while (i > 0 && !(isSimple(text.charCodeAt(i)) && isSimple(text.charCodeAt(i - 1)))) i--;
+  return i;
+}
+
+/**
+ * The last grapheme boundary at or before `at`. Only the stretch from a safe start before it is
+ * segmented (a long text is not walked from its start each time): in ordinary text a few
+ * characters back, in a run of emoji back to its start.
  */
 function boundaryBefore(text: string, at: number): number {
-  const from = Math.max(0, at - 64);
+  const from = safeStart(text, Math.max(0, at - 64));
   let end = from;
   for (const { index, segment } of graphemes.segment(text.slice(from, at + 64))) {
     const next = from + index + segment.length;
