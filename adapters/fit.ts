@@ -30,16 +30,21 @@ export const fitTexts: Record<
   },
 };
 
-/** One character as a person sees it: a letter with its marks, an emoji with its modifiers and joined parts. */
-const PERCEIVED = /\P{M}[\p{M}\uFE0F\u{1F3FB}-\u{1F3FF}]*(?:\u200D\P{M}[\p{M}\uFE0F\u{1F3FB}-\u{1F3FF}]*)*/gu;
-
 /**
- * How many characters a person sees in the text, for "… (jeszcze N zn.)": a regular expression
- * rather than Intl.Segmenter, which is slow over thousands of characters (a flag counts as two).
+ * How many characters a person sees in the text, for "… (jeszcze N zn.)": graphemes, as
+ * Intl.Segmenter (and src/i18n/graphemes.ts) counts them. Segmenting thousands of characters is
+ * slow, so only the stretches between safe points that hold more than a plain character (emoji,
+ * flags, combining marks, line ends) are segmented; each plain character is one.
  */
 export function countGraphemes(text: string): number {
   let n = 0;
-  for (const _ of text.matchAll(PERCEIVED)) n++;
+  let last = 0;
+  for (let i = 1; i <= text.length; i++) {
+    if (i < text.length && !(isSimple(text.charCodeAt(i - 1)) && isSimple(text.charCodeAt(i)))) continue;
+    if (i - last === 1) n++;
+    else for (const _ of graphemes.segment(text.slice(last, i))) n++;
+    last = i;
+  }
   return n;
 }
 
