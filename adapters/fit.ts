@@ -116,7 +116,12 @@ export interface Shortening {
   /** How this platform writes a link (Slack <url|label>, Markdown [label](url), plain "label: url"). */
   link?: (label: string, url: string) => string;
   protect?: RegExp;
+  /** What the reader sees of a stretch of rendered text (Slack: `&amp;` is "&", a link its label), for counting what is left. */
+  seen?: (text: string) => string;
 }
+
+/** How many characters the reader sees in a stretch of rendered text. */
+export const charsSeen = (text: string, how: Shortening): number => countGraphemes(how.seen ? how.seen(text) : text);
 
 /** What follows a shortened text or list: how much is left and where the whole is. */
 export function moreNote(kind: 'chars' | 'items', left: number, how: Shortening): string {
@@ -128,11 +133,11 @@ export function moreNote(kind: 'chars' | 'items', left: number, how: Shortening)
 /** `text` whole when it fits in `max` units; else its start at a safe boundary and the note of what is left. */
 export function shorten(text: string, max: number, how: Shortening): string {
   if (text.length <= max) return text;
-  const longestNote = moreNote('chars', countGraphemes(text), how);
+  const longestNote = moreNote('chars', charsSeen(text, how), how);
   const room = max - longestNote.length - 1;
   if (room <= 0) return cutAt(longestNote, max);
   const kept = cutAt(text, room, how.protect).trimEnd();
-  const note = moreNote('chars', countGraphemes(text.slice(kept.length).trim()), how);
+  const note = moreNote('chars', charsSeen(text.slice(kept.length).trim(), how), how);
   return `${kept}${kept ? ' ' : ''}${note}`;
 }
 

@@ -1,6 +1,6 @@
 import type { types } from '@slack/bolt';
 import type { Action, LinkAction, Message } from '../../src/ports/channel.port.js';
-import { clip, countGraphemes, cutAt, fitTexts, moreNote, shorten, splitText, type Shortening } from '../fit.js';
+import { charsSeen, clip, cutAt, fitTexts, moreNote, shorten, splitText, type Shortening } from '../fit.js';
 
 type Block = types.KnownBlock;
 type Button = types.Button;
@@ -40,7 +40,22 @@ const section = (mrkdwn: string): Block => ({ type: 'section', text: { type: 'mr
 const context = (mrkdwn: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: mrkdwn }] });
 
 const slackLink = (label: string, url: string) => `<${url}|${escapeMrkdwn(label).replace(/\|/g, '¦')}>`;
-const how = (message: Message): Shortening => ({ language: message.language, fullView: message.fullView, link: slackLink, protect: MRKDWN_TOKENS });
+/** What a reader sees of mrkdwn: a link's label (or its address), "&", "<" and ">" for the escapes. */
+export function seenOfMrkdwn(mrkdwn: string): string {
+  return mrkdwn
+    .replace(/<([^<>|\n]*)\|([^<>\n]*)>/g, '$2')
+    .replace(/<([^<>\n]*)>/g, '$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+const how = (message: Message): Shortening => ({
+  language: message.language,
+  fullView: message.fullView,
+  link: slackLink,
+  protect: MRKDWN_TOKENS,
+  seen: seenOfMrkdwn,
+});
 
 /** Sections of at most 3,000 characters each, split at line ends: nothing is cut. */
 const sections = (mrkdwn: string): string[] => splitText(mrkdwn, limits.text, MRKDWN_TOKENS).filter((p) => p.trim());
@@ -138,8 +153,8 @@ function fitSections(pieces: string[], room: number, shortening: Shortening): Bl
   const rest = pieces.slice(kept.length).join('\n');
   const last = kept.pop() ?? '';
   // The last kept piece gives up room for the note; what it loses is counted with the rest.
-  const note = moreNote('chars', countGraphemes(last) + 1 + countGraphemes(rest), shortening);
+  const note = moreNote('chars', charsSeen(last, shortening) + 1 + charsSeen(rest, shortening), shortening);
   const lastShort = cutAt(last, limits.text - note.length - 1, MRKDWN_TOKENS).trimEnd();
-  const left = countGraphemes(last.slice(lastShort.length)) + countGraphemes(rest);
+  const left = charsSeen(last.slice(lastShort.length), shortening) + charsSeen(rest, shortening);
   return [...kept.map(section), section(`${lastShort} ${moreNote('chars', left, shortening)}`)];
 }
