@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import type { Language } from '../../src/i18n/messages.js';
 import type { Action, LinkAction, Message } from '../../src/ports/channel.port.js';
 import { charsSeen, clip, cutAt, fitTexts, moreNote, shorten, splitText, type Shortening } from '../fit.js';
 
@@ -23,11 +24,21 @@ export function escapeMrkdwn(text: string): string {
  * Light Markdown (src/ports/channel.port.ts) to Slack mrkdwn, escaping first so user text can
  * never become a link or a mention: **b** → *b*, [t](u) → <u|t>, "- " → "• ". _i_ is the same.
  */
-export function toMrkdwn(markdown: string): string {
+export function toMrkdwn(markdown: string, language: Language): string {
   return escapeMrkdwn(markdown)
-    .replace(/\[([^\]]+)\]\((https?:[^)\s]+)\)/g, (_, label: string, url: string) => `<${url}|${label.replace(/\|/g, '¦')}>`)
+    .replace(/\[([^\]]+)\]\((https?:[^)\s]+)\)/g, (_, label: string, url: string) => inlineLink(label, url, language))
     .replace(/\*\*(.+?)\*\*/g, '*$1*')
     .replace(/^- /gm, '• ');
+}
+
+/**
+ * A Markdown link as a Slack `<url|label>`. One whose address is over Slack's 3,000 characters
+ * would be longer than a section and broken in two, so it is named in the text instead, as a
+ * button's link is; a label too long for the section with its address is clipped.
+ */
+function inlineLink(label: string, url: string, language: Language): string {
+  if (url.length > limits.url) return fitTexts[language].linkTooLong(label, limits.url);
+  return `<${url}|${clip(label, limits.text - url.length - 3).replace(/\|/g, '¦')}>`;
 }
 
 /** Slack's link and escape tokens: a cut never falls inside one, so no `<url|label` stays open. */
@@ -100,7 +111,7 @@ function buttons(links: LinkAction[], actions: Action[]): Block[] {
 export function renderMessage(message: Message): SlackMessage {
   const shortening = how(message);
   const titleClipped = message.title.length > limits.header;
-  const body = [...(titleClipped ? [`*${escapeMrkdwn(message.title)}*`] : []), toMrkdwn(message.text), ...tooLong(message.links ?? [], message.language)]
+  const body = [...(titleClipped ? [`*${escapeMrkdwn(message.title)}*`] : []), toMrkdwn(message.text, message.language), ...tooLong(message.links ?? [], message.language)]
     .filter((p) => p.trim())
     .join('\n');
   const fields = message.fields ?? [];
@@ -109,7 +120,7 @@ export function renderMessage(message: Message): SlackMessage {
     const group = fields.slice(i, i + limits.fields);
     fieldBlocks.push({
       type: 'section',
-      fields: group.map((f) => ({ type: 'mrkdwn', text: shorten(`*${escapeMrkdwn(f.label)}*\n${toMrkdwn(f.value)}`, limits.field, shortening) })),
+      fields: group.map((f) => ({ type: 'mrkdwn', text: shorten(`*${escapeMrkdwn(f.label)}*\n${toMrkdwn(f.value, message.language)}`, limits.field, shortening) })),
     });
   }
   const tail = buttons(message.links ?? [], message.actions ?? []);
@@ -125,7 +136,7 @@ export function renderMessage(message: Message): SlackMessage {
   for (const item of items) {
     // Split only the items that may still be shown: a long list is not split to the end.
     if (free < 1) break;
-    const text = sections([`*${escapeMrkdwn(item.title)}*`, ...item.lines.map(toMrkdwn), ...tooLong(item.links ?? [], message.language)].join('\n'));
+    const text = sections([`*${escapeMrkdwn(item.title)}*`, ...item.lines.map((line) => toMrkdwn(line, message.language)), ...tooLong(item.links ?? [], message.language)].join('\n'));
     const itemButtons = buttons(item.links ?? [], item.actions ?? []);
     const size = text.length + itemButtons.length;
     if (size <= free) {
@@ -142,7 +153,7 @@ export function renderMessage(message: Message): SlackMessage {
     break;
   }
   const more = count < items.length ? [context(moreNote('items', items.length - count, shortening))] : [];
-  const text = shorten(`${escapeMrkdwn(message.title)}\n${toMrkdwn(message.text)}`, limits.text, shortening);
+  const text = shorten(`${escapeMrkdwn(message.title)}\n${toMrkdwn(message.text, message.language)}`, limits.text, shortening);
   return { text, blocks: [...head, ...shown, ...more, ...tail] };
 }
 
