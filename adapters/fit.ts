@@ -30,16 +30,21 @@ export const fitTexts: Record<
   },
 };
 
-/** One character as a person sees it: a letter with its marks, an emoji with its modifiers and joined parts. */
-const PERCEIVED = /\P{M}[\p{M}\uFE0F\u{1F3FB}-\u{1F3FF}]*(?:\u200D\P{M}[\p{M}\uFE0F\u{1F3FB}-\u{1F3FF}]*)*/gu;
-
 /**
- * How many characters a person sees in the text, for "… (jeszcze N zn.)": a regular expression
- * rather than Intl.Segmenter, which is slow over thousands of characters (a flag counts as two).
+ * How many characters a person sees in the text, for "… (jeszcze N zn.)": graphemes, as
+ * Intl.Segmenter (and src/i18n/graphemes.ts) counts them. Segmenting thousands of characters is
+ * slow, so only the stretches between safe points that hold more than a plain character (emoji,
+ * flags, combining marks, line ends) are segmented; each plain character is one.
  */
 export function countGraphemes(text: string): number {
   let n = 0;
-  for (const _ of text.matchAll(PERCEIVED)) n++;
+  let last = 0;
+  for (let i = 1; i <= text.length; i++) {
+    if (i < text.length && !(isSimple(text.charCodeAt(i - 1)) && isSimple(text.charCodeAt(i)))) continue;
+    if (i - last === 1) n++;
+    else for (const _ of graphemes.segment(text.slice(last, i))) n++;
+    last = i;
+  }
   return n;
 }
 
@@ -52,12 +57,32 @@ function spans(text: string, protect: RegExp | undefined): [number, number][] {
 }
 
 /**
- * The last grapheme boundary at or before `at`. Only a window around it is segmented (a long
- * text is not walked from its start each time); segmentation is back in step within a few
- * characters of the window's start, far before `at`.
+ * A character that is a grapheme of its own and never joins its neighbours: printable Latin
+ * (ASCII, Polish letters, up to U+02FF) but not © and ® (emoji that a ZWJ may join). Between two
+ * such characters there is always a grapheme boundary, whatever comes before them.
+ */
+const isSimple = (code: number) =>
+  (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0x2ff && code !== 0xa9 && code !== 0xae);
+
+/**
+ * The nearest position at or before `at` that is surely a grapheme boundary of the whole text:
+ * between two simple characters, or the start. Segmentation from there agrees with segmentation
+ * of the whole text (flags pair by parity from the start of their run, so any other start can
+ * put the pairs out of step).
+ */
+function safeStart(text: string, at: number): number {
+  let i = Math.min(at, text.length);
+  while (i > 0 && !(isSimple(text.charCodeAt(i)) && isSimple(text.charCodeAt(i - 1)))) i--;
+  return i;
+}
+
+/**
+ * The last grapheme boundary at or before `at`. Only the stretch from a safe start before it is
+ * segmented (a long text is not walked from its start each time): in ordinary text a few
+ * characters back, in a run of emoji back to its start.
  */
 function boundaryBefore(text: string, at: number): number {
-  const from = Math.max(0, at - 64);
+  const from = safeStart(text, Math.max(0, at - 64));
   let end = from;
   for (const { index, segment } of graphemes.segment(text.slice(from, at + 64))) {
     const next = from + index + segment.length;
@@ -91,7 +116,12 @@ export interface Shortening {
   /** How this platform writes a link (Slack <url|label>, Markdown [label](url), plain "label: url"). */
   link?: (label: string, url: string) => string;
   protect?: RegExp;
+  /** What the reader sees of a stretch of rendered text (Slack: `&amp;` is "&", a link its label), for counting what is left. */
+  seen?: (text: string) => string;
 }
+
+/** How many characters the reader sees in a stretch of rendered text. */
+export const charsSeen = (text: string, how: Shortening): number => countGraphemes(how.seen ? how.seen(text) : text);
 
 /** What follows a shortened text or list: how much is left and where the whole is. */
 export function moreNote(kind: 'chars' | 'items', left: number, how: Shortening): string {
@@ -103,11 +133,11 @@ export function moreNote(kind: 'chars' | 'items', left: number, how: Shortening)
 /** `text` whole when it fits in `max` units; else its start at a safe boundary and the note of what is left. */
 export function shorten(text: string, max: number, how: Shortening): string {
   if (text.length <= max) return text;
-  const longestNote = moreNote('chars', countGraphemes(text), how);
+  const longestNote = moreNote('chars', charsSeen(text, how), how);
   const room = max - longestNote.length - 1;
   if (room <= 0) return cutAt(longestNote, max);
   const kept = cutAt(text, room, how.protect).trimEnd();
-  const note = moreNote('chars', countGraphemes(text.slice(kept.length).trim()), how);
+  const note = moreNote('chars', charsSeen(text.slice(kept.length).trim(), how), how);
   return `${kept}${kept ? ' ' : ''}${note}`;
 }
 

@@ -54,6 +54,6 @@ export async function renderAllBenchmark(report: Report): Promise<void> {
   );
   report.row(
     '  render-all, warm pass, p50',
-    `${ms(percentile(warm, 50))} (max ${ms(Math.max(...warm))}; ${RUNS} passes); largest Teams card ${largestCard.toLocaleString('en-US')} UTF-16 units, most Slack blocks ${mostBlocks}`,
+    `${ms(percentile(warm, 50))} (max ${ms(Math.max(...warm))}; ${RUNS} passes); largest Teams card ${largestCard.toLocaleString('en-US')} bytes in UTF-16, most Slack blocks ${mostBlocks}`,
   );
 }

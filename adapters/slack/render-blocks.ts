@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
+import type { Language } from '../../src/i18n/messages.js';
 import type { Action, LinkAction, Message } from '../../src/ports/channel.port.js';
-import { clip, countGraphemes, cutAt, fitTexts, moreNote, shorten, splitText, type Shortening } from '../fit.js';
+import { charsSeen, clip, cutAt, fitTexts, moreNote, shorten, splitText, type Shortening } from '../fit.js';
 
 type Block = types.KnownBlock;
 type Button = types.Button;
@@ -23,11 +24,21 @@ export function escapeMrkdwn(text: string): string {
  * Light Markdown (src/ports/channel.port.ts) to Slack mrkdwn, escaping first so user text can
  * never become a link or a mention: **b** → *b*, [t](u) → <u|t>, "- " → "• ". _i_ is the same.
  */
-export function toMrkdwn(markdown: string): string {
+export function toMrkdwn(markdown: string, language: Language): string {
   return escapeMrkdwn(markdown)
-    .replace(/\[([^\]]+)\]\((https?:[^)\s]+)\)/g, (_, label: string, url: string) => `<${url}|${label.replace(/\|/g, '¦')}>`)
+    .replace(/\[([^\]]+)\]\((https?:[^)\s]+)\)/g, (_, label: string, url: string) => inlineLink(label, url, language))
     .replace(/\*\*(.+?)\*\*/g, '*$1*')
     .replace(/^- /gm, '• ');
+}
+
+/**
+ * A Markdown link as a Slack `<url|label>`. One whose address is over Slack's 3,000 characters
+ * would be longer than a section and broken in two, so it is named in the text instead, as a
+ * button's link is; a label too long for the section with its address is clipped.
+ */
+function inlineLink(label: string, url: string, language: Language): string {
+  if (url.length > limits.url) return fitTexts[language].linkTooLong(label, limits.url);
+  return `<${url}|${clip(label, limits.text - url.length - 3).replace(/\|/g, '¦')}>`;
 }
 
 /** Slack's link and escape tokens: a cut never falls inside one, so no `<url|label` stays open. */
@@ -40,7 +51,22 @@ const section = (mrkdwn: string): Block => ({ type: 'section', text: { type: 'mr
 const context = (mrkdwn: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: mrkdwn }] });
 
 const slackLink = (label: string, url: string) => `<${url}|${escapeMrkdwn(label).replace(/\|/g, '¦')}>`;
-const how = (message: Message): Shortening => ({ language: message.language, fullView: message.fullView, link: slackLink, protect: MRKDWN_TOKENS });
+/** What a reader sees of mrkdwn: a link's label (or its address), "&", "<" and ">" for the escapes. */
+export function seenOfMrkdwn(mrkdwn: string): string {
+  return mrkdwn
+    .replace(/<([^<>|\n]*)\|([^<>\n]*)>/g, '$2')
+    .replace(/<([^<>\n]*)>/g, '$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+const how = (message: Message): Shortening => ({
+  language: message.language,
+  fullView: message.fullView,
+  link: slackLink,
+  protect: MRKDWN_TOKENS,
+  seen: seenOfMrkdwn,
+});
 
 /** Sections of at most 3,000 characters each, split at line ends: nothing is cut. */
 const sections = (mrkdwn: string): string[] => splitText(mrkdwn, limits.text, MRKDWN_TOKENS).filter((p) => p.trim());
@@ -85,7 +111,7 @@ function buttons(links: LinkAction[], actions: Action[]): Block[] {
 export function renderMessage(message: Message): SlackMessage {
   const shortening = how(message);
   const titleClipped = message.title.length > limits.header;
-  const body = [...(titleClipped ? [`*${escapeMrkdwn(message.title)}*`] : []), toMrkdwn(message.text), ...tooLong(message.links ?? [], message.language)]
+  const body = [...(titleClipped ? [`*${escapeMrkdwn(message.title)}*`] : []), toMrkdwn(message.text, message.language), ...tooLong(message.links ?? [], message.language)]
     .filter((p) => p.trim())
     .join('\n');
   const fields = message.fields ?? [];
@@ -94,7 +120,7 @@ export function renderMessage(message: Message): SlackMessage {
     const group = fields.slice(i, i + limits.fields);
     fieldBlocks.push({
       type: 'section',
-      fields: group.map((f) => ({ type: 'mrkdwn', text: shorten(`*${escapeMrkdwn(f.label)}*\n${toMrkdwn(f.value)}`, limits.field, shortening) })),
+      fields: group.map((f) => ({ type: 'mrkdwn', text: shorten(`*${escapeMrkdwn(f.label)}*\n${toMrkdwn(f.value, message.language)}`, limits.field, shortening) })),
     });
   }
   const tail = buttons(message.links ?? [], message.actions ?? []);
@@ -110,7 +136,7 @@ export function renderMessage(message: Message): SlackMessage {
   for (const item of items) {
     // Split only the items that may still be shown: a long list is not split to the end.
     if (free < 1) break;
-    const text = sections([`*${escapeMrkdwn(item.title)}*`, ...item.lines.map(toMrkdwn), ...tooLong(item.links ?? [], message.language)].join('\n'));
+    const text = sections([`*${escapeMrkdwn(item.title)}*`, ...item.lines.map((line) => toMrkdwn(line, message.language)), ...tooLong(item.links ?? [], message.language)].join('\n'));
     const itemButtons = buttons(item.links ?? [], item.actions ?? []);
     const size = text.length + itemButtons.length;
     if (size <= free) {
@@ -127,7 +153,7 @@ export function renderMessage(message: Message): SlackMessage {
     break;
   }
   const more = count < items.length ? [context(moreNote('items', items.length - count, shortening))] : [];
-  const text = shorten(`${escapeMrkdwn(message.title)}\n${toMrkdwn(message.text)}`, limits.text, shortening);
+  const text = shorten(`${escapeMrkdwn(message.title)}\n${toMrkdwn(message.text, message.language)}`, limits.text, shortening);
   return { text, blocks: [...head, ...shown, ...more, ...tail] };
 }
 
@@ -138,8 +164,8 @@ function fitSections(pieces: string[], room: number, shortening: Shortening): Bl
   const rest = pieces.slice(kept.length).join('\n');
   const last = kept.pop() ?? '';
   // The last kept piece gives up room for the note; what it loses is counted with the rest.
-  const note = moreNote('chars', countGraphemes(last) + 1 + countGraphemes(rest), shortening);
+  const note = moreNote('chars', charsSeen(last, shortening) + 1 + charsSeen(rest, shortening), shortening);
   const lastShort = cutAt(last, limits.text - note.length - 1, MRKDWN_TOKENS).trimEnd();
-  const left = countGraphemes(last.slice(lastShort.length)) + countGraphemes(rest);
+  const left = charsSeen(last.slice(lastShort.length), shortening) + charsSeen(rest, shortening);
   return [...kept.map(section), section(`${lastShort} ${moreNote('chars', left, shortening)}`)];
 }

@@ -51,8 +51,10 @@ export function plainText(text: string): string {
 }
 
 /**
- * Teams refuses a message over about 28 KB (counted as UTF-16 JSON); the activity we hand over
- * stays under this, leaving room for the envelope the connector adds (ids, recipient, conversation).
+ * Teams refuses a message over about 28 KB, "the entire message payload encoded as UTF-16": bytes,
+ * two for each UTF-16 code unit of the JSON (28,672 bytes is 14,336 units). The activity we hand
+ * over stays under this many bytes, leaving room for the envelope the connector adds (ids,
+ * recipient, conversation).
  */
 export const CARD_LIMIT = 26_000;
 /** The longest link we put in a button; a longer one is named in the text instead (the same as Slack's limit). */
@@ -162,9 +164,10 @@ export function renderCard(message: Message): TeamsMessage {
   const whole = build(fullText, items.length);
   if (fits(whole)) return whole;
 
-  // The text keeps at least half of what is left when the items take the rest; beyond that it is shortened.
-  const available = CARD_LIMIT - cardSize(build('', 0));
-  const withItems = CARD_LIMIT - cardSize(build('', items.length));
+  // The text keeps at least half of what is left when the items take the rest; beyond that it is
+  // shortened. Room is in bytes, the text's length in units: two bytes a unit.
+  const available = (CARD_LIMIT - cardSize(build('', 0))) / 2;
+  const withItems = Math.floor((CARD_LIMIT - cardSize(build('', items.length))) / 2);
   let textMax = Math.max(Math.floor(available / 2), withItems);
   let text = shorten(fullText, Math.min(fullText.length, textMax), shortening);
   while (!fits(build(text, 0)) && textMax > 200) {
@@ -214,8 +217,8 @@ function card(message: Message, text: string, itemBlocks: Element[]): TeamsMessa
   return { type: 'message', summary, attachments: [{ contentType: ADAPTIVE_CARD, content }] };
 }
 
-/** What Teams counts: the JSON of the activity, in UTF-16 code units. */
-export const cardSize = (message: TeamsMessage): number => JSON.stringify(message).length;
+/** What Teams counts: the JSON of the activity encoded as UTF-16, in bytes (two a code unit). */
+export const cardSize = (message: TeamsMessage): number => 2 * JSON.stringify(message).length;
 
 /** The title and the first line of the text: what a notification has room for. */
 export function summaryOf(message: Message): string {

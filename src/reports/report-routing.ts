@@ -5,6 +5,7 @@ import { enqueue, type PlannedDelivery } from '../delivery/outbox.js';
 import { addWorkingDays } from '../domain/holidays.js';
 import { reportMessages } from '../i18n/report-messages.js';
 import type { ChannelKind, Message } from '../ports/channel.port.js';
+import { personText } from '../ports/person-text.js';
 import { REPORT_ZONE, type ReportAction } from './problem-reports.js';
 import type { StaffReportRef } from './staff-report-messages.js';
 
@@ -72,7 +73,7 @@ export async function tellReporter(
     language: reporter.language,
     title: t.changeTitle(report.code, t.state(report.state)),
     text,
-    fields: comment ? [{ label: t.commentLabel, value: comment }] : [],
+    fields: comment ? [{ label: t.commentLabel, value: personText(comment) }] : [],
   };
   await enqueue(db, [
     { key: `report:${report.code}:event:${eventId}:reporter`, kind: 'report_update', personId: reporter.id, teamId: report.team_id, channels: reporter.channels as ChannelKind[], payload: message, dueAt: report.updated_at },

@@ -6,6 +6,7 @@ import { formatDateTime } from '../i18n/format.js';
 import type { Language } from '../i18n/messages.js';
 import { reportMessages } from '../i18n/report-messages.js';
 import type { Message } from '../ports/channel.port.js';
+import { personText } from '../ports/person-text.js';
 import { REPORT_ZONE } from './problem-reports.js';
 
 /**
@@ -38,7 +39,7 @@ export async function reportMessage(db: Kysely<Database>, report: ProblemReportR
   return {
     language,
     title: t.newReportTitle(report.code, team?.name ?? report.team_id, marks),
-    text: `${t.newReportText(erasedNamesIn(report.description, language))}\n\n${t.commandHint(report.code)}`,
+    text: `${t.newReportText(personText(erasedNamesIn(report.description, language)))}\n\n${t.commandHint(report.code)}`,
     fields: [
       { label: t.fieldCategory, value: t.category(report.category) },
       { label: t.fieldUrgency, value: report.urgency === 'urgent' ? t.urgent : t.normal },
@@ -85,6 +86,6 @@ export async function renderStaffReport(db: Kysely<Database>, row: DeliveryRow, 
     ...message,
     title: t.memberCommentTitle(report.code, team?.name ?? report.team_id),
     text: `${t.commentedText(report.code, event.name ?? t.deletedPerson)}\n\n${t.commandHint(report.code)}`,
-    fields: [{ label: t.commentLabel, value: erasedNamesIn(event.comment, language) }, ...message.fields!],
+    fields: [{ label: t.commentLabel, value: personText(erasedNamesIn(event.comment, language)) }, ...message.fields!],
   };
 }

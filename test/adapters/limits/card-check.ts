@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 // The lib/ ESM build of adaptivecards does not resolve in Node; the UMD bundle does.
 const AC = createRequire(import.meta.url)('adaptivecards/dist/adaptivecards.js');
 
-/** Teams refuses a message over about 28 KB of JSON counted in UTF-16 code units. */
+/** Teams refuses a message over about 28 KB of JSON encoded as UTF-16: bytes, two a code unit. */
 export const TEAMS_LIMIT = 28 * 1024;
 
 /**
@@ -12,8 +12,8 @@ export const TEAMS_LIMIT = 28 * 1024;
  */
 export function checkCard(activity: { attachments: { content: unknown }[] }): string[] {
   const errors: string[] = [];
-  const size = JSON.stringify(activity).length;
-  if (size >= TEAMS_LIMIT) errors.push(`${size} UTF-16 units ≥ ${TEAMS_LIMIT}`);
+  const size = Buffer.byteLength(JSON.stringify(activity), 'utf16le');
+  if (size >= TEAMS_LIMIT) errors.push(`${size} bytes in UTF-16 ≥ ${TEAMS_LIMIT}`);
   for (const attachment of activity.attachments) {
     // adaptivecards 3.0 checks `lang` with a shared /g regex whose lastIndex outlives a parse, so
     // every other card would be refused for a valid "pl": start it afresh.

@@ -10,7 +10,7 @@ describe('the one rule for long content (adapters/fit.ts)', () => {
     expect(cutAt(`${'a'.repeat(9)}🇵🇱`, 10)).toBe('a'.repeat(9));
     expect(cutAt('e\u0301e\u0301', 1)).toBe('');
     expect(clip(`${'x'.repeat(148)}${FAMILY}`, 150)).toBe(`${'x'.repeat(148)}…`);
-    expect(countGraphemes(`a${FAMILY}🇵🇱e\u0301`)).toBe(5); // a flag counts as two
+    expect(countGraphemes(`a${FAMILY}🇵🇱e\u0301`)).toBe(4); // a flag is one character, as Intl.Segmenter counts
   });
 
   it('never cuts inside a protected token, so no <url|label is left open', () => {

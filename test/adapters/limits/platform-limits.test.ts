@@ -27,7 +27,7 @@ describe('every message kind fits every platform (issue 14)', () => {
     if (message.form) expect(checkModal(renderModal(message.form, message.language))).toEqual([]);
     // Nothing lost silently: every item title is shown, or the count of what is left is.
     const shown = slackText(payload.blocks);
-    const missing = (message.items ?? []).filter((i) => !shown.includes(JSON.stringify(toMrkdwn(i.title)).slice(1, -1).slice(0, 19)));
+    const missing = (message.items ?? []).filter((i) => !shown.includes(JSON.stringify(toMrkdwn(i.title, message.language)).slice(1, -1).slice(0, 19)));
     if (missing.length) expect(shown).toMatch(NOTE);
   });
 
@@ -66,7 +66,7 @@ describe('what issue 14 found', () => {
   it('Slack shows a 5,000-character report whole, over several sections', () => {
     const { blocks } = renderMessage(report);
     const sections = blocks.filter((b) => b.type === 'section' && 'text' in b && b.text).map((b) => (b as { text: { text: string } }).text.text);
-    expect(sections.join('\n').replace(/\s+/g, '')).toContain(toMrkdwn(report.text).replace(/\s+/g, ''));
+    expect(sections.join('\n').replace(/\s+/g, '')).toContain(toMrkdwn(report.text, report.language).replace(/\s+/g, ''));
   });
 
   it('Slack shows a 5,000-character text in one line whole, and a comment', () => {
@@ -74,7 +74,7 @@ describe('what issue 14 found', () => {
       const message = byKind(kind);
       const { blocks } = renderMessage(message);
       const sections = blocks.filter((b) => b.type === 'section' && 'text' in b && b.text).map((b) => (b as { text: { text: string } }).text.text);
-      expect(sections.join('').replace(/\s+/g, '')).toContain(toMrkdwn(message.text).replace(/\s+/g, ''));
+      expect(sections.join('').replace(/\s+/g, '')).toContain(toMrkdwn(message.text, message.language).replace(/\s+/g, ''));
     }
   });
 
@@ -82,7 +82,7 @@ describe('what issue 14 found', () => {
     for (const kind of ['RCPS answers, 500', 'announcement delivery report']) {
       const message = byKind(kind);
       const shown = slackText(renderMessage(message).blocks).replace(/\\n|\s/g, '');
-      for (const line of message.items![0]!.lines) expect(shown).toContain(JSON.stringify(toMrkdwn(line)).slice(1, -1).replace(/\\n|\s/g, ''));
+      for (const line of message.items![0]!.lines) expect(shown).toContain(JSON.stringify(toMrkdwn(line, message.language)).slice(1, -1).replace(/\\n|\s/g, ''));
     }
   });
 

@@ -17,10 +17,10 @@ describe('Slack Block Kit rendering', () => {
   });
 
   it('should turn light Markdown into mrkdwn: bold, links, list bullets', () => {
-    expect(toMrkdwn('**Ważne**: [harmonogram](https://koop.example.org/?a=1&b=2)\n- pierwszy\n- _drugi_')).toBe(
+    expect(toMrkdwn('**Ważne**: [harmonogram](https://koop.example.org/?a=1&b=2)\n- pierwszy\n- _drugi_', 'pl')).toBe(
       '*Ważne*: <https://koop.example.org/?a=1&amp;b=2|harmonogram>\n• pierwszy\n• _drugi_',
     );
-    expect(toMrkdwn('[a|b](https://x.org)')).toBe('<https://x.org|a¦b>');
+    expect(toMrkdwn('[a|b](https://x.org)', 'pl')).toBe('<https://x.org|a¦b>');
   });
 
   it('should render fields, items with link and action buttons, and the message actions', () => {
