@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { personText } from '../ports/person-text.js';
 import { preview } from '../domain/preview.js';
 import { DateTime } from 'luxon';
 import type { Clock } from '../clock.js';
@@ -68,7 +69,7 @@ export async function renderDigest(db: Kysely<Database>, _row: DeliveryRow, ref:
     const held = occurrences.filter(takesPlace).map((o) => day(o.start));
     const cancelled = occurrences.filter((o) => !takesPlace(o)).map((o) => day(o.originalStart));
     const lines = [t.updates(updates.length)];
-    if (updates[0]) lines.push(t.latest(preview(updates[0].done, 200)));
+    if (updates[0]) lines.push(t.latest(preview(personText(updates[0].done), 200)));
     if (held.length) lines.push(t.held(held.join(', ')));
     if (cancelled.length) lines.push(t.cancelled(cancelled.join(', ')));
     if (!held.length && !cancelled.length) lines.push(t.noMeetings);

@@ -1,4 +1,5 @@
 import type { ActionHandler, CommandContext, CommandHandler, FormHandler } from '../bot/commands/context.js';
+import { personText } from '../ports/person-text.js';
 import { preview } from '../domain/preview.js';
 import { fold } from '../bot/parse-command.js';
 import { formatDateTime } from '../i18n/format.js';
@@ -48,7 +49,7 @@ export const listReportsCommand: CommandHandler = async ({ db, person }) => {
     text: t.listSummary(reports.length),
     items: reports.map((r) => ({
       title: `${r.code} · ${t.category(r.category)}${r.urgency === 'urgent' ? ` · ${t.urgent}` : ''} · ${t.state(r.state)}`,
-      lines: [preview(r.description, 300), formatDateTime(DateTime.fromJSDate(r.created_at, { zone: REPORT_ZONE }), language)],
+      lines: [preview(personText(r.description), 300), formatDateTime(DateTime.fromJSDate(r.created_at, { zone: REPORT_ZONE }), language)],
       ...(person.staff_role && r.state !== 'resolved'
         ? {
             actions: [

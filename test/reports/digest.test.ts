@@ -82,4 +82,13 @@ describe.each(dialects)('The weekly digest for RCPS on %s', (kind) => {
     expect(latest).toMatch(/x…$/);
     expect(latest).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
   });
+
+  it('should show the address of a Markdown link in a member’s status openly, never behind its label', async () => {
+    const anna = await db.db.selectFrom('people').selectAll().where('email', '=', 'anna.nowak@example.org').executeTakeFirstOrThrow();
+    await saveStatus(db.db, anna, { teamId: 'lodz', done: 'Proszę się zalogować: [Formularz RCPS](https://phish.example.net/x)', nextSteps: null, peopleCount: null, blockers: null }, new Date('2027-04-06T10:00:00Z'));
+    const message = await renderDigest(db.db, {} as DeliveryRow, { type: 'digest', week: '2027-04-12' }, 'pl');
+    const latest = message.items!.find((i) => i.title.startsWith('PZK Łódź'))!.lines.find((l) => l.includes('Formularz RCPS'))!;
+    expect(latest).toContain('Formularz RCPS (https://phish.example.net/x)');
+    expect(latest).not.toContain('](');
+  });
 });
