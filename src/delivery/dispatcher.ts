@@ -103,8 +103,9 @@ export class Dispatcher {
   private claimSize(lane: Lane): number {
     const most = this.options.batchSize ?? 100;
     if (lane === 'none' || !this.options.pacing) return most;
-    if (this.options.pacing(lane, '').length > 0 && this.options.replicas?.joiningUntil()) return 0;
-    const laneWide = shareOf(this.options.pacing(lane, '').filter((rule) => rule.key === lane), this.options.replicas?.count ?? 1);
+    const rules = this.options.pacing(lane, '');
+    if (rules.length > 0 && this.options.replicas?.joiningUntil()) return 0;
+    const laneWide = shareOf(rules.filter((rule) => rule.key === lane), this.options.replicas?.count ?? 1);
     const room = Math.min(most, ...laneWide.map((rule) => this.pacer.room(rule, this.options.maxPaceWaitMs ?? 1000)));
     return Math.max(1, room);
   }
