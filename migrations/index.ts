@@ -17,6 +17,7 @@ import * as meetingChanges from './20261203_0017_meeting_changes.js';
 import * as versionsAndLinks from './20261203_0018_versions_and_links.js';
 import * as chatChangesBeforeUpgrade from './20261203_0019_chat_changes_before_upgrade.js';
 import * as dispatcherTimeouts from './20261203_0021_dispatcher_timeouts.js';
+import * as participation from './20261203_0022_participation.js';
 
 /**
  * Every migration, by name, in order. A static list instead of a folder scan, so the same
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   '20261203_0018_versions_and_links': versionsAndLinks,
   '20261203_0019_chat_changes_before_upgrade': chatChangesBeforeUpgrade,
   '20261203_0021_dispatcher_timeouts': dispatcherTimeouts,
+  '20261203_0022_participation': participation,
 };

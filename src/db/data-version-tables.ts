@@ -14,6 +14,8 @@ export const NOT_SHOWN: Readonly<Record<string, string>> = {
   person_channels: 'how to reach a person on a platform, refreshed on their messages; people are found by e-mail, and erasure raises the version through people',
   place_channels: 'how to reach a Teams channel; only deliveries use it',
   personal_links: 'credentials checked on every request and never kept in a cache',
+  attendance: 'presence after the fact: shown by `obecność`, the lists of attendance and the personal page, all built per request; no feed or kept answer shows it',
+  attendance_changes: 'the audit trail of presence, shown only on pages built per request',
   kysely_migration: 'the migrations applied',
   kysely_migration_lock: 'the migrations lock',
 };

@@ -321,7 +321,65 @@ export interface PersonalLinkTable {
   used_at: Date | null;
 }
 
+/** A member's own answer for one meeting occurrence (migration 0022; docs/participation.md). */
+export interface MeetingAnswerTable {
+  team_id: string;
+  /** The occurrence's key in the series (its original date), as meeting_exceptions and check-ins name it. */
+  occurrence_date: string;
+  person_id: number;
+  answer: 'attending' | 'not_attending';
+  reason: string | null;
+  /** Someone of the same institution who comes instead: gets that occurrence's reminders and feed entry. */
+  substitute_person_id: number | null;
+  substitute_email: string | null;
+  /** Set when the answer was given by the person's absence period, not by a message of theirs. */
+  absence_id: number | null;
+  /** How it was given: chat | link | absence | email (a plain reply) | calendar (an iTIP REPLY). */
+  source: string;
+  answered_at: Date;
+}
+
+/** "Urlop od … do …": local dates, both included. */
+export interface AbsencePeriodTable {
+  id: Generated<number>;
+  person_id: number;
+  starts_on: string;
+  ends_on: string;
+  created_at: CreatedAt;
+  removed_at: Date | null;
+}
+
+/** Presence after the fact: a meeting occurrence (ref_id = team, day = occurrence key) or one day of an activity. */
+export interface AttendanceTable {
+  kind: 'meeting' | 'activity';
+  ref_id: string;
+  day: string;
+  person_id: number;
+  present: boolean;
+  /** checkin (the coordinator's confirmation) | self (a code at the venue) | staff (RCPS on the activity's page). */
+  method: string;
+  marked_by: number | null;
+  marked_at: Date;
+}
+
+/** Every change of presence: who, how, when (audit). */
+export interface AttendanceChangeTable {
+  id: Generated<number>;
+  kind: 'meeting' | 'activity';
+  ref_id: string;
+  day: string;
+  person_id: number;
+  present: boolean;
+  method: string;
+  changed_by: number | null;
+  changed_at: Date;
+}
+
 export interface Database {
+  meeting_answers: MeetingAnswerTable;
+  absence_periods: AbsencePeriodTable;
+  attendance: AttendanceTable;
+  attendance_changes: AttendanceChangeTable;
   personal_links: PersonalLinkTable;
   invitations: InvitationTable;
   announcements: AnnouncementTable;

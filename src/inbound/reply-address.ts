@@ -1,0 +1,78 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Signed reply addresses (docs/inbound-mail.md): every mail the service sends carries, as its
+ * Reply-To, its envelope sender (so bounces come back the same way) and an invitation's ORGANIZER,
+ * a plus-address on MAIL_FROM's mailbox that names the delivery it belongs to and the person it
+ * went to: `kooperator+d<delivery>p<person>.<mac>@example.org`. The delivery row says what the
+ * mail was about (its payload); the MAC (HMAC-SHA256 with APP_SECRET, 80 bits) makes the address
+ * unforgeable, so a reply to it binds to that person without trusting the From header.
+ *
+ * Lower-case letters and digits only: mail servers may fold the case of a local part, and the
+ * whole local part stays well within RFC 5321's 64 characters.
+ */
+export interface ReplyRef {
+  deliveryId: number;
+  personId: number;
+}
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+function base32(bytes: Buffer): string {
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
+  return out;
+}
+
+function mac(secret: string, ref: ReplyRef): string {
+  return base32(createHmac('sha256', secret).update(`reply-address:${ref.deliveryId}:${ref.personId}`).digest().subarray(0, 10));
+}
+
+/** The bare address inside `"Name" <addr>` or the address itself. */
+export function bareAddress(mailbox: string): string {
+  const angle = /<([^<>]+)>\s*$/.exec(mailbox);
+  return (angle ? angle[1]! : mailbox).trim();
+}
+
+/** The signed reply address for one delivery to one person, on the mailbox of `mailFrom`. */
+export function replyAddress(secret: string, mailFrom: string, ref: ReplyRef): string {
+  const address = bareAddress(mailFrom);
+  const at = address.lastIndexOf('@');
+  const local = address.slice(0, at).split('+')[0];
+  const tag = `d${ref.deliveryId.toString(36)}p${ref.personId.toString(36)}.${mac(secret, ref)}`;
+  return `${local}+${tag}${address.slice(at)}`;
+}
+
+const TAG = /^d([0-9a-z]{1,12})p([0-9a-z]{1,12})\.([a-z2-7]{16})$/;
+
+/**
+ * The delivery and person a reply address names, or undefined for any address that is not one of
+ * ours with a valid signature (a forged, tampered or truncated tag; another mailbox's address).
+ */
+export function readReplyAddress(secret: string, mailFrom: string, address: string): ReplyRef | undefined {
+  const own = bareAddress(mailFrom).toLowerCase();
+  const ownAt = own.lastIndexOf('@');
+  const candidate = bareAddress(address).toLowerCase();
+  const at = candidate.lastIndexOf('@');
+  if (at < 0 || candidate.slice(at) !== own.slice(ownAt)) return undefined;
+  const local = candidate.slice(0, at);
+  const ownLocal = own.slice(0, ownAt).split('+')[0];
+  if (!local.startsWith(`${ownLocal}+`)) return undefined;
+  const match = TAG.exec(local.slice(ownLocal!.length + 1));
+  if (!match) return undefined;
+  const ref = { deliveryId: parseInt(match[1]!, 36), personId: parseInt(match[2]!, 36) };
+  if (!Number.isSafeInteger(ref.deliveryId) || !Number.isSafeInteger(ref.personId)) return undefined;
+  const expected = Buffer.from(mac(secret, ref));
+  const given = Buffer.from(match[3]!);
+  return expected.length === given.length && timingSafeEqual(expected, given) ? ref : undefined;
+}
