@@ -133,6 +133,7 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
       sharedDatabase: db.kind === 'postgres',
       replicaTimeoutMs: config.replicaTimeoutMs,
       invitations: { appSecret: config.appSecret, calendar: renderer, organizer: parseMailbox(config.mailFrom) },
+      mailFrom: config.mailFrom,
     });
     routes.splice(
       0,
