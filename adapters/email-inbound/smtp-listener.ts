@@ -57,7 +57,8 @@ export class SmtpListener {
       disableReverseLookup: true,
       size: this.maxBytes,
       logger: false,
-      closeTimeout: 1000,
+      // Within the service's stop (src/shutdown.ts): a sending server whose session is cut tries again.
+      closeTimeout: 300,
       onRcptTo: (address, _session, callback) => {
         if (isOwnMailbox(options.mailFrom, address.address)) return callback();
         this.metrics.result('smtp', 'refused');

@@ -8,7 +8,7 @@ import { Dispatcher } from '../../src/delivery/dispatcher.js';
 import { enqueue } from '../../src/delivery/outbox.js';
 import { deliveryRenderer, shareableRendering } from '../../src/delivery/render-delivery.js';
 import { BOUNCE_SKIP_MS, recordBounce } from '../../src/inbound/bounces.js';
-import { parseDsn } from '../../src/inbound/dsn.js';
+import { parseDsn } from '../../src/inbound/dsn-reports.js';
 import { readReplyAddress, replyAddress } from '../../src/inbound/reply-address.js';
 import { parseMailbox } from '../../src/invitations/invitation-message.js';
 import { planInvitations } from '../../src/invitations/plan-invitations.js';

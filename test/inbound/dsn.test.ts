@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDsn } from '../../src/inbound/dsn.js';
+import { parseDsn } from '../../src/inbound/dsn-reports.js';
 import { isPermanentBounce } from '../../src/inbound/bounces.js';
 import { eximBounce, exchangeBounce, gmailBounce, plainReply, postfixBounce, postfixDelay, qmailBounce } from './dsn-samples.js';
 
