@@ -19,9 +19,10 @@ export interface InvitationDeps {
   appSecret: string;
   calendar: CalendarRenderer;
   /**
-   * ORGANIZER of every invitation: RCPS's display name, on MAIL_FROM's mailbox. Each copy names
-   * the signed reply address of its own delivery and person (src/inbound/reply-address.ts), so
-   * the iTIP REPLY a calendar sends comes back bound to them.
+   * ORGANIZER of every invitation: RCPS's display name, on MAIL_FROM's mailbox. Each person's
+   * copies name the signed reply address (src/inbound/reply-address.ts) of their first invitation
+   * delivery to the activity (the same for its updates: calendars expect one organiser), so the
+   * iTIP REPLY a calendar sends comes back bound to the person and the activity.
    */
   organizer: { name: string; email: string };
 }
@@ -127,7 +128,8 @@ export async function renderInvitation(
   const message: Message = { language, title, text, fields };
   if (channel === 'email') {
     if (!cancelled) message.links = rsvpLinks(publicUrl, deps.appSecret, activity, person.id, language);
-    if (ref.type === 'invitation') message.calendar = itip(activity, person, rsvp?.answer, language, deps, row.id);
+    // One organiser throughout: the first invitation's address (an update's own row only when that one is gone).
+    if (ref.type === 'invitation') message.calendar = itip(activity, person, rsvp?.answer, language, deps, loaded.firstInvitation.get(`${activity.id}:${person.id}`) ?? row.id);
   } else if (!cancelled) {
     message.actions = answerActions(language, activity.id);
   }
