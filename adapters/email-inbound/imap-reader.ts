@@ -75,6 +75,8 @@ export class ImapReader {
   private running: Promise<void> | undefined;
   private client: ImapFlow | undefined;
   private wakeUp: (() => void) | undefined;
+  /** New mail announced while a round was running: the next pause ends at once. */
+  private woken = false;
   private marker: { search: { unKeyword: string } | { seen: false }; flags: string[] } = { search: { unKeyword: PROCESSED_KEYWORD }, flags: ['\\Seen', PROCESSED_KEYWORD] };
 
   constructor(private readonly options: ImapReaderOptions) {
@@ -100,7 +102,8 @@ export class ImapReader {
   }
 
   private wake(): void {
-    this.wakeUp?.();
+    if (this.wakeUp) this.wakeUp();
+    else this.woken = true;
   }
 
   private async run(): Promise<void> {
@@ -116,6 +119,8 @@ export class ImapReader {
       if (this.stopping) break;
       // A session that lasted a while was fine: start the pauses over.
       if (Date.now() - started > 60_000) delay = this.options.reconnect?.first ?? 1000;
+      // The old connection's last events say nothing now: the pause before reconnecting is kept.
+      this.woken = false;
       await this.pause(delay);
       delay = Math.min(delay * 2, this.options.reconnect?.max ?? 60_000);
     }
@@ -230,7 +235,8 @@ export class ImapReader {
       };
       const timer = setTimeout(done, ms);
       this.wakeUp = done;
-      if (this.stopping) done();
+      if (this.stopping || this.woken) done();
+      this.woken = false;
     });
   }
 }
