@@ -159,7 +159,7 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
       startInBackground(adapter, { set: (value) => void (channels.slack = `socket: ${value}`) }, log, (error) => operatorMessage(error, config)),
     );
     // A listener port in use stops the start here, before the service says it is ready.
-    const inbound = await startInbound(config, db.db, clock, log, metrics.registry, () => delivery?.loop.poke());
+    const inbound = await startInbound(config, db.db, clock, log, metrics.registry, () => delivery?.loop.poke(), channels);
     startup.ready = true;
     await delivery!.start();
     const retention = new RetentionJob({ db: db.db, clock, log, months: config.retentionMonths, folders: [join(config.dataDir, 'outbox')] });
@@ -180,7 +180,7 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
  * Inbound mail (docs/inbound-mail.md), when IMAP_URL or INBOUND_SMTP_PORT is set: the transports
  * (adapters/email-inbound) hand each mail to the core's sink. Loaded only when set.
  */
-async function startInbound(config: Config, db: Db['db'], clock: Clock, log: Logger, registry: Registry, onChanged: () => void): Promise<{ stop(): Promise<void> } | undefined> {
+async function startInbound(config: Config, db: Db['db'], clock: Clock, log: Logger, registry: Registry, onChanged: () => void, health: Record<string, string>): Promise<{ stop(): Promise<void> } | undefined> {
   if (!config.imapUrl && config.inboundSmtpPort === undefined) return undefined;
   const [{ startInboundMail }, { inboundMetrics }, { createBounceSink }] = await Promise.all([
     import('../adapters/email-inbound/index.js'),
@@ -196,6 +196,8 @@ async function startInbound(config: Config, db: Db['db'], clock: Clock, log: Log
     sink,
     log,
     metrics: inboundMetrics(registry),
+    // Shown by /healthz beside the channels, only when set.
+    state: (name, value) => void (health[name] = value),
   });
 }
 

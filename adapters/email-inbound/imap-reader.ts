@@ -23,6 +23,8 @@ export interface ImapReaderOptions {
   retry?: { first: number; max: number };
   /** After the server drops us: reconnect after `first`, doubling up to `max` (ms). */
   reconnect?: { first: number; max: number };
+  /** Told each change of the connection, for /healthz. */
+  onState?: (state: 'connecting' | 'connected' | 'reconnecting') => void;
 }
 
 export interface ImapSettings {
@@ -107,6 +109,7 @@ export class ImapReader {
   }
 
   private async run(): Promise<void> {
+    this.options.onState?.('connecting');
     let delay = this.options.reconnect?.first ?? 1000;
     while (!this.stopping) {
       const started = Date.now();
@@ -117,6 +120,7 @@ export class ImapReader {
       }
       this.metrics.imapConnected(false);
       if (this.stopping) break;
+      this.options.onState?.('reconnecting');
       // A session that lasted a while was fine: start the pauses over.
       if (Date.now() - started > 60_000) delay = this.options.reconnect?.first ?? 1000;
       // The old connection's last events say nothing now: the pause before reconnecting is kept.
@@ -156,6 +160,7 @@ export class ImapReader {
           this.log.warn({ mailbox }, 'the IMAP server allows no keywords here: processed mail is marked \\Seen only, so do not read this mailbox by hand');
         }
         this.metrics.imapConnected(true);
+        this.options.onState?.('connected');
         this.log.info({ host, mailbox }, 'reading inbound mail over IMAP');
         while (!this.stopping && client.usable) {
           await this.round(client);

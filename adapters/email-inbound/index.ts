@@ -15,6 +15,8 @@ export interface InboundMailOptions {
   sink: InboundMailSink;
   log: Logger;
   metrics: InboundMetrics;
+  /** Each transport's state for /healthz: `imap` connecting / connected / reconnecting, `inbound_smtp` listening. */
+  state?: (name: 'imap' | 'inbound_smtp', value: string) => void;
 }
 
 /**
@@ -24,11 +26,14 @@ export interface InboundMailOptions {
  */
 export async function startInboundMail(options: InboundMailOptions): Promise<{ stop(): Promise<void> }> {
   const log = options.log.child({ area: 'inbound-mail' });
-  const reader = options.imapUrl ? new ImapReader({ url: options.imapUrl, sink: options.sink, log, metrics: options.metrics }) : undefined;
+  const reader = options.imapUrl ? new ImapReader({ url: options.imapUrl, sink: options.sink, log, metrics: options.metrics, onState: (value) => options.state?.('imap', value) }) : undefined;
   const listener = options.smtpPort !== undefined
     ? new SmtpListener({ port: options.smtpPort, host: options.host, mailFrom: options.mailFrom, sink: options.sink, log, metrics: options.metrics })
     : undefined;
-  await listener?.start();
+  if (listener) {
+    await listener.start();
+    options.state?.('inbound_smtp', 'listening');
+  }
   reader?.start();
   return {
     async stop() {

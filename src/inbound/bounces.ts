@@ -62,28 +62,31 @@ export async function recordBounce(db: Kysely<Database> | Transaction<Database>,
     )
     .execute();
 
-  const row = await db
+  const found = await db
     .selectFrom('deliveries')
-    .select(['id', 'channels', 'channel_index', 'attempts'])
+    .select(['id', 'state', 'sent_channel', 'channels', 'channel_index', 'attempts'])
     .where('id', '=', ref.deliveryId)
     .where('person_id', '=', ref.personId)
-    .where('state', '=', 'sent')
-    .where('sent_channel', '=', 'email')
+    .where('state', 'in', ['sent', 'sending'])
     .forUpdate()
     .executeTakeFirst();
+  const channels = (found?.channels ?? []) as string[];
+  // Still `sending`: the mail server took the mail and bounced it before the dispatcher wrote
+  // "sent" (its outcomes go out in small groups). Taken over here with the claim released; the
+  // dispatcher's own write then finds the claim gone and changes nothing (claims.ts).
+  const row = found && (found.state === 'sent' ? found.sent_channel === 'email' : channels[found.channel_index] === 'email') ? found : undefined;
   if (!row) return `address ${status}: marked failing`;
-  const channels = row.channels as string[];
   const last_error = `email: ${bouncedReason(status, diagnostic)}`;
   if (row.channel_index + 1 < channels.length) {
     // As deliver-row.ts falls back after a failed send: the next channel, at once, attempts anew.
     await db
       .updateTable('deliveries')
-      .set({ state: 'pending', channel_index: row.channel_index + 1, attempts: 0, next_attempt_at: now, sent_at: null, sent_channel: null, provider_id: null, last_error })
+      .set({ state: 'pending', channel_index: row.channel_index + 1, attempts: 0, next_attempt_at: now, sent_at: null, sent_channel: null, provider_id: null, last_error, claimed_by: null, claimed_at: null })
       .where('id', '=', row.id)
       .execute();
     return `address ${status}: marked failing; delivery ${row.id} falls back to ${channels[row.channel_index + 1]}`;
   }
-  await db.updateTable('deliveries').set({ state: 'failed', attempts: row.attempts + 1, last_error }).where('id', '=', row.id).execute();
+  await db.updateTable('deliveries').set({ state: 'failed', attempts: row.attempts + 1, last_error, claimed_by: null, claimed_at: null }).where('id', '=', row.id).execute();
   return `address ${status}: marked failing; delivery ${row.id} failed (no other channel)`;
 }
 

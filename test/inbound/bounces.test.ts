@@ -6,6 +6,7 @@ import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
 import { Dispatcher } from '../../src/delivery/dispatcher.js';
 import { enqueue } from '../../src/delivery/outbox.js';
+import { recordOutcomes } from '../../src/delivery/claims.js';
 import { deliveryRenderer, shareableRendering } from '../../src/delivery/render-delivery.js';
 import { BOUNCE_SKIP_MS, recordBounce } from '../../src/inbound/bounces.js';
 import { parseDsn } from '../../src/inbound/dsn-reports.js';
@@ -152,6 +153,18 @@ describe.each(dialects)('reply addresses and bounces on %s', (kind) => {
     await enqueue(db.db, [{ key: 'b3', kind: 'notice', personId: anna, channels: ['email', 'slack'], payload: { language: 'pl', title: 'Trzecia', text: 'x' }, dueAt: clock.now() }]);
     await dispatcher.drain();
     expect(smtp.mails.map((m) => m.subject)).toEqual(['Trzecia']);
+  });
+
+  it('should take over a bounced delivery still being recorded as sent, and the late "sent" changes nothing', async () => {
+    const marta = await id('marta.grabowska@example.org');
+    await enqueue(db.db, [{ key: 'b5', kind: 'notice', personId: marta, channels: ['email', 'slack'], payload: { language: 'pl', title: 'Szybki', text: 'x' }, dueAt: clock.now() }]);
+    const row = await db.db.selectFrom('deliveries').selectAll().where('dedupe_key', '=', 'b5').executeTakeFirstOrThrow();
+    // As the dispatcher leaves it between the mail server's 250 and its outcome write.
+    await db.db.updateTable('deliveries').set({ state: 'sending', claimed_by: 'w-fast', claimed_at: clock.now() }).where('id', '=', row.id).execute();
+    const [report] = parseDsn(postfixBounce('x@example.org', 'marta.grabowska@example.org'))!;
+    expect(await recordBounce(db.db, { deliveryId: row.id, personId: marta }, report!, clock)).toMatch(/falls back to slack/);
+    await recordOutcomes(db.db, 'w-fast', clock.now(), [[row, { state: 'sent', sent_at: clock.now(), sent_channel: 'email', provider_id: 'late', last_error: null }]]);
+    expect(await db.db.selectFrom('deliveries').select(['state', 'channel_index', 'claimed_by', 'provider_id']).where('id', '=', row.id).executeTakeFirstOrThrow()).toEqual({ state: 'pending', channel_index: 1, claimed_by: null, provider_id: null });
   });
 
   it('should end a delivery with no other channel as failed, with the bounce as its reason', async () => {

@@ -91,6 +91,7 @@ describe.skipIf(!!skip)('the service reading bounces over SMTP and IMAP', () => 
     const metrics = await (await fetch(`${service.url}/metrics`)).text();
     expect(metrics).toMatch(/kooperator_inbound_mail_total\{transport="imap",result="recorded"\} 1/);
     expect(metrics).toMatch(/kooperator_inbound_imap_connected 1/);
+    expect(await (await fetch(`${service.url}/healthz`)).json()).toMatchObject({ channels: { imap: 'connected', inbound_smtp: 'listening' } });
   });
 
   it('should stop within its budget with both transports running', async () => {
