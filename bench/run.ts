@@ -22,6 +22,7 @@ import { drainBenchmark, planningBenchmark } from './delivery.bench.js';
 import { invitationsBenchmark } from './invitations.bench.js';
 import { claimBenchmark, failingRenderBenchmark, idleQueriesBenchmark } from './lifecycle.bench.js';
 import { crashRestartBenchmark } from './crash-restart.bench.js';
+import { attendancePdfBenchmark } from './attendance-pdf.bench.js';
 import { Report, killAllChildren, s, waitForQuiet, withTimeout } from './support.js';
 
 interface Benchmark {
@@ -46,6 +47,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'idle', title: 'Database queries of an idle service with one locked due row', limitMs: 120_000, run: idleQueriesBenchmark },
   { name: 'slack', title: 'Slack /pzk spotkania throughput (issue 3)', limitMs: 300_000, run: slackBenchmark },
   { name: 'render-all', title: 'Rendering every message kind with stress data for all four channels (issue 14)', limitMs: 60_000, run: renderAllBenchmark },
+  { name: 'attendance-pdf', title: 'Lista obecności PDF for 500 people (issue 15)', limitMs: 120_000, run: attendancePdfBenchmark },
 ];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
