@@ -1,9 +1,9 @@
-import { finished } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
 import { setImmediate } from 'node:timers/promises';
 import { DateTime } from 'luxon';
 import { formatDate, formatTime } from '../i18n/format.js';
 import type { AttendanceList, ListPerson } from './attendance-list.js';
-import { lineAt, newPdf, twoLinesAt } from './pdf-fonts.js';
+import { lineAt, newPdf, pipePdf, twoLinesAt } from './pdf-fonts.js';
 import { PROGRAMME } from './programme.js';
 
 /** Rows on one page: the funder's form has 30, and the header repeats on every page. */
@@ -33,14 +33,14 @@ export const PRESENCE_MARK = { present: 'tak', absent: 'nie', unknown: '—' } a
  * pdfkit streams each page out as it is finished and the loop yields between pages, so a list
  * of 500 never sits in memory whole and the service keeps answering other requests meanwhile.
  */
-export async function writeAttendancePdf(list: AttendanceList, options: { blank: boolean; now: Date }, out: NodeJS.WritableStream): Promise<void> {
+export async function writeAttendancePdf(list: AttendanceList, options: { blank: boolean; now: Date }, out: Writable): Promise<void> {
   const title = `Lista obecności: ${list.title}`;
   const doc = newPdf({ title, subject: `${PROGRAMME.name}: ${list.kindName}`, now: options.now });
-  const done = finished(doc.pipe(out));
+  const { done, gone } = pipePdf(doc, out);
   const pagesPerDay = Math.max(1, Math.ceil(list.people.length / ROWS_PER_PAGE));
   const total = pagesPerDay * list.days.length;
   let page = 0;
-  for (const day of list.days) {
+  pages: for (const day of list.days) {
     for (let p = 0; p < pagesPerDay; p++) {
       doc.addPage({ size: 'A4', margin: 0 });
       page++;
@@ -50,6 +50,7 @@ export async function writeAttendancePdf(list: AttendanceList, options: { blank:
       grid(doc, rows.length);
       footer(doc, page, total, options);
       await setImmediate();
+      if (gone()) break pages;
     }
   }
   doc.end();

@@ -1,4 +1,4 @@
-import { finished } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import QRCode from 'qrcode';
@@ -6,7 +6,7 @@ import type { ActivityRow, Database } from '../db/tables.js';
 import { formatDate, formatTime } from '../i18n/format.js';
 import { messages } from '../i18n/messages.js';
 import { activityDays, hoursText } from './activity-days.js';
-import { lineAt, newPdf } from './pdf-fonts.js';
+import { lineAt, newPdf, pipePdf } from './pdf-fonts.js';
 import { PROGRAMME } from './programme.js';
 
 /** A certificate as recorded, with its person and activity: what the PDF and the verification page show. */
@@ -52,9 +52,9 @@ const PAGE = { width: 595.28, height: 841.89, margin: 56 };
  * with hours, hours in total, place), the date of issue, and the verification link with its QR
  * code (drawn as vector squares, sharp at any print size).
  */
-export async function writeCertificatePdf(view: CertificateView, verifyUrl: string, out: NodeJS.WritableStream): Promise<void> {
+export async function writeCertificatePdf(view: CertificateView, verifyUrl: string, out: Writable): Promise<void> {
   const doc = newPdf({ title: `Zaświadczenie o udziale nr ${view.number}`, subject: `${PROGRAMME.name}: ${view.activity.title}`, now: view.issuedAt });
-  const done = finished(doc.pipe(out));
+  const { done } = pipePdf(doc, out);
   doc.addPage({ size: 'A4', margin: 0 });
   const { margin } = PAGE;
   const width = PAGE.width - 2 * margin;

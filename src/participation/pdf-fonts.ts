@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
 
 /**
@@ -81,4 +83,16 @@ function split(doc: PDFKit.PDFDocument, text: string, width: number): [string, s
   let i = 1;
   while (i < words.length && doc.widthOfString(`${first} ${words[i]}`) <= width) first += ` ${words[i++]}`;
   return [fitText(doc, first, width), words.slice(i).join(' ')];
+}
+
+/**
+ * Pipes the document to `out` and resolves when `out` has everything. A reader that goes away
+ * mid-document (a closed browser tab) is not an error of ours: it resolves too, and `gone()`
+ * tells the writer to stop making pages nobody will read.
+ */
+export function pipePdf(doc: PDFKit.PDFDocument, out: Writable): { done: Promise<void>; gone: () => boolean } {
+  const done = finished(doc.pipe(out)).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE') throw error;
+  });
+  return { done, gone: () => out.destroyed };
 }

@@ -3,6 +3,9 @@ import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
 import { attendanceListUrl, type AttendanceSubject } from '../../src/participation/attendance-links.js';
 import { attendanceRoutes } from '../../src/participation/attendance-routes.js';
+import { loadAttendanceList } from '../../src/participation/attendance-list.js';
+import { writeAttendancePdf } from '../../src/participation/attendance-pdf.js';
+import { Writable } from 'node:stream';
 import { signLink } from '../../src/security/signed-links.js';
 import { dialects, freshDatabase } from '../support/databases.js';
 import { hasPoppler, pdfInfo, pdfText } from '../support/pdf-text.js';
@@ -147,6 +150,19 @@ describe.each(dialects)('lista obecności: PDF, blank PDF and CSV behind signed 
     const csv = bytesOnWire.toString('utf8');
     expect(csv).toMatch(/Osoba 5 kutno;[^;]*;PZK Łódź;.*;obecny;;Ńina Óręb-Kończyńska\r\n/);
     expect(csv).toMatch(/Ńina Óręb-Kończyńska;.*;nieobecny;zastępstwo: Osoba 5 kutno;\r\n/);
+  });
+
+  it('should stop quietly, without an error, when the reader goes away mid-document', async () => {
+    const list = (await loadAttendanceList(db.db, training))!;
+    let chunks = 0;
+    const reader = new Writable({
+      write(_chunk, _encoding, done) {
+        if (++chunks === 2) this.destroy();
+        done();
+      },
+    });
+    await expect(writeAttendancePdf(list, { blank: false, now: clock.now() }, reader)).resolves.toBeUndefined();
+    expect(reader.destroyed).toBe(true);
   });
 
   it('should name the file in ASCII and in UTF-8 (RFC 6266)', async () => {
