@@ -9,6 +9,8 @@ import { answersPageUrl } from '../../src/invitations/answers-page-links.js';
 import { createLogger } from '../../src/log.js';
 import { certificateVerifyUrl } from '../../src/participation/certificate-links.js';
 import { certificateRoutes } from '../../src/participation/certificate-routes.js';
+import { meRoutes } from '../../src/http/me/me-routes.js';
+import { personalPageUrl } from '../../src/me/me-link.js';
 import { collectPersonalData, erasePersonalData } from '../../src/privacy/personal-data.js';
 import { dialects, freshDatabase } from '../support/databases.js';
 import { hasPoppler, pdfInfo, pdfText } from '../support/pdf-text.js';
@@ -41,7 +43,7 @@ describe.each(dialects)('zaświadczenie o udziale: sent by RCPS to everyone pres
       { kind: 'activity', ref: WORKSHOP, day: '2027-03-10', person: ids['lodz1@example.org']!, present: true },
       { kind: 'activity', ref: WORKSHOP, day: '2027-03-11', person: ids['lodz1@example.org']!, present: false },
     ]);
-    web = await serve([...answersPageRoutes({ db: db.db, clock, appSecret: SECRET, publicUrl: 'http://127.0.0.1' }), ...certificateRoutes({ db: db.db, clock, appSecret: SECRET, publicUrl: 'http://127.0.0.1' })]);
+    web = await serve([...meRoutes({ db: db.db, clock, appSecret: SECRET, publicUrl: 'http://127.0.0.1' }), ...answersPageRoutes({ db: db.db, clock, appSecret: SECRET, publicUrl: 'http://127.0.0.1' }), ...certificateRoutes({ db: db.db, clock, appSecret: SECRET, publicUrl: 'http://127.0.0.1' })]);
   }, 120_000);
   afterAll(async () => {
     await web?.close();
@@ -156,6 +158,26 @@ describe.each(dialects)('zaświadczenie o udziale: sent by RCPS to everyone pres
     }
     expect((await ask('lodz4@example.org', 'nieistniejące')).text).toContain('Nie znaleźliśmy szkolenia ani warsztatów „nieistniejące”');
     expect(await certificateRows()).toHaveLength(count);
+  });
+
+  it('should offer the person their certificates on the personal page, sent with a button (a POST), only for events they were at', async () => {
+    const me = await personalPageUrl(db.db, web.base, SECRET, ids['lodz4@example.org']!, clock.now());
+    const page = await (await fetch(me)).text();
+    expect(page).toContain('<h2 id="certificates-h">Zaświadczenia o udziale</h2>');
+    expect(page).toMatch(/<strong>Szkolenie dla PZK Łódź<\/strong> \(zaświadczenie nr ZU\/2027\/\d{6}\)/);
+    const before = (await certificateRows()).length;
+    const post = (activity: string) => fetch(`${me}/certificate?lang=pl`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `activity=${activity}` });
+    expect((await post(WORKSHOP)).status).toBe(404);
+    expect(await certificateRows()).toHaveLength(before);
+    const sent = await post(TRAINING);
+    expect(sent.status).toBe(303);
+    expect(await (await fetch(new URL(sent.headers.get('location')!, web.base))).text()).toContain('Wysłaliśmy link do zaświadczenia');
+    const rows = await certificateRows();
+    expect(rows).toHaveLength(before + 1);
+    expect(rows.at(-1)!.person_id).toBe(ids['lodz4@example.org']);
+    // Someone with no presence recorded sees no such section.
+    const other = await personalPageUrl(db.db, web.base, SECRET, ids['lodz5@example.org']!, clock.now());
+    expect(await (await fetch(other)).text()).not.toContain('certificates-h');
   });
 
   it('should show certificates in moje-dane and erase them with the person: the verification link then finds nothing', async () => {
