@@ -14,6 +14,7 @@ export const proofMessages = {
     certificateText: (number: string, title: string, until: string) =>
       `Przygotowaliśmy zaświadczenie nr ${number} o udziale Pani/Pana w wydarzeniu „${title}”. Link do pobrania (PDF) działa do ${until}; później można poprosić o nowy poleceniem **zaświadczenie**.`,
     certificateButton: 'Pobierz zaświadczenie (PDF)',
+    commandTitle: 'Zaświadczenie o udziale',
     commandSent: (number: string, title: string) =>
       `Zaświadczenie nr ${number} („${title}”) jest w drodze: link do pobrania przyjdzie za chwilę w osobnej wiadomości, na Pani/Pana zwykłe kanały.`,
     commandNone:
@@ -51,6 +52,7 @@ export const proofMessages = {
     certificateText: (number: string, title: string, until: string) =>
       `Your certificate no. ${number} of attendance at “${title}” is ready. The download link (PDF) works until ${until}; after that, ask for a new one with **certificate**.`,
     certificateButton: 'Download the certificate (PDF)',
+    commandTitle: 'Certificate of attendance',
     commandSent: (number: string, title: string) => `Certificate no. ${number} (“${title}”) is on its way: the download link comes in a separate message in a moment, on your usual channels.`,
     commandNone: 'No training or workshop has your attendance recorded yet, so we cannot issue a certificate. If you were there, please write to RCPS.',
     commandChoose: (count: number) =>

@@ -14,14 +14,14 @@ export const certificateCommand: CommandHandler = async (ctx) => {
   const language = person.language;
   const t = proofMessages[language];
   const attended = await attendedActivities(ctx.db, person.id);
-  if (attended.length === 0) return { language, title: t.certificateTitle('—'), text: t.commandNone };
+  if (attended.length === 0) return { language, title: t.commandTitle, text: t.commandNone };
   const asked = text.trim();
   const chosen: Attended[] = asked ? matching(attended, asked) : attended;
-  if (asked && chosen.length === 0) return { language, title: t.certificateTitle(asked), text: t.commandUnknown(asked) };
+  if (asked && chosen.length === 0) return { language, title: t.commandTitle, text: t.commandUnknown(asked) };
   if (chosen.length > 1) {
     return {
       language,
-      title: t.certificateTitle('…'),
+      title: t.commandTitle,
       text: t.commandChoose(chosen.length),
       items: chosen.map((a) => ({ title: a.activity.title, lines: [a.activity.id, a.days.join(', ')] })),
     };
