@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderText } from '../../adapters/console/render-text.js';
+import { composeMail } from '../../adapters/email/compose.js';
+import { renderMessage } from '../../adapters/slack/render-blocks.js';
+import { cardSize, CARD_LIMIT, renderCard } from '../../adapters/teams/render-card.js';
 import { Bot } from '../../src/bot/bot.js';
 import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
@@ -84,6 +88,22 @@ describe.each(dialects)('zaświadczenie o udziale: sent by RCPS to everyone pres
     const [a, b] = await Promise.all(rows.map(render));
     expect(a!.links![0]!.url).not.toBe(b!.links![0]!.url);
     expect(a!.text).toMatch(/zaświadczenie nr ZU\/2027\/\d{6}/);
+  });
+
+  it('should carry the download link on every channel, in the person\'s language', async () => {
+    const row = (await certificateRows())[0]!;
+    for (const language of ['pl', 'en'] as const) {
+      const message = (await deliveryRenderer(db.db, web.base, SECRET)(row, language))!;
+      const url = message.links![0]!.url;
+      expect(message.title).toBe(language === 'pl' ? 'Zaświadczenie o udziale: Szkolenie dla PZK Łódź' : 'Certificate of attendance: Szkolenie dla PZK Łódź');
+      expect(JSON.stringify(renderMessage(message))).toContain(url);
+      const card = renderCard(message);
+      expect(cardSize(card)).toBeLessThanOrEqual(CARD_LIMIT);
+      expect(JSON.stringify(card)).toContain(url);
+      const mail = composeMail('lodz1@example.org', message);
+      expect(mail.ok && String(mail.mail.text)).toContain(url);
+      expect(renderText(message)).toContain(url);
+    }
   });
 
   it.skipIf(!hasPoppler)('should download as an A4 PDF with the person, the training, hours, place, number and verification link', async () => {
