@@ -16,6 +16,7 @@ import { deliveriesCommand } from './commands/deliveries.js';
 import { rsvpAction } from './commands/rsvp-action.js';
 import { openInvitationItems, workshopsCommand } from './commands/workshops.js';
 import { createActivity } from './commands/activity-admin.js';
+import { certificateCommand } from './commands/certificate.js';
 import { announceAction, announceCommand } from '../announcements/announce.js';
 import { firstTime, once, seenBefore } from './first-time.js';
 import { listReportsCommand, problemCommand, problemFormHandler, reportAction, reportCommand, statusCommand, statusFormHandler } from '../reports/report-commands.js';
@@ -49,6 +50,7 @@ const handlers: Partial<Record<CommandName, CommandHandler>> = {
   zgloszenie: reportCommand,
   ogloszenie: announceCommand,
   warsztaty: workshopsCommand,
+  zaswiadczenie: certificateCommand,
 };
 
 /** Buttons by the area before the colon of their action id ("report:ack" → report). */

@@ -11,7 +11,7 @@ import type { ImportSummary } from '../schedule/import-schedule.js';
 import { importScheduleFiles } from '../schedule/import-files.js';
 import { processScheduleChanges } from '../reminders/change-notices.js';
 import { planReminders } from '../reminders/plan-reminders.js';
-import { exporters } from '../export/exports.js';
+import { exporters, TEAM_FILTERED } from '../export/exports.js';
 import { forgetErasure } from '../privacy/erasures.js';
 import { UsageError } from './usage-error.js';
 
@@ -118,7 +118,7 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** `export <kind> --from D --to D`: CSV to stdout, for the funder's reports. */
 export async function exportCommand(config: Config, clock: Clock, args: string[], write: (text: string) => void): Promise<void> {
-  const kind = args.find((a) => !a.startsWith('--') && args[args.indexOf(a) - 1] !== '--from' && args[args.indexOf(a) - 1] !== '--to');
+  const kind = args.find((a) => !a.startsWith('--') && !['--from', '--to', '--team'].includes(args[args.indexOf(a) - 1] ?? ''));
   const known = Object.keys(exporters).sort().join('|');
   const example = `npm run kooperator -- export ${Object.keys(exporters)[0] ?? 'status'} --from 2027-01-01 --to 2027-03-31`;
   const exporter = kind ? exporters[kind] : undefined;
@@ -131,7 +131,13 @@ export async function exportCommand(config: Config, clock: Clock, args: string[]
     }
   }
   if (from! > to!) throw new UsageError(`--from ${from} is after --to ${to}: ${example}`);
-  await withDatabase(config, 'export', async (db) => write(await exporter(db.db, { from: from!, to: to!, now: clock.now() })));
+  const team = args.includes('--team') ? args[args.indexOf('--team') + 1] : undefined;
+  if (args.includes('--team') && (!team || team.startsWith('--'))) throw new UsageError(`--team needs a team id: npm run kooperator -- export attendance --from 2027-01-01 --to 2027-03-31 --team lodz`);
+  if (team !== undefined && !TEAM_FILTERED.has(kind!)) throw new UsageError(`--team works only with ${[...TEAM_FILTERED].join(', ')}`);
+  await withDatabase(config, 'export', async (db) => {
+    if (team !== undefined && !(await db.db.selectFrom('teams').select('id').where('id', '=', team).executeTakeFirst())) throw new UsageError(`there is no team "${team}"`);
+    write(await exporter(db.db, { from: from!, to: to!, now: clock.now(), ...(team !== undefined ? { team } : {}) }));
+  });
 }
 
 /** `forget-erasure <email>`: an admin confirms that an erased person may be imported again. */

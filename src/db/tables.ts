@@ -390,8 +390,24 @@ export interface MailBounceTable {
   created_at: CreatedAt;
 }
 
+/** A zaświadczenie o udziale as issued (migration 0024): its number and what it certifies. */
+export interface CertificateTable {
+  id: Generated<number>;
+  /** ZU/<year>/<id, six digits>: printed on the PDF and shown by the verification page. */
+  number: string;
+  person_id: number;
+  activity_id: string;
+  /** JSON array of the local dates the person was present, as of the last issue. */
+  days: string;
+  /** Minutes of the activity on those days (docs/participation.md says how a day's hours are counted). */
+  minutes: number;
+  issued_at: Date;
+  updated_at: UpdatedAt;
+}
+
 export interface Database {
   mail_bounces: MailBounceTable;
+  certificates: CertificateTable;
   meeting_answers: MeetingAnswerTable;
   absence_periods: AbsencePeriodTable;
   attendance: AttendanceTable;

@@ -9,11 +9,16 @@ import type { Language } from '../i18n/messages.js';
 import { staffPageMessages } from '../i18n/staff-page-messages.js';
 import { activityAnswers, type ActivityAnswers, type AnswerCounts } from './answer-counts.js';
 import { checkAnswersLink } from './answers-page-links.js';
+import { activitiesWithPresence, certificatesSection, sendToAllPresent } from '../participation/certificates-staff.js';
 
 export interface AnswersPageOptions {
   db: Kysely<Database>;
   clock: Clock;
   appSecret: string;
+  /** For the "send certificates to everyone present" form: its origin check (src/participation/certificates-staff.ts). */
+  publicUrl?: string;
+  /** Certificates were put in the outbox. */
+  onQueued?: () => void;
 }
 
 /**
@@ -36,7 +41,24 @@ export function answersPageRoutes(options: AnswersPageOptions): Route[] {
         if (!person) return sendPage(res, 410, staffMessagePage('both', 'expiredTitle', 'answersExpired'));
         const language = pageLanguage(req.url, person.language);
         if (!person.staff_role) return sendPage(res, 403, staffMessagePage(language, 'notAllowedTitle', 'answersNotStaff'));
-        sendPage(res, 200, answersPage(language, `/activities/${token}`, await activityAnswers(options.db, now)));
+        const page = answersPage(language, `/activities/${token}`, await activityAnswers(options.db, now));
+        const certificates = certificatesSection(language, `/activities/${token}`, await activitiesWithPresence(options.db));
+        sendPage(res, 200, { ...page, body: html`${page.body}${certificates}` });
+      },
+    },
+    {
+      // RCPS sends every person present at a training or workshop their certificate (docs/participation.md).
+      method: 'POST',
+      path: /^\/activities\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\/certificates$/,
+      name: 'activity_certificates',
+      handler: async (req, res, [token]) => {
+        const check = checkAnswersLink(options.appSecret, token!, options.clock.now());
+        if (!check.ok) return sendPage(res, check.status, check.status === 410 ? staffMessagePage('both', 'expiredTitle', 'answersExpired') : staffMessagePage('both', 'badLinkTitle', 'answersBadLink'));
+        const person = await options.db.selectFrom('people').selectAll().where('id', '=', check.personId).where('removed_at', 'is', null).executeTakeFirst();
+        if (!person) return sendPage(res, 410, staffMessagePage('both', 'expiredTitle', 'answersExpired'));
+        const language = pageLanguage(req.url, person.language);
+        if (!person.staff_role) return sendPage(res, 403, staffMessagePage(language, 'notAllowedTitle', 'answersNotStaff'));
+        await sendToAllPresent({ ...options, publicUrl: options.publicUrl ?? 'http://localhost' }, req, res, language, `/activities/${token}`);
       },
     },
   ];

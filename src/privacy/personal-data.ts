@@ -9,6 +9,7 @@ export { ERASED_NAME, erasedEmail };
 import { reportsPersonalData } from '../reports/personal-data.js';
 import { invitationsPersonalData } from '../invitations/personal-data.js';
 import { bouncesPersonalData } from '../inbound/personal-data.js';
+import { certificatesPersonalData } from '../participation/certificates-personal-data.js';
 import { lockActivities } from '../invitations/capacity.js';
 import { holdImportLock } from '../schedule/import-lock.js';
 
@@ -187,6 +188,7 @@ export const personalDataParts: PersonalDataPart[] = [
   reportsPersonalData,
   invitationsPersonalData,
   bouncesPersonalData,
+  certificatesPersonalData,
 ];
 
 export interface PersonalDataExport {
