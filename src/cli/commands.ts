@@ -76,6 +76,8 @@ export function describeSummary(s: ImportSummary, dryRun: boolean): string {
     line('people', s.people),
     line('memberships', s.memberships),
     line('activities', s.activities),
+    line('questions', s.questions),
+    ...(s.registrationAnswersRemoved ? [`  ${s.registrationAnswersRemoved} registration answer(s) to removed questions ${dryRun ? 'would be' : 'were'} deleted`] : []),
     ...kept,
   ].join('\n');
 }
