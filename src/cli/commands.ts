@@ -12,6 +12,7 @@ import { importScheduleFiles } from '../schedule/import-files.js';
 import { processScheduleChanges } from '../reminders/change-notices.js';
 import { planReminders } from '../reminders/plan-reminders.js';
 import { exporters } from '../export/exports.js';
+import { exportRegistrations } from '../export/registrations-export.js';
 import { forgetErasure } from '../privacy/erasures.js';
 import { UsageError } from './usage-error.js';
 
@@ -120,6 +121,7 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** `export <kind> --from D --to D`: CSV to stdout, for the funder's reports. */
 export async function exportCommand(config: Config, clock: Clock, args: string[], write: (text: string) => void): Promise<void> {
+  if (args[0] === 'registrations') return exportRegistrationsCommand(config, args, write);
   const kind = args.find((a) => !a.startsWith('--') && args[args.indexOf(a) - 1] !== '--from' && args[args.indexOf(a) - 1] !== '--to');
   const known = Object.keys(exporters).sort().join('|');
   const example = `npm run kooperator -- export ${Object.keys(exporters)[0] ?? 'status'} --from 2027-01-01 --to 2027-03-31`;
@@ -134,6 +136,19 @@ export async function exportCommand(config: Config, clock: Clock, args: string[]
   }
   if (from! > to!) throw new UsageError(`--from ${from} is after --to ${to}: ${example}`);
   await withDatabase(config, 'export', async (db) => write(await exporter(db.db, { from: from!, to: to!, now: clock.now() })));
+}
+
+/** `export registrations --activity ID`: one activity's registration answers and totals (src/export/registrations-export.ts). */
+async function exportRegistrationsCommand(config: Config, args: string[], write: (text: string) => void): Promise<void> {
+  const at = args.indexOf('--activity');
+  const id = at >= 0 ? args[at + 1] : undefined;
+  const example = 'npm run kooperator -- export registrations --activity warsztaty-2027-1';
+  if (!id || id.startsWith('--')) throw new UsageError(`export registrations needs --activity and the activity's id: ${example}`);
+  await withDatabase(config, 'export', async (db) => {
+    const csv = await exportRegistrations(db.db, id);
+    if (csv === undefined) throw new UsageError(`there is no activity "${id}": ${example}`);
+    write(csv);
+  });
 }
 
 /** `forget-erasure <email>`: an admin confirms that an erased person may be imported again. */

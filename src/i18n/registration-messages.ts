@@ -38,6 +38,19 @@ export const registrationMessages = {
     person: 'Osoba',
     institution: 'Instytucja',
     answer: 'Odpowiedź',
+    chat: {
+      field: 'Pytania rejestracyjne (nieobowiązkowe; jedno w wierszu, np. „dieta*: Dieta = zwykła; wegetariańska”, „noclegi: Noclegi += 10/11 marca; 11/12 marca”, „dostepnosc: Potrzeby dostępności”; * po id: wymagane, += kilka odpowiedzi)',
+      badLine: (n: number) => `Pytania rejestracyjne, wiersz ${n}: prosimy zacząć od identyfikatora (a–z, 0–9, „-”) i dwukropka, np. „dieta: Dieta = zwykła; wegetariańska”.`,
+      duplicate: (n: number, id: string) => `Pytania rejestracyjne, wiersz ${n}: identyfikator „${id}” już był.`,
+      badLabel: (n: number) => `Pytania rejestracyjne, wiersz ${n}: treść pytania musi mieć od 1 do 200 znaków.`,
+      noOptions: (n: number) => `Pytania rejestracyjne, wiersz ${n}: po „=” prosimy podać odpowiedzi rozdzielone średnikami.`,
+      tooManyOptions: (n: number, max: number) => `Pytania rejestracyjne, wiersz ${n}: ${icu('pl', 'najwyżej {n, plural, one {# odpowiedź} few {# odpowiedzi} other {# odpowiedzi}}', { n: max })}.`,
+      sameOption: (n: number, label: string) => `Pytania rejestracyjne, wiersz ${n}: odpowiedź „${label}” powtarza się.`,
+      longOption: (n: number) => `Pytania rejestracyjne, wiersz ${n}: odpowiedź może mieć najwyżej 75 znaków.`,
+      tooMany: (max: number) => `Pytań rejestracyjnych może być najwyżej ${num('pl', max)}.`,
+    },
+    myData: (n: number) =>
+      icu('pl', 'Pytania rejestracyjne wydarzeń: {n, plural, one {# odpowiedź} few {# odpowiedzi} other {# odpowiedzi}} (pełna treść w pliku JSON; usuwane z odmową udziału i po okresie przechowywania).', { n }),
   },
   en: {
     formTitle: 'Registration',
@@ -71,5 +84,17 @@ export const registrationMessages = {
     person: 'Person',
     institution: 'Institution',
     answer: 'Answer',
+    chat: {
+      field: 'Registration questions (optional; one a line, e.g. "diet*: Diet = regular; vegetarian", "nights: Nights += 10/11 March; 11/12 March", "access: Accessibility needs"; * after the id: required, += several answers)',
+      badLine: (n: number) => `Registration questions, line ${n}: please start with an id (a-z, 0-9, "-") and a colon, e.g. "diet: Diet = regular; vegetarian".`,
+      duplicate: (n: number, id: string) => `Registration questions, line ${n}: the id "${id}" is used twice.`,
+      badLabel: (n: number) => `Registration questions, line ${n}: the question must have 1 to 200 characters.`,
+      noOptions: (n: number) => `Registration questions, line ${n}: after "=" please list the answers separated by semicolons.`,
+      tooManyOptions: (n: number, max: number) => `Registration questions, line ${n}: at most ${num('en', max)} answers.`,
+      sameOption: (n: number, label: string) => `Registration questions, line ${n}: the answer "${label}" is given twice.`,
+      longOption: (n: number) => `Registration questions, line ${n}: an answer may have at most 75 characters.`,
+      tooMany: (max: number) => `There may be at most ${num('en', max)} registration questions.`,
+    },
+    myData: (n: number) => icu('en', 'Registration questions of activities: {n, plural, one {# answer} other {# answers}} (in full in the JSON file; removed when you decline and after the retention period).', { n }),
   },
 } satisfies Record<Language, Record<string, unknown>>;
