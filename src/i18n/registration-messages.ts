@@ -29,7 +29,7 @@ export const registrationMessages = {
     } as Record<string, string>,
     // RCPS: the totals and the export.
     totalsHeading: 'Rejestracja: podsumowanie',
-    totalsFor: (people: number) => icu('pl', 'odpowiedzi {n, plural, one {# osoby} other {# osób}}, które przyjęły zaproszenie', { n: people }),
+    totalsFor: (people: number) => icu('pl', 'odpowiedzi {n, plural, one {# osoby, która przyjęła zaproszenie} other {# osób, które przyjęły zaproszenie}}', { n: people }),
     option: (label: string, n: number) => `${label}: ${num('pl', n)}`,
     noAnswer: (n: number) => icu('pl', 'bez odpowiedzi: {n, plural, one {# osoba} few {# osoby} other {# osób}}', { n }),
     invalid: (n: number) => icu('pl', '{n, plural, one {# odpowiedź nieaktualna} few {# odpowiedzi nieaktualne} other {# odpowiedzi nieaktualnych}} (zmieniono możliwości odpowiedzi)', { n }),
