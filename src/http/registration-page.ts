@@ -6,7 +6,7 @@ import { formPageMessages } from '../i18n/form-page-messages.js';
 import type { Language } from '../i18n/messages.js';
 import { registrationMessages } from '../i18n/registration-messages.js';
 import type { Form, FormField } from '../ports/channel.port.js';
-import { registrationFormFor, registrationOutcomeMessage } from '../bot/commands/registration.js';
+import { registrationFormFor, registrationOutcomeMessage } from '../registration/registration-replies.js';
 import { saveRegistration } from '../registration/save-registration.js';
 import { html, sendPage, type SafeHtml } from './html/layout.js';
 import { MalformedBodyError, readBody } from './read-body.js';

@@ -11,7 +11,7 @@ import { verifyLink } from '../security/signed-links.js';
 import { html, sendPage } from './html/layout.js';
 import { sendBadLink } from './me/bad-link-page.js';
 import { readForm } from './read-body.js';
-import { registrationFormFor } from '../bot/commands/registration.js';
+import { registrationFormFor } from '../registration/registration-replies.js';
 import { registrationFormHtml, registrationPage } from './registration-page.js';
 import type { Route } from './router.js';
 

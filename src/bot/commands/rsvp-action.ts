@@ -3,7 +3,7 @@ import { answerInvitation, type Answer } from '../../invitations/rsvp.js';
 import { registrationMessages } from '../../i18n/registration-messages.js';
 import type { Message } from '../../ports/channel.port.js';
 import type { ActionHandler } from './context.js';
-import { registrationFormFor } from './registration.js';
+import { registrationFormFor } from '../../registration/registration-replies.js';
 
 const VERBS: Record<string, Answer> = { 'rsvp:accept': 'accepted', 'rsvp:decline': 'declined', 'rsvp:maybe': 'maybe' };
 
