@@ -17,6 +17,8 @@ import { rsvpAction } from './commands/rsvp-action.js';
 import { openInvitationItems, workshopsCommand } from './commands/workshops.js';
 import { createActivity } from './commands/activity-admin.js';
 import { certificateCommand } from './commands/certificate.js';
+import { registrationFormHandler } from './commands/registration.js';
+import { REGISTRATION_FORM } from '../registration/registration-form.js';
 import { announceAction, announceCommand } from '../announcements/announce.js';
 import { firstTime, once, seenBefore } from './first-time.js';
 import { listReportsCommand, problemCommand, problemFormHandler, reportAction, reportCommand, statusCommand, statusFormHandler } from '../reports/report-commands.js';
@@ -67,6 +69,7 @@ const formHandlers: Record<string, FormHandler> = {
   status: statusFormHandler,
   problem: problemFormHandler,
   'activity-new': createActivity,
+  [REGISTRATION_FORM]: registrationFormHandler,
 };
 
 function help(language: Language): Message {
@@ -145,8 +148,8 @@ export class Bot implements BotPort {
       return handler ? await handler(context(''), incoming) : this.notYet(person.language);
     }
     if (incoming.type === 'form') {
-      const handler = formHandlers[incoming.formId];
-      return handler ? await handler(context(''), incoming.values) : this.notYet(person.language);
+      const handler = formHandlers[incoming.formId] ?? formHandlers[incoming.formId.split(':', 1)[0]!];
+      return handler ? await handler(context(''), incoming.values, incoming.formId) : this.notYet(person.language);
     }
     const parsed = parseCommand(`${incoming.command} ${incoming.text}`);
     const handler = parsed.command && handlers[parsed.command];

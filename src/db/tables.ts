@@ -405,9 +405,32 @@ export interface CertificateTable {
   updated_at: UpdatedAt;
 }
 
+/** A registration question of an activity (migration 0023); `options` is JSON: [{ id, label, label_en? }]. */
+export interface ActivityQuestionTable {
+  activity_id: string;
+  question_id: string;
+  position: number;
+  kind: 'text' | 'choice' | 'multi-choice';
+  label: string;
+  label_en: string | null;
+  required: boolean;
+  options: ColumnType<string, string | undefined, string>;
+}
+
+/** A person's answer to one registration question; multi-choice: option ids joined by ",". */
+export interface RegistrationAnswerTable {
+  activity_id: string;
+  question_id: string;
+  person_id: number;
+  value: string;
+  answered_at: Date;
+}
+
 export interface Database {
   mail_bounces: MailBounceTable;
   certificates: CertificateTable;
+  activity_questions: ActivityQuestionTable;
+  registration_answers: RegistrationAnswerTable;
   meeting_answers: MeetingAnswerTable;
   absence_periods: AbsencePeriodTable;
   attendance: AttendanceTable;
@@ -450,3 +473,4 @@ export type NewActivity = Insertable<ActivityTable>;
 export type DeliveryRow = Selectable<DeliveryTable>;
 export type ProblemReportRow = Selectable<ProblemReportTable>;
 export type StatusUpdateRow = Selectable<StatusUpdateTable>;
+export type ActivityQuestionRow = Selectable<ActivityQuestionTable>;

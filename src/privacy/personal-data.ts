@@ -10,6 +10,7 @@ import { reportsPersonalData } from '../reports/personal-data.js';
 import { invitationsPersonalData } from '../invitations/personal-data.js';
 import { bouncesPersonalData } from '../inbound/personal-data.js';
 import { certificatesPersonalData } from '../participation/certificates-personal-data.js';
+import { registrationPersonalData } from '../registration/personal-data.js';
 import { lockActivities } from '../invitations/capacity.js';
 import { holdImportLock } from '../schedule/import-lock.js';
 
@@ -189,6 +190,7 @@ export const personalDataParts: PersonalDataPart[] = [
   invitationsPersonalData,
   bouncesPersonalData,
   certificatesPersonalData,
+  registrationPersonalData,
 ];
 
 export interface PersonalDataExport {

@@ -64,6 +64,8 @@ describe.each(dialects)('personal data (RODO) on %s', (kind) => {
     const activity = (await db.db.selectFrom('activities').select('id').orderBy('id').executeTakeFirstOrThrow()).id;
     await db.db.insertInto('rsvps').values({ activity_id: activity, person_id: anna, answer: 'accepted', answered_at: clock.now() }).execute();
     await db.db.insertInto('certificates').values({ number: 'ZU/2027/000001', person_id: anna, activity_id: activity, days: '["2027-01-03"]', minutes: 240, issued_at: clock.now() }).execute();
+    await db.db.insertInto('activity_questions').values({ activity_id: activity, question_id: 'dostepnosc', position: 0, kind: 'text', label: 'Potrzeby dostępności', label_en: null, required: false }).execute();
+    await db.db.insertInto('registration_answers').values({ activity_id: activity, question_id: 'dostepnosc', person_id: anna, value: 'winda', answered_at: clock.now() }).execute();
     await enqueue(db.db, [
       { key: 'to-anna', kind: 'reminder', personId: anna, channels: ['email'], payload: { language: 'pl', title: `Dzień dobry, ${NAME}`, text: `Do ${EMAIL}` }, dueAt: clock.now() },
       // A message to someone else that names her: it stays, without her name.
