@@ -10,6 +10,7 @@ import { reportsPersonalData } from '../reports/personal-data.js';
 import { invitationsPersonalData } from '../invitations/personal-data.js';
 import { lockActivities } from '../invitations/capacity.js';
 import { holdImportLock } from '../schedule/import-lock.js';
+import { absencePeriodsPart, meetingAnswersPart } from '../participation/personal-data.js';
 
 /**
  * One area's share of a person's data (RODO art. 15 and 17). Every table that holds something
@@ -185,6 +186,8 @@ export const personalDataParts: PersonalDataPart[] = [
   scheduleChangesPart,
   reportsPersonalData,
   invitationsPersonalData,
+  meetingAnswersPart,
+  absencePeriodsPart,
 ];
 
 export interface PersonalDataExport {

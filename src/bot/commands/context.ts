@@ -28,4 +28,5 @@ export type CommandHandler = (ctx: CommandContext) => Promise<Message>;
 export type ActionHandler = (ctx: CommandContext, action: { actionId: string; value: string }) => Promise<Message>;
 
 /** A submitted form (Slack modal, Adaptive Card, web form) by its form id. */
-export type FormHandler = (ctx: CommandContext, values: Record<string, string>) => Promise<Message>;
+/** `formId`: the whole id, for forms whose id names what they are about ("meeting-substitute|team|date"). */
+export type FormHandler = (ctx: CommandContext, values: Record<string, string>, formId?: string) => Promise<Message>;
