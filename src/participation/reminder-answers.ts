@@ -72,8 +72,10 @@ export async function personalReminder(
   const message: Message = { ...base, fields: [...(base.fields ?? []), ...(own ? [{ label: t.yourAnswerLabel, value: t.answerNames[own.answer]! }] : [])] };
   const channel = (row.channels as ChannelKind[])[row.channel_index];
   if (channel === 'email') {
-    if (!links.secret || !row.expires_at) return message;
-    const url = (answer: 'attending' | 'not_attending' | 'substitute') => meetingAnswerUrl(links.publicUrl, links.secret!, person, ref.teamId, ref.date, answer, row.expires_at!);
+    if (!links.secret) return message;
+    // Until the meeting starts (the row expires then); answers close then anyway (answerMeeting).
+    const until = row.expires_at ?? new Date(row.due_at.getTime() + 60 * 86_400_000);
+    const url = (answer: 'attending' | 'not_attending' | 'substitute') => meetingAnswerUrl(links.publicUrl, links.secret!, person, ref.teamId, ref.date, answer, until);
     const answerLinks = [
       { label: t.attendingLabel, url: url('attending') },
       { label: t.notAttendingLabel, url: url('not_attending') },
