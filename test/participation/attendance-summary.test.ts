@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases.js';
 import { openWorld, type World } from '../outbox/world.js';
-import { planSummaries } from '../../src/participation/summary-plans.js';
+import { planSummaries, renderSummary } from '../../src/participation/summary-plans.js';
 import { processScheduleChanges } from '../../src/reminders/change-notices.js';
 import { checkAttendanceLink } from '../../src/participation/attendance-links.js';
 import { SECRET } from '../outbox/world.js';
@@ -62,6 +62,12 @@ describe.each(dialects)('obecność: the attendance summary on %s', (kind) => {
     const rows = await w.db.db.selectFrom('deliveries').select(['dedupe_key', 'due_at', 'place_address']).where('kind', '=', 'attendance_summary').where('dedupe_key', 'like', 'attendance-summary:lodz:2027-01-12:%').orderBy('dedupe_key').execute();
     expect(rows.map((r) => r.dedupe_key)).toEqual([`attendance-summary:lodz:2027-01-12:${await w.personId(ANNA)}`, 'attendance-summary:lodz:2027-01-12:place:slack']);
     expect(rows[0]!.due_at.toISOString()).toBe('2027-01-11T09:00:00.000Z');
+    // The channel's copy carries no personal links; the coordinator's has the lists signed for them.
+    const full = await w.db.db.selectFrom('deliveries').selectAll().where('kind', '=', 'attendance_summary').where('dedupe_key', 'like', 'attendance-summary:lodz:2027-01-12:%').orderBy('dedupe_key').execute();
+    const [own, place] = await Promise.all(full.map((row) => renderSummary(w.db.db, row, 'pl', 'https://koop.example.org', SECRET)));
+    expect(own!.links!.map((l) => l.label)).toEqual(['Lista obecności (PDF)', 'Lista obecności (CSV)']);
+    expect(place!.links).toBeUndefined();
+    expect(place!.title).toBe(own!.title);
     await w.say(ANNA, 'spotkania', 'przenieś 2027-01-12 2027-01-13 12:00');
     await processScheduleChanges(w.db.db, w.clock);
     const after = await w.db.db.selectFrom('deliveries').select(['dedupe_key', 'due_at']).where('kind', '=', 'attendance_summary').where('dedupe_key', 'like', 'attendance-summary:lodz:2027-01-12%').where('state', '=', 'pending').orderBy('dedupe_key').execute();
