@@ -28,6 +28,8 @@ import { knownPeople } from './known-people.js';
 import { RepeatAnswers, repeatKey } from './repeat-answers.js';
 import { currentDataVersion, dataVersionWatch } from '../db/data-version-watch.js';
 import { parseCommand, type CommandName } from './parse-command.js';
+import { attendingCommand, meetingAnswerAction, notAttendingCommand, substituteCommand, substituteFormHandler, SUBSTITUTE_FORM } from '../participation/answer-commands.js';
+import { attendanceCommand } from '../participation/attendance-command.js';
 
 export interface BotOptions {
   db: Kysely<Database>;
@@ -53,6 +55,10 @@ const handlers: Partial<Record<CommandName, CommandHandler>> = {
   ogloszenie: announceCommand,
   warsztaty: workshopsCommand,
   zaswiadczenie: certificateCommand,
+  bede: attendingCommand,
+  'nie-bede': notAttendingCommand,
+  zastepstwo: substituteCommand,
+  obecnosc: attendanceCommand,
 };
 
 /** Buttons by the area before the colon of their action id ("report:ack" → report). */
@@ -62,6 +68,7 @@ const actionHandlers: Record<string, ActionHandler> = {
   checkin: checkinAction,
   rsvp: rsvpAction,
   announce: announceAction,
+  meeting: meetingAnswerAction,
 };
 
 /** Forms by their id. */
@@ -70,6 +77,7 @@ const formHandlers: Record<string, FormHandler> = {
   problem: problemFormHandler,
   'activity-new': createActivity,
   [REGISTRATION_FORM]: registrationFormHandler,
+  [SUBSTITUTE_FORM]: substituteFormHandler,
 };
 
 function help(language: Language): Message {
@@ -148,7 +156,9 @@ export class Bot implements BotPort {
       return handler ? await handler(context(''), incoming) : this.notYet(person.language);
     }
     if (incoming.type === 'form') {
-      const handler = formHandlers[incoming.formId] ?? formHandlers[incoming.formId.split(':', 1)[0]!];
+      // A form whose id names what it is about ("registration:<activity>", "meeting-substitute|team|date") is found by its first part.
+      const own = (id: string) => (Object.hasOwn(formHandlers, id) ? formHandlers[id] : undefined);
+      const handler = own(incoming.formId) ?? own(incoming.formId.split(/[:|]/, 1)[0]!);
       return handler ? await handler(context(''), incoming.values, incoming.formId) : this.notYet(person.language);
     }
     const parsed = parseCommand(`${incoming.command} ${incoming.text}`);

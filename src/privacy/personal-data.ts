@@ -13,6 +13,7 @@ import { certificatesPersonalData } from '../participation/certificates-personal
 import { registrationPersonalData } from '../registration/personal-data.js';
 import { lockActivities } from '../invitations/capacity.js';
 import { holdImportLock } from '../schedule/import-lock.js';
+import { absencePeriodsPart, meetingAnswersPart } from '../participation/personal-data.js';
 
 /**
  * One area's share of a person's data (RODO art. 15 and 17). Every table that holds something
@@ -191,6 +192,8 @@ export const personalDataParts: PersonalDataPart[] = [
   bouncesPersonalData,
   certificatesPersonalData,
   registrationPersonalData,
+  meetingAnswersPart,
+  absencePeriodsPart,
 ];
 
 export interface PersonalDataExport {

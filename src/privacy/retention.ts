@@ -49,6 +49,23 @@ export const retentionRules: RetentionRule[] = [
     purge: async (db, before) =>
       count(await db.deleteFrom('schedule_changes').where('notified_at', 'is not', null).where('notified_at', '<', before).executeTakeFirst()),
   },
+  {
+    // Answers before meetings that took place more than the period ago (the occurrence key is a
+    // local date; a day either way does not matter at months).
+    name: 'meeting_answers',
+    purge: async (db, before) => count(await db.deleteFrom('meeting_answers').where('occurrence_date', '<', before.toISOString().slice(0, 10)).executeTakeFirst()),
+  },
+  {
+    // Absence periods that ended, or were removed, more than the period ago.
+    name: 'absence_periods',
+    purge: async (db, before) =>
+      count(
+        await db
+          .deleteFrom('absence_periods')
+          .where((eb) => eb.or([eb('ends_on', '<', before.toISOString().slice(0, 10)), eb('removed_at', '<', before)]))
+          .executeTakeFirst(),
+      ),
+  },
 ];
 
 const retentionCutoff = (clock: Clock, months: number): Date => DateTime.fromJSDate(clock.now(), { zone: 'UTC' }).minus({ months }).toJSDate();

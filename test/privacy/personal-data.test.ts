@@ -81,6 +81,11 @@ describe.each(dialects)('personal data (RODO) on %s', (kind) => {
     await bot.handle({ type: 'command', from, command: 'status', text: `Spotkanie odbyte; notatki: ${NAME}` });
     await bot.handle({ type: 'command', from, command: 'problem', text: `kontrola Zapowiedziana kontrola NIK, kontakt ${EMAIL}` });
     expect(await db.db.selectFrom('problem_reports').select('id').where('reporter_id', '=', anna).execute()).toHaveLength(1);
+    // An answer before her next meeting and an absence period (docs/participation.md).
+    const day = (n: number) => new Date(clock.now().getTime() + n * 86_400_000).toISOString().slice(0, 10);
+    await bot.handle({ type: 'command', from, command: 'nie', text: `będę` });
+    await bot.handle({ type: 'command', from, command: 'ustawienia', text: `urlop ${day(100)} ${day(101)}` });
+    expect((await db.db.selectFrom('meeting_answers').select('person_id').where('person_id', '=', anna).execute()).length).toBeGreaterThan(0);
   });
   afterEach(async () => db?.close());
 

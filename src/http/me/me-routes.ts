@@ -23,6 +23,8 @@ import { proofMessages } from '../../i18n/proof-messages.js';
 import { badLinkRoutes, sendBadLink } from './bad-link-page.js';
 import { confirmRoutes } from './confirm-routes.js';
 import { erasePage, mePage, messagePage } from './me-view.js';
+import { addAbsence, currentAbsences, removeAbsence } from '../../participation/absences.js';
+import { participationMessages } from '../../i18n/participation-messages.js';
 
 export interface MeRoutesOptions {
   db: Kysely<Database>;
@@ -85,7 +87,8 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
       .execute();
     const preferences = await loadPreferences(db, c.person.id);
     const certificates = await meCertificates(db, c.person.id);
-    const data = { person: c.person, language: c.language, base: c.base, feedPath: token ? `/calendars/u/${token}.ics` : undefined, preferences, rsvps, certificates };
+    const absences = await currentAbsences(db, c.person.id, clock);
+    const data = { person: c.person, language: c.language, base: c.base, feedPath: token ? `/calendars/u/${token}.ics` : undefined, preferences, rsvps, certificates, absences };
     sendPage(res, status, mePage(notice ? { ...data, notice } : data, publicUrl));
   };
   const confirmationSent = async (res: ServerResponse, c: Context, action: 'erase' | 'feed') => {
@@ -149,6 +152,22 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
       await sendCertificates(db, { activityId: attended.activity.id, personIds: [c.person.id], mode: 'request', now: clock.now() });
       options.queued?.();
       back(res, c, 'certificate');
+    }),
+    route('POST', '/absence', 'me_absence_add', async (req, res, c) => {
+      const form = await readForm(req);
+      const p = participationMessages[c.language];
+      const added = await addAbsence(db, c.person.id, form.from ?? '', form.to ?? '', clock);
+      if (!added.ok) return show(res, c, 400, { ok: false, text: p.absenceBad });
+      options.changed?.();
+      await show(res, c, 200, { ok: true, text: p.absenceAdded(form.from!, form.to!, added.answered) });
+    }),
+    route('POST', '/absence/(\\d{1,9})/remove', 'me_absence_remove', async (req, res, c) => {
+      const id = Number(/\/absence\/(\d+)\/remove/.exec(req.url ?? '')?.[1]);
+      const p = participationMessages[c.language];
+      const removed = await removeAbsence(db, c.person.id, id, clock);
+      if (!removed.ok) return show(res, c, 404, { ok: false, text: p.absenceUnknown });
+      options.changed?.();
+      await show(res, c, 200, { ok: true, text: p.absenceRemoved(removed.startsOn, removed.endsOn, removed.withdrawn) });
     }),
     route('GET', '/data\\.json', 'me_data', async (_req, res, c) => {
       const body = Buffer.from(JSON.stringify(await collectPersonalData(db, c.person.id, clock), null, 2), 'utf8');
