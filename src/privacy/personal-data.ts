@@ -8,6 +8,7 @@ import { ERASED_NAME, erasedEmail } from '../i18n/erased-person.js';
 export { ERASED_NAME, erasedEmail };
 import { reportsPersonalData } from '../reports/personal-data.js';
 import { invitationsPersonalData } from '../invitations/personal-data.js';
+import { presencePersonalData } from '../participation/personal-data.js';
 import { lockActivities } from '../invitations/capacity.js';
 import { holdImportLock } from '../schedule/import-lock.js';
 
@@ -185,6 +186,7 @@ export const personalDataParts: PersonalDataPart[] = [
   scheduleChangesPart,
   reportsPersonalData,
   invitationsPersonalData,
+  presencePersonalData,
 ];
 
 export interface PersonalDataExport {
