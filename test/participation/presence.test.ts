@@ -21,9 +21,8 @@ describe.each(dialects)('Presence: who may mark whom, and when, on %s', (kind) =
 
   beforeAll(async () => {
     db = await demoDatabase(kind, clock);
-    [anna, marta, tomasz, barbara, jan, monika] = await Promise.all(
-      ['anna.nowak', 'marta.grabowska', 'tomasz.zielinski', 'barbara.kowalczyk', 'jan.kowalski', 'monika.wrobel'].map((n) => idOf(db, `${n}@example.org`)),
-    );
+    const ids = await Promise.all(['anna.nowak', 'marta.grabowska', 'tomasz.zielinski', 'barbara.kowalczyk', 'jan.kowalski', 'monika.wrobel'].map((n) => idOf(db, `${n}@example.org`)));
+    [anna, marta, tomasz, barbara, jan, monika] = ids as [number, number, number, number, number, number];
   });
   afterAll(async () => db?.close());
 
