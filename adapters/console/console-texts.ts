@@ -11,6 +11,7 @@ export const consoleTexts: Record<
     required: string;
     optional: string;
     choose: string;
+    chooseMany: string;
     cancelled: string;
     again: string;
   }
@@ -24,6 +25,7 @@ export const consoleTexts: Record<
     required: 'wymagane',
     optional: 'nieobowiązkowe',
     choose: 'proszę wpisać numer',
+    chooseMany: 'proszę wpisać numery zaznaczonych osób lub pozycji, np. „1 3 4”; Enter zostawia zaznaczone [x], „0” nie zaznacza nic',
     cancelled: 'Formularz anulowano; niczego nie wysłano.',
     again: 'Proszę wpisać to pole jeszcze raz.',
   },
@@ -35,6 +37,7 @@ export const consoleTexts: Record<
     required: 'required',
     optional: 'optional',
     choose: 'please type a number',
+    chooseMany: 'please type the numbers to tick, such as "1 3 4"; Enter keeps those marked [x], "0" ticks none',
     cancelled: 'The form was cancelled; nothing was sent.',
     again: 'Please type this field again.',
   },

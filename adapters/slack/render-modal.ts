@@ -4,12 +4,35 @@ import type { Form, FormField } from '../../src/ports/channel.port.js';
 import { clip } from './render-blocks.js';
 import { slackTexts } from './slack-texts.js';
 
-/** Modal limits: titles and button labels 24 characters, 100 options, 3,000 characters typed. */
-const limits = { title: 24, label: 2000, option: 75, optionValue: 150, options: 100, input: 3000 } as const;
+/** Modal limits: titles and button labels 24 characters, 100 options, 10 per checkboxes element, 3,000 characters typed. */
+const limits = { title: 24, label: 2000, option: 75, optionValue: 150, options: 100, checkboxes: 10, input: 3000 } as const;
+
+/** A multi-choice field is split into checkboxes blocks of ten: block ids "<field>~<part>", read back as one field. */
+const PART = /~\d+$/;
 
 const plain = (text: string, max: number): types.PlainTextElement => ({ type: 'plain_text', text: clip(text || ' ', max), emoji: true });
 
-function element(field: FormField): types.InputBlock['element'] {
+const option = (o: { value: string; label: string }): types.PlainTextOption => ({ text: plain(o.label, limits.option), value: clip(o.value, limits.optionValue) });
+
+/** Slack's checkboxes take ten options each: a longer list becomes several input blocks, labelled "(2/3)" after the first. */
+function checkboxBlocks(field: FormField): types.InputBlock[] {
+  const options = (field.options ?? []).slice(0, limits.options);
+  const selected = new Set(field.selected ?? []);
+  const parts: (typeof options)[] = [];
+  for (let i = 0; i < options.length; i += limits.checkboxes) parts.push(options.slice(i, i + limits.checkboxes));
+  return parts.map((part, i) => {
+    const ticked = part.filter((o) => selected.has(o.value)).map(option);
+    return {
+      type: 'input',
+      block_id: parts.length === 1 ? field.id : `${field.id}~${i}`,
+      optional: true,
+      label: plain(parts.length === 1 ? field.label : `${field.label} (${i + 1}/${parts.length})`, limits.label),
+      element: { type: 'checkboxes', action_id: field.id, options: part.map(option), ...(ticked.length ? { initial_options: ticked } : {}) },
+    };
+  });
+}
+
+function element(field: FormField & { kind: Exclude<FormField['kind'], 'multi'> }): types.InputBlock['element'] {
   const action_id = field.id;
   switch (field.kind) {
     case 'textarea':
@@ -21,7 +44,7 @@ function element(field: FormField): types.InputBlock['element'] {
       return {
         type: 'static_select',
         action_id,
-        options: (field.options ?? []).slice(0, limits.options).map((o) => ({ text: plain(o.label, limits.option), value: clip(o.value, limits.optionValue) })),
+        options: (field.options ?? []).slice(0, limits.options).map(option),
       };
   }
 }
@@ -37,23 +60,37 @@ export function renderModal(form: Form, language: Language): types.ModalView {
     title: plain(form.title, limits.title),
     submit: plain(form.submitLabel, limits.title),
     close: plain(slackTexts[language].cancel, limits.title),
-    blocks: form.fields.map(
-      (field): types.InputBlock => ({ type: 'input', block_id: field.id, optional: !field.required, label: plain(field.label, limits.label), element: element(field) }),
+    blocks: form.fields.flatMap((field): types.InputBlock[] =>
+      field.kind === 'multi'
+        ? checkboxBlocks(field)
+        : [{ type: 'input', block_id: field.id, optional: !field.required, label: plain(field.label, limits.label), element: element({ ...field, kind: field.kind }) }],
     ),
   };
 }
 
 /** The shape of view.state.values in a view_submission: block_id → action_id → what was entered. */
-export type ViewStateValues = Record<string, Record<string, { type?: string; value?: string | null; selected_option?: { value: string } | null }>>;
+export type ViewStateValues = Record<
+  string,
+  Record<string, { type?: string; value?: string | null; selected_option?: { value: string } | null; selected_options?: { value: string }[] | null }>
+>;
 
-/** view.state.values → form values by field id; empty optional fields are left out. */
+/**
+ * view.state.values → form values by field id; empty optional fields are left out. Checkboxes
+ * (a multi-choice field, maybe split over several blocks) give the ticked values joined by ",".
+ */
 export function readFormValues(values: ViewStateValues): Record<string, string> {
   const out: Record<string, string> = {};
+  const ticked: Record<string, string[]> = {};
   for (const [blockId, actions] of Object.entries(values)) {
     for (const state of Object.values(actions)) {
+      if (state.type === 'checkboxes' || Array.isArray(state.selected_options)) {
+        (ticked[blockId.replace(PART, '')] ??= []).push(...(state.selected_options ?? []).map((o) => o.value));
+        continue;
+      }
       const value = state.selected_option?.value ?? state.value;
       if (value !== undefined && value !== null && value !== '') out[blockId] = value;
     }
   }
+  for (const [id, chosen] of Object.entries(ticked)) if (chosen.length) out[id] = chosen.join(',');
   return out;
 }

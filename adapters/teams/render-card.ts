@@ -125,6 +125,17 @@ function input(field: FormField): Element {
         style: 'compact',
         choices: (field.options ?? []).map((o) => ({ title: o.label, value: o.value })),
       };
+    case 'multi':
+      // Teams sends the ticked values joined by ",", as the core reads a multi-choice field.
+      return {
+        type: 'Input.ChoiceSet',
+        ...common,
+        isRequired: false,
+        isMultiSelect: true,
+        style: 'expanded',
+        choices: (field.options ?? []).map((o) => ({ title: o.label, value: o.value })),
+        ...(field.selected?.length ? { value: field.selected.join(',') } : {}),
+      };
     default:
       return {
         type: 'Input.Text',

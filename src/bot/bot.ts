@@ -20,6 +20,7 @@ import { announceAction, announceCommand } from '../announcements/announce.js';
 import { firstTime, once, seenBefore } from './first-time.js';
 import { listReportsCommand, problemCommand, problemFormHandler, reportAction, reportCommand, statusCommand, statusFormHandler } from '../reports/report-commands.js';
 import { checkinAction } from '../reports/checkins.js';
+import { presenceAction, presenceFormHandler } from '../participation/presence-checkin.js';
 import { contactForStrangers } from './identity.js';
 import { knownPeople } from './known-people.js';
 import { RepeatAnswers, repeatKey } from './repeat-answers.js';
@@ -56,6 +57,7 @@ const actionHandlers: Record<string, ActionHandler> = {
   'my-data': myDataAction,
   report: reportAction,
   checkin: checkinAction,
+  presence: presenceAction,
   rsvp: rsvpAction,
   announce: announceAction,
 };
@@ -65,6 +67,7 @@ const formHandlers: Record<string, FormHandler> = {
   status: statusFormHandler,
   problem: problemFormHandler,
   'activity-new': createActivity,
+  presence: presenceFormHandler,
 };
 
 function help(language: Language): Message {
@@ -143,8 +146,10 @@ export class Bot implements BotPort {
       return handler ? await handler(context(''), incoming) : this.notYet(person.language);
     }
     if (incoming.type === 'form') {
-      const handler = formHandlers[incoming.formId];
-      return handler ? await handler(context(''), incoming.values) : this.notYet(person.language);
+      // Own keys only, as with commands: a form id is whatever the platform sent back.
+      const name = incoming.formId.split(':', 1)[0]!;
+      const handler = Object.hasOwn(formHandlers, name) ? formHandlers[name] : undefined;
+      return handler ? await handler(context(''), incoming.values, incoming.formId) : this.notYet(person.language);
     }
     const parsed = parseCommand(`${incoming.command} ${incoming.text}`);
     const handler = parsed.command && handlers[parsed.command];

@@ -24,8 +24,8 @@ export const presenceMessages = {
     formLinkText: (when: string) => `Proszę zaznaczyć, kto był na spotkaniu ${afterPreposition('z', when)}. Lista jest wypełniona według odpowiedzi „będę”; zapisujemy tylko to, co Pani/Pan potwierdzi.`,
     askPresence: 'Proszę też potwierdzić, kto był na spotkaniu (lista według odpowiedzi „będę”).',
     savedTitle: 'Obecność zapisana',
-    saved: (present: number, n: number, late: boolean) =>
-      `Obecnych: ${people('pl', present)}; ${changes('pl', n)}.${late && n > 0 ? ' To zmiana po spotkaniu: zapisujemy, kto i kiedy ją wprowadził.' : ''}`,
+    saved: (present: number, n: number, corrected: boolean) =>
+      `Obecnych: ${people('pl', present)}; ${changes('pl', n)}.${corrected ? ' Zmieniono wcześniej zapisaną obecność: zapisujemy, kto i kiedy to zrobił.' : ''}`,
     refusedTitle: 'Nie zapisano obecności',
     refusal: {
       no_subject: 'Nie ma takiego spotkania ani zajęć albo się nie odbyły.',
@@ -35,6 +35,7 @@ export const presenceMessages = {
       too_late: (days: number) => `Minęło ${icu('pl', '{n, plural, one {# dzień} other {# dni}}', { n: days })} od zakończenia: listy obecności nie można już zmienić. W razie potrzeby proszę napisać do RCPS.`,
     },
     unknownPerson: 'Na liście jest osoba, której nie ma na tym spotkaniu; nic nie zapisano. Proszę otworzyć listę jeszcze raz.',
+    crossSite: 'Ten formularz można wysłać tylko ze strony Kooperatora; nic nie zapisano.',
     presentWord: 'obecna/obecny',
     absentWord: 'nieobecna/nieobecny',
     myAttendanceTitle: 'Moja obecność',
@@ -51,8 +52,8 @@ export const presenceMessages = {
     formLinkText: (when: string) => `Please tick who came to the meeting of ${when}. The list is filled in from the "will come" answers; only what you confirm is recorded.`,
     askPresence: 'Please also confirm who came (the list follows the "will come" answers).',
     savedTitle: 'Presence saved',
-    saved: (present: number, n: number, late: boolean) =>
-      `Present: ${people('en', present)}; ${changes('en', n)}.${late && n > 0 ? ' This is a change after the meeting: who made it and when is recorded.' : ''}`,
+    saved: (present: number, n: number, corrected: boolean) =>
+      `Present: ${people('en', present)}; ${changes('en', n)}.${corrected ? ' Presence recorded before was changed: who did it and when is recorded.' : ''}`,
     refusedTitle: 'Presence not saved',
     refusal: {
       no_subject: 'There is no such meeting or activity, or it did not take place.',
@@ -62,6 +63,7 @@ export const presenceMessages = {
       too_late: (days: number) => `More than ${icu('en', '{n, plural, one {# day} other {# days}}', { n: days })} have passed since it ended: the list can no longer be changed. Please write to RCPS if needed.`,
     },
     unknownPerson: 'The list names someone who is not on this meeting; nothing was saved. Please open the list again.',
+    crossSite: 'This form can only be sent from a Kooperator page; nothing was saved.',
     presentWord: 'present',
     absentWord: 'absent',
     myAttendanceTitle: 'My attendance',

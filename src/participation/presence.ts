@@ -30,7 +30,8 @@ export interface PresenceMark {
 export type PresenceRefusal = 'no_subject' | 'not_allowed' | 'not_listed' | 'too_early' | 'too_late';
 
 export type PresenceResult =
-  | { ok: true; changed: boolean; late: boolean }
+  /** corrected: a presence recorded before was changed (a late change: RCPS sees it in the audit trail). */
+  | { ok: true; changed: boolean; corrected: boolean }
   | { ok: false; reason: PresenceRefusal; window?: PresenceWindow };
 
 async function windowOf(db: Kysely<Database>, mark: Pick<PresenceMark, 'kind' | 'refId' | 'day'>): Promise<PresenceWindow | undefined> {
@@ -97,6 +98,16 @@ export function outsideWindow(window: PresenceWindow, method: PresenceMethod, no
   return at >= window.closes.toMillis() ? 'too_late' : undefined;
 }
 
+/** The checks of markPresence without writing: may this mark be made now? (A form asks this before showing a list.) */
+export async function checkPresence(db: Kysely<Database>, mark: PresenceMark, now: Date): Promise<{ ok: true; window: PresenceWindow } | { ok: false; reason: PresenceRefusal; window?: PresenceWindow }> {
+  const window = await windowOf(db, mark);
+  if (!window) return { ok: false, reason: 'no_subject' };
+  if (!(await allowed(db, mark))) return { ok: false, reason: 'not_allowed', window };
+  if (!(await listed(db, mark, window))) return { ok: false, reason: 'not_listed', window };
+  const outside = outsideWindow(window, mark.method, now);
+  return outside ? { ok: false, reason: outside, window } : { ok: true, window };
+}
+
 /**
  * Records one person's presence, with its audit row, in one transaction (the caller's when it
  * has one). The checks run inside it, in this order: the subject exists, the marker may mark,
@@ -106,14 +117,18 @@ export function outsideWindow(window: PresenceWindow, method: PresenceMethod, no
  */
 export async function markPresence(db: Kysely<Database>, mark: PresenceMark, clock: Clock): Promise<PresenceResult> {
   return inTransaction(db, async (trx) => {
-    const window = await windowOf(trx, mark);
-    if (!window) return { ok: false, reason: 'no_subject' };
-    if (!(await allowed(trx, mark))) return { ok: false, reason: 'not_allowed', window };
-    if (!(await listed(trx, mark, window))) return { ok: false, reason: 'not_listed', window };
     const now = clock.now();
-    const outside = outsideWindow(window, mark.method, now);
-    if (outside) return { ok: false, reason: outside, window };
-    const late = now.getTime() >= window.end.toMillis();
+    const checked = await checkPresence(trx, mark, now);
+    if (!checked.ok) return checked;
+    const before = await trx
+      .selectFrom('attendance')
+      .select('present')
+      .where('kind', '=', mark.kind)
+      .where('ref_id', '=', mark.refId)
+      .where('day', '=', mark.day)
+      .where('person_id', '=', mark.personId)
+      .forUpdate()
+      .executeTakeFirst();
     const row = { kind: mark.kind, ref_id: mark.refId, day: mark.day, person_id: mark.personId, present: mark.present, method: mark.method, marked_by: mark.markedBy, marked_at: now };
     const written = await trx
       .insertInto('attendance')
@@ -126,12 +141,12 @@ export async function markPresence(db: Kysely<Database>, mark: PresenceMark, clo
       )
       .returning('person_id')
       .executeTakeFirst();
-    if (!written) return { ok: true, changed: false, late };
+    if (!written) return { ok: true, changed: false, corrected: false };
     await trx
       .insertInto('attendance_changes')
       .values({ kind: mark.kind, ref_id: mark.refId, day: mark.day, person_id: mark.personId, present: mark.present, method: mark.method, changed_by: mark.markedBy, changed_at: now })
       .execute();
-    return { ok: true, changed: true, late };
+    return { ok: true, changed: true, corrected: before !== undefined };
   });
 }
 

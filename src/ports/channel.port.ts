@@ -23,10 +23,17 @@ export interface LinkAction {
 export interface FormField {
   id: string;
   label: string;
-  kind: 'text' | 'textarea' | 'number' | 'select';
+  /**
+   * multi: several options may be ticked (Slack checkboxes, split by ten; a Teams multi-select
+   * choice set; numbers in the terminal). Its value comes back as the ticked option values joined
+   * with "," (so option values never contain a comma), or is absent when none is ticked.
+   */
+  kind: 'text' | 'textarea' | 'number' | 'select' | 'multi';
   required: boolean;
   maxLength?: number;
   options?: { value: string; label: string }[];
+  /** multi: the option values ticked when the form opens. */
+  selected?: string[];
 }
 
 export interface Form {

@@ -34,8 +34,8 @@ describe.each(dialects)('Presence: who may mark whom, and when, on %s', (kind) =
 
   it('should let the coordinator mark a member once it started, with one audit row per change and none for a repeat', async () => {
     clock.set('2027-01-12T09:00:00Z');
-    expect(await markPresence(db.db, meeting(marta, anna), clock)).toEqual({ ok: true, changed: true, late: false });
-    expect(await markPresence(db.db, meeting(marta, anna), clock)).toEqual({ ok: true, changed: false, late: false });
+    expect(await markPresence(db.db, meeting(marta, anna), clock)).toEqual({ ok: true, changed: true, corrected: false });
+    expect(await markPresence(db.db, meeting(marta, anna), clock)).toEqual({ ok: true, changed: false, corrected: false });
     const rows = await presenceOf(db.db, { kind: 'meeting', refId: 'lodz', day: '2027-01-12' });
     expect(rows).toMatchObject([{ personId: marta, present: true, method: 'checkin', markedBy: anna }]);
     const audit = await db.db.selectFrom('attendance_changes').selectAll().where('person_id', '=', marta).execute();
@@ -67,10 +67,10 @@ describe.each(dialects)('Presence: who may mark whom, and when, on %s', (kind) =
 
   it('should let RCPS staff mark, allow audited late changes for 14 days and refuse after', async () => {
     clock.set('2027-01-20T10:00:00Z');
-    expect(await markPresence(db.db, { ...meeting(marta, jan, false), method: 'staff' }, clock)).toEqual({ ok: true, changed: true, late: true });
+    expect(await markPresence(db.db, { ...meeting(marta, jan, false), method: 'staff' }, clock)).toEqual({ ok: true, changed: true, corrected: true });
     // 14 days after the end (12:00 Warsaw on the 26th of January = 11:00 UTC): the last moment is just before.
     clock.set('2027-01-26T10:59:59Z');
-    expect(await markPresence(db.db, meeting(marta, anna, true), clock)).toEqual({ ok: true, changed: true, late: true });
+    expect(await markPresence(db.db, meeting(marta, anna, true), clock)).toEqual({ ok: true, changed: true, corrected: true });
     clock.set('2027-01-26T11:00:00Z');
     expect(await markPresence(db.db, meeting(marta, anna, false), clock)).toMatchObject({ ok: false, reason: 'too_late' });
     const audit = await db.db.selectFrom('attendance_changes').select(['present', 'method', 'changed_by']).where('person_id', '=', marta).orderBy('id').execute();
