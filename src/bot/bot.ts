@@ -21,6 +21,7 @@ import { firstTime, once, seenBefore } from './first-time.js';
 import { listReportsCommand, problemCommand, problemFormHandler, reportAction, reportCommand, statusCommand, statusFormHandler } from '../reports/report-commands.js';
 import { checkinAction } from '../reports/checkins.js';
 import { presenceAction, presenceFormHandler } from '../participation/presence-checkin.js';
+import { hereCommand } from '../participation/here-command.js';
 import { contactForStrangers } from './identity.js';
 import { knownPeople } from './known-people.js';
 import { RepeatAnswers, repeatKey } from './repeat-answers.js';
@@ -50,6 +51,7 @@ const handlers: Partial<Record<CommandName, CommandHandler>> = {
   zgloszenie: reportCommand,
   ogloszenie: announceCommand,
   warsztaty: workshopsCommand,
+  jestem: hereCommand,
 };
 
 /** Buttons by the area before the colon of their action id ("report:ack" → report). */

@@ -11,7 +11,8 @@ export type CommandName =
   | 'ustawienia'
   | 'dostarczenia'
   | 'zgloszenia'
-  | 'zgloszenie';
+  | 'zgloszenie'
+  | 'jestem';
 
 const aliases: Record<string, CommandName> = {
   pomoc: 'pomoc',
@@ -36,6 +37,8 @@ const aliases: Record<string, CommandName> = {
   reports: 'zgloszenia',
   zgloszenie: 'zgloszenie',
   report: 'zgloszenie',
+  jestem: 'jestem',
+  here: 'jestem',
 };
 
 /** Lower case without Polish diacritics: "Ogłoszenie" and "ogloszenie" are one word. */

@@ -375,7 +375,24 @@ export interface AttendanceChangeTable {
   changed_at: Date;
 }
 
+/** One self check-in code per activity day (migration 0027; src/participation/self-checkin.ts). */
+export interface CheckinCodeTable {
+  activity_id: string;
+  day: string;
+  code: string;
+  created_at: CreatedAt;
+}
+
+/** A wrong self check-in code typed by a person: counted to limit guessing. */
+export interface CheckinFailureTable {
+  id: Generated<number>;
+  person_id: number;
+  failed_at: Date;
+}
+
 export interface Database {
+  checkin_codes: CheckinCodeTable;
+  checkin_failures: CheckinFailureTable;
   meeting_answers: MeetingAnswerTable;
   absence_periods: AbsencePeriodTable;
   attendance: AttendanceTable;

@@ -14,6 +14,7 @@ import { INVITATION_TYPES } from '../invitations/invitation-batch.js';
 import { renderAnnouncement, renderAnnouncementReport } from '../announcements/announcement-message.js';
 import { deliveryReportUrl } from '../announcements/report-page-links.js';
 import { renderConfirmation } from '../me/confirmations.js';
+import { renderSelfCheckin, type SelfCheckinRef } from '../participation/activity-presence-links.js';
 
 /**
  * Kinds whose message holds nothing bound to one person, so one rendering may serve every
@@ -50,6 +51,7 @@ export function deliveryRenderer(
       return renderAnnouncementReport(db, row, language, reportUrl);
     }
     if (type === 'personal_link') return renderConfirmation(db, row, language, publicUrl, appSecret);
+    if (type === 'self_checkin') return renderSelfCheckin(db, row, row.payload as SelfCheckinRef, language, publicUrl, appSecret);
     return row.payload as Message;
   };
 }

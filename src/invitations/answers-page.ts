@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
-import { html, sendPage, type PageOptions } from '../http/html/layout.js';
+import { html, sendPage, type PageOptions, type SafeHtml } from '../http/html/layout.js';
+import { activityPresenceSection } from '../participation/activity-presence-section.js';
 import type { Route } from '../http/router.js';
 import { pageLanguage, staffMessagePage } from '../http/staff-message-page.js';
 import { workshopViewMessages } from '../i18n/invitation-messages.js';
@@ -14,6 +15,8 @@ export interface AnswersPageOptions {
   db: Kysely<Database>;
   clock: Clock;
   appSecret: string;
+  /** For the presence part's links (posters, marking); without it the part is left out. */
+  publicUrl?: string;
 }
 
 /**
@@ -36,7 +39,8 @@ export function answersPageRoutes(options: AnswersPageOptions): Route[] {
         if (!person) return sendPage(res, 410, staffMessagePage('both', 'expiredTitle', 'answersExpired'));
         const language = pageLanguage(req.url, person.language);
         if (!person.staff_role) return sendPage(res, 403, staffMessagePage(language, 'notAllowedTitle', 'answersNotStaff'));
-        sendPage(res, 200, answersPage(language, `/activities/${token}`, await activityAnswers(options.db, now)));
+        const presence = options.publicUrl ? await activityPresenceSection(options.db, language, options.appSecret, options.publicUrl, person.id, now) : undefined;
+        sendPage(res, 200, answersPage(language, `/activities/${token}`, await activityAnswers(options.db, now), presence));
       },
     },
   ];
@@ -45,7 +49,7 @@ export function answersPageRoutes(options: AnswersPageOptions): Route[] {
 const COLUMNS = ['invited', 'accepted', 'declined', 'maybe', 'waiting', 'lapsed', 'none'] as const;
 
 /** Every activity: its totals, then a table by team and one by institution, every row shown. */
-export function answersPage(language: Language, path: string, activities: ActivityAnswers[]): PageOptions {
+export function answersPage(language: Language, path: string, activities: ActivityAnswers[], presence?: SafeHtml): PageOptions {
   const t = workshopViewMessages[language];
   const p = staffPageMessages[language];
   const table = (heading: string, first: string, rows: Map<string, AnswerCounts>) =>
@@ -62,6 +66,6 @@ ${table(t.byInstitution, p.institution, a.institutions)}</section>`,
     language,
     title: t.staffTitle,
     switchLanguageUrl: `${path}?lang=${language === 'pl' ? 'en' : 'pl'}`,
-    body: activities.length ? html`<p>${t.staffSummary}</p>${sections}` : html`<p>${p.answersNone}</p>`,
+    body: html`${activities.length ? html`<p>${t.staffSummary}</p>${sections}` : html`<p>${p.answersNone}</p>`}${presence ?? ''}`,
   };
 }

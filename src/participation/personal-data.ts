@@ -22,9 +22,11 @@ export const presencePersonalData: PersonalDataPart = {
       .where('person_id', '=', personId)
       .orderBy('id')
       .execute();
-    return { attendance, changes };
+    const wrongCodes = await db.selectFrom('checkin_failures').select('failed_at').where('person_id', '=', personId).orderBy('id').execute();
+    return { attendance, changes, wrong_checkin_codes: wrongCodes };
   },
   async erase(trx, personId) {
+    await trx.deleteFrom('checkin_failures').where('person_id', '=', personId).execute();
     await trx.deleteFrom('attendance_changes').where('person_id', '=', personId).execute();
     await trx.deleteFrom('attendance').where('person_id', '=', personId).execute();
   },
@@ -35,5 +37,6 @@ const count = (result: { numDeletedRows: bigint }) => Number(result.numDeletedRo
 /** Presence older than the retention period goes, with its audit trail (by when it was last marked). */
 export const presenceRetentionRules: RetentionRule[] = [
   { name: 'attendance', purge: async (db, before) => count(await db.deleteFrom('attendance').where('marked_at', '<', before).executeTakeFirst()) },
+  { name: 'checkin_failures', purge: async (db, before) => count(await db.deleteFrom('checkin_failures').where('failed_at', '<', before).executeTakeFirst()) },
   { name: 'attendance_changes', purge: async (db, before) => count(await db.deleteFrom('attendance_changes').where('changed_at', '<', before).executeTakeFirst()) },
 ];
