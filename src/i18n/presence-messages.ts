@@ -36,8 +36,8 @@ export const presenceMessages = {
     },
     unknownPerson: 'Na liście jest osoba, której nie ma na tym spotkaniu; nic nie zapisano. Proszę otworzyć listę jeszcze raz.',
     crossSite: 'Ten formularz można wysłać tylko ze strony Kooperatora; nic nie zapisano.',
-    presentWord: 'obecna/obecny',
-    absentWord: 'nieobecna/nieobecny',
+    presentWord: 'obecność',
+    absentWord: 'nieobecność',
     hereTitle: 'Jestem',
     hereUsage: 'Proszę wpisać kod podany na miejscu, np. **jestem KTR-4PX**.',
     hereOk: (title: string, day: string) => `Dziękujemy, zapisaliśmy Pani/Pana obecność: ${title}, ${day}.`,
@@ -48,6 +48,9 @@ export const presenceMessages = {
     hereNotNow: (title: string, opens: string, closes: string) => `Kod zajęć „${title}” działa ${afterPreposition('od', opens)} ${afterPreposition('do', closes)}; nic nie zapisano.`,
     myAttendanceTitle: 'Moja obecność',
     myAttendanceNone: 'Nie ma jeszcze zapisanej obecności.',
+    myDataLine: (present: number, absent: number) =>
+      `Zapisana obecność: ${icu('pl', '{n, plural, one {# spotkanie lub dzień zajęć} few {# spotkania lub dni zajęć} other {# spotkań lub dni zajęć}}', { n: present })}, nieobecność: ${absent} (lista na stronie osobistej).`,
+    myAttendanceIntro: 'Obecność na spotkaniach zespołu i zajęciach RCPS, tak jak ją zapisano (potwierdzenie koordynatora, RCPS albo Pani/Pana kod).',
     meetingOf: (team: string) => `Spotkanie ${team}`,
   },
   en: {
@@ -84,6 +87,9 @@ export const presenceMessages = {
     hereNotNow: (title: string, opens: string, closes: string) => `The code of “${title}” works from ${opens} to ${closes}; nothing was recorded.`,
     myAttendanceTitle: 'My attendance',
     myAttendanceNone: 'No attendance recorded yet.',
+    myDataLine: (present: number, absent: number) =>
+      `Attendance recorded: ${icu('en', '{n, plural, one {# meeting or activity day} other {# meetings or activity days}}', { n: present })}, absence: ${absent} (listed on your personal page).`,
+    myAttendanceIntro: 'Your attendance at team meetings and RCPS activities, as recorded (confirmed by the coordinator, RCPS, or your own code).',
     meetingOf: (team: string) => `${team} meeting`,
   },
 } satisfies Record<Language, Record<string, unknown>>;

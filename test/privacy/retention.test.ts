@@ -37,11 +37,11 @@ describe.each(dialects)('retention on %s', (kind) => {
   const keys = async () => (await db.db.selectFrom('deliveries').select('dedupe_key').orderBy('dedupe_key').execute()).map((r) => r.dedupe_key);
 
   it('should purge finished deliveries, event keys and told changes older than the period, and nothing still to do', async () => {
-    expect(await purgeExpired(db.db, clock, 12)).toEqual({ deliveries: 1, processed_events: 1, schedule_changes: 1 });
+    expect(await purgeExpired(db.db, clock, 12)).toEqual({ deliveries: 1, processed_events: 1, schedule_changes: 1, attendance: 0, checkin_failures: 0, attendance_changes: 0 });
     expect(await keys()).toEqual(['new-sent', 'old-pending']);
     expect((await db.db.selectFrom('processed_events').select('key').execute()).map((r) => r.key)).toEqual(['slack:new']);
     expect(await db.db.selectFrom('schedule_changes').select('notified_at').execute()).toEqual([{ notified_at: null }]);
-    expect(await purgeExpired(db.db, clock, 12)).toEqual({ deliveries: 0, processed_events: 0, schedule_changes: 0 });
+    expect(await purgeExpired(db.db, clock, 12)).toEqual({ deliveries: 0, processed_events: 0, schedule_changes: 0, attendance: 0, checkin_failures: 0, attendance_changes: 0 });
   });
 
   it('should honour a shorter period', async () => {

@@ -16,6 +16,7 @@ import { collectPersonalData } from '../../privacy/personal-data.js';
 import { sendPage } from '../html/layout.js';
 import { readForm } from '../read-body.js';
 import { sameOrigin } from '../same-origin.js';
+import { myAttendanceSection } from '../../participation/my-attendance.js';
 import type { Route } from '../router.js';
 import { badLinkRoutes, sendBadLink } from './bad-link-page.js';
 import { confirmRoutes } from './confirm-routes.js';
@@ -81,7 +82,8 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
       .orderBy('activities.starts_at')
       .execute();
     const preferences = await loadPreferences(db, c.person.id);
-    const data = { person: c.person, language: c.language, base: c.base, feedPath: token ? `/calendars/u/${token}.ics` : undefined, preferences, rsvps };
+    const attendance = await myAttendanceSection(db, c.person.id, c.language);
+    const data = { person: c.person, language: c.language, base: c.base, feedPath: token ? `/calendars/u/${token}.ics` : undefined, preferences, rsvps, attendance };
     sendPage(res, status, mePage(notice ? { ...data, notice } : data, publicUrl));
   };
   const confirmationSent = async (res: ServerResponse, c: Context, action: 'erase' | 'feed') => {

@@ -17,6 +17,8 @@ export interface MePageData {
   feedPath: string | undefined;
   preferences: Preferences;
   rsvps: { title: string; starts_local: string; timezone: string; answer: string }[];
+  /** "Moja obecność" (src/participation/my-attendance.ts), shown after the answers. */
+  attendance?: SafeHtml;
   notice?: { ok: boolean; text: string };
 }
 
@@ -56,7 +58,7 @@ ${channels.map((c) => html`<div><input type="checkbox" id="channel_${c}" name="c
 <section aria-labelledby="rsvps-h"><h2 id="rsvps-h">${t.rsvpsHeading}</h2>
 ${d.rsvps.length ? html`<ul>${d.rsvps.map((r) => html`<li>${r.title}, ${formatDateTime(zoned(r.starts_local, r.timezone), d.language)}: <strong>${t.answer(r.answer)}</strong></li>`)}</ul>` : html`<p>${t.noRsvps}</p>`}
 </section>
-
+${d.attendance ?? ''}
 <section aria-labelledby="data-h"><h2 id="data-h">${t.dataHeading}</h2>
 <p>${t.dataIntro}</p>
 <p><a class="button" href="${d.base}/data.json" download>${t.download}</a> <a class="button secondary" href="${d.base}/erase?lang=${d.language}">${t.eraseLink}</a></p>
