@@ -5,7 +5,7 @@ import { clip } from './render-blocks.js';
 import { slackTexts } from './slack-texts.js';
 
 /** Modal limits: titles and button labels 24 characters, 100 options, 10 per checkboxes element, 3,000 characters typed. */
-const limits = { title: 24, label: 2000, option: 75, optionValue: 150, options: 100, checkboxes: 10, input: 3000 } as const;
+const limits = { title: 24, label: 2000, option: 75, optionValue: 150, options: 100, checkboxes: 10, checkboxBlocks: 90, input: 3000 } as const;
 
 /** A multi-choice field is split into checkboxes blocks of ten: block ids "<field>~<part>", read back as one field. */
 const PART = /~\d+$/;
@@ -16,7 +16,8 @@ const option = (o: { value: string; label: string }): types.PlainTextOption => (
 
 /** Slack's checkboxes take ten options each: a longer list becomes several input blocks, labelled "(2/3)" after the first. */
 function checkboxBlocks(field: FormField): types.InputBlock[] {
-  const options = (field.options ?? []).slice(0, limits.options);
+  // A modal holds 100 blocks: a list of up to 900 fits, far beyond a team (the core never sends more).
+  const options = (field.options ?? []).slice(0, limits.checkboxes * limits.checkboxBlocks);
   const selected = new Set(field.selected ?? []);
   const parts: (typeof options)[] = [];
   for (let i = 0; i < options.length; i += limits.checkboxes) parts.push(options.slice(i, i + limits.checkboxes));
