@@ -51,5 +51,4 @@ describe('A multi-choice field within the platforms\' limits', () => {
     expect(choiceSet.isMultiSelect).toBe(true);
     expect(choiceSet.choices).toHaveLength(n);
   });
-
 });
