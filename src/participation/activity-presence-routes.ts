@@ -206,7 +206,8 @@ async function venue(options: ActivityPresenceRoutesOptions, req: IncomingMessag
     .executeTakeFirst();
   const { end } = activityDayTimes(activity, link.ref.day);
   if (person && end.toMillis() > options.clock.now().getTime()) {
-    const channels = (person.channels as ChannelKind[]).slice(0, 1);
+    // The first channel first; the others only if it fails (the outbox's own fall-back).
+    const channels = person.channels as ChannelKind[];
     const payload: SelfCheckinRef = { type: 'self_checkin', activityId: activity.id, day: link.ref.day, personId: String(person.id) };
     const added = await enqueue(options.db, [
       { key: `self_checkin:${activity.id}:${link.ref.day}:${person.id}`, kind: 'self_checkin', personId: person.id, channels: channels.length ? channels : ['email'], payload, dueAt: options.clock.now(), expiresAt: end.toJSDate() },
