@@ -13,7 +13,7 @@ import type { Logger } from './log.js';
  * the database is needed to say whether the service is healthy.
  */
 export async function serviceParts() {
-  const [bot, feeds, feedRoutes, schedulePage, demo, delivery, assets, me, retention, forms, unsubscribe, rsvp, invitation, reportPage, answersPage, deliveryReportPage, presence, activityPresence] = await Promise.all([
+  const [bot, feeds, feedRoutes, schedulePage, demo, delivery, assets, me, retention, forms, unsubscribe, rsvp, invitation, reportPage, answersPage, deliveryReportPage, presence, activityPresence, attendance, certificates] = await Promise.all([
     import('./bot/bot.js'),
     import('./feeds/feed-service.js'),
     import('./http/feed-routes.js'),
@@ -32,10 +32,12 @@ export async function serviceParts() {
     import('./announcements/report-page.js'),
     import('./participation/presence-routes.js'),
     import('./participation/activity-presence-routes.js'),
+    import('./participation/attendance-routes.js'),
+    import('./participation/certificate-routes.js'),
   ]);
   return {
     ...bot, ...feeds, ...feedRoutes, ...schedulePage, ...demo, ...delivery,
-    ...assets, ...me, ...retention, ...forms, ...unsubscribe, ...rsvp, ...reportPage, ...answersPage, ...deliveryReportPage, ...presence, ...activityPresence, parseMailbox: invitation.parseMailbox,
+    ...assets, ...me, ...retention, ...forms, ...unsubscribe, ...rsvp, ...reportPage, ...answersPage, ...deliveryReportPage, ...presence, ...activityPresence, ...attendance, ...certificates, parseMailbox: invitation.parseMailbox,
   };
 }
 
@@ -82,5 +84,6 @@ export function logStartup(log: Logger, config: Config, kind: string, url: strin
   );
   if (channels.slack === 'off') log.info('Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) to turn it on');
   if (channels.teams === 'off') log.info('Teams is off: set MicrosoftAppId, MicrosoftAppPassword and MicrosoftAppType to turn it on');
+  if (!config.imapUrl && config.inboundSmtpPort === undefined) log.info('Inbound mail is off: set IMAP_URL or INBOUND_SMTP_PORT to read replies and bounces (docs/inbound-mail.md)');
   if (channels.email === 'outbox') log.info(`E-mail is written to ${join(config.dataDir, 'outbox')}: set SMTP_URL to send it`);
 }

@@ -12,6 +12,8 @@ export const consoleTexts: Record<
     optional: string;
     choose: string;
     chooseMany: string;
+    chooseTicks: string;
+    current: (value: string) => string;
     cancelled: string;
     again: string;
   }
@@ -25,7 +27,9 @@ export const consoleTexts: Record<
     required: 'wymagane',
     optional: 'nieobowiązkowe',
     choose: 'proszę wpisać numer',
-    chooseMany: 'proszę wpisać numery zaznaczonych osób lub pozycji, np. „1 3 4”; Enter zostawia zaznaczone [x], „0” nie zaznacza nic',
+    chooseMany: 'proszę wpisać numery po przecinku, np. 1,3',
+    chooseTicks: 'proszę wpisać numery zaznaczonych osób lub pozycji, np. „1 3 4”; Enter zostawia zaznaczone [x], „0” nie zaznacza nic',
+    current: (value) => `teraz: ${value}; Enter zostawia`,
     cancelled: 'Formularz anulowano; niczego nie wysłano.',
     again: 'Proszę wpisać to pole jeszcze raz.',
   },
@@ -37,7 +41,9 @@ export const consoleTexts: Record<
     required: 'required',
     optional: 'optional',
     choose: 'please type a number',
-    chooseMany: 'please type the numbers to tick, such as "1 3 4"; Enter keeps those marked [x], "0" ticks none',
+    chooseMany: 'please type numbers separated by commas, e.g. 1,3',
+    chooseTicks: 'please type the numbers to tick, such as "1 3 4"; Enter keeps those marked [x], "0" ticks none',
+    current: (value) => `now: ${value}; Enter keeps it`,
     cancelled: 'The form was cancelled; nothing was sent.',
     again: 'Please type this field again.',
   },

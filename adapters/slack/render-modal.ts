@@ -1,7 +1,7 @@
 import type { types } from '@slack/bolt';
 import type { Language } from '../../src/i18n/messages.js';
 import type { Form, FormField } from '../../src/ports/channel.port.js';
-import { clip } from './render-blocks.js';
+import { clip, escapeMrkdwn } from './render-blocks.js';
 import { slackTexts } from './slack-texts.js';
 
 /** Modal limits: titles and button labels 24 characters, 100 options, 10 per checkboxes element, 3,000 characters typed. */
@@ -18,7 +18,7 @@ const option = (o: { value: string; label: string }): types.PlainTextOption => (
 function checkboxBlocks(field: FormField): types.InputBlock[] {
   // A modal holds 100 blocks: a list of up to 900 fits, far beyond a team (the core never sends more).
   const options = (field.options ?? []).slice(0, limits.checkboxes * limits.checkboxBlocks);
-  const selected = new Set(field.selected ?? []);
+  const selected = new Set(field.value ? field.value.split(',') : []);
   const parts: (typeof options)[] = [];
   for (let i = 0; i < options.length; i += limits.checkboxes) parts.push(options.slice(i, i + limits.checkboxes));
   return parts.map((part, i) => {
@@ -33,20 +33,28 @@ function checkboxBlocks(field: FormField): types.InputBlock[] {
   });
 }
 
-function element(field: FormField & { kind: Exclude<FormField['kind'], 'multi'> }): types.InputBlock['element'] {
+function element(field: FormField): types.InputBlock['element'] {
   const action_id = field.id;
+  const options = (field.options ?? []).slice(0, limits.options).map((o) => ({ text: plain(o.label, limits.option), value: clip(o.value, limits.optionValue) }));
+  // An answer given before opens the modal with it (Slack wants the very option object).
+  const chosen = new Set(field.value ? field.value.split(',') : []);
+  const initial = options.filter((o) => chosen.has(o.value));
   switch (field.kind) {
     case 'textarea':
     case 'text':
-      return { type: 'plain_text_input', action_id, multiline: field.kind === 'textarea', max_length: Math.min(field.maxLength ?? limits.input, limits.input) };
+      return {
+        type: 'plain_text_input',
+        action_id,
+        multiline: field.kind === 'textarea',
+        max_length: Math.min(field.maxLength ?? limits.input, limits.input),
+        ...(field.value ? { initial_value: clip(field.value, limits.input) } : {}),
+      };
     case 'number':
       return { type: 'number_input', action_id, is_decimal_allowed: false };
     case 'select':
-      return {
-        type: 'static_select',
-        action_id,
-        options: (field.options ?? []).slice(0, limits.options).map(option),
-      };
+      return { type: 'static_select', action_id, options, ...(initial[0] ? { initial_option: initial[0] } : {}) };
+    case 'multiselect':
+      return { type: 'multi_static_select', action_id, options, ...(initial.length ? { initial_options: initial } : {}) };
   }
 }
 
@@ -61,11 +69,15 @@ export function renderModal(form: Form, language: Language): types.ModalView {
     title: plain(form.title, limits.title),
     submit: plain(form.submitLabel, limits.title),
     close: plain(slackTexts[language].cancel, limits.title),
-    blocks: form.fields.flatMap((field): types.InputBlock[] =>
-      field.kind === 'multi'
-        ? checkboxBlocks(field)
-        : [{ type: 'input', block_id: field.id, optional: !field.required, label: plain(field.label, limits.label), element: element({ ...field, kind: field.kind }) }],
-    ),
+    blocks: [
+      // A modal shows nothing but itself: the intro says what the press before it did (an answer recorded).
+      ...(form.intro ? [{ type: 'section', text: { type: 'mrkdwn', text: clip(escapeMrkdwn(form.intro), limits.input) } } as types.SectionBlock] : []),
+      ...form.fields.flatMap((field): types.InputBlock[] =>
+        field.kind === 'multiselect' && field.checkboxes
+          ? checkboxBlocks(field)
+          : [{ type: 'input', block_id: field.id, optional: !field.required, label: plain(field.label, limits.label), element: element(field) }],
+      ),
+    ],
   };
 }
 
@@ -84,11 +96,12 @@ export function readFormValues(values: ViewStateValues): Record<string, string> 
   const ticked: Record<string, string[]> = {};
   for (const [blockId, actions] of Object.entries(values)) {
     for (const state of Object.values(actions)) {
-      if (state.type === 'checkboxes' || Array.isArray(state.selected_options)) {
+      if (state.type === 'checkboxes') {
         (ticked[blockId.replace(PART, '')] ??= []).push(...(state.selected_options ?? []).map((o) => o.value));
         continue;
       }
-      const value = state.selected_option?.value ?? state.value;
+      // A multi-select sends its options as a list: joined by "," as the core's multiselect expects.
+      const value = state.selected_options ? state.selected_options.map((o) => o.value).join(',') : (state.selected_option?.value ?? state.value);
       if (value !== undefined && value !== null && value !== '') out[blockId] = value;
     }
   }

@@ -16,6 +16,9 @@ import { deliveriesCommand } from './commands/deliveries.js';
 import { rsvpAction } from './commands/rsvp-action.js';
 import { openInvitationItems, workshopsCommand } from './commands/workshops.js';
 import { createActivity } from './commands/activity-admin.js';
+import { certificateCommand } from './commands/certificate.js';
+import { registrationFormHandler } from './commands/registration.js';
+import { REGISTRATION_FORM } from '../registration/registration-form.js';
 import { announceAction, announceCommand } from '../announcements/announce.js';
 import { firstTime, once, seenBefore } from './first-time.js';
 import { listReportsCommand, problemCommand, problemFormHandler, reportAction, reportCommand, statusCommand, statusFormHandler } from '../reports/report-commands.js';
@@ -52,6 +55,7 @@ const handlers: Partial<Record<CommandName, CommandHandler>> = {
   ogloszenie: announceCommand,
   warsztaty: workshopsCommand,
   jestem: hereCommand,
+  zaswiadczenie: certificateCommand,
 };
 
 /** Buttons by the area before the colon of their action id ("report:ack" → report). */
@@ -70,6 +74,7 @@ const formHandlers: Record<string, FormHandler> = {
   problem: problemFormHandler,
   'activity-new': createActivity,
   presence: presenceFormHandler,
+  [REGISTRATION_FORM]: registrationFormHandler,
 };
 
 function help(language: Language): Message {
@@ -149,7 +154,7 @@ export class Bot implements BotPort {
     }
     if (incoming.type === 'form') {
       // Own keys only, as with commands: a form id is whatever the platform sent back.
-      const name = incoming.formId.split(':', 1)[0]!;
+      const name = Object.hasOwn(formHandlers, incoming.formId) ? incoming.formId : incoming.formId.split(':', 1)[0]!;
       const handler = Object.hasOwn(formHandlers, name) ? formHandlers[name] : undefined;
       return handler ? await handler(context(''), incoming.values, incoming.formId) : this.notYet(person.language);
     }

@@ -12,7 +12,8 @@ export type CommandName =
   | 'dostarczenia'
   | 'zgloszenia'
   | 'zgloszenie'
-  | 'jestem';
+  | 'jestem'
+  | 'zaswiadczenie';
 
 const aliases: Record<string, CommandName> = {
   pomoc: 'pomoc',
@@ -39,6 +40,8 @@ const aliases: Record<string, CommandName> = {
   report: 'zgloszenie',
   jestem: 'jestem',
   here: 'jestem',
+  zaswiadczenie: 'zaswiadczenie',
+  certificate: 'zaswiadczenie',
 };
 
 /** Lower case without Polish diacritics: "Ogłoszenie" and "ogloszenie" are one word. */

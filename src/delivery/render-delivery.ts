@@ -15,6 +15,7 @@ import { renderAnnouncement, renderAnnouncementReport } from '../announcements/a
 import { deliveryReportUrl } from '../announcements/report-page-links.js';
 import { renderConfirmation } from '../me/confirmations.js';
 import { renderSelfCheckin, type SelfCheckinRef } from '../participation/activity-presence-links.js';
+import { renderCertificateMessage } from '../participation/certificates.js';
 
 /**
  * Kinds whose message holds nothing bound to one person, so one rendering may serve every
@@ -52,6 +53,7 @@ export function deliveryRenderer(
     }
     if (type === 'personal_link') return renderConfirmation(db, row, language, publicUrl, appSecret);
     if (type === 'self_checkin') return renderSelfCheckin(db, row, row.payload as SelfCheckinRef, language, publicUrl, appSecret);
+    if (type === 'certificate') return renderCertificateMessage(db, row, language, publicUrl, appSecret);
     return row.payload as Message;
   };
 }

@@ -39,10 +39,11 @@ export function presenceForm(roster: RosterEntry[], language: Language, teamId: 
       {
         id: PRESENT_FIELD,
         label: t.fieldPresent,
-        kind: 'multi',
+        kind: 'multiselect',
+        checkboxes: true,
         required: false,
         options: roster.map((e) => ({ value: String(e.personId), label: rosterLabel(e, language) })),
-        selected: roster.filter((e) => e.ticked).map((e) => String(e.personId)),
+        value: roster.filter((e) => e.ticked).map((e) => String(e.personId)).join(','),
       },
     ],
   };

@@ -23,17 +23,18 @@ export interface LinkAction {
 export interface FormField {
   id: string;
   label: string;
-  /**
-   * multi: several options may be ticked (Slack checkboxes, split by ten; a Teams multi-select
-   * choice set; numbers in the terminal). Its value comes back as the ticked option values joined
-   * with "," (so option values never contain a comma), or is absent when none is ticked.
-   */
-  kind: 'text' | 'textarea' | 'number' | 'select' | 'multi';
+  /** `multiselect`: any number of options; the value sent back is their values joined by ",". */
+  kind: 'text' | 'textarea' | 'number' | 'select' | 'multiselect';
   required: boolean;
   maxLength?: number;
   options?: { value: string; label: string }[];
-  /** multi: the option values ticked when the form opens. */
-  selected?: string[];
+  /** What the field holds when the form opens (an answer given before); multiselect: values joined by ",". */
+  value?: string;
+  /**
+   * multiselect shown as checkboxes (every option in view: a presence list) rather than a
+   * drop-down: Slack checkboxes split by ten, a Teams expanded choice set, the terminal's numbers.
+   */
+  checkboxes?: boolean;
 }
 
 export interface Form {
@@ -41,6 +42,8 @@ export interface Form {
   title: string;
   submitLabel: string;
   fields: FormField[];
+  /** The message's text again, for a platform that shows the form alone (a Slack modal): there it is all the person reads. */
+  intro?: string;
 }
 
 export interface MessageItem {
@@ -78,6 +81,12 @@ export interface Message {
   preferencesUrl?: string;
   /** E-mail only: RFC 8058 one-click unsubscribe (a POST to it mutes this kind of message); List-Unsubscribe. */
   unsubscribeUrl?: string;
+  /**
+   * E-mail only: the signed reply address of this delivery and person (src/inbound/reply-address.ts),
+   * the mail's Reply-To and SMTP envelope sender (bounces come back to it). Letters, digits, `+`,
+   * `.`, `-` and one `@` only; the adapter refuses anything else.
+   */
+  replyAddress?: string;
   /** A chat message sent before (its provider id) that this one supersedes: updated in place where the platform allows, besides sending this one. */
   replaces?: string;
 }

@@ -9,6 +9,9 @@ export { ERASED_NAME, erasedEmail };
 import { reportsPersonalData } from '../reports/personal-data.js';
 import { invitationsPersonalData } from '../invitations/personal-data.js';
 import { presencePersonalData } from '../participation/personal-data.js';
+import { bouncesPersonalData } from '../inbound/personal-data.js';
+import { certificatesPersonalData } from '../participation/certificates-personal-data.js';
+import { registrationPersonalData } from '../registration/personal-data.js';
 import { lockActivities } from '../invitations/capacity.js';
 import { holdImportLock } from '../schedule/import-lock.js';
 
@@ -187,6 +190,9 @@ export const personalDataParts: PersonalDataPart[] = [
   reportsPersonalData,
   invitationsPersonalData,
   presencePersonalData,
+  bouncesPersonalData,
+  certificatesPersonalData,
+  registrationPersonalData,
 ];
 
 export interface PersonalDataExport {

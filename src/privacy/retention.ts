@@ -29,6 +29,22 @@ export const retentionRules: RetentionRule[] = [
       count(await db.deleteFrom('deliveries').where('state', 'in', ['sent', 'failed', 'expired', 'cancelled']).where('updated_at', '<', before).executeTakeFirst()),
   },
   { name: 'processed_events', purge: async (db, before) => count(await db.deleteFrom('processed_events').where('created_at', '<', before).executeTakeFirst()) },
+  // A bounce older than the period says nothing about the address today.
+  { name: 'mail_bounces', purge: async (db, before) => count(await db.deleteFrom('mail_bounces').where('last_bounce_at', '<', before).executeTakeFirst()) },
+  {
+    // Registration answers serve the activity itself (meals, beds, the bus): they go once it
+    // ended (or was cancelled) longer ago than the retention period.
+    name: 'registration_answers',
+    purge: async (db, before) =>
+      count(
+        await db
+          .deleteFrom('registration_answers')
+          .where('activity_id', 'in', (eb) =>
+            eb.selectFrom('activities').select('id').where((w) => w.or([w('ends_at', '<', before), w('cancelled_at', '<', before)])),
+          )
+          .executeTakeFirst(),
+      ),
+  },
   {
     name: 'schedule_changes',
     purge: async (db, before) =>

@@ -63,12 +63,17 @@ describe.each(dialects)('personal data (RODO) on %s', (kind) => {
     await personalPageUrl(db.db, 'https://koop.example.org', SECRET, anna, clock.now());
     const activity = (await db.db.selectFrom('activities').select('id').orderBy('id').executeTakeFirstOrThrow()).id;
     await db.db.insertInto('rsvps').values({ activity_id: activity, person_id: anna, answer: 'accepted', answered_at: clock.now() }).execute();
+    await db.db.insertInto('certificates').values({ number: 'ZU/2027/000001', person_id: anna, activity_id: activity, days: '["2027-01-03"]', minutes: 240, issued_at: clock.now() }).execute();
+    await db.db.insertInto('activity_questions').values({ activity_id: activity, question_id: 'dostepnosc', position: 0, kind: 'text', label: 'Potrzeby dostępności', label_en: null, required: false }).execute();
+    await db.db.insertInto('registration_answers').values({ activity_id: activity, question_id: 'dostepnosc', person_id: anna, value: 'winda', answered_at: clock.now() }).execute();
     await enqueue(db.db, [
       { key: 'to-anna', kind: 'reminder', personId: anna, channels: ['email'], payload: { language: 'pl', title: `Dzień dobry, ${NAME}`, text: `Do ${EMAIL}` }, dueAt: clock.now() },
       // A message to someone else that names her: it stays, without her name.
       { key: 'to-marta', kind: 'announcement', personId: marta, channels: ['email'], payload: { language: 'pl', title: 'Ogłoszenie', text: `Kontakt: ${NAME}, ${EMAIL}` }, dueAt: clock.now() },
     ]);
     await db.db.updateTable('deliveries').set({ last_error: `email: 550 mailbox ${EMAIL} full` }).where('dedupe_key', '=', 'to-anna').execute();
+    // Her address bounced once (src/inbound/bounces.ts).
+    await db.db.insertInto('mail_bounces').values({ person_id: anna, address: EMAIL.toLowerCase(), status: '5.2.2', diagnostic: `552 ${EMAIL} mailbox full`, delivery_id: null, first_bounce_at: clock.now(), last_bounce_at: clock.now() }).execute();
     await db.db.insertInto('schedule_changes').values({ kind: 'member_removed', team_id: 'lodz', person_id: anna, details: JSON.stringify({ name: NAME }) }).execute();
     // A status update and a problem report through the bot, as she would send them.
     const bot = new Bot({ db: db.db, clock, publicUrl: 'https://koop.example.org', appSecret: SECRET, log: createLogger('silent') });

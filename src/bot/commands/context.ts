@@ -27,5 +27,5 @@ export type CommandHandler = (ctx: CommandContext) => Promise<Message>;
 /** A button press: `actionId` is "<area>:<verb>" (e.g. "report:ack"), `value` what the button carried. */
 export type ActionHandler = (ctx: CommandContext, action: { actionId: string; value: string }) => Promise<Message>;
 
-/** A submitted form (Slack modal, Adaptive Card, web form) by its form id ("<form>:<what it is about>" gives the handler of "<form>" the whole id). */
-export type FormHandler = (ctx: CommandContext, values: Record<string, string>, formId?: string) => Promise<Message>;
+/** A submitted form (Slack modal, Adaptive Card, web form) by its form id ("registration:<activity>" finds "registration" and gets the whole id). */
+export type FormHandler = (ctx: CommandContext, values: Record<string, string>, formId: string) => Promise<Message>;

@@ -18,6 +18,9 @@ import { readForm } from '../read-body.js';
 import { sameOrigin } from '../same-origin.js';
 import { myAttendanceSection } from '../../participation/my-attendance.js';
 import type { Route } from '../router.js';
+import { attendedActivities, sendCertificates } from '../../participation/certificates.js';
+import { meCertificates } from '../../participation/certificates-me.js';
+import { proofMessages } from '../../i18n/proof-messages.js';
 import { badLinkRoutes, sendBadLink } from './bad-link-page.js';
 import { confirmRoutes } from './confirm-routes.js';
 import { erasePage, mePage, messagePage } from './me-view.js';
@@ -83,7 +86,8 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
       .execute();
     const preferences = await loadPreferences(db, c.person.id);
     const attendance = await myAttendanceSection(db, c.person.id, c.language);
-    const data = { person: c.person, language: c.language, base: c.base, feedPath: token ? `/calendars/u/${token}.ics` : undefined, preferences, rsvps, attendance };
+    const certificates = await meCertificates(db, c.person.id);
+    const data = { person: c.person, language: c.language, base: c.base, feedPath: token ? `/calendars/u/${token}.ics` : undefined, preferences, rsvps, certificates, attendance };
     sendPage(res, status, mePage(notice ? { ...data, notice } : data, publicUrl));
   };
   const confirmationSent = async (res: ServerResponse, c: Context, action: 'erase' | 'feed') => {
@@ -101,7 +105,7 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
     route('GET', '', 'me_page', async (req, res, c) => {
       const done = new URL(req.url ?? '/', 'http://x').searchParams.get('done');
       const t = mePageMessages[c.language];
-      const notice = done === 'feed' ? t.feedRenewed : done === 'preferences' ? t.saved : undefined;
+      const notice = done === 'feed' ? t.feedRenewed : done === 'preferences' ? t.saved : done === 'certificate' ? proofMessages[c.language].meSent : undefined;
       await show(res, c, 200, notice ? { ok: true, text: notice } : undefined);
     }),
     route('POST', '/feed', 'me_feed', async (_req, res, c) => {
@@ -138,6 +142,15 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
         throw error;
       }
       back(res, c, 'preferences');
+    }),
+    route('POST', '/certificate', 'me_certificate', async (req, res, c) => {
+      // The person's own certificate, sent through the outbox as the command sends it (docs/participation.md).
+      const form = await readForm(req);
+      const [attended] = await attendedActivities(db, c.person.id, form.activity ?? '');
+      if (!attended) return show(res, c, 404, { ok: false, text: proofMessages[c.language].meNotAttended });
+      await sendCertificates(db, { activityId: attended.activity.id, personIds: [c.person.id], mode: 'request', now: clock.now() });
+      options.queued?.();
+      back(res, c, 'certificate');
     }),
     route('GET', '/data\\.json', 'me_data', async (_req, res, c) => {
       const body = Buffer.from(JSON.stringify(await collectPersonalData(db, c.person.id, clock), null, 2), 'utf8');

@@ -8,6 +8,7 @@ import { settingsMessages } from '../../i18n/settings-messages.js';
 import { MUTABLE_KINDS, type Preferences } from '../../preferences/preferences.js';
 import { html, type PageOptions, type SafeHtml } from '../html/layout.js';
 import { feedLinks, subscribeBlock } from '../schedule/subscribe-links.js';
+import { meCertificatesSection, type MeCertificate } from '../../participation/certificates-me.js';
 
 export interface MePageData {
   person: PersonRow;
@@ -20,6 +21,8 @@ export interface MePageData {
   /** "Moja obecność" (src/participation/my-attendance.ts), shown after the answers. */
   attendance?: SafeHtml;
   notice?: { ok: boolean; text: string };
+  /** Trainings and workshops with the person's presence: a certificate for each (src/participation/certificates-me.ts). */
+  certificates?: MeCertificate[];
 }
 
 const hours = Array.from({ length: 24 }, (_, h) => h);
@@ -59,6 +62,8 @@ ${channels.map((c) => html`<div><input type="checkbox" id="channel_${c}" name="c
 ${d.rsvps.length ? html`<ul>${d.rsvps.map((r) => html`<li>${r.title}, ${formatDateTime(zoned(r.starts_local, r.timezone), d.language)}: <strong>${t.answer(r.answer)}</strong></li>`)}</ul>` : html`<p>${t.noRsvps}</p>`}
 </section>
 ${d.attendance ?? ''}
+${meCertificatesSection(d.language, d.base, d.certificates ?? [])}
+
 <section aria-labelledby="data-h"><h2 id="data-h">${t.dataHeading}</h2>
 <p>${t.dataIntro}</p>
 <p><a class="button" href="${d.base}/data.json" download>${t.download}</a> <a class="button secondary" href="${d.base}/erase?lang=${d.language}">${t.eraseLink}</a></p>

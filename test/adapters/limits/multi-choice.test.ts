@@ -15,10 +15,11 @@ const form = (n: number, label = (i: number) => `Osoba ${i} Zażółć gęślą 
     {
       id: 'present',
       label: 'Obecni',
-      kind: 'multi',
+      kind: 'multiselect',
+      checkboxes: true,
       required: false,
       options: Array.from({ length: n }, (_, i) => ({ value: String(1000 + i), label: label(i) })),
-      selected: Array.from({ length: n }, (_, i) => String(1000 + i)).filter((_, i) => i % 3 === 0),
+      value: Array.from({ length: n }, (_, i) => String(1000 + i)).filter((_, i) => i % 3 === 0).join(','),
     },
   ],
 });
@@ -30,7 +31,7 @@ describe('A multi-choice field within the platforms\' limits', () => {
     const blocks = view.blocks as { block_id: string; element: { options: { value: string }[]; initial_options?: { value: string }[] } }[];
     expect(blocks).toHaveLength(Math.ceil(n / 10));
     expect(blocks.flatMap((b) => b.element.options.map((o) => o.value))).toEqual(form(n).fields[0]!.options!.map((o) => o.value));
-    expect(blocks.flatMap((b) => (b.element.initial_options ?? []).map((o) => o.value))).toEqual(form(n).fields[0]!.selected);
+    expect(blocks.flatMap((b) => (b.element.initial_options ?? []).map((o) => o.value))).toEqual(form(n).fields[0]!.value!.split(','));
   });
 
   it('should read ticked boxes of every block back as one value', () => {
