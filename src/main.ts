@@ -98,7 +98,7 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
     const parts = await loading;
     const { Bot, FeedService, feedRoutes, SchedulePages, importDemoIfEmpty, DeliveryService } = parts;
     const { assetRoutes, meRoutes, RetentionJob, formRoutes, unsubscribeRoutes, rsvpRoutes, reportPageRoutes, parseMailbox } = parts;
-    const { answersPageRoutes, deliveryReportPageRoutes, attendanceRoutes, certificateRoutes, meetingAnswerRoutes } = parts;
+    const { answersPageRoutes, deliveryReportPageRoutes, attendanceRoutes, certificateRoutes, meetingAnswerRoutes, presenceRoutes, activityPresenceRoutes } = parts;
     if (db.kind === 'pglite') await importDemoIfEmpty(db.db, config, clock, log);
     await nextStep(startup, 'services');
     const renderer = await calendarRenderer(config);
@@ -146,6 +146,8 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
       ...meRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl, changed: () => (feeds.invalidate(), schedulePages.invalidate()), queued: () => delivery?.loop.poke() }),
       ...formRoutes({ db: db.db, clock, publicUrl: config.publicUrl, appSecret: config.appSecret, log, onChanged: () => delivery?.loop.poke() }),
       ...reportPageRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl, onChanged: () => delivery?.loop.poke() }),
+      ...presenceRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl }),
+      ...activityPresenceRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl, queued: () => delivery?.loop.poke() }),
       ...answersPageRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl, onQueued: () => delivery?.loop.poke() }),
       ...attendanceRoutes({ db: db.db, clock, appSecret: config.appSecret }),
       ...certificateRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl }),

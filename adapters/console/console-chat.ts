@@ -65,6 +65,7 @@ export async function runConsoleChat(options: {
 
   const ask = async (field: FormField, language: Message['language']): Promise<string | undefined> => {
     const t = consoleTexts[language];
+    if (field.kind === 'multiselect' && field.checkboxes) return askMany(field, language);
     const choices = field.options ?? [];
     const many = field.kind === 'multiselect';
     const list = choices.length ? `\n${choices.map((o, i) => `  [${i + 1}] ${o.label}`).join('\n')}` : '';
@@ -82,6 +83,24 @@ export async function runConsoleChat(options: {
     const byNumber = (part: string) => (/^\d+$/.test(part) ? choices[Number(part) - 1]?.value : undefined);
     if (many) return typed.split(',').map((p) => p.trim()).filter(Boolean).map((p) => byNumber(p) ?? p).join(',');
     return byNumber(typed) ?? typed;
+  };
+
+  /** A multi-choice field: numbered options, those ticked now marked [x]; numbers typed tick exactly those. */
+  const askMany = async (field: FormField, language: Message['language']): Promise<string | undefined> => {
+    const t = consoleTexts[language];
+    const choices = field.options ?? [];
+    const ticked = new Set(field.value ? field.value.split(',') : []);
+    const list = choices.map((o, i) => `  [${i + 1}] ${ticked.has(o.value) ? '[x]' : '[ ]'} ${o.label}`).join('\n');
+    output.write(`${field.label} (${t.chooseTicks}):\n${list}\n? `);
+    const line = await nextLine();
+    if (line === undefined || ['anuluj', 'cancel'].includes(line.trim().toLowerCase())) return undefined;
+    const typed = line.trim();
+    if (typed === '') return [...ticked].join(',');
+    if (typed === '0') return '';
+    // Numbers pick options; anything else is sent as typed, and the core says what is wrong with it.
+    const numbers = typed.split(/[\s,;]+/);
+    if (!numbers.every((n) => /^\d+$/.test(n) && choices[Number(n) - 1])) return typed;
+    return [...new Set(numbers.map((n) => choices[Number(n) - 1]!.value))].join(',');
   };
 
   output.write(`Kooperator (${email}). Proszę wpisać „pomoc” / type "help"; Ctrl+D kończy / ends.\n> `);

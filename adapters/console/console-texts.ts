@@ -12,6 +12,7 @@ export const consoleTexts: Record<
     optional: string;
     choose: string;
     chooseMany: string;
+    chooseTicks: string;
     current: (value: string) => string;
     cancelled: string;
     again: string;
@@ -27,6 +28,7 @@ export const consoleTexts: Record<
     optional: 'nieobowiązkowe',
     choose: 'proszę wpisać numer',
     chooseMany: 'proszę wpisać numery po przecinku, np. 1,3',
+    chooseTicks: 'proszę wpisać numery zaznaczonych osób lub pozycji, np. „1 3 4”; Enter zostawia zaznaczone [x], „0” nie zaznacza nic',
     current: (value) => `teraz: ${value}; Enter zostawia`,
     cancelled: 'Formularz anulowano; niczego nie wysłano.',
     again: 'Proszę wpisać to pole jeszcze raz.',
@@ -40,6 +42,7 @@ export const consoleTexts: Record<
     optional: 'optional',
     choose: 'please type a number',
     chooseMany: 'please type numbers separated by commas, e.g. 1,3',
+    chooseTicks: 'please type the numbers to tick, such as "1 3 4"; Enter keeps those marked [x], "0" ticks none',
     current: (value) => `now: ${value}; Enter keeps it`,
     cancelled: 'The form was cancelled; nothing was sent.',
     again: 'Please type this field again.',

@@ -23,6 +23,8 @@ import { announceAction, announceCommand } from '../announcements/announce.js';
 import { firstTime, once, seenBefore } from './first-time.js';
 import { listReportsCommand, problemCommand, problemFormHandler, reportAction, reportCommand, statusCommand, statusFormHandler } from '../reports/report-commands.js';
 import { checkinAction } from '../reports/checkins.js';
+import { presenceAction, presenceFormHandler } from '../participation/presence-checkin.js';
+import { hereCommand } from '../participation/here-command.js';
 import { contactForStrangers } from './identity.js';
 import { knownPeople } from './known-people.js';
 import { RepeatAnswers, repeatKey } from './repeat-answers.js';
@@ -54,6 +56,7 @@ const handlers: Partial<Record<CommandName, CommandHandler>> = {
   zgloszenie: reportCommand,
   ogloszenie: announceCommand,
   warsztaty: workshopsCommand,
+  jestem: hereCommand,
   zaswiadczenie: certificateCommand,
   bede: attendingCommand,
   'nie-bede': notAttendingCommand,
@@ -66,6 +69,7 @@ const actionHandlers: Record<string, ActionHandler> = {
   'my-data': myDataAction,
   report: reportAction,
   checkin: checkinAction,
+  presence: presenceAction,
   rsvp: rsvpAction,
   announce: announceAction,
   meeting: meetingAnswerAction,
@@ -76,6 +80,7 @@ const formHandlers: Record<string, FormHandler> = {
   status: statusFormHandler,
   problem: problemFormHandler,
   'activity-new': createActivity,
+  presence: presenceFormHandler,
   [REGISTRATION_FORM]: registrationFormHandler,
   [SUBSTITUTE_FORM]: substituteFormHandler,
 };

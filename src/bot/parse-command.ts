@@ -13,7 +13,7 @@ export type CommandName =
   | 'zgloszenia'
   | 'zgloszenie'
   | 'zaswiadczenie'
-
+  | 'jestem'
   | 'bede'
   | 'nie-bede'
   | 'zastepstwo'
@@ -42,6 +42,8 @@ const aliases: Record<string, CommandName> = {
   reports: 'zgloszenia',
   zgloszenie: 'zgloszenie',
   report: 'zgloszenie',
+  jestem: 'jestem',
+  here: 'jestem',
   zaswiadczenie: 'zaswiadczenie',
   certificate: 'zaswiadczenie',
   bede: 'bede',

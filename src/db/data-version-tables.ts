@@ -16,6 +16,8 @@ export const NOT_SHOWN: Readonly<Record<string, string>> = {
   personal_links: 'credentials checked on every request and never kept in a cache',
   attendance: 'presence after the fact: shown by `obecność`, the lists of attendance and the personal page, all built per request; no feed or kept answer shows it',
   attendance_changes: 'the audit trail of presence, shown only on pages built per request',
+  checkin_codes: 'self check-in codes of activity days, shown only on the staff poster page, built per request',
+  checkin_failures: 'wrong self check-in codes typed, counted to limit guessing; shown nowhere',
   mail_bounces: 'e-mail addresses that bounce: read by the dispatcher and shown only by `dostarczenia`, built per request',
   certificates: 'zaświadczenia as issued: shown only by the verification page and the download link, both built per request',
   kysely_migration: 'the migrations applied',

@@ -375,6 +375,21 @@ export interface AttendanceChangeTable {
   changed_at: Date;
 }
 
+/** One self check-in code per activity day (migration 0027; src/participation/self-checkin.ts). */
+export interface CheckinCodeTable {
+  activity_id: string;
+  day: string;
+  code: string;
+  created_at: CreatedAt;
+}
+
+/** A wrong self check-in code typed by a person: counted to limit guessing. */
+export interface CheckinFailureTable {
+  id: Generated<number>;
+  person_id: number;
+  failed_at: Date;
+}
+
 /** An e-mail address that bounced for good (5.x.x): skipped for 30 days after its last bounce (src/inbound/bounces.ts). */
 export interface MailBounceTable {
   person_id: number;
@@ -427,6 +442,8 @@ export interface RegistrationAnswerTable {
 }
 
 export interface Database {
+  checkin_codes: CheckinCodeTable;
+  checkin_failures: CheckinFailureTable;
   mail_bounces: MailBounceTable;
   certificates: CertificateTable;
   activity_questions: ActivityQuestionTable;

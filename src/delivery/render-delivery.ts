@@ -14,6 +14,7 @@ import { INVITATION_TYPES } from '../invitations/invitation-batch.js';
 import { renderAnnouncement, renderAnnouncementReport } from '../announcements/announcement-message.js';
 import { deliveryReportUrl } from '../announcements/report-page-links.js';
 import { renderConfirmation } from '../me/confirmations.js';
+import { renderSelfCheckin, type SelfCheckinRef } from '../participation/activity-presence-links.js';
 import { renderCertificateMessage } from '../participation/certificates.js';
 import { personalReminder } from '../participation/reminder-answers.js';
 import { renderSummary } from '../participation/summary-plans.js';
@@ -58,6 +59,7 @@ export function deliveryRenderer(
       return renderAnnouncementReport(db, row, language, reportUrl);
     }
     if (type === 'personal_link') return renderConfirmation(db, row, language, publicUrl, appSecret);
+    if (type === 'self_checkin') return renderSelfCheckin(db, row, row.payload as SelfCheckinRef, language, publicUrl, appSecret);
     if (type === 'certificate') return renderCertificateMessage(db, row, language, publicUrl, appSecret);
     return row.payload as Message;
   };

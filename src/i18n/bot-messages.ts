@@ -35,6 +35,7 @@ export const botMessages = {
       '- **moje-dane**: jakie dane o Pani/Panu przechowujemy',
       '- **ustawienia**: wyciszenie rodzajów wiadomości lub kanałów, cisza nocna; **ustawienia urlop** _od do_: nieobecność',
       '- **dostarczenia**: wiadomości, których nie udało się dostarczyć (koordynatorzy i RCPS)',
+      '- **jestem** _kod_: potwierdzenie obecności na warsztatach lub szkoleniu RCPS kodem podanym na miejscu',
     ].join('\n'),
     unknownPersonTitle: 'Nie znajdujemy Pani/Pana na liście zespołów',
     unknownPerson: (contact: string | undefined) =>
@@ -82,6 +83,7 @@ export const botMessages = {
       '- **my-data**: what we store about you',
       '- **settings**: mute kinds of messages or channels, quiet hours; **settings leave** _from to_: an absence',
       '- **deliveries**: messages that could not be delivered (coordinators and RCPS)',
+      '- **here** _code_: check in at an RCPS workshop or training with the code given at the venue',
     ].join('\n'),
     unknownPersonTitle: 'We cannot find you on any team',
     unknownPerson: (contact: string | undefined) =>

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
-import { html, sendPage, type PageOptions } from '../http/html/layout.js';
+import { html, sendPage, type PageOptions, type SafeHtml } from '../http/html/layout.js';
+import { activityPresenceSection } from '../participation/activity-presence-section.js';
 import type { Route } from '../http/router.js';
 import { pageLanguage, staffMessagePage } from '../http/staff-message-page.js';
 import { workshopViewMessages } from '../i18n/invitation-messages.js';
@@ -17,7 +18,7 @@ export interface AnswersPageOptions {
   db: Kysely<Database>;
   clock: Clock;
   appSecret: string;
-  /** For the "send certificates to everyone present" form: its origin check (src/participation/certificates-staff.ts). */
+  /** For the "send certificates to everyone present" form: its origin check (src/participation/certificates-staff.ts); and the presence part's links (posters, marking), left out without it. */
   publicUrl?: string;
   /** Certificates were put in the outbox. */
   onQueued?: () => void;
@@ -43,11 +44,12 @@ export function answersPageRoutes(options: AnswersPageOptions): Route[] {
         if (!person) return sendPage(res, 410, staffMessagePage('both', 'expiredTitle', 'answersExpired'));
         const language = pageLanguage(req.url, person.language);
         if (!person.staff_role) return sendPage(res, 403, staffMessagePage(language, 'notAllowedTitle', 'answersNotStaff'));
+        const presence = options.publicUrl ? await activityPresenceSection(options.db, language, options.appSecret, options.publicUrl, person.id, now) : '';
         const activities = await activityAnswers(options.db, now);
         const registrations = await registrationTotals(options.db, activities.map((a) => a.id), language);
         const page = answersPage(language, `/activities/${token}`, activities, registrations);
         const certificates = certificatesSection(language, `/activities/${token}`, await activitiesWithPresence(options.db));
-        sendPage(res, 200, { ...page, body: html`${page.body}${certificates}` });
+        sendPage(res, 200, { ...page, body: html`${page.body}${presence}${certificates}` });
       },
     },
     {

@@ -30,6 +30,11 @@ export interface FormField {
   options?: { value: string; label: string }[];
   /** What the field holds when the form opens (an answer given before); multiselect: values joined by ",". */
   value?: string;
+  /**
+   * multiselect shown as checkboxes (every option in view: a presence list) rather than a
+   * drop-down: Slack checkboxes split by ten, a Teams expanded choice set, the terminal's numbers.
+   */
+  checkboxes?: boolean;
 }
 
 export interface Form {

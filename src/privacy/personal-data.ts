@@ -8,6 +8,7 @@ import { ERASED_NAME, erasedEmail } from '../i18n/erased-person.js';
 export { ERASED_NAME, erasedEmail };
 import { reportsPersonalData } from '../reports/personal-data.js';
 import { invitationsPersonalData } from '../invitations/personal-data.js';
+import { presencePersonalData } from '../participation/personal-data.js';
 import { bouncesPersonalData } from '../inbound/personal-data.js';
 import { certificatesPersonalData } from '../participation/certificates-personal-data.js';
 import { registrationPersonalData } from '../registration/personal-data.js';
@@ -189,6 +190,7 @@ export const personalDataParts: PersonalDataPart[] = [
   scheduleChangesPart,
   reportsPersonalData,
   invitationsPersonalData,
+  presencePersonalData,
   bouncesPersonalData,
   certificatesPersonalData,
   registrationPersonalData,

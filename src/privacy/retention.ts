@@ -6,6 +6,7 @@ import schedule from 'node-schedule';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
 import type { Logger } from '../log.js';
+import { presenceRetentionRules } from '../participation/personal-data.js';
 
 /**
  * What is purged once it is older than the retention period (RETENTION_MONTHS, default 12):
@@ -66,6 +67,7 @@ export const retentionRules: RetentionRule[] = [
           .executeTakeFirst(),
       ),
   },
+  ...presenceRetentionRules,
 ];
 
 const retentionCutoff = (clock: Clock, months: number): Date => DateTime.fromJSDate(clock.now(), { zone: 'UTC' }).minus({ months }).toJSDate();

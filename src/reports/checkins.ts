@@ -13,6 +13,9 @@ import type { Language } from '../i18n/messages.js';
 import type { ChannelKind, Message } from '../ports/channel.port.js';
 import { occurrencesIn } from '../reminders/occurrence-window.js';
 import { formLink, formMessage } from './report-forms.js';
+import { presenceMessages } from '../i18n/presence-messages.js';
+import { presenceLink } from '../participation/presence-checkin.js';
+import { meetingWindow } from '../participation/presence-window.js';
 
 export const DEFAULT_CHECKIN_AT = '09:00';
 
@@ -130,14 +133,28 @@ export async function renderCheckin(db: Kysely<Database>, row: DeliveryRow, ref:
     .executeTakeFirst();
   if (!stillCoordinator) return undefined;
   const t = checkinMessages[language];
+  const p = presenceMessages[language];
   const when = formatDateTime(occurrence.start, language);
+  // Who came: the list pre-filled from the answers, confirmed with one tap per change (docs/participation.md).
+  const window = await meetingWindow(db, ref.teamId, ref.date);
+  const meeting = `${ref.teamId}:${ref.date}`;
   return {
     language,
     title: ref.stage === 'ask' ? t.askTitle(team.team.name) : t.nudgeTitle(team.team.name),
-    text: ref.stage === 'ask' ? t.askText(when) : t.nudgeText(when),
-    actions: [{ id: 'checkin:answer', value: ref.teamId, label: t.answerLabel, style: 'primary' }],
-    // E-mail has no buttons: a signed link to the web form does the same.
-    ...(secret && personId ? { links: [{ label: t.answerLabel, url: formLink(secret, publicUrl, 'status', personId, row.due_at) }] } : {}),
+    text: `${ref.stage === 'ask' ? t.askText(when) : t.nudgeText(when)}\n\n${p.askPresence}`,
+    actions: [
+      { id: 'checkin:answer', value: ref.teamId, label: t.answerLabel, style: 'primary' },
+      { id: 'presence:open', value: meeting, label: p.confirmLabel },
+    ],
+    // E-mail has no buttons: signed links to the web forms do the same.
+    ...(secret && personId
+      ? {
+          links: [
+            { label: t.answerLabel, url: formLink(secret, publicUrl, 'status', personId, row.due_at) },
+            ...(window ? [{ label: p.confirmLabel, url: presenceLink(secret, publicUrl, personId, ref.teamId, ref.date, window) }] : []),
+          ],
+        }
+      : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import { personalPageUrl } from '../../me/me-link.js';
 import type { Message } from '../../ports/channel.port.js';
 import { erasePersonalData } from '../../privacy/personal-data.js';
 import { fold } from '../parse-command.js';
+import { attendanceLine } from '../../participation/my-attendance.js';
 import type { ActionHandler, CommandContext } from './context.js';
 
 const ERASE_WORDS = ['usun', 'erase', 'delete'];
@@ -38,6 +39,7 @@ export async function myData(ctx: CommandContext): Promise<Message> {
     text: [
       t.myData(person.name, person.email, person.institution ?? '—', teams.map((x) => x.name).join(', ') || '—', channels),
       p.summary(await count('rsvps'), await count('deliveries')),
+      ...(await attendanceLine(db, person.id, person.language)),
       ...((await count('registration_answers')) ? [registrationMessages[person.language].myData(await count('registration_answers'))] : []),
       p.eraseHint,
     ].join('\n\n'),

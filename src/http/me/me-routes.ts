@@ -16,6 +16,7 @@ import { collectPersonalData } from '../../privacy/personal-data.js';
 import { sendPage } from '../html/layout.js';
 import { readForm } from '../read-body.js';
 import { sameOrigin } from '../same-origin.js';
+import { myAttendanceSection } from '../../participation/my-attendance.js';
 import type { Route } from '../router.js';
 import { attendedActivities, sendCertificates } from '../../participation/certificates.js';
 import { meCertificates } from '../../participation/certificates-me.js';
@@ -86,9 +87,10 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
       .orderBy('activities.starts_at')
       .execute();
     const preferences = await loadPreferences(db, c.person.id);
+    const attendance = await myAttendanceSection(db, c.person.id, c.language);
     const certificates = await meCertificates(db, c.person.id);
     const absences = await currentAbsences(db, c.person.id, clock);
-    const data = { person: c.person, language: c.language, base: c.base, feedPath: token ? `/calendars/u/${token}.ics` : undefined, preferences, rsvps, certificates, absences };
+    const data = { person: c.person, language: c.language, base: c.base, feedPath: token ? `/calendars/u/${token}.ics` : undefined, preferences, rsvps, certificates, absences, attendance };
     sendPage(res, status, mePage(notice ? { ...data, notice } : data, publicUrl));
   };
   const confirmationSent = async (res: ServerResponse, c: Context, action: 'erase' | 'feed') => {

@@ -21,6 +21,8 @@ export interface MePageData {
   rsvps: { title: string; starts_local: string; timezone: string; answer: string }[];
   /** Current absence periods ("urlop od … do …"). */
   absences?: { id: number; starts_on: string; ends_on: string }[];
+  /** "Moja obecność" (src/participation/my-attendance.ts), shown after the answers. */
+  attendance?: SafeHtml;
   notice?: { ok: boolean; text: string };
   /** Trainings and workshops with the person's presence: a certificate for each (src/participation/certificates-me.ts). */
   certificates?: MeCertificate[];
@@ -62,6 +64,7 @@ ${channels.map((c) => html`<div><input type="checkbox" id="channel_${c}" name="c
 <section aria-labelledby="rsvps-h"><h2 id="rsvps-h">${t.rsvpsHeading}</h2>
 ${d.rsvps.length ? html`<ul>${d.rsvps.map((r) => html`<li>${r.title}, ${formatDateTime(zoned(r.starts_local, r.timezone), d.language)}: <strong>${t.answer(r.answer)}</strong></li>`)}</ul>` : html`<p>${t.noRsvps}</p>`}
 </section>
+${d.attendance ?? ''}
 ${meCertificatesSection(d.language, d.base, d.certificates ?? [])}
 
 ${absenceSection(d)}

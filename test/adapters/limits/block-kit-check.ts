@@ -34,6 +34,19 @@ function element(e: Json, where: string, errors: string[]): void {
       textObject(o.text, 75, `${where} option`, errors, true);
       if (o.value.length > 150) errors.push(`${where}: option value > 150`);
     }
+  } else if (e.type === 'checkboxes') {
+    // Checkboxes: 1 to 10 options; initial_options, when given, non-empty and among the options.
+    const options: Json[] = e.options ?? [];
+    if (options.length < 1 || options.length > 10) errors.push(`${where}: ${options.length} checkbox options (1 to 10)`);
+    for (const o of options) {
+      textObject(o.text, 75, `${where} option`, errors);
+      if (typeof o.value !== 'string' || o.value.length > 150) errors.push(`${where}: option value > 150`);
+    }
+    if (e.initial_options !== undefined) {
+      if (e.initial_options.length < 1) errors.push(`${where}: empty initial_options`);
+      const values = new Set(options.map((o) => o.value));
+      for (const o of e.initial_options) if (!values.has(o.value)) errors.push(`${where}: initial option ${o.value} is not an option`);
+    }
   } else if (e.type === 'plain_text_input') {
     if (e.max_length !== undefined && e.max_length > 3000) errors.push(`${where}: max_length > 3000`);
   } else if (e.type !== 'number_input') errors.push(`${where}: element type ${e.type}`);

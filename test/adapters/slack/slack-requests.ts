@@ -78,7 +78,12 @@ export function buttonClick(user: string, actionId: string, value: string, chann
   };
 }
 
-export type Typed = Record<string, { type: 'plain_text_input' | 'number_input'; value: string | null } | { type: 'static_select'; selected_option: { value: string } | null }>;
+export type Typed = Record<
+  string,
+  | { type: 'plain_text_input' | 'number_input'; value: string | null }
+  | { type: 'static_select'; selected_option: { value: string } | null }
+  | { type: 'checkboxes'; selected_options: { value: string }[] }
+>;
 
 /** A modal submission as Slack posts it: every input block of the form with what was typed. */
 export function modalSubmission(user: string, formId: string, trigger: string, typed: Typed) {
@@ -107,5 +112,7 @@ export function modalSubmission(user: string, formId: string, trigger: string, t
 
 /** What a plain-text input of a modal holds (null: left empty). */
 export const textInput = (value: string | null) => ({ type: 'plain_text_input' as const, value });
+/** What a checkboxes element of a modal holds: the ticked values. */
+export const ticked = (...values: string[]) => ({ type: 'checkboxes' as const, selected_options: values.map((value) => ({ value })) });
 /** What a select of a modal holds. */
 export const selected = (value: string) => ({ type: 'static_select' as const, selected_option: { value } });
