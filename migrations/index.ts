@@ -18,6 +18,7 @@ import * as versionsAndLinks from './20261203_0018_versions_and_links.js';
 import * as chatChangesBeforeUpgrade from './20261203_0019_chat_changes_before_upgrade.js';
 import * as dispatcherTimeouts from './20261203_0021_dispatcher_timeouts.js';
 import * as participation from './20261203_0022_participation.js';
+import * as inboundMails from './20261203_0025_inbound_mails.js';
 
 /**
  * Every migration, by name, in order. A static list instead of a folder scan, so the same
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '20261203_0019_chat_changes_before_upgrade': chatChangesBeforeUpgrade,
   '20261203_0021_dispatcher_timeouts': dispatcherTimeouts,
   '20261203_0022_participation': participation,
+  '20261203_0025_inbound_mails': inboundMails,
 };

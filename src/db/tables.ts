@@ -375,7 +375,23 @@ export interface AttendanceChangeTable {
   changed_at: Date;
 }
 
+/** Every inbound mail, once by its Message-ID (src/inbound/receive-mail.ts; docs/inbound-mail.md). */
+export interface InboundMailTable {
+  id: Generated<number>;
+  /** The Message-ID, or `sha256:<hex>` of the raw mail when it has none. */
+  message_key: string;
+  transport: 'imap' | 'smtp';
+  /** itip_reply | itip_counter | plain_reply | report_reply | auto_reply | bounce | unverified | not_understood … */
+  classified_as: string;
+  person_id: number | null;
+  delivery_id: number | null;
+  /** What was done, for logs and `dostarczenia` (recorded:…, forwarded:…, ignored:…). */
+  outcome: string;
+  received_at: Date;
+}
+
 export interface Database {
+  inbound_mails: InboundMailTable;
   meeting_answers: MeetingAnswerTable;
   absence_periods: AbsencePeriodTable;
   attendance: AttendanceTable;
