@@ -75,7 +75,8 @@ async function receiveMail(deps: InboundDeps, raw: Buffer, envelope: InboundEnve
 type Classified = 'not_understood' | 'bounce' | 'auto_reply' | 'itip_reply' | 'itip_counter' | 'reply';
 
 function classify(mail: ParsedMail | undefined, itip: Itip | undefined): Classified {
-  if (!mail) return 'not_understood';
+  // No sender at all: not a mail anyone wrote (or not one mailparser could read).
+  if (!mail || !mail.from) return 'not_understood';
   if (isDsn(mail)) return 'bounce';
   if (isAutoReply(mail)) return 'auto_reply';
   if (itip?.method === 'REPLY') return 'itip_reply';
@@ -104,7 +105,7 @@ async function handle(
   itip: Itip | undefined,
   dmarcOk: boolean,
 ): Promise<Handled> {
-  if (!mail) return { result: { status: 'ignored', why: 'not_understood' } };
+  if (!mail || classified === 'not_understood') return { result: { status: 'ignored', why: 'not_understood' } };
   if (classified === 'bounce') {
     const report = bounceReport(mail);
     if (!signed.ref || !report) return { result: { status: 'ignored', why: 'bounce_unbound' } };
