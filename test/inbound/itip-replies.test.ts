@@ -36,7 +36,7 @@ describe.each(dialects)('calendar replies (iTIP) on %s', (kind) => {
     const rows = await inboundRows(db.db);
     expect(rows.map((r) => [r.email, r.kind])).toEqual(everyone.slice(0, 3).map((e) => [e, 'inbound_confirmation']));
     expect((rows[0]!.payload as { text: string }).text).toContain(`zapisaliśmy Panią/Pana na „${WORKSHOP_TITLE}”`);
-    expect(await db.db.selectFrom('inbound_mails').select(db.db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).toEqual({ n: kind === 'postgres' ? '3' : 3 });
+    expect(Number((await db.db.selectFrom('inbound_mails').select(db.db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(3);
   });
 
   it('should seat 24 and put the rest on the waiting list in order, then offer a seat freed by a DECLINED reply', async () => {
