@@ -70,6 +70,7 @@ describe.each(dialects)('personal data (RODO) on %s', (kind) => {
     ]);
     await db.db.updateTable('deliveries').set({ last_error: `email: 550 mailbox ${EMAIL} full` }).where('dedupe_key', '=', 'to-anna').execute();
     await db.db.insertInto('schedule_changes').values({ kind: 'member_removed', team_id: 'lodz', person_id: anna, details: JSON.stringify({ name: NAME }) }).execute();
+    await db.db.insertInto('inbound_mails').values({ message_key: 'reply-1@example.org', transport: 'smtp', classified_as: 'plain_reply', person_id: anna, outcome: 'recorded:rsvp:accepted', received_at: clock.now() }).execute();
     // A status update and a problem report through the bot, as she would send them.
     const bot = new Bot({ db: db.db, clock, publicUrl: 'https://koop.example.org', appSecret: SECRET, log: createLogger('silent') });
     const from = { channel: 'email' as const, email: EMAIL };

@@ -31,17 +31,21 @@ describe.each(dialects)('retention on %s', (kind) => {
         { kind: 'meeting_cancelled', team_id: 'lodz', details: '{}', created_at: at('2027-01-01T00:00:00Z'), notified_at: null },
       ])
       .execute();
+    await db.db
+      .insertInto('inbound_mails')
+      .values(['2027-01-10T08:00:00Z', '2028-01-10T08:00:00Z'].map((received, i) => ({ message_key: `m${i}@example.org`, transport: 'imap' as const, classified_as: 'plain_reply', person_id: anna, outcome: 'recorded:rsvp:accepted', received_at: at(received) })))
+      .execute();
   });
   afterEach(async () => db?.close());
 
   const keys = async () => (await db.db.selectFrom('deliveries').select('dedupe_key').orderBy('dedupe_key').execute()).map((r) => r.dedupe_key);
 
   it('should purge finished deliveries, event keys and told changes older than the period, and nothing still to do', async () => {
-    expect(await purgeExpired(db.db, clock, 12)).toEqual({ deliveries: 1, processed_events: 1, schedule_changes: 1 });
+    expect(await purgeExpired(db.db, clock, 12)).toEqual({ deliveries: 1, processed_events: 1, schedule_changes: 1, inbound_mails: 1 });
     expect(await keys()).toEqual(['new-sent', 'old-pending']);
     expect((await db.db.selectFrom('processed_events').select('key').execute()).map((r) => r.key)).toEqual(['slack:new']);
     expect(await db.db.selectFrom('schedule_changes').select('notified_at').execute()).toEqual([{ notified_at: null }]);
-    expect(await purgeExpired(db.db, clock, 12)).toEqual({ deliveries: 0, processed_events: 0, schedule_changes: 0 });
+    expect(await purgeExpired(db.db, clock, 12)).toEqual({ deliveries: 0, processed_events: 0, schedule_changes: 0, inbound_mails: 0 });
   });
 
   it('should honour a shorter period', async () => {
