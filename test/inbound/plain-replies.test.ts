@@ -89,6 +89,14 @@ describe.each(dialects)('plain replies by e-mail on %s', (kind) => {
     expect(rows.map((r) => [r.email, r.kind])).toEqual(Array(4).fill(['jan.kowalski@example.org', 'inbound_unverified']));
   });
 
+  it('should record a mail offered twice at once (two transports, two replicas) once', async () => {
+    const email = 'lodz2@example.org';
+    const raw = plainMail({ from: email, to: await toInvitation(email), body: 'Nie' });
+    const outcomes = await Promise.all([sinkFor(db.db, clock).receive(raw, smtpEnvelope()), sinkFor(db.db, clock).receive(raw, { transport: 'imap', rcptTo: [] })]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['duplicate', 'recorded']);
+    expect((await inboundRows(db.db)).map((r) => r.kind)).toEqual(['inbound_confirmation']);
+  });
+
   it('should find the signed address in Cc, Delivered-To or the envelope as well as in To', async () => {
     const sink = sinkFor(db.db, clock);
     const email = 'lodz6@example.org';
