@@ -384,7 +384,8 @@ export interface InboundMailTable {
   /** itip_reply | itip_counter | plain_reply | report_reply | auto_reply | bounce | unverified | not_understood … */
   classified_as: string;
   person_id: number | null;
-  delivery_id: number | null;
+  /** The delivery whose signed address the mail came to (bigint: PostgreSQL may give it back as text). */
+  delivery_id: ColumnType<number | string | null, number | null | undefined, number | null>;
   /** What was done, for logs and `dostarczenia` (recorded:…, forwarded:…, ignored:…). */
   outcome: string;
   received_at: Date;

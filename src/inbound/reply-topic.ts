@@ -10,7 +10,7 @@ export type Topic =
   | { kind: 'report'; code: string }
   | { kind: 'other' };
 
-export async function topicOf(trx: Kysely<Database>, delivery: Pick<DeliveryRow, 'payload' | 'kind' | 'dedupe_key'>): Promise<Topic> {
+export async function topicOf(trx: Kysely<Database>, delivery: Pick<DeliveryRow, 'payload' | 'kind' | 'dedupe_key'>, depth = 0): Promise<Topic> {
   const payload = (delivery.payload ?? {}) as Record<string, unknown>;
   const type = typeof payload.type === 'string' ? payload.type : '';
   if (INVITATION_TYPES.has(type) && typeof payload.activityId === 'string') return { kind: 'activity', activityId: payload.activityId };
@@ -26,5 +26,16 @@ export async function topicOf(trx: Kysely<Database>, delivery: Pick<DeliveryRow,
   // A change told to the reporter is a ready message; its key names the report (report-routing.ts).
   const reportKey = /^report:([A-Z0-9]+-\d{4}-\d+):/.exec(delivery.dedupe_key);
   if (reportKey) return { kind: 'report', code: reportKey[1]! };
+  // Our own confirmation of a reply ("Odpowiedź zapisana"): a reply to it is about what the first reply was about.
+  const confirmation = /^inbound:(\d+):/.exec(delivery.dedupe_key);
+  if (confirmation && depth === 0) {
+    const first = await trx
+      .selectFrom('inbound_mails')
+      .innerJoin('deliveries', (j) => j.onRef('deliveries.id', '=', 'inbound_mails.delivery_id'))
+      .select(['deliveries.payload', 'deliveries.kind', 'deliveries.dedupe_key'])
+      .where('inbound_mails.id', '=', Number(confirmation[1]))
+      .executeTakeFirst();
+    if (first) return topicOf(trx, first, depth + 1);
+  }
   return { kind: 'other' };
 }

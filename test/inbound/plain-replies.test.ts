@@ -45,6 +45,16 @@ describe.each(dialects)('plain replies by e-mail on %s', (kind) => {
     expect((await inboundRows(db.db)).map((r) => [r.email, r.kind])).toEqual([[email, 'inbound_confirmation']]);
   });
 
+  it('should read a reply to our own confirmation as being about the invitation it confirmed', async () => {
+    const email = 'lodz2@example.org';
+    const sink = sinkFor(db.db, clock);
+    await sink.receive(plainMail({ from: email, to: await toInvitation(email), body: 'Tak' }), smtpEnvelope());
+    const confirmation = await addressOf(db.db, email, 'inbound:');
+    expect(await sink.receive(plainMail({ from: email, to: confirmation, body: 'Jednak nie będę.\n\n> Dziękujemy, zapisaliśmy Panią/Pana' }), smtpEnvelope())).toMatchObject({ what: 'to_rcps:activity' });
+    expect(await sink.receive(plainMail({ from: email, to: confirmation, body: 'Nie będę.' }), smtpEnvelope())).toMatchObject({ what: 'rsvp:declined' });
+    expect(await rsvpOf(db.db, email)).toBe('declined');
+  });
+
   it('should pass an unclear reply to an invitation on to RCPS and tell the person, in English for an English speaker', async () => {
     const email = 'lodz10@example.org';
     const outcome = await sinkFor(db.db, clock).receive(plainMail({ from: email, to: await toInvitation(email), body: 'Is there parking at the venue?' }), smtpEnvelope());
