@@ -13,7 +13,6 @@ export function isAutoReply(mail: ParsedMail): boolean {
   if (submitted && !submitted.startsWith('no')) return true;
   if (mail.header('x-autoreply') !== undefined || mail.header('x-autorespond') !== undefined) return true;
   if (/^(auto_reply|bulk|junk|list)$/.test(mail.header('precedence')?.trim().toLowerCase() ?? '')) return true;
-  if (mail.header('x-auto-response-suppress') && /^(automatic reply|automatyczna odpowiedz)/.test(fold(mail.subject))) return true;
   return AUTO_SUBJECTS.test(fold(mail.subject));
 }
 

@@ -78,9 +78,11 @@ function classify(mail: ParsedMail | undefined, itip: Itip | undefined): Classif
   // No sender at all: not a mail anyone wrote (or not one mailparser could read).
   if (!mail || !mail.from) return 'not_understood';
   if (isDsn(mail)) return 'bounce';
-  if (isAutoReply(mail)) return 'auto_reply';
+  // A calendar's REPLY is the person's own answer even when the calendar marks it machine-sent
+  // (Auto-Submitted: auto-generated): it is read before the auto-reply test.
   if (itip?.method === 'REPLY') return 'itip_reply';
   if (itip?.method === 'COUNTER') return 'itip_counter';
+  if (isAutoReply(mail)) return 'auto_reply';
   return 'reply';
 }
 

@@ -55,6 +55,12 @@ describe.each(dialects)('calendar replies (iTIP) on %s', (kind) => {
     expect(await db.db.selectFrom('deliveries').select('dedupe_key').where('dedupe_key', 'like', 'rsvp-offer:%').execute()).toHaveLength(1);
   });
 
+  it('should take a calendar reply marked Auto-Submitted: auto-generated as the person\'s answer', async () => {
+    const raw = Buffer.from((await reply('google', everyone[8]!, 'DECLINED')).toString().replace('MIME-Version: 1.0\r\n', 'MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n'));
+    expect(raw.toString()).toContain('Auto-Submitted: auto-generated');
+    expect(await sinkFor(db.db, clock).receive(raw, smtpEnvelope())).toMatchObject({ status: 'recorded', what: 'rsvp:declined' });
+  });
+
   it('should answer an Outlook COUNTER politely in the person\'s language and change nothing', async () => {
     const sink = sinkFor(db.db, clock);
     const email = 'lodz10@example.org'; // English
