@@ -22,7 +22,6 @@ const EXCERPT = 600;
 
 /** A short, safe excerpt of someone's words: control characters out, links undone, cut. */
 export function excerpt(text: string, language: Language): string {
-  // eslint-disable-next-line no-control-regex
   const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, '').trim();
   const cut = clean.length > EXCERPT ? `${clean.slice(0, EXCERPT)}${inboundMessages[language].excerptMore(clean.length - EXCERPT)}` : clean;
   return personText(cut);

@@ -45,7 +45,7 @@ export function rawKey(raw: Buffer): string {
 
 function parse(raw: Buffer): Promise<ParsedMail> {
   return new Promise((resolve, reject) => {
-    const parser = new MailParser({ skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true, maxHtmlLengthToParse: 2 * 1024 * 1024, checksumAlgo: false } as never);
+    const parser = new MailParser({ skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true, maxHtmlLengthToParse: 2 * 1024 * 1024, checksumAlgo: false });
     let headers = new Map<string, HeaderValue>();
     let text = '';
     let html = '';

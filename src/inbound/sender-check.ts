@@ -21,11 +21,11 @@ export async function passesDmarc(raw: Buffer, envelope: InboundEnvelope, resolv
       trustReceived: false,
       disableArc: true,
       disableBimi: true,
-      resolver: resolver as never,
+      resolver: resolver as never, // dns.promises.resolve's overloads; ours takes any record type
       mta: 'kooperator',
-    } as never);
-    const dmarc = (result as { dmarc?: { status?: { result?: string } } }).dmarc;
-    return dmarc?.status?.result === 'pass';
+    });
+    const dmarc = result.dmarc as { status?: { result?: string } } | false | undefined;
+    return !!dmarc && dmarc.status?.result === 'pass';
   } catch {
     return false;
   }
