@@ -22,6 +22,7 @@ import { drainBenchmark, planningBenchmark } from './delivery.bench.js';
 import { invitationsBenchmark } from './invitations.bench.js';
 import { claimBenchmark, failingRenderBenchmark, idleQueriesBenchmark } from './lifecycle.bench.js';
 import { crashRestartBenchmark } from './crash-restart.bench.js';
+import { inboundBenchmark } from './inbound.bench.js';
 import { Report, killAllChildren, s, waitForQuiet, withTimeout } from './support.js';
 
 interface Benchmark {
@@ -45,6 +46,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'render-failures', title: 'Draining with one row in a hundred failing to render', limitMs: 600_000, run: failingRenderBenchmark },
   { name: 'idle', title: 'Database queries of an idle service with one locked due row', limitMs: 120_000, run: idleQueriesBenchmark },
   { name: 'slack', title: 'Slack /pzk spotkania throughput (issue 3)', limitMs: 300_000, run: slackBenchmark },
+  { name: 'inbound', title: '1,000 inbound mails through the SMTP listener, end to end (issue 16)', limitMs: 180_000, run: inboundBenchmark },
   { name: 'render-all', title: 'Rendering every message kind with stress data for all four channels (issue 14)', limitMs: 60_000, run: renderAllBenchmark },
 ];
 

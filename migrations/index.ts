@@ -19,6 +19,7 @@ import * as chatChangesBeforeUpgrade from './20261203_0019_chat_changes_before_u
 import * as dispatcherTimeouts from './20261203_0021_dispatcher_timeouts.js';
 import * as participation from './20261203_0022_participation.js';
 import * as inboundMails from './20261203_0025_inbound_mails.js';
+import * as mailBounces from './20261203_0026_mail_bounces.js';
 
 /**
  * Every migration, by name, in order. A static list instead of a folder scan, so the same
@@ -45,4 +46,5 @@ export const migrations: Record<string, Migration> = {
   '20261203_0021_dispatcher_timeouts': dispatcherTimeouts,
   '20261203_0022_participation': participation,
   '20261203_0025_inbound_mails': inboundMails,
+  '20261203_0026_mail_bounces': mailBounces,
 };

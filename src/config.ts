@@ -18,6 +18,10 @@ export interface Config {
   readonly appSecret: string;
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
+  /** IMAP_URL: the inbound mailbox read for replies and bounces (docs/inbound-mail.md); unset: none. Holds a password: never logged. */
+  readonly imapUrl: string | undefined;
+  /** INBOUND_SMTP_PORT: a receiving SMTP listener on HOST (docs/inbound-mail.md); unset: none. */
+  readonly inboundSmtpPort: number | undefined;
   readonly slack: { botToken: string; signingSecret: string; appToken?: string; apiUrl?: string } | undefined;
   readonly teams:
     | { appId: string; appPassword: string; appType: string; tenantId?: string; devNoAuth: false }
@@ -68,6 +72,16 @@ const isUrl = (protocols: string[]) => (value: string) => {
   }
 };
 
+/** imaps:// or imap:// with a user and a password (a mailbox path is optional: INBOX). */
+const isImapUrl = (value: string) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'imaps:' || url.protocol === 'imap:') && url.hostname !== '' && url.username !== '' && url.password !== '';
+  } catch {
+    return false;
+  }
+};
+
 // Each rule carries the example the operator sees when the value is wrong.
 const rules = {
   PORT: [z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)), '3000', 'must be a whole number from 0 to 65535'],
@@ -90,6 +104,14 @@ const rules = {
     z.preprocess(blankToUndefined, z.string().refine(isUrl(['smtp:', 'smtps:'])).optional()),
     'smtp://user:password@mail.example.org:587',
     'must be an smtp:// or smtps:// address'],
+  IMAP_URL: [
+    z.preprocess(blankToUndefined, z.string().refine(isImapUrl).optional()),
+    'imaps://kooperator%40example.org:password@imap.example.org/INBOX',
+    'must be an imaps:// (or imap://) address with a user and password, e.g. of the mailbox MAIL_FROM names'],
+  INBOUND_SMTP_PORT: [
+    z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(65535).optional()),
+    '2525',
+    'must be a whole number from 1 to 65535'],
   MAIL_FROM: [optionalText, '"Kooperator RCPS" <kooperator@example.org>', 'must be an e-mail address with an optional name'],
   SLACK_BOT_TOKEN: [z.preprocess(blankToUndefined, z.string().startsWith('xoxb-').optional()), 'xoxb-1234-5678-abcdef', 'must be a bot token starting with xoxb-'],
   SLACK_SIGNING_SECRET: [z.preprocess(blankToUndefined, z.string().min(16).optional()), 'the Signing Secret from your Slack app\'s Basic Information page', 'must be the signing secret of the Slack app (at least 16 characters)'],
@@ -160,6 +182,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (s.MicrosoftAppType === 'SingleTenant' && !s.MicrosoftAppTenantId) {
     throw new ConfigError('MicrosoftAppTenantId', 'is required when MicrosoftAppType=SingleTenant', rules.MicrosoftAppTenantId[1]);
   }
+  if (s.INBOUND_SMTP_PORT !== undefined && s.INBOUND_SMTP_PORT === s.PORT) {
+    throw new ConfigError('INBOUND_SMTP_PORT', `must differ from PORT (${s.PORT}), where the web service listens`, rules.INBOUND_SMTP_PORT[1]);
+  }
   if (production && !s.APP_SECRET) {
     throw new ConfigError('APP_SECRET', 'is required when NODE_ENV=production', rules.APP_SECRET[1]);
   }
@@ -190,6 +215,8 @@ export function loadConfig(env: Env = process.env): Config {
     appSecret: s.APP_SECRET ?? generatedSecret(dataDir),
     smtpUrl: s.SMTP_URL,
     mailFrom: s.MAIL_FROM ?? 'Kooperator <kooperator@localhost>',
+    imapUrl: s.IMAP_URL,
+    inboundSmtpPort: s.INBOUND_SMTP_PORT,
     slack,
     teams,
     defaultTimezone: s.TZ_DEFAULT,

@@ -7,7 +7,7 @@ export function createLogger(level: string): Logger {
   return pino({
     level,
     redact: {
-      paths: ['*.password', '*.token', '*.secret', '*.appSecret', '*.smtpUrl', '*.databaseUrl', 'config'],
+      paths: ['*.password', '*.token', '*.secret', '*.appSecret', '*.smtpUrl', '*.imapUrl', '*.databaseUrl', 'config'],
       censor: '[hidden]',
     },
   });

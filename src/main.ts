@@ -19,6 +19,7 @@ import type { ChannelAdapter, ChannelKind, ChannelSender } from './ports/channel
 import { channelModes, healthParts, logStartup, nextStep, serviceParts } from './service-startup.js';
 import { startInBackground } from './channel-start.js';
 import { operatorMessage } from './operator-errors.js';
+import type { Registry } from 'prom-client';
 
 /**
  * The composition root: the only file in src/ that imports adapters/. Everything is wired
@@ -133,6 +134,7 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
       sharedDatabase: db.kind === 'postgres',
       replicaTimeoutMs: config.replicaTimeoutMs,
       invitations: { appSecret: config.appSecret, calendar: renderer, organizer: parseMailbox(config.mailFrom) },
+      mailFrom: config.mailFrom,
     });
     routes.splice(
       0,
@@ -156,6 +158,8 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
     const backgroundStarts = background.map((adapter) =>
       startInBackground(adapter, { set: (value) => void (channels.slack = `socket: ${value}`) }, log, (error) => operatorMessage(error, config)),
     );
+    // A listener port in use stops the start here, before the service says it is ready.
+    const inbound = await startInbound(config, db.db, clock, log, metrics.registry, () => delivery?.loop.poke(), channels);
     startup.ready = true;
     await delivery!.start();
     const retention = new RetentionJob({ db: db.db, clock, log, months: config.retentionMonths, folders: [join(config.dataDir, 'outbox')] });
@@ -163,13 +167,38 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
     logStartup(log, config, db.kind, url, channels);
     // Slack in Socket Mode is stopped through its background start (which stops it if it started).
     const stoppable = [...adapters.filter((adapter) => !background.includes(adapter)), ...backgroundStarts];
-    const stop = serviceStop({ startup, server, closeServer, retention, delivery: delivery!, adapters: stoppable, db, log });
+    const stop = serviceStop({ startup, server, closeServer, retention, delivery: delivery!, adapters: stoppable, db, log, ...(inbound ? { inbound } : {}) });
     return { server, db, url, feeds, bot, delivery: delivery!, stop };
   } catch (error) {
     if (server?.listening) await (await early).closeServer(server);
     await db.close();
     throw error;
   }
+}
+
+/**
+ * Inbound mail (docs/inbound-mail.md), when IMAP_URL or INBOUND_SMTP_PORT is set: the transports
+ * (adapters/email-inbound) hand each mail to the core's sink. Loaded only when set.
+ */
+async function startInbound(config: Config, db: Db['db'], clock: Clock, log: Logger, registry: Registry, onChanged: () => void, health: Record<string, string>): Promise<{ stop(): Promise<void> } | undefined> {
+  if (!config.imapUrl && config.inboundSmtpPort === undefined) return undefined;
+  const [{ startInboundMail }, { inboundMetrics }, { createBounceSink }] = await Promise.all([
+    import('../adapters/email-inbound/index.js'),
+    import('./inbound/inbound-metrics.js'),
+    import('./inbound/bounce-sink.js'),
+  ]);
+  const sink = createBounceSink({ db, clock, secret: config.appSecret, mailFrom: config.mailFrom, log, onChanged });
+  return startInboundMail({
+    ...(config.imapUrl ? { imapUrl: config.imapUrl } : {}),
+    ...(config.inboundSmtpPort !== undefined ? { smtpPort: config.inboundSmtpPort } : {}),
+    host: config.host,
+    mailFrom: config.mailFrom,
+    sink,
+    log,
+    metrics: inboundMetrics(registry),
+    // Shown by /healthz beside the channels, only when set.
+    state: (name, value) => void (health[name] = value),
+  });
 }
 
 /**

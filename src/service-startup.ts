@@ -80,5 +80,6 @@ export function logStartup(log: Logger, config: Config, kind: string, url: strin
   );
   if (channels.slack === 'off') log.info('Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) to turn it on');
   if (channels.teams === 'off') log.info('Teams is off: set MicrosoftAppId, MicrosoftAppPassword and MicrosoftAppType to turn it on');
+  if (!config.imapUrl && config.inboundSmtpPort === undefined) log.info('Inbound mail is off: set IMAP_URL or INBOUND_SMTP_PORT to read replies and bounces (docs/inbound-mail.md)');
   if (channels.email === 'outbox') log.info(`E-mail is written to ${join(config.dataDir, 'outbox')}: set SMTP_URL to send it`);
 }

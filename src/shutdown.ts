@@ -50,6 +50,8 @@ export interface StoppableService {
   retention: { stop(): void };
   delivery: { stop(options: { deadlineMs: number }): Promise<void> };
   adapters: { stop(): Promise<void> }[];
+  /** The inbound mail transports (IMAP reader, SMTP listener), when set. */
+  inbound?: { stop(): Promise<void> };
   db: { close(): Promise<void> };
   log: Logger;
 }
@@ -66,6 +68,8 @@ export function serviceStop(s: StoppableService): (deadline?: number) => Promise
     s.retention.stop();
     await stopInOrder(
       [
+        // First no more mail is taken; a mail in hand is recorded or, cut off, stays unmarked and comes again.
+        ...(s.inbound ? [{ name: 'inbound mail', run: () => s.inbound!.stop(), budgetMs: 400 }] : []),
         // The dispatcher keeps to its own deadline: claims released, sends in flight cut off.
         { name: 'delivery', run: () => s.delivery.stop({ deadlineMs: 2_500 }), budgetMs: 2_700 },
         { name: 'channel adapters', run: async () => void (await Promise.all(s.adapters.map((adapter) => adapter.stop()))), budgetMs: 500 },

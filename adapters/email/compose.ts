@@ -8,6 +8,8 @@ export type Composed = { ok: true; mail: SendMailOptions } | { ok: false; reason
 // One plain address: a comma or angle bracket in an address would reach other people.
 const ADDRESS = /^[^\s@,;<>"()[\]\\]+@[^\s@,;<>"()[\]\\]+\.[^\s@,;<>"()[\]\\]+$/;
 
+const REPLY_ADDRESS = /^[a-z0-9._-]+\+[a-z0-9.]+@[a-z0-9.-]+$/i;
+
 /** A Message as nodemailer mail options, or why it cannot be sent (a permanent failure). */
 export function composeMail(to: string, message: Message): Composed {
   if (!ADDRESS.test(to)) return { ok: false, reason: `not a single e-mail address: ${JSON.stringify(to.slice(0, 80))}` };
@@ -20,6 +22,14 @@ export function composeMail(to: string, message: Message): Composed {
     // The recipient's language, for screen readers and translation offers (RFC 3282).
     headers: { 'Content-Language': message.language === 'en' ? 'en' : 'pl' },
   };
+
+  if (message.replyAddress !== undefined) {
+    // Built from digits and base32 only (src/inbound/reply-address.ts); anything else is refused, never written into a header.
+    if (!REPLY_ADDRESS.test(message.replyAddress)) return { ok: false, reason: 'the reply address is not one of ours: not sent' };
+    mail.replyTo = message.replyAddress;
+    // VERP: the SMTP envelope sender is the same signed address, so a bounce names this delivery and person.
+    mail.envelope = { from: message.replyAddress, to };
+  }
 
   if (message.unsubscribeUrl && isWebUrl(message.unsubscribeUrl)) {
     mail.list = { unsubscribe: message.unsubscribeUrl };

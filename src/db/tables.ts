@@ -391,8 +391,24 @@ export interface InboundMailTable {
   received_at: Date;
 }
 
+/** An e-mail address that bounced for good (5.x.x): skipped for 30 days after its last bounce (src/inbound/bounces.ts). */
+export interface MailBounceTable {
+  person_id: number;
+  /** Lower-case. */
+  address: string;
+  /** The DSN's Status, e.g. 5.1.1. */
+  status: string;
+  diagnostic: string | null;
+  delivery_id: number | null;
+  bounces: ColumnType<number, number | undefined, number>;
+  first_bounce_at: Date;
+  last_bounce_at: Date;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   inbound_mails: InboundMailTable;
+  mail_bounces: MailBounceTable;
   meeting_answers: MeetingAnswerTable;
   absence_periods: AbsencePeriodTable;
   attendance: AttendanceTable;

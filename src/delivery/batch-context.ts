@@ -4,6 +4,7 @@ import type { Language } from '../i18n/messages.js';
 import type { ChannelKind, Message } from '../ports/channel.port.js';
 import { DEFAULT_QUIET_HOURS } from '../reminders/quiet-hours.js';
 import type { MutableKind, Preferences } from '../preferences/preferences.js';
+import { failingAddresses, type FailingAddress } from '../inbound/bounces.js';
 
 export interface Recipient {
   id: number;
@@ -12,6 +13,8 @@ export interface Recipient {
   preferences: Preferences;
   /** Where each platform reaches them (e-mail is their address). */
   addresses: Partial<Record<ChannelKind, string>>;
+  /** E-mail addresses of theirs that bounced for good lately: e-mail to them is skipped (src/inbound/bounces.ts). */
+  failingEmail?: FailingAddress[];
 }
 
 /**
@@ -32,7 +35,7 @@ export class RenderBatch {
 }
 
 /** Everyone a batch is for, fetched in three queries instead of several per row. */
-export async function recipientsOf(db: Kysely<Database>, rows: DeliveryRow[]): Promise<Map<number, Recipient>> {
+export async function recipientsOf(db: Kysely<Database>, rows: DeliveryRow[], now?: Date): Promise<Map<number, Recipient>> {
   const ids = [...new Set(rows.map((r) => r.person_id).filter((id): id is number => id !== null))];
   const out = new Map<number, Recipient>();
   if (ids.length === 0) return out;
@@ -54,6 +57,7 @@ export async function recipientsOf(db: Kysely<Database>, rows: DeliveryRow[]): P
     const r = out.get(link.person_id);
     if (r) r.addresses[link.channel] = link.address;
   }
+  if (now) for (const [personId, failing] of await failingAddresses(db, ids, now)) out.get(personId)!.failingEmail = failing;
   return out;
 }
 

@@ -4,6 +4,7 @@ import type { ChannelKind, Message, SendResult } from '../ports/channel.port.js'
 import { isMutedKind } from '../preferences/preferences.js';
 import { MAX_TEMPORARY_ATTEMPTS, retryDelayMs, usesAnAttempt } from './backoff.js';
 import type { Recipient } from './batch-context.js';
+import { bouncedReason } from '../inbound/bounces.js';
 import type { Changes } from './claims.js';
 import { PLACE_NOT_LINKED } from './places.js';
 
@@ -39,6 +40,8 @@ export interface RowSteps {
   render(language: Recipient['language']): Promise<Message | undefined>;
   send(channel: ChannelKind | undefined, address: string | undefined, message: Message): Promise<SendResult>;
   emailLinks?: (personId: number, deliveryKind: string) => Promise<Pick<Message, 'preferencesUrl' | 'unsubscribeUrl'>>;
+  /** This row's signed reply address for its person (src/inbound/reply-address.ts): made per row, never shared. */
+  replyAddress?: () => string | undefined;
   done(changes: Changes, counted: keyof DispatchReport, outcome?: Outcome, channel?: ChannelKind): void;
 }
 
@@ -55,7 +58,9 @@ export async function deliverRow(row: DeliveryRow, s: RowSteps): Promise<void> {
   const channel = channels[row.channel_index];
   const address = channel && recipient?.addresses[channel];
   const mutedChannel = channel !== undefined && preferences?.mutedChannels.includes(channel);
-  const pace = channel && address && s.senders.has(channel) && !mutedChannel;
+  // An address that bounced for good lately is skipped: the person's next channel is used (src/inbound/bounces.ts).
+  const bounced = channel === 'email' && address ? recipient?.failingEmail?.find((f) => f.address === address.toLowerCase()) : undefined;
+  const pace = channel && address && s.senders.has(channel) && !mutedChannel && !bounced;
   // Paced before it is rendered: a row put back for later would otherwise be rendered for nothing.
   if (pace && !(await s.paced(channel, address))) return;
   if (s.stopping()) return s.done({ state: 'pending' }, 'released');
@@ -71,11 +76,15 @@ export async function deliverRow(row: DeliveryRow, s: RowSteps): Promise<void> {
   // Again just before sending: pacing and rendering take time, and a meeting may begin meanwhile.
   if (row.expires_at && row.expires_at <= s.clock.now()) return s.done({ state: 'expired', last_error: 'expired before it could be sent' }, 'expired', 'expired');
   const links = channel === 'email' && s.emailLinks ? await s.emailLinks(recipient!.id, row.kind) : undefined;
+  const replyAddress = channel === 'email' ? s.replyAddress?.() : undefined;
+  const extra = links || replyAddress ? { ...links, ...(replyAddress ? { replyAddress } : {}) } : undefined;
   const result: SendResult = mutedChannel
     ? { ok: false, permanent: true, reason: 'the person turned this channel off' }
+    : bounced
+      ? { ok: false, permanent: true, reason: bouncedReason(bounced.status, bounced.diagnostic) }
     : row.place_address && !address && channel && s.senders.has(channel)
       ? { ok: false, permanent: true, reason: PLACE_NOT_LINKED }
-      : await s.send(channel, recipient!.addresses[channel!], links ? { ...message, ...links } : message);
+      : await s.send(channel, recipient!.addresses[channel!], extra ? { ...message, ...extra } : message);
   if (result.ok) {
     return s.done({ state: 'sent', sent_at: s.clock.now(), sent_channel: channel ?? null, provider_id: result.providerId ?? null, last_error: null }, 'sent', 'sent', channel);
   }

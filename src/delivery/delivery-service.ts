@@ -21,6 +21,7 @@ import type { InvitationDeps } from '../invitations/invitation-message.js';
 import { planInvitations } from '../invitations/plan-invitations.js';
 import { sweepOffers } from '../invitations/rsvp.js';
 import { planActivityReminders } from '../invitations/plan-activity-reminders.js';
+import { replyAddress, type ReplyRef } from '../inbound/reply-address.js';
 
 export interface DeliveryServiceOptions {
   db: Kysely<Database>;
@@ -42,6 +43,8 @@ export interface DeliveryServiceOptions {
   horizonDays?: number;
   /** Invitations and RSVP: signing, iTIP, organiser. Without it no invitation is planned. */
   invitations?: InvitationDeps;
+  /** MAIL_FROM: with appSecret, every e-mail to a person gets its signed reply address on this mailbox (docs/inbound-mail.md). */
+  mailFrom?: string;
 }
 
 /**
@@ -75,6 +78,7 @@ export class DeliveryService {
       pacing: platformPacing,
       ...(this.replicas ? { replicas: this.replicas } : {}),
       ...(options.appSecret ? { emailLinks: emailLinks(db, options.publicUrl, options.appSecret, options.clock) } : {}),
+      ...(options.appSecret && options.mailFrom ? { replyAddress: (ref: ReplyRef) => replyAddress(options.appSecret!, options.mailFrom!, ref) } : {}),
       onResult,
     });
     // The safety re-check is also what takes back a dead replica's rows while this one is idle.

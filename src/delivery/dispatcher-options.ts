@@ -7,6 +7,7 @@ import type { Recipient, RenderBatch } from './batch-context.js';
 import type { Outcome } from './deliver-row.js';
 import type { LiveReplicas } from './live-replicas.js';
 import type { PaceRule } from './pacer.js';
+import type { ReplyRef } from '../inbound/reply-address.js';
 
 export interface DispatcherOptions {
   db: Kysely<Database>;
@@ -36,6 +37,12 @@ export interface DispatcherOptions {
   onResult?: (row: DeliveryRow, outcome: Outcome, channel: string | undefined) => void;
   /** The person's preferences and unsubscribe links, added to every e-mail (src/preferences/preference-links.ts). */
   emailLinks?: (personId: number, deliveryKind: string) => Promise<Pick<Message, 'preferencesUrl' | 'unsubscribeUrl'>>;
+  /**
+   * The signed reply address of one delivery to one person (src/inbound/reply-address.ts): an
+   * e-mail's Reply-To and envelope sender. Asked per row, after rendering, so a rendering shared
+   * by several rows never carries one person's address to another.
+   */
+  replyAddress?: (ref: ReplyRef) => string;
   /** Rate limits per platform and address (platform-pacing.ts); none when absent. */
   pacing?: (channel: ChannelKind, address: string) => PaceRule[];
   /** The dispatchers sharing the limits (PostgreSQL); each paces at its share. Alone when absent (PGlite). */

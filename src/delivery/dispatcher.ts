@@ -182,7 +182,7 @@ export class Dispatcher {
     let recipients: Map<number, Recipient>;
     let placeAddress: Awaited<ReturnType<typeof placeAddressesOf>>;
     try {
-      recipients = await recipientsOf(db, rows);
+      recipients = await recipientsOf(db, rows, clock.now());
       placeAddress = await placeAddressesOf(db, rows);
     } catch (error) {
       // Nothing was sent: the batch goes back as it was, due at once.
@@ -205,6 +205,7 @@ export class Dispatcher {
           senders,
           ...(this.options.random ? { random: this.options.random } : {}),
           ...(this.options.emailLinks ? { emailLinks: this.options.emailLinks } : {}),
+          ...(this.options.replyAddress && row.person_id !== null ? { replyAddress: () => this.options.replyAddress!({ deliveryId: row.id, personId: row.person_id! }) } : {}),
           stopping: () => this.stopping,
           paced: (channel, address) => this.paced(row, channel, address, now, report, recorder),
           render: (language) => render(row, language),

@@ -12,6 +12,7 @@ type Reason =
   | 'mailboxRejected'
   | 'mailRejected'
   | 'mailFailed'
+  | 'bounced'
   | 'slackGone'
   | 'slackFailed'
   | 'teamsGone'
@@ -41,6 +42,7 @@ const texts: Record<Language, Record<Reason, string> & { details: string }> = {
     mailboxRejected: 'Serwer poczty odbiorcy odrzucił adres: skrzynka nie istnieje albo adres jest błędny. Proszę sprawdzić adres w harmonogramie.',
     mailRejected: 'Serwer poczty odmówił przyjęcia wiadomości.',
     mailFailed: 'Nie udało się wysłać e-maila.',
+    bounced: 'E-mail wrócił jako niedoręczalny: adres odrzuca wiadomości. Proszę sprawdzić adres w harmonogramie; do tego czasu Kooperator używa innego kanału tej osoby, jeśli go ma.',
     slackGone: 'Slack nie dostarcza już wiadomości na to konto lub do tego kanału (usunięte, zarchiwizowane albo bez aplikacji Kooperator).',
     slackFailed: 'Slack nie przyjął wiadomości.',
     teamsGone: 'Teams nie pozwala już pisać do tej osoby lub na ten kanał (aplikacja Kooperator usunięta albo zablokowana).',
@@ -70,6 +72,7 @@ const texts: Record<Language, Record<Reason, string> & { details: string }> = {
     mailboxRejected: "The recipient's mail server rejected the address: the mailbox does not exist or the address is wrong. Please check it in the schedule.",
     mailRejected: 'The mail server refused the message.',
     mailFailed: 'The e-mail could not be sent.',
+    bounced: "The e-mail came back undeliverable: the address refuses mail. Please check it in the schedule; until then Kooperator uses this person's other channel, if they have one.",
     slackGone: 'Slack no longer delivers to this account or channel (deleted, archived or without the Kooperator app).',
     slackFailed: 'Slack did not accept the message.',
     teamsGone: 'Teams no longer lets us write to this person or channel (the Kooperator app was removed or blocked).',
@@ -116,6 +119,7 @@ function platformReason(channel: string, raw: string): Reason {
   if (raw === PLACE_NOT_LINKED) return 'placeNotLinked';
   if (channel === 'email') {
     if (/^not a single e-mail address/.test(raw)) return 'badAddress';
+    if (/^the address bounced: /.test(raw)) return 'bounced';
     if (/^55[03]\b.*(5\.1\.\d|recipient|mailbox|user unknown|no such user|address rejected)/i.test(raw)) return 'mailboxRejected';
     return /^5\d\d\b/.test(raw) ? 'mailRejected' : 'mailFailed';
   }

@@ -53,7 +53,10 @@ export function replyAddress(secret: string, mailFrom: string, ref: ReplyRef): s
   return `${local}+${tag}${address.slice(at)}`;
 }
 
-const TAG = /^d([0-9a-z]{1,12})p([0-9a-z]{1,12})\.([a-z2-7]{16})$/;
+// `d<delivery>p<person>.<mac>`: both numbers are base 36, whose digits include `p` (25), so the
+// split between them is ambiguous (d1pp2…): every split is tried and only the one whose MAC
+// holds is taken (at most a few, each a keyed hash).
+const TAG = /^d([0-9a-z]{3,25})\.([a-z2-7]{16})$/;
 
 /**
  * The delivery and person a reply address names, or undefined for any address that is not one of
@@ -70,9 +73,15 @@ export function readReplyAddress(secret: string, mailFrom: string, address: stri
   if (!local.startsWith(`${ownLocal}+`)) return undefined;
   const match = TAG.exec(local.slice(ownLocal!.length + 1));
   if (!match) return undefined;
-  const ref = { deliveryId: parseInt(match[1]!, 36), personId: parseInt(match[2]!, 36) };
-  if (!Number.isSafeInteger(ref.deliveryId) || !Number.isSafeInteger(ref.personId)) return undefined;
-  const expected = Buffer.from(mac(secret, ref));
-  const given = Buffer.from(match[3]!);
-  return expected.length === given.length && timingSafeEqual(expected, given) ? ref : undefined;
+  const numbers = match[1]!;
+  const given = Buffer.from(match[2]!);
+  for (let split = numbers.indexOf('p'); split >= 0; split = numbers.indexOf('p', split + 1)) {
+    const [delivery, person] = [numbers.slice(0, split), numbers.slice(split + 1)];
+    if (delivery.length < 1 || delivery.length > 12 || person.length < 1 || person.length > 12) continue;
+    const ref = { deliveryId: parseInt(delivery, 36), personId: parseInt(person, 36) };
+    if (!Number.isSafeInteger(ref.deliveryId) || !Number.isSafeInteger(ref.personId)) continue;
+    const expected = Buffer.from(mac(secret, ref));
+    if (expected.length === given.length && timingSafeEqual(expected, given)) return ref;
+  }
+  return undefined;
 }

@@ -6,7 +6,7 @@ import type { ChannelKind } from '../ports/channel.port.js';
 /** Every reference type invitation-message.ts renders. */
 export const INVITATION_TYPES: ReadonlySet<string> = new Set(['invitation', 'rsvp_offer', 'rsvp_deadline', 'activity_reminder']);
 
-/** What rendering a batch's invitations needs, loaded in at most five queries whatever the batch's size. */
+/** What rendering a batch's invitations needs, loaded in at most six queries whatever the batch's size. */
 export interface InvitationBatch {
   activities: Map<string, ActivityRow>;
   people: Map<number, PersonRow>;
@@ -16,6 +16,12 @@ export interface InvitationBatch {
   offers: Map<string, Date>;
   /** The last invitation message sent in a chat, by `${activityId}:${personId}:${channel}` (provider id). */
   previous: Map<string, string>;
+  /**
+   * The person's first invitation delivery to the activity, by `${activityId}:${personId}`
+   * (loaded only when the batch holds e-mail invitations): its signed reply address is the
+   * ORGANIZER of every copy and update, so a calendar sees one organiser throughout.
+   */
+  firstInvitation: Map<string, number>;
 }
 
 interface Ref {
@@ -34,7 +40,7 @@ async function loadInvitationBatch(db: Kysely<Database>, rows: readonly Delivery
   const refs = mine.map((r) => r.payload as Ref);
   const activityIds = [...new Set(refs.map((r) => r.activityId))];
   const personIds = [...new Set(refs.map((r) => Number(r.personId)))];
-  const out: InvitationBatch = { activities: new Map(), people: new Map(), answers: new Map(), offers: new Map(), previous: new Map() };
+  const out: InvitationBatch = { activities: new Map(), people: new Map(), answers: new Map(), offers: new Map(), previous: new Map(), firstInvitation: new Map() };
   if (activityIds.length === 0 || personIds.length === 0) return out;
   for (const a of await db.selectFrom('activities').selectAll().where('id', 'in', activityIds).execute()) out.activities.set(a.id, a);
   for (const p of await db.selectFrom('people').selectAll().where('id', 'in', personIds).execute()) out.people.set(p.id, p);
@@ -54,6 +60,19 @@ async function loadInvitationBatch(db: Kysely<Database>, rows: readonly Delivery
       .where('offer_expires_at', 'is not', null)
       .execute();
     for (const o of offers) out.offers.set(`${o.activity_id}:${o.person_id}`, o.offer_expires_at!);
+  }
+
+  if (mine.some((r, i) => refs[i]!.type === 'invitation' && (r.channels as ChannelKind[])[r.channel_index] === 'email')) {
+    const all = await db
+      .selectFrom('deliveries')
+      .select(['id', 'dedupe_key', 'person_id'])
+      .where('kind', '=', 'invitation')
+      .where('person_id', 'in', personIds)
+      .where('dedupe_key', 'like', 'invite:%')
+      .orderBy('id', 'desc')
+      .execute();
+    // Ordered newest first: the oldest one written wins.
+    for (const d of all) out.firstInvitation.set(`${d.dedupe_key.split(':').slice(1, -2).join(':')}:${d.person_id}`, d.id);
   }
 
   // Only updates and seat offers in chat replace an earlier message in place.

@@ -12,12 +12,18 @@ import type { Answer } from './rsvp.js';
 import { inHowLong } from '../reminders/reminder-message.js';
 import type { RenderBatch } from '../delivery/batch-context.js';
 import { invitationBatchOf } from './invitation-batch.js';
+import { replyAddress } from '../inbound/reply-address.js';
 
 /** What rendering invitations needs beyond the database: link signing, iTIP writing, the organiser. */
 export interface InvitationDeps {
   appSecret: string;
   calendar: CalendarRenderer;
-  /** ORGANIZER of every invitation: MAIL_FROM, RCPS's mailbox. */
+  /**
+   * ORGANIZER of every invitation: RCPS's display name, on MAIL_FROM's mailbox. Each person's
+   * copies name the signed reply address (src/inbound/reply-address.ts) of their first invitation
+   * delivery to the activity (the same for its updates: calendars expect one organiser), so the
+   * iTIP REPLY a calendar sends comes back bound to the person and the activity.
+   */
   organizer: { name: string; email: string };
 }
 
@@ -122,7 +128,8 @@ export async function renderInvitation(
   const message: Message = { language, title, text, fields };
   if (channel === 'email') {
     if (!cancelled) message.links = rsvpLinks(publicUrl, deps.appSecret, activity, person.id, language);
-    if (ref.type === 'invitation') message.calendar = itip(activity, person, rsvp?.answer, language, deps);
+    // One organiser throughout: the first invitation's address (an update's own row only when that one is gone).
+    if (ref.type === 'invitation') message.calendar = itip(activity, person, rsvp?.answer, language, deps, loaded.firstInvitation.get(`${activity.id}:${person.id}`) ?? row.id);
   } else if (!cancelled) {
     message.actions = answerActions(language, activity.id);
   }
@@ -143,11 +150,12 @@ export function rsvpLinks(publicUrl: string, secret: string, activity: ActivityR
 }
 
 /** METHOD:REQUEST (or CANCEL) for one attendee, with the feed's UID and the current SEQUENCE. */
-function itip(activity: ActivityRow, person: PersonRow, answer: string | undefined, language: Language, deps: InvitationDeps): Message['calendar'] {
+function itip(activity: ActivityRow, person: PersonRow, answer: string | undefined, language: Language, deps: InvitationDeps, deliveryId: number): Message['calendar'] {
   const method = activity.cancelled_at ? 'CANCEL' : 'REQUEST';
+  const organizer = { name: deps.organizer.name, email: replyAddress(deps.appSecret, deps.organizer.email, { deliveryId, personId: person.id }) };
   const event = {
     ...activityEvent(activity, language),
-    organizer: deps.organizer,
+    organizer,
     attendees: [{ name: person.name, email: person.email, partstat: answer ? PARTSTAT[answer as keyof typeof PARTSTAT] : ('NEEDS-ACTION' as const), rsvp: true }],
   };
   return { method, content: deps.calendar.render({ name: activity.title, refreshInterval: 'PT1H', method, events: [event] }) };

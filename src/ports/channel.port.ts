@@ -71,6 +71,12 @@ export interface Message {
   preferencesUrl?: string;
   /** E-mail only: RFC 8058 one-click unsubscribe (a POST to it mutes this kind of message); List-Unsubscribe. */
   unsubscribeUrl?: string;
+  /**
+   * E-mail only: the signed reply address of this delivery and person (src/inbound/reply-address.ts),
+   * the mail's Reply-To and SMTP envelope sender (bounces come back to it). Letters, digits, `+`,
+   * `.`, `-` and one `@` only; the adapter refuses anything else.
+   */
+  replyAddress?: string;
   /** A chat message sent before (its provider id) that this one supersedes: updated in place where the platform allows, besides sending this one. */
   replaces?: string;
 }

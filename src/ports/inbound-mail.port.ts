@@ -16,6 +16,12 @@ export interface InboundEnvelope {
   remoteAddress?: string;
   /** The client's HELO/EHLO name, for SPF. */
   helo?: string;
+  /**
+   * Set when the mail was larger than the transport's limit (IMAP; the SMTP listener refuses such
+   * mail with 552 instead): its size in bytes. `raw` then holds only its header section, so the
+   * core can still see who sent it and where it was going, and say it was too large.
+   */
+  truncatedFrom?: number;
   /** Which transport brought it: shown in logs and `dostarczenia`. */
   transport: 'imap' | 'smtp';
 }

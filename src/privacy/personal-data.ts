@@ -8,7 +8,7 @@ import { ERASED_NAME, erasedEmail } from '../i18n/erased-person.js';
 export { ERASED_NAME, erasedEmail };
 import { reportsPersonalData } from '../reports/personal-data.js';
 import { invitationsPersonalData } from '../invitations/personal-data.js';
-import { inboundMailPersonalData } from '../inbound/personal-data.js';
+import { bouncesPersonalData, inboundMailPersonalData } from '../inbound/personal-data.js';
 import { lockActivities } from '../invitations/capacity.js';
 import { holdImportLock } from '../schedule/import-lock.js';
 
@@ -186,6 +186,7 @@ export const personalDataParts: PersonalDataPart[] = [
   scheduleChangesPart,
   reportsPersonalData,
   invitationsPersonalData,
+  bouncesPersonalData,
   inboundMailPersonalData,
 ];
 

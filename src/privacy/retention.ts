@@ -28,6 +28,8 @@ export const retentionRules: RetentionRule[] = [
       count(await db.deleteFrom('deliveries').where('state', 'in', ['sent', 'failed', 'expired', 'cancelled']).where('updated_at', '<', before).executeTakeFirst()),
   },
   { name: 'processed_events', purge: async (db, before) => count(await db.deleteFrom('processed_events').where('created_at', '<', before).executeTakeFirst()) },
+  // A bounce older than the period says nothing about the address today.
+  { name: 'mail_bounces', purge: async (db, before) => count(await db.deleteFrom('mail_bounces').where('last_bounce_at', '<', before).executeTakeFirst()) },
   {
     name: 'schedule_changes',
     purge: async (db, before) =>

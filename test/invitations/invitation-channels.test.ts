@@ -69,7 +69,8 @@ describe.each(dialects)('invitations through Slack, Teams and e-mail on %s', (ki
     const event = calendar.getFirstSubcomponent('vevent')!;
     expect(event.getFirstPropertyValue('uid')).toBe('activity-warsztaty-2027-1@kooperator');
     expect(event.getFirstPropertyValue('sequence')).toBe(0);
-    expect(String(event.getFirstPropertyValue('organizer'))).toBe('mailto:kooperator@example.org');
+    // The signed reply address of this person's invitation, on MAIL_FROM's mailbox (docs/inbound-mail.md).
+    expect(String(event.getFirstPropertyValue('organizer'))).toMatch(/^mailto:kooperator\+d[0-9a-z]+p[0-9a-z]+\.[a-z2-7]{16}@example\.org$/);
     const attendee = event.getFirstProperty('attendee')!;
     expect(String(attendee.getFirstValue()).toLowerCase()).toBe('mailto:kutno3@example.org');
     expect(attendee.getParameter('partstat')).toBe('NEEDS-ACTION');
@@ -131,10 +132,15 @@ describe.each(dialects)('invitations through Slack, Teams and e-mail on %s', (ki
     expect(FakeConnector.cardText(puts[0]!)).toContain('10:00');
     const mails = h.smtp.mails.slice(mailsBefore);
     expect(mails).toHaveLength(22);
-    const calendar = calendarOf(mails.find((m) => m.subject?.startsWith('Zmiana:'))!);
+    const update = mails.find((m) => m.subject?.startsWith('Zmiana:'))!;
+    const calendar = calendarOf(update);
     expect(calendar.getFirstPropertyValue('method')).toBe('REQUEST');
     const event = calendar.getFirstSubcomponent('vevent')!;
     expect(event.getFirstPropertyValue('sequence')).toBe(1);
+    // The same organiser as the first invitation to that person: the first invitation's signed address.
+    const to = (update.to as { value: { address: string }[] }).value[0]!.address;
+    const first = calendarOf(h.smtp.mails.slice(0, mailsBefore).find((m) => (m.to as { text: string }).text.includes(to) && m.subject?.startsWith('Zaproszenie:'))!);
+    expect(String(event.getFirstPropertyValue('organizer'))).toBe(String(first.getFirstSubcomponent('vevent')!.getFirstPropertyValue('organizer')));
     expect(event.getFirstPropertyValue('last-modified')).toBeTruthy();
     expect(event.getFirstPropertyValue('dtstart')!.toString()).toContain('T10:00:00');
   });

@@ -23,6 +23,15 @@ describe.each(dialects)('retention on %s', (kind) => {
     await db.db.updateTable('deliveries').set({ state: 'sent', updated_at: at('2027-01-10T08:00:00Z') }).where('dedupe_key', '=', 'old-sent').execute();
     await db.db.updateTable('deliveries').set({ updated_at: at('2027-01-10T08:00:00Z') }).where('dedupe_key', '=', 'old-pending').execute();
     await db.db.updateTable('deliveries').set({ state: 'sent', updated_at: at('2028-01-10T08:00:00Z') }).where('dedupe_key', '=', 'new-sent').execute();
+    // An address that last bounced before the period, and one that bounced within it.
+    const marta = (await db.db.selectFrom('people').select('id').where('email', '=', 'marta.grabowska@example.org').executeTakeFirstOrThrow()).id;
+    await db.db
+      .insertInto('mail_bounces')
+      .values([
+        { person_id: anna, address: 'anna.nowak@example.org', status: '5.1.1', diagnostic: null, delivery_id: null, first_bounce_at: at('2027-01-10T08:00:00Z'), last_bounce_at: at('2027-01-10T08:00:00Z') },
+        { person_id: marta, address: 'marta.grabowska@example.org', status: '5.1.1', diagnostic: null, delivery_id: null, first_bounce_at: at('2027-01-10T08:00:00Z'), last_bounce_at: at('2028-02-10T08:00:00Z') },
+      ])
+      .execute();
     await db.db.insertInto('processed_events').values([{ key: 'slack:old', created_at: at('2027-02-01T00:00:00Z') }, { key: 'slack:new', created_at: at('2028-03-01T00:00:00Z') }]).execute();
     await db.db
       .insertInto('schedule_changes')
@@ -41,11 +50,12 @@ describe.each(dialects)('retention on %s', (kind) => {
   const keys = async () => (await db.db.selectFrom('deliveries').select('dedupe_key').orderBy('dedupe_key').execute()).map((r) => r.dedupe_key);
 
   it('should purge finished deliveries, event keys and told changes older than the period, and nothing still to do', async () => {
-    expect(await purgeExpired(db.db, clock, 12)).toEqual({ deliveries: 1, processed_events: 1, schedule_changes: 1, inbound_mails: 1 });
+    expect(await purgeExpired(db.db, clock, 12)).toEqual({ deliveries: 1, processed_events: 1, mail_bounces: 1, schedule_changes: 1, inbound_mails: 1 });
+    expect((await db.db.selectFrom('mail_bounces').select('address').execute()).map((r) => r.address)).toEqual(['marta.grabowska@example.org']);
     expect(await keys()).toEqual(['new-sent', 'old-pending']);
     expect((await db.db.selectFrom('processed_events').select('key').execute()).map((r) => r.key)).toEqual(['slack:new']);
     expect(await db.db.selectFrom('schedule_changes').select('notified_at').execute()).toEqual([{ notified_at: null }]);
-    expect(await purgeExpired(db.db, clock, 12)).toEqual({ deliveries: 0, processed_events: 0, schedule_changes: 0, inbound_mails: 0 });
+    expect(await purgeExpired(db.db, clock, 12)).toEqual({ deliveries: 0, processed_events: 0, mail_bounces: 0, schedule_changes: 0, inbound_mails: 0 });
   });
 
   it('should honour a shorter period', async () => {

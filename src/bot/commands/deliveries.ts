@@ -9,6 +9,7 @@ import { DateTime } from 'luxon';
 import { RCPS_SLACK_CHANNEL, RCPS_TEAMS_CHANNEL } from '../../reports/report-routing.js';
 import { teamsCoordinatedBy } from '../identity.js';
 import type { CommandContext } from './context.js';
+import { BOUNCE_SKIP_MS } from '../../inbound/bounces.js';
 
 type Platform = 'slack' | 'teams' | 'other';
 /** "in Slack" as each language says it: Polish declines Slack ("w Slacku"), Teams keeps its full name. */
@@ -29,6 +30,8 @@ export const deliveriesTexts = {
       team: (team: string, platform: Platform) => `Kanał zespołu ${team} ${inPlatform.pl[platform]}`,
       other: (platform: Platform) => `Kanał ${inPlatform.pl[platform]}`,
     },
+    bounced: (status: string, since: string) => `Adres e-mail odrzuca wiadomości (${status}) od ${since}; Kooperator wysyła tej osobie wiadomości innym kanałem. Proszę sprawdzić adres w harmonogramie.`,
+    bouncedTitle: 'Adresy e-mail, które odrzucają wiadomości',
     retried: {
       sent: (at: string) => `Wysłana ponownie ${afterPreposition('w', at)}, gdy Kooperator poznał ten kanał; tym razem dotarła.`,
       waiting: (at: string) => `Wysłana ponownie ${afterPreposition('w', at)}, gdy Kooperator poznał ten kanał; czeka na wysłanie.`,
@@ -46,6 +49,8 @@ export const deliveriesTexts = {
       team: (team: string, platform: Platform) => `${team} team channel ${inPlatform.en[platform]}`,
       other: (platform: Platform) => `A channel ${inPlatform.en[platform]}`,
     },
+    bounced: (status: string, since: string) => `This e-mail address has been bouncing (${status}) since ${since}; Kooperator reaches this person through another channel. Please check the address in the schedule.`,
+    bouncedTitle: 'E-mail addresses that bounce',
     retried: {
       sent: (at: string) => `Sent again on ${at}, when Kooperator learned this channel; it got through this time.`,
       waiting: (at: string) => `Sent again on ${at}, when Kooperator learned this channel; waiting to go out.`,
@@ -82,7 +87,8 @@ export async function deliveriesCommand({ db, person, clock }: CommandContext): 
     .limit(20);
   if (!person.staff_role) query = query.where('deliveries.team_id', 'in', coordinated);
   const failed = await query.execute();
-  if (failed.length === 0) return { language, title: t.title, text: t.none };
+  const bounced = await bouncedAddresses(db, coordinated, !!person.staff_role, clock.now());
+  if (failed.length === 0 && bounced.length === 0) return { language, title: t.title, text: t.none };
   const rcpsAddresses = new Set((await db.selectFrom('service_settings').select('value').where('key', 'in', [RCPS_SLACK_CHANNEL, RCPS_TEAMS_CHANNEL]).execute()).map((r) => r.value));
   const placeTitle = (f: (typeof failed)[number]): string => {
     const channel = (f.channels as string[])[0];
@@ -94,8 +100,13 @@ export async function deliveriesCommand({ db, person, clock }: CommandContext): 
   return {
     language,
     title: t.title,
-    text: t.summary(failed.length),
-    items: failed.map((f) => ({
+    text: t.summary(failed.length + bounced.length),
+    items: [
+      ...bounced.map((b) => ({
+        title: `${personNameFor(b, language) ?? '—'} <${b.address}>`,
+        lines: [t.bouncedTitle, t.bounced(b.status, when(b.first_bounce_at, language)), ...(b.diagnostic ? [b.diagnostic] : [])],
+      })),
+      ...failed.map((f) => ({
       // A team's or RCPS's channel rather than a person.
       title: f.place_address ? placeTitle(f) : `${personNameFor(f, language) ?? '—'} <${f.email ?? '—'}>`,
       lines: [
@@ -105,8 +116,27 @@ export async function deliveriesCommand({ db, person, clock }: CommandContext): 
         f.requeued_at ? t.retried[retryOutcome(f.state)](when(f.requeued_at, language)) : '',
         when(f.updated_at, language),
       ].filter(Boolean),
-    })),
+      })),
+    ],
   };
+}
+
+/** Addresses that bounced lately (src/inbound/bounces.ts): a coordinator sees their teams' members', RCPS all. */
+async function bouncedAddresses(db: CommandContext['db'], coordinated: string[], staff: boolean, now: Date) {
+  if (!staff && coordinated.length === 0) return [];
+  let query = db
+    .selectFrom('mail_bounces')
+    .innerJoin('people', 'people.id', 'mail_bounces.person_id')
+    .select(['people.name', 'people.email', 'mail_bounces.address', 'mail_bounces.status', 'mail_bounces.diagnostic', 'mail_bounces.first_bounce_at'])
+    .where('mail_bounces.last_bounce_at', '>', new Date(now.getTime() - BOUNCE_SKIP_MS))
+    .orderBy('mail_bounces.last_bounce_at', 'desc')
+    .limit(20);
+  if (!staff) {
+    query = query.where((eb) =>
+      eb.exists(eb.selectFrom('memberships').select('memberships.person_id').whereRef('memberships.person_id', '=', 'mail_bounces.person_id').where('memberships.team_id', 'in', coordinated).where('memberships.removed_at', 'is', null)),
+    );
+  }
+  return query.execute();
 }
 
 const when = (at: Date, language: Language) => formatDateTime(DateTime.fromJSDate(at, { zone: 'Europe/Warsaw' }), language);

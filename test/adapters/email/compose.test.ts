@@ -48,3 +48,24 @@ describe('language and plain text (issue 14)', () => {
     expect(mail.text).not.toMatch(/\*\*|\]\(/);
   });
 });
+
+describe('signed reply address', () => {
+  const reply = 'kooperator+d1p2.abcdefghijklmnop@example.org';
+
+  it('should make it the Reply-To and the envelope sender, keeping the From', () => {
+    const mail = mailOf({ ...base, replyAddress: reply });
+    expect(mail.replyTo).toBe(reply);
+    expect(mail.envelope).toEqual({ from: reply, to: 'anna.nowak@example.org' });
+    expect(mail.from).toBeUndefined();
+  });
+
+  it.each([
+    'kooperator+d1p2.x@example.org\r\nBcc: everyone@example.org',
+    '"Someone" <kooperator+d1p2@example.org>',
+    'kooperator@example.org, other@example.org',
+    'kooperator+d1p2.abc@exa mple.org',
+  ])('should refuse to send with a reply address that is not one of ours: %j', (replyAddress) => {
+    const composed = composeMail('anna.nowak@example.org', { ...base, replyAddress });
+    expect(composed).toEqual({ ok: false, reason: 'the reply address is not one of ours: not sent' });
+  });
+});

@@ -69,6 +69,8 @@ export function itipCalendar(method: 'REQUEST' | 'CANCEL'): string {
 export interface FakeSmtp {
   port: number;
   mails: ParsedMail[];
+  /** Each mail's SMTP envelope (MAIL FROM, RCPT TO), in the order of `mails`. */
+  envelopes: { mailFrom: string; rcptTo: string[] }[];
   close(): Promise<void>;
 }
 
@@ -77,6 +79,7 @@ type Refuse = (attempt: number) => Error | undefined;
 /** A real SMTP server on 127.0.0.1; `rcpt` and `data` may refuse the n-th RCPT TO or DATA by returning an error. */
 export async function startSmtp(refuse: { rcpt?: Refuse; data?: Refuse } = {}): Promise<FakeSmtp> {
   const mails: ParsedMail[] = [];
+  const envelopes: FakeSmtp['envelopes'] = [];
   let rcpts = 0;
   let datas = 0;
   const server = new SMTPServer({
@@ -86,11 +89,12 @@ export async function startSmtp(refuse: { rcpt?: Refuse; data?: Refuse } = {}): 
     onRcptTo(_address, _session, callback) {
       callback(refuse.rcpt?.(++rcpts) ?? null);
     },
-    onData(stream, _session, callback) {
+    onData(stream, session, callback) {
       const refused = refuse.data?.(++datas);
+      const envelope = { mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', rcptTo: session.envelope.rcptTo.map((r) => r.address) };
       // Answer 250 only once the mail is parsed, so a resolved send means it is in `mails`.
       simpleParser(stream).then(
-        (mail) => (refused ? callback(refused) : (mails.push(mail), callback())),
+        (mail) => (refused ? callback(refused) : (mails.push(mail), envelopes.push(envelope), callback())),
         (error: Error) => callback(error),
       );
     },
@@ -102,7 +106,7 @@ export async function startSmtp(refuse: { rcpt?: Refuse; data?: Refuse } = {}): 
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
-  return { port, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { port, mails, envelopes, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 /** The real e-mail adapter sending to the test SMTP server (no TLS on loopback; never the .eml outbox). */
