@@ -5,8 +5,8 @@ import type { Logger } from '../log.js';
 import type { InboundEnvelope, InboundMailSink, InboundOutcome } from '../ports/inbound-mail.port.js';
 import { isAutoReply } from './auto-replies.js';
 import { proposeAbsence } from './absence-proposal.js';
-import { recordBounce } from './bounces.js';
-import { bounceReport, isDsn } from './dsn.js';
+import { recordBounce, type BounceReport } from './bounces.js';
+import { parseDsn } from './dsn-reports.js';
 import { readItip, type Itip } from './itip.js';
 import { parseMail, rawKey, type ParsedMail } from './parse-mail.js';
 import { bareAddress, readReplyAddress, type ReplyRef } from './reply-address.js';
@@ -45,7 +45,8 @@ async function receiveMail(deps: InboundDeps, raw: Buffer, envelope: InboundEnve
   const mail = await parseMail(raw);
   const signed = mail ? signedAddress(deps, [...mail.recipients, ...envelope.rcptTo]) : { ref: undefined, reason: 'unknown_address' as const };
   const itip = mail ? readItip(mail.calendars) : undefined;
-  const classified = classify(mail, itip);
+  const bounces = mail ? parseDsn(raw) : undefined;
+  const classified = classify(mail, itip, bounces);
   // The network is asked only when nothing signed binds a calendar's REPLY, and before the transaction opens.
   const dmarcOk = classified === 'itip_reply' && !signed.ref ? await passesDmarc(raw, envelope, deps.resolver ?? systemResolver) : false;
   const now = deps.clock.now();
@@ -58,7 +59,7 @@ async function receiveMail(deps: InboundDeps, raw: Buffer, envelope: InboundEnve
       .executeTakeFirst();
     if (!inserted) return 'duplicate';
     const c = { trx, mailId: Number(inserted.id), now };
-    const done = await handle(deps, c, mail, classified, signed, itip, dmarcOk);
+    const done = await handle(deps, c, mail, classified, signed, itip, dmarcOk, bounces);
     await trx
       .updateTable('inbound_mails')
       .set({ classified_as: done.classified ?? classified, person_id: done.personId ?? null, delivery_id: done.deliveryId ?? null, outcome: describe(done.result) })
@@ -74,10 +75,10 @@ async function receiveMail(deps: InboundDeps, raw: Buffer, envelope: InboundEnve
 
 type Classified = 'not_understood' | 'bounce' | 'auto_reply' | 'itip_reply' | 'itip_counter' | 'reply';
 
-function classify(mail: ParsedMail | undefined, itip: Itip | undefined): Classified {
+function classify(mail: ParsedMail | undefined, itip: Itip | undefined, bounces: BounceReport[] | undefined): Classified {
   // No sender at all: not a mail anyone wrote (or not one mailparser could read).
   if (!mail || !mail.from) return 'not_understood';
-  if (isDsn(mail)) return 'bounce';
+  if (bounces) return 'bounce';
   // A calendar's REPLY is the person's own answer even when the calendar marks it machine-sent
   // (Auto-Submitted: auto-generated): it is read before the auto-reply test.
   if (itip?.method === 'REPLY') return 'itip_reply';
@@ -106,10 +107,11 @@ async function handle(
   signed: Signed,
   itip: Itip | undefined,
   dmarcOk: boolean,
+  bounces: BounceReport[] | undefined,
 ): Promise<Handled> {
   if (!mail || classified === 'not_understood') return { result: { status: 'ignored', why: 'not_understood' } };
   if (classified === 'bounce') {
-    const report = bounceReport(mail);
+    const report = bounces?.find((r) => r.action === 'failed') ?? bounces?.[0];
     if (!signed.ref || !report) return { result: { status: 'ignored', why: 'bounce_unbound' } };
     const what = await recordBounce(c.trx, signed.ref, report, deps.clock);
     return { result: { status: 'recorded', what: `bounce:${what}` }, personId: signed.ref.personId, deliveryId: signed.ref.deliveryId, changed: true };

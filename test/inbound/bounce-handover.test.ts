@@ -35,7 +35,7 @@ const dsn = (to: string, id: string) =>
     ].join('\r\n'),
   );
 
-describe.each(dialects)('bounces are handed to recordBounce, on %s', (kind) => {
+describe.each(dialects)('bounces are handed to recordBounce in the mail\'s transaction, on %s', (kind) => {
   let db: Db;
   const clock = new FixedClock(START);
   beforeEach(async () => {
@@ -48,16 +48,11 @@ describe.each(dialects)('bounces are handed to recordBounce, on %s', (kind) => {
   it('should classify a DSN to a signed address as a bounce (not an auto-reply) and hand its report on, in the mail\'s transaction', async () => {
     const address = await addressOf(db.db, 'lodz2@example.org', `invite:${WORKSHOP}:`);
     const sink = sinkFor(db.db, clock);
-    // recordBounce is built by the transport work; until it lands on this branch it throws, and
-    // nothing of the mail is kept (the transport offers it again). Either way it was handed on.
-    const outcome = await sink.receive(dsn(address, 'dsn-1@mx.example.net'), smtpEnvelope([address])).catch((error: Error) => error);
-    if (outcome instanceof Error) {
-      expect(outcome.message).toMatch(/recordBounce is not built yet/);
-      expect(await db.db.selectFrom('inbound_mails').selectAll().execute()).toEqual([]);
-    } else {
-      expect(outcome).toMatchObject({ status: 'recorded', what: expect.stringMatching(/^bounce:/) });
-      expect(await db.db.selectFrom('inbound_mails').select('classified_as').execute()).toEqual([{ classified_as: 'bounce' }]);
-    }
+    const outcome = await sink.receive(dsn(address, 'dsn-1@mx.example.net'), smtpEnvelope([address]));
+    expect(outcome).toMatchObject({ status: 'recorded', what: expect.stringMatching(/^bounce:/) });
+    expect(await db.db.selectFrom('inbound_mails').select('classified_as').execute()).toEqual([{ classified_as: 'bounce' }]);
+    expect(await db.db.selectFrom('mail_bounces').select(['address', 'status']).execute()).toEqual([{ address: 'lodz2@example.org', status: '5.1.1' }]);
+    expect(await sink.receive(dsn(address, 'dsn-1@mx.example.net'), { transport: 'imap', rcptTo: [] })).toEqual({ status: 'duplicate' });
   });
 
   it('should ignore a DSN that names no signed address, recording it once', async () => {
