@@ -23,6 +23,8 @@ import { invitationsBenchmark } from './invitations.bench.js';
 import { claimBenchmark, failingRenderBenchmark, idleQueriesBenchmark } from './lifecycle.bench.js';
 import { crashRestartBenchmark } from './crash-restart.bench.js';
 import { inboundBenchmark } from './inbound.bench.js';
+import { attendancePdfBenchmark } from './attendance-pdf.bench.js';
+import { attendanceSummaryBenchmark } from './attendance-summary.bench.js';
 import { Report, killAllChildren, s, waitForQuiet, withTimeout } from './support.js';
 
 interface Benchmark {
@@ -47,7 +49,9 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'idle', title: 'Database queries of an idle service with one locked due row', limitMs: 120_000, run: idleQueriesBenchmark },
   { name: 'slack', title: 'Slack /pzk spotkania throughput (issue 3)', limitMs: 300_000, run: slackBenchmark },
   { name: 'inbound', title: '1,000 inbound mails through the SMTP listener, end to end (issue 16)', limitMs: 180_000, run: inboundBenchmark },
+  { name: 'attendance-summary', title: 'Attendance summary for one team meeting with 5,000 teams (issue 15)', limitMs: 600_000, run: attendanceSummaryBenchmark },
   { name: 'render-all', title: 'Rendering every message kind with stress data for all four channels (issue 14)', limitMs: 60_000, run: renderAllBenchmark },
+  { name: 'attendance-pdf', title: 'Lista obecności PDF for 500 people (issue 15)', limitMs: 120_000, run: attendancePdfBenchmark },
 ];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

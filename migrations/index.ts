@@ -18,6 +18,8 @@ import * as versionsAndLinks from './20261203_0018_versions_and_links.js';
 import * as chatChangesBeforeUpgrade from './20261203_0019_chat_changes_before_upgrade.js';
 import * as dispatcherTimeouts from './20261203_0021_dispatcher_timeouts.js';
 import * as participation from './20261203_0022_participation.js';
+import * as registrationQuestions from './20261203_0023_registration_questions.js';
+import * as certificates from './20261203_0024_certificates.js';
 import * as inboundMails from './20261203_0025_inbound_mails.js';
 import * as mailBounces from './20261203_0026_mail_bounces.js';
 
@@ -45,6 +47,8 @@ export const migrations: Record<string, Migration> = {
   '20261203_0019_chat_changes_before_upgrade': chatChangesBeforeUpgrade,
   '20261203_0021_dispatcher_timeouts': dispatcherTimeouts,
   '20261203_0022_participation': participation,
+  '20261203_0023_registration_questions': registrationQuestions,
+  '20261203_0024_certificates': certificates,
   '20261203_0025_inbound_mails': inboundMails,
   '20261203_0026_mail_bounces': mailBounces,
 };

@@ -22,7 +22,9 @@ const USAGE = `Usage: npm run kooperator -- <command>
                                  import schedule files (all or nothing); --dry-run only checks;
                                  problems are listed in Polish, or in English with --lang en
   export-feeds <dir>             write all.ics and teams/*.ics for static hosting
-  export <kind> --from D --to D  CSV to stdout (status, problems, attendance), dates YYYY-MM-DD
+  export <kind> --from D --to D  CSV to stdout (status, problems, attendance), dates YYYY-MM-DD;
+                                 attendance takes --team <id> for one team
+  export registrations --activity ID  one activity's registration answers and totals, CSV
   feed-link <email>              issue a new personal feed link for a member (revokes the old one)
   chat --as <email>              talk to the bot in the terminal, as that member
   forget-erasure <email>         let a person who asked to be erased be imported again

@@ -98,7 +98,7 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
     const parts = await loading;
     const { Bot, FeedService, feedRoutes, SchedulePages, importDemoIfEmpty, DeliveryService } = parts;
     const { assetRoutes, meRoutes, RetentionJob, formRoutes, unsubscribeRoutes, rsvpRoutes, reportPageRoutes, parseMailbox } = parts;
-    const { answersPageRoutes, deliveryReportPageRoutes } = parts;
+    const { answersPageRoutes, deliveryReportPageRoutes, attendanceRoutes, certificateRoutes, meetingAnswerRoutes } = parts;
     if (db.kind === 'pglite') await importDemoIfEmpty(db.db, config, clock, log);
     await nextStep(startup, 'services');
     const renderer = await calendarRenderer(config);
@@ -146,9 +146,12 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
       ...meRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl, changed: () => (feeds.invalidate(), schedulePages.invalidate()), queued: () => delivery?.loop.poke() }),
       ...formRoutes({ db: db.db, clock, publicUrl: config.publicUrl, appSecret: config.appSecret, log, onChanged: () => delivery?.loop.poke() }),
       ...reportPageRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl, onChanged: () => delivery?.loop.poke() }),
-      ...answersPageRoutes({ db: db.db, clock, appSecret: config.appSecret }),
+      ...answersPageRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl, onQueued: () => delivery?.loop.poke() }),
+      ...attendanceRoutes({ db: db.db, clock, appSecret: config.appSecret }),
+      ...certificateRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl }),
       ...deliveryReportPageRoutes({ db: db.db, clock, appSecret: config.appSecret }),
       ...unsubscribeRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl }),
+      ...meetingAnswerRoutes({ db: db.db, clock, appSecret: config.appSecret, onAnswered: () => (feeds.invalidate(), delivery?.loop.poke()) }),
       ...rsvpRoutes({ db: db.db, clock, appSecret: config.appSecret, onAnswered: () => (feeds.invalidate(), void delivery?.scheduleChanged().catch((error) => log.error({ err: error }, 'planning after an answer failed'))) }),
     );
     mounts.push(...adapters.flatMap((a) => a.mounts));

@@ -13,7 +13,7 @@ import type { Logger } from './log.js';
  * the database is needed to say whether the service is healthy.
  */
 export async function serviceParts() {
-  const [bot, feeds, feedRoutes, schedulePage, demo, delivery, assets, me, retention, forms, unsubscribe, rsvp, invitation, reportPage, answersPage, deliveryReportPage] = await Promise.all([
+  const [bot, feeds, feedRoutes, schedulePage, demo, delivery, assets, me, retention, forms, unsubscribe, rsvp, invitation, reportPage, answersPage, deliveryReportPage, attendance, certificates, meetingAnswer] = await Promise.all([
     import('./bot/bot.js'),
     import('./feeds/feed-service.js'),
     import('./http/feed-routes.js'),
@@ -30,10 +30,13 @@ export async function serviceParts() {
     import('./reports/report-page-routes.js'),
     import('./invitations/answers-page.js'),
     import('./announcements/report-page.js'),
+    import('./participation/attendance-routes.js'),
+    import('./participation/certificate-routes.js'),
+    import('./http/meeting-answer-routes.js'),
   ]);
   return {
     ...bot, ...feeds, ...feedRoutes, ...schedulePage, ...demo, ...delivery,
-    ...assets, ...me, ...retention, ...forms, ...unsubscribe, ...rsvp, ...reportPage, ...answersPage, ...deliveryReportPage, parseMailbox: invitation.parseMailbox,
+    ...assets, ...me, ...retention, ...forms, ...unsubscribe, ...rsvp, ...reportPage, ...answersPage, ...deliveryReportPage, ...attendance, ...certificates, ...meetingAnswer, parseMailbox: invitation.parseMailbox,
   };
 }
 

@@ -66,14 +66,22 @@ export async function runConsoleChat(options: {
   const ask = async (field: FormField, language: Message['language']): Promise<string | undefined> => {
     const t = consoleTexts[language];
     const choices = field.options ?? [];
+    const many = field.kind === 'multiselect';
     const list = choices.length ? `\n${choices.map((o, i) => `  [${i + 1}] ${o.label}`).join('\n')}` : '';
-    output.write(`${field.label} (${field.required ? t.required : t.optional}${choices.length ? `; ${t.choose}` : ''}):${list}\n? `);
+    // An answer given before is shown (by its labels) and kept by an empty line.
+    const labelOf = (value: string) => choices.find((o) => o.value === value)?.label ?? value;
+    const current = field.value ? `; ${t.current(choices.length ? field.value.split(',').map(labelOf).join(', ') : field.value)}` : '';
+    const how = choices.length ? `; ${many ? t.chooseMany : t.choose}` : '';
+    output.write(`${field.label} (${field.required ? t.required : t.optional}${how}${current}):${list}\n? `);
     const line = await nextLine();
     if (line === undefined || ['anuluj', 'cancel'].includes(line.trim().toLowerCase())) return undefined;
     const typed = line.trim();
-    // A choice by its number; anything else is sent as typed, and the core says what is wrong with it.
-    const chosen = /^\d+$/.test(typed) ? choices[Number(typed) - 1] : undefined;
-    return chosen ? chosen.value : typed;
+    if (typed === '' && field.value) return field.value;
+    // A choice by its number (several, by commas, for a multi-select); anything else is sent as
+    // typed, and the core says what is wrong with it.
+    const byNumber = (part: string) => (/^\d+$/.test(part) ? choices[Number(part) - 1]?.value : undefined);
+    if (many) return typed.split(',').map((p) => p.trim()).filter(Boolean).map((p) => byNumber(p) ?? p).join(',');
+    return byNumber(typed) ?? typed;
   };
 
   output.write(`Kooperator (${email}). Proszę wpisać „pomoc” / type "help"; Ctrl+D kończy / ends.\n> `);

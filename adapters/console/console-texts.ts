@@ -11,6 +11,8 @@ export const consoleTexts: Record<
     required: string;
     optional: string;
     choose: string;
+    chooseMany: string;
+    current: (value: string) => string;
     cancelled: string;
     again: string;
   }
@@ -24,6 +26,8 @@ export const consoleTexts: Record<
     required: 'wymagane',
     optional: 'nieobowiązkowe',
     choose: 'proszę wpisać numer',
+    chooseMany: 'proszę wpisać numery po przecinku, np. 1,3',
+    current: (value) => `teraz: ${value}; Enter zostawia`,
     cancelled: 'Formularz anulowano; niczego nie wysłano.',
     again: 'Proszę wpisać to pole jeszcze raz.',
   },
@@ -35,6 +39,8 @@ export const consoleTexts: Record<
     required: 'required',
     optional: 'optional',
     choose: 'please type a number',
+    chooseMany: 'please type numbers separated by commas, e.g. 1,3',
+    current: (value) => `now: ${value}; Enter keeps it`,
     cancelled: 'The form was cancelled; nothing was sent.',
     again: 'Please type this field again.',
   },

@@ -119,11 +119,15 @@ function input(field: FormField): Element {
     case 'number':
       return { type: 'Input.Number', ...common };
     case 'select':
+    case 'multiselect':
+      // A multi-select sends its values joined by "," (Adaptive Cards' own way), as the core expects.
       return {
         type: 'Input.ChoiceSet',
         ...common,
-        style: 'compact',
+        style: field.kind === 'multiselect' ? 'expanded' : 'compact',
+        ...(field.kind === 'multiselect' ? { isMultiSelect: true } : {}),
         choices: (field.options ?? []).map((o) => ({ title: o.label, value: o.value })),
+        ...(field.value ? { value: field.value } : {}),
       };
     default:
       return {
@@ -131,14 +135,20 @@ function input(field: FormField): Element {
         ...common,
         isMultiline: field.kind === 'textarea',
         ...(field.maxLength ? { maxLength: field.maxLength } : {}),
+        ...(field.value ? { value: field.value } : {}),
       };
   }
 }
 
+// The card shows the message's own text above the form, so a form's intro (for platforms that show the form alone) is not repeated.
 function formBody(form: Form): { body: Element[]; actions: Element[] } {
   const data: SubmitData = { formId: form.id };
   return {
-    body: [textBlock(safeText(form.title), { weight: 'Bolder', separator: true }), ...form.fields.map(input)],
+    body: [
+      textBlock(safeText(form.title), { weight: 'Bolder', separator: true }),
+      ...(form.intro ? [textBlock(toCardMarkdown(form.intro))] : []),
+      ...form.fields.map(input),
+    ],
     actions: [{ type: 'Action.Submit', title: form.submitLabel, data, style: 'positive' }],
   };
 }

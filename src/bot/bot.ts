@@ -16,6 +16,9 @@ import { deliveriesCommand } from './commands/deliveries.js';
 import { rsvpAction } from './commands/rsvp-action.js';
 import { openInvitationItems, workshopsCommand } from './commands/workshops.js';
 import { createActivity } from './commands/activity-admin.js';
+import { certificateCommand } from './commands/certificate.js';
+import { registrationFormHandler } from './commands/registration.js';
+import { REGISTRATION_FORM } from '../registration/registration-form.js';
 import { announceAction, announceCommand } from '../announcements/announce.js';
 import { firstTime, once, seenBefore } from './first-time.js';
 import { listReportsCommand, problemCommand, problemFormHandler, reportAction, reportCommand, statusCommand, statusFormHandler } from '../reports/report-commands.js';
@@ -25,6 +28,8 @@ import { knownPeople } from './known-people.js';
 import { RepeatAnswers, repeatKey } from './repeat-answers.js';
 import { currentDataVersion, dataVersionWatch } from '../db/data-version-watch.js';
 import { parseCommand, type CommandName } from './parse-command.js';
+import { attendingCommand, meetingAnswerAction, notAttendingCommand, substituteCommand, substituteFormHandler, SUBSTITUTE_FORM } from '../participation/answer-commands.js';
+import { attendanceCommand } from '../participation/attendance-command.js';
 
 export interface BotOptions {
   db: Kysely<Database>;
@@ -49,6 +54,11 @@ const handlers: Partial<Record<CommandName, CommandHandler>> = {
   zgloszenie: reportCommand,
   ogloszenie: announceCommand,
   warsztaty: workshopsCommand,
+  zaswiadczenie: certificateCommand,
+  bede: attendingCommand,
+  'nie-bede': notAttendingCommand,
+  zastepstwo: substituteCommand,
+  obecnosc: attendanceCommand,
 };
 
 /** Buttons by the area before the colon of their action id ("report:ack" → report). */
@@ -58,6 +68,7 @@ const actionHandlers: Record<string, ActionHandler> = {
   checkin: checkinAction,
   rsvp: rsvpAction,
   announce: announceAction,
+  meeting: meetingAnswerAction,
 };
 
 /** Forms by their id. */
@@ -65,6 +76,8 @@ const formHandlers: Record<string, FormHandler> = {
   status: statusFormHandler,
   problem: problemFormHandler,
   'activity-new': createActivity,
+  [REGISTRATION_FORM]: registrationFormHandler,
+  [SUBSTITUTE_FORM]: substituteFormHandler,
 };
 
 function help(language: Language): Message {
@@ -143,8 +156,10 @@ export class Bot implements BotPort {
       return handler ? await handler(context(''), incoming) : this.notYet(person.language);
     }
     if (incoming.type === 'form') {
-      const handler = formHandlers[incoming.formId];
-      return handler ? await handler(context(''), incoming.values) : this.notYet(person.language);
+      // A form whose id names what it is about ("registration:<activity>", "meeting-substitute|team|date") is found by its first part.
+      const own = (id: string) => (Object.hasOwn(formHandlers, id) ? formHandlers[id] : undefined);
+      const handler = own(incoming.formId) ?? own(incoming.formId.split(/[:|]/, 1)[0]!);
+      return handler ? await handler(context(''), incoming.values, incoming.formId) : this.notYet(person.language);
     }
     const parsed = parseCommand(`${incoming.command} ${incoming.text}`);
     const handler = parsed.command && handlers[parsed.command];

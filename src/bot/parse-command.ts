@@ -11,7 +11,13 @@ export type CommandName =
   | 'ustawienia'
   | 'dostarczenia'
   | 'zgloszenia'
-  | 'zgloszenie';
+  | 'zgloszenie'
+  | 'zaswiadczenie'
+
+  | 'bede'
+  | 'nie-bede'
+  | 'zastepstwo'
+  | 'obecnosc';
 
 const aliases: Record<string, CommandName> = {
   pomoc: 'pomoc',
@@ -36,6 +42,17 @@ const aliases: Record<string, CommandName> = {
   reports: 'zgloszenia',
   zgloszenie: 'zgloszenie',
   report: 'zgloszenie',
+  zaswiadczenie: 'zaswiadczenie',
+  certificate: 'zaswiadczenie',
+  bede: 'bede',
+  attending: 'bede',
+  'nie-bede': 'nie-bede',
+  niebede: 'nie-bede',
+  'not-attending': 'nie-bede',
+  zastepstwo: 'zastepstwo',
+  substitute: 'zastepstwo',
+  obecnosc: 'obecnosc',
+  attendance: 'obecnosc',
 };
 
 /** Lower case without Polish diacritics: "Ogłoszenie" and "ogloszenie" are one word. */
@@ -53,7 +70,11 @@ const aliasOf = (word: string): CommandName | undefined => (Object.hasOwn(aliase
 /** "/pzk Spotkania" or a Teams message "help" → the command and the rest of the text. */
 export function parseCommand(input: string): { command: CommandName | undefined; word: string; text: string } {
   const trimmed = input.trim().replace(/^\/?pzk\s+/i, '');
-  const [word = ''] = trimmed.split(/\s+/);
+  const [word = '', second = ''] = trimmed.split(/\s+/);
+  // "nie będę" is two words: read as the one command "nie-bede".
+  if (fold(word) === 'nie' && fold(second) === 'bede') {
+    return { command: 'nie-bede', word: `${word} ${second}`, text: trimmed.slice(trimmed.indexOf(second) + second.length).trim() };
+  }
   const text = trimmed.slice(word.length).trim();
   // Most commands are typed as listed: those skip the Unicode folding.
   const command = aliasOf(word) ?? aliasOf(fold(word));

@@ -11,7 +11,8 @@ import type { ImportSummary } from '../schedule/import-schedule.js';
 import { importScheduleFiles } from '../schedule/import-files.js';
 import { processScheduleChanges } from '../reminders/change-notices.js';
 import { planReminders } from '../reminders/plan-reminders.js';
-import { exporters } from '../export/exports.js';
+import { exporters, TEAM_FILTERED } from '../export/exports.js';
+import { exportRegistrations } from '../export/registrations-export.js';
 import { forgetErasure } from '../privacy/erasures.js';
 import { UsageError } from './usage-error.js';
 
@@ -76,6 +77,8 @@ export function describeSummary(s: ImportSummary, dryRun: boolean): string {
     line('people', s.people),
     line('memberships', s.memberships),
     line('activities', s.activities),
+    line('questions', s.questions),
+    ...(s.registrationAnswersRemoved ? [`  ${s.registrationAnswersRemoved} registration answer(s) to removed questions ${dryRun ? 'would be' : 'were'} deleted`] : []),
     ...kept,
   ].join('\n');
 }
@@ -118,7 +121,8 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** `export <kind> --from D --to D`: CSV to stdout, for the funder's reports. */
 export async function exportCommand(config: Config, clock: Clock, args: string[], write: (text: string) => void): Promise<void> {
-  const kind = args.find((a) => !a.startsWith('--') && args[args.indexOf(a) - 1] !== '--from' && args[args.indexOf(a) - 1] !== '--to');
+  if (args[0] === 'registrations') return exportRegistrationsCommand(config, args, write);
+  const kind = args.find((a) => !a.startsWith('--') && !['--from', '--to', '--team'].includes(args[args.indexOf(a) - 1] ?? ''));
   const known = Object.keys(exporters).sort().join('|');
   const example = `npm run kooperator -- export ${Object.keys(exporters)[0] ?? 'status'} --from 2027-01-01 --to 2027-03-31`;
   const exporter = kind ? exporters[kind] : undefined;
@@ -131,7 +135,26 @@ export async function exportCommand(config: Config, clock: Clock, args: string[]
     }
   }
   if (from! > to!) throw new UsageError(`--from ${from} is after --to ${to}: ${example}`);
-  await withDatabase(config, 'export', async (db) => write(await exporter(db.db, { from: from!, to: to!, now: clock.now() })));
+  const team = args.includes('--team') ? args[args.indexOf('--team') + 1] : undefined;
+  if (args.includes('--team') && (!team || team.startsWith('--'))) throw new UsageError(`--team needs a team id: npm run kooperator -- export attendance --from 2027-01-01 --to 2027-03-31 --team lodz`);
+  if (team !== undefined && !TEAM_FILTERED.has(kind!)) throw new UsageError(`--team works only with ${[...TEAM_FILTERED].join(', ')}`);
+  await withDatabase(config, 'export', async (db) => {
+    if (team !== undefined && !(await db.db.selectFrom('teams').select('id').where('id', '=', team).executeTakeFirst())) throw new UsageError(`there is no team "${team}"`);
+    write(await exporter(db.db, { from: from!, to: to!, now: clock.now(), ...(team !== undefined ? { team } : {}) }));
+  });
+}
+
+/** `export registrations --activity ID`: one activity's registration answers and totals (src/export/registrations-export.ts). */
+async function exportRegistrationsCommand(config: Config, args: string[], write: (text: string) => void): Promise<void> {
+  const at = args.indexOf('--activity');
+  const id = at >= 0 ? args[at + 1] : undefined;
+  const example = 'npm run kooperator -- export registrations --activity warsztaty-2027-1';
+  if (!id || id.startsWith('--')) throw new UsageError(`export registrations needs --activity and the activity's id: ${example}`);
+  await withDatabase(config, 'export', async (db) => {
+    const csv = await exportRegistrations(db.db, id);
+    if (csv === undefined) throw new UsageError(`there is no activity "${id}": ${example}`);
+    write(csv);
+  });
 }
 
 /** `forget-erasure <email>`: an admin confirms that an erased person may be imported again. */

@@ -406,9 +406,48 @@ export interface MailBounceTable {
   created_at: CreatedAt;
 }
 
+/** A zaświadczenie o udziale as issued (migration 0024): its number and what it certifies. */
+export interface CertificateTable {
+  id: Generated<number>;
+  /** ZU/<year>/<id, six digits>: printed on the PDF and shown by the verification page. */
+  number: string;
+  person_id: number;
+  activity_id: string;
+  /** JSON array of the local dates the person was present, as of the last issue. */
+  days: string;
+  /** Minutes of the activity on those days (docs/participation.md says how a day's hours are counted). */
+  minutes: number;
+  issued_at: Date;
+  updated_at: UpdatedAt;
+}
+
+/** A registration question of an activity (migration 0023); `options` is JSON: [{ id, label, label_en? }]. */
+export interface ActivityQuestionTable {
+  activity_id: string;
+  question_id: string;
+  position: number;
+  kind: 'text' | 'choice' | 'multi-choice';
+  label: string;
+  label_en: string | null;
+  required: boolean;
+  options: ColumnType<string, string | undefined, string>;
+}
+
+/** A person's answer to one registration question; multi-choice: option ids joined by ",". */
+export interface RegistrationAnswerTable {
+  activity_id: string;
+  question_id: string;
+  person_id: number;
+  value: string;
+  answered_at: Date;
+}
+
 export interface Database {
   inbound_mails: InboundMailTable;
   mail_bounces: MailBounceTable;
+  certificates: CertificateTable;
+  activity_questions: ActivityQuestionTable;
+  registration_answers: RegistrationAnswerTable;
   meeting_answers: MeetingAnswerTable;
   absence_periods: AbsencePeriodTable;
   attendance: AttendanceTable;
@@ -451,3 +490,4 @@ export type NewActivity = Insertable<ActivityTable>;
 export type DeliveryRow = Selectable<DeliveryTable>;
 export type ProblemReportRow = Selectable<ProblemReportTable>;
 export type StatusUpdateRow = Selectable<StatusUpdateTable>;
+export type ActivityQuestionRow = Selectable<ActivityQuestionTable>;

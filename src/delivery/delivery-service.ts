@@ -10,6 +10,8 @@ import { processScheduleChanges } from '../reminders/change-notices.js';
 import { planReminders } from '../reminders/plan-reminders.js';
 import { planCheckins } from '../reports/checkins.js';
 import { planDigests } from '../reports/digest.js';
+import { applyAbsences } from '../participation/absences.js';
+import { planSummaries } from '../participation/summary-plans.js';
 import { deliveryMetrics } from './delivery-metrics.js';
 import { DeliveryLoop } from './delivery-loop.js';
 import { Dispatcher } from './dispatcher.js';
@@ -112,7 +114,10 @@ export class DeliveryService {
     log.info({ added }, 'Reminders planned over the horizon');
     const checkins = await planCheckins(db, { clock, ...(this.options.horizonDays ? { horizonDays: this.options.horizonDays } : {}) });
     const digests = await planDigests(db, clock);
-    log.info({ checkins, digests }, 'Check-ins and RCPS digests planned');
+    const summaries = await planSummaries(db, { clock, ...(this.options.horizonDays ? { horizonDays: this.options.horizonDays } : {}) });
+    // Meetings that came within reach since (or appeared) in someone's absence are answered for them.
+    const absences = await applyAbsences(db, clock);
+    log.info({ checkins, digests, summaries, absences }, 'Check-ins, RCPS digests, attendance summaries and absences planned');
     await this.planInvitations();
   }
 

@@ -14,13 +14,18 @@ import { INVITATION_TYPES } from '../invitations/invitation-batch.js';
 import { renderAnnouncement, renderAnnouncementReport } from '../announcements/announcement-message.js';
 import { deliveryReportUrl } from '../announcements/report-page-links.js';
 import { renderConfirmation } from '../me/confirmations.js';
+import { renderCertificateMessage } from '../participation/certificates.js';
+import { personalReminder } from '../participation/reminder-answers.js';
+import { renderSummary } from '../participation/summary-plans.js';
 
 /**
  * Kinds whose message holds nothing bound to one person, so one rendering may serve every
- * member it goes to (the dispatcher renders every other row for its own person). A reminder
- * names the team, the meeting, its coordinators and the team's calendar: the same for all.
+ * member it goes to (the dispatcher renders every other row for its own person). None now: a
+ * meeting reminder carries the person's own answer and, in e-mail, links signed for them
+ * ("Będę" / "Nie będę"), so only its shared part (team, time, place, coordinators) is rendered
+ * once per batch and payload (src/participation/reminder-answers.ts), the rest per row.
  */
-const SHAREABLE_TYPES: ReadonlySet<string> = new Set(['reminder']);
+const SHAREABLE_TYPES: ReadonlySet<string> = new Set<string>();
 
 export const shareableRendering = (row: DeliveryRow): boolean => SHAREABLE_TYPES.has((row.payload as { type?: string }).type ?? '');
 
@@ -33,7 +38,10 @@ export function deliveryRenderer(
 ): (row: DeliveryRow, language: Language, batch?: RenderBatch) => Promise<Message | undefined> {
   return async (row, language, batch = new RenderBatch([row])) => {
     const type = (row.payload as { type?: string }).type;
-    if (type === 'reminder') return renderReminder(db, row, language, publicUrl);
+    if (type === 'reminder') {
+      return personalReminder(db, row, language, batch, () => renderReminder(db, row, language, publicUrl), { publicUrl, ...(appSecret ? { secret: appSecret } : {}) });
+    }
+    if (type === 'attendance_summary') return renderSummary(db, row, language, publicUrl, appSecret);
     if (type === 'meeting_change') return renderChangeNotice(db, row, language, publicUrl);
     if (type && STAFF_REPORT_TYPES.has(type)) {
       // The page link of an RCPS person's copy, valid from when the message is due.
@@ -50,6 +58,7 @@ export function deliveryRenderer(
       return renderAnnouncementReport(db, row, language, reportUrl);
     }
     if (type === 'personal_link') return renderConfirmation(db, row, language, publicUrl, appSecret);
+    if (type === 'certificate') return renderCertificateMessage(db, row, language, publicUrl, appSecret);
     return row.payload as Message;
   };
 }

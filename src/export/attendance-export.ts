@@ -1,18 +1,37 @@
 import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Database } from '../db/tables.js';
-import { toCsv } from './csv.js';
+import { takesPlace } from '../domain/occurrences.js';
+import { loadTeams } from '../feeds/feed-data.js';
+import { messages } from '../i18n/messages.js';
+import { activityDays } from '../participation/activity-days.js';
+import { occurrencesIn } from '../reminders/occurrence-window.js';
+import { toCsv, type CsvValue } from './csv.js';
 
 const ZONE = 'Europe/Warsaw';
 const polish = (at: Date) => DateTime.fromJSDate(new Date(at), { zone: ZONE }).toFormat('yyyy-MM-dd HH:mm');
 const ANSWERS: Record<string, string> = { accepted: 'weźmie udział', declined: 'nie weźmie udziału', maybe: 'może', waiting: 'lista rezerwowa' };
+const MEETING_ANSWERS: Record<string, string> = { attending: 'będzie', not_attending: 'nie będzie' };
+const PRESENCE = { present: 'obecny', absent: 'nieobecny', unknown: 'brak zapisu' } as const;
+const collator = new Intl.Collator('pl', { sensitivity: 'base' });
 
 /**
- * `export attendance --from D --to D`: per activity starting in the range (Polish dates, both
- * inclusive) and invited person: name, institution, team, answer, answered at (Polish time), and
- * a seat offer from the waiting list: held until, or lapsed at. The answer is only ever what the
- * person said; an offer that lapsed unanswered is shown as such, never as a decline.
+ * The first nine columns are those of the answers-only export that people's spreadsheets read;
+ * the rest were added with presence (docs/participation.md, "Proof: lists and certificates").
  */
+export const ATTENDANCE_COLUMNS = [
+  'wydarzenie', 'tytuł', 'początek', 'imię i nazwisko', 'instytucja', 'zespół', 'odpowiedź', 'data odpowiedzi', 'oferta miejsca',
+  'rodzaj', 'dzień', 'godziny', 'liczba godzin', 'obecność', 'zastępstwo za',
+];
+
+export interface AttendanceRange {
+  from: string;
+  to: string;
+  now: Date;
+  /** Only this team: its meetings, and its members' rows of activities. */
+  team?: string;
+}
+
 /** An offer whose time ran out is lapsed, whether or not the sweep has recorded it yet. */
 function offerState(expires: Date | null, lapsed: Date | null, now: Date): string | null {
   if (expires && new Date(expires).getTime() > now.getTime()) return `do ${polish(expires)}`;
@@ -20,49 +39,128 @@ function offerState(expires: Date | null, lapsed: Date | null, now: Date): strin
   return at ? `wygasła ${polish(at)}` : null;
 }
 
-export async function exportAttendance(db: Kysely<Database>, range: { from: string; to: string; now: Date }): Promise<string> {
+const hours = (start: DateTime, end: DateTime) => String(Math.round(end.diff(start, 'minutes').minutes / 6) / 10).replace('.', ',');
+const presence = (present: boolean | undefined) => (present === undefined ? PRESENCE.unknown : present ? PRESENCE.present : PRESENCE.absent);
+
+/** One event (a meeting occurrence or an activity) with its rows, to be ordered by start. */
+interface Block {
+  start: number;
+  id: string;
+  rows: { name: string; day: string; cells: CsvValue[] }[];
+}
+
+/**
+ * `export attendance --from D --to D [--team T]`: a row per person per meeting occurrence and per
+ * activity day starting in the range (Polish dates, both inclusive): who was expected (members and
+ * substitutes of a meeting, invited people of an activity) and anyone whose presence was recorded,
+ * with their answer (only ever what the person said; a lapsed seat offer is shown as such, never
+ * as a decline) and their presence: obecny, nieobecny, or brak zapisu when nobody recorded it.
+ * Multi-day activities get a row per day with that day's hours.
+ */
+export async function exportAttendance(db: Kysely<Database>, range: AttendanceRange): Promise<string> {
   const from = DateTime.fromISO(range.from, { zone: ZONE }).startOf('day').toJSDate();
   const to = DateTime.fromISO(range.to, { zone: ZONE }).endOf('day').toJSDate();
+  const teamMembers = range.team ? new Set((await db.selectFrom('memberships').select('person_id').where('team_id', '=', range.team).where('removed_at', 'is', null).execute()).map((m) => m.person_id)) : undefined;
+  const blocks = [...(await activityBlocks(db, from, to, range.now, teamMembers)), ...(await meetingBlocks(db, from, to, range.team))];
+  blocks.sort((a, b) => a.start - b.start || a.id.localeCompare(b.id));
+  const rows = blocks.flatMap((b) => b.rows.sort((x, y) => x.day.localeCompare(y.day) || collator.compare(x.name, y.name)).map((r) => r.cells));
+  return toCsv(ATTENDANCE_COLUMNS, rows);
+}
+
+async function activityBlocks(db: Kysely<Database>, from: Date, to: Date, now: Date, only: Set<number> | undefined): Promise<Block[]> {
+  const activities = await db.selectFrom('activities').selectAll().where('starts_at', '>=', from).where('starts_at', '<=', to).execute();
+  if (activities.length === 0) return [];
+  const ids = activities.map((a) => a.id);
+  const [invited, marks] = await Promise.all([
+    db
+      .selectFrom('invitations')
+      .leftJoin('rsvps', (j) => j.onRef('rsvps.activity_id', '=', 'invitations.activity_id').onRef('rsvps.person_id', '=', 'invitations.person_id'))
+      .select(['invitations.activity_id', 'invitations.person_id', 'rsvps.answer', 'rsvps.answered_at', 'invitations.offer_expires_at', 'invitations.offer_lapsed_at'])
+      .where('invitations.activity_id', 'in', ids)
+      .execute(),
+    db.selectFrom('attendance').select(['ref_id', 'day', 'person_id', 'present']).where('kind', '=', 'activity').where('ref_id', 'in', ids).execute(),
+  ]);
+  const people = await peopleWithTeams(db, [...invited.map((i) => i.person_id), ...marks.map((m) => m.person_id)]);
+  const marked = new Map(marks.map((m) => [`${m.ref_id} ${m.day} ${m.person_id}`, m.present]));
+  return activities.map((activity) => {
+    const days = activityDays(activity);
+    const invitedHere = invited.filter((i) => i.activity_id === activity.id);
+    const walkIns = [...new Set(marks.filter((m) => m.ref_id === activity.id && !invitedHere.some((i) => i.person_id === m.person_id)).map((m) => m.person_id))];
+    const who = [...invitedHere, ...walkIns.map((person_id) => ({ person_id, answer: null, answered_at: null, offer_expires_at: null, offer_lapsed_at: null }))];
+    const rows = who
+      .filter((i) => !only || only.has(i.person_id))
+      .flatMap((i) => {
+        const person = people.get(i.person_id);
+        if (!person) return [];
+        const first: CsvValue[] = [
+          activity.id, activity.title, activity.starts_local.replace('T', ' '), person.name, person.institution, person.team,
+          i.answer ? ANSWERS[i.answer] : 'brak odpowiedzi', i.answered_at ? polish(i.answered_at) : null, offerState(i.offer_expires_at, i.offer_lapsed_at, now),
+        ];
+        const kind = messages.pl.kind(activity.kind);
+        if (days.length === 0) return [{ name: person.name, day: '', cells: [...first, kind, null, null, null, PRESENCE.unknown, null] }];
+        return days.map((d) => ({
+          name: person.name,
+          day: d.day,
+          cells: [...first, kind, d.day, `${d.start.toFormat('HH:mm')}–${d.end.toFormat('HH:mm')}`, hours(d.start, d.end), presence(marked.get(`${activity.id} ${d.day} ${i.person_id}`)), null],
+        }));
+      });
+    return { start: activity.starts_at.getTime(), id: activity.id, rows };
+  });
+}
+
+async function meetingBlocks(db: Kysely<Database>, from: Date, to: Date, team: string | undefined): Promise<Block[]> {
+  const teams = await loadTeams(db, team ? [team] : undefined);
+  const occurrences = teams.flatMap((t) => occurrencesIn(t.meetings, from, new Date(to.getTime() + 1)).filter(takesPlace).map((o) => ({ team: t.team, o })));
+  if (occurrences.length === 0) return [];
+  const teamIds = [...new Set(occurrences.map((x) => x.team.id))];
+  const dates = [...new Set(occurrences.map((x) => x.o.date))];
+  const [members, answers, marks] = await Promise.all([
+    db.selectFrom('memberships').select(['team_id', 'person_id']).where('team_id', 'in', teamIds).where('removed_at', 'is', null).execute(),
+    db.selectFrom('meeting_answers').selectAll().where('team_id', 'in', teamIds).where('occurrence_date', 'in', dates).execute(),
+    db.selectFrom('attendance').select(['ref_id', 'day', 'person_id', 'present']).where('kind', '=', 'meeting').where('ref_id', 'in', teamIds).where('day', 'in', dates).execute(),
+  ]);
+  const people = await peopleWithTeams(db, [...members.map((m) => m.person_id), ...answers.flatMap((a) => [a.person_id, a.substitute_person_id ?? a.person_id]), ...marks.map((m) => m.person_id)]);
+  const answerOf = new Map(answers.map((a) => [`${a.team_id} ${a.occurrence_date} ${a.person_id}`, a]));
+  const marked = new Map(marks.map((m) => [`${m.ref_id} ${m.day} ${m.person_id}`, m.present]));
+  return occurrences.map(({ team: t, o }) => {
+    const key = (person: number) => `${t.id} ${o.date} ${person}`;
+    const substitutes = answers.filter((a) => a.team_id === t.id && a.occurrence_date === o.date && a.substitute_person_id !== null);
+    const ids = new Set([
+      ...members.filter((m) => m.team_id === t.id).map((m) => m.person_id),
+      ...substitutes.map((a) => a.substitute_person_id!),
+      ...marks.filter((m) => m.ref_id === t.id && m.day === o.date).map((m) => m.person_id),
+    ]);
+    const title = messages.pl.meetingTitle(t.name);
+    const rows = [...ids].flatMap((id) => {
+      const person = people.get(id);
+      if (!person) return [];
+      const answer = answerOf.get(key(id));
+      const replaced = substitutes.find((a) => a.substitute_person_id === id);
+      const said = answer ? (answer.substitute_person_id !== null ? `zastępstwo: ${people.get(answer.substitute_person_id)?.name ?? ''}` : MEETING_ANSWERS[answer.answer]) : 'brak odpowiedzi';
+      const cells: CsvValue[] = [
+        `${t.id}/${o.date}`, title, o.start.toFormat('yyyy-MM-dd HH:mm'), person.name, person.institution, t.name, said, answer ? polish(answer.answered_at) : null, null,
+        'Spotkanie PZK', o.start.toISODate(), `${o.start.toFormat('HH:mm')}–${o.end.toFormat('HH:mm')}`, hours(o.start, o.end), presence(marked.get(key(id))),
+        replaced ? (people.get(replaced.person_id)?.name ?? null) : null,
+      ];
+      return [{ name: person.name, day: o.date, cells }];
+    });
+    return { start: o.start.toMillis(), id: `${t.id}/${o.date}`, rows };
+  });
+}
+
+/** Name, institution and first team (by name) of each person, as the answers export always showed them. */
+async function peopleWithTeams(db: Kysely<Database>, ids: number[]) {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map<number, { name: string; institution: string | null; team: string | null }>();
   const rows = await db
-    .selectFrom('invitations')
-    .innerJoin('activities', 'activities.id', 'invitations.activity_id')
-    .innerJoin('people', 'people.id', 'invitations.person_id')
-    .leftJoin('rsvps', (j) => j.onRef('rsvps.activity_id', '=', 'invitations.activity_id').onRef('rsvps.person_id', '=', 'invitations.person_id'))
+    .selectFrom('people')
     .select((eb) => [
-      'activities.id',
-      'activities.title',
-      'activities.starts_local',
+      'people.id',
       'people.name',
       'people.institution',
-      'rsvps.answer',
-      'rsvps.answered_at',
-      'invitations.offer_expires_at',
-      'invitations.offer_lapsed_at',
-      eb
-        .selectFrom('memberships')
-        .innerJoin('teams', 'teams.id', 'memberships.team_id')
-        .select((e) => e.fn.min('teams.name').as('n'))
-        .whereRef('memberships.person_id', '=', 'people.id')
-        .as('team'),
+      eb.selectFrom('memberships').innerJoin('teams', 'teams.id', 'memberships.team_id').select((e) => e.fn.min('teams.name').as('n')).whereRef('memberships.person_id', '=', 'people.id').as('team'),
     ])
-    .where('activities.starts_at', '>=', from)
-    .where('activities.starts_at', '<=', to)
-    .orderBy('activities.starts_at')
-    .orderBy('activities.id')
-    .orderBy('people.name')
+    .where('people.id', 'in', unique)
     .execute();
-  return toCsv(
-    ['wydarzenie', 'tytuł', 'początek', 'imię i nazwisko', 'instytucja', 'zespół', 'odpowiedź', 'data odpowiedzi', 'oferta miejsca'],
-    rows.map((r) => [
-      r.id,
-      r.title,
-      r.starts_local.replace('T', ' '),
-      r.name,
-      r.institution,
-      r.team,
-      r.answer ? ANSWERS[r.answer] : 'brak odpowiedzi',
-      r.answered_at ? polish(r.answered_at) : null,
-      offerState(r.offer_expires_at, r.offer_lapsed_at, range.now),
-    ]),
-  );
+  return new Map(rows.map((r) => [r.id, { name: r.name, institution: r.institution, team: r.team }]));
 }

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { continuesFrom, expandSeries, type MeetingSeries } from '../domain/occurrences.js';
+import { continuesFrom, expandSeries, occurrenceOn, takesPlace, type MeetingSeries } from '../domain/occurrences.js';
 import { parseDuration, zoned } from '../domain/local-time.js';
 import { formatDate } from '../i18n/format.js';
 import { messages, type Language } from '../i18n/messages.js';
@@ -50,6 +50,30 @@ export function meetingEvents({ team, series, meetings }: FeedTeam, horizon: Dat
       return { ...common, description: `${description}\n${note}`, start: o.start, end: o.end, recurrenceId: o.originalStart };
     });
   return [master, ...overrides];
+}
+
+/**
+ * One meeting of another team a person stands in at: a single event of its own UID (their feed
+ * holds no series of that team), at the occurrence's time as it now stands.
+ */
+export function substitutionEvent({ team, series, meetings }: FeedTeam, date: string, answeredAt: Date, language: Language = 'pl'): CalendarEvent[] {
+  const occurrence = occurrenceOn(meetings, date);
+  if (!occurrence || !takesPlace(occurrence)) return [];
+  const t = messages[language];
+  return [
+    {
+      uid: `pzk-${team.id}-${date}-substitute@${UID_DOMAIN}`,
+      sequence: series.sequence,
+      summary: t.meetingTitle(team.name),
+      description: [t.meetingDescription, series.online_url ? t.onlineLink(series.online_url) : undefined].filter(Boolean).join('\n'),
+      location: series.location,
+      ...(series.online_url ? { url: series.online_url } : {}),
+      start: occurrence.start,
+      end: occurrence.end,
+      lastModified: laterOf(laterOf(team.updated_at, series.updated_at), answeredAt),
+      categories: ['PZK'],
+    },
+  ];
 }
 
 export function activityEvent(activity: FeedActivity, language: Language = 'pl'): CalendarEvent {

@@ -7,7 +7,7 @@ import { currentDataVersion } from '../db/data-version-watch.js';
 import type { Database } from '../db/tables.js';
 import { messages } from '../i18n/messages.js';
 import type { CalendarRenderer } from '../ports/calendar.port.js';
-import { activityEvent, meetingEvents } from './calendar-events.js';
+import { activityEvent, meetingEvents, substitutionEvent } from './calendar-events.js';
 import { loadFeedData, type FeedData } from './load-feed.js';
 import { personForToken } from './feed-tokens.js';
 
@@ -93,6 +93,10 @@ export class FeedService {
       texts.push(this.eventText(key, () => renderer.renderEvents(meetingEvents(team, horizon))));
       zones.add(team.team.timezone);
       if (i % YIELD_EVERY === YIELD_EVERY - 1) await setImmediate();
+    }
+    for (const s of input.substitutions ?? []) {
+      texts.push(this.eventText(`substitute ${s.date} ${s.answeredAt.toISOString()} ${JSON.stringify([s.team.team, s.team.series, s.team.meetings.exceptions])}`, () => renderer.renderEvents(substitutionEvent(s.team, s.date, s.answeredAt))));
+      zones.add(s.team.team.timezone);
     }
     for (const [i, activity] of input.activities.entries()) {
       texts.push(this.eventText(`activity ${JSON.stringify(activity)}`, () => renderer.renderEvents([activityEvent(activity)])));

@@ -22,6 +22,8 @@ export type FeedScope = { kind: 'all' } | { kind: 'team'; teamId: string } | { k
 export interface FeedData {
   teams: FeedTeam[];
   activities: FeedActivity[];
+  /** A person's feed: single meetings of other teams they stand in at (a member's "przyjdzie za mnie…"). */
+  substitutions?: { team: FeedTeam; date: string; answeredAt: Date }[];
 }
 
 /**
@@ -106,5 +108,26 @@ export async function loadFeedData(db: Kysely<Database>, scope: FeedScope): Prom
     cancelled_at: a.cancelled_at === null ? null : new Date(a.cancelled_at),
     updated_at: new Date(a.updated_at),
   }));
-  return { teams, activities };
+  if (scope.kind !== 'person') return { teams, activities };
+  return { teams, activities, substitutions: await loadSubstitutions(db, scope.personId, new Set(teams.map((t) => t.team.id))) };
+}
+
+/** The occurrences a person stands in at, of teams they are not a member of (those are in the feed whole). */
+async function loadSubstitutions(db: Kysely<Database>, personId: number, own: Set<string>): Promise<NonNullable<FeedData['substitutions']>> {
+  const rows = await db
+    .selectFrom('meeting_answers')
+    .select(['team_id', 'occurrence_date', 'answered_at'])
+    .where('substitute_person_id', '=', personId)
+    .where('answer', '=', 'not_attending')
+    .orderBy('occurrence_date')
+    .orderBy('team_id')
+    .execute();
+  const others = rows.filter((r) => !own.has(r.team_id));
+  if (others.length === 0) return [];
+  const data = await Promise.all([...new Set(others.map((r) => r.team_id))].map((teamId) => loadFeedData(db, { kind: 'team', teamId })));
+  const teams = new Map(data.flatMap((d) => d.teams).map((t) => [t.team.id, t]));
+  return others.flatMap((r) => {
+    const team = teams.get(r.team_id);
+    return team ? [{ team, date: r.occurrence_date, answeredAt: r.answered_at }] : [];
+  });
 }

@@ -11,6 +11,8 @@ import { verifyLink } from '../security/signed-links.js';
 import { html, sendPage } from './html/layout.js';
 import { sendBadLink } from './me/bad-link-page.js';
 import { readForm } from './read-body.js';
+import { registrationFormFor } from '../registration/registration-replies.js';
+import { registrationFormHtml, registrationPage } from './registration-page.js';
 import type { Route } from './router.js';
 
 export interface RsvpRouteOptions {
@@ -34,7 +36,19 @@ export function rsvpRoutes(options: RsvpRouteOptions): Route[] {
   return [
     { method: 'GET', path, name: 'rsvp', handler: (req, res, [token]) => show(options, req, res, token!) },
     { method: 'POST', path, name: 'rsvp_answer', handler: (req, res, [token]) => record(options, req, res, token!) },
+    // The registration questions of the activity, for the person of an "accept" link (registration-page.ts).
+    { method: 'GET', path: REGISTRATION, name: 'rsvp_registration', handler: (req, res, [token]) => registration(options, req, res, token!) },
+    { method: 'POST', path: REGISTRATION, name: 'rsvp_registration_save', handler: (req, res, [token]) => registration(options, req, res, token!) },
   ];
+}
+
+const REGISTRATION = /^\/rsvp\/([A-Za-z0-9_.-]+)\/registration$/;
+
+async function registration(options: RsvpRouteOptions, req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
+  const found = await resolve(options, token);
+  // Only an "I will come" link opens the questions: they are asked of people coming.
+  if (!found || found.answer !== 'accepted') return badLink(options, res, token);
+  await registrationPage(options, req, res, found, `/rsvp/${token}/registration`);
 }
 
 async function resolve(options: RsvpRouteOptions, token: string) {
@@ -82,5 +96,9 @@ async function record(options: RsvpRouteOptions, req: IncomingMessage, res: Serv
   if (outcome.ok && !outcome.unchanged) options.onAnswered?.();
   const said = outcomeText(outcome, person.language);
   const status = outcome.ok ? 200 : STATUS[outcome.code];
-  sendPage(res, status, { language: person.language, title: said.title, body: html`<p class="notice ${said.ok ? 'ok' : 'bad'}">${said.text}</p>` });
+  // "I will come" to an activity with registration questions: the page asks them at once.
+  const coming = outcome.ok && (outcome.status === 'accepted' || outcome.status === 'waiting');
+  const form = coming ? await registrationFormFor(options.db, activity.id, person.id, person.language) : undefined;
+  const questions = form ? registrationFormHtml(form, `/rsvp/${token}/registration`, person.language) : '';
+  sendPage(res, status, { language: person.language, title: said.title, body: html`<p class="notice ${said.ok ? 'ok' : 'bad'}">${said.text}</p>${questions}` });
 }

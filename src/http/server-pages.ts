@@ -48,7 +48,7 @@ function sendBilingual(res: ServerResponse, status: number, page: Bilingual, bac
  * app that does not say what it accepts, gets a page. The address bar after a refused form
  * is the form's POST address, so Enter there is a GET of it.
  */
-const personPage = /^\/(?:me|rsvp|forms|unsubscribe)(?:\/|$)/;
+const personPage = /^\/(?:me|rsvp|forms|unsubscribe|attendance|certificates)(?:\/|$)/;
 
 /** 405 with Allow; a page in both languages, with a link back to the page the form was on, for a person. */
 export function sendMethodNotAllowed(req: IncomingMessage, res: ServerResponse, path: string, allow: string): void {

@@ -174,6 +174,7 @@ const kindNames: Record<Language, Record<string, string>> = {
     report_comment: 'komentarz do zgłoszenia',
     report_escalation: 'przypomnienie o zgłoszeniu',
     settings_alarm: 'alarm ustawień',
+    certificate: 'zaświadczenie o udziale',
   },
   en: {
     notice: 'notice',
@@ -192,6 +193,7 @@ const kindNames: Record<Language, Record<string, string>> = {
     report_comment: 'comment on a report',
     report_escalation: 'report reminder',
     settings_alarm: 'settings alarm',
+    certificate: 'certificate of attendance',
   },
 };
 

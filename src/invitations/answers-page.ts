@@ -9,11 +9,18 @@ import type { Language } from '../i18n/messages.js';
 import { staffPageMessages } from '../i18n/staff-page-messages.js';
 import { activityAnswers, type ActivityAnswers, type AnswerCounts } from './answer-counts.js';
 import { checkAnswersLink } from './answers-page-links.js';
+import { activitiesWithPresence, certificatesSection, sendToAllPresent } from '../participation/certificates-staff.js';
+import { registrationSection } from '../registration/totals-html.js';
+import { registrationTotals, type RegistrationTotals } from '../registration/totals.js';
 
 export interface AnswersPageOptions {
   db: Kysely<Database>;
   clock: Clock;
   appSecret: string;
+  /** For the "send certificates to everyone present" form: its origin check (src/participation/certificates-staff.ts). */
+  publicUrl?: string;
+  /** Certificates were put in the outbox. */
+  onQueued?: () => void;
 }
 
 /**
@@ -36,7 +43,26 @@ export function answersPageRoutes(options: AnswersPageOptions): Route[] {
         if (!person) return sendPage(res, 410, staffMessagePage('both', 'expiredTitle', 'answersExpired'));
         const language = pageLanguage(req.url, person.language);
         if (!person.staff_role) return sendPage(res, 403, staffMessagePage(language, 'notAllowedTitle', 'answersNotStaff'));
-        sendPage(res, 200, answersPage(language, `/activities/${token}`, await activityAnswers(options.db, now)));
+        const activities = await activityAnswers(options.db, now);
+        const registrations = await registrationTotals(options.db, activities.map((a) => a.id), language);
+        const page = answersPage(language, `/activities/${token}`, activities, registrations);
+        const certificates = certificatesSection(language, `/activities/${token}`, await activitiesWithPresence(options.db));
+        sendPage(res, 200, { ...page, body: html`${page.body}${certificates}` });
+      },
+    },
+    {
+      // RCPS sends every person present at a training or workshop their certificate (docs/participation.md).
+      method: 'POST',
+      path: /^\/activities\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\/certificates$/,
+      name: 'activity_certificates',
+      handler: async (req, res, [token]) => {
+        const check = checkAnswersLink(options.appSecret, token!, options.clock.now());
+        if (!check.ok) return sendPage(res, check.status, check.status === 410 ? staffMessagePage('both', 'expiredTitle', 'answersExpired') : staffMessagePage('both', 'badLinkTitle', 'answersBadLink'));
+        const person = await options.db.selectFrom('people').selectAll().where('id', '=', check.personId).where('removed_at', 'is', null).executeTakeFirst();
+        if (!person) return sendPage(res, 410, staffMessagePage('both', 'expiredTitle', 'answersExpired'));
+        const language = pageLanguage(req.url, person.language);
+        if (!person.staff_role) return sendPage(res, 403, staffMessagePage(language, 'notAllowedTitle', 'answersNotStaff'));
+        await sendToAllPresent({ ...options, publicUrl: options.publicUrl ?? 'http://localhost' }, req, res, language, `/activities/${token}`);
       },
     },
   ];
@@ -45,7 +71,7 @@ export function answersPageRoutes(options: AnswersPageOptions): Route[] {
 const COLUMNS = ['invited', 'accepted', 'declined', 'maybe', 'waiting', 'lapsed', 'none'] as const;
 
 /** Every activity: its totals, then a table by team and one by institution, every row shown. */
-export function answersPage(language: Language, path: string, activities: ActivityAnswers[]): PageOptions {
+export function answersPage(language: Language, path: string, activities: ActivityAnswers[], registrations: Map<string, RegistrationTotals> = new Map()): PageOptions {
   const t = workshopViewMessages[language];
   const p = staffPageMessages[language];
   const table = (heading: string, first: string, rows: Map<string, AnswerCounts>) =>
@@ -56,7 +82,8 @@ export function answersPage(language: Language, path: string, activities: Activi
     (a) => html`<section aria-labelledby="a-${a.id}"><h2 id="a-${a.id}">${a.title}</h2>
 <p>${t.counts(a.all)}</p>
 ${table(t.byTeam, p.team, a.teams)}
-${table(t.byInstitution, p.institution, a.institutions)}</section>`,
+${table(t.byInstitution, p.institution, a.institutions)}
+${registrations.has(a.id) ? registrationSection(language, registrations.get(a.id)!) : ''}</section>`,
   );
   return {
     language,

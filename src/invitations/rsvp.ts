@@ -4,6 +4,7 @@ import type { ActivityRow, Database } from '../db/tables.js';
 import { inTransaction } from '../db/transactions.js';
 import { rsvpClosesAt } from './invitation-timing.js';
 import { placeOf, seatsTaken, settleSeats } from './seat-offers.js';
+import { forgetRegistration } from '../registration/questions.js';
 
 export { OFFER_WORKING_DAYS, offerDeadline, offerFreeSeats, placeOf, seatsTaken, sweepOffers, waitingList } from './seat-offers.js';
 
@@ -79,6 +80,8 @@ export async function answerInvitation(
       await trx.updateTable('invitations').set({ offer_expires_at: null, offer_lapsed_at: null }).where('activity_id', '=', activity.id).where('person_id', '=', request.personId).execute();
     }
     if (current.answer === 'accepted' || holdsOffer) await settleSeats(trx, activity, now);
+    // Registration answers (diet, nights…) are kept only for people coming; "accept" keeps its meaning.
+    if (status === 'declined' || status === 'maybe') await forgetRegistration(trx, activity.id, request.personId);
     if (status === 'waiting') return { ok: true, status, place: await placeOf(trx, activity.id, request.personId), unchanged: false, activity };
     return { ok: true, status, unchanged: false, activity };
   });

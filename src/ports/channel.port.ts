@@ -23,10 +23,13 @@ export interface LinkAction {
 export interface FormField {
   id: string;
   label: string;
-  kind: 'text' | 'textarea' | 'number' | 'select';
+  /** `multiselect`: any number of options; the value sent back is their values joined by ",". */
+  kind: 'text' | 'textarea' | 'number' | 'select' | 'multiselect';
   required: boolean;
   maxLength?: number;
   options?: { value: string; label: string }[];
+  /** What the field holds when the form opens (an answer given before); multiselect: values joined by ",". */
+  value?: string;
 }
 
 export interface Form {
@@ -34,6 +37,8 @@ export interface Form {
   title: string;
   submitLabel: string;
   fields: FormField[];
+  /** The message's text again, for a platform that shows the form alone (a Slack modal): there it is all the person reads. */
+  intro?: string;
 }
 
 export interface MessageItem {

@@ -9,8 +9,11 @@ export { ERASED_NAME, erasedEmail };
 import { reportsPersonalData } from '../reports/personal-data.js';
 import { invitationsPersonalData } from '../invitations/personal-data.js';
 import { bouncesPersonalData, inboundMailPersonalData } from '../inbound/personal-data.js';
+import { certificatesPersonalData } from '../participation/certificates-personal-data.js';
+import { registrationPersonalData } from '../registration/personal-data.js';
 import { lockActivities } from '../invitations/capacity.js';
 import { holdImportLock } from '../schedule/import-lock.js';
+import { absencePeriodsPart, meetingAnswersPart } from '../participation/personal-data.js';
 
 /**
  * One area's share of a person's data (RODO art. 15 and 17). Every table that holds something
@@ -187,6 +190,10 @@ export const personalDataParts: PersonalDataPart[] = [
   reportsPersonalData,
   invitationsPersonalData,
   bouncesPersonalData,
+  certificatesPersonalData,
+  registrationPersonalData,
+  meetingAnswersPart,
+  absencePeriodsPart,
   inboundMailPersonalData,
 ];
 

@@ -31,9 +31,40 @@ export const retentionRules: RetentionRule[] = [
   // A bounce older than the period says nothing about the address today.
   { name: 'mail_bounces', purge: async (db, before) => count(await db.deleteFrom('mail_bounces').where('last_bounce_at', '<', before).executeTakeFirst()) },
   {
+    // Registration answers serve the activity itself (meals, beds, the bus): they go once it
+    // ended (or was cancelled) longer ago than the retention period.
+    name: 'registration_answers',
+    purge: async (db, before) =>
+      count(
+        await db
+          .deleteFrom('registration_answers')
+          .where('activity_id', 'in', (eb) =>
+            eb.selectFrom('activities').select('id').where((w) => w.or([w('ends_at', '<', before), w('cancelled_at', '<', before)])),
+          )
+          .executeTakeFirst(),
+      ),
+  },
+  {
     name: 'schedule_changes',
     purge: async (db, before) =>
       count(await db.deleteFrom('schedule_changes').where('notified_at', 'is not', null).where('notified_at', '<', before).executeTakeFirst()),
+  },
+  {
+    // Answers before meetings that took place more than the period ago (the occurrence key is a
+    // local date; a day either way does not matter at months).
+    name: 'meeting_answers',
+    purge: async (db, before) => count(await db.deleteFrom('meeting_answers').where('occurrence_date', '<', before.toISOString().slice(0, 10)).executeTakeFirst()),
+  },
+  {
+    // Absence periods that ended, or were removed, more than the period ago.
+    name: 'absence_periods',
+    purge: async (db, before) =>
+      count(
+        await db
+          .deleteFrom('absence_periods')
+          .where((eb) => eb.or([eb('ends_on', '<', before.toISOString().slice(0, 10)), eb('removed_at', '<', before)]))
+          .executeTakeFirst(),
+      ),
   },
   // The log of inbound mails: a mail older than this offered again is read anew (docs/inbound-mail.md).
   { name: 'inbound_mails', purge: async (db, before) => count(await db.deleteFrom('inbound_mails').where('received_at', '<', before).executeTakeFirst()) },

@@ -3,6 +3,8 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
 import { replanCheckins } from '../reports/checkins.js';
 import { replanTeam } from './plan-reminders.js';
+import { applyAbsences } from '../participation/absences.js';
+import { replanSummaries } from '../participation/summary-plans.js';
 
 /**
  * Re-plans the reminders of every team whose schedule changed. The notices of moved and
@@ -28,6 +30,9 @@ export async function processScheduleChanges(db: Kysely<Database>, clock: Clock)
     for (const teamId of teams) {
       await replanTeam(trx, teamId, clock);
       await replanCheckins(trx, teamId, clock);
+      // A meeting moved into (or added within) someone's absence is answered for them; summaries follow moves.
+      await applyAbsences(trx, clock, { teamIds: [teamId] });
+      await replanSummaries(trx, teamId, clock);
     }
     await trx.updateTable('schedule_changes').set({ notified_at: clock.now() }).where('id', 'in', changes.map((c) => c.id)).execute();
     return { notices: 0, teams: teams.size };

@@ -61,7 +61,9 @@ export async function planReminders(
     occurrences = [];
     personal = [];
     await inFlight;
-    inFlight = Promise.all([fanOut(db, o), enqueue(db, p)]).then(([a, b]) => void (added += a + b));
+    inFlight = Promise.all([fanOut(db, o), enqueue(db, p)])
+      .then(async ([a, b]) => [a, b, await fanOutSubstitutes(db, o)])
+      .then(([a, b, c]) => void (added += a! + b! + c!));
     // Marked as handled at once; a failure still surfaces at the next await of inFlight.
     inFlight.catch(() => undefined);
   };
@@ -155,6 +157,28 @@ async function fanOut(db: Kysely<Database>, rows: PlannedOccurrence[]): Promise<
       select 1 from preferences q
       where q.person_id = m.person_id and (q.quiet_from <> ${DEFAULT_QUIET_HOURS.from} or q.quiet_to <> ${DEFAULT_QUIET_HOURS.to})
     )
+    on conflict (dedupe_key) do nothing`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/**
+ * The same reminders for the substitutes members named for an occurrence (a "nie będę" with
+ * "przyjdzie za mnie…"): answerMeeting queues them when the substitute is named; this plans
+ * them again for a meeting's new time after a move (its key changes). Found by
+ * meeting_answers' primary key, so a team without substitutes costs one index probe.
+ */
+async function fanOutSubstitutes(db: Kysely<Database>, rows: PlannedOccurrence[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const result = await sql`
+    insert into deliveries (dedupe_key, kind, person_id, team_id, channels, payload, due_at, next_attempt_at, expires_at)
+    select 'reminder:' || o.team_id || ':' || o.key_date || ':' || o.offset_text || ':' || a.substitute_person_id, 'reminder', a.substitute_person_id, o.team_id, p.channels,
+      jsonb_build_object('type', 'reminder', 'teamId', o.team_id, 'date', o.date, 'offset', o.offset_text), o.due_at, o.due_at, o.expires_at
+    from unnest(
+      ${rows.map((r) => r.teamId)}::text[], ${rows.map((r) => r.date)}::text[], ${rows.map((r) => r.keyDate)}::text[], ${rows.map((r) => r.offset)}::text[],
+      ${rows.map((r) => r.dueAt.toISOString())}::timestamptz[], ${rows.map((r) => r.expiresAt.toISOString())}::timestamptz[]
+    ) as o(team_id, date, key_date, offset_text, due_at, expires_at)
+    join meeting_answers a on a.team_id = o.team_id and a.occurrence_date = o.date and a.substitute_person_id is not null and a.answer = 'not_attending'
+    join people p on p.id = a.substitute_person_id and p.removed_at is null
     on conflict (dedupe_key) do nothing`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }

@@ -35,7 +35,9 @@ export async function dropStaleReminders(db: Kysely<Database>, teamId: string, n
   const [team] = await loadTeams(db, [teamId]);
   const waiting = await sql<WaitingReminder>`
     select d.id, d.person_id, d.dedupe_key, d.payload->>'date' as date, d.payload->>'offset' as offset, d.expires_at, d.attempts, d.channel_index,
-      d.channels as row_channels, p.channels, (p.id is not null and m.person_id is not null) as active, ${quietHoursColumns}
+      d.channels as row_channels, p.channels, (p.id is not null and (m.person_id is not null or exists (
+        select 1 from meeting_answers a where a.team_id = d.team_id and a.occurrence_date = d.payload->>'date'
+          and a.substitute_person_id = d.person_id and a.answer = 'not_attending'))) as active, ${quietHoursColumns}
     from deliveries d
     left join people p on p.id = d.person_id and p.removed_at is null
     left join memberships m on m.team_id = d.team_id and m.person_id = d.person_id and m.removed_at is null

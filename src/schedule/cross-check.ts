@@ -66,6 +66,7 @@ export function crossCheck(raw: unknown, otherTeams: ReadonlySet<string> = new S
       if (ends && isValidLocalDateTime(ends) && ends <= starts) add(['activities', a, 'ends'], t.endsBeforeStarts(starts));
       if (rsvpBy && isValidLocalDate(rsvpBy) && rsvpBy > starts.slice(0, 10)) add(['activities', a, 'rsvp_by'], t.rsvpAfterStart(starts.slice(0, 10)));
     }
+    checkQuestions(activity?.questions, ['activities', a, 'questions'], add, t);
     const audience = activity?.audience;
     if (Array.isArray(audience)) {
       audience.forEach((teamId, i) => {
@@ -126,5 +127,26 @@ function checkPeopleAgree(teams: Raw[], staff: Raw[], add: (s: PropertyKey[], m:
     if (email && staffEmails.has(email)) add(['staff', i, 'email'], t.staffTwice(email));
     if (email) staffEmails.add(email);
     visit(s, ['staff', i]);
+  });
+}
+
+/** Options only for choices, at least one for them; question and option ids once each. */
+function checkQuestions(raw: unknown, at: PropertyKey[], add: (s: PropertyKey[], m: string) => void, t: ScheduleProblemTexts) {
+  const ids = new Set<string>();
+  list(raw).forEach((question, q) => {
+    if (!question || typeof question !== 'object') return;
+    const id = text(question.id);
+    if (id && ids.has(id)) add([...at, q, 'id'], t.duplicateQuestion(id));
+    if (id) ids.add(id);
+    const kind = text(question.kind);
+    const options = question.options;
+    if (kind === 'text' && options !== undefined) add([...at, q, 'options'], t.optionsForText);
+    if ((kind === 'choice' || kind === 'multi-choice') && (!Array.isArray(options) || options.length === 0)) add([...at, q, 'kind'], t.choiceNeedsOptions(kind));
+    const optionIds = new Set<string>();
+    list(options).forEach((option, o) => {
+      const value = text(option?.id);
+      if (value && optionIds.has(value)) add([...at, q, 'options', o, 'id'], t.duplicateOption(value));
+      if (value) optionIds.add(value);
+    });
   });
 }

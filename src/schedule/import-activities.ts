@@ -2,6 +2,7 @@ import type { HeldSeats } from '../invitations/capacity.js';
 import type { ScheduleProblemTexts } from '../i18n/schedule-problem-messages.js';
 import { offerFreeSeats } from '../invitations/seat-offers.js';
 import { chunk, changedFields } from './import-plan.js';
+import { fromEntry, replaceQuestions } from '../registration/questions.js';
 import type { ImportContext } from './import-context.js';
 
 /** Why a file's capacity is refused: it would take a seat from someone who accepted or holds an offer. */
@@ -62,6 +63,16 @@ export async function importActivities(ctx: ImportContext): Promise<void> {
   }
   for (const rows of chunk(inserts)) await trx.insertInto('activities').values(rows).execute();
   for (const rows of chunk(audienceRows)) await trx.insertInto('activity_audience').values(rows).execute();
+
+  // Registration questions, after their activities exist: a question the file no longer lists
+  // goes with its answers (counted, so the summary says so).
+  for (const [id, { entry }] of desired.activities) {
+    const done = await replaceQuestions(trx, id, entry.questions.map(fromEntry));
+    summary.questions.added += done.added;
+    summary.questions.updated += done.updated;
+    summary.questions.removed += done.removed;
+    summary.registrationAnswersRemoved += done.answersRemoved;
+  }
 
   // The seat rules of every change of capacity (capacity.ts): the rows are locked since the
   // check (lockSeats); what the files free, or an RSVP deadline they move, is offered now.

@@ -17,6 +17,10 @@ export interface ImportSummary {
   people: Counts;
   memberships: Counts;
   activities: Counts;
+  /** Registration questions of the activities (docs/participation.md). */
+  questions: Counts;
+  /** Answers deleted with the questions the files no longer list. */
+  registrationAnswersRemoved: number;
   /** False when the files matched what was stored: nothing was written. */
   changed: boolean;
   /** Meetings changed in chat that the import left as they are (the file did not change them). */

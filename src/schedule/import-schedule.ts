@@ -48,6 +48,8 @@ export async function importSchedules(db: Kysely<Database>, schedules: LoadedSch
     people: emptyCounts(),
     memberships: emptyCounts(),
     activities: emptyCounts(),
+    questions: emptyCounts(),
+    registrationAnswersRemoved: 0,
     changed: false,
     keptChatChanges: [],
   };

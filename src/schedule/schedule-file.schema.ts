@@ -72,6 +72,29 @@ const team = z.strictObject({
   members: z.array(member).default([]),
 });
 
+/** Registration questions (docs/participation.md, "Registration questions"): only what RCPS asks is stored. */
+export const QUESTION_KINDS = ['text', 'choice', 'multi-choice'] as const;
+/** A free-text answer's limit, and how many questions and options one activity may have. */
+export const ANSWER_MAX_LENGTH = 500;
+export const MAX_QUESTIONS = 20;
+export const MAX_OPTIONS = 30;
+const option = z.strictObject({
+  id,
+  label: z.string().trim().min(1, notEmpty).max(75),
+  label_en: z.string().trim().min(1, notEmpty).max(75).optional(),
+});
+// Options belong to choices only, and ids are unique: both checked in cross-check.ts, so they are
+// told in the same run as the field problems of the question.
+const question = z.strictObject({
+  id,
+  label: z.string().trim().min(1, notEmpty).max(200),
+  label_en: z.string().trim().min(1, notEmpty).max(200).optional(),
+  kind: z.enum(QUESTION_KINDS),
+  required: z.boolean().default(false),
+  options: z.array(option).max(MAX_OPTIONS).optional(),
+});
+export type QuestionEntry = z.infer<typeof question>;
+
 const activity = z.strictObject({
     id,
     kind: z.enum(ACTIVITY_KINDS),
@@ -86,6 +109,8 @@ const activity = z.strictObject({
     rsvp_by: yamlDate.optional(),
     audience: z.union([z.literal('all'), z.array(id).min(1)], { error: key('audience') }),
     public: z.boolean().default(false),
+    /** Asked with "accept" on every channel (diet, nights, transport, accessibility). */
+    questions: z.array(question).max(MAX_QUESTIONS).default([]),
   });
 
 export const scheduleFileSchema = z.strictObject({

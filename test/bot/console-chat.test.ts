@@ -129,6 +129,7 @@ describe.each(dialects)('the bot in the terminal on %s', (kind) => {
       '', // capacity
       '', // rsvp_by
       'lodz', // audience
+      '', // registration questions (optional)
       '2027-02-10 15:00', // ends again
     ]);
     expect(form).toContain('Formularz „Nowe wydarzenie”');

@@ -161,6 +161,16 @@ describe('the kooperator command line', () => {
     expect(lodz).toContain('PZK Łódź – demo');
   });
 
+  it('should export one activity\'s registration answers as Excel-Polish CSV, and say which activity is unknown', { timeout: SLOW }, async () => {
+    const result = await run(['export', 'registrations', '--activity', 'warsztaty-2027-1'], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout.startsWith('\uFEFFimię i nazwisko;instytucja;odpowiedź na zaproszenie\r\n')).toBe(true);
+    expect(result.stdout).toContain('pytanie;odpowiedź;liczba\r\n');
+    const unknown = await run(['export', 'registrations', '--activity', 'nie-ma-takiego'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('there is no activity "nie-ma-takiego"');
+  });
+
   it('should print a personal feed link for a member of the demo file', { timeout: SLOW }, async () => {
     const result = await run(['feed-link', 'anna.nowak@example.org'], env);
     expect(result.code).toBe(0);

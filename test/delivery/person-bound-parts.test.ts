@@ -29,12 +29,12 @@ const SECRET = 'p'.repeat(40);
 const log = createLogger('silent');
 
 /** Every payload type deliveryRenderer turns into a message (src/delivery/render-delivery.ts). */
-const RENDERED_TYPES = ['reminder', 'meeting_change', ...STAFF_REPORT_TYPES, 'checkin', 'digest', ...INVITATION_TYPES, 'announcement', 'announcement_report', 'personal_link'];
+const RENDERED_TYPES = ['reminder', 'meeting_change', ...STAFF_REPORT_TYPES, 'checkin', 'digest', ...INVITATION_TYPES, 'announcement', 'announcement_report', 'personal_link', 'attendance_summary'];
 
 /** The person a signed link (`/{route}/{body}.{mac}`) was made for: its subject. */
 function signedSubjects(message: Message): string[] {
   const text = JSON.stringify(message);
-  return [...text.matchAll(/\/(?:me|rsvp|forms|reports|unsubscribe)\/([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+/g)].map((m) => {
+  return [...text.matchAll(/\/(?:me|rsvp|forms|reports|unsubscribe|meeting-answer|attendance)\/([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+/g)].map((m) => {
     const body = JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8')) as { s: string };
     return body.s;
   });

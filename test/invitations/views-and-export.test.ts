@@ -45,14 +45,15 @@ describe.each(dialects)('warsztaty, the attendance export and personal data on %
     expect(workshop?.lines.some((l) => l.startsWith('- Sąd Rejonowy: zaproszeni 6'))).toBe(true);
   });
 
-  it('should export attendance as CSV for Polish Excel: one row per activity and invited person', async () => {
+  it('should export attendance as CSV for Polish Excel: one row per invited person and activity day, the first nine columns as before', async () => {
     const csv = await exporters.attendance!(db.db, { from: '2027-03-01', to: '2027-03-31', now: clock.now() });
-    expect(csv.startsWith('\uFEFFwydarzenie;tytuł;początek;imię i nazwisko;instytucja;zespół;odpowiedź;data odpowiedzi;oferta miejsca\r\n')).toBe(true);
+    expect(csv.startsWith('\uFEFFwydarzenie;tytuł;początek;imię i nazwisko;instytucja;zespół;odpowiedź;data odpowiedzi;oferta miejsca;')).toBe(true);
     const lines = csv.trim().split('\r\n');
-    expect(lines).toHaveLength(1 + 30 + 10);
-    expect(lines).toContain('warsztaty-2027-1;Warsztaty kooperacyjne (wyjazdowe);2027-03-10 09:00;Osoba 1 lodz;Sąd Rejonowy;PZK Łódź;weźmie udział;2027-02-01 10:01;');
-    expect(lines.some((l) => l.endsWith(';brak odpowiedzi;;'))).toBe(true);
-    expect((await exporters.attendance!(db.db, { from: '2027-04-01', to: '2027-04-30', now: clock.now() })).trim().split('\r\n')).toHaveLength(1);
+    // 30 invited to the two-day workshop (a row per day), 10 to the training, and the 3 teams' two March meetings of 10 members each.
+    expect(lines).toHaveLength(1 + 30 * 2 + 10 + 3 * 2 * 10);
+    expect(lines).toContain('warsztaty-2027-1;Warsztaty kooperacyjne (wyjazdowe);2027-03-10 09:00;Osoba 1 lodz;Sąd Rejonowy;PZK Łódź;weźmie udział;2027-02-01 10:01;;Warsztaty;2027-03-10;09:00–16:00;7;brak zapisu;');
+    expect(lines.some((l) => l.includes(';brak odpowiedzi;;;'))).toBe(true);
+    expect((await exporters.attendance!(db.db, { from: '2027-04-01', to: '2027-04-30', now: clock.now() })).trim().split('\r\n')).toHaveLength(1 + 3 * 2 * 10);
   });
 
   it('should collect and erase a person\'s invitations and answers', async () => {

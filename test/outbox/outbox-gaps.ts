@@ -8,7 +8,8 @@ import type { Database } from '../../src/db/tables.js';
  * - a problem report: a row for every RCPS person and admin (on the schedule then and now);
  * - an acknowledgement, resolution or comment by someone other than the reporter: a row to the reporter;
  * - a comment by someone who is not RCPS: rows to RCPS (at least one);
- * - a sent announcement: its members' rows and the author's delivery report.
+ * - a sent announcement: its members' rows and the author's delivery report;
+ * - a meeting answer given by link or e-mail: its confirmation; one naming a substitute: the substitute's notice.
  */
 export async function outboxGaps(db: Kysely<Database>): Promise<string[]> {
   const gaps: string[] = [];
@@ -38,6 +39,12 @@ export async function outboxGaps(db: Kysely<Database>): Promise<string[]> {
   for (const a of announcements) {
     if (!hasPrefix(`announcement:${a.id}:`)) gaps.push(`announcement ${a.id}: sent without messages`);
     if (!keys.has(`announcement-report:${a.id}`)) gaps.push(`announcement ${a.id}: no delivery report for its author`);
+  }
+  const answers = await db.selectFrom('meeting_answers').select(['team_id', 'occurrence_date', 'person_id', 'source', 'substitute_person_id']).execute();
+  for (const a of answers) {
+    const at = `${a.team_id}:${a.occurrence_date}:${a.person_id}`;
+    if (['link', 'email', 'calendar'].includes(a.source) && !hasPrefix(`meeting-answer:${at}:`)) gaps.push(`answer ${at}: no confirmation`);
+    if (a.substitute_person_id !== null && !hasPrefix(`meeting-substitute:${at}:${a.substitute_person_id}:`)) gaps.push(`answer ${at}: substitute not told`);
   }
   return gaps;
 }

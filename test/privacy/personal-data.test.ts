@@ -63,6 +63,9 @@ describe.each(dialects)('personal data (RODO) on %s', (kind) => {
     await personalPageUrl(db.db, 'https://koop.example.org', SECRET, anna, clock.now());
     const activity = (await db.db.selectFrom('activities').select('id').orderBy('id').executeTakeFirstOrThrow()).id;
     await db.db.insertInto('rsvps').values({ activity_id: activity, person_id: anna, answer: 'accepted', answered_at: clock.now() }).execute();
+    await db.db.insertInto('certificates').values({ number: 'ZU/2027/000001', person_id: anna, activity_id: activity, days: '["2027-01-03"]', minutes: 240, issued_at: clock.now() }).execute();
+    await db.db.insertInto('activity_questions').values({ activity_id: activity, question_id: 'dostepnosc', position: 0, kind: 'text', label: 'Potrzeby dostępności', label_en: null, required: false }).execute();
+    await db.db.insertInto('registration_answers').values({ activity_id: activity, question_id: 'dostepnosc', person_id: anna, value: 'winda', answered_at: clock.now() }).execute();
     await enqueue(db.db, [
       { key: 'to-anna', kind: 'reminder', personId: anna, channels: ['email'], payload: { language: 'pl', title: `Dzień dobry, ${NAME}`, text: `Do ${EMAIL}` }, dueAt: clock.now() },
       // A message to someone else that names her: it stays, without her name.
@@ -79,6 +82,11 @@ describe.each(dialects)('personal data (RODO) on %s', (kind) => {
     await bot.handle({ type: 'command', from, command: 'status', text: `Spotkanie odbyte; notatki: ${NAME}` });
     await bot.handle({ type: 'command', from, command: 'problem', text: `kontrola Zapowiedziana kontrola NIK, kontakt ${EMAIL}` });
     expect(await db.db.selectFrom('problem_reports').select('id').where('reporter_id', '=', anna).execute()).toHaveLength(1);
+    // An answer before her next meeting and an absence period (docs/participation.md).
+    const day = (n: number) => new Date(clock.now().getTime() + n * 86_400_000).toISOString().slice(0, 10);
+    await bot.handle({ type: 'command', from, command: 'nie', text: `będę` });
+    await bot.handle({ type: 'command', from, command: 'ustawienia', text: `urlop ${day(100)} ${day(101)}` });
+    expect((await db.db.selectFrom('meeting_answers').select('person_id').where('person_id', '=', anna).execute()).length).toBeGreaterThan(0);
   });
   afterEach(async () => db?.close());
 

@@ -32,6 +32,8 @@ describe.each(dialects)('schedule import on %s', (kind) => {
       people: { added: 16, updated: 0, removed: 0 },
       memberships: { added: 14, updated: 0, removed: 0 },
       activities: { added: 6, updated: 0, removed: 0 },
+      questions: { added: 0, updated: 0, removed: 0 },
+      registrationAnswersRemoved: 0,
       changed: true,
       keptChatChanges: [],
     });

@@ -5,6 +5,9 @@ import { messages } from '../../i18n/messages.js';
 import { changeCapacity } from '../../invitations/capacity.js';
 import type { Message } from '../../ports/channel.port.js';
 import { fold } from '../parse-command.js';
+import { registrationMessages } from '../../i18n/registration-messages.js';
+import { parseChatQuestions } from '../../registration/chat-questions.js';
+import { replaceQuestions } from '../../registration/questions.js';
 import type { CommandContext, FormHandler } from './context.js';
 
 const KINDS: ActivityRow['kind'][] = ['workshop', 'training', 'coaching', 'conference', 'education', 'consultation'];
@@ -44,6 +47,7 @@ export function newActivityForm(ctx: CommandContext): Message {
         { id: 'capacity', label: f.capacity, kind: 'number', required: false },
         { id: 'rsvp_by', label: f.rsvpBy, kind: 'text', required: false, maxLength: 10 },
         { id: 'audience', label: f.audience, kind: 'text', required: true, maxLength: 2000 },
+        { id: 'questions', label: registrationMessages[language].chat.field, kind: 'textarea', required: false, maxLength: 3000 },
       ],
     },
   };
@@ -79,6 +83,8 @@ export const createActivity: FormHandler = async (ctx, values) => {
   const unknown = all ? [] : named.filter((n) => !known.has(n));
   if (!all && named.length === 0) return refuse(ctx, t.missing(t.fields.audience), 'audience');
   if (unknown.length) return refuse(ctx, t.unknownTeams(unknown.join(', ')), 'audience');
+  const questions = parseChatQuestions(values.questions ?? '', language);
+  if (!questions.ok) return refuse(ctx, questions.text, 'questions');
   const slug = fold(title).replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'wydarzenie';
   const id = `${slug}-${starts.toFormat('yyyyMMdd-HHmm')}`;
   await ctx.db.transaction().execute(async (trx) => {
@@ -103,6 +109,7 @@ export const createActivity: FormHandler = async (ctx, values) => {
       })
       .execute();
     if (!all) await trx.insertInto('activity_audience').values([...new Set(named)].map((team_id) => ({ activity_id: id, team_id }))).execute();
+    await replaceQuestions(trx, id, questions.questions);
   });
   ctx.changed();
   return { language, title: t.createdTitle, text: t.created(title, id) };

@@ -27,5 +27,5 @@ export type CommandHandler = (ctx: CommandContext) => Promise<Message>;
 /** A button press: `actionId` is "<area>:<verb>" (e.g. "report:ack"), `value` what the button carried. */
 export type ActionHandler = (ctx: CommandContext, action: { actionId: string; value: string }) => Promise<Message>;
 
-/** A submitted form (Slack modal, Adaptive Card, web form) by its form id. */
-export type FormHandler = (ctx: CommandContext, values: Record<string, string>) => Promise<Message>;
+/** A submitted form (Slack modal, Adaptive Card, web form) by its form id; `formId` is the whole id, for forms whose id names what they are about ("registration:<activity>", "meeting-substitute|team|date"). */
+export type FormHandler = (ctx: CommandContext, values: Record<string, string>, formId: string) => Promise<Message>;

@@ -1,6 +1,7 @@
 import { botMessages } from '../../i18n/bot-messages.js';
 import { channelName } from '../../i18n/delivery-reasons.js';
 import { privacyMessages } from '../../i18n/privacy-messages.js';
+import { registrationMessages } from '../../i18n/registration-messages.js';
 import { personalPageUrl } from '../../me/me-link.js';
 import type { Message } from '../../ports/channel.port.js';
 import { erasePersonalData } from '../../privacy/personal-data.js';
@@ -27,7 +28,7 @@ export async function myData(ctx: CommandContext): Promise<Message> {
     .where('memberships.person_id', '=', person.id)
     .where('memberships.removed_at', 'is', null)
     .execute();
-  const count = async (table: 'rsvps' | 'deliveries') =>
+  const count = async (table: 'rsvps' | 'deliveries' | 'registration_answers') =>
     Number((await db.selectFrom(table).select(db.fn.countAll<number>().as('n')).where('person_id', '=', person.id).executeTakeFirstOrThrow()).n);
   const channels = (person.channels as string[]).map((c) => channelName(c, person.language)).join(', ');
   const page = await personalPageUrl(ctx.db, ctx.publicUrl, ctx.appSecret, person.id, ctx.clock.now());
@@ -37,6 +38,7 @@ export async function myData(ctx: CommandContext): Promise<Message> {
     text: [
       t.myData(person.name, person.email, person.institution ?? '—', teams.map((x) => x.name).join(', ') || '—', channels),
       p.summary(await count('rsvps'), await count('deliveries')),
+      ...((await count('registration_answers')) ? [registrationMessages[person.language].myData(await count('registration_answers'))] : []),
       p.eraseHint,
     ].join('\n\n'),
     links: [

@@ -7,6 +7,7 @@ import { loadPreferences, type MutableKind, type Preferences } from '../../prefe
 import { fold } from '../parse-command.js';
 import type { CommandContext } from './context.js';
 import { channelName } from '../../i18n/delivery-reasons.js';
+import { absenceSettings, ABSENCE_WORDS } from '../../participation/absence-settings.js';
 
 const kindWords: Record<string, MutableKind> = {
   przypomnienia: 'reminders',
@@ -46,6 +47,7 @@ export async function settingsCommand(ctx: CommandContext): Promise<Message> {
     links: [{ label: privacyMessages[language].personalPageLabel, url: page }],
   });
   if (!verb) return show();
+  if (ABSENCE_WORDS.has(verb)) return absenceSettings(ctx, rest);
 
   const next: Preferences = { ...current, mutedKinds: [...current.mutedKinds], mutedChannels: [...current.mutedChannels] };
   if (verb === 'cisza' || verb === 'quiet') {

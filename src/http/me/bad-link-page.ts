@@ -28,7 +28,7 @@ export function askedLanguage(url: string | undefined): Language | undefined {
 // A whole token, alone or with one of the page's own paths: those get the page's own answers
 // (and a 405 for the wrong method), not this one.
 const WHOLE = '[A-Za-z0-9_-]{43}';
-const KNOWN = `/(?:confirm/${WHOLE}|${WHOLE}(?:/(?:feed|links/end|preferences|data\\.json|erase))?)/?$`;
+const KNOWN = `/(?:confirm/${WHOLE}|${WHOLE}(?:/(?:feed|links/end|preferences|data\\.json|erase|certificate|absence|absence/\\d{1,9}/remove))?)/?$`;
 
 /** Last among the /me routes: any other path under /me is a link cut short or mistyped. */
 export const badLinkRoutes: Route[] = (['GET', 'POST'] as const).map((method) => ({

@@ -17,9 +17,14 @@ import { sendPage } from '../html/layout.js';
 import { readForm } from '../read-body.js';
 import { sameOrigin } from '../same-origin.js';
 import type { Route } from '../router.js';
+import { attendedActivities, sendCertificates } from '../../participation/certificates.js';
+import { meCertificates } from '../../participation/certificates-me.js';
+import { proofMessages } from '../../i18n/proof-messages.js';
 import { badLinkRoutes, sendBadLink } from './bad-link-page.js';
 import { confirmRoutes } from './confirm-routes.js';
 import { erasePage, mePage, messagePage } from './me-view.js';
+import { addAbsence, currentAbsences, removeAbsence } from '../../participation/absences.js';
+import { participationMessages } from '../../i18n/participation-messages.js';
 
 export interface MeRoutesOptions {
   db: Kysely<Database>;
@@ -81,7 +86,9 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
       .orderBy('activities.starts_at')
       .execute();
     const preferences = await loadPreferences(db, c.person.id);
-    const data = { person: c.person, language: c.language, base: c.base, feedPath: token ? `/calendars/u/${token}.ics` : undefined, preferences, rsvps };
+    const certificates = await meCertificates(db, c.person.id);
+    const absences = await currentAbsences(db, c.person.id, clock);
+    const data = { person: c.person, language: c.language, base: c.base, feedPath: token ? `/calendars/u/${token}.ics` : undefined, preferences, rsvps, certificates, absences };
     sendPage(res, status, mePage(notice ? { ...data, notice } : data, publicUrl));
   };
   const confirmationSent = async (res: ServerResponse, c: Context, action: 'erase' | 'feed') => {
@@ -99,7 +106,7 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
     route('GET', '', 'me_page', async (req, res, c) => {
       const done = new URL(req.url ?? '/', 'http://x').searchParams.get('done');
       const t = mePageMessages[c.language];
-      const notice = done === 'feed' ? t.feedRenewed : done === 'preferences' ? t.saved : undefined;
+      const notice = done === 'feed' ? t.feedRenewed : done === 'preferences' ? t.saved : done === 'certificate' ? proofMessages[c.language].meSent : undefined;
       await show(res, c, 200, notice ? { ok: true, text: notice } : undefined);
     }),
     route('POST', '/feed', 'me_feed', async (_req, res, c) => {
@@ -136,6 +143,31 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
         throw error;
       }
       back(res, c, 'preferences');
+    }),
+    route('POST', '/certificate', 'me_certificate', async (req, res, c) => {
+      // The person's own certificate, sent through the outbox as the command sends it (docs/participation.md).
+      const form = await readForm(req);
+      const [attended] = await attendedActivities(db, c.person.id, form.activity ?? '');
+      if (!attended) return show(res, c, 404, { ok: false, text: proofMessages[c.language].meNotAttended });
+      await sendCertificates(db, { activityId: attended.activity.id, personIds: [c.person.id], mode: 'request', now: clock.now() });
+      options.queued?.();
+      back(res, c, 'certificate');
+    }),
+    route('POST', '/absence', 'me_absence_add', async (req, res, c) => {
+      const form = await readForm(req);
+      const p = participationMessages[c.language];
+      const added = await addAbsence(db, c.person.id, form.from ?? '', form.to ?? '', clock);
+      if (!added.ok) return show(res, c, 400, { ok: false, text: p.absenceBad });
+      options.changed?.();
+      await show(res, c, 200, { ok: true, text: p.absenceAdded(form.from!, form.to!, added.answered) });
+    }),
+    route('POST', '/absence/(\\d{1,9})/remove', 'me_absence_remove', async (req, res, c) => {
+      const id = Number(/\/absence\/(\d+)\/remove/.exec(req.url ?? '')?.[1]);
+      const p = participationMessages[c.language];
+      const removed = await removeAbsence(db, c.person.id, id, clock);
+      if (!removed.ok) return show(res, c, 404, { ok: false, text: p.absenceUnknown });
+      options.changed?.();
+      await show(res, c, 200, { ok: true, text: p.absenceRemoved(removed.startsOn, removed.endsOn, removed.withdrawn) });
     }),
     route('GET', '/data\\.json', 'me_data', async (_req, res, c) => {
       const body = Buffer.from(JSON.stringify(await collectPersonalData(db, c.person.id, clock), null, 2), 'utf8');

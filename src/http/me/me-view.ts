@@ -5,9 +5,11 @@ import { mePageMessages } from '../../i18n/me-page-messages.js';
 import { schedulePageMessages } from '../../i18n/schedule-page-messages.js';
 import type { Language } from '../../i18n/messages.js';
 import { settingsMessages } from '../../i18n/settings-messages.js';
+import { participationMessages } from '../../i18n/participation-messages.js';
 import { MUTABLE_KINDS, type Preferences } from '../../preferences/preferences.js';
 import { html, type PageOptions, type SafeHtml } from '../html/layout.js';
 import { feedLinks, subscribeBlock } from '../schedule/subscribe-links.js';
+import { meCertificatesSection, type MeCertificate } from '../../participation/certificates-me.js';
 
 export interface MePageData {
   person: PersonRow;
@@ -17,7 +19,11 @@ export interface MePageData {
   feedPath: string | undefined;
   preferences: Preferences;
   rsvps: { title: string; starts_local: string; timezone: string; answer: string }[];
+  /** Current absence periods ("urlop od … do …"). */
+  absences?: { id: number; starts_on: string; ends_on: string }[];
   notice?: { ok: boolean; text: string };
+  /** Trainings and workshops with the person's presence: a certificate for each (src/participation/certificates-me.ts). */
+  certificates?: MeCertificate[];
 }
 
 const hours = Array.from({ length: 24 }, (_, h) => h);
@@ -56,6 +62,9 @@ ${channels.map((c) => html`<div><input type="checkbox" id="channel_${c}" name="c
 <section aria-labelledby="rsvps-h"><h2 id="rsvps-h">${t.rsvpsHeading}</h2>
 ${d.rsvps.length ? html`<ul>${d.rsvps.map((r) => html`<li>${r.title}, ${formatDateTime(zoned(r.starts_local, r.timezone), d.language)}: <strong>${t.answer(r.answer)}</strong></li>`)}</ul>` : html`<p>${t.noRsvps}</p>`}
 </section>
+${meCertificatesSection(d.language, d.base, d.certificates ?? [])}
+
+${absenceSection(d)}
 
 <section aria-labelledby="data-h"><h2 id="data-h">${t.dataHeading}</h2>
 <p>${t.dataIntro}</p>
@@ -67,6 +76,19 @@ ${d.rsvps.length ? html`<ul>${d.rsvps.map((r) => html`<li>${r.title}, ${formatDa
 <form method="post" action="${d.base}/links/end?lang=${d.language}"><button type="submit" class="secondary">${t.endLinksButton}</button></form>
 </section>`;
   return { language: d.language, title: t.title(d.person.name), body, switchLanguageUrl: `${d.base}?lang=${d.language === 'pl' ? 'en' : 'pl'}`, scripts: ['/assets/copy.js'] };
+}
+
+/** "Urlop od … do …": the periods with a remove button each, and a form to add one (docs/participation.md). */
+function absenceSection(d: MePageData): SafeHtml {
+  const p = participationMessages[d.language];
+  const periods = d.absences ?? [];
+  return html`<section aria-labelledby="absence-h"><h2 id="absence-h">${p.absenceTitle}</h2>
+${periods.length ? html`<ul>${periods.map((a) => html`<li>${a.starts_on} – ${a.ends_on} <form method="post" action="${d.base}/absence/${String(a.id)}/remove?lang=${d.language}" style="display:inline"><button type="submit" class="secondary">${p.absenceRemoveButton}</button></form></li>`)}</ul>` : html`<p>${p.absenceList([])}</p>`}
+<form method="post" action="${d.base}/absence?lang=${d.language}">
+<div class="filters"><div><label for="absence_from">${p.absenceFrom}</label><input type="date" id="absence_from" name="from" required></div>
+<div><label for="absence_to">${p.absenceTo}</label><input type="date" id="absence_to" name="to" required></div></div>
+<button type="submit">${p.absenceAddButton}</button>
+</form></section>`;
 }
 
 export function erasePage(language: Language, base: string, notice?: string): PageOptions {

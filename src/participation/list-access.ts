@@ -1,0 +1,24 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/tables.js';
+import type { AttendanceSubject } from './attendance-links.js';
+
+/**
+ * Whether a person may see a lista obecności now: RCPS staff and admins every list, a team's
+ * coordinator that team's meetings. Checked when the link is opened, not when it was made, so a
+ * link stops working for someone who is no longer a coordinator (or was removed).
+ */
+export async function mayViewList(db: Kysely<Database>, viewerId: number, subject: AttendanceSubject): Promise<boolean> {
+  const viewer = await db.selectFrom('people').select(['id', 'staff_role']).where('id', '=', viewerId).where('removed_at', 'is', null).executeTakeFirst();
+  if (!viewer) return false;
+  if (viewer.staff_role) return true;
+  if (subject.kind !== 'meeting') return false;
+  const coordinator = await db
+    .selectFrom('memberships')
+    .select('person_id')
+    .where('team_id', '=', subject.refId)
+    .where('person_id', '=', viewerId)
+    .where('role', '=', 'coordinator')
+    .where('removed_at', 'is', null)
+    .executeTakeFirst();
+  return coordinator !== undefined;
+}
