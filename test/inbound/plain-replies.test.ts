@@ -66,20 +66,24 @@ describe.each(dialects)('plain replies by e-mail on %s', (kind) => {
     expect(JSON.stringify(rows[0]!.payload)).toContain('Is there parking at the venue?');
   });
 
-  it('should pass a reply to a meeting reminder to the team\'s coordinator, saying what it understood, and confirm to the person', async () => {
+  it('should record a clear reply to a meeting reminder as the answer links do, and pass an unclear one to the coordinator', async () => {
     const sink = sinkFor(db.db, clock);
     const email = 'lodz3@example.org';
-    expect(await sink.receive(plainMail({ from: email, to: await reminderAddress(email), body: 'Nie będę, mam rozprawę.' }), smtpEnvelope())).toEqual({ status: 'recorded', what: 'to_coordinator:no' });
+    const id = await personId(db.db, email);
+    expect(await sink.receive(plainMail({ from: email, to: await reminderAddress(email), body: 'Nie będę, mam rozprawę.' }), smtpEnvelope())).toEqual({ status: 'recorded', what: 'meeting_answer:not_attending' });
+    expect(await db.db.selectFrom('meeting_answers').select(['occurrence_date', 'answer', 'reason', 'source']).where('person_id', '=', id).execute()).toEqual([
+      { occurrence_date: '2027-02-09', answer: 'not_attending', reason: 'mam rozprawę.', source: 'email' },
+    ]);
+    // answerMeeting's own confirmation, once.
+    expect(await db.db.selectFrom('deliveries').select('dedupe_key').where('dedupe_key', 'like', `meeting-answer:lodz:2027-02-09:${id}:%`).execute()).toHaveLength(1);
     expect(await sink.receive(plainMail({ from: email, to: await reminderAddress(email, '2027-02-23'), body: 'A o której to jest?' }), smtpEnvelope())).toEqual({ status: 'recorded', what: 'to_coordinator:unclear' });
     const rows = await inboundRows(db.db);
     expect(rows.map((r) => [r.email, r.kind])).toEqual([
       ['lodz1@example.org', 'inbound_forward'],
       [email, 'inbound_confirmation'],
-      ['lodz1@example.org', 'inbound_forward'],
-      [email, 'inbound_confirmation'],
     ]);
-    expect((rows[1]!.payload as { text: string }).text).toBe('Dziękujemy. Z Pani/Pana odpowiedzi rozumiemy, że na spotkaniu zespołu PZK Łódź (9 lutego 2027) nie będzie Pani/Pana. Przekazaliśmy to koordynatorowi zespołu.');
-    expect(JSON.stringify(rows[0]!.payload)).toContain('mam rozprawę');
+    expect((rows[1]!.payload as { text: string }).text).toBe('Dziękujemy. Nie umiemy odczytać z Pani/Pana odpowiedzi, czy będzie Pani/Pan na spotkaniu zespołu PZK Łódź (23 lutego 2027), więc przekazaliśmy ją koordynatorowi zespołu.');
+    expect(JSON.stringify(rows[0]!.payload)).toContain('A o której to jest?');
   });
 
   it('should forward a tampered address, a replayed address and an unknown one to RCPS as unverified, recording nothing', async () => {
