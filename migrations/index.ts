@@ -21,6 +21,7 @@ import * as participation from './20261203_0022_participation.js';
 import * as checkinCodes from './20261203_0027_checkin_codes.js';
 import * as registrationQuestions from './20261203_0023_registration_questions.js';
 import * as certificates from './20261203_0024_certificates.js';
+import * as inboundMails from './20261203_0025_inbound_mails.js';
 import * as mailBounces from './20261203_0026_mail_bounces.js';
 
 /**
@@ -50,5 +51,6 @@ export const migrations: Record<string, Migration> = {
   '20261203_0027_checkin_codes': checkinCodes,
   '20261203_0023_registration_questions': registrationQuestions,
   '20261203_0024_certificates': certificates,
+  '20261203_0025_inbound_mails': inboundMails,
   '20261203_0026_mail_bounces': mailBounces,
 };

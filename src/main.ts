@@ -187,12 +187,12 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
  */
 async function startInbound(config: Config, db: Db['db'], clock: Clock, log: Logger, registry: Registry, onChanged: () => void, health: Record<string, string>): Promise<{ stop(): Promise<void> } | undefined> {
   if (!config.imapUrl && config.inboundSmtpPort === undefined) return undefined;
-  const [{ startInboundMail }, { inboundMetrics }, { createBounceSink }] = await Promise.all([
+  const [{ startInboundMail }, { inboundMetrics }, { createInboundMailSink }] = await Promise.all([
     import('../adapters/email-inbound/index.js'),
     import('./inbound/inbound-metrics.js'),
-    import('./inbound/bounce-sink.js'),
+    import('./inbound/receive-mail.js'),
   ]);
-  const sink = createBounceSink({ db, clock, secret: config.appSecret, mailFrom: config.mailFrom, log, onChanged });
+  const sink = createInboundMailSink({ db, clock, secret: config.appSecret, mailFrom: config.mailFrom, log, onChanged });
   return startInboundMail({
     ...(config.imapUrl ? { imapUrl: config.imapUrl } : {}),
     ...(config.inboundSmtpPort !== undefined ? { smtpPort: config.inboundSmtpPort } : {}),

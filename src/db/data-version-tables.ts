@@ -18,6 +18,7 @@ export const NOT_SHOWN: Readonly<Record<string, string>> = {
   attendance_changes: 'the audit trail of presence, shown only on pages built per request',
   checkin_codes: 'self check-in codes of activity days, shown only on the staff poster page, built per request',
   checkin_failures: 'wrong self check-in codes typed, counted to limit guessing; shown nowhere',
+  inbound_mails: 'a log of inbound mails by Message-ID (what each was taken for): shown by no feed or page; the answers it records raise the version through their own tables',
   mail_bounces: 'e-mail addresses that bounce: read by the dispatcher and shown only by `dostarczenia`, built per request',
   certificates: 'zaświadczenia as issued: shown only by the verification page and the download link, both built per request',
   kysely_migration: 'the migrations applied',

@@ -390,6 +390,22 @@ export interface CheckinFailureTable {
   failed_at: Date;
 }
 
+/** Every inbound mail, once by its Message-ID (src/inbound/receive-mail.ts; docs/inbound-mail.md). */
+export interface InboundMailTable {
+  id: Generated<number>;
+  /** The Message-ID, or `sha256:<hex>` of the raw mail when it has none. */
+  message_key: string;
+  transport: 'imap' | 'smtp';
+  /** itip_reply | itip_counter | plain_reply | report_reply | auto_reply | bounce | unverified | not_understood … */
+  classified_as: string;
+  person_id: number | null;
+  /** The delivery whose signed address the mail came to (bigint: PostgreSQL may give it back as text). */
+  delivery_id: ColumnType<number | string | null, number | null | undefined, number | null>;
+  /** What was done, for logs and `dostarczenia` (recorded:…, forwarded:…, ignored:…). */
+  outcome: string;
+  received_at: Date;
+}
+
 /** An e-mail address that bounced for good (5.x.x): skipped for 30 days after its last bounce (src/inbound/bounces.ts). */
 export interface MailBounceTable {
   person_id: number;
@@ -444,6 +460,7 @@ export interface RegistrationAnswerTable {
 export interface Database {
   checkin_codes: CheckinCodeTable;
   checkin_failures: CheckinFailureTable;
+  inbound_mails: InboundMailTable;
   mail_bounces: MailBounceTable;
   certificates: CertificateTable;
   activity_questions: ActivityQuestionTable;

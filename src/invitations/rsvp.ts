@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { ActivityRow, Database } from '../db/tables.js';
+import { inTransaction } from '../db/transactions.js';
 import { rsvpClosesAt } from './invitation-timing.js';
 import { placeOf, seatsTaken, settleSeats } from './seat-offers.js';
 import { forgetRegistration } from '../registration/questions.js';
@@ -30,14 +31,15 @@ export function refusalAt(activity: ActivityRow, now: Date): RsvpRefusal | undef
  * Records an answer. Everything happens in one transaction holding the activity's row lock, so
  * two people accepting at once can never both take the last seat: the second waits for the
  * first to commit and then sees the seat taken. A freed seat is offered to the first on the
- * waiting list in the same transaction, with its message (seat-offers.ts).
+ * waiting list in the same transaction, with its message (seat-offers.ts). A caller's transaction
+ * is joined (an e-mail reply records the answer with its inbound record and confirmation).
  */
 export async function answerInvitation(
   db: Kysely<Database>,
   clock: Clock,
   request: { activityId: string; personId: number; answer: Answer },
 ): Promise<RsvpOutcome> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const now = clock.now();
     const activity = await trx.selectFrom('activities').selectAll().where('id', '=', request.activityId).forUpdate().executeTakeFirst();
     if (!activity) return { ok: false, code: 'unknown_activity' } as const;

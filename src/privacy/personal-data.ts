@@ -9,7 +9,7 @@ export { ERASED_NAME, erasedEmail };
 import { reportsPersonalData } from '../reports/personal-data.js';
 import { invitationsPersonalData } from '../invitations/personal-data.js';
 import { presencePersonalData } from '../participation/personal-data.js';
-import { bouncesPersonalData } from '../inbound/personal-data.js';
+import { bouncesPersonalData, inboundMailPersonalData } from '../inbound/personal-data.js';
 import { certificatesPersonalData } from '../participation/certificates-personal-data.js';
 import { registrationPersonalData } from '../registration/personal-data.js';
 import { lockActivities } from '../invitations/capacity.js';
@@ -196,6 +196,7 @@ export const personalDataParts: PersonalDataPart[] = [
   registrationPersonalData,
   meetingAnswersPart,
   absencePeriodsPart,
+  inboundMailPersonalData,
 ];
 
 export interface PersonalDataExport {

@@ -68,6 +68,8 @@ export const retentionRules: RetentionRule[] = [
       ),
   },
   ...presenceRetentionRules,
+  // The log of inbound mails: a mail older than this offered again is read anew (docs/inbound-mail.md).
+  { name: 'inbound_mails', purge: async (db, before) => count(await db.deleteFrom('inbound_mails').where('received_at', '<', before).executeTakeFirst()) },
 ];
 
 const retentionCutoff = (clock: Clock, months: number): Date => DateTime.fromJSDate(clock.now(), { zone: 'UTC' }).minus({ months }).toJSDate();

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, PersonRow, ProblemReportRow } from '../db/tables.js';
+import { inTransaction } from '../db/transactions.js';
 import { reportMessages } from '../i18n/report-messages.js';
 import { canManage, changeReport, type ReportAction } from './problem-reports.js';
 import { checkOptionalText } from './report-input.js';
@@ -22,7 +23,7 @@ export async function answerReport(db: Kysely<Database>, person: PersonRow, code
   if (action === 'commented' && !comment.value) return { ok: false, status: 400, text: t.emptyText };
   // The change, its audit event and its messages commit together: a retry after a failure
   // finds nothing done, rather than a change whose messages were lost.
-  const outcome = await db.transaction().execute(async (trx) => {
+  const outcome = await inTransaction(db, async (trx) => {
     const changed = await changeReport(trx, person, code, action, comment.value, now);
     if (!changed.ok || changed.duplicate) return changed;
     if (changed.report.reporter_id !== person.id) await tellReporter(trx, changed.report, changed.eventId, action, person.name, comment.value);

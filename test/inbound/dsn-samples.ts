@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * Bounces as the servers PZK's members use write them, built from their documented formats:
  * RFC 3464's own example layout, Postfix's bounce(8) "Undelivered Mail Returned to Sender",
@@ -17,7 +18,7 @@ Auto-Submitted: auto-replied
 MIME-Version: 1.0
 Content-Type: multipart/report; report-type=delivery-status;
 \tboundary="4Xyz12.1701594000/mail.example.org"
-Message-Id: <20261203090000.4Xyz12@mail.example.org>
+Message-Id: <20261203090000.4Xyz12.${createHash('sha256').update(to + recipient + status).digest('hex').slice(0, 12)}@mail.example.org>
 
 This is a MIME-encapsulated message.
 

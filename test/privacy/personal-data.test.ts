@@ -75,6 +75,7 @@ describe.each(dialects)('personal data (RODO) on %s', (kind) => {
     // Her address bounced once (src/inbound/bounces.ts).
     await db.db.insertInto('mail_bounces').values({ person_id: anna, address: EMAIL.toLowerCase(), status: '5.2.2', diagnostic: `552 ${EMAIL} mailbox full`, delivery_id: null, first_bounce_at: clock.now(), last_bounce_at: clock.now() }).execute();
     await db.db.insertInto('schedule_changes').values({ kind: 'member_removed', team_id: 'lodz', person_id: anna, details: JSON.stringify({ name: NAME }) }).execute();
+    await db.db.insertInto('inbound_mails').values({ message_key: 'reply-1@example.org', transport: 'smtp', classified_as: 'plain_reply', person_id: anna, outcome: 'recorded:rsvp:accepted', received_at: clock.now() }).execute();
     // A status update and a problem report through the bot, as she would send them.
     const bot = new Bot({ db: db.db, clock, publicUrl: 'https://koop.example.org', appSecret: SECRET, log: createLogger('silent') });
     const from = { channel: 'email' as const, email: EMAIL };
