@@ -164,7 +164,7 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
       startInBackground(adapter, { set: (value) => void (channels.slack = `socket: ${value}`) }, log, (error) => operatorMessage(error, config)),
     );
     // A listener port in use stops the start here, before the service says it is ready.
-    const inbound = await startInbound(config, db.db, clock, log, metrics.registry, () => delivery?.loop.poke(), channels);
+    const inbound = await startInbound(config, db.db, clock, log, metrics.registry, () => (feeds.invalidate(), schedulePages.invalidate(), delivery?.loop.poke()), channels);
     startup.ready = true;
     await delivery!.start();
     const retention = new RetentionJob({ db: db.db, clock, log, months: config.retentionMonths, folders: [join(config.dataDir, 'outbox')] });
