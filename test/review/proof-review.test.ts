@@ -69,4 +69,27 @@ describe.each(dialects)('review of Proof on %s', (kind) => {
         .execute();
     }
   });
+  it('a residential workshop from Friday 15:00 to Sunday 13:00: Saturday is not exported as "00:00–00:00", 24 hours (nor certified as a 24-hour day)', async () => {
+    const before = await db.db.selectFrom('activities').selectAll().where('id', '=', WORKSHOP).executeTakeFirstOrThrow();
+    await db.db
+      .updateTable('activities')
+      .set({ starts_local: '2027-03-12T15:00', ends_local: '2027-03-14T13:00', starts_at: new Date('2027-03-12T14:00:00Z'), ends_at: new Date('2027-03-14T12:00:00Z') })
+      .where('id', '=', WORKSHOP)
+      .execute();
+    try {
+      const rows = (await exporters.attendance!(db.db, { from: '2027-03-01', to: '2027-03-31', now: clock.now() }).then(parse)).filter((r) => r['wydarzenie'] === WORKSHOP);
+      const saturday = rows.find((r) => r['dzień'] === '2027-03-13');
+      expect(saturday).toBeDefined();
+      // activityDays (src/participation/activity-days.ts) gives the middle day midnight to midnight: "00:00–00:00" and 24 hours,
+      // and minutesOn certifies 9 + 24 + 13 = 46 hours for a two-night retreat.
+      expect(saturday!['godziny']).not.toBe('00:00–00:00');
+      expect(Number(saturday!['liczba godzin'].replace(',', '.'))).toBeLessThan(24);
+    } finally {
+      await db.db
+        .updateTable('activities')
+        .set({ starts_local: before.starts_local, ends_local: before.ends_local, starts_at: before.starts_at, ends_at: before.ends_at })
+        .where('id', '=', WORKSHOP)
+        .execute();
+    }
+  });
 });
