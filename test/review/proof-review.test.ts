@@ -92,4 +92,24 @@ describe.each(dialects)('review of Proof on %s', (kind) => {
         .execute();
     }
   });
+  it('an evening event from 18:00 to midnight has one day, not a second "00:00–00:00" day to sign and export', async () => {
+    const before = await db.db.selectFrom('activities').selectAll().where('id', '=', WORKSHOP).executeTakeFirstOrThrow();
+    await db.db
+      .updateTable('activities')
+      .set({ starts_local: '2027-03-10T18:00', ends_local: '2027-03-11T00:00', starts_at: new Date('2027-03-10T17:00:00Z'), ends_at: new Date('2027-03-10T23:00:00Z') })
+      .where('id', '=', WORKSHOP)
+      .execute();
+    try {
+      const rows = (await exporters.attendance!(db.db, { from: '2027-03-01', to: '2027-03-31', now: clock.now() }).then(parse)).filter((r) => r['wydarzenie'] === WORKSHOP);
+      expect(rows.length).toBeGreaterThan(0);
+      // activityDays counts the end's calendar day as a day of its own: 11 March, 00:00–00:00, 0 hours.
+      expect([...new Set(rows.map((r) => r['dzień']))]).toEqual(['2027-03-10']);
+    } finally {
+      await db.db
+        .updateTable('activities')
+        .set({ starts_local: before.starts_local, ends_local: before.ends_local, starts_at: before.starts_at, ends_at: before.ends_at })
+        .where('id', '=', WORKSHOP)
+        .execute();
+    }
+  });
 });
