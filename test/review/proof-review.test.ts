@@ -112,4 +112,17 @@ describe.each(dialects)('review of Proof on %s', (kind) => {
         .execute();
     }
   });
+  it('a meeting moved across a month boundary (9 February to 2 March) is exported in one month only, March, where it took place', async () => {
+    await db.db.insertInto('meeting_exceptions').values({ team_id: TEAM, occurrence_date: MEETING_DAY, cancelled: false, moved_to_local: '2027-03-02T10:00' }).execute();
+    try {
+      const key = `${TEAM}/${MEETING_DAY}`;
+      const february = (await exporters.attendance!(db.db, { from: '2027-02-01', to: '2027-02-28', now: clock.now() }).then(parse)).filter((r) => r['wydarzenie'] === key);
+      const march = (await exporters.attendance!(db.db, { from: '2027-03-01', to: '2027-03-31', now: clock.now() }).then(parse)).filter((r) => r['wydarzenie'] === key);
+      expect(march.length).toBeGreaterThan(0);
+      // occurrencesIn (src/reminders/occurrence-window.ts) windows by the rule's date, so February lists the meeting of 2 March too: counted twice.
+      expect(february.map((r) => r['początek'])).toEqual([]);
+    } finally {
+      await db.db.deleteFrom('meeting_exceptions').where('team_id', '=', TEAM).where('occurrence_date', '=', MEETING_DAY).execute();
+    }
+  });
 });
