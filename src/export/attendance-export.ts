@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Database } from '../db/tables.js';
-import { takesPlace } from '../domain/occurrences.js';
+import { takesPlace, type Occurrence } from '../domain/occurrences.js';
 import { loadTeams } from '../feeds/feed-data.js';
 import { messages } from '../i18n/messages.js';
 import { activityDays } from '../participation/activity-days.js';
@@ -50,8 +50,8 @@ interface Block {
 }
 
 /**
- * `export attendance --from D --to D [--team T]`: a row per person per meeting occurrence and per
- * activity day starting in the range (Polish dates, both inclusive): who was expected (members and
+ * `export attendance --from D --to D [--team T]`: a row per person per meeting occurrence taking
+ * place in the range (where it was moved to, not its rule's date) and per activity day in the range (Polish dates, both inclusive): who was expected (members and
  * substitutes of a meeting, invited people of an activity) and anyone whose presence was recorded,
  * with their answer (only ever what the person said; a lapsed seat offer is shown as such, never
  * as a decline) and their presence: obecny, nieobecny, or brak zapisu when nobody recorded it.
@@ -61,14 +61,20 @@ export async function exportAttendance(db: Kysely<Database>, range: AttendanceRa
   const from = DateTime.fromISO(range.from, { zone: ZONE }).startOf('day').toJSDate();
   const to = DateTime.fromISO(range.to, { zone: ZONE }).endOf('day').toJSDate();
   const teamMembers = range.team ? new Set((await db.selectFrom('memberships').select('person_id').where('team_id', '=', range.team).where('removed_at', 'is', null).execute()).map((m) => m.person_id)) : undefined;
-  const blocks = [...(await activityBlocks(db, from, to, range.now, teamMembers)), ...(await meetingBlocks(db, from, to, range.team))];
+  const blocks = [...(await activityBlocks(db, range, from, to, teamMembers)), ...(await meetingBlocks(db, from, to, range.team))];
   blocks.sort((a, b) => a.start - b.start || a.id.localeCompare(b.id));
   const rows = blocks.flatMap((b) => b.rows.sort((x, y) => x.day.localeCompare(y.day) || collator.compare(x.name, y.name)).map((r) => r.cells));
   return toCsv(ATTENDANCE_COLUMNS, rows);
 }
 
-async function activityBlocks(db: Kysely<Database>, from: Date, to: Date, now: Date, only: Set<number> | undefined): Promise<Block[]> {
-  const activities = await db.selectFrom('activities').selectAll().where('starts_at', '>=', from).where('starts_at', '<=', to).execute();
+/**
+ * Activities running at any time in the range, each with only its days that fall in the range: a
+ * workshop of 31 March – 1 April is in March's report with 31 March and in April's with 1 April,
+ * never in both with the same day.
+ */
+async function activityBlocks(db: Kysely<Database>, range: AttendanceRange, from: Date, to: Date, only: Set<number> | undefined): Promise<Block[]> {
+  const now = range.now;
+  const activities = await db.selectFrom('activities').selectAll().where('starts_at', '<=', to).where('ends_at', '>=', from).execute();
   if (activities.length === 0) return [];
   const ids = activities.map((a) => a.id);
   const [invited, marks] = await Promise.all([
@@ -82,8 +88,12 @@ async function activityBlocks(db: Kysely<Database>, from: Date, to: Date, now: D
   ]);
   const people = await peopleWithTeams(db, [...invited.map((i) => i.person_id), ...marks.map((m) => m.person_id)]);
   const marked = new Map(marks.map((m) => [`${m.ref_id} ${m.day} ${m.person_id}`, m.present]));
-  return activities.map((activity) => {
-    const days = activityDays(activity);
+  return activities.flatMap((activity) => {
+    const all = activityDays(activity);
+    const days = all.filter((d) => d.day >= range.from && d.day <= range.to);
+    // An activity with no days in the range (one whose times cannot be read, or only the edge of it) is not in this report.
+    if (all.length > 0 && days.length === 0) return [];
+    if (all.length === 0 && (activity.starts_at < from || activity.starts_at > to)) return [];
     const invitedHere = invited.filter((i) => i.activity_id === activity.id);
     const walkIns = [...new Set(marks.filter((m) => m.ref_id === activity.id && !invitedHere.some((i) => i.person_id === m.person_id)).map((m) => m.person_id))];
     const who = [...invitedHere, ...walkIns.map((person_id) => ({ person_id, answer: null, answered_at: null, offer_expires_at: null, offer_lapsed_at: null }))];
@@ -104,13 +114,16 @@ async function activityBlocks(db: Kysely<Database>, from: Date, to: Date, now: D
           cells: [...first, kind, d.day, `${d.start.toFormat('HH:mm')}–${d.end.toFormat('HH:mm')}`, hours(d.start, d.end), presence(marked.get(`${activity.id} ${d.day} ${i.person_id}`)), null],
         }));
       });
-    return { start: activity.starts_at.getTime(), id: activity.id, rows };
+    return [{ start: days[0]?.start.toMillis() ?? activity.starts_at.getTime(), id: activity.id, rows }];
   });
 }
 
 async function meetingBlocks(db: Kysely<Database>, from: Date, to: Date, team: string | undefined): Promise<Block[]> {
   const teams = await loadTeams(db, team ? [team] : undefined);
-  const occurrences = teams.flatMap((t) => occurrencesIn(t.meetings, from, new Date(to.getTime() + 1)).filter(takesPlace).map((o) => ({ team: t.team, o })));
+  // occurrencesIn finds meetings moved into the range, but also keeps those moved out of it (it
+  // windows by the rule's date): only where a meeting takes place counts, so none is in two months.
+  const inRange = (o: Occurrence) => o.start.toMillis() >= from.getTime() && o.start.toMillis() <= to.getTime();
+  const occurrences = teams.flatMap((t) => occurrencesIn(t.meetings, from, new Date(to.getTime() + 1)).filter((o) => takesPlace(o) && inRange(o)).map((o) => ({ team: t.team, o })));
   if (occurrences.length === 0) return [];
   const teamIds = [...new Set(occurrences.map((x) => x.team.id))];
   const dates = [...new Set(occurrences.map((x) => x.o.date))];

@@ -13,3 +13,18 @@ export function graphemeCount(text: string): number {
   while (!segments.next().done) n++;
   return n;
 }
+
+/**
+ * The first `max` graphemes of a text: a cut that never splits a surrogate pair (which would make
+ * the text ill-formed: encodeURIComponent throws on it) nor a letter from its accent or an emoji
+ * from its skin tone.
+ */
+export function graphemeSlice(text: string, max: number): string {
+  let out = '';
+  let n = 0;
+  for (const { segment } of segmenter.segment(text)) {
+    if (n++ >= max) break;
+    out += segment;
+  }
+  return out;
+}

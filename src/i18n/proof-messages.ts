@@ -24,6 +24,9 @@ export const proofMessages = {
     commandUnknown: (asked: string) =>
       `Nie znaleźliśmy szkolenia ani warsztatów „${asked}” z odnotowaną Pani/Pana obecnością. Polecenie **zaświadczenie** bez dodatków pokaże, za które wydarzenia możemy wystawić zaświadczenie.`,
     verifyGenuineTitle: 'Zaświadczenie jest prawdziwe',
+    verifyWithdrawnTitle: 'Zaświadczenie nie jest już ważne',
+    verifyWithdrawn: (number: string) =>
+      `Zaświadczenie nr ${number} zostało wycofane: według listy obecności prowadzonej przez organizatora nie potwierdza już udziału w wydarzeniu (obecność poprawiono albo wydarzenie odwołano).`,
     verifyGenuine: (number: string) => `Zaświadczenie nr ${number} zostało wydane przez Kooperatora (program Kooperacje 3D) i poświadcza:`,
     verifyFields: { name: 'Imię i nazwisko', institution: 'Instytucja', activity: 'Wydarzenie', kind: 'Rodzaj', dates: 'Termin', hours: 'Liczba godzin udziału', place: 'Miejsce', issued: 'Data wydania' },
     sendAllHeading: 'Zaświadczenia o udziale',
@@ -59,6 +62,9 @@ export const proofMessages = {
       `${icu('en', '{n, plural, one {We can issue a certificate for # event} other {We can issue certificates for # events}}', { n: count })}. Please say which one, e.g. **certificate <id>**:`,
     commandUnknown: (asked: string) => `We found no training or workshop “${asked}” with your attendance recorded. **certificate** alone lists the events we can certify.`,
     verifyGenuineTitle: 'The certificate is genuine',
+    verifyWithdrawnTitle: 'The certificate is no longer valid',
+    verifyWithdrawn: (number: string) =>
+      `Certificate no. ${number} has been withdrawn: the organiser's attendance record no longer confirms participation in the event (the presence was corrected or the event cancelled).`,
     verifyGenuine: (number: string) => `Certificate no. ${number} was issued by Kooperator (programme Kooperacje 3D) and certifies:`,
     verifyFields: { name: 'Name', institution: 'Institution', activity: 'Event', kind: 'Kind', dates: 'Dates', hours: 'Hours attended', place: 'Place', issued: 'Issued on' },
     sendAllHeading: 'Certificates of attendance',

@@ -3,7 +3,7 @@ import { setImmediate } from 'node:timers/promises';
 import { DateTime } from 'luxon';
 import { formatDate, formatTime } from '../i18n/format.js';
 import type { AttendanceList, ListPerson } from './attendance-list.js';
-import { lineAt, newPdf, pipePdf, twoLinesAt } from './pdf-fonts.js';
+import { cellText, lineAt, newPdf, pipePdf, twoLinesAt } from './pdf-fonts.js';
 import { PROGRAMME } from './programme.js';
 
 /** Rows on one page: the funder's form has 30, and the header repeats on every page. */
@@ -67,7 +67,7 @@ function header(doc: PDFKit.PDFDocument, list: AttendanceList, day: AttendanceLi
   const width = PAGE.width - 2 * margin;
   doc.font('regular').fontSize(7.5).fillColor('#333333').text(PROGRAMME.line, margin, margin, { width, align: 'center', height: 22 });
   lineAt(doc, blank ? 'LISTA OBECNOŚCI (do podpisu)' : 'LISTA OBECNOŚCI', margin, margin + 26, width, { size: 15, bold: true });
-  doc.font('bold').fontSize(11).fillColor('#000000').text(list.title, margin, margin + 48, { width, height: 28, ellipsis: true });
+  doc.font('bold').fontSize(11).fillColor('#000000').text(cellText(list.title), margin, margin + 48, { width, height: 28, ellipsis: true });
   const start = day.start;
   const date = `${formatDate(start, 'pl')} (${start.setLocale('pl').toFormat('cccc')}), godz. ${formatTime(start, 'pl')}–${formatTime(day.end, 'pl')}`;
   const facts: [string, string][] = [

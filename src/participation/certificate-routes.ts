@@ -23,9 +23,10 @@ export interface CertificateRouteOptions {
 
 /**
  * `GET /certificates/{token}`: the public verification page a certificate's link and QR code
- * open: genuine, and what it certifies, from the record (a forged or altered link, or a
- * certificate whose record is gone, is 404). `GET /certificates/{token}.pdf`: the person's own
- * download link from the certificate message (404 forged, 410 expired).
+ * open: genuine, and what it certifies as presence is recorded now (a forged or altered link, or a
+ * certificate whose record is gone, is 404; a withdrawn one, with no presence left at a running
+ * activity, is 404 with a page saying it is no longer valid). `GET /certificates/{token}.pdf`: the
+ * person's own download link from the certificate message (404 forged or withdrawn, 410 expired).
  */
 export function certificateRoutes(options: CertificateRouteOptions): Route[] {
   return [
@@ -39,6 +40,15 @@ export function certificateRoutes(options: CertificateRouteOptions): Route[] {
         if (!view) return sendBadLink(res, 404, 'pl', 'certificate');
         const language = pageLanguage(req.url, 'pl');
         const t = proofMessages[language];
+        // 404 like a number never issued, but saying why: whoever checks it must not take it as genuine.
+        if (view.withdrawn) {
+          return sendPage(res, 404, {
+            language,
+            title: t.verifyWithdrawnTitle,
+            switchLanguageUrl: `/certificates/${token}?lang=${language === 'pl' ? 'en' : 'pl'}`,
+            body: html`<p class="notice bad">${t.verifyWithdrawn(view.number)}</p>`,
+          });
+        }
         const f = t.verifyFields;
         const rows: [string, string][] = [
           [f.name, view.name],
@@ -67,7 +77,7 @@ export function certificateRoutes(options: CertificateRouteOptions): Route[] {
         if (!link.ok) return sendBadLink(res, link.status, 'pl', 'certificate');
         const view = await loadCertificate(options.db, { id: link.certificateId });
         const person = view && (await options.db.selectFrom('people').select('id').where('id', '=', view.personId).where('removed_at', 'is', null).executeTakeFirst());
-        if (!view || !person || view.personId !== link.personId) return sendBadLink(res, 404, 'pl', 'certificate');
+        if (!view || view.withdrawn || !person || view.personId !== link.personId) return sendBadLink(res, 404, 'pl', 'certificate');
         const name = `zaświadczenie-${fileSlug(view.activity.id)}-${view.number.replace(/\//g, '-')}.pdf`;
         res.writeHead(200, {
           'content-type': 'application/pdf',

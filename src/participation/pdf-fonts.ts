@@ -44,13 +44,25 @@ export function newPdf(info: { title: string; subject: string; now: Date }): PDF
 export function fitText(doc: PDFKit.PDFDocument, text: string, width: number): string {
   if (doc.widthOfString(text) <= width) return text;
   // Start from a length that about fits, then take characters off: few measurements per cell.
-  let cut = text.slice(0, Math.max(1, Math.floor((text.length * width) / doc.widthOfString(text))));
-  while (cut.length > 1 && doc.widthOfString(`${cut}…`) > width) cut = cut.slice(0, -1);
-  return `${cut.trimEnd()}…`;
+  // Cut by code points, never inside a surrogate pair (a half would print as a missing glyph).
+  const chars = Array.from(text);
+  let n = Math.max(1, Math.floor((chars.length * width) / doc.widthOfString(text)));
+  while (n > 1 && doc.widthOfString(`${chars.slice(0, n).join('')}…`) > width) n--;
+  return `${chars.slice(0, n).join('').trimEnd()}…`;
+}
+
+/**
+ * Text for a one-line cell: every run of white space (a line break or tab in a pasted name, a
+ * roster's quoted YAML string) becomes one space. Drawn with lineBreak: false, a break would
+ * reach the font as a character it has no glyph for and glue the words together.
+ */
+export function cellText(text: string): string {
+  return text.replace(/\s+/gu, ' ').trim();
 }
 
 /** One line of text at (x, y), shrunk down to `min` points and then cut, never wrapped. */
-export function lineAt(doc: PDFKit.PDFDocument, text: string, x: number, y: number, width: number, options: { size: number; min?: number; bold?: boolean; color?: string }): void {
+export function lineAt(doc: PDFKit.PDFDocument, raw: string, x: number, y: number, width: number, options: { size: number; min?: number; bold?: boolean; color?: string }): void {
+  const text = cellText(raw);
   doc.font(options.bold ? 'bold' : 'regular').fontSize(options.size);
   let size = options.size;
   while (size > (options.min ?? options.size) && doc.widthOfString(text) > width) doc.fontSize((size -= 0.5));
@@ -62,7 +74,8 @@ export function lineAt(doc: PDFKit.PDFDocument, text: string, x: number, y: numb
  * largest size down to `min` that holds it whole, else two lines at `min` with the second cut.
  * Institutions' names are long and the funder wants them whole.
  */
-export function twoLinesAt(doc: PDFKit.PDFDocument, text: string, x: number, y: number, width: number, height: number, options: { size: number; min: number }): void {
+export function twoLinesAt(doc: PDFKit.PDFDocument, raw: string, x: number, y: number, width: number, height: number, options: { size: number; min: number }): void {
+  const text = cellText(raw);
   doc.font('regular').fontSize(options.size).fillColor('#000000');
   if (doc.widthOfString(text) <= width) return void doc.text(text, x, y + (height - options.size) / 2 - 1, { lineBreak: false });
   let size = options.size;

@@ -59,13 +59,16 @@ describe.each(dialects)('export attendance: real presence per person and day, pe
   });
 
   it('should give a two-day workshop a row per invited person per day, with that day\'s hours', async () => {
-    const rows = (await attendance('2027-03-10', '2027-03-10')).filter((r) => r.wydarzenie === WORKSHOP);
+    const rows = (await attendance('2027-03-10', '2027-03-11')).filter((r) => r.wydarzenie === WORKSHOP);
     expect(rows).toHaveLength(30 * 2);
     const abel = rows.filter((r) => r['imię i nazwisko'] === 'Ąbel Ćwikła');
     expect(abel.map((r) => [r.dzień, r.godziny, r['liczba godzin'], r.obecność])).toEqual([
       ['2027-03-10', '09:00–16:00', '7', 'brak zapisu'],
       ['2027-03-11', '09:00–16:00', '7', 'obecny'],
     ]);
+    // A range holding one of its days gets that day only.
+    const second = (await attendance('2027-03-11', '2027-03-11')).filter((r) => r.wydarzenie === WORKSHOP);
+    expect([...new Set(second.map((r) => r.dzień))]).toEqual(['2027-03-11']);
   });
 
   it('should limit --team to that team: its meetings and its members\' activity rows', async () => {
