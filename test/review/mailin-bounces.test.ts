@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FixedClock } from '../../src/clock.js';
+import type { Db } from '../../src/db/db.port.js';
+import { enqueue } from '../../src/delivery/outbox.js';
+import { BOUNCE_SKIP_MS, failingAddresses } from '../../src/inbound/bounces.js';
+import { createBounceSink } from '../../src/inbound/bounce-sink.js';
+import { parseDsn } from '../../src/inbound/dsn-reports.js';
+import { replyAddress } from '../../src/inbound/reply-address.js';
+import { log } from '../adapters/email/support.js';
+import { dialects, demoDatabase } from '../support/databases.js';
+import { postfixBounce } from '../inbound/dsn-samples.js';
+
+/** Hostile review of issue 16's bounces (r-mailin): each test proves one way the promise breaks. */
+const SECRET = 's'.repeat(40);
+const MAIL_FROM = '"Kooperator RCPS" <kooperator@example.org>';
+const crlf = (text: string) => text.replace(/\r?\n/g, '\r\n');
+
+/** An RFC 3464 report with two recipients: the first failed (not the person's address), the second delivered. */
+function twoRecipientReport(to: string, failed: string, delivered: string): string {
+  return crlf(`From: MAILER-DAEMON@mail.example.org (Mail Delivery System)
+Subject: Delivery Status Notification
+To: ${to}
+Message-Id: <two-recipients@mail.example.org>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="b1"
+
+--b1
+Content-Type: text/plain
+
+One of the recipients failed.
+
+--b1
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mail.example.org
+
+Final-Recipient: rfc822; ${failed}
+Action: failed
+Status: 5.1.1
+Diagnostic-Code: smtp; 550 5.1.1 User unknown
+
+Final-Recipient: rfc822; ${delivered}
+Action: delivered
+Status: 2.0.0
+
+--b1--
+`);
+}
+
+/** An older server's plain-text bounce with an SMTP reply but no recipient line. */
+function plainBounceWithoutRecipient(to: string): string {
+  return crlf(`From: MAILER-DAEMON@old.example.org
+Subject: Mail delivery failed
+To: ${to}
+Message-Id: <plain-no-rcpt@old.example.org>
+
+A message that you sent could not be delivered to one or more of its recipients.
+
+550 5.1.1 User unknown
+`);
+}
+
+describe.each(dialects)('hostile bounces on %s', (kind) => {
+  let db: Db;
+  const clock = new FixedClock('2026-12-20T12:00:00Z');
+  const sink = () => createBounceSink({ db: db.db, clock, secret: SECRET, mailFrom: MAIL_FROM, log });
+  const personId = async (email: string) => (await db.db.selectFrom('people').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+
+  /** A notice sent by e-mail to the person (as the dispatcher leaves it), and its signed reply address. */
+  async function sentByEmail(key: string, person: number): Promise<{ id: number; verp: string }> {
+    await enqueue(db.db, [{ key, kind: 'notice', personId: person, channels: ['email', 'slack'], payload: { language: 'pl', title: key, text: 'x' }, dueAt: clock.now() }]);
+    const row = await db.db.selectFrom('deliveries').select('id').where('dedupe_key', '=', key).executeTakeFirstOrThrow();
+    await db.db.updateTable('deliveries').set({ state: 'sent', sent_channel: 'email', sent_at: clock.now(), channel_index: 0 }).where('id', '=', row.id).execute();
+    return { id: row.id, verp: replyAddress(SECRET, MAIL_FROM, { deliveryId: row.id, personId: person }) };
+  }
+  const stateOf = async (id: number) => db.db.selectFrom('deliveries').select(['state', 'channel_index', 'sent_channel']).where('id', '=', id).executeTakeFirstOrThrow();
+
+  beforeAll(async () => {
+    db = await demoDatabase(kind, clock);
+  }, 120_000);
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it("should not move a delivery when the report's failed recipient is not the address it went to (the person's own address was delivered)", async () => {
+    const anna = await personId('anna.nowak@example.org');
+    const { id, verp } = await sentByEmail('r1', anna);
+    await sink().receive(Buffer.from(twoRecipientReport(verp, 'someone.else@other.example.org', 'anna.nowak@example.org')), { transport: 'smtp', mailFrom: '', rcptTo: [verp] });
+    // Anna's own address took the mail: she must not get it a second time on Slack.
+    expect(await stateOf(id)).toMatchObject({ state: 'sent', sent_channel: 'email' });
+  });
+
+  it('should not mark the address a person changed to failing, for a late bounce (without a recipient) of a mail sent to the old one', async () => {
+    const jan = await personId('jan.kowalski@example.org');
+    const { verp } = await sentByEmail('r2', jan);
+    // Jan fixes his address after the mail went to the old one; the old one's bounce comes late.
+    await db.db.updateTable('people').set({ email: 'jan.nowy@example.org' }).where('id', '=', jan).execute();
+    await sink().receive(Buffer.from(plainBounceWithoutRecipient(verp)), { transport: 'smtp', mailFrom: '', rcptTo: [verp] });
+    const failing = (await failingAddresses(db.db, [jan], clock.now())).get(jan) ?? [];
+    // docs/inbound-mail.md and bounces.ts: "marks only that old address, never the new one".
+    expect(failing.map((f) => f.address)).not.toContain('jan.nowy@example.org');
+  });
+
+  it('should record one bounce (one Message-ID) once when it is handed twice (two replicas on one mailbox, a crash before the flag): the skip is not extended', async () => {
+    const marta = await personId('marta.grabowska@example.org');
+    const { verp } = await sentByEmail('r3', marta);
+    const raw = Buffer.from(postfixBounce(verp, 'marta.grabowska@example.org'));
+    const first = clock.now();
+    await sink().receive(raw, { transport: 'imap', rcptTo: [] });
+    // The other replica (or this one after a restart) hands the very same mail again, days later.
+    clock.advance(10 * 24 * 3600_000);
+    await sink().receive(raw, { transport: 'imap', rcptTo: [] });
+    const row = await db.db.selectFrom('mail_bounces').selectAll().where('person_id', '=', marta).executeTakeFirstOrThrow();
+    expect({ bounces: row.bounces, last: new Date(row.last_bounce_at).toISOString() }).toEqual({ bounces: 1, last: first.toISOString() });
+  });
+});
+
+describe('hostile DSN input', () => {
+  it('should read a hostile plain bounce (80 KB of blank lines) in well under a second, not block the event loop', () => {
+    const mail = `From: MAILER-DAEMON@x.example.org\r\nSubject: Undelivered Mail\r\n\r\n${' \n'.repeat(40_000)}`;
+    const started = Date.now();
+    parseDsn(mail);
+    // Quadratic backtracking in plainBounce's recipient pattern (/^\s+([^\s<>@]+@…)\s*\r?\n\s+…/im):
+    // MAX_SCAN (256 KB) of such text blocks the whole service for about a minute.
+    expect(Date.now() - started).toBeLessThan(1000);
+  }, 120_000);
+});
