@@ -125,3 +125,23 @@ describe('hostile DSN input', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   }, 120_000);
 });
+
+describe.each(dialects)('hostile bounces: who may send one, on %s', (kind) => {
+  it('should not take a "bounce" sent with an ordinary sender (RFC 5321 §4.5.5: a DSN has the null reverse-path) as a bounce', async () => {
+    const clock = new FixedClock('2026-12-20T12:00:00Z');
+    const db = await demoDatabase(kind, clock);
+    try {
+      const anna = (await db.db.selectFrom('people').select('id').where('email', '=', 'anna.nowak@example.org').executeTakeFirstOrThrow()).id;
+      await enqueue(db.db, [{ key: 'f1', kind: 'notice', personId: anna, channels: ['email', 'slack'], payload: { language: 'pl', title: 'f1', text: 'x' }, dueAt: clock.now() }]);
+      const row = await db.db.selectFrom('deliveries').select('id').where('dedupe_key', '=', 'f1').executeTakeFirstOrThrow();
+      await db.db.updateTable('deliveries').set({ state: 'sent', sent_channel: 'email', sent_at: clock.now() }).where('id', '=', row.id).execute();
+      // Anyone Anna forwarded the mail to knows its Reply-To, and writes a DSN-shaped mail from their own mailbox.
+      const verp = replyAddress(SECRET, MAIL_FROM, { deliveryId: row.id, personId: anna });
+      const sink = createBounceSink({ db: db.db, clock, secret: SECRET, mailFrom: MAIL_FROM, log });
+      await sink.receive(Buffer.from(postfixBounce(verp, 'anna.nowak@example.org')), { transport: 'smtp', mailFrom: 'eve@evil.example.net', rcptTo: [verp] });
+      expect(await failingAddresses(db.db, [anna], clock.now())).toEqual(new Map());
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
+});
