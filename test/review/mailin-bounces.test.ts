@@ -101,6 +101,17 @@ describe.each(dialects)('hostile bounces on %s', (kind) => {
     expect(failing.map((f) => f.address)).not.toContain('jan.nowy@example.org');
   });
 
+  it("should move the delivery on when the mail server gave up for good after retrying (Action: failed, Status: 4.4.7, Postfix's queue lifetime)", async () => {
+    const ewa = await personId('ewa.lewandowska@example.org');
+    const { id, verp } = await sentByEmail('r4', ewa);
+    const expired = postfixBounce(verp, 'ewa.lewandowska@example.org', '4.4.7', 'X-Postfix; delivery temporarily suspended: connect to mx.example.com[192.0.2.10]:25: Connection timed out');
+    expect(parseDsn(expired)![0]).toMatchObject({ action: 'failed', status: '4.4.7' });
+    await sink().receive(Buffer.from(expired), { transport: 'smtp', mailFrom: '', rcptTo: [verp] });
+    // RFC 3464 §2.3.3: "failed" means the server abandoned the mail: it never reached the person,
+    // so (as for 5.x.x) the next channel must carry it; today it stays 'sent' and is lost.
+    expect(await stateOf(id)).toMatchObject({ state: 'pending', channel_index: 1 });
+  });
+
   it('should record one bounce (one Message-ID) once when it is handed twice (two replicas on one mailbox, a crash before the flag): the skip is not extended', async () => {
     const marta = await personId('marta.grabowska@example.org');
     const { verp } = await sentByEmail('r3', marta);
