@@ -131,6 +131,16 @@ describe.each(dialects)('hostile bounces on %s', (kind) => {
     expect(await db.db.selectFrom('deliveries').select(['state', 'channel_index', 'claimed_by', 'sent_channel']).where('id', '=', emailRow!.id).executeTakeFirstOrThrow()).toEqual({ state: 'sending', channel_index: 1, claimed_by: 'w', sent_channel: null });
   });
 
+  it('should not send a months-old notice again on Slack for a bounce replayed to its signed address 90 days later', async () => {
+    const lukasz = await personId('lukasz.wozniak@example.org');
+    const { id, verp } = await sentByEmail('r6', lukasz);
+    // A DSN comes within the sending server's queue lifetime (Postfix: 5 days); this one is a
+    // replay (the address is in every copy's Reply-To and never expires).
+    clock.advance(90 * 24 * 3600_000);
+    await sink().receive(Buffer.from(postfixBounce(verp, 'lukasz.wozniak@example.org')), { transport: 'smtp', mailFrom: '', rcptTo: [verp] });
+    expect(await stateOf(id)).toMatchObject({ state: 'sent', sent_channel: 'email' });
+  });
+
   it('should record one bounce (one Message-ID) once when it is handed twice (two replicas on one mailbox, a crash before the flag): the skip is not extended', async () => {
     const marta = await personId('marta.grabowska@example.org');
     const { verp } = await sentByEmail('r3', marta);
@@ -152,6 +162,16 @@ describe('hostile DSN input', () => {
     parseDsn(mail);
     // Quadratic backtracking in plainBounce's recipient pattern (/^\s+([^\s<>@]+@…)\s*\r?\n\s+…/im):
     // MAX_SCAN (256 KB) of such text blocks the whole service for about a minute.
+    expect(Date.now() - started).toBeLessThan(1000);
+  }, 120_000);
+
+  it('should look for the signed address in a hostile 60 KB To header (no @ in it) in well under a second', async () => {
+    // Over IMAP the envelope is gone, so bounce-sink.ts reads To/Delivered-To with /[^\s<>,"]+@[^\s<>,"]+/g: quadratic without an @.
+    const bounce = postfixBounce('x', 'anna.nowak@example.org').replace('To: x\r\n', `To: ${'a'.repeat(60_000)}\r\n`);
+    const sink = createBounceSink({ db: undefined as never, clock: new FixedClock('2026-12-20T12:00:00Z'), secret: SECRET, mailFrom: MAIL_FROM, log });
+    const started = Date.now();
+    // Unbound (no signed address anywhere): the database is never reached.
+    expect(await sink.receive(Buffer.from(bounce), { transport: 'imap', rcptTo: [] })).toEqual({ status: 'ignored', why: 'bounce_unbound' });
     expect(Date.now() - started).toBeLessThan(1000);
   }, 120_000);
 });
