@@ -12,7 +12,7 @@ import { log } from '../adapters/email/support.js';
 import { dialects, demoDatabase } from '../support/databases.js';
 import { postfixBounce } from '../inbound/dsn-samples.js';
 
-/** Hostile review of issue 16's bounces (r-mailin): each test proves one way the promise breaks. */
+/** Hostile cases of issue 16's bounces (found by review r-mailin): each test proves one way the promise could break. */
 const SECRET = 's'.repeat(40);
 const MAIL_FROM = '"Kooperator RCPS" <kooperator@example.org>';
 const crlf = (text: string) => text.replace(/\r?\n/g, '\r\n');
