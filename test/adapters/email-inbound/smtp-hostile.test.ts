@@ -1,11 +1,11 @@
 import { connect, type Socket } from 'node:net';
 import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SmtpListener } from '../../adapters/email-inbound/smtp-listener.js';
-import { createLogger } from '../../src/log.js';
-import { aMail, RecordingSink, until } from '../adapters/email-inbound/support.js';
+import { SmtpListener } from '../../../adapters/email-inbound/smtp-listener.js';
+import { createLogger } from '../../../src/log.js';
+import { aMail, RecordingSink, until } from './support.js';
 
-/** Hostile review of issue 16's receiving SMTP listener (r-mailin), over real sockets. */
+/** Hostile cases (found by review r-mailin) of issue 16's receiving SMTP listener (r-mailin), over real sockets. */
 const log = createLogger('silent');
 const MAIL_FROM = '"Kooperator RCPS" <kooperator@example.org>';
 const REPLY = 'kooperator+d1p2.abcdefghijklmnop@example.org';
