@@ -6,7 +6,7 @@ import { claimDue, recordOutcomes } from '../../src/delivery/claims.js';
 import { recordBounce } from '../../src/inbound/bounces.js';
 import { BOUNCE_SKIP_MS, failingAddresses } from '../../src/inbound/bounces.js';
 import { createBounceSink } from '../../src/inbound/bounce-sink.js';
-import { parseDsn } from '../../src/inbound/dsn-reports.js';
+import { fromMailSystem, parseDsn } from '../../src/inbound/dsn-reports.js';
 import { replyAddress } from '../../src/inbound/reply-address.js';
 import { log } from '../adapters/email/support.js';
 import { dialects, demoDatabase } from '../support/databases.js';
@@ -141,6 +141,14 @@ describe.each(dialects)('hostile bounces on %s', (kind) => {
     expect(await stateOf(id)).toMatchObject({ state: 'sent', sent_channel: 'email' });
   });
 
+  it('should still move a delivery for a bounce 6 days after it was sent (within BOUNCE_MOVES_DELIVERY_MS)', async () => {
+    const piotr = await personId('piotr.kaminski@example.org');
+    const { id, verp } = await sentByEmail('r7', piotr);
+    clock.advance(6 * 24 * 3600_000);
+    await sink().receive(Buffer.from(postfixBounce(verp, 'piotr.kaminski@example.org')), { transport: 'smtp', mailFrom: '', rcptTo: [verp] });
+    expect(await stateOf(id)).toMatchObject({ state: 'pending', channel_index: 1 });
+  });
+
   it('should record one bounce (one Message-ID) once when it is handed twice (two replicas on one mailbox, a crash before the flag): the skip is not extended', async () => {
     const marta = await personId('marta.grabowska@example.org');
     const { verp } = await sentByEmail('r3', marta);
@@ -152,6 +160,20 @@ describe.each(dialects)('hostile bounces on %s', (kind) => {
     await sink().receive(raw, { transport: 'imap', rcptTo: [] });
     const row = await db.db.selectFrom('mail_bounces').selectAll().where('person_id', '=', marta).executeTakeFirstOrThrow();
     expect({ bounces: row.bounces, last: new Date(row.last_bounce_at).toISOString() }).toEqual({ bounces: 1, last: first.toISOString() });
+  });
+});
+
+describe('who sends a bounce (fromMailSystem)', () => {
+  const bounce = postfixBounce('kooperator+x@example.org', 'anna.nowak@example.org');
+  it('should take the null envelope sender, and refuse any other, whatever the headers say', () => {
+    expect(fromMailSystem(bounce, '')).toBe(true);
+    expect(fromMailSystem(bounce, '<>')).toBe(true);
+    expect(fromMailSystem(bounce, 'eve@evil.example.net')).toBe(false);
+  });
+  it("should read the mail's shape only when the envelope sender is unknown (IMAP without Return-Path)", () => {
+    expect(fromMailSystem(bounce, undefined)).toBe(true);
+    const byHand = bounce.replace('From: MAILER-DAEMON@mail.example.org (Mail Delivery System)', 'From: Eve <eve@evil.example.net>');
+    expect(fromMailSystem(byHand, undefined)).toBe(false);
   });
 });
 
