@@ -10,6 +10,8 @@ export const PROCESSED_KEYWORD = '$Kooperator';
 export const DEFAULT_MAX_BYTES = 30 * 1024 * 1024;
 /** How often the mailbox is searched when IDLE says nothing (a server without IDLE, or one that drops it silently). */
 export const DEFAULT_POLL_MS = 60_000;
+/** How long stop() lets a logged-in session finish its command (a receive, a flag) before closing it. */
+export const STOP_GRACE_MS = 250;
 
 export interface ImapReaderOptions {
   /** IMAP_URL: `imaps://user:pass@host[:port]/INBOX`, or `imap://` (STARTTLS when offered; `?starttls=required` insists). */
@@ -76,6 +78,8 @@ export class ImapReader {
   private stopping = false;
   private running: Promise<void> | undefined;
   private client: ImapFlow | undefined;
+  /** Past connect(): stop lets the session end on its own (within STOP_GRACE_MS) instead of closing it. */
+  private loggedIn = false;
   private wakeUp: (() => void) | undefined;
   /** New mail announced while a round was running: the next pause ends at once. */
   private woken = false;
@@ -96,11 +100,24 @@ export class ImapReader {
     this.running ??= this.run().finally(() => (this.running = undefined));
   }
 
-  /** Takes no more mail, lets a receive in flight finish, logs out. Resolves when done; the caller bounds it. */
+  /**
+   * Takes no more mail, lets a receive in flight finish, logs out. Resolves when done; the caller
+   * bounds it (src/shutdown.ts: 400 ms). A connection not logged in yet (a server that never
+   * greets) is closed at once; a command the server is slow to answer is cut after STOP_GRACE_MS
+   * (a mail whose receive went through but whose flag was not set is offered again, and the sink
+   * records it once).
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake();
-    await this.running;
+    if (!this.running) return;
+    if (!this.loggedIn) this.client?.close();
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), STOP_GRACE_MS)));
+    const running = this.running;
+    if ((await Promise.race([running, grace])) === 'late') this.client?.close();
+    clearTimeout(timer);
+    await running;
   }
 
   private wake(): void {
@@ -147,11 +164,15 @@ export class ImapReader {
       greetingTimeout: 15_000,
     });
     this.client = client;
+    this.loggedIn = false;
     client.on('error', (error: Error) => this.log.debug({ err: error }, 'IMAP connection error'));
     client.on('close', () => this.wake());
     client.on('exists', () => this.wake());
     try {
+      // Stopped while the client was being made: connect would wait for the server's greeting.
+      if (this.stopping) return;
       await client.connect();
+      this.loggedIn = true;
       const lock = await client.getMailboxLock(mailbox);
       try {
         // Keywords need the server's permission (\* in PERMANENTFLAGS); without it \Seen alone marks processed mail.
@@ -171,6 +192,7 @@ export class ImapReader {
       }
     } finally {
       this.client = undefined;
+      this.loggedIn = false;
       if (client.usable) await client.logout().catch(() => client.close());
       else client.close();
     }

@@ -8,7 +8,12 @@ export type Composed = { ok: true; mail: SendMailOptions } | { ok: false; reason
 // One plain address: a comma or angle bracket in an address would reach other people.
 const ADDRESS = /^[^\s@,;<>"()[\]\\]+@[^\s@,;<>"()[\]\\]+\.[^\s@,;<>"()[\]\\]+$/;
 
-const REPLY_ADDRESS = /^[a-z0-9._-]+\+[a-z0-9.]+@[a-z0-9.-]+$/i;
+// A signed reply address (src/inbound/reply-address.ts) on any valid MAIL_FROM: its local part
+// (RFC 5322 atext and dots, letters of any script: o'neill, zażółć), `+` and the signed tag, then
+// a domain of letters of any script, digits and hyphens (związek.pl). No space, quote, comma,
+// angle bracket, colon, semicolon, backslash or control character can be in it: it stays one
+// address in one header line.
+const REPLY_ADDRESS = /^[\p{L}\p{M}\p{N}!#$%&'*/=?^_`{|}~.-]{1,64}\+d[0-9a-z]{1,12}p[0-9a-z]{1,12}\.[a-z2-7]{16}@[\p{L}\p{M}\p{N}-]{1,63}(?:\.[\p{L}\p{M}\p{N}-]{1,63}){1,8}$/u;
 
 /** A Message as nodemailer mail options, or why it cannot be sent (a permanent failure). */
 export function composeMail(to: string, message: Message): Composed {
@@ -24,7 +29,7 @@ export function composeMail(to: string, message: Message): Composed {
   };
 
   if (message.replyAddress !== undefined) {
-    // Built from digits and base32 only (src/inbound/reply-address.ts); anything else is refused, never written into a header.
+    // MAIL_FROM's mailbox plus a tag of digits and base32 only (src/inbound/reply-address.ts); anything else is refused, never written into a header.
     if (!REPLY_ADDRESS.test(message.replyAddress)) return { ok: false, reason: 'the reply address is not one of ours: not sent' };
     mail.replyTo = message.replyAddress;
     // VERP: the SMTP envelope sender is the same signed address, so a bounce names this delivery and person.

@@ -98,11 +98,16 @@ export async function releaseClaims(db: Kysely<Database>, workerId: string, ids?
 
 /**
  * Records outcomes in one UPDATE (unnest of arrays) instead of one per row: the outbox's own
- * cost per message. Only rows this worker still holds are touched.
+ * cost per message. Only the claim each outcome came from is touched: the row must still be
+ * `sending`, held by this worker, at the channel it was claimed at. claimed_by alone is the
+ * worker, not the claim: a bounce (src/inbound/bounces.ts) may take a row over mid-send and move
+ * it to the next channel, where this same worker's other lane claims it at once; the first
+ * lane's late outcome then finds another channel_index and changes nothing. (claimed_at is no
+ * token: renewClaims moves it while the claim lives.)
  */
 export async function recordOutcomes(db: Kysely<Database>, workerId: string, now: Date, finished: [DeliveryRow, Changes][]): Promise<void> {
   if (finished.length === 0) return;
-  const rows = finished.map(([row, changes]) => ({ ...row, ...changes }));
+  const rows = finished.map(([row, changes]) => ({ ...row, ...changes, claimedIndex: row.channel_index }));
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
   await sql`
     update deliveries d set
@@ -112,7 +117,8 @@ export async function recordOutcomes(db: Kysely<Database>, workerId: string, now
     from unnest(
       ${rows.map((r) => r.id)}::bigint[], ${rows.map((r) => r.state)}::text[], ${rows.map((r) => r.attempts)}::int[],
       ${rows.map((r) => r.channel_index)}::int[], ${rows.map((r) => iso(r.next_attempt_at))}::timestamptz[], ${rows.map((r) => r.last_error)}::text[],
-      ${rows.map((r) => r.sent_channel)}::text[], ${rows.map((r) => r.provider_id)}::text[], ${rows.map((r) => iso(r.sent_at))}::timestamptz[]
-    ) as u(id, state, attempts, channel_index, next_attempt_at, last_error, sent_channel, provider_id, sent_at)
-    where d.id = u.id and d.claimed_by = ${workerId}`.execute(db);
+      ${rows.map((r) => r.sent_channel)}::text[], ${rows.map((r) => r.provider_id)}::text[], ${rows.map((r) => iso(r.sent_at))}::timestamptz[],
+      ${rows.map((r) => r.claimedIndex)}::int[]
+    ) as u(id, state, attempts, channel_index, next_attempt_at, last_error, sent_channel, provider_id, sent_at, claimed_index)
+    where d.id = u.id and d.claimed_by = ${workerId} and d.state = 'sending' and d.channel_index = u.claimed_index`.execute(db);
 }

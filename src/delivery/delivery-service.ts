@@ -23,7 +23,7 @@ import type { InvitationDeps } from '../invitations/invitation-message.js';
 import { planInvitations } from '../invitations/plan-invitations.js';
 import { sweepOffers } from '../invitations/rsvp.js';
 import { planActivityReminders } from '../invitations/plan-activity-reminders.js';
-import { replyAddress, type ReplyRef } from '../inbound/reply-address.js';
+import { fittingReplyAddress, replyAddressesFit, type ReplyRef } from '../inbound/reply-address.js';
 
 export interface DeliveryServiceOptions {
   db: Kysely<Database>;
@@ -62,6 +62,9 @@ export class DeliveryService {
 
   constructor(private readonly options: DeliveryServiceOptions) {
     const { db } = options;
+    if (options.appSecret && options.mailFrom && !replyAddressesFit(options.mailFrom)) {
+      options.log.warn({ mailFrom: options.mailFrom }, "MAIL_FROM's local part leaves no room for signed reply addresses (64 characters at most): a mail whose address would be longer goes out with MAIL_FROM as its Reply-To, and replies and bounces to it are not read");
+    }
     const onResult = deliveryMetrics(db, options.clock, options.registry);
     const staleMs = options.replicaTimeoutMs ?? DEFAULT_REPLICA_TIMEOUT_MS;
     this.replicas = options.sharedDatabase
@@ -80,7 +83,7 @@ export class DeliveryService {
       pacing: platformPacing,
       ...(this.replicas ? { replicas: this.replicas } : {}),
       ...(options.appSecret ? { emailLinks: emailLinks(db, options.publicUrl, options.appSecret, options.clock) } : {}),
-      ...(options.appSecret && options.mailFrom ? { replyAddress: (ref: ReplyRef) => replyAddress(options.appSecret!, options.mailFrom!, ref) } : {}),
+      ...(options.appSecret && options.mailFrom ? { replyAddress: (ref: ReplyRef) => fittingReplyAddress(options.appSecret!, options.mailFrom!, ref) } : {}),
       onResult,
     });
     // The safety re-check is also what takes back a dead replica's rows while this one is idle.

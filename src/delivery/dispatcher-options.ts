@@ -42,7 +42,7 @@ export interface DispatcherOptions {
    * e-mail's Reply-To and envelope sender. Asked per row, after rendering, so a rendering shared
    * by several rows never carries one person's address to another.
    */
-  replyAddress?: (ref: ReplyRef) => string;
+  replyAddress?: (ref: ReplyRef) => string | undefined;
   /** Rate limits per platform and address (platform-pacing.ts); none when absent. */
   pacing?: (channel: ChannelKind, address: string) => PaceRule[];
   /** The dispatchers sharing the limits (PostgreSQL); each paces at its share. Alone when absent (PGlite). */

@@ -11,7 +11,8 @@ import type { BounceReport } from './bounces.js';
  *   of older servers, read only when they carry an SMTP reply with an enhanced code (5.1.1) or
  *   a 5xx reply: a guess without one is no bounce.
  *
- * Returns undefined for a mail that is no bounce. Never throws on malformed MIME.
+ * Returns undefined for a mail that is no bounce. Never throws on malformed MIME. Whether the
+ * sender may send one at all is `fromMailSystem`'s question: ask it too.
  */
 export function parseDsn(raw: Buffer | string): BounceReport[] | undefined {
   const text = typeof raw === 'string' ? raw : raw.toString('latin1');
@@ -96,10 +97,11 @@ function deliveryStatus(body: string): BounceReport[] {
   for (const fields of blocks) {
     const action = fields.get('action')?.toLowerCase().replace(/\s*\(.*\)$/, '');
     if (!action) continue;
-    const recipient = addressOf(fields.get('original-recipient')) ?? addressOf(fields.get('final-recipient'));
+    const named = [addressOf(fields.get('original-recipient')), addressOf(fields.get('final-recipient'))].filter((a): a is string => !!a);
+    const recipient = named[0];
     const status = /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(fields.get('status') ?? '')?.[1];
     const diagnostic = fields.get('diagnostic-code')?.replace(/^[^;]*;\s*/, '');
-    reports.push({ action, ...(recipient ? { recipient } : {}), ...(status ? { status } : {}), ...(diagnostic ? { diagnostic: diagnostic.slice(0, 500) } : {}) });
+    reports.push({ action, ...(recipient ? { recipient, recipients: [...new Set(named)] } : {}), ...(status ? { status } : {}), ...(diagnostic ? { diagnostic: diagnostic.slice(0, 500) } : {}) });
   }
   return reports;
 }
@@ -122,7 +124,7 @@ function plainBounce(mail: Part): BounceReport[] | undefined {
   const { type } = contentType(mail);
   const firstText = type.startsWith('multipart/') ? children(mail).find((c) => contentType(c).type === 'text/plain') : mail;
   const text = firstText ? decode(firstText).slice(0, MAX_SCAN) : '';
-  const recipient = /<([^\s<>@]+@[^\s<>@]+)>:\s*\r?\n/.exec(text)?.[1] ?? /^\s+([^\s<>@]+@[^\s<>@]+)\s*\r?\n\s+(?:SMTP error|.*(?:failed|rejected))/im.exec(text)?.[1];
+  const recipient = /<([^\s<>@]{1,256}@[^\s<>@]{1,256})>:[ \t]*\r?\n/.exec(text)?.[1] ?? eximRecipient(text);
   const reply = /\b(5\d\d)[ -](?:#?(5\.\d{1,3}\.\d{1,3})\b)?[^\r\n]*/.exec(text) ?? /\b#?(5\.\d{1,3}\.\d{1,3})\b[^\r\n]*/.exec(text);
   if (!reply) {
     // Exim's "Mail delivery failed" and qmail state a permanent failure in words only sometimes.
@@ -132,6 +134,47 @@ function plainBounce(mail: Part): BounceReport[] | undefined {
   }
   const status = reply[2] ?? (reply[1]!.startsWith('5.') ? reply[1] : '5.0.0');
   return [{ action: 'failed', ...(recipient ? { recipient: recipient.toLowerCase() } : {}), status, diagnostic: reply[0].trim().slice(0, 500) }];
+}
+
+/**
+ * Exim's layout: an indented address alone on its line, the next non-blank line indented and
+ * saying why ("SMTP error from remote mail server…", "…failed", "…rejected"). Read line by line:
+ * one pattern over the whole text (`^\s+…\s*\r?\n\s+…`) backtracks quadratically on blank lines.
+ */
+function eximRecipient(text: string): string | undefined {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i += 1) {
+    const address = /^[ \t]+([^\s<>@]{1,256}@[^\s<>@]{1,256})[ \t]*\r?$/.exec(lines[i]!)?.[1];
+    if (!address) continue;
+    let next = i + 1;
+    while (next < lines.length && lines[next]!.trim() === '') next += 1;
+    if (next < lines.length && /^[ \t]+(?:SMTP error|[^\r\n]*(?:failed|rejected))/.test(lines[next]!)) return address;
+  }
+  return undefined;
+}
+
+const FROM_MAIL_SYSTEM = /mailer-daemon|postmaster|mail delivery (?:sub)?system|microsoftexchange[0-9a-f]{32}@/i;
+
+/**
+ * Whether a mail comes from a mail system, as a DSN must (RFC 5321 §4.5.5, RFC 3464 §2): its
+ * envelope sender is null (MAIL FROM:<>; over IMAP the receiving server's Return-Path: <>). A
+ * DSN-shaped mail from anyone else's address is no bounce: anyone the mail was forwarded to knows
+ * its signed Reply-To. Only when the transport does not know the envelope sender (`undefined`: an
+ * IMAP server that writes no Return-Path) is the mail's own shape taken: From a mailer-daemon or
+ * postmaster, and Auto-Submitted or a multipart/report. (Headers can be forged; the envelope is
+ * the check that counts.)
+ */
+export function fromMailSystem(raw: Buffer | string, envelopeFrom: string | undefined): boolean {
+  if (envelopeFrom !== undefined) {
+    const sender = envelopeFrom.trim().replace(/^<(.*)>$/, '$1');
+    // Sendmail's local delivery writes the null sender as MAILER-DAEMON.
+    return sender === '' || /^mailer-daemon(?:@|$)/i.test(sender);
+  }
+  const text = typeof raw === 'string' ? raw.slice(0, 64 * 1024) : raw.subarray(0, 64 * 1024).toString('latin1');
+  const { headers } = splitPart(text);
+  if (!FROM_MAIL_SYSTEM.test((headers.get('from') ?? '').slice(0, 1000))) return false;
+  const autoSubmitted = (headers.get('auto-submitted') ?? 'no').trim().toLowerCase();
+  return !autoSubmitted.startsWith('no') || contentType({ headers, body: '' }).type === 'multipart/report';
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -8,8 +8,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * mail was about (its payload); the MAC (HMAC-SHA256 with APP_SECRET, 80 bits) makes the address
  * unforgeable, so a reply to it binds to that person without trusting the From header.
  *
- * Lower-case letters and digits only: mail servers may fold the case of a local part, and the
- * whole local part stays well within RFC 5321's 64 characters.
+ * Lower-case letters and digits only: mail servers may fold the case of a local part. The tag
+ * takes up to about 31 characters; a MAIL_FROM whose local part leaves no room for it within RFC
+ * 5321's 64 gets no signed addresses (fittingReplyAddress).
  */
 export interface ReplyRef {
   deliveryId: number;
@@ -52,6 +53,22 @@ export function replyAddress(secret: string, mailFrom: string, ref: ReplyRef): s
   const tag = `d${ref.deliveryId.toString(36)}p${ref.personId.toString(36)}.${mac(secret, ref)}`;
   return `${local}+${tag}${address.slice(at)}`;
 }
+
+/** RFC 5321 §4.5.3.1.1: a local part has at most 64 octets; servers refuse longer ones. */
+export const MAX_LOCAL_PART = 64;
+
+/**
+ * The signed reply address, or undefined when its local part would be longer than 64 octets (a
+ * long MAIL_FROM local part): the mail then goes out with plain MAIL_FROM as its Reply-To and
+ * envelope sender, and replies and bounces to it are not bound (docs/inbound-mail.md).
+ */
+export function fittingReplyAddress(secret: string, mailFrom: string, ref: ReplyRef): string | undefined {
+  const address = replyAddress(secret, mailFrom, ref);
+  return Buffer.byteLength(address.slice(0, address.lastIndexOf('@'))) <= MAX_LOCAL_PART ? address : undefined;
+}
+
+/** Whether MAIL_FROM leaves room for the signed tag of large ids (2^31): checked once at start, to log it. */
+export const replyAddressesFit = (mailFrom: string): boolean => fittingReplyAddress('x', mailFrom, { deliveryId: 2 ** 31 - 1, personId: 2 ** 31 - 1 }) !== undefined;
 
 // `d<delivery>p<person>.<mac>`: both numbers are base 36, whose digits include `p` (25), so the
 // split between them is ambiguous (d1pp2…): every split is tried and only the one whose MAC

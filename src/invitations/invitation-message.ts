@@ -12,7 +12,7 @@ import type { Answer } from './rsvp.js';
 import { inHowLong } from '../reminders/reminder-message.js';
 import type { RenderBatch } from '../delivery/batch-context.js';
 import { invitationBatchOf } from './invitation-batch.js';
-import { replyAddress } from '../inbound/reply-address.js';
+import { fittingReplyAddress } from '../inbound/reply-address.js';
 
 /** What rendering invitations needs beyond the database: link signing, iTIP writing, the organiser. */
 export interface InvitationDeps {
@@ -152,7 +152,8 @@ export function rsvpLinks(publicUrl: string, secret: string, activity: ActivityR
 /** METHOD:REQUEST (or CANCEL) for one attendee, with the feed's UID and the current SEQUENCE. */
 function itip(activity: ActivityRow, person: PersonRow, answer: string | undefined, language: Language, deps: InvitationDeps, deliveryId: number): Message['calendar'] {
   const method = activity.cancelled_at ? 'CANCEL' : 'REQUEST';
-  const organizer = { name: deps.organizer.name, email: replyAddress(deps.appSecret, deps.organizer.email, { deliveryId, personId: person.id }) };
+  // A MAIL_FROM too long for a signed address (fittingReplyAddress): the plain one, as Reply-To then is.
+  const organizer = { name: deps.organizer.name, email: fittingReplyAddress(deps.appSecret, deps.organizer.email, { deliveryId, personId: person.id }) ?? deps.organizer.email };
   const event = {
     ...activityEvent(activity, language),
     organizer,
