@@ -6,7 +6,7 @@ import type { InboundEnvelope, InboundMailSink, InboundOutcome } from '../ports/
 import { isAutoReply } from './auto-replies.js';
 import { proposeAbsence } from './absence-proposal.js';
 import { recordBounce, type BounceReport } from './bounces.js';
-import { parseDsn } from './dsn-reports.js';
+import { fromMailSystem, parseDsn } from './dsn-reports.js';
 import { readItip, type Itip } from './itip.js';
 import { parseMail, rawKey, type ParsedMail } from './parse-mail.js';
 import { bareAddress, readReplyAddress, type ReplyRef } from './reply-address.js';
@@ -58,7 +58,7 @@ async function receiveMail(deps: InboundDeps, raw: Buffer, envelope: InboundEnve
       .returning('id')
       .executeTakeFirst();
     if (!inserted) return 'duplicate';
-    const c = { trx, mailId: Number(inserted.id), now };
+    const c = { trx, mailId: Number(inserted.id), now, raw, envelopeFrom: envelope.mailFrom };
     const done = await handle(deps, c, mail, classified, signed, itip, dmarcOk, bounces);
     await trx
       .updateTable('inbound_mails')
@@ -101,7 +101,7 @@ function signedAddress(deps: InboundDeps, recipients: string[]): Signed {
 
 async function handle(
   deps: InboundDeps,
-  c: { trx: Kysely<Database>; mailId: number; now: Date },
+  c: { trx: Kysely<Database>; mailId: number; now: Date; raw: Buffer; envelopeFrom: string | undefined },
   mail: ParsedMail | undefined,
   classified: Classified,
   signed: Signed,
@@ -111,9 +111,11 @@ async function handle(
 ): Promise<Handled> {
   if (!mail || classified === 'not_understood') return { result: { status: 'ignored', why: 'not_understood' } };
   if (classified === 'bounce') {
-    const report = bounces?.find((r) => r.action === 'failed') ?? bounces?.[0];
-    if (!signed.ref || !report) return { result: { status: 'ignored', why: 'bounce_unbound' } };
-    const what = await recordBounce(c.trx, signed.ref, report, deps.clock);
+    if (!signed.ref || !bounces?.length) return { result: { status: 'ignored', why: 'bounce_unbound' } };
+    // Only a mail system bounces (RFC 5321 §4.5.5: the null sender): anyone who saw a reply address could forge one.
+    if (!fromMailSystem(c.raw, c.envelopeFrom)) return { result: { status: 'ignored', why: 'bounce_not_from_mail_system' } };
+    // All reports: recordBounce acts on the failed one about the address the delivery went to.
+    const what = await recordBounce(c.trx, signed.ref, bounces, deps.clock);
     return { result: { status: 'recorded', what: `bounce:${what}` }, personId: signed.ref.personId, deliveryId: signed.ref.deliveryId, changed: true };
   }
   const bound = await bind(c.trx, mail, signed, itip, dmarcOk);

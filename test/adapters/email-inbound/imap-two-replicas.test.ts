@@ -1,18 +1,22 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { ImapReader } from '../../adapters/email-inbound/imap-reader.js';
-import { FixedClock } from '../../src/clock.js';
-import type { Db } from '../../src/db/db.port.js';
-import { enqueue } from '../../src/delivery/outbox.js';
-import { createBounceSink } from '../../src/inbound/bounce-sink.js';
-import { replyAddress } from '../../src/inbound/reply-address.js';
-import { createLogger } from '../../src/log.js';
-import type { InboundMailSink } from '../../src/ports/inbound-mail.port.js';
-import { dialects, demoDatabase } from '../support/databases.js';
-import { dovecotOrSkip } from '../support/dovecot.js';
-import { until } from '../adapters/email-inbound/support.js';
-import { postfixBounce } from '../inbound/dsn-samples.js';
+import { ImapReader } from '../../../adapters/email-inbound/imap-reader.js';
+import { FixedClock } from '../../../src/clock.js';
+import type { Db } from '../../../src/db/db.port.js';
+import { enqueue } from '../../../src/delivery/outbox.js';
+import { createInboundMailSink } from '../../../src/inbound/receive-mail.js';
+import { replyAddress } from '../../../src/inbound/reply-address.js';
+import { createLogger } from '../../../src/log.js';
+import type { InboundMailSink } from '../../../src/ports/inbound-mail.port.js';
+import { dialects, demoDatabase } from '../../support/databases.js';
+import { dovecotOrSkip } from '../../support/dovecot.js';
+import { until } from './support.js';
+import { postfixBounce } from '../../inbound/dsn-samples.js';
 
-/** Hostile review of issue 16 (r-mailin): two replicas reading one IMAP mailbox, with the sink main.ts wires. */
+/**
+ * Two replicas reading one IMAP mailbox (found by the hostile review of issue 16): both may hand
+ * the same mail to their sink at the same moment; the sink main.ts wires records it once (by its
+ * Message-ID, in the transaction of what it does), so the bounce counts once.
+ */
 const log = createLogger('silent');
 const SECRET = 's'.repeat(40);
 const MAIL_FROM = '"Kooperator RCPS" <kooperator@example.org>';
@@ -48,9 +52,9 @@ describe.skipIf(!!skip).each(dialects)('two replicas on one IMAP mailbox, on %s'
     await client.append('INBOX', postfixBounce(verp, 'anna.nowak@example.org'));
     await client.logout();
 
-    // Each replica has its own sink (main.ts's bounce sink) on the one database. Both are let in
+    // Each replica has its own sink (main.ts's) on the one database. Both are let in
     // together when both got the mail (a search at the same moment); alone after 3 s otherwise.
-    const real = createBounceSink({ db: db.db, clock, secret: SECRET, mailFrom: MAIL_FROM, log });
+    const real = createInboundMailSink({ db: db.db, clock, secret: SECRET, mailFrom: MAIL_FROM, log });
     let arrived = 0;
     let handled = 0;
     const gate = (): InboundMailSink => ({
@@ -73,6 +77,9 @@ describe.skipIf(!!skip).each(dialects)('two replicas on one IMAP mailbox, on %s'
       await Promise.all(readers.map((r) => r.stop()));
     }
     const bounce = await db.db.selectFrom('mail_bounces').select(['bounces']).where('person_id', '=', anna).executeTakeFirstOrThrow();
-    expect({ handedOver: handled, bounces: bounce.bounces }).toEqual({ handedOver: 1, bounces: 1 });
+    // Both replicas may hand it over (the reader claims nothing on the server); it is recorded once.
+    expect(handled).toBeGreaterThanOrEqual(1);
+    expect(bounce.bounces).toBe(1);
+    expect(await db.db.selectFrom('inbound_mails').select('id').execute()).toHaveLength(1);
   }, 120_000);
 });
