@@ -67,8 +67,9 @@ describe.skipIf(!!skip)('the service reading bounces over SMTP and IMAP', () => 
   const sendTo = async (key: string, email: string) => {
     const person = await service.db.db.selectFrom('people').select('id').where('email', '=', email).executeTakeFirstOrThrow();
     await enqueue(service.db.db, [{ key, kind: 'notice', personId: person.id, channels: ['email'], payload: { language: 'pl', title: key, text: 'x' }, dueAt: clock.now() }]);
-    // The demo's invitations went out first: e-mail pacing puts this one a little later, on the test's clock.
-    await until(() => (clock.advance(500), service.delivery.loop.poke(), outgoing.mails.some((m) => m.subject === key)), 20_000, `the mail ${key}`);
+    // The demo's invitations go out first: e-mail pacing puts this one later, on the test's clock
+    // (tens of seconds on a loaded machine: every invitation is rendered for its own person).
+    await until(() => (clock.advance(500), service.delivery.loop.poke(), outgoing.mails.some((m) => m.subject === key)), 90_000, `the mail ${key}`);
     const index = outgoing.mails.findIndex((m) => m.subject === key);
     return { verp: outgoing.envelopes[index]!.mailFrom, row: await service.db.db.selectFrom('deliveries').select('id').where('dedupe_key', '=', key).executeTakeFirstOrThrow() };
   };
@@ -82,7 +83,7 @@ describe.skipIf(!!skip)('the service reading bounces over SMTP and IMAP', () => 
     expect(await stateOf(row.id)).toMatchObject({ state: 'failed', last_error: expect.stringMatching(/^email: the address bounced: 5\.1\.1/) });
     const metrics = await (await fetch(`${service.url}/metrics`)).text();
     expect(metrics).toMatch(/kooperator_inbound_mail_total\{transport="smtp",result="recorded"\} 1/);
-  });
+  }, 120_000);
 
   it('should record a bounce that lands in the IMAP mailbox', async () => {
     const { verp, row } = await sendTo('przez-imap', 'jan.kowalski@example.org');
@@ -92,7 +93,7 @@ describe.skipIf(!!skip)('the service reading bounces over SMTP and IMAP', () => 
     expect(metrics).toMatch(/kooperator_inbound_mail_total\{transport="imap",result="recorded"\} 1/);
     expect(metrics).toMatch(/kooperator_inbound_imap_connected 1/);
     expect(await (await fetch(`${service.url}/healthz`)).json()).toMatchObject({ channels: { imap: 'connected', inbound_smtp: 'listening' } });
-  });
+  }, 120_000);
 
   it('should stop within its budget with both transports running', async () => {
     const started = performance.now();
