@@ -119,6 +119,27 @@ describe.each(dialects)('review of meeting answers on %s', (kind) => {
     expect(notices).not.toEqual([]);
   });
 
+  it('a substitute is told when the person who named them says "będę" after all (they are no longer expected)', async () => {
+    await nameZofia();
+    const before = w.sent.length;
+    expect((await w.say(ANNA, 'będę', '12.01')).text).toContain('Zapisano: będzie Pani/Pan');
+    await w.drain();
+    // Her reminders are withdrawn silently (dropSubstituteReminders) and her feed entry vanishes; she was
+    // asked to come and is never told she need not.
+    expect(w.sent.slice(before).filter((s) => s.address === ZOFIA)).not.toEqual([]);
+  });
+
+  it('an absence period of decades is refused (or bounded), not answered meeting by meeting in one transaction', async () => {
+    // 20 years: ~520 answers written one by one (several statements each) while the transaction holds
+    // its locks; "2999-12-31" ran for over ten minutes here. Any member can do it, and every daily
+    // run (applyAbsences, no horizon) walks the whole period again.
+    const started = Date.now();
+    const reply = await w.say(ANNA, 'ustawienia', 'urlop 2027-01-10 2046-12-31');
+    const took = Date.now() - started;
+    const { n } = await w.db.db.selectFrom('meeting_answers').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(n), reply.text).toBeLessThan(100);
+  }, 300_000);
+
   it.runIf(kind === 'postgres')('two replicas naming two substitutes at once: the reminders queued for the one who lost are withdrawn', async () => {
     const db = w.db.db;
     const anna = await w.personId(ANNA);
@@ -170,4 +191,11 @@ describe.each(dialects)('review of meeting answers on %s', (kind) => {
     release();
     return Promise.all([a, b]);
   }
+});
+
+describe('reading a short date', () => {
+  it('"29.02" typed after February of a common year is the next 29 February (2028), not "Nie rozumiem daty"', async () => {
+    const { readAnswerDate } = await import('../../src/participation/answer-dates.js');
+    expect(readAnswerDate('29.02', new Date('2027-03-01T10:00:00Z'), 'Europe/Warsaw')).toBe('2028-02-29');
+  });
 });
