@@ -140,6 +140,17 @@ describe.each(dialects)('review of meeting answers on %s', (kind) => {
     expect(Number(n), reply.text).toBeLessThan(100);
   }, 300_000);
 
+  it('a meeting moved out of an absence period is no longer answered "nie będę" for the person, and they are reminded of it', async () => {
+    await w.say(ANNA, 'ustawienia', 'urlop 2027-02-01 2027-02-10');
+    expect(await answerOf(ANNA, '2027-02-09')).toMatchObject({ answer: 'not_attending', source: 'absence' });
+    // The coordinator moves the 9 February meeting to 16 February: Anna is back by then.
+    const moved = await w.say('anna.nowak@example.org', 'spotkania', 'przenieś 2027-02-09 2027-02-16 10:00');
+    expect(moved.text).toContain('16 lutego');
+    await processScheduleChanges(w.db.db, w.clock);
+    // The period said nothing about 16 February, yet the answer stays and her reminders are suppressed.
+    expect(await answerOf(ANNA, '2027-02-09')).toBeUndefined();
+  });
+
   it.runIf(kind === 'postgres')('two replicas naming two substitutes at once: the reminders queued for the one who lost are withdrawn', async () => {
     const db = w.db.db;
     const anna = await w.personId(ANNA);
