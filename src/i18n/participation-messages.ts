@@ -65,6 +65,7 @@ export const participationMessages = {
     absenceRemoved: (from: string, to: string, count: number) =>
       icu('pl', 'Usunięto nieobecność od {from} do {to}. {count, plural, =0 {} one {Cofnięto # odpowiedź „nie będę”, którą ta nieobecność dała.} few {Cofnięto # odpowiedzi „nie będę”, które ta nieobecność dała.} other {Cofnięto # odpowiedzi „nie będę”, które ta nieobecność dała.}}', { from, to, count }).trim(),
     absenceBad: 'Proszę podać dwie daty: „ustawienia urlop 2027-07-01 2027-07-14” (od, do; obie włącznie, pierwsza nie późniejsza niż druga, koniec nie w przeszłości).',
+    absenceTooLong: (days: number) => icu('pl', 'Nieobecność może trwać najwyżej {days, plural, one {# dzień} few {# dni} many {# dni} other {# dnia}}. Proszę podać krótszy okres (dłuższy można zapisać w kilku częściach).', { days }),
     absenceUnknown: 'Nie ma takiej zapisanej nieobecności. Listę pokazuje „ustawienia urlop”.',
     absenceList: (lines: string[]) => (lines.length ? `Zapisane nieobecności:\n${lines.map((l) => `- ${l}`).join('\n')}` : 'Nie ma zapisanych nieobecności.'),
     absenceUsage: 'Dodanie: „ustawienia urlop 2027-07-01 2027-07-14”; usunięcie: „ustawienia urlop usuń 2027-07-01”.',
@@ -138,6 +139,7 @@ export const participationMessages = {
     absenceRemoved: (from: string, to: string, count: number) =>
       icu('en', 'Absence from {from} to {to} removed. {count, plural, =0 {} one {# "I will not come" answer it made was withdrawn.} other {# "I will not come" answers it made were withdrawn.}}', { from, to, count }).trim(),
     absenceBad: 'Please give two dates: "settings leave 2027-07-01 2027-07-14" (from, to; both included, the first not after the second, the end not in the past).',
+    absenceTooLong: (days: number) => icu('en', 'An absence may last at most {days, plural, one {# day} other {# days}}. Please give a shorter period (a longer one can be saved in parts).', { days }),
     absenceUnknown: 'I found no such absence. "settings leave" lists them.',
     absenceList: (lines: string[]) => (lines.length ? `Saved absences:\n${lines.map((l) => `- ${l}`).join('\n')}` : 'No absences saved.'),
     absenceUsage: 'Add: "settings leave 2027-07-01 2027-07-14"; remove: "settings leave remove 2027-07-01".',

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { DateTime } from 'luxon';
 import type { Clock } from '../clock.js';
 import type { Database, PersonRow } from '../db/tables.js';
 import { enqueue, type PlannedDelivery } from '../delivery/outbox.js';
@@ -43,6 +44,9 @@ export type AnswerMeetingResult =
 
 export const MAX_REASON_LENGTH = 500;
 
+/** A real calendar date written YYYY-MM-DD (a button value or form id may carry anything). */
+export const isCalendarDate = (text: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(text) && DateTime.fromISO(text).isValid;
+
 /** "Jan  Kowalski " and "jan kowalski" are one address or one institution. */
 export const normalized = (text: string | null | undefined): string => (text ?? '').trim().replace(/\s+/g, ' ').toLocaleLowerCase('pl');
 
@@ -67,6 +71,7 @@ export async function answerMeeting(
 
 async function answerIn(trx: Kysely<Database>, input: AnswerMeetingInput, clock: Clock): Promise<AnswerMeetingResult> {
   const now = clock.now();
+  if (!isCalendarDate(input.occurrenceDate)) return { ok: false, code: 'no_meeting' };
   const reason = input.answer === 'not_attending' ? input.reason?.trim() || null : null;
   if (reason && [...reason].length > MAX_REASON_LENGTH) return { ok: false, code: 'reason_too_long' };
   const person = await trx
