@@ -101,6 +101,11 @@ async function answerIn(trx: Kysely<Database>, input: AnswerMeetingInput, clock:
     if (!normalized(person.institution) || normalized(person.institution) !== normalized(substitute.institution)) return { ok: false, code: 'other_institution' };
   }
 
+  // One answer of one person for one occurrence at a time: a double click reaching two replicas
+  // (or two substitutes named at once) waits here, then reads what the first one wrote, so it
+  // is "unchanged" (no second confirmation) or drops the first one's substitute reminders. The
+  // row lock below cannot do it when there is no row yet.
+  await sql`select pg_advisory_xact_lock(hashtext(${`meeting-answer:${input.teamId}:${occurrence.date}:${person.id}`}))`.execute(trx);
   const before = await trx
     .selectFrom('meeting_answers')
     .selectAll()

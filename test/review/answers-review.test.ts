@@ -101,38 +101,6 @@ describe.each(dialects)('review of meeting answers on %s', (kind) => {
     expect(w.sent.slice(before).filter((s) => s.address === ZOFIA)).not.toEqual([]);
   });
 
-  it.runIf(kind === 'postgres')('two replicas naming two substitutes at once: the reminders queued for the one who lost are withdrawn', async () => {
-    const db = w.db.db;
-    const anna = await w.personId(ANNA);
-    const { institution } = await db.selectFrom('people').select('institution').where('id', '=', anna).executeTakeFirstOrThrow();
-    const person = async (email: string, name: string) =>
-      (await db.insertInto('people').values({ email, name, institution, language: 'pl', channels: JSON.stringify(['email']), source: 'test' }).returning('id').executeTakeFirstOrThrow()).id;
-    const x = await person('xawery.zastepca@example.org', 'Xawery Zastępca');
-    const y = await person('ygrek.zastepca@example.org', 'Ygrek Zastępca');
-    w.clock.set('2027-01-06T08:00:00Z');
-    const base = { teamId: 'lodz', occurrenceDate: MEETING, personId: anna, answer: 'not_attending', source: 'link' } as const;
-    await race(
-      (trx) => answerMeeting(trx, { ...base, substituteEmail: 'xawery.zastepca@example.org' }, w.clock),
-      () => answerMeeting(db, { ...base, substituteEmail: 'ygrek.zastepca@example.org' }, new FixedClock('2027-01-06T08:00:00.010Z')),
-    );
-    expect(await answerOf(ANNA)).toMatchObject({ answer: 'not_attending', substitute_person_id: y });
-    const pendingForX = await db.selectFrom('deliveries').select('dedupe_key').where('person_id', '=', x).where('kind', '=', 'reminder').where('state', '=', 'pending').execute();
-    expect(pendingForX.map((d) => d.dedupe_key)).toEqual([]);
-  });
-
-  it.runIf(kind === 'postgres')('two replicas recording the same "będę" at once (a double click): one answer, one confirmation', async () => {
-    const db = w.db.db;
-    const anna = await w.personId(ANNA);
-    w.clock.set('2027-01-06T08:00:00Z');
-    const input = { teamId: 'lodz', occurrenceDate: MEETING, personId: anna, answer: 'attending', source: 'link' } as const;
-    await race(
-      (trx) => answerMeeting(trx, input, w.clock),
-      () => answerMeeting(db, input, new FixedClock('2027-01-06T08:00:00.010Z')),
-    );
-    const confirmations = await db.selectFrom('deliveries').select('dedupe_key').where('person_id', '=', anna).where('kind', '=', 'confirmation').where('dedupe_key', 'like', 'meeting-answer:%').execute();
-    expect(confirmations).toHaveLength(1);
-  });
-
   /** `first` runs in a transaction held open until `second` (another connection) waits on it. */
   async function race<T>(first: (trx: any) => Promise<T>, second: () => Promise<T>): Promise<[T, T]> {
     const db = w.db.db;
