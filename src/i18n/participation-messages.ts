@@ -34,6 +34,9 @@ export const participationMessages = {
           (substitute ? ` W zastępstwie przyjdzie ${substitute}; wyślemy tej osobie przypomnienia o tym spotkaniu.` : ' Nie wyślemy już Pani/Panu przypomnień o tym spotkaniu.'),
     confirmationTitle: (team: string) => `Zapisana odpowiedź: spotkanie zespołu ${team}`,
     substituteNoticeTitle: (team: string) => `Zastępstwo na spotkaniu zespołu ${team}`,
+    substituteReleasedTitle: (team: string) => `Zastępstwo nieaktualne: spotkanie zespołu ${team}`,
+    substituteReleasedText: (who: string, team: string, when: string) =>
+      `${who} zmienił(a) odpowiedź: zastępstwo na spotkaniu zespołu ${team} (${when}) nie jest już potrzebne. Nie musi Pani/Pan przychodzić; przypomnienia o tym spotkaniu nie będą wysyłane.`,
     substituteNoticeText: (who: string, team: string, when: string, where: string) =>
       `${who} prosi, aby przyszła Pani / przyszedł Pan w zastępstwie na spotkanie zespołu ${team} ${afterPreposition('w', when)} (${where}). Przypomnimy o nim jak pozostałym uczestnikom.`,
     refusals: {
@@ -109,6 +112,9 @@ export const participationMessages = {
           (substitute ? ` ${substitute} will come instead; they will get this meeting's reminders.` : ' You will get no more reminders of this meeting.'),
     confirmationTitle: (team: string) => `Answer recorded: ${team} team meeting`,
     substituteNoticeTitle: (team: string) => `Standing in at the ${team} team meeting`,
+    substituteReleasedTitle: (team: string) => `No longer needed: standing in at the ${team} team meeting`,
+    substituteReleasedText: (who: string, team: string, when: string) =>
+      `${who} changed their answer: you are no longer needed to stand in at the ${team} team meeting (${when}). You need not come; no reminders of it will be sent.`,
     substituteNoticeText: (who: string, team: string, when: string, where: string) =>
       `${who} asks you to come in their place to the ${team} team meeting on ${when} (${where}). You will get its reminders like the other participants.`,
     refusals: {

@@ -187,6 +187,24 @@ async function answerIn(trx: Kysely<Database>, input: AnswerMeetingInput, clock:
     });
   }
   if (substitute) planned.push(...substituteReminders(team, occurrence, substitute, now));
+  // The substitute named before and no longer (the person comes, or names someone else) is told
+  // they are not expected, in the same transaction as the answer that releases them.
+  if (formerSubstitute && formerSubstitute !== substitute?.id) {
+    const former = await trx.selectFrom('people').selectAll().where('id', '=', formerSubstitute).where('removed_at', 'is', null).executeTakeFirst();
+    if (former) {
+      const t = participationMessages[former.language];
+      planned.push({
+        key: `meeting-substitute-released:${input.teamId}:${occurrence.date}:${person.id}:${former.id}:${now.toISOString()}`,
+        kind: 'notice',
+        personId: former.id,
+        teamId: input.teamId,
+        channels: former.channels as ChannelKind[],
+        payload: { language: former.language, title: t.substituteReleasedTitle(team.team.name), text: t.substituteReleasedText(person.name, team.team.name, when(former.language)) } satisfies Message,
+        dueAt: now,
+        expiresAt: occurrence.start.toJSDate(),
+      });
+    }
+  }
   await enqueue(trx, planned);
   return { ...result, unchanged: false };
 }

@@ -91,16 +91,6 @@ describe.each(dialects)('review of meeting answers on %s', (kind) => {
     expect(notices).not.toEqual([]);
   });
 
-  it('a substitute is told when the person who named them says "będę" after all (they are no longer expected)', async () => {
-    await nameZofia();
-    const before = w.sent.length;
-    expect((await w.say(ANNA, 'będę', '12.01')).text).toContain('Zapisano: będzie Pani/Pan');
-    await w.drain();
-    // Her reminders are withdrawn silently (dropSubstituteReminders) and her feed entry vanishes; she was
-    // asked to come and is never told she need not.
-    expect(w.sent.slice(before).filter((s) => s.address === ZOFIA)).not.toEqual([]);
-  });
-
   /** `first` runs in a transaction held open until `second` (another connection) waits on it. */
   async function race<T>(first: (trx: any) => Promise<T>, second: () => Promise<T>): Promise<[T, T]> {
     const db = w.db.db;
