@@ -2,9 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases.js';
 import { openWorld, type World } from '../outbox/world.js';
 import { planReminders } from '../../src/reminders/plan-reminders.js';
+import { processScheduleChanges } from '../../src/reminders/change-notices.js';
 
-/** A substitute is told what concerns them: asked to come, and no longer needed. */
+/** A substitute is told what concerns them: asked to come, the meeting cancelled or moved, no longer needed. */
 const ANNA = 'anna.nowak@example.org';
+/** Tuesday 12 January 2027, 10:00 Warsaw, team "lodz" of the demo schedule. */
+const MEETING = '2027-01-12';
 
 describe.each(dialects)('notices to a substitute, on %s', (kind) => {
   let w: World;
@@ -33,5 +36,37 @@ describe.each(dialects)('notices to a substitute, on %s', (kind) => {
     // Her reminders are withdrawn silently (dropSubstituteReminders) and her feed entry vanishes; she was
     // asked to come and is never told she need not.
     expect(w.sent.slice(before).filter((s) => s.address === ZOFIA).map((s) => s.title)).toEqual(['Zastępstwo nieaktualne: spotkanie zespołu PZK Łódź – demo']);
+  });
+
+  it('a substitute is told when the meeting they were asked to stand in at is cancelled', async () => {
+    await nameZofia();
+    const before = w.sent.length;
+    const cancelled = await w.say(ANNA, 'spotkania', `odwołaj ${MEETING}`);
+    expect(cancelled.text).not.toContain('Coś poszło nie tak');
+    await processScheduleChanges(w.db.db, w.clock);
+    await w.drain();
+    const toMembers = w.sent.slice(before).filter((s) => s.address === 'marta.grabowska@example.org');
+    expect(toMembers.length).toBeGreaterThan(0); // the members are told...
+    // ...and so is Zofia, who was asked to come in Anna's place.
+    expect(w.sent.slice(before).filter((s) => s.address === ZOFIA)).not.toEqual([]);
+  });
+
+  it('a substitute is told when the meeting is moved (her reminders do follow it)', async () => {
+    await nameZofia();
+    const before = w.sent.length;
+    await w.say(ANNA, 'spotkania', `przenieś ${MEETING} 2027-01-14 10:00`);
+    await processScheduleChanges(w.db.db, w.clock);
+    await w.drain();
+    const notices = w.sent.slice(before).filter((s) => s.address === ZOFIA);
+    for (const at of ['2027-01-11T09:00:00Z', '2027-01-12T07:00:00Z', '2027-01-13T09:00:00Z', '2027-01-14T07:00:00Z']) {
+      w.clock.set(at);
+      await w.drain();
+    }
+    const reminders = w.sent.slice(before).filter((s) => s.address === ZOFIA && s.title.startsWith('Przypomnienie'));
+    expect(reminders.map((r) => r.text).join('\n')).toContain('14 stycznia');
+    // Her reminders do follow the move (fanOutSubstitutes)...
+    expect(reminders.map((r) => r.text).join('\n')).not.toContain('12 stycznia');
+    // ...and she is told the day changed, as every member is.
+    expect(notices).not.toEqual([]);
   });
 });
