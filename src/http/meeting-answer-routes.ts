@@ -45,6 +45,9 @@ async function resolve(options: MeetingAnswerRouteOptions, token: string) {
   const [team] = await loadTeams(options.db, [link.teamId]);
   const occurrence = team && occurrenceOn(team.meetings, link.date);
   if (!person || !team || !occurrence) return { ok: false as const, status: 404 as const };
+  // The link outlives the start it was sent for (the meeting may be postponed): it expires when
+  // the meeting as it stands now begins.
+  if (occurrence.start.toMillis() <= options.clock.now().getTime()) return { ok: false as const, status: 410 as const };
   return { ok: true as const, person, team, occurrence, answer: link.answer, date: link.date };
 }
 

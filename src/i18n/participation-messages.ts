@@ -34,6 +34,9 @@ export const participationMessages = {
           (substitute ? ` W zastępstwie przyjdzie ${substitute}; wyślemy tej osobie przypomnienia o tym spotkaniu.` : ' Nie wyślemy już Pani/Panu przypomnień o tym spotkaniu.'),
     confirmationTitle: (team: string) => `Zapisana odpowiedź: spotkanie zespołu ${team}`,
     substituteNoticeTitle: (team: string) => `Zastępstwo na spotkaniu zespołu ${team}`,
+    substituteReleasedTitle: (team: string) => `Zastępstwo nieaktualne: spotkanie zespołu ${team}`,
+    substituteReleasedText: (who: string, team: string, when: string) =>
+      `${who} zmienił(a) odpowiedź: zastępstwo na spotkaniu zespołu ${team} (${when}) nie jest już potrzebne. Nie musi Pani/Pan przychodzić; przypomnienia o tym spotkaniu nie będą wysyłane.`,
     substituteNoticeText: (who: string, team: string, when: string, where: string) =>
       `${who} prosi, aby przyszła Pani / przyszedł Pan w zastępstwie na spotkanie zespołu ${team} ${afterPreposition('w', when)} (${where}). Przypomnimy o nim jak pozostałym uczestnikom.`,
     refusals: {
@@ -65,6 +68,7 @@ export const participationMessages = {
     absenceRemoved: (from: string, to: string, count: number) =>
       icu('pl', 'Usunięto nieobecność od {from} do {to}. {count, plural, =0 {} one {Cofnięto # odpowiedź „nie będę”, którą ta nieobecność dała.} few {Cofnięto # odpowiedzi „nie będę”, które ta nieobecność dała.} other {Cofnięto # odpowiedzi „nie będę”, które ta nieobecność dała.}}', { from, to, count }).trim(),
     absenceBad: 'Proszę podać dwie daty: „ustawienia urlop 2027-07-01 2027-07-14” (od, do; obie włącznie, pierwsza nie późniejsza niż druga, koniec nie w przeszłości).',
+    absenceTooLong: (days: number) => icu('pl', 'Nieobecność może trwać najwyżej {days, plural, one {# dzień} few {# dni} many {# dni} other {# dnia}}. Proszę podać krótszy okres (dłuższy można zapisać w kilku częściach).', { days }),
     absenceUnknown: 'Nie ma takiej zapisanej nieobecności. Listę pokazuje „ustawienia urlop”.',
     absenceList: (lines: string[]) => (lines.length ? `Zapisane nieobecności:\n${lines.map((l) => `- ${l}`).join('\n')}` : 'Nie ma zapisanych nieobecności.'),
     absenceUsage: 'Dodanie: „ustawienia urlop 2027-07-01 2027-07-14”; usunięcie: „ustawienia urlop usuń 2027-07-01”.',
@@ -108,6 +112,9 @@ export const participationMessages = {
           (substitute ? ` ${substitute} will come instead; they will get this meeting's reminders.` : ' You will get no more reminders of this meeting.'),
     confirmationTitle: (team: string) => `Answer recorded: ${team} team meeting`,
     substituteNoticeTitle: (team: string) => `Standing in at the ${team} team meeting`,
+    substituteReleasedTitle: (team: string) => `No longer needed: standing in at the ${team} team meeting`,
+    substituteReleasedText: (who: string, team: string, when: string) =>
+      `${who} changed their answer: you are no longer needed to stand in at the ${team} team meeting (${when}). You need not come; no reminders of it will be sent.`,
     substituteNoticeText: (who: string, team: string, when: string, where: string) =>
       `${who} asks you to come in their place to the ${team} team meeting on ${when} (${where}). You will get its reminders like the other participants.`,
     refusals: {
@@ -138,6 +145,7 @@ export const participationMessages = {
     absenceRemoved: (from: string, to: string, count: number) =>
       icu('en', 'Absence from {from} to {to} removed. {count, plural, =0 {} one {# "I will not come" answer it made was withdrawn.} other {# "I will not come" answers it made were withdrawn.}}', { from, to, count }).trim(),
     absenceBad: 'Please give two dates: "settings leave 2027-07-01 2027-07-14" (from, to; both included, the first not after the second, the end not in the past).',
+    absenceTooLong: (days: number) => icu('en', 'An absence may last at most {days, plural, one {# day} other {# days}}. Please give a shorter period (a longer one can be saved in parts).', { days }),
     absenceUnknown: 'I found no such absence. "settings leave" lists them.',
     absenceList: (lines: string[]) => (lines.length ? `Saved absences:\n${lines.map((l) => `- ${l}`).join('\n')}` : 'No absences saved.'),
     absenceUsage: 'Add: "settings leave 2027-07-01 2027-07-14"; remove: "settings leave remove 2027-07-01".',

@@ -35,7 +35,7 @@ export async function absenceSettings(ctx: CommandContext, words: string[]): Pro
   const to = words[1] ? readDate(words[1]) : undefined;
   if (!from || !to) return list(t.absenceBad);
   const added = await addAbsence(db, person.id, from, to, clock);
-  if (!added.ok) return list(t.absenceBad);
+  if (!added.ok) return list(added.code === 'too_long' ? t.absenceTooLong(added.maxDays) : t.absenceBad);
   ctx.changed();
   return list(t.absenceAdded(from, to, added.answered));
 }

@@ -2,11 +2,15 @@ import type { Kysely, Transaction } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
-import { occurrencesStartingIn, takesPlace } from '../domain/occurrences.js';
+import { MAX_SHIFT_DAYS, occurrenceOn, occurrencesStartingIn, takesPlace } from '../domain/occurrences.js';
 import { loadTeams } from '../feeds/feed-data.js';
+import { DEFAULT_HORIZON_DAYS } from '../reminders/plan-reminders.js';
 import { answerMeeting } from './meeting-answers.js';
 
-export type AbsenceOutcome = { ok: true; id: number; answered: number } | { ok: false; code: 'bad_dates' };
+export type AbsenceOutcome = { ok: true; id: number; answered: number } | { ok: false; code: 'bad_dates' } | { ok: false; code: 'too_long'; maxDays: number };
+
+/** The longest period (days, both ends included): longer ones are refused, so no one can write years of answers at once. */
+export const MAX_ABSENCE_DAYS = 366;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -18,9 +22,10 @@ export async function addAbsence(db: Kysely<Database>, personId: number, startsO
   const today = DateTime.fromJSDate(clock.now(), { zone: 'Europe/Warsaw' }).toISODate()!;
   const valid = (d: string) => DATE.test(d) && DateTime.fromISO(d).isValid;
   if (!valid(startsOn) || !valid(endsOn) || startsOn > endsOn || endsOn < today) return { ok: false, code: 'bad_dates' };
+  if (DateTime.fromISO(endsOn).diff(DateTime.fromISO(startsOn), 'days').days + 1 > MAX_ABSENCE_DAYS) return { ok: false, code: 'too_long', maxDays: MAX_ABSENCE_DAYS };
   return db.transaction().execute(async (trx) => {
     const { id } = await trx.insertInto('absence_periods').values({ person_id: personId, starts_on: startsOn, ends_on: endsOn, created_at: clock.now() }).returning('id').executeTakeFirstOrThrow();
-    const answered = await applyAbsences(trx, clock, { personId });
+    const answered = await applyAbsences(trx, clock, { personId, addedId: id });
     return { ok: true, id, answered };
   });
 }
@@ -56,20 +61,25 @@ export async function currentAbsences(db: Kysely<Database>, personId: number, cl
 }
 
 /**
- * Answers "nie będę" (source 'absence') every meeting that takes place, has not begun and falls
- * in a current absence period of its member, where the person has not answered "nie będę"
- * already (their own reason or substitute is kept; a "będę" is overridden: the period is the
- * newer word). Called when a period is added or removed, and after a team's schedule changed
- * (an import, a move into the period) and daily, so meetings that appear later are answered too.
+ * Answers "nie będę" (source 'absence') every meeting that takes place, has not begun, starts
+ * before the reminder horizon and falls in a current absence period of its member, where the
+ * person has no answer yet, or an answer of their own older than the period (the period is the
+ * newer word; their own "nie będę" with its reason or substitute is kept). An answer the person
+ * gave after adding the period is never overwritten, nor one another period made. Then it takes
+ * back the answers periods made for meetings that no longer fall in any live period (moved out,
+ * or cancelled) and have not begun. Called when a period is added or removed, after a team's
+ * schedule changed and daily, so meetings that come within the horizon are answered too.
  * Returns how many answers it wrote.
  */
-export async function applyAbsences(trx: Kysely<Database>, clock: Clock, scope: { personId?: number; teamIds?: string[] } = {}): Promise<number> {
+export async function applyAbsences(trx: Kysely<Database>, clock: Clock, scope: { personId?: number; teamIds?: string[]; addedId?: number } = {}): Promise<number> {
   const now = clock.now();
+  const horizon = DateTime.fromJSDate(now).plus({ days: DEFAULT_HORIZON_DAYS });
+  await withdrawStaleAbsenceAnswers(trx, now, scope);
   let periods = trx
     .selectFrom('absence_periods as a')
     .innerJoin('memberships as m', 'm.person_id', 'a.person_id')
     .innerJoin('people as p', 'p.id', 'a.person_id')
-    .select(['a.id', 'a.person_id', 'a.starts_on', 'a.ends_on', 'm.team_id'])
+    .select(['a.id', 'a.person_id', 'a.starts_on', 'a.ends_on', 'a.created_at', 'm.team_id'])
     .where('a.removed_at', 'is', null)
     .where('m.removed_at', 'is', null)
     .where('p.removed_at', 'is', null)
@@ -84,18 +94,22 @@ export async function applyAbsences(trx: Kysely<Database>, clock: Clock, scope: 
     const team = teams.get(period.team_id);
     if (!team) continue;
     const from = DateTime.fromISO(period.starts_on, { zone: team.team.timezone });
-    const to = DateTime.fromISO(period.ends_on, { zone: team.team.timezone }).plus({ days: 1 });
+    const end = DateTime.fromISO(period.ends_on, { zone: team.team.timezone }).plus({ days: 1 });
+    const to = end < horizon ? end : horizon;
     const start = from.toMillis() > now.getTime() ? from.toJSDate() : now;
     if (to.toMillis() <= start.getTime()) continue;
     for (const occurrence of occurrencesStartingIn(team.meetings, start, to.toJSDate()).filter(takesPlace)) {
       const existing = await trx
         .selectFrom('meeting_answers')
-        .select(['answer', 'absence_id'])
+        .select(['answer', 'absence_id', 'answered_at'])
         .where('team_id', '=', team.team.id)
         .where('occurrence_date', '=', occurrence.date)
         .where('person_id', '=', period.person_id)
         .executeTakeFirst();
-      if (existing?.answer === 'not_attending') continue;
+      // The person's own answer given when or after the period was added is their later word (a
+      // period just added is newer than every answer there is).
+      const later = existing && period.id !== scope.addedId && new Date(existing.answered_at).getTime() >= new Date(period.created_at).getTime();
+      if (existing && (existing.answer === 'not_attending' || existing.absence_id !== null || later)) continue;
       const result = await answerMeeting(
         trx as Transaction<Database>,
         { teamId: team.team.id, occurrenceDate: occurrence.date, personId: period.person_id, answer: 'not_attending', source: 'absence', absenceId: period.id },
@@ -105,4 +119,43 @@ export async function applyAbsences(trx: Kysely<Database>, clock: Clock, scope: 
     }
   }
   return written;
+}
+
+/**
+ * Deletes the answers periods made (absence_id set) for occurrences that have not begun and no
+ * longer take place in a live period of the person: the meeting was moved out of it or cancelled.
+ * The person is then reminded as any member (reminders read the answer when sent).
+ */
+async function withdrawStaleAbsenceAnswers(trx: Kysely<Database>, now: Date, scope: { personId?: number; teamIds?: string[] }): Promise<void> {
+  let query = trx
+    .selectFrom('meeting_answers')
+    .select(['team_id', 'occurrence_date', 'person_id'])
+    .where('absence_id', 'is not', null)
+    .where('occurrence_date', '>=', DateTime.fromJSDate(now, { zone: 'UTC' }).minus({ days: MAX_SHIFT_DAYS + 2 }).toISODate()!);
+  if (scope.personId !== undefined) query = query.where('person_id', '=', scope.personId);
+  if (scope.teamIds) query = query.where('team_id', 'in', scope.teamIds.length ? scope.teamIds : ['']);
+  const answers = await query.execute();
+  if (answers.length === 0) return;
+  const teams = new Map((await loadTeams(trx, [...new Set(answers.map((a) => a.team_id))])).map((t) => [t.team.id, t]));
+  const live = await trx
+    .selectFrom('absence_periods')
+    .select(['person_id', 'starts_on', 'ends_on'])
+    .where('removed_at', 'is', null)
+    .where('person_id', 'in', [...new Set(answers.map((a) => a.person_id))])
+    .execute();
+  for (const answer of answers) {
+    const team = teams.get(answer.team_id);
+    const occurrence = team && occurrenceOn(team.meetings, answer.occurrence_date);
+    if (occurrence && occurrence.start.toMillis() <= now.getTime()) continue; // begun: history stays
+    const day = occurrence?.start.setZone(team!.team.timezone).toISODate();
+    const covered = occurrence && takesPlace(occurrence) && live.some((p) => p.person_id === answer.person_id && p.starts_on <= day! && day! <= p.ends_on);
+    if (covered) continue;
+    await trx
+      .deleteFrom('meeting_answers')
+      .where('team_id', '=', answer.team_id)
+      .where('occurrence_date', '=', answer.occurrence_date)
+      .where('person_id', '=', answer.person_id)
+      .where('absence_id', 'is not', null)
+      .execute();
+  }
 }

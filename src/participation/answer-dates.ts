@@ -11,7 +11,7 @@ const RELATIVE: Record<string, number> = { dzis: 0, dzisiaj: 0, today: 0, jutro:
 
 /**
  * A day as people type it in chat: what `spotkania odwołaj` reads (2027-01-12, 12.01.2027), and
- * also "12.01" (the next such day, this year or the next), "dziś"/"today", "jutro"/"tomorrow".
+ * also "12.01" (the next such day that exists: this year, the next, or the next leap year for "29.02"), "dziś"/"today", "jutro"/"tomorrow".
  * The relative words and the year of "12.01" are read in the given zone.
  */
 export function readAnswerDate(text: string, now: Date, zone: string): string | undefined {
@@ -22,10 +22,10 @@ export function readAnswerDate(text: string, now: Date, zone: string): string | 
   if (relative !== undefined) return today.plus({ days: relative }).toISODate()!;
   const short = /^(\d{1,2})\.(\d{1,2})\.?$/.exec(text);
   if (!short) return undefined;
-  for (const year of [today.year, today.year + 1]) {
+  // The next such day that exists: "29.02" after February of a common year is the next leap year's.
+  for (let year = today.year; year <= today.year + 8; year++) {
     const day = DateTime.fromObject({ year, month: Number(short[2]), day: Number(short[1]) }, { zone });
-    if (!day.isValid) return undefined;
-    if (day >= today) return day.toISODate()!;
+    if (day.isValid && day >= today) return day.toISODate()!;
   }
   return undefined;
 }

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { DateTime } from 'luxon';
 import type { Clock } from '../clock.js';
 import type { Database, PersonRow } from '../db/tables.js';
 import { enqueue, type PlannedDelivery } from '../delivery/outbox.js';
@@ -43,6 +44,9 @@ export type AnswerMeetingResult =
 
 export const MAX_REASON_LENGTH = 500;
 
+/** A real calendar date written YYYY-MM-DD (a button value or form id may carry anything). */
+export const isCalendarDate = (text: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(text) && DateTime.fromISO(text).isValid;
+
 /** "Jan  Kowalski " and "jan kowalski" are one address or one institution. */
 export const normalized = (text: string | null | undefined): string => (text ?? '').trim().replace(/\s+/g, ' ').toLocaleLowerCase('pl');
 
@@ -67,6 +71,7 @@ export async function answerMeeting(
 
 async function answerIn(trx: Kysely<Database>, input: AnswerMeetingInput, clock: Clock): Promise<AnswerMeetingResult> {
   const now = clock.now();
+  if (!isCalendarDate(input.occurrenceDate)) return { ok: false, code: 'no_meeting' };
   const reason = input.answer === 'not_attending' ? input.reason?.trim() || null : null;
   if (reason && [...reason].length > MAX_REASON_LENGTH) return { ok: false, code: 'reason_too_long' };
   const person = await trx
@@ -96,6 +101,11 @@ async function answerIn(trx: Kysely<Database>, input: AnswerMeetingInput, clock:
     if (!normalized(person.institution) || normalized(person.institution) !== normalized(substitute.institution)) return { ok: false, code: 'other_institution' };
   }
 
+  // One answer of one person for one occurrence at a time: a double click reaching two replicas
+  // (or two substitutes named at once) waits here, then reads what the first one wrote, so it
+  // is "unchanged" (no second confirmation) or drops the first one's substitute reminders. The
+  // row lock below cannot do it when there is no row yet.
+  await sql`select pg_advisory_xact_lock(hashtext(${`meeting-answer:${input.teamId}:${occurrence.date}:${person.id}`}))`.execute(trx);
   const before = await trx
     .selectFrom('meeting_answers')
     .selectAll()
@@ -177,6 +187,24 @@ async function answerIn(trx: Kysely<Database>, input: AnswerMeetingInput, clock:
     });
   }
   if (substitute) planned.push(...substituteReminders(team, occurrence, substitute, now));
+  // The substitute named before and no longer (the person comes, or names someone else) is told
+  // they are not expected, in the same transaction as the answer that releases them.
+  if (formerSubstitute && formerSubstitute !== substitute?.id) {
+    const former = await trx.selectFrom('people').selectAll().where('id', '=', formerSubstitute).where('removed_at', 'is', null).executeTakeFirst();
+    if (former) {
+      const t = participationMessages[former.language];
+      planned.push({
+        key: `meeting-substitute-released:${input.teamId}:${occurrence.date}:${person.id}:${former.id}:${now.toISOString()}`,
+        kind: 'notice',
+        personId: former.id,
+        teamId: input.teamId,
+        channels: former.channels as ChannelKind[],
+        payload: { language: former.language, title: t.substituteReleasedTitle(team.team.name), text: t.substituteReleasedText(person.name, team.team.name, when(former.language)) } satisfies Message,
+        dueAt: now,
+        expiresAt: occurrence.start.toJSDate(),
+      });
+    }
+  }
   await enqueue(trx, planned);
   return { ...result, unchanged: false };
 }

@@ -1,3 +1,4 @@
+import { MAX_SHIFT_DAYS } from '../domain/occurrences.js';
 import { sql, type Kysely } from 'kysely';
 import type { RenderBatch } from '../delivery/batch-context.js';
 import type { Database, DeliveryRow } from '../db/tables.js';
@@ -73,8 +74,9 @@ export async function personalReminder(
   const channel = (row.channels as ChannelKind[])[row.channel_index];
   if (channel === 'email') {
     if (!links.secret) return message;
-    // Until the meeting starts (the row expires then); answers close then anyway (answerMeeting).
-    const until = row.expires_at ?? new Date(row.due_at.getTime() + 60 * 86_400_000);
+    // The meeting may be moved later (by at most MAX_SHIFT_DAYS), so the signature outlives the
+    // start it was sent for by that much; the route checks the occurrence's current start at use.
+    const until = new Date((row.expires_at ?? new Date(row.due_at.getTime() + 60 * 86_400_000)).getTime() + (MAX_SHIFT_DAYS + 1) * 86_400_000);
     const url = (answer: 'attending' | 'not_attending' | 'substitute') => meetingAnswerUrl(links.publicUrl, links.secret!, person, ref.teamId, ref.date, answer, until);
     const answerLinks = [
       { label: t.attendingLabel, url: url('attending') },

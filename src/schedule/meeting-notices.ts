@@ -17,7 +17,7 @@ export async function recordScheduleChanges(db: Kysely<Database>, changes: Inser
   const rows = await db
     .insertInto('schedule_changes')
     .values(changes.map((c) => ({ ...c, created_at: now })))
-    .returning(['id', 'kind', 'team_id'])
+    .returning(['id', 'kind', 'team_id', 'occurrence_date'])
     .execute();
   const told = rows.filter((r) => NOTICE_KINDS.has(r.kind) && r.team_id);
   if (told.length === 0) return 0;
@@ -29,9 +29,25 @@ export async function recordScheduleChanges(db: Kysely<Database>, changes: Inser
     .where('memberships.removed_at', 'is', null)
     .where('people.removed_at', 'is', null)
     .execute();
+  // Substitutes named for a changed occurrence are told too: they were asked to come to it.
+  const dates = [...new Set(told.map((r) => r.occurrence_date).filter((d): d is string => !!d))];
+  const substitutes = dates.length
+    ? await db
+        .selectFrom('meeting_answers')
+        .innerJoin('people', 'people.id', 'meeting_answers.substitute_person_id')
+        .select(['meeting_answers.team_id', 'meeting_answers.occurrence_date', 'people.id', 'people.channels'])
+        .where('meeting_answers.team_id', 'in', [...new Set(told.map((r) => r.team_id!))])
+        .where('meeting_answers.occurrence_date', 'in', dates)
+        .where('meeting_answers.answer', '=', 'not_attending')
+        .where('people.removed_at', 'is', null)
+        .execute()
+    : [];
   const notices: PlannedDelivery[] = told.flatMap((change) =>
-    members
-      .filter((m) => m.team_id === change.team_id)
+    [
+      ...members.filter((m) => m.team_id === change.team_id),
+      ...substitutes.filter((s) => s.team_id === change.team_id && s.occurrence_date === change.occurrence_date && !members.some((m) => m.team_id === s.team_id && m.id === s.id)),
+    ]
+      .filter((p, i, all) => all.findIndex((q) => q.id === p.id) === i)
       .map((member) => ({
         key: `notice:${change.id}:${member.id}`,
         kind: 'meeting_change',

@@ -159,7 +159,7 @@ export function meRoutes(options: MeRoutesOptions): Route[] {
       const form = await readForm(req);
       const p = participationMessages[c.language];
       const added = await addAbsence(db, c.person.id, form.from ?? '', form.to ?? '', clock);
-      if (!added.ok) return show(res, c, 400, { ok: false, text: p.absenceBad });
+      if (!added.ok) return show(res, c, 400, { ok: false, text: added.code === 'too_long' ? p.absenceTooLong(added.maxDays) : p.absenceBad });
       options.changed?.();
       await show(res, c, 200, { ok: true, text: p.absenceAdded(form.from!, form.to!, added.answered) });
     }),
