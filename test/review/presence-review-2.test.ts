@@ -40,7 +40,7 @@ describe.each(dialects)('Presence check-in, review part 2, on %s', (kind) => {
 
   beforeAll(async () => {
     db = await demoDatabase(kind, clock);
-    [anna, jan, marta, tomasz, monika] = await Promise.all(['anna.nowak', 'jan.kowalski', 'marta.grabowska', 'tomasz.zielinski', 'monika.wrobel'].map((n) => person(db, `${n}@example.org`)));
+    [anna, jan, marta, tomasz, monika] = (await Promise.all(['anna.nowak', 'jan.kowalski', 'marta.grabowska', 'tomasz.zielinski', 'monika.wrobel'].map((n) => person(db, `${n}@example.org`)))) as [PersonRow, PersonRow, PersonRow, PersonRow, PersonRow];
   });
   afterAll(async () => db?.close());
 
