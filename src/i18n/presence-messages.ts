@@ -114,6 +114,8 @@ export const activityPresenceMessages = {
     venueBadEmail: 'Proszę podać adres e-mail, np. anna.nowak@example.org.',
     linkTitle: 'Potwierdzenie obecności',
     linkText: (title: string, day: string) => `Osobisty link do potwierdzenia obecności na zajęciach „${title}” (${day}). Działa tylko w czasie zajęć.`,
+    linkNotNow: (title: string, opens: string, closes: string, early: number) =>
+      `Obecność na zajęciach „${title}” może Pani/Pan potwierdzić tym linkiem ${afterPreposition('od', opens)} (${icu('pl', '{n, plural, one {# minutę} few {# minuty} other {# minut}}', { n: early })} przed rozpoczęciem) ${afterPreposition('do', closes)}; nic nie zapisano.`,
     linkLabel: 'Jestem',
     hereButton: 'Jestem – potwierdzam obecność',
     markTitle: (title: string, day: string) => `Obecność: ${title}, ${day}`,
@@ -141,6 +143,7 @@ export const activityPresenceMessages = {
     venueBadEmail: 'Please give an e-mail address, such as anna.nowak@example.org.',
     linkTitle: 'Check in',
     linkText: (title: string, day: string) => `Your personal link to check in at “${title}” (${day}). It works only while the activity runs.`,
+    linkNotNow: (title: string, opens: string, closes: string, early: number) => `You can check in at “${title}” with this link from ${opens} (${icu('en', '{n, plural, one {# minute} other {# minutes}}', { n: early })} before it starts) to ${closes}; nothing was recorded.`,
     linkLabel: 'Here',
     hereButton: "I'm here – check me in",
     markTitle: (title: string, day: string) => `Attendance: ${title}, ${day}`,

@@ -12,10 +12,10 @@ import { codeFor, selfCheckIn } from '../../src/participation/self-checkin.js';
 import { dialects, demoDatabase } from '../support/databases.js';
 
 /**
- * Hostile review of issue 15 (merge 272448b): RCPS marks presence on the activity's page while
- * people type the day's code at the venue. The page's POST compares the ticks with the database
- * as it is at POST time, not with what the page showed: a self check-in made between the GET and
- * the POST is overwritten as "absent" (a lost update; "only what RCPS changed" is not kept).
+ * RCPS marks presence on the activity's page while people type the day's code at the venue. The
+ * page's POST compares the ticks with what the page showed (hidden s<id> fields), so a self
+ * check-in made between the GET and the POST stands. A one-tap link used too early gives self
+ * check-in's own hours (from 30 minutes before the start).
  */
 const SECRET = 'r'.repeat(40);
 const WORKSHOP = 'warsztaty-2027-1'; // 10–11 March 2027, 09:00–16:00 Warsaw
