@@ -72,7 +72,8 @@ describe.each(dialects)('Presence review on %s', (kind) => {
   // Łódź meets on Tuesday 12 January 2027, 10:00–12:00 Warsaw.
   it('should not record as absent a member who joined the team after the meeting (the roster is today\'s members)', async () => {
     clock.set('2027-01-13T09:00:00Z');
-    await db.db.insertInto('memberships').values({ team_id: 'lodz', person_id: monika, role: 'member', removed_at: null }).execute();
+    // As the schedule import does, the membership starts now (created_at from the clock).
+    await db.db.insertInto('memberships').values({ team_id: 'lodz', person_id: monika, role: 'member', removed_at: null, created_at: clock.now() }).execute();
     const result = await submitPresence(db.db, clock, (await db.db.selectFrom('people').selectAll().where('id', '=', anna).executeTakeFirstOrThrow()), 'lodz', '2027-01-12', String(marta));
     expect(result.ok).toBe(true);
     const row = await db.db.selectFrom('attendance').select('present').where('ref_id', '=', 'lodz').where('day', '=', '2027-01-12').where('person_id', '=', monika).executeTakeFirst();
