@@ -1,15 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderCard } from '../../adapters/teams/render-card.js';
 import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
 import { presenceMessages, activityPresenceMessages } from '../../src/i18n/presence-messages.js';
-import { meetingRoster, type RosterEntry } from '../../src/participation/meeting-roster.js';
-import { presenceForm, submitPresence } from '../../src/participation/presence-checkin.js';
+import { meetingRoster } from '../../src/participation/meeting-roster.js';
+import { submitPresence } from '../../src/participation/presence-checkin.js';
 import { activityDays } from '../../src/participation/presence-window.js';
 import { codeFor, selfCheckIn, MAX_FAILURES } from '../../src/participation/self-checkin.js';
 import { hereAnswer } from '../../src/participation/here-command.js';
-import type { Message } from '../../src/ports/channel.port.js';
-import { checkCard } from '../adapters/limits/card-check.js';
 import { dialects, demoDatabase } from '../support/databases.js';
 
 /**
@@ -18,19 +15,6 @@ import { dialects, demoDatabase } from '../support/databases.js';
  */
 const idOf = async (db: Db, email: string) => (await db.db.selectFrom('people').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
 const WORKSHOP = 'warsztaty-2027-1'; // 10–11 March 2027, 09:00–16:00 Warsaw (08:00–15:00 UTC)
-
-describe('Presence list on Teams with 200 people', () => {
-  it('should fit Teams\'s message size (the choice set is never fitted: the card is refused)', () => {
-    const roster: RosterEntry[] = Array.from({ length: 200 }, (_, i) => ({
-      personId: 1000 + i,
-      name: `Aleksandra Wiśniewska ${i}`,
-      institution: 'Miejski Ośrodek Pomocy Społecznej w Łodzi',
-      ticked: i % 2 === 0,
-    }));
-    const message: Message = { language: 'pl', title: presenceMessages.pl.formTitle, text: presenceMessages.pl.formLinkText('12 stycznia 2027 10:00'), form: presenceForm(roster, 'pl', 'lodz', '2027-01-12') };
-    expect(checkCard(renderCard(message))).toEqual([]);
-  });
-});
 
 describe('Polish agreement of the presence counts', () => {
   it.each([
