@@ -2,8 +2,13 @@ import { afterPreposition } from './format.js';
 import { icu } from './icu.js';
 import type { Language } from './messages.js';
 
-const people = (language: Language, n: number) =>
-  icu(language, language === 'pl' ? '{n, plural, one {# osoba} few {# osoby} other {# osób}}' : '{n, plural, one {# person} other {# people}}', { n });
+/** "1 osoba obecna", "2 osoby obecne", "5 osób obecnych": the adjective agrees with the noun's plural form. */
+const present = (language: Language, n: number) =>
+  icu(
+    language,
+    language === 'pl' ? '{n, plural, one {# osoba obecna} few {# osoby obecne} other {# osób obecnych}}' : '{n, plural, one {# person present} other {# people present}}',
+    { n },
+  );
 
 const changes = (language: Language, n: number) =>
   icu(
@@ -24,8 +29,8 @@ export const presenceMessages = {
     formLinkText: (when: string) => `Proszę zaznaczyć, kto był na spotkaniu ${afterPreposition('z', when)}. Lista jest wypełniona według odpowiedzi „będę”; zapisujemy tylko to, co Pani/Pan potwierdzi.`,
     askPresence: 'Proszę też potwierdzić, kto był na spotkaniu (lista według odpowiedzi „będę”).',
     savedTitle: 'Obecność zapisana',
-    saved: (present: number, n: number, corrected: boolean) =>
-      `Obecnych: ${people('pl', present)}; ${changes('pl', n)}.${corrected ? ' Zmieniono wcześniej zapisaną obecność: zapisujemy, kto i kiedy to zrobił.' : ''}`,
+    saved: (count: number, n: number, corrected: boolean) =>
+      `${present('pl', count)}; ${changes('pl', n)}.${corrected ? ' Zmieniono wcześniej zapisaną obecność: zapisujemy, kto i kiedy to zrobił.' : ''}`,
     refusedTitle: 'Nie zapisano obecności',
     refusal: {
       no_subject: 'Nie ma takiego spotkania ani zajęć albo się nie odbyły.',
@@ -64,8 +69,8 @@ export const presenceMessages = {
     formLinkText: (when: string) => `Please tick who came to the meeting of ${when}. The list is filled in from the "will come" answers; only what you confirm is recorded.`,
     askPresence: 'Please also confirm who came (the list follows the "will come" answers).',
     savedTitle: 'Presence saved',
-    saved: (present: number, n: number, corrected: boolean) =>
-      `Present: ${people('en', present)}; ${changes('en', n)}.${corrected ? ' Presence recorded before was changed: who did it and when is recorded.' : ''}`,
+    saved: (count: number, n: number, corrected: boolean) =>
+      `${present('en', count)}; ${changes('en', n)}.${corrected ? ' Presence recorded before was changed: who did it and when is recorded.' : ''}`,
     refusedTitle: 'Presence not saved',
     refusal: {
       no_subject: 'There is no such meeting or activity, or it did not take place.',
@@ -123,8 +128,8 @@ export const activityPresenceMessages = {
     markTitle: (title: string, day: string) => `Obecność: ${title}, ${day}`,
     markLegend: 'Obecni (zaznaczone: obecność zapisana)',
     self: 'zgłoszona kodem',
-    saved: (present: number, changes: number) =>
-      `Zapisano. Obecnych: ${people('pl', present)}; ${icu('pl', '{n, plural, =0 {bez zmian} one {# zmiana} few {# zmiany} other {# zmian}}', { n: changes })}.`,
+    saved: (count: number, n: number) =>
+      `Zapisano: ${present('pl', count)}; ${changes('pl', n)}.`,
     nobodyInvited: 'Nikt nie jest zaproszony na te zajęcia.',
   },
   en: {
@@ -151,7 +156,7 @@ export const activityPresenceMessages = {
     markTitle: (title: string, day: string) => `Attendance: ${title}, ${day}`,
     markLegend: 'Present (ticked: presence recorded)',
     self: 'checked in with the code',
-    saved: (present: number, changes: number) => `Saved. Present: ${people('en', present)}; ${changes === 0 ? 'no changes' : icu('en', '{n, plural, one {# change} other {# changes}}', { n: changes })}.`,
+    saved: (count: number, n: number) => `Saved: ${present('en', count)}; ${changes('en', n)}.`,
     nobodyInvited: 'Nobody is invited to this activity.',
   },
 } satisfies Record<Language, Record<string, unknown>>;

@@ -109,7 +109,7 @@ describe.each(dialects)('Presence after a meeting over Teams on %s', (kind) => {
   it('should record the card submit, and refuse a member\'s forged card submit', async () => {
     const [m, k] = await Promise.all([idOf(h.db, marta.email), idOf(h.db, 'katarzyna.wisniewska@example.org')]);
     await h.post(activity(h.connector, anna, { value: { formId: `presence:${MEETING}`, present: `${m},${k}` } }));
-    expect(FakeConnector.cardText(postsTo(anna).at(-1)!)).toContain('Obecnych: 2 osoby; 11 zmian.');
+    expect(FakeConnector.cardText(postsTo(anna).at(-1)!)).toContain('2 osoby obecne; 11 zmian.');
     const before = await attendance(h.db);
     expect([before[m], before[k]]).toEqual([true, true]);
     await h.post(activity(h.connector, marta, { value: { formId: `presence:${MEETING}`, present: '' } }));
