@@ -10,8 +10,9 @@ import { hereAnswer } from '../../src/participation/here-command.js';
 import { dialects, demoDatabase } from '../support/databases.js';
 
 /**
- * Hostile review of issue 15 "After: who came?" (merge 272448b). Each test proves one bug and
- * fails on main as merged.
+ * Presence rules: Polish and English agreement of the counts, the days of an activity ending at
+ * midnight, the meeting list of members at that occurrence, a cancelled activity's code (not a
+ * guess), and the guessing limit under concurrent attempts.
  */
 const idOf = async (db: Db, email: string) => (await db.db.selectFrom('people').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
 const WORKSHOP = 'warsztaty-2027-1'; // 10–11 March 2027, 09:00–16:00 Warsaw (08:00–15:00 UTC)
@@ -35,7 +36,7 @@ describe('Days of an activity ending at midnight', () => {
   });
 });
 
-describe.each(dialects)('Presence review on %s', (kind) => {
+describe.each(dialects)('Presence list and self check-in rules on %s', (kind) => {
   let db: Db;
   const clock = new FixedClock('2027-01-05T12:00:00Z');
   let anna: number; // coordinator of Łódź

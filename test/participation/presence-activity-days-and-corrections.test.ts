@@ -7,7 +7,7 @@ import { submitPresence } from '../../src/participation/presence-checkin.js';
 import { activityDayTimes } from '../../src/participation/presence-window.js';
 import { dialects, demoDatabase } from '../support/databases.js';
 
-/** Hostile review of issue 15 "After: who came?" (merge 272448b), second part. */
+/** Presence windows of a residential workshop (activity-days.ts hours), a substitute unticked after the member came back, and two lists confirmed at once. */
 const person = async (db: Db, email: string): Promise<PersonRow> => db.db.selectFrom('people').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
 
 describe('A residential workshop from Monday 14:00 to Wednesday 12:00', () => {
