@@ -14,19 +14,21 @@ const graphemes = new Intl.Segmenter('pl', { granularity: 'grapheme' });
 /** The words of the rule, in the message's language; "zn." keeps the Polish free of plural forms. */
 export const fitTexts: Record<
   Language,
-  { moreChars: (n: number) => string; moreItems: (n: number) => string; whole: string; linkTooLong: (label: string, max: number) => string }
+  { moreChars: (n: number) => string; moreItems: (n: number) => string; whole: string; linkTooLong: (label: string, max: number) => string; formTooLong: string }
 > = {
   pl: {
     moreChars: (n) => `… (jeszcze ${n} zn.)`,
     moreItems: (n) => `… (jeszcze ${n})`,
     whole: 'całość na stronie',
     linkTooLong: (label, max) => `„${label}”: odnośnik jest dłuższy niż ${max} znaków i nie mieści się w tej wiadomości.`,
+    formTooLong: 'Formularz jest za długi, by zmieścił się w tej wiadomości: proszę go wypełnić na stronie (przycisk poniżej).',
   },
   en: {
     moreChars: (n) => `… (${n} more ${n === 1 ? 'character' : 'characters'})`,
     moreItems: (n) => `… (${n} more)`,
     whole: 'full view on the web',
     linkTooLong: (label, max) => `"${label}": the link is longer than ${max.toLocaleString('en')} characters and does not fit in this message.`,
+    formTooLong: 'The form is too long to fit in this message: please fill it in on the web (the button below).',
   },
 };
 

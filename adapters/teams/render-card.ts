@@ -160,6 +160,16 @@ function formBody(form: Form): { body: Element[]; actions: Element[] } {
  * there is one. The text is carried once: the summary and fallbackText are its first line only.
  */
 export function renderCard(message: Message): TeamsMessage {
+  const whole = fitted(message);
+  if (!message.form || cardSize(whole) <= CARD_LIMIT) return whole;
+  // A form is never cut (an option left out would be sent back as unticked: a presence list would
+  // record people absent): one too long for the card is replaced by the web form's link (the
+  // message's links carry it, e.g. the signed /presence page) and a note saying so.
+  const { form: _dropped, ...rest } = message;
+  return fitted({ ...rest, text: [message.text, fitTexts[message.language].formTooLong].filter((p) => p.trim()).join('\n\n') });
+}
+
+function fitted(message: Message): TeamsMessage {
   const shortening = how(message);
   const items = message.items ?? [];
   const build = (text: string, shownItems: number, partialLines?: number): TeamsMessage => {

@@ -2,8 +2,13 @@ import { afterPreposition } from './format.js';
 import { icu } from './icu.js';
 import type { Language } from './messages.js';
 
-const people = (language: Language, n: number) =>
-  icu(language, language === 'pl' ? '{n, plural, one {# osoba} few {# osoby} other {# osób}}' : '{n, plural, one {# person} other {# people}}', { n });
+/** "1 osoba obecna", "2 osoby obecne", "5 osób obecnych": the adjective agrees with the noun's plural form. */
+const present = (language: Language, n: number) =>
+  icu(
+    language,
+    language === 'pl' ? '{n, plural, one {# osoba obecna} few {# osoby obecne} other {# osób obecnych}}' : '{n, plural, one {# person present} other {# people present}}',
+    { n },
+  );
 
 const changes = (language: Language, n: number) =>
   icu(
@@ -24,8 +29,8 @@ export const presenceMessages = {
     formLinkText: (when: string) => `Proszę zaznaczyć, kto był na spotkaniu ${afterPreposition('z', when)}. Lista jest wypełniona według odpowiedzi „będę”; zapisujemy tylko to, co Pani/Pan potwierdzi.`,
     askPresence: 'Proszę też potwierdzić, kto był na spotkaniu (lista według odpowiedzi „będę”).',
     savedTitle: 'Obecność zapisana',
-    saved: (present: number, n: number, corrected: boolean) =>
-      `Obecnych: ${people('pl', present)}; ${changes('pl', n)}.${corrected ? ' Zmieniono wcześniej zapisaną obecność: zapisujemy, kto i kiedy to zrobił.' : ''}`,
+    saved: (count: number, n: number, corrected: boolean) =>
+      `${present('pl', count)}; ${changes('pl', n)}.${corrected ? ' Zmieniono wcześniej zapisaną obecność: zapisujemy, kto i kiedy to zrobił.' : ''}`,
     refusedTitle: 'Nie zapisano obecności',
     refusal: {
       no_subject: 'Nie ma takiego spotkania ani zajęć albo się nie odbyły.',
@@ -45,6 +50,7 @@ export const presenceMessages = {
     hereWrong: 'Nie znamy takiego kodu. Proszę sprawdzić kod na plakacie lub zapytać prowadzących; nic nie zapisano.',
     hereNotInvited: 'Tego kodu nie można użyć: nie ma Pani/Pana na liście osób zaproszonych na te zajęcia; nic nie zapisano. W razie pomyłki proszę zgłosić się do prowadzących.',
     hereTooMany: (minutes: number) => `Za dużo błędnych kodów. Proszę spróbować za ${icu('pl', '{n, plural, one {# minutę} few {# minuty} other {# minut}}', { n: minutes })} albo zgłosić się do prowadzących.`,
+    hereCancelled: (title: string) => `Zajęcia „${title}” zostały odwołane; nic nie zapisano.`,
     hereNotNow: (title: string, opens: string, closes: string) => `Kod zajęć „${title}” działa ${afterPreposition('od', opens)} ${afterPreposition('do', closes)}; nic nie zapisano.`,
     myAttendanceTitle: 'Moja obecność',
     myAttendanceNone: 'Nie ma jeszcze zapisanej obecności.',
@@ -63,8 +69,8 @@ export const presenceMessages = {
     formLinkText: (when: string) => `Please tick who came to the meeting of ${when}. The list is filled in from the "will come" answers; only what you confirm is recorded.`,
     askPresence: 'Please also confirm who came (the list follows the "will come" answers).',
     savedTitle: 'Presence saved',
-    saved: (present: number, n: number, corrected: boolean) =>
-      `Present: ${people('en', present)}; ${changes('en', n)}.${corrected ? ' Presence recorded before was changed: who did it and when is recorded.' : ''}`,
+    saved: (count: number, n: number, corrected: boolean) =>
+      `${present('en', count)}; ${changes('en', n)}.${corrected ? ' Presence recorded before was changed: who did it and when is recorded.' : ''}`,
     refusedTitle: 'Presence not saved',
     refusal: {
       no_subject: 'There is no such meeting or activity, or it did not take place.',
@@ -84,6 +90,7 @@ export const presenceMessages = {
     hereWrong: 'We do not know this code. Please check the code on the poster or ask the hosts; nothing was recorded.',
     hereNotInvited: 'This code is for an activity you were not invited to; nothing was recorded. If this is a mistake, please ask the hosts.',
     hereTooMany: (minutes: number) => `Too many wrong codes. Please try again in ${icu('en', '{n, plural, one {# minute} other {# minutes}}', { n: minutes })} or ask the hosts.`,
+    hereCancelled: (title: string) => `“${title}” was cancelled; nothing was recorded.`,
     hereNotNow: (title: string, opens: string, closes: string) => `The code of “${title}” works from ${opens} to ${closes}; nothing was recorded.`,
     myAttendanceTitle: 'My attendance',
     myAttendanceNone: 'No attendance recorded yet.',
@@ -114,13 +121,15 @@ export const activityPresenceMessages = {
     venueBadEmail: 'Proszę podać adres e-mail, np. anna.nowak@example.org.',
     linkTitle: 'Potwierdzenie obecności',
     linkText: (title: string, day: string) => `Osobisty link do potwierdzenia obecności na zajęciach „${title}” (${day}). Działa tylko w czasie zajęć.`,
+    linkNotNow: (title: string, opens: string, closes: string, early: number) =>
+      `Obecność na zajęciach „${title}” może Pani/Pan potwierdzić tym linkiem ${afterPreposition('od', opens)} (${icu('pl', '{n, plural, one {# minutę} few {# minuty} other {# minut}}', { n: early })} przed rozpoczęciem) ${afterPreposition('do', closes)}; nic nie zapisano.`,
     linkLabel: 'Jestem',
     hereButton: 'Jestem – potwierdzam obecność',
     markTitle: (title: string, day: string) => `Obecność: ${title}, ${day}`,
     markLegend: 'Obecni (zaznaczone: obecność zapisana)',
     self: 'zgłoszona kodem',
-    saved: (present: number, changes: number) =>
-      `Zapisano. Obecnych: ${people('pl', present)}; ${icu('pl', '{n, plural, =0 {bez zmian} one {# zmiana} few {# zmiany} other {# zmian}}', { n: changes })}.`,
+    saved: (count: number, n: number) =>
+      `Zapisano: ${present('pl', count)}; ${changes('pl', n)}.`,
     nobodyInvited: 'Nikt nie jest zaproszony na te zajęcia.',
   },
   en: {
@@ -141,12 +150,13 @@ export const activityPresenceMessages = {
     venueBadEmail: 'Please give an e-mail address, such as anna.nowak@example.org.',
     linkTitle: 'Check in',
     linkText: (title: string, day: string) => `Your personal link to check in at “${title}” (${day}). It works only while the activity runs.`,
+    linkNotNow: (title: string, opens: string, closes: string, early: number) => `You can check in at “${title}” with this link from ${opens} (${icu('en', '{n, plural, one {# minute} other {# minutes}}', { n: early })} before it starts) to ${closes}; nothing was recorded.`,
     linkLabel: 'Here',
     hereButton: "I'm here – check me in",
     markTitle: (title: string, day: string) => `Attendance: ${title}, ${day}`,
     markLegend: 'Present (ticked: presence recorded)',
     self: 'checked in with the code',
-    saved: (present: number, changes: number) => `Saved. Present: ${people('en', present)}; ${changes === 0 ? 'no changes' : icu('en', '{n, plural, one {# change} other {# changes}}', { n: changes })}.`,
+    saved: (count: number, n: number) => `Saved: ${present('en', count)}; ${changes('en', n)}.`,
     nobodyInvited: 'Nobody is invited to this activity.',
   },
 } satisfies Record<Language, Record<string, unknown>>;

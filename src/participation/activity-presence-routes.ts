@@ -16,9 +16,9 @@ import { activityPresenceMessages, presenceMessages } from '../i18n/presence-mes
 import type { ChannelKind } from '../ports/channel.port.js';
 import { checkActivityLink, venueUrl, type ActivityDayRef, type SelfCheckinRef } from './activity-presence-links.js';
 import { hereAnswer } from './here-command.js';
-import { markPresence, type PresenceRefusal } from './presence.js';
+import { markPresence, outsideWindow, type PresenceRefusal } from './presence.js';
 import { refusalText } from './presence-checkin.js';
-import { activityDays, activityDayTimes, SELF_CHECKIN_EARLY_MINUTES } from './presence-window.js';
+import { activityDays, activityDayTimes, activityDayWindow, SELF_CHECKIN_EARLY_MINUTES } from './presence-window.js';
 import { codeFor, showCode } from './self-checkin.js';
 
 export interface ActivityPresenceRoutesOptions {
@@ -125,17 +125,24 @@ async function marking(options: ActivityPresenceRoutesOptions, req: IncomingMess
   if (method === 'POST') {
     if (!sameOrigin(req, options.publicUrl)) return say(res, 403, language, presenceMessages[language].refusedTitle, presenceMessages[language].crossSite);
     const form = await readForm(req, 64 * 1024);
+    // The time rule holds even for a save that changes nothing (markPresence checks it per change).
+    const window = activityDayWindow(activity, ref.day);
+    const outside = window ? outsideWindow(window, 'staff', options.clock.now()) : 'no_subject';
+    if (outside) return say(res, outside === 'too_late' ? 410 : 403, language, presenceMessages[language].refusedTitle, refusalText(language, outside));
     const invited = await invitedWithPresence(options.db, ref);
     const ticked = new Set(Object.keys(form).map((k) => /^p(\d{1,12})$/.exec(k)?.[1]).filter(Boolean).map(Number));
+    const shown = new Set(Object.keys(form).map((k) => /^s(\d{1,12})$/.exec(k)?.[1]).filter(Boolean).map(Number));
     // All or nothing: a refusal part-way (the time ran out, the role went) rolls back what came before it.
     const refusal = await options.db
       .transaction()
       .execute(async (trx) => {
         let changes = 0;
         for (const p of invited) {
-          // Only what RCPS changed: a person left unticked and never recorded stays unrecorded.
+          // Only what RCPS changed on the page: each box is compared with what the page showed
+          // (the hidden s<id> field), not with the database now, so a self check-in made while
+          // the page was open is never turned into "absent". No s<id>: the box was shown unticked.
           const present = ticked.has(p.id);
-          if (p.present === null && !present) continue;
+          if (present === shown.has(p.id)) continue;
           const mark = { kind: 'activity', refId: ref.activityId, day: ref.day, personId: p.id, present, method: 'staff', markedBy: staff.id } as const;
           const result = await markPresence(trx, mark, options.clock);
           if (!result.ok) throw new Refused(result.reason);
@@ -148,12 +155,12 @@ async function marking(options: ActivityPresenceRoutesOptions, req: IncomingMess
         throw error;
       });
     if ('reason' in refusal) return say(res, refusal.reason === 'too_late' ? 410 : 403, language, presenceMessages[language].refusedTitle, refusalText(language, refusal.reason));
-    notice = html`<p class="notice ok" role="status">${t.saved(invited.filter((p) => ticked.has(p.id)).length, refusal.changes)}</p>`;
+    notice = html`<p class="notice ok" role="status">${t.saved((await invitedWithPresence(options.db, ref)).filter((p) => p.present).length, refusal.changes)}</p>`;
   }
   const invited = await invitedWithPresence(options.db, ref);
   const boxes = invited.map(
     (p) =>
-      html`<li><input type="checkbox" id="p${p.id}" name="p${p.id}" value="1"${p.present ? html` checked` : ''}> <label for="p${p.id}">${[p.name, p.institution].filter(Boolean).join(' · ')}${p.method === 'self' && p.present ? html` <span class="muted">(${t.self})</span>` : ''}</label></li>`,
+      html`<li>${p.present ? html`<input type="hidden" name="s${p.id}" value="1">` : ''}<input type="checkbox" id="p${p.id}" name="p${p.id}" value="1"${p.present ? html` checked` : ''}> <label for="p${p.id}">${[p.name, p.institution].filter(Boolean).join(' · ')}${p.method === 'self' && p.present ? html` <span class="muted">(${t.self})</span>` : ''}</label></li>`,
   );
   sendPage(res, 200, {
     language,
@@ -239,6 +246,12 @@ async function selfLink(options: ActivityPresenceRoutesOptions, req: IncomingMes
   if (result.ok) {
     const answer = hereAnswer(language, { ok: true, activityId: activity.id, title: activity.title, day: link.ref.day, changed: result.changed }, activity.timezone);
     return say(res, 200, language, t.linkTitle, answer.text, true);
+  }
+  if ((result.reason === 'too_early' || result.reason === 'too_late') && result.window) {
+    // Self check-in's own hours (it opens SELF_CHECKIN_EARLY_MINUTES before the start), not the staff's.
+    const { start, end } = result.window;
+    const text = t.linkNotNow(activity.title, formatDateTime(start.minus({ minutes: SELF_CHECKIN_EARLY_MINUTES }), language), formatDateTime(end, language), SELF_CHECKIN_EARLY_MINUTES);
+    return say(res, result.reason === 'too_late' ? 410 : 403, language, presenceMessages[language].refusedTitle, text);
   }
   say(res, result.reason === 'too_late' ? 410 : 403, language, presenceMessages[language].refusedTitle, refusalText(language, result.reason));
 }

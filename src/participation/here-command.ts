@@ -21,6 +21,8 @@ export function hereAnswer(language: Language, result: SelfCheckinResult, zone =
       return say(t.hereNotInvited);
     case 'too_many':
       return say(t.hereTooMany(FAILURE_WINDOW_MINUTES));
+    case 'cancelled':
+      return say(t.hereCancelled(result.title));
     case 'not_now':
       return say(t.hereNotNow(result.title, formatDateTime(result.opens, language), formatDateTime(result.closes, language)));
   }

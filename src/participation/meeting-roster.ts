@@ -1,5 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables.js';
+import { meetingWindow, type PresenceWindow } from './presence-window.js';
+
+/** Memberships of a team that covered an occurrence: created before its end, not removed before its start. */
+export const membersAt = (db: Kysely<Database>, teamId: string, window: Pick<PresenceWindow, 'start' | 'end'>) =>
+  db
+    .selectFrom('memberships')
+    .where('memberships.team_id', '=', teamId)
+    .where('memberships.created_at', '<', window.end.toJSDate())
+    .where((eb) => eb.or([eb('memberships.removed_at', 'is', null), eb('memberships.removed_at', '>', window.start.toJSDate())]));
 
 /** One line of a meeting's presence list. */
 export interface RosterEntry {
@@ -17,18 +26,19 @@ export interface RosterEntry {
 }
 
 /**
- * The presence list of one meeting occurrence: the team's current members by institution and
- * name, each replaced by the substitute they named for it (the substitute is the one who comes).
- * Pre-filled from what was recorded, else from the answers; nothing is invented for a member
- * who did not answer (not ticked).
+ * The presence list of one meeting occurrence: the members of the team at that occurrence (joined
+ * before its end, not removed before its start) by institution and name, each replaced by the
+ * substitute they named for it (the substitute is the one who comes), plus anyone else with a
+ * presence recorded for it (a substitute whose member came back after all: the list must reach
+ * them to untick them). Pre-filled from what was recorded, else from the answers; nothing is
+ * invented for a member who did not answer (not ticked). No such occurrence: an empty list.
  */
 export async function meetingRoster(db: Kysely<Database>, teamId: string, date: string): Promise<RosterEntry[]> {
-  const members = await db
-    .selectFrom('memberships')
+  const window = await meetingWindow(db, teamId, date);
+  if (!window) return [];
+  const members = await membersAt(db, teamId, window)
     .innerJoin('people', 'people.id', 'memberships.person_id')
     .select(['people.id', 'people.name', 'people.institution'])
-    .where('memberships.team_id', '=', teamId)
-    .where('memberships.removed_at', 'is', null)
     .where('people.removed_at', 'is', null)
     .execute();
   const answers = await db
@@ -60,6 +70,13 @@ export async function meetingRoster(db: Kysely<Database>, teamId: string, date: 
       ...(was !== undefined ? { recorded: was } : {}),
       ticked: was ?? a?.answer === 'attending',
     });
+  }
+  const others = [...recorded.keys()].filter((id) => !entries.has(id));
+  if (others.length) {
+    for (const p of await db.selectFrom('people').select(['id', 'name', 'institution']).where('id', 'in', others).where('removed_at', 'is', null).execute()) {
+      const was = recorded.get(p.id)!;
+      entries.set(p.id, { personId: p.id, name: p.name, institution: p.institution, recorded: was, ticked: was });
+    }
   }
   return [...entries.values()].sort((x, y) => (x.institution ?? '').localeCompare(y.institution ?? '', 'pl') || x.name.localeCompare(y.name, 'pl'));
 }

@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import type { ActivityRow, Database } from '../db/tables.js';
 import { occurrenceOn, takesPlace } from '../domain/occurrences.js';
 import { loadTeams } from '../feeds/feed-data.js';
+import { activityDays as daysOf } from './activity-days.js';
 
 /** Late changes: presence may be changed (audited) until this many local days after the meeting or activity ended. */
 export const LATE_CHANGE_DAYS = 14;
@@ -22,28 +23,25 @@ export interface PresenceWindow {
   zone: string;
 }
 
-/** The local days of an activity, from starts_local to ends_local (both included): a multi-day workshop is recorded per day. */
-export function activityDays(activity: Pick<ActivityRow, 'starts_local' | 'ends_local'>): string[] {
-  const days: string[] = [];
-  const last = activity.ends_local.slice(0, 10);
-  for (let day = DateTime.fromISO(activity.starts_local.slice(0, 10), { zone: 'UTC' }); day.toISODate()! <= last; day = day.plus({ days: 1 })) {
-    days.push(day.toISODate()!);
-  }
-  return days;
+/**
+ * The local days of an activity (a multi-day workshop is recorded per day): the days of
+ * activity-days.ts, the one source of truth for an activity's days and their hours (an end at
+ * midnight adds no day). Without a zone the wall-clock times are read as they are.
+ */
+export function activityDays(activity: Pick<ActivityRow, 'starts_local' | 'ends_local'> & { timezone?: string }): string[] {
+  return daysOf({ ...activity, timezone: activity.timezone ?? 'UTC' }).map((d) => d.day);
 }
 
 /**
- * One day of an activity: from the start's wall-clock time to the end's on that day (the
- * schedule gives one start and one end; a workshop of 09:00 on the 10th to 16:00 on the 11th
- * runs 09:00–16:00 both days). A day whose end time is not after its start runs until midnight.
+ * One day of an activity: its hours as activity-days.ts gives them (the same hours each day when
+ * the end's time is after the start's, else the working day 09:00–17:00, bounded by the
+ * activity's own start and end). A day that is not the activity's is empty (start = end).
  */
 export function activityDayTimes(activity: Pick<ActivityRow, 'starts_local' | 'ends_local' | 'timezone'>, day: string): { start: DateTime; end: DateTime } {
-  const zone = activity.timezone;
-  const startTime = activity.starts_local.slice(11, 16);
-  const endTime = activity.ends_local.slice(11, 16);
-  const start = DateTime.fromISO(`${day}T${startTime}`, { zone });
-  const end = endTime > startTime ? DateTime.fromISO(`${day}T${endTime}`, { zone }) : DateTime.fromISO(day, { zone }).plus({ days: 1 });
-  return { start, end };
+  const found = daysOf(activity).find((d) => d.day === day);
+  if (found) return { start: found.start, end: found.end };
+  const midnight = DateTime.fromISO(day, { zone: activity.timezone });
+  return { start: midnight, end: midnight };
 }
 
 const closing = (end: DateTime, zone: string) => end.setZone(zone).plus({ days: LATE_CHANGE_DAYS });

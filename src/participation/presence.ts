@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
 import { inTransaction } from '../db/transactions.js';
 import type { AttendanceSubject } from './attendance-links.js';
+import { membersAt } from './meeting-roster.js';
 import { activityDayWindow, meetingWindow, SELF_CHECKIN_EARLY_MINUTES, type PresenceWindow } from './presence-window.js';
 
 export type PresenceMethod = 'checkin' | 'self' | 'staff';
@@ -61,21 +62,14 @@ async function allowed(db: Kysely<Database>, mark: PresenceMark): Promise<boolea
   return coordinator !== undefined;
 }
 
-/** Who can be marked: a member of the team then (or a substitute named for that occurrence); for an activity, an invited person. */
+/** Who can be marked: a member of the team then (or a substitute named for that occurrence, or anyone already recorded for it); for an activity, an invited person. */
 async function listed(db: Kysely<Database>, mark: PresenceMark, window: PresenceWindow): Promise<boolean> {
   const person = await db.selectFrom('people').select('id').where('id', '=', mark.personId).where('removed_at', 'is', null).executeTakeFirst();
   if (!person) return false;
   if (mark.kind === 'activity') {
     return (await db.selectFrom('invitations').select('person_id').where('activity_id', '=', mark.refId).where('person_id', '=', mark.personId).executeTakeFirst()) !== undefined;
   }
-  const member = await db
-    .selectFrom('memberships')
-    .select('person_id')
-    .where('team_id', '=', mark.refId)
-    .where('person_id', '=', mark.personId)
-    // A member who left after the meeting still was there: the list is of that meeting.
-    .where((eb) => eb.or([eb('removed_at', 'is', null), eb('removed_at', '>', window.start.toJSDate())]))
-    .executeTakeFirst();
+  const member = await membersAt(db, mark.refId, window).select('memberships.person_id').where('memberships.person_id', '=', mark.personId).executeTakeFirst();
   if (member) return true;
   const substitute = await db
     .selectFrom('meeting_answers')
@@ -84,7 +78,17 @@ async function listed(db: Kysely<Database>, mark: PresenceMark, window: Presence
     .where('occurrence_date', '=', mark.day)
     .where('substitute_person_id', '=', mark.personId)
     .executeTakeFirst();
-  return substitute !== undefined;
+  if (substitute) return true;
+  // Someone with a presence already recorded for it (a substitute whose member came back) can be corrected.
+  const recorded = await db
+    .selectFrom('attendance')
+    .select('person_id')
+    .where('kind', '=', 'meeting')
+    .where('ref_id', '=', mark.refId)
+    .where('day', '=', mark.day)
+    .where('person_id', '=', mark.personId)
+    .executeTakeFirst();
+  return recorded !== undefined;
 }
 
 /** When this mark may be made, by its method; a refusal reason, or undefined when now is inside. */

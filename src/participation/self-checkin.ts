@@ -45,6 +45,8 @@ export type SelfCheckinResult =
   | { ok: true; activityId: string; title: string; day: string; changed: boolean }
   /** wrong_code: no such code (counted); not_invited: a code of an activity the person is not invited to (counted); too_many: wait a while. */
   | { ok: false; reason: 'wrong_code' | 'not_invited' | 'too_many' }
+  /** A real code of an activity that was cancelled (not counted as a guess). */
+  | { ok: false; reason: 'cancelled'; title: string }
   /** A real code, out of its time: opens SELF_CHECKIN_EARLY_MINUTES before the day's start, closes at its end. */
   | { ok: false; reason: 'not_now'; opens: DateTime; closes: DateTime; title: string };
 
@@ -62,6 +64,9 @@ async function recentFailures(db: Kysely<Database>, personId: number, now: Date)
 export async function selfCheckIn(db: Kysely<Database>, personId: number, typed: string, clock: Clock): Promise<SelfCheckinResult> {
   const now = clock.now();
   return inTransaction(db, async (trx) => {
+    // One attempt of a person at a time (two replicas, a script): the count of failures and the
+    // new failure are one step under the lock of the person's row, so the limit holds at once too.
+    await trx.selectFrom('people').select('id').where('id', '=', personId).forUpdate().execute();
     // Failures older than the window count for nothing: each attempt sweeps the person's own.
     await trx.deleteFrom('checkin_failures').where('person_id', '=', personId).where('failed_at', '<=', new Date(now.getTime() - FAILURE_WINDOW_MINUTES * 60_000)).execute();
     if ((await recentFailures(trx, personId, now)) >= MAX_FAILURES) return { ok: false, reason: 'too_many' };
@@ -80,13 +85,15 @@ export async function selfCheckIn(db: Kysely<Database>, personId: number, typed:
       return { ok: false, reason };
     };
     if (!found) return fail('wrong_code');
+    // A real code of a cancelled activity is no guess: say so, count nothing.
+    if (found.cancelled_at) return { ok: false, reason: 'cancelled', title: found.title };
     const result = await markPresence(trx, { kind: 'activity', refId: found.id, day: found.day, personId, present: true, method: 'self', markedBy: personId }, clock);
     if (result.ok) return { ok: true, activityId: found.id, title: found.title, day: found.day, changed: result.changed };
     if (result.reason === 'too_early' || result.reason === 'too_late') {
       const { start, end } = activityDayTimes(found, found.day);
       return { ok: false, reason: 'not_now', opens: start.minus({ minutes: SELF_CHECKIN_EARLY_MINUTES }), closes: end, title: found.title };
     }
-    // Not invited, or the activity was cancelled: to the person, a code that is not theirs.
+    // Not invited: to the person, a code that is not theirs.
     return fail('not_invited');
   });
 }

@@ -104,7 +104,7 @@ describe.each(dialects)('Check-in with presence by e-mail, on the web and in the
   it('should record what the coordinator confirms on POST, one audit row a person', async () => {
     const response = await post(presenceUrl, { [`p${ids['marta.grabowska']}`]: '1', [`p${ids['katarzyna.wisniewska']}`]: '1' });
     expect(response.status).toBe(200);
-    expect(await response.text()).toContain('Obecnych: 2 osoby; 11 zmian.');
+    expect(await response.text()).toContain('2 osoby obecne; 11 zmian.');
     const rows = await attendance();
     expect(rows[ids['marta.grabowska']!]).toBe(true);
     expect(rows[ids['katarzyna.wisniewska']!]).toBe(true);
@@ -112,7 +112,7 @@ describe.each(dialects)('Check-in with presence by e-mail, on the web and in the
     expect(rows[ids['tomasz.zielinski']!]).toBeUndefined();
     expect(await audit()).toBe(11);
     // The same list again changes nothing and audits nothing.
-    expect(await (await post(presenceUrl, { [`p${ids['marta.grabowska']}`]: '1', [`p${ids['katarzyna.wisniewska']}`]: '1' })).text()).toContain('Obecnych: 2 osoby; bez zmian.');
+    expect(await (await post(presenceUrl, { [`p${ids['marta.grabowska']}`]: '1', [`p${ids['katarzyna.wisniewska']}`]: '1' })).text()).toContain('2 osoby obecne; bez zmian.');
     expect(await audit()).toBe(11);
   });
 
@@ -134,7 +134,7 @@ describe.each(dialects)('Check-in with presence by e-mail, on the web and in the
   it('should take a late change within 14 days, audited, and refuse after them', async () => {
     clock.set('2027-01-20T09:00:00Z');
     const late = await post(presenceUrl, { [`p${ids['marta.grabowska']}`]: '1', [`p${ids['monika.wrobel']}`]: '1' });
-    expect(await late.text()).toContain('Obecnych: 2 osoby; 2 zmiany. Zmieniono wcześniej zapisaną obecność');
+    expect(await late.text()).toContain('2 osoby obecne; 2 zmiany. Zmieniono wcześniej zapisaną obecność');
     const changes = await db.db.selectFrom('attendance_changes').select(['person_id', 'present', 'changed_by', 'changed_at']).where('changed_at', '=', clock.now()).orderBy('person_id').execute();
     expect(changes.map((c) => [c.person_id, c.present, c.changed_by])).toEqual(
       [
@@ -176,7 +176,7 @@ describe.each(dialects)('Check-in with presence by e-mail, on the web and in the
     const martaNumber = /\[(\d+)\]/.exec(marta)![1]!;
     input.end(`${martaNumber} ${number}\n`);
     await chat;
-    expect(shown).toContain('Obecnych: 2 osoby; 2 zmiany.');
+    expect(shown).toContain('2 osoby obecne; 2 zmiany.');
     const rows = await attendance();
     expect([rows[ids['marta.grabowska']!], rows[ids['katarzyna.wisniewska']!], rows[ids['monika.wrobel']!]]).toEqual([true, true, false]);
   });

@@ -189,8 +189,8 @@ describe.each(dialects)('Self check-in and RCPS presence at activities on %s', (
     const page = await (await fetch(url)).text();
     expect(page).toMatch(new RegExp(`name="p${ids['katarzyna.wisniewska']}" value="1" checked> <label[^>]*>Katarzyna Wiśniewska · [^<]*<span class="muted">\\(zgłoszona kodem\\)`));
     expect(page).toMatch(new RegExp(`name="p${ids['tomasz.zielinski']}" value="1"> `));
-    const saved = await post(url, { [`p${ids['tomasz.zielinski']}`]: '1', [`p${ids['katarzyna.wisniewska']}`]: '1' });
-    expect(await saved.text()).toContain('Zapisano. Obecnych: 2 osoby; 1 zmiana.');
+    const saved = await post(url, { [`p${ids['tomasz.zielinski']}`]: '1', [`p${ids['katarzyna.wisniewska']}`]: '1', [`s${ids['katarzyna.wisniewska']}`]: '1' });
+    expect(await saved.text()).toContain('Zapisano: 2 osoby obecne; 1 zmiana.');
     expect(await presence()).toContain(`${WORKSHOP} 2027-03-10 ${ids['tomasz.zielinski']} true staff`);
     const audit = await db.db.selectFrom('attendance_changes').select(['person_id', 'method', 'changed_by']).where('day', '=', '2027-03-10').where('method', '=', 'staff').execute();
     expect(audit).toEqual([{ person_id: ids['tomasz.zielinski'], method: 'staff', changed_by: ids['jan.kowalski'] }]);
