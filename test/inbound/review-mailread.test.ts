@@ -86,6 +86,41 @@ describe.each(dialects)('review of inbound mail understanding on %s', (kind) => 
     expect(await rsvpOf(db.db, email)).toBeUndefined();
   });
 
+  // reply-handlers.ts: a meeting answer the person already gave returns meeting_answer:…:unchanged with no message
+  // at all (answerMeeting queues nothing for an unchanged answer, and no tellSender follows): a person who answers
+  // "Będę" to the D-7 reminder and again to the D-1 reminder hears nothing the second time.
+  it('should confirm a second "Będę" to a later reminder of the same meeting (the person always gets a confirmation)', async () => {
+    const sink = sinkFor(db.db, clock);
+    const email = 'lodz3@example.org';
+    const id = await personId(db.db, email);
+    const first = await reminderAddress(email);
+    expect(await sink.receive(plainMail({ from: email, to: first, body: 'Będę.' }), smtpEnvelope())).toMatchObject({ what: 'meeting_answer:attending' });
+    clock.advance(60 * 60_000);
+    // The next reminder of the same meeting (another offset), answered the same way.
+    await enqueue(db.db, [{ key: `reminder:lodz:2027-02-09:PT2H:${id}`, kind: 'reminder', personId: id, teamId: 'lodz', channels: ['email'], payload: { type: 'reminder', teamId: 'lodz', date: '2027-02-09', offset: 'PT2H' }, dueAt: clock.now() }]);
+    const second = await addressOf(db.db, email, 'reminder:lodz:2027-02-09:PT2H');
+    expect(await sink.receive(plainMail({ from: email, to: second, body: 'Będę!' }), smtpEnvelope())).toMatchObject({ status: 'recorded' });
+    const told = await db.db
+      .selectFrom('deliveries')
+      .select('dedupe_key')
+      .where('person_id', '=', id)
+      .where((eb) => eb.or([eb('dedupe_key', 'like', 'meeting-answer:%'), eb('dedupe_key', 'like', 'inbound:%')]))
+      .execute();
+    expect(told.map((r) => r.dedupe_key)).toHaveLength(2);
+  });
+
+  // meeting-answers.ts keys its confirmation meeting-answer:<team>:<date>:<person>:<now>: two mails handled in the
+  // same instant ("Będę", then "Jednak nie będę") record "not attending" but the person is only ever told "attending".
+  it('should confirm a changed meeting answer even when two mails are handled in the same millisecond', async () => {
+    const sink = sinkFor(db.db, clock);
+    const email = 'lodz3@example.org';
+    const id = await personId(db.db, email);
+    expect(await sink.receive(plainMail({ from: email, to: await reminderAddress(email), body: 'Będę.' }), smtpEnvelope())).toMatchObject({ what: 'meeting_answer:attending' });
+    expect(await sink.receive(plainMail({ from: email, to: await addressOf(db.db, email, 'reminder:lodz:2027-02-09'), body: 'Nie będę, jednak mam rozprawę.' }), smtpEnvelope())).toMatchObject({ what: 'meeting_answer:not_attending' });
+    const confirmations = await db.db.selectFrom('deliveries').select('payload').where('person_id', '=', id).where('dedupe_key', 'like', 'meeting-answer:%').execute();
+    expect(confirmations).toHaveLength(2);
+  });
+
   // reply-text.ts: "nie mogę" is a refusal phrase and may be followed by any word, so Polish "I can't wait!" declines.
   it('should not record "Nie mogę się doczekać!" (I can\'t wait) as a refusal', async () => {
     const email = 'lodz6@example.org';
@@ -104,5 +139,10 @@ describe('review: plain words read wrongly (reply-text.ts)', () => {
   // The contrary check ignores negation: "będę" inside "nie będę" is taken as a yes, so the clearest no is unclear.
   it.each([['Nie, nie będę.', 'no'], ['Tak, nie mogę się doczekać!', 'yes']])('should read %j as %s', (text, answer) => {
     expect(plainAnswer(text)?.answer).toBe(answer);
+  });
+
+  // "będę" (a longer phrase) may be followed by any words, so "I will be on leave" is recorded as coming.
+  it.each(['Będę na urlopie.', 'Będę wtedy w delegacji, przepraszam.', 'Będę chora.'])('should not read %j as "yes"', (text) => {
+    expect(plainAnswer(text)?.answer).not.toBe('yes');
   });
 });
