@@ -121,6 +121,19 @@ describe.each(dialects)('review of inbound mail understanding on %s', (kind) => 
     expect(confirmations).toHaveLength(2);
   });
 
+  // reply-handlers.ts passOn: `ownWords(mail.text) || mail.text`: a reply with nothing above the quote forwards the
+  // QUOTED mail, our own reminder with the person's signed answer links, to the coordinator (a link of one person
+  // shown to another).
+  it('should not forward our own quoted reminder, with the member\'s signed answer links, when the reply has no words of its own', async () => {
+    const sink = sinkFor(db.db, clock);
+    const email = 'lodz3@example.org';
+    const quoted = 'W dniu 8.02.2027 o 10:00 Kooperator RCPS <kooperator@rcps.example.org> napisał:\n> Spotkanie zespołu PZK Łódź jutro o 17:00.\n> Będę: https://koop.example.org/a/SIGNED-ANSWER-TOKEN-OF-LODZ3\n> Nie będę: https://koop.example.org/a/SIGNED-DECLINE-TOKEN-OF-LODZ3';
+    expect(await sink.receive(plainMail({ from: email, to: await reminderAddress(email), body: `\n\n${quoted}` }), smtpEnvelope())).toEqual({ status: 'recorded', what: 'to_coordinator:unclear' });
+    const forwards = (await inboundRows(db.db)).filter((r) => r.kind === 'inbound_forward');
+    expect(forwards.map((r) => r.email)).toEqual(['lodz1@example.org']);
+    expect(JSON.stringify(forwards[0]!.payload)).not.toContain('SIGNED-ANSWER-TOKEN-OF-LODZ3');
+  });
+
   // reply-text.ts: "nie mogę" is a refusal phrase and may be followed by any word, so Polish "I can't wait!" declines.
   it('should not record "Nie mogę się doczekać!" (I can\'t wait) as a refusal', async () => {
     const email = 'lodz6@example.org';
