@@ -134,6 +134,22 @@ describe.each(dialects)('review of inbound mail understanding on %s', (kind) => 
     expect(JSON.stringify(forwards[0]!.payload)).not.toContain('SIGNED-ANSWER-TOKEN-OF-LODZ3');
   });
 
+  // inbound-messages.ts: forwardText puts meetingAnswerNames ("nie będzie Pani/Pana", "you will not come"), worded
+  // for the member, into the message to the COORDINATOR: "Osoba 3 … odpowiedział(a) e-mailem; rozumiemy: nie będzie
+  // Pani/Pana" tells the coordinator that THEY will not be there.
+  it('should word the coordinator\'s forward of a clear but late "Nie będę" about the member, not as if addressed to the coordinator', async () => {
+    const sink = sinkFor(db.db, clock);
+    const email = 'lodz3@example.org';
+    const address = await reminderAddress(email);
+    clock.set('2027-02-09T22:00:00Z'); // the meeting of 9 February has begun (and ended): the answer cannot be recorded
+    expect(await sink.receive(plainMail({ from: email, to: address, body: 'Nie będę, przepraszam.' }), smtpEnvelope())).toEqual({ status: 'recorded', what: 'to_coordinator:no' });
+    const forward = (await inboundRows(db.db)).find((r) => r.kind === 'inbound_forward')!;
+    expect(forward.email).toBe('lodz1@example.org');
+    const text = (forward.payload as { text: string }).text;
+    expect(text).toContain('lodz3@example.org');
+    expect(text).not.toMatch(/Pani\/Pan|you will/);
+  });
+
   // reply-text.ts: "nie mogę" is a refusal phrase and may be followed by any word, so Polish "I can't wait!" declines.
   it('should not record "Nie mogę się doczekać!" (I can\'t wait) as a refusal', async () => {
     const email = 'lodz6@example.org';
