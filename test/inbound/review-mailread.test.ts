@@ -150,6 +150,23 @@ describe.each(dialects)('review of inbound mail understanding on %s', (kind) => 
     expect(text).not.toMatch(/Pani\/Pan|you will/);
   });
 
+  // A mailbox's own "thank you for your message" responder that sets no RFC 3834 header answers each of our
+  // confirmations; each of its mails is a reply to a confirmation, passed on to RCPS and confirmed again: a mail
+  // loop (our confirmations carry no Auto-Submitted: auto-replied either, adapters/email/compose.ts).
+  it('should not ping-pong confirmations with a header-less autoresponder', async () => {
+    const sink = sinkFor(db.db, clock);
+    const email = 'lodz2@example.org';
+    expect(await sink.receive(plainMail({ from: email, to: await toInvitation(email), body: 'Czy jest parking?' }), smtpEnvelope())).toMatchObject({ status: 'recorded' });
+    for (let round = 0; round < 5; round++) {
+      clock.advance(60_000);
+      const latest = await addressOf(db.db, email, 'inbound:');
+      await sink.receive(plainMail({ from: email, to: latest, subject: 'Re: Wiadomość przekazana', body: 'Dziękujemy za wiadomość. Odpowiemy najszybciej, jak to możliwe.\n\nSekretariat' }), smtpEnvelope());
+    }
+    const rows = await inboundRows(db.db);
+    expect(rows.filter((r) => r.kind === 'inbound_confirmation').length, 'confirmations to the person').toBeLessThanOrEqual(2);
+    expect(rows.filter((r) => r.kind === 'inbound_forward').length, 'forwards to RCPS').toBeLessThanOrEqual(2);
+  });
+
   // reply-text.ts: "nie mogę" is a refusal phrase and may be followed by any word, so Polish "I can't wait!" declines.
   it('should not record "Nie mogę się doczekać!" (I can\'t wait) as a refusal', async () => {
     const email = 'lodz6@example.org';
