@@ -167,6 +167,16 @@ describe.each(dialects)('review of inbound mail understanding on %s', (kind) => 
     expect(rows.filter((r) => r.kind === 'inbound_forward').length, 'forwards to RCPS').toBeLessThanOrEqual(2);
   });
 
+  // reply-text.ts plainAnswer: GREETING drops the WHOLE first line ("Dzień dobry, nie dam rady."), so the answer
+  // written after the greeting is thrown away and the next line ("Będę na następnym spotkaniu.") is read: a refusal
+  // recorded as acceptance.
+  it('should not record "Dzień dobry, nie dam rady. / Będę na następnym spotkaniu." as an acceptance', async () => {
+    const email = 'lodz8@example.org';
+    const outcome = await sinkFor(db.db, clock).receive(plainMail({ from: email, to: await toInvitation(email), body: 'Dzień dobry, nie dam rady.\nBędę na następnym spotkaniu.\n\nPozdrawiam' }), smtpEnvelope());
+    expect(outcome, JSON.stringify(outcome)).not.toMatchObject({ what: 'rsvp:accepted' });
+    expect(await rsvpOf(db.db, email)).not.toBe('accepted');
+  });
+
   // reply-text.ts: "nie mogę" is a refusal phrase and may be followed by any word, so Polish "I can't wait!" declines.
   it('should not record "Nie mogę się doczekać!" (I can\'t wait) as a refusal', async () => {
     const email = 'lodz6@example.org';
@@ -189,6 +199,10 @@ describe('review: plain words read wrongly (reply-text.ts)', () => {
 
   // "będę" (a longer phrase) may be followed by any words, so "I will be on leave" is recorded as coming.
   it.each(['Będę na urlopie.', 'Będę wtedy w delegacji, przepraszam.', 'Będę chora.'])('should not read %j as "yes"', (text) => {
+    expect(plainAnswer(text)?.answer).not.toBe('yes');
+  });
+
+  it.each(['Witam, nie przyjdę.\nPrzyjdę za tydzień.', "Hi, I can't make it.\nI'll be there next time."])('should not read %j (an answer after the greeting, on its line) as "yes"', (text) => {
     expect(plainAnswer(text)?.answer).not.toBe('yes');
   });
 });
