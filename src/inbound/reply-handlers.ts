@@ -46,7 +46,7 @@ export async function answerBound(clock: Clock, c: MailContext, mail: ParsedMail
     if (activity && answer) return rsvp(clock, c, person, activity.id, answer, 'itip_reply', base);
     if (activity) return passOn(c, mail, person, { kind: 'activity', activityId: activity.id, title: activity.title }, undefined, base);
   }
-  const said = plainAnswer(mail.text);
+  const said = plainAnswer(mail.text, person.language);
   if (topic.kind === 'activity') {
     const activity = await c.trx.selectFrom('activities').select(['id', 'title']).where('id', '=', topic.activityId).executeTakeFirst();
     if (!activity) return passOn(c, mail, person, { kind: 'other' }, undefined, base);
