@@ -91,7 +91,8 @@ type Target =
 /** What a person reads: the team's coordinator (a meeting) or RCPS (anything else), with an excerpt; the writer is told. */
 async function passOn(c: MailContext, mail: ParsedMail, person: PersonRow, target: Target, understood: PlainAnswer | undefined, base: Partial<Handled>): Promise<Handled> {
   const readers = target.kind === 'meeting' ? await coordinatorsOf(c.trx, target.teamId) : await rcps(c.trx);
-  const words = ownWords(mail.text) || mail.text;
+  // Nothing above the quote: the quote is our own mail (with the person's signed links), never shown to another.
+  const words = ownWords(mail.text);
   const message = (language: Language): Message => {
     const m = inboundMessages[language];
     const date = target.kind === 'meeting' ? formatDate(DateTime.fromISO(target.isoDate, { zone: target.zone }), language) : '';
@@ -99,10 +100,10 @@ async function passOn(c: MailContext, mail: ParsedMail, person: PersonRow, targe
     return {
       language,
       title,
-      text: m.forwardText(person.name, person.email, understood ? m.meetingAnswerNames[understood] : undefined),
+      text: m.forwardText(person.name, person.email, understood ? m.forwardAnswerNames[understood] : undefined),
       fields: [
         { label: m.subjectLabel, value: excerpt(mail.subject, language) },
-        { label: m.excerptLabel, value: excerpt(words, language) },
+        { label: m.excerptLabel, value: words ? excerpt(words, language) : m.emptyReply },
       ],
     };
   };
@@ -131,7 +132,8 @@ export async function forwardUnverified(c: MailContext, mail: ParsedMail, reason
       fields: [
         { label: m.fromLabel, value: excerpt(mail.from ?? '', language) },
         { label: m.subjectLabel, value: excerpt(mail.subject, language) },
-        { label: m.excerptLabel, value: excerpt(ownWords(mail.text) || mail.text, language) },
+        // Never the quote: it may be one of our mails with someone's signed links.
+        { label: m.excerptLabel, value: ownWords(mail.text) ? excerpt(ownWords(mail.text), language) : m.emptyReply },
       ],
     };
   });
