@@ -36,7 +36,12 @@ export async function answerBound(clock: Clock, c: MailContext, mail: ParsedMail
   const t = inboundMessages[person.language];
   if (itip && (itip.method === 'REPLY' || itip.method === 'COUNTER')) {
     const activityId = activityOfUid(itip.uid) ?? (topic.kind === 'activity' ? topic.activityId : undefined);
-    const activity = activityId ? await c.trx.selectFrom('activities').select(['id', 'title']).where('id', '=', activityId).executeTakeFirst() : undefined;
+    const activity = activityId ? await c.trx.selectFrom('activities').select(['id', 'title', 'sequence']).where('id', '=', activityId).executeTakeFirst() : undefined;
+    // An answer to an older SEQUENCE answers an invitation since changed (RFC 5546 §2.1.5): not recorded, the person asked again.
+    if (activity && itip.sequence < activity.sequence) {
+      await tellSender(c, person, 'confirm', { language: person.language, title: t.staleInvitationTitle, text: t.staleInvitationText(activity.title) });
+      return { ...base, classified: 'itip_reply', result: { status: 'recorded', what: 'itip_stale_sequence' } };
+    }
     if (activity && itip.method === 'COUNTER') {
       await tellSender(c, person, 'counter', { language: person.language, title: t.counterTitle, text: t.counterText(activity.title) });
       return { ...base, classified: 'itip_counter', result: { status: 'recorded', what: 'counter_answered' } };
