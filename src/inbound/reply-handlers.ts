@@ -64,7 +64,7 @@ export async function answerBound(clock: Clock, c: MailContext, mail: ParsedMail
     const meeting = { kind: 'meeting' as const, teamId: team.id, name: team.name, date: formatDate(DateTime.fromISO(topic.date, { zone: team.timezone }), person.language), isoDate: topic.date, zone: team.timezone };
     if (said && said.answer !== 'maybe') {
       const answer = said.answer === 'yes' ? 'attending' : 'not_attending';
-      const recorded = await recordMeetingReply(c.trx, { teamId: team.id, occurrenceDate: topic.date, personId: person.id, answer, ...(said.rest && answer === 'not_attending' ? { reason: said.rest } : {}) }, clock);
+      const recorded = await recordMeetingReply(c.trx, { teamId: team.id, occurrenceDate: topic.date, personId: person.id, answer, ...(said.rest && answer === 'not_attending' ? { reason: said.rest } : {}) }, clock, c.mailId);
       // The confirmation is answerMeeting's own (as for an answer link).
       if (recorded.ok) return { ...base, classified: 'plain_reply', result: { status: 'recorded', what: `meeting_answer:${answer}${recorded.unchanged ? ':unchanged' : ''}` } };
       return passOn(c, mail, person, meeting, said.answer, base);
