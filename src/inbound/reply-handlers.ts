@@ -52,6 +52,24 @@ export async function answerBound(clock: Clock, c: MailContext, mail: ParsedMail
     if (activity) return passOn(c, mail, person, { kind: 'activity', activityId: activity.id, title: activity.title }, undefined, base);
   }
   const said = plainAnswer(mail.text, person.language);
+  // Mail loops (a header-less autoresponder answering our confirmations): an unclear reply to our own
+  // confirmation is passed on without a new confirmation, and a second one within a day is not passed on.
+  const toConfirmation = !said && bound.deliveryId ? (await c.trx.selectFrom('deliveries').select('kind').where('id', '=', bound.deliveryId).executeTakeFirst())?.kind === 'inbound_confirmation' : false;
+  if (toConfirmation) {
+    const earlier = await c.trx.selectFrom('inbound_mails').select('id').where('delivery_id', '=', bound.deliveryId!).where('id', '<>', c.mailId).where('received_at', '>', new Date(c.now.getTime() - 86_400_000)).executeTakeFirst();
+    if (earlier) return { ...base, changed: false, classified: 'message', result: { status: 'ignored', why: 'repeated_reply_to_confirmation' } };
+  }
+  if (toConfirmation) quietMails.add(c.mailId);
+  try {
+    return await answerTopic(clock, c, mail, bound, base, said);
+  } finally {
+    quietMails.delete(c.mailId);
+  }
+}
+
+async function answerTopic(clock: Clock, c: MailContext, mail: ParsedMail, bound: BoundPerson, base: { personId: number; deliveryId?: number; changed: boolean }, said: ReturnType<typeof plainAnswer>): Promise<Handled> {
+  const { person, topic } = bound;
+  const t = inboundMessages[person.language];
   if (topic.kind === 'activity') {
     const activity = await c.trx.selectFrom('activities').select(['id', 'title']).where('id', '=', topic.activityId).executeTakeFirst();
     if (!activity) return passOn(c, mail, person, { kind: 'other' }, undefined, base);
@@ -88,6 +106,9 @@ async function rsvp(clock: Clock, c: MailContext, person: PersonRow, activityId:
   return { ...base, classified, result: { status: 'recorded', what } };
 }
 
+/** Mails whose pass-on tells the writer nothing (an unclear reply to our own confirmation). */
+const quietMails = new Set<number>();
+
 type Target =
   | { kind: 'meeting'; teamId: string; name: string; date: string; isoDate: string; zone: string }
   | { kind: 'activity'; activityId: string; title: string }
@@ -120,7 +141,7 @@ async function passOn(c: MailContext, mail: ParsedMail, person: PersonRow, targe
       : target.kind === 'activity'
         ? t.activityPassedOn(target.title)
         : t.otherPassedOn;
-  await tellSender(c, person, 'confirm', { language: person.language, title: t.passedOnTitle, text });
+  if (!quietMails.has(c.mailId)) await tellSender(c, person, 'confirm', { language: person.language, title: t.passedOnTitle, text });
   const classified = target.kind === 'other' ? 'message' : 'plain_reply';
   return { ...base, classified, result: { status: 'recorded', what: target.kind === 'meeting' ? (understood ? `to_coordinator:${understood}` : 'to_coordinator:unclear') : `to_rcps:${target.kind}` } };
 }
