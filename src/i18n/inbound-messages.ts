@@ -4,6 +4,11 @@ import { icu } from './icu.js';
 export const inboundMessages = {
   pl: {
     meetingAnswerNames: { yes: 'będzie Pani/Pan', no: 'nie będzie Pani/Pana', maybe: 'może' } as Record<string, string>,
+    /** The member's answer told to the coordinator (third person, no gender assumed). */
+    forwardAnswerNames: { yes: 'ta osoba będzie na spotkaniu', no: 'tej osoby nie będzie na spotkaniu', maybe: 'ta osoba może będzie na spotkaniu' } as Record<string, string>,
+    emptyReply: '(pusta odpowiedź: nad cytatem nie ma żadnych słów)',
+    staleInvitationTitle: 'Zaproszenie się zmieniło',
+    staleInvitationText: (title: string) => `Dziękujemy za odpowiedź. Zaproszenie na „${title}” zmieniło się od wersji, na którą Pani/Pan odpowiada, więc tej odpowiedzi nie zapisaliśmy. Prosimy odpowiedzieć na aktualne zaproszenie (najnowszą wiadomość).`,
     passedOnTitle: 'Wiadomość przekazana',
     meetingPassedOn: (team: string, date: string, understood: string | undefined) =>
       understood
@@ -40,6 +45,11 @@ export const inboundMessages = {
   },
   en: {
     meetingAnswerNames: { yes: 'you will come', no: 'you will not come', maybe: 'maybe' } as Record<string, string>,
+    /** The member's answer told to the coordinator (third person). */
+    forwardAnswerNames: { yes: 'they will come', no: 'they will not come', maybe: 'they may come' } as Record<string, string>,
+    emptyReply: '(empty reply: no words above the quote)',
+    staleInvitationTitle: 'The invitation has changed',
+    staleInvitationText: (title: string) => `Thank you for your answer. The invitation to "${title}" has changed since the one you answered, so we did not record it. Please answer the current invitation (the latest message).`,
     passedOnTitle: 'Message passed on',
     meetingPassedOn: (team: string, date: string, understood: string | undefined) =>
       understood

@@ -8,6 +8,8 @@ export interface Itip {
   uid?: string;
   /** Each ATTENDEE with its mailto address (lower case) and PARTSTAT (upper case). */
   attendees: { email: string; partstat: string }[];
+  /** SEQUENCE of the invitation answered (RFC 5546 §2.1.5); 0 when absent. */
+  sequence: number;
 }
 
 /** The first iTIP part that parses; undefined when none does (a broken part is no answer). */
@@ -30,7 +32,8 @@ function readOne(text: string): Itip | undefined {
       partstat: String(p.getParameter('partstat') ?? 'NEEDS-ACTION').toUpperCase(),
     }));
     const uid = event.getFirstPropertyValue('uid');
-    return { method: method === 'REPLY' || method === 'COUNTER' ? method : 'other', ...(uid ? { uid: String(uid) } : {}), attendees };
+    const sequence = Number(event.getFirstPropertyValue('sequence') ?? 0);
+    return { method: method === 'REPLY' || method === 'COUNTER' ? method : 'other', ...(uid ? { uid: String(uid) } : {}), attendees, sequence: Number.isFinite(sequence) ? sequence : 0 };
   } catch {
     return undefined;
   }

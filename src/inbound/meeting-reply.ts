@@ -13,6 +13,8 @@ export function recordMeetingReply(
   trx: Kysely<Database>,
   reply: { teamId: string; occurrenceDate: string; personId: number; answer: 'attending' | 'not_attending'; reason?: string },
   clock: Clock,
+  mailId: number,
 ): Promise<AnswerMeetingResult> {
-  return answerMeeting(trx, { ...reply, source: 'email' }, clock);
+  // One confirmation per mail, even for an answer given before (the person always hears back).
+  return answerMeeting(trx, { ...reply, source: 'email', confirmationFor: `mail-${mailId}` }, clock);
 }

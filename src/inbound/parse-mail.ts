@@ -78,7 +78,7 @@ function parse(raw: Buffer): Promise<ParsedMail> {
       const contentType = headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
       const id = header('message-id')?.trim();
       resolve({
-        key: id && id.length <= MAX_KEY && /^<?[^\s<>]+>?$/.test(id) ? id.replace(/^<|>$/g, '').toLowerCase() : rawKey(raw),
+        key: id && id.length <= MAX_KEY && /^<?[^\s<>]+>?$/.test(id) ? id.replace(/^<|>$/g, '') : rawKey(raw),
         subject: header('subject') ?? '',
         from: addresses(headers.get('from'))[0],
         recipients: ['to', 'cc', 'delivered-to', 'x-original-to'].flatMap((name) => addresses(headers.get(name))),

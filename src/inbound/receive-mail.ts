@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
@@ -53,7 +54,7 @@ async function receiveMail(deps: InboundDeps, raw: Buffer, envelope: InboundEnve
   const handled = await deps.db.transaction().execute(async (trx): Promise<Handled | 'duplicate'> => {
     const inserted = await trx
       .insertInto('inbound_mails')
-      .values({ message_key: mail?.key ?? rawKey(raw), transport: envelope.transport, classified_as: classified, outcome: 'processing', received_at: now })
+      .values({ message_key: onceKey(mail, raw, signed), transport: envelope.transport, classified_as: classified, outcome: 'processing', received_at: now })
       .onConflict((oc) => oc.column('message_key').doNothing())
       .returning('id')
       .executeTakeFirst();
@@ -71,6 +72,19 @@ async function receiveMail(deps: InboundDeps, raw: Buffer, envelope: InboundEnve
   deps.log.info({ transport: envelope.transport, classified: handled.classified ?? classified, outcome: describe(handled.result) }, 'inbound mail');
   if (handled.changed) deps.onChanged?.();
   return handled.result;
+}
+
+/**
+ * The key a mail is recorded once by: its Message-ID as given (the local part is case-sensitive, RFC 5322)
+ * together with whom it is bound to (the signed delivery) or, unsigned, a hash of its From and first
+ * recipient. So a stranger's mail reusing a Message-ID cannot make a person's signed reply a duplicate,
+ * and two people's replies sharing one ID are both read; the same mail offered again gets the same key.
+ */
+function onceKey(mail: ParsedMail | undefined, raw: Buffer, signed: Signed): string {
+  const id = mail?.key ?? rawKey(raw);
+  if (signed.ref) return `${id} d${signed.ref.deliveryId}:p${signed.ref.personId}`;
+  const who = `${(mail?.from ?? '').toLowerCase()}\n${(mail?.recipients[0] ?? '').toLowerCase()}`;
+  return `${id} h${createHash('sha256').update(who).digest('hex').slice(0, 16)}`;
 }
 
 type Classified = 'not_understood' | 'bounce' | 'auto_reply' | 'itip_reply' | 'itip_counter' | 'reply';

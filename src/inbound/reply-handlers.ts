@@ -36,7 +36,12 @@ export async function answerBound(clock: Clock, c: MailContext, mail: ParsedMail
   const t = inboundMessages[person.language];
   if (itip && (itip.method === 'REPLY' || itip.method === 'COUNTER')) {
     const activityId = activityOfUid(itip.uid) ?? (topic.kind === 'activity' ? topic.activityId : undefined);
-    const activity = activityId ? await c.trx.selectFrom('activities').select(['id', 'title']).where('id', '=', activityId).executeTakeFirst() : undefined;
+    const activity = activityId ? await c.trx.selectFrom('activities').select(['id', 'title', 'sequence']).where('id', '=', activityId).executeTakeFirst() : undefined;
+    // An answer to an older SEQUENCE answers an invitation since changed (RFC 5546 §2.1.5): not recorded, the person asked again.
+    if (activity && itip.sequence < activity.sequence) {
+      await tellSender(c, person, 'confirm', { language: person.language, title: t.staleInvitationTitle, text: t.staleInvitationText(activity.title) });
+      return { ...base, classified: 'itip_reply', result: { status: 'recorded', what: 'itip_stale_sequence' } };
+    }
     if (activity && itip.method === 'COUNTER') {
       await tellSender(c, person, 'counter', { language: person.language, title: t.counterTitle, text: t.counterText(activity.title) });
       return { ...base, classified: 'itip_counter', result: { status: 'recorded', what: 'counter_answered' } };
@@ -46,7 +51,25 @@ export async function answerBound(clock: Clock, c: MailContext, mail: ParsedMail
     if (activity && answer) return rsvp(clock, c, person, activity.id, answer, 'itip_reply', base);
     if (activity) return passOn(c, mail, person, { kind: 'activity', activityId: activity.id, title: activity.title }, undefined, base);
   }
-  const said = plainAnswer(mail.text);
+  const said = plainAnswer(mail.text, person.language);
+  // Mail loops (a header-less autoresponder answering our confirmations): an unclear reply to our own
+  // confirmation is passed on without a new confirmation, and a second one within a day is not passed on.
+  const toConfirmation = !said && bound.deliveryId ? (await c.trx.selectFrom('deliveries').select('kind').where('id', '=', bound.deliveryId).executeTakeFirst())?.kind === 'inbound_confirmation' : false;
+  if (toConfirmation) {
+    const earlier = await c.trx.selectFrom('inbound_mails').select('id').where('delivery_id', '=', bound.deliveryId!).where('id', '<>', c.mailId).where('received_at', '>', new Date(c.now.getTime() - 86_400_000)).executeTakeFirst();
+    if (earlier) return { ...base, changed: false, classified: 'message', result: { status: 'ignored', why: 'repeated_reply_to_confirmation' } };
+  }
+  if (toConfirmation) quietMails.add(c.mailId);
+  try {
+    return await answerTopic(clock, c, mail, bound, base, said);
+  } finally {
+    quietMails.delete(c.mailId);
+  }
+}
+
+async function answerTopic(clock: Clock, c: MailContext, mail: ParsedMail, bound: BoundPerson, base: { personId: number; deliveryId?: number; changed: boolean }, said: ReturnType<typeof plainAnswer>): Promise<Handled> {
+  const { person, topic } = bound;
+  const t = inboundMessages[person.language];
   if (topic.kind === 'activity') {
     const activity = await c.trx.selectFrom('activities').select(['id', 'title']).where('id', '=', topic.activityId).executeTakeFirst();
     if (!activity) return passOn(c, mail, person, { kind: 'other' }, undefined, base);
@@ -59,7 +82,7 @@ export async function answerBound(clock: Clock, c: MailContext, mail: ParsedMail
     const meeting = { kind: 'meeting' as const, teamId: team.id, name: team.name, date: formatDate(DateTime.fromISO(topic.date, { zone: team.timezone }), person.language), isoDate: topic.date, zone: team.timezone };
     if (said && said.answer !== 'maybe') {
       const answer = said.answer === 'yes' ? 'attending' : 'not_attending';
-      const recorded = await recordMeetingReply(c.trx, { teamId: team.id, occurrenceDate: topic.date, personId: person.id, answer, ...(said.rest && answer === 'not_attending' ? { reason: said.rest } : {}) }, clock);
+      const recorded = await recordMeetingReply(c.trx, { teamId: team.id, occurrenceDate: topic.date, personId: person.id, answer, ...(said.rest && answer === 'not_attending' ? { reason: said.rest } : {}) }, clock, c.mailId);
       // The confirmation is answerMeeting's own (as for an answer link).
       if (recorded.ok) return { ...base, classified: 'plain_reply', result: { status: 'recorded', what: `meeting_answer:${answer}${recorded.unchanged ? ':unchanged' : ''}` } };
       return passOn(c, mail, person, meeting, said.answer, base);
@@ -83,6 +106,9 @@ async function rsvp(clock: Clock, c: MailContext, person: PersonRow, activityId:
   return { ...base, classified, result: { status: 'recorded', what } };
 }
 
+/** Mails whose pass-on tells the writer nothing (an unclear reply to our own confirmation). */
+const quietMails = new Set<number>();
+
 type Target =
   | { kind: 'meeting'; teamId: string; name: string; date: string; isoDate: string; zone: string }
   | { kind: 'activity'; activityId: string; title: string }
@@ -91,7 +117,8 @@ type Target =
 /** What a person reads: the team's coordinator (a meeting) or RCPS (anything else), with an excerpt; the writer is told. */
 async function passOn(c: MailContext, mail: ParsedMail, person: PersonRow, target: Target, understood: PlainAnswer | undefined, base: Partial<Handled>): Promise<Handled> {
   const readers = target.kind === 'meeting' ? await coordinatorsOf(c.trx, target.teamId) : await rcps(c.trx);
-  const words = ownWords(mail.text) || mail.text;
+  // Nothing above the quote: the quote is our own mail (with the person's signed links), never shown to another.
+  const words = ownWords(mail.text);
   const message = (language: Language): Message => {
     const m = inboundMessages[language];
     const date = target.kind === 'meeting' ? formatDate(DateTime.fromISO(target.isoDate, { zone: target.zone }), language) : '';
@@ -99,10 +126,10 @@ async function passOn(c: MailContext, mail: ParsedMail, person: PersonRow, targe
     return {
       language,
       title,
-      text: m.forwardText(person.name, person.email, understood ? m.meetingAnswerNames[understood] : undefined),
+      text: m.forwardText(person.name, person.email, understood ? m.forwardAnswerNames[understood] : undefined),
       fields: [
         { label: m.subjectLabel, value: excerpt(mail.subject, language) },
-        { label: m.excerptLabel, value: excerpt(words, language) },
+        { label: m.excerptLabel, value: words ? excerpt(words, language) : m.emptyReply },
       ],
     };
   };
@@ -114,7 +141,7 @@ async function passOn(c: MailContext, mail: ParsedMail, person: PersonRow, targe
       : target.kind === 'activity'
         ? t.activityPassedOn(target.title)
         : t.otherPassedOn;
-  await tellSender(c, person, 'confirm', { language: person.language, title: t.passedOnTitle, text });
+  if (!quietMails.has(c.mailId)) await tellSender(c, person, 'confirm', { language: person.language, title: t.passedOnTitle, text });
   const classified = target.kind === 'other' ? 'message' : 'plain_reply';
   return { ...base, classified, result: { status: 'recorded', what: target.kind === 'meeting' ? (understood ? `to_coordinator:${understood}` : 'to_coordinator:unclear') : `to_rcps:${target.kind}` } };
 }
@@ -131,7 +158,8 @@ export async function forwardUnverified(c: MailContext, mail: ParsedMail, reason
       fields: [
         { label: m.fromLabel, value: excerpt(mail.from ?? '', language) },
         { label: m.subjectLabel, value: excerpt(mail.subject, language) },
-        { label: m.excerptLabel, value: excerpt(ownWords(mail.text) || mail.text, language) },
+        // Never the quote: it may be one of our mails with someone's signed links.
+        { label: m.excerptLabel, value: ownWords(mail.text) ? excerpt(ownWords(mail.text), language) : m.emptyReply },
       ],
     };
   });

@@ -44,13 +44,19 @@ export type PlainAnswer = 'yes' | 'no' | 'maybe';
 const PHRASES: Record<PlainAnswer, string[]> = {
   no: [
     'nie dam rady', 'nie bede', 'nie przyjde', 'nie moge', 'nie bedzie mnie', 'nie wezme udzialu', 'niestety nie', 'nie',
-    "can't make it", 'cannot make it', "can't come", 'cannot come', "won't be there", "i won't", 'i will not', 'not attending', 'decline', 'no',
+    "i can't make it", 'i cannot make it', "i can't come", "can't make it", 'cannot make it', "can't come", 'cannot come', "won't be there", "i won't", 'i will not', 'not attending', 'decline', 'no',
   ],
   yes: ['tak, bede', 'tak bede', 'bede', 'przyjde', 'wezme udzial', 'potwierdzam', 'tak', "i'll be there", 'i will be there', 'i will attend', 'attending', 'accept', 'yes'],
   maybe: ['moze', 'nie wiem jeszcze', 'jeszcze nie wiem', 'maybe', 'not sure yet', 'not sure', 'perhaps'],
 };
 
 const GREETING = /^(dzien dobry|witam|witaj|czesc|szanowni panstwo|szanowna pani|szanowny panie|hello|hi|dear)\b[^\n]*$/;
+/** What a greeting line says after its first comma or "!": "dzien dobry, nie dam rady." → "nie dam rady." (may be ''). */
+const afterGreeting = (line: string) => (/[,!]/.test(line) ? line.slice(line.search(/[,!]/) + 1).trim() : '');
+// "Będę na urlopie", "będę wtedy w delegacji", "będę chora": "będę" here says where the person is, not that they come.
+const AWAY = /\b(bede|jestem|i will be|i'll be)\s+(\S+\s+){0,2}(na urlopie|chor|w delegacji|nieobecn|poza|na zwolnieniu|w szpitalu|za granica|na wyjezdzie|on leave|away|ill|sick|out of)/;
+// "Nie mogę się doczekać" (I can't wait) is no refusal: read as a neutral word before any phrase is matched.
+const neutral = (line: string) => line.replace(/nie moge sie (juz )?doczekac/g, 'czekam');
 const CLOSING = /^(pozdrawiam|z powazaniem|dziekuje|dzieki|serdecznie pozdrawiam|best regards|kind regards|regards|thanks|thank you|cheers)\b/;
 
 /**
@@ -58,9 +64,15 @@ const CLOSING = /^(pozdrawiam|z powazaniem|dziekuje|dzieki|serdecznie pozdrawiam
  * (after a greeting) begins with one phrase, and nothing in the reply says the opposite. The rest
  * of the reply is returned as `rest` (a reason). Anything else is undefined: a person reads it.
  */
-export function plainAnswer(text: string): { answer: PlainAnswer; rest: string } | undefined {
-  const lines = fold(ownWords(text).replace(/\s*\n\s*/g, '\n')).split('\n').map((l) => l.trim()).filter(Boolean);
-  while (lines.length && GREETING.test(lines[0]!)) lines.shift();
+export function plainAnswer(text: string, language?: 'pl' | 'en'): { answer: PlainAnswer; rest: string } | undefined {
+  const lines = fold(ownWords(text).replace(/\s*\n\s*/g, '\n')).split('\n').map((l) => neutral(l.trim())).filter(Boolean);
+  // A greeting drops only itself: an answer written after it on its line is the answer.
+  while (lines.length && GREETING.test(lines[0]!)) {
+    const after = afterGreeting(lines[0]!);
+    if (after) lines[0] = after;
+    else lines.shift();
+    if (after) break;
+  }
   const closing = lines.findIndex((l) => CLOSING.test(l));
   const words = closing >= 0 ? lines.slice(0, closing) : lines;
   if (words.length === 0 || words.length > 6) return undefined;
@@ -70,13 +82,18 @@ export function plainAnswer(text: string): { answer: PlainAnswer; rest: string }
     .filter((f) => f.phrase !== undefined)
     .sort((a, b) => b.phrase!.length - a.phrase!.length)[0];
   if (!found) return undefined;
+  if (words.some((w) => AWAY.test(w))) return undefined;
   const restFolded = [first.slice(found.phrase!.length), ...words.slice(1)].join(' ').replace(/^[\s,.;:!)\-–—]+/, '').trim();
   // "tak, ale nie wiem", "bede, chyba nie": a second answer of another kind makes it unclear.
-  const contrary = (Object.keys(PHRASES) as PlainAnswer[]).filter((a) => a !== found.answer).some((a) => PHRASES[a].some((p) => new RegExp(`(^|[^a-z'])${escape(p)}([^a-z']|$)`).test(restFolded)));
+  // A phrase negated by "nie" ("nie, nie bede") is no contrary yes.
+  const contrary = (Object.keys(PHRASES) as PlainAnswer[]).filter((a) => a !== found.answer).some((a) => PHRASES[a].some((p) => new RegExp(`(^|[^a-z'])${p.startsWith('nie') ? '' : "(?<!nie )"}${escape(p)}([^a-z']|$)`).test(restFolded)));
   if (contrary || /\?/.test(first)) return undefined;
+  // English "no" followed by more words is Polish "no, jasne" ("yeah, sure") unless the person writes English.
+  if (found.phrase === 'no' && restFolded && language !== 'en') return undefined;
   // The reason in the person's own spelling: the same lines of the unfolded text.
   const own = ownWords(text).split('\n').map((l) => l.trim()).filter(Boolean);
   const start = own.findIndex((l) => fold(l) === first);
+  // (after a greeting, `first` is only part of its line: the reason then falls back to the folded words)
   const rest = start >= 0 ? [own[start]!.slice(found.phrase!.length), ...own.slice(start + 1, start + words.length)].join(' ').replace(/^[\s,.;:!)\-–—]+/, '').trim() : restFolded;
   return { answer: found.answer, rest: rest.slice(0, 500) };
 }

@@ -27,7 +27,9 @@ export async function topicOf(trx: Kysely<Database>, delivery: Pick<DeliveryRow,
   const reportKey = /^report:([A-Z0-9]+-\d{4}-\d+):/.exec(delivery.dedupe_key);
   if (reportKey) return { kind: 'report', code: reportKey[1]! };
   // Our own confirmation of a reply ("Odpowiedź zapisana"): a reply to it is about what the first reply was about.
-  const confirmation = /^inbound:(\d+):/.exec(delivery.dedupe_key);
+  // Only the confirmation sent to the person themself: a forward (inbound:<id>:forward:<coordinator>) went to
+  // someone else, whose reply is never that person's answer, nor the replier's own (it stays 'other': read by RCPS).
+  const confirmation = delivery.kind === 'inbound_confirmation' ? /^inbound:(\d+):/.exec(delivery.dedupe_key) : null;
   if (confirmation && depth === 0) {
     const first = await trx
       .selectFrom('inbound_mails')

@@ -26,6 +26,12 @@ export interface AnswerMeetingInput {
   substituteEmail?: string;
   source: AnswerSource;
   absenceId?: number;
+  /**
+   * Names the confirmation by what caused it (an inbound mail's id) rather than the clock, and
+   * confirms an unchanged answer too: each mail the person sends is answered once, and two mails in
+   * the same millisecond get a confirmation each.
+   */
+  confirmationFor?: string;
 }
 
 export type AnswerMeetingResult =
@@ -137,7 +143,23 @@ async function answerIn(trx: Kysely<Database>, input: AnswerMeetingInput, clock:
     before.reason === values.reason &&
     before.substitute_person_id === values.substitute_person_id &&
     before.absence_id === values.absence_id;
-  if (same) return { ...result, unchanged: true };
+  const confirmation = (): PlannedDelivery => {
+    const t = participationMessages[person.language];
+    return {
+      key: `meeting-answer:${input.teamId}:${occurrence.date}:${person.id}:${input.confirmationFor ?? now.toISOString()}`,
+      kind: 'confirmation',
+      personId: person.id,
+      teamId: input.teamId,
+      channels: person.channels as ChannelKind[],
+      payload: { language: person.language, title: t.confirmationTitle(team.team.name), text: t.recorded(input.answer, team.team.name, formatDateTime(occurrence.start, person.language), substitute?.name) } satisfies Message,
+      dueAt: now,
+      expiresAt: occurrence.start.toJSDate(),
+    };
+  };
+  if (same) {
+    if (input.confirmationFor) await enqueue(trx, [confirmation()]);
+    return { ...result, unchanged: true };
+  }
 
   await trx
     .insertInto('meeting_answers')
@@ -151,24 +173,7 @@ async function answerIn(trx: Kysely<Database>, input: AnswerMeetingInput, clock:
 
   const planned: PlannedDelivery[] = [];
   const when = (language: 'pl' | 'en') => formatDateTime(occurrence.start, language);
-  if (input.source !== 'chat' && input.source !== 'absence') {
-    const t = participationMessages[person.language];
-    const message: Message = {
-      language: person.language,
-      title: t.confirmationTitle(team.team.name),
-      text: t.recorded(input.answer, team.team.name, when(person.language), substitute?.name),
-    };
-    planned.push({
-      key: `meeting-answer:${input.teamId}:${occurrence.date}:${person.id}:${now.toISOString()}`,
-      kind: 'confirmation',
-      personId: person.id,
-      teamId: input.teamId,
-      channels: person.channels as ChannelKind[],
-      payload: message,
-      dueAt: now,
-      expiresAt: occurrence.start.toJSDate(),
-    });
-  }
+  if (input.source !== 'chat' && input.source !== 'absence') planned.push(confirmation());
   if (substitute && substitute.id !== before?.substitute_person_id) {
     const t = participationMessages[substitute.language];
     planned.push({
