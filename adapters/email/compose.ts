@@ -13,7 +13,7 @@ const ADDRESS = /^[^\s@,;<>"()[\]\\]+@[^\s@,;<>"()[\]\\]+\.[^\s@,;<>"()[\]\\]+$/
 // a domain of letters of any script, digits and hyphens (związek.pl). No space, quote, comma,
 // angle bracket, colon, semicolon, backslash or control character can be in it: it stays one
 // address in one header line.
-const REPLY_ADDRESS = /^[\p{L}\p{M}\p{N}!#$%&'*/=?^_`{|}~.-]{1,64}\+d[0-9a-z]{1,12}p[0-9a-z]{1,12}\.[a-z2-7]{16}@[\p{L}\p{M}\p{N}-]{1,63}(?:\.[\p{L}\p{M}\p{N}-]{1,63}){1,8}$/u;
+const REPLY_ADDRESS = /^[\p{L}\p{M}\p{N}!#$%&'*/=?^_`{|}~.-]{1,64}\+d[0-9a-z]{1,12}p[0-9a-z]{1,12}\.[a-z2-7]{16}@[\p{L}\p{M}\p{N}-]{1,63}(?:\.[\p{L}\p{M}\p{N}-]{1,63}){0,8}$/u;
 
 /** A Message as nodemailer mail options, or why it cannot be sent (a permanent failure). */
 export function composeMail(to: string, message: Message): Composed {

@@ -7,6 +7,8 @@ describe('reply address on an unusual but valid MAIL_FROM', () => {
   it.each([
     ['an internationalised domain', '"PZK" <kooperator@związek.pl>'],
     ['an apostrophe in the local part', "\"RCPS\" <o'neill.rcps@example.org>"],
+    // The default of a service started with no settings (the quick start): a domain without a dot.
+    ['a domain without a dot (the default kooperator@localhost)', 'Kooperator <kooperator@localhost>'],
   ])('should still send e-mail when MAIL_FROM has %s', (_what, mailFrom) => {
     const reply = replyAddress('s'.repeat(40), mailFrom, { deliveryId: 12, personId: 3 });
     // Before issue 16 these MAIL_FROMs sent mail; now every e-mail fails for good ("not one of ours").
