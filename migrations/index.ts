@@ -18,11 +18,11 @@ import * as versionsAndLinks from './20261203_0018_versions_and_links.js';
 import * as chatChangesBeforeUpgrade from './20261203_0019_chat_changes_before_upgrade.js';
 import * as dispatcherTimeouts from './20261203_0021_dispatcher_timeouts.js';
 import * as participation from './20261203_0022_participation.js';
-import * as checkinCodes from './20261203_0027_checkin_codes.js';
 import * as registrationQuestions from './20261203_0023_registration_questions.js';
 import * as certificates from './20261203_0024_certificates.js';
 import * as inboundMails from './20261203_0025_inbound_mails.js';
 import * as mailBounces from './20261203_0026_mail_bounces.js';
+import * as checkinCodes from './20261203_0027_checkin_codes.js';
 
 /**
  * Every migration, by name, in order. A static list instead of a folder scan, so the same
@@ -48,9 +48,9 @@ export const migrations: Record<string, Migration> = {
   '20261203_0019_chat_changes_before_upgrade': chatChangesBeforeUpgrade,
   '20261203_0021_dispatcher_timeouts': dispatcherTimeouts,
   '20261203_0022_participation': participation,
-  '20261203_0027_checkin_codes': checkinCodes,
   '20261203_0023_registration_questions': registrationQuestions,
   '20261203_0024_certificates': certificates,
   '20261203_0025_inbound_mails': inboundMails,
   '20261203_0026_mail_bounces': mailBounces,
+  '20261203_0027_checkin_codes': checkinCodes,
 };
