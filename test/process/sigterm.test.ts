@@ -40,6 +40,16 @@ describe('the service stopped by SIGTERM while it is busy', () => {
     smtp = await slowSmtp();
     const env = { DATA_DIR: dataDir, PORT: '0', SMTP_URL: `smtp://127.0.0.1:${smtp.port}?ignoreTLS=true`, MAIL_FROM: 'kooperator@example.org' };
     await kooperator(['import', file], env);
+    // Nobody keeps quiet hours here (equal hours mean none), and anything already planned is due
+    // now: otherwise, run between 20:00 and 07:00 Warsaw time, the invitations wait for the morning.
+    const setup = await connect({ pgliteDir: dataDir });
+    try {
+      const people = await setup.db.selectFrom('people').select('id').execute();
+      await setup.db.insertInto('preferences').values(people.map((p) => ({ person_id: p.id, muted_kinds: '[]', muted_channels: '[]', quiet_from: 0, quiet_to: 0 }))).onConflict((oc) => oc.column('person_id').doUpdateSet({ quiet_from: 0, quiet_to: 0 })).execute();
+      await setup.db.updateTable('deliveries').set({ due_at: new Date(), next_attempt_at: new Date() }).where('state', '=', 'pending').execute();
+    } finally {
+      await setup.close();
+    }
 
     service = runKooperator(['serve'], env);
     await until(() => smtp!.started() > 0, 90_000, 'the first invitation reaches the mail server');
