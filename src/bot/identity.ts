@@ -56,6 +56,19 @@ export async function teamsCoordinatedBy(db: Kysely<Database>, personId: number)
   return rows.map((r) => r.team_id);
 }
 
+/** Whether a person coordinates the team now (not removed, role coordinator): checked again whenever acting as one. */
+export async function coordinates(db: Kysely<Database>, personId: number, teamId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('memberships')
+    .select('person_id')
+    .where('team_id', '=', teamId)
+    .where('person_id', '=', personId)
+    .where('role', '=', 'coordinator')
+    .where('removed_at', 'is', null)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Who to send people to when the bot does not know them. */
 export async function contactForStrangers(db: Kysely<Database>): Promise<string | undefined> {
   const staff = await db

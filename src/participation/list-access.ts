@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables.js';
 import type { AttendanceSubject } from './attendance-links.js';
+import { coordinates } from '../bot/identity.js';
 
 /**
  * Whether a person may see a lista obecności now: RCPS staff and admins every list, a team's
@@ -12,13 +13,5 @@ export async function mayViewList(db: Kysely<Database>, viewerId: number, subjec
   if (!viewer) return false;
   if (viewer.staff_role) return true;
   if (subject.kind !== 'meeting') return false;
-  const coordinator = await db
-    .selectFrom('memberships')
-    .select('person_id')
-    .where('team_id', '=', subject.refId)
-    .where('person_id', '=', viewerId)
-    .where('role', '=', 'coordinator')
-    .where('removed_at', 'is', null)
-    .executeTakeFirst();
-  return coordinator !== undefined;
+  return coordinates(db, viewerId, subject.refId);
 }

@@ -5,6 +5,7 @@ import { inTransaction } from '../db/transactions.js';
 import type { AttendanceSubject } from './attendance-links.js';
 import { membersAt } from './meeting-roster.js';
 import { activityDayWindow, meetingWindow, SELF_CHECKIN_EARLY_MINUTES, type PresenceWindow } from './presence-window.js';
+import { coordinates } from '../bot/identity.js';
 
 export type PresenceMethod = 'checkin' | 'self' | 'staff';
 
@@ -51,15 +52,7 @@ async function allowed(db: Kysely<Database>, mark: PresenceMark): Promise<boolea
   // checkin: a current coordinator of the meeting's team, or RCPS staff.
   if (mark.kind !== 'meeting') return false;
   if (staff) return true;
-  const coordinator = await db
-    .selectFrom('memberships')
-    .select('person_id')
-    .where('team_id', '=', mark.refId)
-    .where('person_id', '=', mark.markedBy)
-    .where('role', '=', 'coordinator')
-    .where('removed_at', 'is', null)
-    .executeTakeFirst();
-  return coordinator !== undefined;
+  return coordinates(db, mark.markedBy, mark.refId);
 }
 
 /** Who can be marked: a member of the team then (or a substitute named for that occurrence, or anyone already recorded for it); for an activity, an invited person. */

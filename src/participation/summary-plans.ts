@@ -10,6 +10,7 @@ import type { ChannelKind, Message } from '../ports/channel.port.js';
 import { occurrenceKey, occurrencesIn } from '../reminders/occurrence-window.js';
 import { outsideQuietHours } from '../reminders/quiet-hours.js';
 import { loadSummary, summaryMessage } from './attendance-summary.js';
+import { coordinates } from '../bot/identity.js';
 
 /** What a summary row carries: the meeting and, for a coordinator's copy, whom (their own list links). */
 export interface SummaryRef {
@@ -91,15 +92,7 @@ export async function renderSummary(db: Kysely<Database>, row: DeliveryRow, lang
   const personId = ref.personId ? Number(ref.personId) : undefined;
   if (personId !== undefined) {
     if (personId !== row.person_id) return undefined;
-    const still = await db
-      .selectFrom('memberships')
-      .select('person_id')
-      .where('team_id', '=', ref.teamId)
-      .where('person_id', '=', personId)
-      .where('role', '=', 'coordinator')
-      .where('removed_at', 'is', null)
-      .executeTakeFirst();
-    if (!still) return undefined;
+    if (!(await coordinates(db, personId, ref.teamId))) return undefined;
   }
   const rows = await loadSummary(db, ref.teamId, occurrence.date);
   const now = row.claimed_at ?? row.due_at;

@@ -16,6 +16,7 @@ import { formLink, formMessage } from './report-forms.js';
 import { presenceMessages } from '../i18n/presence-messages.js';
 import { presenceLink } from '../participation/presence-checkin.js';
 import { meetingWindow } from '../participation/presence-window.js';
+import { coordinates } from '../bot/identity.js';
 
 export const DEFAULT_CHECKIN_AT = '09:00';
 
@@ -123,15 +124,7 @@ export async function renderCheckin(db: Kysely<Database>, row: DeliveryRow, ref:
   const personId = ref.personId ? Number(ref.personId) : row.person_id;
   if (personId !== row.person_id) return undefined;
   // Asked as the team's coordinator: one who no longer is (a re-import, a removal) is not asked.
-  const stillCoordinator = await db
-    .selectFrom('memberships')
-    .select('person_id')
-    .where('team_id', '=', ref.teamId)
-    .where('person_id', '=', personId)
-    .where('role', '=', 'coordinator')
-    .where('removed_at', 'is', null)
-    .executeTakeFirst();
-  if (!stillCoordinator) return undefined;
+  if (personId === null || !(await coordinates(db, personId, ref.teamId))) return undefined;
   const t = checkinMessages[language];
   const p = presenceMessages[language];
   const when = formatDateTime(occurrence.start, language);
