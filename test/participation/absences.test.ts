@@ -16,8 +16,6 @@ describe.each(dialects)('absence periods on %s', (kind) => {
   afterAll(() => w.close());
   beforeEach(async () => {
     await w.reset();
-    await w.db.db.deleteFrom('meeting_answers').execute();
-    await w.db.db.deleteFrom('absence_periods').execute();
     await planReminders(w.db.db, { clock: w.clock });
   });
   const answers = async (email: string) =>

@@ -20,7 +20,6 @@ describe.each(dialects)('obecność: the attendance summary on %s', (kind) => {
   afterAll(() => w.close());
   beforeEach(async () => {
     await w.reset();
-    await w.db.db.deleteFrom('meeting_answers').execute();
     await w.db.db.deleteFrom('attendance').execute();
   });
 

@@ -27,8 +27,6 @@ describe.each(dialects)('answers before a meeting on %s', (kind) => {
   afterAll(() => w.close());
   beforeEach(async () => {
     await w.reset();
-    await w.db.db.deleteFrom('meeting_answers').execute();
-    await w.db.db.deleteFrom('absence_periods').execute();
     await w.db.db.deleteFrom('people').where('source', '=', 'test').execute();
     await planReminders(w.db.db, { clock: w.clock });
   });
