@@ -16,6 +16,8 @@ export interface MailContext {
   trx: Kysely<Database>;
   mailId: number;
   now: Date;
+  /** A pass-on tells the writer nothing (an unclear reply to our own confirmation: a possible mail loop). */
+  quiet?: boolean;
 }
 
 const EXCERPT = 600;

@@ -59,12 +59,7 @@ export async function answerBound(clock: Clock, c: MailContext, mail: ParsedMail
     const earlier = await c.trx.selectFrom('inbound_mails').select('id').where('delivery_id', '=', bound.deliveryId!).where('id', '<>', c.mailId).where('received_at', '>', new Date(c.now.getTime() - 86_400_000)).executeTakeFirst();
     if (earlier) return { ...base, changed: false, classified: 'message', result: { status: 'ignored', why: 'repeated_reply_to_confirmation' } };
   }
-  if (toConfirmation) quietMails.add(c.mailId);
-  try {
-    return await answerTopic(clock, c, mail, bound, base, said);
-  } finally {
-    quietMails.delete(c.mailId);
-  }
+  return answerTopic(clock, toConfirmation ? { ...c, quiet: true } : c, mail, bound, base, said);
 }
 
 async function answerTopic(clock: Clock, c: MailContext, mail: ParsedMail, bound: BoundPerson, base: { personId: number; deliveryId?: number; changed: boolean }, said: ReturnType<typeof plainAnswer>): Promise<Handled> {
@@ -106,9 +101,6 @@ async function rsvp(clock: Clock, c: MailContext, person: PersonRow, activityId:
   return { ...base, classified, result: { status: 'recorded', what } };
 }
 
-/** Mails whose pass-on tells the writer nothing (an unclear reply to our own confirmation). */
-const quietMails = new Set<number>();
-
 type Target =
   | { kind: 'meeting'; teamId: string; name: string; date: string; isoDate: string; zone: string }
   | { kind: 'activity'; activityId: string; title: string }
@@ -141,7 +133,7 @@ async function passOn(c: MailContext, mail: ParsedMail, person: PersonRow, targe
       : target.kind === 'activity'
         ? t.activityPassedOn(target.title)
         : t.otherPassedOn;
-  if (!quietMails.has(c.mailId)) await tellSender(c, person, 'confirm', { language: person.language, title: t.passedOnTitle, text });
+  if (!c.quiet) await tellSender(c, person, 'confirm', { language: person.language, title: t.passedOnTitle, text });
   const classified = target.kind === 'other' ? 'message' : 'plain_reply';
   return { ...base, classified, result: { status: 'recorded', what: target.kind === 'meeting' ? (understood ? `to_coordinator:${understood}` : 'to_coordinator:unclear') : `to_rcps:${target.kind}` } };
 }
