@@ -36,6 +36,16 @@ export function composeMail(to: string, message: Message): Composed {
     mail.envelope = { from: message.replyAddress, to };
   }
 
+  if (message.autoReply) {
+    // RFC 3834: an automatic answer to someone's mail; their responder (and Exchange's, told by
+    // X-Auto-Response-Suppress) must not answer it, or two machines would write to each other.
+    // Our other mails carry no Auto-Submitted on purpose: an out-of-office reply to a reminder is
+    // how an absence is proposed (src/inbound/absence-proposal.ts), and a compliant responder
+    // stays silent to any Auto-Submitted other than "no". Loops through those are stopped on our
+    // side (no answer to an auto-reply; one confirmation of an unclear reply a day).
+    mail.headers = { ...(mail.headers as Record<string, string>), 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' };
+  }
+
   if (message.unsubscribeUrl && isWebUrl(message.unsubscribeUrl)) {
     mail.list = { unsubscribe: message.unsubscribeUrl };
     // RFC 8058: a POST of "List-Unsubscribe=One-Click" to that URL unsubscribes, with no page in between.

@@ -27,7 +27,8 @@ export async function proposeAbsence(c: MailContext, person: PersonRow, mail: Pa
       kind: 'absence_proposal',
       personId: person.id,
       channels: person.channels as ChannelKind[],
-      payload: { language: person.language, title: t.absenceTitle, text: t.absenceText(show(period.from), show(period.to)) },
+      // An answer to an out-of-office reply: marked automatic, so that responder stays silent.
+      payload: { language: person.language, title: t.absenceTitle, text: t.absenceText(show(period.from), show(period.to)), autoReply: true },
       dueAt: c.now,
     },
   ]);

@@ -29,9 +29,10 @@ export function excerpt(text: string, language: Language): string {
   return personText(cut);
 }
 
-/** A message to the person who wrote, by e-mail (they wrote by e-mail), in their language. */
+/** A message to the person who wrote, by e-mail (they wrote by e-mail), in their language: an automatic reply to their mail. */
 export async function tellSender(c: MailContext, person: Pick<PersonRow, 'id' | 'language'>, suffix: string, message: Message): Promise<void> {
-  await enqueue(c.trx, [{ key: `inbound:${c.mailId}:${suffix}`, kind: 'inbound_confirmation', personId: person.id, channels: ['email'], payload: message, dueAt: c.now }]);
+  const payload: Message = { ...message, autoReply: true };
+  await enqueue(c.trx, [{ key: `inbound:${c.mailId}:${suffix}`, kind: 'inbound_confirmation', personId: person.id, channels: ['email'], payload, dueAt: c.now }]);
 }
 
 /** A message to each given person in their own channels and language. */

@@ -151,7 +151,13 @@ async function answerIn(trx: Kysely<Database>, input: AnswerMeetingInput, clock:
       personId: person.id,
       teamId: input.teamId,
       channels: person.channels as ChannelKind[],
-      payload: { language: person.language, title: t.confirmationTitle(team.team.name), text: t.recorded(input.answer, team.team.name, formatDateTime(occurrence.start, person.language), substitute?.name) } satisfies Message,
+      payload: {
+        language: person.language,
+        title: t.confirmationTitle(team.team.name),
+        text: t.recorded(input.answer, team.team.name, formatDateTime(occurrence.start, person.language), substitute?.name),
+        // Caused by a mail the person wrote: an automatic reply to it (RFC 3834).
+        ...(input.confirmationFor ? { autoReply: true as const } : {}),
+      } satisfies Message,
       dueAt: now,
       expiresAt: occurrence.start.toJSDate(),
     };

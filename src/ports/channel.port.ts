@@ -87,6 +87,12 @@ export interface Message {
    * `.`, `-` and one `@` only; the adapter refuses anything else.
    */
   replyAddress?: string;
+  /**
+   * E-mail only: this message answers a mail someone wrote, automatically (a confirmation of a
+   * reply): sent with RFC 3834 `Auto-Submitted: auto-replied`, so the writer's own responder
+   * does not answer it in turn.
+   */
+  autoReply?: true;
   /** A chat message sent before (its provider id) that this one supersedes: updated in place where the platform allows, besides sending this one. */
   replaces?: string;
 }

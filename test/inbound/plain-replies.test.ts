@@ -45,6 +45,15 @@ describe.each(dialects)('plain replies by e-mail on %s', (kind) => {
     expect((await inboundRows(db.db)).map((r) => [r.email, r.kind])).toEqual([[email, 'inbound_confirmation']]);
   });
 
+  it('should send the confirmation as an automatic reply (Auto-Submitted), and forwards to the coordinator as ordinary mail', async () => {
+    const email = 'lodz2@example.org';
+    await sinkFor(db.db, clock).receive(plainMail({ from: email, to: await toInvitation(email), body: 'Tak' }), smtpEnvelope());
+    await sinkFor(db.db, clock).receive(plainMail({ from: email, to: await toInvitation(email), body: 'Proszę o kontakt w sprawie dojazdu.', messageId: 'other@example.org' }), smtpEnvelope());
+    const rows = await inboundRows(db.db);
+    expect(rows.filter((r) => r.kind === 'inbound_confirmation').map((r) => (r.payload as { autoReply?: boolean }).autoReply)).toEqual([true, true]);
+    expect(rows.filter((r) => r.kind !== 'inbound_confirmation').map((r) => (r.payload as { autoReply?: boolean }).autoReply)).not.toContain(true);
+  });
+
   it('should read a reply to our own confirmation as being about the invitation it confirmed', async () => {
     const email = 'lodz2@example.org';
     const sink = sinkFor(db.db, clock);

@@ -32,6 +32,17 @@ describe('List-Unsubscribe', () => {
   });
 });
 
+describe('Auto-Submitted (RFC 3834)', () => {
+  it('should mark an automatic answer to someone\'s mail auto-replied and ask Exchange not to answer it', () => {
+    const mail = mailOf({ ...base, autoReply: true });
+    expect(mail.headers).toEqual({ 'Content-Language': 'pl', 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' });
+  });
+
+  it('should leave other mails without Auto-Submitted, so an out-of-office reply to a reminder still comes back', () => {
+    expect(mailOf(base).headers).toEqual({ 'Content-Language': 'pl' });
+  });
+});
+
 describe('language and plain text (issue 14)', () => {
   it('should name the recipient\'s language and write the plain-text part without Markdown marks', () => {
     const mail = mailOf({
