@@ -38,7 +38,7 @@ const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const WARMUP_SECONDS = 2;
 const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 2);
 /** How long each run may wait for the machine to be idle first. */
-const QUIET_WAIT_MS = 3_000;
+const QUIET_WAIT_MS = 2_000;
 const NGINX = process.env.BENCH_NGINX ?? '/usr/sbin/nginx';
 /** Activities in the 500-team file: two give the issue's team feed of 2.9 KB. */
 const ACTIVITIES = Number(process.env.BENCH_HTTP_ACTIVITIES ?? 2);
@@ -57,6 +57,8 @@ interface Run {
   p50: number;
   p99: number;
   serverCpu?: number;
+  /** Server CPU per answer, in µs: what the machine's load moves least. */
+  cpuPerRequest?: number;
   loaderCpu: number;
   otherCpu?: number;
   /** Whether the machine was idle before the run started. */
@@ -126,7 +128,7 @@ export async function httpBenchmark(report: Report): Promise<void> {
         const cpu =
           top.serverCpu === undefined
             ? ''
-            : `; CPU: server ${pct(top.serverCpu)}, loader ${pct(top.loaderCpu)}, other processes ${pct(top.otherCpu ?? 0)}${top.quiet ? '' : ' (machine busy before the run)'}`;
+            : `; CPU: server ${pct(top.serverCpu)} (${top.cpuPerRequest?.toFixed(1)} µs an answer), loader ${pct(top.loaderCpu)}, other processes ${pct(top.otherCpu ?? 0)}${top.quiet ? '' : ' (machine busy before the run)'}`;
         const rounds = all.length > 1 ? `; rounds ${all.map((r) => int(r.rps)).join(', ')}` : '';
         report.row(`http ${status}: ${target.name}`, `${int(top.rps)} req/s (latency p50 ${top.p50} ms, p99 ${top.p99} ms${cpu}${rounds})`);
         for (const problem of new Set(all.flatMap((r) => r.problems))) report.note(`http ${status} ${target.name}: ${problem}`);
@@ -181,6 +183,7 @@ async function load(loader: Loader, target: Target, revalidate: boolean, seconds
     p50: result.latency.p50,
     p99: result.latency.p99,
     ...(serverCpu !== undefined ? { serverCpu } : {}),
+    ...(cpuBefore !== undefined && cpuAfter !== undefined && total > 0 ? { cpuPerRequest: ((cpuAfter - cpuBefore) / total) * 1e6 } : {}),
     loaderCpu,
     // What the rest of the machine used meanwhile (other engineers' tests, …), in cores.
     ...(machineCpu !== undefined && serverCpu !== undefined ? { otherCpu: Math.max(0, machineCpu - serverCpu - loaderCpu) } : {}),
