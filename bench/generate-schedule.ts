@@ -138,7 +138,7 @@ export function generateSchedule(options: GenerateOptions): string {
     line('    channels: [teams, email]');
   }
   line('');
-  line('activities:');
+  line(activityCount === 0 ? 'activities: []' : 'activities:');
   for (let a = 1; a <= activityCount; a++) {
     const kind = KINDS[(a - 1) % KINDS.length]!;
     // Spread over the two years, on weekdays (a Tuesday-based offset plus 1 day = Wednesday).

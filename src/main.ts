@@ -14,7 +14,7 @@ import { serviceStop } from './shutdown.js';
 import type { DeliveryService } from './delivery/delivery-service.js';
 import { SettingsAlarm, watchSettings } from './delivery/settings-alarm.js';
 import type { StartupState } from './http/health-routes.js';
-import type { Mount, Route } from './http/router.js';
+import type { FastPath, Mount, Route } from './http/router.js';
 import type { ChannelAdapter, ChannelKind, ChannelSender } from './ports/channel.port.js';
 import { channelModes, healthParts, logStartup, nextStep, serviceParts } from './service-startup.js';
 import { startInBackground } from './channel-start.js';
@@ -86,7 +86,8 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
     const health = healthRoutes(db.db, db.kind, channels, metrics, startup);
     const routes: Route[] = [...health, ...startingRoutes()];
     const mounts: Mount[] = [];
-    server = createHttpServer({ routes, mounts, metrics, log });
+    const fast: FastPath[] = [];
+    server = createHttpServer({ routes, mounts, fast, metrics, log });
     const url = await listen(server, config.port, config.host);
     db.lock?.describe(url);
     // PORT=0 and a PORT without PUBLIC_URL: links go where this service really listens.
@@ -96,7 +97,7 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
     await migrateToLatest(db.db);
     await nextStep(startup, 'schedule');
     const parts = await loading;
-    const { Bot, FeedService, feedRoutes, SchedulePages, importDemoIfEmpty, DeliveryService } = parts;
+    const { Bot, FeedService, feedRoutes, feedFastPath, SchedulePages, importDemoIfEmpty, DeliveryService } = parts;
     const { assetRoutes, meRoutes, RetentionJob, formRoutes, unsubscribeRoutes, rsvpRoutes, reportPageRoutes, parseMailbox } = parts;
     const { answersPageRoutes, deliveryReportPageRoutes, attendanceRoutes, certificateRoutes, meetingAnswerRoutes, presenceRoutes, activityPresenceRoutes } = parts;
     if (db.kind === 'pglite') await importDemoIfEmpty(db.db, config, clock, log);
@@ -157,6 +158,8 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
       ...rsvpRoutes({ db: db.db, clock, appSecret: config.appSecret, onAnswered: () => (feeds.invalidate(), void delivery?.scheduleChanged().catch((error) => log.error({ err: error }, 'planning after an answer failed'))) }),
     );
     mounts.push(...adapters.flatMap((a) => a.mounts));
+    // Feeds already built for the current data version, answered before any routing (src/http/feed-routes.ts).
+    fast.push(feedFastPath(feeds, metrics));
     // Socket Mode needs Slack to be reached; the rest of the service does not wait for it.
     const background = adapters.filter((adapter) => adapter.kind === 'slack' && channels.slack === 'socket');
     for (const adapter of adapters) if (!background.includes(adapter)) await adapter.start();

@@ -3,16 +3,20 @@ import { setImmediate } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Clock } from '../clock.js';
-import { currentDataVersion } from '../db/data-version-watch.js';
+import { currentDataVersion, dataVersionWatch } from '../db/data-version-watch.js';
 import type { Database } from '../db/tables.js';
 import { messages } from '../i18n/messages.js';
 import type { CalendarRenderer } from '../ports/calendar.port.js';
 import { activityEvent, meetingEvents, substitutionEvent } from './calendar-events.js';
 import { loadFeedData, type FeedData } from './load-feed.js';
-import { personForToken } from './feed-tokens.js';
+import { hashToken, personForToken } from './feed-tokens.js';
 
 const YIELD_EVERY = 25;
 const MAX_EVENT_TEXTS = 20_000;
+/** Token answers kept for one data version; more (a scan of random tokens) starts the map again. */
+const MAX_TOKENS = 10_000;
+
+type Person = { id: number; name: string };
 
 export interface RenderedFeed {
   body: Buffer;
@@ -22,7 +26,12 @@ export interface RenderedFeed {
 interface Entry {
   version: number;
   month: string;
+  /** The month as milliseconds [from, until), for the synchronous check of peek(). */
+  from: number;
+  until: number;
   feed: Promise<RenderedFeed | undefined>;
+  /** The feed once built (and not missing): what peek() answers with. */
+  ready?: RenderedFeed;
 }
 
 export interface FeedServiceOptions {
@@ -41,6 +50,12 @@ export interface FeedServiceOptions {
 export class FeedService {
   private readonly cache = new Map<string, Entry>();
   private readonly eventTexts = new Map<string, string>();
+  /**
+   * Who each token asked for belongs to (undefined: nobody), by the token's hash, for one data
+   * version: issuing, revoking and erasing all raise it, so a revoked token is refused by the
+   * next request here, and by another replica's as soon as it hears of the raise.
+   */
+  private tokens: { version: number; people: Map<string, Person | undefined> } = { version: -1, people: new Map() };
 
   constructor(private readonly options: FeedServiceOptions) {}
 
@@ -62,7 +77,7 @@ export class FeedService {
 
   /** Unknown, revoked and removed tokens all look the same: undefined, so callers answer 404. */
   async person(token: string): Promise<RenderedFeed | undefined> {
-    const person = await personForToken(this.options.db, token);
+    const person = await this.personFor(token);
     if (!person) return undefined;
     return this.cached(`person:${person.id}`, async () => {
       const data = await loadFeedData(this.options.db, { kind: 'person', personId: person.id });
@@ -70,9 +85,43 @@ export class FeedService {
     });
   }
 
+  /**
+   * The feed as it stands when that is known at once, without a promise or the database: built
+   * already, for the data version known in memory (src/db/data-version-watch.ts) and this
+   * month. Undefined when it is not (never built, data changed, version unknown, no such feed):
+   * the caller then takes the promise way (all(), team(), person()), which builds or checks it.
+   * Keys: `all`, `team:<id>`, and for a person's token personKey().
+   */
+  peek(key: string): RenderedFeed | undefined {
+    const hit = this.cache.get(key);
+    if (hit?.ready === undefined || hit.version !== dataVersionWatch(this.options.db).settled()) return undefined;
+    const now = this.options.clock.now().getTime();
+    return now >= hit.from && now < hit.until ? hit.ready : undefined;
+  }
+
+  /** peek()'s key for a personal feed's token, when the token's owner is known at once; undefined otherwise. */
+  personKey(token: string): string | undefined {
+    if (this.tokens.version !== dataVersionWatch(this.options.db).settled()) return undefined;
+    const person = this.tokens.people.get(hashToken(token));
+    return person ? `person:${person.id}` : undefined;
+  }
+
   /** Forget the rendered feeds now (after a change made in this process). */
   invalidate(): void {
     this.cache.clear();
+    this.tokens = { version: -1, people: new Map() };
+  }
+
+  private async personFor(token: string): Promise<Person | undefined> {
+    // The version first: an answer read after it is at least as new, so it is never kept for a later version.
+    const version = await currentDataVersion(this.options.db);
+    if (this.tokens.version !== version || this.tokens.people.size >= MAX_TOKENS) this.tokens = { version, people: new Map() };
+    const tokens = this.tokens;
+    const hash = hashToken(token);
+    if (tokens.people.has(hash)) return tokens.people.get(hash);
+    const person = await personForToken(this.options.db, token);
+    tokens.people.set(hash, person);
+    return person;
   }
 
   /** Forget the kept event texts too, so the next render starts from nothing (benchmarks). */
@@ -121,12 +170,18 @@ export class FeedService {
 
   private async cached(key: string, build: () => Promise<RenderedFeed | undefined>): Promise<RenderedFeed | undefined> {
     const version = await currentDataVersion(this.options.db);
-    const month = this.options.clock.now().toISOString().slice(0, 7);
+    const now = DateTime.fromJSDate(this.options.clock.now(), { zone: 'UTC' });
+    const month = now.toFormat('yyyy-MM');
     const hit = this.cache.get(key);
     if (hit && hit.version === version && hit.month === month) return hit.feed;
     const feed = build();
-    this.cache.set(key, { version, month, feed });
-    feed.catch(() => this.cache.delete(key));
+    const start = now.startOf('month');
+    const entry: Entry = { version, month, from: start.toMillis(), until: start.plus({ months: 1 }).toMillis(), feed };
+    this.cache.set(key, entry);
+    feed.then(
+      (built) => void (built && (entry.ready = built)),
+      () => this.cache.get(key) === entry && this.cache.delete(key),
+    );
     return feed;
   }
 

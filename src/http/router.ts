@@ -10,6 +10,12 @@ export interface Route {
   handler: Handler;
 }
 
+/**
+ * Tried before mounts and routes: answers a request at once and says true, or says false and
+ * leaves it to them. For the hot path only (feeds); it counts what it answers itself.
+ */
+export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
+
 export type { Mount } from '../ports/channel.port.js';
 
 export function sendText(res: ServerResponse, status: number, text: string, type = 'text/plain; charset=utf-8'): void {

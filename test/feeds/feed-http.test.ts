@@ -7,13 +7,13 @@ import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
 import { FeedService } from '../../src/feeds/feed-service.js';
 import { hashToken, issueFeedToken, revokeFeedTokens } from '../../src/feeds/feed-tokens.js';
-import { feedRoutes } from '../../src/http/feed-routes.js';
+import { feedFastPath, feedRoutes } from '../../src/http/feed-routes.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { createHttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/log.js';
 import { dialects, freshDatabase } from '../support/databases.js';
 import { importYaml } from '../support/schedule-builder.js';
-import { PEOPLE, feedSchedule } from './feed-schedule.js';
+import { LODZ_LOCATION, PEOPLE, feedSchedule } from './feed-schedule.js';
 import { ZONE, parseCalendar, uids } from './ical.js';
 
 const SECRET = 'test-app-secret-for-feed-tokens-0123456789';
@@ -23,6 +23,7 @@ describe.each(dialects)('feed HTTP routes on %s', (kind) => {
   let db: Db;
   let server: Server;
   let base: string;
+  let metrics: ReturnType<typeof createMetrics>;
   const clock = new FixedClock('2027-01-01T00:00:00Z');
   const get = (path: string, headers: Record<string, string> = {}) => fetch(`${base}${path}`, { headers });
   const personId = async (email: string) => (await db.db.selectFrom('people').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
@@ -41,7 +42,9 @@ describe.each(dialects)('feed HTTP routes on %s', (kind) => {
       ])
       .execute();
     const feeds = new FeedService({ db: db.db, renderer: new IcalGeneratorRenderer(ZONE), clock });
-    server = createHttpServer({ routes: feedRoutes(feeds), mounts: [], metrics: createMetrics(), log: createLogger('silent') });
+    metrics = createMetrics();
+    // As src/main.ts wires them: the fast path first, the routes behind it.
+    server = createHttpServer({ routes: feedRoutes(feeds), mounts: [], fast: [feedFastPath(feeds, metrics)], metrics, log: createLogger('silent') });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -128,5 +131,89 @@ describe.each(dialects)('feed HTTP routes on %s', (kind) => {
     const rows = await db.db.selectFrom('feed_tokens').selectAll().where('person_id', '=', anna).execute();
     expect(JSON.stringify(rows)).not.toContain(token);
     expect(rows.filter((r) => r.revoked_at === null).map((r) => r.token_hash)).toEqual([hashToken(token)]);
+  });
+
+  /** Answers of a route: all counted; only those of the routes (not the fast path) are timed. */
+  const counts = async (route: string) => {
+    const text = await metrics.registry.metrics();
+    const sum = (pattern: RegExp) => [...text.matchAll(pattern)].reduce((total, m) => total + Number(m[1]), 0);
+    return {
+      counted: sum(new RegExp(`kooperator_http_requests_total\\{route="${route}",status="\\d+"\\} (\\d+)`, 'g')),
+      timed: sum(new RegExp(`kooperator_http_request_duration_seconds_count\\{route="${route}"\\} (\\d+)`, 'g')),
+    };
+  };
+
+  it('should answer a feed built for the current data version on the fast path, counted but not timed', async () => {
+    const first = await get('/calendars/teams/lowicz.ics');
+    const body = await first.text();
+    const before = await counts('feed_team');
+    const again = await get('/calendars/teams/lowicz.ics');
+    expect(again.status).toBe(200);
+    expect(await again.text()).toBe(body);
+    expect(again.headers.get('etag')).toBe(first.headers.get('etag'));
+    expect(again.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(again.headers.get('content-length')).toBe(String(Buffer.byteLength(body)));
+    const revalidated = await get('/calendars/teams/lowicz.ics?client=outlook', { 'if-none-match': `"x", W/${first.headers.get('etag')}` });
+    expect(revalidated.status).toBe(304);
+    const after = await counts('feed_team');
+    expect(after.counted - before.counted).toBe(2);
+    expect(after.timed - before.timed).toBe(0);
+  });
+
+  it('should answer HEAD with the headers of GET and no body, and 304 to HEAD with the ETag', async () => {
+    for (const path of ['/calendars/all.ics', '/calendars/teams/lodz.ics']) {
+      const got = await get(path);
+      const body = await got.arrayBuffer();
+      for (let i = 0; i < 2; i++) {
+        // Twice: the first may be the routes' answer, the second is the fast path's.
+        const head = await fetch(`${base}${path}`, { method: 'HEAD' });
+        expect(head.status, path).toBe(200);
+        expect(head.headers.get('etag')).toBe(got.headers.get('etag'));
+        expect(head.headers.get('content-length')).toBe(String(body.byteLength));
+        expect(head.headers.get('content-type')).toBe('text/calendar; charset=utf-8');
+        expect((await head.arrayBuffer()).byteLength).toBe(0);
+        const notModified = await fetch(`${base}${path}`, { method: 'HEAD', headers: { 'if-none-match': got.headers.get('etag')! } });
+        expect(notModified.status, path).toBe(304);
+      }
+    }
+  });
+
+  it('should serve a changed schedule at the very next request, with a new ETag, without being told', async () => {
+    const first = await get('/calendars/teams/lodz.ics');
+    const etag = first.headers.get('etag')!;
+    expect(await first.text()).toContain('Sala 12');
+    expect((await get('/calendars/teams/lodz.ics', { 'if-none-match': etag })).status).toBe(304);
+    // A write of a shown table, as an import or a chat command makes it; no invalidate(), as on a replica that did not make it.
+    await db.db.updateTable('meeting_series').set({ location: 'Sala 99' }).where('team_id', '=', 'lodz').execute();
+    try {
+      const changed = await get('/calendars/teams/lodz.ics', { 'if-none-match': etag });
+      expect(changed.status).toBe(200);
+      expect(changed.headers.get('etag')).not.toBe(etag);
+      expect(await changed.text()).toContain('Sala 99');
+    } finally {
+      await db.db.updateTable('meeting_series').set({ location: LODZ_LOCATION }).where('team_id', '=', 'lodz').execute();
+    }
+  });
+
+  it("should never serve one person's feed for another's token, and refuse a revoked token at its next request", async () => {
+    const anna = await issueFeedToken(db.db, await personId(PEOPLE.anna.email), SECRET, clock);
+    const barbara = await issueFeedToken(db.db, await personId(PEOPLE.barbara.email), SECRET, clock);
+    const annaBody = await (await get(`/calendars/u/${anna}.ics`)).text();
+    const barbaraBody = await (await get(`/calendars/u/${barbara}.ics`)).text();
+    expect(annaBody).not.toBe(barbaraBody);
+    const before = await counts('feed_person');
+    for (let i = 0; i < 3; i++) {
+      const [a, b] = await Promise.all([get(`/calendars/u/${anna}.ics`), get(`/calendars/u/${barbara}.ics`)]);
+      expect(a.headers.get('cache-control')).toBe('private, max-age=300');
+      expect(await a.text()).toBe(annaBody);
+      expect(await b.text()).toBe(barbaraBody);
+    }
+    const after = await counts('feed_person');
+    expect(after.counted - before.counted).toBe(6);
+    expect(after.timed - before.timed).toBe(0); // all from the fast path: the case the revocation below must get past
+    await revokeFeedTokens(db.db, await personId(PEOPLE.barbara.email), clock);
+    expect((await get(`/calendars/u/${barbara}.ics`)).status).toBe(404);
+    expect((await get(`/calendars/u/${barbara}.ics`, { 'if-none-match': '*' })).status).toBe(404);
+    expect(await (await get(`/calendars/u/${anna}.ics`)).text()).toBe(annaBody);
   });
 });
