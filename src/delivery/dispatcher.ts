@@ -39,7 +39,7 @@ export class Dispatcher {
   private reclaimedOnce = false;
 
   constructor(private readonly options: DispatcherOptions) {
-    this.pacer = new Pacer(options.clock);
+    this.pacer = new Pacer(options.clock, options.paceRecoveryMs ? { recoveryMs: options.paceRecoveryMs } : {});
   }
 
   private get leaseMs(): number {
@@ -209,8 +209,11 @@ export class Dispatcher {
           stopping: () => this.stopping,
           paced: (channel, address) => this.paced(row, channel, address, now, report, recorder),
           render: (language) => render(row, language),
-          send: (channel, address, message) =>
-            sendThrough(this.options.senders, log, channel, address, message, { signal: this.stopSignal.signal, ...(this.options.sendTimeoutMs ? { timeoutMs: this.options.sendTimeoutMs } : {}) }),
+          send: async (channel, address, message) => {
+            const result = await sendThrough(this.options.senders, log, channel, address, message, { signal: this.stopSignal.signal, ...(this.options.sendTimeoutMs ? { timeoutMs: this.options.sendTimeoutMs } : {}) });
+            if (!result.ok && result.rateLimited) this.refusedForPace(channel, address, result.retryAfterMs);
+            return result;
+          },
           done: (changes, counted, outcome, channel) => {
             recorded = true;
             recorder.add(row, changes);
@@ -231,6 +234,14 @@ export class Dispatcher {
     // The bot may have learned a place while this batch ran: those failures go back (places.ts).
     if (unlinked.length) await requeueLearnedSince(db, unlinked, clock.now());
     return report;
+  }
+
+  /** The platform refused a send for pace (429, SMTP 421/451): what it refused is paced slower for a while (pacer.ts `refused`). */
+  private refusedForPace(channel: ChannelKind | undefined, address: string | undefined, retryAfterMs: number | undefined): void {
+    const rules = channel && address ? (this.options.pacing?.(channel, address) ?? []) : [];
+    if (rules.length === 0) return;
+    this.pacer.refused(shareOf(rules, this.options.replicas?.count ?? 1), retryAfterMs);
+    this.options.log.debug({ channel, retryAfterMs, paceNow: rules.map((r) => `${r.key}: ${this.pacer.factor(r.key)}`) }, 'the platform refused a send for pace; sending slower');
   }
 
   /** True when the send may go (after a short wait); false when it was put back for later. */
