@@ -17,7 +17,7 @@ interface Slowed {
   base: number;
   /** The last refusal; recovery counts from it. */
   at: number;
-  /** The last halving: refusals of one burst halve once. */
+  /** The last halving: only a send made after it, at the lowered pace, halves again. */
   cutAt: number;
 }
 
@@ -25,7 +25,7 @@ interface Slowed {
 const FLOOR = 1 / 16;
 /** Each quiet recovery period gives back this share of the setting. */
 const STEP = 1 / 8;
-/** Refusals within this long are one burst: one halving, and two keys refused in it are the platform's limit. */
+/** Two keys refused within this long: the platform's own limit. */
 const BURST_MS = 1000;
 export const DEFAULT_RECOVERY_MS = 10_000;
 
@@ -78,17 +78,20 @@ export class Pacer {
 
   /**
    * The platform refused a send booked under `rules` (widest first: the platform, then the
-   * channel or conversation): HTTP 429, SMTP 421 or 451. The narrowest key is halved (once per
-   * burst of refusals, down to a sixteenth) and held for `retryAfterMs`. The platform's own key
+   * channel or conversation): HTTP 429, SMTP 421 or 451, for a send that went out at `sentAt`.
+   * The narrowest key is halved (down to a sixteenth) and held for `retryAfterMs`. Sends already
+   * under way when it was halved say nothing about the new pace: only a send made after the
+   * last halving halves again (as TCP halves once per round trip). The platform's own key
    * is lowered and held the same way only when two different keys under it were refused within
    * a second: that is its platform-wide limit (Slack's workspace, Teams' per-app), whereas one
    * busy channel must not slow every other. A platform with one key (e-mail) is always lowered.
    * The pace grows back by an eighth of the setting every quiet recovery period (AIMD, as TCP).
    */
-  refused(rules: PaceRule[], retryAfterMs: number | undefined): void {
+  refused(rules: PaceRule[], retryAfterMs: number | undefined, sentAt?: number): void {
     const narrow = rules.at(-1);
     if (!narrow) return;
     const now = this.clock.now().getTime();
+    const sent = sentAt ?? now;
     const lowered = [narrow];
     const wide = rules.length > 1 ? rules[0]! : undefined;
     if (wide) {
@@ -99,7 +102,7 @@ export class Pacer {
     for (const rule of lowered) {
       const current = this.factorAt(rule.key, now);
       const before = this.slowed.get(rule.key);
-      const cut = !before || now - before.cutAt >= BURST_MS;
+      const cut = !before || sent > before.cutAt;
       this.slowed.set(rule.key, { base: cut ? Math.max(FLOOR, current / 2) : current, at: now, cutAt: cut ? now : before.cutAt });
       if (retryAfterMs !== undefined && retryAfterMs > 0) {
         // Held: the bucket is back to one send exactly when the platform's wait is over.
@@ -108,6 +111,14 @@ export class Pacer {
         bucket.tokens = Math.min(bucket.tokens, 1 - (retryAfterMs / 1000) * effective.perSecond);
       }
     }
+  }
+
+  /**
+   * Whether a key of `rules` was refused after `at`: a send booked at `at` and still waiting was
+   * booked at the old pace, and books again (dispatcher.ts `paced`).
+   */
+  refusedSince(rules: PaceRule[], at: number): boolean {
+    return rules.some((rule) => (this.slowed.get(rule.key)?.at ?? Number.NEGATIVE_INFINITY) > at);
   }
 
   /** The share of its setting `key` is paced at now (1: not slowed). */

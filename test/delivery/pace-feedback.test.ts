@@ -37,17 +37,34 @@ describe('the pacer after a refusal', () => {
     expect(waits.slice(10)).toEqual([100, 200]);
   });
 
-  it('should halve at most once a second for a burst of refusals, down to a sixteenth', () => {
+  it('should halve once for the refusals of sends made before the last halving, and again for one made after it, down to a sixteenth', () => {
     const clock = new FixedClock('2027-01-04T08:00:00Z');
     const pacer = new Pacer(clock, { recoveryMs: 10_000 });
     const rule: PaceRule = { key: 'email', perSecond: 16, burst: 16 };
-    for (let i = 0; i < 5; i++) pacer.refused([rule], undefined);
+    const sentAt = clock.now().getTime();
+    clock.advance(50);
+    for (let i = 0; i < 5; i++) pacer.refused([rule], undefined, sentAt);
+    expect(pacer.factor('email')).toBe(0.5);
+    clock.advance(50);
+    pacer.refused([rule], undefined, sentAt + 10);
     expect(pacer.factor('email')).toBe(0.5);
     for (let i = 0; i < 10; i++) {
-      clock.advance(1000);
-      pacer.refused([rule], undefined);
+      clock.advance(100);
+      pacer.refused([rule], undefined, clock.now().getTime() - 1);
     }
     expect(pacer.factor('email')).toBe(1 / 16);
+  });
+
+  it('should tell a send booked before a refusal of its keys to book again', () => {
+    const clock = new FixedClock('2027-01-04T08:00:00Z');
+    const pacer = new Pacer(clock, { recoveryMs: 10_000 });
+    const booked = clock.now().getTime();
+    pacer.reserve([platform, channel('A')], 1000);
+    expect(pacer.refusedSince([platform, channel('A')], booked)).toBe(false);
+    clock.advance(10);
+    pacer.refused([platform, channel('A')], 1000);
+    expect(pacer.refusedSince([platform, channel('A')], booked)).toBe(true);
+    expect(pacer.refusedSince([platform, channel('B')], booked)).toBe(false);
   });
 
   it('should grow back by an eighth of the setting each quiet recovery period', () => {
