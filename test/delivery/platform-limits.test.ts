@@ -36,7 +36,7 @@ describe.each(dialects)('sending at the platforms\' limits on %s', { timeout: 90
   it('should send to Slack DMs and channels with none refused, at the workspace limit', async () => {
     const slack = await new FakeSlack({ perChannel: { perSecond: 1, burst: 3 }, workspace: { perSecond: 40, burst: 20 } }).start();
     stops.push(() => slack.stop());
-    const adapter = slackSender(slack.url, log);
+    const adapter = slackSender(`${slack.url}/api/`, log);
     const targets: Target[] = [...Array.from({ length: 60 }, (_, i) => ({ person: `U${i}` })), ...Array.from({ length: 40 }, (_, i) => ({ place: `C${i % 8}` }))];
     const kysely = await database();
     await queueMessages(kysely, 'slack', targets);
@@ -63,7 +63,7 @@ describe.each(dialects)('sending at the platforms\' limits on %s', { timeout: 90
 
   it('should send e-mail through a relay\'s connections and rate with none refused', async () => {
     const smtp = await new FakeSmtp({ connections: 3, rate: { perSecond: 40, burst: 20 } }).start();
-    const adapter = emailSender(smtp, log);
+    const adapter = emailSender(smtp.smtpUrl(), log);
     stops.push(() => smtp.stop(), () => adapter.stop());
     const kysely = await database();
     await queueMessages(kysely, 'email', Array.from({ length: N }, (_, i) => ({ person: `p${i}@example.org` })));
@@ -77,7 +77,7 @@ describe.each(dialects)('sending at the platforms\' limits on %s', { timeout: 90
   it('should slow down after Slack\'s 429s when the settings allow more than the workspace does, and still send every message', async () => {
     const slack = await new FakeSlack({ perChannel: { perSecond: 1, burst: 3 }, workspace: { perSecond: 20, burst: 5 } }).start();
     stops.push(() => slack.stop());
-    const adapter = slackSender(slack.url, log);
+    const adapter = slackSender(`${slack.url}/api/`, log);
     const kysely = await database();
     await queueMessages(kysely, 'slack', Array.from({ length: N }, (_, i) => ({ person: `U${i}` })));
     const dispatcher = dispatcherFor(kysely, adapter.sender, pacing({ slack: { perSecond: 80, burst: 20 } }), log);
@@ -92,7 +92,7 @@ describe.each(dialects)('sending at the platforms\' limits on %s', { timeout: 90
 
   it('should slow down after the relay\'s 451s and still send every e-mail', async () => {
     const smtp = await new FakeSmtp({ connections: 3, rate: { perSecond: 20, burst: 5 } }).start();
-    const adapter = emailSender(smtp, log);
+    const adapter = emailSender(smtp.smtpUrl(), log);
     stops.push(() => smtp.stop(), () => adapter.stop());
     const kysely = await database();
     await queueMessages(kysely, 'email', Array.from({ length: N }, (_, i) => ({ person: `p${i}@example.org` })));

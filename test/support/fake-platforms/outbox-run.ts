@@ -13,7 +13,6 @@ import { enqueue, type PlannedDelivery } from '../../../src/delivery/outbox.js';
 import { pacingFrom, type PacingSettings } from '../../../src/delivery/platform-pacing.js';
 import type { Logger } from '../../../src/log.js';
 import type { BotPort, ChannelAdapter, ChannelKind, ChannelSender } from '../../../src/ports/channel.port.js';
-import type { FakeSmtp } from './smtp.js';
 
 /**
  * The service's own senders pointed at the fakes through the settings an operator would use
@@ -32,9 +31,9 @@ const idleBot: BotPort = {
   linkPlace: async () => undefined,
 };
 
-/** SLACK_API_URL pointed at the fake: `${fake.url}/api/`. */
-export function slackSender(apiBase: string, log: Logger): ChannelAdapter {
-  return createSlackAdapter({ botToken: 'xoxb-fake', signingSecret: 'fake-signing-secret-0123456789', apiUrl: `${apiBase}/api/`, botId: 'B', botUserId: 'UBOT', bot: idleBot, log, publicUrl: 'https://koop.example.org' });
+/** Slack with SLACK_API_URL pointed at the fake (`${fake.url}/api/`). */
+export function slackSender(apiUrl: string, log: Logger): ChannelAdapter {
+  return createSlackAdapter({ botToken: 'xoxb-fake', signingSecret: 'fake-signing-secret-0123456789', apiUrl, botId: 'B', botUserId: 'UBOT', bot: idleBot, log, publicUrl: 'https://koop.example.org' });
 }
 
 /** Teams as it runs against a local emulator (TEAMS_DEV_NO_AUTH); each address names the fake as its serviceUrl. */
@@ -42,9 +41,9 @@ export function teamsSender(log: Logger): ChannelAdapter {
   return createTeamsAdapter({ devNoAuth: true, bot: idleBot, log, publicUrl: 'https://koop.example.org', connectorTimeoutMs: 10_000 });
 }
 
-/** SMTP_URL pointed at the fake (plus any nodemailer options an operator may add, e.g. `maxConnections=3`). */
-export function emailSender(smtp: FakeSmtp, log: Logger, query = ''): ChannelAdapter {
-  return createEmailAdapter({ smtpUrl: smtp.smtpUrl(query), outboxDir: mkdtempSync(join(tmpdir(), 'koop-unused-outbox-')), from: '"Kooperator" <kooperator@example.org>', log });
+/** E-mail with SMTP_URL pointed at the fake (`smtp.smtpUrl()`, plus any nodemailer options an operator may add). */
+export function emailSender(smtpUrl: string, log: Logger): ChannelAdapter {
+  return createEmailAdapter({ smtpUrl, outboxDir: mkdtempSync(join(tmpdir(), 'koop-unused-outbox-')), from: '"Kooperator" <kooperator@example.org>', log });
 }
 
 /** A conversation reference as the Teams adapter stores it when a person writes to the bot. */
