@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { isZone } from './domain/local-time.js';
+import { DEFAULT_PACING, type PacingSettings } from './delivery/platform-pacing.js';
 
 /** Everything the service reads from its environment, validated once and frozen. */
 export interface Config {
@@ -34,6 +35,8 @@ export interface Config {
   readonly retentionMonths: number;
   /** PostgreSQL: a replica whose heartbeat is older than this is dead; the others take its claimed deliveries. */
   readonly replicaTimeoutMs: number;
+  /** How fast each platform is sent to (src/delivery/platform-pacing.ts; docs/delivery-engine.md, "Pacing"). */
+  readonly pacing: PacingSettings;
 }
 
 /** A setting that cannot be used: start-up stops with this one line. */
@@ -84,6 +87,17 @@ const isImapUrl = (value: string) => {
     return false;
   }
 };
+
+/** A pacing rate: messages a second, decimals allowed (0.5 is one every two seconds). */
+const perSecond = (fallback: number) => [
+  z.preprocess(blankToUndefined, z.coerce.number().gt(0).max(10_000).default(fallback)),
+  String(fallback),
+  'must be a number of messages a second above 0 and at most 10000 (decimals allowed, e.g. 0.5)'] as const;
+/** A pacing burst: how many may go at once before the rate holds them. */
+const burst = (fallback: number) => [
+  z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(10_000).default(fallback)),
+  String(fallback),
+  'must be a whole number of messages from 1 to 10000'] as const;
 
 // Each rule carries the example the operator sees when the value is wrong.
 const rules = {
@@ -138,6 +152,20 @@ const rules = {
     z.preprocess(blankToUndefined, z.coerce.number().int().min(2).max(600).default(30)),
     '30',
     'must be a whole number of seconds from 2 to 600'],
+  SLACK_MESSAGES_PER_SECOND: perSecond(DEFAULT_PACING.slack.perSecond),
+  SLACK_BURST: burst(DEFAULT_PACING.slack.burst),
+  SLACK_CHANNEL_MESSAGES_PER_SECOND: perSecond(DEFAULT_PACING.slackChannel.perSecond),
+  SLACK_CHANNEL_BURST: burst(DEFAULT_PACING.slackChannel.burst),
+  TEAMS_MESSAGES_PER_SECOND: perSecond(DEFAULT_PACING.teams.perSecond),
+  TEAMS_BURST: burst(DEFAULT_PACING.teams.burst),
+  TEAMS_CONVERSATION_MESSAGES_PER_SECOND: perSecond(DEFAULT_PACING.teamsConversation.perSecond),
+  TEAMS_CONVERSATION_BURST: burst(DEFAULT_PACING.teamsConversation.burst),
+  SMTP_MESSAGES_PER_SECOND: perSecond(DEFAULT_PACING.email.perSecond),
+  SMTP_BURST: burst(DEFAULT_PACING.email.burst),
+  PACE_RECOVERY_SECONDS: [
+    z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(3600).default(DEFAULT_PACING.recoveryMs / 1000)),
+    String(DEFAULT_PACING.recoveryMs / 1000),
+    'must be a whole number of seconds from 1 to 3600'],
   // Case, spaces and the quotes `docker run --env-file` keeps ("production") are how people
   // write it; anything else is refused, so a typo never turns production's safeguards off.
   NODE_ENV: [
@@ -227,6 +255,14 @@ export function loadConfig(env: Env = process.env): Config {
     production,
     retentionMonths: s.RETENTION_MONTHS,
     replicaTimeoutMs: s.REPLICA_TIMEOUT_SECONDS * 1000,
+    pacing: Object.freeze({
+      slack: { perSecond: s.SLACK_MESSAGES_PER_SECOND, burst: s.SLACK_BURST },
+      slackChannel: { perSecond: s.SLACK_CHANNEL_MESSAGES_PER_SECOND, burst: s.SLACK_CHANNEL_BURST },
+      teams: { perSecond: s.TEAMS_MESSAGES_PER_SECOND, burst: s.TEAMS_BURST },
+      teamsConversation: { perSecond: s.TEAMS_CONVERSATION_MESSAGES_PER_SECOND, burst: s.TEAMS_CONVERSATION_BURST },
+      email: { perSecond: s.SMTP_MESSAGES_PER_SECOND, burst: s.SMTP_BURST },
+      recoveryMs: s.PACE_RECOVERY_SECONDS * 1000,
+    }),
   });
 }
 

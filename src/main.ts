@@ -134,6 +134,7 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
       workerId: `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
       sharedDatabase: db.kind === 'postgres',
       replicaTimeoutMs: config.replicaTimeoutMs,
+      pacing: config.pacing,
       invitations: { appSecret: config.appSecret, calendar: renderer, organizer: parseMailbox(config.mailFrom) },
       mailFrom: config.mailFrom,
     });

@@ -18,6 +18,12 @@ const SETTINGS_CODES = new Set(['EAUTH', 'ENOAUTH', 'ETLS', 'EREQUIRETLS']);
 // `550 5.4.5 Daily user sending quota exceeded`). The quota resets; the mailbox is emptied.
 const TRANSIENT_ENHANCED = /^\s*5\.(2\.2|3\.1|4\.5)\b/;
 
+// A relay refusing for pace: 421 (too many connections, or closing for now) or a 4xx that
+// names a rate or "too many" (`451 4.7.1 Rate limit exceeded`, Postfix's `452 4.5.3 Too many
+// recipients`, Exchange's `4.7.0 Too many connections`). Not greylisting (`451 4.7.1
+// Greylisted`), which wants minutes, not a slower pace.
+const PACE_REFUSAL = /\b(rate|too many|throttl\w*|limit\w*)\b/i;
+
 /**
  * A nodemailer failure as a SendResult. RFC 5321: 4yz replies are transient, 5yz permanent,
  * except 503 (bad sequence of commands), which is about the session, not the message — the
@@ -38,7 +44,8 @@ export function toSendResult(error: unknown): SendResult & { ok: false } {
     const reason = detail.startsWith(String(e.responseCode)) ? detail : `${e.responseCode} ${detail}`;
     const passing = TRANSIENT_ENHANCED.test(reason.replace(/^\d{3}[ -]/, ''));
     const permanent = e.responseCode >= 500 && e.responseCode !== 503 && !passing;
-    return { ok: false, permanent, reason };
+    const pace = e.responseCode === 421 || (e.responseCode < 500 && PACE_REFUSAL.test(reason));
+    return { ok: false, permanent, ...(pace ? { rateLimited: true as const } : {}), reason };
   }
   if (code && PERMANENT_CODES.has(code)) return { ok: false, permanent: true, reason: `${code}: ${detail}` };
   // ECONNECTION, ESOCKET, ETIMEDOUT, EDNS, EPROXY, ECONNREFUSED… and anything unforeseen:

@@ -39,7 +39,7 @@ export function toSendResult(error: unknown): SendResult {
   const e = (error ?? {}) as SlackErrorShape;
   switch (e.code) {
     case webApi.ErrorCode.RateLimitedError:
-      return { ok: false, permanent: false, reason: 'ratelimited', ...(e.retryAfter !== undefined ? { retryAfterMs: e.retryAfter * 1000 } : {}) };
+      return { ok: false, permanent: false, rateLimited: true, reason: 'ratelimited', ...(e.retryAfter !== undefined ? { retryAfterMs: e.retryAfter * 1000 } : {}) };
     case webApi.ErrorCode.PlatformError: {
       const reason = e.data?.error ?? 'unknown_error';
       if (SETTINGS.has(reason)) return { ok: false, permanent: false, settings: true, reason: `${reason}: Slack refused the bot's token or scopes, check SLACK_BOT_TOKEN and the app's installation` };
@@ -49,7 +49,7 @@ export function toSendResult(error: unknown): SendResult {
       const status = e.statusCode ?? 0;
       const retryAfter = Number.parseInt(e.headers?.['retry-after'] ?? '', 10);
       const permanent = status >= 400 && status < 500 && status !== 408 && status !== 429;
-      return { ok: false, permanent, reason: `http_${status}`, ...(Number.isFinite(retryAfter) ? { retryAfterMs: retryAfter * 1000 } : {}) };
+      return { ok: false, permanent, reason: `http_${status}`, ...(status === 429 ? { rateLimited: true as const } : {}), ...(Number.isFinite(retryAfter) ? { retryAfterMs: retryAfter * 1000 } : {}) };
     }
     case webApi.ErrorCode.RequestError:
       return { ok: false, permanent: false, reason: `network: ${e.message ?? 'request failed'}` };

@@ -19,6 +19,17 @@ export const MAX_TEMPORARY_ATTEMPTS = 8;
  * its wait (429 with Retry-After) is pacing us, not failing: eight of those in a row used to
  * fail a delivery for good (or push it off its channel) though every one said "later".
  */
-export function usesAnAttempt(result: { retryAfterMs?: number }): boolean {
-  return !(result.retryAfterMs !== undefined && result.retryAfterMs > 0);
+export function usesAnAttempt(result: { retryAfterMs?: number; rateLimited?: true }): boolean {
+  return !(result.rateLimited || (result.retryAfterMs !== undefined && result.retryAfterMs > 0));
+}
+
+/**
+ * The wait after a refusal for pace that names none (SMTP 421/451, a 429 without Retry-After):
+ * short, since the pacer has already lowered the pace of what was refused (pacer.ts `refused`).
+ */
+export const REFUSED_WAIT_MS = 2000;
+
+/** The wait a temporary failure names, or for a refusal for pace that names none, REFUSED_WAIT_MS. */
+export function namedWaitMs(result: { retryAfterMs?: number; rateLimited?: true }): number | undefined {
+  return result.retryAfterMs ?? (result.rateLimited ? REFUSED_WAIT_MS : undefined);
 }

@@ -16,7 +16,7 @@ import { deliveryMetrics } from './delivery-metrics.js';
 import { DeliveryLoop } from './delivery-loop.js';
 import { Dispatcher } from './dispatcher.js';
 import { LiveReplicas } from './live-replicas.js';
-import { platformPacing } from './platform-pacing.js';
+import { DEFAULT_PACING, pacingFrom, type PacingSettings } from './platform-pacing.js';
 import { deliveryRenderer, shareableRendering } from './render-delivery.js';
 import { DEFAULT_REPLICA_TIMEOUT_MS } from './replica-timeouts.js';
 import type { InvitationDeps } from '../invitations/invitation-message.js';
@@ -45,6 +45,8 @@ export interface DeliveryServiceOptions {
   horizonDays?: number;
   /** Invitations and RSVP: signing, iTIP, organiser. Without it no invitation is planned. */
   invitations?: InvitationDeps;
+  /** How fast each platform is sent to (the *_MESSAGES_PER_SECOND and *_BURST settings); the documented defaults when absent. */
+  pacing?: PacingSettings;
   /** MAIL_FROM: with appSecret, every e-mail to a person gets its signed reply address on this mailbox (docs/inbound-mail.md). */
   mailFrom?: string;
 }
@@ -80,7 +82,8 @@ export class DeliveryService {
       shareable: shareableRendering,
       // PGlite: one process per data folder, so whatever is `sending` at start was a killed one's.
       exclusive: !options.sharedDatabase,
-      pacing: platformPacing,
+      pacing: pacingFrom(options.pacing ?? DEFAULT_PACING),
+      paceRecoveryMs: (options.pacing ?? DEFAULT_PACING).recoveryMs,
       ...(this.replicas ? { replicas: this.replicas } : {}),
       ...(options.appSecret ? { emailLinks: emailLinks(db, options.publicUrl, options.appSecret, options.clock) } : {}),
       ...(options.appSecret && options.mailFrom ? { replyAddress: (ref: ReplyRef) => fittingReplyAddress(options.appSecret!, options.mailFrom!, ref) } : {}),

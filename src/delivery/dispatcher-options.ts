@@ -47,6 +47,8 @@ export interface DispatcherOptions {
   pacing?: (channel: ChannelKind, address: string) => PaceRule[];
   /** The dispatchers sharing the limits (PostgreSQL); each paces at its share. Alone when absent (PGlite). */
   replicas?: LiveReplicas;
+  /** After a platform refused for pace, each quiet period this long gives back an eighth of the pace (PACE_RECOVERY_SECONDS; default 10 s). */
+  paceRecoveryMs?: number;
   /** A paced send waits at most this long in the batch (default 1 s); a longer wait is a reschedule. */
   maxPaceWaitMs?: number;
   /** How a short pacing wait is waited (tests record it instead). */

@@ -39,7 +39,7 @@ export class Dispatcher {
   private reclaimedOnce = false;
 
   constructor(private readonly options: DispatcherOptions) {
-    this.pacer = new Pacer(options.clock);
+    this.pacer = new Pacer(options.clock, options.paceRecoveryMs ? { recoveryMs: options.paceRecoveryMs } : {});
   }
 
   private get leaseMs(): number {
@@ -209,8 +209,12 @@ export class Dispatcher {
           stopping: () => this.stopping,
           paced: (channel, address) => this.paced(row, channel, address, now, report, recorder),
           render: (language) => render(row, language),
-          send: (channel, address, message) =>
-            sendThrough(this.options.senders, log, channel, address, message, { signal: this.stopSignal.signal, ...(this.options.sendTimeoutMs ? { timeoutMs: this.options.sendTimeoutMs } : {}) }),
+          send: async (channel, address, message) => {
+            const sentAt = clock.now().getTime();
+            const result = await sendThrough(this.options.senders, log, channel, address, message, { signal: this.stopSignal.signal, ...(this.options.sendTimeoutMs ? { timeoutMs: this.options.sendTimeoutMs } : {}) });
+            if (!result.ok && result.rateLimited) this.refusedForPace(channel, address, result.retryAfterMs, sentAt);
+            return result;
+          },
           done: (changes, counted, outcome, channel) => {
             recorded = true;
             recorder.add(row, changes);
@@ -233,6 +237,14 @@ export class Dispatcher {
     return report;
   }
 
+  /** The platform refused a send for pace (429, SMTP 421/451): what it refused is paced slower for a while (pacer.ts `refused`). */
+  private refusedForPace(channel: ChannelKind | undefined, address: string | undefined, retryAfterMs: number | undefined, sentAt: number): void {
+    const rules = channel && address ? (this.options.pacing?.(channel, address) ?? []) : [];
+    if (rules.length === 0) return;
+    this.pacer.refused(shareOf(rules, this.options.replicas?.count ?? 1), retryAfterMs, sentAt);
+    this.options.log.debug({ channel, retryAfterMs, paceNow: rules.map((r) => `${r.key}: ${this.pacer.factor(r.key)}`) }, 'the platform refused a send for pace; sending slower');
+  }
+
   /** True when the send may go (after a short wait); false when it was put back for later. */
   private async paced(row: DeliveryRow, channel: ChannelKind, address: string, now: Date, report: DispatchReport, recorder: OutcomeRecorder): Promise<boolean> {
     const rules = this.options.pacing?.(channel, address) ?? [];
@@ -240,9 +252,14 @@ export class Dispatcher {
     const later = (at: Date) => (recorder.add(row, { state: 'pending', next_attempt_at: at }), report.deferred++, false);
     const joining = this.options.replicas?.joiningUntil();
     if (joining) return later(joining);
-    const { waitMs, booked } = this.pacer.reserve(shareOf(rules, this.options.replicas?.count ?? 1), this.options.maxPaceWaitMs ?? 1000);
-    if (!booked) return later(new Date(now.getTime() + waitMs));
-    if (waitMs > 0) await (this.options.sleep ?? wait)(waitMs);
-    return true;
+    const shared = shareOf(rules, this.options.replicas?.count ?? 1);
+    for (let from = now; ; from = this.options.clock.now()) {
+      const { waitMs, booked } = this.pacer.reserve(shared, this.options.maxPaceWaitMs ?? 1000);
+      if (!booked) return later(new Date(from.getTime() + waitMs));
+      if (waitMs === 0) return true;
+      await (this.options.sleep ?? wait)(waitMs);
+      // Refused meanwhile (429, SMTP 451): this booking was at the old pace; book again at the new one.
+      if (!this.pacer.refusedSince(shared, from.getTime())) return true;
+    }
   }
 }

@@ -12,6 +12,23 @@ interface Bucket {
   at: number;
 }
 
+/** A key a platform refused lately: its pace is `base` of its setting, growing back from `at`. */
+interface Slowed {
+  base: number;
+  /** The last refusal; recovery counts from it. */
+  at: number;
+  /** The last halving: only a send made after it, at the lowered pace, halves again. */
+  cutAt: number;
+}
+
+/** How far a refused key's pace may fall: a sixteenth of its setting. */
+const FLOOR = 1 / 16;
+/** Each quiet recovery period gives back this share of the setting. */
+const STEP = 1 / 8;
+/** Two keys refused within this long: the platform's own limit. */
+const BURST_MS = 1000;
+export const DEFAULT_RECOVERY_MS = 10_000;
+
 /**
  * Token buckets, one per key (a platform, a Slack channel, a Teams conversation), on the
  * injected clock. `reserve` books a send under every rule at once: it answers how long to wait
@@ -21,13 +38,23 @@ interface Bucket {
  */
 export class Pacer {
   private readonly buckets = new Map<string, Bucket>();
+  private readonly slowed = new Map<string, Slowed>();
+  /** The last refused narrow key under each platform key, to tell a platform-wide limit. */
+  private readonly lastRefused = new Map<string, { key: string; at: number }>();
+  private readonly recoveryMs: number;
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    options: { recoveryMs?: number } = {},
+  ) {
+    this.recoveryMs = options.recoveryMs ?? DEFAULT_RECOVERY_MS;
+  }
 
   reserve(rules: PaceRule[], maxWaitMs: number): { waitMs: number; booked: boolean } {
     const now = this.clock.now().getTime();
     let waitMs = 0;
-    const buckets = rules.map((rule) => {
+    const buckets = rules.map((given) => {
+      const rule = this.effective(given, now);
       const bucket = this.refilled(rule, now);
       if (bucket.tokens < 1) waitMs = Math.max(waitMs, ((1 - bucket.tokens) / rule.perSecond) * 1000);
       return bucket;
@@ -42,9 +69,74 @@ export class Pacer {
    * what a claim may take so that none of its rows has to be put back for later (a row put back
    * gets a later due time and would fall behind rows queued after it).
    */
-  room(rule: PaceRule, horizonMs: number): number {
-    const bucket = this.refilled(rule, this.clock.now().getTime());
+  room(given: PaceRule, horizonMs: number): number {
+    const now = this.clock.now().getTime();
+    const rule = this.effective(given, now);
+    const bucket = this.refilled(rule, now);
     return Math.max(0, Math.floor(bucket.tokens + (horizonMs / 1000) * rule.perSecond));
+  }
+
+  /**
+   * The platform refused a send booked under `rules` (widest first: the platform, then the
+   * channel or conversation): HTTP 429, SMTP 421 or 451, for a send that went out at `sentAt`.
+   * The narrowest key is halved (down to a sixteenth) and held for `retryAfterMs`. Sends already
+   * under way when it was halved say nothing about the new pace: only a send made after the
+   * last halving halves again (as TCP halves once per round trip). The platform's own key
+   * is lowered and held the same way only when two different keys under it were refused within
+   * a second: that is its platform-wide limit (Slack's workspace, Teams' per-app), whereas one
+   * busy channel must not slow every other. A platform with one key (e-mail) is always lowered.
+   * The pace grows back by an eighth of the setting every quiet recovery period (AIMD, as TCP).
+   */
+  refused(rules: PaceRule[], retryAfterMs: number | undefined, sentAt?: number): void {
+    const narrow = rules.at(-1);
+    if (!narrow) return;
+    const now = this.clock.now().getTime();
+    const sent = sentAt ?? now;
+    const lowered = [narrow];
+    const wide = rules.length > 1 ? rules[0]! : undefined;
+    if (wide) {
+      const last = this.lastRefused.get(wide.key);
+      if (last && last.key !== narrow.key && now - last.at < BURST_MS) lowered.push(wide);
+      this.lastRefused.set(wide.key, { key: narrow.key, at: now });
+    }
+    for (const rule of lowered) {
+      const current = this.factorAt(rule.key, now);
+      const before = this.slowed.get(rule.key);
+      const cut = !before || sent > before.cutAt;
+      this.slowed.set(rule.key, { base: cut ? Math.max(FLOOR, current / 2) : current, at: now, cutAt: cut ? now : before.cutAt });
+      if (retryAfterMs !== undefined && retryAfterMs > 0) {
+        // Held: the bucket is back to one send exactly when the platform's wait is over.
+        const effective = this.effective(rule, now);
+        const bucket = this.refilled(effective, now);
+        bucket.tokens = Math.min(bucket.tokens, 1 - (retryAfterMs / 1000) * effective.perSecond);
+      }
+    }
+  }
+
+  /**
+   * Whether a key of `rules` was refused after `at`: a send booked at `at` and still waiting was
+   * booked at the old pace, and books again (dispatcher.ts `paced`).
+   */
+  refusedSince(rules: PaceRule[], at: number): boolean {
+    return rules.some((rule) => (this.slowed.get(rule.key)?.at ?? Number.NEGATIVE_INFINITY) > at);
+  }
+
+  /** The share of its setting `key` is paced at now (1: not slowed). */
+  factor(key: string): number {
+    return this.factorAt(key, this.clock.now().getTime());
+  }
+
+  private factorAt(key: string, now: number): number {
+    const slowed = this.slowed.get(key);
+    if (!slowed) return 1;
+    const factor = Math.min(1, slowed.base + Math.floor(Math.max(0, now - slowed.at) / this.recoveryMs) * STEP);
+    if (factor >= 1) this.slowed.delete(key);
+    return factor;
+  }
+
+  private effective(rule: PaceRule, now: number): PaceRule {
+    const factor = this.factorAt(rule.key, now);
+    return factor === 1 ? rule : { ...rule, perSecond: rule.perSecond * factor, burst: Math.max(1, rule.burst * factor) };
   }
 
   private refilled(rule: PaceRule, now: number): Bucket {
@@ -59,9 +151,11 @@ export class Pacer {
     return bucket;
   }
 
-  /** Per-person keys would pile up: a bucket idle for a minute is full again and can go. */
+  /** Per-person keys would pile up: a bucket idle for a minute is full again and can go (its slowing too, once recovered). */
   private forgetIdle(now: number): void {
     for (const [key, bucket] of this.buckets) if (now - bucket.at > 60_000) this.buckets.delete(key);
+    for (const key of this.slowed.keys()) this.factorAt(key, now);
+    for (const [key, last] of this.lastRefused) if (now - last.at > 60_000) this.lastRefused.delete(key);
   }
 }
 

@@ -127,6 +127,12 @@ export type SendResult =
        * the operators are told (src/delivery/settings-alarm.ts).
        */
       settings?: true;
+      /**
+       * The platform refused for pace, not for this message (HTTP 429, Slack `ratelimited`, SMTP
+       * 421 or a 4xx naming a rate): the delivery engine lowers its pace for what was refused and
+       * tries again after `retryAfterMs` (or a short wait), without using up an attempt.
+       */
+      rateLimited?: true;
     };
 
 /** One platform's way out. `address` is what the adapter stored when it linked the person. */

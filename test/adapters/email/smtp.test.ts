@@ -100,6 +100,16 @@ describe('e-mail over SMTP', () => {
     expect(server.mails).toHaveLength(1);
   });
 
+  it.each([
+    [451, '4.7.1 Rate limit exceeded, try again later'],
+    [452, '4.5.3 Too many messages this minute'],
+    [421, '4.7.0 Too many connections, try again later'],
+  ])('should report %s %s as a refusal for pace (the pace is lowered, the mail retried)', async (code, text) => {
+    const server = await smtp({ rcpt: (n: number) => (n === 1 ? smtpError(code, text) : undefined) });
+    const result = await adapterFor(server.port).sender.send(TO, aReminder());
+    expect(result).toEqual({ ok: false, permanent: false, rateLimited: true, reason: expect.stringContaining(String(code)) });
+  });
+
   it('should report 550 as permanent, with the server\'s words as the reason', async () => {
     const server = await smtp({ rcpt: () => smtpError(550, '5.1.1 Mailbox anna.nowak does not exist') });
 
