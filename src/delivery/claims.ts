@@ -31,10 +31,10 @@ export async function lockClassOf(session: DedicatedSession): Promise<number> {
  * (`deliveries_lane_due`) in due order and takes a session advisory lock on each candidate until
  * `batchSize` are locked; a row another replica holds is skipped (pg_try_advisory_lock fails).
  * `exclude` are the rows this process holds already: a session's advisory locks are re-entrant,
- * so locking one again would succeed and count twice. The lock is taken in the outer query only:
- * the subquery's ORDER BY keeps it from being flattened and a volatile condition is never pushed
- * into it, so a lock is taken only on a row that passed every other condition, and the LIMIT
- * stops the scan at the batch. Returns the locked ids, not the rows (see fetchClaimed).
+ * so locking one again would succeed and count twice. The lock is taken in the outer query only,
+ * over a subquery fenced with OFFSET 0 (no condition is pushed into a subquery with an offset),
+ * so a lock is taken only on a row that passed every other condition; the LIMIT stops the scan
+ * at the batch (the scan is lazy: rows past it are never read, never locked). Returns the locked ids, not the rows (see fetchClaimed).
  */
 export async function lockDue(holder: LockHolder, claim: { now: Date; batchSize: number; lane: Lane; exclude: number[] }): Promise<number[]> {
   const { rows } = await sql<{ id: number }>`
@@ -43,6 +43,9 @@ export async function lockDue(holder: LockHolder, claim: { now: Date; batchSize:
       where state = 'pending' and ${laneCondition(claim.lane)} and next_attempt_at <= ${claim.now} and id <> all(${claim.exclude}::bigint[])
       -- id breaks ties: rows due at the same instant go in the order they were queued.
       order by next_attempt_at, id
+      -- A fence: no condition of the outer query is pushed into this one (PostgreSQL pushed the
+      -- lock into the index scan's filter without it, where it could run before the exclusion).
+      offset 0
     ) c
     where pg_try_advisory_lock(${holder.lockClass}::int, ${rowKey('c.id')})
     limit ${claim.batchSize}`.execute(holder.session.db);
