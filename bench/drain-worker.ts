@@ -13,5 +13,6 @@ process.stdout.write('ready\n');
 await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
 const report = await dispatcher.drain();
 process.stdout.write(`${JSON.stringify(report)}\n`);
+await dispatcher.stop({ deadlineMs: 1000 });
 await db.close();
 process.exit(0);

@@ -12,7 +12,8 @@ import type { Database } from '../../src/db/tables.js';
  */
 export async function openDedicatedSession(pg: typeof pgModule, config: pgModule.ClientConfig): Promise<DedicatedSession> {
   const { Kysely, PostgresDialect } = await import('kysely');
-  const client = new pg.Client(config);
+  // Named in pg_stat_activity, so an operator (or a test) sees whose claims a session holds.
+  const client = new pg.Client({ ...config, application_name: `kooperator claims ${process.pid}` });
   let broken = false;
   let ended = false;
   client.on('error', () => void (broken = true));

@@ -21,4 +21,6 @@ const dispatcher = new Dispatcher({
 process.stdout.write('ready\n');
 const report = await dispatcher.drain();
 process.stdout.write(`${JSON.stringify(report)}\n`);
+// Closes its claim session too: an open connection would keep the process alive.
+await dispatcher.stop({ deadlineMs: 1000 });
 await db.close();
