@@ -1,6 +1,8 @@
 /**
- * After a SIGKILL mid-burst, how long from the restart until every row the dead process had
- * claimed is sent: the real service (`node bin/kooperator.js serve`, PGlite in DATA_DIR), e-mail
+ * After a SIGKILL mid-burst, how long from the restart until the rows the dead process held are
+ * sent (a claim is not stored in the row: it ended with the process's session, so those rows are
+ * taken as the first 40 left pending at the kill, in due order, the order claims walk; e-mail's
+ * claims are at most about 40 rows, its pace): the real service (`node bin/kooperator.js serve`, PGlite in DATA_DIR), e-mail
  * to an SMTP server on loopback that takes 20 ms per mail (so sends are in flight at the kill),
  * 1,000 due rows seeded before the start.
  */
@@ -21,6 +23,8 @@ import type { Db } from '../src/db/db.port.js';
 
 const ROWS = 1_000;
 const LIMIT_MS = 60_000;
+/** The head of the queue left at the kill: what the dead process held (or would have taken next). */
+const HELD = 40;
 
 /** Where the service keeps its data: a PGlite folder, or a PostgreSQL schema (libpq's `options` sets the search path). */
 type Place = { dataDir: string } | { databaseUrl: string; schema: string };
@@ -73,13 +77,12 @@ export async function crashRestartBenchmark(report: Report): Promise<void> {
   await crashAndRestart(report, 'PGlite', { dataDir }, () => connect({ pgliteDir: dataDir }), 10_000, '< 10 s');
 
   const pg = await postgresUrl();
-  if ('skip' in pg) return report.row('crash on PostgreSQL', `skipped: ${pg.skip}`, '< heartbeat limit + 10 s', 'skipped');
+  if ('skip' in pg) return report.row('crash on PostgreSQL', `skipped: ${pg.skip}`, '< 10 s', 'skipped');
   const db = await freshPostgres(pg.url);
   try {
     await seedOutbox(db);
-    // The restarted process cannot know the other is dead until its heartbeat is older than the
-    // limit (REPLICA_TIMEOUT_SECONDS, 30 s by default): the goal is that limit plus 10 s.
-    await crashAndRestart(report, 'PostgreSQL', { databaseUrl: pg.url, schema: db.schema }, () => connect({ databaseUrl: pg.url, schema: db.schema, poolSize: 1 }), 40_000, '< 30 s + 10 s');
+    // The dead process's claims ended with its session: nothing waits for its heartbeat to go stale.
+    await crashAndRestart(report, 'PostgreSQL', { databaseUrl: pg.url, schema: db.schema }, () => connect({ databaseUrl: pg.url, schema: db.schema, poolSize: 1 }), 10_000, '< 10 s');
   } finally {
     await db.close();
   }
@@ -97,7 +100,7 @@ async function crashAndRestart(report: Report, label: string, place: Place, open
     const before = smtp.subjects.length;
 
     const look = await open();
-    const claimed = await look.db.selectFrom('deliveries').select('payload').where('state', '=', 'sending').execute();
+    const claimed = await look.db.selectFrom('deliveries').select('payload').where('state', '=', 'pending').orderBy('next_attempt_at').orderBy('id').limit(HELD).execute();
     const states = await look.db.selectFrom('deliveries').select(['state', 'last_error', look.db.fn.countAll<number>().as('n')]).groupBy(['state', 'last_error']).execute();
     await look.close();
     report.note(`crash (${label}): at the kill the outbox held ${states.map((r) => `${r.state}${r.last_error ? ` (${r.last_error})` : ''} ${r.n}`).join(', ')}.`);
@@ -124,7 +127,7 @@ async function crashAndRestart(report: Report, label: string, place: Place, open
     await new Promise((resolve) => second.once('exit', resolve));
     const twice = smtp.subjects.length - new Set(smtp.subjects).size;
     report.row(
-      `crash: SIGKILL after ${int(before)} of ${int(ROWS)} due e-mails (SMTP taking 20 ms per mail), restart at once, ${label}: from the restart until the ${int(claimedCount)} rows the dead process had claimed are sent`,
+      `crash: SIGKILL after ${int(before)} of ${int(ROWS)} due e-mails (SMTP taking 20 ms per mail), restart at once, ${label}: from the restart until the first ${int(claimedCount)} rows left pending at the kill (those it held) are sent`,
       `${tookMs === undefined ? `not within ${s(LIMIT_MS)} (${int(waiting.size)} of them still unsent)` : s(tookMs)} (the restarted service's first mail at ${firstMs === undefined ? '—' : s(firstMs)}); ${int(twice)} mails sent twice in all`,
       goal,
       yesNo(claimedCount > 0 && tookMs !== undefined && tookMs < goalMs),

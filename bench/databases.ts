@@ -61,7 +61,7 @@ export async function freshPostgres(url: string): Promise<Db & { schema: string 
     await close();
     throw error;
   }
-  return { kind: 'postgres', db: db.db, schema, close };
+  return { kind: 'postgres', db: db.db, schema, openSession: () => db.openSession!(), close };
 }
 
 /** A URL fit for a report: no password. */

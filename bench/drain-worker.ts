@@ -8,10 +8,11 @@ import { sinkSender } from './drain-support.js';
 
 const [databaseUrl, schema, sinkUrl, workerId, batchSize] = process.argv.slice(2) as [string, string, string, string, string];
 const db = await connect({ databaseUrl, schema, poolSize: 10 });
-const dispatcher = new Dispatcher({ db: db.db, clock: systemClock, log: createLogger('silent'), workerId, batchSize: Number(batchSize), senders: new Map([['email', sinkSender(sinkUrl)]]) });
+const dispatcher = new Dispatcher({ db: db.db, clock: systemClock, log: createLogger('silent'), workerId, batchSize: Number(batchSize), openSession: () => db.openSession!(), senders: new Map([['email', sinkSender(sinkUrl)]]) });
 process.stdout.write('ready\n');
 await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
 const report = await dispatcher.drain();
 process.stdout.write(`${JSON.stringify(report)}\n`);
+await dispatcher.stop({ deadlineMs: 1000 });
 await db.close();
 process.exit(0);

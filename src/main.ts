@@ -133,6 +133,7 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
       registry: metrics.registry,
       workerId: `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
       sharedDatabase: db.kind === 'postgres',
+      ...(db.openSession ? { openSession: () => db.openSession!() } : {}),
       replicaTimeoutMs: config.replicaTimeoutMs,
       pacing: config.pacing,
       invitations: { appSecret: config.appSecret, calendar: renderer, organizer: parseMailbox(config.mailFrom) },

@@ -7,6 +7,7 @@ import { registerReachabilityProbe, type Db } from '../../src/db/db.port.js';
 import { DataVersionWatch, registerDataVersionWatch } from '../../src/db/data-version-watch.js';
 import { seeingOwnCommits } from './own-commits.js';
 import { connectionLimits, resilientPool } from './pg-pool.js';
+import { openDedicatedSession } from './dedicated-session.js';
 import { pgNotifications, pgliteNotifications } from './version-notifications.js';
 
 // Both drivers must hand back the same JavaScript types: bigint counts as numbers,
@@ -73,7 +74,8 @@ export async function connect(options: ConnectOptions): Promise<ConnectedDb> {
     const probe = new pg.Pool({ ...clientConfig, ...connectionLimits(Math.min(timeoutMs, 5_000)), max: 1 });
     probe.on('error', () => undefined);
     registerReachabilityProbe(db, () => probe.query('select 1'));
-    return { kind: 'postgres', db, close: async () => (await notifications.close(), await probe.end(), await db.destroy()) };
+    const openSession = () => openDedicatedSession(pg, { ...clientConfig, ...connectionLimits(timeoutMs) });
+    return { kind: 'postgres', db, openSession, close: async () => (await notifications.close(), await probe.end(), await db.destroy()) };
   }
   // PGlite's start-up (WASM) is the slow part of opening: start it first, load Kysely meanwhile.
   const kysely = Promise.all([import('kysely'), import('./pglite-dialect.js')]);

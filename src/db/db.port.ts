@@ -8,6 +8,22 @@ export interface Db {
   readonly kind: DbKind;
   readonly db: Kysely<Database>;
   close(): Promise<void>;
+  /** PostgreSQL: a connection of its own, outside the pool (the dispatcher's claims live on it). */
+  openSession?(): Promise<DedicatedSession>;
+}
+
+/**
+ * One database session held until closed: session advisory locks taken on it stay until they
+ * are unlocked or the session ends (closed, or its process or connection gone). Never pooled:
+ * a pooled connection would carry its locks to whoever borrows it next.
+ */
+export interface DedicatedSession {
+  readonly db: Kysely<Database>;
+  /** The session's backend process id, as pg_locks names it. */
+  readonly pid: number;
+  /** True once the connection broke or was closed: its locks are gone. */
+  readonly broken: boolean;
+  close(): Promise<void>;
 }
 
 // A way to ask the database that does not queue behind the work (PostgreSQL: its own connection).

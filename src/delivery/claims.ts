@@ -1,124 +1,131 @@
 import { sql, type Kysely } from 'kysely';
+import type { DedicatedSession } from '../db/db.port.js';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import { laneCondition, type Lane } from './lanes.js';
-import { heartbeatStale } from './replica-timeouts.js';
 
 /** What sending changed in a claimed row. */
 export type Changes = Partial<Pick<DeliveryRow, 'state' | 'attempts' | 'channel_index' | 'next_attempt_at' | 'last_error' | 'sent_channel' | 'provider_id' | 'sent_at'>>;
 
-/** `ms` as an SQL interval, for comparisons on the database's clock. */
-const millis = (ms: number) => sql`(${Math.round(ms)}::int * interval '1 millisecond')`;
+/**
+ * The session a claim's advisory locks are held on, and their lock class: the `deliveries`
+ * table's own oid (as int4), so the locks are those of this table and no other (a test schema's
+ * table has another oid, another code's advisory locks another class). The second key is the
+ * row's id, folded into int4 (ids from 2^31 share a key with one 2^31 lower: at worst one waits
+ * for the other, never both sent).
+ */
+export interface LockHolder {
+  readonly session: DedicatedSession;
+  readonly lockClass: number;
+}
+
+const rowKey = (column: string) => sql`(${sql.ref(column)} % 2147483648)::int`;
+
+/** The lock class of `deliveries` as seen from this session (its search_path). */
+export async function lockClassOf(session: DedicatedSession): Promise<number> {
+  const { rows } = await sql<{ k: number }>`select 'deliveries'::regclass::oid::int as k`.execute(session.db);
+  return Number(rows[0]!.k);
+}
 
 /**
- * Claims up to `batchSize` due rows of one lane (the channel each row is at) for `workerId`
- * with FOR UPDATE SKIP LOCKED, so replicas never take the same row. Only pending rows are
- * claimed: the query walks the lane's partial index in due order and stops after the batch
- * (a dead worker's rows are first put back to pending by reclaimDead, never claimed from
- * `sending` here). Due times are the injected clock's (`now`); the claim time is the
- * database's own, since only the database's clock is the same for every replica.
+ * Claims, in one statement that writes nothing: walks the lane's partial index
+ * (`deliveries_lane_due`) in due order and takes a session advisory lock on each candidate until
+ * `batchSize` are locked; a row another replica holds is skipped (pg_try_advisory_lock fails).
+ * `exclude` are the rows this process holds already: a session's advisory locks are re-entrant,
+ * so locking one again would succeed and count twice. The lock is taken in the outer query only,
+ * over a subquery fenced with OFFSET 0 (no condition is pushed into a subquery with an offset),
+ * so a lock is taken only on a row that passed every other condition; the LIMIT stops the scan
+ * at the batch (the scan is lazy: rows past it are never read, never locked). Returns the locked ids, not the rows (see fetchClaimed).
  */
-export async function claimDue(db: Kysely<Database>, claim: { workerId: string; now: Date; batchSize: number; lane: Lane; waitForDisk?: boolean }): Promise<DeliveryRow[]> {
-  const { workerId, now } = claim;
-  const result = await sql<DeliveryRow>`
-    update deliveries set state = 'sending', claimed_by = ${workerId}, claimed_at = now(), updated_at = ${now}
-    -- Unless told to wait, the claim's commit does not wait for the disk (an initplan sets it for
-    -- this statement's own transaction): that wait was most of a claim's time (~4 ms of fsync
-    -- here). If the database server itself crashes, a claim of its last moments may be
-    -- forgotten; its rows are then pending again and go out once more, which is what a crash of
-    -- the sender already costs (docs/delivery-engine.md). Outcomes are recorded with the wait.
-    where (select set_config('synchronous_commit', ${claim.waitForDisk ? 'on' : 'off'}, true)) is not null and id in (
+export async function lockDue(holder: LockHolder, claim: { now: Date; batchSize: number; lane: Lane; exclude: number[] }): Promise<number[]> {
+  const { rows } = await sql<{ id: number }>`
+    select c.id from (
       select id from deliveries
-      where state = 'pending' and ${laneCondition(claim.lane)} and next_attempt_at <= ${now}
-      -- id breaks ties: rows due at the same instant go in the order they were queued, so rows a
-      -- dead worker had claimed (the first of their instant) go out before the rest of it.
+      where state = 'pending' and ${laneCondition(claim.lane)} and next_attempt_at <= ${claim.now} and id <> all(${claim.exclude}::bigint[])
+      -- id breaks ties: rows due at the same instant go in the order they were queued.
       order by next_attempt_at, id
-      limit ${claim.batchSize}
-      for update skip locked
-    )
-    returning *`.execute(db);
-  // Renderers read claimed_at as the moment of sending ("za 2 godziny", a check-in never before
-  // its meeting ended): that is the service's clock, the one due times are on. The stored column
-  // stays the database's, for lease ages.
-  return result.rows.map((r) => ({ ...r, id: Number(r.id), claimed_at: now }));
+      -- A fence: no condition of the outer query is pushed into this one (PostgreSQL pushed the
+      -- lock into the index scan's filter without it, where it could run before the exclusion).
+      offset 0
+    ) c
+    where pg_try_advisory_lock(${holder.lockClass}::int, ${rowKey('c.id')})
+    limit ${claim.batchSize}`.execute(holder.session.db);
+  return rows.map((r) => Number(r.id));
 }
 
 /**
- * Puts back to pending the rows of workers known dead: those whose heartbeat in `dispatchers`
- * is older than their own timeout (`staleMs`, ours, only for a row written without one: see
- * replica-timeouts.ts), and any claim not renewed for `leaseMs` (a worker without a
- * heartbeat, or one cut off from the database). Ages are on the database's clock. A row keeps
- * its due time, so it is due again at once, ahead of what fell due since. Returns how many.
+ * The locked rows' content, read in a statement of its own and checked again: still pending, due
+ * and in the lane. The claim's snapshot was taken when it began: another replica may have
+ * recorded a row (sent) and unlocked it after that instant and before the lock was taken here;
+ * the claim then saw it pending (que's documented race). This statement starts after the lock
+ * was granted, so it sees every outcome committed before that unlock. Rows that fail the check
+ * are left out (the caller unlocks them).
  */
-export async function reclaimDead(db: Kysely<Database>, limits: { leaseMs: number; staleMs: number }): Promise<number> {
-  // SKIP LOCKED: a row locked now is being recorded or renewed by a live worker.
-  const result = await sql`
-    update deliveries set state = 'pending', claimed_by = null, claimed_at = null
-    where id in (
-      select id from deliveries
-      where state = 'sending' and (
-        claimed_at < now() - ${millis(limits.leaseMs)}
-        or claimed_by in (select worker_id from dispatchers where ${heartbeatStale(limits.staleMs)})
-      )
-      for update skip locked
-    )`.execute(db);
-  return Number(result.numAffectedRows ?? 0);
+export async function fetchClaimed(db: Kysely<Database>, ids: number[], claim: { now: Date; lane: Lane }): Promise<DeliveryRow[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await sql<DeliveryRow>`
+    select * from deliveries
+    where id = any(${ids}::bigint[]) and state = 'pending' and ${laneCondition(claim.lane)} and next_attempt_at <= ${claim.now}
+    order by next_attempt_at, id`.execute(db);
+  return rows.map((r) => ({ ...r, id: Number(r.id) }));
+}
+
+/** Unlocks rows this session holds. Returns those it did not hold (none, unless the session changed). */
+export async function unlock(holder: LockHolder, ids: number[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const { rows } = await sql<{ held: boolean }>`
+    select pg_advisory_unlock(${holder.lockClass}::int, ${rowKey('u.id')}) as held from unnest(${ids}::bigint[]) as u(id)`.execute(holder.session.db);
+  return rows.filter((r) => !r.held).length;
 }
 
 /**
- * Puts back to pending every row claimed by another worker. Only for a process that is the
- * only dispatcher there can be (PGlite: one process per data folder), at its start: whatever
- * is `sending` then was claimed by a process that is gone.
+ * Due rows of one lane in due order, for a process that is the only one claiming (PGlite: one
+ * process, one session): the in-process set of rows in flight (`exclude`) is the claim there.
  */
-export async function reclaimAllButMine(db: Kysely<Database>, workerId: string): Promise<number> {
-  const result = await sql`
-    update deliveries set state = 'pending', claimed_by = null, claimed_at = null
-    where state = 'sending' and claimed_by is distinct from ${workerId}`.execute(db);
-  return Number(result.numAffectedRows ?? 0);
-}
-
-/**
- * Keeps this worker's claims alive while a slow batch is still being sent. Rows locked at that
- * moment are being recorded and need no renewal: skipping them means the renewal never waits
- * for, or deadlocks with, the UPDATE that records them (it did, under a 300 ms lease).
- */
-export async function renewClaims(db: Kysely<Database>, workerId: string): Promise<void> {
-  await sql`
-    update deliveries set claimed_at = now()
-    where id in (select id from deliveries where state = 'sending' and claimed_by = ${workerId} for update skip locked)`.execute(db);
-}
-
-/** Hands back to the outbox, untried and still due, rows this worker claimed (all, or those of `ids`). */
-export async function releaseClaims(db: Kysely<Database>, workerId: string, ids?: number[]): Promise<number> {
-  if (ids && ids.length === 0) return 0;
-  const result = await sql`
-    update deliveries set state = 'pending', claimed_by = null, claimed_at = null
-    where state = 'sending' and claimed_by = ${workerId} ${ids ? sql`and id = any(${ids}::bigint[])` : sql``}`.execute(db);
-  return Number(result.numAffectedRows ?? 0);
+export async function selectDue(db: Kysely<Database>, claim: { now: Date; batchSize: number; lane: Lane; exclude: number[] }): Promise<DeliveryRow[]> {
+  const { rows } = await sql<DeliveryRow>`
+    select * from deliveries
+    where state = 'pending' and ${laneCondition(claim.lane)} and next_attempt_at <= ${claim.now} and id <> all(${claim.exclude}::bigint[])
+    order by next_attempt_at, id
+    limit ${claim.batchSize}`.execute(db);
+  return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
 
 /**
  * Records outcomes in one UPDATE (unnest of arrays) instead of one per row: the outbox's own
- * cost per message. Only the claim each outcome came from is touched: the row must still be
- * `sending`, held by this worker, at the channel it was claimed at. claimed_by alone is the
- * worker, not the claim: a bounce (src/inbound/bounces.ts) may take a row over mid-send and move
- * it to the next channel, where this same worker's other lane claims it at once; the first
- * lane's late outcome then finds another channel_index and changes nothing. (claimed_at is no
- * token: renewClaims moves it while the claim lives.)
+ * cost per message. Only a row still as it was claimed is touched: still `pending` (a row
+ * cancelled meanwhile, by erasure or a change, stays cancelled; one a bounce failed stays
+ * failed) and at the channel it was claimed at (a bounce, src/inbound/bounces.ts, may move a row
+ * to its next channel mid-send: this lane's late outcome then changes nothing). With a `holder`
+ * (PostgreSQL), only while that session still holds the row's lock: a session that broke has
+ * lost its claims, another replica may hold the row now, and the outcome is not written (the
+ * row goes out again: what a crash costs). Runs on the pool, so groups are written side by side.
  */
-export async function recordOutcomes(db: Kysely<Database>, workerId: string, now: Date, finished: [DeliveryRow, Changes][]): Promise<void> {
+export async function recordOutcomes(db: Kysely<Database>, now: Date, finished: [DeliveryRow, Changes][], holder?: LockHolder): Promise<void> {
   if (finished.length === 0) return;
   const rows = finished.map(([row, changes]) => ({ ...row, ...changes, claimedIndex: row.channel_index }));
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  const held = holder
+    ? sql`and exists (
+        select 1 from pg_locks l
+        where l.locktype = 'advisory' and l.pid = ${holder.session.pid}::int and l.granted and l.objsubid = 2
+          and l.classid = ${holder.lockClass}::int::oid and l.objid = ${rowKey('d.id')}::oid)`
+    : sql``;
   await sql`
     update deliveries d set
       state = u.state, attempts = u.attempts, channel_index = u.channel_index, next_attempt_at = u.next_attempt_at,
-      last_error = u.last_error, sent_channel = u.sent_channel, provider_id = u.provider_id, sent_at = u.sent_at,
-      claimed_by = null, claimed_at = null, updated_at = ${now}
+      last_error = u.last_error, sent_channel = u.sent_channel, provider_id = u.provider_id, sent_at = u.sent_at, updated_at = ${now}
     from unnest(
       ${rows.map((r) => r.id)}::bigint[], ${rows.map((r) => r.state)}::text[], ${rows.map((r) => r.attempts)}::int[],
       ${rows.map((r) => r.channel_index)}::int[], ${rows.map((r) => iso(r.next_attempt_at))}::timestamptz[], ${rows.map((r) => r.last_error)}::text[],
       ${rows.map((r) => r.sent_channel)}::text[], ${rows.map((r) => r.provider_id)}::text[], ${rows.map((r) => iso(r.sent_at))}::timestamptz[],
       ${rows.map((r) => r.claimedIndex)}::int[]
     ) as u(id, state, attempts, channel_index, next_attempt_at, last_error, sent_channel, provider_id, sent_at, claimed_index)
-    where d.id = u.id and d.claimed_by = ${workerId} and d.state = 'sending' and d.channel_index = u.claimed_index`.execute(db);
+    where d.id = u.id and d.state = 'pending' and d.channel_index = u.claimed_index ${held}`.execute(db);
+}
+
+/** Rows claimed anywhere now (PostgreSQL): the advisory locks of `deliveries`' class, from pg_locks. */
+export async function countLocked(db: Kysely<Database>): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from pg_locks where locktype = 'advisory' and objsubid = 2 and classid = 'deliveries'::regclass::oid`.execute(db);
+  return Number(rows[0]?.n ?? 0);
 }

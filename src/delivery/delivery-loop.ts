@@ -22,7 +22,7 @@ interface LaneWake {
  * absolute UTC instants (its zoned cron rules skip or double firings at the clock changes), and
  * it keeps nothing: the database is the truth, re-read after every drain. Rows another replica
  * adds with an earlier due time are found by the safety re-check (`safetyMs`, default ten
- * seconds, which also takes back a dead replica's rows) or at once when this replica is poked.
+ * seconds, which also finds a dead replica's rows, free once its session ended) or at once when this replica is poked.
  */
 export class DeliveryLoop {
   private readonly lanes = new Map<Lane, LaneWake>(LANES.map((lane) => [lane, { again: false, blocked: 0 }]));
@@ -80,7 +80,7 @@ export class DeliveryLoop {
     if (!next || this.stopped) return void (wake.blocked = 0);
     const inMs = next.getTime() - this.options.clock.now().getTime();
     if (inMs <= 0) {
-      // Due, yet the drain just claimed nothing: another transaction holds the row. Look again
+      // Due, yet the drain just claimed nothing: another replica holds the row. Look again
       // soon, backing off (0.1 s, 0.2 s … 5 s), instead of asking the database in a tight loop:
       // the holder is usually sending it and records it within its send time limit.
       wake.soon = setTimeout(() => this.pokeLane(lane), Math.min(100 * 2 ** wake.blocked++, 5000));
@@ -108,7 +108,7 @@ export class DeliveryLoop {
   }
 
   /**
-   * Stops claiming at once, hands back what is claimed and not sent, lets sends in flight end
+   * Stops claiming at once, lets go of what is claimed and not sent, lets sends in flight end
    * or cuts them off, and resolves within `deadlineMs` (default 5 s): `docker stop` allows 10.
    */
   async stop(options: { deadlineMs?: number } = {}): Promise<void> {

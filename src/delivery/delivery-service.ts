@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import schedule from 'node-schedule';
 import type { Registry } from 'prom-client';
 import type { Clock } from '../clock.js';
+import type { DedicatedSession } from '../db/db.port.js';
 import type { Database } from '../db/tables.js';
 import type { Logger } from '../log.js';
 import type { ChannelKind, ChannelSender } from '../ports/channel.port.js';
@@ -37,9 +38,11 @@ export interface DeliveryServiceOptions {
   workerId: string;
   /** Other processes may dispatch from the same database (PostgreSQL): pace at this replica's share. */
   sharedDatabase?: boolean;
+  /** PostgreSQL: the dispatcher's own session, on which its claims are held (src/db/db.port.ts). */
+  openSession?: () => Promise<DedicatedSession>;
   /**
-   * A replica not heard from for this long is dead (default 30 s): its claimed rows are taken
-   * back. Replicas beat every sixth of it, and look for dead ones at least that often.
+   * A replica not heard from for this long no longer counts for pacing shares (default 30 s).
+   * Replicas beat every sixth of it. (Its claims ended with its session already.)
    */
   replicaTimeoutMs?: number;
   horizonDays?: number;
@@ -67,7 +70,7 @@ export class DeliveryService {
     if (options.appSecret && options.mailFrom && !replyAddressesFit(options.mailFrom)) {
       options.log.warn({ mailFrom: options.mailFrom }, "MAIL_FROM's local part leaves no room for signed reply addresses (64 characters at most): a mail whose address would be longer goes out with MAIL_FROM as its Reply-To, and replies and bounces to it are not read");
     }
-    const onResult = deliveryMetrics(db, options.clock, options.registry);
+    const onResult = deliveryMetrics(db, options.clock, options.registry, () => dispatcher.claims.countClaimed());
     const staleMs = options.replicaTimeoutMs ?? DEFAULT_REPLICA_TIMEOUT_MS;
     this.replicas = options.sharedDatabase
       ? new LiveReplicas({ db, clock: options.clock, log: options.log, workerId: options.workerId, staleMs, refreshMs: Math.min(5000, staleMs / 6) })
@@ -80,8 +83,7 @@ export class DeliveryService {
       workerId: options.workerId,
       render: deliveryRenderer(db, options.publicUrl, options.appSecret, options.invitations),
       shareable: shareableRendering,
-      // PGlite: one process per data folder, so whatever is `sending` at start was a killed one's.
-      exclusive: !options.sharedDatabase,
+      ...(options.openSession ? { openSession: options.openSession } : {}),
       pacing: pacingFrom(options.pacing ?? DEFAULT_PACING),
       paceRecoveryMs: (options.pacing ?? DEFAULT_PACING).recoveryMs,
       ...(this.replicas ? { replicas: this.replicas } : {}),
@@ -89,7 +91,7 @@ export class DeliveryService {
       ...(options.appSecret && options.mailFrom ? { replyAddress: (ref: ReplyRef) => fittingReplyAddress(options.appSecret!, options.mailFrom!, ref) } : {}),
       onResult,
     });
-    // The safety re-check is also what takes back a dead replica's rows while this one is idle.
+    // The safety re-check is also what finds a dead replica's rows (free once its session ended) while this one is idle.
     this.loop = new DeliveryLoop({ db, dispatcher, clock: options.clock, log: options.log, safetyMs: Math.min(10_000, staleMs) });
   }
 

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
+import type { DedicatedSession } from '../db/db.port.js';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import type { Logger } from '../log.js';
 import type { ChannelKind, ChannelSender, Message } from '../ports/channel.port.js';
@@ -16,13 +17,12 @@ export interface DispatcherOptions {
   log: Logger;
   workerId: string;
   batchSize?: number;
-  /** A claim not renewed for this long (by the database's clock) is handed out again; a live batch renews it every third of it. */
-  leaseMs?: number;
-  /** This is the only dispatcher there can be (PGlite): at its first batch every row still `sending` is a dead process's. */
-  exclusive?: boolean;
-  // (Also: an exclusive dispatcher's claims wait for the disk. Its process is the database
-  // server, so a crash would forget every fresh claim; durable, they are taken back at once at
-  // the next start and that start knows exactly what was in flight.)
+  /**
+   * PostgreSQL: opens the session of its own the dispatcher claims on (advisory locks,
+   * claim-locks.ts), which other dispatchers of the same database respect. Without it the
+   * dispatcher is the only one there can be (PGlite): its in-process set of rows in flight is the claim.
+   */
+  openSession?: () => Promise<DedicatedSession>;
   /** One send may take this long before it counts as a temporary failure (default 30 s). */
   sendTimeoutMs?: number;
   random?: () => number;

@@ -2,14 +2,14 @@ import type { DeliveryRow } from '../db/tables.js';
 import type { ChannelKind } from '../ports/channel.port.js';
 import { RenderBatch, recipientsOf, renderPerPerson, type Recipient } from './batch-context.js';
 import { sendThrough } from './channel-send.js';
-import { claimDue, reclaimAllButMine, reclaimDead, releaseClaims, renewClaims } from './claims.js';
+import { ClaimLocks } from './claim-locks.js';
+import type { LockHolder } from './claims.js';
 import { deliverRow, emptyReport, type DispatchReport } from './deliver-row.js';
 import type { DispatcherOptions } from './dispatcher-options.js';
 import { LANES, type Lane } from './lanes.js';
 import { OutcomeRecorder } from './outcome-recorder.js';
 import { Pacer, shareOf } from './pacer.js';
 import { PLACE_NOT_LINKED, placeAddressesOf, recipientOf, requeueLearnedSince } from './places.js';
-import { DEFAULT_REPLICA_TIMEOUT_MS } from './replica-timeouts.js';
 
 export type { DispatchReport } from './deliver-row.js';
 export type { DispatcherOptions } from './dispatcher-options.js';
@@ -23,27 +23,22 @@ const claimedIn = (r: DispatchReport) => Object.values(r).reduce((a, b) => a + b
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /**
- * Drains the outbox, one lane per channel (lanes.ts): claims due rows with FOR UPDATE SKIP
- * LOCKED, sends each through its channel, records each result as it is known. A crash resends
- * only the sends in flight at that moment; a dead worker's claims come back at once when it is
- * known dead (docs/delivery-engine.md).
+ * Drains the outbox, one lane per channel (lanes.ts): claims due rows (claim-locks.ts: advisory
+ * locks on a session of its own on PostgreSQL, the in-process set on PGlite; the row is not
+ * written), sends each through its channel, records each result as it is known and lets the row
+ * go. A crash resends only the sends in flight at that moment, and its claims end with its
+ * session, at once (docs/delivery-engine.md).
  */
 export class Dispatcher {
   private readonly pacer: Pacer;
   private stopSignal = new AbortController();
   private stopping = false;
   private readonly active = new Set<Promise<unknown>>();
-  private renewing: NodeJS.Timeout | undefined;
-  private reclaiming: Promise<void> | undefined;
-  private lastReclaim = Number.NEGATIVE_INFINITY;
-  private reclaimedOnce = false;
+  readonly claims: ClaimLocks;
 
   constructor(private readonly options: DispatcherOptions) {
     this.pacer = new Pacer(options.clock, options.paceRecoveryMs ? { recoveryMs: options.paceRecoveryMs } : {});
-  }
-
-  private get leaseMs(): number {
-    return this.options.leaseMs ?? 60_000;
+    this.claims = new ClaimLocks(options.db, options.log, options.openSession);
   }
 
   /** One batch in every lane, side by side. */
@@ -74,23 +69,28 @@ export class Dispatcher {
   /** One claimed batch of one lane, sent and recorded. */
   batch(lane: Lane): Promise<DispatchReport> {
     if (this.stopping) return Promise.resolve(emptyReport());
-    // Tracked from before the claim: a stop then waits for a claim under way and hands its rows back.
+    // Tracked from before the claim: a stop then waits for a claim under way and lets its rows go.
     const work = this.claimAndSend(lane);
     this.track(work);
     return work;
   }
 
   private async claimAndSend(lane: Lane): Promise<DispatchReport> {
-    // Before claiming: a failed heartbeat then leaves no claimed row waiting out its lease.
+    // The replica count (pacing shares) is kept fresh before each claim.
     await this.options.replicas?.refresh();
-    await this.reclaim();
     if (this.stopping) return emptyReport();
-    const { db, clock, workerId } = this.options;
+    const { clock } = this.options;
     const batchSize = this.claimSize(lane);
     if (batchSize === 0) return emptyReport();
-    const rows = await claimDue(db, { workerId, now: clock.now(), batchSize, lane, waitForDisk: this.options.exclusive === true });
+    const now = clock.now();
+    const { rows, holder } = await this.claims.claim({ now, batchSize, lane });
     if (rows.length === 0) return emptyReport();
-    return this.send(rows);
+    // Renderers read claimed_at as the moment of sending ("za 2 godziny", a check-in never
+    // before its meeting ended): the service's clock, the one due times are on. Not stored.
+    return this.send(
+      rows.map((r) => ({ ...r, claimed_at: now })),
+      holder,
+    );
   }
 
   /**
@@ -111,31 +111,10 @@ export class Dispatcher {
   }
 
   /**
-   * Hands dead workers' rows back to the outbox: at the first batch everything a dead process
-   * left (`exclusive`), then every few seconds the rows of replicas whose heartbeat is stale or
-   * whose lease ran out. Concurrent lanes share one query.
-   */
-  async reclaim(): Promise<void> {
-    const now = this.options.clock.now().getTime();
-    // Every 5 s, or more often when replicas are counted dead sooner (REPLICA_TIMEOUT_SECONDS).
-    const every = Math.min(5000, this.options.replicas?.staleMs ?? 5000);
-    if (this.reclaimedOnce && now - this.lastReclaim < every) return this.reclaiming;
-    this.reclaiming ??= (async () => {
-      const { db, workerId, log } = this.options;
-      let back = 0;
-      if (this.options.exclusive && !this.reclaimedOnce) back += await reclaimAllButMine(db, workerId);
-      this.reclaimedOnce = true;
-      back += await reclaimDead(db, { leaseMs: this.leaseMs, staleMs: this.options.replicas?.staleMs ?? DEFAULT_REPLICA_TIMEOUT_MS });
-      this.lastReclaim = now;
-      if (back > 0) log.info({ rows: back }, 'took back the deliveries of a dispatcher that is gone');
-    })().finally(() => (this.reclaiming = undefined));
-    return this.reclaiming;
-  }
-
-  /**
-   * Stops at once: no more claims, rows not yet sent go back to the outbox, sends in flight may
-   * end until shortly before `deadlineMs` and are then cut off (and go back too: they may or may
-   * not have left). Resolves within the deadline, whatever the platforms do.
+   * Stops at once: no more claims, rows not yet sent are let go untouched, sends in flight may
+   * end until shortly before `deadlineMs` and are then cut off (and let go too: they may or may
+   * not have left). Then the claim session is closed: whatever it still held is free at once.
+   * Resolves within the deadline, whatever the platforms do.
    */
   async stop({ deadlineMs = 5000 }: { deadlineMs?: number } = {}): Promise<void> {
     this.stopping = true;
@@ -143,9 +122,7 @@ export class Dispatcher {
     await Promise.race([this.idle(), wait(deadlineMs - margin)]);
     this.stopSignal.abort();
     await Promise.race([this.idle(), wait(margin / 2)]);
-    clearInterval(this.renewing);
-    const { db, workerId, log } = this.options;
-    await releaseClaims(db, workerId).catch((error: unknown) => log.warn({ err: error }, 'could not hand back claimed deliveries; they return after the lease'));
+    await Promise.race([this.claims.close(), wait(margin / 4)]).catch((error: unknown) => this.options.log.warn({ err: error }, 'could not close the claim session'));
   }
 
   /** Sends again after a stop (a service stopped and started in one process). */
@@ -159,34 +136,24 @@ export class Dispatcher {
     return Promise.allSettled([...this.active]);
   }
 
-  /** Keeps the lease of every claim alive while any batch is in flight. */
   private track(work: Promise<unknown>): void {
     this.active.add(work);
-    if (!this.renewing) {
-      this.renewing = setInterval(() => {
-        renewClaims(this.options.db, this.options.workerId).catch((error: unknown) => this.options.log.warn({ err: error }, 'could not renew delivery claims'));
-      }, this.leaseMs / 3);
-      this.renewing.unref();
-    }
-    const untrack = () => {
-      this.active.delete(work);
-      if (this.active.size === 0) this.renewing = void clearInterval(this.renewing);
-    };
+    const untrack = () => void this.active.delete(work);
     work.then(untrack, untrack);
   }
 
-  private async send(rows: DeliveryRow[]): Promise<DispatchReport> {
-    const { db, clock, workerId, log } = this.options;
+  private async send(rows: DeliveryRow[], holder: LockHolder | undefined): Promise<DispatchReport> {
+    const { db, clock, log } = this.options;
     const report = emptyReport();
-    const recorder = new OutcomeRecorder(db, workerId, clock);
+    const recorder = new OutcomeRecorder(db, clock, holder, (ids) => this.claims.release(ids, holder));
     let recipients: Map<number, Recipient>;
     let placeAddress: Awaited<ReturnType<typeof placeAddressesOf>>;
     try {
       recipients = await recipientsOf(db, rows, clock.now());
       placeAddress = await placeAddressesOf(db, rows);
     } catch (error) {
-      // Nothing was sent: the batch goes back as it was, due at once.
-      await releaseClaims(db, workerId, rows.map((r) => r.id)).catch(() => undefined);
+      // Nothing was sent: the batch is let go as it was, due at once.
+      await this.claims.release(rows.map((r) => r.id), holder);
       throw error;
     }
     const batch = new RenderBatch(rows);

@@ -13,8 +13,8 @@ export interface LiveReplicasOptions {
   refreshMs?: number;
   /**
    * This replica's REPLICA_TIMEOUT_SECONDS (default 30 s): not heard from for this long, it is
-   * no longer counted and its rows are taken back. Written with its heartbeat: the others judge
-   * it by this, not by their own.
+   * no longer counted for pacing shares (its claims ended with its session already, see
+   * claim-locks.ts). Written with its heartbeat: the others judge it by this, not by their own.
    */
   staleMs?: number;
 }
@@ -49,7 +49,7 @@ export class LiveReplicas {
     return this.live;
   }
 
-  /** This replica's timeout: not heard from for this long, it is dead for the others (claims.ts). */
+  /** This replica's timeout: not heard from for this long, the others no longer count it. */
   get staleMs(): number {
     return this.options.staleMs ?? DEFAULT_REPLICA_TIMEOUT_MS;
   }
@@ -57,7 +57,7 @@ export class LiveReplicas {
   /**
    * Records this replica as alive and counts the live ones. Heartbeats are written and aged on
    * the database's clock, the one clock every replica shares: a replica whose own clock is off
-   * neither counts the others dead nor takes their rows.
+   * does not count the others dead.
    */
   async beat(): Promise<number> {
     const { db, clock, workerId } = this.options;

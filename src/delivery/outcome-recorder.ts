@@ -1,15 +1,16 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database, DeliveryRow } from '../db/tables.js';
-import { recordOutcomes, type Changes } from './claims.js';
+import { recordOutcomes, type Changes, type LockHolder } from './claims.js';
 
 /**
  * Records outcomes as they become known, in small groups: an outcome waits at most `windowMs`
  * (or until `maxGroup` are waiting, or the batch ends) and goes out in one UPDATE with those
- * known meanwhile. A fast batch is still recorded in one UPDATE; a slow one (a hanging mail
- * server) has its finished rows recorded within the window, so a process killed mid-batch
- * leaves `sending` only what was in flight then, plus at most one window's outcomes (issue:
- * "one bad row sends its whole batch twice").
+ * known meanwhile; then those rows' claims are let go (`release`), never before their outcome is
+ * committed (another replica that locks one after the unlock then reads it recorded). A fast
+ * batch is still recorded in one UPDATE; a slow one (a hanging mail server) has its finished
+ * rows recorded within the window, so a process killed mid-batch sends again only what was in
+ * flight then, plus at most one window's outcomes (issue: "one bad row sends its whole batch twice").
  */
 export class OutcomeRecorder {
   private waiting: [DeliveryRow, Changes][] = [];
@@ -19,8 +20,9 @@ export class OutcomeRecorder {
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly workerId: string,
     private readonly clock: Clock,
+    private readonly holder: LockHolder | undefined,
+    private readonly release: (ids: number[]) => Promise<void>,
     private readonly limits: { windowMs: number; maxGroup: number } = { windowMs: 200, maxGroup: 100 },
   ) {}
 
@@ -30,7 +32,7 @@ export class OutcomeRecorder {
     else this.timer ??= setTimeout(() => this.write(), this.limits.windowMs);
   }
 
-  /** Writes what is waiting and resolves once everything added so far is written; throws if a write failed. */
+  /** Writes what is waiting and resolves once everything added so far is written and let go; throws if a write failed. */
   async flushed(): Promise<void> {
     this.write();
     await this.writing;
@@ -43,8 +45,14 @@ export class OutcomeRecorder {
     if (this.waiting.length === 0) return;
     const group = this.waiting;
     this.waiting = [];
-    // One write at a time, in order: a row's outcome is never overtaken by an older one.
-    // A failed write leaves its rows claimed: the lease or the next start hands them out again.
-    this.writing = this.writing.then(() => recordOutcomes(this.db, this.workerId, this.clock.now(), group)).catch((error: unknown) => void (this.failure ??= error));
+    // A row handed back untouched (stopping) is still pending as it was: nothing to write.
+    const changed = group.filter(([, changes]) => !(Object.keys(changes).length === 1 && changes.state === 'pending'));
+    const ids = group.map(([row]) => row.id);
+    // One write at a time, in order: a row's outcome is never overtaken by an older one. A
+    // failed write lets its rows go unrecorded: they are pending and go out again.
+    this.writing = this.writing
+      .then(() => recordOutcomes(this.db, this.clock.now(), changed, this.holder))
+      .catch((error: unknown) => void (this.failure ??= error))
+      .then(() => this.release(ids));
   }
 }

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 
-/** REPLICA_TIMEOUT_SECONDS unless set: also what replicas older than migration 0021 used. */
+/** REPLICA_TIMEOUT_SECONDS unless set: also what replicas older than migration 0021 used. Only counts replicas for pacing shares now (claims end with their session). */
 export const DEFAULT_REPLICA_TIMEOUT_MS = 30_000;
 
 /**

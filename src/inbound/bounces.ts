@@ -81,14 +81,16 @@ export async function recordBounce(db: Kysely<Database> | Transaction<Database>,
     .select(['id', 'state', 'sent_channel', 'sent_at', 'channels', 'channel_index', 'attempts'])
     .where('id', '=', ref.deliveryId)
     .where('person_id', '=', ref.personId)
-    .where('state', 'in', ['sent', 'sending'])
+    .where('state', 'in', ['sent', 'pending', 'sending'])
     .forUpdate()
     .executeTakeFirst();
   const marked = aboutPerson(report) ? 'marked failing' : 'no address named, none marked';
   const channels = (found?.channels ?? []) as string[];
-  // Still `sending`: the mail server took the mail and bounced it before the dispatcher wrote
-  // "sent" (its outcomes go out in small groups). Taken over here with the claim released; the
-  // dispatcher's own write then finds the claim gone and changes nothing (claims.ts).
+  // Still `pending` at e-mail: the mail server took the mail and bounced it before the dispatcher
+  // wrote "sent" (its outcomes go out in small groups; a claim is not stored in the row), or the
+  // send timed out after the mail had left. Moved on here; the dispatcher's own late write then
+  // finds another channel_index (or `failed`) and changes nothing (claims.ts). (`sending`: a row
+  // claimed by code older than migration 0028.)
   const row = found && (found.state === 'sent' ? found.sent_channel === 'email' : channels[found.channel_index] === 'email') ? found : undefined;
   if (!row) return `address ${status}: ${marked}`;
   if (row.state === 'sent' && row.sent_at && now.getTime() - new Date(row.sent_at).getTime() > BOUNCE_MOVES_DELIVERY_MS) {

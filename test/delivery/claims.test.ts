@@ -1,91 +1,170 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
-import type { Db } from '../../src/db/db.port.js';
+import type { Db, DedicatedSession } from '../../src/db/db.port.js';
+import { ClaimLocks } from '../../src/delivery/claim-locks.js';
+import { lockClassOf, lockDue, unlock } from '../../src/delivery/claims.js';
 import { Dispatcher, type DispatcherOptions } from '../../src/delivery/dispatcher.js';
-import { LiveReplicas } from '../../src/delivery/live-replicas.js';
 import { enqueue } from '../../src/delivery/outbox.js';
 import { createLogger } from '../../src/log.js';
 import type { ChannelSender, Message } from '../../src/ports/channel.port.js';
+import { up as advisoryClaims } from '../../migrations/20261204_0028_advisory_claims.js';
 import { dialects, freshDatabase } from '../support/databases.js';
 
 const log = createLogger('silent');
 
 /**
- * Claims and leases (issue: "a crash loses short reminders"): a dead worker's rows are taken
- * back as soon as it is known dead, a live worker's slow batch keeps its lease, and claim ages
- * are measured on the database's clock, whatever each replica's clock says.
+ * Claims (docs/delivery-engine.md, "Claims"): a claim writes nothing to the row; on PostgreSQL it
+ * is an advisory lock on the dispatcher's own session, so a process (or session) that is gone has
+ * no claims left, at once; a live one's are respected; an outcome is written only while its lock
+ * is held; and a row recorded and unlocked by another replica after a claim's snapshot is not
+ * sent again (que's stale-snapshot race).
  */
-describe.each(dialects)('claims and leases on %s', (kind) => {
+describe.each(dialects)('claims on %s', (kind) => {
   let db: Db;
   let person: number;
   const clock = new FixedClock('2027-01-04T08:00:00Z');
   const sent: string[] = [];
   const sender: ChannelSender = { kind: 'email', send: async (_a: string, m: Message) => (sent.push(m.title), { ok: true }) };
+  const sessions: DedicatedSession[] = [];
+  const openSession = async () => {
+    const s = await db.openSession!();
+    sessions.push(s);
+    return s;
+  };
   beforeEach(async () => {
     clock.set('2027-01-04T08:00:00Z');
     sent.length = 0;
     db = await freshDatabase(kind);
     person = (await db.db.insertInto('people').values({ email: 'a@example.org', name: 'A', language: 'pl', channels: '["email"]', source: 't.yaml' }).returning('id').executeTakeFirstOrThrow()).id;
   });
-  afterEach(async () => db?.close());
+  afterEach(async () => {
+    await Promise.all(sessions.splice(0).map((s) => s.close()));
+    await db?.close();
+  });
 
   const dispatcher = (over: Partial<DispatcherOptions> = {}) =>
-    new Dispatcher({ db: db.db, clock, log, workerId: 'w1', random: () => 0.5, senders: new Map([['email', sender]]), ...over });
-  /** A PT2M reminder due now for a meeting two minutes away. */
-  const shortReminder = (key = 'r1') =>
-    enqueue(db.db, [{ key, kind: 'reminder', personId: person, channels: ['email'], payload: { language: 'pl', title: key, text: 'x' }, dueAt: clock.now(), expiresAt: new Date(clock.now().getTime() + 120_000) }]);
-  /** Marks every row as claimed by `worker` a moment ago (by the test's clock, which the database's agrees with from now on). */
-  const claimedBy = (worker: string, at = clock.now()) => db.db.updateTable('deliveries').set({ state: 'sending', claimed_by: worker, claimed_at: at }).execute();
-  const rowState = async () => (await db.db.selectFrom('deliveries').select(['state', 'claimed_by']).executeTakeFirstOrThrow());
+    new Dispatcher({ db: db.db, clock, log, workerId: 'w1', random: () => 0.5, senders: new Map([['email', sender]]), ...(db.openSession ? { openSession } : {}), ...over });
+  const notice = (key = 'r1') => enqueue(db.db, [{ key, kind: 'notice', personId: person, channels: ['email'], payload: { language: 'pl', title: key, text: 'x' }, dueAt: clock.now() }]);
+  /** A sender that holds each send until `release()`. */
+  const hanging = () => {
+    const waiting: (() => void)[] = [];
+    const s: ChannelSender = { kind: 'email', send: (_a, m) => new Promise((resolve) => waiting.push(() => (sent.push(m.title), resolve({ ok: true })))) };
+    return { sender: s, waiting, release: () => waiting.splice(0).forEach((go) => go()) };
+  };
+  const until = async (ok: () => boolean) => {
+    for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(ok()).toBe(true);
+  };
+  const state = async () => (await db.db.selectFrom('deliveries').select(['state']).executeTakeFirstOrThrow()).state;
 
-  it('should send at once, on the embedded database, what a killed process had claimed: it is the only process', async () => {
-    await shortReminder();
-    await claimedBy('killed-pid');
-    expect(await dispatcher({ exclusive: true }).drain()).toMatchObject({ sent: 1, expired: 0 });
-    expect(sent).toEqual(['r1']);
-  });
-
-  it('should take back at once the rows of a replica whose heartbeat is older than its limit', async () => {
-    await shortReminder();
-    await claimedBy('dead');
-    await sql`insert into dispatchers (worker_id, seen_at) values ('dead', now() - interval '31 seconds')`.execute(db.db);
-    const replicas = new LiveReplicas({ db: db.db, clock, log, workerId: 'w1' });
-    expect(await dispatcher({ replicas }).drain()).toMatchObject({ sent: 1 });
-  });
-
-  it('should leave alone the rows of a replica that is alive, whatever this replica’s clock says', async () => {
-    await shortReminder();
-    await sql`update deliveries set state = 'sending', claimed_by = 'alive', claimed_at = now()`.execute(db.db);
-    await sql`insert into dispatchers (worker_id, seen_at) values ('alive', now())`.execute(db.db);
-    // This replica's clock runs ten minutes ahead: by it, the claim is older than any lease.
-    clock.advance(600_000);
-    const replicas = new LiveReplicas({ db: db.db, clock, log, workerId: 'w1' });
-    expect(await dispatcher({ replicas, leaseMs: 60_000 }).drain()).toMatchObject({ sent: 0, expired: 0 });
-    expect(await rowState()).toEqual({ state: 'sending', claimed_by: 'alive' });
-  });
-
-  it('should hand a row claimed by a worker that died to another once its lease is over by the database’s clock', async () => {
-    await shortReminder();
-    await sql`update deliveries set state = 'sending', claimed_by = 'gone', claimed_at = now() - interval '61 seconds'`.execute(db.db);
-    expect(await dispatcher({ leaseMs: 60_000 }).drain()).toMatchObject({ sent: 1 });
-  });
-
-  it('should renew the lease of a slow batch, so that no other replica sends it again', async () => {
-    // Real time here: the lease is a real 300 ms, and the replicas' clocks agree with the database's.
-    const realClock = { now: () => new Date() };
-    await enqueue(db.db, [{ key: 'r1', kind: 'notice', personId: person, channels: ['email'], payload: { language: 'pl', title: 'r1', text: 'x' }, dueAt: new Date() }]);
-    let release: (() => void) | undefined;
-    const slow: ChannelSender = { kind: 'email', send: (_a, m) => new Promise((resolve) => (release = () => (sent.push(m.title), resolve({ ok: true })))) };
-    const running = dispatcher({ clock: realClock, senders: new Map([['email', slow]]), leaseMs: 600 }).drain();
-    while (!release) await new Promise((r) => setTimeout(r, 10));
-    // Over three leases of real time other replicas (each new one takes back dead claims at once) keep looking, and find nothing to take.
-    for (const end = Date.now() + 1800; Date.now() < end; ) {
-      expect(await dispatcher({ clock: realClock, workerId: 'w2', leaseMs: 600 }).drain()).toMatchObject({ sent: 0 });
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    release();
+  it('should leave a row being sent pending, unwritten, and send it once', async () => {
+    await notice();
+    const slow = hanging();
+    const d = dispatcher({ senders: new Map([['email', slow.sender]]) });
+    const running = d.drain();
+    await until(() => slow.waiting.length === 1);
+    expect(await state()).toBe('pending');
+    expect(d.claims.held()).toHaveLength(1);
+    // Its own next claim does not take it again (on PostgreSQL a session's locks are re-entrant).
+    expect(await d.runOnce()).toMatchObject({ sent: 0 });
+    slow.release();
     expect(await running).toMatchObject({ sent: 1 });
+    expect(await state()).toBe('sent');
+    expect(d.claims.held()).toEqual([]);
     expect(sent).toEqual(['r1']);
+    await d.stop({ deadlineMs: 200 });
+  });
+
+  it('should turn rows left `sending` by older code back to pending (migration 0028), so they go out', async () => {
+    await notice();
+    await db.db.updateTable('deliveries').set({ state: 'sending', claimed_by: 'old', claimed_at: clock.now() }).execute();
+    await advisoryClaims(db.db);
+    expect(await db.db.selectFrom('deliveries').select(['state', 'claimed_by']).executeTakeFirstOrThrow()).toEqual({ state: 'pending', claimed_by: null });
+    const d = dispatcher();
+    expect(await d.drain()).toMatchObject({ sent: 1 });
+    await d.stop({ deadlineMs: 200 });
+  });
+
+  describe.runIf(kind === 'postgres')('between replicas (PostgreSQL)', () => {
+    it('should never let a second replica take a row a live one is sending, whatever its clock says', async () => {
+      await notice();
+      const slow = hanging();
+      const a = dispatcher({ senders: new Map([['email', slow.sender]]) });
+      const running = a.drain();
+      await until(() => slow.waiting.length === 1);
+      const b = dispatcher({ workerId: 'w2', clock: new FixedClock('2027-01-04T09:00:00Z') });
+      expect(await b.drain()).toMatchObject({ sent: 0 });
+      slow.release();
+      expect(await running).toMatchObject({ sent: 1 });
+      expect(await b.drain()).toMatchObject({ sent: 0 });
+      expect(sent).toEqual(['r1']);
+      await Promise.all([a.stop({ deadlineMs: 200 }), b.stop({ deadlineMs: 200 })]);
+    });
+
+    it('should let another replica send at once a row whose claimer lost its session, and not record the lost claim’s outcome', async () => {
+      await notice();
+      const slow = hanging();
+      const a = dispatcher({ senders: new Map([['email', slow.sender]]) });
+      const running = a.runOnce();
+      await until(() => slow.waiting.length === 1);
+      // The process (or its connection) is gone: the database ends its session, and its claims.
+      const [aSession] = sessions;
+      await sql`select pg_terminate_backend(${aSession!.pid})`.execute(db.db);
+      const b = dispatcher({ workerId: 'w2' });
+      expect(await b.drain()).toMatchObject({ sent: 1 });
+      expect(sent).toEqual(['r1']);
+      // Made pending again by hand, to see that a's late outcome is not written: its lock is gone.
+      await sql`update deliveries set state = 'pending', sent_at = null`.execute(db.db);
+      slow.release();
+      expect(await running).toMatchObject({ sent: 1 });
+      expect(await state()).toBe('pending');
+      expect(a.claims.held()).toEqual([]);
+      // a opens a new session at its next claim and claims again.
+      expect((await a.claims.claim({ now: clock.now(), batchSize: 10, lane: 'email' })).rows).toHaveLength(1);
+      expect(sessions.length).toBe(3);
+      await Promise.all([a.stop({ deadlineMs: 200 }), b.stop({ deadlineMs: 200 })]);
+    });
+
+    it('should free a stopped replica’s claims at its stop', async () => {
+      await notice('r1');
+      await notice('r2');
+      const a = dispatcher();
+      const held = await a.claims.claim({ now: clock.now(), batchSize: 1, lane: 'email' });
+      expect(held.rows.map((r) => r.dedupe_key)).toEqual(['r1']);
+      const b = dispatcher({ workerId: 'w2' });
+      expect(await b.drain()).toMatchObject({ sent: 1 });
+      await a.stop({ deadlineMs: 200 });
+      expect(await b.drain()).toMatchObject({ sent: 1 });
+      expect(sent).toEqual(['r2', 'r1']);
+      await b.stop({ deadlineMs: 200 });
+    });
+
+    it('should not send again a row another replica recorded and unlocked after this claim’s snapshot (the stale-snapshot race)', async () => {
+      await notice();
+      const session = await openSession();
+      const lockClass = await lockClassOf(session);
+      // Replica A's claim statement takes its snapshot now, before B records the row: held
+      // here by a repeatable-read transaction on A's session, as one long statement would.
+      await session.db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
+        await sql`select count(*) from deliveries`.execute(trx);
+        const staleA = { ...session, db: trx } as DedicatedSession;
+        // Replica B sends the row, records "sent" and unlocks it.
+        const b = dispatcher({ workerId: 'b' });
+        expect(await b.drain()).toMatchObject({ sent: 1 });
+        await b.stop({ deadlineMs: 200 });
+        // The race is real: in A's snapshot the row is pending and, unlocked now, A locks it.
+        const raced = await lockDue({ session: staleA, lockClass }, { now: clock.now(), batchSize: 10, lane: 'email', exclude: [] });
+        expect(raced).toHaveLength(1);
+        await unlock({ session: staleA, lockClass }, raced);
+        // The claim reads the locked rows again in a statement of its own, which sees B's outcome.
+        const claims = new ClaimLocks(db.db, log, async () => staleA);
+        expect((await claims.claim({ now: clock.now(), batchSize: 10, lane: 'email' })).rows).toEqual([]);
+        expect(claims.held()).toEqual([]);
+      });
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and pid = ${session.pid}`.execute(db.db);
+      expect(rows[0]!.n).toBe(0);
+      expect(sent).toEqual(['r1']);
+    });
   });
 });

@@ -17,16 +17,23 @@ describe.each(dialects)('the outbox on /metrics on %s', (kind) => {
 
   it('should show what is due per channel and count outcomes, without counting the whole table', async () => {
     const registry = new Registry();
-    const onResult = deliveryMetrics(db.db, clock, registry);
+    let dispatcher: Dispatcher | undefined;
+    const onResult = deliveryMetrics(db.db, clock, registry, async () => (await dispatcher?.claims.countClaimed()) ?? 0);
     const person = (await db.db.insertInto('people').values({ email: 'a@example.org', name: 'A', language: 'pl', channels: '["email"]', source: 't.yaml' }).returning('id').executeTakeFirstOrThrow()).id;
     const row = (key: string, dueAt: Date) => ({ key, kind: 'notice', personId: person, channels: ['email' as const], payload: { language: 'pl' as const, title: key, text: 'x' }, dueAt });
     await enqueue(db.db, [row('now', clock.now()), row('later', new Date('2027-02-01T08:00:00Z'))]);
     expect(await registry.metrics()).toContain('kooperator_deliveries_waiting{state="due",channel="email"} 1');
     const sender: ChannelSender = { kind: 'email', send: async () => ({ ok: true }) };
-    await new Dispatcher({ db: db.db, clock, log: createLogger('silent'), workerId: 'w', senders: new Map([['email', sender]]), onResult }).drain();
+    let sending = '';
+    const slow: ChannelSender = { kind: 'email', send: async () => ((sending = await registry.metrics()), { ok: true }) };
+    dispatcher = new Dispatcher({ db: db.db, clock, log: createLogger('silent'), workerId: 'w', senders: new Map([['email', slow]]), onResult, ...(db.openSession ? { openSession: () => db.openSession!() } : {}) });
+    await dispatcher.drain();
+    // While it was being sent it counted as being sent (a claim, not a stored state).
+    expect(sending).toContain('kooperator_deliveries_waiting{state="sending",channel="all"} 1');
     const text = await registry.metrics();
     expect(text).toContain('kooperator_deliveries_waiting{state="due",channel="email"} 0');
     expect(text).toContain('kooperator_deliveries_waiting{state="sending",channel="all"} 0');
     expect(text).toContain('kooperator_deliveries_total{outcome="sent",channel="email"} 1');
+    await dispatcher.stop({ deadlineMs: 200 });
   });
 });

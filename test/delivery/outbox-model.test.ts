@@ -3,7 +3,7 @@ import { checkModel, modelRuns } from '../support/model-runs.js';
 import { sql, type KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
-import type { Db } from '../../src/db/db.port.js';
+import type { Db, DedicatedSession } from '../../src/db/db.port.js';
 import { Dispatcher } from '../../src/delivery/dispatcher.js';
 import { LiveReplicas } from '../../src/delivery/live-replicas.js';
 import { enqueue, type PlannedDelivery } from '../../src/delivery/outbox.js';
@@ -63,14 +63,14 @@ describe.each(dialects)('the outbox against its model on %s', (kind) => {
     const work: Promise<unknown>[] = [];
     /** How many times each row was in flight when its process died or was stopped short. */
     const inFlightAtCrash = new Map<string, number>();
-    const procs: { id: string; alive: boolean; dispatcher: Dispatcher; replicas?: LiveReplicas }[] = [];
+    const procs: { id: string; alive: boolean; dispatcher: Dispatcher; replicas?: LiveReplicas; sessions: DedicatedSession[] }[] = [];
     let planned = 0;
     const alive = () => procs.filter((p) => p.alive);
     const pick = (n: number) => alive()[n % Math.max(1, alive().length)];
 
     const spawn = () => {
       const id = `p${procs.length}`;
-      const proc = { id, alive: true } as (typeof procs)[number];
+      const proc = { id, alive: true, sessions: [] } as unknown as (typeof procs)[number];
       // A process's database handle dies with it: whatever it has not written by then is lost.
       const severable = db.db.withPlugin({
         transformQuery: (args) => {
@@ -82,13 +82,22 @@ describe.each(dialects)('the outbox against its model on %s', (kind) => {
       if (kind === 'postgres') proc.replicas = new LiveReplicas({ db: severable, clock, log, workerId: id });
       const senders = new Map((['email', 'slack'] as ChannelKind[]).map((c) => [c, platform.sender(c, id, clock, () => proc.alive)]));
       proc.dispatcher = new Dispatcher({
-        db: severable, clock, log, workerId: id, senders, batchSize: 4, sendTimeoutMs: 50, random: () => 0.5, exclusive: kind === 'pglite', ...(proc.replicas ? { replicas: proc.replicas } : {}),
+        db: severable, clock, log, workerId: id, senders, batchSize: 4, sendTimeoutMs: 50, random: () => 0.5, ...(proc.replicas ? { replicas: proc.replicas } : {}),
+        // Its claims live on a session of its own, which dies with it (closed at the crash).
+        ...(db.openSession ? { openSession: async () => {
+          if (!proc.alive) throw new Error(`${id} is dead`);
+          const session = await db.openSession!();
+          proc.sessions.push(session);
+          return session;
+        } } : {}),
       });
       procs.push(proc);
     };
-    /** A process gone without recording: its claimed rows may have reached people. */
-    const inFlight = async (id: string) => {
-      for (const r of await db.db.selectFrom('deliveries').select('dedupe_key').where('state', '=', 'sending').where('claimed_by', '=', id).execute()) {
+    /** A process gone without recording: its claimed rows (held in its session, or its in-flight set) may have reached people. */
+    const inFlight = async (p: (typeof procs)[number]) => {
+      const ids = p.dispatcher.claims.held();
+      if (ids.length === 0) return;
+      for (const r of await db.db.selectFrom('deliveries').select('dedupe_key').where('id', 'in', ids).execute()) {
         inFlightAtCrash.set(r.dedupe_key, (inFlightAtCrash.get(r.dedupe_key) ?? 0) + 1);
       }
     };
@@ -117,15 +126,17 @@ describe.each(dialects)('the outbox against its model on %s', (kind) => {
       else if (a.do === 'crash') {
         const p = pick(a.proc);
         if (!p) continue;
+        await inFlight(p);
         p.alive = false;
         platform.crashed(p.id);
-        await inFlight(p.id);
-        // Its heartbeat stops; the model skips the 30 s it takes to go stale.
+        // Its session ends with it, and so do its claims: nothing waits for a heartbeat to go stale.
+        await Promise.all(p.sessions.map((s) => s.close()));
+        // Its heartbeat stops (it only counts for pacing shares); the model skips the 30 s it takes to go stale.
         await sql`update dispatchers set seen_at = now() - interval '1 minute' where worker_id = ${p.id}`.execute(db.db);
       } else if (a.do === 'stop') {
         const p = pick(a.proc);
         if (!p) continue;
-        await inFlight(p.id);
+        await inFlight(p);
         await p.dispatcher.stop({ deadlineMs: 150 });
         await p.replicas?.stop();
         p.alive = false;

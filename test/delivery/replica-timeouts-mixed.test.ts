@@ -15,10 +15,13 @@ const log = createLogger('silent');
  * REPLICA_TIMEOUT_SECONDS is each replica's own setting, and each beats at a sixth of it (at
  * most every 5 s). During a rolling change of the setting (30 → 3) the 3-s replica must judge
  * the 30-s one by the 30-s one's timeout (written with its heartbeat, migration 0021): 4 s after
- * its last beat it is on time, and the row it is sending must not be taken back and sent again.
- * (The heartbeat's age is backdated in the table, as test/delivery/replica-pacing.test.ts does.)
+ * its last beat it is on time. Heartbeats now only count replicas for pacing: a claim is an
+ * advisory lock on the claimer's own session (claim-locks.ts), so whatever a heartbeat says, the
+ * row a live replica is sending is never sent again, and a silent replica's row is free only once
+ * its session ends. (The heartbeat's age is backdated in the table, as
+ * test/delivery/replica-pacing.test.ts does.) PostgreSQL only: on PGlite there is one dispatcher.
  */
-describe.each(dialects)('replicas with different REPLICA_TIMEOUT_SECONDS on %s', (kind) => {
+describe.each(dialects.filter((k) => k === 'postgres'))('replicas with different REPLICA_TIMEOUT_SECONDS on %s', (kind) => {
   let db: Db;
   const clock = new FixedClock('2027-01-04T08:00:00Z');
   let releaseSlow: (r: SendResult) => void = () => undefined;
@@ -28,9 +31,11 @@ describe.each(dialects)('replicas with different REPLICA_TIMEOUT_SECONDS on %s',
     db = await freshDatabase(kind);
     await enqueue(db.db, [{ key: 'one', kind: 'notice', place: { address: 'p@example.org', language: 'pl' }, channels: ['email'], payload: { language: 'pl', title: 'jedna', text: 'x' }, dueAt: clock.now() }]);
   });
+  const stops: Dispatcher[] = [];
   afterEach(async () => {
     releaseSlow({ ok: true });
     await bBatch?.catch(() => undefined);
+    await Promise.all(stops.splice(0).map((d) => d.stop({ deadlineMs: 200 })));
     await db?.close();
   });
 
@@ -41,8 +46,9 @@ describe.each(dialects)('replicas with different REPLICA_TIMEOUT_SECONDS on %s',
     // b: the default 30 s (beats every 5 s); a: REPLICA_TIMEOUT_SECONDS=3 (beats every 0.5 s).
     const bReplicas = new LiveReplicas({ db: db.db, clock, log, workerId: 'b', staleMs: 30_000, refreshMs: 5000 });
     const aReplicas = new LiveReplicas({ db: db.db, clock, log, workerId: 'a', staleMs: 3000, refreshMs: 500 });
-    const b = new Dispatcher({ db: db.db, clock, log, workerId: 'b', senders: new Map([['email', slow]]), replicas: bReplicas });
-    const a = new Dispatcher({ db: db.db, clock, log, workerId: 'a', senders: new Map([['email', fast]]), replicas: aReplicas });
+    const b = new Dispatcher({ db: db.db, clock, log, workerId: 'b', senders: new Map([['email', slow]]), replicas: bReplicas, openSession: () => db.openSession!() });
+    const a = new Dispatcher({ db: db.db, clock, log, workerId: 'a', senders: new Map([['email', fast]]), replicas: aReplicas, openSession: () => db.openSession!() });
+    stops.push(a, b);
 
     bBatch = b.runOnce();
     for (let i = 0; i < 50 && sent.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
@@ -54,22 +60,27 @@ describe.each(dialects)('replicas with different REPLICA_TIMEOUT_SECONDS on %s',
     releaseSlow({ ok: true });
     await bBatch;
   });
-  it('should take back the row of a replica silent past its own timeout, whatever the judge\'s', async () => {
+  it('should leave a silent replica\'s row to it while its session lives, and send it once its session ends', async () => {
     const sent: string[] = [];
     const slow: ChannelSender = { kind: 'email', send: () => (sent.push('a'), new Promise<SendResult>((resolve) => (releaseSlow = resolve))) };
     const fast: ChannelSender = { kind: 'email', send: async () => (sent.push('b'), { ok: true }) };
     // a: REPLICA_TIMEOUT_SECONDS=3, claims the row and goes silent; b: the default 30 s.
     const aReplicas = new LiveReplicas({ db: db.db, clock, log, workerId: 'a', staleMs: 3000, refreshMs: 500 });
     const bReplicas = new LiveReplicas({ db: db.db, clock, log, workerId: 'b', staleMs: 30_000, refreshMs: 5000 });
-    const a = new Dispatcher({ db: db.db, clock, log, workerId: 'a', senders: new Map([['email', slow]]), replicas: aReplicas });
-    const b = new Dispatcher({ db: db.db, clock, log, workerId: 'b', senders: new Map([['email', fast]]), replicas: bReplicas });
+    const a = new Dispatcher({ db: db.db, clock, log, workerId: 'a', senders: new Map([['email', slow]]), replicas: aReplicas, openSession: () => db.openSession!() });
+    const b = new Dispatcher({ db: db.db, clock, log, workerId: 'b', senders: new Map([['email', fast]]), replicas: bReplicas, openSession: () => db.openSession!() });
+    stops.push(a, b);
 
     bBatch = a.runOnce();
     for (let i = 0; i < 50 && sent.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(sent).toEqual(['a']);
     // 4 s of silence: past a's own 3 s, though well within b's 30 s.
     await sql`update dispatchers set seen_at = now() - interval '4 seconds' where worker_id = 'a'`.execute(db.db);
+    expect(await b.runOnce()).toMatchObject({ sent: 0 });
+    expect(sent).toEqual(['a']);
+    // a is gone (its session ended): b sends the row at once.
+    await sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${`kooperator claims ${process.pid}`} and pid in (select pid from pg_locks where locktype = 'advisory' and classid = 'deliveries'::regclass::oid)`.execute(db.db);
     await b.runOnce();
-    expect(sent, 'b took back and sent the row of a, dead by its own timeout').toEqual(['a', 'b']);
+    expect(sent, 'b sent the row of a, whose session ended').toEqual(['a', 'b']);
   });
 });

@@ -10,8 +10,8 @@ import { dropSchemaGuarded, migrateGuarded } from '../support/databases.js';
 const url = process.env.TEST_DATABASE_URL;
 const ROWS = 5000;
 
-function worker(schema: string, sinkUrl: string, id: string, leaseMs = 60_000): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/delivery/dispatch-worker.ts', url!, schema, sinkUrl, id, String(leaseMs)], {
+function worker(schema: string, sinkUrl: string, id: string): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/delivery/dispatch-worker.ts', url!, schema, sinkUrl, id], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -79,7 +79,7 @@ describe.runIf(url)('dispatchers in separate processes on one PostgreSQL', () =>
 
   it('should lose nothing when a process is killed mid-drain, duplicating at most one batch', async () => {
     await db.db.updateTable('deliveries').set({ next_attempt_at: new Date('2020-01-01T00:00:00Z') }).where('dedupe_key', 'like', 'kill-%').execute();
-    const victim = worker(schema, sink.url, 'victim', 300);
+    const victim = worker(schema, sink.url, 'victim');
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
         if (sink.received.filter((r) => r.title.startsWith('kill-')).length >= 1000) {
@@ -90,9 +90,8 @@ describe.runIf(url)('dispatchers in separate processes on one PostgreSQL', () =>
     });
     victim.kill('SIGKILL');
     await exited(victim);
-    // The survivor starts after the dead worker's 300 ms lease and takes over its claimed rows.
-    await new Promise((r) => setTimeout(r, 350));
-    expect(await exited(worker(schema, sink.url, 'survivor', 300))).toBe(0);
+    // The dead worker's claims ended with its session: the survivor, started at once, takes them.
+    expect(await exited(worker(schema, sink.url, 'survivor'))).toBe(0);
     const titles = sink.received.map((r) => r.title).filter((t) => t.startsWith('kill-'));
     expect(new Set(titles).size).toBe(ROWS);
     expect(titles.length - ROWS).toBeLessThanOrEqual(50);

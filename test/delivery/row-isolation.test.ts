@@ -60,10 +60,10 @@ describe.each(dialects)('one row of a batch on %s', (kind) => {
     };
     const running = dispatcher({ senders: new Map([['email', oneHangs]]) }).drain();
     for (let i = 0; i < 200 && ((await states())[0]![1] !== 'sent' || !release); i++) await new Promise((r) => setTimeout(r, 10));
-    // m0 is recorded while m1 is still on its way: a crash now would resend m1 alone.
+    // m0 is recorded while m1 is still on its way (claimed, still pending in the table): a crash now would resend m1 alone.
     expect(await states()).toEqual([
       ['k0', 'sent', null],
-      ['k1', 'sending', null],
+      ['k1', 'pending', null],
     ]);
     release?.();
     expect(await running).toMatchObject({ sent: 2 });

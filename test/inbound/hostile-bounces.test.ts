@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
 import { enqueue } from '../../src/delivery/outbox.js';
-import { claimDue, recordOutcomes } from '../../src/delivery/claims.js';
+import { ClaimLocks } from '../../src/delivery/claim-locks.js';
+import { recordOutcomes } from '../../src/delivery/claims.js';
 import { recordBounce } from '../../src/inbound/bounces.js';
 import { BOUNCE_SKIP_MS, failingAddresses } from '../../src/inbound/bounces.js';
 import { createBounceSink } from '../../src/inbound/bounce-sink.js';
@@ -114,21 +115,26 @@ describe.each(dialects)('hostile bounces on %s', (kind) => {
     expect(await stateOf(id)).toMatchObject({ state: 'pending', channel_index: 1 });
   });
 
-  it("should keep the fallen-back row when the same dispatcher's Slack lane claimed it before its e-mail lane wrote the late 'sent'", async () => {
+  it("should keep the fallen-back row when the e-mail lane's late 'sent' comes after the bounce, and let the Slack lane have it once that lane is done", async () => {
     const kasia = await personId('katarzyna.wisniewska@example.org');
     await enqueue(db.db, [{ key: 'r5', kind: 'notice', personId: kasia, channels: ['email', 'slack'], payload: { language: 'pl', title: 'r5', text: 'x' }, dueAt: clock.now() }]);
-    // Worker 'w', e-mail lane: claimed and handed to the mail server; its outcome is not written yet.
-    const [emailRow] = (await claimDue(db.db, { workerId: 'w', now: clock.now(), batchSize: 50, lane: 'email' })).filter((r) => r.dedupe_key === 'r5');
+    // One dispatcher's claims ('w'), e-mail lane: claimed and handed to the mail server; its outcome is not written yet.
+    const claims = new ClaimLocks(db.db, log, db.openSession ? () => db.openSession!() : undefined);
+    const email = await claims.claim({ now: clock.now(), batchSize: 50, lane: 'email' });
+    const emailRow = email.rows.find((r) => r.dedupe_key === 'r5');
     expect(emailRow).toBeDefined();
     // The bounce beats the outcome write: taken over, moved to Slack, the dispatcher poked (bounce-sink onChanged).
     const [report] = parseDsn(postfixBounce('x@example.org', 'katarzyna.wisniewska@example.org'))!;
     expect(await recordBounce(db.db, { deliveryId: emailRow!.id, personId: kasia }, report!, clock)).toMatch(/falls back to slack/);
-    // The same worker's Slack lane (lanes run side by side, delivery-loop.ts) claims it at once.
-    const slackRows = await claimDue(db.db, { workerId: 'w', now: clock.now(), batchSize: 50, lane: 'slack' });
-    expect(slackRows.map((r) => r.id)).toContain(emailRow!.id);
-    // Now the e-mail lane's late write: docs say it "finds the claim gone and changes nothing".
-    await recordOutcomes(db.db, 'w', clock.now(), [[emailRow!, { state: 'sent', sent_at: clock.now(), sent_channel: 'email', provider_id: 'late', last_error: null }]]);
-    expect(await db.db.selectFrom('deliveries').select(['state', 'channel_index', 'claimed_by', 'sent_channel']).where('id', '=', emailRow!.id).executeTakeFirstOrThrow()).toEqual({ state: 'sending', channel_index: 1, claimed_by: 'w', sent_channel: null });
+    // The same dispatcher's Slack lane (lanes run side by side, delivery-loop.ts) does not take it while the e-mail lane holds it.
+    expect((await claims.claim({ now: clock.now(), batchSize: 50, lane: 'slack' })).rows.map((r) => r.id)).not.toContain(emailRow!.id);
+    // Now the e-mail lane's late write: it finds another channel and changes nothing.
+    await recordOutcomes(db.db, clock.now(), [[emailRow!, { state: 'sent', sent_at: clock.now(), sent_channel: 'email', provider_id: 'late', last_error: null }]], email.holder);
+    expect(await db.db.selectFrom('deliveries').select(['state', 'channel_index', 'sent_channel']).where('id', '=', emailRow!.id).executeTakeFirstOrThrow()).toEqual({ state: 'pending', channel_index: 1, sent_channel: null });
+    await claims.release(email.rows.map((r) => r.id), email.holder);
+    const slack = await claims.claim({ now: clock.now(), batchSize: 50, lane: 'slack' });
+    expect(slack.rows.map((r) => r.id)).toContain(emailRow!.id);
+    await claims.close();
   });
 
   it('should not send a months-old notice again on Slack for a bounce replayed to its signed address 90 days later', async () => {

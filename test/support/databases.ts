@@ -68,6 +68,7 @@ export async function freshDatabase(kind: DbKind, seam: Pick<ConnectOptions, 'wr
   return {
     kind: 'postgres',
     db: db.db,
+    openSession: () => db.openSession!(),
     close: async () => {
       await db.close();
       await dropSchemaGuarded(admin, schema);

@@ -94,7 +94,7 @@ export async function queueMessages(db: Kysely<Database>, platform: Platform, ta
 
 /** The real Dispatcher with the service's pacing from `pacing`, on the real clock, alone on its database. */
 export function dispatcherFor(db: Kysely<Database>, sender: ChannelSender, pacing: PacingSettings, log: Logger): Dispatcher {
-  return new Dispatcher({ db, clock: systemClock, log, workerId: 'fake-platforms', exclusive: true, senders: new Map([[sender.kind, sender]]), pacing: pacingFrom(pacing), paceRecoveryMs: pacing.recoveryMs });
+  return new Dispatcher({ db, clock: systemClock, log, workerId: 'fake-platforms', senders: new Map([[sender.kind, sender]]), pacing: pacingFrom(pacing), paceRecoveryMs: pacing.recoveryMs });
 }
 
 export interface RunResult {

@@ -1,0 +1,133 @@
+import type { Kysely } from 'kysely';
+import type { DedicatedSession } from '../db/db.port.js';
+import type { Database, DeliveryRow } from '../db/tables.js';
+import type { Logger } from '../log.js';
+import { countLocked, fetchClaimed, lockClassOf, lockDue, selectDue, unlock, type LockHolder } from './claims.js';
+import type { Lane } from './lanes.js';
+
+/** A claimed batch: its rows, and the session holding their locks (none on PGlite). */
+export interface Claimed {
+  rows: DeliveryRow[];
+  holder: LockHolder | undefined;
+}
+
+/**
+ * What this process has claimed and not yet let go (docs/delivery-engine.md, "Claims"). A claim
+ * writes nothing to the row: it stays `pending`, and
+ * - on PostgreSQL it is a session advisory lock held on a session of the dispatcher's own
+ *   (`openSession`), opened at the first claim and kept for the dispatcher's life. A process that
+ *   dies loses its session and with it every claim, at once: no lease, nothing to take back.
+ *   A session that broke is replaced at the next claim; its claims are lost (their outcomes are
+ *   not recorded, recordOutcomes checks the lock) and those rows go out again.
+ * - on PGlite (one process, one session: advisory locks are re-entrant there and exclude
+ *   nothing) the in-process set of rows in flight is the claim.
+ * In both, rows in flight are kept out of this process's next claims. Claims are made one at a
+ * time, so that set is exact when each claim is made.
+ */
+export class ClaimLocks {
+  /** Rows in flight, with the session holding each (undefined on PGlite). */
+  private readonly inFlight = new Map<number, LockHolder | undefined>();
+  private holder: Promise<LockHolder> | undefined;
+  private claiming: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly log: Logger,
+    private readonly openSession?: () => Promise<DedicatedSession>,
+  ) {}
+
+  /** Rows this process holds now. */
+  get size(): number {
+    return this.inFlight.size;
+  }
+
+  /** The ids of the rows this process holds now. */
+  held(): number[] {
+    return [...this.inFlight.keys()];
+  }
+
+  /** Rows claimed in the whole deployment: every replica's locks (PostgreSQL), this process's set (PGlite). */
+  async countClaimed(): Promise<number> {
+    return this.openSession ? countLocked(this.db) : this.inFlight.size;
+  }
+
+  /** Claims up to `batchSize` due rows of one lane. */
+  claim(claim: { now: Date; batchSize: number; lane: Lane }): Promise<Claimed> {
+    const work = this.claiming.then(() => this.claimNow(claim));
+    this.claiming = work.catch(() => undefined);
+    return work;
+  }
+
+  private async claimNow(claim: { now: Date; batchSize: number; lane: Lane }): Promise<Claimed> {
+    const exclude = [...this.inFlight.keys()];
+    if (!this.openSession) {
+      const rows = await selectDue(this.db, { ...claim, exclude });
+      for (const row of rows) this.inFlight.set(row.id, undefined);
+      return { rows, holder: undefined };
+    }
+    const holder = await this.session();
+    const ids = await lockDue(holder, { ...claim, exclude });
+    if (ids.length === 0) return { rows: [], holder };
+    for (const id of ids) this.inFlight.set(id, holder);
+    let rows: DeliveryRow[];
+    try {
+      rows = await fetchClaimed(this.db, ids, claim);
+    } catch (error) {
+      await this.release(ids, holder);
+      throw error;
+    }
+    const kept = new Set(rows.map((r) => r.id));
+    const gone = ids.filter((id) => !kept.has(id));
+    // Recorded (or changed) by someone else between this claim's snapshot and its lock.
+    if (gone.length > 0) await this.release(gone, holder);
+    return { rows, holder };
+  }
+
+  /**
+   * Lets rows go: unlocked, and out of the in-flight set only once the unlock is done, so that
+   * no claim of this process can lock one of them again before (that would count twice).
+   */
+  async release(ids: number[], holder: LockHolder | undefined): Promise<void> {
+    if (ids.length === 0) return;
+    try {
+      if (holder && !holder.session.broken) {
+        const notHeld = await unlock(holder, ids);
+        if (notHeld > 0) this.log.warn({ rows: notHeld }, 'delivery claims were no longer held when let go');
+      }
+    } catch (error) {
+      // The session is likely broken: its locks end with it.
+      this.log.warn({ err: error }, 'could not unlock delivery claims; they end with their session');
+    } finally {
+      for (const id of ids) if (this.inFlight.get(id) === holder) this.inFlight.delete(id);
+    }
+  }
+
+  /** The session claims are made on: opened at the first claim, replaced when it broke. */
+  private async session(): Promise<LockHolder> {
+    const current = this.holder && (await this.holder.catch(() => undefined));
+    if (current && !current.session.broken) return current;
+    if (current) {
+      this.log.warn('the dispatcher lost its database session: the rows it was sending may go out again');
+      await current.session.close().catch(() => undefined);
+    }
+    this.holder = (async () => {
+      const session = await this.openSession!();
+      try {
+        return { session, lockClass: await lockClassOf(session) };
+      } catch (error) {
+        await session.close().catch(() => undefined);
+        throw error;
+      }
+    })();
+    return this.holder;
+  }
+
+  /** Ends every claim: closes the session (its locks end with it). For the end of the dispatcher's work. */
+  async close(): Promise<void> {
+    await this.claiming;
+    const current = this.holder && (await this.holder.catch(() => undefined));
+    this.holder = undefined;
+    if (current) await current.session.close().catch(() => undefined);
+    this.inFlight.clear();
+  }
+}
