@@ -26,6 +26,7 @@ import { inboundBenchmark } from './inbound.bench.js';
 import { attendancePdfBenchmark } from './attendance-pdf.bench.js';
 import { attendanceSummaryBenchmark } from './attendance-summary.bench.js';
 import { platformLimitsBenchmark } from './platform-limits.bench.js';
+import { nationalBenchmark, nationalMinutes } from './national.bench.js';
 import { Report, killAllChildren, s, waitForQuiet, withTimeout } from './support.js';
 
 interface Benchmark {
@@ -54,6 +55,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'render-all', title: 'Rendering every message kind with stress data for all four channels (issue 14)', limitMs: 60_000, run: renderAllBenchmark },
   { name: 'attendance-pdf', title: 'Lista obecności PDF for 500 people (issue 15)', limitMs: 120_000, run: attendancePdfBenchmark },
   { name: 'platform-limits', title: '5,000 messages per platform into fakes that refuse beyond the limits (issue 17)', limitMs: 300_000, run: platformLimitsBenchmark },
+  { name: 'national', title: 'A national week: 2,857 teams, 30,000 members, one week compressed (issue 17)', limitMs: (2 * nationalMinutes() + 40) * 60_000, run: nationalBenchmark },
 ];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -1,0 +1,439 @@
+/**
+ * Issue 17, "a national day": Poland's 2,857 gminy and powiaty (bench/generate-national.ts),
+ * 30,000 members, one simulated week compressed into BENCH_NATIONAL_MINUTES (default 10) real
+ * minutes, on PGlite and on PostgreSQL. The real service runs in a child process
+ * (bench/national-service.ts) on a clock that runs week ÷ minutes times faster than real time
+ * (about 1,000× at ten minutes); everything leaves through the outbox and the real dispatcher
+ * to the SMTP sink and fake Slack API of bench/national-edges.ts. Meanwhile, on the simulated
+ * clock: reminders, check-ins and the Monday digest fall due; 1,500 `/pzk spotkania` (signed
+ * Slack requests) come on Monday 9:00–10:00 and 40 in every other working hour; three
+ * conferences are announced (Tue 10:00, Wed 11:00, Thu 13:00) and members answer 60% of the
+ * invitations through the links in their e-mails; coordinators answer 70% of check-ins through
+ * the form link; calendar clients poll every team feed and every personal feed once per
+ * simulated hour (as far as they get). See docs/benchmarks.md, "A national week".
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { DateTime } from 'luxon';
+import { generateNational, type NationalSchedule } from './generate-national.js';
+import { linksIn, startEdges, type Edges } from './national-edges.js';
+import { postgresUrl, redact } from './databases.js';
+import { tempDir } from './fixtures.js';
+import { captureTail, int, ms, percentile, s, track, waitForExit, withTimeout, yesNo, type Report } from './support.js';
+import pg from 'pg';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SIGNING_SECRET = 'bench-national-signing-secret-0123456789';
+const APP_SECRET = 'n'.repeat(48);
+const WEEK_MS = 7 * 86_400_000;
+const ZONE = 'Europe/Warsaw';
+/** Monday 1 March 2027, 00:00 in Warsaw: a week without public holidays. */
+const SIM_START = DateTime.fromISO('2027-03-01T00:00', { zone: ZONE });
+const simAt = (dayOffset: number, hour: number, minute = 0) => SIM_START.plus({ days: dayOffset }).set({ hour, minute }).toMillis();
+
+export const nationalMinutes = () => Number(process.env.BENCH_NATIONAL_MINUTES ?? 10);
+
+interface Ready {
+  url: string;
+  people: { id: number; email: string; token: string }[];
+  timings: Record<string, number>;
+  backlog: number;
+}
+interface Counters {
+  cpuMs: number;
+  queries: number;
+  rss: number;
+}
+type FinishedRow = readonly [number, string, string, number, number | null, string | null, string | null, number];
+interface Finished extends Counters {
+  rows: FinishedRow[];
+  /** Real ms the service took after the week to send what was due; rows still due after two minutes. */
+  drainMs: number;
+  backlogLeft: number;
+  rsvps: { answer: string; n: string }[];
+  statusUpdates: string;
+}
+
+/** mulberry32 */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+class Child {
+  private waiting = new Map<string, (value: unknown) => void>();
+  readonly tail: () => string;
+  constructor(readonly process: ChildProcess) {
+    this.tail = captureTail(process, 40);
+    process.setMaxListeners(0);
+    process.on('message', (m: Record<string, unknown>) => {
+      for (const [key, value] of Object.entries(m)) {
+        const key2 = key === 'counters' ? `counters:${(value as { n: number }).n}` : key;
+        this.waiting.get(key2)?.(value);
+        this.waiting.delete(key2);
+      }
+    });
+  }
+  next<T>(key: string, limitMs: number): Promise<T> {
+    return withTimeout(
+      new Promise<T>((resolve, reject) => {
+        this.waiting.set(key, resolve as (value: unknown) => void);
+        this.waiting.set('error', (e) => reject(new Error(`the service child: ${String(e)}\n${this.tail()}`)));
+        this.process.once('exit', (code) => reject(new Error(`the service child exited with ${code}\n${this.tail()}`)));
+      }),
+      limitMs,
+      `waiting for ${key} from the service child`,
+    );
+  }
+  send(message: object): void {
+    this.process.send(message);
+  }
+}
+
+function post(agent: Agent, url: string, body: string, headers: Record<string, string>): Promise<{ status: number; ms: number }> {
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, timeout: 30_000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - t0 }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve({ status: 0, ms: performance.now() - t0 }));
+    req.end(body);
+  });
+}
+
+function get(agent: Agent, url: string, etag?: string): Promise<{ status: number; ms: number; etag?: string }> {
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const req = request(url, { agent, headers: etag ? { 'if-none-match': etag } : {}, timeout: 30_000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - t0, etag: res.headers.etag as string | undefined }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve({ status: 0, ms: performance.now() - t0 }));
+    req.end();
+  });
+}
+
+function signedCommand(user: string, text: string, n: number): { body: string; headers: Record<string, string> } {
+  const body = new URLSearchParams({ token: 'legacy', team_id: 'T1', channel_id: `D${user}`, user_id: user, command: '/pzk', text, api_app_id: 'A1', response_url: 'https://hooks.slack.invalid/commands/T1/1/x', trigger_id: `${n}.1.bench` }).toString();
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  return { body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature } };
+}
+
+async function weekOn(report: Report, label: string, national: NationalSchedule, files: string[], dbEnv: Record<string, string>): Promise<void> {
+  const minutes = nationalMinutes();
+  const rate = WEEK_MS / (minutes * 60_000);
+  const random = prng(2027);
+  const slackUsers = new Map<string, string>();
+  national.members.forEach((email, i) => slackUsers.set(`U${String(i).padStart(6, '0')}`, email));
+  const slackIdOf = new Map([...slackUsers].map(([id, email]) => [email, id]));
+  // Whom each e-mail's links reach: members decide once per invitation and per check-in.
+  const actions: (() => void)[] = [];
+  let onMail: (to: string, raw: string) => void = () => undefined;
+  const edges: Edges = await startEdges({ slackEmail: (user) => slackUsers.get(user), onMail: (to, raw) => onMail(to, raw) });
+  const dataDir = tempDir(`national-${label.toLowerCase()}`);
+  const child = new Child(
+    track(
+      fork(join(ROOT, 'bench', 'national-service.ts'), [], {
+        cwd: ROOT,
+        execArgv: ['--import', 'tsx'],
+        env: { ...process.env, DATA_DIR: dataDir, ...dbEnv, BENCH_SCHEDULE: files.join(','), BENCH_SIM_START: SIM_START.toUTC().toISO()!, BENCH_RATE: String(rate), BENCH_APP_SECRET: APP_SECRET, BENCH_SMTP_URL: edges.smtpUrl, BENCH_SLACK_API_URL: edges.slackApiUrl, BENCH_SIGNING_SECRET: SIGNING_SECRET },
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      }),
+    ),
+  );
+  try {
+    const ready = await child.next<Ready>('ready', 900_000);
+    const t = ready.timings;
+    report.row(`national ${label}: import ${int(national.teams.length)} teams, ${int(national.members.length)} members (${files.length} files)`, s(t.import!));
+    report.row(`national ${label}: plan 60 days (reminders, check-ins, digests, summaries): ${int(t.planned!)} rows pending`, s(t.plan!));
+    report.row(`national ${label}: ${int(ready.people.length)} personal feed tokens; service start`, `${s(t['feed tokens']!)}; ${s(t.start!)}`);
+    if (ready.backlog) report.note(`national ${label}: ${int(ready.backlog)} rows due before the week (first-import backlog) counted as sent.`);
+
+    const url = ready.url;
+    const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+    const realStart = Date.now() + 1500;
+    const simEnd = SIM_START.toMillis() + WEEK_MS;
+    const toReal = (sim: number) => realStart + (sim - SIM_START.toMillis()) / rate;
+    const simNow = () => SIM_START.toMillis() + (Date.now() - realStart) * rate;
+    const at = (sim: number, work: () => void) => {
+      const timer = setTimeout(work, Math.max(0, toReal(sim) - Date.now()));
+      timers.push(timer);
+    };
+    const timers: NodeJS.Timeout[] = [];
+    let over = false;
+    const pending = new Set<Promise<unknown>>();
+    const track2 = <T>(p: Promise<T>) => (pending.add(p), p.finally(() => pending.delete(p)));
+
+    // Members acting on their mail: invitations (60% answer, 3 in 4 of them accept) and check-ins (70%).
+    const idByEmail = new Map(ready.people.map((p) => [p.email, p.id]));
+    const answers = { rsvp: [] as number[], rsvpFailed: 0, forms: [] as number[], formsFailed: 0 };
+    onMail = (to, raw) => {
+      if (over || !idByEmail.has(to)) return;
+      const { rsvp, forms } = linksIn(raw);
+      if (rsvp.length && random() < 0.6) {
+        const wanted = random() < 0.75 ? 'accepted' : 'declined';
+        const link = rsvp.find((l) => l.answer === wanted);
+        const when = simNow() + random() * 36 * 3600_000;
+        if (link && when < simEnd) at(when, () => void track2(post(agent, `${url}/rsvp/${link.token}`, '', { origin: url, 'content-type': 'application/x-www-form-urlencoded' }).then((r) => (r.status === 200 ? answers.rsvp.push(r.ms) : answers.rsvpFailed++))));
+      }
+      const status = forms.find((f) => f.form === 'status');
+      if (status && random() < 0.7) {
+        const when = simNow() + random() * 6 * 3600_000;
+        const body = new URLSearchParams({ done: 'Omówiliśmy sytuację trzech rodzin i ustaliliśmy plan wsparcia.', next: 'Spotkanie z kuratorem i pedagogiem szkolnym.', people: '7' }).toString();
+        if (when < simEnd) at(when, () => void track2(post(agent, `${url}/forms/${status.token}`, body, { origin: url, 'content-type': 'application/x-www-form-urlencoded' }).then((r) => (r.status === 200 ? answers.forms.push(r.ms) : answers.formsFailed++))));
+      }
+    };
+
+    // Commands: 1,500 in the Monday 9:00 hour, 40 in every other working hour (8–16, Mon–Fri).
+    const commands = { peak: [] as number[], other: [] as number[], failed: 0 };
+    const slackMembers = national.members.filter((_, i) => i % 3 === 2);
+    let n = 0;
+    const command = (peak: boolean) => {
+      const email = slackMembers[Math.floor(random() * slackMembers.length)]!;
+      const signed = signedCommand(slackIdOf.get(email)!, 'spotkania', ++n);
+      void track2(post(agent, `${url}/slack/events`, signed.body, signed.headers).then((r) => (r.status === 200 ? (peak ? commands.peak : commands.other).push(r.ms) : commands.failed++)));
+    };
+    for (let day = 0; day < 5; day++) {
+      for (let hour = 8; hour < 16; hour++) {
+        const peak = day === 0 && hour === 9;
+        const count = peak ? 1500 : 40;
+        for (let i = 0; i < count; i++) at(simAt(day, hour) + random() * 3600_000, () => command(peak));
+      }
+    }
+
+    // Three conferences, each for some voivodeships' teams, announced during the week.
+    const conferences = [
+      { day: 1, hour: 10, id: 'konferencja-mazowsze', title: 'Konferencja wojewódzka: współpraca w pracy z rodziną (mazowieckie)', voivodeships: ['mz'] },
+      { day: 2, hour: 11, id: 'konferencja-poludnie', title: 'Konferencja regionalna Południe: kooperacja instytucji', voivodeships: ['sl', 'ma'] },
+      { day: 3, hour: 13, id: 'konferencja-polnoc', title: 'Konferencja regionalna Północ: dzieci i rodziny w kryzysie', voivodeships: ['pm', 'wn', 'kp'] },
+    ];
+    const invited = new Map<string, number>();
+    for (const c of conferences) {
+      const teams = national.teams.filter((team) => c.voivodeships.includes(team.voivodeship));
+      invited.set(c.id, teams.reduce((sum, team) => sum + team.members.length, 0));
+      const starts = SIM_START.plus({ days: 35 + c.day }).set({ hour: 9 });
+      at(simAt(c.day, c.hour), () =>
+        child.send({ conference: { id: c.id, title: c.title, startsLocal: starts.toFormat("yyyy-MM-dd'T'HH:mm"), endsLocal: starts.set({ hour: 16 }).toFormat("yyyy-MM-dd'T'HH:mm"), startsAt: starts.toUTC().toISO(), endsAt: starts.set({ hour: 16 }).toUTC().toISO(), rsvpBy: starts.minus({ days: 10 }).toISODate(), teams: teams.map((team) => team.id) } }),
+      );
+    }
+
+    // Calendar clients: every team feed and every personal feed once per simulated hour,
+    // BENCH_NATIONAL_POLLERS (default 4) at a time; what an hour does not reach is counted as
+    // missed. Every other client sends If-None-Match. Polling does not compress: 32,874 feeds an
+    // hour are 9 requests a real second, but 9 × the clock's rate here.
+    const pollers = Number(process.env.BENCH_NATIONAL_POLLERS ?? 4);
+    const feeds = [...national.teams.map((team) => `/calendars/teams/${team.id}.ics`), ...ready.people.map((p) => `/calendars/u/${p.token}.ics`)];
+    const etags = new Map<number, string>();
+    const polls = { ok200: [] as number[], ok304: [] as number[], failed: 0, missed: 0, hours: 0 };
+    const pollHour = async (hour: number) => {
+      const end = toReal(SIM_START.toMillis() + (hour + 1) * 3600_000);
+      let next = 0;
+      const worker = async () => {
+        while (!over && Date.now() < end && next < feeds.length) {
+          const i = next++;
+          const r = await get(agent, `${url}${feeds[i]}`, i % 2 ? etags.get(i) : undefined);
+          if (r.status === 200) (polls.ok200.push(r.ms), r.etag && etags.set(i, r.etag));
+          else if (r.status === 304) polls.ok304.push(r.ms);
+          else polls.failed++;
+        }
+      };
+      await Promise.all(Array.from({ length: pollers }, worker));
+      polls.missed += feeds.length - Math.min(next, feeds.length);
+      polls.hours++;
+    };
+    const polling = (async () => {
+      for (let hour = 0; hour < 168 && !over; hour++) {
+        const wait = toReal(SIM_START.toMillis() + hour * 3600_000) - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        if (!over) await pollHour(hour);
+      }
+    })();
+
+    // The service's CPU and statements at every simulated hour.
+    const hourly: (Counters & { hour: number })[] = [];
+    for (let hour = 0; hour <= 168; hour++) {
+      at(SIM_START.toMillis() + hour * 3600_000, () => {
+        child.send({ counters: hour });
+        void child.next<Counters>(`counters:${hour}`, 120_000).then(
+          (c) => {
+            hourly.push({ ...c, hour });
+            // Progress, once a simulated day (stdout only).
+            if (hour % 12 === 0) process.stdout.write(`  … ${label} hour ${hour}: ${int(edges.arrivals.length)} messages at the sinks, ${int(commands.peak.length + commands.other.length)} commands, ${int(polls.ok200.length + polls.ok304.length)} feed polls, ${int(answers.rsvp.length)} RSVPs, ${int(answers.forms.length)} check-in answers; service CPU ${s(c.cpuMs)}, ${int(c.queries)} statements; lag of the counters answer ${ms(Date.now() - toReal(SIM_START.toMillis() + hour * 3600_000))}\n`);
+          },
+          () => undefined,
+        );
+      });
+    }
+
+    const load0 = loadavg();
+    const parentCpu0 = process.cpuUsage();
+    child.send({ go: realStart });
+    report.note(`national ${label}: one week in ${minutes} real minutes, the clock ${int(rate)}× real time (1 real ms = ${(rate / 1000).toFixed(2)} simulated s); load average at the start ${load0.map((l) => l.toFixed(2)).join(' / ')}.`);
+    await new Promise((resolve) => setTimeout(resolve, toReal(simEnd) - Date.now()));
+    over = true;
+    for (const timer of timers) clearTimeout(timer);
+    await Promise.race([Promise.allSettled([polling, ...pending]), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    const load1 = loadavg();
+    const parentCpu = process.cpuUsage(parentCpu0);
+    child.send({ finish: { from: SIM_START.minus({ days: 1 }).toUTC().toISO(), until: DateTime.fromMillis(simEnd).plus({ days: 1 }).toUTC().toISO(), weekEnd: new Date(simEnd).toISOString() } });
+    const finished = await child.next<Finished>('finished', 420_000);
+    await waitForExit(child.process, 15_000);
+
+    summarise(report, label, { rate, realStart, simEnd, toReal, finished, edges, hourly, commands, polls, answers, invited, feedsPerHour: feeds.length, parentCpuMs: (parentCpu.user + parentCpu.system) / 1000, load1 });
+  } finally {
+    child.process.kill('SIGKILL');
+    await edges.close();
+  }
+}
+
+interface Summary {
+  rate: number;
+  realStart: number;
+  simEnd: number;
+  toReal: (sim: number) => number;
+  finished: Finished;
+  edges: Edges;
+  hourly: (Counters & { hour: number })[];
+  commands: { peak: number[]; other: number[]; failed: number };
+  polls: { ok200: number[]; ok304: number[]; failed: number; missed: number; hours: number };
+  answers: { rsvp: number[]; rsvpFailed: number; forms: number[]; formsFailed: number };
+  invited: Map<string, number>;
+  feedsPerHour: number;
+  parentCpuMs: number;
+  load1: number[];
+}
+
+function summarise(report: Report, label: string, x: Summary): void {
+  const name = (what: string) => `national ${label}: ${what}`;
+  const arrivals = new Map<string, number[]>();
+  for (const a of x.edges.arrivals) arrivals.set(a.id, [...(arrivals.get(a.id) ?? []), a.at]);
+  const simStart = SIM_START.toMillis();
+  const byKind = new Map<string, { due: number; sent: number; other: number }>();
+  const lateness: number[] = [];
+  const lostRows: string[] = [];
+  let matched = 0;
+  let sentNotSeen = 0;
+  let doubledIds = 0;
+  for (const [id, kind, state, due, sentAt, , provider] of x.finished.rows) {
+    const inWeek = due >= simStart && due < x.simEnd;
+    const k = byKind.get(kind) ?? { due: 0, sent: 0, other: 0 };
+    if (inWeek) k.due++;
+    if (state === 'sent' && due >= simStart) {
+      if (inWeek) k.sent++;
+      const seen = provider ? arrivals.get(provider) : undefined;
+      if (seen) (matched++, seen.length > 1 && doubledIds++);
+      else if (sentAt && sentAt >= simStart) sentNotSeen++;
+      if (kind === 'reminder' && inWeek) {
+        // Real ms from the instant the accelerated clock showed the due time to the arrival at the sink.
+        const arrived = seen ? seen[0]! : x.toReal(sentAt ?? due);
+        lateness.push(arrived - x.toReal(due));
+      }
+    } else if (inWeek) {
+      k.other++;
+      // Lost: given up (failed) or still unsent although due; muted/expired ones are decisions, not losses.
+      if (kind === 'reminder' && (state === 'failed' || state === 'pending' || state === 'sending')) lostRows.push(`${id}:${state}`);
+    }
+    byKind.set(kind, k);
+  }
+  const sinkTotal = x.edges.arrivals.length;
+  const providerIds = new Set(x.finished.rows.map((r) => r[6]).filter(Boolean));
+  const strays = x.edges.arrivals.filter((a) => !providerIds.has(a.id)).length;
+  const reminders = byKind.get('reminder') ?? { due: 0, sent: 0, other: 0 };
+  const p99 = percentile(lateness, 99);
+  report.row(name(`reminders due in the week, sent`), `${int(reminders.sent)} of ${int(reminders.due)}`);
+  report.row(
+    name('reminder lateness p50 / p99 / max, real ms from the clock showing the due time to the message at the sink'),
+    `${ms(percentile(lateness, 50))} / ${ms(p99)} / ${ms(Math.max(...lateness))} (simulated: ${s(percentile(lateness, 50) * x.rate)} / ${s(p99 * x.rate)} / ${s(Math.max(...lateness) * x.rate)})`,
+    'p99 < 1 s',
+    yesNo(lateness.length > 0 && p99 < 1000),
+  );
+  report.row(name('after the week: real time to send what was due (at most 2 min), rows still due then'), `${s(x.finished.drainMs)}, ${int(x.finished.backlogLeft)} left`);
+  report.row(name('lost: reminders due in the week not sent after that (failed or still queued)'), `${int(lostRows.length)}${lostRows.length ? ` (${lostRows.slice(0, 5).join(', ')}…)` : ''}`, '0', yesNo(lostRows.length === 0));
+  report.row(
+    name('doubled: messages at the sinks beyond one per sent row'),
+    `${int(strays)} not matching a sent row's provider id, ${int(doubledIds)} ids twice (${int(sinkTotal)} messages at the sinks, ${int(matched)} matched; ${int(sentNotSeen)} rows sent in the week not seen at a sink)`,
+    '0',
+    yesNo(strays === 0 && doubledIds === 0),
+  );
+  report.row(name('rows due in the week by kind: sent / due (not sent)'), [...byKind].filter(([, k]) => k.due > 0).map(([kind, k]) => `${kind} ${int(k.sent)}/${int(k.due)}${k.other ? ` (${int(k.other)})` : ''}`).join(', '));
+  report.row(name('invited to the three conferences; answers recorded (links in the e-mails)'), `${[...x.invited.values()].map(int).join(' + ')} invited; rsvps ${x.finished.rsvps.map((r) => `${r.answer} ${int(Number(r.n))}`).join(', ') || 'none'}; POST /rsvp p50 ${ms(percentile(x.answers.rsvp, 50))}, p99 ${ms(percentile(x.answers.rsvp, 99))}, ${x.answers.rsvpFailed} refused`);
+  report.row(name('check-ins answered through the form link'), `${int(x.answers.forms.length)} (${x.finished.statusUpdates} status updates stored; ${x.answers.formsFailed} refused); POST /forms p50 ${ms(percentile(x.answers.forms, 50))}, p99 ${ms(percentile(x.answers.forms, 99))}`);
+  report.row(name('Monday 9:00–10:00 peak, 1,500 signed /pzk spotkania over Slack: p50 / p99'), `${ms(percentile(x.commands.peak, 50))} / ${ms(percentile(x.commands.peak, 99))} (${int(x.commands.peak.length)} answered, ${x.commands.failed} failed in the week; other hours p50 ${ms(percentile(x.commands.other, 50))}, p99 ${ms(percentile(x.commands.other, 99))})`);
+  const polled = x.polls.ok200.length + x.polls.ok304.length;
+  report.row(
+    name(`feed polls: every team and personal feed (${int(x.feedsPerHour)}) each simulated hour`),
+    `${int(polled)} of ${int(x.feedsPerHour * x.polls.hours)} done (${((polled / Math.max(1, x.feedsPerHour * x.polls.hours)) * 100).toFixed(1)}%; ${int(x.polls.missed)} missed, ${x.polls.failed} failed); 200 p50 ${ms(percentile(x.polls.ok200, 50))} p99 ${ms(percentile(x.polls.ok200, 99))}; 304 p50 ${ms(percentile(x.polls.ok304, 50))} p99 ${ms(percentile(x.polls.ok304, 99))}`,
+  );
+  // What each part cost: the service's CPU and statements in the simulated hours where that part ran.
+  const hourly = [...x.hourly].sort((a, b) => a.hour - b.hour);
+  const delta = (h: number) => {
+    const a = hourly.find((c) => c.hour === h);
+    const b = hourly.find((c) => c.hour === h + 1);
+    return a && b ? { cpuMs: b.cpuMs - a.cpuMs, queries: b.queries - a.queries } : undefined;
+  };
+  const mean = (hours: number[]) => {
+    const d = hours.map(delta).filter((v): v is { cpuMs: number; queries: number } => !!v);
+    return d.length ? { cpuMs: d.reduce((t, v) => t + v.cpuMs, 0) / d.length, queries: d.reduce((t, v) => t + v.queries, 0) / d.length, n: d.length } : undefined;
+  };
+  const hourOf = (day: number, hour: number) => day * 24 + hour;
+  const nights = Array.from({ length: 7 }, (_, d) => [1, 2, 3, 4].map((h) => hourOf(d, h))).flat();
+  const work = Array.from({ length: 5 }, (_, d) => [11, 12, 14, 15].map((h) => hourOf(d, h))).flat().filter((h) => ![hourOf(1, 11), hourOf(2, 11), hourOf(2, 12), hourOf(3, 14), hourOf(3, 13)].includes(h));
+  const perHour = (what: string, m: { cpuMs: number; queries: number; n?: number } | undefined) =>
+    report.row(name(`service cost, ${what}`), m ? `CPU ${ms(m.cpuMs)} per simulated hour (${((m.cpuMs / (3600_000 / x.rate)) * 100).toFixed(0)}% of a core), ${int(m.queries)} statements` : 'not measured');
+  perHour('a night hour 01:00–05:00 (feed polls only; mean)', mean(nights));
+  perHour('an ordinary working hour (reminders, 40 commands, check-ins, polls; mean)', mean(work));
+  perHour('Monday 07:00–08:00 (quiet hours end: reminders held overnight)', delta(hourOf(0, 7)));
+  perHour('Monday 08:00–09:00 (the digest)', delta(hourOf(0, 8)));
+  perHour('Monday 09:00–10:00 (the command peak)', delta(hourOf(0, 9)));
+  for (const [day, hour, what] of [[1, 10, 'Tuesday 10:00–11:00 (conference 1 invitations)'], [2, 11, 'Wednesday 11:00–12:00 (conference 2)'], [3, 13, 'Thursday 13:00–14:00 (conference 3)']] as const) perHour(what, delta(hourOf(day, hour)));
+  const first = hourly[0];
+  const last = hourly[hourly.length - 1];
+  report.row(
+    name('the whole week: service CPU, statements, peak RSS; the load generator\'s CPU'),
+    first && last ? `${s(last.cpuMs - first.cpuMs)} CPU (${(((last.cpuMs - first.cpuMs) / (WEEK_MS / x.rate)) * 100).toFixed(0)}% of a core), ${int(last.queries - first.queries)} statements, RSS ${Math.round(Math.max(...hourly.map((h) => h.rss), x.finished.rss) / 1e6)} MB; generator ${s(x.parentCpuMs)}` : 'not measured',
+  );
+  report.note(`national ${label}: load average at the end ${x.load1.map((l) => l.toFixed(2)).join(' / ')}.`);
+}
+
+export async function nationalBenchmark(report: Report): Promise<void> {
+  const national = generateNational();
+  const dir = tempDir('national');
+  const files = national.files.map((f) => {
+    const file = join(dir, f.name);
+    writeFileSync(file, f.yaml);
+    return file;
+  });
+  if (!process.env.BENCH_SKIP_PGLITE) await weekOn(report, 'PGlite', national, files, {});
+  const postgres = await postgresUrl();
+  if ('skip' in postgres) {
+    report.row('national PostgreSQL', `skipped: ${postgres.skip}`, '—', 'skipped');
+    return;
+  }
+  const schema = `bench_national_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: postgres.url });
+  await admin.connect();
+  try {
+    await admin.query(`create schema ${schema}`);
+    report.note(`national: PostgreSQL at ${redact(postgres.url)}, schema ${schema} (dropped afterwards).`);
+    await weekOn(report, 'PostgreSQL', national, files, { DATABASE_URL: `${postgres.url}${postgres.url.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}` });
+  } finally {
+    await admin.query(`drop schema if exists ${schema} cascade`).catch(() => undefined);
+    await admin.end();
+  }
+}

@@ -1,0 +1,44 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AcceleratedClock } from '../../src/clock.js';
+import type { Db } from '../../src/db/db.port.js';
+import { Dispatcher } from '../../src/delivery/dispatcher.js';
+import { enqueue } from '../../src/delivery/outbox.js';
+import { createLogger } from '../../src/log.js';
+import { dialects, freshDatabase } from '../support/databases.js';
+import { sinkSender, startSink } from './http-sink.js';
+
+let sink: Awaited<ReturnType<typeof startSink>>;
+beforeAll(async () => (sink = await startSink()));
+afterAll(async () => sink.close());
+
+describe.each(dialects)('pacing on a clock 1,000 times faster than real time, on %s', (kind) => {
+  let db: Db;
+  beforeEach(async () => {
+    sink.received.length = 0;
+    db = await freshDatabase(kind);
+  });
+  afterEach(async () => db?.close());
+
+  it('should wait the real time in which the injected clock passes the pacing wait, not that many real milliseconds', async () => {
+    // One send a second (of the injected clock), burst 1: each send after the first waits about
+    // a second of that clock, which at 1,000x is about a real millisecond.
+    const clock = new AcceleratedClock('2027-01-04T08:00:00Z', 1000);
+    const person = (await db.db.insertInto('people').values({ email: 'a@example.org', name: 'A', language: 'pl', channels: JSON.stringify(['email']), source: 'test' }).returning('id').executeTakeFirstOrThrow()).id;
+    await enqueue(db.db, [1, 2, 3, 4].map((n) => ({ key: `k${n}`, kind: 'notice' as const, personId: person, channels: ['email' as const], payload: { language: 'pl', title: `T${n}`, text: 'x' }, dueAt: clock.now() })));
+    const waits: number[] = [];
+    const dispatcher = new Dispatcher({
+      db: db.db,
+      clock,
+      log: createLogger('silent'),
+      workerId: 'w1',
+      senders: new Map([['email', sinkSender('email', sink.url)]]),
+      pacing: () => [{ key: 'email', perSecond: 1, burst: 1 }],
+      maxPaceWaitMs: 60_000,
+      sleep: async (ms) => void waits.push(ms),
+    });
+    await dispatcher.drain();
+    expect(sink.received).toHaveLength(4);
+    expect(waits.length).toBeGreaterThan(0);
+    for (const ms of waits) expect(ms).toBeLessThanOrEqual(5);
+  });
+});
