@@ -11,6 +11,7 @@ import { DEFAULT_QUIET_HOURS, outsideQuietHours, quietHoursColumns, quietHoursRu
 import { occurrenceKey, occurrencesIn } from './occurrence-window.js';
 import { recordPlans, teamPlans } from './reminder-plans.js';
 import { dropStaleReminders } from './stale-reminders.js';
+import { TimeSlicer } from '../time-slices.js';
 
 export const DEFAULT_HORIZON_DAYS = 60;
 
@@ -31,7 +32,8 @@ export interface ReminderRef {
  * offset, and one INSERT … SELECT joins them to the team's members (ten times less to
  * compute, serialise and ship). Only people with quiet hours of their own get rows computed
  * here, since their due time differs. Batches are inserted while the next ones are computed,
- * and at most two are held in memory, whatever the number of teams.
+ * and at most two are held in memory, whatever the number of teams. The loop pauses for the
+ * event loop every few milliseconds of work, so requests are answered meanwhile.
  *
  * Each team's mark (reminder-plans.ts) says how far it is planned: the daily run plans only
  * the occurrences beyond it, and the whole horizon only for teams whose data changed since,
@@ -67,7 +69,11 @@ export async function planReminders(
     // Marked as handled at once; a failure still surfaces at the next await of inFlight.
     inFlight.catch(() => undefined);
   };
+  // Thousands of teams' occurrences are computed on the thread that answers requests: pause
+  // every few milliseconds of work (time-slices.ts), not only when a batch is written.
+  const slicer = new TimeSlicer();
   for (const { team, series, meetings } of teams) {
+    await slicer.tick();
     const offsets = (series.reminders as string[]).map((o) => [o, parseDuration(o)!] as const);
     const ownHere = own.get(team.id) ?? [];
     const mark = marks.get(team.id);
