@@ -71,3 +71,34 @@ export async function forEachSliced<T>(items: Iterable<T>, work: (item: T, index
   }
   return slicer;
 }
+
+/**
+ * Batch sizes by time, not count: a statement that writes thousands of rows holds PGlite's
+ * thread (the one that answers requests) for its whole length. After each full batch the size
+ * halves when it took more than twice `targetMs` and doubles when it took less than half, within
+ * [min, max]. On PostgreSQL the same sizing costs only a few more round trips.
+ */
+export class BatchSizer {
+  private size: number;
+
+  constructor(
+    initial: number,
+    private readonly min: number,
+    private readonly max: number,
+    private readonly targetMs = SLICE_MS,
+  ) {
+    this.size = Math.min(max, Math.max(min, initial));
+  }
+
+  /** How many items the next batch should take. */
+  get next(): number {
+    return this.size;
+  }
+
+  /** A batch of `count` items took `ms`. */
+  took(ms: number, count: number): void {
+    if (count < this.size) return; // a short last batch says little
+    if (ms > 2 * this.targetMs) this.size = Math.max(this.min, Math.floor(this.size / 2));
+    else if (ms < this.targetMs / 2) this.size = Math.min(this.max, this.size * 2);
+  }
+}

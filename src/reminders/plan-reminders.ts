@@ -11,7 +11,8 @@ import { DEFAULT_QUIET_HOURS, outsideQuietHours, quietHoursColumns, quietHoursRu
 import { occurrenceKey, occurrencesIn } from './occurrence-window.js';
 import { recordPlans, teamPlans } from './reminder-plans.js';
 import { dropStaleReminders } from './stale-reminders.js';
-import { TimeSlicer } from '../time-slices.js';
+import { performance } from 'node:perf_hooks';
+import { BatchSizer, TimeSlicer } from '../time-slices.js';
 
 export const DEFAULT_HORIZON_DAYS = 60;
 
@@ -54,6 +55,9 @@ export async function planReminders(
   const done: { teamId: string; until: Date; stamp: string }[] = [];
 
   let added = 0;
+  // Batches sized by time: on PGlite one INSERT … SELECT of 1,000 occurrences × their members
+  // held the event loop for a long time (time-slices.ts).
+  const sizer = new BatchSizer(100, 10, 1000);
   let occurrences: PlannedOccurrence[] = [];
   let personal: PlannedDelivery[] = [];
   // One insert in flight while the next batch is computed: the database works on its own core.
@@ -63,9 +67,10 @@ export async function planReminders(
     occurrences = [];
     personal = [];
     await inFlight;
+    const started = performance.now();
     inFlight = Promise.all([fanOut(db, o), enqueue(db, p)])
       .then(async ([a, b]) => [a, b, await fanOutSubstitutes(db, o)])
-      .then(([a, b, c]) => void (added += a! + b! + c!));
+      .then(([a, b, c]) => void ((added += a! + b! + c!), sizer.took(performance.now() - started, o.length)));
     // Marked as handled at once; a failure still surfaces at the next await of inFlight.
     inFlight.catch(() => undefined);
   };
@@ -102,7 +107,7 @@ export async function planReminders(
         }
       }
     }
-    if (occurrences.length >= 1000 || personal.length >= 5000) await flush();
+    if (occurrences.length >= sizer.next || personal.length >= 5000) await flush();
   }
   await flush();
   await inFlight;
