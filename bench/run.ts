@@ -27,6 +27,7 @@ import { attendancePdfBenchmark } from './attendance-pdf.bench.js';
 import { attendanceSummaryBenchmark } from './attendance-summary.bench.js';
 import { platformLimitsBenchmark } from './platform-limits.bench.js';
 import { nationalBenchmark, nationalMinutes } from './national.bench.js';
+import { busyBenchmark } from './busy.bench.js';
 import { Report, killAllChildren, s, waitForQuiet, withTimeout } from './support.js';
 
 interface Benchmark {
@@ -56,6 +57,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'attendance-pdf', title: 'Lista obecności PDF for 500 people (issue 15)', limitMs: 120_000, run: attendancePdfBenchmark },
   { name: 'platform-limits', title: '5,000 messages per platform into fakes that refuse beyond the limits (issue 17)', limitMs: 300_000, run: platformLimitsBenchmark },
   { name: 'national', title: 'A national week: 2,857 teams, 30,000 members, one week compressed (issue 17)', limitMs: (2 * nationalMinutes() + 40) * 60_000, run: nationalBenchmark },
+  { name: 'busy', title: 'Slack and feed latency while invitations drain, 5,000 teams re-plan and all.ics renders (issue 17)', limitMs: 900_000, run: busyBenchmark },
 ];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

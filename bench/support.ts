@@ -181,7 +181,7 @@ const BENCH_ROOT = fileURLToPath(new URL('..', import.meta.url));
  * (see serveUntilStopped). A child that fails to start is stopped, and the error carries the end
  * of its output.
  */
-export async function forkServer(script: string, mode: string, env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+export async function forkServer(script: string, mode: string, env: NodeJS.ProcessEnv, startMs = 180_000): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
   const child = track(fork(join(BENCH_ROOT, 'bench', script), [], { cwd: BENCH_ROOT, execArgv: ['--import', 'tsx'], env: { ...env, BENCH_MODE: mode }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }));
   const tail = captureTail(child);
   const stop = async () => {
@@ -194,7 +194,7 @@ export async function forkServer(script: string, mode: string, env: NodeJS.Proce
         child.once('message', (m: { url?: string; error?: string }) => (m.url ? resolve(m.url) : reject(new Error(m.error ?? 'no URL'))));
         child.once('exit', (code) => reject(new Error(`exited with ${code} before it was ready`)));
       }),
-      180_000,
+      startMs,
       `starting the ${mode} child`,
     );
     return { url, child, stop };

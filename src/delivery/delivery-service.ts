@@ -116,7 +116,8 @@ export class DeliveryService {
     this.loop.poke();
   }
 
-  private async plan(): Promise<void> {
+  /** Everything planned over the horizon: what start-up and the daily job run (public for the `busy` benchmark). */
+  async plan(): Promise<void> {
     const { db, clock, log } = this.options;
     await processScheduleChanges(db, clock);
     const added = await planReminders(db, { clock, ...(this.options.horizonDays ? { horizonDays: this.options.horizonDays } : {}) });

@@ -3,6 +3,8 @@ import type { Database } from '../db/tables.js';
 import type { ChannelKind, Message } from '../ports/channel.port.js';
 import type { Language } from '../i18n/messages.js';
 import { laneCondition, type Lane } from './lanes.js';
+import { performance } from 'node:perf_hooks';
+import { BatchSizer } from '../time-slices.js';
 
 /** A ready message, or a reference that a renderer turns into one when it is sent. */
 export type DeliveryPayload = Message | { type: string; [key: string]: string };
@@ -29,8 +31,12 @@ export interface PlannedDelivery {
  */
 export async function enqueue(db: Kysely<Database>, planned: PlannedDelivery[]): Promise<number> {
   let added = 0;
-  for (let i = 0; i < planned.length; i += ENQUEUE_CHUNK) {
-    const chunk = planned.slice(i, i + ENQUEUE_CHUNK);
+  // Chunks sized by time (time-slices.ts): on PGlite a 5,000-row insert held the event loop for seconds.
+  const sizer = new BatchSizer(ENQUEUE_FIRST_CHUNK, ENQUEUE_MIN_CHUNK, ENQUEUE_CHUNK);
+  for (let i = 0; i < planned.length; ) {
+    const chunk = planned.slice(i, i + sizer.next);
+    i += chunk.length;
+    const started = performance.now();
     // Many rows share a payload or a channel list (one meeting, many members): stringify each once.
     const json = new Map<unknown, string>();
     const text = (value: unknown) => {
@@ -49,11 +55,14 @@ export async function enqueue(db: Kysely<Database>, planned: PlannedDelivery[]):
       ) as u(key, kind, person_id, place_address, place_language, team_id, channels, payload, due_at, expires_at)
       on conflict (dedupe_key) do nothing`.execute(db);
     added += Number(result.numAffectedRows ?? 0);
+    sizer.took(performance.now() - started, chunk.length);
   }
   return added;
 }
 
 const ENQUEUE_CHUNK = 5000;
+const ENQUEUE_FIRST_CHUNK = 500;
+const ENQUEUE_MIN_CHUNK = 50;
 
 /** When the next pending delivery (of one lane, when given) is due, or undefined when nothing waits. */
 export async function nextDueAt(db: Kysely<Database>, lane?: Lane): Promise<Date | undefined> {

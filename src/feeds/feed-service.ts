@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { setImmediate } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Clock } from '../clock.js';
@@ -10,8 +9,8 @@ import type { CalendarRenderer } from '../ports/calendar.port.js';
 import { activityEvent, meetingEvents, substitutionEvent } from './calendar-events.js';
 import { loadFeedData, type FeedData } from './load-feed.js';
 import { hashToken, personForToken } from './feed-tokens.js';
+import { TimeSlicer } from '../time-slices.js';
 
-const YIELD_EVERY = 25;
 const MAX_EVENT_TEXTS = 20_000;
 /** Token answers kept for one data version; more (a scan of random tokens) starts the map again. */
 const MAX_TOKENS = 10_000;
@@ -136,22 +135,26 @@ export class FeedService {
     const texts: string[] = [];
     const zones = new Set<string>();
     // Each team's and activity's VEVENT text is kept under the data it came from, so a change
-    // to one team re-renders that team only; all.ics stops now and then to let requests through.
-    for (const [i, team] of input.teams.entries()) {
+    // to one team re-renders that team only; all.ics stops every few milliseconds of work to
+    // let requests through (time-slices.ts).
+    const slicer = new TimeSlicer();
+    for (const team of input.teams) {
+      await slicer.tick();
       const key = `team ${horizon.toISOString()} ${JSON.stringify([team.team, team.series, team.meetings.exceptions])}`;
       texts.push(this.eventText(key, () => renderer.renderEvents(meetingEvents(team, horizon))));
       zones.add(team.team.timezone);
-      if (i % YIELD_EVERY === YIELD_EVERY - 1) await setImmediate();
     }
     for (const s of input.substitutions ?? []) {
+      await slicer.tick();
       texts.push(this.eventText(`substitute ${s.date} ${s.answeredAt.toISOString()} ${JSON.stringify([s.team.team, s.team.series, s.team.meetings.exceptions])}`, () => renderer.renderEvents(substitutionEvent(s.team, s.date, s.answeredAt))));
       zones.add(s.team.team.timezone);
     }
-    for (const [i, activity] of input.activities.entries()) {
+    for (const activity of input.activities) {
+      await slicer.tick();
       texts.push(this.eventText(`activity ${JSON.stringify(activity)}`, () => renderer.renderEvents([activityEvent(activity)])));
       zones.add(activity.timezone);
-      if (i % YIELD_EVERY === YIELD_EVERY - 1) await setImmediate();
     }
+    await slicer.tick();
     const header = { name: input.name, ...(input.description ? { description: input.description } : {}), refreshInterval: 'PT1H' };
     const body = Buffer.from(renderer.assemble(header, [...zones], texts), 'utf8');
     return { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };

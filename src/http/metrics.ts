@@ -1,4 +1,5 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { eventLoopDelayMetrics } from './event-loop-delay.js';
 
 /** One registry per service instance, so tests can run several side by side. */
 export function createMetrics() {
@@ -17,7 +18,8 @@ export function createMetrics() {
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
     registers: [registry],
   });
-  return { registry, httpRequests, httpDuration };
+  const eventLoopDelay = eventLoopDelayMetrics(registry);
+  return { registry, httpRequests, httpDuration, eventLoopDelay };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

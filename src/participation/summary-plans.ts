@@ -11,6 +11,7 @@ import { occurrenceKey, occurrencesIn } from '../reminders/occurrence-window.js'
 import { outsideQuietHours } from '../reminders/quiet-hours.js';
 import { loadSummary, summaryMessage } from './attendance-summary.js';
 import { coordinates } from '../bot/identity.js';
+import { TimeSlicer } from '../time-slices.js';
 
 /** What a summary row carries: the meeting and, for a coordinator's copy, whom (their own list links). */
 export interface SummaryRef {
@@ -46,9 +47,16 @@ export async function planSummaries(db: Kysely<Database>, options: { clock: Cloc
     .where('people.removed_at', 'is', null);
   if (options.teamIds) coordinators = coordinators.where('memberships.team_id', 'in', options.teamIds);
   const byTeam = new Map<string, { id: number; channels: unknown }[]>();
-  for (const c of await coordinators.execute()) byTeam.set(c.team_id, [...(byTeam.get(c.team_id) ?? []), c]);
+  for (const c of await coordinators.execute()) {
+    const list = byTeam.get(c.team_id);
+    if (list) list.push(c);
+    else byTeam.set(c.team_id, [c]);
+  }
   const planned: PlannedDelivery[] = [];
+  // Thousands of teams: pause every few milliseconds of work so requests are answered meanwhile.
+  const slicer = new TimeSlicer();
   for (const { team, meetings } of teams) {
+    await slicer.tick();
     for (const occurrence of occurrencesIn(meetings, now, until).filter(takesPlace)) {
       const start = occurrence.start.toJSDate();
       const due = outsideQuietHours(new Date(start.getTime() - BEFORE_MS), start, team.timezone);

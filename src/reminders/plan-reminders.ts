@@ -11,6 +11,8 @@ import { DEFAULT_QUIET_HOURS, outsideQuietHours, quietHoursColumns, quietHoursRu
 import { occurrenceKey, occurrencesIn } from './occurrence-window.js';
 import { recordPlans, teamPlans } from './reminder-plans.js';
 import { dropStaleReminders } from './stale-reminders.js';
+import { performance } from 'node:perf_hooks';
+import { BatchSizer, TimeSlicer } from '../time-slices.js';
 
 export const DEFAULT_HORIZON_DAYS = 60;
 
@@ -31,7 +33,8 @@ export interface ReminderRef {
  * offset, and one INSERT … SELECT joins them to the team's members (ten times less to
  * compute, serialise and ship). Only people with quiet hours of their own get rows computed
  * here, since their due time differs. Batches are inserted while the next ones are computed,
- * and at most two are held in memory, whatever the number of teams.
+ * and at most two are held in memory, whatever the number of teams. The loop pauses for the
+ * event loop every few milliseconds of work, so requests are answered meanwhile.
  *
  * Each team's mark (reminder-plans.ts) says how far it is planned: the daily run plans only
  * the occurrences beyond it, and the whole horizon only for teams whose data changed since,
@@ -52,6 +55,9 @@ export async function planReminders(
   const done: { teamId: string; until: Date; stamp: string }[] = [];
 
   let added = 0;
+  // Batches sized by time: on PGlite one INSERT … SELECT of 1,000 occurrences × their members
+  // held the event loop for a long time (time-slices.ts).
+  const sizer = new BatchSizer(100, 10, 1000);
   let occurrences: PlannedOccurrence[] = [];
   let personal: PlannedDelivery[] = [];
   // One insert in flight while the next batch is computed: the database works on its own core.
@@ -61,13 +67,18 @@ export async function planReminders(
     occurrences = [];
     personal = [];
     await inFlight;
+    const started = performance.now();
     inFlight = Promise.all([fanOut(db, o), enqueue(db, p)])
       .then(async ([a, b]) => [a, b, await fanOutSubstitutes(db, o)])
-      .then(([a, b, c]) => void (added += a! + b! + c!));
+      .then(([a, b, c]) => void ((added += a! + b! + c!), sizer.took(performance.now() - started, o.length)));
     // Marked as handled at once; a failure still surfaces at the next await of inFlight.
     inFlight.catch(() => undefined);
   };
+  // Thousands of teams' occurrences are computed on the thread that answers requests: pause
+  // every few milliseconds of work (time-slices.ts), not only when a batch is written.
+  const slicer = new TimeSlicer();
   for (const { team, series, meetings } of teams) {
+    await slicer.tick();
     const offsets = (series.reminders as string[]).map((o) => [o, parseDuration(o)!] as const);
     const ownHere = own.get(team.id) ?? [];
     const mark = marks.get(team.id);
@@ -96,7 +107,7 @@ export async function planReminders(
         }
       }
     }
-    if (occurrences.length >= 1000 || personal.length >= 5000) await flush();
+    if (occurrences.length >= sizer.next || personal.length >= 5000) await flush();
   }
   await flush();
   await inFlight;

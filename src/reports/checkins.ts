@@ -17,6 +17,7 @@ import { presenceMessages } from '../i18n/presence-messages.js';
 import { presenceLink } from '../participation/presence-checkin.js';
 import { meetingWindow } from '../participation/presence-window.js';
 import { coordinates } from '../bot/identity.js';
+import { TimeSlicer } from '../time-slices.js';
 
 export const DEFAULT_CHECKIN_AT = '09:00';
 
@@ -63,13 +64,23 @@ export async function planCheckins(db: Kysely<Database>, options: { clock: Clock
     .where('memberships.removed_at', 'is', null)
     .where('people.removed_at', 'is', null)
     .execute();
+  // By team once (the same order within a team as the query's), not a scan of all coordinators
+  // for every occurrence of every team: with 5,000 teams that held the event loop for long.
+  const byTeam = new Map<string, typeof coordinators>();
+  for (const c of coordinators) {
+    const list = byTeam.get(c.team_id);
+    if (list) list.push(c);
+    else byTeam.set(c.team_id, [c]);
+  }
   const planned: PlannedDelivery[] = [];
+  const slicer = new TimeSlicer();
   for (const { team, series, meetings } of teams) {
+    await slicer.tick();
     const time = series.checkin_at ?? DEFAULT_CHECKIN_AT;
     for (const occurrence of occurrencesIn(meetings, from, until).filter(takesPlace)) {
       const { ask, nudge } = checkinTimes(occurrence, team.timezone, time);
       if (ask.toMillis() < now.getTime()) continue;
-      for (const c of coordinators.filter((m) => m.team_id === team.id)) {
+      for (const c of byTeam.get(team.id) ?? []) {
         for (const [stage, at] of [['ask', ask], ['nudge', nudge]] as const) {
           const ref: CheckinRef = { type: 'checkin', teamId: team.id, date: occurrence.date, stage, askAt: ask.toUTC().toISO()!, personId: String(c.id) };
           planned.push({ key: `checkin:${team.id}:${occurrence.date}:${stage}:${c.id}`, kind: 'checkin', personId: c.id, teamId: team.id, channels: c.channels as ChannelKind[], payload: ref, dueAt: at.toJSDate() });

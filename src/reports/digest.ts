@@ -13,6 +13,7 @@ import type { Language } from '../i18n/messages.js';
 import type { ChannelKind, Message, MessageItem } from '../ports/channel.port.js';
 import { REPORT_ZONE } from './problem-reports.js';
 import { rcpsStaff } from './report-routing.js';
+import { TimeSlicer } from '../time-slices.js';
 
 /** A digest row names its Monday; the content is gathered when it is sent. */
 export interface DigestRef {
@@ -53,7 +54,10 @@ export async function renderDigest(db: Kysely<Database>, _row: DeliveryRow, ref:
   const silentSince = DateTime.fromJSDate(to).minus({ days: SILENT_DAYS }).toJSDate();
   const teams = await loadTeams(db);
   const items: MessageItem[] = [];
+  // Thousands of teams: pause every few milliseconds of work so requests are answered meanwhile.
+  const slicer = new TimeSlicer();
   for (const { team, meetings } of teams) {
+    await slicer.tick();
     const updates = await db
       .selectFrom('status_updates')
       .select(['done', 'created_at'])

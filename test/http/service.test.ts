@@ -62,6 +62,11 @@ describe('the service on the embedded default', () => {
     expect(text).toMatch(/kooperator_http_requests_total\{route="feed_all",status="200"\} \d+/);
   });
 
+  it('should expose the event loop delay since the previous scrape (p50, p99, max) on /metrics', async () => {
+    const text = await (await fetch(`${service.url}/metrics`)).text();
+    for (const name of ['p50', 'p99', 'max']) expect(text).toMatch(new RegExp(`^kooperator_event_loop_delay_${name}_seconds \\d`, 'm'));
+  });
+
   it('should refuse a second process on the same data folder with a message saying what to do', async () => {
     const error = await openDatabase(config, 'import').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DataDirBusyError);
