@@ -25,6 +25,7 @@ import { crashRestartBenchmark } from './crash-restart.bench.js';
 import { inboundBenchmark } from './inbound.bench.js';
 import { attendancePdfBenchmark } from './attendance-pdf.bench.js';
 import { attendanceSummaryBenchmark } from './attendance-summary.bench.js';
+import { soakBenchmark, soakMinutes } from './soak.bench.js';
 import { Report, killAllChildren, s, waitForQuiet, withTimeout } from './support.js';
 
 interface Benchmark {
@@ -52,6 +53,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'attendance-summary', title: 'Attendance summary for one team meeting with 5,000 teams (issue 15)', limitMs: 600_000, run: attendanceSummaryBenchmark },
   { name: 'render-all', title: 'Rendering every message kind with stress data for all four channels (issue 14)', limitMs: 60_000, run: renderAllBenchmark },
   { name: 'attendance-pdf', title: 'Lista obecności PDF for 500 people (issue 15)', limitMs: 120_000, run: attendancePdfBenchmark },
+  { name: 'soak', title: 'Memory of the service with the demo schedule under steady load, PGlite and PostgreSQL (issue 17)', limitMs: (2 * soakMinutes() + 6) * 60_000, run: soakBenchmark },
 ];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
