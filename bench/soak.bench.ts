@@ -28,6 +28,12 @@ import { captureTail, freePort, httpGet, int, sleep, spawn, track, waitForExit, 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MB = 1024 * 1024;
 
+/** The node options `npm start` runs the service with (package.json), so the soak measures what it runs. */
+function startFlags(): string[] {
+  const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+  return start.slice(1, start.indexOf('bin/kooperator.js'));
+}
+
 /** Minutes per database (BENCH_SOAK_MINUTES, default 3). */
 export function soakMinutes(): number {
   const minutes = Number(process.env.BENCH_SOAK_MINUTES ?? 3);
@@ -101,7 +107,7 @@ async function soakOne(report: Report, target: Target, minutes: number): Promise
     const schedule = soakScheduleFile(tempDir('soak-schedule'));
     await promisify(execFile)(process.execPath, ['bin/kooperator.js', 'import', 'calendars/demo.yaml', schedule], { cwd: ROOT, env });
 
-    const child = track(spawn(process.execPath, ['bin/kooperator.js', 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }));
+    const child = track(spawn(process.execPath, [...startFlags(), 'bin/kooperator.js', 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }));
     const tail = captureTail(child, 40);
     const url = `http://127.0.0.1:${port}`;
     try {
@@ -125,6 +131,7 @@ async function soakOne(report: Report, target: Target, minutes: number): Promise
       }
       await load.done;
       describe(report, target, minutes, samples, load.counts, smtp.mails());
+      report.note(`soak ${target.name}: the service ran as \`npm start\` does: node ${[...startFlags(), 'bin/kooperator.js', 'serve'].join(' ')}${process.env.MALLOC_ARENA_MAX ? `, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX}` : ''}${process.env.NODE_OPTIONS ? `, NODE_OPTIONS=${process.env.NODE_OPTIONS}` : ''}.`);
     } finally {
       child.kill('SIGTERM');
       await waitForExit(child, 10_000);

@@ -34,6 +34,11 @@ export interface Config {
   readonly retentionMonths: number;
   /** PostgreSQL: a replica whose heartbeat is older than this is dead; the others take its claimed deliveries. */
   readonly replicaTimeoutMs: number;
+  /**
+   * PGlite: PostgreSQL's shared_buffers in MB. Its WASM memory grows to hold them once they are
+   * used and never shrinks, so this is most of the embedded database's resident memory (docs/operations.md#memory).
+   */
+  readonly pgliteSharedBuffersMb: number;
 }
 
 /** A setting that cannot be used: start-up stops with this one line. */
@@ -138,6 +143,12 @@ const rules = {
     z.preprocess(blankToUndefined, z.coerce.number().int().min(2).max(600).default(30)),
     '30',
     'must be a whole number of seconds from 2 to 600'],
+  // PostgreSQL's own default is 128 MB, which PGlite keeps in its WASM memory for good once the
+  // working set has touched it; the demo and a few hundred people need far less (issue 17).
+  PGLITE_SHARED_BUFFERS_MB: [
+    z.preprocess(blankToUndefined, z.coerce.number().int().min(4).max(1024).default(16)),
+    '16',
+    'must be a whole number of megabytes from 4 to 1024'],
   // Case, spaces and the quotes `docker run --env-file` keeps ("production") are how people
   // write it; anything else is refused, so a typo never turns production's safeguards off.
   NODE_ENV: [
@@ -227,6 +238,7 @@ export function loadConfig(env: Env = process.env): Config {
     production,
     retentionMonths: s.RETENTION_MONTHS,
     replicaTimeoutMs: s.REPLICA_TIMEOUT_SECONDS * 1000,
+    pgliteSharedBuffersMb: s.PGLITE_SHARED_BUFFERS_MB,
   });
 }
 

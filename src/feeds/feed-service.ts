@@ -13,6 +13,12 @@ import { personForToken } from './feed-tokens.js';
 
 const YIELD_EVERY = 25;
 const MAX_EVENT_TEXTS = 20_000;
+/**
+ * Rendered feeds kept at most (issue 17). Calendar apps poll every feed about hourly, so without
+ * a bound a quiet week kept every person's feed (some 30 KB each: 150 MB for 5,000 people); the
+ * least recently asked for goes first, and is rendered again (a few ms) if asked for.
+ */
+export const MAX_FEEDS = 500;
 
 export interface RenderedFeed {
   body: Buffer;
@@ -123,8 +129,13 @@ export class FeedService {
     const version = await currentDataVersion(this.options.db);
     const month = this.options.clock.now().toISOString().slice(0, 7);
     const hit = this.cache.get(key);
-    if (hit && hit.version === version && hit.month === month) return hit.feed;
+    this.cache.delete(key);
+    if (hit && hit.version === version && hit.month === month) {
+      this.cache.set(key, hit); // now the most recently used
+      return hit.feed;
+    }
     const feed = build();
+    if (this.cache.size >= MAX_FEEDS) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(key, { version, month, feed });
     feed.catch(() => this.cache.delete(key));
     return feed;
