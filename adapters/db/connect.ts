@@ -44,7 +44,7 @@ export interface ConnectOptions {
 }
 
 /** PGlite's shared_buffers when none is given: the default of the PGLITE_SHARED_BUFFERS_MB setting (src/config.ts). */
-export const PGLITE_SHARED_BUFFERS_MB = 16;
+export const PGLITE_SHARED_BUFFERS_MB = 32;
 
 /**
  * PGlite's start parameters: its own, and memory settings. Everything PostgreSQL allocates lives

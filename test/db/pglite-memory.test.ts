@@ -11,7 +11,7 @@ import { openDatabase } from '../../src/main.js';
 
 /**
  * PGlite's shared_buffers (issue 17): PostgreSQL's 128 MB stayed resident in the WASM memory
- * once used; the embedded database starts with PGLITE_SHARED_BUFFERS_MB (16 by default) and
+ * once used; the embedded database starts with PGLITE_SHARED_BUFFERS_MB (32 by default) and
  * still works as before with it, in memory and in a data folder.
  */
 const sharedBuffers = async (db: Db) => (await sql<{ shared_buffers: string }>`show shared_buffers`.execute(db.db)).rows[0]!.shared_buffers;
@@ -25,8 +25,8 @@ describe('PGlite memory settings', () => {
 
   it('should start an in-memory PGlite with the small shared_buffers by default', async () => {
     db = await connect({});
-    expect(PGLITE_SHARED_BUFFERS_MB).toBe(16);
-    expect(await sharedBuffers(db)).toBe('16MB');
+    expect(PGLITE_SHARED_BUFFERS_MB).toBe(32);
+    expect(await sharedBuffers(db)).toBe('32MB');
   });
 
   it('should start the service\'s PGlite with PGLITE_SHARED_BUFFERS_MB, migrate, and keep its data across a reopen', async () => {
@@ -39,7 +39,7 @@ describe('PGlite memory settings', () => {
     await db.close();
 
     db = await openDatabase(loadConfig({ DATA_DIR: dataDir }), 'test');
-    expect(await sharedBuffers(db)).toBe('16MB');
+    expect(await sharedBuffers(db)).toBe('32MB');
     expect(await migrateToLatest(db.db)).toEqual([]);
     expect((await db.db.selectFrom('teams').select('id').execute()).map((t) => t.id)).toEqual(['kept']);
   });
