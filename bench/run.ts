@@ -28,6 +28,7 @@ import { attendanceSummaryBenchmark } from './attendance-summary.bench.js';
 import { platformLimitsBenchmark } from './platform-limits.bench.js';
 import { nationalBenchmark, nationalMinutes } from './national.bench.js';
 import { busyBenchmark } from './busy.bench.js';
+import { soakBenchmark, soakMinutes } from './soak.bench.js';
 import { Report, killAllChildren, s, waitForQuiet, withTimeout } from './support.js';
 
 interface Benchmark {
@@ -58,6 +59,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'platform-limits', title: '5,000 messages per platform into fakes that refuse beyond the limits (issue 17)', limitMs: 300_000, run: platformLimitsBenchmark },
   { name: 'national', title: 'A national week: 2,857 teams, 30,000 members, one week compressed (issue 17)', limitMs: (2 * nationalMinutes() + 40) * 60_000, run: nationalBenchmark },
   { name: 'busy', title: 'Slack and feed latency while invitations drain, 5,000 teams re-plan and all.ics renders (issue 17)', limitMs: 900_000, run: busyBenchmark },
+  { name: 'soak', title: 'Memory of the service with the demo schedule under steady load, PGlite and PostgreSQL (issue 17)', limitMs: (2 * soakMinutes() + 6) * 60_000, run: soakBenchmark },
 ];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -40,7 +40,7 @@ export async function openDatabase(config: Config, command: string, log?: Logger
   mkdirSync(config.dataDir, { recursive: true });
   const lock = await lockDataDir(config.dataDir, command);
   try {
-    const db = await connect({ pgliteDir: config.dataDir });
+    const db = await connect({ pgliteDir: config.dataDir, pgliteSharedBuffersMb: config.pgliteSharedBuffersMb });
     return { ...db, lock, close: async () => (await db.close(), lock.release()) };
   } catch (error) {
     lock.release();

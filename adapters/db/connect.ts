@@ -38,8 +38,24 @@ export interface ConnectOptions {
   onConnectionError?: (error: Error) => void;
   /** Start the embedded database from a `dumpDataDir` snapshot (tests: 0.3 s instead of 2–3 s). */
   pgliteSnapshot?: Blob;
+  /** PGlite: shared_buffers in MB (default PGLITE_SHARED_BUFFERS_MB, the service's default too). */
+  pgliteSharedBuffersMb?: number;
   /** Test-only seam: wraps the driver (test/support/faults.ts fails chosen queries through it). */
   wrapDriver?: (driver: Driver) => Driver;
+}
+
+/** PGlite's shared_buffers when none is given: the default of the PGLITE_SHARED_BUFFERS_MB setting (src/config.ts). */
+export const PGLITE_SHARED_BUFFERS_MB = 32;
+
+/**
+ * PGlite's start parameters: its own, and memory settings. Everything PostgreSQL allocates lives
+ * in the WASM memory, which grows to the largest working set and never gives memory back; with
+ * PostgreSQL's defaults 128 MB of shared_buffers alone became resident under load (issue 17,
+ * docs/operations.md#memory). In single-user mode there is one backend, so per-connection and
+ * sort memory stay PostgreSQL's defaults; only the shared pool is made small.
+ */
+export function pgliteStartParams(defaults: readonly string[], sharedBuffersMb = PGLITE_SHARED_BUFFERS_MB): string[] {
+  return [...defaults, '-c', `shared_buffers=${sharedBuffersMb}MB`];
 }
 
 /** The dialect with its driver passed through the test seam, when one is given. */
@@ -88,6 +104,7 @@ export async function connect(options: ConnectOptions): Promise<ConnectedDb> {
   }
   const pglite = await PGlite.create(dataDir, {
     ...(options.pgliteSnapshot ? { loadDataDir: options.pgliteSnapshot } : {}),
+    startParams: pgliteStartParams(PGlite.defaultStartParams, options.pgliteSharedBuffersMb),
     parsers: { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => Number(v), [DATE]: (v: string) => v },
   });
   const [{ Kysely }, { PGliteDialect }] = await kysely;

@@ -1,6 +1,11 @@
 import type { Message } from '../ports/channel.port.js';
 
-const MAX_ENTRIES = 50_000;
+/**
+ * Answers kept at most (issue 17). An answer is a few kilobytes and lives a minute at most, so
+ * 5,000 covers everyone who asks within a minute in a big region; at 50,000 the map could hold
+ * 150 MB of answers nobody would ask for again.
+ */
+export const MAX_REPEAT_ANSWERS = 5_000;
 /**
  * The longest an answer is kept even when nothing it shows changes: an answer about "the next
  * eight weeks" gains a meeting when one enters that window, which no data change announces.
@@ -37,8 +42,15 @@ export class RepeatAnswers {
     if (version > this.version) this.forgetAll(version);
     // Built from an older version than another request already saw: already out of date.
     if (version < this.version) return;
-    if (this.kept.size >= MAX_ENTRIES) this.kept.clear();
+    this.kept.delete(key);
+    if (this.kept.size >= MAX_REPEAT_ANSWERS) this.makeRoom(now);
     this.kept.set(key, { message, until: Math.min(until, now + MAX_KEEP_MS) });
+  }
+
+  /** Full: the answers past their time go first; if none is, the oldest kept (a Map keeps insertion order). */
+  private makeRoom(now: number): void {
+    for (const [key, kept] of this.kept) if (kept.until <= now) this.kept.delete(key);
+    if (this.kept.size >= MAX_REPEAT_ANSWERS) this.kept.delete(this.kept.keys().next().value!);
   }
 
   private forgetAll(version: number): void {

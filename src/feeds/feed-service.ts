@@ -16,6 +16,12 @@ const MAX_EVENT_TEXTS = 20_000;
 const MAX_TOKENS = 10_000;
 
 type Person = { id: number; name: string };
+/**
+ * Rendered feeds kept at most (issue 17). Calendar apps poll every feed about hourly, so without
+ * a bound a quiet week kept every person's feed (some 30 KB each: 150 MB for 5,000 people); the
+ * least recently asked for goes first, and is rendered again (a few ms) if asked for.
+ */
+export const MAX_FEEDS = 500;
 
 export interface RenderedFeed {
   body: Buffer;
@@ -176,10 +182,15 @@ export class FeedService {
     const now = DateTime.fromJSDate(this.options.clock.now(), { zone: 'UTC' });
     const month = now.toFormat('yyyy-MM');
     const hit = this.cache.get(key);
-    if (hit && hit.version === version && hit.month === month) return hit.feed;
+    this.cache.delete(key);
+    if (hit && hit.version === version && hit.month === month) {
+      this.cache.set(key, hit); // now the most recently used
+      return hit.feed;
+    }
     const feed = build();
     const start = now.startOf('month');
     const entry: Entry = { version, month, from: start.toMillis(), until: start.plus({ months: 1 }).toMillis(), feed };
+    if (this.cache.size >= MAX_FEEDS) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(key, entry);
     feed.then(
       (built) => void (built && (entry.ready = built)),
