@@ -32,4 +32,11 @@ describe('memory kept by the feed service under a flood of requests (PGlite)', (
     await Promise.all(Array.from({ length: 15_000 }, () => feeds.person(randomToken())));
     expect(kept(feeds).tokens.people.size).toBeLessThanOrEqual(10_000);
   }, 120_000);
+
+  it('should not keep an entry for every team id asked for that does not exist', async () => {
+    const feeds = new FeedService({ db: db.db, renderer: new IcalGeneratorRenderer(ZONE), clock });
+    // GET /calendars/teams/<anything matching [a-z0-9-]+>.ics, no authentication needed.
+    for (let i = 0; i < 2_000; i++) expect(await feeds.team(`no-such-team-${i}`)).toBeUndefined();
+    expect(kept(feeds).cache.size).toBeLessThan(1_000);
+  }, 120_000);
 });
