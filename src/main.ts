@@ -103,7 +103,8 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
     if (db.kind === 'pglite') await importDemoIfEmpty(db.db, config, clock, log);
     await nextStep(startup, 'services');
     const renderer = await calendarRenderer(config);
-    const feeds = new FeedService({ db: db.db, renderer, clock });
+    // On PostgreSQL other replicas issue and revoke feed links too: tokens are checked at every request.
+    const feeds = new FeedService({ db: db.db, renderer, clock, sharedDatabase: db.kind === 'postgres' });
     const schedulePages = new SchedulePages({ db: db.db, clock, publicUrl: config.publicUrl, timezone: config.defaultTimezone });
     // The bot tells the delivery service about changes it makes; the delivery service sends
     // through the adapters, which hand what people do to the bot.

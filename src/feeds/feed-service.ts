@@ -45,6 +45,16 @@ export interface FeedServiceOptions {
   clock: Clock;
   /** How far ahead holiday rules are resolved into EXDATE/RECURRENCE-ID. */
   horizonYears?: number;
+  /**
+   * Whether other processes write to this database (PostgreSQL: src/main.ts passes
+   * `db.kind === 'postgres'`). Then a personal feed's token is looked up in the database at
+   * every request: a link revoked, replaced or erased on another replica must be refused at
+   * once, not when its data-version notification arrives (which a slow or stalled LISTEN
+   * connection may hold back). Only when this process is the only writer (PGlite) are token
+   * answers kept per data version and personal feeds served on the fast path. Defaults to
+   * true: forgetting it costs one indexed query per personal feed, never a working revoked link.
+   */
+  sharedDatabase?: boolean;
 }
 
 /**
@@ -57,12 +67,17 @@ export class FeedService {
   private readonly eventTexts = new Map<string, string>();
   /**
    * Who each token asked for belongs to (undefined: nobody), by the token's hash, for one data
-   * version: issuing, revoking and erasing all raise it, so a revoked token is refused by the
-   * next request here, and by another replica's as soon as it hears of the raise.
+   * version; kept only when this process is the database's only writer (options.sharedDatabase
+   * false). Issuing, revoking and erasing all raise the version, and this process sees its own
+   * raises at once, so a revoked token is refused by the next request.
    */
   private tokens: { version: number; people: Map<string, Person | undefined> } = { version: -1, people: new Map() };
 
-  constructor(private readonly options: FeedServiceOptions) {}
+  private readonly shared: boolean;
+
+  constructor(private readonly options: FeedServiceOptions) {
+    this.shared = options.sharedDatabase ?? true;
+  }
 
   all(): Promise<RenderedFeed> {
     return this.cached('all', async () => {
@@ -106,7 +121,7 @@ export class FeedService {
 
   /** peek()'s key for a personal feed's token, when the token's owner is known at once; undefined otherwise. */
   personKey(token: string): string | undefined {
-    if (this.tokens.version !== dataVersionWatch(this.options.db).settled()) return undefined;
+    if (this.shared || this.tokens.version !== dataVersionWatch(this.options.db).settled()) return undefined;
     const person = this.tokens.people.get(hashToken(token));
     return person ? `person:${person.id}` : undefined;
   }
@@ -118,14 +133,21 @@ export class FeedService {
   }
 
   private async personFor(token: string): Promise<Person | undefined> {
+    // Another process may have revoked it a moment ago: ask the database (one indexed query).
+    if (this.shared) return personForToken(this.options.db, token);
     // The version first: an answer read after it is at least as new, so it is never kept for a later version.
     const version = await currentDataVersion(this.options.db);
-    if (this.tokens.version !== version || this.tokens.people.size >= MAX_TOKENS) this.tokens = { version, people: new Map() };
+    if (this.tokens.version !== version) this.tokens = { version, people: new Map() };
     const tokens = this.tokens;
     const hash = hashToken(token);
     if (tokens.people.has(hash)) return tokens.people.get(hash);
     const person = await personForToken(this.options.db, token);
-    tokens.people.set(hash, person);
+    // Checked when storing: many lookups started at once all saw the map before any returned.
+    // Not kept when the map was replaced meanwhile (a change here, a newer version, a full map).
+    if (this.tokens === tokens) {
+      if (tokens.people.size >= MAX_TOKENS) this.tokens = { version, people: new Map() };
+      this.tokens.people.set(hash, person);
+    }
     return person;
   }
 
@@ -192,10 +214,11 @@ export class FeedService {
     const entry: Entry = { version, month, from: start.toMillis(), until: start.plus({ months: 1 }).toMillis(), feed };
     if (this.cache.size >= MAX_FEEDS) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(key, entry);
-    feed.then(
-      (built) => void (built && (entry.ready = built)),
-      () => this.cache.get(key) === entry && this.cache.delete(key),
-    );
+    // A feed that does not exist (any team id may be asked for, without signing in) keeps no
+    // entry: a data-version change never drops keys, so such entries would only pile up and
+    // push real feeds out. Asking again costs one query, like the first time.
+    const forget = () => void (this.cache.get(key) === entry && this.cache.delete(key));
+    feed.then((built) => (built ? void (entry.ready = built) : forget()), forget);
     return feed;
   }
 

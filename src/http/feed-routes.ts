@@ -37,7 +37,9 @@ const TOKEN = /^[A-Za-z0-9_-]{20,100}$/;
  * here, synchronously, with header arrays made once per feed version, without the database,
  * a promise or a per-request timer. Anything else (a feed not built yet or changed since,
  * a version not known without a read, a token not seen in this version, other paths) falls
- * through to feedRoutes(), which builds, checks and answers as before.
+ * through to feedRoutes(), which builds, checks and answers as before. Personal feeds come
+ * here only when this process is the database's only writer (PGlite): on a shared database
+ * each request's token is checked in the database first (FeedService's sharedDatabase).
  */
 export function feedFastPath(feeds: FeedService, metrics: Pick<Metrics, 'httpRequests'>): FastPath {
   // The request counter's labels made once; answers here are counted, not timed (no per-request

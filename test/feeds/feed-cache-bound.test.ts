@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IcalGeneratorRenderer } from '../../adapters/ical/ical-renderer.js';
 import { FixedClock } from '../../src/clock.js';
@@ -27,22 +28,32 @@ describe.each(dialects)('the rendered-feed cache on %s', (kind) => {
       renderEvents: (events) => real.renderEvents(events),
       assemble: (header, zones, texts) => (renders++, real.assemble(header, zones, texts)),
     };
+    // MAX_FEEDS real teams besides lodz, copies of it (a team that does not exist keeps no entry).
+    const copies = Array.from({ length: MAX_FEEDS }, (_, i) => `copy-${i}`);
+    await sql`insert into teams (id, name, area, timezone, source)
+      select 'copy-' || g, name, area, timezone, source from teams, generate_series(0, ${MAX_FEEDS - 1}) g where id = 'lodz'`.execute(db.db);
+    await sql`insert into meeting_series (team_id, rrule, starts_local, duration, location, online_url, reminders, on_holiday, checkin_at)
+      select 'copy-' || g, rrule, starts_local, duration, location, online_url, reminders, on_holiday, checkin_at
+      from meeting_series, generate_series(0, ${MAX_FEEDS - 1}) g where team_id = 'lodz'`.execute(db.db);
     const feeds = new FeedService({ db: db.db, renderer, clock });
     const first = (await feeds.team('lodz'))!;
     expect(renders).toBe(1);
     expect(await feeds.team('lodz')).toBe(first);
-    // Unknown teams are kept too (as "no feed"): they fill the cache up to one short of full.
-    for (let i = 0; i < MAX_FEEDS - 1; i++) expect(await feeds.team(`unknown-${i}`)).toBeUndefined();
+    // Other feeds fill the cache up to one short of full.
+    for (const id of copies.slice(0, -1)) expect(await feeds.team(id)).toBeDefined();
+    expect(renders).toBe(MAX_FEEDS);
     expect(await feeds.team('lodz')).toBe(first); // still kept, and now the most recently used
-    expect(renders).toBe(1);
-    // One more: the oldest (unknown-0) goes, not lodz, which was asked for since.
-    await feeds.team('unknown-extra');
+    // One more: the oldest (copy-0) goes, not lodz, which was asked for since.
+    await feeds.team(copies.at(-1)!);
     expect(await feeds.team('lodz')).toBe(first);
-    expect(renders).toBe(1);
-    // MAX_FEEDS others asked for after lodz: lodz goes, and is rendered again, the same.
-    for (let i = 0; i < MAX_FEEDS; i++) await feeds.team(`other-${i}`);
+    expect(renders).toBe(MAX_FEEDS + 1);
+    // The kept others asked for after lodz, then copy-0 again (rendered): lodz is the least recently used and goes.
+    for (const id of copies.slice(1)) await feeds.team(id);
+    expect(renders).toBe(MAX_FEEDS + 1);
+    await feeds.team('copy-0');
+    expect(renders).toBe(MAX_FEEDS + 2);
     const again = (await feeds.team('lodz'))!;
-    expect(renders).toBe(2);
+    expect(renders).toBe(MAX_FEEDS + 3);
     expect(again).not.toBe(first);
     expect(again.etag).toBe(first.etag);
     expect(again.body.equals(first.body)).toBe(true);
