@@ -29,6 +29,7 @@ import { platformLimitsBenchmark } from './platform-limits.bench.js';
 import { nationalBenchmark, nationalMinutes } from './national.bench.js';
 import { busyBenchmark } from './busy.bench.js';
 import { soakBenchmark, soakMinutes } from './soak.bench.js';
+import { replanBenchmark } from './replan.bench.js';
 import { Report, killAllChildren, s, waitForQuiet, withTimeout } from './support.js';
 
 interface Benchmark {
@@ -60,6 +61,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'national', title: 'A national week: 2,857 teams, 30,000 members, one week compressed (issue 17)', limitMs: (2 * nationalMinutes() + 40) * 60_000, run: nationalBenchmark },
   { name: 'busy', title: 'Slack and feed latency while invitations drain, 5,000 teams re-plan and all.ics renders (issue 17)', limitMs: 900_000, run: busyBenchmark },
   { name: 'soak', title: 'Memory of the service with the demo schedule under steady load, PGlite and PostgreSQL (issue 17)', limitMs: (2 * soakMinutes() + 6) * 60_000, run: soakBenchmark },
+  { name: 'replan', title: "The next day's re-plan of check-ins and summaries, and the 15-minute sweep, at national size on PGlite", limitMs: 600_000, run: replanBenchmark },
 ];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -20,6 +20,7 @@ import { LiveReplicas } from './live-replicas.js';
 import { DEFAULT_PACING, pacingFrom, type PacingSettings } from './platform-pacing.js';
 import { deliveryRenderer, shareableRendering } from './render-delivery.js';
 import { DEFAULT_REPLICA_TIMEOUT_MS } from './replica-timeouts.js';
+import { OneAtATime, skippedRuns } from './one-at-a-time.js';
 import type { InvitationDeps } from '../invitations/invitation-message.js';
 import { planInvitations } from '../invitations/plan-invitations.js';
 import { sweepOffers } from '../invitations/rsvp.js';
@@ -65,6 +66,9 @@ export class DeliveryService {
   private fastDaily: NodeJS.Timeout | undefined;
   private stopped = false;
   private sweeper: NodeJS.Timeout | undefined;
+  /** The daily re-plan and the 15-minute sweep never overlap themselves (one-at-a-time.ts). */
+  private readonly dailyRun: OneAtATime;
+  private readonly sweepRun: OneAtATime;
 
   constructor(private readonly options: DeliveryServiceOptions) {
     const { db } = options;
@@ -94,6 +98,9 @@ export class DeliveryService {
     });
     // The safety re-check is also what finds a dead replica's rows (free once its session ended) while this one is idle.
     this.loop = new DeliveryLoop({ db, dispatcher, clock: options.clock, log: options.log, safetyMs: Math.min(10_000, staleMs) });
+    const skipped = skippedRuns(options.registry);
+    this.dailyRun = new OneAtATime('daily', options.log, skipped, 'info');
+    this.sweepRun = new OneAtATime('sweep', options.log, skipped);
   }
 
   async start(): Promise<void> {
@@ -103,8 +110,13 @@ export class DeliveryService {
     this.armDaily();
     this.loop.start();
     // Seat offers lapse at their deadline even when nobody answers anything: look every 15 minutes.
+    // Not while the daily re-plan is going either: it ends with the same sweep.
     this.sweeper = setInterval(() => {
-      this.planInvitations().then(() => this.loop.poke(), (error) => this.options.log.error({ err: error }, 'invitation planning failed'));
+      if (this.dailyRun.busy) return this.sweepRun.skip('the daily re-plan is going and sweeps at its end');
+      this.sweepRun.run(
+        () => this.planInvitations().then(() => this.loop.poke()),
+        (error) => this.options.log.error({ err: error }, 'invitation planning failed'),
+      );
     }, realMs(this.options.clock, 15 * 60_000));
     this.sweeper.unref();
   }
@@ -141,7 +153,10 @@ export class DeliveryService {
     const { clock, log } = this.options;
     const day = () => {
       this.armDaily();
-      this.plan().then(() => this.loop.poke(), (error) => log.error({ err: error }, 'daily planning failed; trying again tomorrow'));
+      this.dailyRun.run(
+        () => this.plan().then(() => this.loop.poke()),
+        (error) => log.error({ err: error }, 'daily planning failed; trying again tomorrow'),
+      );
     };
     // A clock faster than real time (a compressed benchmark week) has its day in a real timer.
     if (clock.rate !== undefined && clock.rate !== 1) {
