@@ -29,7 +29,15 @@ export function usesAnAttempt(result: { retryAfterMs?: number; rateLimited?: tru
  */
 export const REFUSED_WAIT_MS = 2000;
 
-/** The wait a temporary failure names, or for a refusal for pace that names none, REFUSED_WAIT_MS. */
+/**
+ * The longest Retry-After taken at its word, for the retry and for the pacer's hold: it comes
+ * from the network, and a proxy's `Retry-After: 999999999` must not park a message or stop a
+ * platform for years. A longer one is read as this.
+ */
+export const MAX_RETRY_AFTER_MS = 3_600_000;
+
+/** The wait a temporary failure names (at most MAX_RETRY_AFTER_MS), or for a refusal for pace that names none, REFUSED_WAIT_MS. */
 export function namedWaitMs(result: { retryAfterMs?: number; rateLimited?: true }): number | undefined {
-  return result.retryAfterMs ?? (result.rateLimited ? REFUSED_WAIT_MS : undefined);
+  if (result.retryAfterMs !== undefined) return Math.min(result.retryAfterMs, MAX_RETRY_AFTER_MS);
+  return result.rateLimited ? REFUSED_WAIT_MS : undefined;
 }
