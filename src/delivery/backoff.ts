@@ -24,6 +24,16 @@ export function usesAnAttempt(result: { retryAfterMs?: number; rateLimited?: tru
 }
 
 /**
+ * How long past its due time a delivery's refusals for pace stay free. A relay that has blocked
+ * the sender answers 421 for days: were every refusal free, the row would be retried every few
+ * seconds for ever, never failed nor moved to the person's next channel. Past this, a refusal
+ * for pace is an ordinary temporary failure: it uses an attempt and waits the longer of its
+ * named wait and the backoff. Counted from `due_at`, which the table already has: a row that
+ * pacing or a backlog made this late has waited long enough for its platform.
+ */
+export const FREE_REFUSALS_MS = 30 * 60_000;
+
+/**
  * The wait after a refusal for pace that names none (SMTP 421/451, a 429 without Retry-After):
  * short, since the pacer has already lowered the pace of what was refused (pacer.ts `refused`).
  */
