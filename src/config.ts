@@ -95,9 +95,11 @@ const isImapUrl = (value: string) => {
 
 /** A pacing rate: messages a second, decimals allowed (0.5 is one every two seconds). */
 const perSecond = (fallback: number) => [
-  z.preprocess(blankToUndefined, z.coerce.number().gt(0).max(10_000).default(fallback)),
+  // At least one message in 100 s: a smaller rate (1e-300) puts a paced send back past any
+  // date a Date can hold, and no platform's limit is near it.
+  z.preprocess(blankToUndefined, z.coerce.number().min(0.01).max(10_000).default(fallback)),
   String(fallback),
-  'must be a number of messages a second above 0 and at most 10000 (decimals allowed, e.g. 0.5)'] as const;
+  'must be a number of messages a second from 0.01 to 10000 (decimals allowed, e.g. 0.5)'] as const;
 /** A pacing burst: how many may go at once before the rate holds them. */
 const burst = (fallback: number) => [
   z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(10_000).default(fallback)),

@@ -18,11 +18,34 @@ const SETTINGS_CODES = new Set(['EAUTH', 'ENOAUTH', 'ETLS', 'EREQUIRETLS']);
 // `550 5.4.5 Daily user sending quota exceeded`). The quota resets; the mailbox is emptied.
 const TRANSIENT_ENHANCED = /^\s*5\.(2\.2|3\.1|4\.5)\b/;
 
-// A relay refusing for pace: 421 (too many connections, or closing for now) or a 4xx that
-// names a rate or "too many" (`451 4.7.1 Rate limit exceeded`, Postfix's `452 4.5.3 Too many
-// recipients`, Exchange's `4.7.0 Too many connections`). Not greylisting (`451 4.7.1
-// Greylisted`), which wants minutes, not a slower pace.
-const PACE_REFUSAL = /\b(rate|too many|throttl\w*|limit\w*)\b/i;
+// A relay refusing for pace: 421 (too many connections, or closing for now) or a 4xx whose own
+// words, after the reply code and the enhanced code and with any <address> it echoes taken out,
+// say so in one of these phrases (`451 4.7.1 Rate limit exceeded`, `452 4.5.3 Too many
+// messages this minute`, Exchange's `4.7.0 Too many connections`). A bare "limit" or "rate"
+// is not enough: `452 4.2.2 Mailbox size limit exceeded` is a full mailbox, and a recipient
+// such as <rate@example.org> is no pace at all. Not greylisting (`451 4.7.1 Greylisted`),
+// which wants minutes, not a slower pace. A refusal for pace uses no attempt while it lasts,
+// so a misread reply costs a bounded wait (docs/delivery-engine.md "Pacing").
+const PACE_REFUSAL =
+  /\b(rate[- ]limit(ed|ing)?|rate exceeded|sending rate|too many (connections|messages|mails|emails|recipients|requests|sessions|concurrent)|too fast|throttl(ed|ing)|slow down)\b/i;
+// X.2.2 is RFC 3463's "mailbox full": the person's mailbox, never our pace.
+const MAILBOX_FULL = /^[245]\.2\.2$/;
+
+/** The reply's own words: without the 3-digit code, the enhanced code and echoed addresses. */
+function replyText(reply: string): { enhanced?: string; text: string } {
+  const rest = reply.replace(/^\d{3}[ -]?/, '').trim();
+  const enhanced = /^([245]\.\d{1,3}\.\d{1,3})\b/.exec(rest)?.[1];
+  const text = (enhanced ? rest.slice(enhanced.length) : rest).replace(/<[^>]*>/g, ' ').replace(/\S+@\S+/g, ' ');
+  return { ...(enhanced ? { enhanced } : {}), text };
+}
+
+function isPaceRefusal(responseCode: number, reply: string): boolean {
+  if (responseCode === 421) return true;
+  if (responseCode >= 500) return false;
+  const { enhanced, text } = replyText(reply);
+  if (enhanced && MAILBOX_FULL.test(enhanced)) return false;
+  return PACE_REFUSAL.test(text);
+}
 
 /**
  * A nodemailer failure as a SendResult. RFC 5321: 4yz replies are transient, 5yz permanent,
@@ -44,7 +67,7 @@ export function toSendResult(error: unknown): SendResult & { ok: false } {
     const reason = detail.startsWith(String(e.responseCode)) ? detail : `${e.responseCode} ${detail}`;
     const passing = TRANSIENT_ENHANCED.test(reason.replace(/^\d{3}[ -]/, ''));
     const permanent = e.responseCode >= 500 && e.responseCode !== 503 && !passing;
-    const pace = e.responseCode === 421 || (e.responseCode < 500 && PACE_REFUSAL.test(reason));
+    const pace = isPaceRefusal(e.responseCode, reason);
     return { ok: false, permanent, ...(pace ? { rateLimited: true as const } : {}), reason };
   }
   if (code && PERMANENT_CODES.has(code)) return { ok: false, permanent: true, reason: `${code}: ${detail}` };

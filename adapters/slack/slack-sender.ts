@@ -19,6 +19,20 @@ const PERMANENT = new Set([
  * Slack refusing our token or the app's scopes: no message is at fault, so each stays in the
  * outbox (temporary) and the operators are told, as for a wrong SMTP password.
  */
+/**
+ * Slack's platform errors that refuse for pace: `ratelimited` (the 429's body) and
+ * chat.postMessage's own `rate_limited` ("Application has posted too many messages"), which
+ * comes with HTTP 200. Both are cheap to accept.
+ */
+const PACE = new Set(['ratelimited', 'rate_limited']);
+
+/**
+ * The SDK's plain Errors for a 429 it could not read as seconds (an HTTP-date Retry-After or
+ * none: "Retry header did not contain a valid timeout"), or one it gave up retrying ("A rate
+ * limit was exceeded"). They carry no code, only these words.
+ */
+const SDK_RATE_LIMITED = /^(Retry header did not contain a valid timeout|A rate limit was exceeded)\b/;
+
 const SETTINGS = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive', 'missing_scope', 'no_permission']);
 
 interface SlackErrorShape {
@@ -42,6 +56,7 @@ export function toSendResult(error: unknown): SendResult {
       return { ok: false, permanent: false, rateLimited: true, reason: 'ratelimited', ...(e.retryAfter !== undefined ? { retryAfterMs: e.retryAfter * 1000 } : {}) };
     case webApi.ErrorCode.PlatformError: {
       const reason = e.data?.error ?? 'unknown_error';
+      if (PACE.has(reason)) return { ok: false, permanent: false, rateLimited: true, reason };
       if (SETTINGS.has(reason)) return { ok: false, permanent: false, settings: true, reason: `${reason}: Slack refused the bot's token or scopes, check SLACK_BOT_TOKEN and the app's installation` };
       return { ok: false, permanent: PERMANENT.has(reason), reason };
     }
@@ -54,6 +69,7 @@ export function toSendResult(error: unknown): SendResult {
     case webApi.ErrorCode.RequestError:
       return { ok: false, permanent: false, reason: `network: ${e.message ?? 'request failed'}` };
     default:
+      if (e.message && SDK_RATE_LIMITED.test(e.message)) return { ok: false, permanent: false, rateLimited: true, reason: `http_429: ${e.message}` };
       return { ok: false, permanent: false, reason: e.message ?? String(error) };
   }
 }

@@ -24,12 +24,30 @@ export function usesAnAttempt(result: { retryAfterMs?: number; rateLimited?: tru
 }
 
 /**
+ * How long past its due time a delivery's refusals for pace stay free. A relay that has blocked
+ * the sender answers 421 for days: were every refusal free, the row would be retried every few
+ * seconds for ever, never failed nor moved to the person's next channel. Past this, a refusal
+ * for pace is an ordinary temporary failure: it uses an attempt and waits the longer of its
+ * named wait and the backoff. Counted from `due_at`, which the table already has: a row that
+ * pacing or a backlog made this late has waited long enough for its platform.
+ */
+export const FREE_REFUSALS_MS = 30 * 60_000;
+
+/**
  * The wait after a refusal for pace that names none (SMTP 421/451, a 429 without Retry-After):
  * short, since the pacer has already lowered the pace of what was refused (pacer.ts `refused`).
  */
 export const REFUSED_WAIT_MS = 2000;
 
-/** The wait a temporary failure names, or for a refusal for pace that names none, REFUSED_WAIT_MS. */
+/**
+ * The longest Retry-After taken at its word, for the retry and for the pacer's hold: it comes
+ * from the network, and a proxy's `Retry-After: 999999999` must not park a message or stop a
+ * platform for years. A longer one is read as this.
+ */
+export const MAX_RETRY_AFTER_MS = 3_600_000;
+
+/** The wait a temporary failure names (at most MAX_RETRY_AFTER_MS), or for a refusal for pace that names none, REFUSED_WAIT_MS. */
 export function namedWaitMs(result: { retryAfterMs?: number; rateLimited?: true }): number | undefined {
-  return result.retryAfterMs ?? (result.rateLimited ? REFUSED_WAIT_MS : undefined);
+  if (result.retryAfterMs !== undefined) return Math.min(result.retryAfterMs, MAX_RETRY_AFTER_MS);
+  return result.rateLimited ? REFUSED_WAIT_MS : undefined;
 }

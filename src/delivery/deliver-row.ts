@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import type { DeliveryRow } from '../db/tables.js';
 import type { ChannelKind, Message, SendResult } from '../ports/channel.port.js';
 import { isMutedKind } from '../preferences/preferences.js';
-import { MAX_TEMPORARY_ATTEMPTS, namedWaitMs, retryDelayMs, usesAnAttempt } from './backoff.js';
+import { FREE_REFUSALS_MS, MAX_TEMPORARY_ATTEMPTS, namedWaitMs, retryDelayMs, usesAnAttempt } from './backoff.js';
 import type { Recipient } from './batch-context.js';
 import { bouncedReason } from '../inbound/bounces.js';
 import type { Changes } from './claims.js';
@@ -90,10 +90,17 @@ export async function deliverRow(row: DeliveryRow, s: RowSteps): Promise<void> {
   }
   // Cut off by the stop: it may or may not have gone out; it is due again at the next start.
   if (s.stopping() && !result.permanent) return s.done({ state: 'pending', last_error: `${channel}: ${result.reason}` }, 'released');
-  // A platform that names its wait (429 Retry-After) or refuses for pace has not refused the message: no attempt used.
-  const attempts = row.attempts + (result.permanent || usesAnAttempt(result) ? 1 : 0);
+  // A platform that names its wait (429 Retry-After) or refuses for pace has not refused the
+  // message: no attempt used, until the row is FREE_REFUSALS_MS past due (backoff.ts).
+  const after = s.clock.now();
+  const free = !usesAnAttempt(result) && after.getTime() - row.due_at.getTime() < FREE_REFUSALS_MS;
+  const attempts = row.attempts + (result.permanent || !free ? 1 : 0);
   if (!result.permanent && attempts < MAX_TEMPORARY_ATTEMPTS) {
-    const at = new Date(s.now.getTime() + retryDelayMs(attempts, namedWaitMs(result), s.random));
+    const named = namedWaitMs(result);
+    const delay = free || named === undefined ? retryDelayMs(attempts, named, s.random) : Math.max(retryDelayMs(attempts, named, s.random), retryDelayMs(attempts, undefined, s.random));
+    // Counted from the answer, not from when the row was taken up: a send that took longer
+    // than the wait would otherwise be due again at once.
+    const at = new Date(after.getTime() + delay);
     return s.done({ state: 'pending', attempts, next_attempt_at: at, last_error: `${channel}: ${result.reason}` }, 'retried', 'retried', channel);
   }
   if (row.channel_index + 1 < channels.length) {

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { MAX_RETRY_AFTER_MS } from './backoff.js';
 
 /** At most `perSecond` sends on average under `key`, with bursts of up to `burst`. */
 export interface PaceRule {
@@ -39,6 +40,12 @@ export const DEFAULT_RECOVERY_MS = 10_000;
 export class Pacer {
   private readonly buckets = new Map<string, Bucket>();
   private readonly slowed = new Map<string, Slowed>();
+  /**
+   * Keys held until a platform's Retry-After is over (clock time, capped at MAX_RETRY_AFTER_MS
+   * from the refusal): a time, not a debt of tokens, so the pace recovering meanwhile cannot
+   * pay it off early. Their buckets do not refill while held.
+   */
+  private readonly holds = new Map<string, number>();
   /** The last refused narrow key under each platform key, to tell a platform-wide limit. */
   private readonly lastRefused = new Map<string, { key: string; at: number }>();
   private readonly recoveryMs: number;
@@ -56,7 +63,9 @@ export class Pacer {
     const buckets = rules.map((given) => {
       const rule = this.effective(given, now);
       const bucket = this.refilled(rule, now);
-      if (bucket.tokens < 1) waitMs = Math.max(waitMs, ((1 - bucket.tokens) / rule.perSecond) * 1000);
+      const held = this.heldFor(rule.key, now);
+      const short = bucket.tokens < 1 ? ((1 - bucket.tokens) / rule.perSecond) * 1000 : 0;
+      waitMs = Math.max(waitMs, held + short);
       return bucket;
     });
     if (waitMs > maxWaitMs) return { waitMs: Math.ceil(waitMs), booked: false };
@@ -73,7 +82,8 @@ export class Pacer {
     const now = this.clock.now().getTime();
     const rule = this.effective(given, now);
     const bucket = this.refilled(rule, now);
-    return Math.max(0, Math.floor(bucket.tokens + (horizonMs / 1000) * rule.perSecond));
+    const refilling = Math.max(0, horizonMs - this.heldFor(rule.key, now));
+    return Math.max(0, Math.floor(bucket.tokens + (refilling / 1000) * rule.perSecond));
   }
 
   /**
@@ -105,10 +115,12 @@ export class Pacer {
       const cut = !before || sent > before.cutAt;
       this.slowed.set(rule.key, { base: cut ? Math.max(FLOOR, current / 2) : current, at: now, cutAt: cut ? now : before.cutAt });
       if (retryAfterMs !== undefined && retryAfterMs > 0) {
-        // Held: the bucket is back to one send exactly when the platform's wait is over.
-        const effective = this.effective(rule, now);
-        const bucket = this.refilled(effective, now);
-        bucket.tokens = Math.min(bucket.tokens, 1 - (retryAfterMs / 1000) * effective.perSecond);
+        // Held: one send may go exactly when the platform's wait is over (a proxy's absurd
+        // Retry-After is read as the cap: the hold must not stop a platform for years).
+        const bucket = this.refilled(this.effective(rule, now), now);
+        bucket.tokens = Math.min(bucket.tokens, 1);
+        const until = now + Math.min(retryAfterMs, MAX_RETRY_AFTER_MS);
+        this.holds.set(rule.key, Math.max(this.holds.get(rule.key) ?? 0, until));
       }
     }
   }
@@ -129,6 +141,12 @@ export class Pacer {
   private factorAt(key: string, now: number): number {
     const slowed = this.slowed.get(key);
     if (!slowed) return 1;
+    // The clock stepped back (NTP, a restored VM, a test): recovery counts quiet time from
+    // here, rather than waiting for the clock to reach the refusal's time again.
+    if (now < slowed.at) {
+      slowed.at = now;
+      slowed.cutAt = Math.min(slowed.cutAt, now);
+    }
     const factor = Math.min(1, slowed.base + Math.floor(Math.max(0, now - slowed.at) / this.recoveryMs) * STEP);
     if (factor >= 1) this.slowed.delete(key);
     return factor;
@@ -139,6 +157,15 @@ export class Pacer {
     return factor === 1 ? rule : { ...rule, perSecond: rule.perSecond * factor, burst: Math.max(1, rule.burst * factor) };
   }
 
+  /** How long `key` is still held for a Retry-After (0: not held). */
+  private heldFor(key: string, now: number): number {
+    const until = this.holds.get(key);
+    if (until === undefined) return 0;
+    // A hold further ahead than the cap can only be a clock that stepped back: cap it again.
+    if (until - now > MAX_RETRY_AFTER_MS) this.holds.set(key, now + MAX_RETRY_AFTER_MS);
+    return Math.max(0, Math.min(until, now + MAX_RETRY_AFTER_MS) - now);
+  }
+
   private refilled(rule: PaceRule, now: number): Bucket {
     let bucket = this.buckets.get(rule.key);
     if (!bucket) {
@@ -146,7 +173,11 @@ export class Pacer {
       bucket = { tokens: rule.burst, at: now };
       this.buckets.set(rule.key, bucket);
     }
-    bucket.tokens = Math.min(rule.burst, bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * rule.perSecond);
+    // Held: no refill until the hold is over, and then only for the time since.
+    const until = this.holds.get(rule.key);
+    const from = until === undefined ? bucket.at : Math.max(bucket.at, Math.min(until, now));
+    if (until !== undefined && now >= until) this.holds.delete(rule.key);
+    bucket.tokens = Math.min(rule.burst, bucket.tokens + (Math.max(0, now - from) / 1000) * rule.perSecond);
     bucket.at = now;
     return bucket;
   }
@@ -155,6 +186,7 @@ export class Pacer {
   private forgetIdle(now: number): void {
     for (const [key, bucket] of this.buckets) if (now - bucket.at > 60_000) this.buckets.delete(key);
     for (const key of this.slowed.keys()) this.factorAt(key, now);
+    for (const [key, until] of this.holds) if (until <= now) this.holds.delete(key);
     for (const [key, last] of this.lastRefused) if (now - last.at > 60_000) this.lastRefused.delete(key);
   }
 }

@@ -130,7 +130,8 @@ export type SendResult =
       /**
        * The platform refused for pace, not for this message (HTTP 429, Slack `ratelimited`, SMTP
        * 421 or a 4xx naming a rate): the delivery engine lowers its pace for what was refused and
-       * tries again after `retryAfterMs` (or a short wait), without using up an attempt.
+       * tries again after `retryAfterMs` (or a short wait), without using up an attempt for
+       * the first 30 minutes past the delivery's due time (delivery/backoff.ts FREE_REFUSALS_MS).
        */
       rateLimited?: true;
     };
