@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
 import type { Db, DedicatedSession } from '../../src/db/db.port.js';
@@ -63,5 +64,24 @@ describe.each(dialects)('claims under attack on %s', (kind) => {
     const after = await db.db.selectFrom('deliveries').select(['state', 'due_at']).executeTakeFirstOrThrow();
     expect(after.state).toBe('sent');
     expect(new Date(after.due_at).getTime()).not.toBe(later.getTime());
+  });
+
+  describe.runIf(kind === 'postgres')('ids from 2^31 (PostgreSQL)', () => {
+    it('should count two rows in flight whose ids share a lock key as two claimed rows (the metrics gauge)', async () => {
+      await notice('low');
+      const low = await db.db.selectFrom('deliveries').select('id').where('dedupe_key', '=', 'low').executeTakeFirstOrThrow();
+      await sql`alter table deliveries alter column id restart with ${sql.lit(Number(low.id) + 2 ** 31)}`.execute(db.db);
+      await notice('high');
+      const slow = hanging();
+      const d = dispatcher({ senders: new Map([['email', slow.sender]]) });
+      const running = d.drain();
+      await until(() => slow.waiting.length === 2);
+      const claimed = await d.claims.countClaimed();
+      slow.release();
+      await running;
+      await d.stop({ deadlineMs: 200 });
+      expect(sent.sort()).toEqual(['high', 'low']);
+      expect(claimed).toBe(2);
+    });
   });
 });
