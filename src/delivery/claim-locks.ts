@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DedicatedSession } from '../db/db.port.js';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import type { Logger } from '../log.js';
-import { countLocked, fetchClaimed, lockClassOf, lockDue, selectDue, unlock, type LockHolder } from './claims.js';
+import { countLocked, fetchClaimed, lockClassOf, lockDue, recordOutcomes, selectDue, unlock, type Changes, type LockHolder } from './claims.js';
 import type { Lane } from './lanes.js';
 
 /** A claimed batch: its rows, and the session holding their locks (none on PGlite). */
@@ -29,6 +29,8 @@ export class ClaimLocks {
   private readonly inFlight = new Map<number, LockHolder | undefined>();
   private holder: Promise<LockHolder> | undefined;
   private claiming: Promise<unknown> = Promise.resolve();
+  /** Outcomes known but not yet recorded (the database refused the write): their rows stay claimed. */
+  private unrecorded: { finished: [DeliveryRow, Changes][]; holder: LockHolder | undefined }[] = [];
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -58,7 +60,34 @@ export class ClaimLocks {
     return work;
   }
 
+  /** Keeps rows claimed whose outcomes could not be recorded; they are written at the next claim. */
+  keepUnrecorded(finished: [DeliveryRow, Changes][], holder: LockHolder | undefined): void {
+    if (finished.length > 0) this.unrecorded.push({ finished, holder });
+  }
+
+  /**
+   * Writes the outcomes kept from a failed write, then lets their rows go. Still failing, they
+   * stay claimed (and out of claims) until the next try. A session that broke meanwhile has lost
+   * those claims: recordOutcomes then writes nothing for them (the lock check) and they go out
+   * again, as after a crash.
+   */
+  private async recordKept(now: Date): Promise<void> {
+    const groups = this.unrecorded;
+    this.unrecorded = [];
+    for (const group of groups) {
+      try {
+        await recordOutcomes(this.db, now, group.finished, group.holder);
+      } catch (error) {
+        this.unrecorded.push(group);
+        this.log.warn({ err: error, rows: group.finished.length }, 'delivery outcomes still cannot be recorded; their rows stay claimed');
+        continue;
+      }
+      await this.release(group.finished.map(([row]) => row.id), group.holder);
+    }
+  }
+
   private async claimNow(claim: { now: Date; batchSize: number; lane: Lane }): Promise<Claimed> {
+    if (this.unrecorded.length > 0) await this.recordKept(claim.now);
     const exclude = [...this.inFlight.keys()];
     if (!this.openSession) {
       const rows = await selectDue(this.db, { ...claim, exclude });
@@ -128,6 +157,9 @@ export class ClaimLocks {
     const current = this.holder && (await this.holder.catch(() => undefined));
     this.holder = undefined;
     if (current) await current.session.close().catch(() => undefined);
+    // Outcomes never recorded are lost with the session's claims: those rows go out again.
+    if (this.unrecorded.length > 0) this.log.warn({ rows: this.unrecorded.reduce((n, g) => n + g.finished.length, 0) }, 'delivery outcomes were never recorded; those rows may go out again');
+    this.unrecorded = [];
     this.inFlight.clear();
   }
 }
