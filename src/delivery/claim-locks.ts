@@ -1,8 +1,8 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DedicatedSession } from '../db/db.port.js';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import type { Logger } from '../log.js';
-import { countLocked, fetchClaimed, lockClassOf, lockDue, recordOutcomes, selectDue, unlock, type Changes, type LockHolder } from './claims.js';
+import { countLocked, fetchClaimed, lockClassOf, lockDue, recordOutcomes, unlock, type Changes, type LockHolder } from './claims.js';
 import type { Lane } from './lanes.js';
 
 /** A claimed batch: its rows, and the session holding their locks (none on PGlite). */
@@ -20,7 +20,9 @@ export interface Claimed {
  *   A session that broke is replaced at the next claim; its claims are lost (their outcomes are
  *   not recorded, recordOutcomes checks the lock) and those rows go out again.
  * - on PGlite (one process, one session: advisory locks are re-entrant there and exclude
- *   nothing) the in-process set of rows in flight is the claim.
+ *   nothing) the in-process set of rows in flight is the claim; the same locks are taken on its
+ *   one session all the same, so that other writers and the gauge see in pg_locks which rows
+ *   are being sent (claims.ts, notClaimedNow), as on PostgreSQL.
  * In both, rows in flight are kept out of this process's next claims. Claims are made one at a
  * time, so that set is exact when each claim is made.
  */
@@ -89,11 +91,6 @@ export class ClaimLocks {
   private async claimNow(claim: { now: Date; batchSize: number; lane: Lane }): Promise<Claimed> {
     if (this.unrecorded.length > 0) await this.recordKept(claim.now);
     const exclude = [...this.inFlight.keys()];
-    if (!this.openSession) {
-      const rows = await selectDue(this.db, { ...claim, exclude });
-      for (const row of rows) this.inFlight.set(row.id, undefined);
-      return { rows, holder: undefined };
-    }
     const holder = await this.session();
     const ids = await lockDue(holder, { ...claim, exclude });
     if (ids.length === 0) return { rows: [], holder };
@@ -135,6 +132,18 @@ export class ClaimLocks {
   private async session(): Promise<LockHolder> {
     const current = this.holder && (await this.holder.catch(() => undefined));
     if (current && !current.session.broken) return current;
+    if (!this.openSession) {
+      // PGlite: its one session. The locks exclude nothing there (re-entrant, one session), the
+      // in-flight set is the claim; they are taken so that other writers see, in pg_locks, which
+      // rows are being sent (claims.ts, notClaimedNow), as on PostgreSQL.
+      const db = this.db;
+      this.holder = (async () => {
+        const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db);
+        const session: DedicatedSession = { db, pid: Number(rows[0]!.pid), broken: false, close: async () => undefined };
+        return { session, lockClass: await lockClassOf(session) };
+      })();
+      return this.holder;
+    }
     if (current) {
       this.log.warn('the dispatcher lost its database session: the rows it was sending may go out again');
       await current.session.close().catch(() => undefined);
@@ -156,6 +165,8 @@ export class ClaimLocks {
     await this.claiming;
     const current = this.holder && (await this.holder.catch(() => undefined));
     this.holder = undefined;
+    // PGlite's session outlives the dispatcher: what it still holds is unlocked here.
+    if (current && !this.openSession) await unlock(current, [...this.inFlight.keys()]).catch(() => undefined);
     if (current) await current.session.close().catch(() => undefined);
     // Outcomes never recorded are lost with the session's claims: those rows go out again.
     if (this.unrecorded.length > 0) this.log.warn({ rows: this.unrecorded.reduce((n, g) => n + g.finished.length, 0) }, 'delivery outcomes were never recorded; those rows may go out again');

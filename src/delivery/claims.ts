@@ -20,6 +20,17 @@ export interface LockHolder {
 
 const rowKey = (column: string) => sql`(${sql.ref(column)} % 2147483648)::int`;
 
+/**
+ * "Not claimed now", for any statement on `deliveries` (both databases: PGlite claims take the
+ * same locks): the row's lock key is not among the advisory locks of `deliveries`' class in
+ * pg_locks. The keys are read once per statement (an uncorrelated array subquery, an initplan),
+ * not once per row. A row whose key it shares with a claimed one (ids 2^31 apart) counts as
+ * claimed too: at worst it waits, never is it touched mid-send. Every writer that moves, rewrites
+ * or deletes `pending` rows adds it, so a row being sent is left alone as a `sending` one was.
+ */
+export const notClaimedNow = (idColumn = 'id') => sql`${rowKey(idColumn)}::bigint <> all(array(
+  select l.objid::bigint from pg_locks l where l.locktype = 'advisory' and l.objsubid = 2 and l.classid = 'deliveries'::regclass::oid))`;
+
 /** The lock class of `deliveries` as seen from this session (its search_path). */
 export async function lockClassOf(session: DedicatedSession): Promise<number> {
   const { rows } = await sql<{ k: number }>`select 'deliveries'::regclass::oid::int as k`.execute(session.db);
@@ -75,19 +86,6 @@ export async function unlock(holder: LockHolder, ids: number[]): Promise<number>
   const { rows } = await sql<{ held: boolean }>`
     select pg_advisory_unlock(${holder.lockClass}::int, ${rowKey('u.id')}) as held from unnest(${ids}::bigint[]) as u(id)`.execute(holder.session.db);
   return rows.filter((r) => !r.held).length;
-}
-
-/**
- * Due rows of one lane in due order, for a process that is the only one claiming (PGlite: one
- * process, one session): the in-process set of rows in flight (`exclude`) is the claim there.
- */
-export async function selectDue(db: Kysely<Database>, claim: { now: Date; batchSize: number; lane: Lane; exclude: number[] }): Promise<DeliveryRow[]> {
-  const { rows } = await sql<DeliveryRow>`
-    select * from deliveries
-    where state = 'pending' and ${laneCondition(claim.lane)} and next_attempt_at <= ${claim.now} and id <> all(${claim.exclude}::bigint[])
-    order by next_attempt_at, id
-    limit ${claim.batchSize}`.execute(db);
-  return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
 
 /**
