@@ -50,9 +50,17 @@ export class ClaimLocks {
     return [...this.inFlight.keys()];
   }
 
-  /** Rows claimed in the whole deployment: every replica's locks (PostgreSQL), this process's set (PGlite). */
+  /**
+   * Rows claimed in the whole deployment: this process's in-flight set (exact) plus, on
+   * PostgreSQL, the other replicas' locks (one per lock key: two rows of another replica whose
+   * ids are 2^31 apart and both in flight count once, a rare undercount; exact would need each
+   * replica to publish its count).
+   */
   async countClaimed(): Promise<number> {
-    return this.openSession ? countLocked(this.db) : this.inFlight.size;
+    if (!this.openSession) return this.inFlight.size;
+    const current = this.holder && (await this.holder.catch(() => undefined));
+    const own = current && !current.session.broken ? current.session.pid : -1;
+    return this.inFlight.size + (await countLocked(this.db, own));
   }
 
   /** Claims up to `batchSize` due rows of one lane. */

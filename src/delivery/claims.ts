@@ -121,9 +121,15 @@ export async function recordOutcomes(db: Kysely<Database>, now: Date, finished: 
     where d.id = u.id and d.state = 'pending' and d.channel_index = u.claimed_index ${held}`.execute(db);
 }
 
-/** Rows claimed anywhere now (PostgreSQL): the advisory locks of `deliveries`' class, from pg_locks. */
-export async function countLocked(db: Kysely<Database>): Promise<number> {
+/**
+ * Claim locks held now by sessions other than `exceptPid` (PostgreSQL): the advisory locks of
+ * `deliveries`' class, from pg_locks. One lock per key: two rows of one replica whose ids share
+ * a key (2^31 apart, both in flight at once) count once here; the caller counts its own rows
+ * exactly from its in-flight set.
+ */
+export async function countLocked(db: Kysely<Database>, exceptPid: number): Promise<number> {
   const { rows } = await sql<{ n: number }>`
-    select count(*)::int as n from pg_locks where locktype = 'advisory' and objsubid = 2 and classid = 'deliveries'::regclass::oid`.execute(db);
+    select count(*)::int as n from pg_locks
+    where locktype = 'advisory' and objsubid = 2 and classid = 'deliveries'::regclass::oid and pid <> ${exceptPid}::int`.execute(db);
   return Number(rows[0]?.n ?? 0);
 }
