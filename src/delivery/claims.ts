@@ -28,7 +28,7 @@ const rowKey = (column: string) => sql`(${sql.ref(column)} % 2147483648)::int`;
  * claimed too: at worst it waits, never is it touched mid-send. Every writer that moves, rewrites
  * or deletes `pending` rows adds it, so a row being sent is left alone as a `sending` one was.
  */
-export const notClaimedNow = (idColumn = 'id') => sql`${rowKey(idColumn)}::bigint <> all(array(
+export const notClaimedNow = (idColumn = 'id') => sql<boolean>`${rowKey(idColumn)}::bigint <> all(array(
   select l.objid::bigint from pg_locks l where l.locktype = 'advisory' and l.objsubid = 2 and l.classid = 'deliveries'::regclass::oid))`;
 
 /** The lock class of `deliveries` as seen from this session (its search_path). */

@@ -89,7 +89,7 @@ export async function setDueTimes(db: Kysely<Database>, rows: { id: number; dueA
   const result = await sql`
     update deliveries d set due_at = u.due_at, next_attempt_at = u.due_at, updated_at = ${now}
     from unnest(${rows.map((r) => r.id)}::bigint[], ${rows.map((r) => r.dueAt.toISOString())}::timestamptz[]) as u(id, due_at)
-    where d.id = u.id and d.state = 'pending' and d.attempts = 0 and d.next_attempt_at <> u.due_at
+    where d.id = u.id and d.state = 'pending' and d.attempts = 0 and d.next_attempt_at <> u.due_at and ${notClaimedNow('d.id')}
       and (d.next_attempt_at > ${now} or u.due_at > ${now})`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }
