@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DedicatedSession } from '../db/db.port.js';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import type { Logger } from '../log.js';
-import { countLocked, fetchClaimed, lockClassOf, lockDue, recordOutcomes, unlock, type Changes, type LockHolder } from './claims.js';
+import { countLocked, fetchClaimed, lockClassOf, lockDue, pickDue, recordOutcomes, unlock, type Changes, type LockHolder } from './claims.js';
 import type { Lane } from './lanes.js';
 
 /** A claimed batch: its rows, and the session holding their locks (none on PGlite). */
@@ -30,6 +30,8 @@ export class ClaimLocks {
   /** Rows in flight, with the session holding each (undefined on PGlite). */
   private readonly inFlight = new Map<number, LockHolder | undefined>();
   private holder: Promise<LockHolder> | undefined;
+  /** PostgreSQL with no session of its own: no locks (see session()). */
+  private lockless = false;
   private claiming: Promise<unknown> = Promise.resolve();
   /** Outcomes known but not yet recorded (the database refused the write): their rows stay claimed. */
   private unrecorded: { finished: [DeliveryRow, Changes][]; holder: LockHolder | undefined }[] = [];
@@ -100,7 +102,7 @@ export class ClaimLocks {
     if (this.unrecorded.length > 0) await this.recordKept(claim.now);
     const exclude = [...this.inFlight.keys()];
     const holder = await this.session();
-    const ids = await lockDue(holder, { ...claim, exclude });
+    const ids = holder ? await lockDue(holder, { ...claim, exclude }) : await pickDue(this.db, { ...claim, exclude });
     if (ids.length === 0) return { rows: [], holder };
     for (const id of ids) this.inFlight.set(id, holder);
     let rows: DeliveryRow[];
@@ -137,10 +139,19 @@ export class ClaimLocks {
   }
 
   /** The session claims are made on: opened at the first claim, replaced when it broke. */
-  private async session(): Promise<LockHolder> {
+  private async session(): Promise<LockHolder | undefined> {
+    if (this.lockless) return undefined;
     const current = this.holder && (await this.holder.catch(() => undefined));
     if (current && !current.session.broken) return current;
     if (!this.openSession) {
+      // PostgreSQL without a session of its own (a lone dispatcher in a tool or a test): a lock
+      // would stay on whichever pooled connection took it and hide the row from everyone, so it
+      // claims by the in-process set alone.
+      const { rows: [where] } = await sql<{ embedded: boolean }>`select version() like '%PGlite%' as embedded`.execute(this.db);
+      if (!where?.embedded) {
+        this.lockless = true;
+        return undefined;
+      }
       // PGlite: its one session. The locks exclude nothing there (re-entrant, one session), the
       // in-flight set is the claim; they are taken so that other writers see, in pg_locks, which
       // rows are being sent (claims.ts, notClaimedNow), as on PostgreSQL.

@@ -47,6 +47,20 @@ export async function lockClassOf(session: DedicatedSession): Promise<number> {
  * so a lock is taken only on a row that passed every other condition; the LIMIT stops the scan
  * at the batch (the scan is lazy: rows past it are never read, never locked). Returns the locked ids, not the rows (see fetchClaimed).
  */
+/**
+ * The due ids a lone dispatcher on PostgreSQL without a session of its own (a tool or a test, never
+ * the service: main.ts always gives one) takes: no lock, so nothing to leave behind on a pooled
+ * connection; the in-process set is its claim, as on PGlite.
+ */
+export async function pickDue(db: Kysely<Database>, claim: { now: Date; batchSize: number; lane: Lane; exclude: number[] }): Promise<number[]> {
+  const { rows } = await sql<{ id: number }>`
+    select id from deliveries
+    where state = 'pending' and ${laneCondition(claim.lane)} and next_attempt_at <= ${claim.now} and id <> all(${claim.exclude}::bigint[])
+    order by next_attempt_at, id
+    limit ${claim.batchSize}`.execute(db);
+  return rows.map((r) => Number(r.id));
+}
+
 export async function lockDue(holder: LockHolder, claim: { now: Date; batchSize: number; lane: Lane; exclude: number[] }): Promise<number[]> {
   const { rows } = await sql<{ id: number }>`
     select c.id from (
