@@ -34,6 +34,7 @@ export async function openDatabase(config: Config, command: string, log?: Logger
     return connect({
       databaseUrl: config.databaseUrl,
       timeoutMs: config.databaseTimeoutMs,
+      replicaTimeoutMs: config.replicaTimeoutMs,
       onConnectionError: (error) => log?.warn({ err: error }, 'a database connection broke; it is replaced at the next query (/readyz says 503 while the database is unreachable)'),
     });
   }

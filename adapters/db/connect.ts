@@ -7,6 +7,7 @@ import { registerReachabilityProbe, type Db } from '../../src/db/db.port.js';
 import { DataVersionWatch, registerDataVersionWatch } from '../../src/db/data-version-watch.js';
 import { seeingOwnCommits } from './own-commits.js';
 import { connectionLimits, resilientPool } from './pg-pool.js';
+import { DEFAULT_REPLICA_TIMEOUT_MS } from '../../src/delivery/replica-timeouts.js';
 import { openDedicatedSession } from './dedicated-session.js';
 import { pgNotifications, pgliteNotifications } from './version-notifications.js';
 
@@ -40,6 +41,8 @@ export interface ConnectOptions {
   pgliteSnapshot?: Blob;
   /** PGlite: shared_buffers in MB (default PGLITE_SHARED_BUFFERS_MB, the service's default too). */
   pgliteSharedBuffersMb?: number;
+  /** PostgreSQL: REPLICA_TIMEOUT_SECONDS in ms (default 30 s): a vanished host's claim session ends within it (dedicated-session.ts). */
+  replicaTimeoutMs?: number;
   /** Test-only seam: wraps the driver (test/support/faults.ts fails chosen queries through it). */
   wrapDriver?: (driver: Driver) => Driver;
 }
@@ -90,7 +93,7 @@ export async function connect(options: ConnectOptions): Promise<ConnectedDb> {
     const probe = new pg.Pool({ ...clientConfig, ...connectionLimits(Math.min(timeoutMs, 5_000)), max: 1 });
     probe.on('error', () => undefined);
     registerReachabilityProbe(db, () => probe.query('select 1'));
-    const openSession = () => openDedicatedSession(pg, { ...clientConfig, ...connectionLimits(timeoutMs) });
+    const openSession = () => openDedicatedSession(pg, { ...clientConfig, ...connectionLimits(timeoutMs) }, { replicaTimeoutMs: options.replicaTimeoutMs ?? DEFAULT_REPLICA_TIMEOUT_MS });
     return { kind: 'postgres', db, openSession, close: async () => (await notifications.close(), await probe.end(), await db.destroy()) };
   }
   // PGlite's start-up (WASM) is the slow part of opening: start it first, load Kysely meanwhile.

@@ -53,7 +53,7 @@ export async function deliveryReport(db: Kysely<Database>, id: number, language:
     reached: people.filter((r) => r.state === 'sent').length,
     total: people.length,
     byChannel: [...byChannel],
-    pending: people.filter((r) => r.state === 'pending' || r.state === 'sending').length,
+    pending: people.filter((r) => r.state === 'pending').length,
     failed: rows
       .filter((r) => r.state === 'failed' || r.state === 'cancelled' || r.state === 'expired')
       .map((f) => ({ who: personNameFor(f, language) ?? f.place_address ?? '—', reason: deliveryReason(f.last_error, language, f.state) })),

@@ -175,7 +175,8 @@ export interface ProcessedEventTable {
   created_at: CreatedAt;
 }
 
-export type DeliveryState = 'pending' | 'sending' | 'sent' | 'failed' | 'expired' | 'cancelled';
+/** `sending` was a claim before migration 0028, which forbids it now (a row being sent stays `pending`). */
+export type DeliveryState = 'pending' | 'sent' | 'failed' | 'expired' | 'cancelled';
 
 export interface DeliveryTable {
   id: Generated<number>;

@@ -20,6 +20,17 @@ export interface LockHolder {
 
 const rowKey = (column: string) => sql`(${sql.ref(column)} % 2147483648)::int`;
 
+/**
+ * "Not claimed now", for any statement on `deliveries` (both databases: PGlite claims take the
+ * same locks): the row's lock key is not among the advisory locks of `deliveries`' class in
+ * pg_locks. The keys are read once per statement (an uncorrelated array subquery, an initplan),
+ * not once per row. A row whose key it shares with a claimed one (ids 2^31 apart) counts as
+ * claimed too: at worst it waits, never is it touched mid-send. Every writer that moves, rewrites
+ * or deletes `pending` rows adds it, so a row being sent is left alone as a `sending` one was.
+ */
+export const notClaimedNow = (idColumn = 'id') => sql<boolean>`${rowKey(idColumn)}::bigint <> all(array(
+  select l.objid::bigint from pg_locks l where l.locktype = 'advisory' and l.objsubid = 2 and l.classid = 'deliveries'::regclass::oid))`;
+
 /** The lock class of `deliveries` as seen from this session (its search_path). */
 export async function lockClassOf(session: DedicatedSession): Promise<number> {
   const { rows } = await sql<{ k: number }>`select 'deliveries'::regclass::oid::int as k`.execute(session.db);
@@ -36,6 +47,20 @@ export async function lockClassOf(session: DedicatedSession): Promise<number> {
  * so a lock is taken only on a row that passed every other condition; the LIMIT stops the scan
  * at the batch (the scan is lazy: rows past it are never read, never locked). Returns the locked ids, not the rows (see fetchClaimed).
  */
+/**
+ * The due ids a lone dispatcher on PostgreSQL without a session of its own (a tool or a test, never
+ * the service: main.ts always gives one) takes: no lock, so nothing to leave behind on a pooled
+ * connection; the in-process set is its claim, as on PGlite.
+ */
+export async function pickDue(db: Kysely<Database>, claim: { now: Date; batchSize: number; lane: Lane; exclude: number[] }): Promise<number[]> {
+  const { rows } = await sql<{ id: number }>`
+    select id from deliveries
+    where state = 'pending' and ${laneCondition(claim.lane)} and next_attempt_at <= ${claim.now} and id <> all(${claim.exclude}::bigint[])
+    order by next_attempt_at, id
+    limit ${claim.batchSize}`.execute(db);
+  return rows.map((r) => Number(r.id));
+}
+
 export async function lockDue(holder: LockHolder, claim: { now: Date; batchSize: number; lane: Lane; exclude: number[] }): Promise<number[]> {
   const { rows } = await sql<{ id: number }>`
     select c.id from (
@@ -78,19 +103,6 @@ export async function unlock(holder: LockHolder, ids: number[]): Promise<number>
 }
 
 /**
- * Due rows of one lane in due order, for a process that is the only one claiming (PGlite: one
- * process, one session): the in-process set of rows in flight (`exclude`) is the claim there.
- */
-export async function selectDue(db: Kysely<Database>, claim: { now: Date; batchSize: number; lane: Lane; exclude: number[] }): Promise<DeliveryRow[]> {
-  const { rows } = await sql<DeliveryRow>`
-    select * from deliveries
-    where state = 'pending' and ${laneCondition(claim.lane)} and next_attempt_at <= ${claim.now} and id <> all(${claim.exclude}::bigint[])
-    order by next_attempt_at, id
-    limit ${claim.batchSize}`.execute(db);
-  return rows.map((r) => ({ ...r, id: Number(r.id) }));
-}
-
-/**
  * Records outcomes in one UPDATE (unnest of arrays) instead of one per row: the outbox's own
  * cost per message. Only a row still as it was claimed is touched: still `pending` (a row
  * cancelled meanwhile, by erasure or a change, stays cancelled; one a bounce failed stays
@@ -123,9 +135,15 @@ export async function recordOutcomes(db: Kysely<Database>, now: Date, finished: 
     where d.id = u.id and d.state = 'pending' and d.channel_index = u.claimed_index ${held}`.execute(db);
 }
 
-/** Rows claimed anywhere now (PostgreSQL): the advisory locks of `deliveries`' class, from pg_locks. */
-export async function countLocked(db: Kysely<Database>): Promise<number> {
+/**
+ * Claim locks held now by sessions other than `exceptPid` (PostgreSQL): the advisory locks of
+ * `deliveries`' class, from pg_locks. One lock per key: two rows of one replica whose ids share
+ * a key (2^31 apart, both in flight at once) count once here; the caller counts its own rows
+ * exactly from its in-flight set.
+ */
+export async function countLocked(db: Kysely<Database>, exceptPid: number): Promise<number> {
   const { rows } = await sql<{ n: number }>`
-    select count(*)::int as n from pg_locks where locktype = 'advisory' and objsubid = 2 and classid = 'deliveries'::regclass::oid`.execute(db);
+    select count(*)::int as n from pg_locks
+    where locktype = 'advisory' and objsubid = 2 and classid = 'deliveries'::regclass::oid and pid <> ${exceptPid}::int`.execute(db);
   return Number(rows[0]?.n ?? 0);
 }

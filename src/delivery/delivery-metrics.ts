@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Clock } from '../clock.js';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import type { Outcome } from './deliver-row.js';
+import { notClaimedNow } from './claims.js';
 import { LANES } from './lanes.js';
 
 /**
@@ -28,13 +29,13 @@ export function deliveryMetrics(db: Kysely<Database>, clock: Clock, registry: Re
   });
   new Gauge({
     name: 'kooperator_deliveries_waiting',
-    help: 'Deliveries due and not sent yet (state "due", by the channel they are at) and being sent (state "sending")',
+    help: 'Deliveries due and not sent yet (state "due", by the channel they are at; a row being sent is not counted here) and being sent (state "sending")',
     labelNames: ['state', 'channel'] as const,
     registers: [registry],
     async collect() {
       const lanes = LANES.filter((l) => l !== 'none');
       const { rows } = await sql<{ channel: string; n: number }>`
-        select l.channel, (select count(*)::int from deliveries where state = 'pending' and (channels ->> channel_index) = l.channel and next_attempt_at <= ${clock.now()}) as n
+        select l.channel, (select count(*)::int from deliveries where state = 'pending' and (channels ->> channel_index) = l.channel and next_attempt_at <= ${clock.now()} and ${notClaimedNow()}) as n
         from unnest(${lanes}::text[]) as l(channel)`.execute(db);
       const sending = await claimed();
       this.reset();

@@ -146,7 +146,7 @@ export class Dispatcher {
   private async send(rows: DeliveryRow[], holder: LockHolder | undefined): Promise<DispatchReport> {
     const { db, clock, log } = this.options;
     const report = emptyReport();
-    const recorder = new OutcomeRecorder(db, clock, holder, (ids) => this.claims.release(ids, holder));
+    const recorder = new OutcomeRecorder(db, clock, holder, (ids) => this.claims.release(ids, holder), (finished) => this.claims.keepUnrecorded(finished, holder));
     let recipients: Map<number, Recipient>;
     let placeAddress: Awaited<ReturnType<typeof placeAddressesOf>>;
     try {

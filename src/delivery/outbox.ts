@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/tables.js';
 import type { ChannelKind, Message } from '../ports/channel.port.js';
 import type { Language } from '../i18n/messages.js';
+import { notClaimedNow } from './claims.js';
 import { laneCondition, type Lane } from './lanes.js';
 import { performance } from 'node:perf_hooks';
 import { BatchSizer } from '../time-slices.js';
@@ -83,11 +84,16 @@ const ENQUEUE_CHUNK = 5000;
 const ENQUEUE_FIRST_CHUNK = 500;
 const ENQUEUE_MIN_CHUNK = 50;
 
-/** When the next pending delivery (of one lane, when given) is due, or undefined when nothing waits. */
+/**
+ * When the next pending delivery (of one lane, when given) not being sent now is due, or
+ * undefined when nothing waits. A row claimed (here or by another replica) is left out: it
+ * stays `pending` while it is sent, and counting it as due now would keep the lane in its
+ * "held elsewhere" back-off instead of waking at the next real due time.
+ */
 export async function nextDueAt(db: Kysely<Database>, lane?: Lane): Promise<Date | undefined> {
   const result = await sql<{ next_attempt_at: Date }>`
     select next_attempt_at from deliveries
-    where state = 'pending' ${lane ? sql`and ${laneCondition(lane)}` : sql``}
+    where state = 'pending' ${lane ? sql`and ${laneCondition(lane)}` : sql``} and ${notClaimedNow()}
     order by next_attempt_at limit 1`.execute(db);
   return result.rows[0]?.next_attempt_at;
 }
@@ -102,7 +108,7 @@ export async function setDueTimes(db: Kysely<Database>, rows: { id: number; dueA
   const result = await sql`
     update deliveries d set due_at = u.due_at, next_attempt_at = u.due_at, updated_at = ${now}
     from unnest(${rows.map((r) => r.id)}::bigint[], ${rows.map((r) => r.dueAt.toISOString())}::timestamptz[]) as u(id, due_at)
-    where d.id = u.id and d.state = 'pending' and d.attempts = 0 and d.next_attempt_at <> u.due_at
+    where d.id = u.id and d.state = 'pending' and d.attempts = 0 and d.next_attempt_at <> u.due_at and ${notClaimedNow('d.id')}
       and (d.next_attempt_at > ${now} or u.due_at > ${now})`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }

@@ -23,6 +23,8 @@ export class OutcomeRecorder {
     private readonly clock: Clock,
     private readonly holder: LockHolder | undefined,
     private readonly release: (ids: number[]) => Promise<void>,
+    /** Outcomes a write failed for: kept claimed, recorded at the next claim (claim-locks.ts). */
+    private readonly keep: (finished: [DeliveryRow, Changes][]) => void,
     private readonly limits: { windowMs: number; maxGroup: number } = { windowMs: 200, maxGroup: 100 },
   ) {}
 
@@ -49,10 +51,21 @@ export class OutcomeRecorder {
     const changed = group.filter(([, changes]) => !(Object.keys(changes).length === 1 && changes.state === 'pending'));
     const ids = group.map(([row]) => row.id);
     // One write at a time, in order: a row's outcome is never overtaken by an older one. A
-    // failed write lets its rows go unrecorded: they are pending and go out again.
-    this.writing = this.writing
-      .then(() => recordOutcomes(this.db, this.clock.now(), changed, this.holder))
-      .catch((error: unknown) => void (this.failure ??= error))
-      .then(() => this.release(ids));
+    // failed write (a full disk, a read-only database) does NOT let its rows go: let go, they
+    // would be claimed and sent again at every cycle while the database refuses to record. They
+    // stay claimed, their outcomes kept in memory and written at the next claim; only a crash
+    // (the claim session gone) sends them again.
+    this.writing = this.writing.then(
+      () =>
+        recordOutcomes(this.db, this.clock.now(), changed, this.holder).then(
+          () => this.release(ids),
+          (error: unknown) => {
+            this.failure ??= error;
+            this.keep(changed);
+            const kept = new Set(changed.map(([row]) => row.id));
+            return this.release(ids.filter((id) => !kept.has(id)));
+          },
+        ),
+    ).catch((error: unknown) => void (this.failure ??= error));
   }
 }

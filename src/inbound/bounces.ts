@@ -81,7 +81,7 @@ export async function recordBounce(db: Kysely<Database> | Transaction<Database>,
     .select(['id', 'state', 'sent_channel', 'sent_at', 'channels', 'channel_index', 'attempts'])
     .where('id', '=', ref.deliveryId)
     .where('person_id', '=', ref.personId)
-    .where('state', 'in', ['sent', 'pending', 'sending'])
+    .where('state', 'in', ['sent', 'pending'])
     .forUpdate()
     .executeTakeFirst();
   const marked = aboutPerson(report) ? 'marked failing' : 'no address named, none marked';

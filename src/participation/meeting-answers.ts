@@ -12,6 +12,7 @@ import type { ChannelKind, Message } from '../ports/channel.port.js';
 import { occurrenceKey } from '../reminders/occurrence-window.js';
 import type { ReminderRef } from '../reminders/plan-reminders.js';
 import { outsideQuietHours } from '../reminders/quiet-hours.js';
+import { notClaimedNow } from '../delivery/claims.js';
 
 export type MeetingAnswer = 'attending' | 'not_attending';
 export type AnswerSource = 'chat' | 'link' | 'email' | 'calendar' | 'absence';
@@ -256,6 +257,7 @@ async function dropSubstituteReminders(trx: Kysely<Database>, teamId: string, da
     .where('team_id', '=', teamId)
     .where('kind', '=', 'reminder')
     .where('state', '=', 'pending')
+    .where(notClaimedNow())
     .where(sql<string>`payload->>'date'`, '=', date)
     .execute();
 }

@@ -12,6 +12,7 @@ import { outsideQuietHours } from '../reminders/quiet-hours.js';
 import { loadSummary, summaryMessage } from './attendance-summary.js';
 import { coordinates } from '../bot/identity.js';
 import { TimeSlicer } from '../time-slices.js';
+import { notClaimedNow } from '../delivery/claims.js';
 
 /** What a summary row carries: the meeting and, for a coordinator's copy, whom (their own list links). */
 export interface SummaryRef {
@@ -87,7 +88,7 @@ export async function replanSummaries(db: Kysely<Database>, teamId: string, cloc
       return !occurrence || !takesPlace(occurrence) || occurrence.start.toJSDate().toISOString() !== ref.startsAt;
     })
     .map((row) => row.id);
-  if (stale.length > 0) await db.deleteFrom('deliveries').where('id', 'in', stale).where('state', '=', 'pending').execute();
+  if (stale.length > 0) await db.deleteFrom('deliveries').where('id', 'in', stale).where('state', '=', 'pending').where(notClaimedNow()).execute();
   return planSummaries(db, { clock, teamIds: [teamId] });
 }
 

@@ -159,7 +159,7 @@ const deliveriesPart: PersonalDataPart = {
       { table: 'deliveries', column: 'payload' },
       { table: 'deliveries', column: 'last_error' },
     ]);
-    await trx.updateTable('deliveries').set({ state: 'cancelled' }).where('person_id', '=', id).where('state', 'in', ['pending', 'sending']).execute();
+    await trx.updateTable('deliveries').set({ state: 'cancelled' }).where('person_id', '=', id).where('state', 'in', ['pending']).execute();
     await trx
       .updateTable('deliveries')
       .set({ payload: JSON.stringify({ erased: true }), last_error: null, provider_id: null, claimed_by: null, claimed_at: null })

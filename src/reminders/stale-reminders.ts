@@ -7,6 +7,7 @@ import { occurrenceOn, takesPlace, type Occurrence } from '../domain/occurrences
 import { loadTeams } from '../feeds/feed-data.js';
 import { occurrenceKey } from './occurrence-window.js';
 import { quietHoursColumns, quietHoursRule, quietOf } from './quiet-hours.js';
+import { notClaimedNow } from '../delivery/claims.js';
 
 interface WaitingReminder {
   id: number;
@@ -72,12 +73,12 @@ export async function dropStaleReminders(db: Kysely<Database>, teamId: string, n
     const before = JSON.stringify(typeof r.row_channels === 'string' ? JSON.parse(r.row_channels) : r.row_channels);
     if (channels !== before && Number(r.channel_index) === 0) rechanneled.push({ id: Number(r.id), channels });
   }
-  if (stale.length > 0) await db.deleteFrom('deliveries').where('id', 'in', stale).where('state', '=', 'pending').execute();
+  if (stale.length > 0) await db.deleteFrom('deliveries').where('id', 'in', stale).where('state', '=', 'pending').where(notClaimedNow()).execute();
   await setDueTimes(db, retimed, now);
   if (rechanneled.length > 0) {
     await sql`
       update deliveries d set channels = u.channels::jsonb, updated_at = ${now}
       from unnest(${rechanneled.map((r) => r.id)}::bigint[], ${rechanneled.map((r) => r.channels)}::text[]) as u(id, channels)
-      where d.id = u.id and d.state = 'pending' and d.attempts = 0 and d.channel_index = 0`.execute(db);
+      where d.id = u.id and d.state = 'pending' and d.attempts = 0 and d.channel_index = 0 and ${notClaimedNow('d.id')}`.execute(db);
   }
 }

@@ -18,6 +18,7 @@ import { presenceLink } from '../participation/presence-checkin.js';
 import { meetingWindow } from '../participation/presence-window.js';
 import { coordinates } from '../bot/identity.js';
 import { TimeSlicer } from '../time-slices.js';
+import { notClaimedNow } from '../delivery/claims.js';
 
 export const DEFAULT_CHECKIN_AT = '09:00';
 
@@ -103,7 +104,7 @@ export async function replanCheckins(db: Kysely<Database>, teamId: string, clock
     const ref = row.payload as CheckinRef;
     const occurrence = loaded && occurrenceOn(loaded.meetings, ref.date);
     if (!loaded || !occurrence || !takesPlace(occurrence)) {
-      await db.deleteFrom('deliveries').where('id', '=', row.id).where('state', '=', 'pending').execute();
+      await db.deleteFrom('deliveries').where('id', '=', row.id).where('state', '=', 'pending').where(notClaimedNow()).execute();
       continue;
     }
     const times = checkinTimes(occurrence, loaded.team.timezone, loaded.series.checkin_at ?? DEFAULT_CHECKIN_AT);
@@ -115,6 +116,7 @@ export async function replanCheckins(db: Kysely<Database>, teamId: string, clock
       .set({ due_at: at, next_attempt_at: at, payload: JSON.stringify({ ...ref, askAt }), updated_at: clock.now() })
       .where('id', '=', row.id)
       .where('state', '=', 'pending')
+      .where(notClaimedNow())
       .execute();
   }
   return planCheckins(db, { clock, teamIds: [teamId] });

@@ -8,7 +8,7 @@ import { Dispatcher, type DispatcherOptions } from '../../src/delivery/dispatche
 import { enqueue } from '../../src/delivery/outbox.js';
 import { createLogger } from '../../src/log.js';
 import type { ChannelSender, Message } from '../../src/ports/channel.port.js';
-import { up as advisoryClaims } from '../../migrations/20261204_0028_advisory_claims.js';
+import { down as beforeAdvisoryClaims, up as advisoryClaims } from '../../migrations/20261204_0028_advisory_claims.js';
 import { dialects, freshDatabase } from '../support/databases.js';
 
 const log = createLogger('silent');
@@ -78,7 +78,9 @@ describe.each(dialects)('claims on %s', (kind) => {
 
   it('should turn rows left `sending` by older code back to pending (migration 0028), so they go out', async () => {
     await notice();
-    await db.db.updateTable('deliveries').set({ state: 'sending', claimed_by: 'old', claimed_at: clock.now() }).execute();
+    // The database as before 0028 (which forbids `sending`), with a row an old process left.
+    await beforeAdvisoryClaims(db.db);
+    await sql`update deliveries set state = 'sending', claimed_by = 'old', claimed_at = ${clock.now()}`.execute(db.db);
     await advisoryClaims(db.db);
     expect(await db.db.selectFrom('deliveries').select(['state', 'claimed_by']).executeTakeFirstOrThrow()).toEqual({ state: 'pending', claimed_by: null });
     const d = dispatcher();

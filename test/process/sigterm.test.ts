@@ -62,7 +62,7 @@ describe('the service stopped by SIGTERM while it is busy', () => {
     const db = await connect({ pgliteDir: dataDir });
     try {
       const states = await db.db.selectFrom('deliveries').select(['state', db.db.fn.countAll<number>().as('n')]).where('kind', 'like', 'invitation%').groupBy('state').execute();
-      expect(states.find((r) => r.state === 'sending')).toBeUndefined();
+      expect(states.find((r) => (r.state as string) === 'sending')).toBeUndefined();
       expect(states.reduce((sum, r) => sum + Number(r.n), 0)).toBe(500);
     } finally {
       await db.close();

@@ -63,7 +63,7 @@ export const deliveriesTexts = {
 
 /** How a dead letter put back in the outbox (delivery/places.ts requeueUnlinked) fared since. */
 const retryOutcome = (state: DeliveryState) =>
-  state === 'sent' ? 'sent' : state === 'failed' ? 'failed' : state === 'pending' || state === 'sending' ? 'waiting' : 'dropped';
+  state === 'sent' ? 'sent' : state === 'failed' ? 'failed' : state === 'pending' ? 'waiting' : 'dropped';
 
 /** Retried dead letters stay on the list this long, so coordinators see how the retry went. */
 const RETRIED_SHOWN_MS = 7 * 24 * 60 * 60 * 1000;

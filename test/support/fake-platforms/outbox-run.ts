@@ -114,7 +114,7 @@ export async function sendAll(db: Kysely<Database>, dispatcher: Dispatcher, limi
   const started = performance.now();
   for (;;) {
     await dispatcher.drain();
-    const left = await db.selectFrom('deliveries').select((eb) => eb.fn.countAll<string>().as('n')).where('state', 'in', ['pending', 'sending']).executeTakeFirstOrThrow();
+    const left = await db.selectFrom('deliveries').select((eb) => eb.fn.countAll<string>().as('n')).where('state', 'in', ['pending']).executeTakeFirstOrThrow();
     if (Number(left.n) === 0) break;
     if (performance.now() - started > limitMs) throw new Error(`${left.n} messages still unsent after ${Math.round(limitMs / 1000)} s`);
     const next = await db.selectFrom('deliveries').select((eb) => eb.fn.min('next_attempt_at').as('at')).where('state', '=', 'pending').executeTakeFirst();
