@@ -44,7 +44,18 @@ describe.each(dialects)('invitations and quiet hours on %s', (kind) => {
     clock.set('2027-02-02T06:00:00Z');
     const report = await dispatcher.runOnce();
     // No channel is turned on here: what matters is that every invitation was taken up at 07:00.
-    expect(report.failed + report.retried).toBe(40);
+    // (A row that fails on one channel may be taken up again on its next one in the same run, so
+    // the report may count more than the 40 rows; the rows themselves say whether each was tried.)
+    expect(report.failed + report.retried).toBeGreaterThanOrEqual(40);
+    const untried = await fx.db
+      .selectFrom('deliveries')
+      .select('dedupe_key')
+      .where('kind', '=', 'invitation')
+      .where('state', '=', 'pending')
+      .where('attempts', '=', 0)
+      .where('channel_index', '=', 0)
+      .execute();
+    expect(untried).toEqual([]);
   });
 
   it('should follow a person’s own quiet hours', async () => {
