@@ -8,7 +8,7 @@
  *   BENCH_MODE=bare     a bare Bolt app (same receiver) whose /pzk only acks, for scale
  *                       (`/pzk answer` acks with an answer the parent sends over IPC)
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { App, HTTPReceiver } from '@slack/bolt';
 import { loadConfig } from '../src/config.js';
 import { migrateToLatest } from '../src/db/migrate.js';
@@ -17,41 +17,11 @@ import { openDatabase, startService, type RunningService } from '../src/main.js'
 import { importSchedules } from '../src/schedule/import-schedule.js';
 import { loadScheduleFiles } from '../src/schedule/load-schedule.js';
 import { DEFAULT_ZONE, benchClock } from './fixtures.js';
+import { fakeSlackApi } from './fake-slack-api.js';
 import { serveUntilStopped } from './support.js';
 
 const SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
 const send = (message: { url: string } | { error: string }) => process.send?.(message);
-
-function listen(server: Server): Promise<string> {
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      resolve(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
-    }),
-  );
-}
-
-/** The Web API methods the adapter calls on the way: auth.test at start, users.info per new user. */
-async function fakeSlackApi(): Promise<{ url: string; close: () => void }> {
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    req.on('end', () => {
-      const method = req.url?.split('/').pop()?.split('?')[0];
-      const user = new URLSearchParams(body).get('user') ?? '';
-      const match = /^U(\d{4})x(\d{2})$/.exec(user);
-      const answer =
-        method === 'auth.test'
-          ? { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' }
-          : method === 'users.info' && match
-            ? { ok: true, user: { id: user, profile: { email: `team-${match[1]}.m${match[2]}@example.org` } } }
-            : { ok: true };
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(answer));
-    });
-  });
-  return { url: `${await listen(server)}/api/`, close: () => server.close() };
-}
 
 async function service(): Promise<() => Promise<void>> {
   const api = await fakeSlackApi();

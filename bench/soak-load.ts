@@ -3,11 +3,11 @@
  * Slack Web API, the schedule it runs on, and the steady mix of requests it drives.
  */
 import { createHmac } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { SMTPServer } from 'smtp-server';
+import { fakeSlackApi as fakeSlackApiOn } from './fake-slack-api.js';
 import { httpGet, sleep } from './support.js';
 
 export const SIGNING_SECRET = 'bench-soak-signing-secret-0123456789';
@@ -34,37 +34,8 @@ export async function sinkSmtp(): Promise<{ port: number; mails: () => number; c
   return { port: (server.server.address() as { port: number }).port, mails: () => mails, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-function listen(server: Server): Promise<string> {
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      resolve(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
-    }),
-  );
-}
-
-/** auth.test at start, users.info per new user; everything else (chat.postMessage, views.publish…) is ok. */
-export async function fakeSlackApi(): Promise<{ url: string; close: () => void }> {
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    req.on('end', () => {
-      const method = req.url?.split('/').pop()?.split('?')[0];
-      const user = new URLSearchParams(body).get('user') ?? '';
-      const email = emailOf(user);
-      const answer =
-        method === 'auth.test'
-          ? { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' }
-          : method === 'users.info' && email
-            ? { ok: true, user: { id: user, profile: { email } } }
-            : { ok: true, ts: '1.1', channel: 'D1' };
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(answer));
-    });
-  });
-  server.keepAliveTimeout = 1000;
-  return { url: `${await listen(server)}/api/`, close: () => server.close() };
-}
+/** auth.test at start, users.info for the soak's people; everything else (chat.postMessage, views.publish…) is ok. */
+export const fakeSlackApi = () => fakeSlackApiOn(emailOf);
 
 /**
  * A team of MEMBERS people beside the demo (e-mail only, so every message goes to the sink):
