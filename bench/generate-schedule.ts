@@ -27,6 +27,12 @@ export interface GenerateOptions {
 export const FOCUS_TEAM = 'team-0001';
 export const teamId = (n: number) => `team-${String(n).padStart(4, '0')}`;
 
+/** The member of a generated file behind a Slack user id `U<team>x<member>` (the Slack benchmarks' fake users.info). */
+export function generatedMemberEmail(user: string): string | undefined {
+  const match = /^U(\d{4})x(\d{2})$/.exec(user);
+  return match ? `team-${match[1]}.m${match[2]}@example.org` : undefined;
+}
+
 const KINDS = ['workshop', 'training', 'coaching', 'conference', 'education', 'consultation'] as const;
 const FIRST = ['Anna', 'Marta', 'Katarzyna', 'Tomasz', 'Małgorzata', 'Piotr', 'Ewa', 'Michał', 'Agnieszka', 'Łukasz', 'Joanna', 'Krzysztof', 'Barbara', 'Zofia', 'Paweł'];
 const LAST = ['Nowak', 'Grabowska', 'Wiśniewska', 'Zieliński', 'Wójcik', 'Kamiński', 'Lewandowska', 'Dąbrowski', 'Szymańska', 'Woźniak', 'Mazur', 'Kowalczyk', 'Jabłoński', 'Wróbel', 'Pawlak'];
