@@ -1,18 +1,13 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IcalGeneratorRenderer } from '../../adapters/ical/ical-renderer.js';
 import { FixedClock } from '../../src/clock.js';
 import { FeedService } from '../../src/feeds/feed-service.js';
 import { issueFeedToken, revokeFeedTokens } from '../../src/feeds/feed-tokens.js';
-import { feedFastPath, feedRoutes } from '../../src/http/feed-routes.js';
-import { createMetrics } from '../../src/http/metrics.js';
-import { createHttpServer } from '../../src/http/server.js';
-import { createLogger } from '../../src/log.js';
 import { erasePersonalData } from '../../src/privacy/personal-data.js';
 import { replicasBehindListenProxy } from '../support/proxied-replicas.js';
 import { importYaml } from '../support/schedule-builder.js';
 import { PEOPLE, feedSchedule } from './feed-schedule.js';
+import { serveFeeds, type FeedServer } from './feed-server.js';
 import { ZONE } from './ical.js';
 
 /**
@@ -29,22 +24,15 @@ describe.runIf(url)('a personal feed link revoked on another replica (PostgreSQL
   /** own: this replica, serving feeds (its LISTEN connection goes through the proxy); other: where the person revokes their link or is erased. */
   const clock = new FixedClock('2027-01-01T00:00:00Z');
   const replicas = replicasBehindListenProxy({ schema: `t_feed_token_replicas_${process.pid}`, seed: (db) => importYaml(db, clock, { 'feeds.yaml': feedSchedule() }) });
-  let server: Server;
-  let base: string;
-  const get = (path: string) => fetch(`${base}${path}`);
+  let server: FeedServer;
+  const get = (path: string) => fetch(`${server.base}${path}`);
   const personId = async (email: string) => (await replicas.other.db.selectFrom('people').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
 
   beforeAll(async () => {
     const feeds = new FeedService({ db: replicas.own.db, renderer: new IcalGeneratorRenderer(ZONE), clock });
-    const metrics = createMetrics();
-    server = createHttpServer({ routes: feedRoutes(feeds), mounts: [], fast: [feedFastPath(feeds, metrics)], metrics, log: createLogger('silent') });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveFeeds(feeds);
   });
-  afterAll(async () => {
-    server?.closeAllConnections();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  });
+  afterAll(() => server?.close());
 
   /** This replica serves the link, and knows the current version (so it answers from memory). */
   const servedAndSettled = async (token: string) => {
