@@ -24,10 +24,11 @@ import { createLogger } from '../src/log.js';
 import { openDatabase, startService, type RunningService } from '../src/main.js';
 import { importSchedules } from '../src/schedule/import-schedule.js';
 import { loadScheduleFiles } from '../src/schedule/load-schedule.js';
-import { fakeSlackApi } from './fake-slack-api.js';
 import { seedTeams } from './delivery-fixtures.js';
 import { DEFAULT_ZONE, TEAMS as FILE_TEAMS } from './fixtures.js';
+import { generatedMemberEmail } from './generate-schedule.js';
 import { serveUntilStopped } from './support.js';
+import { FakeSlack } from '../test/support/fake-platforms/slack.js';
 
 export const SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
 /** 07:00 in Warsaw, after quiet hours: invitations go out at once. */
@@ -74,7 +75,7 @@ async function smtpSink(): Promise<{ port: number; received: () => number; close
 }
 
 async function service(): Promise<() => Promise<void>> {
-  const api = await fakeSlackApi();
+  const api = await new FakeSlack({ limits: 'none', emailOf: generatedMemberEmail, keepAliveMs: 1000 }).start();
   const smtp = await smtpSink();
   const config = loadConfig({
     DATA_DIR: process.env.DATA_DIR,
@@ -89,7 +90,7 @@ async function service(): Promise<() => Promise<void>> {
     SMTP_URL: `smtp://127.0.0.1:${smtp.port}?ignoreTLS=true`,
     SLACK_BOT_TOKEN: 'xoxb-bench',
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: api.url,
+    SLACK_API_URL: `${api.url}/api/`,
   });
   const clock = new FixedClock(NOW);
   const t0 = performance.now();
@@ -116,7 +117,7 @@ async function service(): Promise<() => Promise<void>> {
   send({ url: running.url });
   return async () => {
     await running.stop();
-    api.close();
+    await api.stop();
     await smtp.close();
   };
 }

@@ -8,6 +8,7 @@
  *   npx tsx bench/generate-national.ts mz > /tmp/national-mz.yaml   (or `staff`)
  */
 import { pathToFileURL } from 'node:url';
+import { pad, prng, writeStaff, writeTeam, type MemberYaml } from './schedule-yaml.js';
 
 export interface Voivodeship {
   code: string;
@@ -62,20 +63,6 @@ const DAYS = ['MO', 'TU', 'WE', 'TH', 'FR'];
 /** 2027-01-04 is a Monday: the first of each weekday in that week starts the series. */
 const FIRST_DAY: Record<string, string> = { MO: '2027-01-04', TU: '2027-01-05', WE: '2027-01-06', TH: '2027-01-07', FR: '2027-01-08' };
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const q = (text: string) => JSON.stringify(text);
-const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-
 export function generateNational(options: { members?: number; seed?: number } = {}): NationalSchedule {
   const memberTotal = options.members ?? 30_000;
   const random = prng(options.seed ?? 17);
@@ -112,30 +99,34 @@ export function generateNational(options: { members?: number; seed?: number } = 
     const weeks = (i >> 3) % 2 === 0 ? `1${day},3${day}` : `2${day},4${day}`;
     const hour = 8 + ((i * 7) % 8);
     const minute = (i >> 2) % 2 ? 30 : 0;
-    line(`  - id: ${team.id}`);
-    line(`    name: ${q(team.name)}`);
-    line(`    area: ${team.area}`);
-    line('    meetings:');
-    line(`      rrule: FREQ=MONTHLY;BYDAY=${weeks}`);
-    line(`      starts: ${FIRST_DAY[day]}T${pad(hour)}:${pad(minute)}`);
-    line(`      duration: ${i % 2 ? 'PT1H30M' : 'PT2H'}`);
-    line(`      location: ${q(`Urząd, sala ${1 + (i % 12)}, ul. Główna ${1 + (i % 90)}`)}`);
-    if (i % 3 === 0) line(`      online: https://example.org/meet/${team.id}`);
-    line('      reminders: [P7D, P1D, PT2H]');
-    line('      on_holiday: shift');
-    line('    members:');
-    const emails: string[] = [];
+    const people: MemberYaml[] = [];
     for (let m = 1; m <= size; m++) {
-      const email = `${team.id}.m${pad(m)}@example.org`;
-      emails.push(email);
-      line(`      - name: ${q(`${pick(FIRST)} ${pick(LAST)}`)}`);
-      line(`        email: ${email}`);
-      line(`        institution: ${q(INSTITUTIONS[(i + m) % INSTITUTIONS.length]!)}`);
-      line(`        role: ${m === 1 ? 'coordinator' : 'member'}`);
-      // A third say Slack first; Slack reaches them once they have written to the bot.
-      line(`        channels: ${m % 3 === 0 ? '[slack, email]' : '[email]'}`);
-      line(`        language: ${m % 11 === 0 ? 'en' : 'pl'}`);
+      people.push({
+        name: `${pick(FIRST)} ${pick(LAST)}`,
+        email: `${team.id}.m${pad(m)}@example.org`,
+        institution: INSTITUTIONS[(i + m) % INSTITUTIONS.length]!,
+        role: m === 1 ? 'coordinator' : 'member',
+        // A third say Slack first; Slack reaches them once they have written to the bot.
+        channels: m % 3 === 0 ? '[slack, email]' : '[email]',
+        language: m % 11 === 0 ? 'en' : 'pl',
+      });
     }
+    writeTeam(line, {
+      id: team.id,
+      name: team.name,
+      area: team.area,
+      meetings: {
+        rrule: `FREQ=MONTHLY;BYDAY=${weeks}`,
+        starts: `${FIRST_DAY[day]}T${pad(hour)}:${pad(minute)}`,
+        duration: i % 2 ? 'PT1H30M' : 'PT2H',
+        location: `Urząd, sala ${1 + (i % 12)}, ul. Główna ${1 + (i % 90)}`,
+        ...(i % 3 === 0 ? { online: `https://example.org/meet/${team.id}` } : {}),
+        reminders: '[P7D, P1D, PT2H]',
+        onHoliday: 'shift',
+      },
+      members: people,
+    });
+    const emails = people.map((p) => p.email);
     members.push(...emails);
     result.push({ id: team.id, voivodeship: team.voivodeship, area: team.area, members: emails });
   });
@@ -146,16 +137,10 @@ export function generateNational(options: { members?: number; seed?: number } = 
   for (const v of VOIVODESHIPS) {
     const email = `rcps.${v.code}@example.org`;
     staff.push(email);
-    line(`  - name: ${q(`${pick(FIRST)} ${pick(LAST)} (RCPS, ${v.name})`)}`);
-    line(`    email: ${email}`);
-    line('    role: rcps');
-    line('    channels: [email]');
+    writeStaff(line, { name: `${pick(FIRST)} ${pick(LAST)} (RCPS, ${v.name})`, email, role: 'rcps', channels: '[email]' });
   }
   staff.push('admin@example.org');
-  line(`  - name: "Administrator Kooperatora"`);
-  line('    email: admin@example.org');
-  line('    role: admin');
-  line('    channels: [email]');
+  writeStaff(line, { name: 'Administrator Kooperatora', email: 'admin@example.org', role: 'admin', channels: '[email]' });
   flush('national-staff.yaml');
   return { files, teams: result, members, staff };
 }

@@ -13,6 +13,7 @@
  *   npx tsx bench/generate-schedule.ts 500 > /tmp/bench-500.yaml
  */
 import { pathToFileURL } from 'node:url';
+import { pad, prng, q, writeStaff, writeTeam } from './schedule-yaml.js';
 
 export interface GenerateOptions {
   teams: number;
@@ -25,6 +26,12 @@ export interface GenerateOptions {
 
 export const FOCUS_TEAM = 'team-0001';
 export const teamId = (n: number) => `team-${String(n).padStart(4, '0')}`;
+
+/** The member of a generated file behind a Slack user id `U<team>x<member>` (the Slack benchmarks' fake users.info). */
+export function generatedMemberEmail(user: string): string | undefined {
+  const match = /^U(\d{4})x(\d{2})$/.exec(user);
+  return match ? `team-${match[1]}.m${match[2]}@example.org` : undefined;
+}
 
 const KINDS = ['workshop', 'training', 'coaching', 'conference', 'education', 'consultation'] as const;
 const FIRST = ['Anna', 'Marta', 'Katarzyna', 'Tomasz', 'Małgorzata', 'Piotr', 'Ewa', 'Michał', 'Agnieszka', 'Łukasz', 'Joanna', 'Krzysztof', 'Barbara', 'Zofia', 'Paweł'];
@@ -43,19 +50,6 @@ const INSTITUTIONS = [
 ];
 const CHANNEL_SETS = ['[email]', '[slack, email]', '[teams, email]'];
 
-/** mulberry32: small, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const pad = (n: number) => String(n).padStart(2, '0');
 const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 
 /** The n-th (1-based) Tuesday of a month, as a UTC-midnight Date (calendar arithmetic only). */
@@ -74,8 +68,6 @@ function meetingDays(year: number): Date[] {
   }
   return days;
 }
-
-const q = (text: string) => JSON.stringify(text); // a JSON string is a valid YAML double-quoted scalar
 
 export function generateSchedule(options: GenerateOptions): string {
   const teams = options.teams;
@@ -101,42 +93,41 @@ export function generateSchedule(options: GenerateOptions): string {
     const moveIndex = 12 + (t % 9);
     const moved = days[moveIndex]!;
     const movedTo = new Date(moved.getTime() + 86_400_000);
-    line(`  - id: ${id}`);
-    line(`    name: ${q(`PZK Zespół ${String(t).padStart(4, '0')}`)}`);
-    line(`    area: ${t % 3 === 0 ? 'powiat' : 'gmina'}`);
-    line('    meetings:');
-    line('      rrule: FREQ=MONTHLY;BYDAY=2TU,4TU');
-    line(`      starts: ${firstDay}T${pad(hour)}:${pad(minute)}`);
-    line(`      duration: ${t % 2 === 0 ? 'PT2H' : 'PT1H30M'}`);
-    line(`      location: ${q(`Sala ${1 + (t % 40)}, ul. Przykładowa ${t}, 90-${String(t % 1000).padStart(3, '0')} Łódź`)}`);
-    if (t % 2 === 1) line(`      online: https://example.org/meet/${id}`);
-    line('      reminders: [P7D, P1D, PT2H]');
-    line(`      on_holiday: ${['shift', 'skip', 'keep'][t % 3]}`);
-    line('      except:');
-    line(`        - date: ${isoDate(days[cancelIndex]!)}`);
-    line('          cancelled: true');
-    line(`        - date: ${isoDate(moved)}`);
-    line(`          moved_to: ${isoDate(movedTo)}T12:00`);
-    line('    members:');
-    for (let m = 1; m <= membersPerTeam; m++) {
-      const first = FIRST[Math.floor(random() * FIRST.length)]!;
-      const last = LAST[Math.floor(random() * LAST.length)]!;
-      line(`      - name: ${q(`${first} ${last}`)}`);
-      line(`        email: ${id}.m${pad(m)}@example.org`);
-      line(`        institution: ${q(INSTITUTIONS[(t + m) % INSTITUTIONS.length]!)}`);
-      line(`        role: ${m === 1 ? 'coordinator' : 'member'}`);
-      line(`        channels: ${CHANNEL_SETS[(t + m) % CHANNEL_SETS.length]}`);
-      line(`        language: ${m % 7 === 0 ? 'en' : 'pl'}`);
-    }
+    writeTeam(line, {
+      id,
+      name: `PZK Zespół ${String(t).padStart(4, '0')}`,
+      area: t % 3 === 0 ? 'powiat' : 'gmina',
+      meetings: {
+        rrule: 'FREQ=MONTHLY;BYDAY=2TU,4TU',
+        starts: `${firstDay}T${pad(hour)}:${pad(minute)}`,
+        duration: t % 2 === 0 ? 'PT2H' : 'PT1H30M',
+        location: `Sala ${1 + (t % 40)}, ul. Przykładowa ${t}, 90-${String(t % 1000).padStart(3, '0')} Łódź`,
+        ...(t % 2 === 1 ? { online: `https://example.org/meet/${id}` } : {}),
+        reminders: '[P7D, P1D, PT2H]',
+        onHoliday: ['shift', 'skip', 'keep'][t % 3]!,
+        except: [
+          { date: isoDate(days[cancelIndex]!), cancelled: true },
+          { date: isoDate(moved), movedTo: `${isoDate(movedTo)}T12:00` },
+        ],
+      },
+      members: Array.from({ length: membersPerTeam }, (_, i) => {
+        const m = i + 1;
+        const first = FIRST[Math.floor(random() * FIRST.length)]!;
+        const last = LAST[Math.floor(random() * LAST.length)]!;
+        return {
+          name: `${first} ${last}`,
+          email: `${id}.m${pad(m)}@example.org`,
+          institution: INSTITUTIONS[(t + m) % INSTITUTIONS.length]!,
+          role: m === 1 ? 'coordinator' : 'member',
+          channels: CHANNEL_SETS[(t + m) % CHANNEL_SETS.length]!,
+          language: m % 7 === 0 ? 'en' : 'pl',
+        };
+      }),
+    });
   }
   line('');
   line('staff:');
-  for (let s = 1; s <= 3; s++) {
-    line(`  - name: ${q(`Pracownik RCPS ${s}`)}`);
-    line(`    email: rcps.${s}@example.org`);
-    line(`    role: ${s === 1 ? 'admin' : 'rcps'}`);
-    line('    channels: [teams, email]');
-  }
+  for (let s = 1; s <= 3; s++) writeStaff(line, { name: `Pracownik RCPS ${s}`, email: `rcps.${s}@example.org`, role: s === 1 ? 'admin' : 'rcps', channels: '[teams, email]' });
   line('');
   line(activityCount === 0 ? 'activities: []' : 'activities:');
   for (let a = 1; a <= activityCount; a++) {

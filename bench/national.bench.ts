@@ -22,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
 import { generateNational, type NationalSchedule } from './generate-national.js';
+import { prng } from './schedule-yaml.js';
 import { linksIn, startEdges, type Edges } from './national-edges.js';
 import { postgresUrl, redact } from './databases.js';
 import { tempDir } from './fixtures.js';
@@ -58,18 +59,6 @@ interface Finished extends Counters {
   backlogLeft: number;
   rsvps: { answer: string; n: string }[];
   statusUpdates: string;
-}
-
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 class Child {

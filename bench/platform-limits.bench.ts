@@ -58,7 +58,7 @@ const CASES: Case[] = [
     // by a pause of this process (GC, a query) must not exceed the platform's burst.
     env: { SLACK_MESSAGES_PER_SECOND: '190', SLACK_BURST: '20', SLACK_CHANNEL_MESSAGES_PER_SECOND: '1', SLACK_CHANNEL_BURST: '2' },
     async start(count, open) {
-      const fake = await new FakeSlack(open ? { perChannel: NO_LIMIT, workspace: NO_LIMIT } : { perChannel: SLACK_LIMITS.perChannel, workspace: { perSecond: ALLOWED, burst: 40 } }).start();
+      const fake = await new FakeSlack({ limits: open ? 'none' : { perChannel: SLACK_LIMITS.perChannel, workspace: { perSecond: ALLOWED, burst: 40 } } }).start();
       // Two in five to a channel, in turn: each channel gets one about every 3 s.
       const targets: Target[] = Array.from({ length: count }, (_, i) => (i % 5 < 2 ? { place: `C${String(i % 250).padStart(4, '0')}` } : { person: `U${i}` }));
       return { tally: fake.tally, targets, url: fake.url, settings: (url) => ({ SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: 'bench-signing-secret-0123456789', SLACK_API_URL: `${url}/api/` }), stop: () => fake.stop() };

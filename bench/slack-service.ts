@@ -17,14 +17,15 @@ import { openDatabase, startService, type RunningService } from '../src/main.js'
 import { importSchedules } from '../src/schedule/import-schedule.js';
 import { loadScheduleFiles } from '../src/schedule/load-schedule.js';
 import { DEFAULT_ZONE, benchClock } from './fixtures.js';
-import { fakeSlackApi } from './fake-slack-api.js';
+import { generatedMemberEmail } from './generate-schedule.js';
 import { serveUntilStopped } from './support.js';
+import { FakeSlack } from '../test/support/fake-platforms/slack.js';
 
 const SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
 const send = (message: { url: string } | { error: string }) => process.send?.(message);
 
 async function service(): Promise<() => Promise<void>> {
-  const api = await fakeSlackApi();
+  const api = await new FakeSlack({ limits: 'none', emailOf: generatedMemberEmail, keepAliveMs: 1000 }).start();
   const env = {
     DATA_DIR: process.env.DATA_DIR,
     DATABASE_URL: process.env.DATABASE_URL,
@@ -33,7 +34,7 @@ async function service(): Promise<() => Promise<void>> {
     LOG_LEVEL: 'warn',
     SLACK_BOT_TOKEN: 'xoxb-bench',
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: api.url,
+    SLACK_API_URL: `${api.url}/api/`,
     ...(process.env.PGLITE_SHARED_BUFFERS_MB ? { PGLITE_SHARED_BUFFERS_MB: process.env.PGLITE_SHARED_BUFFERS_MB } : {}),
   };
   const config = loadConfig(env);
@@ -50,7 +51,7 @@ async function service(): Promise<() => Promise<void>> {
   send({ url: running.url });
   return async () => {
     await running.stop();
-    api.close();
+    await api.stop();
   };
 }
 

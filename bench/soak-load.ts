@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { SMTPServer } from 'smtp-server';
-import { fakeSlackApi as fakeSlackApiOn } from './fake-slack-api.js';
+import { FakeSlack } from '../test/support/fake-platforms/slack.js';
 import { httpGet, sleep } from './support.js';
 
 export const SIGNING_SECRET = 'bench-soak-signing-secret-0123456789';
@@ -35,7 +35,7 @@ export async function sinkSmtp(): Promise<{ port: number; mails: () => number; c
 }
 
 /** auth.test at start, users.info for the soak's people; everything else (chat.postMessage, views.publish…) is ok. */
-export const fakeSlackApi = () => fakeSlackApiOn(emailOf);
+export const fakeSlackApi = () => new FakeSlack({ limits: 'none', emailOf, keepAliveMs: 1000 }).start();
 
 /**
  * A team of MEMBERS people beside the demo (e-mail only, so every message goes to the sink):

@@ -97,7 +97,7 @@ async function soakOne(report: Report, target: Target, minutes: number): Promise
     MAIL_FROM: 'kooperator@example.org',
     SLACK_BOT_TOKEN: 'xoxb-soak',
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.url,
+    SLACK_API_URL: `${slack.url}/api/`,
   };
   if (!target.env.DATABASE_URL) delete env.DATABASE_URL;
   delete env.NODE_ENV;
@@ -138,7 +138,7 @@ async function soakOne(report: Report, target: Target, minutes: number): Promise
     }
   } finally {
     await smtp.close();
-    slack.close();
+    await slack.stop();
   }
 }
 

@@ -1,9 +1,7 @@
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql } from 'kysely';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from '../../adapters/db/connect.js';
+import { describe, expect, it } from 'vitest';
 import { IcalGeneratorRenderer } from '../../adapters/ical/ical-renderer.js';
 import { FixedClock } from '../../src/clock.js';
-import type { Db } from '../../src/db/db.port.js';
 import type { Database } from '../../src/db/tables.js';
 import { currentDataVersion, dataVersionWatch, writesShownTable } from '../../src/db/data-version-watch.js';
 import { readDataVersion } from '../../src/db/data-version.js';
@@ -11,8 +9,7 @@ import { FeedService } from '../../src/feeds/feed-service.js';
 import { importSchedules } from '../../src/schedule/import-schedule.js';
 import { loadScheduleFiles } from '../../src/schedule/load-schedule.js';
 import { until } from '../process/service-process.js';
-import { dropSchemaGuarded, migrateGuarded } from '../support/databases.js';
-import { startListenProxy, type ListenProxy } from '../support/listen-proxy.js';
+import { replicasBehindListenProxy } from '../support/proxied-replicas.js';
 
 /**
  * Issue 13: the watch guessed that a transaction writing a shown table would commit
@@ -25,74 +22,49 @@ import { startListenProxy, type ListenProxy } from '../support/listen-proxy.js';
 const url = process.env.TEST_DATABASE_URL;
 
 describe.runIf(url)('our own commit after another replica raised the data version meanwhile (PostgreSQL)', () => {
-  let admin: Db;
-  /** This replica: through the proxy, so its notifications can be held back. */
-  let own: Db;
-  /** The other replica: its own connections to the same schema. */
-  let other: Db;
-  let proxy: ListenProxy;
-  const schema = `t_own_commit_${process.pid}`;
   const clock = new FixedClock('2026-12-20T12:00:00Z');
-
-  beforeAll(async () => {
-    const target = new URL(url!);
-    proxy = await startListenProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    admin = await connect({ databaseUrl: url!, poolSize: 1 });
-    await dropSchemaGuarded(admin, schema);
-    await sql`create schema ${sql.id(schema)}`.execute(admin.db);
-    own = await connect({ databaseUrl: proxy.url(url!), schema, poolSize: 3 });
-    await migrateGuarded(admin, own);
-    await importSchedules(own.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
-    other = await connect({ databaseUrl: url!, schema, poolSize: 2 });
-  }, 120_000);
-  afterEach(() => proxy.release());
-  afterAll(async () => {
-    await other?.close();
-    await own?.close();
-    if (admin) await dropSchemaGuarded(admin, schema);
-    await admin?.close();
-    await proxy?.close();
+  const replicas = replicasBehindListenProxy({
+    schema: `t_own_commit_${process.pid}`,
+    seed: async (db) => importSchedules(db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' }),
   });
 
   it('should serve our own change right after our commit, before its notification comes back', async () => {
-    const [ours, theirs] = await own.db.selectFrom('teams').select('id').orderBy('id').limit(2).execute();
-    const feeds = new FeedService({ db: own.db, renderer: new IcalGeneratorRenderer('Europe/Warsaw'), clock });
+    const [ours, theirs] = await replicas.own.db.selectFrom('teams').select('id').orderBy('id').limit(2).execute();
+    const feeds = new FeedService({ db: replicas.own.db, renderer: new IcalGeneratorRenderer('Europe/Warsaw'), clock });
     const showsOurs = async () => (await feeds.team(ours!.id))!.body.toString('utf8').includes('Nasza zmiana');
-    const watch = dataVersionWatch(own.db);
-    await currentDataVersion(own.db);
-    const before = await readDataVersion(other.db);
-    await until(() => watch.settled() === before, 5000, 'this replica knows the version');
+    const watch = dataVersionWatch(replicas.own.db);
+    const before = await replicas.settled();
     expect(await showsOurs()).toBe(false);
 
-    await own.db.transaction().execute(async (trx) => {
+    await replicas.own.db.transaction().execute(async (trx) => {
       await trx.updateTable('teams').set({ name: 'Nasza zmiana' }).where('id', '=', ours!.id).execute();
       // Another replica commits a change meanwhile; this one hears of it while our transaction is open.
-      await other.db.updateTable('teams').set({ name: 'Ich zmiana' }).where('id', '=', theirs!.id).execute();
+      await replicas.other.db.updateTable('teams').set({ name: 'Ich zmiana' }).where('id', '=', theirs!.id).execute();
       await until(() => watch.settled() === before + 1, 5000, 'this replica heard of the other raise');
       // Served now, and kept at that version: our change is not committed yet.
       expect(await showsOurs()).toBe(false);
-      proxy.hold();
+      replicas.proxy.hold();
     });
-    expect(await readDataVersion(other.db)).toBe(before + 2);
+    expect(await readDataVersion(replicas.other.db)).toBe(before + 2);
 
     expect(await showsOurs(), 'the team feed served right after our commit shows our change').toBe(true);
-    expect(await currentDataVersion(own.db)).toBe(before + 2);
-    proxy.release();
+    expect(await currentDataVersion(replicas.own.db)).toBe(before + 2);
+    replicas.proxy.release();
   });
 
   it('should serve our own change written in raw SQL outside a transaction, while no notification arrives', async () => {
-    const [ours, theirs] = await own.db.selectFrom('teams').select('id').orderBy('id').limit(2).execute();
-    const feeds = new FeedService({ db: own.db, renderer: new IcalGeneratorRenderer('Europe/Warsaw'), clock });
+    const [ours, theirs] = await replicas.own.db.selectFrom('teams').select('id').orderBy('id').limit(2).execute();
+    const feeds = new FeedService({ db: replicas.own.db, renderer: new IcalGeneratorRenderer('Europe/Warsaw'), clock });
     const showsOurs = async () => (await feeds.team(ours!.id))!.body.toString('utf8').includes('Surowa zmiana');
-    const watch = dataVersionWatch(own.db);
-    const before = await readDataVersion(other.db);
+    const watch = dataVersionWatch(replicas.own.db);
+    const before = await readDataVersion(replicas.other.db);
     await until(() => watch.settled() === before, 5000, 'this replica knows the version');
     expect(await showsOurs()).toBe(false);
-    proxy.hold();
-    await other.db.updateTable('teams').set({ name: 'Ich druga zmiana' }).where('id', '=', theirs!.id).execute();
-    await sql`update teams set name = 'Surowa zmiana' where id = ${ours!.id}`.execute(own.db);
+    replicas.proxy.hold();
+    await replicas.other.db.updateTable('teams').set({ name: 'Ich druga zmiana' }).where('id', '=', theirs!.id).execute();
+    await sql`update teams set name = 'Surowa zmiana' where id = ${ours!.id}`.execute(replicas.own.db);
     expect(await showsOurs(), 'the team feed served right after our raw write shows it').toBe(true);
-    proxy.release();
+    replicas.proxy.release();
   });
 });
 

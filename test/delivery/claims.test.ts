@@ -1,17 +1,12 @@
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
-import type { Db, DedicatedSession } from '../../src/db/db.port.js';
+import type { DedicatedSession } from '../../src/db/db.port.js';
 import { ClaimLocks } from '../../src/delivery/claim-locks.js';
 import { lockClassOf, lockDue, unlock } from '../../src/delivery/claims.js';
-import { Dispatcher, type DispatcherOptions } from '../../src/delivery/dispatcher.js';
-import { enqueue } from '../../src/delivery/outbox.js';
-import { createLogger } from '../../src/log.js';
-import type { ChannelSender, Message } from '../../src/ports/channel.port.js';
 import { down as beforeAdvisoryClaims, up as advisoryClaims } from '../../migrations/20261204_0028_advisory_claims.js';
-import { dialects, freshDatabase } from '../support/databases.js';
-
-const log = createLogger('silent');
+import { claimsHarness, log } from '../support/claims-harness.js';
+import { dialects } from '../support/databases.js';
 
 /**
  * Claims (docs/delivery-engine.md, "Claims"): a claim writes nothing to the row; on PostgreSQL it
@@ -21,42 +16,9 @@ const log = createLogger('silent');
  * sent again (que's stale-snapshot race).
  */
 describe.each(dialects)('claims on %s', (kind) => {
-  let db: Db;
-  let person: number;
-  const clock = new FixedClock('2027-01-04T08:00:00Z');
-  const sent: string[] = [];
-  const sender: ChannelSender = { kind: 'email', send: async (_a: string, m: Message) => (sent.push(m.title), { ok: true }) };
-  const sessions: DedicatedSession[] = [];
-  const openSession = async () => {
-    const s = await db.openSession!();
-    sessions.push(s);
-    return s;
-  };
-  beforeEach(async () => {
-    clock.set('2027-01-04T08:00:00Z');
-    sent.length = 0;
-    db = await freshDatabase(kind);
-    person = (await db.db.insertInto('people').values({ email: 'a@example.org', name: 'A', language: 'pl', channels: '["email"]', source: 't.yaml' }).returning('id').executeTakeFirstOrThrow()).id;
-  });
-  afterEach(async () => {
-    await Promise.all(sessions.splice(0).map((s) => s.close()));
-    await db?.close();
-  });
-
-  const dispatcher = (over: Partial<DispatcherOptions> = {}) =>
-    new Dispatcher({ db: db.db, clock, log, workerId: 'w1', random: () => 0.5, senders: new Map([['email', sender]]), ...(db.openSession ? { openSession } : {}), ...over });
-  const notice = (key = 'r1') => enqueue(db.db, [{ key, kind: 'notice', personId: person, channels: ['email'], payload: { language: 'pl', title: key, text: 'x' }, dueAt: clock.now() }]);
-  /** A sender that holds each send until `release()`. */
-  const hanging = () => {
-    const waiting: (() => void)[] = [];
-    const s: ChannelSender = { kind: 'email', send: (_a, m) => new Promise((resolve) => waiting.push(() => (sent.push(m.title), resolve({ ok: true })))) };
-    return { sender: s, waiting, release: () => waiting.splice(0).forEach((go) => go()) };
-  };
-  const until = async (ok: () => boolean) => {
-    for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
-    expect(ok()).toBe(true);
-  };
-  const state = async () => (await db.db.selectFrom('deliveries').select(['state']).executeTakeFirstOrThrow()).state;
+  const h = claimsHarness(kind);
+  const { clock, sent, sessions, openSession, dispatcher, notice, hanging, until } = h;
+  const state = async () => (await h.db.db.selectFrom('deliveries').select(['state']).executeTakeFirstOrThrow()).state;
 
   it('should leave a row being sent pending, unwritten, and send it once', async () => {
     await notice();
@@ -79,10 +41,10 @@ describe.each(dialects)('claims on %s', (kind) => {
   it('should turn rows left `sending` by older code back to pending (migration 0028), so they go out', async () => {
     await notice();
     // The database as before 0028 (which forbids `sending`), with a row an old process left.
-    await beforeAdvisoryClaims(db.db);
-    await sql`update deliveries set state = 'sending', claimed_by = 'old', claimed_at = ${clock.now()}`.execute(db.db);
-    await advisoryClaims(db.db);
-    expect(await db.db.selectFrom('deliveries').select(['state', 'claimed_by']).executeTakeFirstOrThrow()).toEqual({ state: 'pending', claimed_by: null });
+    await beforeAdvisoryClaims(h.db.db);
+    await sql`update deliveries set state = 'sending', claimed_by = 'old', claimed_at = ${clock.now()}`.execute(h.db.db);
+    await advisoryClaims(h.db.db);
+    expect(await h.db.db.selectFrom('deliveries').select(['state', 'claimed_by']).executeTakeFirstOrThrow()).toEqual({ state: 'pending', claimed_by: null });
     const d = dispatcher();
     expect(await d.drain()).toMatchObject({ sent: 1 });
     await d.stop({ deadlineMs: 200 });
@@ -112,12 +74,12 @@ describe.each(dialects)('claims on %s', (kind) => {
       await until(() => slow.waiting.length === 1);
       // The process (or its connection) is gone: the database ends its session, and its claims.
       const [aSession] = sessions;
-      await sql`select pg_terminate_backend(${aSession!.pid})`.execute(db.db);
+      await sql`select pg_terminate_backend(${aSession!.pid})`.execute(h.db.db);
       const b = dispatcher({ workerId: 'w2' });
       expect(await b.drain()).toMatchObject({ sent: 1 });
       expect(sent).toEqual(['r1']);
       // Made pending again by hand, to see that a's late outcome is not written: its lock is gone.
-      await sql`update deliveries set state = 'pending', sent_at = null`.execute(db.db);
+      await sql`update deliveries set state = 'pending', sent_at = null`.execute(h.db.db);
       slow.release();
       expect(await running).toMatchObject({ sent: 1 });
       expect(await state()).toBe('pending');
@@ -160,11 +122,11 @@ describe.each(dialects)('claims on %s', (kind) => {
         expect(raced).toHaveLength(1);
         await unlock({ session: staleA, lockClass }, raced);
         // The claim reads the locked rows again in a statement of its own, which sees B's outcome.
-        const claims = new ClaimLocks(db.db, log, async () => staleA);
+        const claims = new ClaimLocks(h.db.db, log, async () => staleA);
         expect((await claims.claim({ now: clock.now(), batchSize: 10, lane: 'email' })).rows).toEqual([]);
         expect(claims.held()).toEqual([]);
       });
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and pid = ${session.pid}`.execute(db.db);
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and pid = ${session.pid}`.execute(h.db.db);
       expect(rows[0]!.n).toBe(0);
       expect(sent).toEqual(['r1']);
     });

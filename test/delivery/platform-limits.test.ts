@@ -34,7 +34,7 @@ describe.each(dialects)('sending at the platforms\' limits on %s', { timeout: 90
   const pacing = (changes: Partial<PacingSettings>): PacingSettings => ({ ...DEFAULT_PACING, ...changes });
 
   it('should send to Slack DMs and channels with none refused, at the workspace limit', async () => {
-    const slack = await new FakeSlack({ perChannel: { perSecond: 1, burst: 3 }, workspace: { perSecond: 40, burst: 20 } }).start();
+    const slack = await new FakeSlack({ limits: { perChannel: { perSecond: 1, burst: 3 }, workspace: { perSecond: 40, burst: 20 } } }).start();
     stops.push(() => slack.stop());
     const adapter = slackSender(`${slack.url}/api/`, log);
     const targets: Target[] = [...Array.from({ length: 60 }, (_, i) => ({ person: `U${i}` })), ...Array.from({ length: 40 }, (_, i) => ({ place: `C${i % 8}` }))];
@@ -75,7 +75,7 @@ describe.each(dialects)('sending at the platforms\' limits on %s', { timeout: 90
   });
 
   it('should slow down after Slack\'s 429s when the settings allow more than the workspace does, and still send every message', async () => {
-    const slack = await new FakeSlack({ perChannel: { perSecond: 1, burst: 3 }, workspace: { perSecond: 20, burst: 5 } }).start();
+    const slack = await new FakeSlack({ limits: { perChannel: { perSecond: 1, burst: 3 }, workspace: { perSecond: 20, burst: 5 } } }).start();
     stops.push(() => slack.stop());
     const adapter = slackSender(`${slack.url}/api/`, log);
     const kysely = await database();

@@ -1,19 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IcalGeneratorRenderer } from '../../adapters/ical/ical-renderer.js';
 import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
 import { FeedService } from '../../src/feeds/feed-service.js';
 import { hashToken, issueFeedToken, revokeFeedTokens } from '../../src/feeds/feed-tokens.js';
-import { feedFastPath, feedRoutes } from '../../src/http/feed-routes.js';
-import { createMetrics } from '../../src/http/metrics.js';
-import { createHttpServer } from '../../src/http/server.js';
-import { createLogger } from '../../src/log.js';
 import { dialects, freshDatabase } from '../support/databases.js';
 import { importYaml } from '../support/schedule-builder.js';
 import { LODZ_LOCATION, PEOPLE, feedSchedule } from './feed-schedule.js';
+import { serveFeeds, type FeedServer } from './feed-server.js';
 import { ZONE, parseCalendar, uids } from './ical.js';
 
 const SECRET = 'test-app-secret-for-feed-tokens-0123456789';
@@ -21,11 +16,9 @@ const randomToken = () => randomBytes(32).toString('base64url'); // 43 character
 
 describe.each(dialects)('feed HTTP routes on %s', (kind) => {
   let db: Db;
-  let server: Server;
-  let base: string;
-  let metrics: ReturnType<typeof createMetrics>;
+  let server: FeedServer;
   const clock = new FixedClock('2027-01-01T00:00:00Z');
-  const get = (path: string, headers: Record<string, string> = {}) => fetch(`${base}${path}`, { headers });
+  const get = (path: string, headers: Record<string, string> = {}) => fetch(`${server.base}${path}`, { headers });
   const personId = async (email: string) => (await db.db.selectFrom('people').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
 
   beforeAll(async () => {
@@ -43,16 +36,11 @@ describe.each(dialects)('feed HTTP routes on %s', (kind) => {
       .execute();
     // As src/main.ts: on PostgreSQL other replicas write too, so personal tokens are checked in the database.
     const feeds = new FeedService({ db: db.db, renderer: new IcalGeneratorRenderer(ZONE), clock, sharedDatabase: kind === 'postgres' });
-    metrics = createMetrics();
-    // As src/main.ts wires them: the fast path first, the routes behind it.
-    server = createHttpServer({ routes: feedRoutes(feeds), mounts: [], fast: [feedFastPath(feeds, metrics)], metrics, log: createLogger('silent') });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveFeeds(feeds);
   });
 
   afterAll(async () => {
-    server?.closeAllConnections();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    await server?.close();
     await db?.close();
   });
 
@@ -136,7 +124,7 @@ describe.each(dialects)('feed HTTP routes on %s', (kind) => {
 
   /** Answers of a route: all counted; only those of the routes (not the fast path) are timed. */
   const counts = async (route: string) => {
-    const text = await metrics.registry.metrics();
+    const text = await server.metrics.registry.metrics();
     const sum = (pattern: RegExp) => [...text.matchAll(pattern)].reduce((total, m) => total + Number(m[1]), 0);
     return {
       counted: sum(new RegExp(`kooperator_http_requests_total\\{route="${route}",status="\\d+"\\} (\\d+)`, 'g')),
@@ -167,13 +155,13 @@ describe.each(dialects)('feed HTTP routes on %s', (kind) => {
       const body = await got.arrayBuffer();
       for (let i = 0; i < 2; i++) {
         // Twice: the first may be the routes' answer, the second is the fast path's.
-        const head = await fetch(`${base}${path}`, { method: 'HEAD' });
+        const head = await fetch(`${server.base}${path}`, { method: 'HEAD' });
         expect(head.status, path).toBe(200);
         expect(head.headers.get('etag')).toBe(got.headers.get('etag'));
         expect(head.headers.get('content-length')).toBe(String(body.byteLength));
         expect(head.headers.get('content-type')).toBe('text/calendar; charset=utf-8');
         expect((await head.arrayBuffer()).byteLength).toBe(0);
-        const notModified = await fetch(`${base}${path}`, { method: 'HEAD', headers: { 'if-none-match': got.headers.get('etag')! } });
+        const notModified = await fetch(`${server.base}${path}`, { method: 'HEAD', headers: { 'if-none-match': got.headers.get('etag')! } });
         expect(notModified.status, path).toBe(304);
       }
     }

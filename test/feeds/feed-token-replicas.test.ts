@@ -1,25 +1,13 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { sql } from 'kysely';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from '../../adapters/db/connect.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IcalGeneratorRenderer } from '../../adapters/ical/ical-renderer.js';
 import { FixedClock } from '../../src/clock.js';
-import { currentDataVersion, dataVersionWatch } from '../../src/db/data-version-watch.js';
-import { readDataVersion } from '../../src/db/data-version.js';
-import type { Db } from '../../src/db/db.port.js';
 import { FeedService } from '../../src/feeds/feed-service.js';
 import { issueFeedToken, revokeFeedTokens } from '../../src/feeds/feed-tokens.js';
-import { feedFastPath, feedRoutes } from '../../src/http/feed-routes.js';
-import { createMetrics } from '../../src/http/metrics.js';
-import { createHttpServer } from '../../src/http/server.js';
-import { createLogger } from '../../src/log.js';
 import { erasePersonalData } from '../../src/privacy/personal-data.js';
-import { until } from '../process/service-process.js';
-import { dropSchemaGuarded, migrateGuarded } from '../support/databases.js';
-import { startListenProxy, type ListenProxy } from '../support/listen-proxy.js';
+import { replicasBehindListenProxy } from '../support/proxied-replicas.js';
 import { importYaml } from '../support/schedule-builder.js';
 import { PEOPLE, feedSchedule } from './feed-schedule.js';
+import { serveFeeds, type FeedServer } from './feed-server.js';
 import { ZONE } from './ical.js';
 
 /**
@@ -33,79 +21,50 @@ const url = process.env.TEST_DATABASE_URL;
 const SECRET = 'test-app-secret-for-feed-tokens-0123456789';
 
 describe.runIf(url)('a personal feed link revoked on another replica (PostgreSQL)', () => {
-  let admin: Db;
-  /** This replica, serving feeds: its LISTEN connection goes through the proxy. */
-  let own: Db;
-  /** The other replica, where the person revokes their link or is erased. */
-  let other: Db;
-  let proxy: ListenProxy;
-  let server: Server;
-  let base: string;
-  const schema = `t_feed_token_replicas_${process.pid}`;
+  /** own: this replica, serving feeds (its LISTEN connection goes through the proxy); other: where the person revokes their link or is erased. */
   const clock = new FixedClock('2027-01-01T00:00:00Z');
-  const get = (path: string) => fetch(`${base}${path}`);
-  const personId = async (email: string) => (await other.db.selectFrom('people').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+  const replicas = replicasBehindListenProxy({ schema: `t_feed_token_replicas_${process.pid}`, seed: (db) => importYaml(db, clock, { 'feeds.yaml': feedSchedule() }) });
+  let server: FeedServer;
+  const get = (path: string) => fetch(`${server.base}${path}`);
+  const personId = async (email: string) => (await replicas.other.db.selectFrom('people').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
 
   beforeAll(async () => {
-    const target = new URL(url!);
-    proxy = await startListenProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    admin = await connect({ databaseUrl: url!, poolSize: 1 });
-    await dropSchemaGuarded(admin, schema);
-    await sql`create schema ${sql.id(schema)}`.execute(admin.db);
-    own = await connect({ databaseUrl: proxy.url(url!), schema, poolSize: 3 });
-    await migrateGuarded(admin, own);
-    await importYaml(own.db, clock, { 'feeds.yaml': feedSchedule() });
-    other = await connect({ databaseUrl: url!, schema, poolSize: 2 });
-    const feeds = new FeedService({ db: own.db, renderer: new IcalGeneratorRenderer(ZONE), clock });
-    const metrics = createMetrics();
-    server = createHttpServer({ routes: feedRoutes(feeds), mounts: [], fast: [feedFastPath(feeds, metrics)], metrics, log: createLogger('silent') });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  }, 120_000);
-  afterEach(() => proxy.release());
-  afterAll(async () => {
-    server?.closeAllConnections();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-    await other?.close();
-    await own?.close();
-    if (admin) await dropSchemaGuarded(admin, schema);
-    await admin?.close();
-    await proxy?.close();
+    const feeds = new FeedService({ db: replicas.own.db, renderer: new IcalGeneratorRenderer(ZONE), clock });
+    server = await serveFeeds(feeds);
   });
+  afterAll(() => server?.close());
 
   /** This replica serves the link, and knows the current version (so it answers from memory). */
   const servedAndSettled = async (token: string) => {
-    await currentDataVersion(own.db);
-    const version = await readDataVersion(other.db);
-    await until(() => dataVersionWatch(own.db).settled() === version, 5000, 'this replica knows the version');
+    await replicas.settled();
     for (let i = 0; i < 2; i++) expect((await get(`/calendars/u/${token}.ics`)).status).toBe(200);
   };
 
   it('should refuse a link revoked on another replica at the very next request, before the notification arrives', async () => {
     const piotr = await personId(PEOPLE.piotr.email);
-    const token = await issueFeedToken(other.db, piotr, SECRET, clock);
+    const token = await issueFeedToken(replicas.other.db, piotr, SECRET, clock);
     await servedAndSettled(token);
-    proxy.hold();
-    expect(await revokeFeedTokens(other.db, piotr, clock)).toBe(1);
+    replicas.proxy.hold();
+    expect(await revokeFeedTokens(replicas.other.db, piotr, clock)).toBe(1);
     // The revocation is committed: the database no longer knows the link.
     expect((await get(`/calendars/u/${token}.ics`)).status, 'the revoked link, asked at this replica').toBe(404);
   });
 
   it('should refuse the old link once another replica issued a new one, before the notification arrives', async () => {
     const barbara = await personId(PEOPLE.barbara.email);
-    const old = await issueFeedToken(other.db, barbara, SECRET, clock);
+    const old = await issueFeedToken(replicas.other.db, barbara, SECRET, clock);
     await servedAndSettled(old);
-    proxy.hold();
-    await issueFeedToken(other.db, barbara, SECRET, clock);
+    replicas.proxy.hold();
+    await issueFeedToken(replicas.other.db, barbara, SECRET, clock);
     expect((await get(`/calendars/u/${old}.ics`)).status, 'the replaced link, asked at this replica').toBe(404);
   });
 
   it("should refuse an erased person's link at the very next request, when another replica erased them", async () => {
     const anna = await personId(PEOPLE.anna.email);
-    const token = await issueFeedToken(other.db, anna, SECRET, clock);
+    const token = await issueFeedToken(replicas.other.db, anna, SECRET, clock);
     await servedAndSettled(token);
-    proxy.hold();
-    expect(await erasePersonalData(other.db, anna, clock)).toBe(true);
+    replicas.proxy.hold();
+    expect(await erasePersonalData(replicas.other.db, anna, clock)).toBe(true);
     const response = await get(`/calendars/u/${token}.ics`);
     expect(response.status, "the erased person's link, asked at this replica").toBe(404);
   });

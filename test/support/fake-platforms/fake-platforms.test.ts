@@ -48,7 +48,7 @@ describe('the fake Slack', () => {
 
   it('should answer 429 with Retry-After beyond one channel\'s burst, and post nothing then', async () => {
     const time = manual();
-    const slack = await new FakeSlack(SLACK_LIMITS, time.now).start();
+    const slack = await new FakeSlack({ limits: SLACK_LIMITS, now: time.now }).start();
     stops.push(() => slack.stop());
     const answers = [];
     for (let i = 0; i < 4; i++) answers.push(await post(slack, 'C1'));
@@ -66,7 +66,7 @@ describe('the fake Slack', () => {
 
   it('should refuse beyond the workspace limit whatever the channel', async () => {
     const time = manual();
-    const slack = await new FakeSlack({ perChannel: { perSecond: 1, burst: 3 }, workspace: { perSecond: 5, burst: 5 } }, time.now).start();
+    const slack = await new FakeSlack({ limits: { perChannel: { perSecond: 1, burst: 3 }, workspace: { perSecond: 5, burst: 5 } }, now: time.now }).start();
     stops.push(() => slack.stop());
     const statuses = [];
     for (let i = 0; i < 6; i++) statuses.push((await post(slack, `U${i}`)).status);

@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { JsonServer, type JsonAnswer } from './json-server.js';
 import { Bucket, realTime, retryAfterSeconds, Tally, take, type Now, type Rate } from './limits.js';
 
 export interface SlackLimits {
@@ -17,57 +16,82 @@ export interface SlackLimits {
  */
 export const SLACK_LIMITS: SlackLimits = { perChannel: { perSecond: 1, burst: 3 }, workspace: { perSecond: 5, burst: 10 } };
 
+export interface FakeSlackOptions {
+  /** chat.postMessage's limits (SLACK_LIMITS unless given); 'none': every message is accepted. */
+  limits?: SlackLimits | 'none';
+  /** The fake's clock, in milliseconds (real time unless given). */
+  now?: Now;
+  /** The e-mail users.info gives for a user id; unknown users get `{"ok":true}` without a user. */
+  emailOf?: (user: string) => string | undefined;
+  /** How long idle connections are kept (see JsonServer). */
+  keepAliveMs?: number;
+}
+
 /**
- * A Slack Web API on 127.0.0.1 that enforces chat.postMessage's limits the way Slack does: a
- * request beyond them gets HTTP 429, `Retry-After` in seconds and `{"ok":false,"error":"ratelimited"}`,
- * and nothing is posted. The service reaches it through SLACK_API_URL (`${url}/api/`).
- * Every other method answers `{"ok":true}`.
+ * A Slack Web API on 127.0.0.1, the network edge of the tests and benchmarks that talk Slack.
+ * It enforces chat.postMessage's limits the way Slack does (unless `limits: 'none'`): a request
+ * beyond them gets HTTP 429, `Retry-After` in seconds and `{"ok":false,"error":"ratelimited"}`,
+ * and nothing is posted. auth.test names a bot, users.info gives `emailOf`'s e-mail,
+ * conversations.open a DM channel; every other method answers `{"ok":true}`. The service reaches
+ * it through SLACK_API_URL (`${url}/api/`). The answers are cheap: nothing is recorded but counts.
  */
 export class FakeSlack {
   readonly tally: Tally;
   /** Accepted messages per channel. */
   readonly posted = new Map<string, number>();
-  url = '';
-  private readonly perChannel: Bucket;
-  private readonly workspace: Bucket;
-  private server: Server | undefined;
+  private readonly limits: [Bucket, Bucket] | undefined;
+  private readonly emailOf: (user: string) => string | undefined;
+  private readonly http: JsonServer;
   private ts = 0;
 
-  constructor(limits: SlackLimits = SLACK_LIMITS, now: Now = realTime) {
-    this.perChannel = new Bucket(limits.perChannel, now);
-    this.workspace = new Bucket(limits.workspace, now);
+  constructor(options: FakeSlackOptions = {}) {
+    const { limits = SLACK_LIMITS, now = realTime } = options;
+    this.limits = limits === 'none' ? undefined : [new Bucket(limits.perChannel, now), new Bucket(limits.workspace, now)];
     this.tally = new Tally(now);
+    this.emailOf = options.emailOf ?? (() => undefined);
+    this.http = new JsonServer((request) => this.answer(request.path.replace(/^\/api\//, ''), params(request.body, request.contentType)), options.keepAliveMs);
+  }
+
+  /** `http://127.0.0.1:<port>`, once started. */
+  get url(): string {
+    return this.http.url;
   }
 
   async start(): Promise<this> {
-    this.server = createServer(async (req, res) => {
-      let raw = '';
-      for await (const chunk of req) raw += chunk;
-      const method = (req.url ?? '/').split('?', 1)[0]!.replace(/^\/api\//, '');
-      const answer = this.answer(method, params(raw, req.headers['content-type']));
-      res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', ...answer.headers });
-      res.end(JSON.stringify(answer.body));
-    });
-    this.server.keepAliveTimeout = 30_000;
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    await this.http.start();
     return this;
   }
 
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  stop(): Promise<void> {
+    return this.http.stop();
   }
 
   /** One Web API call: chat.postMessage is limited, the rest simply succeed. */
-  answer(method: string, params: Record<string, string>): { status: number; headers?: Record<string, string>; body: unknown } {
-    if (method !== 'chat.postMessage') return { status: 200, body: { ok: true } };
-    const channel = params.channel;
+  answer(method: string, params: Record<string, string>): JsonAnswer {
+    switch (method) {
+      case 'chat.postMessage':
+        return this.post(params.channel);
+      case 'auth.test':
+        return { status: 200, body: { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' } };
+      case 'users.info': {
+        const email = this.emailOf(params.user ?? '');
+        return { status: 200, body: email ? { ok: true, user: { id: params.user, profile: { email } } } : { ok: true } };
+      }
+      case 'conversations.open':
+        return { status: 200, body: { ok: true, channel: { id: `D${params.users ?? params.user ?? 'X'}` } } };
+      default:
+        return { status: 200, body: { ok: true } };
+    }
+  }
+
+  private post(channel: string | undefined): JsonAnswer {
     if (!channel) return { status: 200, body: { ok: false, error: 'channel_not_found' } };
-    const waitMs = take([
-      [this.perChannel, channel],
-      [this.workspace, 'workspace'],
-    ]);
+    const waitMs = this.limits
+      ? take([
+          [this.limits[0], channel],
+          [this.limits[1], 'workspace'],
+        ])
+      : 0;
     if (waitMs > 0) {
       this.tally.refuse();
       return { status: 429, headers: { 'retry-after': retryAfterSeconds(waitMs) }, body: { ok: false, error: 'ratelimited' } };

@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { JsonServer, type JsonAnswer } from './json-server.js';
 import { realTime, retryAfterSeconds, Tally, take, Windows, type Now, type Window } from './limits.js';
 
 export interface TeamsLimits {
@@ -34,10 +33,11 @@ export const TEAMS_LIMITS: TeamsLimits = {
 export class FakeBotConnector {
   readonly tally: Tally;
   readonly posted = new Map<string, number>();
+  /** `http://127.0.0.1:<port>/`, once started: a serviceUrl. */
   url = '';
   private readonly perConversation: Windows;
   private readonly perApp: Windows;
-  private server: Server | undefined;
+  private readonly http = new JsonServer((request) => this.answer(request.method, request.path));
   private next = 0;
 
   constructor(limits: TeamsLimits = TEAMS_LIMITS, now: Now = realTime) {
@@ -47,25 +47,16 @@ export class FakeBotConnector {
   }
 
   async start(): Promise<this> {
-    this.server = createServer(async (req: IncomingMessage, res) => {
-      for await (const _chunk of req) void _chunk;
-      const answer = this.answer(req.method ?? '', (req.url ?? '').split('?', 1)[0]!);
-      res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', ...answer.headers });
-      res.end(JSON.stringify(answer.body));
-    });
-    this.server.keepAliveTimeout = 30_000;
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+    this.url = `${await this.http.start()}/`;
     return this;
   }
 
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  stop(): Promise<void> {
+    return this.http.stop();
   }
 
   /** One connector request: posting an activity is limited, updating one (PUT) answers 200. */
-  answer(method: string, path: string): { status: number; headers?: Record<string, string>; body: unknown } {
+  answer(method: string, path: string): JsonAnswer {
     const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(path);
     if (!match) return { status: 404, body: { error: { code: 'NotFound', message: `no ${method} ${path}` } } };
     const conversation = decodeURIComponent(match[1]!);
