@@ -41,6 +41,7 @@ async function seed(db: Kysely<Database>): Promise<void> {
     .returning('id')
     .execute();
   await db.insertInto('memberships').values(people.map((p) => ({ team_id: 'bench', person_id: p.id, role: 'member' as const, removed_at: null }))).execute();
+  await db.insertInto('membership_periods').values(people.map((p) => ({ team_id: 'bench', person_id: p.id, started_at: new Date('2026-01-01T00:00:00Z') }))).execute();
   await db
     .insertInto('attendance')
     .values(people.filter((_, i) => i % 4 !== 0).map((p, i) => ({ kind: 'meeting' as const, ref_id: 'bench', day: DAY, person_id: p.id, present: i % 5 !== 0, method: 'checkin', marked_by: null, marked_at: new Date() })))

@@ -30,6 +30,8 @@ async function fill(db: Kysely<Database>): Promise<void> {
     select 'p' || i || '@example.org', 'Osoba ' || i, 'Instytucja ' || (i % 10), 'pl', '["email"]', 'bench' from generate_series(1, ${TEAMS * MEMBERS}) i`.execute(db);
   await sql`insert into memberships (team_id, person_id, role)
     select 't' || ((p.id - 1) / ${MEMBERS} + 1), p.id, case when p.id % ${MEMBERS} = 1 then 'coordinator' else 'member' end from people p where p.source = 'bench'`.execute(db);
+  // Membership history, as an import writes it: one open period each (the summary counts members at the meeting).
+  await sql`insert into membership_periods (team_id, person_id, started_at) select team_id, person_id, created_at from memberships`.execute(db);
   const dates = Array.from({ length: MEETINGS }, (_, i) => `2027-${String(Math.floor(i / 2) + 1).padStart(2, '0')}-${i % 2 ? '26' : '12'}`);
   await sql`insert into meeting_answers (team_id, occurrence_date, person_id, answer, reason, source, answered_at)
     select m.team_id, d, m.person_id, case when m.person_id % 3 = 0 then 'not_attending' else 'attending' end, case when m.person_id % 3 = 0 then 'urlop' end, 'chat', now()
@@ -44,7 +46,7 @@ async function fill(db: Kysely<Database>): Promise<void> {
 async function summaryOf(db: Kysely<Database>, teamId: string, date: string): Promise<number> {
   const [team] = await loadTeams(db, [teamId]);
   const occurrence = occurrenceOn(team!.meetings, date)!;
-  const rows = await loadSummary(db, teamId, date);
+  const rows = await loadSummary(db, teamId, occurrence);
   const message = summaryMessage(team!.team.name, teamId, occurrence, rows, 'pl', { publicUrl: 'https://koop.example.org', secret: 's'.repeat(40), viewerId: 1, now: new Date() });
   return message.items!.length;
 }

@@ -21,6 +21,7 @@ export const NOT_SHOWN: Readonly<Record<string, string>> = {
   inbound_mails: 'a log of inbound mails by Message-ID (what each was taken for): shown by no feed or page; the answers it records raise the version through their own tables',
   mail_bounces: 'e-mail addresses that bounce: read by the dispatcher and shown only by `dostarczenia`, built per request',
   certificates: 'zaświadczenia as issued: shown only by the verification page and the download link, both built per request',
+  membership_periods: 'membership history, written only together with memberships, whose changes raise the version',
   kysely_migration: 'the migrations applied',
   kysely_migration_lock: 'the migrations lock',
 };

@@ -41,6 +41,15 @@ export interface MembershipTable {
   updated_at: UpdatedAt;
 }
 
+/** One stretch of a membership, [started_at, ended_at); ended_at null: still a member (src/participation/membership-periods.ts). */
+export interface MembershipPeriodTable {
+  id: Generated<number>;
+  team_id: string;
+  person_id: number;
+  started_at: Date;
+  ended_at: Date | null;
+}
+
 export interface MeetingSeriesTable {
   team_id: string;
   rrule: string;
@@ -488,6 +497,7 @@ export interface Database {
   teams: TeamTable;
   people: PersonTable;
   memberships: MembershipTable;
+  membership_periods: MembershipPeriodTable;
   meeting_series: MeetingSeriesTable;
   meeting_exceptions: MeetingExceptionTable;
   activities: ActivityTable;

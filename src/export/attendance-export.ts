@@ -5,6 +5,7 @@ import { takesPlace, type Occurrence } from '../domain/occurrences.js';
 import { loadTeams } from '../feeds/feed-data.js';
 import { messages } from '../i18n/messages.js';
 import { activityDays } from '../participation/activity-days.js';
+import { coversOccurrence, periodsOverlapping } from '../participation/membership-periods.js';
 import { occurrencesIn } from '../reminders/occurrence-window.js';
 import { toCsv, type CsvValue } from './csv.js';
 
@@ -52,7 +53,7 @@ interface Block {
 /**
  * `export attendance --from D --to D [--team T]`: a row per person per meeting occurrence taking
  * place in the range (where it was moved to, not its rule's date) and per activity day in the range (Polish dates, both inclusive): who was expected (members and
- * substitutes of a meeting, invited people of an activity) and anyone whose presence was recorded,
+ * substitutes of a meeting: members at that occurrence, by membership-periods.ts, invited people of an activity) and anyone whose presence was recorded,
  * with their answer (only ever what the person said; a lapsed seat offer is shown as such, never
  * as a decline) and their presence: obecny, nieobecny, or brak zapisu when nobody recorded it.
  * Multi-day activities get a row per day with that day's hours.
@@ -128,18 +129,25 @@ async function meetingBlocks(db: Kysely<Database>, from: Date, to: Date, team: s
   const teamIds = [...new Set(occurrences.map((x) => x.team.id))];
   const dates = [...new Set(occurrences.map((x) => x.o.date))];
   const [members, answers, marks] = await Promise.all([
-    db.selectFrom('memberships').select(['team_id', 'person_id']).where('team_id', 'in', teamIds).where('removed_at', 'is', null).execute(),
+    // From the first occurrence's start to the last one's end: a period matched to none is not read.
+    periodsOverlapping(db, teamIds, new Date(Math.min(...occurrences.map((x) => x.o.start.toMillis()))), new Date(Math.max(...occurrences.map((x) => x.o.end.toMillis())))),
     db.selectFrom('meeting_answers').selectAll().where('team_id', 'in', teamIds).where('occurrence_date', 'in', dates).execute(),
     db.selectFrom('attendance').select(['ref_id', 'day', 'person_id', 'present']).where('kind', '=', 'meeting').where('ref_id', 'in', teamIds).where('day', 'in', dates).execute(),
   ]);
   const people = await peopleWithTeams(db, [...members.map((m) => m.person_id), ...answers.flatMap((a) => [a.person_id, a.substitute_person_id ?? a.person_id]), ...marks.map((m) => m.person_id)]);
   const answerOf = new Map(answers.map((a) => [`${a.team_id} ${a.occurrence_date} ${a.person_id}`, a]));
+  const periodsOf = new Map<string, typeof members>();
+  for (const m of members) {
+    const list = periodsOf.get(m.team_id);
+    if (list) list.push(m);
+    else periodsOf.set(m.team_id, [m]);
+  }
   const marked = new Map(marks.map((m) => [`${m.ref_id} ${m.day} ${m.person_id}`, m.present]));
   return occurrences.map(({ team: t, o }) => {
     const key = (person: number) => `${t.id} ${o.date} ${person}`;
     const substitutes = answers.filter((a) => a.team_id === t.id && a.occurrence_date === o.date && a.substitute_person_id !== null);
     const ids = new Set([
-      ...members.filter((m) => m.team_id === t.id).map((m) => m.person_id),
+      ...(periodsOf.get(t.id) ?? []).filter((m) => coversOccurrence(m, o)).map((m) => m.person_id),
       ...substitutes.map((a) => a.substitute_person_id!),
       ...marks.filter((m) => m.ref_id === t.id && m.day === o.date).map((m) => m.person_id),
     ]);

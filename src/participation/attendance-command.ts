@@ -48,6 +48,6 @@ export async function attendanceCommand(ctx: CommandContext): Promise<Message> {
   if (found.length === 0) return reply(t.summaryNoMeeting(day ? formatDate(DateTime.fromISO(day), language) : '—'));
   if (found.length > 1) return reply(t.summaryWhichTeam(found.map((f) => f.team.team.id).join(', ')));
   const { team, occurrence } = found[0]!;
-  const rows = await loadSummary(db, team.team.id, occurrence.date);
+  const rows = await loadSummary(db, team.team.id, occurrence);
   return summaryMessage(team.team.name, team.team.id, occurrence, rows, language, { publicUrl: ctx.publicUrl, secret: ctx.appSecret, viewerId: person.id, now: clock.now() });
 }

@@ -6,6 +6,7 @@ import { loadTeams } from '../feeds/feed-data.js';
 import { messages } from '../i18n/messages.js';
 import { activityDays } from './activity-days.js';
 import type { AttendanceSubject } from './attendance-links.js';
+import { membersAt } from './membership-periods.js';
 
 /** One person on a lista obecności. */
 export interface ListPerson {
@@ -43,7 +44,8 @@ const RSVP_ANSWERS = { accepted: 'weźmie udział', declined: 'nie weźmie udzia
 /**
  * The list for a subject, or undefined when there is none (an unknown team or activity, a date
  * that is no occurrence of the team's meetings, a day outside the activity). Who is on it: for a
- * meeting the team's members and the substitutes named for that occurrence; for an activity the
+ * meeting the team's members at that occurrence (membersAt: someone who left and came back is
+ * not on the list of a meeting in between) and the substitutes named for it; for an activity the
  * people who accepted; on both, anyone whose presence was recorded (a member since removed, a
  * walk-in RCPS marked), so the list never hides a recorded presence.
  */
@@ -58,7 +60,7 @@ async function meetingList(db: Kysely<Database>, subject: AttendanceSubject): Pr
   if (!loaded || !occurrence || !takesPlace(occurrence)) return undefined;
   const day = subject.day;
   const [members, answers, marks] = await Promise.all([
-    db.selectFrom('memberships').select('person_id').where('team_id', '=', subject.refId).where('removed_at', 'is', null).execute(),
+    membersAt(db, subject.refId, occurrence).select('memberships.person_id').execute(),
     db.selectFrom('meeting_answers').selectAll().where('team_id', '=', subject.refId).where('occurrence_date', '=', day).execute(),
     db.selectFrom('attendance').select(['person_id', 'present']).where('kind', '=', 'meeting').where('ref_id', '=', subject.refId).where('day', '=', day).execute(),
   ]);

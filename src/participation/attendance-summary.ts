@@ -6,6 +6,7 @@ import type { Language } from '../i18n/messages.js';
 import { participationMessages } from '../i18n/participation-messages.js';
 import type { LinkAction, Message, MessageItem } from '../ports/channel.port.js';
 import { attendanceListUrl } from './attendance-links.js';
+import { membersAt } from './membership-periods.js';
 
 export interface SummaryRow {
   personId: number;
@@ -19,25 +20,24 @@ export interface SummaryRow {
 }
 
 /**
- * Who of a team's current members answered what for one occurrence, and (after it) who was
- * present: one query over the members, each joined by its key to their answer (meeting_answers'
- * primary key) and presence (attendance's primary key), so its cost follows the team's size
- * whatever the number of teams (bench/attendance-summary.bench.ts).
+ * Who of a team's members at one occurrence (membersAt: a membership period covering it, so a
+ * member who left and came back is not listed for a meeting in between) answered what for it,
+ * and (after it) who was present: one query over the members, each joined by its key to their
+ * answer (meeting_answers' primary key) and presence (attendance's primary key), so its cost
+ * follows the team's size whatever the number of teams (bench/attendance-summary.bench.ts).
  */
-export async function loadSummary(db: Kysely<Database>, teamId: string, occurrenceDate: string): Promise<SummaryRow[]> {
-  const rows = await db
-    .selectFrom('memberships as m')
-    .innerJoin('people as p', 'p.id', 'm.person_id')
+export async function loadSummary(db: Kysely<Database>, teamId: string, occurrence: Pick<Occurrence, 'date' | 'start' | 'end'>): Promise<SummaryRow[]> {
+  const occurrenceDate = occurrence.date;
+  const rows = await membersAt(db, teamId, occurrence)
+    .innerJoin('people as p', 'p.id', 'memberships.person_id')
     .leftJoin('meeting_answers as a', (join) =>
-      join.onRef('a.person_id', '=', 'm.person_id').on('a.team_id', '=', teamId).on('a.occurrence_date', '=', occurrenceDate),
+      join.onRef('a.person_id', '=', 'memberships.person_id').on('a.team_id', '=', teamId).on('a.occurrence_date', '=', occurrenceDate),
     )
     .leftJoin('people as s', 's.id', 'a.substitute_person_id')
     .leftJoin('attendance as t', (join) =>
-      join.onRef('t.person_id', '=', 'm.person_id').on('t.kind', '=', 'meeting').on('t.ref_id', '=', teamId).on('t.day', '=', occurrenceDate),
+      join.onRef('t.person_id', '=', 'memberships.person_id').on('t.kind', '=', 'meeting').on('t.ref_id', '=', teamId).on('t.day', '=', occurrenceDate),
     )
     .select(['p.id', 'p.name', 'p.institution', 'a.answer', 'a.reason', 's.name as substitute_name', 't.present'])
-    .where('m.team_id', '=', teamId)
-    .where('m.removed_at', 'is', null)
     .where('p.removed_at', 'is', null)
     .execute();
   return rows.map((r) => ({

@@ -1,14 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables.js';
-import { meetingWindow, type PresenceWindow } from './presence-window.js';
-
-/** Memberships of a team that covered an occurrence: created before its end, not removed before its start. */
-export const membersAt = (db: Kysely<Database>, teamId: string, window: Pick<PresenceWindow, 'start' | 'end'>) =>
-  db
-    .selectFrom('memberships')
-    .where('memberships.team_id', '=', teamId)
-    .where('memberships.created_at', '<', window.end.toJSDate())
-    .where((eb) => eb.or([eb('memberships.removed_at', 'is', null), eb('memberships.removed_at', '>', window.start.toJSDate())]));
+import { membersAt } from './membership-periods.js';
+import { meetingWindow } from './presence-window.js';
 
 /** One line of a meeting's presence list. */
 export interface RosterEntry {
@@ -27,7 +20,7 @@ export interface RosterEntry {
 
 /**
  * The presence list of one meeting occurrence: the members of the team at that occurrence (joined
- * before its end, not removed before its start) by institution and name, each replaced by the
+ * before its end, not left before its start: a period of membership-periods.ts) by institution and name, each replaced by the
  * substitute they named for it (the substitute is the one who comes), plus anyone else with a
  * presence recorded for it (a substitute whose member came back after all: the list must reach
  * them to untick them). Pre-filled from what was recorded, else from the answers; nothing is

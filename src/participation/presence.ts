@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
 import { inTransaction } from '../db/transactions.js';
 import type { AttendanceSubject } from './attendance-links.js';
-import { membersAt } from './meeting-roster.js';
+import { membersAt } from './membership-periods.js';
 import { activityDayWindow, meetingWindow, SELF_CHECKIN_EARLY_MINUTES, type PresenceWindow } from './presence-window.js';
 import { coordinates } from '../bot/identity.js';
 

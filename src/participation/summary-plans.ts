@@ -103,7 +103,7 @@ export async function renderSummary(db: Kysely<Database>, row: DeliveryRow, lang
     if (personId !== row.person_id) return undefined;
     if (!(await coordinates(db, personId, ref.teamId))) return undefined;
   }
-  const rows = await loadSummary(db, ref.teamId, occurrence.date);
+  const rows = await loadSummary(db, ref.teamId, occurrence);
   const now = row.claimed_at ?? row.due_at;
   const links = personId !== undefined && secret ? { publicUrl, secret, viewerId: personId, now: DateTime.fromJSDate(now).toJSDate() } : undefined;
   return summaryMessage(team.team.name, team.team.id, occurrence, rows, language, links);

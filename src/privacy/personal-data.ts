@@ -102,6 +102,14 @@ const membershipsPart: PersonalDataPart = {
   erase: async (trx, id) => void (await trx.deleteFrom('memberships').where('person_id', '=', id).execute()),
 };
 
+/** When the person was a member of each team (membership history: the attendance questions read it). */
+const membershipPeriodsPart: PersonalDataPart = {
+  name: 'membership_periods',
+  collect: (db, id) =>
+    db.selectFrom('membership_periods').select(['team_id', 'started_at', 'ended_at']).where('person_id', '=', id).orderBy('team_id').orderBy('started_at').execute(),
+  erase: async (trx, id) => void (await trx.deleteFrom('membership_periods').where('person_id', '=', id).execute()),
+};
+
 const channelsPart: PersonalDataPart = {
   name: 'person_channels',
   collect: (db, id) => db.selectFrom('person_channels').select(['channel', 'external_id', 'address', 'linked_at']).where('person_id', '=', id).execute(),
@@ -181,6 +189,7 @@ const scheduleChangesPart: PersonalDataPart = {
 export const personalDataParts: PersonalDataPart[] = [
   peoplePart,
   membershipsPart,
+  membershipPeriodsPart,
   channelsPart,
   preferencesPart,
   feedTokensPart,

@@ -57,6 +57,12 @@ export const retentionRules: RetentionRule[] = [
     purge: async (db, before) => count(await db.deleteFrom('meeting_answers').where('occurrence_date', '<', before.toISOString().slice(0, 10)).executeTakeFirst()),
   },
   {
+    // Membership history that ended more than the period ago: it answers only who was a member
+    // of meetings whose presence and answers are purged too. An open period is never purged.
+    name: 'membership_periods',
+    purge: async (db, before) => count(await db.deleteFrom('membership_periods').where('ended_at', 'is not', null).where('ended_at', '<', before).executeTakeFirst()),
+  },
+  {
     // Absence periods that ended, or were removed, more than the period ago.
     name: 'absence_periods',
     purge: async (db, before) =>

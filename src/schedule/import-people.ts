@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { chunk, changedFields } from './import-plan.js';
 import type { ImportContext } from './import-context.js';
+import { endPeriod, startPeriods, type MemberKey } from '../participation/membership-periods.js';
 
 /**
  * People (members and staff, one row per e-mail) and their team memberships. A membership
@@ -67,6 +68,8 @@ async function importMemberships(ctx: ImportContext): Promise<void> {
   const coordinatorChanged = (teamId: string, personId: number) => ctx.changes.push({ kind: 'member_role_changed', team_id: teamId, person_id: personId, details: '{}' });
   const wanted = new Set<string>();
   const inserts = [];
+  // Memberships that begin now (new, or someone coming back): each gets a new period (membership-periods.ts).
+  const starting: MemberKey[] = [];
   for (const person of desired.people.values()) {
     const personId = ids.get(person.email)!;
     for (const [teamId, role] of person.memberships) {
@@ -75,10 +78,12 @@ async function importMemberships(ctx: ImportContext): Promise<void> {
       const before = current.get(key);
       if (!before) {
         inserts.push({ team_id: teamId, person_id: personId, role, created_at: now, updated_at: now });
+        starting.push({ team_id: teamId, person_id: personId });
         summary.memberships.added++;
         if (role === 'coordinator' && teamsBefore.has(teamId)) coordinatorChanged(teamId, personId);
       } else if (before.role !== role || before.removed_at) {
         if (before.role !== role) coordinatorChanged(teamId, personId);
+        if (before.removed_at) starting.push({ team_id: teamId, person_id: personId });
         await trx
           .updateTable('memberships')
           .set({ role, removed_at: null, updated_at: now })
@@ -90,6 +95,7 @@ async function importMemberships(ctx: ImportContext): Promise<void> {
     }
   }
   for (const rows of chunk(inserts)) await trx.insertInto('memberships').values(rows).execute();
+  await startPeriods(trx, starting, now);
 
   for (const [key, m] of current) {
     if (wanted.has(key) || m.removed_at) continue;
@@ -99,6 +105,7 @@ async function importMemberships(ctx: ImportContext): Promise<void> {
       .where('team_id', '=', m.team_id)
       .where('person_id', '=', m.person_id)
       .execute();
+    await endPeriod(trx, m, now);
     ctx.changes.push({ kind: 'member_removed', team_id: m.team_id, person_id: m.person_id, details: '{}' });
     summary.memberships.removed++;
   }

@@ -23,6 +23,7 @@ const attendance = async (db: Db) =>
 async function answerMarta(db: Db): Promise<void> {
   // The harness imports the team on 4 January; the list is of members at the meeting: they joined before it.
   await sql`update memberships set created_at = ${new Date('2026-12-01T00:00:00Z')} where team_id = 'lodz'`.execute(db.db);
+  await sql`update membership_periods set started_at = ${new Date('2026-12-01T00:00:00Z')} where team_id = 'lodz'`.execute(db.db);
   await db.db
     .insertInto('meeting_answers')
     .values({ team_id: 'lodz', occurrence_date: '2026-12-22', person_id: await idOf(db, 'marta.grabowska@example.org'), answer: 'attending', reason: null, substitute_person_id: null, substitute_email: null, absence_id: null, source: 'chat', answered_at: new Date('2026-12-20T10:00:00Z') })

@@ -3,6 +3,7 @@ import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
 import { presenceMessages, activityPresenceMessages } from '../../src/i18n/presence-messages.js';
 import { meetingRoster } from '../../src/participation/meeting-roster.js';
+import { endPeriod, startPeriods } from '../../src/participation/membership-periods.js';
 import { submitPresence } from '../../src/participation/presence-checkin.js';
 import { activityDays } from '../../src/participation/presence-window.js';
 import { codeFor, selfCheckIn, MAX_FAILURES } from '../../src/participation/self-checkin.js';
@@ -57,8 +58,9 @@ describe.each(dialects)('Presence list and self check-in rules on %s', (kind) =>
   // Łódź meets on Tuesday 12 January 2027, 10:00–12:00 Warsaw.
   it('should not record as absent a member who joined the team after the meeting (the roster is today\'s members)', async () => {
     clock.set('2027-01-13T09:00:00Z');
-    // As the schedule import does, the membership starts now (created_at from the clock).
+    // As the schedule import does, the membership (and its period) starts now, from the clock.
     await db.db.insertInto('memberships').values({ team_id: 'lodz', person_id: monika, role: 'member', removed_at: null, created_at: clock.now() }).execute();
+    await startPeriods(db.db, [{ team_id: 'lodz', person_id: monika }], clock.now());
     const result = await submitPresence(db.db, clock, (await db.db.selectFrom('people').selectAll().where('id', '=', anna).executeTakeFirstOrThrow()), 'lodz', '2027-01-12', String(marta));
     expect(result.ok).toBe(true);
     const row = await db.db.selectFrom('attendance').select('present').where('ref_id', '=', 'lodz').where('day', '=', '2027-01-12').where('person_id', '=', monika).executeTakeFirst();
@@ -69,6 +71,7 @@ describe.each(dialects)('Presence list and self check-in rules on %s', (kind) =>
   it('should keep on the list a member who left the team after the meeting (markPresence allows them, the form hides them)', async () => {
     clock.set('2027-01-14T09:00:00Z');
     await db.db.updateTable('memberships').set({ removed_at: clock.now() }).where('team_id', '=', 'lodz').where('person_id', '=', tomasz).execute();
+    await endPeriod(db.db, { team_id: 'lodz', person_id: tomasz }, clock.now());
     const roster = await meetingRoster(db.db, 'lodz', '2027-01-12');
     expect(roster.map((e) => e.personId)).toContain(tomasz);
   });

@@ -60,6 +60,14 @@ describe.each(dialects)('retention on %s', (kind) => {
         { team_id: 'lodz', occurrence_date: '2027-12-14', person_id: anna, answer: 'attending', source: 'chat', answered_at: at('2027-12-01T00:00:00Z') },
       ])
       .execute();
+    // Membership history: a stretch that ended long ago (gone), one that ended recently (kept); the open ones of the import stay.
+    await db.db
+      .insertInto('membership_periods')
+      .values([
+        { team_id: 'lodz', person_id: anna, started_at: at('2026-01-01T00:00:00Z'), ended_at: at('2026-12-08T00:00:00Z') },
+        { team_id: 'lodz', person_id: anna, started_at: at('2027-01-01T00:00:00Z'), ended_at: at('2027-12-14T00:00:00Z') },
+      ])
+      .execute();
     await db.db
       .insertInto('inbound_mails')
       .values(['2027-01-10T08:00:00Z', '2028-01-10T08:00:00Z'].map((received, i) => ({ message_key: `m${i}@example.org`, transport: 'imap' as const, classified_as: 'plain_reply', person_id: anna, outcome: 'recorded:rsvp:accepted', received_at: at(received) })))
@@ -70,15 +78,16 @@ describe.each(dialects)('retention on %s', (kind) => {
   const keys = async () => (await db.db.selectFrom('deliveries').select('dedupe_key').orderBy('dedupe_key').execute()).map((r) => r.dedupe_key);
 
   it('should purge finished deliveries, event keys and told changes older than the period, and nothing still to do', async () => {
-    expect(await purgeExpired(db.db, clock, 12)).toEqual({ deliveries: 1, processed_events: 1, mail_bounces: 1, registration_answers: 1, schedule_changes: 1, meeting_answers: 1, absence_periods: 1, attendance: 0, checkin_failures: 0, attendance_changes: 0, inbound_mails: 1 });
+    expect(await purgeExpired(db.db, clock, 12)).toEqual({ deliveries: 1, processed_events: 1, mail_bounces: 1, registration_answers: 1, schedule_changes: 1, meeting_answers: 1, membership_periods: 1, absence_periods: 1, attendance: 0, checkin_failures: 0, attendance_changes: 0, inbound_mails: 1 });
     expect((await db.db.selectFrom('mail_bounces').select('address').execute()).map((r) => r.address)).toEqual(['marta.grabowska@example.org']);
     expect(await db.db.selectFrom('registration_answers').select('activity_id').execute()).toEqual([{ activity_id: 'konferencja-regionalna-2027' }]);
     expect(await db.db.selectFrom('meeting_answers').select('occurrence_date').execute()).toEqual([{ occurrence_date: '2027-12-14' }]);
     expect(await db.db.selectFrom('absence_periods').select('ends_on').execute()).toEqual([{ ends_on: '2028-03-01' }]);
+    expect(await db.db.selectFrom('membership_periods').select('ended_at').where('ended_at', 'is not', null).execute()).toEqual([{ ended_at: new Date('2027-12-14T00:00:00Z') }]);
     expect(await keys()).toEqual(['new-sent', 'old-pending']);
     expect((await db.db.selectFrom('processed_events').select('key').execute()).map((r) => r.key)).toEqual(['slack:new']);
     expect(await db.db.selectFrom('schedule_changes').select('notified_at').execute()).toEqual([{ notified_at: null }]);
-    expect(await purgeExpired(db.db, clock, 12)).toEqual({ deliveries: 0, processed_events: 0, mail_bounces: 0, registration_answers: 0, schedule_changes: 0, meeting_answers: 0, absence_periods: 0, attendance: 0, checkin_failures: 0, attendance_changes: 0, inbound_mails: 0 });
+    expect(await purgeExpired(db.db, clock, 12)).toEqual({ deliveries: 0, processed_events: 0, mail_bounces: 0, registration_answers: 0, schedule_changes: 0, meeting_answers: 0, membership_periods: 0, absence_periods: 0, attendance: 0, checkin_failures: 0, attendance_changes: 0, inbound_mails: 0 });
   });
 
   it('should honour a shorter period', async () => {
