@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate } from 'node:timers/promises';
+import { setImmediate as setImmediateCallback } from 'node:timers';
 
 /**
  * Long background work (the daily re-plan of thousands of teams, an invitation's fan-out, the
@@ -55,6 +56,33 @@ export class TimeSlicer {
   restart(): void {
     this.sliceStart = this.now();
   }
+}
+
+/**
+ * Whether the event loop has turned since the current stretch of work began: a setImmediate
+ * "marker" set at the stretch's start runs only once the loop gets back to its check phase.
+ */
+let stretch: { start: number; turned: boolean } | undefined;
+
+/**
+ * Pauses (setImmediate) when the event loop has not turned for `sliceMs` of work; otherwise
+ * returns at once. For code that cannot tell how long it has held the loop: on PGlite every
+ * statement runs synchronously on this thread and its promise resolves without I/O, so a chain
+ * of awaited statements (a dispatcher batch, a re-plan's reads and writes) is one long run of
+ * microtasks that never lets a request in, however small each statement is. The PGlite driver
+ * calls this before every statement (adapters/db/pglite-dialect.ts).
+ */
+export async function pauseIfLoopHeld(sliceMs = SLICE_MS): Promise<void> {
+  const now = performance.now();
+  if (stretch === undefined || stretch.turned) {
+    const current = { start: now, turned: false };
+    stretch = current;
+    setImmediateCallback(() => void (current.turned = true));
+    return;
+  }
+  if (now - stretch.start < sliceMs) return;
+  // The marker was queued first, so it has run when this resolves: the next call starts a new stretch.
+  await setImmediate();
 }
 
 /**
