@@ -16,6 +16,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import { SMTPServer } from 'smtp-server';
 import { FixedClock } from '../src/clock.js';
@@ -189,12 +190,38 @@ function longTaskWatch(): { stop(): void } {
   if (!file) return { stop: () => undefined };
   const gaps: string[] = [];
   let last = process.hrtime.bigint();
+  let cpu = process.cpuUsage();
   const timer = setInterval(() => {
     const now = process.hrtime.bigint();
-    if (now - last > 20_000_000n) gaps.push(`${last / 1000n} ${now / 1000n}`);
+    const used = process.cpuUsage(cpu);
+    // The CPU this process used meanwhile (all its threads, mostly this one): load inflates the wall time, not this.
+    if (now - last > 20_000_000n) gaps.push(`${last / 1000n} ${now / 1000n} ${Math.round((used.user + used.system) / 1000)}`);
     last = now;
+    cpu = process.cpuUsage();
   }, 1);
-  return { stop: () => (clearInterval(timer), appendFileSync(file, gaps.join('\n') + '\n')) };
+  // Statements over 15 ms (PGlite runs them on this thread), with their text.
+  const statements: string[] = [];
+  const proto = PGlite.prototype as unknown as { query: (...args: unknown[]) => Promise<unknown> };
+  const query = proto.query;
+  proto.query = async function (this: unknown, ...args: unknown[]) {
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    try {
+      return await query.apply(this, args);
+    } finally {
+      const ms = performance.now() - t0;
+      const used = process.cpuUsage(cpu0);
+      if (ms > 15) statements.push(`${ms.toFixed(0)} ms (cpu ${((used.user + used.system) / 1000).toFixed(0)}) ${String(args[0]).replace(/\s+/g, ' ').slice(0, 160)}`);
+    }
+  };
+  return {
+    stop: () => {
+      clearInterval(timer);
+      proto.query = query;
+      appendFileSync(file, gaps.join('\n') + '\n');
+      appendFileSync(`${file}.sql`, statements.join('\n') + '\n');
+    },
+  };
 }
 
 async function countInvitations(running: RunningService): Promise<number> {

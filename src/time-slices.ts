@@ -130,3 +130,18 @@ export class BatchSizer {
     else if (ms < this.targetMs / 2) this.size = Math.min(this.max, this.size * 2);
   }
 }
+
+/**
+ * `work` on consecutive chunks of `items`, each chunk sized by time (BatchSizer): one statement
+ * for thousands of rows holds PGlite's thread for its whole length, where chunks of about
+ * `targetMs` let requests in between them (adapters/db/pglite-dialect.ts pauses there).
+ */
+export async function forEachChunk<T>(items: readonly T[], work: (chunk: T[]) => Promise<unknown>, sizer = new BatchSizer(200, 20, 5000)): Promise<void> {
+  for (let i = 0; i < items.length; ) {
+    const chunk = items.slice(i, i + sizer.next);
+    i += chunk.length;
+    const started = performance.now();
+    await work(chunk);
+    sizer.took(performance.now() - started, chunk.length);
+  }
+}

