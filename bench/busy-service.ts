@@ -14,7 +14,9 @@
  *
  *   DATABASE_URL set = PostgreSQL, else PGlite in DATA_DIR; BENCH_SCHEDULE the file.
  */
+import { appendFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import { SMTPServer } from 'smtp-server';
 import { FixedClock } from '../src/clock.js';
@@ -94,14 +96,21 @@ async function service(): Promise<() => Promise<void>> {
   });
   const clock = new FixedClock(NOW);
   const t0 = performance.now();
-  const step = (what: string) => process.stderr.write(`busy-service: ${what} at ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  const step = (what: string) => {
+    const line = `busy-service: ${what} at ${((performance.now() - t0) / 1000).toFixed(1)} s\n`;
+    process.stderr.write(line);
+    // BENCH_BUSY_LOG: the steps of the start into a file too (the parent keeps only a failed child's output).
+    if (process.env.BENCH_BUSY_LOG) appendFileSync(process.env.BENCH_BUSY_LOG, line);
+  };
   const db = await openDatabase(config, 'import');
   try {
     await migrateToLatest(db.db);
+    step('migrated');
     await importSchedules(db.db, await loadScheduleFiles([process.env.BENCH_SCHEDULE!]), { clock, defaultTimezone: DEFAULT_ZONE });
     // A schedule file holds at most 2 MB (about 500 teams): the other 4,500 teams are made in SQL.
+    step('file imported');
     await seedTeams(db.db, TEAMS - FILE_TEAMS, SQL_MEMBERS);
-    step('imported');
+    step('teams seeded');
     // The file's own activities out of the way: only the conferences below are invited to.
     await db.db.updateTable('activities').set({ cancelled_at: clock.now() }).execute();
   } finally {
@@ -165,9 +174,55 @@ async function busy(running: RunningService, clock: FixedClock, forMs: number, r
       result.allIcsRenders++;
     }
   };
+  const watch = longTaskWatch();
   await Promise.all([invitations(), replans(), allIcs()]);
+  watch.stop();
   result.mailsReceived = received() - mailsBefore;
   return result;
+}
+
+/**
+ * BENCH_BUSY_LONG_TASKS=<file>: a 1 ms timer's gaps over 20 ms (the event loop held that long)
+ * appended to the file as `start_us end_us` on the monotonic clock the CPU profile uses, so
+ * that a run with BENCH_CHILD_NODE_ARGS=--cpu-prof can name what ran in each (diagnosis only).
+ */
+function longTaskWatch(): { stop(): void } {
+  const file = process.env.BENCH_BUSY_LONG_TASKS;
+  if (!file) return { stop: () => undefined };
+  const gaps: string[] = [];
+  let last = process.hrtime.bigint();
+  let cpu = process.cpuUsage();
+  const timer = setInterval(() => {
+    const now = process.hrtime.bigint();
+    const used = process.cpuUsage(cpu);
+    // The CPU this process used meanwhile (all its threads, mostly this one): load inflates the wall time, not this.
+    if (now - last > 20_000_000n) gaps.push(`${last / 1000n} ${now / 1000n} ${Math.round((used.user + used.system) / 1000)}`);
+    last = now;
+    cpu = process.cpuUsage();
+  }, 1);
+  // Statements over 15 ms (PGlite runs them on this thread), with their text.
+  const statements: string[] = [];
+  const proto = PGlite.prototype as unknown as { query: (...args: unknown[]) => Promise<unknown> };
+  const query = proto.query;
+  proto.query = async function (this: unknown, ...args: unknown[]) {
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    try {
+      return await query.apply(this, args);
+    } finally {
+      const ms = performance.now() - t0;
+      const used = process.cpuUsage(cpu0);
+      if (ms > 15) statements.push(`${ms.toFixed(0)} ms (cpu ${((used.user + used.system) / 1000).toFixed(0)}) ${String(args[0]).replace(/\s+/g, ' ').slice(0, 160)}`);
+    }
+  };
+  return {
+    stop: () => {
+      clearInterval(timer);
+      proto.query = query;
+      appendFileSync(file, gaps.join('\n') + '\n');
+      appendFileSync(`${file}.sql`, statements.join('\n') + '\n');
+    },
+  };
 }
 
 async function countInvitations(running: RunningService): Promise<number> {

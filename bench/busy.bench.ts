@@ -38,8 +38,10 @@ export async function busyBenchmark(report: Report): Promise<void> {
   const schedule = bigScheduleFile();
   const pg = await postgresUrl();
   const databases: { name: string; env: Record<string, string> }[] = [];
-  if (!process.env.BENCH_SKIP_PGLITE) databases.push({ name: 'PGlite', env: { DATA_DIR: join(tempDir('busy'), 'data') } });
-  if ('url' in pg) {
+  const only = process.env.BENCH_BUSY_ONLY; // pglite | postgres
+  if (!process.env.BENCH_SKIP_PGLITE && only !== 'postgres') databases.push({ name: 'PGlite', env: { DATA_DIR: join(tempDir('busy'), 'data') } });
+  if (only === 'pglite') report.note('busy: PostgreSQL skipped (BENCH_BUSY_ONLY=pglite).');
+  else if ('url' in pg) {
     const schema = `bench_busy_${process.pid}`;
     databases.push({ name: 'PostgreSQL', env: { DATABASE_URL: `${pg.url}${pg.url.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}`, BENCH_PG_SCHEMA: schema } });
     report.note(`busy: PostgreSQL at ${redact(pg.url)}, schema ${schema} (dropped afterwards).`);

@@ -176,13 +176,16 @@ export async function waitForQuiet(maxMs: number, busyShare = 0.15): Promise<{ q
 
 const BENCH_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/** BENCH_CHILD_NODE_ARGS: more node options for forked children, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p` (not allowed in NODE_OPTIONS). */
+const childNodeArgs = () => (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 /**
  * Forks `bench/<script>` under tsx with BENCH_MODE=mode and waits for the URL it sends over IPC
  * (see serveUntilStopped). A child that fails to start is stopped, and the error carries the end
  * of its output.
  */
 export async function forkServer(script: string, mode: string, env: NodeJS.ProcessEnv, startMs = 180_000): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
-  const child = track(fork(join(BENCH_ROOT, 'bench', script), [], { cwd: BENCH_ROOT, execArgv: ['--import', 'tsx'], env: { ...env, BENCH_MODE: mode }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }));
+  const child = track(fork(join(BENCH_ROOT, 'bench', script), [], { cwd: BENCH_ROOT, execArgv: ['--import', 'tsx', ...childNodeArgs()], env: { ...env, BENCH_MODE: mode }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }));
   const tail = captureTail(child);
   const stop = async () => {
     child.kill('SIGTERM');

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate } from 'node:timers/promises';
+import { setImmediate as setImmediateCallback } from 'node:timers';
 
 /**
  * Long background work (the daily re-plan of thousands of teams, an invitation's fan-out, the
@@ -58,6 +59,33 @@ export class TimeSlicer {
 }
 
 /**
+ * Whether the event loop has turned since the current stretch of work began: a setImmediate
+ * "marker" set at the stretch's start runs only once the loop gets back to its check phase.
+ */
+let stretch: { start: number; turned: boolean } | undefined;
+
+/**
+ * Pauses (setImmediate) when the event loop has not turned for `sliceMs` of work; otherwise
+ * returns at once. For code that cannot tell how long it has held the loop: on PGlite every
+ * statement runs synchronously on this thread and its promise resolves without I/O, so a chain
+ * of awaited statements (a dispatcher batch, a re-plan's reads and writes) is one long run of
+ * microtasks that never lets a request in, however small each statement is. The PGlite driver
+ * calls this before every statement (adapters/db/pglite-dialect.ts).
+ */
+export async function pauseIfLoopHeld(sliceMs = SLICE_MS): Promise<void> {
+  const now = performance.now();
+  if (stretch === undefined || stretch.turned) {
+    const current = { start: now, turned: false };
+    stretch = current;
+    setImmediateCallback(() => void (current.turned = true));
+    return;
+  }
+  if (now - stretch.start < sliceMs) return;
+  // The marker was queued first, so it has run when this resolves: the next call starts a new stretch.
+  await setImmediate();
+}
+
+/**
  * `for (const item of items) await work(item, index)`, pausing every `sliceMs` of work. The same
  * order, one item at a time; an item that throws ends the loop with its error, as the plain
  * loop would (the items after it are not worked on).
@@ -100,5 +128,20 @@ export class BatchSizer {
     if (count < this.size) return; // a short last batch says little
     if (ms > 2 * this.targetMs) this.size = Math.max(this.min, Math.floor(this.size / 2));
     else if (ms < this.targetMs / 2) this.size = Math.min(this.max, this.size * 2);
+  }
+}
+
+/**
+ * `work` on consecutive chunks of `items`, each chunk sized by time (BatchSizer): one statement
+ * for thousands of rows holds PGlite's thread for its whole length, where chunks of about
+ * `targetMs` let requests in between them (adapters/db/pglite-dialect.ts pauses there).
+ */
+export async function forEachChunk<T>(items: readonly T[], work: (chunk: T[]) => Promise<unknown>, sizer = new BatchSizer(200, 20, 5000)): Promise<void> {
+  for (let i = 0; i < items.length; ) {
+    const chunk = items.slice(i, i + sizer.next);
+    i += chunk.length;
+    const started = performance.now();
+    await work(chunk);
+    sizer.took(performance.now() - started, chunk.length);
   }
 }

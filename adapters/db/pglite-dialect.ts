@@ -11,6 +11,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import { pauseIfLoopHeld } from '../../src/time-slices.js';
 
 /**
  * Kysely dialect for PGlite. PGlite is one connection, so the driver hands it to one
@@ -78,6 +79,9 @@ class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pglite: PGlite) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    // A statement runs on this thread and resolves without I/O: let requests in between
+    // statements once the loop has been held for a slice (src/time-slices.ts).
+    await pauseIfLoopHeld();
     const result = await this.pglite.query<R>(compiled.sql, compiled.parameters as unknown[]);
     const affected = result.affectedRows;
     return {

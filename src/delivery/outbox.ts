@@ -81,7 +81,7 @@ async function missingKeys(db: Kysely<Database>, offered: PlannedDelivery[]): Pr
 }
 
 const ENQUEUE_CHUNK = 5000;
-const ENQUEUE_FIRST_CHUNK = 500;
+const ENQUEUE_FIRST_CHUNK = 100;
 const ENQUEUE_MIN_CHUNK = 50;
 
 /**

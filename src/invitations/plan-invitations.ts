@@ -5,7 +5,7 @@ import { enqueue, type PlannedDelivery } from '../delivery/outbox.js';
 import type { ChannelKind } from '../ports/channel.port.js';
 import { quietHoursColumns } from '../reminders/quiet-hours.js';
 import { invitationDueAt, personTimingColumns, type InvitationTiming } from './invitation-timing.js';
-import { forEachSliced } from '../time-slices.js';
+import { forEachChunk, forEachSliced } from '../time-slices.js';
 
 /** What an invitation row carries; rendered when sent (invitation-message.ts), as the activity is then. */
 export interface InvitationRef {
@@ -50,13 +50,13 @@ export async function planInvitations(db: Kysely<Database>, clock: Clock): Promi
       left join teams t on t.id = f.team_id
       left join preferences q on q.person_id = f.person_id`.execute(trx);
     const planned: PlannedDelivery[] = [];
-    for (let i = 0; i < fresh.rows.length; i += 5000) {
-      const rows = fresh.rows.slice(i, i + 5000);
-      await trx
+    // Chunks sized by time, not 5,000 rows a statement: 200 ms of PGlite's thread (time-slices.ts).
+    await forEachChunk(fresh.rows, (rows) =>
+      trx
         .insertInto('invitations')
         .values(rows.map((r) => ({ activity_id: r.activity_id, person_id: r.person_id, sequence: r.sequence, invited_at: now })))
-        .execute();
-    }
+        .execute(),
+    );
     const dueAt = invitationDueAt(now);
     // Each person's due time (quiet hours in their zone) for 5,000 people is a good part of a
     // second of work: done in slices, so requests are answered meanwhile (time-slices.ts).
