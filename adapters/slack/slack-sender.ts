@@ -63,7 +63,7 @@ export function toSendResult(error: unknown): SendResult {
     }
     case webApi.ErrorCode.HTTPError: {
       const status = e.statusCode ?? 0;
-      const after = retryAfterMs(e.headers?.['retry-after']);
+      const after = retryAfterMs(e.headers?.['retry-after'], Date.now());
       const permanent = status >= 400 && status < 500 && status !== 408 && status !== 429;
       return { ok: false, permanent, reason: `http_${status}`, ...(status === 429 ? { rateLimited: true as const } : {}), ...(after !== undefined ? { retryAfterMs: after } : {}) };
     }
@@ -72,7 +72,7 @@ export function toSendResult(error: unknown): SendResult {
     default:
       if (e.message && SDK_RATE_LIMITED.test(e.message)) {
         // The SDK reads only whole seconds; an HTTP-date (RFC 9110) is left in its message, read here.
-        const after = retryAfterMs(/retry-after header: (.*)\)$/.exec(e.message)?.[1]);
+        const after = retryAfterMs(/retry-after header: (.*)\)$/.exec(e.message)?.[1], Date.now());
         return { ok: false, permanent: false, rateLimited: true, reason: `http_429: ${e.message}`, ...(after !== undefined ? { retryAfterMs: after } : {}) };
       }
       return { ok: false, permanent: false, reason: e.message ?? String(error) };

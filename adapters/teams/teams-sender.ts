@@ -57,7 +57,7 @@ export function toSendResult(error: unknown): SendResult {
   const code = teamsCode(e);
   const why = `teams: http ${status}${code ? ` ${code}` : ''}`;
   if (status === 429 || status === 412) {
-    const after = retryAfterMs(e.response?.headers?.get?.('retry-after'));
+    const after = retryAfterMs(e.response?.headers?.get?.('retry-after'), Date.now());
     return { ok: false, permanent: false, ...(status === 429 ? { rateLimited: true as const } : {}), reason: why, ...(after !== undefined ? { retryAfterMs: after } : {}) };
   }
   // Our credentials, not this message: kept for when they are fixed, and the operators are told.

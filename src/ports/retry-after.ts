@@ -4,9 +4,10 @@
  * obsolete forms RFC 9110 asks recipients to accept). A date already past is 0 (retry now);
  * anything else unreadable is undefined (the engine then waits its own short while). Not
  * capped here: the delivery engine caps every named wait at one hour (delivery/backoff.ts
- * MAX_RETRY_AFTER_MS), whatever the platform wrote. For the adapters, which read the header.
+ * MAX_RETRY_AFTER_MS), whatever the platform wrote. For the adapters, which read the header
+ * and pass their own time (the core never reads the wall clock).
  */
-export function retryAfterMs(header: string | null | undefined, now: number = Date.now()): number | undefined {
+export function retryAfterMs(header: string | null | undefined, now: number): number | undefined {
   const value = header?.trim();
   if (!value) return undefined;
   if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
