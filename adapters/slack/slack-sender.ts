@@ -1,5 +1,6 @@
 import { webApi } from '@slack/bolt';
 import type { ChannelSender, Message, SendResult } from '../../src/ports/channel.port.js';
+import { retryAfterMs } from '../../src/ports/retry-after.js';
 import { renderMessage } from './render-blocks.js';
 
 /** Slack's answers that no retry will change: the delivery engine moves on to the next channel. */
@@ -62,14 +63,18 @@ export function toSendResult(error: unknown): SendResult {
     }
     case webApi.ErrorCode.HTTPError: {
       const status = e.statusCode ?? 0;
-      const retryAfter = Number.parseInt(e.headers?.['retry-after'] ?? '', 10);
+      const after = retryAfterMs(e.headers?.['retry-after'], Date.now());
       const permanent = status >= 400 && status < 500 && status !== 408 && status !== 429;
-      return { ok: false, permanent, reason: `http_${status}`, ...(status === 429 ? { rateLimited: true as const } : {}), ...(Number.isFinite(retryAfter) ? { retryAfterMs: retryAfter * 1000 } : {}) };
+      return { ok: false, permanent, reason: `http_${status}`, ...(status === 429 ? { rateLimited: true as const } : {}), ...(after !== undefined ? { retryAfterMs: after } : {}) };
     }
     case webApi.ErrorCode.RequestError:
       return { ok: false, permanent: false, reason: `network: ${e.message ?? 'request failed'}` };
     default:
-      if (e.message && SDK_RATE_LIMITED.test(e.message)) return { ok: false, permanent: false, rateLimited: true, reason: `http_429: ${e.message}` };
+      if (e.message && SDK_RATE_LIMITED.test(e.message)) {
+        // The SDK reads only whole seconds; an HTTP-date (RFC 9110) is left in its message, read here.
+        const after = retryAfterMs(/retry-after header: (.*)\)$/.exec(e.message)?.[1], Date.now());
+        return { ok: false, permanent: false, rateLimited: true, reason: `http_429: ${e.message}`, ...(after !== undefined ? { retryAfterMs: after } : {}) };
+      }
       return { ok: false, permanent: false, reason: e.message ?? String(error) };
   }
 }

@@ -1,5 +1,6 @@
 import type { CloudAdapter, ConversationReference } from 'botbuilder';
 import type { ChannelSender, Message, SendResult } from '../../src/ports/channel.port.js';
+import { retryAfterMs } from '../../src/ports/retry-after.js';
 import { renderCard } from './render-card.js';
 
 /** The fields of a stored address without which continueConversationAsync cannot post. */
@@ -41,14 +42,6 @@ function teamsCode(e: ConnectorError): string | undefined {
   }
 }
 
-function retryAfterMs(e: ConnectorError): number | undefined {
-  const header = e.response?.headers?.get?.('retry-after');
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
-}
 
 /**
  * A connector failure as a SendResult (https://learn.microsoft.com/microsoftteams/platform/bots/build-conversational-capability#status-codes-from-bot-conversational-apis):
@@ -64,7 +57,7 @@ export function toSendResult(error: unknown): SendResult {
   const code = teamsCode(e);
   const why = `teams: http ${status}${code ? ` ${code}` : ''}`;
   if (status === 429 || status === 412) {
-    const after = retryAfterMs(e);
+    const after = retryAfterMs(e.response?.headers?.get?.('retry-after'), Date.now());
     return { ok: false, permanent: false, ...(status === 429 ? { rateLimited: true as const } : {}), reason: why, ...(after !== undefined ? { retryAfterMs: after } : {}) };
   }
   // Our credentials, not this message: kept for when they are fixed, and the operators are told.

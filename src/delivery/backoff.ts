@@ -48,6 +48,7 @@ export const MAX_RETRY_AFTER_MS = 3_600_000;
 
 /** The wait a temporary failure names (at most MAX_RETRY_AFTER_MS), or for a refusal for pace that names none, REFUSED_WAIT_MS. */
 export function namedWaitMs(result: { retryAfterMs?: number; rateLimited?: true }): number | undefined {
-  if (result.retryAfterMs !== undefined) return Math.min(result.retryAfterMs, MAX_RETRY_AFTER_MS);
+  if (result.retryAfterMs !== undefined && result.retryAfterMs > 0) return Math.min(result.retryAfterMs, MAX_RETRY_AFTER_MS);
+  // No wait named, or none left (an HTTP-date already past, clocks apart): a refusal for pace still waits a little.
   return result.rateLimited ? REFUSED_WAIT_MS : undefined;
 }

@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import type { Outcome } from './deliver-row.js';
 import { notClaimedNow } from './claims.js';
-import { LANES } from './lanes.js';
+import { LANES, type Lane } from './lanes.js';
 
 /**
  * The outbox on /metrics, at a cost that does not grow with the table: what is due and not
@@ -47,4 +47,30 @@ export function deliveryMetrics(db: Kysely<Database>, clock: Clock, registry: Re
     outcomes.inc({ outcome, channel: channel ?? 'none' });
     if (outcome === 'sent') lateness.observe({ channel: channel ?? 'none' }, (clock.now().getTime() - row.due_at.getTime()) / 1000);
   };
+}
+
+/**
+ * Pacing on /metrics: the pace each platform's pacer allows this replica now (messages a second:
+ * its share of the setting, lowered after refusals, 0 while a Retry-After holds it) and the
+ * platforms' refusals for pace (HTTP 429, Slack's `rate_limited`, SMTP 421/451) per channel.
+ * Returns what the dispatcher calls at each refusal (DispatcherOptions.onRefused).
+ */
+export function pacingMetrics(registry: Registry, pace: () => Map<Lane, number>): (channel: string) => void {
+  new Gauge({
+    name: 'kooperator_pace_messages_per_second',
+    help: 'Messages a second the pacer lets this replica send now, per platform (its share of the setting, lowered after refusals; 0 while a Retry-After holds it)',
+    labelNames: ['channel'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [channel, perSecond] of pace()) this.set({ channel }, perSecond);
+    },
+  });
+  const refusals = new Counter({
+    name: 'kooperator_pace_refusals_total',
+    help: 'Sends a platform refused for pace (HTTP 429, Slack rate_limited, SMTP 421/451), per channel',
+    labelNames: ['channel'] as const,
+    registers: [registry],
+  });
+  return (channel) => refusals.inc({ channel });
 }

@@ -13,7 +13,7 @@ import { planCheckins } from '../reports/checkins.js';
 import { planDigests } from '../reports/digest.js';
 import { applyAbsences } from '../participation/absences.js';
 import { planSummaries } from '../participation/summary-plans.js';
-import { deliveryMetrics } from './delivery-metrics.js';
+import { deliveryMetrics, pacingMetrics } from './delivery-metrics.js';
 import { DeliveryLoop } from './delivery-loop.js';
 import { Dispatcher } from './dispatcher.js';
 import { LiveReplicas } from './live-replicas.js';
@@ -76,6 +76,7 @@ export class DeliveryService {
       options.log.warn({ mailFrom: options.mailFrom }, "MAIL_FROM's local part leaves no room for signed reply addresses (64 characters at most): a mail whose address would be longer goes out with MAIL_FROM as its Reply-To, and replies and bounces to it are not read");
     }
     const onResult = deliveryMetrics(db, options.clock, options.registry, () => dispatcher.claims.countClaimed());
+    const onRefused = pacingMetrics(options.registry, () => dispatcher.paceNow());
     const staleMs = options.replicaTimeoutMs ?? DEFAULT_REPLICA_TIMEOUT_MS;
     this.replicas = options.sharedDatabase
       ? new LiveReplicas({ db, clock: options.clock, log: options.log, workerId: options.workerId, staleMs, refreshMs: Math.min(5000, staleMs / 6) })
@@ -95,6 +96,7 @@ export class DeliveryService {
       ...(options.appSecret ? { emailLinks: emailLinks(db, options.publicUrl, options.appSecret, options.clock) } : {}),
       ...(options.appSecret && options.mailFrom ? { replyAddress: (ref: ReplyRef) => fittingReplyAddress(options.appSecret!, options.mailFrom!, ref) } : {}),
       onResult,
+      onRefused,
     });
     // The safety re-check is also what finds a dead replica's rows (free once its session ended) while this one is idle.
     this.loop = new DeliveryLoop({ db, dispatcher, clock: options.clock, log: options.log, safetyMs: Math.min(10_000, staleMs) });

@@ -9,7 +9,8 @@ import { deliverRow, emptyReport, type DispatchReport } from './deliver-row.js';
 import type { DispatcherOptions } from './dispatcher-options.js';
 import { LANES, type Lane } from './lanes.js';
 import { OutcomeRecorder } from './outcome-recorder.js';
-import { Pacer, shareOf } from './pacer.js';
+import { Pacer, shareOf, type PaceRule } from './pacer.js';
+import { Turns } from './turns.js';
 import { PLACE_NOT_LINKED, placeAddressesOf, recipientOf, requeueLearnedSince } from './places.js';
 
 export type { DispatchReport } from './deliver-row.js';
@@ -20,7 +21,6 @@ const sum = (reports: DispatchReport[]) => {
   for (const r of reports) for (const k of Object.keys(total) as (keyof DispatchReport)[]) total[k] += r[k];
   return total;
 };
-const claimedIn = (r: DispatchReport) => Object.values(r).reduce((a, b) => a + b, 0);
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /**
@@ -34,6 +34,8 @@ export class Dispatcher {
   private readonly pacer: Pacer;
   private stopSignal = new AbortController();
   private stopping = false;
+  /** Aborted when a stop begins: pace waits end at once (their rows are then let go untried). */
+  private halting = new AbortController();
   private readonly active = new Set<Promise<unknown>>();
   readonly claims: ClaimLocks;
 
@@ -58,25 +60,57 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * Runs one lane until a claim finds nothing. A paced lane claims its next batch while the
+   * current one's paced tail still waits for its turn (a prefetch), so the platform's bucket
+   * never idles between batches (docs/delivery-engine.md, "Lanes"). Bounded: the next batch is
+   * claimed only once every row of the current one has booked its turn with the pacer (so the
+   * queue's order is kept), the batch before it has ended (at most two batches under way), and
+   * the pacer has room for half a batch within the longest pace wait (so no prefetched row is
+   * put back for pacing). Rows of a prefetched batch are claimed like any: at a stop they are let
+   * go untried, at a crash their locks end with the session.
+   */
   async drainLane(lane: Lane): Promise<DispatchReport> {
-    const reports: DispatchReport[] = [];
+    const started: Promise<DispatchReport>[] = [];
+    let before: Promise<unknown> = Promise.resolve();
     for (;;) {
-      const r = await this.batch(lane);
-      reports.push(r);
-      if (claimedIn(r) === 0 || this.stopping) return sum(reports);
+      const current = this.start(lane);
+      started.push(current.done);
+      const claimed = await current.booked;
+      const failed = await before.then(() => false, () => true);
+      if (claimed === 0 || failed || this.stopping) break;
+      before = current.done;
+      // An unpaced lane has no bucket to keep busy: its next claim waits for this batch, as always.
+      if (!this.paced(lane)) await current.done.catch(() => undefined);
+      else await this.roomForNext(lane, current.done);
     }
+    const settled = await Promise.allSettled(started);
+    const error = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (error) throw error.reason;
+    return sum(settled.map((r) => (r as PromiseFulfilledResult<DispatchReport>).value));
   }
 
   /** One claimed batch of one lane, sent and recorded. */
   batch(lane: Lane): Promise<DispatchReport> {
-    if (this.stopping) return Promise.resolve(emptyReport());
-    // Tracked from before the claim: a stop then waits for a claim under way and lets its rows go.
-    const work = this.claimAndSend(lane);
-    this.track(work);
-    return work;
+    return this.start(lane).done;
   }
 
-  private async claimAndSend(lane: Lane): Promise<DispatchReport> {
+  /** A batch begun: `booked` resolves with its number of rows once each has its turn with the pacer (or has ended), `done` once all are recorded. */
+  private start(lane: Lane): { booked: Promise<number>; done: Promise<DispatchReport> } {
+    const turns = new Turns();
+    if (this.stopping) return (turns.claimed(0), { booked: turns.all, done: Promise.resolve(emptyReport()) });
+    // Tracked from before the claim: a stop then waits for a claim under way and lets its rows go.
+    const done = this.claimAndSend(lane, turns);
+    this.track(done);
+    // A batch that failed before its rows had their turns claims nothing more: the lane stops there.
+    done.then(
+      () => turns.ended(),
+      () => turns.ended(0),
+    );
+    return { booked: turns.all, done };
+  }
+
+  private async claimAndSend(lane: Lane, turns: Turns): Promise<DispatchReport> {
     // The replica count (pacing shares) is kept fresh before each claim.
     await this.options.replicas?.refresh();
     if (this.stopping) return emptyReport();
@@ -85,13 +119,59 @@ export class Dispatcher {
     if (batchSize === 0) return emptyReport();
     const now = clock.now();
     const { rows, holder } = await this.claims.claim({ now, batchSize, lane });
+    turns.claimed(rows.length);
     if (rows.length === 0) return emptyReport();
     // Renderers read claimed_at as the moment of sending ("za 2 godziny", a check-in never
     // before its meeting ended): the service's clock, the one due times are on. Not stored.
     return this.send(
       rows.map((r) => ({ ...r, claimed_at: now })),
       holder,
+      turns,
     );
+  }
+
+  /** The lane's platform-wide rules at this replica's share (none: the lane is not paced). */
+  private laneRules(lane: Lane): PaceRule[] {
+    if (lane === 'none' || !this.options.pacing) return [];
+    return shareOf(this.options.pacing(lane, '').filter((rule) => rule.key === lane), this.options.replicas?.count ?? 1);
+  }
+
+  private paced(lane: Lane): boolean {
+    return this.laneRules(lane).length > 0;
+  }
+
+  /**
+   * Waits until the lane's pacer has room for half a batch within the longest pace wait, or the
+   * current batch has ended, or the dispatcher stops: then the next batch may be claimed.
+   */
+  private async roomForNext(lane: Lane, current: Promise<unknown>): Promise<void> {
+    const horizon = this.options.maxPaceWaitMs ?? 1000;
+    const most = this.options.batchSize ?? 100;
+    const rules = this.laneRules(lane);
+    const want = Math.max(1, Math.ceil(Math.min(most, ...rules.map((r) => r.burst + (horizon / 1000) * r.perSecond)) / 2));
+    const ms = Math.max(0, ...rules.map((rule) => this.pacer.msUntilRoom(rule, horizon, want)));
+    if (ms === 0) return;
+    const ended = current.then(
+      () => undefined,
+      () => undefined,
+    );
+    await Promise.race([this.pause(ms), ended]);
+  }
+
+  /**
+   * Waits `ms` on the injected clock, or until a stop begins. (A listener removed again, not a
+   * race with a promise that lives as long as the dispatcher: that would keep a callback per send.)
+   */
+  private pause(ms: number): Promise<void> {
+    const signal = this.halting.signal;
+    if (signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const over = () => (signal.removeEventListener('abort', over), resolve());
+      signal.addEventListener('abort', over);
+      // The pacer counts on the injected clock; a clock faster than real time (a compressed
+      // benchmark week) passes that wait in less real time.
+      (this.options.sleep ?? wait)(realMs(this.options.clock, ms)).then(over, over);
+    });
   }
 
   /**
@@ -106,9 +186,21 @@ export class Dispatcher {
     if (lane === 'none' || !this.options.pacing) return most;
     const rules = this.options.pacing(lane, '');
     if (rules.length > 0 && this.options.replicas?.joiningUntil()) return 0;
-    const laneWide = shareOf(rules.filter((rule) => rule.key === lane), this.options.replicas?.count ?? 1);
-    const room = Math.min(most, ...laneWide.map((rule) => this.pacer.room(rule, this.options.maxPaceWaitMs ?? 1000)));
+    const room = Math.min(most, ...this.laneRules(lane).map((rule) => this.pacer.room(rule, this.options.maxPaceWaitMs ?? 1000)));
     return Math.max(1, room);
+  }
+
+  /**
+   * Messages a second each platform's pacer allows this replica now (its share of the setting,
+   * as lowered by refusals; 0 while a Retry-After holds it): the pace gauge on /metrics.
+   */
+  paceNow(): Map<Lane, number> {
+    const pace = new Map<Lane, number>();
+    for (const lane of LANES) {
+      const rules = this.laneRules(lane);
+      if (rules.length > 0) pace.set(lane, Math.min(...rules.map((rule) => this.pacer.paceNow(rule))));
+    }
+    return pace;
   }
 
   /**
@@ -119,6 +211,8 @@ export class Dispatcher {
    */
   async stop({ deadlineMs = 5000 }: { deadlineMs?: number } = {}): Promise<void> {
     this.stopping = true;
+    // Rows waiting for their pace turn (a prefetched batch's above all) are let go now, not after their wait.
+    this.halting.abort();
     const margin = Math.min(1000, deadlineMs * 0.4);
     await Promise.race([this.idle(), wait(deadlineMs - margin)]);
     this.stopSignal.abort();
@@ -131,6 +225,7 @@ export class Dispatcher {
     if (!this.stopping) return;
     this.stopping = false;
     this.stopSignal = new AbortController();
+    this.halting = new AbortController();
   }
 
   private idle(): Promise<unknown> {
@@ -143,7 +238,7 @@ export class Dispatcher {
     work.then(untrack, untrack);
   }
 
-  private async send(rows: DeliveryRow[], holder: LockHolder | undefined): Promise<DispatchReport> {
+  private async send(rows: DeliveryRow[], holder: LockHolder | undefined, turns: Turns): Promise<DispatchReport> {
     const { db, clock, log } = this.options;
     const report = emptyReport();
     const recorder = new OutcomeRecorder(db, clock, holder, (ids) => this.claims.release(ids, holder), (finished) => this.claims.keepUnrecorded(finished, holder));
@@ -164,6 +259,8 @@ export class Dispatcher {
     await Promise.all(
       rows.map(async (row) => {
         let recorded = false;
+        // This row has its turn: booked with the pacer, put back, sending, or done (whichever comes first).
+        const turn = turns.once();
         const now = clock.now();
         const recipient = recipientOf(row, recipients, placeAddress);
         await deliverRow(row, {
@@ -175,15 +272,20 @@ export class Dispatcher {
           ...(this.options.emailLinks ? { emailLinks: this.options.emailLinks } : {}),
           ...(this.options.replyAddress && row.person_id !== null ? { replyAddress: () => this.options.replyAddress!({ deliveryId: row.id, personId: row.person_id! }) } : {}),
           stopping: () => this.stopping,
-          paced: (channel, address) => this.paced(row, channel, address, now, report, recorder),
+          paced: (channel, address) => this.pacedSend(row, channel, address, now, report, recorder, turn),
           render: (language) => render(row, language),
           send: async (channel, address, message) => {
+            turn();
             const sentAt = clock.now().getTime();
             const result = await sendThrough(this.options.senders, log, channel, address, message, { signal: this.stopSignal.signal, ...(this.options.sendTimeoutMs ? { timeoutMs: this.options.sendTimeoutMs } : {}) });
-            if (!result.ok && result.rateLimited) this.refusedForPace(channel, address, result.retryAfterMs, sentAt);
+            if (!result.ok && result.rateLimited) {
+              if (channel) this.options.onRefused?.(channel);
+              this.refusedForPace(channel, address, result.retryAfterMs, sentAt);
+            }
             return result;
           },
           done: (changes, counted, outcome, channel) => {
+            turn();
             recorded = true;
             recorder.add(row, changes);
             report[counted]++;
@@ -192,6 +294,7 @@ export class Dispatcher {
             if (outcome) this.options.onResult?.(row, outcome, channel);
           },
         }).catch((error: unknown) => {
+          turn();
           // A fault of this row alone (say a callback that threw): recorded against it, the batch goes on.
           if (recorded) return log.error({ err: error, delivery: row.id }, 'after recording a delivery');
           recorder.add(row, { state: 'failed', attempts: row.attempts + 1, last_error: `could not be sent: ${error instanceof Error ? error.message : String(error)}` });
@@ -214,7 +317,7 @@ export class Dispatcher {
   }
 
   /** True when the send may go (after a short wait); false when it was put back for later. */
-  private async paced(row: DeliveryRow, channel: ChannelKind, address: string, now: Date, report: DispatchReport, recorder: OutcomeRecorder): Promise<boolean> {
+  private async pacedSend(row: DeliveryRow, channel: ChannelKind, address: string, now: Date, report: DispatchReport, recorder: OutcomeRecorder, turn: () => void): Promise<boolean> {
     const rules = this.options.pacing?.(channel, address) ?? [];
     if (rules.length === 0) return true;
     const later = (at: Date) => (recorder.add(row, { state: 'pending', next_attempt_at: at }), report.deferred++, false);
@@ -223,11 +326,12 @@ export class Dispatcher {
     const shared = shareOf(rules, this.options.replicas?.count ?? 1);
     for (let from = now; ; from = this.options.clock.now()) {
       const { waitMs, booked } = this.pacer.reserve(shared, this.options.maxPaceWaitMs ?? 1000);
+      turn();
       if (!booked) return later(new Date(from.getTime() + waitMs));
       if (waitMs === 0) return true;
-      // The pacer counts on the injected clock; a clock faster than real time (a compressed
-      // benchmark week) passes that wait in less real time.
-      await (this.options.sleep ?? wait)(realMs(this.options.clock, waitMs));
+      // A stop ends the wait: the row is then let go untried.
+      await this.pause(waitMs);
+      if (this.stopping) return true;
       // Refused meanwhile (429, SMTP 451): this booking was at the old pace; book again at the new one.
       if (!this.pacer.refusedSince(shared, from.getTime())) return true;
     }

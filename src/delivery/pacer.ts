@@ -9,8 +9,11 @@ export interface PaceRule {
 }
 
 interface Bucket {
+  /** Tokens at `at`: now, or the moment of the last send booked ahead. */
   tokens: number;
   at: number;
+  /** The clock when the bucket was last looked at: a clock that steps back moves `at` with it. */
+  seen: number;
 }
 
 /** A key a platform refused lately: its pace is `base` of its setting, growing back from `at`. */
@@ -34,8 +37,9 @@ export const DEFAULT_RECOVERY_MS = 10_000;
  * Token buckets, one per key (a platform, a Slack channel, a Teams conversation), on the
  * injected clock. `reserve` books a send under every rule at once: it answers how long to wait
  * and books it only when that wait is short enough; a longer wait books nothing, and the
- * caller reschedules the send instead of holding a batch. Tokens may go below zero: that is
- * sends booked for the near future, so the next caller waits behind them.
+ * caller reschedules the send instead of holding a batch. Tokens of a platform-wide key may go
+ * below zero: that is sends booked for the near future, so the next caller waits behind them.
+ * The narrowest key (a channel) is charged at the moment its send will go instead (see reserve).
  */
 export class Pacer {
   private readonly buckets = new Map<string, Bucket>();
@@ -59,18 +63,33 @@ export class Pacer {
 
   reserve(rules: PaceRule[], maxWaitMs: number): { waitMs: number; booked: boolean } {
     const now = this.clock.now().getTime();
-    let waitMs = 0;
+    let at = now;
     const buckets = rules.map((given) => {
       const rule = this.effective(given, now);
       const bucket = this.refilled(rule, now);
-      const held = this.heldFor(rule.key, now);
-      const short = bucket.tokens < 1 ? ((1 - bucket.tokens) / rule.perSecond) * 1000 : 0;
-      waitMs = Math.max(waitMs, held + short);
-      return bucket;
+      const from = this.refillsFrom(rule.key, bucket, now);
+      at = Math.max(at, from + (bucket.tokens < 1 ? ((1 - bucket.tokens) / rule.perSecond) * 1000 : 0));
+      return { rule, bucket, from };
     });
+    const waitMs = at - now;
     if (waitMs > maxWaitMs) return { waitMs: Math.ceil(waitMs), booked: false };
-    for (const bucket of buckets) bucket.tokens -= 1;
+    // The narrowest key (a channel, a conversation) is charged at the moment the send will go:
+    // a send held back by the platform-wide bucket must not count as sent earlier, or the
+    // channel's next send, held back less, would follow it closer than the channel's pace allows
+    // (a steady platform-wide queue made Slack refuse channels). The wider keys are charged now
+    // (their tokens go below zero: sends booked ahead), so that one channel's wait (a hold)
+    // keeps no other channel waiting.
+    buckets.forEach(({ rule, bucket, from }, i) => {
+      if (i < buckets.length - 1 || buckets.length === 1) return void (bucket.tokens -= 1);
+      bucket.tokens = Math.min(rule.burst, bucket.tokens + (Math.max(0, at - from) / 1000) * rule.perSecond) - 1;
+      bucket.at = at;
+    });
     return { waitMs: Math.ceil(waitMs), booked: true };
+  }
+
+  /** From when `bucket` (its state at `bucket.at`, now or a booked send ahead) fills again: not before a Retry-After hold is over. */
+  private refillsFrom(key: string, bucket: Bucket, now: number): number {
+    return Math.max(bucket.at, now + this.heldFor(key, now));
   }
 
   /**
@@ -82,8 +101,28 @@ export class Pacer {
     const now = this.clock.now().getTime();
     const rule = this.effective(given, now);
     const bucket = this.refilled(rule, now);
-    const refilling = Math.max(0, horizonMs - this.heldFor(rule.key, now));
+    const refilling = Math.max(0, now + horizonMs - this.refillsFrom(rule.key, bucket, now));
     return Math.max(0, Math.floor(bucket.tokens + (refilling / 1000) * rule.perSecond));
+  }
+
+  /**
+   * How long (clock ms) until `room(given, horizonMs)` reaches `want`: when the next batch of a
+   * lane may be claimed so that none of its rows waits longer than `horizonMs` (dispatcher.ts,
+   * the prefetch). 0 when there is room already.
+   */
+  msUntilRoom(given: PaceRule, horizonMs: number, want: number): number {
+    const now = this.clock.now().getTime();
+    const rule = this.effective(given, now);
+    const bucket = this.refilled(rule, now);
+    // room(now + t) = tokens + (now + t + horizon - refillsFrom) × rate.
+    const ms = ((want - bucket.tokens) / rule.perSecond) * 1000 - horizonMs + this.refillsFrom(rule.key, bucket, now) - now;
+    return Math.max(0, Math.ceil(ms));
+  }
+
+  /** Messages a second `given` allows now: its setting as lowered by refusals, 0 while a Retry-After holds it (the pace gauge on /metrics). */
+  paceNow(given: PaceRule): number {
+    const now = this.clock.now().getTime();
+    return this.heldFor(given.key, now) > 0 ? 0 : this.effective(given, now).perSecond;
   }
 
   /**
@@ -170,11 +209,19 @@ export class Pacer {
     let bucket = this.buckets.get(rule.key);
     if (!bucket) {
       if (this.buckets.size >= 10_000) this.forgetIdle(now);
-      bucket = { tokens: rule.burst, at: now };
+      bucket = { tokens: rule.burst, at: now, seen: now };
       this.buckets.set(rule.key, bucket);
     }
-    // Held: no refill until the hold is over, and then only for the time since.
+    // The clock stepped back: sends booked ahead are as far ahead as they were.
+    if (now < bucket.seen) bucket.at -= bucket.seen - now;
+    bucket.seen = now;
     const until = this.holds.get(rule.key);
+    // A send booked ahead: the bucket's state is that moment's, nothing to add before it.
+    if (bucket.at >= now) {
+      if (until !== undefined && now >= until) this.holds.delete(rule.key);
+      return bucket;
+    }
+    // Held: no refill until the hold is over, and then only for the time since.
     const from = until === undefined ? bucket.at : Math.max(bucket.at, Math.min(until, now));
     if (until !== undefined && now >= until) this.holds.delete(rule.key);
     bucket.tokens = Math.min(rule.burst, bucket.tokens + (Math.max(0, now - from) / 1000) * rule.perSecond);

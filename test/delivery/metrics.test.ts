@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
 import { Dispatcher } from '../../src/delivery/dispatcher.js';
-import { deliveryMetrics } from '../../src/delivery/delivery-metrics.js';
+import { deliveryMetrics, pacingMetrics } from '../../src/delivery/delivery-metrics.js';
+import { pacingFrom, DEFAULT_PACING } from '../../src/delivery/platform-pacing.js';
 import { enqueue } from '../../src/delivery/outbox.js';
 import { createLogger } from '../../src/log.js';
 import type { ChannelSender } from '../../src/ports/channel.port.js';
@@ -34,6 +35,26 @@ describe.each(dialects)('the outbox on /metrics on %s', (kind) => {
     expect(text).toContain('kooperator_deliveries_waiting{state="due",channel="email"} 0');
     expect(text).toContain('kooperator_deliveries_waiting{state="sending",channel="all"} 0');
     expect(text).toContain('kooperator_deliveries_total{outcome="sent",channel="email"} 1');
+    await dispatcher.stop({ deadlineMs: 200 });
+  });
+
+  it('should show the pace each platform is sent at now and count the refusals for pace', async () => {
+    const registry = new Registry();
+    let dispatcher: Dispatcher | undefined;
+    const onRefused = pacingMetrics(registry, () => dispatcher!.paceNow());
+    const person = (await db.db.insertInto('people').values({ email: 'a@example.org', name: 'A', language: 'pl', channels: '["email"]', source: 't.yaml' }).returning('id').executeTakeFirstOrThrow()).id;
+    await enqueue(db.db, [{ key: 'k', kind: 'notice', personId: person, channels: ['email'], payload: { language: 'pl', title: 'k', text: 'x' }, dueAt: clock.now() }]);
+    // A relay answering 421 (no Retry-After: SMTP names none).
+    const relay: ChannelSender = { kind: 'email', send: async () => ({ ok: false, permanent: false, rateLimited: true, reason: '421 4.7.0 too many messages' }) };
+    dispatcher = new Dispatcher({ db: db.db, clock, log: createLogger('silent'), workerId: 'w', senders: new Map([['email', relay]]), pacing: pacingFrom(DEFAULT_PACING), onRefused, ...(db.openSession ? { openSession: () => db.openSession!() } : {}) });
+    expect(await registry.metrics()).toContain('kooperator_pace_messages_per_second{channel="email"} 20');
+    expect(await dispatcher.drain()).toMatchObject({ retried: 1 });
+    const text = await registry.metrics();
+    expect(text).toContain('kooperator_pace_refusals_total{channel="email"} 1');
+    // Halved after the refusal: 10 a second until it recovers; Slack and Teams untouched.
+    expect(text).toContain('kooperator_pace_messages_per_second{channel="email"} 10');
+    expect(text).toContain('kooperator_pace_messages_per_second{channel="slack"} 5');
+    expect(text).toContain('kooperator_pace_messages_per_second{channel="teams"} 50');
     await dispatcher.stop({ deadlineMs: 200 });
   });
 });

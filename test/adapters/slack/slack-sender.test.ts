@@ -60,6 +60,17 @@ describe('the Slack sender', () => {
     expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
   });
 
+  it('should read a 429\'s Retry-After given as an HTTP-date (RFC 9110), which the SDK itself cannot read', async () => {
+    const at = new Date(Math.floor(Date.now() / 1000) * 1000 + 90_000);
+    fake.failNext('chat.postMessage', { status: 429, headers: { 'retry-after': at.toUTCString() }, body: { ok: false, error: 'ratelimited' } });
+    const result = await adapter.sender.send('UANNA', reminder);
+    expect(result).toMatchObject({ ok: false, permanent: false, rateLimited: true });
+    const wait = (result as { retryAfterMs?: number }).retryAfterMs;
+    expect(wait).toBeGreaterThan(85_000);
+    expect(wait).toBeLessThanOrEqual(90_000);
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
+  });
+
   it.each(['invalid_auth', 'token_revoked', 'not_authed', 'account_inactive'])(
     'should report %s as temporary and as a settings problem: our token is refused, not this message',
     async (error) => {

@@ -50,6 +50,16 @@ describe('Teams proactive sends', () => {
     expect(connector.activities()).toHaveLength(1);
   });
 
+  it('should read a 429\'s Retry-After given as an HTTP-date (RFC 9110)', async () => {
+    const at = new Date(Math.floor(Date.now() / 1000) * 1000 + 90_000);
+    connector.failures.push({ status: 429, headers: { 'retry-after': at.toUTCString() }, body: { error: { code: 'Throttled', message: 'slow down' } } });
+    const result = await adapter.sender.send(address, reminder);
+    expect(result).toMatchObject({ ok: false, permanent: false, rateLimited: true });
+    const wait = (result as { retryAfterMs?: number }).retryAfterMs;
+    expect(wait).toBeGreaterThan(85_000);
+    expect(wait).toBeLessThanOrEqual(90_000);
+  });
+
   it('should report 5xx as temporary without retrying inside botbuilder', async () => {
     connector.failures.push({ status: 503, headers: { 'retry-after': '1' } }, { status: 500 });
     const first = await adapter.sender.send(address, reminder);
