@@ -9,7 +9,8 @@
  * last, and the growth as the least-squares slope over the second half of the run.
  *
  * BENCH_SOAK_MINUTES sets the length of each database's run (default 3; the issue's soak is 30);
- * BENCH_SOAK_ONLY=pglite (or postgres) runs one database.
+ * BENCH_SOAK_ONLY=pglite (or postgres) runs one database; BENCH_SOAK_START replaces `npm start`'s
+ * command (its environment and node options) to compare settings.
  * Goals: PGlite under 256 MB RSS, PostgreSQL under 150 MB, no growth (slope under 1 MB/min).
  */
 import { execFile } from 'node:child_process';
@@ -22,16 +23,24 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { postgresUrl, redact } from './databases.js';
 import { tempDir } from './fixtures.js';
+import { memoryMap, type MemoryMap } from './smaps.js';
 import { driveLoad, fakeSlackApi, MEMBERS, SIGNING_SECRET, sinkSmtp, soakScheduleFile } from './soak-load.js';
 import { captureTail, freePort, httpGet, int, sleep, spawn, track, waitForExit, yesNo, type Report } from './support.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MB = 1024 * 1024;
 
-/** The node options `npm start` runs the service with (package.json), so the soak measures what it runs. */
-function startFlags(): string[] {
-  const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
-  return start.slice(1, start.indexOf('bin/kooperator.js'));
+/**
+ * The environment and node options `npm start` runs the service with (package.json's `start`:
+ * `[NAME=value …] node [options …] bin/kooperator.js serve`), so the soak measures what it runs;
+ * BENCH_SOAK_START, a command of the same form, replaces it to compare settings in the same hour.
+ */
+function startCommand(): { env: Record<string, string>; flags: string[]; text: string } {
+  const text = process.env.BENCH_SOAK_START ?? (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const words = text.split(/\s+/).filter(Boolean);
+  const node = words.indexOf('node');
+  const env = Object.fromEntries(words.slice(0, node).map((word) => [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]));
+  return { env, flags: words.slice(node + 1, words.indexOf('bin/kooperator.js')), text };
 }
 
 /** Minutes per database (BENCH_SOAK_MINUTES, default 3). */
@@ -44,8 +53,12 @@ interface Sample {
   minute: number;
   rss: number;
   heap: number;
+  heapTotal: number;
   external: number;
   load: number;
+  /** CPU seconds the service has used (user + system, /proc/<pid>/stat). */
+  cpu: number;
+  map: MemoryMap;
 }
 
 interface Target {
@@ -87,8 +100,10 @@ async function soakOne(report: Report, target: Target, minutes: number): Promise
   const smtp = await sinkSmtp();
   const slack = await fakeSlackApi();
   const port = await freePort();
+  const start = startCommand();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...start.env,
     ...target.env,
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -107,8 +122,20 @@ async function soakOne(report: Report, target: Target, minutes: number): Promise
     const schedule = soakScheduleFile(tempDir('soak-schedule'));
     await promisify(execFile)(process.execPath, ['bin/kooperator.js', 'import', 'calendars/demo.yaml', schedule], { cwd: ROOT, env });
 
-    const child = track(spawn(process.execPath, [...startFlags(), 'bin/kooperator.js', 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }));
+    // --trace-gc prints a line per full collection with the heap left after it, what is live:
+    // a leak shows as that rising, whatever the saw-tooth of garbage between collections.
+    const child = track(spawn(process.execPath, [...start.flags, '--trace-gc', '--trace-gc-ignore-scavenger', 'bin/kooperator.js', 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }));
     const tail = captureTail(child, 40);
+    const fullGcs: { at: number; live: number }[] = [];
+    let partial = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) {
+        const live = /Mark-Compact .*?-> ([\d.]+) \(/.exec(line)?.[1];
+        if (live) fullGcs.push({ at: performance.now(), live: Number(live) * MB });
+      }
+    });
     const url = `http://127.0.0.1:${port}`;
     try {
       const readyBy = performance.now() + 120_000;
@@ -131,7 +158,15 @@ async function soakOne(report: Report, target: Target, minutes: number): Promise
       }
       await load.done;
       describe(report, target, minutes, samples, load.counts, smtp.mails());
-      report.note(`soak ${target.name}: the service ran as \`npm start\` does: node ${[...startFlags(), 'bin/kooperator.js', 'serve'].join(' ')}${process.env.MALLOC_ARENA_MAX ? `, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX}` : ''}${process.env.NODE_OPTIONS ? `, NODE_OPTIONS=${process.env.NODE_OPTIONS}` : ''}.`);
+      const lives = fullGcs.filter((gc) => gc.at >= started).map((gc) => ({ minute: (gc.at - started) / 60_000, value: gc.live }));
+      if (lives.length)
+        report.row(
+          `soak ${target.name}: V8 heap live after each full collection (--trace-gc): first / min / max / last; growth over the second half`,
+          `${lives.length} collections: ${mb(lives[0]!.value)} / ${mb(Math.min(...lives.map((l) => l.value)))} / ${mb(Math.max(...lives.map((l) => l.value)))} / ${mb(lives.at(-1)!.value)}; ${slope(secondHalfSlope(lives))}`,
+          '< 1 MB/min',
+          yesNo(secondHalfSlope(lives) < MB),
+        );
+      report.note(`soak ${target.name}: the service ran as \`${start.text}\`${process.env.MALLOC_ARENA_MAX ? `, MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX} from the environment` : ''}${process.env.NODE_OPTIONS ? `, NODE_OPTIONS=${process.env.NODE_OPTIONS}` : ''}.`);
     } finally {
       child.kill('SIGTERM');
       await waitForExit(child, 10_000);
@@ -147,7 +182,22 @@ async function sample(pid: number, url: string, minute: number): Promise<Sample>
   const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024;
   const metrics = (await httpGet(`${url}/metrics`, {}, 10_000)).body.toString('utf8');
   const metric = (name: string) => Number(new RegExp(`^kooperator_${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
-  return { minute, rss, heap: metric('nodejs_heap_size_used_bytes'), external: metric('nodejs_external_memory_bytes'), load: loadavg()[0]! };
+  return {
+    minute,
+    rss,
+    heap: metric('nodejs_heap_size_used_bytes'),
+    heapTotal: metric('nodejs_heap_size_total_bytes'),
+    external: metric('nodejs_external_memory_bytes'),
+    load: loadavg()[0]!,
+    map: memoryMap(pid),
+    cpu: cpuSeconds(pid),
+  };
+}
+
+function cpuSeconds(pid: number): number {
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Least-squares slope (per minute) of the samples in the second half of the run. */
@@ -185,9 +235,22 @@ function describe(report: Report, target: Target, minutes: number, samples: Samp
     'no errors',
     counts.errors.length ? 'failed' : 'yes',
   );
+  const cpu = last.cpu - samples[0]!.cpu;
+  const requests = counts.feeds + counts.pages + counts.commands;
+  report.row(`soak ${target.name}: CPU the service used under the load (per request: feeds, pages, commands)`, `${cpu.toFixed(0)} s (${((cpu * 1000) / Math.max(1, requests)).toFixed(1)} ms)`);
   report.note(
     `soak ${target.name}, per sample (minute: RSS / heap in use / external incl. WASM memory; load average): ${samples
       .map((s) => `${s.minute.toFixed(1)}: ${mb(s.rss)} / ${mb(s.heap)} / ${mb(s.external)}; ${s.load.toFixed(1)}`)
+      .join(' · ')}`,
+  );
+  const parts = (s: Sample) =>
+    `WASM ${mb(s.map.wasm)} (${s.map.wasmMemories} memories), V8 heap committed ${mb(s.heapTotal)}, other anonymous (V8 heap pages, large buffers, stacks) ${mb(s.map.otherAnonymous)}, malloc [heap] ${mb(s.map.mallocHeap)} + arenas ${mb(s.map.mallocArenas)}, code ${mb(s.map.v8Code)}, files ${mb(s.map.files)}`;
+  report.note(`soak ${target.name}, resident memory by mapping (/proc/<pid>/smaps, bench/smaps.ts) after the start: ${parts(samples[0]!)}`);
+  report.note(`soak ${target.name}, resident memory by mapping at the peak: ${parts(samples.reduce((a, b) => (b.rss > a.rss ? b : a)))}`);
+  report.note(`soak ${target.name}, resident memory by mapping at the end: ${parts(last)}`);
+  report.note(
+    `soak ${target.name}, per sample (minute: WASM / other anonymous / malloc heap+arenas MB): ${samples
+      .map((s) => `${s.minute.toFixed(1)}: ${(s.map.wasm / MB).toFixed(0)} / ${(s.map.otherAnonymous / MB).toFixed(0)} / ${((s.map.mallocHeap + s.map.mallocArenas) / MB).toFixed(0)}`)
       .join(' · ')}`,
   );
   for (const error of counts.errors) report.note(`soak ${target.name}: ${error}`);

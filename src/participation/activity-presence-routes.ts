@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
-import QRCode from 'qrcode';
 import type { Clock } from '../clock.js';
 import type { ActivityRow, Database, PersonRow } from '../db/tables.js';
 import { enqueue } from '../delivery/outbox.js';
@@ -87,6 +86,8 @@ async function poster(options: ActivityPresenceRoutesOptions, _req: IncomingMess
   const code = showCode(await codeFor(options.db, ref.activityId, ref.day));
   const { start, end } = activityDayTimes(activity, ref.day);
   // The QR code of the venue link; qrcode draws it as SVG paths, with nothing of ours inside but the URL's modules.
+  // qrcode is loaded with the first poster: most services never print one (issue 17, memory).
+  const { default: QRCode } = await import('qrcode');
   const svg = await QRCode.toString(venueUrl(options.publicUrl, options.appSecret, ref, end.toJSDate()), { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
   sendPage(res, 200, {
     language,

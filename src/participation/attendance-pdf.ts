@@ -35,7 +35,7 @@ export const PRESENCE_MARK = { present: 'tak', absent: 'nie', unknown: '—' } a
  */
 export async function writeAttendancePdf(list: AttendanceList, options: { blank: boolean; now: Date }, out: Writable): Promise<void> {
   const title = `Lista obecności: ${list.title}`;
-  const doc = newPdf({ title, subject: `${PROGRAMME.name}: ${list.kindName}`, now: options.now });
+  const doc = await newPdf({ title, subject: `${PROGRAMME.name}: ${list.kindName}`, now: options.now });
   const { done, gone } = pipePdf(doc, out);
   const pagesPerDay = Math.max(1, Math.ceil(list.people.length / ROWS_PER_PAGE));
   const total = pagesPerDay * list.days.length;

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
+import type { QRCode } from 'qrcode';
 import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
-import QRCode from 'qrcode';
 import type { ActivityRow, Database } from '../db/tables.js';
 import { formatDate, formatTime } from '../i18n/format.js';
 import { messages } from '../i18n/messages.js';
@@ -83,7 +83,9 @@ const PAGE = { width: 595.28, height: 841.89, margin: 56 };
  * code (drawn as vector squares, sharp at any print size).
  */
 export async function writeCertificatePdf(view: CertificateView, verifyUrl: string, out: Writable): Promise<void> {
-  const doc = newPdf({ title: `Zaświadczenie o udziale nr ${view.number}`, subject: `${PROGRAMME.name}: ${view.activity.title}`, now: view.issuedAt });
+  // Loaded with the first certificate, like pdfkit (src/participation/pdf-fonts.ts): most services never make one.
+  const { default: qrcode } = await import('qrcode');
+  const doc = await newPdf({ title: `Zaświadczenie o udziale nr ${view.number}`, subject: `${PROGRAMME.name}: ${view.activity.title}`, now: view.issuedAt });
   const { done } = pipePdf(doc, out);
   doc.addPage({ size: 'A4', margin: 0 });
   const { margin } = PAGE;
@@ -131,7 +133,7 @@ export async function writeCertificatePdf(view: CertificateView, verifyUrl: stri
     y += Math.max(18, height + 6);
   }
   doc.font('regular').fontSize(10).fillColor('#000000').text(`Wydano: ${issued}, ${PROGRAMME.issuer} (Kooperator).`, margin, Math.min(y + 20, bottom + 10), { width, height: 24, ellipsis: true });
-  drawQr(doc, verifyUrl, margin, qrTop, 110);
+  drawQr(doc, qrcode.create(verifyUrl, { errorCorrectionLevel: 'M' }), margin, qrTop, 110);
   doc.font('bold').fontSize(9).text('Weryfikacja zaświadczenia', margin + 125, qrTop, { width: width - 125 });
   doc.font('regular').fontSize(8.5).text('Prawdziwość zaświadczenia można sprawdzić pod adresem (lub kodem QR obok); strona pokaże, co ono poświadcza:', margin + 125, qrTop + 15, { width: width - 125 });
   doc.font('regular').fontSize(7).fillColor('#0b4f9c').text(verifyUrl, margin + 125, qrTop + 45, { width: width - 125, link: verifyUrl });
@@ -139,8 +141,7 @@ export async function writeCertificatePdf(view: CertificateView, verifyUrl: stri
   await done;
 }
 
-function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number): void {
-  const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
+function drawQr(doc: PDFKit.PDFDocument, qr: QRCode, x: number, y: number, size: number): void {
   const count = qr.modules.size;
   const cell = size / (count + 8);
   const start = { x: x + 4 * cell, y: y + 4 * cell };

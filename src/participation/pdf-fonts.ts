@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import PDFDocument from 'pdfkit';
 
 /**
  * DejaVu Sans, embedded (subset) in every PDF we make: the standard PDF fonts have no ą, ę, ł,
@@ -24,7 +23,10 @@ const loaded = () => (fonts ??= { regular: readFileSync(PDF_FONTS.regular), bold
  * An A4 document with the fonts 'regular' and 'bold', no automatic first page (the caller adds
  * pages where it wants them) and the given metadata. Its creation date is the caller's clock.
  */
-export function newPdf(info: { title: string; subject: string; now: Date }): PDFKit.PDFDocument {
+export async function newPdf(info: { title: string; subject: string; now: Date }): Promise<PDFKit.PDFDocument> {
+  // pdfkit (and fontkit under it) is some 20 MB of a process's memory once loaded, and most
+  // services never make a PDF: it is loaded with the first one (issue 17, docs/operations.md#memory).
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4',
     autoFirstPage: false,
