@@ -24,3 +24,20 @@ export async function readDataVersion(db: Kysely<Database>): Promise<number> {
   const row = await db.selectFrom('data_version').select('version').where('id', '=', 1).executeTakeFirstOrThrow();
   return Number(row.version);
 }
+
+/**
+ * A read made of several statements (pages sized by time, so that PGlite's one thread is not
+ * held by one long statement) that shows one version of the data, as one statement would: the
+ * version is read before and after, and a commit in between (every write of a shown table raises
+ * it at commit) reads again. The last attempt reads in one repeatable-read snapshot, so a
+ * steady stream of writes cannot starve it. Inside a transaction the pages already share it.
+ */
+export async function readAtOneVersion<T>(db: Kysely<Database>, read: (db: Kysely<Database>) => Promise<T>, attempts = 3): Promise<T> {
+  if (db.isTransaction) return read(db);
+  for (let attempt = 1; attempt < attempts; attempt++) {
+    const before = await readDataVersion(db);
+    const result = await read(db);
+    if ((await readDataVersion(db)) === before) return result;
+  }
+  return db.transaction().setIsolationLevel('repeatable read').execute((trx) => read(trx));
+}

@@ -1,6 +1,7 @@
 import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import type { ActivityRow, Database, MeetingSeriesRow, TeamRow } from '../db/tables.js';
 import type { MeetingSeries } from '../domain/occurrences.js';
+import { readAtOneVersion } from '../db/data-version.js';
 import { BatchSizer, forEachChunk } from '../time-slices.js';
 
 export interface TeamWithSeries {
@@ -14,9 +15,12 @@ export async function loadTeams(db: Kysely<Database>, ids?: string[]): Promise<T
   if (ids) return loadTeamsOf(db, ids);
   // Every team: in chunks sized by time, since one statement for 5,000 teams held PGlite's
   // thread (the one that answers requests) 140 ms (time-slices.ts).
-  const teams: TeamWithSeries[] = [];
-  await forEachChunk(await activeTeamIds(db), async (chunk) => void teams.push(...(await loadTeamsOf(db, chunk))), new BatchSizer(200, 20, 1000));
-  return teams;
+  // The chunks show one version of the data together (an export or digest of every team is one document).
+  return readAtOneVersion(db, async (db) => {
+    const teams: TeamWithSeries[] = [];
+    await forEachChunk(await activeTeamIds(db), async (chunk) => void teams.push(...(await loadTeamsOf(db, chunk))), new BatchSizer(200, 20, 1000));
+    return teams;
+  });
 }
 
 /** The ids of the teams not removed, in id order (what loadTeams() lists). */

@@ -5,6 +5,7 @@ import type { MeetingSeries } from '../domain/occurrences.js';
 import { inActivityScope, toMeetingSeries } from './feed-data.js';
 import { performance } from 'node:perf_hooks';
 import { BatchSizer } from '../time-slices.js';
+import { readAtOneVersion } from '../db/data-version.js';
 
 /** What a feed shows of a team: only the columns its VEVENTs are made of. */
 export interface FeedTeam {
@@ -35,7 +36,7 @@ export interface FeedData {
  * queries in turn; the database's part of each is small, the waiting was not.
  */
 export async function loadFeedData(db: Kysely<Database>, scope: FeedScope): Promise<FeedData> {
-  if (scope.kind === 'all') return loadAllPaged(db);
+  if (scope.kind === 'all') return readAtOneVersion(db, loadAllPaged);
   return loadOnce(db, scope);
 }
 
