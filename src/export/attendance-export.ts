@@ -61,7 +61,9 @@ interface Block {
 export async function exportAttendance(db: Kysely<Database>, range: AttendanceRange): Promise<string> {
   const from = DateTime.fromISO(range.from, { zone: ZONE }).startOf('day').toJSDate();
   const to = DateTime.fromISO(range.to, { zone: ZONE }).endOf('day').toJSDate();
-  const teamMembers = range.team ? new Set((await db.selectFrom('memberships').select('person_id').where('team_id', '=', range.team).where('removed_at', 'is', null).execute()).map((m) => m.person_id)) : undefined;
+  // --team: activity rows of the people who were the team's members at some time in the range
+  // (membership-periods.ts), not of today's members.
+  const teamMembers = range.team ? new Set((await periodsOverlapping(db, [range.team], from, to)).map((m) => m.person_id)) : undefined;
   const blocks = [...(await activityBlocks(db, range, from, to, teamMembers)), ...(await meetingBlocks(db, from, to, range.team))];
   blocks.sort((a, b) => a.start - b.start || a.id.localeCompare(b.id));
   const rows = blocks.flatMap((b) => b.rows.sort((x, y) => x.day.localeCompare(y.day) || collator.compare(x.name, y.name)).map((r) => r.cells));

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DateTime } from 'luxon';
 import type { Database } from '../db/tables.js';
 
@@ -28,11 +28,15 @@ export async function startPeriods(db: Kysely<Database>, keys: MemberKey[], at: 
   }
 }
 
-/** A membership ends at `at`: its open period is closed. */
+/**
+ * A membership ends at `at`: its open period is closed. Never before it began: an import on a
+ * clock a few seconds behind the one that opened it (another host) closes it empty rather than
+ * failing the whole import on the periods' order check.
+ */
 export async function endPeriod(db: Kysely<Database>, key: MemberKey, at: Date): Promise<void> {
   await db
     .updateTable('membership_periods')
-    .set({ ended_at: at })
+    .set({ ended_at: sql<Date>`greatest(started_at, ${at})` })
     .where('team_id', '=', key.team_id)
     .where('person_id', '=', key.person_id)
     .where('ended_at', 'is', null)
