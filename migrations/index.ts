@@ -23,6 +23,7 @@ import * as certificates from './20261203_0024_certificates.js';
 import * as inboundMails from './20261203_0025_inbound_mails.js';
 import * as mailBounces from './20261203_0026_mail_bounces.js';
 import * as checkinCodes from './20261203_0027_checkin_codes.js';
+import * as planningMarks from './20261204_0029_planning_marks.js';
 import * as advisoryClaims from './20261204_0028_advisory_claims.js';
 
 /**
@@ -55,4 +56,5 @@ export const migrations: Record<string, Migration> = {
   '20261203_0026_mail_bounces': mailBounces,
   '20261203_0027_checkin_codes': checkinCodes,
   '20261204_0028_advisory_claims': advisoryClaims,
+  '20261204_0029_planning_marks': planningMarks,
 };

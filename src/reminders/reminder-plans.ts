@@ -1,7 +1,13 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/tables.js';
 
-/** A team's planning mark: how far its reminders are planned, while its data stays as it was. */
+/**
+ * What a mark is for: each kind is planned by its own function (plan-reminders.ts, checkins.ts,
+ * summary-plans.ts) and keeps its own mark, since each may fail or run alone.
+ */
+export type PlanKind = 'reminders' | 'checkins' | 'summaries';
+
+/** A team's planning mark: how far its rows of one kind are planned, while its data stays as it was. */
 export interface TeamPlan {
   /** Undefined when never planned or when the team's data changed since: plan the whole horizon. */
   plannedUntil: Date | undefined;
@@ -16,7 +22,7 @@ export interface TeamPlan {
  * it stands for: a change committed in between then gives a newer stamp next time, and the
  * team is planned in full again. Removals need no new rows, so they need not move it.
  */
-export async function teamPlans(db: Kysely<Database>, teamIds?: string[]): Promise<Map<string, TeamPlan>> {
+export async function teamPlans(db: Kysely<Database>, kind: PlanKind, teamIds?: string[]): Promise<Map<string, TeamPlan>> {
   if (teamIds && teamIds.length === 0) return new Map();
   const result = await sql<{ id: string; stamp: string; planned_until: Date | null }>`
     with stamps as (
@@ -31,17 +37,17 @@ export async function teamPlans(db: Kysely<Database>, teamIds?: string[]): Promi
       group by t.id, t.updated_at, s.updated_at
     )
     select x.id, x.stamp::text as stamp, case when r.data_stamp = x.stamp then r.planned_until end as planned_until
-    from stamps x left join reminder_plans r on r.team_id = x.id`.execute(db);
+    from stamps x left join planning_marks r on r.team_id = x.id and r.kind = ${kind}`.execute(db);
   return new Map(result.rows.map((r) => [r.id, { plannedUntil: r.planned_until ?? undefined, stamp: r.stamp }]));
 }
 
 /** Records how far these teams are now planned, and from which data. */
-export async function recordPlans(db: Kysely<Database>, plans: { teamId: string; until: Date; stamp: string }[]): Promise<void> {
+export async function recordPlans(db: Kysely<Database>, kind: PlanKind, plans: { teamId: string; until: Date; stamp: string }[]): Promise<void> {
   if (plans.length === 0) return;
   await sql`
-    insert into reminder_plans (team_id, planned_until, data_stamp)
-    select team_id, planned_until, data_stamp
+    insert into planning_marks (team_id, kind, planned_until, data_stamp)
+    select team_id, ${kind}::text, planned_until, data_stamp
     from unnest(${plans.map((p) => p.teamId)}::text[], ${plans.map((p) => p.until.toISOString())}::timestamptz[], ${plans.map((p) => p.stamp)}::timestamptz[])
       as u(team_id, planned_until, data_stamp)
-    on conflict (team_id) do update set planned_until = excluded.planned_until, data_stamp = excluded.data_stamp`.execute(db);
+    on conflict (team_id, kind) do update set planned_until = excluded.planned_until, data_stamp = excluded.data_stamp`.execute(db);
 }
