@@ -26,11 +26,6 @@ interface Recipient {
  * ones; each is rendered when due and dropped if no longer fitting (declined, answered, moved).
  * Both keep to the person's quiet hours like meeting reminders, never past the activity's start
  * or the close of answers (issue 6); retimeInvitations times them again when those hours change.
- *
- * It runs every 15 minutes: people whose rows are already in the outbox (any state) are left out
- * in the query, by key, instead of being read, timed and offered again (a national conference
- * re-offered some 12,000 keys each sweep). The outcome is the same: enqueue adds only keys it
- * does not have.
  */
 export async function planActivityReminders(db: Kysely<Database>, clock: Clock): Promise<number> {
   const now = clock.now();
@@ -42,11 +37,7 @@ export async function planActivityReminders(db: Kysely<Database>, clock: Clock):
     from activities a join rsvps r on r.activity_id = a.id and r.answer = 'accepted'
     join people p on p.id = r.person_id and p.removed_at is null
     left join preferences q on q.person_id = r.person_id
-    where a.cancelled_at is null and a.starts_at > ${now}
-      and (${sql.join(
-        ACTIVITY_REMINDERS.map((offset) => sql`not exists (select 1 from deliveries d where d.dedupe_key = ${'activity-reminder:'} || a.id || ':' || r.person_id || ${`:${offset}:`} || to_char(a.starts_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))`),
-        sql` or `,
-      )})`.execute(db);
+    where a.cancelled_at is null and a.starts_at > ${now}`.execute(db);
   for (const row of accepted.rows) {
     const start = new Date(row.starts_at);
     for (const offset of ACTIVITY_REMINDERS) {
@@ -74,8 +65,7 @@ export async function planActivityReminders(db: Kysely<Database>, clock: Clock):
       join people p on p.id = i.person_id and p.removed_at is null
       left join preferences q on q.person_id = i.person_id
       where i.activity_id = ${activity.id}
-        and not exists (select 1 from rsvps r where r.activity_id = i.activity_id and r.person_id = i.person_id)
-        and not exists (select 1 from deliveries d where d.dedupe_key = ${`rsvp-deadline:${activity.id}:`} || i.person_id || ${`:${activity.rsvp_by}`})`.execute(db);
+        and not exists (select 1 from rsvps r where r.activity_id = i.activity_id and r.person_id = i.person_id)`.execute(db);
     for (const s of silent.rows) {
       planned.push({
         key: `rsvp-deadline:${activity.id}:${s.person_id}:${activity.rsvp_by}`,
