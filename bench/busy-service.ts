@@ -155,7 +155,7 @@ async function busy(running: RunningService, clock: FixedClock, forMs: number, r
   };
   const replans = async () => {
     while (performance.now() < until) {
-      await db.deleteFrom('reminder_plans').execute();
+      await db.deleteFrom('planning_marks').execute();
       const t0 = performance.now();
       await running.delivery.plan();
       result.replanMs.push(performance.now() - t0);

@@ -16,6 +16,15 @@ export interface Arrival {
 export interface Edges {
   smtpUrl: string;
   slackApiUrl: string;
+  /**
+   * Where a command's answer goes when it was not ready within Slack's ack budget (Slack's
+   * response_url). On loopback, as every other edge: an unresolvable host there (it was
+   * hooks.slack.invalid) made each late answer a DNS lookup of about 70 ms on libuv's four
+   * threads (660 were waiting in one sample), ahead of whatever else needs them (gzip, files).
+   */
+  responseUrl: string;
+  /** Answers that came through responseUrl (late ones). */
+  lateAnswers(): number;
   arrivals: Arrival[];
   close(): Promise<void>;
 }
@@ -45,6 +54,7 @@ export async function startEdges(options: { slackEmail: (user: string) => string
   const smtpPort = (smtp.server.address() as { port: number }).port;
 
   let ts = 0;
+  let late = 0;
   const slack: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -54,7 +64,8 @@ export async function startEdges(options: { slackEmail: (user: string) => string
       const method = req.url?.split('/').pop()?.split('?')[0];
       const params = req.headers['content-type']?.includes('json') ? (JSON.parse(body || '{}') as Record<string, string>) : Object.fromEntries(new URLSearchParams(body));
       let answer: object = { ok: true };
-      if (method === 'auth.test') answer = { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' };
+      if (req.url?.startsWith('/commands/')) late++;
+      else if (method === 'auth.test') answer = { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1' };
       else if (method === 'users.info') {
         const email = options.slackEmail(params.user ?? '');
         answer = email ? { ok: true, user: { id: params.user, profile: { email } } } : { ok: false, error: 'user_not_found' };
@@ -74,6 +85,8 @@ export async function startEdges(options: { slackEmail: (user: string) => string
   return {
     smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
     slackApiUrl: `http://127.0.0.1:${slackPort}/api/`,
+    responseUrl: `http://127.0.0.1:${slackPort}/commands/T1/1/x`,
+    lateAnswers: () => late,
     arrivals,
     close: async () => {
       slack.closeAllConnections();

@@ -25,6 +25,7 @@ import * as mailBounces from './20261203_0026_mail_bounces.js';
 import * as checkinCodes from './20261203_0027_checkin_codes.js';
 import * as advisoryClaims from './20261204_0028_advisory_claims.js';
 import * as membershipPeriods from './20261204_0029_membership_periods.js';
+import * as planningMarks from './20261204_0030_planning_marks.js';
 
 /**
  * Every migration, by name, in order. A static list instead of a folder scan, so the same
@@ -57,4 +58,5 @@ export const migrations: Record<string, Migration> = {
   '20261203_0027_checkin_codes': checkinCodes,
   '20261204_0028_advisory_claims': advisoryClaims,
   '20261204_0029_membership_periods': membershipPeriods,
+  '20261204_0030_planning_marks': planningMarks,
 };

@@ -6,7 +6,7 @@
 export const NOT_SHOWN: Readonly<Record<string, string>> = {
   deliveries: 'the outbox: written for every message sent; shown only by `dostarczenia`, which is never kept',
   dispatchers: 'heartbeats of running dispatchers',
-  reminder_plans: 'how far reminders are planned: planning marks, shown nowhere',
+  planning_marks: 'how far reminders, check-ins and summaries are planned: planning marks, shown nowhere',
   processed_events: 'keys of platform events already handled',
   schedule_changes: 'a queue of notices to send; what changed is in the meeting and activity tables',
   import_runs: 'a log of imports',

@@ -304,9 +304,11 @@ export interface DispatcherTable {
   timeout_ms: number | null;
 }
 
-/** How far a team's reminders are planned, and from what data (src/reminders/reminder-plans.ts). */
-export interface ReminderPlanTable {
+/** How far a team's reminders, check-ins or summaries are planned, and from what data (src/reminders/reminder-plans.ts). */
+export interface PlanningMarkTable {
   team_id: string;
+  /** What is planned: 'reminders', 'checkins' or 'summaries' (PlanKind). */
+  kind: string;
   planned_until: Date;
   data_stamp: Date;
 }
@@ -488,7 +490,7 @@ export interface Database {
   report_events: ReportEventTable;
   service_settings: ServiceSettingTable;
   dispatchers: DispatcherTable;
-  reminder_plans: ReminderPlanTable;
+  planning_marks: PlanningMarkTable;
   preferences: PreferencesTable;
   deliveries: DeliveryTable;
   person_channels: PersonChannelTable;

@@ -9,6 +9,7 @@ import type { Language } from '../i18n/messages.js';
 import type { ChannelKind, Message } from '../ports/channel.port.js';
 import { occurrenceKey, occurrencesIn } from '../reminders/occurrence-window.js';
 import { outsideQuietHours } from '../reminders/quiet-hours.js';
+import { recordPlans, teamPlans } from '../reminders/reminder-plans.js';
 import { loadSummary, summaryMessage } from './attendance-summary.js';
 import { coordinates } from '../bot/identity.js';
 import { TimeSlicer } from '../time-slices.js';
@@ -37,6 +38,9 @@ const BEFORE_MS = 24 * 3600_000;
 export async function planSummaries(db: Kysely<Database>, options: { clock: Clock; horizonDays?: number; teamIds?: string[] }): Promise<number> {
   const now = options.clock.now();
   const until = new Date(now.getTime() + (options.horizonDays ?? 60) * 86_400_000);
+  // Each team's mark (reminder-plans.ts): the daily run plans only the meetings beyond it, and the
+  // whole horizon only for teams whose data changed (or named), as reminders and check-ins do.
+  const marks = await teamPlans(db, 'summaries', options.teamIds);
   const teams = await loadTeams(db, options.teamIds);
   if (teams.length === 0) return 0;
   let coordinators = db
@@ -55,10 +59,15 @@ export async function planSummaries(db: Kysely<Database>, options: { clock: Cloc
   }
   const planned: PlannedDelivery[] = [];
   // Thousands of teams: pause every few milliseconds of work so requests are answered meanwhile.
+  const done: { teamId: string; until: Date; stamp: string }[] = [];
   const slicer = new TimeSlicer();
   for (const { team, meetings } of teams) {
     await slicer.tick();
-    for (const occurrence of occurrencesIn(meetings, now, until).filter(takesPlace)) {
+    const mark = marks.get(team.id);
+    const plannedUntil = options.teamIds ? undefined : mark?.plannedUntil;
+    const from = plannedUntil && plannedUntil > now ? plannedUntil : now;
+    if (mark) done.push({ teamId: team.id, until: from > until ? from : until, stamp: mark.stamp });
+    for (const occurrence of occurrencesIn(meetings, from, until).filter(takesPlace)) {
       const start = occurrence.start.toJSDate();
       const due = outsideQuietHours(new Date(start.getTime() - BEFORE_MS), start, team.timezone);
       if (due.getTime() < now.getTime()) continue;
@@ -74,7 +83,9 @@ export async function planSummaries(db: Kysely<Database>, options: { clock: Cloc
       }
     }
   }
-  return enqueue(db, planned);
+  const added = await enqueue(db, planned);
+  await recordPlans(db, 'summaries', done);
+  return added;
 }
 
 /** A team changed: summaries still waiting for a meeting no longer at that time go, and what is missing is planned. */

@@ -48,7 +48,7 @@ export async function planReminders(
   const now = options.clock.now();
   const until = DateTime.fromJSDate(now).plus({ days: options.horizonDays ?? DEFAULT_HORIZON_DAYS }).toJSDate();
   // The marks first: a change committed while this runs then shows as a newer stamp next time.
-  const marks = await teamPlans(db, options.teamIds);
+  const marks = await teamPlans(db, 'reminders', options.teamIds);
   const teams = await loadTeams(db, options.teamIds);
   if (teams.length === 0) return 0;
   const own = await ownQuietHours(db, options.teamIds);
@@ -111,7 +111,7 @@ export async function planReminders(
   }
   await flush();
   await inFlight;
-  await recordPlans(db, done);
+  await recordPlans(db, 'reminders', done);
   return added;
 }
 

@@ -3,7 +3,13 @@ import type { Database } from '../db/tables.js';
 import { activeTeamIds } from '../feeds/feed-data.js';
 import { BatchSizer, forEachChunk } from '../time-slices.js';
 
-/** A team's planning mark: how far its reminders are planned, while its data stays as it was. */
+/**
+ * What a mark is for: each kind is planned by its own function (plan-reminders.ts, checkins.ts,
+ * summary-plans.ts) and keeps its own mark, since each may fail or run alone.
+ */
+export type PlanKind = 'reminders' | 'checkins' | 'summaries';
+
+/** A team's planning mark: how far its rows of one kind are planned, while its data stays as it was. */
 export interface TeamPlan {
   /** Undefined when never planned or when the team's data changed since: plan the whole horizon. */
   plannedUntil: Date | undefined;
@@ -18,17 +24,17 @@ export interface TeamPlan {
  * it stands for: a change committed in between then gives a newer stamp next time, and the
  * team is planned in full again. Removals need no new rows, so they need not move it.
  */
-export async function teamPlans(db: Kysely<Database>, teamIds?: string[]): Promise<Map<string, TeamPlan>> {
-  if (teamIds) return plansOf(db, teamIds);
+export async function teamPlans(db: Kysely<Database>, kind: PlanKind, teamIds?: string[]): Promise<Map<string, TeamPlan>> {
+  if (teamIds) return plansOf(db, kind, teamIds);
   // Every team: in chunks sized by time, since one statement for 5,000 teams held PGlite's thread 90 ms (time-slices.ts).
   const plans = new Map<string, TeamPlan>();
   await forEachChunk(await activeTeamIds(db), async (chunk) => {
-    for (const [id, plan] of await plansOf(db, chunk)) plans.set(id, plan);
+    for (const [id, plan] of await plansOf(db, kind, chunk)) plans.set(id, plan);
   }, new BatchSizer(200, 20, 1000));
   return plans;
 }
 
-async function plansOf(db: Kysely<Database>, teamIds: string[]): Promise<Map<string, TeamPlan>> {
+async function plansOf(db: Kysely<Database>, kind: PlanKind, teamIds: string[]): Promise<Map<string, TeamPlan>> {
   if (teamIds.length === 0) return new Map();
   const result = await sql<{ id: string; stamp: string; planned_until: Date | null }>`
     with stamps as (
@@ -43,21 +49,21 @@ async function plansOf(db: Kysely<Database>, teamIds: string[]): Promise<Map<str
       group by t.id, t.updated_at, s.updated_at
     )
     select x.id, x.stamp::text as stamp, case when r.data_stamp = x.stamp then r.planned_until end as planned_until
-    from stamps x left join reminder_plans r on r.team_id = x.id`.execute(db);
+    from stamps x left join planning_marks r on r.team_id = x.id and r.kind = ${kind}`.execute(db);
   return new Map(result.rows.map((r) => [r.id, { plannedUntil: r.planned_until ?? undefined, stamp: r.stamp }]));
 }
 
 /** Records how far these teams are now planned, and from which data. */
-export async function recordPlans(db: Kysely<Database>, plans: { teamId: string; until: Date; stamp: string }[]): Promise<void> {
+export async function recordPlans(db: Kysely<Database>, kind: PlanKind, plans: { teamId: string; until: Date; stamp: string }[]): Promise<void> {
   // Chunks sized by time: all 5,000 teams in one statement held PGlite's thread 100 ms (time-slices.ts).
-  await forEachChunk(plans, (chunk) => recordChunk(db, chunk));
+  await forEachChunk(plans, (chunk) => recordChunk(db, kind, chunk));
 }
 
-async function recordChunk(db: Kysely<Database>, plans: { teamId: string; until: Date; stamp: string }[]): Promise<void> {
+async function recordChunk(db: Kysely<Database>, kind: PlanKind, plans: { teamId: string; until: Date; stamp: string }[]): Promise<void> {
   await sql`
-    insert into reminder_plans (team_id, planned_until, data_stamp)
-    select team_id, planned_until, data_stamp
+    insert into planning_marks (team_id, kind, planned_until, data_stamp)
+    select team_id, ${kind}::text, planned_until, data_stamp
     from unnest(${plans.map((p) => p.teamId)}::text[], ${plans.map((p) => p.until.toISOString())}::timestamptz[], ${plans.map((p) => p.stamp)}::timestamptz[])
       as u(team_id, planned_until, data_stamp)
-    on conflict (team_id) do update set planned_until = excluded.planned_until, data_stamp = excluded.data_stamp`.execute(db);
+    on conflict (team_id, kind) do update set planned_until = excluded.planned_until, data_stamp = excluded.data_stamp`.execute(db);
 }

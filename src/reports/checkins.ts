@@ -12,6 +12,7 @@ import { formatDateTime } from '../i18n/format.js';
 import type { Language } from '../i18n/messages.js';
 import type { ChannelKind, Message } from '../ports/channel.port.js';
 import { occurrencesIn } from '../reminders/occurrence-window.js';
+import { recordPlans, teamPlans } from '../reminders/reminder-plans.js';
 import { formLink, formMessage } from './report-forms.js';
 import { presenceMessages } from '../i18n/presence-messages.js';
 import { presenceLink } from '../participation/presence-checkin.js';
@@ -50,21 +51,28 @@ function checkinTimes(occurrence: Occurrence, zone: string, time: string): { ask
  * After each meeting that takes place, its coordinators are asked for a status on the next
  * working day at the team's check-in time (default 09:00 local), and nudged once two working
  * days later unless the team sent a status meanwhile. Keys make planning idempotent.
+ *
+ * Like reminders, each team's mark (reminder-plans.ts) says how far it is planned: the daily
+ * run plans only the meetings beyond it, and the whole window only for teams whose data changed
+ * since (or those named in `teamIds`), instead of offering every key of 60 days again.
  */
 export async function planCheckins(db: Kysely<Database>, options: { clock: Clock; horizonDays?: number; teamIds?: string[] }): Promise<number> {
   const now = options.clock.now();
   const from = DateTime.fromJSDate(now).minus({ days: 7 }).toJSDate();
   const until = DateTime.fromJSDate(now).plus({ days: options.horizonDays ?? 60 }).toJSDate();
+  // The marks first: a change committed while this runs then shows as a newer stamp next time.
+  const marks = await teamPlans(db, 'checkins', options.teamIds);
   const teams = await loadTeams(db, options.teamIds);
   if (teams.length === 0) return 0;
-  const coordinators = await db
+  let query = db
     .selectFrom('memberships')
     .innerJoin('people', 'people.id', 'memberships.person_id')
     .select(['memberships.team_id', 'people.id', 'people.channels'])
     .where('memberships.role', '=', 'coordinator')
     .where('memberships.removed_at', 'is', null)
-    .where('people.removed_at', 'is', null)
-    .execute();
+    .where('people.removed_at', 'is', null);
+  if (options.teamIds) query = query.where('memberships.team_id', 'in', options.teamIds);
+  const coordinators = await query.execute();
   // By team once (the same order within a team as the query's), not a scan of all coordinators
   // for every occurrence of every team: with 5,000 teams that held the event loop for long.
   const byTeam = new Map<string, typeof coordinators>();
@@ -74,11 +82,16 @@ export async function planCheckins(db: Kysely<Database>, options: { clock: Clock
     else byTeam.set(c.team_id, [c]);
   }
   const planned: PlannedDelivery[] = [];
+  const done: { teamId: string; until: Date; stamp: string }[] = [];
   const slicer = new TimeSlicer();
   for (const { team, series, meetings } of teams) {
     await slicer.tick();
     const time = series.checkin_at ?? DEFAULT_CHECKIN_AT;
-    for (const occurrence of occurrencesIn(meetings, from, until).filter(takesPlace)) {
+    const mark = marks.get(team.id);
+    const plannedUntil = options.teamIds ? undefined : mark?.plannedUntil;
+    const since = plannedUntil && plannedUntil > from ? plannedUntil : from;
+    if (mark) done.push({ teamId: team.id, until: since > until ? since : until, stamp: mark.stamp });
+    for (const occurrence of occurrencesIn(meetings, since, until).filter(takesPlace)) {
       const { ask, nudge } = checkinTimes(occurrence, team.timezone, time);
       if (ask.toMillis() < now.getTime()) continue;
       for (const c of byTeam.get(team.id) ?? []) {
@@ -89,7 +102,9 @@ export async function planCheckins(db: Kysely<Database>, options: { clock: Clock
       }
     }
   }
-  return enqueue(db, planned);
+  const added = await enqueue(db, planned);
+  await recordPlans(db, 'checkins', done);
+  return added;
 }
 
 /**

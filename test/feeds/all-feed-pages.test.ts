@@ -44,6 +44,6 @@ describe.each(dialects)('every team read in chunks (%s)', (kind) => {
     const teams = await loadTeams(db.db);
     expect(teams.map((t) => t.team.id)).toEqual(ids);
     expect(teams.at(-1)!.meetings.exceptions).toEqual([{ date: '2027-02-09', cancelled: true, movedToLocal: null }]);
-    expect([...(await teamPlans(db.db)).keys()].sort()).toEqual(ids);
+    expect([...(await teamPlans(db.db, 'reminders')).keys()].sort()).toEqual(ids);
   });
 });

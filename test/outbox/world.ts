@@ -85,7 +85,7 @@ export async function openWorld(kind: DbKind, at = '2027-01-04T08:00:00Z'): Prom
     press: (email, actionId, value) => handle({ type: 'action', from: from(email), actionId, value }),
     personId: async (email) => (await db.db.selectFrom('people').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id,
     async reset() {
-      for (const table of ['report_events', 'problem_reports', 'status_updates', 'announcements', 'deliveries', 'preferences', 'reminder_plans', 'personal_links', 'meeting_answers', 'absence_periods'] as const) await db.db.deleteFrom(table).execute();
+      for (const table of ['report_events', 'problem_reports', 'status_updates', 'announcements', 'deliveries', 'preferences', 'planning_marks', 'personal_links', 'meeting_answers', 'absence_periods'] as const) await db.db.deleteFrom(table).execute();
       sent.length = 0;
       results.length = 0;
       faults.clearRules();
