@@ -53,3 +53,45 @@ describe.each(dialects)('a team’s first coordinator written below the team’s
     expect(await keys('attendance_summary')).toEqual(expect.arrayContaining(['attendance-summary:t1:2027-01-05', 'attendance-summary:t1:2027-01-12']));
   });
 });
+
+/**
+ * The same hole with one clock (PostgreSQL, two connections): a people import whose transaction
+ * began at 10:00:00 commits after the daily planning read a stamp of 10:00:05 (a rename of the
+ * team committed meanwhile). Its coordinator's rows carry 10:00:00, below the stamp, which so
+ * stays as it was. "Read it before the data it stands for" (reminder-plans.ts) holds only for a
+ * change stamped after the read, and updated_at is the writer's start, not its commit.
+ */
+describe.each(dialects.filter((d) => d === 'postgres'))('a coordinator committed after the stamp was read, stamped before it, on %s', (kind) => {
+  let db: Db;
+  const clock = new FixedClock('2027-01-01T10:00:00Z');
+  afterEach(async () => db?.close());
+
+  it('should ask the coordinator for a status once the next daily run has planned', async () => {
+    db = await freshDatabase(kind);
+    await importYaml(db.db, clock, { 't.yaml': aSchedule().with(aTeam('t1').meetingsEvery('FREQ=WEEKLY;BYDAY=TU', '2027-01-05T10:00')).toYaml() });
+    let commit!: () => void;
+    const gate = new Promise<void>((r) => (commit = r));
+    let written!: () => void;
+    const inserted = new Promise<void>((r) => (written = r));
+    // The people import, begun at 10:00:00.
+    const importing = db.db.transaction().execute(async (trx) => {
+      const at = new Date('2027-01-01T10:00:00Z');
+      const { id } = await trx.insertInto('people').values({ email: 'anna@example.org', name: 'Anna', institution: null, language: 'pl', channels: JSON.stringify(['email']), staff_role: null, source: 't.yaml', removed_at: null, created_at: at, updated_at: at }).returning('id').executeTakeFirstOrThrow();
+      await trx.insertInto('memberships').values({ team_id: 't1', person_id: id, role: 'coordinator', removed_at: null, created_at: at, updated_at: at }).execute();
+      written();
+      await gate;
+    });
+    await inserted;
+    // Meanwhile the team is renamed (committed at 10:00:05) and the daily planning runs at 10:00:06.
+    await db.db.updateTable('teams').set({ name: 'T1 renamed', updated_at: new Date('2027-01-01T10:00:05Z') }).where('id', '=', 't1').execute();
+    clock.set('2027-01-01T10:00:06Z');
+    expect(await planCheckins(db.db, { clock, horizonDays: 14 })).toBe(0);
+    commit();
+    await importing;
+    // The next day's run.
+    clock.set('2027-01-02T00:00:00Z');
+    await planCheckins(db.db, { clock, horizonDays: 14 });
+    const keys = (await db.db.selectFrom('deliveries').select('dedupe_key').where('kind', '=', 'checkin').execute()).map((r) => r.dedupe_key.replace(/:\d+$/, ''));
+    expect(keys).toEqual(expect.arrayContaining(['checkin:t1:2027-01-05:ask', 'checkin:t1:2027-01-12:ask']));
+  });
+});
