@@ -310,7 +310,7 @@ export interface PlanningMarkTable {
   /** What is planned: 'reminders', 'checkins' or 'summaries' (PlanKind). */
   kind: string;
   planned_until: Date;
-  data_stamp: Date;
+  data_stamp: string;
 }
 
 export interface ServiceSettingTable {

@@ -13,16 +13,19 @@ export type PlanKind = 'reminders' | 'checkins' | 'summaries';
 export interface TeamPlan {
   /** Undefined when never planned or when the team's data changed since: plan the whole horizon. */
   plannedUntil: Date | undefined;
-  /** The newest change among the team's data now, exactly as PostgreSQL holds it (microseconds). */
+  /** A digest of the team's data's stamps now (see teamPlans). */
   stamp: string;
 }
 
 /**
- * The mark of every active team (or those given). The stamp is the newest `updated_at` among
- * the team, its series and exceptions, its members and their preferences: whatever can add a
- * reminder row (a new member, a changed series, a quiet-hours change). Read it before the data
- * it stands for: a change committed in between then gives a newer stamp next time, and the
- * team is planned in full again. Removals need no new rows, so they need not move it.
+ * The mark of every active team (or those given). The stamp is a digest of the `updated_at` of
+ * the team, its series, and every one of its exceptions, members and their preferences, with
+ * their counts: whatever can add a row (a new member, a changed series, a quiet-hours change)
+ * changes it. Not their greatest: a change written with an earlier `updated_at` (the writer's
+ * transaction began earlier, or another host's clock is behind) would not move a maximum, and
+ * the team would keep a mark planned without it. Read it before the data it stands for: a
+ * change committed in between then gives another stamp next time, and the team is planned in
+ * full again.
  */
 export async function teamPlans(db: Kysely<Database>, kind: PlanKind, teamIds?: string[]): Promise<Map<string, TeamPlan>> {
   if (teamIds) return plansOf(db, kind, teamIds);
@@ -38,8 +41,9 @@ async function plansOf(db: Kysely<Database>, kind: PlanKind, teamIds: string[]):
   if (teamIds.length === 0) return new Map();
   const result = await sql<{ id: string; stamp: string; planned_until: Date | null }>`
     with stamps as (
-      select t.id, greatest(t.updated_at, s.updated_at, (select max(e.created_at) from meeting_exceptions e where e.team_id = t.id),
-        max(m.updated_at), max(p.updated_at), max(q.updated_at)) as stamp
+      select t.id, md5(concat_ws('|', t.updated_at, s.updated_at,
+        (select count(*) || ':' || coalesce(sum(extract(epoch from e.created_at)), 0) from meeting_exceptions e where e.team_id = t.id),
+        count(m.person_id), sum(extract(epoch from m.updated_at)), sum(extract(epoch from p.updated_at)), sum(extract(epoch from q.updated_at)))) as stamp
       from teams t
       join meeting_series s on s.team_id = t.id
       left join memberships m on m.team_id = t.id
@@ -63,7 +67,7 @@ async function recordChunk(db: Kysely<Database>, kind: PlanKind, plans: { teamId
   await sql`
     insert into planning_marks (team_id, kind, planned_until, data_stamp)
     select team_id, ${kind}::text, planned_until, data_stamp
-    from unnest(${plans.map((p) => p.teamId)}::text[], ${plans.map((p) => p.until.toISOString())}::timestamptz[], ${plans.map((p) => p.stamp)}::timestamptz[])
+    from unnest(${plans.map((p) => p.teamId)}::text[], ${plans.map((p) => p.until.toISOString())}::timestamptz[], ${plans.map((p) => p.stamp)}::text[])
       as u(team_id, planned_until, data_stamp)
     on conflict (team_id, kind) do update set planned_until = excluded.planned_until, data_stamp = excluded.data_stamp`.execute(db);
 }
