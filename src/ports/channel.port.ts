@@ -139,6 +139,13 @@ export type SendResult =
 /** One platform's way out. `address` is what the adapter stored when it linked the person. */
 export interface ChannelSender {
   readonly kind: ChannelKind;
+  /**
+   * How many sends it can have under way at once (e-mail: its pool's SMTP connections); unset,
+   * no limit. A paced send waits for one of them before it books its turn with the pacer: a
+   * send that queued inside the sender after its turn would leave late, together with the
+   * sends queued behind it, in a burst the platform refuses (dispatcher.ts `pacedSend`).
+   */
+  readonly concurrency?: number;
   /** `signal` aborts when the send took too long or the service is stopping; a client that honours it drops the request. */
   send(address: string, message: Message, options?: { signal?: AbortSignal }): Promise<SendResult>;
   /** Replaces a message sent before (Slack chat.update, Teams updateActivity); optional, where the platform allows. */
