@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { realMs } from '../clock.js';
 import type { DeliveryRow } from '../db/tables.js';
 import type { ChannelKind } from '../ports/channel.port.js';
@@ -36,7 +37,7 @@ export class Dispatcher {
   private stopSignal = new AbortController();
   private stopping = false;
   /** Aborted when a stop begins: pace waits end at once (their rows are then let go untried). */
-  private halting = new AbortController();
+  private halting = haltingController();
   private readonly active = new Set<Promise<unknown>>();
   /** Per sender with a `concurrency`: its sends under way (pacedSend). */
   private readonly slots = new Map<ChannelKind, Slots>();
@@ -228,7 +229,7 @@ export class Dispatcher {
     if (!this.stopping) return;
     this.stopping = false;
     this.stopSignal = new AbortController();
-    this.halting = new AbortController();
+    this.halting = haltingController();
   }
 
   private idle(): Promise<unknown> {
@@ -358,4 +359,15 @@ export class Dispatcher {
       if (!this.pacer.refusedSince(shared, from.getTime())) return true;
     }
   }
+}
+
+/**
+ * The signal every pace wait listens to for a stop: one listener per paced send, two batches of
+ * them in flight, so Node's default of ten would warn of a leak that is none (each is removed
+ * when its wait ends).
+ */
+function haltingController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

@@ -11,9 +11,19 @@ export function retryAfterMs(header: string | null | undefined, now: number): nu
   const value = header?.trim();
   if (!value) return undefined;
   if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
-  // An HTTP-date always begins with the day's name; a bare number with junk is not one.
-  if (!/^[A-Za-z]/.test(value)) return undefined;
+  // Only the three forms of an HTTP-date (RFC 9110 §5.6.7): Date.parse alone reads any
+  // "word 3600" as the year 3600.
+  const form = HTTP_DATE_FORMS.find((f) => f.test(value));
+  if (!form) return undefined;
   // asctime's form names no zone, and JavaScript would read it as local time: HTTP dates are GMT.
-  const at = Date.parse(/^[A-Za-z]{3} [A-Za-z]{3} /.test(value) ? `${value} GMT` : value);
+  const at = Date.parse(form === ASCTIME ? `${value} GMT` : value);
   return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
 }
+
+/** Sun, 06 Nov 1994 08:49:37 GMT */
+const IMF_FIXDATE = /^[a-z]{3}, \d{2} [a-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/i;
+/** Sunday, 06-Nov-94 08:49:37 GMT */
+const RFC850 = /^[a-z]{6,9}, \d{2}-[a-z]{3}-\d{2} \d{2}:\d{2}:\d{2} GMT$/i;
+/** Sun Nov  6 08:49:37 1994 */
+const ASCTIME = /^[a-z]{3} [a-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/i;
+const HTTP_DATE_FORMS = [IMF_FIXDATE, RFC850, ASCTIME];
