@@ -123,6 +123,17 @@ export class BatchSizer {
     return this.size;
   }
 
+  /**
+   * Runs one batch (`work` given the size to take) and learns from how long it took; `count`
+   * says how many items the batch held (a short last batch says little).
+   */
+  async timed<T>(work: (size: number) => Promise<T>, count: (result: T) => number): Promise<T> {
+    const started = performance.now();
+    const result = await work(this.size);
+    this.took(performance.now() - started, count(result));
+    return result;
+  }
+
   /** A batch of `count` items took `ms`. */
   took(ms: number, count: number): void {
     if (count < this.size) return; // a short last batch says little
@@ -140,8 +151,6 @@ export async function forEachChunk<T>(items: readonly T[], work: (chunk: T[]) =>
   for (let i = 0; i < items.length; ) {
     const chunk = items.slice(i, i + sizer.next);
     i += chunk.length;
-    const started = performance.now();
-    await work(chunk);
-    sizer.took(performance.now() - started, chunk.length);
+    await sizer.timed(() => work(chunk), () => chunk.length);
   }
 }

@@ -3,7 +3,6 @@ import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { ActivityRow, Database, MeetingSeriesRow, TeamRow } from '../db/tables.js';
 import type { MeetingSeries } from '../domain/occurrences.js';
 import { inActivityScope, toMeetingSeries } from './feed-data.js';
-import { performance } from 'node:perf_hooks';
 import { BatchSizer } from '../time-slices.js';
 import { readAtOneVersion } from '../db/data-version.js';
 
@@ -50,9 +49,7 @@ async function loadAllPaged(db: Kysely<Database>): Promise<FeedData> {
   let activities: FeedActivity[] | undefined;
   for (let after: string | undefined; ; ) {
     const limit = sizer.next;
-    const started = performance.now();
-    const data = await loadOnce(db, { kind: 'all' }, { after, limit, activities: activities === undefined });
-    sizer.took(performance.now() - started, data.teams.length);
+    const data = await sizer.timed((limit) => loadOnce(db, { kind: 'all' }, { after, limit, activities: activities === undefined }), (d) => d.teams.length);
     teams.push(...data.teams);
     activities ??= data.activities;
     if (data.teams.length < limit) return { teams, activities };

@@ -5,7 +5,6 @@ import { enqueue, type PlannedDelivery } from '../delivery/outbox.js';
 import type { ChannelKind } from '../ports/channel.port.js';
 import { quietHoursColumns } from '../reminders/quiet-hours.js';
 import { invitationDueAt, personTimingColumns, type InvitationTiming } from './invitation-timing.js';
-import { performance } from 'node:perf_hooks';
 import { BatchSizer, forEachSliced } from '../time-slices.js';
 
 /** What an invitation row carries; rendered when sent (invitation-message.ts), as the activity is then. */
@@ -44,8 +43,7 @@ export async function planInvitations(db: Kysely<Database>, clock: Clock): Promi
     // By person id, each batch after the last one's: a batch never looks again at those done.
     for (let after = 0; ; ) {
       const size = sizer.next;
-      const started = performance.now();
-      const fresh = await db.transaction().execute(async (trx) => {
+      const fresh = await sizer.timed((size) => db.transaction().execute(async (trx) => {
         const found = await sql<Candidate>`
           select f.*, coalesce(t.timezone, f.activity_zone) as zone, ${quietHoursColumns}
           from (
@@ -75,8 +73,7 @@ export async function planInvitations(db: Kysely<Database>, clock: Clock): Promi
         await forEachSliced(found.rows, (r) => void planned.push(delivery(r, dueAt(r), '0')));
         await enqueue(trx, planned);
         return found.rows;
-      });
-      sizer.took(performance.now() - started, fresh.length);
+      }), (rows) => rows.length);
       invited += fresh.length;
       if (fresh.length < size) break;
       after = fresh[fresh.length - 1]!.person_id;
@@ -88,8 +85,7 @@ export async function planInvitations(db: Kysely<Database>, clock: Clock): Promi
   let updated = 0;
   for (;;) {
     const size = sizer.next;
-    const started = performance.now();
-    const changed = await db.transaction().execute(async (trx) => {
+    const changed = await sizer.timed((size) => db.transaction().execute(async (trx) => {
       const rows = await sql<Candidate>`
         update invitations i set sequence = a.sequence
         from activities a, people p
@@ -107,8 +103,7 @@ export async function planInvitations(db: Kysely<Database>, clock: Clock): Promi
       await forEachSliced(rows.rows, (r) => void planned.push(delivery(r, dueAt(r), '1')));
       await enqueue(trx, planned);
       return rows.rows;
-    });
-    sizer.took(performance.now() - started, changed.length);
+    }), (rows) => rows.length);
     updated += changed.length;
     if (changed.length < size) break;
   }
