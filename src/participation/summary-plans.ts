@@ -9,7 +9,7 @@ import type { Language } from '../i18n/messages.js';
 import type { ChannelKind, Message } from '../ports/channel.port.js';
 import { occurrenceKey, occurrencesIn } from '../reminders/occurrence-window.js';
 import { outsideQuietHours } from '../reminders/quiet-hours.js';
-import { recordPlans, teamPlans } from '../reminders/reminder-plans.js';
+import { planFrom, recordPlans, teamPlans, type PlanRecord } from '../reminders/reminder-plans.js';
 import { loadSummary, summaryMessage } from './attendance-summary.js';
 import { coordinates } from '../bot/identity.js';
 import { TimeSlicer } from '../time-slices.js';
@@ -59,14 +59,11 @@ export async function planSummaries(db: Kysely<Database>, options: { clock: Cloc
   }
   const planned: PlannedDelivery[] = [];
   // Thousands of teams: pause every few milliseconds of work so requests are answered meanwhile.
-  const done: { teamId: string; until: Date; stamp: string }[] = [];
+  const done: PlanRecord[] = [];
   const slicer = new TimeSlicer();
   for (const { team, meetings } of teams) {
     await slicer.tick();
-    const mark = marks.get(team.id);
-    const plannedUntil = options.teamIds ? undefined : mark?.plannedUntil;
-    const from = plannedUntil && plannedUntil > now ? plannedUntil : now;
-    if (mark) done.push({ teamId: team.id, until: from > until ? from : until, stamp: mark.stamp });
+    const from = planFrom(marks.get(team.id), team.id, { from: now, until }, options.teamIds !== undefined, done);
     for (const occurrence of occurrencesIn(meetings, from, until).filter(takesPlace)) {
       const start = occurrence.start.toJSDate();
       const due = outsideQuietHours(new Date(start.getTime() - BEFORE_MS), start, team.timezone);

@@ -9,7 +9,7 @@ import { loadTeams } from '../feeds/feed-data.js';
 import type { ChannelKind } from '../ports/channel.port.js';
 import { DEFAULT_QUIET_HOURS, outsideQuietHours, quietHoursColumns, quietHoursRule, quietOf, type QuietHours } from './quiet-hours.js';
 import { occurrenceKey, occurrencesIn } from './occurrence-window.js';
-import { recordPlans, teamPlans } from './reminder-plans.js';
+import { planFrom, recordPlans, teamPlans, type PlanRecord } from './reminder-plans.js';
 import { dropStaleReminders } from './stale-reminders.js';
 import { performance } from 'node:perf_hooks';
 import { BatchSizer, TimeSlicer } from '../time-slices.js';
@@ -52,7 +52,7 @@ export async function planReminders(
   const teams = await loadTeams(db, options.teamIds);
   if (teams.length === 0) return 0;
   const own = await ownQuietHours(db, options.teamIds);
-  const done: { teamId: string; until: Date; stamp: string }[] = [];
+  const done: PlanRecord[] = [];
 
   let added = 0;
   // Batches sized by time: on PGlite one INSERT … SELECT of 1,000 occurrences × their members
@@ -81,10 +81,7 @@ export async function planReminders(
     await slicer.tick();
     const offsets = (series.reminders as string[]).map((o) => [o, parseDuration(o)!] as const);
     const ownHere = own.get(team.id) ?? [];
-    const mark = marks.get(team.id);
-    const plannedUntil = options.teamIds ? undefined : mark?.plannedUntil;
-    const from = plannedUntil && plannedUntil > now ? plannedUntil : now;
-    if (mark) done.push({ teamId: team.id, until: from > until ? from : until, stamp: mark.stamp });
+    const from = planFrom(marks.get(team.id), team.id, { from: now, until }, options.teamIds !== undefined, done);
     for (const occurrence of occurrencesIn(meetings, from, until).filter(takesPlace)) {
       const start = occurrence.start.toJSDate();
       const keyDate = occurrenceKey(occurrence);

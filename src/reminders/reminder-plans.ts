@@ -57,13 +57,32 @@ async function plansOf(db: Kysely<Database>, kind: PlanKind, teamIds: string[]):
   return new Map(result.rows.map((r) => [r.id, { plannedUntil: r.planned_until ?? undefined, stamp: r.stamp }]));
 }
 
+/** How far a team is planned now, and from which data: what recordPlans writes. */
+export interface PlanRecord {
+  teamId: string;
+  until: Date;
+  stamp: string;
+}
+
+/**
+ * Where this run plans a team from: beyond its mark when its data is unchanged, from `from` in
+ * full when it changed, has no mark, or was named (`named`: teams given by a caller are planned
+ * whole). The mark to record once planned goes to `done`.
+ */
+export function planFrom(mark: TeamPlan | undefined, teamId: string, window: { from: Date; until: Date }, named: boolean, done: PlanRecord[]): Date {
+  const plannedUntil = named ? undefined : mark?.plannedUntil;
+  const start = plannedUntil && plannedUntil > window.from ? plannedUntil : window.from;
+  if (mark) done.push({ teamId, until: start > window.until ? start : window.until, stamp: mark.stamp });
+  return start;
+}
+
 /** Records how far these teams are now planned, and from which data. */
-export async function recordPlans(db: Kysely<Database>, kind: PlanKind, plans: { teamId: string; until: Date; stamp: string }[]): Promise<void> {
+export async function recordPlans(db: Kysely<Database>, kind: PlanKind, plans: PlanRecord[]): Promise<void> {
   // Chunks sized by time: all 5,000 teams in one statement held PGlite's thread 100 ms (time-slices.ts).
   await forEachChunk(plans, (chunk) => recordChunk(db, kind, chunk));
 }
 
-async function recordChunk(db: Kysely<Database>, kind: PlanKind, plans: { teamId: string; until: Date; stamp: string }[]): Promise<void> {
+async function recordChunk(db: Kysely<Database>, kind: PlanKind, plans: PlanRecord[]): Promise<void> {
   await sql`
     insert into planning_marks (team_id, kind, planned_until, data_stamp)
     select team_id, ${kind}::text, planned_until, data_stamp

@@ -12,7 +12,7 @@ import { formatDateTime } from '../i18n/format.js';
 import type { Language } from '../i18n/messages.js';
 import type { ChannelKind, Message } from '../ports/channel.port.js';
 import { occurrencesIn } from '../reminders/occurrence-window.js';
-import { recordPlans, teamPlans } from '../reminders/reminder-plans.js';
+import { planFrom, recordPlans, teamPlans, type PlanRecord } from '../reminders/reminder-plans.js';
 import { formLink, formMessage } from './report-forms.js';
 import { presenceMessages } from '../i18n/presence-messages.js';
 import { presenceLink } from '../participation/presence-checkin.js';
@@ -82,15 +82,12 @@ export async function planCheckins(db: Kysely<Database>, options: { clock: Clock
     else byTeam.set(c.team_id, [c]);
   }
   const planned: PlannedDelivery[] = [];
-  const done: { teamId: string; until: Date; stamp: string }[] = [];
+  const done: PlanRecord[] = [];
   const slicer = new TimeSlicer();
   for (const { team, series, meetings } of teams) {
     await slicer.tick();
     const time = series.checkin_at ?? DEFAULT_CHECKIN_AT;
-    const mark = marks.get(team.id);
-    const plannedUntil = options.teamIds ? undefined : mark?.plannedUntil;
-    const since = plannedUntil && plannedUntil > from ? plannedUntil : from;
-    if (mark) done.push({ teamId: team.id, until: since > until ? since : until, stamp: mark.stamp });
+    const since = planFrom(marks.get(team.id), team.id, { from, until }, options.teamIds !== undefined, done);
     for (const occurrence of occurrencesIn(meetings, since, until).filter(takesPlace)) {
       const { ask, nudge } = checkinTimes(occurrence, team.timezone, time);
       if (ask.toMillis() < now.getTime()) continue;
