@@ -68,7 +68,7 @@ export function toSendResult(error: unknown): SendResult & { ok: false } {
     const passing = TRANSIENT_ENHANCED.test(reason.replace(/^\d{3}[ -]/, ''));
     const permanent = e.responseCode >= 500 && e.responseCode !== 503 && !passing;
     const pace = isPaceRefusal(e.responseCode, reason);
-    return { ok: false, permanent, ...(pace ? { rateLimited: true as const } : {}), reason };
+    return { ok: false, permanent, ...(pace ? { rateLimited: true as const, refusal: String(e.responseCode) } : {}), reason };
   }
   if (code && PERMANENT_CODES.has(code)) return { ok: false, permanent: true, reason: `${code}: ${detail}` };
   // ECONNECTION, ESOCKET, ETIMEDOUT, EDNS, EPROXY, ECONNREFUSED… and anything unforeseen:

@@ -54,10 +54,10 @@ export function toSendResult(error: unknown): SendResult {
   const e = (error ?? {}) as SlackErrorShape;
   switch (e.code) {
     case webApi.ErrorCode.RateLimitedError:
-      return { ok: false, permanent: false, rateLimited: true, reason: 'ratelimited', ...(e.retryAfter !== undefined ? { retryAfterMs: e.retryAfter * 1000 } : {}) };
+      return { ok: false, permanent: false, rateLimited: true, refusal: 'ratelimited', reason: 'ratelimited', ...(e.retryAfter !== undefined ? { retryAfterMs: e.retryAfter * 1000 } : {}) };
     case webApi.ErrorCode.PlatformError: {
       const reason = e.data?.error ?? 'unknown_error';
-      if (PACE.has(reason)) return { ok: false, permanent: false, rateLimited: true, reason };
+      if (PACE.has(reason)) return { ok: false, permanent: false, rateLimited: true, refusal: reason, reason };
       if (SETTINGS.has(reason)) return { ok: false, permanent: false, settings: true, reason: `${reason}: Slack refused the bot's token or scopes, check SLACK_BOT_TOKEN and the app's installation` };
       return { ok: false, permanent: PERMANENT.has(reason), reason };
     }
@@ -65,7 +65,7 @@ export function toSendResult(error: unknown): SendResult {
       const status = e.statusCode ?? 0;
       const after = retryAfterMs(e.headers?.['retry-after'], Date.now());
       const permanent = status >= 400 && status < 500 && status !== 408 && status !== 429;
-      return { ok: false, permanent, reason: `http_${status}`, ...(status === 429 ? { rateLimited: true as const } : {}), ...(after !== undefined ? { retryAfterMs: after } : {}) };
+      return { ok: false, permanent, reason: `http_${status}`, ...(status === 429 ? { rateLimited: true as const, refusal: '429' } : {}), ...(after !== undefined ? { retryAfterMs: after } : {}) };
     }
     case webApi.ErrorCode.RequestError:
       return { ok: false, permanent: false, reason: `network: ${e.message ?? 'request failed'}` };
@@ -73,7 +73,7 @@ export function toSendResult(error: unknown): SendResult {
       if (e.message && SDK_RATE_LIMITED.test(e.message)) {
         // The SDK reads only whole seconds; an HTTP-date (RFC 9110) is left in its message, read here.
         const after = retryAfterMs(/retry-after header: (.*)\)$/.exec(e.message)?.[1], Date.now());
-        return { ok: false, permanent: false, rateLimited: true, reason: `http_429: ${e.message}`, ...(after !== undefined ? { retryAfterMs: after } : {}) };
+        return { ok: false, permanent: false, rateLimited: true, refusal: '429', reason: `http_429: ${e.message}`, ...(after !== undefined ? { retryAfterMs: after } : {}) };
       }
       return { ok: false, permanent: false, reason: e.message ?? String(error) };
   }

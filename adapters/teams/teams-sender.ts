@@ -58,7 +58,7 @@ export function toSendResult(error: unknown): SendResult {
   const why = `teams: http ${status}${code ? ` ${code}` : ''}`;
   if (status === 429 || status === 412) {
     const after = retryAfterMs(e.response?.headers?.get?.('retry-after'), Date.now());
-    return { ok: false, permanent: false, ...(status === 429 ? { rateLimited: true as const } : {}), reason: why, ...(after !== undefined ? { retryAfterMs: after } : {}) };
+    return { ok: false, permanent: false, ...(status === 429 ? { rateLimited: true as const, refusal: '429' } : {}), reason: why, ...(after !== undefined ? { retryAfterMs: after } : {}) };
   }
   // Our credentials, not this message: kept for when they are fixed, and the operators are told.
   if (status === 401) return { ok: false, permanent: false, settings: true, reason: `${why}: Teams refused the bot's credentials (check MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppType)` };

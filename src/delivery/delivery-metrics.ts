@@ -52,10 +52,12 @@ export function deliveryMetrics(db: Kysely<Database>, clock: Clock, registry: Re
 /**
  * Pacing on /metrics: the pace each platform's pacer allows this replica now (messages a second:
  * its share of the setting, lowered after refusals, 0 while a Retry-After holds it) and the
- * platforms' refusals for pace (HTTP 429, Slack's `rate_limited`, SMTP 421/451) per channel.
+ * platforms' refusals for pace (HTTP 429, Slack's `rate_limited`, SMTP 421/451) per channel and
+ * the platform's code (SendResult.refusal), so a relay's 421 (too many connections) and 451 (too
+ * many messages) tell apart.
  * Returns what the dispatcher calls at each refusal (DispatcherOptions.onRefused).
  */
-export function pacingMetrics(registry: Registry, pace: () => Map<Lane, number>): (channel: string) => void {
+export function pacingMetrics(registry: Registry, pace: () => Map<Lane, number>): (channel: string, code: string) => void {
   new Gauge({
     name: 'kooperator_pace_messages_per_second',
     help: 'Messages a second the pacer lets this replica send now, per platform (its share of the setting, lowered after refusals; 0 while a Retry-After holds it)',
@@ -68,9 +70,9 @@ export function pacingMetrics(registry: Registry, pace: () => Map<Lane, number>)
   });
   const refusals = new Counter({
     name: 'kooperator_pace_refusals_total',
-    help: 'Sends a platform refused for pace (HTTP 429, Slack rate_limited, SMTP 421/451), per channel',
-    labelNames: ['channel'] as const,
+    help: 'Sends a platform refused for pace (HTTP 429, Slack rate_limited, SMTP 421/451), per channel and the platform\'s code',
+    labelNames: ['channel', 'code'] as const,
     registers: [registry],
   });
-  return (channel) => refusals.inc({ channel });
+  return (channel, code) => refusals.inc({ channel, code });
 }

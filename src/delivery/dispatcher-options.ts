@@ -36,7 +36,7 @@ export interface DispatcherOptions {
   shareable?: (row: DeliveryRow) => boolean;
   onResult?: (row: DeliveryRow, outcome: Outcome, channel: string | undefined) => void;
   /** A platform refused a send for pace (429, SMTP 421/451): counted on /metrics (delivery-metrics.ts `pacingMetrics`). */
-  onRefused?: (channel: ChannelKind) => void;
+  onRefused?: (channel: ChannelKind, code: string) => void;
   /** The person's preferences and unsubscribe links, added to every e-mail (src/preferences/preference-links.ts). */
   emailLinks?: (personId: number, deliveryKind: string) => Promise<Pick<Message, 'preferencesUrl' | 'unsubscribeUrl'>>;
   /**

@@ -285,7 +285,7 @@ export class Dispatcher {
             const sentAt = clock.now().getTime();
             const result = await sendThrough(this.options.senders, log, channel, address, message, { signal: this.stopSignal.signal, ...(this.options.sendTimeoutMs ? { timeoutMs: this.options.sendTimeoutMs } : {}) }).finally(() => slot.release());
             if (!result.ok && result.rateLimited) {
-              if (channel) this.options.onRefused?.(channel);
+              if (channel) this.options.onRefused?.(channel, result.refusal ?? 'unknown');
               this.refusedForPace(channel, address, result.retryAfterMs, sentAt);
             }
             return result;

@@ -134,6 +134,11 @@ export type SendResult =
        * the first 30 minutes past the delivery's due time (delivery/backoff.ts FREE_REFUSALS_MS).
        */
       rateLimited?: true;
+      /**
+       * With `rateLimited`: the platform's own word for the refusal, short and fixed (`429`,
+       * `ratelimited`, `421`, `451`), the `code` label of kooperator_pace_refusals_total.
+       */
+      refusal?: string;
     };
 
 /** One platform's way out. `address` is what the adapter stored when it linked the person. */

@@ -45,12 +45,12 @@ describe.each(dialects)('the outbox on /metrics on %s', (kind) => {
     const person = (await db.db.insertInto('people').values({ email: 'a@example.org', name: 'A', language: 'pl', channels: '["email"]', source: 't.yaml' }).returning('id').executeTakeFirstOrThrow()).id;
     await enqueue(db.db, [{ key: 'k', kind: 'notice', personId: person, channels: ['email'], payload: { language: 'pl', title: 'k', text: 'x' }, dueAt: clock.now() }]);
     // A relay answering 421 (no Retry-After: SMTP names none).
-    const relay: ChannelSender = { kind: 'email', send: async () => ({ ok: false, permanent: false, rateLimited: true, reason: '421 4.7.0 too many messages' }) };
+    const relay: ChannelSender = { kind: 'email', send: async () => ({ ok: false, permanent: false, rateLimited: true, refusal: '421', reason: '421 4.7.0 too many messages' }) };
     dispatcher = new Dispatcher({ db: db.db, clock, log: createLogger('silent'), workerId: 'w', senders: new Map([['email', relay]]), pacing: pacingFrom(DEFAULT_PACING), onRefused, ...(db.openSession ? { openSession: () => db.openSession!() } : {}) });
     expect(await registry.metrics()).toContain('kooperator_pace_messages_per_second{channel="email"} 20');
     expect(await dispatcher.drain()).toMatchObject({ retried: 1 });
     const text = await registry.metrics();
-    expect(text).toContain('kooperator_pace_refusals_total{channel="email"} 1');
+    expect(text).toContain('kooperator_pace_refusals_total{channel="email",code="421"} 1');
     // Halved after the refusal: 10 a second until it recovers; Slack and Teams untouched.
     expect(text).toContain('kooperator_pace_messages_per_second{channel="email"} 10');
     expect(text).toContain('kooperator_pace_messages_per_second{channel="slack"} 5');

@@ -107,7 +107,7 @@ describe('e-mail over SMTP', () => {
   ])('should report %s %s as a refusal for pace (the pace is lowered, the mail retried)', async (code, text) => {
     const server = await smtp({ rcpt: (n: number) => (n === 1 ? smtpError(code, text) : undefined) });
     const result = await adapterFor(server.port).sender.send(TO, aReminder());
-    expect(result).toEqual({ ok: false, permanent: false, rateLimited: true, reason: expect.stringContaining(String(code)) });
+    expect(result).toEqual({ ok: false, permanent: false, rateLimited: true, refusal: String(code), reason: expect.stringContaining(String(code)) });
   });
 
   it('should report 550 as permanent, with the server\'s words as the reason', async () => {

@@ -33,6 +33,6 @@ describe('the Slack sender on a 429 without a Retry-After in seconds', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`;
     adapter = slackSender(url, createLogger('silent'));
     const result = await adapter.sender.send('U123', { language: 'pl', title: 'T', text: 'x' });
-    expect(result).toMatchObject({ ok: false, permanent: false, rateLimited: true });
+    expect(result).toMatchObject({ ok: false, permanent: false, rateLimited: true, refusal: '429' });
   });
 });

@@ -56,7 +56,7 @@ describe('the Slack sender', () => {
 
   it('should report HTTP 429 as temporary with Retry-After in milliseconds, trying only once', async () => {
     fake.failNext('chat.postMessage', { status: 429, headers: { 'retry-after': '2' }, body: { ok: false, error: 'ratelimited' } });
-    expect(await adapter.sender.send('UANNA', reminder)).toEqual({ ok: false, permanent: false, rateLimited: true, reason: 'ratelimited', retryAfterMs: 2000 });
+    expect(await adapter.sender.send('UANNA', reminder)).toEqual({ ok: false, permanent: false, rateLimited: true, refusal: 'ratelimited', reason: 'ratelimited', retryAfterMs: 2000 });
     expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
   });
 

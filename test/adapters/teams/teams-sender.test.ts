@@ -46,7 +46,7 @@ describe('Teams proactive sends', () => {
   it('should report 429 as temporary with Retry-After, after exactly one request', async () => {
     connector.failures.push({ status: 429, headers: { 'retry-after': '7' }, body: { error: { code: 'Throttled', message: 'slow down' } } });
     const result = await adapter.sender.send(address, reminder);
-    expect(result).toEqual({ ok: false, permanent: false, rateLimited: true, retryAfterMs: 7000, reason: expect.stringContaining('429') });
+    expect(result).toEqual({ ok: false, permanent: false, rateLimited: true, refusal: '429', retryAfterMs: 7000, reason: expect.stringContaining('429') });
     expect(connector.activities()).toHaveLength(1);
   });
 
