@@ -185,9 +185,8 @@ export class Dispatcher {
    * rows 48 s late that way, behind everything else due). None while this replica is joining
    * (it sends nothing paced until the others have counted it), nor while the platform holds the
    * lane for a Retry-After longer than the longest pace wait (up to an hour): each row claimed
-   * then would only be put back, so a
-   * drain would claim and rewrite every due row of the lane one by one. The loop looks again
-   * shortly (delivery-loop.ts, at most every 5 s).
+   * then would only be put back, so a drain would claim and rewrite every due row of the lane
+   * one by one. The loop looks again shortly (delivery-loop.ts, at most every 5 s).
    */
   private claimSize(lane: Lane): number {
     const most = this.options.batchSize ?? 100;
