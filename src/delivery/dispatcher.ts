@@ -183,14 +183,19 @@ export class Dispatcher {
    * wait (at least one row): claiming more would only put the rest back with a later due time,
    * a write each, and behind rows queued after them (a restarted service sent a dead process's
    * rows 48 s late that way, behind everything else due). None while this replica is joining
-   * (it sends nothing paced until the others have counted it): the loop looks again shortly.
+   * (it sends nothing paced until the others have counted it), nor while the platform holds the
+   * lane for a Retry-After longer than the longest pace wait (up to an hour): each row claimed
+   * then would only be put back, so a drain would claim and rewrite every due row of the lane
+   * one by one. The loop looks again shortly (delivery-loop.ts, at most every 5 s).
    */
   private claimSize(lane: Lane): number {
     const most = this.options.batchSize ?? 100;
     if (lane === 'none' || !this.options.pacing) return most;
     const rules = this.options.pacing(lane, '');
     if (rules.length > 0 && this.options.replicas?.joiningUntil()) return 0;
-    const room = Math.min(most, ...this.laneRules(lane).map((rule) => this.pacer.room(rule, this.options.maxPaceWaitMs ?? 1000)));
+    const horizon = this.options.maxPaceWaitMs ?? 1000;
+    if (this.laneRules(lane).some((rule) => this.pacer.heldMs(rule) > horizon)) return 0;
+    const room = Math.min(most, ...this.laneRules(lane).map((rule) => this.pacer.room(rule, horizon)));
     return Math.max(1, room);
   }
 

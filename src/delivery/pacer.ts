@@ -125,6 +125,11 @@ export class Pacer {
     return this.heldFor(given.key, now) > 0 ? 0 : this.effective(given, now).perSecond;
   }
 
+  /** How long (clock ms) a Retry-After still holds `given` (0: not held). */
+  heldMs(given: PaceRule): number {
+    return this.heldFor(given.key, this.clock.now().getTime());
+  }
+
   /**
    * The platform refused a send booked under `rules` (widest first: the platform, then the
    * channel or conversation): HTTP 429, SMTP 421 or 451, for a send that went out at `sentAt`.

@@ -61,9 +61,10 @@ interface Block {
 export async function exportAttendance(db: Kysely<Database>, range: AttendanceRange): Promise<string> {
   const from = DateTime.fromISO(range.from, { zone: ZONE }).startOf('day').toJSDate();
   const to = DateTime.fromISO(range.to, { zone: ZONE }).endOf('day').toJSDate();
-  // --team: activity rows of the people who were the team's members at some time in the range
-  // (membership-periods.ts), not of today's members.
-  const teamMembers = range.team ? new Set((await periodsOverlapping(db, [range.team], from, to)).map((m) => m.person_id)) : undefined;
+  // --team: activity rows of the people who were the team's members on that day of the activity
+  // (membership-periods.ts), as its meeting rows: not today's members, nor anyone who was a
+  // member at some other time in the range (a row would then be in two teams' exports).
+  const teamMembers = range.team ? periodsByPerson(await periodsOverlapping(db, [range.team], from, to)) : undefined;
   const blocks = [...(await activityBlocks(db, range, from, to, teamMembers)), ...(await meetingBlocks(db, from, to, range.team))];
   blocks.sort((a, b) => a.start - b.start || a.id.localeCompare(b.id));
   const rows = blocks.flatMap((b) => b.rows.sort((x, y) => x.day.localeCompare(y.day) || collator.compare(x.name, y.name)).map((r) => r.cells));
@@ -75,7 +76,7 @@ export async function exportAttendance(db: Kysely<Database>, range: AttendanceRa
  * workshop of 31 March – 1 April is in March's report with 31 March and in April's with 1 April,
  * never in both with the same day.
  */
-async function activityBlocks(db: Kysely<Database>, range: AttendanceRange, from: Date, to: Date, only: Set<number> | undefined): Promise<Block[]> {
+async function activityBlocks(db: Kysely<Database>, range: AttendanceRange, from: Date, to: Date, only: Map<number, Period[]> | undefined): Promise<Block[]> {
   const now = range.now;
   const activities = await db.selectFrom('activities').selectAll().where('starts_at', '<=', to).where('ends_at', '>=', from).execute();
   if (activities.length === 0) return [];
@@ -100,8 +101,11 @@ async function activityBlocks(db: Kysely<Database>, range: AttendanceRange, from
     const invitedHere = invited.filter((i) => i.activity_id === activity.id);
     const walkIns = [...new Set(marks.filter((m) => m.ref_id === activity.id && !invitedHere.some((i) => i.person_id === m.person_id)).map((m) => m.person_id))];
     const who = [...invitedHere, ...walkIns.map((person_id) => ({ person_id, answer: null, answered_at: null, offer_expires_at: null, offer_lapsed_at: null }))];
+    // With --team, each person's days on which a period of theirs in the team covers the activity.
+    const covered = (person: number, window: { start: DateTime; end: DateTime }) => !only || (only.get(person) ?? []).some((p) => coversOccurrence(p, window));
+    const whole = { start: DateTime.fromJSDate(activity.starts_at), end: DateTime.fromJSDate(activity.ends_at) };
     const rows = who
-      .filter((i) => !only || only.has(i.person_id))
+      .filter((i) => (days.length === 0 ? covered(i.person_id, whole) : days.some((d) => covered(i.person_id, d))))
       .flatMap((i) => {
         const person = people.get(i.person_id);
         if (!person) return [];
@@ -111,7 +115,7 @@ async function activityBlocks(db: Kysely<Database>, range: AttendanceRange, from
         ];
         const kind = messages.pl.kind(activity.kind);
         if (days.length === 0) return [{ name: person.name, day: '', cells: [...first, kind, null, null, null, PRESENCE.unknown, null] }];
-        return days.map((d) => ({
+        return days.filter((d) => covered(i.person_id, d)).map((d) => ({
           name: person.name,
           day: d.day,
           cells: [...first, kind, d.day, `${d.start.toFormat('HH:mm')}–${d.end.toFormat('HH:mm')}`, hours(d.start, d.end), presence(marked.get(`${activity.id} ${d.day} ${i.person_id}`)), null],
@@ -169,6 +173,14 @@ async function meetingBlocks(db: Kysely<Database>, from: Date, to: Date, team: s
     });
     return { start: o.start.toMillis(), id: `${t.id}/${o.date}`, rows };
   });
+}
+
+type Period = Awaited<ReturnType<typeof periodsOverlapping>>[number];
+
+function periodsByPerson(periods: Period[]): Map<number, Period[]> {
+  const byPerson = new Map<number, Period[]>();
+  for (const p of periods) byPerson.set(p.person_id, [...(byPerson.get(p.person_id) ?? []), p]);
+  return byPerson;
 }
 
 /** Name, institution and first team (by name) of each person, as the answers export always showed them. */

@@ -17,12 +17,20 @@ export interface MemberKey {
 // One insert per this many rows keeps a national import's statements under the parameter limit.
 const CHUNK = 1000;
 
-/** A membership begins (a new member, or one coming back) at `at`; one already open is kept as it is. */
+/**
+ * A membership begins (a new member, or one coming back) at `at`; one already open is kept as it
+ * is. Never before the last period of the same membership ended: an import on a clock behind the
+ * one that removed the member (another host) would otherwise make the periods overlap, or begin
+ * before the member's first day (test/participation/membership-periods-readd-clock.hostile.test.ts).
+ */
 export async function startPeriods(db: Kysely<Database>, keys: MemberKey[], at: Date): Promise<void> {
+  // greatest() ignores the null of a first period (no earlier one).
+  const startOf = (k: MemberKey) =>
+    sql<Date>`greatest(${at}::timestamptz, (select max(p.ended_at) from membership_periods p where p.team_id = ${k.team_id} and p.person_id = ${k.person_id}))`;
   for (let i = 0; i < keys.length; i += CHUNK) {
     await db
       .insertInto('membership_periods')
-      .values(keys.slice(i, i + CHUNK).map((k) => ({ team_id: k.team_id, person_id: k.person_id, started_at: at, ended_at: null })))
+      .values(keys.slice(i, i + CHUNK).map((k) => ({ team_id: k.team_id, person_id: k.person_id, started_at: startOf(k), ended_at: null })))
       .onConflict((oc) => oc.columns(['team_id', 'person_id']).where('ended_at', 'is', null).doNothing())
       .execute();
   }

@@ -67,10 +67,15 @@ export interface PlanRecord {
 /**
  * Where this run plans a team from: beyond its mark when its data is unchanged, from `from` in
  * full when it changed, has no mark, or was named (`named`: teams given by a caller are planned
- * whole). The mark to record once planned goes to `done`.
+ * whole). A mark beyond this run's horizon was recorded by a clock ahead of this one (a host's
+ * clock put right, another replica's ahead) or a longer horizon: that run skipped what was
+ * already due by its clock, which may be still to come by this one, so the team is planned in
+ * full (test/reminders/planning-marks-clock-back.hostile.test.ts). The mark to record once
+ * planned goes to `done`.
  */
 export function planFrom(mark: TeamPlan | undefined, teamId: string, window: { from: Date; until: Date }, named: boolean, done: PlanRecord[]): Date {
-  const plannedUntil = named ? undefined : mark?.plannedUntil;
+  const ahead = mark?.plannedUntil !== undefined && mark.plannedUntil > window.until;
+  const plannedUntil = named || ahead ? undefined : mark?.plannedUntil;
   const start = plannedUntil && plannedUntil > window.from ? plannedUntil : window.from;
   if (mark) done.push({ teamId, until: start > window.until ? start : window.until, stamp: mark.stamp });
   return start;
