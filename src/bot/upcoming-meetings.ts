@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { currentDataVersion } from '../db/data-version-watch.js';
 import type { Database } from '../db/tables.js';
@@ -11,7 +12,7 @@ const WINDOW_DAYS = 8 * 7 + 2;
 interface Expanded {
   version: number;
   day: number;
-  /** The team's rows as loaded (JSON): the same rows expand to the same meetings. */
+  /** A digest of the team's rows as loaded: the same rows expand to the same meetings. */
   rows: string;
   team: TeamWithSeries;
   /** The occurrences that take place, with their real start in ms (compared on every call). */
@@ -50,7 +51,8 @@ export class UpcomingMeetings {
       const windowFrom = new Date(day * DAY - DAY);
       const windowTo = new Date((day + WINDOW_DAYS) * DAY);
       for (const team of await loadTeams(this.db, missing)) {
-        const rows = JSON.stringify(team);
+        // A digest, not the JSON itself: kept for up to 10,000 teams (memory, issue 17).
+        const rows = createHash('sha1').update(JSON.stringify(team)).digest('base64url');
         const kept = this.teams.get(team.team.id);
         if (kept?.day === day && kept.rows === rows) {
           kept.version = Math.max(kept.version, version);
