@@ -22,7 +22,8 @@ import type { ChildProcess } from 'node:child_process';
 import type { BusyResult } from './busy-service.js';
 import { postgresUrl, redact } from './databases.js';
 import { TEAMS as FILE_TEAMS, bigScheduleFile, tempDir } from './fixtures.js';
-import { forkServer, int, ms, percentile, s, sleep, yesNo, type Report } from './support.js';
+import { loadavg } from 'node:os';
+import { forkServer, int, ms, percentile, processCpuMs, s, sleep, yesNo, type Report } from './support.js';
 
 const TEAMS = 5000;
 const SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
@@ -68,11 +69,15 @@ async function measure(report: Report, label: string, service: { url: string; ch
   const streams = new Streams(service.url, agent);
   // Without background work, for scale (and to warm the JIT).
   await scrapeDelay(service.url, agent);
+  // CPU the service used per request with nothing else to do: what the machine's load moves least.
+  const pid = service.child.pid!;
+  const idleCpu = processCpuMs(pid);
   const idle = await streams.run(IDLE_SECONDS * 1000);
+  const idleCpuMs = processCpuMs(pid) - idleCpu;
   const idleLoop = await scrapeDelay(service.url, agent);
   report.row(
-    `busy ${label}, no background work (for scale): /pzk spotkania p50 / p99, team feed p50 / p99, loop delay p99 / max`,
-    `${ms(idle.slack.p50)} / ${ms(idle.slack.p99)}, ${ms(idle.feed.p50)} / ${ms(idle.feed.p99)}, ${ms(idleLoop.p99)} / ${ms(idleLoop.max)}`,
+    `busy ${label}, no background work (for scale): /pzk spotkania p50 / p99, team feed p50 / p99, loop delay p99 / max; service CPU per request (both streams)`,
+    `${ms(idle.slack.p50)} / ${ms(idle.slack.p99)}, ${ms(idle.feed.p50)} / ${ms(idle.feed.p99)}, ${ms(idleLoop.p99)} / ${ms(idleLoop.max)}; ${ms(idleCpuMs / (idle.slack.count + idle.feed.count))}`,
   );
   // The background work and the streams over the same window.
   const done = new Promise<BusyResult>((resolve, reject) => {
@@ -84,9 +89,12 @@ async function measure(report: Report, label: string, service: { url: string; ch
     };
     service.child.on('message', onMessage);
   });
+  const busyCpu = processCpuMs(pid);
+  const busyStarted = performance.now();
   service.child.send({ busy: SECONDS });
   const busy = await streams.run(SECONDS * 1000);
   const work = await done;
+  const busyShare = (processCpuMs(pid) - busyCpu) / (performance.now() - busyStarted);
   const loop = await scrapeDelay(service.url, agent);
   agent.destroy();
   const problems = [...idle.problems, ...busy.problems];
@@ -96,7 +104,7 @@ async function measure(report: Report, label: string, service: { url: string; ch
   report.row(`busy ${label}: event loop delay over the ${SECONDS} s (service's /metrics), p99 / max`, `${ms(loop.p99)} / ${ms(loop.max)}`, `p99 < ${GOALS.loopP99} ms, max < ${GOALS.loopMax} ms`, verdict(loop.p99 < GOALS.loopP99 && loop.max < GOALS.loopMax));
   report.row(
     `busy ${label}: background work done meanwhile`,
-    `${work.replans} re-plans of ${int(TEAMS)} teams (${work.replanMs.map((t) => s(t)).join(', ')}); ${work.allIcsRenders} all.ics renders of ${int(work.allIcsBytes / 1024)} KiB (${work.allIcsMs.map((t) => s(t)).join(', ')}); ${work.invitationRounds} conferences, ${int(work.invitationsPlanned)} invitations planned, ${int(work.mailsReceived)} mails received by the SMTP sink`,
+    `service CPU ${busyShare.toFixed(2)} of a core (load average ${loadavg()[0]!.toFixed(1)}); ${work.replans} re-plans of ${int(TEAMS)} teams (${work.replanMs.map((t) => s(t)).join(', ')}); ${work.allIcsRenders} all.ics renders of ${int(work.allIcsBytes / 1024)} KiB (${work.allIcsMs.map((t) => s(t)).join(', ')}); ${work.invitationRounds} conferences, ${int(work.invitationsPlanned)} invitations planned, ${int(work.mailsReceived)} mails received by the SMTP sink`,
   );
   for (const problem of problems) report.note(`busy ${label}: ${problem}`);
 }

@@ -25,7 +25,7 @@ import { postgresUrl, redact } from './databases.js';
 import { tempDir } from './fixtures.js';
 import { memoryMap, type MemoryMap } from './smaps.js';
 import { driveLoad, fakeSlackApi, MEMBERS, SIGNING_SECRET, sinkSmtp, soakScheduleFile } from './soak-load.js';
-import { captureTail, freePort, httpGet, int, sleep, spawn, track, waitForExit, yesNo, type Report } from './support.js';
+import { captureTail, freePort, httpGet, int, processCpuMs, sleep, spawn, track, waitForExit, yesNo, type Report } from './support.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MB = 1024 * 1024;
@@ -195,9 +195,7 @@ async function sample(pid: number, url: string, minute: number): Promise<Sample>
 }
 
 function cpuSeconds(pid: number): number {
-  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return processCpuMs(pid) / 1000;
 }
 
 /** Least-squares slope (per minute) of the samples in the second half of the run. */

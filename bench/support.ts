@@ -144,6 +144,13 @@ export function captureTail(child: ChildProcess, lines = 30): () => string {
 
 export { spawn };
 
+/** CPU ms a process has used (user + system, /proc/<pid>/stat; Linux). */
+export function processCpuMs(pid: number): number {
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in 1/100 s.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** Busy and total CPU ticks of the whole machine, from /proc/stat (Linux); undefined elsewhere. */
 export function machineTicks(): { busy: number; total: number } | undefined {
   try {

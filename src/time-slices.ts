@@ -1,6 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate } from 'node:timers/promises';
 import { setImmediate as setImmediateCallback } from 'node:timers';
+import { SLICE_MS, sliceMs } from './precedence.js';
+
+export { SLICE_MS };
 
 /**
  * Long background work (the daily re-plan of thousands of teams, an invitation's fan-out, the
@@ -9,13 +12,13 @@ import { setImmediate as setImmediateCallback } from 'node:timers';
  * the loop for a long time. So work pauses by time instead: after about SLICE_MS of work it lets
  * the event loop run (setImmediate: after pending I/O, so requests waiting are answered first).
  *
- * 8 ms keeps the event loop's delay well under 20 ms while costing little: a pause is a few
- * microseconds when nothing waits.
+ * 8 ms (SLICE_MS) keeps the event loop's delay well under 20 ms while costing little: a pause is
+ * a few microseconds when nothing waits. Work that is not a request's own pauses after 2 ms while
+ * a request is in flight (src/precedence.ts sliceMs), so the request waits less behind it.
  */
-export const SLICE_MS = 8;
 
 export interface TimeSliceOptions {
-  /** Work this long (ms) between pauses; default SLICE_MS. */
+  /** Work this long (ms) between pauses; default by precedence (src/precedence.ts sliceMs). */
   sliceMs?: number;
   /** For tests: what tells the time (default performance.now). */
   now?: () => number;
@@ -23,21 +26,21 @@ export interface TimeSliceOptions {
 
 /** Tells loops when they have worked long enough to pause. One per run of work, not shared. */
 export class TimeSlicer {
-  private readonly sliceMs: number;
+  private readonly sliceMs: number | undefined;
   private readonly now: () => number;
   private sliceStart: number;
   /** How many times this slicer let the event loop run (tests, benchmarks). */
   pauses = 0;
 
   constructor(options: TimeSliceOptions = {}) {
-    this.sliceMs = options.sliceMs ?? SLICE_MS;
+    this.sliceMs = options.sliceMs;
     this.now = options.now ?? (() => performance.now());
     this.sliceStart = this.now();
   }
 
   /** Whether this slice's time is used up (then `pause()` before the next item). */
   due(): boolean {
-    return this.now() - this.sliceStart >= this.sliceMs;
+    return this.now() - this.sliceStart >= (this.sliceMs ?? sliceMs());
   }
 
   /** Lets the event loop run, and starts a new slice. */
@@ -72,7 +75,7 @@ let stretch: { start: number; turned: boolean } | undefined;
  * microtasks that never lets a request in, however small each statement is. The PGlite driver
  * calls this before every statement (adapters/db/pglite-dialect.ts).
  */
-export async function pauseIfLoopHeld(sliceMs = SLICE_MS): Promise<void> {
+export async function pauseIfLoopHeld(slice = sliceMs()): Promise<void> {
   const now = performance.now();
   if (stretch === undefined || stretch.turned) {
     const current = { start: now, turned: false };
@@ -80,7 +83,7 @@ export async function pauseIfLoopHeld(sliceMs = SLICE_MS): Promise<void> {
     setImmediateCallback(() => void (current.turned = true));
     return;
   }
-  if (now - stretch.start < sliceMs) return;
+  if (now - stretch.start < slice) return;
   // The marker was queued first, so it has run when this resolves: the next call starts a new stretch.
   await setImmediate();
 }

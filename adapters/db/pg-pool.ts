@@ -1,5 +1,6 @@
 import type pgModule from 'pg';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
+import { precedence, PrecedenceGate } from '../../src/precedence.js';
 
 export interface PoolLimits {
   /** How long connecting, and each query, may take before it fails (a frozen database or network). */
@@ -44,15 +45,28 @@ export class LockWaitTimeoutError extends Error {
  * an answer that may never come: handed back to the pool as it is, every later query on it
  * would wait behind it. Such a connection is destroyed when it is released instead.
  * (Connections are also listened to while lent out: pg-pool leaves that to its user.)
+ *
+ * Work that is not a request's own (the dispatcher, background planning: src/precedence.ts)
+ * never holds the last connection: it takes one of max − 1 places first, handed out by
+ * precedence (the dispatcher before planning), so a request always finds a connection free or
+ * soon free, not behind a queue of a re-plan's statements.
  */
 export function resilientPool(pg: typeof pgModule, config: pgModule.PoolConfig, limits: PoolLimits): PostgresPool & { raw: pgModule.Pool } {
   const pool = new pg.Pool({ ...config, ...connectionLimits(limits.timeoutMs), max: limits.max });
   pool.on('error', limits.onError);
+  const notInteractive = new PrecedenceGate(Math.max(1, limits.max - 1));
   return {
     raw: pool,
     end: () => pool.end(),
     async connect(): Promise<PostgresPoolClient> {
-      const client = await pool.connect();
+      const leave = precedence() === 'interactive' ? undefined : await notInteractive.enter();
+      let client: pgModule.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        leave?.();
+        throw error;
+      }
       let broken = false;
       // While a connection is lent out the pool does not listen to it: a break now (the database
       // restarting mid-query) would be uncaught. The query in flight fails with it anyway.
@@ -83,6 +97,7 @@ export function resilientPool(pg: typeof pgModule, config: pgModule.PoolConfig, 
           underLock = false;
           client.off('error', onBreak);
           client.release(broken ? true : undefined);
+          leave?.();
         },
       };
     },

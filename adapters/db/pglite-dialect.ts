@@ -11,12 +11,15 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import { PrecedenceGate } from '../../src/precedence.js';
 import { pauseIfLoopHeld } from '../../src/time-slices.js';
 
 /**
  * Kysely dialect for PGlite. PGlite is one connection, so the driver hands it to one
  * caller at a time: without this lock two concurrent transactions interleave and a
  * rollback in one wipes the other's writes (seen with kysely-pglite 0.6, STACK-NOTES.md).
+ * It is handed out by precedence (src/precedence.ts): a request's statement goes before the
+ * dispatcher's, which goes before background planning's, not in the order they asked.
  */
 export class PGliteDialect implements Dialect {
   constructor(private readonly pglite: PGlite) {}
@@ -35,7 +38,7 @@ export class PGliteDialect implements Dialect {
 }
 
 class PGliteDriver implements Driver {
-  private queue: Promise<void> = Promise.resolve();
+  private readonly gate = new PrecedenceGate(1);
   private readonly connection: PGliteConnection;
   private releaseCurrent: (() => void) | undefined;
 
@@ -46,11 +49,7 @@ class PGliteDriver implements Driver {
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    const previous = this.queue;
-    let release!: () => void;
-    this.queue = new Promise<void>((resolve) => (release = resolve));
-    await previous;
-    this.releaseCurrent = release;
+    this.releaseCurrent = await this.gate.enter();
     return this.connection;
   }
 
@@ -70,7 +69,8 @@ class PGliteDriver implements Driver {
     release?.();
   }
   async destroy(): Promise<void> {
-    await this.queue;
+    // Last in line: whoever waits for the connection now is answered first.
+    (await this.gate.enter('background'))();
     if (!this.pglite.closed) await this.pglite.close();
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { currentDataVersion } from '../db/data-version-watch.js';
 import type { Database } from '../db/tables.js';
@@ -11,6 +12,8 @@ const WINDOW_DAYS = 8 * 7 + 2;
 interface Expanded {
   version: number;
   day: number;
+  /** A digest of the team's rows as loaded: the same rows expand to the same meetings. */
+  rows: string;
   team: TeamWithSeries;
   /** The occurrences that take place, with their real start in ms (compared on every call). */
   occurrences: { at: number; occurrence: Occurrence }[];
@@ -26,7 +29,11 @@ export interface UpcomingMeeting {
  * busiest command, and a team's meetings are the same for every member who asks: each team
  * is loaded and expanded once per data version and day, then only filtered. The version is
  * compared on every call (src/db/data-version-watch.ts), so a meeting moved a moment ago (here
- * or on another replica) shows.
+ * or on another replica) shows. A new version makes the team be read again, but expanded again
+ * only when its rows differ: while background work writes (invitations, answers: each raises the
+ * version), a team's meetings mostly stay as they were, and expanding them is most of the cost
+ * of a first `spotkania` (issue 17). Kept whole (the same objects), since an answer is kept by
+ * its occurrences' identity (src/bot/commands/meetings.ts).
  */
 export class UpcomingMeetings {
   private readonly teams = new Map<string, Expanded>();
@@ -44,11 +51,18 @@ export class UpcomingMeetings {
       const windowFrom = new Date(day * DAY - DAY);
       const windowTo = new Date((day + WINDOW_DAYS) * DAY);
       for (const team of await loadTeams(this.db, missing)) {
+        // A digest, not the JSON itself: kept for up to 10,000 teams (memory, issue 17).
+        const rows = createHash('sha1').update(JSON.stringify(team)).digest('base64url');
+        const kept = this.teams.get(team.team.id);
+        if (kept?.day === day && kept.rows === rows) {
+          kept.version = Math.max(kept.version, version);
+          continue;
+        }
         // By the time they take place: a meeting moved or shifted to today is listed today.
         const occurrences = occurrencesStartingIn(team.meetings, windowFrom, windowTo)
           .filter(takesPlace)
           .map((occurrence) => ({ at: occurrence.start.toMillis(), occurrence }));
-        this.teams.set(team.team.id, { version, day, team, occurrences });
+        this.teams.set(team.team.id, { version, day, rows, team, occurrences });
       }
     }
     const result: UpcomingMeeting[] = [];

@@ -4,6 +4,7 @@ import { realMsUntil, type Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
 import type { Logger } from '../log.js';
 import type { Dispatcher } from './dispatcher.js';
+import { runAs } from '../precedence.js';
 import { LANES, type Lane } from './lanes.js';
 import { nextDueAt } from './outbox.js';
 
@@ -62,7 +63,8 @@ export class DeliveryLoop {
 
   private async cycle(lane: Lane, wake: LaneWake): Promise<void> {
     try {
-      const report = await this.options.dispatcher.drainLane(lane);
+      // Below requests, above background planning (src/precedence.ts).
+      const report = await runAs('delivery', () => this.options.dispatcher.drainLane(lane));
       // A row that fell back to its next channel is due at once in that channel's lane.
       if (report.retried > 0) for (const other of LANES) if (other !== lane) this.pokeLane(other);
       await this.arm(lane, wake);

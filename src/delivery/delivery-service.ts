@@ -21,6 +21,7 @@ import { DEFAULT_PACING, pacingFrom, type PacingSettings } from './platform-paci
 import { deliveryRenderer, shareableRendering } from './render-delivery.js';
 import { DEFAULT_REPLICA_TIMEOUT_MS } from './replica-timeouts.js';
 import { OneAtATime, skippedRuns } from './one-at-a-time.js';
+import { runAs } from '../precedence.js';
 import type { InvitationDeps } from '../invitations/invitation-message.js';
 import { planInvitations } from '../invitations/plan-invitations.js';
 import { sweepOffers } from '../invitations/rsvp.js';
@@ -132,6 +133,11 @@ export class DeliveryService {
 
   /** Everything planned over the horizon: what start-up and the daily job run (public for the `busy` benchmark). */
   async plan(): Promise<void> {
+    // Background work: requests and the dispatcher go first (src/precedence.ts).
+    return runAs('background', () => this.planAll());
+  }
+
+  private async planAll(): Promise<void> {
     const { db, clock, log } = this.options;
     await processScheduleChanges(db, clock);
     const added = await planReminders(db, { clock, ...(this.options.horizonDays ? { horizonDays: this.options.horizonDays } : {}) });
@@ -171,6 +177,10 @@ export class DeliveryService {
 
   /** New and changed activities → invitations, updates, cancellations; lapsed seat offers move on. */
   async planInvitations(): Promise<void> {
+    return runAs('background', () => this.planInvitationsNow());
+  }
+
+  private async planInvitationsNow(): Promise<void> {
     if (!this.options.invitations) return;
     const { db, clock, log } = this.options;
     const planned = await planInvitations(db, clock);

@@ -10,6 +10,7 @@ import { activityEvent, meetingEvents, substitutionEvent } from './calendar-even
 import { loadFeedData, type FeedData } from './load-feed.js';
 import { hashToken, personForToken } from './feed-tokens.js';
 import { TimeSlicer } from '../time-slices.js';
+import { runAs } from '../precedence.js';
 
 const MAX_EVENT_TEXTS = 20_000;
 /** Token answers kept for one data version; more (a scan of random tokens) starts the map again. */
@@ -80,11 +81,12 @@ export class FeedService {
   }
 
   all(): Promise<RenderedFeed> {
-    return this.cached('all', async () => {
+    // All teams' feed (megabytes) is background work: requests for the others go first (src/precedence.ts).
+    return this.cached('all', () => runAs('background', async () => {
       const t = messages.pl;
       const data = await loadFeedData(this.options.db, { kind: 'all' });
       return this.render({ name: t.calendarAll, description: t.calendarAllDescription, ...data });
-    }) as Promise<RenderedFeed>;
+    })) as Promise<RenderedFeed>;
   }
 
   team(teamId: string): Promise<RenderedFeed | undefined> {

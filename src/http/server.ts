@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log.js';
+import { interactiveStarted, runAs } from '../precedence.js';
 import type { Metrics } from './metrics.js';
 import { BodyTooLargeError, MalformedBodyError } from './read-body.js';
 import { sendRefusal } from './refusal-page.js';
@@ -19,10 +20,14 @@ export interface HttpOptions {
 /**
  * node:http with a table of routes: feeds are the hot path and a framework's per-request
  * work would cost a third of the throughput. Platform SDKs get their paths whole.
+ * Every request is interactive work (src/precedence.ts): it goes before the dispatcher and
+ * background planning at the database, and they pause sooner while it is in flight.
  */
 export function createHttpServer({ routes, mounts, fast = [], metrics, log }: HttpOptions): Server {
-  const server = createServer((req, res) => {
+  const server = createServer((req, res) => runAs('interactive', () => handle(req, res)));
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     for (let i = 0; i < fast.length; i++) if (fast[i]!(req, res)) return;
+    res.once('close', interactiveStarted());
     const started = performance.now();
     const path = (req.url ?? '/').split('?', 1)[0]!;
     let routeName = 'not_found';
@@ -55,7 +60,7 @@ export function createHttpServer({ routes, mounts, fast = [], metrics, log }: Ht
       return sendMethodNotAllowed(req, res, path, [...allowed].join(', '));
     }
     sendNotFound(req, res, path);
-  });
+  };
   server.keepAliveTimeout = 65_000;
   return server;
 }

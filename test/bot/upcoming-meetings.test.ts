@@ -52,3 +52,30 @@ describe.each(dialects)('upcoming meetings kept per data version on %s', (kind) 
     expect(after).toHaveLength(before.length - 1);
   });
 });
+
+describe.each(dialects)('upcoming meetings across writes that do not touch the team on %s', (kind) => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await freshDatabase(kind);
+    const clock = new FixedClock('2027-01-04T08:00:00Z');
+    await importSchedules(db.db, await loadScheduleFiles(['calendars/demo.yaml']), { clock, defaultTimezone: 'Europe/Warsaw' });
+  });
+  afterAll(async () => db?.close());
+
+  it('should keep a team expanded while other data changes, and expand it again when its rows change', async () => {
+    const from = new Date('2027-01-04T08:00:00Z');
+    const to = new Date(from.getTime() + WEEKS_8);
+    const cache = new UpcomingMeetings(db.db);
+    const before = await cache.of(['lodz'], from, to);
+    // Another team's meeting place: the version rises, lodz's rows stay as they were.
+    await db.db.updateTable('meeting_series').set({ location: 'Sala 7' }).where('team_id', '!=', 'lodz').execute();
+    const unchanged = await cache.of(['lodz'], from, to);
+    expect(unchanged[0]!.occurrence).toBe(before[0]!.occurrence);
+    // Its own meeting place: expanded again, and the new place shows.
+    await db.db.updateTable('meeting_series').set({ location: 'Sala 8' }).where('team_id', '=', 'lodz').execute();
+    const changed = await cache.of(['lodz'], from, to);
+    expect(changed[0]!.occurrence).not.toBe(before[0]!.occurrence);
+    expect(changed[0]!.team.series.location).toBe('Sala 8');
+    expect(startsOf(changed)).toEqual(startsOf(before));
+  });
+});
