@@ -8,11 +8,12 @@ import type { Logger } from '../log.js';
 import type { ChannelKind, ChannelSender } from '../ports/channel.port.js';
 import { emailLinks } from '../preferences/preference-links.js';
 import { processScheduleChanges } from '../reminders/change-notices.js';
-import { planReminders } from '../reminders/plan-reminders.js';
-import { planCheckins } from '../reports/checkins.js';
+import { reminderPlanner } from '../reminders/plan-reminders.js';
+import { planMeetings } from '../reminders/plan-meetings.js';
+import { checkinPlanner } from '../reports/checkins.js';
 import { planDigests } from '../reports/digest.js';
 import { applyAbsences } from '../participation/absences.js';
-import { planSummaries } from '../participation/summary-plans.js';
+import { summaryPlanner } from '../participation/summary-plans.js';
 import { deliveryMetrics, pacingMetrics } from './delivery-metrics.js';
 import { DeliveryLoop } from './delivery-loop.js';
 import { Dispatcher } from './dispatcher.js';
@@ -134,11 +135,11 @@ export class DeliveryService {
   async plan(): Promise<void> {
     const { db, clock, log } = this.options;
     await processScheduleChanges(db, clock);
-    const added = await planReminders(db, { clock, ...(this.options.horizonDays ? { horizonDays: this.options.horizonDays } : {}) });
+    const horizon = { clock, ...(this.options.horizonDays ? { horizonDays: this.options.horizonDays } : {}) };
+    // One pass over the teams for the three kinds planned per meeting (reminders/plan-meetings.ts).
+    const [added, checkins, summaries] = await planMeetings(db, [reminderPlanner(db, horizon), checkinPlanner(db, horizon), summaryPlanner(db, horizon)]);
     log.info({ added }, 'Reminders planned over the horizon');
-    const checkins = await planCheckins(db, { clock, ...(this.options.horizonDays ? { horizonDays: this.options.horizonDays } : {}) });
     const digests = await planDigests(db, clock);
-    const summaries = await planSummaries(db, { clock, ...(this.options.horizonDays ? { horizonDays: this.options.horizonDays } : {}) });
     // Meetings that came within reach since (or appeared) in someone's absence are answered for them.
     const absences = await applyAbsences(db, clock);
     log.info({ checkins, digests, summaries, absences }, 'Check-ins, RCPS digests, attendance summaries and absences planned');
