@@ -167,7 +167,18 @@ async function finish(running: RunningService, clock: Clock, range: { from: stri
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   const drainMs = performance.now() - t0;
+  // The stop may cut sends off after the message reached a sink and before its outcome was
+  // written: such a row stays pending and goes again at the next start ("resends only what was
+  // in flight"). Its recipient and the stop's real time let the parent tell these from doubles.
+  const stopAt = [Date.now(), 0];
   await running.delivery.stop();
+  stopAt[1] = Date.now();
+  const unsent = await sql<{ to: string | null }>`
+    select coalesce(case when ch = 'email' then p.email when ch = 'slack' then pc.address end, d.place_address) as to
+    from deliveries d cross join lateral jsonb_array_elements_text(d.channels::jsonb) as c(ch)
+    left join people p on p.id = d.person_id
+    left join person_channels pc on pc.person_id = d.person_id and pc.channel = 'slack' and c.ch = 'slack'
+    where d.state = 'pending' and d.due_at <= ${clock.now()} and d.due_at >= ${new Date(range.from)}`.execute(running.db.db);
   const rows = await running.db.db
     .selectFrom('deliveries')
     .select(['id', 'kind', 'state', 'due_at', 'sent_at', 'sent_channel', 'provider_id', 'attempts'])
@@ -182,6 +193,8 @@ async function finish(running: RunningService, clock: Clock, range: { from: stri
     statusUpdates: reports.rows[0]?.n,
     drainMs,
     backlogLeft: backlog,
+    stopAt,
+    unsentTo: [...new Set(unsent.rows.map((r) => r.to).filter((to): to is string => !!to))],
     ...counters(),
   };
   await running.stop();
