@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
 import { generateNational, type NationalSchedule } from './generate-national.js';
 import { prng } from './schedule-yaml.js';
-import { linksIn, startEdges, type Edges } from './national-edges.js';
+import { linksIn, startEdges, type Arrival, type Edges } from './national-edges.js';
 import { postgresUrl, redact } from './databases.js';
 import { tempDir } from './fixtures.js';
 import { captureTail, int, ms, percentile, s, track, waitForExit, withTimeout, yesNo, type Report } from './support.js';
@@ -361,8 +361,11 @@ function summarise(report: Report, label: string, x: Summary): void {
   // row; any other is a double or a message that is no delivery: a defect either way.
   const unsentTo = new Set(x.finished.unsentTo);
   const [stopStart, stopEnd] = x.finished.stopAt;
-  const inFlight = strayArrivals.filter((a) => a.at >= stopStart - 30_000 && a.at <= stopEnd && unsentTo.has(a.to)).length;
+  // Nothing is claimed once the stop begins, but a send it cut off may still reach the sink after the stop returned.
+  const cutOff = (a: Arrival) => a.at >= stopStart - 30_000 && unsentTo.has(a.to);
+  const inFlight = strayArrivals.filter(cutOff).length;
   const strayTimes = strayArrivals.filter((a) => a.at < stopStart - 30_000).length;
+  const unexplained = strayArrivals.filter((a) => !cutOff(a)).slice(0, 3).map((a) => `${a.to} at stop ${a.at - stopStart >= 0 ? '+' : ''}${ms(a.at - stopStart)}${a.at > stopEnd ? ' (after it returned)' : ''}`);
   const reminders = byKind.get('reminder') ?? { due: 0, sent: 0, other: 0 };
   const p99 = percentile(lateness, 99);
   report.row(name(`reminders due in the week, sent`), `${int(reminders.sent)} of ${int(reminders.due)}`);
@@ -376,7 +379,7 @@ function summarise(report: Report, label: string, x: Summary): void {
   report.row(name('lost: reminders due in the week not sent after that (failed or still queued)'), `${int(lostRows.length)}${lostRows.length ? ` (${lostRows.slice(0, 5).join(', ')}…)` : ''}`, '0', yesNo(lostRows.length === 0));
   report.row(
     name('doubled: messages at the sinks beyond one per sent row'),
-    `${int(strays)} not matching a sent row's provider id: ${int(inFlight)} cut off by the stop (in its last 30 s, recipient with a pending row: resent at the next start), ${int(strays - inFlight)} not (${int(strayTimes)} of them before the stop); ${int(doubledIds)} ids twice (${int(sinkTotal)} messages at the sinks, ${int(matched)} matched; ${int(sentNotSeen)} rows sent in the week not seen at a sink)`,
+    `${int(strays)} not matching a sent row's provider id: ${int(inFlight)} cut off by the stop (in its last 30 s, recipient with a pending row: resent at the next start), ${int(strays - inFlight)} not (${int(strayTimes)} of them before the stop${unexplained.length ? `; e.g. ${unexplained.join(', ')}` : ''}); ${int(doubledIds)} ids twice (${int(sinkTotal)} messages at the sinks, ${int(matched)} matched; ${int(sentNotSeen)} rows sent in the week not seen at a sink)`,
     '0',
     yesNo(strays - inFlight === 0 && doubledIds === 0),
   );
