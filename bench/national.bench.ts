@@ -61,6 +61,8 @@ interface Finished extends Counters {
   stopAt: [number, number];
   /** Where rows still pending and due at the stop would go (e-mail address, Slack user or channel). */
   unsentTo: string[];
+  /** Where rows sent on one of their channels would have gone on their others. */
+  fellBackTo: string[];
   rsvps: { answer: string; n: string }[];
   statusUpdates: string;
 }
@@ -365,6 +367,8 @@ function summarise(report: Report, label: string, x: Summary): void {
   const cutOff = (a: Arrival) => a.at >= stopStart - 30_000 && unsentTo.has(a.to);
   const inFlight = strayArrivals.filter(cutOff).length;
   const strayTimes = strayArrivals.filter((a) => a.at < stopStart - 30_000).length;
+  const fellBackTo = new Set(x.finished.fellBackTo);
+  const fellBack = strayArrivals.filter((a) => !cutOff(a) && fellBackTo.has(a.to)).length;
   const unexplained = strayArrivals.filter((a) => !cutOff(a)).slice(0, 3).map((a) => `${a.to} at stop ${a.at - stopStart >= 0 ? '+' : ''}${ms(a.at - stopStart)}${a.at > stopEnd ? ' (after it returned)' : ''}`);
   const reminders = byKind.get('reminder') ?? { due: 0, sent: 0, other: 0 };
   const p99 = percentile(lateness, 99);
@@ -379,7 +383,7 @@ function summarise(report: Report, label: string, x: Summary): void {
   report.row(name('lost: reminders due in the week not sent after that (failed or still queued)'), `${int(lostRows.length)}${lostRows.length ? ` (${lostRows.slice(0, 5).join(', ')}…)` : ''}`, '0', yesNo(lostRows.length === 0));
   report.row(
     name('doubled: messages at the sinks beyond one per sent row'),
-    `${int(strays)} not matching a sent row's provider id: ${int(inFlight)} cut off by the stop (in its last 30 s, recipient with a pending row: resent at the next start), ${int(strays - inFlight)} not (${int(strayTimes)} of them before the stop${unexplained.length ? `; e.g. ${unexplained.join(', ')}` : ''}); ${int(doubledIds)} ids twice (${int(sinkTotal)} messages at the sinks, ${int(matched)} matched; ${int(sentNotSeen)} rows sent in the week not seen at a sink)`,
+    `${int(strays)} not matching a sent row's provider id: ${int(inFlight)} cut off by the stop (in its last 30 s, recipient with a pending row: resent at the next start), ${int(strays - inFlight)} not (${int(strayTimes)} of them before the stop; ${int(fellBack)} to a recipient with a row sent on another channel: likely doubles after a send taken for failed${unexplained.length ? `; e.g. ${unexplained.join(', ')}` : ''}); ${int(doubledIds)} ids twice (${int(sinkTotal)} messages at the sinks, ${int(matched)} matched; ${int(sentNotSeen)} rows sent in the week not seen at a sink)`,
     '0',
     yesNo(strays - inFlight === 0 && doubledIds === 0),
   );
