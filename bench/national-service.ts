@@ -167,7 +167,26 @@ async function finish(running: RunningService, clock: Clock, range: { from: stri
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   const drainMs = performance.now() - t0;
+  // The stop may cut sends off after the message reached a sink and before its outcome was
+  // written: such a row stays pending and goes again at the next start ("resends only what was
+  // in flight"). Its recipient and the stop's real time let the parent tell these from doubles.
+  const stopAt = [Date.now(), 0];
   await running.delivery.stop();
+  stopAt[1] = Date.now();
+  const unsent = await sql<{ to: string | null }>`
+    select coalesce(case when ch = 'email' then p.email when ch = 'slack' then pc.address end, d.place_address) as to
+    from deliveries d cross join lateral jsonb_array_elements_text(d.channels::jsonb) as c(ch)
+    left join people p on p.id = d.person_id
+    left join person_channels pc on pc.person_id = d.person_id and pc.channel = 'slack' and c.ch = 'slack'
+    where d.state = 'pending' and d.due_at <= ${clock.now()} and d.due_at >= ${new Date(range.from)}`.execute(running.db.db);
+  // Rows sent on another of their channels: a stray message on this one to the same person
+  // suggests a send taken for failed (a timeout) that reached the sink, then a fallback: a double.
+  const fellBack = await sql<{ to: string | null }>`
+    select coalesce(case when ch = 'email' then p.email when ch = 'slack' then pc.address end, d.place_address) as to
+    from deliveries d cross join lateral jsonb_array_elements_text(d.channels::jsonb) as c(ch)
+    left join people p on p.id = d.person_id
+    left join person_channels pc on pc.person_id = d.person_id and pc.channel = 'slack' and c.ch = 'slack'
+    where d.state = 'sent' and c.ch <> d.sent_channel and d.due_at >= ${new Date(range.from)}`.execute(running.db.db);
   const rows = await running.db.db
     .selectFrom('deliveries')
     .select(['id', 'kind', 'state', 'due_at', 'sent_at', 'sent_channel', 'provider_id', 'attempts'])
@@ -182,6 +201,9 @@ async function finish(running: RunningService, clock: Clock, range: { from: stri
     statusUpdates: reports.rows[0]?.n,
     drainMs,
     backlogLeft: backlog,
+    stopAt,
+    unsentTo: [...new Set(unsent.rows.map((r) => r.to).filter((to): to is string => !!to))],
+    fellBackTo: [...new Set(fellBack.rows.map((r) => r.to).filter((to): to is string => !!to))],
     ...counters(),
   };
   await running.stop();

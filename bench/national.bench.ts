@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
 import { generateNational, type NationalSchedule } from './generate-national.js';
 import { prng } from './schedule-yaml.js';
-import { linksIn, startEdges, type Edges } from './national-edges.js';
+import { linksIn, startEdges, type Arrival, type Edges } from './national-edges.js';
 import { postgresUrl, redact } from './databases.js';
 import { tempDir } from './fixtures.js';
 import { captureTail, int, ms, percentile, s, track, waitForExit, withTimeout, yesNo, type Report } from './support.js';
@@ -57,6 +57,12 @@ interface Finished extends Counters {
   /** Real ms the service took after the week to send what was due; rows still due after two minutes. */
   drainMs: number;
   backlogLeft: number;
+  /** Real ms when the service's stop began and ended, after the drain. */
+  stopAt: [number, number];
+  /** Where rows still pending and due at the stop would go (e-mail address, Slack user or channel). */
+  unsentTo: string[];
+  /** Where rows sent on one of their channels would have gone on their others. */
+  fellBackTo: string[];
   rsvps: { answer: string; n: string }[];
   statusUpdates: string;
 }
@@ -350,7 +356,20 @@ function summarise(report: Report, label: string, x: Summary): void {
   }
   const sinkTotal = x.edges.arrivals.length;
   const providerIds = new Set(x.finished.rows.map((r) => r[6]).filter(Boolean));
-  const strays = x.edges.arrivals.filter((a) => !providerIds.has(a.id)).length;
+  const strayArrivals = x.edges.arrivals.filter((a) => !providerIds.has(a.id));
+  const strays = strayArrivals.length;
+  // A stray is a send cut off by the stop (allowed: it goes again at the next start) when it
+  // arrived in the last 30 s before the stop ended and its recipient still has a pending due
+  // row; any other is a double or a message that is no delivery: a defect either way.
+  const unsentTo = new Set(x.finished.unsentTo);
+  const [stopStart, stopEnd] = x.finished.stopAt;
+  // Nothing is claimed once the stop begins, but a send it cut off may still reach the sink after the stop returned.
+  const cutOff = (a: Arrival) => a.at >= stopStart - 30_000 && unsentTo.has(a.to);
+  const inFlight = strayArrivals.filter(cutOff).length;
+  const strayTimes = strayArrivals.filter((a) => a.at < stopStart - 30_000).length;
+  const fellBackTo = new Set(x.finished.fellBackTo);
+  const fellBack = strayArrivals.filter((a) => !cutOff(a) && fellBackTo.has(a.to)).length;
+  const unexplained = strayArrivals.filter((a) => !cutOff(a)).slice(0, 3).map((a) => `${a.to} at stop ${a.at - stopStart >= 0 ? '+' : ''}${ms(a.at - stopStart)}${a.at > stopEnd ? ' (after it returned)' : ''}`);
   const reminders = byKind.get('reminder') ?? { due: 0, sent: 0, other: 0 };
   const p99 = percentile(lateness, 99);
   report.row(name(`reminders due in the week, sent`), `${int(reminders.sent)} of ${int(reminders.due)}`);
@@ -364,9 +383,9 @@ function summarise(report: Report, label: string, x: Summary): void {
   report.row(name('lost: reminders due in the week not sent after that (failed or still queued)'), `${int(lostRows.length)}${lostRows.length ? ` (${lostRows.slice(0, 5).join(', ')}…)` : ''}`, '0', yesNo(lostRows.length === 0));
   report.row(
     name('doubled: messages at the sinks beyond one per sent row'),
-    `${int(strays)} not matching a sent row's provider id, ${int(doubledIds)} ids twice (${int(sinkTotal)} messages at the sinks, ${int(matched)} matched; ${int(sentNotSeen)} rows sent in the week not seen at a sink)`,
+    `${int(strays)} not matching a sent row's provider id: ${int(inFlight)} cut off by the stop (in its last 30 s, recipient with a pending row: resent at the next start), ${int(strays - inFlight)} not (${int(strayTimes)} of them before the stop; ${int(fellBack)} to a recipient with a row sent on another channel: likely doubles after a send taken for failed${unexplained.length ? `; e.g. ${unexplained.join(', ')}` : ''}); ${int(doubledIds)} ids twice (${int(sinkTotal)} messages at the sinks, ${int(matched)} matched; ${int(sentNotSeen)} rows sent in the week not seen at a sink)`,
     '0',
-    yesNo(strays === 0 && doubledIds === 0),
+    yesNo(strays - inFlight === 0 && doubledIds === 0),
   );
   report.row(name('rows due in the week by kind: sent / due (not sent)'), [...byKind].filter(([, k]) => k.due > 0).map(([kind, k]) => `${kind} ${int(k.sent)}/${int(k.due)}${k.other ? ` (${int(k.other)})` : ''}`).join(', '));
   report.row(name('invited to the three conferences; answers recorded (links in the e-mails)'), `${[...x.invited.values()].map(int).join(' + ')} invited; rsvps ${x.finished.rsvps.map((r) => `${r.answer} ${int(Number(r.n))}`).join(', ') || 'none'}; POST /rsvp p50 ${ms(percentile(x.answers.rsvp, 50))}, p99 ${ms(percentile(x.answers.rsvp, 99))}, ${x.answers.rsvpFailed} refused`);

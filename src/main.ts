@@ -119,7 +119,7 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
       onDataChanged: () => {
         feeds.invalidate();
         schedulePages.invalidate();
-        delivery?.scheduleChanged().catch((error) => log.error({ err: error }, 'processing a schedule change failed'));
+        delivery?.changed().catch((error) => log.error({ err: error }, 'processing a schedule change failed'));
       },
     });
     const adapters = await channelAdapters(config, bot, log);
@@ -159,7 +159,7 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
       ...deliveryReportPageRoutes({ db: db.db, clock, appSecret: config.appSecret }),
       ...unsubscribeRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl }),
       ...meetingAnswerRoutes({ db: db.db, clock, appSecret: config.appSecret, onAnswered: () => (feeds.invalidate(), delivery?.loop.poke()) }),
-      ...rsvpRoutes({ db: db.db, clock, appSecret: config.appSecret, onAnswered: () => (feeds.invalidate(), void delivery?.scheduleChanged().catch((error) => log.error({ err: error }, 'planning after an answer failed'))) }),
+      ...rsvpRoutes({ db: db.db, clock, appSecret: config.appSecret, onAnswered: () => (feeds.invalidate(), void delivery?.changed().catch((error) => log.error({ err: error }, 'planning after an answer failed'))) }),
     );
     mounts.push(...adapters.flatMap((a) => a.mounts));
     // Feeds already built for the current data version, answered before any routing (src/http/feed-routes.ts).

@@ -8,11 +8,12 @@ import type { Logger } from '../log.js';
 import type { ChannelKind, ChannelSender } from '../ports/channel.port.js';
 import { emailLinks } from '../preferences/preference-links.js';
 import { processScheduleChanges } from '../reminders/change-notices.js';
-import { planReminders } from '../reminders/plan-reminders.js';
-import { planCheckins } from '../reports/checkins.js';
+import { reminderPlanner } from '../reminders/plan-reminders.js';
+import { planMeetings } from '../reminders/plan-meetings.js';
+import { checkinPlanner } from '../reports/checkins.js';
 import { planDigests } from '../reports/digest.js';
 import { applyAbsences } from '../participation/absences.js';
-import { planSummaries } from '../participation/summary-plans.js';
+import { summaryPlanner } from '../participation/summary-plans.js';
 import { deliveryMetrics, pacingMetrics } from './delivery-metrics.js';
 import { DeliveryLoop } from './delivery-loop.js';
 import { Dispatcher } from './dispatcher.js';
@@ -70,6 +71,9 @@ export class DeliveryService {
   /** The daily re-plan and the 15-minute sweep never overlap themselves (one-at-a-time.ts). */
   private readonly dailyRun: OneAtATime;
   private readonly sweepRun: OneAtATime;
+  /** changed(): the planning run going, and the one waiting to cover what was told since it began. */
+  private runningChange: Promise<void> | undefined;
+  private queuedChange: Promise<void> | undefined;
 
   constructor(private readonly options: DeliveryServiceOptions) {
     const { db } = options;
@@ -124,6 +128,29 @@ export class DeliveryService {
     this.sweeper.unref();
   }
 
+  /**
+   * Something changed that may call for planning (an RSVP, a chat change), told without waiting
+   * for it: scheduleChanged runs at most once at a time, and once more after it for whatever was
+   * told meanwhile, which that run covers, since it starts after them. Each RSVP ran a whole
+   * invitation planning of its own, side by side: in the national week's conferences (1,700
+   * answers) that took some 110 statements per answer and held sending for 70 simulated hours.
+   */
+  changed(): Promise<void> {
+    if (this.queuedChange) return this.queuedChange;
+    const next = (this.runningChange ?? Promise.resolve()).catch(() => undefined).then(() => {
+      this.queuedChange = undefined;
+      return this.scheduleChanged();
+    });
+    this.queuedChange = next;
+    this.runningChange = next;
+    void next
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.runningChange === next) this.runningChange = undefined;
+      });
+    return next;
+  }
+
   /** The schedule changed (import, chat command): notices out, reminders re-planned, dispatcher woken. */
   async scheduleChanged(): Promise<void> {
     await processScheduleChanges(this.options.db, this.options.clock);
@@ -140,11 +167,11 @@ export class DeliveryService {
   private async planAll(): Promise<void> {
     const { db, clock, log } = this.options;
     await processScheduleChanges(db, clock);
-    const added = await planReminders(db, { clock, ...(this.options.horizonDays ? { horizonDays: this.options.horizonDays } : {}) });
+    const horizon = { clock, ...(this.options.horizonDays ? { horizonDays: this.options.horizonDays } : {}) };
+    // One pass over the teams for the three kinds planned per meeting (reminders/plan-meetings.ts).
+    const [added, checkins, summaries] = await planMeetings(db, [reminderPlanner(db, horizon), checkinPlanner(db, horizon), summaryPlanner(db, horizon)]);
     log.info({ added }, 'Reminders planned over the horizon');
-    const checkins = await planCheckins(db, { clock, ...(this.options.horizonDays ? { horizonDays: this.options.horizonDays } : {}) });
     const digests = await planDigests(db, clock);
-    const summaries = await planSummaries(db, { clock, ...(this.options.horizonDays ? { horizonDays: this.options.horizonDays } : {}) });
     // Meetings that came within reach since (or appeared) in someone's absence are answered for them.
     const absences = await applyAbsences(db, clock);
     log.info({ checkins, digests, summaries, absences }, 'Check-ins, RCPS digests, attendance summaries and absences planned');

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
 import { enqueue, type PlannedDelivery } from '../delivery/outbox.js';
 import type { ChannelKind } from '../ports/channel.port.js';
+import { parseDuration } from '../domain/local-time.js';
 import { quietHoursRule, quietOf } from '../reminders/quiet-hours.js';
 import { activityReminderTime, deadlineReminderTime, personTimingColumns, rsvpClosesAt } from './invitation-timing.js';
 
@@ -26,6 +27,12 @@ interface Recipient {
  * ones; each is rendered when due and dropped if no longer fitting (declined, answered, moved).
  * Both keep to the person's quiet hours like meeting reminders, never past the activity's start
  * or the close of answers (issue 6); retimeInvitations times them again when those hours change.
+ *
+ * It runs every 15 minutes, so the queries leave out, by key, what is already in the outbox (in
+ * any state): a national conference re-offered some 12,000 keys each sweep. An accepted person is
+ * read while one of their offsets is neither in the outbox nor surely past (its time counted in
+ * whole days, two hours to spare for a clock change: the exact local time is decided here).
+ * Both are read in person order, so the rows are written in one order whatever the plan.
  */
 export async function planActivityReminders(db: Kysely<Database>, clock: Clock): Promise<number> {
   const now = clock.now();
@@ -37,7 +44,9 @@ export async function planActivityReminders(db: Kysely<Database>, clock: Clock):
     from activities a join rsvps r on r.activity_id = a.id and r.answer = 'accepted'
     join people p on p.id = r.person_id and p.removed_at is null
     left join preferences q on q.person_id = r.person_id
-    where a.cancelled_at is null and a.starts_at > ${now}`.execute(db);
+    where a.cancelled_at is null and a.starts_at > ${now}
+      and not (${sql.join(ACTIVITY_REMINDERS.map((offset) => settled(offset, now)), sql` and `)})
+    order by a.id, r.person_id`.execute(db);
   for (const row of accepted.rows) {
     const start = new Date(row.starts_at);
     for (const offset of ACTIVITY_REMINDERS) {
@@ -65,7 +74,9 @@ export async function planActivityReminders(db: Kysely<Database>, clock: Clock):
       join people p on p.id = i.person_id and p.removed_at is null
       left join preferences q on q.person_id = i.person_id
       where i.activity_id = ${activity.id}
-        and not exists (select 1 from rsvps r where r.activity_id = i.activity_id and r.person_id = i.person_id)`.execute(db);
+        and not exists (select 1 from rsvps r where r.activity_id = i.activity_id and r.person_id = i.person_id)
+        and not exists (select 1 from deliveries d where d.dedupe_key = ${`rsvp-deadline:${activity.id}:`} || i.person_id || ${`:${activity.rsvp_by}`})
+      order by i.person_id`.execute(db);
     for (const s of silent.rows) {
       planned.push({
         key: `rsvp-deadline:${activity.id}:${s.person_id}:${activity.rsvp_by}`,
@@ -79,4 +90,16 @@ export async function planActivityReminders(db: Kysely<Database>, clock: Clock):
     }
   }
   return enqueue(db, planned);
+}
+
+/**
+ * An accepted person's reminder at this offset needs no more planning: its row is in the outbox
+ * (the key as planActivityReminders writes it: toISOString of the start), or its time has surely
+ * passed. For a query joining activities as `a` and rsvps as `r`.
+ */
+function settled(offset: (typeof ACTIVITY_REMINDERS)[number], now: Date) {
+  const ms = parseDuration(offset)!.as('milliseconds') - 2 * 3600_000;
+  return sql`(exists (select 1 from deliveries d where d.dedupe_key = ${'activity-reminder:'} || a.id || ':' || r.person_id || ${`:${offset}:`}
+      || to_char(a.starts_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+    or a.starts_at - ${ms} * interval '1 millisecond' < ${now})`;
 }

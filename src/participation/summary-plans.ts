@@ -7,12 +7,11 @@ import { occurrenceOn, takesPlace } from '../domain/occurrences.js';
 import { loadTeams } from '../feeds/feed-data.js';
 import type { Language } from '../i18n/messages.js';
 import type { ChannelKind, Message } from '../ports/channel.port.js';
-import { occurrenceKey, occurrencesIn } from '../reminders/occurrence-window.js';
+import { occurrenceKey } from '../reminders/occurrence-window.js';
 import { outsideQuietHours } from '../reminders/quiet-hours.js';
-import { planFrom, recordPlans, teamPlans, type PlanRecord } from '../reminders/reminder-plans.js';
+import { planMeetings, type MeetingPlanner } from '../reminders/plan-meetings.js';
 import { loadSummary, summaryMessage } from './attendance-summary.js';
 import { coordinates } from '../bot/identity.js';
-import { TimeSlicer } from '../time-slices.js';
 import { notClaimedNow } from '../delivery/claims.js';
 
 /** What a summary row carries: the meeting and, for a coordinator's copy, whom (their own list links). */
@@ -36,53 +35,53 @@ const BEFORE_MS = 24 * 3600_000;
  * gets a summary for its new time; replanSummaries drops the old one.
  */
 export async function planSummaries(db: Kysely<Database>, options: { clock: Clock; horizonDays?: number; teamIds?: string[] }): Promise<number> {
+  const [added] = await planMeetings(db, [summaryPlanner(db, options)], options.teamIds);
+  return added!;
+}
+
+/** Summaries as one kind of planMeetings (reminders/plan-meetings.ts), with their own marks like reminders and check-ins. */
+export function summaryPlanner(db: Kysely<Database>, options: { clock: Clock; horizonDays?: number; teamIds?: string[] }): MeetingPlanner {
   const now = options.clock.now();
   const until = new Date(now.getTime() + (options.horizonDays ?? 60) * 86_400_000);
-  // Each team's mark (reminder-plans.ts): the daily run plans only the meetings beyond it, and the
-  // whole horizon only for teams whose data changed (or named), as reminders and check-ins do.
-  const marks = await teamPlans(db, 'summaries', options.teamIds);
-  const teams = await loadTeams(db, options.teamIds);
-  if (teams.length === 0) return 0;
-  let coordinators = db
-    .selectFrom('memberships')
-    .innerJoin('people', 'people.id', 'memberships.person_id')
-    .select(['memberships.team_id', 'people.id', 'people.channels'])
-    .where('memberships.role', '=', 'coordinator')
-    .where('memberships.removed_at', 'is', null)
-    .where('people.removed_at', 'is', null);
-  if (options.teamIds) coordinators = coordinators.where('memberships.team_id', 'in', options.teamIds);
   const byTeam = new Map<string, { id: number; channels: unknown }[]>();
-  for (const c of await coordinators.execute()) {
-    const list = byTeam.get(c.team_id);
-    if (list) list.push(c);
-    else byTeam.set(c.team_id, [c]);
-  }
   const planned: PlannedDelivery[] = [];
-  // Thousands of teams: pause every few milliseconds of work so requests are answered meanwhile.
-  const done: PlanRecord[] = [];
-  const slicer = new TimeSlicer();
-  for (const { team, meetings } of teams) {
-    await slicer.tick();
-    const from = planFrom(marks.get(team.id), team.id, { from: now, until }, options.teamIds !== undefined, done);
-    for (const occurrence of occurrencesIn(meetings, from, until).filter(takesPlace)) {
-      const start = occurrence.start.toJSDate();
-      const due = outsideQuietHours(new Date(start.getTime() - BEFORE_MS), start, team.timezone);
-      if (due.getTime() < now.getTime()) continue;
-      const key = `attendance-summary:${team.id}:${occurrenceKey(occurrence)}`;
-      const ref = (personId: string): SummaryRef => ({ type: 'attendance_summary', teamId: team.id, date: occurrence.date, startsAt: start.toISOString(), personId });
-      for (const c of byTeam.get(team.id) ?? []) {
-        planned.push({ key: `${key}:${c.id}`, kind: 'attendance_summary', personId: c.id, teamId: team.id, channels: c.channels as ChannelKind[], payload: ref(String(c.id)), dueAt: due, expiresAt: start });
+  return {
+    kind: 'summaries',
+    window: { from: now, until },
+    prepare: async () => {
+      let coordinators = db
+        .selectFrom('memberships')
+        .innerJoin('people', 'people.id', 'memberships.person_id')
+        .select(['memberships.team_id', 'people.id', 'people.channels'])
+        .where('memberships.role', '=', 'coordinator')
+        .where('memberships.removed_at', 'is', null)
+        .where('people.removed_at', 'is', null);
+      if (options.teamIds) coordinators = coordinators.where('memberships.team_id', 'in', options.teamIds);
+      for (const c of await coordinators.execute()) {
+        const list = byTeam.get(c.team_id);
+        if (list) list.push(c);
+        else byTeam.set(c.team_id, [c]);
       }
-      const places: [ChannelKind, string | null][] = [['slack', team.slack_channel], ['teams', team.teams_channel]];
-      for (const [channel, address] of places) {
-        if (!address) continue;
-        planned.push({ key: `${key}:place:${channel}`, kind: 'attendance_summary', place: { address, language: 'pl' }, teamId: team.id, channels: [channel], payload: ref(''), dueAt: due, expiresAt: start });
+    },
+    team: ({ team }, found) => {
+      for (const occurrence of found) {
+        const start = occurrence.start.toJSDate();
+        const due = outsideQuietHours(new Date(start.getTime() - BEFORE_MS), start, team.timezone);
+        if (due.getTime() < now.getTime()) continue;
+        const key = `attendance-summary:${team.id}:${occurrenceKey(occurrence)}`;
+        const ref = (personId: string): SummaryRef => ({ type: 'attendance_summary', teamId: team.id, date: occurrence.date, startsAt: start.toISOString(), personId });
+        for (const c of byTeam.get(team.id) ?? []) {
+          planned.push({ key: `${key}:${c.id}`, kind: 'attendance_summary', personId: c.id, teamId: team.id, channels: c.channels as ChannelKind[], payload: ref(String(c.id)), dueAt: due, expiresAt: start });
+        }
+        const places: [ChannelKind, string | null][] = [['slack', team.slack_channel], ['teams', team.teams_channel]];
+        for (const [channel, address] of places) {
+          if (!address) continue;
+          planned.push({ key: `${key}:place:${channel}`, kind: 'attendance_summary', place: { address, language: 'pl' }, teamId: team.id, channels: [channel], payload: ref(''), dueAt: due, expiresAt: start });
+        }
       }
-    }
-  }
-  const added = await enqueue(db, planned);
-  await recordPlans(db, 'summaries', done);
-  return added;
+    },
+    finish: () => enqueue(db, planned),
+  };
 }
 
 /** A team changed: summaries still waiting for a meeting no longer at that time go, and what is missing is planned. */

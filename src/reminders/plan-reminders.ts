@@ -4,15 +4,13 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
 import { enqueue, setDueTimes, type PlannedDelivery } from '../delivery/outbox.js';
 import { parseDuration } from '../domain/local-time.js';
-import { takesPlace } from '../domain/occurrences.js';
-import { loadTeams } from '../feeds/feed-data.js';
 import type { ChannelKind } from '../ports/channel.port.js';
 import { DEFAULT_QUIET_HOURS, outsideQuietHours, quietHoursColumns, quietHoursRule, quietOf, type QuietHours } from './quiet-hours.js';
-import { occurrenceKey, occurrencesIn } from './occurrence-window.js';
-import { planFrom, recordPlans, teamPlans, type PlanRecord } from './reminder-plans.js';
+import { occurrenceKey } from './occurrence-window.js';
+import { planMeetings, type MeetingPlanner } from './plan-meetings.js';
 import { dropStaleReminders } from './stale-reminders.js';
 import { performance } from 'node:perf_hooks';
-import { BatchSizer, TimeSlicer } from '../time-slices.js';
+import { BatchSizer } from '../time-slices.js';
 
 export const DEFAULT_HORIZON_DAYS = 60;
 
@@ -45,15 +43,15 @@ export async function planReminders(
   db: Kysely<Database>,
   options: { clock: Clock; horizonDays?: number; teamIds?: string[] },
 ): Promise<number> {
+  const [added] = await planMeetings(db, [reminderPlanner(db, options)], options.teamIds);
+  return added!;
+}
+
+/** Reminders as one kind of planMeetings (plan-meetings.ts), which the daily re-plan runs with check-ins and summaries. */
+export function reminderPlanner(db: Kysely<Database>, options: { clock: Clock; horizonDays?: number; teamIds?: string[] }): MeetingPlanner {
   const now = options.clock.now();
   const until = DateTime.fromJSDate(now).plus({ days: options.horizonDays ?? DEFAULT_HORIZON_DAYS }).toJSDate();
-  // The marks first: a change committed while this runs then shows as a newer stamp next time.
-  const marks = await teamPlans(db, 'reminders', options.teamIds);
-  const teams = await loadTeams(db, options.teamIds);
-  if (teams.length === 0) return 0;
-  const own = await ownQuietHours(db, options.teamIds);
-  const done: PlanRecord[] = [];
-
+  let own = new Map<string, { id: number; channels: ChannelKind[]; quiet: QuietHours }[]>();
   let added = 0;
   // Batches sized by time: on PGlite one INSERT … SELECT of 1,000 occurrences × their members
   // held the event loop for a long time (time-slices.ts).
@@ -74,42 +72,43 @@ export async function planReminders(
     // Marked as handled at once; a failure still surfaces at the next await of inFlight.
     inFlight.catch(() => undefined);
   };
-  // Thousands of teams' occurrences are computed on the thread that answers requests: pause
-  // every few milliseconds of work (time-slices.ts), not only when a batch is written.
-  const slicer = new TimeSlicer();
-  for (const { team, series, meetings } of teams) {
-    await slicer.tick();
-    const offsets = (series.reminders as string[]).map((o) => [o, parseDuration(o)!] as const);
-    const ownHere = own.get(team.id) ?? [];
-    const from = planFrom(marks.get(team.id), team.id, { from: now, until }, options.teamIds !== undefined, done);
-    for (const occurrence of occurrencesIn(meetings, from, until).filter(takesPlace)) {
-      const start = occurrence.start.toJSDate();
-      const keyDate = occurrenceKey(occurrence);
-      for (const [offset, duration] of offsets) {
-        const planned = occurrence.start.minus(duration).toJSDate();
-        if (planned.getTime() < now.getTime()) continue;
-        occurrences.push({ teamId: team.id, date: occurrence.date, keyDate, offset, dueAt: outsideQuietHours(planned, start, team.timezone), expiresAt: start });
-        const ref: ReminderRef = { type: 'reminder', teamId: team.id, date: occurrence.date, offset };
-        for (const member of ownHere) {
-          personal.push({
-            key: reminderKey(team.id, keyDate, offset, member.id),
-            kind: 'reminder',
-            personId: member.id,
-            teamId: team.id,
-            channels: member.channels,
-            payload: ref,
-            dueAt: outsideQuietHours(planned, start, team.timezone, member.quiet),
-            expiresAt: start,
-          });
+  return {
+    kind: 'reminders',
+    window: { from: now, until },
+    prepare: async () => void (own = await ownQuietHours(db, options.teamIds)),
+    team: async ({ team, series }, found) => {
+      const offsets = (series.reminders as string[]).map((o) => [o, parseDuration(o)!] as const);
+      const ownHere = own.get(team.id) ?? [];
+      for (const occurrence of found) {
+        const start = occurrence.start.toJSDate();
+        const keyDate = occurrenceKey(occurrence);
+        for (const [offset, duration] of offsets) {
+          const planned = occurrence.start.minus(duration).toJSDate();
+          if (planned.getTime() < now.getTime()) continue;
+          occurrences.push({ teamId: team.id, date: occurrence.date, keyDate, offset, dueAt: outsideQuietHours(planned, start, team.timezone), expiresAt: start });
+          const ref: ReminderRef = { type: 'reminder', teamId: team.id, date: occurrence.date, offset };
+          for (const member of ownHere) {
+            personal.push({
+              key: reminderKey(team.id, keyDate, offset, member.id),
+              kind: 'reminder',
+              personId: member.id,
+              teamId: team.id,
+              channels: member.channels,
+              payload: ref,
+              dueAt: outsideQuietHours(planned, start, team.timezone, member.quiet),
+              expiresAt: start,
+            });
+          }
         }
       }
-    }
-    if (occurrences.length >= sizer.next || personal.length >= 5000) await flush();
-  }
-  await flush();
-  await inFlight;
-  await recordPlans(db, 'reminders', done);
-  return added;
+      if (occurrences.length >= sizer.next || personal.length >= 5000) await flush();
+    },
+    finish: async () => {
+      await flush();
+      await inFlight;
+      return added;
+    },
+  };
 }
 
 const reminderKey = (teamId: string, date: string, offset: string, personId: number) => `reminder:${teamId}:${date}:${offset}:${personId}`;

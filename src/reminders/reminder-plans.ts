@@ -28,18 +28,24 @@ export interface TeamPlan {
  * full again.
  */
 export async function teamPlans(db: Kysely<Database>, kind: PlanKind, teamIds?: string[]): Promise<Map<string, TeamPlan>> {
-  if (teamIds) return plansOf(db, kind, teamIds);
-  // Every team: in chunks sized by time, since one statement for 5,000 teams held PGlite's thread 90 ms (time-slices.ts).
-  const plans = new Map<string, TeamPlan>();
-  await forEachChunk(await activeTeamIds(db), async (chunk) => {
-    for (const [id, plan] of await plansOf(db, kind, chunk)) plans.set(id, plan);
-  }, new BatchSizer(200, 20, 1000));
-  return plans;
+  return (await teamMarks(db, [kind], teamIds)).get(kind)!;
 }
 
-async function plansOf(db: Kysely<Database>, kind: PlanKind, teamIds: string[]): Promise<Map<string, TeamPlan>> {
-  if (teamIds.length === 0) return new Map();
-  const result = await sql<{ id: string; stamp: string; planned_until: Date | null }>`
+/** The marks of several kinds at once: the stamps (most of the cost) are computed once for all. */
+export async function teamMarks(db: Kysely<Database>, kinds: PlanKind[], teamIds?: string[]): Promise<Map<PlanKind, Map<string, TeamPlan>>> {
+  const marks = new Map(kinds.map((kind) => [kind, new Map<string, TeamPlan>()]));
+  const add = async (chunk: string[]) => {
+    for (const r of await marksOf(db, kinds, chunk)) marks.get(r.kind)!.set(r.id, { plannedUntil: r.planned_until ?? undefined, stamp: r.stamp });
+  };
+  if (teamIds) await add(teamIds);
+  // Every team: in chunks sized by time, since one statement for 5,000 teams held PGlite's thread 90 ms (time-slices.ts).
+  else await forEachChunk(await activeTeamIds(db), add, new BatchSizer(200, 20, 1000));
+  return marks;
+}
+
+async function marksOf(db: Kysely<Database>, kinds: PlanKind[], teamIds: string[]) {
+  if (teamIds.length === 0) return [];
+  const result = await sql<{ id: string; kind: PlanKind; stamp: string; planned_until: Date | null }>`
     with stamps as (
       select t.id, md5(concat_ws('|', t.updated_at, s.updated_at,
         (select count(*) || ':' || coalesce(sum(extract(epoch from e.created_at)), 0) from meeting_exceptions e where e.team_id = t.id),
@@ -52,9 +58,10 @@ async function plansOf(db: Kysely<Database>, kind: PlanKind, teamIds: string[]):
       where t.removed_at is null and t.id in (${sql.join(teamIds)})
       group by t.id, t.updated_at, s.updated_at
     )
-    select x.id, x.stamp::text as stamp, case when r.data_stamp = x.stamp then r.planned_until end as planned_until
-    from stamps x left join planning_marks r on r.team_id = x.id and r.kind = ${kind}`.execute(db);
-  return new Map(result.rows.map((r) => [r.id, { plannedUntil: r.planned_until ?? undefined, stamp: r.stamp }]));
+    select x.id, k.kind, x.stamp::text as stamp, case when r.data_stamp = x.stamp then r.planned_until end as planned_until
+    from stamps x cross join unnest(${kinds}::text[]) as k(kind)
+    left join planning_marks r on r.team_id = x.id and r.kind = k.kind`.execute(db);
+  return result.rows;
 }
 
 /** How far a team is planned now, and from which data: what recordPlans writes. */

@@ -11,14 +11,12 @@ import { checkinMessages } from '../i18n/checkin-messages.js';
 import { formatDateTime } from '../i18n/format.js';
 import type { Language } from '../i18n/messages.js';
 import type { ChannelKind, Message } from '../ports/channel.port.js';
-import { occurrencesIn } from '../reminders/occurrence-window.js';
-import { planFrom, recordPlans, teamPlans, type PlanRecord } from '../reminders/reminder-plans.js';
+import { planMeetings, type MeetingPlanner } from '../reminders/plan-meetings.js';
 import { formLink, formMessage } from './report-forms.js';
 import { presenceMessages } from '../i18n/presence-messages.js';
 import { presenceLink } from '../participation/presence-checkin.js';
 import { meetingWindow } from '../participation/presence-window.js';
 import { coordinates } from '../bot/identity.js';
-import { TimeSlicer } from '../time-slices.js';
 import { notClaimedNow } from '../delivery/claims.js';
 
 export const DEFAULT_CHECKIN_AT = '09:00';
@@ -57,51 +55,52 @@ function checkinTimes(occurrence: Occurrence, zone: string, time: string): { ask
  * since (or those named in `teamIds`), instead of offering every key of 60 days again.
  */
 export async function planCheckins(db: Kysely<Database>, options: { clock: Clock; horizonDays?: number; teamIds?: string[] }): Promise<number> {
+  const [added] = await planMeetings(db, [checkinPlanner(db, options)], options.teamIds);
+  return added!;
+}
+
+/** Check-ins as one kind of planMeetings (reminders/plan-meetings.ts): the window starts a week back, for meetings just held. */
+export function checkinPlanner(db: Kysely<Database>, options: { clock: Clock; horizonDays?: number; teamIds?: string[] }): MeetingPlanner {
   const now = options.clock.now();
   const from = DateTime.fromJSDate(now).minus({ days: 7 }).toJSDate();
   const until = DateTime.fromJSDate(now).plus({ days: options.horizonDays ?? 60 }).toJSDate();
-  // The marks first: a change committed while this runs then shows as a newer stamp next time.
-  const marks = await teamPlans(db, 'checkins', options.teamIds);
-  const teams = await loadTeams(db, options.teamIds);
-  if (teams.length === 0) return 0;
-  let query = db
-    .selectFrom('memberships')
-    .innerJoin('people', 'people.id', 'memberships.person_id')
-    .select(['memberships.team_id', 'people.id', 'people.channels'])
-    .where('memberships.role', '=', 'coordinator')
-    .where('memberships.removed_at', 'is', null)
-    .where('people.removed_at', 'is', null);
-  if (options.teamIds) query = query.where('memberships.team_id', 'in', options.teamIds);
-  const coordinators = await query.execute();
   // By team once (the same order within a team as the query's), not a scan of all coordinators
   // for every occurrence of every team: with 5,000 teams that held the event loop for long.
-  const byTeam = new Map<string, typeof coordinators>();
-  for (const c of coordinators) {
-    const list = byTeam.get(c.team_id);
-    if (list) list.push(c);
-    else byTeam.set(c.team_id, [c]);
-  }
+  const byTeam = new Map<string, { team_id: string; id: number; channels: unknown }[]>();
   const planned: PlannedDelivery[] = [];
-  const done: PlanRecord[] = [];
-  const slicer = new TimeSlicer();
-  for (const { team, series, meetings } of teams) {
-    await slicer.tick();
-    const time = series.checkin_at ?? DEFAULT_CHECKIN_AT;
-    const since = planFrom(marks.get(team.id), team.id, { from, until }, options.teamIds !== undefined, done);
-    for (const occurrence of occurrencesIn(meetings, since, until).filter(takesPlace)) {
-      const { ask, nudge } = checkinTimes(occurrence, team.timezone, time);
-      if (ask.toMillis() < now.getTime()) continue;
-      for (const c of byTeam.get(team.id) ?? []) {
-        for (const [stage, at] of [['ask', ask], ['nudge', nudge]] as const) {
-          const ref: CheckinRef = { type: 'checkin', teamId: team.id, date: occurrence.date, stage, askAt: ask.toUTC().toISO()!, personId: String(c.id) };
-          planned.push({ key: `checkin:${team.id}:${occurrence.date}:${stage}:${c.id}`, kind: 'checkin', personId: c.id, teamId: team.id, channels: c.channels as ChannelKind[], payload: ref, dueAt: at.toJSDate() });
+  return {
+    kind: 'checkins',
+    window: { from, until },
+    prepare: async () => {
+      let query = db
+        .selectFrom('memberships')
+        .innerJoin('people', 'people.id', 'memberships.person_id')
+        .select(['memberships.team_id', 'people.id', 'people.channels'])
+        .where('memberships.role', '=', 'coordinator')
+        .where('memberships.removed_at', 'is', null)
+        .where('people.removed_at', 'is', null);
+      if (options.teamIds) query = query.where('memberships.team_id', 'in', options.teamIds);
+      for (const c of await query.execute()) {
+        const list = byTeam.get(c.team_id);
+        if (list) list.push(c);
+        else byTeam.set(c.team_id, [c]);
+      }
+    },
+    team: ({ team, series }, found) => {
+      const time = series.checkin_at ?? DEFAULT_CHECKIN_AT;
+      for (const occurrence of found) {
+        const { ask, nudge } = checkinTimes(occurrence, team.timezone, time);
+        if (ask.toMillis() < now.getTime()) continue;
+        for (const c of byTeam.get(team.id) ?? []) {
+          for (const [stage, at] of [['ask', ask], ['nudge', nudge]] as const) {
+            const ref: CheckinRef = { type: 'checkin', teamId: team.id, date: occurrence.date, stage, askAt: ask.toUTC().toISO()!, personId: String(c.id) };
+            planned.push({ key: `checkin:${team.id}:${occurrence.date}:${stage}:${c.id}`, kind: 'checkin', personId: c.id, teamId: team.id, channels: c.channels as ChannelKind[], payload: ref, dueAt: at.toJSDate() });
+          }
         }
       }
-    }
-  }
-  const added = await enqueue(db, planned);
-  await recordPlans(db, 'checkins', done);
-  return added;
+    },
+    finish: () => enqueue(db, planned),
+  };
 }
 
 /**

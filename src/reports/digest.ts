@@ -53,33 +53,53 @@ export async function renderDigest(db: Kysely<Database>, _row: DeliveryRow, ref:
   const from = digestInstant(DateTime.fromISO(ref.week).minus({ weeks: 1 }).toISODate()!);
   const silentSince = DateTime.fromJSDate(to).minus({ days: SILENT_DAYS }).toJSDate();
   const teams = await loadTeams(db);
+  const { updates, last, open } = await digestFacts(db, from, to);
   const items: MessageItem[] = [];
   // Thousands of teams: pause every few milliseconds of work so requests are answered meanwhile.
   const slicer = new TimeSlicer();
   for (const { team, meetings } of teams) {
     await slicer.tick();
-    const updates = await db
-      .selectFrom('status_updates')
-      .select(['done', 'created_at'])
-      .where('team_id', '=', team.id)
-      .where('created_at', '>=', from)
-      .where('created_at', '<', to)
-      .orderBy('created_at', 'desc')
-      .execute();
-    const last = await db.selectFrom('status_updates').select('created_at').where('team_id', '=', team.id).where('created_at', '<', to).orderBy('created_at', 'desc').executeTakeFirst();
-    const open = await db.selectFrom('problem_reports').select('code').where('team_id', '=', team.id).where('state', '!=', 'resolved').orderBy('id').execute();
+    const ofTeam = updates.get(team.id) ?? [];
+    const lastAt = last.get(team.id);
+    const openCodes = open.get(team.id) ?? [];
     const occurrences = expandSeries(meetings, from, to);
     const day = (d: DateTime) => formatDate(d.setZone(team.timezone), language);
     const held = occurrences.filter(takesPlace).map((o) => day(o.start));
     const cancelled = occurrences.filter((o) => !takesPlace(o)).map((o) => day(o.originalStart));
-    const lines = [t.updates(updates.length)];
-    if (updates[0]) lines.push(t.latest(preview(personText(updates[0].done), 200)));
+    const lines = [t.updates(ofTeam.length)];
+    if (ofTeam[0]) lines.push(t.latest(preview(personText(ofTeam[0].done), 200)));
     if (held.length) lines.push(t.held(held.join(', ')));
     if (cancelled.length) lines.push(t.cancelled(cancelled.join(', ')));
     if (!held.length && !cancelled.length) lines.push(t.noMeetings);
-    lines.push(open.length ? `${t.open(open.length)}: ${open.map((o) => o.code).join(', ')}` : t.open(0));
-    if (!last || last.created_at < silentSince) lines.push(t.silent(last ? day(DateTime.fromJSDate(last.created_at)) : t.never));
+    lines.push(openCodes.length ? `${t.open(openCodes.length)}: ${openCodes.join(', ')}` : t.open(0));
+    if (!lastAt || lastAt < silentSince) lines.push(t.silent(lastAt ? day(DateTime.fromJSDate(lastAt)) : t.never));
     items.push({ title: team.name, lines });
   }
   return { language, title: t.digestTitle(formatDate(DateTime.fromJSDate(from, { zone: REPORT_ZONE }), language)), text: t.digestText(teams.length), items };
+}
+
+/**
+ * What the digest says of every team, in three statements for all of them: the week's status
+ * updates (newest first), each team's latest update before the week's end, and its open reports.
+ * Three statements per team made one digest of 2,857 teams 8,600 statements, for each person.
+ */
+async function digestFacts(db: Kysely<Database>, from: Date, to: Date) {
+  const updates = new Map<string, { done: string }[]>();
+  const weekRows = await db.selectFrom('status_updates').select(['team_id', 'done']).where('created_at', '>=', from).where('created_at', '<', to).orderBy('team_id').orderBy('created_at', 'desc').execute();
+  for (const u of weekRows) {
+    const list = updates.get(u.team_id);
+    if (list) list.push(u);
+    else updates.set(u.team_id, [u]);
+  }
+  const lastRows = await db.selectFrom('status_updates').select(['team_id', (eb) => eb.fn.max('created_at').as('created_at')]).where('created_at', '<', to).groupBy('team_id').execute();
+  const last = new Map(lastRows.map((r) => [r.team_id, new Date(r.created_at as Date)]));
+  const open = new Map<string, string[]>();
+  const openRows = await db.selectFrom('problem_reports').select(['team_id', 'code']).where('state', '!=', 'resolved').orderBy('id').execute();
+  for (const r of openRows) {
+    if (!r.team_id) continue;
+    const list = open.get(r.team_id);
+    if (list) list.push(r.code);
+    else open.set(r.team_id, [r.code]);
+  }
+  return { updates, last, open };
 }

@@ -62,6 +62,11 @@ describe.each(dialects)('person-bound parts of every message kind on %s', (kind)
     await planDigests(db.db, clock);
     await planInvitations(db.db, clock);
     for (const person of [anna, marta]) await answerInvitation(db.db, clock, { activityId: 'szkolenie-niebieska-karta-2027-01', personId: person, answer: 'accepted' });
+    // Two people on the waiting list (for the seat offers below) have answered: the deadline
+    // reminders go to others. Planned after their answers, or whichever two rows come first
+    // could be theirs, rightly dropped at sending (what broke when the rows' order changed).
+    const waiting = [await id('katarzyna.wisniewska@example.org'), await id('tomasz.zielinski@example.org')];
+    for (const p of waiting) await db.db.insertInto('rsvps').values({ activity_id: 'szkolenie-niebieska-karta-2027-01', person_id: p, answer: 'waiting', answered_at: clock.now() }).execute();
     await planActivityReminders(db.db, clock);
     const reporter = await db.db.selectFrom('people').selectAll().where('id', '=', anna).executeTakeFirstOrThrow();
     const { report } = await createProblemReport(db.db, reporter, { teamId: 'lodz', category: 'other', urgency: 'normal', description: 'Brak sali', link: null }, clock.now());
@@ -85,8 +90,6 @@ describe.each(dialects)('person-bound parts of every message kind on %s', (kind)
       await askConfirmation(db.db, SECRET, person, 'erase', new Date('2027-01-05T08:30:00Z'));
     }
     // A seat offer as offerFreeSeats writes it (src/invitations/rsvp.ts) to two people at once.
-    const waiting = [await id('katarzyna.wisniewska@example.org'), await id('tomasz.zielinski@example.org')];
-    for (const p of waiting) await db.db.insertInto('rsvps').values({ activity_id: 'szkolenie-niebieska-karta-2027-01', person_id: p, answer: 'waiting', answered_at: clock.now() }).execute();
     // The offers themselves: an offer's message goes out only while its offer stands.
     const offered = await db.db.updateTable('invitations').set({ offer_expires_at: new Date('2027-01-10T12:00:00.000Z') }).where('activity_id', '=', 'szkolenie-niebieska-karta-2027-01').where('person_id', 'in', waiting).executeTakeFirst();
     expect(Number(offered.numUpdatedRows)).toBe(2);

@@ -91,4 +91,25 @@ describe.each(dialects)('The weekly digest for RCPS on %s', (kind) => {
     expect(latest).toContain('Formularz RCPS (https://phish.example.net/x)');
     expect(latest).not.toContain('](');
   });
+
+  it('should ask the database the same few statements whatever the number of teams, not three per team', async () => {
+    let statements = 0;
+    const counted = db.db.withPlugin({ transformQuery: (args) => (statements++, args.node), transformResult: async (args) => args.result });
+    const render = async () => {
+      statements = 0;
+      await renderDigest(counted, {} as DeliveryRow, { type: 'digest', week: '2027-04-12' }, 'pl');
+      return statements;
+    };
+    const before = await render();
+    // Ten teams more (copies of Łódź's series): the same statements, each reading more rows.
+    const series = await db.db.selectFrom('meeting_series').selectAll().where('team_id', '=', 'lodz').executeTakeFirstOrThrow();
+    const team = await db.db.selectFrom('teams').selectAll().where('id', '=', 'lodz').executeTakeFirstOrThrow();
+    for (let i = 0; i < 10; i++) {
+      await db.db.insertInto('teams').values({ ...team, id: `kopia-${i}`, name: `Kopia ${i}`, report_code: `KP${i}`, slack_channel: null, teams_channel: null }).execute();
+      await db.db.insertInto('meeting_series').values({ ...series, id: undefined, team_id: `kopia-${i}`, reminders: JSON.stringify(series.reminders) } as never).execute();
+    }
+    const message = await renderDigest(db.db, {} as DeliveryRow, { type: 'digest', week: '2027-04-12' }, 'pl');
+    expect(message.items!.filter((i) => i.title.startsWith('Kopia'))).toHaveLength(10);
+    expect(await render()).toBe(before);
+  });
 });
