@@ -5,7 +5,8 @@ import { DateTime } from 'luxon';
 import type { Clock } from '../clock.js';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import { enqueue, type PlannedDelivery } from '../delivery/outbox.js';
-import { expandSeries, takesPlace } from '../domain/occurrences.js';
+import { takesPlace, type Occurrence } from '../domain/occurrences.js';
+import { occurrencesIn } from '../reminders/occurrence-window.js';
 import { loadTeams } from '../feeds/feed-data.js';
 import { checkinMessages } from '../i18n/checkin-messages.js';
 import { formatDate } from '../i18n/format.js';
@@ -62,9 +63,12 @@ export async function renderDigest(db: Kysely<Database>, _row: DeliveryRow, ref:
     const ofTeam = updates.get(team.id) ?? [];
     const lastAt = last.get(team.id);
     const openCodes = open.get(team.id) ?? [];
-    const occurrences = expandSeries(meetings, from, to);
+    // By the time each took place: a meeting moved (or shifted by a holiday) into another week
+    // is held in that one, not in the week of its rule date (occurrencesIn finds those moved in).
+    const occurrences = occurrencesIn(meetings, from, to);
     const day = (d: DateTime) => formatDate(d.setZone(team.timezone), language);
-    const held = occurrences.filter(takesPlace).map((o) => day(o.start));
+    const inWeek = (o: Occurrence) => o.start.toMillis() >= from.getTime() && o.start.toMillis() < to.getTime();
+    const held = occurrences.filter((o) => takesPlace(o) && inWeek(o)).sort((a, b) => a.start.toMillis() - b.start.toMillis()).map((o) => day(o.start));
     const cancelled = occurrences.filter((o) => !takesPlace(o)).map((o) => day(o.originalStart));
     const lines = [t.updates(ofTeam.length)];
     if (ofTeam[0]) lines.push(t.latest(preview(personText(ofTeam[0].done), 200)));
