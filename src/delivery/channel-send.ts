@@ -22,9 +22,20 @@ export async function sendThrough(
   if (!channel || !sender) return { ok: false, permanent: true, reason: `channel ${channel ?? '(none)'} is not turned on` };
   if (!address) return { ok: false, permanent: true, reason: `the person has no ${channel} link yet` };
   const timeoutMs = limits.timeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
-  const signal = limits.signal ? AbortSignal.any([limits.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+  // One controller per send, cut off by the service's stop signal or the timeout, both let go
+  // of when the send ends. Not AbortSignal.any([stop, AbortSignal.timeout()]): on Node 20 a
+  // combined signal with an abort listener is kept alive until it aborts, which a send that
+  // ends in time never does, and the stop signal keeps a WeakRef to every one of them: a leak
+  // of the signal, the listener and its closure for every message sent (issue 17, found in a
+  // heap snapshot of the soak: 2,087 signals after 1,500 mails).
+  const controller = new AbortController();
+  const signal = controller.signal;
+  const interrupt = () => controller.abort(new Error('interrupted: the service is stopping'));
+  const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs).unref();
+  if (limits.signal?.aborted) interrupt();
+  else limits.signal?.addEventListener('abort', interrupt, { once: true });
   const cutOff = new Promise<never>((_resolve, reject) => {
-    const stop = () => reject(limits.signal?.aborted ? new Error('interrupted: the service is stopping') : new Error(`no answer within ${timeoutMs / 1000} s`));
+    const stop = () => reject(signal.reason as Error);
     if (signal.aborted) stop();
     else signal.addEventListener('abort', stop, { once: true });
   });
@@ -40,5 +51,8 @@ export async function sendThrough(
   } catch (error) {
     // Senders should not throw; if one does, treat it as temporary and keep the row.
     return { ok: false, permanent: false, reason: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
+    limits.signal?.removeEventListener('abort', interrupt);
   }
 }

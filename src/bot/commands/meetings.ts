@@ -54,16 +54,27 @@ export async function listMeetings(ctx: CommandContext, named?: string): Promise
   // so that adapters can keep what they render from it too.
   const summary = scope.kind === 'all' ? t.meetingsSummaryAll(upcoming.length) : scope.kind === 'one' ? t.meetingsSummaryOne(upcoming.length, upcoming[0]!.team.name) : t.meetingsSummary(upcoming.length);
   const key = `${language} ${publicUrl} ${scope.kind} ${upcoming.map(({ o }) => idOf(o)).join(',')}`;
-  let answer = answers.get(key);
+  const first = upcoming[0]!.o;
+  let kept = answers.get(first);
+  if (!kept) answers.set(first, (kept = new Map()));
+  let answer = kept.get(key);
   if (!answer) {
-    if (answers.size >= MAX_ANSWERS) answers.clear();
-    answers.set(key, (answer = meetingsAnswer(language, publicUrl, summary, upcoming)));
+    if (kept.size >= MAX_ANSWERS_PER_FIRST) kept.clear();
+    kept.set(key, (answer = meetingsAnswer(language, publicUrl, summary, upcoming)));
   }
   return answer;
 }
 
-const MAX_ANSWERS = 10_000;
-const answers = new Map<string, Message>();
+/**
+ * Answers kept by the first meeting they list, weakly: when that team's data changes its
+ * occurrences are made anew and the answers listing the old ones go with them. A map by key
+ * alone kept every superseded list until 10,000 of them (some 8 KB each with what adapters
+ * render from them: the soak's live heap grew 0.35 MB a minute, a re-plan a minute; issue 17).
+ * Lists that start with the same meeting differ only in other teams' meetings, language and
+ * scope: a few, and a bound for when other teams change often.
+ */
+const MAX_ANSWERS_PER_FIRST = 64;
+const answers = new WeakMap<Occurrence, Map<string, Message>>();
 // Occurrences are made anew whenever their team's data changes (src/bot/upcoming-meetings.ts),
 // so an id per object names a list of meetings together with everything shown about them.
 const occurrenceIds = new WeakMap<Occurrence, number>();
