@@ -44,7 +44,9 @@ export class UpcomingMeetings {
     if (teamIds.length === 0) return [];
     const version = await currentDataVersion(this.db);
     const day = Math.floor(from.getTime() / DAY);
-    const fresh = (e: Expanded | undefined): e is Expanded => e !== undefined && e.version === version && e.day === day;
+    // At this version or a later one: a call that read the version before another asker's load
+    // (kept at that asker's newer version) must not count the team as gone.
+    const fresh = (e: Expanded | undefined): e is Expanded => e !== undefined && e.version >= version && e.day === day;
     const missing = teamIds.filter((id) => !fresh(this.teams.get(id)));
     if (missing.length > 0) {
       if (this.teams.size > 10_000) this.teams.clear();

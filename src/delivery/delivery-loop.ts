@@ -52,7 +52,9 @@ export class DeliveryLoop {
       wake.again = true;
       return;
     }
-    wake.running = this.cycle(lane, wake).finally(() => {
+    // The whole turn, its look for the next due row and the timers it arms included, is
+    // delivery work: below requests (often the ones poking), above background planning.
+    wake.running = runAs('delivery', () => this.cycle(lane, wake)).finally(() => {
       wake.running = undefined;
       if (wake.again) {
         wake.again = false;
@@ -63,8 +65,7 @@ export class DeliveryLoop {
 
   private async cycle(lane: Lane, wake: LaneWake): Promise<void> {
     try {
-      // Below requests, above background planning (src/precedence.ts).
-      const report = await runAs('delivery', () => this.options.dispatcher.drainLane(lane));
+      const report = await this.options.dispatcher.drainLane(lane);
       // A row that fell back to its next channel is due at once in that channel's lane.
       if (report.retried > 0) for (const other of LANES) if (other !== lane) this.pokeLane(other);
       await this.arm(lane, wake);

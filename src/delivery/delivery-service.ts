@@ -153,9 +153,13 @@ export class DeliveryService {
 
   /** The schedule changed (import, chat command): notices out, reminders re-planned, dispatcher woken. */
   async scheduleChanged(): Promise<void> {
-    await processScheduleChanges(this.options.db, this.options.clock);
-    await this.planInvitations();
-    this.loop.poke();
+    // Started, not awaited, by the request that made the change (src/main.ts): without a mark of
+    // its own it would run as that request's interactive work, ahead of the dispatcher.
+    return runAs('background', async () => {
+      await processScheduleChanges(this.options.db, this.options.clock);
+      await this.planInvitations();
+      this.loop.poke();
+    });
   }
 
   /** Everything planned over the horizon: what start-up and the daily job run (public for the `busy` benchmark). */

@@ -34,7 +34,7 @@ const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, 
  */
 export class Dispatcher {
   private readonly pacer: Pacer;
-  private stopSignal = new AbortController();
+  private stopSignal = haltingController();
   private stopping = false;
   /** Aborted when a stop begins: pace waits end at once (their rows are then let go untried). */
   private halting = haltingController();
@@ -233,7 +233,7 @@ export class Dispatcher {
   resume(): void {
     if (!this.stopping) return;
     this.stopping = false;
-    this.stopSignal = new AbortController();
+    this.stopSignal = haltingController();
     this.halting = haltingController();
   }
 
@@ -367,9 +367,9 @@ export class Dispatcher {
 }
 
 /**
- * The signal every pace wait listens to for a stop: one listener per paced send, two batches of
- * them in flight, so Node's default of ten would warn of a leak that is none (each is removed
- * when its wait ends).
+ * The signals every pace wait and every send under way listen to for a stop: one listener per
+ * paced send (or send, src/delivery/channel-send.ts), two batches of them in flight, so Node's
+ * default of ten would warn of a leak that is none (each is removed when its wait or send ends).
  */
 function haltingController(): AbortController {
   const controller = new AbortController();

@@ -7,6 +7,7 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
 import type { Logger } from '../log.js';
 import { presenceRetentionRules } from '../participation/personal-data.js';
+import { runAs } from '../precedence.js';
 
 /**
  * What is purged once it is older than the retention period (RETENTION_MONTHS, default 12):
@@ -127,7 +128,12 @@ export class RetentionJob {
     await this.run();
   }
 
-  private async run(): Promise<void> {
+  private run(): Promise<void> {
+    // Background work, like the daily re-plan: requests and the dispatcher go first (src/precedence.ts).
+    return runAs('background', () => this.purge());
+  }
+
+  private async purge(): Promise<void> {
     const { db, clock, log, months, folders = [] } = this.options;
     try {
       const purged = await purgeExpired(db, clock, months);
