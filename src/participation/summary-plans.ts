@@ -9,7 +9,7 @@ import type { Language } from '../i18n/messages.js';
 import type { ChannelKind, Message } from '../ports/channel.port.js';
 import { occurrenceKey } from '../reminders/occurrence-window.js';
 import { outsideQuietHours } from '../reminders/quiet-hours.js';
-import { planMeetings, type MeetingPlanner } from '../reminders/plan-meetings.js';
+import { coordinatorsByTeam, planMeetings, type MeetingPlanner } from '../reminders/plan-meetings.js';
 import { loadSummary, summaryMessage } from './attendance-summary.js';
 import { coordinates } from '../bot/identity.js';
 import { notClaimedNow } from '../delivery/claims.js';
@@ -43,25 +43,13 @@ export async function planSummaries(db: Kysely<Database>, options: { clock: Cloc
 export function summaryPlanner(db: Kysely<Database>, options: { clock: Clock; horizonDays?: number; teamIds?: string[] }): MeetingPlanner {
   const now = options.clock.now();
   const until = new Date(now.getTime() + (options.horizonDays ?? 60) * 86_400_000);
-  const byTeam = new Map<string, { id: number; channels: unknown }[]>();
+  let byTeam = new Map<string, { id: number; channels: unknown }[]>();
   const planned: PlannedDelivery[] = [];
   return {
     kind: 'summaries',
     window: { from: now, until },
     prepare: async () => {
-      let coordinators = db
-        .selectFrom('memberships')
-        .innerJoin('people', 'people.id', 'memberships.person_id')
-        .select(['memberships.team_id', 'people.id', 'people.channels'])
-        .where('memberships.role', '=', 'coordinator')
-        .where('memberships.removed_at', 'is', null)
-        .where('people.removed_at', 'is', null);
-      if (options.teamIds) coordinators = coordinators.where('memberships.team_id', 'in', options.teamIds);
-      for (const c of await coordinators.execute()) {
-        const list = byTeam.get(c.team_id);
-        if (list) list.push(c);
-        else byTeam.set(c.team_id, [c]);
-      }
+      byTeam = await coordinatorsByTeam(db, options.teamIds);
     },
     team: ({ team }, found) => {
       for (const occurrence of found) {

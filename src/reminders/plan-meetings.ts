@@ -64,3 +64,26 @@ function within(o: Occurrence, from: Date, to: Date): boolean {
   const inside = (t: number) => t >= from.getTime() && t < to.getTime();
   return inside(o.originalStart.toMillis()) || inside(o.start.toMillis());
 }
+
+/**
+ * The current coordinators of every team (or of `teamIds`), grouped by team once in the
+ * query's order: check-ins and attendance summaries both go to them, and a scan of all
+ * coordinators for every occurrence of every team held the event loop for long at 5,000 teams.
+ */
+export async function coordinatorsByTeam(db: Kysely<Database>, teamIds?: string[]): Promise<Map<string, { team_id: string; id: number; channels: unknown }[]>> {
+  let query = db
+    .selectFrom('memberships')
+    .innerJoin('people', 'people.id', 'memberships.person_id')
+    .select(['memberships.team_id', 'people.id', 'people.channels'])
+    .where('memberships.role', '=', 'coordinator')
+    .where('memberships.removed_at', 'is', null)
+    .where('people.removed_at', 'is', null);
+  if (teamIds) query = query.where('memberships.team_id', 'in', teamIds);
+  const byTeam = new Map<string, { team_id: string; id: number; channels: unknown }[]>();
+  for (const c of await query.execute()) {
+    const list = byTeam.get(c.team_id);
+    if (list) list.push(c);
+    else byTeam.set(c.team_id, [c]);
+  }
+  return byTeam;
+}

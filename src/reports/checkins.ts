@@ -11,7 +11,7 @@ import { checkinMessages } from '../i18n/checkin-messages.js';
 import { formatDateTime } from '../i18n/format.js';
 import type { Language } from '../i18n/messages.js';
 import type { ChannelKind, Message } from '../ports/channel.port.js';
-import { planMeetings, type MeetingPlanner } from '../reminders/plan-meetings.js';
+import { coordinatorsByTeam, planMeetings, type MeetingPlanner } from '../reminders/plan-meetings.js';
 import { formLink, formMessage } from './report-forms.js';
 import { presenceMessages } from '../i18n/presence-messages.js';
 import { presenceLink } from '../participation/presence-checkin.js';
@@ -64,27 +64,13 @@ export function checkinPlanner(db: Kysely<Database>, options: { clock: Clock; ho
   const now = options.clock.now();
   const from = DateTime.fromJSDate(now).minus({ days: 7 }).toJSDate();
   const until = DateTime.fromJSDate(now).plus({ days: options.horizonDays ?? 60 }).toJSDate();
-  // By team once (the same order within a team as the query's), not a scan of all coordinators
-  // for every occurrence of every team: with 5,000 teams that held the event loop for long.
-  const byTeam = new Map<string, { team_id: string; id: number; channels: unknown }[]>();
+  let byTeam = new Map<string, { team_id: string; id: number; channels: unknown }[]>();
   const planned: PlannedDelivery[] = [];
   return {
     kind: 'checkins',
     window: { from, until },
     prepare: async () => {
-      let query = db
-        .selectFrom('memberships')
-        .innerJoin('people', 'people.id', 'memberships.person_id')
-        .select(['memberships.team_id', 'people.id', 'people.channels'])
-        .where('memberships.role', '=', 'coordinator')
-        .where('memberships.removed_at', 'is', null)
-        .where('people.removed_at', 'is', null);
-      if (options.teamIds) query = query.where('memberships.team_id', 'in', options.teamIds);
-      for (const c of await query.execute()) {
-        const list = byTeam.get(c.team_id);
-        if (list) list.push(c);
-        else byTeam.set(c.team_id, [c]);
-      }
+      byTeam = await coordinatorsByTeam(db, options.teamIds);
     },
     team: ({ team, series }, found) => {
       const time = series.checkin_at ?? DEFAULT_CHECKIN_AT;
