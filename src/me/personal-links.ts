@@ -51,6 +51,8 @@ export async function currentPageToken(db: Kysely<Database>, secret: string, per
     .where('revoked_at', 'is', null)
     .where('expires_at', '>', new Date(now.getTime() + RENEW_BEFORE_MS))
     .orderBy('expires_at', 'desc')
+    // Two issued in the same instant: the later one, so the page shows the same link each time.
+    .orderBy('id', 'desc')
     .executeTakeFirst();
   return live ? tokenOf(secret, live.nonce) : (await issueLink(db, secret, personId, 'me', now)).token;
 }

@@ -89,7 +89,16 @@ export async function renderDigest(db: Kysely<Database>, _row: DeliveryRow, ref:
  */
 async function digestFacts(db: Kysely<Database>, from: Date, to: Date) {
   const updates = new Map<string, { done: string }[]>();
-  const weekRows = await db.selectFrom('status_updates').select(['team_id', 'done']).where('created_at', '>=', from).where('created_at', '<', to).orderBy('team_id').orderBy('created_at', 'desc').execute();
+  // Two updates with the same time: the one written later (the higher id) is the latest, on every database and every run.
+  const weekRows = await db
+    .selectFrom('status_updates')
+    .select(['team_id', 'done'])
+    .where('created_at', '>=', from)
+    .where('created_at', '<', to)
+    .orderBy('team_id')
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
   for (const u of weekRows) {
     const list = updates.get(u.team_id);
     if (list) list.push(u);

@@ -13,12 +13,15 @@ export const reportsPersonalData: PersonalDataPart = {
       .select(['team_id', 'done', 'next_steps', 'people_count', 'blockers', 'created_at'])
       .where('person_id', '=', personId)
       .orderBy('created_at')
+      // The same time: in the order written, as the digest and the exports read them.
+      .orderBy('id')
       .execute();
     const problemReports = await db
       .selectFrom('problem_reports')
       .select(['code', 'team_id', 'category', 'urgency', 'description', 'link', 'state', 'created_at'])
       .where('reporter_id', '=', personId)
       .orderBy('created_at')
+      .orderBy('id')
       .execute();
     const reportEvents = await db
       .selectFrom('report_events')

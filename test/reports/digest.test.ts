@@ -92,6 +92,17 @@ describe.each(dialects)('The weekly digest for RCPS on %s', (kind) => {
     expect(latest).not.toContain('](');
   });
 
+  it('should show as latest the update written later when two have the same time', async () => {
+    const anna = await db.db.selectFrom('people').selectAll().where('email', '=', 'anna.nowak@example.org').executeTakeFirstOrThrow();
+    const at = new Date('2027-04-13T10:00:00Z');
+    await saveStatus(db.db, anna, { teamId: 'lodz', done: 'Napisany pierwszy', nextSteps: null, peopleCount: null, blockers: null }, at);
+    await saveStatus(db.db, anna, { teamId: 'lodz', done: 'Napisany drugi', nextSteps: null, peopleCount: null, blockers: null }, at);
+    const message = await renderDigest(db.db, {} as DeliveryRow, { type: 'digest', week: '2027-04-19' }, 'pl');
+    const lines = message.items!.find((i) => i.title.startsWith('PZK Łódź'))!.lines;
+    expect(lines).toContain('2 aktualizacje statusu');
+    expect(lines).toContain('Ostatnio: Napisany drugi');
+  });
+
   it('should ask the database the same few statements whatever the number of teams, not three per team', async () => {
     let statements = 0;
     const counted = db.db.withPlugin({ transformQuery: (args) => (statements++, args.node), transformResult: async (args) => args.result });

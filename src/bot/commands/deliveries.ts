@@ -84,6 +84,8 @@ export async function deliveriesCommand({ db, person, clock }: CommandContext): 
     .select(['teams.name as team_name', 'teams.slack_channel as team_slack_channel', 'teams.teams_channel as team_teams_channel', 'deliveries.kind', 'deliveries.state', 'deliveries.last_error', 'deliveries.requeued_at', 'deliveries.updated_at', 'deliveries.team_id', 'deliveries.place_address', 'deliveries.channels', 'people.name', 'people.email'])
     .where((eb) => eb.or([eb('deliveries.state', '=', 'failed'), eb('deliveries.requeued_at', '>=', new Date(clock.now().getTime() - RETRIED_SHOWN_MS))]))
     .orderBy('deliveries.updated_at', 'desc')
+    // Many fail in the same instant (one outage): of those, the ones written later, the same on every run.
+    .orderBy('deliveries.id', 'desc')
     .limit(20);
   if (!person.staff_role) query = query.where('deliveries.team_id', 'in', coordinated);
   const failed = await query.execute();
