@@ -17,13 +17,18 @@ export function retryAfterMs(header: string | null | undefined, now: number): nu
   if (!form) return undefined;
   // asctime's form names no zone, and JavaScript would read it as local time: HTTP dates are GMT.
   const at = Date.parse(form === ASCTIME ? `${value} GMT` : value);
-  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+  if (!Number.isFinite(at)) return undefined;
+  // Date.parse rolls a day the month lacks over ("31 Feb" is 3 March): such a date is junk, not a date.
+  if (new Date(at).getUTCDate() !== Number(form.exec(value)![1])) return undefined;
+  return Math.max(0, at - now);
 }
 
+// A day of one digit too ("Sat, 5 Dec 2026 …"): some servers send it so, and RFC 9110 §5.6.7
+// asks recipients to be lenient in reading dates.
 /** Sun, 06 Nov 1994 08:49:37 GMT */
-const IMF_FIXDATE = /^[a-z]{3}, \d{2} [a-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/i;
+const IMF_FIXDATE = /^[a-z]{3}, (\d{1,2}) [a-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/i;
 /** Sunday, 06-Nov-94 08:49:37 GMT */
-const RFC850 = /^[a-z]{6,9}, \d{2}-[a-z]{3}-\d{2} \d{2}:\d{2}:\d{2} GMT$/i;
-/** Sun Nov  6 08:49:37 1994 */
-const ASCTIME = /^[a-z]{3} [a-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/i;
+const RFC850 = /^[a-z]{6,9}, (\d{1,2})-[a-z]{3}-\d{2} \d{2}:\d{2}:\d{2} GMT$/i;
+/** Sun Nov  6 08:49:37 1994 (and "Nov 6", the padding space dropped) */
+const ASCTIME = /^[a-z]{3} [a-z]{3} {1,2}(\d{1,2}) \d{2}:\d{2}:\d{2} \d{4}$/i;
 const HTTP_DATE_FORMS = [IMF_FIXDATE, RFC850, ASCTIME];

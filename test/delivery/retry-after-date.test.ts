@@ -18,6 +18,17 @@ describe('Retry-After', () => {
     expect(retryAfterMs('Fri Dec  4 19:01:30 2026', now)).toBe(90_000);
   });
 
+  it('should read a one-digit day, as some servers send it, in each form (was: unreadable, the default wait)', () => {
+    const at = Date.parse('2026-12-05T21:30:00Z');
+    expect(retryAfterMs('Sat, 5 Dec 2026 21:30:00 GMT', now)).toBe(at - now);
+    expect(retryAfterMs('Saturday, 5-Dec-26 21:30:00 GMT', now)).toBe(at - now);
+    expect(retryAfterMs('Sat Dec 5 21:30:00 2026', now)).toBe(at - now);
+  });
+
+  it('should read a day the month does not have, or a time past midnight, as unreadable', () => {
+    for (const junk of ['Sat, 31 Feb 2026 21:30:00 GMT', 'Sat, 5 Dec 2026 25:30:00 GMT', 'Sat, 123 Dec 2026 21:30:00 GMT', 'Sat,  5 Dec 2026 21:30:00 GMT']) expect(retryAfterMs(junk, now), junk).toBeUndefined();
+  });
+
   it('should read a date already past as 0, and nothing readable as undefined', () => {
     expect(retryAfterMs('Fri, 04 Dec 2026 18:59:00 GMT', now)).toBe(0);
     for (const junk of [undefined, null, '', 'soon', '12abc', '-5', 'null']) expect(retryAfterMs(junk, now)).toBeUndefined();
