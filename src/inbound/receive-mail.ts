@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
 import type { Logger } from '../log.js';
 import type { InboundEnvelope, InboundMailSink, InboundOutcome } from '../ports/inbound-mail.port.js';
+import { runAs } from '../precedence.js';
 import { isAutoReply } from './auto-replies.js';
 import { proposeAbsence } from './absence-proposal.js';
 import { recordBounce, type BounceReport } from './bounces.js';
@@ -39,7 +40,10 @@ export interface InboundDeps {
  * processed anew; after it, the same mail is a duplicate. Only a database failure throws.
  */
 export function createInboundMailSink(deps: InboundDeps): InboundMailSink {
-  return { receive: (raw, envelope) => receiveMail(deps, raw, envelope) };
+  // Answers people gave by mail, but nobody waits on an HTTP answer for them: after requests,
+  // before planning (src/precedence.ts). Marked here, where every transport (the IMAP reader's
+  // loop, the SMTP listener) hands a mail over, so each is marked however it was started.
+  return { receive: (raw, envelope) => runAs('delivery', () => receiveMail(deps, raw, envelope)) };
 }
 
 async function receiveMail(deps: InboundDeps, raw: Buffer, envelope: InboundEnvelope): Promise<InboundOutcome> {
