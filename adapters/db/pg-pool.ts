@@ -49,17 +49,21 @@ export class LockWaitTimeoutError extends Error {
  * Work that is not a request's own (the dispatcher, background planning: src/precedence.ts)
  * never holds the last connection: it takes one of max − 1 places first, handed out by
  * precedence (the dispatcher before planning), so a request always finds a connection free or
- * soon free, not behind a queue of a re-plan's statements.
+ * soon free, not behind a queue of a re-plan's statements. A pool of one connection (the admin
+ * and one-off connections) has none to keep back: there every piece of work, requests too, waits
+ * at that one gate, the lowest level first, as at PGlite's one connection; otherwise a request
+ * would pass the gate and queue first come, first served in pg's pool behind the dispatcher.
  */
 export function resilientPool(pg: typeof pgModule, config: pgModule.PoolConfig, limits: PoolLimits): PostgresPool & { raw: pgModule.Pool } {
   const pool = new pg.Pool({ ...config, ...connectionLimits(limits.timeoutMs), max: limits.max });
   pool.on('error', limits.onError);
-  const notInteractive = new PrecedenceGate(Math.max(1, limits.max - 1));
+  const shared = limits.max < 2;
+  const gate = new PrecedenceGate(shared ? 1 : limits.max - 1);
   return {
     raw: pool,
     end: () => pool.end(),
     async connect(): Promise<PostgresPoolClient> {
-      const leave = precedence() === 'interactive' ? undefined : await notInteractive.enter();
+      const leave = shared || precedence() !== 'interactive' ? await gate.enter() : undefined;
       let client: pgModule.PoolClient;
       try {
         client = await pool.connect();
