@@ -4,9 +4,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * Who goes first when the service is busy (issue 17). A person waiting for an answer (an HTTP
  * request: a Slack command or interaction, a Teams activity, a feed, a page) goes before the
  * delivery dispatcher and inbound mail, which go before background planning (the re-plan,
- * invitation planning, the all.ics render). The level travels with the work through its awaits (AsyncLocalStorage),
- * so the code that shares a scarce thing (PGlite's one connection, PostgreSQL's pool, the event
- * loop) reads it where it hands the thing out, and nothing in between passes it along.
+ * invitation planning, the all.ics render). The level travels with the work through its awaits
+ * (AsyncLocalStorage), so the code that shares a scarce thing (PGlite's one connection,
+ * PostgreSQL's pool, the event loop) reads it where it hands the thing out, and nothing in
+ * between passes it along.
  *
  * Work marks itself where it starts, in one line: `runAs('background', () => this.plan())`.
  * Unmarked work counts as interactive: that is how everything ran before (first come, first
