@@ -7,6 +7,8 @@
  * and, at the end, what the outbox says. DATABASE_URL set: PostgreSQL; else PGlite in DATA_DIR.
  */
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
@@ -130,10 +132,10 @@ async function main(): Promise<void> {
   timings.start = performance.now() - t0;
   send({ ready: { url: running.url, people, timings, backlog } });
   process.on('message', (m: { go?: number; conference?: Conference; counters?: number; finish?: { from: string; until: string; weekEnd: string } }) => {
-    if (m.go) clock.go(m.go);
+    if (m.go) (clock.go(m.go), void profiling.start());
     if (m.counters !== undefined) send({ counters: { n: m.counters, ...counters() } });
     if (m.conference) void addConference(running, m.conference).then(() => send({ conferenceQueued: m.conference!.id }), (e: unknown) => send({ error: String(e) }));
-    if (m.finish) void finish(running, clock, m.finish).then((r) => send({ finished: r }), (e: unknown) => send({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
+    if (m.finish) void profiling.stop().then(() => finish(running, clock, m.finish!)).then((r) => send({ finished: r }), (e: unknown) => send({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
   });
 }
 
@@ -152,6 +154,30 @@ async function addConference(running: RunningService, c: Conference): Promise<vo
   await db.insertInto('activity_audience').values(c.teams.map((team_id) => ({ activity_id: c.id, team_id }))).execute();
   await running.delivery.scheduleChanged();
 }
+
+/**
+ * BENCH_NATIONAL_PROFILE=<file>: a CPU profile of the service over the week (from go to finish),
+ * written as a .cpuprofile (Chrome DevTools, speedscope). Sampled every 5 ms to keep it small.
+ */
+const profiling = (() => {
+  const file = process.env.BENCH_NATIONAL_PROFILE;
+  const session = file ? new Session() : undefined;
+  return {
+    async start() {
+      if (!session) return;
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.setSamplingInterval', { interval: 5000 });
+      await session.post('Profiler.start');
+    },
+    async stop() {
+      if (!session || !file) return;
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+})();
 
 /** Every row due in the week, for the parent to count what was late, lost or doubled. */
 async function finish(running: RunningService, clock: Clock, range: { from: string; until: string; weekEnd: string }) {
