@@ -41,10 +41,18 @@ class WeekClock implements Clock {
 
 // Statements sent to the database, counted at the driver (pg's Client.query, PGlite's query/exec).
 let queries = 0;
+// BENCH_NATIONAL_STATEMENTS=<file>: the statements of the week tallied by their first 90 characters.
+const tally = process.env.BENCH_NATIONAL_STATEMENTS ? new Map<string, number>() : undefined;
+let tallying = false;
 const countCalls = (proto: Record<string, unknown>, name: string) => {
   const original = proto[name] as (...args: unknown[]) => unknown;
   proto[name] = function (this: unknown, ...args: unknown[]) {
     queries++;
+    if (tally && tallying) {
+      const text = typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: string } | undefined)?.text ?? '?');
+      const key = text.replace(/\s+/g, ' ').slice(0, 90);
+      tally.set(key, (tally.get(key) ?? 0) + 1);
+    }
     return original.apply(this, args);
   };
 };
@@ -164,6 +172,7 @@ const profiling = (() => {
   const session = file ? new Session() : undefined;
   return {
     async start() {
+      tallying = true;
       if (!session) return;
       session.connect();
       await session.post('Profiler.enable');
@@ -171,6 +180,8 @@ const profiling = (() => {
       await session.post('Profiler.start');
     },
     async stop() {
+      tallying = false;
+      if (tally) writeFileSync(process.env.BENCH_NATIONAL_STATEMENTS!, [...tally].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n}\t${k}`).join('\n'));
       if (!session || !file) return;
       const { profile } = await session.post('Profiler.stop');
       writeFileSync(file, JSON.stringify(profile));

@@ -38,7 +38,7 @@ export interface DispatcherOptions {
   /** A platform refused a send for pace (429, SMTP 421/451): counted on /metrics (delivery-metrics.ts `pacingMetrics`). */
   onRefused?: (channel: ChannelKind, code: string) => void;
   /** The person's preferences and unsubscribe links, added to every e-mail (src/preferences/preference-links.ts). */
-  emailLinks?: (personId: number, deliveryKind: string) => Promise<Pick<Message, 'preferencesUrl' | 'unsubscribeUrl'>>;
+  emailLinks?: (personId: number, deliveryKind: string, batch?: RenderBatch) => Promise<Pick<Message, 'preferencesUrl' | 'unsubscribeUrl'>>;
   /**
    * The signed reply address of one delivery to one person (src/inbound/reply-address.ts): an
    * e-mail's Reply-To and envelope sender. Asked per row, after rendering, so a rendering shared

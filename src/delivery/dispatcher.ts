@@ -280,7 +280,7 @@ export class Dispatcher {
           recipient,
           senders,
           ...(this.options.random ? { random: this.options.random } : {}),
-          ...(this.options.emailLinks ? { emailLinks: this.options.emailLinks } : {}),
+          ...(this.options.emailLinks ? { emailLinks: (personId: number, kind: string) => this.options.emailLinks!(personId, kind, batch) } : {}),
           ...(this.options.replyAddress && row.person_id !== null ? { replyAddress: () => this.options.replyAddress!({ deliveryId: row.id, personId: row.person_id! }) } : {}),
           stopping: () => this.stopping,
           paced: (channel, address) => this.pacedSend(row, channel, address, now, report, recorder, turn, slot),

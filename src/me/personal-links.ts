@@ -57,6 +57,30 @@ export async function currentPageToken(db: Kysely<Database>, secret: string, per
   return live ? tokenOf(secret, live.nonce) : (await issueLink(db, secret, personId, 'me', now)).token;
 }
 
+/**
+ * The page links of several people for new messages in one query (a dispatcher's batch of
+ * e-mails): each person's current link while it has a week left. People without one are left
+ * out; `currentPageToken` issues theirs (a first mail, or once a month), one at a time.
+ */
+export async function currentPageTokens(db: Kysely<Database>, secret: string, personIds: number[], now: Date): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  if (personIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('personal_links')
+    .select(['person_id', 'nonce'])
+    .where('person_id', 'in', personIds)
+    .where('purpose', '=', 'me')
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', new Date(now.getTime() + RENEW_BEFORE_MS))
+    // The same link currentPageToken picks: the longest-lived, then the later issued.
+    .orderBy('person_id')
+    .orderBy('expires_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  for (const row of rows) if (!out.has(row.person_id)) out.set(row.person_id, tokenOf(secret, row.nonce));
+  return out;
+}
+
 export type LinkCheck = { ok: true; id: number; personId: number; purpose: LinkPurpose } | { ok: false; status: 404 | 410 };
 
 /**

@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
 import { signLink } from '../security/signed-links.js';
-import { personalPageUrl } from '../me/me-link.js';
+import { personalPageUrl, personalPageUrls } from '../me/me-link.js';
+import type { RenderBatch } from '../delivery/batch-context.js';
 import { mutableKindOf, type MutableKind } from './preferences.js';
 
 /** One-click unsubscribe must still work from an old mail, and it can only ever mute one kind. */
@@ -39,11 +40,20 @@ export function emailLinks(db: Kysely<Database>, publicUrl: string, secret: stri
     }
     return page.url;
   };
-  return async (personId: number, deliveryKind: string): Promise<{ preferencesUrl: string; unsubscribeUrl?: string }> => {
+  // A dispatcher's batch asks for the page links of all its e-mail recipients in one query
+  // (issue 17: a query per mail was the most frequent statement of the national week); only
+  // people with no current link yet go through pageOf, which issues one.
+  const batchPages = (batch: RenderBatch, now: Date) =>
+    batch.once('email-page-links', (rows) => {
+      const ids = [...new Set(rows.filter((r) => r.person_id !== null && (r.channels as string[])[r.channel_index] === 'email').map((r) => r.person_id!))];
+      return personalPageUrls(db, publicUrl, secret, ids, now);
+    });
+  return async (personId: number, deliveryKind: string, batch?: RenderBatch): Promise<{ preferencesUrl: string; unsubscribeUrl?: string }> => {
     const now = clock.now();
     const kind = mutableKindOf(deliveryKind);
+    const fromBatch = batch ? (await batchPages(batch, now)).get(personId) : undefined;
     return {
-      preferencesUrl: await pageOf(personId, now),
+      preferencesUrl: fromBatch ?? (await pageOf(personId, now)),
       ...(kind ? { unsubscribeUrl: unsubscribeUrl(publicUrl, secret, personId, kind, now) } : {}),
     };
   };

@@ -1,0 +1,73 @@
+import type { KyselyPlugin } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FixedClock } from '../../src/clock.js';
+import type { Db } from '../../src/db/db.port.js';
+import { Dispatcher } from '../../src/delivery/dispatcher.js';
+import { enqueue } from '../../src/delivery/outbox.js';
+import { createLogger } from '../../src/log.js';
+import { checkLink, issueLink } from '../../src/me/personal-links.js';
+import type { ChannelAdapter } from '../../src/ports/channel.port.js';
+import { emailLinks } from '../../src/preferences/preference-links.js';
+import { emailAdapterFor, startSmtp, type FakeSmtp } from '../adapters/email/support.js';
+import { dialects, demoDatabase } from '../support/databases.js';
+
+const SECRET = 's'.repeat(40);
+const PUBLIC = 'https://koop.example.org';
+const log = createLogger('silent');
+
+/** Statements sent through the database handle given to the e-mail links (only counted). */
+function counting(db: Db) {
+  const counter = { personalLinks: 0 };
+  const plugin: KyselyPlugin = {
+    transformQuery: (args) => (JSON.stringify(args.node).includes('"personal_links"') && counter.personalLinks++, args.node),
+    transformResult: async (args) => args.result,
+  };
+  return { counter, db: db.db.withPlugin(plugin) };
+}
+
+// Issue 17: the national week's most frequent statement was the page-link lookup, one per e-mail.
+describe.each(dialects)('the personal page links of a batch of e-mails on %s', (kind) => {
+  let db: Db;
+  let smtp: FakeSmtp;
+  let email: ChannelAdapter;
+  const clock = new FixedClock('2027-01-04T08:00:00Z');
+
+  beforeAll(async () => {
+    db = await demoDatabase(kind, clock);
+    smtp = await startSmtp();
+    email = emailAdapterFor(smtp, 'k@example.org');
+  });
+  afterAll(async () => {
+    await email?.stop();
+    await smtp?.close();
+    await db?.close();
+  });
+
+  it('should look up the links of everyone in the batch in one query, issue only the missing ones, and give each person their own', async () => {
+    const people = await db.db.selectFrom('people').select(['id', 'email']).where('removed_at', 'is', null).orderBy('id').execute();
+    expect(people.length).toBeGreaterThanOrEqual(6);
+    // Half of them already have a current page link (a mail of last week); the others none.
+    const withLink = people.filter((_, i) => i % 2 === 0);
+    for (const p of withLink) await issueLink(db.db, SECRET, p.id, 'me', new Date(clock.now().getTime() - 7 * 86_400_000));
+    await enqueue(
+      db.db,
+      people.map((p) => ({ key: `batch-${p.id}`, kind: 'reminder', personId: p.id, channels: ['email'], payload: { language: 'pl', title: 'Wiadomość', text: 'Treść.' }, dueAt: clock.now() })),
+    );
+    const { counter, db: counted } = counting(db);
+    const dispatcher = new Dispatcher({ db: db.db, clock, log, workerId: 'w', batchSize: 100, senders: new Map([['email', email.sender]]), emailLinks: emailLinks(counted, PUBLIC, SECRET, clock) });
+    expect(await dispatcher.drain()).toMatchObject({ sent: people.length });
+
+    // One lookup for the batch, then a lookup and an insert for each person who had no link.
+    const missing = people.length - withLink.length;
+    expect(counter.personalLinks).toBe(1 + 2 * missing);
+    // Every mail carries its own recipient's link, and those who had one keep it.
+    for (const p of people) {
+      const mail = smtp.mails[smtp.envelopes.findIndex((e) => e.rcptTo.includes(p.email))];
+      expect(mail, p.email).toBeDefined();
+      const token = /https:\/\/koop\.example\.org\/me\/([\w-]{43})/.exec(mail!.text ?? '')?.[1];
+      expect(await checkLink(db.db, token!, ['me'], clock.now())).toMatchObject({ ok: true, personId: p.id });
+    }
+    const links = await db.db.selectFrom('personal_links').select(['person_id']).where('purpose', '=', 'me').execute();
+    expect(links.length).toBe(people.length);
+  });
+});
