@@ -344,6 +344,8 @@ function summarise(report: Report, label: string, x: Summary): void {
   let sentNotSeen = 0;
   let doubledIds = 0;
   const burst = new Map<number, number>();
+  // The last arrival of each instant's reminders, real ms after that instant: how fast a burst went out.
+  const burstEnd = new Map<number, number>();
   for (const [id, kind, state, due, sentAt, , provider] of x.finished.rows) {
     const inWeek = due >= simStart && due < x.simEnd;
     if (inWeek && kind === 'reminder') burst.set(due, (burst.get(due) ?? 0) + 1);
@@ -358,6 +360,7 @@ function summarise(report: Report, label: string, x: Summary): void {
         // Real ms from the instant the accelerated clock showed the due time to the arrival at the sink.
         const arrived = seen ? seen[0]! : x.toReal(sentAt ?? due);
         lateness.push(arrived - x.toReal(due));
+        burstEnd.set(due, Math.max(burstEnd.get(due) ?? 0, arrived - x.toReal(due)));
       }
     } else if (inWeek) {
       k.other++;
@@ -394,6 +397,13 @@ function summarise(report: Report, label: string, x: Summary): void {
   );
   const bursts = [...burst.values()].sort((a, b) => b - a);
   report.row(name('reminders due at one instant: largest, 10th largest, instants with 100 or more'), `${int(bursts[0] ?? 0)}, ${int(bursts[9] ?? 0)}, ${int(bursts.filter((n) => n >= 100).length)} of ${int(bursts.length)}`);
+  // Instants of 500 or more: how long after the instant its last reminder arrived, and the rate that makes.
+  const big = [...burst].filter(([, n]) => n >= 500).map(([due, n]) => ({ n, endMs: burstEnd.get(due) ?? NaN }));
+  const ends = big.map((b) => b.endMs).filter(Number.isFinite);
+  report.row(
+    name('instants with 500 or more reminders: real time from the instant to its last reminder at a sink, p50 / max; reminders a second over those'),
+    ends.length ? `${int(big.length)} instants: ${ms(percentile(ends, 50))} / ${ms(Math.max(...ends))}; ${int(big.reduce((t, b) => t + b.n, 0) / (ends.reduce((t, e) => t + e, 0) / 1000))} a second` : 'none',
+  );
   report.row(name('after the week: real time to send what was due (at most 2 min), rows still due then'), `${s(x.finished.drainMs)}, ${int(x.finished.backlogLeft)} left`);
   report.row(name('lost: reminders due in the week not sent after that (failed, expired, or still queued)'), `${int(lostRows.length)}${lostRows.length ? ` (${lostRows.slice(0, 5).join(', ')}…)` : ''}`, '0', yesNo(lostRows.length === 0));
   report.row(
