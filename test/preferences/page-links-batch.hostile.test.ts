@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FixedClock } from '../../src/clock.js';
+import type { Db } from '../../src/db/db.port.js';
+import { Dispatcher } from '../../src/delivery/dispatcher.js';
+import { enqueue } from '../../src/delivery/outbox.js';
+import { createLogger } from '../../src/log.js';
+import { issueLink } from '../../src/me/personal-links.js';
+import type { ChannelAdapter } from '../../src/ports/channel.port.js';
+import { emailLinks } from '../../src/preferences/preference-links.js';
+import { emailAdapterFor, startSmtp, type FakeSmtp } from '../adapters/email/support.js';
+import { dialects } from '../support/databases.js';
+import { faultyDemoDatabase, type DatabaseFaults } from '../support/faults.js';
+
+const SECRET = 's'.repeat(40);
+const PUBLIC = 'https://koop.example.org';
+const log = createLogger('silent');
+
+// Hostile review of 4b1dace (a batch of e-mails looks up its recipients' page links in one query).
+describe.each(dialects)('the batch lookup of personal page links, under faults, on %s', (kind) => {
+  let db: Db;
+  let faults: DatabaseFaults;
+  let smtp: FakeSmtp;
+  let email: ChannelAdapter;
+  const clock = new FixedClock('2027-01-04T08:00:00Z');
+
+  beforeAll(async () => {
+    ({ db, faults } = await faultyDemoDatabase(kind, clock));
+    smtp = await startSmtp();
+    email = emailAdapterFor(smtp, 'k@example.org');
+  });
+  afterAll(async () => {
+    await email?.stop();
+    await smtp?.close();
+    await db?.close();
+  });
+
+  it('should not fail every e-mail of the batch for good when the one lookup of their links fails once', async () => {
+    const people = await db.db.selectFrom('people').select(['id', 'email']).where('removed_at', 'is', null).orderBy('id').execute();
+    expect(people.length).toBeGreaterThanOrEqual(6);
+    for (const p of people) await issueLink(db.db, SECRET, p.id, 'me', new Date(clock.now().getTime() - 86_400_000));
+    await enqueue(
+      db.db,
+      people.map((p) => ({ key: `fault-${p.id}`, kind: 'reminder', personId: p.id, channels: ['email'], payload: { language: 'pl', title: 'Wiadomość', text: 'Treść.' }, dueAt: clock.now() })),
+    );
+    // One statement fails, as one would on a dropped connection: the batch's lookup of the links.
+    faults.failFirst(/from "personal_links" where "person_id" in \(/i);
+    const dispatcher = new Dispatcher({ db: db.db, clock, log, workerId: 'w', batchSize: 100, senders: new Map([['email', email.sender]]), emailLinks: emailLinks(db.db, PUBLIC, SECRET, clock) });
+    const report = await dispatcher.drain();
+    expect(faults.queries.some((q) => q.failed)).toBe(true);
+    // Before the batch lookup each mail looked its link up alone: one failed statement could cost
+    // one mail at most. Cached in the batch, the failure failed every e-mail of it, for good.
+    const failed = await db.db.selectFrom('deliveries').select(['person_id', 'last_error']).where('state', '=', 'failed').execute();
+    expect(failed).toEqual([]);
+    expect(report).toMatchObject({ sent: people.length });
+  });
+});
