@@ -51,7 +51,9 @@ export function emailLinks(db: Kysely<Database>, publicUrl: string, secret: stri
   return async (personId: number, deliveryKind: string, batch?: RenderBatch): Promise<{ preferencesUrl: string; unsubscribeUrl?: string }> => {
     const now = clock.now();
     const kind = mutableKindOf(deliveryKind);
-    const fromBatch = batch ? (await batchPages(batch, now)).get(personId) : undefined;
+    // A failed batch lookup is not each mail's failure (the dispatcher fails a row that throws for
+    // good): every row then looks its own link up, as before the batch lookup.
+    const fromBatch = batch ? (await batchPages(batch, now).catch(() => undefined))?.get(personId) : undefined;
     return {
       preferencesUrl: fromBatch ?? (await pageOf(personId, now)),
       ...(kind ? { unsubscribeUrl: unsubscribeUrl(publicUrl, secret, personId, kind, now) } : {}),
