@@ -4,8 +4,9 @@ import type { Db } from '../../src/db/db.port.js';
 import { Dispatcher } from '../../src/delivery/dispatcher.js';
 import { enqueue } from '../../src/delivery/outbox.js';
 import { createLogger } from '../../src/log.js';
-import { issueLink } from '../../src/me/personal-links.js';
-import type { ChannelAdapter } from '../../src/ports/channel.port.js';
+import { checkLink, endAllLinks, issueLink } from '../../src/me/personal-links.js';
+import type { ChannelAdapter, ChannelSender } from '../../src/ports/channel.port.js';
+import { DEFAULT_PACING, platformPacing } from '../../src/delivery/platform-pacing.js';
 import { emailLinks } from '../../src/preferences/preference-links.js';
 import { emailAdapterFor, startSmtp, type FakeSmtp } from '../adapters/email/support.js';
 import { dialects } from '../support/databases.js';
@@ -52,5 +53,45 @@ describe.each(dialects)('the batch lookup of personal page links, under faults, 
     const failed = await db.db.selectFrom('deliveries').select(['person_id', 'last_error']).where('state', '=', 'failed').execute();
     expect(failed).toEqual([]);
     expect(report).toMatchObject({ sent: people.length });
+  });
+
+  it("should not put a link its person ended minutes ago into a later mail of the same batch", async () => {
+    const [a, b] = await db.db.selectFrom('people').select(['id', 'email']).where('removed_at', 'is', null).orderBy('id').limit(2).execute();
+    const start = clock.now().getTime();
+    await issueLink(db.db, SECRET, b!.id, 'me', new Date(start - 86_400_000));
+    await enqueue(db.db, [
+      { key: `ended-a`, kind: 'reminder', personId: a!.id, channels: ['email'], payload: { language: 'pl', title: 'Pierwsza', text: 'Treść.' }, dueAt: new Date(start - 2) },
+      { key: `ended-b`, kind: 'reminder', personId: b!.id, channels: ['email'], payload: { language: 'pl', title: 'Druga', text: 'Treść.' }, dueAt: new Date(start - 1) },
+    ]);
+    // One SMTP connection (a relay's pool) that is slow: the first mail takes five minutes, and
+    // meanwhile the second mail's person ends all their links (their page link was forwarded).
+    let first = true;
+    const slowRelay: ChannelSender = {
+      kind: 'email',
+      concurrency: 1,
+      send: async (address, message, options) => {
+        if (first) {
+          first = false;
+          clock.advance(5 * 60_000);
+          await endAllLinks(db.db, b!.id, clock.now());
+        }
+        return email.sender.send(address, message, options);
+      },
+    };
+    const before = smtp.mails.length;
+    const pacing = { ...DEFAULT_PACING, email: { perSecond: 1000, burst: 1000 } };
+    const dispatcher = new Dispatcher({
+      db: db.db, clock, log, workerId: 'w', batchSize: 10, senders: new Map([['email', slowRelay]]), maxPaceWaitMs: 1000,
+      pacing: (channel, address) => platformPacing(channel, address, pacing),
+      emailLinks: emailLinks(db.db, PUBLIC, SECRET, clock),
+    });
+    expect(await dispatcher.drain()).toMatchObject({ sent: 2 });
+    await dispatcher.stop();
+    const mail = smtp.mails.slice(before).find((m) => m.subject?.includes('Druga'));
+    const token = /https:\/\/koop\.example\.org\/me\/([\w-]{43})/.exec(mail?.text ?? '')?.[1];
+    expect(token).toBeDefined();
+    // Looked up per mail (once a minute at most), the second mail got a new, live link; looked up
+    // once for the batch five minutes before, it carried the link that had been ended (404).
+    expect(await checkLink(db.db, token!, ['me'], clock.now())).toMatchObject({ ok: true, personId: b!.id });
   });
 });
