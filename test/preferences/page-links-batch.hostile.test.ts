@@ -94,4 +94,41 @@ describe.each(dialects)('the batch lookup of personal page links, under faults, 
     // once for the batch five minutes before, it carried the link that had been ended (404).
     expect(await checkLink(db.db, token!, ['me'], clock.now())).toMatchObject({ ok: true, personId: b!.id });
   });
+
+  it('should not put a link with less than a week left into a mail sent minutes into the batch', async () => {
+    const [a, , c] = await db.db.selectFrom('people').select(['id', 'email']).where('removed_at', 'is', null).orderBy('id').limit(3).execute();
+    const start = clock.now().getTime();
+    // C's only live link has a week and two minutes left when the batch begins.
+    await endAllLinks(db.db, c!.id, clock.now());
+    await issueLink(db.db, SECRET, c!.id, 'me', new Date(start + 2 * 60_000 - 23 * 86_400_000));
+    await enqueue(db.db, [
+      { key: `renew-a`, kind: 'reminder', personId: a!.id, channels: ['email'], payload: { language: 'pl', title: 'Trzecia', text: 'Treść.' }, dueAt: new Date(start - 2) },
+      { key: `renew-c`, kind: 'reminder', personId: c!.id, channels: ['email'], payload: { language: 'pl', title: 'Czwarta', text: 'Treść.' }, dueAt: new Date(start - 1) },
+    ]);
+    let first = true;
+    const slowRelay: ChannelSender = {
+      kind: 'email',
+      concurrency: 1,
+      send: async (address, message, options) => {
+        if (first) (first = false, clock.advance(5 * 60_000));
+        return email.sender.send(address, message, options);
+      },
+    };
+    const before = smtp.mails.length;
+    const pacing = { ...DEFAULT_PACING, email: { perSecond: 1000, burst: 1000 } };
+    const dispatcher = new Dispatcher({
+      db: db.db, clock, log, workerId: 'w', batchSize: 10, senders: new Map([['email', slowRelay]]), maxPaceWaitMs: 1000,
+      pacing: (channel, address) => platformPacing(channel, address, pacing),
+      emailLinks: emailLinks(db.db, PUBLIC, SECRET, clock),
+    });
+    expect(await dispatcher.drain()).toMatchObject({ sent: 2 });
+    await dispatcher.stop();
+    const mail = smtp.mails.slice(before).find((m) => m.subject?.includes('Czwarta'));
+    const token = /https:\/\/koop\.example\.org\/me\/([\w-]{43})/.exec(mail?.text ?? '')?.[1];
+    const checked = await checkLink(db.db, token!, ['me'], clock.now());
+    expect(checked).toMatchObject({ ok: true, personId: c!.id });
+    // When it was sent the old link had less than a week left: the mail carries a new one.
+    const link = await db.db.selectFrom('personal_links').select('expires_at').where('id', '=', checked.ok ? checked.id : -1).executeTakeFirstOrThrow();
+    expect(link.expires_at.getTime() - clock.now().getTime()).toBeGreaterThan(7 * 86_400_000);
+  });
 });
