@@ -10,6 +10,8 @@ import { mutableKindOf, type MutableKind } from './preferences.js';
 export const UNSUBSCRIBE_LINK_DAYS = 365;
 
 const DAY_MS = 24 * 3600_000;
+/** How long a page link looked up for a mail is used for the next mails to the same person. */
+const PAGE_CACHE_MS = 60_000;
 const base = (publicUrl: string) => publicUrl.replace(/\/+$/, '');
 
 /** The preferences link of a mail is the person's own page. */
@@ -34,7 +36,7 @@ export function emailLinks(db: Kysely<Database>, publicUrl: string, secret: stri
     let page = pages.get(personId);
     if (!page || page.until <= now.getTime()) {
       if (pages.size >= 10_000) pages.clear();
-      page = { url: preferencesUrl(db, publicUrl, secret, personId, now), until: now.getTime() + 60_000 };
+      page = { url: preferencesUrl(db, publicUrl, secret, personId, now), until: now.getTime() + PAGE_CACHE_MS };
       pages.set(personId, page);
       page.url.catch(() => pages.delete(personId));
     }
@@ -42,16 +44,21 @@ export function emailLinks(db: Kysely<Database>, publicUrl: string, secret: stri
   };
   // A dispatcher's batch asks for the page links of all its e-mail recipients in one query
   // (issue 17: a query per mail was the most frequent statement of the national week); only
-  // people with no current link yet go through pageOf, which issues one.
+  // people with no current link yet go through pageOf, which issues one. A paced batch sends for
+  // minutes: its lookup is used for a minute, as pageOf's, then each mail looks its link up again
+  // (a link ended meanwhile would otherwise go out in the batch's later mails).
   const batchPages = (batch: RenderBatch, now: Date) =>
-    batch.once('email-page-links', (rows) => {
+    batch.once('email-page-links', async (rows) => {
       const ids = [...new Set(rows.filter((r) => r.person_id !== null && (r.channels as string[])[r.channel_index] === 'email').map((r) => r.person_id!))];
-      return personalPageUrls(db, publicUrl, secret, ids, now);
+      return { until: now.getTime() + PAGE_CACHE_MS, urls: await personalPageUrls(db, publicUrl, secret, ids, now) };
     });
   return async (personId: number, deliveryKind: string, batch?: RenderBatch): Promise<{ preferencesUrl: string; unsubscribeUrl?: string }> => {
     const now = clock.now();
     const kind = mutableKindOf(deliveryKind);
-    const fromBatch = batch ? (await batchPages(batch, now)).get(personId) : undefined;
+    // A failed batch lookup is not each mail's failure (the dispatcher fails a row that throws for
+    // good): every row then looks its own link up, as before the batch lookup.
+    const looked = batch ? await batchPages(batch, now).catch(() => undefined) : undefined;
+    const fromBatch = looked && now.getTime() < looked.until ? looked.urls.get(personId) : undefined;
     return {
       preferencesUrl: fromBatch ?? (await pageOf(personId, now)),
       ...(kind ? { unsubscribeUrl: unsubscribeUrl(publicUrl, secret, personId, kind, now) } : {}),

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FixedClock } from '../../src/clock.js';
+import type { Db } from '../../src/db/db.port.js';
+import { Dispatcher } from '../../src/delivery/dispatcher.js';
+import { enqueue } from '../../src/delivery/outbox.js';
+import { createLogger } from '../../src/log.js';
+import { checkLink, endAllLinks, issueLink } from '../../src/me/personal-links.js';
+import type { ChannelAdapter, ChannelSender } from '../../src/ports/channel.port.js';
+import { DEFAULT_PACING, platformPacing } from '../../src/delivery/platform-pacing.js';
+import { emailLinks } from '../../src/preferences/preference-links.js';
+import { emailAdapterFor, startSmtp, type FakeSmtp } from '../adapters/email/support.js';
+import { dialects } from '../support/databases.js';
+import { faultyDemoDatabase, type DatabaseFaults } from '../support/faults.js';
+
+const SECRET = 's'.repeat(40);
+const PUBLIC = 'https://koop.example.org';
+const log = createLogger('silent');
+
+// Hostile review of 4b1dace (a batch of e-mails looks up its recipients' page links in one query).
+describe.each(dialects)('the batch lookup of personal page links, under faults, on %s', (kind) => {
+  let db: Db;
+  let faults: DatabaseFaults;
+  let smtp: FakeSmtp;
+  let email: ChannelAdapter;
+  const clock = new FixedClock('2027-01-04T08:00:00Z');
+
+  beforeAll(async () => {
+    ({ db, faults } = await faultyDemoDatabase(kind, clock));
+    smtp = await startSmtp();
+    email = emailAdapterFor(smtp, 'k@example.org');
+  });
+  afterAll(async () => {
+    await email?.stop();
+    await smtp?.close();
+    await db?.close();
+  });
+
+  it('should not fail every e-mail of the batch for good when the one lookup of their links fails once', async () => {
+    const people = await db.db.selectFrom('people').select(['id', 'email']).where('removed_at', 'is', null).orderBy('id').execute();
+    expect(people.length).toBeGreaterThanOrEqual(6);
+    for (const p of people) await issueLink(db.db, SECRET, p.id, 'me', new Date(clock.now().getTime() - 86_400_000));
+    await enqueue(
+      db.db,
+      people.map((p) => ({ key: `fault-${p.id}`, kind: 'reminder', personId: p.id, channels: ['email'], payload: { language: 'pl', title: 'Wiadomość', text: 'Treść.' }, dueAt: clock.now() })),
+    );
+    // One statement fails, as one would on a dropped connection: the batch's lookup of the links.
+    faults.failFirst(/from "personal_links" where "person_id" in \(/i);
+    const dispatcher = new Dispatcher({ db: db.db, clock, log, workerId: 'w', batchSize: 100, senders: new Map([['email', email.sender]]), emailLinks: emailLinks(db.db, PUBLIC, SECRET, clock) });
+    const report = await dispatcher.drain();
+    expect(faults.queries.some((q) => q.failed)).toBe(true);
+    // Before the batch lookup each mail looked its link up alone: one failed statement could cost
+    // one mail at most. Cached in the batch, the failure failed every e-mail of it, for good.
+    const failed = await db.db.selectFrom('deliveries').select(['person_id', 'last_error']).where('state', '=', 'failed').execute();
+    expect(failed).toEqual([]);
+    expect(report).toMatchObject({ sent: people.length });
+  });
+
+  it("should not put a link its person ended minutes ago into a later mail of the same batch", async () => {
+    const [a, b] = await db.db.selectFrom('people').select(['id', 'email']).where('removed_at', 'is', null).orderBy('id').limit(2).execute();
+    const start = clock.now().getTime();
+    await issueLink(db.db, SECRET, b!.id, 'me', new Date(start - 86_400_000));
+    await enqueue(db.db, [
+      { key: `ended-a`, kind: 'reminder', personId: a!.id, channels: ['email'], payload: { language: 'pl', title: 'Pierwsza', text: 'Treść.' }, dueAt: new Date(start - 2) },
+      { key: `ended-b`, kind: 'reminder', personId: b!.id, channels: ['email'], payload: { language: 'pl', title: 'Druga', text: 'Treść.' }, dueAt: new Date(start - 1) },
+    ]);
+    // One SMTP connection (a relay's pool) that is slow: the first mail takes five minutes, and
+    // meanwhile the second mail's person ends all their links (their page link was forwarded).
+    let first = true;
+    const slowRelay: ChannelSender = {
+      kind: 'email',
+      concurrency: 1,
+      send: async (address, message, options) => {
+        if (first) {
+          first = false;
+          clock.advance(5 * 60_000);
+          await endAllLinks(db.db, b!.id, clock.now());
+        }
+        return email.sender.send(address, message, options);
+      },
+    };
+    const before = smtp.mails.length;
+    const pacing = { ...DEFAULT_PACING, email: { perSecond: 1000, burst: 1000 } };
+    const dispatcher = new Dispatcher({
+      db: db.db, clock, log, workerId: 'w', batchSize: 10, senders: new Map([['email', slowRelay]]), maxPaceWaitMs: 1000,
+      pacing: (channel, address) => platformPacing(channel, address, pacing),
+      emailLinks: emailLinks(db.db, PUBLIC, SECRET, clock),
+    });
+    expect(await dispatcher.drain()).toMatchObject({ sent: 2 });
+    await dispatcher.stop();
+    const mail = smtp.mails.slice(before).find((m) => m.subject?.includes('Druga'));
+    const token = /https:\/\/koop\.example\.org\/me\/([\w-]{43})/.exec(mail?.text ?? '')?.[1];
+    expect(token).toBeDefined();
+    // Looked up per mail (once a minute at most), the second mail got a new, live link; looked up
+    // once for the batch five minutes before, it carried the link that had been ended (404).
+    expect(await checkLink(db.db, token!, ['me'], clock.now())).toMatchObject({ ok: true, personId: b!.id });
+  });
+
+  it('should not put a link with less than a week left into a mail sent minutes into the batch', async () => {
+    const [a, , c] = await db.db.selectFrom('people').select(['id', 'email']).where('removed_at', 'is', null).orderBy('id').limit(3).execute();
+    const start = clock.now().getTime();
+    // C's only live link has a week and two minutes left when the batch begins.
+    await endAllLinks(db.db, c!.id, clock.now());
+    await issueLink(db.db, SECRET, c!.id, 'me', new Date(start + 2 * 60_000 - 23 * 86_400_000));
+    await enqueue(db.db, [
+      { key: `renew-a`, kind: 'reminder', personId: a!.id, channels: ['email'], payload: { language: 'pl', title: 'Trzecia', text: 'Treść.' }, dueAt: new Date(start - 2) },
+      { key: `renew-c`, kind: 'reminder', personId: c!.id, channels: ['email'], payload: { language: 'pl', title: 'Czwarta', text: 'Treść.' }, dueAt: new Date(start - 1) },
+    ]);
+    let first = true;
+    const slowRelay: ChannelSender = {
+      kind: 'email',
+      concurrency: 1,
+      send: async (address, message, options) => {
+        if (first) (first = false, clock.advance(5 * 60_000));
+        return email.sender.send(address, message, options);
+      },
+    };
+    const before = smtp.mails.length;
+    const pacing = { ...DEFAULT_PACING, email: { perSecond: 1000, burst: 1000 } };
+    const dispatcher = new Dispatcher({
+      db: db.db, clock, log, workerId: 'w', batchSize: 10, senders: new Map([['email', slowRelay]]), maxPaceWaitMs: 1000,
+      pacing: (channel, address) => platformPacing(channel, address, pacing),
+      emailLinks: emailLinks(db.db, PUBLIC, SECRET, clock),
+    });
+    expect(await dispatcher.drain()).toMatchObject({ sent: 2 });
+    await dispatcher.stop();
+    const mail = smtp.mails.slice(before).find((m) => m.subject?.includes('Czwarta'));
+    const token = /https:\/\/koop\.example\.org\/me\/([\w-]{43})/.exec(mail?.text ?? '')?.[1];
+    const checked = await checkLink(db.db, token!, ['me'], clock.now());
+    expect(checked).toMatchObject({ ok: true, personId: c!.id });
+    // When it was sent the old link had less than a week left: the mail carries a new one.
+    const link = await db.db.selectFrom('personal_links').select('expires_at').where('id', '=', checked.ok ? checked.id : -1).executeTakeFirstOrThrow();
+    expect(link.expires_at.getTime() - clock.now().getTime()).toBeGreaterThan(7 * 86_400_000);
+  });
+});
