@@ -43,18 +43,7 @@ export async function tokenOfLink(
 
 /** The person's page link for a new message: their current one while it has a week left, else a new one. */
 export async function currentPageToken(db: Kysely<Database>, secret: string, personId: number, now: Date): Promise<string> {
-  const live = await db
-    .selectFrom('personal_links')
-    .select('nonce')
-    .where('person_id', '=', personId)
-    .where('purpose', '=', 'me')
-    .where('revoked_at', 'is', null)
-    .where('expires_at', '>', new Date(now.getTime() + RENEW_BEFORE_MS))
-    .orderBy('expires_at', 'desc')
-    // Two issued in the same instant: the later one, so the page shows the same link each time.
-    .orderBy('id', 'desc')
-    .executeTakeFirst();
-  return live ? tokenOf(secret, live.nonce) : (await issueLink(db, secret, personId, 'me', now)).token;
+  return (await currentPageTokens(db, secret, [personId], now)).get(personId) ?? (await issueLink(db, secret, personId, 'me', now)).token;
 }
 
 /**
@@ -72,7 +61,7 @@ export async function currentPageTokens(db: Kysely<Database>, secret: string, pe
     .where('purpose', '=', 'me')
     .where('revoked_at', 'is', null)
     .where('expires_at', '>', new Date(now.getTime() + RENEW_BEFORE_MS))
-    // The same link currentPageToken picks: the longest-lived, then the later issued.
+    // The longest-lived; two issued in the same instant: the later one, so the page shows the same link each time.
     .orderBy('person_id')
     .orderBy('expires_at', 'desc')
     .orderBy('id', 'desc')
