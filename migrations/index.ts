@@ -26,6 +26,7 @@ import * as checkinCodes from './20261203_0027_checkin_codes.js';
 import * as advisoryClaims from './20261204_0028_advisory_claims.js';
 import * as membershipPeriods from './20261204_0029_membership_periods.js';
 import * as planningMarks from './20261204_0030_planning_marks.js';
+import * as earlySends from './20261206_0031_early_sends.js';
 
 /**
  * Every migration, by name, in order. A static list instead of a folder scan, so the same
@@ -59,4 +60,5 @@ export const migrations: Record<string, Migration> = {
   '20261204_0028_advisory_claims': advisoryClaims,
   '20261204_0029_membership_periods': membershipPeriods,
   '20261204_0030_planning_marks': planningMarks,
+  '20261206_0031_early_sends': earlySends,
 };

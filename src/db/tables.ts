@@ -200,6 +200,8 @@ export interface DeliveryTable {
   expires_at: Date | null;
   state: ColumnType<DeliveryState, DeliveryState | undefined, DeliveryState>;
   next_attempt_at: Date;
+  /** The earliest a row may leave before next_attempt_at (reminders only, sent ahead of a lump); null: not before it. */
+  earliest_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   attempts: ColumnType<number, number | undefined, number>;
   last_error: string | null;
   sent_channel: string | null;
