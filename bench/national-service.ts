@@ -230,14 +230,14 @@ async function finish(running: RunningService, clock: Clock, range: { from: stri
     where d.state = 'sent' and c.ch <> d.sent_channel and d.due_at >= ${new Date(range.from)}`.execute(running.db.db);
   const rows = await running.db.db
     .selectFrom('deliveries')
-    .select(['id', 'kind', 'state', 'due_at', 'sent_at', 'sent_channel', 'provider_id', 'attempts'])
+    .select(['id', 'kind', 'state', 'due_at', 'sent_at', 'sent_channel', 'provider_id', 'attempts', 'earliest_at'])
     .where('due_at', '>=', new Date(range.from))
     .where('due_at', '<', new Date(range.until))
     .execute();
   const answers = await sql<{ answer: string; n: string }>`select answer, count(*) as n from rsvps group by answer`.execute(running.db.db).catch(() => ({ rows: [] }));
   const reports = await sql<{ n: string }>`select count(*) as n from status_updates`.execute(running.db.db).catch(() => ({ rows: [{ n: '?' }] }));
   const result = {
-    rows: rows.map((r) => [r.id, r.kind, r.state, new Date(r.due_at).getTime(), r.sent_at ? new Date(r.sent_at).getTime() : null, r.sent_channel, r.provider_id, r.attempts] as const),
+    rows: rows.map((r) => [r.id, r.kind, r.state, new Date(r.due_at).getTime(), r.sent_at ? new Date(r.sent_at).getTime() : null, r.sent_channel, r.provider_id, r.attempts, r.earliest_at ? new Date(r.earliest_at).getTime() : null] as const),
     rsvps: answers.rows,
     statusUpdates: reports.rows[0]?.n,
     drainMs,

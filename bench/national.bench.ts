@@ -51,7 +51,8 @@ interface Counters {
   queries: number;
   rss: number;
 }
-type FinishedRow = readonly [number, string, string, number, number | null, string | null, string | null, number];
+/** id, kind, state, due_at, sent_at, sent_channel, provider_id, attempts, earliest_at (ms; simulated clock). */
+type FinishedRow = readonly [number, string, string, number, number | null, string | null, string | null, number, number | null];
 interface Finished extends Counters {
   rows: FinishedRow[];
   /** Real ms the service took after the week to send what was due; rows still due after two minutes. */
@@ -346,7 +347,12 @@ function summarise(report: Report, label: string, x: Summary): void {
   const burst = new Map<number, number>();
   // The last arrival of each instant's reminders, real ms after that instant: how fast a burst went out.
   const burstEnd = new Map<number, number>();
-  for (const [id, kind, state, due, sentAt, , provider] of x.finished.rows) {
+  // Sending ahead of a lump (docs/delivery-engine.md): rows that may leave early (earliest_at
+  // before due) and those that may not (held to the end of quiet hours: earliest_at = due).
+  const early: number[] = [];
+  const heldLateness: number[] = [];
+  let beforeEarliest = 0;
+  for (const [id, kind, state, due, sentAt, , provider, , earliest] of x.finished.rows) {
     const inWeek = due >= simStart && due < x.simEnd;
     if (inWeek && kind === 'reminder') burst.set(due, (burst.get(due) ?? 0) + 1);
     const k = byKind.get(kind) ?? { due: 0, sent: 0, other: 0 };
@@ -360,6 +366,9 @@ function summarise(report: Report, label: string, x: Summary): void {
         // Real ms from the instant the accelerated clock showed the due time to the arrival at the sink.
         const arrived = seen ? seen[0]! : x.toReal(sentAt ?? due);
         lateness.push(arrived - x.toReal(due));
+        if (arrived < x.toReal(due)) early.push(x.toReal(due) - arrived);
+        if (earliest !== null && earliest >= due) heldLateness.push(arrived - x.toReal(due));
+        if (earliest !== null && sentAt !== null && sentAt < earliest) beforeEarliest++;
         burstEnd.set(due, Math.max(burstEnd.get(due) ?? 0, arrived - x.toReal(due)));
       }
     } else if (inWeek) {
@@ -395,6 +404,15 @@ function summarise(report: Report, label: string, x: Summary): void {
     'p99 < 1 s',
     yesNo(lateness.length > 0 && p99 < 1000),
   );
+  report.row(
+    name('reminders sent ahead of their due time: how many; early by p50 / p99 / max, real ms'),
+    early.length ? `${int(early.length)}; ${ms(percentile(early, 50))} / ${ms(percentile(early, 99))} / ${ms(Math.max(...early))} (simulated: ${s(percentile(early, 50) * x.rate)} / ${s(percentile(early, 99) * x.rate)} / ${s(Math.max(...early) * x.rate)})` : 'none',
+  );
+  report.row(
+    name('reminders that may not go early (held to the end of quiet hours): how many; lateness p50 / p99 / max, real ms'),
+    heldLateness.length ? `${int(heldLateness.length)}; ${ms(percentile(heldLateness, 50))} / ${ms(percentile(heldLateness, 99))} / ${ms(Math.max(...heldLateness))}` : 'none',
+  );
+  report.row(name('reminders sent before their earliest instant (earliest_at)'), int(beforeEarliest), '0', yesNo(beforeEarliest === 0));
   const bursts = [...burst.values()].sort((a, b) => b - a);
   report.row(name('reminders due at one instant: largest, 10th largest, instants with 100 or more'), `${int(bursts[0] ?? 0)}, ${int(bursts[9] ?? 0)}, ${int(bursts.filter((n) => n >= 100).length)} of ${int(bursts.length)}`);
   // Instants of 500 or more: how long after the instant its last reminder arrived, and the rate that makes.
