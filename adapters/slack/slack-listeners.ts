@@ -46,12 +46,13 @@ type CommandAck = SlackMessage & { response_type: 'ephemeral' };
 
 // The core hands out the same Message object for the same answer (e.g. a team's next meetings
 // in one language), so its ack is rendered and serialized once. Messages are never changed once made.
-const acks = new WeakMap<Message, { body: CommandAck; json: string }>();
-function commandAck(message: Message): { body: CommandAck; json: string } {
+const acks = new WeakMap<Message, { body: CommandAck; json: string; length: string }>();
+function commandAck(message: Message): { body: CommandAck; json: string; length: string } {
   let ack = acks.get(message);
   if (!ack) {
     const body: CommandAck = { response_type: 'ephemeral', ...renderMessage(message) };
-    acks.set(message, (ack = { body, json: JSON.stringify(body) }));
+    const json = JSON.stringify(body);
+    acks.set(message, (ack = { body, json, length: String(Buffer.byteLength(json)) }));
   }
   return ack;
 }
@@ -62,10 +63,13 @@ function commandAck(message: Message): { body: CommandAck; json: string } {
  * HTTP the JSON made once goes out with the header set here. Socket Mode has no response: the object.
  */
 function ackWithAnswer(ack: AckFn<string | RespondArguments>, context: Context, message: Message): Promise<void> {
-  const { body, json } = commandAck(message);
+  const { body, json, length } = commandAck(message);
   const response = context[HTTP_RESPONSE] as ServerResponse | undefined;
   if (!response || response.headersSent) return ack(body);
   response.setHeader('content-type', 'application/json');
+  // Bolt writes the head before the body: without a length that makes the answer chunked, three
+  // pieces in a writev, the costliest part of a command. With it, head and body go in one write.
+  response.setHeader('content-length', length);
   return ack(json);
 }
 
