@@ -9,6 +9,7 @@ import type { ChannelKind, ChannelSender } from '../ports/channel.port.js';
 import { emailLinks } from '../preferences/preference-links.js';
 import { processScheduleChanges } from '../reminders/change-notices.js';
 import { reminderPlanner } from '../reminders/plan-reminders.js';
+import { backfillEarliestSend } from '../reminders/earliest-backfill.js';
 import { planMeetings } from '../reminders/plan-meetings.js';
 import { checkinPlanner } from '../reports/checkins.js';
 import { planDigests } from '../reports/digest.js';
@@ -113,6 +114,7 @@ export class DeliveryService {
   async start(): Promise<void> {
     this.stopped = false;
     await this.replicas?.start();
+    await this.backfillEarliest();
     await this.plan();
     this.armDaily();
     this.loop.start();
@@ -160,6 +162,21 @@ export class DeliveryService {
       await this.planInvitations();
       this.loop.poke();
     });
+  }
+
+  /**
+   * Reminders planned before migration 0031 get the early window their planning now writes
+   * (reminders/earliest-backfill.ts). A failure is logged, not fatal: those rows are only never
+   * sent early, and the next start takes up where this one stopped.
+   */
+  private async backfillEarliest(): Promise<void> {
+    const { db, log } = this.options;
+    try {
+      const filled = await runAs('background', () => backfillEarliestSend(db));
+      if (filled > 0) log.info({ filled }, 'Pending reminders given the instant they may leave ahead of a lump (earliest_at)');
+    } catch (error) {
+      log.error({ err: error }, 'giving pending reminders their earliest_at failed; the next start goes on from there');
+    }
   }
 
   /** Everything planned over the horizon: what start-up and the daily job run (public for the `busy` benchmark). */

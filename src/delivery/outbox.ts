@@ -23,12 +23,18 @@ export interface PlannedDelivery {
   dueAt: Date;
   /** After this instant the message is pointless (the meeting began): recorded as expired, never sent. */
   expiresAt?: Date;
+  /**
+   * The earliest it may leave ahead of `dueAt` when a lump of reminders is sent early
+   * (`earliestSend`, quiet-hours.ts); meeting and activity reminders only. Left out: never
+   * before `dueAt`.
+   */
+  earliestAt?: Date;
 }
 
 /**
  * Puts deliveries in the outbox; keys already there are left alone. Returns how many are new.
- * Each chunk is one INSERT … SELECT FROM unnest(arrays): nine parameters whatever the chunk's
- * size, where a multi-row VALUES would need nine per row (and PostgreSQL allows 65,535).
+ * Each chunk is one INSERT … SELECT FROM unnest(arrays): eleven parameters whatever the chunk's
+ * size, where a multi-row VALUES would need eleven per row (and PostgreSQL allows 65,535).
  */
 export async function enqueue(db: Kysely<Database>, planned: PlannedDelivery[]): Promise<number> {
   let added = 0;
@@ -57,14 +63,15 @@ export async function enqueue(db: Kysely<Database>, planned: PlannedDelivery[]):
       return out;
     };
     const result = await sql`
-      insert into deliveries (dedupe_key, kind, person_id, place_address, place_language, team_id, channels, payload, due_at, next_attempt_at, expires_at)
-      select key, kind, person_id, place_address, place_language, team_id, channels::jsonb, payload::jsonb, due_at, due_at, expires_at
+      insert into deliveries (dedupe_key, kind, person_id, place_address, place_language, team_id, channels, payload, due_at, next_attempt_at, expires_at, earliest_at)
+      select key, kind, person_id, place_address, place_language, team_id, channels::jsonb, payload::jsonb, due_at, due_at, expires_at, earliest_at
       from unnest(
         ${chunk.map((p) => p.key)}::text[], ${chunk.map((p) => p.kind)}::text[], ${chunk.map((p) => p.personId ?? null)}::int[],
         ${chunk.map((p) => p.place?.address ?? null)}::text[], ${chunk.map((p) => p.place?.language ?? null)}::text[],
         ${chunk.map((p) => p.teamId ?? null)}::text[], ${chunk.map((p) => text(p.channels))}::text[], ${chunk.map((p) => text(p.payload))}::text[],
-        ${chunk.map((p) => p.dueAt.toISOString())}::timestamptz[], ${chunk.map((p) => p.expiresAt?.toISOString() ?? null)}::timestamptz[]
-      ) as u(key, kind, person_id, place_address, place_language, team_id, channels, payload, due_at, expires_at)
+        ${chunk.map((p) => p.dueAt.toISOString())}::timestamptz[], ${chunk.map((p) => p.expiresAt?.toISOString() ?? null)}::timestamptz[],
+        ${chunk.map((p) => p.earliestAt?.toISOString() ?? null)}::timestamptz[]
+      ) as u(key, kind, person_id, place_address, place_language, team_id, channels, payload, due_at, expires_at, earliest_at)
       on conflict (dedupe_key) do nothing`.execute(db);
     added += Number(result.numAffectedRows ?? 0);
     sizer.took(performance.now() - started, offered.length);
@@ -99,16 +106,20 @@ export async function nextDueAt(db: Kysely<Database>, lane?: Lane): Promise<Date
 }
 
 /**
- * Moves rows still waiting (pending, never tried) to a new due time, in one UPDATE. A row the
- * dispatcher claimed or tried meanwhile is left as it is, and so is one already due that stays
- * due (it keeps its place in the queue). Returns how many moved.
+ * Moves rows still waiting (pending, never tried) to a new due time and early window
+ * (`earliestAt`, left out: none), in one UPDATE; a row whose window alone changed (the person's
+ * quiet hours) is written too. A row the dispatcher claimed or tried meanwhile is left as it is,
+ * and so is one already due that stays due (it keeps its place in the queue). Returns how many
+ * moved.
  */
-export async function setDueTimes(db: Kysely<Database>, rows: { id: number; dueAt: Date }[], now: Date): Promise<number> {
+export async function setDueTimes(db: Kysely<Database>, rows: { id: number; dueAt: Date; earliestAt?: Date }[], now: Date): Promise<number> {
   if (rows.length === 0) return 0;
   const result = await sql`
-    update deliveries d set due_at = u.due_at, next_attempt_at = u.due_at, updated_at = ${now}
-    from unnest(${rows.map((r) => r.id)}::bigint[], ${rows.map((r) => r.dueAt.toISOString())}::timestamptz[]) as u(id, due_at)
-    where d.id = u.id and d.state = 'pending' and d.attempts = 0 and d.next_attempt_at <> u.due_at and ${notClaimedNow('d.id')}
+    update deliveries d set due_at = u.due_at, next_attempt_at = u.due_at, earliest_at = u.earliest_at, updated_at = ${now}
+    from unnest(${rows.map((r) => r.id)}::bigint[], ${rows.map((r) => r.dueAt.toISOString())}::timestamptz[],
+      ${rows.map((r) => r.earliestAt?.toISOString() ?? null)}::timestamptz[]) as u(id, due_at, earliest_at)
+    where d.id = u.id and d.state = 'pending' and d.attempts = 0 and ${notClaimedNow('d.id')}
+      and (d.next_attempt_at <> u.due_at or d.earliest_at is distinct from u.earliest_at)
       and (d.next_attempt_at > ${now} or u.due_at > ${now})`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }

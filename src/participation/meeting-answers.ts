@@ -11,7 +11,7 @@ import { participationMessages, type AnswerRefusal } from '../i18n/participation
 import type { ChannelKind, Message } from '../ports/channel.port.js';
 import { occurrenceKey } from '../reminders/occurrence-window.js';
 import type { ReminderRef } from '../reminders/plan-reminders.js';
-import { outsideQuietHours } from '../reminders/quiet-hours.js';
+import { earliestSend, outsideQuietHours } from '../reminders/quiet-hours.js';
 import { notClaimedNow } from '../delivery/claims.js';
 
 export type MeetingAnswer = 'attending' | 'not_attending';
@@ -233,6 +233,8 @@ export function substituteReminders(team: TeamWithSeries, occurrence: Occurrence
     const planned = occurrence.start.minus(parseDuration(offset)!).toJSDate();
     if (planned.getTime() < now.getTime()) continue;
     const payload: ReminderRef = { type: 'reminder', teamId: team.team.id, date: occurrence.date, offset };
+    // Timed by the default quiet hours, as fanOutSubstitutes (plan-reminders.ts) plans them again.
+    const dueAt = outsideQuietHours(planned, start, team.team.timezone);
     out.push({
       key: `reminder:${team.team.id}:${occurrenceKey(occurrence)}:${offset}:${substitute.id}`,
       kind: 'reminder',
@@ -240,8 +242,9 @@ export function substituteReminders(team: TeamWithSeries, occurrence: Occurrence
       teamId: team.team.id,
       channels: substitute.channels as ChannelKind[],
       payload,
-      dueAt: outsideQuietHours(planned, start, team.team.timezone),
+      dueAt,
       expiresAt: start,
+      earliestAt: earliestSend(dueAt, start, team.team.timezone),
     });
   }
   return out;

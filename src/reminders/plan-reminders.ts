@@ -5,7 +5,7 @@ import type { Database } from '../db/tables.js';
 import { enqueue, setDueTimes, type PlannedDelivery } from '../delivery/outbox.js';
 import { parseDuration } from '../domain/local-time.js';
 import type { ChannelKind } from '../ports/channel.port.js';
-import { DEFAULT_QUIET_HOURS, outsideQuietHours, quietHoursColumns, quietHoursRule, quietOf, type QuietHours } from './quiet-hours.js';
+import { DEFAULT_QUIET_HOURS, earliestSendRule, outsideQuietHours, quietHoursColumns, quietHoursRule, quietOf, type QuietHours } from './quiet-hours.js';
 import { occurrenceKey } from './occurrence-window.js';
 import { planMeetings, type MeetingPlanner } from './plan-meetings.js';
 import { dropStaleReminders } from './stale-reminders.js';
@@ -56,6 +56,7 @@ export function reminderPlanner(db: Kysely<Database>, options: { clock: Clock; h
   // Batches sized by time: on PGlite one INSERT … SELECT of 1,000 occurrences × their members
   // held the event loop for a long time (time-slices.ts).
   const sizer = new BatchSizer(100, 10, 1000);
+  const earliest = earliestSendRule();
   let occurrences: PlannedOccurrence[] = [];
   let personal: PlannedDelivery[] = [];
   // One insert in flight while the next batch is computed: the database works on its own core.
@@ -85,9 +86,11 @@ export function reminderPlanner(db: Kysely<Database>, options: { clock: Clock; h
         for (const [offset, duration] of offsets) {
           const planned = occurrence.start.minus(duration).toJSDate();
           if (planned.getTime() < now.getTime()) continue;
-          occurrences.push({ teamId: team.id, date: occurrence.date, keyDate, offset, dueAt: outsideQuietHours(planned, start, team.timezone), expiresAt: start });
+          const dueAt = outsideQuietHours(planned, start, team.timezone);
+          occurrences.push({ teamId: team.id, date: occurrence.date, keyDate, offset, dueAt, expiresAt: start, earliestAt: earliest(dueAt, start, team.timezone, DEFAULT_QUIET_HOURS) });
           const ref: ReminderRef = { type: 'reminder', teamId: team.id, date: occurrence.date, offset };
           for (const member of ownHere) {
+            const due = outsideQuietHours(planned, start, team.timezone, member.quiet);
             personal.push({
               key: reminderKey(team.id, keyDate, offset, member.id),
               kind: 'reminder',
@@ -95,8 +98,9 @@ export function reminderPlanner(db: Kysely<Database>, options: { clock: Clock; h
               teamId: team.id,
               channels: member.channels,
               payload: ref,
-              dueAt: outsideQuietHours(planned, start, team.timezone, member.quiet),
+              dueAt: due,
               expiresAt: start,
+              earliestAt: earliest(due, start, team.timezone, member.quiet),
             });
           }
         }
@@ -122,6 +126,8 @@ interface PlannedOccurrence {
   /** Outside the default quiet hours. */
   dueAt: Date;
   expiresAt: Date;
+  /** earliestSend of the due time with the default quiet hours. */
+  earliestAt: Date;
 }
 
 /** Members whose quiet hours differ from the default, by team. */
@@ -151,13 +157,14 @@ async function ownQuietHours(db: Kysely<Database>, teamIds?: string[]) {
 async function fanOut(db: Kysely<Database>, rows: PlannedOccurrence[]): Promise<number> {
   if (rows.length === 0) return 0;
   const result = await sql`
-    insert into deliveries (dedupe_key, kind, person_id, team_id, channels, payload, due_at, next_attempt_at, expires_at)
+    insert into deliveries (dedupe_key, kind, person_id, team_id, channels, payload, due_at, next_attempt_at, expires_at, earliest_at)
     select 'reminder:' || o.team_id || ':' || o.key_date || ':' || o.offset_text || ':' || m.person_id, 'reminder', m.person_id, o.team_id, p.channels,
-      jsonb_build_object('type', 'reminder', 'teamId', o.team_id, 'date', o.date, 'offset', o.offset_text), o.due_at, o.due_at, o.expires_at
+      jsonb_build_object('type', 'reminder', 'teamId', o.team_id, 'date', o.date, 'offset', o.offset_text), o.due_at, o.due_at, o.expires_at, o.earliest_at
     from unnest(
       ${rows.map((r) => r.teamId)}::text[], ${rows.map((r) => r.date)}::text[], ${rows.map((r) => r.keyDate)}::text[], ${rows.map((r) => r.offset)}::text[],
-      ${rows.map((r) => r.dueAt.toISOString())}::timestamptz[], ${rows.map((r) => r.expiresAt.toISOString())}::timestamptz[]
-    ) as o(team_id, date, key_date, offset_text, due_at, expires_at)
+      ${rows.map((r) => r.dueAt.toISOString())}::timestamptz[], ${rows.map((r) => r.expiresAt.toISOString())}::timestamptz[],
+      ${rows.map((r) => r.earliestAt.toISOString())}::timestamptz[]
+    ) as o(team_id, date, key_date, offset_text, due_at, expires_at, earliest_at)
     join memberships m on m.team_id = o.team_id and m.removed_at is null
     join people p on p.id = m.person_id and p.removed_at is null
     where not exists (
@@ -177,13 +184,14 @@ async function fanOut(db: Kysely<Database>, rows: PlannedOccurrence[]): Promise<
 async function fanOutSubstitutes(db: Kysely<Database>, rows: PlannedOccurrence[]): Promise<number> {
   if (rows.length === 0) return 0;
   const result = await sql`
-    insert into deliveries (dedupe_key, kind, person_id, team_id, channels, payload, due_at, next_attempt_at, expires_at)
+    insert into deliveries (dedupe_key, kind, person_id, team_id, channels, payload, due_at, next_attempt_at, expires_at, earliest_at)
     select 'reminder:' || o.team_id || ':' || o.key_date || ':' || o.offset_text || ':' || a.substitute_person_id, 'reminder', a.substitute_person_id, o.team_id, p.channels,
-      jsonb_build_object('type', 'reminder', 'teamId', o.team_id, 'date', o.date, 'offset', o.offset_text), o.due_at, o.due_at, o.expires_at
+      jsonb_build_object('type', 'reminder', 'teamId', o.team_id, 'date', o.date, 'offset', o.offset_text), o.due_at, o.due_at, o.expires_at, o.earliest_at
     from unnest(
       ${rows.map((r) => r.teamId)}::text[], ${rows.map((r) => r.date)}::text[], ${rows.map((r) => r.keyDate)}::text[], ${rows.map((r) => r.offset)}::text[],
-      ${rows.map((r) => r.dueAt.toISOString())}::timestamptz[], ${rows.map((r) => r.expiresAt.toISOString())}::timestamptz[]
-    ) as o(team_id, date, key_date, offset_text, due_at, expires_at)
+      ${rows.map((r) => r.dueAt.toISOString())}::timestamptz[], ${rows.map((r) => r.expiresAt.toISOString())}::timestamptz[],
+      ${rows.map((r) => r.earliestAt.toISOString())}::timestamptz[]
+    ) as o(team_id, date, key_date, offset_text, due_at, expires_at, earliest_at)
     join meeting_answers a on a.team_id = o.team_id and a.occurrence_date = o.date and a.substitute_person_id is not null and a.answer = 'not_attending'
     join people p on p.id = a.substitute_person_id and p.removed_at is null
     on conflict (dedupe_key) do nothing`.execute(db);
@@ -216,11 +224,13 @@ export async function replanPerson(db: Kysely<Database>, personId: number, clock
     left join preferences q on q.person_id = d.person_id
     where d.person_id = ${personId} and d.state = 'pending' and d.attempts = 0 and d.payload->>'type' = 'reminder'`.execute(db);
   const rule = quietHoursRule(now);
+  const earliest = earliestSendRule();
   const retimed = waiting.rows.map((r) => {
     // A reminder expires when its meeting starts (planReminders), so the start is at hand.
     const start = DateTime.fromJSDate(new Date(r.expires_at), { zone: r.timezone });
     const meant = start.minus(parseDuration(r.offset)!).toJSDate();
-    return { id: Number(r.id), dueAt: rule(meant, start.toJSDate(), r.timezone, quietOf(r)) };
+    const dueAt = rule(meant, start.toJSDate(), r.timezone, quietOf(r));
+    return { id: Number(r.id), dueAt, earliestAt: earliest(dueAt, start.toJSDate(), r.timezone, quietOf(r)) };
   });
   return setDueTimes(db, retimed, now);
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { DateTime } from 'luxon';
+import { zoneNamed } from '../domain/local-time.js';
 
 export interface QuietHours {
   /** Local hour quiet time starts (20 = 20:00) and ends (7 = 07:00). */
@@ -48,3 +49,56 @@ export const quietHoursColumns = sql`coalesce(q.quiet_from, ${DEFAULT_QUIET_HOUR
 
 /** The quiet hours of a row with those columns (the driver may give numbers as text). */
 export const quietOf = (r: { quiet_from: number; quiet_to: number }): QuietHours => ({ from: Number(r.quiet_from), to: Number(r.quiet_to) });
+
+/**
+ * The earliest instant a reminder due at `due` may leave when the dispatcher sends a lump of
+ * them ahead of its due time (docs/delivery-engine.md, "Sending ahead of a lump"): the latest of
+ * (1) a tenth of the time left to `limit` (the meeting's start) before `due`, so the text's
+ * rounded hours still read the same; (2) the start of `due`'s calendar day in `dayZone`, the
+ * zone the renderer counts days in, so "jutro" stays right; (3) the last end of the person's
+ * quiet hours at or before `due` in `zone`, the zone the due time was computed in, so the whole
+ * window stays outside them. A due time inside quiet hours (held would pass the meeting's start)
+ * may not go early at all. Never after `due`.
+ */
+export function earliestSend(due: Date, limit: Date, zone: string, quiet: QuietHours = DEFAULT_QUIET_HOURS, dayZone: string = zone): Date {
+  const at = due.getTime();
+  const tenth = at - Math.max(0, limit.getTime() - at) / 10;
+  const dayStart = DateTime.fromMillis(at, { zone: zoneNamed(dayZone) }).startOf('day').toMillis();
+  const quietEnd = lastQuietEnd(at, zone, quiet);
+  return new Date(Math.min(at, Math.max(tenth, dayStart, quietEnd)));
+}
+
+/**
+ * The last instant at or before `at` at which the quiet hours ended (`at` itself when it is
+ * inside them, -Infinity when there are none). Walked back local hour by local hour with the
+ * same hour test `outsideQuietHours` uses, rather than by setting a local time: a clock change
+ * skips or repeats a local hour (02:00–03:00 in Europe/Warsaw), and a set time would then land
+ * an hour off on one side of it. At most a day's hours are walked, as quiet hours come daily.
+ */
+function lastQuietEnd(at: number, zoneName: string, quiet: QuietHours): number {
+  if (quiet.from === quiet.to) return -Infinity;
+  const zone = zoneNamed(zoneName);
+  const isQuiet = (ms: number) => {
+    const hour = DateTime.fromMillis(ms, { zone }).hour;
+    return quiet.from > quiet.to ? hour >= quiet.from || hour < quiet.to : hour >= quiet.from && hour < quiet.to;
+  };
+  if (isQuiet(at)) return at;
+  const hourStart = (ms: number) => {
+    const local = DateTime.fromMillis(ms, { zone });
+    return ms - (local.minute * 60_000 + local.second * 1000 + local.millisecond);
+  };
+  let start = hourStart(at);
+  for (let i = 0; i < 26 && !isQuiet(start - 1); i++) start = hourStart(start - 1);
+  return start;
+}
+
+/** `earliestSend` for many rows at once: thousands share a due time, a limit, zones and quiet hours. */
+export function earliestSendRule(): (due: Date, limit: Date, zone: string, quiet: QuietHours, dayZone?: string) => Date {
+  const memo = new Map<string, Date>();
+  return (due, limit, zone, quiet, dayZone = zone) => {
+    const key = `${due.getTime()}|${limit.getTime()}|${zone}|${dayZone}|${quiet.from}|${quiet.to}`;
+    let earliest = memo.get(key);
+    if (!earliest) memo.set(key, (earliest = earliestSend(due, limit, zone, quiet, dayZone)));
+    return earliest;
+  };
+}

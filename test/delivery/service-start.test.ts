@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { Registry } from 'prom-client';
 import { createEmailAdapter } from '../../adapters/email/index.js';
 import { FixedClock } from '../../src/clock.js';
@@ -76,6 +77,19 @@ describe.each(dialects)('Check-ins and the RCPS digest planned when the delivery
     await service!.stop();
     await start();
     expect([...(await rows('checkin')), ...(await rows('digest'))]).toHaveLength(before);
+  });
+
+  it('should give the pending reminders planned before earliest_at existed theirs when the service starts again', async () => {
+    const withEarliest = () =>
+      sql<{ kind: string; n: number }>`
+        select case when kind = 'reminder' and payload->>'type' = 'reminder' then 'reminder' else 'other' end as kind, count(*)::int as n
+        from deliveries where state = 'pending' and earliest_at is not null group by 1 order by 1`.execute(db.db);
+    const planned = (await withEarliest()).rows;
+    expect(planned.map((r) => r.kind)).toEqual(['reminder']);
+    await service!.stop();
+    await sql`update deliveries set earliest_at = null`.execute(db.db);
+    await start();
+    expect((await withEarliest()).rows).toEqual(planned);
   });
 
   it('should send the digest and the check-in through the running service when their time comes', async () => {
