@@ -16,11 +16,24 @@ export function retryAfterMs(header: string | null | undefined, now: number): nu
   const form = HTTP_DATE_FORMS.find((f) => f.test(value));
   if (!form) return undefined;
   // asctime's form names no zone, and JavaScript would read it as local time: HTTP dates are GMT.
-  const at = Date.parse(form === ASCTIME ? `${value} GMT` : value);
+  const at = Date.parse(form === ASCTIME ? `${value} GMT` : form === RFC850 ? withFullYear(value, now) : value);
   if (!Number.isFinite(at)) return undefined;
   // Date.parse rolls a day the month lacks over ("31 Feb" is 3 March): such a date is junk, not a date.
   if (new Date(at).getUTCDate() !== Number(form.exec(value)![1])) return undefined;
   return Math.max(0, at - now);
+}
+
+/**
+ * RFC 850's two-digit year as RFC 9110 §5.6.7 reads it: in the century of `now`, unless that is
+ * more than 50 years ahead, then the century before (JavaScript would take 50-99 as 19xx always).
+ */
+function withFullYear(value: string, now: number): string {
+  return value.replace(/-(\d{2}) /, (_, yy: string) => {
+    const thisYear = new Date(now).getUTCFullYear();
+    let year = Math.floor(thisYear / 100) * 100 + Number(yy);
+    if (year > thisYear + 50) year -= 100;
+    return `-${year} `;
+  });
 }
 
 // A day of one digit too ("Sat, 5 Dec 2026 …"): some servers send it so, and RFC 9110 §5.6.7

@@ -25,6 +25,14 @@ describe('Retry-After', () => {
     expect(retryAfterMs('Sat Dec 5 21:30:00 2026', now)).toBe(at - now);
   });
 
+  it('should read an RFC 850 two-digit year as RFC 9110 asks: the nearest such year, unless over 50 years ahead (was: 50-99 always 19xx)', () => {
+    // 2060 is 34 years ahead of now (2026): a wait to then, capped later; 2077 would be 51 ahead, so 1977: past, 0.
+    expect(retryAfterMs('Friday, 04-Dec-60 19:00:00 GMT', now)).toBe(Date.parse('2060-12-04T19:00:00Z') - now);
+    expect(retryAfterMs('Friday, 04-Dec-76 19:00:00 GMT', now)).toBe(Date.parse('2076-12-04T19:00:00Z') - now);
+    expect(retryAfterMs('Saturday, 04-Dec-77 19:00:00 GMT', now)).toBe(0);
+    expect(retryAfterMs('Friday, 04-Dec-26 19:01:30 GMT', now)).toBe(90_000);
+  });
+
   it('should read a day the month does not have, or a time past midnight, as unreadable', () => {
     for (const junk of ['Sat, 31 Feb 2026 21:30:00 GMT', 'Sat, 5 Dec 2026 25:30:00 GMT', 'Sat, 123 Dec 2026 21:30:00 GMT', 'Sat,  5 Dec 2026 21:30:00 GMT']) expect(retryAfterMs(junk, now), junk).toBeUndefined();
   });
