@@ -60,8 +60,10 @@ export const problemsExporter: Exporter = async (db: Kysely<Database>, range) =>
     .orderBy('problem_reports.id')
     .execute();
   const events = rows.length
-    ? await db.selectFrom('report_events').select(['report_id', 'action', 'created_at']).where('report_id', 'in', rows.map((r) => r.id)).where('action', 'in', ['acknowledged', 'resolved']).execute()
+    ? await db.selectFrom('report_events').select(['report_id', 'action', 'created_at']).where('report_id', 'in', rows.map((r) => r.id)).where('action', 'in', ['acknowledged', 'resolved']).orderBy('created_at').orderBy('id').execute()
     : [];
+  // The first of each (in time, then as written): a report is acknowledged and resolved once, but
+  // should two events ever be recorded, the export names the same one every time.
   const when = (id: number, action: string) => local(events.find((e) => e.report_id === id && e.action === action)?.created_at);
   return toCsv(
     ['Numer', 'Data zgłoszenia', 'Zespół', 'Zgłaszający', 'Kategoria', 'Pilność', 'Opis', 'Link', 'Stan', 'Przyjęto', 'Rozwiązano'],

@@ -50,4 +50,11 @@ describe.each(dialects)('CSV exports of status updates and problem reports on %s
       ['LDZ-2027-001', '2027-01-06 11:00', 'PZK Łódź – demo', 'Łukasz Woźniak', 'dane i sprawozdawczość', 'pilny', 'Brak danych o rodzinach za grudzień', '', 'przyjęte', '2027-01-07 08:00', ''],
     ]);
   });
+
+  it('should name the first acknowledgement when two were recorded, whatever order they were written in (was: the first read)', async () => {
+    const report = await db.db.selectFrom('problem_reports').select('id').where('code', '=', 'LDZ-2027-001').executeTakeFirstOrThrow();
+    await db.db.insertInto('report_events').values({ report_id: report.id, person_id: null, action: 'acknowledged', comment: null, created_at: new Date('2027-01-07T06:30:00Z') }).execute();
+    const rows = parseLikeExcel(await exporters.problems!(db.db, { from: '2027-01-01', to: '2027-01-31', now: new Date('2027-02-01T00:00:00Z') }));
+    expect(rows[1]![9]).toBe('2027-01-07 07:30');
+  });
 });
