@@ -43,24 +43,28 @@ export function emailLinks(db: Kysely<Database>, publicUrl: string, secret: stri
     return page.url;
   };
   // A dispatcher's batch asks for the page links of all its e-mail recipients in one query
-  // (issue 17: a query per mail was the most frequent statement of the national week); only
-  // people with no current link yet go through pageOf, which issues one. A paced batch sends for
-  // minutes: its lookup is used for a minute, as pageOf's, then each mail looks its link up again
-  // (a link ended meanwhile would otherwise go out in the batch's later mails).
+  // (issue 17: a query per mail was the most frequent statement of the national week) and puts
+  // them in the same one-minute cache; only people with no current link yet go through pageOf's
+  // own query, which issues one. A paced batch sends for minutes: after a minute each mail looks
+  // its link up again (a link ended meanwhile would otherwise go out in the batch's later mails).
   const batchPages = (batch: RenderBatch, now: Date) =>
     batch.once('email-page-links', async (rows) => {
       const ids = [...new Set(rows.filter((r) => r.person_id !== null && (r.channels as string[])[r.channel_index] === 'email').map((r) => r.person_id!))];
-      return { until: now.getTime() + PAGE_CACHE_MS, urls: await personalPageUrls(db, publicUrl, secret, ids, now) };
+      const urls = await personalPageUrls(db, publicUrl, secret, ids, now);
+      const until = now.getTime() + PAGE_CACHE_MS;
+      for (const [personId, url] of urls) {
+        if (pages.size >= 10_000) pages.clear();
+        pages.set(personId, { url: Promise.resolve(url), until });
+      }
     });
   return async (personId: number, deliveryKind: string, batch?: RenderBatch): Promise<{ preferencesUrl: string; unsubscribeUrl?: string }> => {
     const now = clock.now();
     const kind = mutableKindOf(deliveryKind);
     // A failed batch lookup is not each mail's failure (the dispatcher fails a row that throws for
     // good): every row then looks its own link up, as before the batch lookup.
-    const looked = batch ? await batchPages(batch, now).catch(() => undefined) : undefined;
-    const fromBatch = looked && now.getTime() < looked.until ? looked.urls.get(personId) : undefined;
+    if (batch) await batchPages(batch, now).catch(() => undefined);
     return {
-      preferencesUrl: fromBatch ?? (await pageOf(personId, now)),
+      preferencesUrl: await pageOf(personId, now),
       ...(kind ? { unsubscribeUrl: unsubscribeUrl(publicUrl, secret, personId, kind, now) } : {}),
     };
   };
