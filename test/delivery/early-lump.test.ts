@@ -1,0 +1,111 @@
+import { sql } from 'kysely';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FixedClock } from '../../src/clock.js';
+import type { Db } from '../../src/db/db.port.js';
+import { Dispatcher } from '../../src/delivery/dispatcher.js';
+import { enqueue, type PlannedDelivery } from '../../src/delivery/outbox.js';
+import { platformPacing } from '../../src/delivery/platform-pacing.js';
+import { createLogger } from '../../src/log.js';
+import { dialects } from '../support/databases.js';
+import { faultyDatabase, type DatabaseFaults } from '../support/faults.js';
+import { sinkSender, startSink } from './http-sink.js';
+
+const log = createLogger('silent');
+
+/**
+ * A lump of reminders sent ahead (docs/delivery-engine.md, "Sending ahead of a lump of
+ * reminders"): 200 e-mail reminders due at one instant, at e-mail's 20 a second (burst 20),
+ * through the real dispatcher to an HTTP sink. Without a lead the last leaves about 9 s late;
+ * with one, all are out by their due time. Time is the injected clock: each pace wait is a timer
+ * of its own, fired in order of its instant (`VirtualTime`), and between drains the clock moves
+ * on by 100 ms, the way the loop would look again.
+ */
+class VirtualTime {
+  private readonly timers: { at: number; go: () => void }[] = [];
+  constructor(readonly clock: FixedClock) {}
+  readonly sleep = (ms: number) => new Promise<void>((go) => this.timers.push({ at: this.clock.now().getTime() + ms, go }));
+
+  /** Runs `work`, firing its timers in time order (each once the process has had a moment to book what follows it). */
+  async run<T>(work: Promise<T>): Promise<T> {
+    let over = false;
+    const done = work.finally(() => (over = true));
+    while (!over) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      if (over || this.timers.length === 0) continue;
+      this.timers.sort((a, b) => a.at - b.at);
+      const next = this.timers.shift()!;
+      if (next.at > this.clock.now().getTime()) this.clock.set(new Date(next.at));
+      next.go();
+    }
+    return done;
+  }
+}
+
+describe.each(dialects)('a lump of reminders sent ahead on %s', (kind) => {
+  let db: Db;
+  let faults: DatabaseFaults;
+  let sink: Awaited<ReturnType<typeof startSink>>;
+  const clock = new FixedClock('2027-01-04T08:00:00Z');
+  const due = new Date('2027-01-04T08:01:00Z');
+
+  beforeAll(async () => (sink = await startSink()));
+  afterAll(async () => sink?.close());
+  beforeEach(async () => {
+    clock.set('2027-01-04T08:00:00Z');
+    sink.received.length = 0;
+    ({ db, faults } = await faultyDatabase(kind));
+    const rows: PlannedDelivery[] = Array.from({ length: 200 }, (_, i) => ({
+      key: `r-${i}`, kind: 'reminder', place: { address: `p${i}@example.org`, language: 'pl' }, channels: ['email'],
+      payload: { language: 'pl', title: `r${i}`, text: 'x' }, dueAt: due, expiresAt: new Date(due.getTime() + 3600_000),
+    }));
+    await enqueue(db.db, rows);
+    // What the planner writes for a reminder 1 h before its meeting (a tenth of the time left): 6 min early at most.
+    await sql`update deliveries set earliest_at = ${new Date(due.getTime() - 360_000)}`.execute(db.db);
+  });
+  afterEach(async () => db?.close());
+
+  /** Drains the e-mail lane every 100 ms of the clock until nothing is pending; returns each row's lateness (s). */
+  async function sendAll(earlySendMaxMs: number, logger = log): Promise<number[]> {
+    clock.set('2027-01-04T08:00:40Z');
+    const time = new VirtualTime(clock);
+    const d = new Dispatcher({
+      db: db.db, clock, log: logger, workerId: 'w', senders: new Map([['email', sinkSender('email', sink.url)]]), pacing: platformPacing, maxPaceWaitMs: 1000,
+      earlySendMaxMs, sleep: time.sleep,
+    });
+    const pending = async () => Number((await sql<{ n: number }>`select count(*)::int as n from deliveries where state = 'pending'`.execute(db.db)).rows[0]!.n);
+    while ((await pending()) > 0 && clock.now() < new Date(due.getTime() + 120_000)) {
+      await time.run(d.drainLane('email'));
+      clock.advance(100);
+    }
+    await d.stop({ deadlineMs: 200 });
+    const sent = await db.db.selectFrom('deliveries').select(['state', 'sent_at', 'due_at']).execute();
+    expect(sent.every((r) => r.state === 'sent')).toBe(true);
+    expect(sink.received).toHaveLength(200);
+    return sent.map((r) => (r.sent_at!.getTime() - r.due_at.getTime()) / 1000);
+  }
+
+  it('should leave the lump’s tail about 9 s late without a lead', async () => {
+    const lateness = await sendAll(0);
+    expect(Math.min(...lateness)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...lateness)).toBeGreaterThan(8);
+  });
+
+  it('should send every reminder of the lump by its due time, starting about 11 s ahead', async () => {
+    const lateness = await sendAll(600_000);
+    expect(Math.max(...lateness)).toBeLessThanOrEqual(0);
+    // 200 rows at 20 a second and one claim's cycle: 11 s, not minutes.
+    expect(Math.min(...lateness)).toBeGreaterThanOrEqual(-11.2);
+    expect(Math.min(...lateness)).toBeLessThan(-9);
+  });
+
+  it('should claim as without a lead, and say so, when the lead’s statement fails', async () => {
+    faults.failAll(/min\(earliest_at\)/);
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const lateness = await sendAll(600_000, logger);
+    expect(Math.min(...lateness)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...lateness)).toBeGreaterThan(8);
+    expect(lines.some((l) => l.msg.includes('could not size the lead'))).toBe(true);
+  });
+});
