@@ -10,6 +10,7 @@ import { createLogger } from '../../src/log.js';
 import { dialects } from '../support/databases.js';
 import { faultyDatabase, type DatabaseFaults } from '../support/faults.js';
 import { sinkSender, startSink } from './http-sink.js';
+import { VirtualTime } from '../support/virtual-time.js';
 
 const log = createLogger('silent');
 
@@ -17,31 +18,9 @@ const log = createLogger('silent');
  * A lump of reminders sent ahead (docs/delivery-engine.md, "Sending ahead of a lump of
  * reminders"): 200 e-mail reminders due at one instant, at e-mail's 20 a second (burst 20),
  * through the real dispatcher to an HTTP sink. Without a lead the last leaves about 9 s late;
- * with one, all are out by their due time. Time is the injected clock: each pace wait is a timer
- * of its own, fired in order of its instant (`VirtualTime`), and between drains the clock moves
- * on by 100 ms, the way the loop would look again.
+ * with one, all are out by their due time. Time is the injected clock (`VirtualTime`); between
+ * drains the clock moves on by 100 ms, the way the loop would look again.
  */
-class VirtualTime {
-  private readonly timers: { at: number; go: () => void }[] = [];
-  constructor(readonly clock: FixedClock) {}
-  readonly sleep = (ms: number) => new Promise<void>((go) => this.timers.push({ at: this.clock.now().getTime() + ms, go }));
-
-  /** Runs `work`, firing its timers in time order (each once the process has had a moment to book what follows it). */
-  async run<T>(work: Promise<T>): Promise<T> {
-    let over = false;
-    const done = work.finally(() => (over = true));
-    while (!over) {
-      await new Promise((resolve) => setTimeout(resolve, 2));
-      if (over || this.timers.length === 0) continue;
-      this.timers.sort((a, b) => a.at - b.at);
-      const next = this.timers.shift()!;
-      if (next.at > this.clock.now().getTime()) this.clock.set(new Date(next.at));
-      next.go();
-    }
-    return done;
-  }
-}
-
 describe.each(dialects)('a lump of reminders sent ahead on %s', (kind) => {
   let db: Db;
   let faults: DatabaseFaults;
