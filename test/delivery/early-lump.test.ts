@@ -78,6 +78,29 @@ describe.each(dialects)('a lump of reminders sent ahead on %s', (kind) => {
     expect(Math.min(...lateness)).toBeLessThan(-9);
   });
 
+  it('should keep early rows claimed, and not send them again, while their outcomes cannot be recorded', async () => {
+    // Every write to deliveries fails from now on, as on a full disk (claims-unrecordable.test.ts).
+    await sql`create function refuse_writes() returns trigger language plpgsql as $$ begin raise exception 'could not extend file: No space left on device'; end $$`.execute(db.db);
+    await sql`create trigger refuse_writes before update on deliveries for each row execute function refuse_writes()`.execute(db.db);
+    clock.set('2027-01-04T08:00:50Z');
+    const time = new VirtualTime(clock);
+    const d = new Dispatcher({
+      db: db.db, clock, log, workerId: 'w', senders: new Map([['email', sinkSender('email', sink.url)]]), pacing: platformPacing, maxPaceWaitMs: 1000,
+      earlySendMaxMs: 600_000, sleep: time.sleep, ...(db.openSession ? { openSession: () => db.openSession!() } : {}),
+    });
+    for (let i = 0; i < 20; i++) {
+      await time.run(d.drainLane('email')).catch(() => undefined);
+      clock.advance(100);
+    }
+    // The lump went out ahead of its due time, each row once, and stays claimed past it.
+    expect(clock.now() > due).toBe(true);
+    const titles = sink.received.map((r) => r.title);
+    expect(titles).toHaveLength(200);
+    expect(new Set(titles).size).toBe(200);
+    expect(d.claims.held()).toHaveLength(200);
+    await d.stop({ deadlineMs: 200 });
+  });
+
   it('should claim as without a lead, and say so, when the lead’s statement fails', async () => {
     faults.failAll(/min\(earliest_at\)/);
     const lines: { level: number; msg: string }[] = [];

@@ -15,6 +15,8 @@ export class VirtualTime {
   async run<T>(work: Promise<T>): Promise<T> {
     let over = false;
     const done = work.finally(() => (over = true));
+    // Its failure is the caller's, once it is returned; meanwhile it is not an unhandled rejection.
+    done.catch(() => undefined);
     while (!over) {
       await new Promise((resolve) => setTimeout(resolve, 2));
       if (over || this.timers.length === 0) continue;
