@@ -11,6 +11,20 @@ export class VirtualTime {
   constructor(readonly clock: FixedClock) {}
   readonly sleep = (ms: number) => new Promise<void>((go) => this.timers.push({ at: this.clock.now().getTime() + ms, go }));
 
+  /**
+   * One step of time for work that runs by itself (replicas each woken on their own): fires the
+   * earliest timer due within `ms`, or else moves the clock on by `ms`.
+   */
+  step(ms: number): void {
+    this.timers.sort((a, b) => a.at - b.at);
+    const next = this.timers[0];
+    const now = this.clock.now().getTime();
+    if (!next || next.at > now + ms) return void this.clock.set(new Date(now + ms));
+    this.timers.shift();
+    if (next.at > now) this.clock.set(new Date(next.at));
+    next.go();
+  }
+
   /** Runs `work`, firing its timers in time order (each once the process has had a moment to book what follows it). */
   async run<T>(work: Promise<T>): Promise<T> {
     let over = false;
