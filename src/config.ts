@@ -38,6 +38,11 @@ export interface Config {
   /** How fast each platform is sent to (src/delivery/platform-pacing.ts; docs/delivery-engine.md, "Pacing"). */
   readonly pacing: PacingSettings;
   /**
+   * How far ahead of their due time reminders may be sent, at most, so that a lump of them is
+   * out by its due time (EARLY_SEND_MAX_SECONDS; 0: never early; docs/delivery-engine.md).
+   */
+  readonly earlySendMaxMs: number;
+  /**
    * PGlite: PostgreSQL's shared_buffers in MB. Its WASM memory grows to hold them once they are
    * used and never shrinks, so this is most of the embedded database's resident memory (docs/operations.md#memory).
    */
@@ -173,6 +178,11 @@ const rules = {
     z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(3600).default(DEFAULT_PACING.recoveryMs / 1000)),
     String(DEFAULT_PACING.recoveryMs / 1000),
     'must be a whole number of seconds from 1 to 3600'],
+  // 600 s covers a lump of 3,000 reminders at Slack's 5 a second (docs/delivery-engine.md, "The lead").
+  EARLY_SEND_MAX_SECONDS: [
+    z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(3600).default(600)),
+    '600',
+    'must be a whole number of seconds from 0 (never early) to 3600'],
   // PostgreSQL's own default is 128 MB, which PGlite keeps in its WASM memory for good once the
   // working set has touched it; the demo and a few hundred people need far less (issue 17). 16 MB
   // saved 15 MB more but made a 500-team database's feed queries about twice as slow.
@@ -277,6 +287,7 @@ export function loadConfig(env: Env = process.env): Config {
       email: { perSecond: s.SMTP_MESSAGES_PER_SECOND, burst: s.SMTP_BURST },
       recoveryMs: s.PACE_RECOVERY_SECONDS * 1000,
     }),
+    earlySendMaxMs: s.EARLY_SEND_MAX_SECONDS * 1000,
     pgliteSharedBuffersMb: s.PGLITE_SHARED_BUFFERS_MB,
   });
 }

@@ -138,6 +138,7 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
       ...(db.openSession ? { openSession: () => db.openSession!() } : {}),
       replicaTimeoutMs: config.replicaTimeoutMs,
       pacing: config.pacing,
+      earlySendMaxMs: config.earlySendMaxMs,
       invitations: { appSecret: config.appSecret, calendar: renderer, organizer: parseMailbox(config.mailFrom) },
       mailFrom: config.mailFrom,
     });

@@ -20,7 +20,8 @@ describe('settings', () => {
   it('should start with no settings at all on the embedded defaults', () => {
     const dir = dataDir();
     const config = loadConfig({ DATA_DIR: dir });
-    expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', publicUrl: 'http://localhost:3000', databaseUrl: undefined, defaultTimezone: 'Europe/Warsaw', pgliteSharedBuffersMb: 32 });
+    expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', publicUrl: 'http://localhost:3000', databaseUrl: undefined, defaultTimezone: 'Europe/Warsaw', pgliteSharedBuffersMb: 32, earlySendMaxMs: 600_000 });
+    expect(loadConfig({ DATA_DIR: dir, EARLY_SEND_MAX_SECONDS: '0' }).earlySendMaxMs).toBe(0);
     expect(config.slack).toBeUndefined();
     expect(config.teams).toBeUndefined();
     // The generated secret is kept, so signed links survive a restart.
@@ -39,6 +40,8 @@ describe('settings', () => {
     [{ RETENTION_MONTHS: 'a year' }, 'RETENTION_MONTHS', '12'],
     [{ RETENTION_MONTHS: '0' }, 'RETENTION_MONTHS', '12'],
     [{ REPLICA_TIMEOUT_SECONDS: '1' }, 'REPLICA_TIMEOUT_SECONDS', '30'],
+    [{ EARLY_SEND_MAX_SECONDS: '-1' }, 'EARLY_SEND_MAX_SECONDS', '600'],
+    [{ EARLY_SEND_MAX_SECONDS: '10 min' }, 'EARLY_SEND_MAX_SECONDS', '600'],
     [{ PGLITE_SHARED_BUFFERS_MB: '2' }, 'PGLITE_SHARED_BUFFERS_MB', '32'],
     [{ PGLITE_SHARED_BUFFERS_MB: '32MB' }, 'PGLITE_SHARED_BUFFERS_MB', '32'],
     [{ SLACK_BOT_TOKEN: 'xoxb-1' }, 'SLACK_SIGNING_SECRET', 'Signing Secret'],

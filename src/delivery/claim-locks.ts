@@ -2,8 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DedicatedSession } from '../db/db.port.js';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import type { Logger } from '../log.js';
-import { countLocked, fetchClaimed, lockClassOf, lockDue, pickDue, recordOutcomes, unlock, type Changes, type LockHolder } from './claims.js';
-import type { Lane } from './lanes.js';
+import { countLocked, fetchClaimed, lockClassOf, lockDue, pickDue, recordOutcomes, unlock, type Changes, type Claim, type LockHolder } from './claims.js';
 
 /** A claimed batch: its rows, and the session holding their locks (none on PGlite). */
 export interface Claimed {
@@ -65,8 +64,8 @@ export class ClaimLocks {
     return this.inFlight.size + (await countLocked(this.db, own));
   }
 
-  /** Claims up to `batchSize` due rows of one lane. */
-  claim(claim: { now: Date; batchSize: number; lane: Lane }): Promise<Claimed> {
+  /** Claims up to `batchSize` due rows of one lane (and rows within its lead that may go early). */
+  claim(claim: Claim): Promise<Claimed> {
     const work = this.claiming.then(() => this.claimNow(claim));
     this.claiming = work.catch(() => undefined);
     return work;
@@ -98,7 +97,7 @@ export class ClaimLocks {
     }
   }
 
-  private async claimNow(claim: { now: Date; batchSize: number; lane: Lane }): Promise<Claimed> {
+  private async claimNow(claim: Claim): Promise<Claimed> {
     if (this.unrecorded.length > 0) await this.recordKept(claim.now);
     const exclude = [...this.inFlight.keys()];
     const holder = await this.session();

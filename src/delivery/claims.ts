@@ -20,6 +20,33 @@ export interface LockHolder {
 
 const rowKey = (column: string) => sql`(${sql.ref(column)} % 2147483648)::int`;
 
+/** One claim of a lane: up to `batchSize` rows due at `now`, or within `leadMs` after it for rows that may go early. */
+export interface Claim {
+  now: Date;
+  batchSize: number;
+  lane: Lane;
+  /**
+   * How far ahead of its due time a row may be claimed (ms; 0 or absent: none). Only a row whose
+   * `earliest_at` has passed and that was never tried goes early: a row with no `earliest_at`
+   * (every kind but reminders) or waiting out a backoff waits for its `next_attempt_at`
+   * (docs/delivery-engine.md, "Sending ahead of a lump of reminders").
+   */
+  leadMs?: number;
+}
+
+/**
+ * The due condition of a claim and of its second read: `next_attempt_at <= now`, widened by the
+ * lead to `next_attempt_at <= now + L and (next_attempt_at <= now or (earliest_at <= now and
+ * attempts = 0))`. The range stays one range of `deliveries_lane_due` (rows in it that may not
+ * go early are skipped), and with no lead the statement is the one it always was.
+ */
+function dueCondition(claim: Pick<Claim, 'now' | 'leadMs'>) {
+  const lead = Math.max(0, Math.ceil(claim.leadMs ?? 0));
+  if (lead === 0) return sql<boolean>`next_attempt_at <= ${claim.now}`;
+  const until = new Date(claim.now.getTime() + lead);
+  return sql<boolean>`next_attempt_at <= ${until} and (next_attempt_at <= ${claim.now} or (earliest_at <= ${claim.now} and attempts = 0))`;
+}
+
 /**
  * "Not claimed now", for any statement on `deliveries` (both databases: PGlite claims take the
  * same locks): the row's lock key is not among the advisory locks of `deliveries`' class in
@@ -52,21 +79,22 @@ export async function lockClassOf(session: DedicatedSession): Promise<number> {
  * the service: main.ts always gives one) takes: no lock, so nothing to leave behind on a pooled
  * connection; the in-process set is its claim, as on PGlite.
  */
-export async function pickDue(db: Kysely<Database>, claim: { now: Date; batchSize: number; lane: Lane; exclude: number[] }): Promise<number[]> {
+export async function pickDue(db: Kysely<Database>, claim: Claim & { exclude: number[] }): Promise<number[]> {
   const { rows } = await sql<{ id: number }>`
     select id from deliveries
-    where state = 'pending' and ${laneCondition(claim.lane)} and next_attempt_at <= ${claim.now} and id <> all(${claim.exclude}::bigint[])
+    where state = 'pending' and ${laneCondition(claim.lane)} and ${dueCondition(claim)} and id <> all(${claim.exclude}::bigint[])
     order by next_attempt_at, id
     limit ${claim.batchSize}`.execute(db);
   return rows.map((r) => Number(r.id));
 }
 
-export async function lockDue(holder: LockHolder, claim: { now: Date; batchSize: number; lane: Lane; exclude: number[] }): Promise<number[]> {
+export async function lockDue(holder: LockHolder, claim: Claim & { exclude: number[] }): Promise<number[]> {
   const { rows } = await sql<{ id: number }>`
     select c.id from (
       select id from deliveries
-      where state = 'pending' and ${laneCondition(claim.lane)} and next_attempt_at <= ${claim.now} and id <> all(${claim.exclude}::bigint[])
-      -- id breaks ties: rows due at the same instant go in the order they were queued.
+      where state = 'pending' and ${laneCondition(claim.lane)} and ${dueCondition(claim)} and id <> all(${claim.exclude}::bigint[])
+      -- id breaks ties: rows due at the same instant go in the order they were queued. Every row
+      -- due now goes before any row claimed early (those are due later).
       order by next_attempt_at, id
       -- A fence: no condition of the outer query is pushed into this one (PostgreSQL pushed the
       -- lock into the index scan's filter without it, where it could run before the exclusion).
@@ -79,17 +107,18 @@ export async function lockDue(holder: LockHolder, claim: { now: Date; batchSize:
 
 /**
  * The locked rows' content, read in a statement of its own and checked again: still pending, due
- * and in the lane. The claim's snapshot was taken when it began: another replica may have
+ * (by the claim's own `now` and lead: a row claimed early stays claimed, one re-timed meanwhile
+ * out of the window or past its `earliest_at` does not) and in the lane. The claim's snapshot was taken when it began: another replica may have
  * recorded a row (sent) and unlocked it after that instant and before the lock was taken here;
  * the claim then saw it pending (que's documented race). This statement starts after the lock
  * was granted, so it sees every outcome committed before that unlock. Rows that fail the check
  * are left out (the caller unlocks them).
  */
-export async function fetchClaimed(db: Kysely<Database>, ids: number[], claim: { now: Date; lane: Lane }): Promise<DeliveryRow[]> {
+export async function fetchClaimed(db: Kysely<Database>, ids: number[], claim: Pick<Claim, 'now' | 'lane' | 'leadMs'>): Promise<DeliveryRow[]> {
   if (ids.length === 0) return [];
   const { rows } = await sql<DeliveryRow>`
     select * from deliveries
-    where id = any(${ids}::bigint[]) and state = 'pending' and ${laneCondition(claim.lane)} and next_attempt_at <= ${claim.now}
+    where id = any(${ids}::bigint[]) and state = 'pending' and ${laneCondition(claim.lane)} and ${dueCondition(claim)}
     order by next_attempt_at, id`.execute(db);
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }

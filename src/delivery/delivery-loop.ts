@@ -79,11 +79,15 @@ export class DeliveryLoop {
   private async arm(lane: Lane, wake: LaneWake): Promise<void> {
     this.disarm(wake);
     if (this.stopped) return;
-    const next = await nextDueAt(this.options.db, lane);
-    if (!next || this.stopped) return void (wake.blocked = 0);
+    const due = await nextDueAt(this.options.db, lane);
+    if (!due || this.stopped) return void (wake.blocked = 0);
+    // Earlier when rows may go ahead of a lump (early-sends.ts): where a lead first lets one go.
+    const next = await this.options.dispatcher.early.wakeAt(lane, due);
+    if (this.stopped) return;
     const inMs = next.getTime() - this.options.clock.now().getTime();
     if (inMs <= 0) {
-      // Due, yet the drain just claimed nothing: another replica holds the row. Look again
+      // Due (or free to go early), yet the drain just claimed nothing: another replica holds the
+      // row, or this one may not claim now (joining, a platform's Retry-After). Look again
       // soon, backing off (0.1 s, 0.2 s … 5 s), instead of asking the database in a tight loop:
       // the holder is usually sending it and records it within its send time limit.
       wake.soon = setTimeout(() => this.pokeLane(lane), Math.min(100 * 2 ** wake.blocked++, 5000));

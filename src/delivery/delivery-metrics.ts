@@ -21,6 +21,13 @@ export function deliveryMetrics(db: Kysely<Database>, clock: Clock, registry: Re
     buckets: [0.1, 0.5, 1, 5, 30, 60, 300, 3600],
     registers: [registry],
   });
+  const early = new Histogram({
+    name: 'kooperator_delivery_early_seconds',
+    help: 'Due time minus sent time, for deliveries sent before their due time (reminders sent ahead of a lump)',
+    labelNames: ['channel'] as const,
+    buckets: [0.1, 0.5, 1, 5, 10, 30, 60, 300, 600],
+    registers: [registry],
+  });
   const outcomes = new Counter({
     name: 'kooperator_deliveries_total',
     help: 'Deliveries this process finished, by outcome (sent, retried, failed, expired) and channel',
@@ -45,7 +52,11 @@ export function deliveryMetrics(db: Kysely<Database>, clock: Clock, registry: Re
   });
   return (row, outcome, channel) => {
     outcomes.inc({ outcome, channel: channel ?? 'none' });
-    if (outcome === 'sent') lateness.observe({ channel: channel ?? 'none' }, (clock.now().getTime() - row.due_at.getTime()) / 1000);
+    if (outcome !== 'sent') return;
+    const late = (clock.now().getTime() - row.due_at.getTime()) / 1000;
+    // A row sent ahead of its due time is on time (lateness 0); how early is told apart.
+    if (late < 0) early.observe({ channel: channel ?? 'none' }, -late);
+    lateness.observe({ channel: channel ?? 'none' }, Math.max(0, late));
   };
 }
 

@@ -30,6 +30,9 @@ import { sweepOffers } from '../invitations/rsvp.js';
 import { planActivityReminders } from '../invitations/plan-activity-reminders.js';
 import { fittingReplyAddress, replyAddressesFit, type ReplyRef } from '../inbound/reply-address.js';
 
+/** EARLY_SEND_MAX_SECONDS' default (config.ts), for a service made without the settings (tests, tools). */
+const DEFAULT_EARLY_SEND_MAX_MS = 600_000;
+
 export interface DeliveryServiceOptions {
   db: Kysely<Database>;
   clock: Clock;
@@ -54,6 +57,8 @@ export interface DeliveryServiceOptions {
   invitations?: InvitationDeps;
   /** How fast each platform is sent to (the *_MESSAGES_PER_SECOND and *_BURST settings); the documented defaults when absent. */
   pacing?: PacingSettings;
+  /** How far ahead of their due time reminders may be sent, at most (EARLY_SEND_MAX_SECONDS in ms; default 600 s, 0: never early). */
+  earlySendMaxMs?: number;
   /** MAIL_FROM: with appSecret, every e-mail to a person gets its signed reply address on this mailbox (docs/inbound-mail.md). */
   mailFrom?: string;
 }
@@ -98,6 +103,7 @@ export class DeliveryService {
       ...(options.openSession ? { openSession: options.openSession } : {}),
       pacing: pacingFrom(options.pacing ?? DEFAULT_PACING),
       paceRecoveryMs: (options.pacing ?? DEFAULT_PACING).recoveryMs,
+      earlySendMaxMs: options.earlySendMaxMs ?? DEFAULT_EARLY_SEND_MAX_MS,
       ...(this.replicas ? { replicas: this.replicas } : {}),
       ...(options.appSecret ? { emailLinks: emailLinks(db, options.publicUrl, options.appSecret, options.clock) } : {}),
       ...(options.appSecret && options.mailFrom ? { replyAddress: (ref: ReplyRef) => fittingReplyAddress(options.appSecret!, options.mailFrom!, ref) } : {}),

@@ -53,6 +53,12 @@ export interface DispatcherOptions {
   paceRecoveryMs?: number;
   /** A paced send waits at most this long in the batch (default 1 s); a longer wait is a reschedule. */
   maxPaceWaitMs?: number;
+  /**
+   * How far ahead of their due time rows that may go early (reminders with an `earliest_at`) may
+   * be claimed, at most (EARLY_SEND_MAX_SECONDS in ms; the lead itself is sized per lane and
+   * claim, early-sends.ts). 0 or absent: nothing goes early.
+   */
+  earlySendMaxMs?: number;
   /** How a short pacing wait is waited (tests record it instead). */
   sleep?: (ms: number) => Promise<void>;
 }

@@ -8,10 +8,12 @@ import { ClaimLocks } from './claim-locks.js';
 import type { LockHolder } from './claims.js';
 import { deliverRow, emptyReport, type DispatchReport } from './deliver-row.js';
 import type { DispatcherOptions } from './dispatcher-options.js';
+import { EarlySends } from './early-sends.js';
 import { LANES, type Lane } from './lanes.js';
 import { OutcomeRecorder } from './outcome-recorder.js';
 import { Pacer, shareOf, type PaceRule } from './pacer.js';
 import { Slots } from './slots.js';
+import { Throughput } from './throughput.js';
 import { Turns } from './turns.js';
 import { PLACE_NOT_LINKED, placeAddressesOf, recipientOf, requeueLearnedSince } from './places.js';
 
@@ -42,10 +44,22 @@ export class Dispatcher {
   /** Per sender with a `concurrency`: its sends under way (pacedSend). */
   private readonly slots = new Map<ChannelKind, Slots>();
   readonly claims: ClaimLocks;
+  /** How far ahead each lane may claim rows that may go early, and when to wake for them. */
+  readonly early: EarlySends;
+  /** Per lane, messages recorded a second while its claims came back full (the lead's rate where the machine binds). */
+  private readonly throughput = new Map<Lane, Throughput>(LANES.map((lane) => [lane, new Throughput()]));
 
   constructor(private readonly options: DispatcherOptions) {
     this.pacer = new Pacer(options.clock, options.paceRecoveryMs ? { recoveryMs: options.paceRecoveryMs } : {});
     this.claims = new ClaimLocks(options.db, options.log, options.openSession);
+    this.early = new EarlySends({
+      db: options.db,
+      clock: options.clock,
+      log: options.log,
+      maxMs: options.earlySendMaxMs ?? 0,
+      cycleMs: options.maxPaceWaitMs ?? 1000,
+      perSecond: (lane) => this.lanePerSecond(lane),
+    });
   }
 
   /** One batch in every lane, side by side. */
@@ -77,8 +91,9 @@ export class Dispatcher {
   async drainLane(lane: Lane): Promise<DispatchReport> {
     const started: Promise<DispatchReport>[] = [];
     let before: Promise<unknown> = Promise.resolve();
-    for (;;) {
-      const current = this.start(lane);
+    // The first claim of a drain is a wake-up: its lead is sized afresh.
+    for (let fresh = true; ; fresh = false) {
+      const current = this.start(lane, fresh);
       started.push(current.done);
       const claimed = await current.booked;
       const failed = await before.then(() => false, () => true);
@@ -96,15 +111,15 @@ export class Dispatcher {
 
   /** One claimed batch of one lane, sent and recorded. */
   batch(lane: Lane): Promise<DispatchReport> {
-    return this.start(lane).done;
+    return this.start(lane, true).done;
   }
 
   /** A batch begun: `booked` resolves with its number of rows once each has its turn with the pacer (or has ended), `done` once all are recorded. */
-  private start(lane: Lane): { booked: Promise<number>; done: Promise<DispatchReport> } {
+  private start(lane: Lane, fresh: boolean): { booked: Promise<number>; done: Promise<DispatchReport> } {
     const turns = new Turns();
     if (this.stopping) return (turns.claimed(0), { booked: turns.all, done: Promise.resolve(emptyReport()) });
     // Tracked from before the claim: a stop then waits for a claim under way and lets its rows go.
-    const done = this.claimAndSend(lane, turns);
+    const done = this.claimAndSend(lane, turns, fresh);
     this.track(done);
     // A batch that failed before its rows had their turns claims nothing more: the lane stops there.
     done.then(
@@ -114,15 +129,17 @@ export class Dispatcher {
     return { booked: turns.all, done };
   }
 
-  private async claimAndSend(lane: Lane, turns: Turns): Promise<DispatchReport> {
+  private async claimAndSend(lane: Lane, turns: Turns, fresh: boolean): Promise<DispatchReport> {
     // The replica count (pacing shares) is kept fresh before each claim.
     await this.options.replicas?.refresh();
     if (this.stopping) return emptyReport();
     const { clock } = this.options;
     const batchSize = this.claimSize(lane);
     if (batchSize === 0) return emptyReport();
+    const leadMs = await this.early.leadMs(lane, fresh);
     const now = clock.now();
-    const { rows, holder } = await this.claims.claim({ now, batchSize, lane });
+    const { rows, holder } = await this.claims.claim({ now, batchSize, lane, leadMs });
+    this.throughput.get(lane)!.claimed(rows.length, batchSize, now.getTime());
     turns.claimed(rows.length);
     if (rows.length === 0) return emptyReport();
     // Renderers read claimed_at as the moment of sending ("za 2 godziny", a check-in never
@@ -131,6 +148,7 @@ export class Dispatcher {
       rows.map((r) => ({ ...r, claimed_at: now })),
       holder,
       turns,
+      this.throughput.get(lane)!,
     );
   }
 
@@ -142,6 +160,22 @@ export class Dispatcher {
 
   private paced(lane: Lane): boolean {
     return this.laneRules(lane).length > 0;
+  }
+
+  /**
+   * The rate (messages a second) the whole deployment sends the lane at, which the lead is sized
+   * on: N live replicas × the lower of this replica's pace now (its share, as lowered by
+   * refusals; 0 while a Retry-After holds it) and its measured throughput when its claims came
+   * back full. The pace binds on a real week, the machine in a compressed one. An unpaced lane
+   * has only the measurement (none yet: no lead); `none` never sends early.
+   */
+  private lanePerSecond(lane: Lane): number {
+    if (lane === 'none') return 0;
+    const rules = this.laneRules(lane);
+    const pace = rules.length > 0 ? Math.min(...rules.map((rule) => this.pacer.paceNow(rule))) : Number.POSITIVE_INFINITY;
+    const measured = this.throughput.get(lane)!.perSecond(this.options.clock.now().getTime()) ?? Number.POSITIVE_INFINITY;
+    const rate = Math.min(pace, measured);
+    return Number.isFinite(rate) ? rate * (this.options.replicas?.count ?? 1) : 0;
   }
 
   /**
@@ -247,7 +281,7 @@ export class Dispatcher {
     work.then(untrack, untrack);
   }
 
-  private async send(rows: DeliveryRow[], holder: LockHolder | undefined, turns: Turns): Promise<DispatchReport> {
+  private async send(rows: DeliveryRow[], holder: LockHolder | undefined, turns: Turns, throughput: Throughput): Promise<DispatchReport> {
     const { db, clock, log } = this.options;
     const report = emptyReport();
     const recorder = new OutcomeRecorder(db, clock, holder, (ids) => this.claims.release(ids, holder), (finished) => this.claims.keepUnrecorded(finished, holder));
@@ -299,6 +333,7 @@ export class Dispatcher {
             turn();
             slot.release();
             recorded = true;
+            throughput.done(clock.now().getTime());
             recorder.add(row, changes);
             report[counted]++;
             if (outcome === 'failed' && changes.last_error?.endsWith(PLACE_NOT_LINKED)) unlinked.push(row);
@@ -348,7 +383,9 @@ export class Dispatcher {
       if (this.stopping) return true;
       now = this.options.clock.now();
     }
-    const later = (at: Date) => (slot.release(), recorder.add(row, { state: 'pending', next_attempt_at: at }), report.deferred++, false);
+    // A row claimed early keeps its due time when put back: it stays in its early window and in
+    // its place in the queue, and is not made due before the rows due ahead of it.
+    const later = (at: Date) => (slot.release(), recorder.add(row, { state: 'pending', next_attempt_at: at > row.next_attempt_at ? at : row.next_attempt_at }), report.deferred++, false);
     const joining = this.options.replicas?.joiningUntil();
     if (joining) return later(joining);
     const shared = shareOf(rules, this.options.replicas?.count ?? 1);

@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
+import type { DeliveryRow } from '../../src/db/tables.js';
 import { Dispatcher } from '../../src/delivery/dispatcher.js';
 import { deliveryMetrics, pacingMetrics } from '../../src/delivery/delivery-metrics.js';
 import { pacingFrom, DEFAULT_PACING } from '../../src/delivery/platform-pacing.js';
@@ -36,6 +37,20 @@ describe.each(dialects)('the outbox on /metrics on %s', (kind) => {
     expect(text).toContain('kooperator_deliveries_waiting{state="sending",channel="all"} 0');
     expect(text).toContain('kooperator_deliveries_total{outcome="sent",channel="email"} 1');
     await dispatcher.stop({ deadlineMs: 200 });
+  });
+
+  it('should tell how early a reminder sent ahead of its due time went, and count it 0 late', async () => {
+    const registry = new Registry();
+    const onResult = deliveryMetrics(db.db, clock, registry, async () => 0);
+    const row = (dueAt: Date) => ({ due_at: dueAt }) as DeliveryRow;
+    onResult(row(new Date(clock.now().getTime() + 30_000)), 'sent', 'email');
+    onResult(row(new Date(clock.now().getTime() - 5_000)), 'sent', 'email');
+    const text = await registry.metrics();
+    expect(text).toContain('kooperator_delivery_early_seconds_sum{channel="email"} 30');
+    expect(text).toContain('kooperator_delivery_early_seconds_count{channel="email"} 1');
+    expect(text).toContain('kooperator_delivery_lateness_seconds_sum{channel="email"} 5');
+    expect(text).toContain('kooperator_delivery_lateness_seconds_count{channel="email"} 2');
+    expect(text).toContain('kooperator_delivery_lateness_seconds_bucket{le="0.1",channel="email"} 1');
   });
 
   it('should show the pace each platform is sent at now and count the refusals for pace', async () => {
