@@ -102,6 +102,9 @@ function lastQuietEnd(at: number, zoneName: string, quiet: QuietHours): number {
   };
   let start = hourStart(at);
   for (let i = 0; i < 26 && !isQuiet(start - 1); i++) start = hourStart(start - 1);
+  // A clock change of half an hour (Australia/Lord_Howe) puts one an hour's start inside the
+  // previous offset's hour, which may be quiet: the end is then the first quiet-free minute after.
+  while (isQuiet(start) && start < at) start += 60_000;
   return start;
 }
 
