@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../../support/databases.js';
 import { slackUsers, startSlackHarness, type SlackHarness } from './slack-harness.js';
+import { buttonClick } from './slack-requests.js';
 
 // Hostile review of readLimited (events instead of for-await): bodies that end badly.
 
@@ -55,6 +56,25 @@ describe.each(dialects)('Slack bodies that end badly, on %s', (kind) => {
     await new Promise((r) => setTimeout(r, 100));
     const response = await h.slack.command(anna.id, 'spotkania');
     expect(response.status).toBe(200);
+  });
+
+  // Bolt no longer checks signatures (signatureVerification: false): every kind of request must be checked by ours.
+  it('refuses every kind of request signed with another secret before it reaches Bolt, the bot or the Web API', async () => {
+    const wrong = { secret: 'not-the-signing-secret-at-all' };
+    const calls = h.fake.calls.length;
+    const seen = h.incoming.length;
+    const challenge = await h.slack.post(JSON.stringify({ type: 'url_verification', token: 'x', challenge: 'echo-me' }), 'application/json', wrong);
+    expect(challenge.status).toBe(401);
+    expect(await challenge.text()).not.toContain('echo-me');
+    expect((await h.slack.interaction(buttonClick(anna.id, 'rsvp:accept', 'x'), wrong)).status).toBe(401);
+    const retry = { ...wrong, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } };
+    expect((await h.slack.event('EvRETRY', { type: 'app_home_opened', user: anna.id, tab: 'home' }, retry)).status).toBe(401);
+    expect((await h.slack.command(anna.id, 'spotkania', {}, wrong)).status).toBe(401);
+    // ssl_check is answered unsigned, but nothing else in its body goes on.
+    expect((await h.slack.command(anna.id, 'spotkania', { ssl_check: '1' }, wrong)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(h.fake.calls.length).toBe(calls);
+    expect(h.incoming.length).toBe(seen);
   });
 
   it('refuses an empty unsigned body with 401, not 500', async () => {
