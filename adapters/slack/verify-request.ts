@@ -21,8 +21,10 @@ export async function readLimited(req: IncomingMessage, limit = MAX_SLACK_BODY_B
       size += chunk.length;
       if (size <= limit) return void chunks.push(chunk);
       req.off('data', onData).off('end', onEnd).off('error', onError);
-      // The rest is not kept: drained and dropped, as the iterator's early return did by destroying.
-      req.destroy();
+      // The rest is read and dropped, not destroyed: destroying the request resets the socket,
+      // so the client saw ECONNRESET instead of the 413. The 413 goes out with connection:
+      // close, which ends the socket (and this draining) once it is written.
+      req.resume();
       resolve({ status: 413, reason: `body over the ${limit}-byte limit` });
     };
     const onEnd = () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));

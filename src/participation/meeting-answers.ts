@@ -11,7 +11,7 @@ import { participationMessages, type AnswerRefusal } from '../i18n/participation
 import type { ChannelKind, Message } from '../ports/channel.port.js';
 import { occurrenceKey } from '../reminders/occurrence-window.js';
 import type { ReminderRef } from '../reminders/plan-reminders.js';
-import { earliestSend, outsideQuietHours } from '../reminders/quiet-hours.js';
+import { DEFAULT_QUIET_HOURS, earliestSend, outsideQuietHours, type QuietHours } from '../reminders/quiet-hours.js';
 import { notClaimedNow } from '../delivery/claims.js';
 
 export type MeetingAnswer = 'attending' | 'not_attending';
@@ -198,7 +198,12 @@ async function answerIn(trx: Kysely<Database>, input: AnswerMeetingInput, clock:
       expiresAt: occurrence.start.toJSDate(),
     });
   }
-  if (substitute) planned.push(...substituteReminders(team, occurrence, substitute, now));
+  if (substitute) {
+    // Their early window must stay outside their own quiet hours, though the due time keeps the default's.
+    const own = await trx.selectFrom('preferences').select(['quiet_from', 'quiet_to']).where('person_id', '=', substitute.id).executeTakeFirst();
+    const quiet = { from: own?.quiet_from ?? DEFAULT_QUIET_HOURS.from, to: own?.quiet_to ?? DEFAULT_QUIET_HOURS.to };
+    planned.push(...substituteReminders(team, occurrence, substitute, now, quiet));
+  }
   // The substitute named before and no longer (the person comes, or names someone else) is told
   // they are not expected, in the same transaction as the answer that releases them.
   if (formerSubstitute && formerSubstitute !== substitute?.id) {
@@ -226,7 +231,13 @@ async function answerIn(trx: Kysely<Database>, input: AnswerMeetingInput, clock:
  * as a member's (plan-reminders.ts), so planning again adds nothing and a member named as
  * substitute is not reminded twice.
  */
-export function substituteReminders(team: TeamWithSeries, occurrence: Occurrence, substitute: Pick<PersonRow, 'id' | 'channels'>, now: Date): PlannedDelivery[] {
+export function substituteReminders(
+  team: TeamWithSeries,
+  occurrence: Occurrence,
+  substitute: Pick<PersonRow, 'id' | 'channels'>,
+  now: Date,
+  quiet: QuietHours = DEFAULT_QUIET_HOURS,
+): PlannedDelivery[] {
   const start = occurrence.start.toJSDate();
   const out: PlannedDelivery[] = [];
   for (const offset of team.series.reminders as string[]) {
@@ -244,7 +255,8 @@ export function substituteReminders(team: TeamWithSeries, occurrence: Occurrence
       payload,
       dueAt,
       expiresAt: start,
-      earliestAt: earliestSend(dueAt, start, team.team.timezone),
+      // The early window by the substitute's own quiet hours: it must not open inside them.
+      earliestAt: earliestSend(dueAt, start, team.team.timezone, quiet),
     });
   }
   return out;

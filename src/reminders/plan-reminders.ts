@@ -186,7 +186,10 @@ async function fanOutSubstitutes(db: Kysely<Database>, rows: PlannedOccurrence[]
   const result = await sql`
     insert into deliveries (dedupe_key, kind, person_id, team_id, channels, payload, due_at, next_attempt_at, expires_at, earliest_at)
     select 'reminder:' || o.team_id || ':' || o.key_date || ':' || o.offset_text || ':' || a.substitute_person_id, 'reminder', a.substitute_person_id, o.team_id, p.channels,
-      jsonb_build_object('type', 'reminder', 'teamId', o.team_id, 'date', o.date, 'offset', o.offset_text), o.due_at, o.due_at, o.expires_at, o.earliest_at
+      jsonb_build_object('type', 'reminder', 'teamId', o.team_id, 'date', o.date, 'offset', o.offset_text), o.due_at, o.due_at, o.expires_at,
+      -- The window was computed with the default quiet hours: a substitute with their own never goes early (it could open inside them).
+      case when coalesce(q.quiet_from, ${DEFAULT_QUIET_HOURS.from}) = ${DEFAULT_QUIET_HOURS.from} and coalesce(q.quiet_to, ${DEFAULT_QUIET_HOURS.to}) = ${DEFAULT_QUIET_HOURS.to}
+        then o.earliest_at else o.due_at end
     from unnest(
       ${rows.map((r) => r.teamId)}::text[], ${rows.map((r) => r.date)}::text[], ${rows.map((r) => r.keyDate)}::text[], ${rows.map((r) => r.offset)}::text[],
       ${rows.map((r) => r.dueAt.toISOString())}::timestamptz[], ${rows.map((r) => r.expiresAt.toISOString())}::timestamptz[],
@@ -194,6 +197,7 @@ async function fanOutSubstitutes(db: Kysely<Database>, rows: PlannedOccurrence[]
     ) as o(team_id, date, key_date, offset_text, due_at, expires_at, earliest_at)
     join meeting_answers a on a.team_id = o.team_id and a.occurrence_date = o.date and a.substitute_person_id is not null and a.answer = 'not_attending'
     join people p on p.id = a.substitute_person_id and p.removed_at is null
+    left join preferences q on q.person_id = a.substitute_person_id
     on conflict (dedupe_key) do nothing`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }

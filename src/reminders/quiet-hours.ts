@@ -53,8 +53,9 @@ export const quietOf = (r: { quiet_from: number; quiet_to: number }): QuietHours
 /**
  * The earliest instant a reminder due at `due` may leave when the dispatcher sends a lump of
  * them ahead of its due time (docs/delivery-engine.md, "Sending ahead of a lump"): the latest of
- * (1) a tenth of the time left to `limit` (the meeting's start) before `due`, so the text's
- * rounded hours still read the same; (2) the start of `due`'s calendar day in `dayZone`, the
+ * (1) a tenth of the time left to `limit` (the meeting's start) before `due`, and on the
+ * meeting's day no earlier than its text's rounded hours still read the same (`sameHours`);
+ * (2) the start of `due`'s calendar day in `dayZone`, the
  * zone the renderer counts days in, so "jutro" stays right; (3) the last end of the person's
  * quiet hours at or before `due` in `zone`, the zone the due time was computed in, so the whole
  * window stays outside them. A due time inside quiet hours (held would pass the meeting's start)
@@ -65,7 +66,19 @@ export function earliestSend(due: Date, limit: Date, zone: string, quiet: QuietH
   const tenth = at - Math.max(0, limit.getTime() - at) / 10;
   const dayStart = DateTime.fromMillis(at, { zone: zoneNamed(dayZone) }).startOf('day').toMillis();
   const quietEnd = lastQuietEnd(at, zone, quiet);
-  return new Date(Math.min(at, Math.max(tenth, dayStart, quietEnd)));
+  return new Date(Math.min(at, Math.max(tenth, dayStart, quietEnd, sameHours(at, limit.getTime(), dayStart, dayZone))));
+}
+
+/**
+ * On the meeting's own day the text counts rounded hours (`inHowLongUntil`: "za 5 godzin" from
+ * 5 h 29 min, "za 6 godzin" from 5 h 30 min), and a tenth early is half an hour at 5 h: so not
+ * earlier than H h 29 min before `limit`, H being the hours read at `at`. Days are rule 2's.
+ */
+function sameHours(at: number, limit: number, dayStart: number, dayZone: string): number {
+  const minutes = Math.max(1, Math.round((limit - at) / 60_000));
+  if (minutes < 60) return -Infinity;
+  if (DateTime.fromMillis(limit, { zone: zoneNamed(dayZone) }).startOf('day').toMillis() !== dayStart) return -Infinity;
+  return limit - (Math.round(minutes / 60) * 60 + 29) * 60_000;
 }
 
 /**
@@ -89,6 +102,9 @@ function lastQuietEnd(at: number, zoneName: string, quiet: QuietHours): number {
   };
   let start = hourStart(at);
   for (let i = 0; i < 26 && !isQuiet(start - 1); i++) start = hourStart(start - 1);
+  // A clock change of half an hour (Australia/Lord_Howe) puts one an hour's start inside the
+  // previous offset's hour, which may be quiet: the end is then the first quiet-free minute after.
+  while (isQuiet(start) && start < at) start += 60_000;
   return start;
 }
 
