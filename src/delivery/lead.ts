@@ -77,7 +77,7 @@ export function leadMs(load: LaneLoad, now: number, terms: LeadTerms, heldUntil 
     const ahead = at - now;
     if (ahead > terms.maxMs) break;
     const ms = drainMs(rows, terms);
-    if (ahead > 0 && ms !== undefined && ms >= ahead - terms.cycleMs) lead = ahead;
+    if (ahead > 0 && ms !== undefined && ms >= ahead - terms.cycleMs) lead = Math.max(lead, ahead);
   }
   return lead;
 }
