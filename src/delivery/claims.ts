@@ -27,8 +27,9 @@ export interface Claim {
   lane: Lane;
   /**
    * How far ahead of its due time a row may be claimed (ms; 0 or absent: none). Only a row whose
-   * `earliest_at` has passed and that was never tried goes early: a row with no `earliest_at`
-   * (every kind but reminders) or waiting out a backoff waits for its `next_attempt_at`
+   * `earliest_at` has passed and that was never tried (no attempt, still at its due time) goes
+   * early: a row with no `earliest_at` (every kind but reminders) or waiting out a backoff or a
+   * Retry-After waits for its `next_attempt_at`
    * (docs/delivery-engine.md, "Sending ahead of a lump of reminders").
    */
   leadMs?: number;
@@ -37,14 +38,17 @@ export interface Claim {
 /**
  * The due condition of a claim and of its second read: `next_attempt_at <= now`, widened by the
  * lead to `next_attempt_at <= now + L and (next_attempt_at <= now or (earliest_at <= now and
- * attempts = 0))`. The range stays one range of `deliveries_lane_due` (rows in it that may not
- * go early are skipped), and with no lead the statement is the one it always was.
+ * attempts = 0 and next_attempt_at = due_at))`. The range stays one range of
+ * `deliveries_lane_due` (rows in it that may not go early are skipped), and with no lead the
+ * statement is the one it always was. `attempts = 0` alone does not say "never tried": a
+ * refusal that names its wait (429/503 with Retry-After) uses no attempt and moves only
+ * `next_attempt_at`; such a row waits for it (it left ahead once already).
  */
 function dueCondition(claim: Pick<Claim, 'now' | 'leadMs'>) {
   const lead = Math.max(0, Math.ceil(claim.leadMs ?? 0));
   if (lead === 0) return sql<boolean>`next_attempt_at <= ${claim.now}`;
   const until = new Date(claim.now.getTime() + lead);
-  return sql<boolean>`next_attempt_at <= ${until} and (next_attempt_at <= ${claim.now} or (earliest_at <= ${claim.now} and attempts = 0))`;
+  return sql<boolean>`next_attempt_at <= ${until} and (next_attempt_at <= ${claim.now} or (earliest_at <= ${claim.now} and attempts = 0 and next_attempt_at = due_at))`;
 }
 
 /**

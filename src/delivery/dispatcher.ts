@@ -137,6 +137,9 @@ export class Dispatcher {
     const batchSize = this.claimSize(lane);
     if (batchSize === 0) return emptyReport();
     const leadMs = await this.early.leadMs(lane, fresh);
+    // Sizing the lead is a statement: a stop begun meanwhile claims nothing (it may already have
+    // closed the claim session, and a claim now would open another that nothing closes).
+    if (this.stopping) return emptyReport();
     const now = clock.now();
     const { rows, holder } = await this.claims.claim({ now, batchSize, lane, leadMs });
     this.throughput.get(lane)!.claimed(rows.length, batchSize, now.getTime());

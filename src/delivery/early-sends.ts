@@ -80,6 +80,9 @@ export class EarlySends {
       this.options.log.warn({ err: error, lane }, 'could not tell when to send reminders early; waking at the next due time');
       return next;
     }
-    return new Date(Math.min(next.getTime(), look, first ?? Number.POSITIVE_INFINITY));
+    // Rounded up: the lead's start is a fraction of a millisecond (rows ÷ rate), and a Date drops
+    // the fraction; woken a fraction before it, the lane's lead is still 0, its drain claims
+    // nothing and the loop backs off (0.1 s) before the lump starts.
+    return new Date(Math.ceil(Math.min(next.getTime(), look, first ?? Number.POSITIVE_INFINITY)));
   }
 }

@@ -11,7 +11,7 @@ import { laneCondition, type Lane } from './lanes.js';
 export interface LaneLoad {
   /** Rows due already. */
   dueNow: number;
-  /** Later due instants (epoch ms, ascending): how many rows, and the least `earliest_at` of those that may go early (never tried). */
+  /** Later due instants (epoch ms, ascending): how many rows, and the least `earliest_at` of those that may go early (never tried: claims.ts, dueCondition). */
   ahead: { at: number; n: number; earliest: number | undefined }[];
 }
 
@@ -25,7 +25,7 @@ export async function laneLoad(db: Kysely<Database>, lane: Lane, now: Date, maxM
     select null::timestamptz as at, count(*)::int as n, null::timestamptz as earliest from deliveries
     where state = 'pending' and ${laneCondition(lane)} and next_attempt_at <= ${now} and ${notClaimedNow()}
     union all
-    select next_attempt_at, count(*)::int, min(earliest_at) filter (where attempts = 0) from deliveries
+    select next_attempt_at, count(*)::int, min(earliest_at) filter (where attempts = 0 and next_attempt_at = due_at) from deliveries
     where state = 'pending' and ${laneCondition(lane)} and next_attempt_at > ${now} and next_attempt_at <= ${until} and ${notClaimedNow()}
     group by next_attempt_at`.execute(db);
   const load: LaneLoad = { dueNow: 0, ahead: [] };
@@ -77,7 +77,7 @@ export function leadMs(load: LaneLoad, now: number, terms: LeadTerms, heldUntil 
     const ahead = at - now;
     if (ahead > terms.maxMs) break;
     const ms = drainMs(rows, terms);
-    if (ahead > 0 && ms !== undefined && ms >= ahead - terms.cycleMs) lead = ahead;
+    if (ahead > 0 && ms !== undefined && ms >= ahead - terms.cycleMs) lead = Math.max(lead, ahead);
   }
   return lead;
 }

@@ -5,7 +5,7 @@ import type { Db } from '../../src/db/db.port.js';
 import { DeliveryLoop } from '../../src/delivery/delivery-loop.js';
 import { Dispatcher } from '../../src/delivery/dispatcher.js';
 import { enqueue } from '../../src/delivery/outbox.js';
-import { platformPacing } from '../../src/delivery/platform-pacing.js';
+import { DEFAULT_PACING, platformPacing } from '../../src/delivery/platform-pacing.js';
 import { createLogger } from '../../src/log.js';
 import { dialects, freshDatabase } from '../support/databases.js';
 import { sinkSender, startSink } from './http-sink.js';
@@ -64,6 +64,25 @@ describe.each(dialects)('waking ahead of a lump on %s', (kind) => {
     await sql`delete from deliveries`.execute(db.db);
     await lump(1, at(60), at(-600), 'lone');
     expect(await d.early.wakeAt('email', at(60))).toEqual(at(60));
+    await d.stop({ deadlineMs: 200 });
+  });
+
+  it('should wake at an instant where the lead lets the lump go, not a fraction of a millisecond before it', async () => {
+    const clock = new FixedClock('2027-01-04T08:00:00Z');
+    const at = (seconds: number) => new Date(clock.now().getTime() + Math.round(seconds * 1000));
+    // At 3 a second, 100 rows need 33,333.3 ms: the lead begins at a fraction of a millisecond.
+    const slow = { ...DEFAULT_PACING, email: { perSecond: 3, burst: 3 } };
+    const d = new Dispatcher({
+      db: db.db, clock, log, workerId: 'w', senders: new Map([['email', sinkSender('email', sink.url)]]),
+      pacing: (channel, address) => platformPacing(channel, address, slow), earlySendMaxMs: 600_000,
+    });
+    const due = at(300);
+    await lump(100, due, at(0));
+    const wake = await d.early.wakeAt('email', due);
+    expect(wake.getTime()).toBeLessThan(due.getTime() - 34_000);
+    clock.set(wake);
+    // Woken there, the lane finds its lead: else the drain claims nothing and the loop backs off.
+    expect(await d.early.leadMs('email', true)).toBe(due.getTime() - wake.getTime());
     await d.stop({ deadlineMs: 200 });
   });
 

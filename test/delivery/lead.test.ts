@@ -114,6 +114,21 @@ describe('the lead of early sends', () => {
     expect(leadMs(loadOf(slack, T - s(61), capped.maxMs), T - s(61), capped)).toBe(0);
   });
 
+  it('should hold a horizon once reached though an instant before it counts again (rows that may not go early due meanwhile)', () => {
+    const t = terms(20);
+    // A lump sent ahead with its horizon at T; 30 rows that may not go early due 0.5 s from now
+    // (1.5 s of the lane's time, so their instant counts for a lead of its own).
+    const now = T - s(5);
+    const load: LaneLoad = { dueNow: 0, ahead: [{ at: T - s(4.5), n: 30, earliest: undefined }, { at: T, n: 10, earliest: T - s(720) }] };
+    // The horizon holds until it is passed, whatever nearer instant also counts.
+    expect(leadMs(load, now, t, T)).toBe(s(5));
+    // Through the lane: 40 reminders at T and 25 rows that may not go early at T − 4 s need
+    // 3.25 s of a minute; the lump's tail, under one cycle's worth once the 25 are due, was
+    // left to its due time and its last row 0.95 s late.
+    const rows = [...lump(40, T), ...lump(25, T - s(4), null)];
+    for (const r of run(rows, t, T - s(60)).filter((r) => r.earliest !== undefined)) expect(r.sentAt!).toBeLessThanOrEqual(r.due);
+  });
+
   it('should give no lead at a rate of 0 (a Retry-After holds the lane) or with the feature off', () => {
     const rows = lump(1134, T);
     expect(leadMs(loadOf(rows, T - s(30), s(600)), T - s(30), terms(0))).toBe(0);
