@@ -55,6 +55,9 @@ export class EarlySends {
       if (terms.perSecond > 0) lead = leadMs(await laneLoad(this.options.db, lane, new Date(now), this.options.maxMs), now, terms, held);
     } catch (error) {
       this.options.log.warn({ err: error, lane }, 'could not size the lead for sending reminders early; claiming only what is due');
+      // This claim takes only what is due; the horizon a lump already reached is kept for the next
+      // sizing (which comes at the next claim: the kept sizing is not refreshed).
+      return 0;
     }
     this.leads.set(lane, { at: now, until: now + lead });
     return lead;
