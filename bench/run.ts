@@ -26,6 +26,7 @@ import { inboundBenchmark } from './inbound.bench.js';
 import { attendancePdfBenchmark } from './attendance-pdf.bench.js';
 import { attendanceSummaryBenchmark } from './attendance-summary.bench.js';
 import { platformLimitsBenchmark } from './platform-limits.bench.js';
+import { earlyLumpBenchmark } from './early-lump.bench.js';
 import { nationalBenchmark, nationalMinutes } from './national.bench.js';
 import { busyBenchmark } from './busy.bench.js';
 import { soakBenchmark, soakMinutes } from './soak.bench.js';
@@ -58,6 +59,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'render-all', title: 'Rendering every message kind with stress data for all four channels (issue 14)', limitMs: 60_000, run: renderAllBenchmark },
   { name: 'attendance-pdf', title: 'Lista obecności PDF for 500 people (issue 15)', limitMs: 120_000, run: attendancePdfBenchmark },
   { name: 'platform-limits', title: '5,000 messages per platform into fakes that refuse beyond the limits (issue 17)', limitMs: 300_000, run: platformLimitsBenchmark },
+  { name: 'early-lump', title: 'A lump of 1,134 reminders due at one instant, sent ahead at e-mail\'s pace, real time (issue 17)', limitMs: 600_000, run: earlyLumpBenchmark },
   { name: 'national', title: 'A national week: 2,857 teams, 30,000 members, one week compressed (issue 17)', limitMs: (2 * nationalMinutes() + 40) * 60_000, run: nationalBenchmark },
   { name: 'busy', title: 'Slack and feed latency while invitations drain, 5,000 teams re-plan and all.ics renders (issue 17)', limitMs: 900_000, run: busyBenchmark },
   { name: 'soak', title: 'Memory of the service with the demo schedule under steady load, PGlite and PostgreSQL (issue 17)', limitMs: (2 * soakMinutes() + 6) * 60_000, run: soakBenchmark },
