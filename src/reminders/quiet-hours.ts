@@ -18,14 +18,17 @@ export const DEFAULT_QUIET_HOURS: QuietHours = { from: 20, to: 7 };
  */
 export function outsideQuietHours(due: Date, meetingStart: Date, zone: string, quiet: QuietHours = DEFAULT_QUIET_HOURS): Date {
   const local = DateTime.fromJSDate(due, { zone });
-  const endOn = (day: DateTime) => day.set({ hour: quiet.to, minute: 0, second: 0, millisecond: 0 });
-  let end: DateTime | undefined;
-  if (quiet.from > quiet.to) {
-    if (local.hour >= quiet.from) end = endOn(local.plus({ days: 1 }));
-    else if (local.hour < quiet.to) end = endOn(local);
-  } else if (local.hour >= quiet.from && local.hour < quiet.to) end = endOn(local);
-  if (!end || end.toMillis() >= meetingStart.getTime()) return due;
+  if (!isQuietHour(local.hour, quiet)) return due;
+  // A night span entered before midnight ends the next day.
+  const day = quiet.from > quiet.to && local.hour >= quiet.from ? local.plus({ days: 1 }) : local;
+  const end = day.set({ hour: quiet.to, minute: 0, second: 0, millisecond: 0 });
+  if (end.toMillis() >= meetingStart.getTime()) return due;
   return end.toJSDate();
+}
+
+/** Whether a local hour is inside quiet hours: a span over midnight (20–7), a daytime one (8–18), or none (equal hours). */
+function isQuietHour(hour: number, quiet: QuietHours): boolean {
+  return quiet.from > quiet.to ? hour >= quiet.from || hour < quiet.to : hour >= quiet.from && hour < quiet.to;
 }
 
 /**
@@ -91,10 +94,7 @@ function sameHours(at: number, limit: number, dayStart: number, dayZone: string)
 function lastQuietEnd(at: number, zoneName: string, quiet: QuietHours): number {
   if (quiet.from === quiet.to) return -Infinity;
   const zone = zoneNamed(zoneName);
-  const isQuiet = (ms: number) => {
-    const hour = DateTime.fromMillis(ms, { zone }).hour;
-    return quiet.from > quiet.to ? hour >= quiet.from || hour < quiet.to : hour >= quiet.from && hour < quiet.to;
-  };
+  const isQuiet = (ms: number) => isQuietHour(DateTime.fromMillis(ms, { zone }).hour, quiet);
   if (isQuiet(at)) return at;
   const hourStart = (ms: number) => {
     const local = DateTime.fromMillis(ms, { zone });
