@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { isZone } from './domain/local-time.js';
+import { DEFAULT_EARLY_SEND_MAX_MS } from './delivery/dispatcher-options.js';
 import { DEFAULT_PACING, type PacingSettings } from './delivery/platform-pacing.js';
 
 /** Everything the service reads from its environment, validated once and frozen. */
@@ -178,10 +179,9 @@ const rules = {
     z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(3600).default(DEFAULT_PACING.recoveryMs / 1000)),
     String(DEFAULT_PACING.recoveryMs / 1000),
     'must be a whole number of seconds from 1 to 3600'],
-  // 600 s covers a lump of 3,000 reminders at Slack's 5 a second (docs/delivery-engine.md, "The lead").
   EARLY_SEND_MAX_SECONDS: [
-    z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(3600).default(600)),
-    '600',
+    z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(3600).default(DEFAULT_EARLY_SEND_MAX_MS / 1000)),
+    String(DEFAULT_EARLY_SEND_MAX_MS / 1000),
     'must be a whole number of seconds from 0 (never early) to 3600'],
   // PostgreSQL's own default is 128 MB, which PGlite keeps in its WASM memory for good once the
   // working set has touched it; the demo and a few hundred people need far less (issue 17). 16 MB

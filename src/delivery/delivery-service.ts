@@ -18,6 +18,7 @@ import { summaryPlanner } from '../participation/summary-plans.js';
 import { deliveryMetrics, pacingMetrics } from './delivery-metrics.js';
 import { DeliveryLoop } from './delivery-loop.js';
 import { Dispatcher } from './dispatcher.js';
+import { DEFAULT_EARLY_SEND_MAX_MS } from './dispatcher-options.js';
 import { LiveReplicas } from './live-replicas.js';
 import { DEFAULT_PACING, pacingFrom, type PacingSettings } from './platform-pacing.js';
 import { deliveryRenderer, shareableRendering } from './render-delivery.js';
@@ -29,9 +30,6 @@ import { planInvitations } from '../invitations/plan-invitations.js';
 import { sweepOffers } from '../invitations/rsvp.js';
 import { planActivityReminders } from '../invitations/plan-activity-reminders.js';
 import { fittingReplyAddress, replyAddressesFit, type ReplyRef } from '../inbound/reply-address.js';
-
-/** EARLY_SEND_MAX_SECONDS' default (config.ts), for a service made without the settings (tests, tools). */
-const DEFAULT_EARLY_SEND_MAX_MS = 600_000;
 
 export interface DeliveryServiceOptions {
   db: Kysely<Database>;

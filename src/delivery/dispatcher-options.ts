@@ -10,6 +10,12 @@ import type { LiveReplicas } from './live-replicas.js';
 import type { PaceRule } from './pacer.js';
 import type { ReplyRef } from '../inbound/reply-address.js';
 
+/**
+ * EARLY_SEND_MAX_SECONDS' default, in ms: covers a lump of 3,000 reminders at Slack's 5 a second
+ * (docs/delivery-engine.md, "The lead"). For config.ts and for a service made without settings.
+ */
+export const DEFAULT_EARLY_SEND_MAX_MS = 600_000;
+
 export interface DispatcherOptions {
   db: Kysely<Database>;
   senders: ReadonlyMap<ChannelKind, ChannelSender>;
