@@ -10,6 +10,7 @@ import { earliestSend, type QuietHours } from '../../src/reminders/quiet-hours.j
 import { planCheckins } from '../../src/reports/checkins.js';
 import { dialects, freshDatabase } from '../support/databases.js';
 import { importYaml } from '../support/schedule-builder.js';
+import { teamWithSubstitute } from './earliest-fixture.js';
 
 // Every writer of a meeting reminder's due time writes the instant it may leave ahead of a lump
 // with it (earliest_at, docs/delivery-engine.md); every other kind keeps null.
@@ -18,26 +19,6 @@ const zone = 'Europe/Warsaw';
 const warsaw = (iso: string) => DateTime.fromISO(iso, { zone }).toJSDate();
 const local = (d: Date | null) => (d ? DateTime.fromJSDate(new Date(d), { zone }).toFormat("yyyy-MM-dd'T'HH:mm:ss") : 'null');
 
-/** Tuesday 9 March 2027 at 18:00; Anna and Marta (not a member) of one institution, Ewa of another. */
-function schedule(except = ''): string {
-  return `
-staff:
-  - { name: Marta Zastępczyni, email: marta@example.org, institution: PZK Łódź }
-teams:
-  - id: t1
-    name: PZK Test
-    area: gmina
-    meetings:
-      rrule: FREQ=WEEKLY;BYDAY=TU;COUNT=1
-      starts: 2027-03-09T18:00
-      duration: PT2H
-      location: Sala 1
-      reminders: [P1D, PT2H, PT15M]
-${except ? `      except:\n${except}\n` : ''}    members:
-      - { name: Ewa Koordynator, email: ewa@example.org, role: coordinator, institution: Inna }
-      - { name: Anna Członek, email: anna@example.org, institution: PZK Łódź }
-`;
-}
 
 describe.each(dialects)('earliest_at written with the due time of meeting reminders, on %s', (kind) => {
   let db: Db;
@@ -81,7 +62,7 @@ describe.each(dialects)('earliest_at written with the due time of meeting remind
   afterEach(async () => db?.close());
 
   it('plans each reminder with its earliest_at: the tenth, the end of quiet hours, or personal quiet hours', async () => {
-    await load(schedule());
+    await load(teamWithSubstitute());
     // Anna's own quiet hours (20–16) end at 16:00: her rows are planned apart (the personal rows).
     await setQuiet('anna@example.org', { from: 20, to: 16 });
     await planReminders(db.db, { clock });
@@ -99,7 +80,7 @@ describe.each(dialects)('earliest_at written with the due time of meeting remind
   });
 
   it("follows a move of the meeting, the substitute's rows too; the notices keep null", async () => {
-    await load(schedule());
+    await load(teamWithSubstitute());
     await planReminders(db.db, { clock });
     clock.set(warsaw('2027-03-02T09:00').toISOString());
     const anna = await personId('anna@example.org');
@@ -112,7 +93,7 @@ describe.each(dialects)('earliest_at written with the due time of meeting remind
       'marta 2027-03-09 PT15M due 2027-03-09T17:45:00 earliest 2027-03-09T17:43:30',
     ]);
     // Moved to Thursday at 08:30: the day-before one is held to 07:00, the 2-hour one (06:30) keeps 07:00 too.
-    await load(schedule('        - { date: 2027-03-09, moved_to: "2027-03-11T08:30" }'));
+    await load(teamWithSubstitute('        - { date: 2027-03-09, moved_to: "2027-03-11T08:30" }'));
     await processScheduleChanges(db.db, clock);
     await replanTeam(db.db, 't1', clock);
     expect(await reminders()).toEqual([
@@ -131,7 +112,7 @@ describe.each(dialects)('earliest_at written with the due time of meeting remind
   });
 
   it("follows a change of quiet hours, also one that moves only the early window", async () => {
-    await load(schedule());
+    await load(teamWithSubstitute());
     await planReminders(db.db, { clock });
     // 20–16: the 2-hour reminder stays due at 16:00, but may no longer leave at 15:48.
     const ewa = await setQuiet('ewa@example.org', { from: 20, to: 16 });
@@ -152,7 +133,7 @@ describe.each(dialects)('earliest_at written with the due time of meeting remind
   });
 
   it('writes what earliestSend gives for every row, whatever quiet hours each person has', async () => {
-    await load(schedule());
+    await load(teamWithSubstitute());
     const quiet: Record<string, QuietHours> = { 'anna@example.org': { from: 8, to: 18 }, 'ewa@example.org': { from: 22, to: 2 } };
     for (const [email, q] of Object.entries(quiet)) await setQuiet(email, q);
     await planReminders(db.db, { clock });

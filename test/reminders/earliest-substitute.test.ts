@@ -7,6 +7,7 @@ import { planReminders } from '../../src/reminders/plan-reminders.js';
 import { outsideQuietHours, type QuietHours } from '../../src/reminders/quiet-hours.js';
 import { dialects, freshDatabase } from '../support/databases.js';
 import { importYaml } from '../support/schedule-builder.js';
+import { teamWithSubstitute } from './earliest-fixture.js';
 
 // Hostile review: a substitute's reminders are timed by the default quiet hours at planning
 // (fanOutSubstitutes, substituteReminders), but the early window earliest_at opens must stay
@@ -16,23 +17,7 @@ const zone = 'Europe/Warsaw';
 const warsaw = (iso: string) => DateTime.fromISO(iso, { zone }).toJSDate();
 const local = (d: Date) => DateTime.fromJSDate(d, { zone }).toFormat("yyyy-MM-dd'T'HH:mm");
 
-const schedule = `
-staff:
-  - { name: Marta Zastępczyni, email: marta@example.org, institution: PZK Łódź }
-teams:
-  - id: t1
-    name: PZK Test
-    area: gmina
-    meetings:
-      rrule: FREQ=WEEKLY;BYDAY=TU;COUNT=1
-      starts: 2027-03-09T18:00
-      duration: PT2H
-      location: Sala 1
-      reminders: [P1D, PT2H, PT15M]
-    members:
-      - { name: Ewa Koordynator, email: ewa@example.org, role: coordinator, institution: Inna }
-      - { name: Anna Członek, email: anna@example.org, institution: PZK Łódź }
-`;
+const schedule = teamWithSubstitute();
 
 describe.each(dialects)("a substitute's early window and their own quiet hours, on %s", (kind) => {
   let db: Db;
