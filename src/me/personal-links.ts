@@ -19,15 +19,17 @@ const RENEW_BEFORE_MS = 7 * 86_400_000;
 const tokenOf = (secret: string, nonce: string) => createHmac('sha256', secret).update(`personal-link:${nonce}`).digest('base64url');
 export const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
-export async function issueLink(db: Kysely<Database>, secret: string, personId: number, purpose: LinkPurpose, now: Date): Promise<{ id: number; token: string }> {
+/** A new link's row and its token (shown once, in the message that carries it). */
+function newLink(secret: string, personId: number, purpose: LinkPurpose, now: Date) {
   const nonce = randomBytes(32).toString('base64url');
   const token = tokenOf(secret, nonce);
-  const row = await db
-    .insertInto('personal_links')
-    .values({ person_id: personId, purpose, token_hash: hashOf(token), nonce, created_at: now, expires_at: new Date(now.getTime() + LINK_LIFETIME_MS[purpose]) })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return { id: row.id, token };
+  return { token, row: { person_id: personId, purpose, token_hash: hashOf(token), nonce, created_at: now, expires_at: new Date(now.getTime() + LINK_LIFETIME_MS[purpose]) } };
+}
+
+export async function issueLink(db: Kysely<Database>, secret: string, personId: number, purpose: LinkPurpose, now: Date): Promise<{ id: number; token: string }> {
+  const { token, row } = newLink(secret, personId, purpose, now);
+  const { id } = await db.insertInto('personal_links').values(row).returning('id').executeTakeFirstOrThrow();
+  return { id, token };
 }
 
 /** The token of a stored link, to show it to its owner again (a confirmation rendered when sent). */
@@ -43,13 +45,29 @@ export async function tokenOfLink(
 
 /** The person's page link for a new message: their current one while it has a week left, else a new one. */
 export async function currentPageToken(db: Kysely<Database>, secret: string, personId: number, now: Date): Promise<string> {
-  return (await currentPageTokens(db, secret, [personId], now)).get(personId) ?? (await issueLink(db, secret, personId, 'me', now)).token;
+  return (await pageTokens(db, secret, [personId], now)).get(personId)!;
 }
 
 /**
- * The page links of several people for new messages in one query (a dispatcher's batch of
- * e-mails): each person's current link while it has a week left. People without one are left
- * out; `currentPageToken` issues theirs (a first mail, or once a month), one at a time.
+ * The page links of several people for new messages (a dispatcher's batch of e-mails): each
+ * person's current link while it has a week left, and a new one for everyone else, all made in
+ * one insert. A person's first mail, and one mail a month after that, needs a new link: in the
+ * national week a lookup and an insert per person were two of the week's three most frequent
+ * statements (issue 17). One statement, so one person who cannot have a link (erased meanwhile)
+ * fails it for all: the caller then asks for each link alone (preference-links.ts).
+ */
+export async function pageTokens(db: Kysely<Database>, secret: string, personIds: number[], now: Date): Promise<Map<number, string>> {
+  const tokens = await currentPageTokens(db, secret, personIds, now);
+  const made = [...new Set(personIds)].filter((id) => !tokens.has(id)).map((id) => ({ id, ...newLink(secret, id, 'me', now) }));
+  if (made.length === 0) return tokens;
+  await db.insertInto('personal_links').values(made.map((m) => m.row)).execute();
+  for (const m of made) tokens.set(m.id, m.token);
+  return tokens;
+}
+
+/**
+ * The current page links of several people in one query: each one's link while it has a week
+ * left; people without one are left out (`pageTokens` issues theirs).
  */
 export async function currentPageTokens(db: Kysely<Database>, secret: string, personIds: number[], now: Date): Promise<Map<number, string>> {
   const out = new Map<number, string>();

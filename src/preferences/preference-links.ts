@@ -42,11 +42,12 @@ export function emailLinks(db: Kysely<Database>, publicUrl: string, secret: stri
     }
     return page.url;
   };
-  // A dispatcher's batch asks for the page links of all its e-mail recipients in one query
-  // (issue 17: a query per mail was the most frequent statement of the national week) and puts
-  // them in the same one-minute cache; only people with no current link yet go through pageOf's
-  // own query, which issues one. A paced batch sends for minutes: after a minute each mail looks
-  // its link up again (a link ended meanwhile would otherwise go out in the batch's later mails).
+  // A dispatcher's batch asks for the page links of all its e-mail recipients in one query, and
+  // makes the missing ones in one insert (issue 17: a query per mail, then a query and an insert
+  // per person without a link, were the most frequent statements of the national week), and puts
+  // them in the same one-minute cache. Should that fail, each mail asks pageOf for its own. A
+  // paced batch sends for minutes: after a minute each mail looks its link up again (a link
+  // ended meanwhile would otherwise go out in the batch's later mails).
   const batchPages = (batch: RenderBatch, now: Date) =>
     batch.once('email-page-links', async (rows) => {
       const ids = [...new Set(rows.filter((r) => r.person_id !== null && (r.channels as string[])[r.channel_index] === 'email').map((r) => r.person_id!))];

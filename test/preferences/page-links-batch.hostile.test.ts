@@ -131,4 +131,27 @@ describe.each(dialects)('the batch lookup of personal page links, under faults, 
     const link = await db.db.selectFrom('personal_links').select('expires_at').where('id', '=', checked.ok ? checked.id : -1).executeTakeFirstOrThrow();
     expect(link.expires_at.getTime() - clock.now().getTime()).toBeGreaterThan(7 * 86_400_000);
   });
+  it('should still give each mail its own new link when the one insert of the missing links fails', async () => {
+    const people = await db.db.selectFrom('people').select(['id', 'email']).where('removed_at', 'is', null).orderBy('id').limit(4).execute();
+    // Nobody has a link: the batch makes all of them in one insert, which fails once.
+    for (const p of people) await endAllLinks(db.db, p.id, clock.now());
+    await enqueue(
+      db.db,
+      people.map((p) => ({ key: `insert-fault-${p.id}`, kind: 'reminder', personId: p.id, channels: ['email'], payload: { language: 'pl', title: 'Piąta', text: 'Treść.' }, dueAt: clock.now() })),
+    );
+    faults.failFirst(/insert into "personal_links"/i);
+    const before = smtp.mails.length;
+    const dispatcher = new Dispatcher({ db: db.db, clock, log, workerId: 'w', batchSize: 100, senders: new Map([['email', email.sender]]), emailLinks: emailLinks(db.db, PUBLIC, SECRET, clock) });
+    expect(await dispatcher.drain()).toMatchObject({ sent: people.length, failed: 0 });
+    await dispatcher.stop();
+    expect(faults.queries.some((q) => q.failed && /insert into "personal_links"/i.test(q.sql))).toBe(true);
+    const mails = smtp.mails.slice(before);
+    const envelopes = smtp.envelopes.slice(before);
+    for (const p of people) {
+      const mail = mails[envelopes.findIndex((e) => e.rcptTo.includes(p.email))];
+      const token = /https:\/\/koop\.example\.org\/me\/([\w-]{43})/.exec(mail?.text ?? '')?.[1];
+      expect(token, p.email).toBeDefined();
+      expect(await checkLink(db.db, token!, ['me'], clock.now())).toMatchObject({ ok: true, personId: p.id });
+    }
+  });
 });

@@ -43,7 +43,7 @@ describe.each(dialects)('the personal page links of a batch of e-mails on %s', (
     await db?.close();
   });
 
-  it('should look up the links of everyone in the batch in one query, issue only the missing ones, and give each person their own', async () => {
+  it('should look up the links of everyone in the batch in one query, issue the missing ones in one insert, and give each person their own', async () => {
     const people = await db.db.selectFrom('people').select(['id', 'email']).where('removed_at', 'is', null).orderBy('id').execute();
     expect(people.length).toBeGreaterThanOrEqual(6);
     // Half of them already have a current page link (a mail of last week); the others none.
@@ -57,9 +57,9 @@ describe.each(dialects)('the personal page links of a batch of e-mails on %s', (
     const dispatcher = new Dispatcher({ db: db.db, clock, log, workerId: 'w', batchSize: 100, senders: new Map([['email', email.sender]]), emailLinks: emailLinks(counted, PUBLIC, SECRET, clock) });
     expect(await dispatcher.drain()).toMatchObject({ sent: people.length });
 
-    // One lookup for the batch, then a lookup and an insert for each person who had no link.
-    const missing = people.length - withLink.length;
-    expect(counter.personalLinks).toBe(1 + 2 * missing);
+    // One lookup for the batch and one insert for everyone who had no link (it was a lookup and an insert each).
+    expect(people.length - withLink.length).toBeGreaterThanOrEqual(3);
+    expect(counter.personalLinks).toBe(2);
     // Every mail carries its own recipient's link, and those who had one keep it.
     for (const p of people) {
       const mail = smtp.mails[smtp.envelopes.findIndex((e) => e.rcptTo.includes(p.email))];
