@@ -3,7 +3,10 @@ import { ReceiverMultipleAckError, type App, type Receiver } from '@slack/bolt';
 import type { Logger } from '../../src/log.js';
 import { HTTP_RESPONSE } from './slack-listeners.js';
 
-/** Bolt's HTTPReceiver waits this long (3 s and a millisecond) before it calls a request unhandled. */
+/**
+ * Bolt's HTTPReceiver waits this long (3 s and a millisecond) before it calls a request unhandled
+ * (5 s for function_executed events, which no listener of ours takes).
+ */
 export const UNACKED_AFTER_MS = 3001;
 
 type SlackBody = Record<string, unknown>;
