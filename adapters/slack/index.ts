@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, HTTPReceiver, SocketModeReceiver, webApi, type Authorize } from '@slack/bolt';
+import { App, SocketModeReceiver, webApi, type Authorize } from '@slack/bolt';
 import type { Logger } from '../../src/log.js';
 import type { BotPort, ChannelAdapter, Mount } from '../../src/ports/channel.port.js';
 import { boltLogger } from './bolt-logger.js';
 import { SlackDirectory } from './slack-directory.js';
 import { parseSlackBody, shapeProblem } from './request-shape.js';
-import { HTTP_RESPONSE, registerListeners } from './slack-listeners.js';
+import { ScreenedReceiver } from './screened-receiver.js';
+import { registerListeners } from './slack-listeners.js';
 import { SlackSender } from './slack-sender.js';
 import { readLimited, verifySignature, type Refusal } from './verify-request.js';
 
@@ -65,22 +66,12 @@ export function createSlackAdapter(options: SlackAdapterOptions): ChannelAdapter
   const authorize: Authorize<boolean> = async () => ({ botToken: options.botToken, botId: ids.botId, botUserId: ids.botUserId });
 
   const socketMode = Boolean(options.appToken);
-  // Each HTTP request's response, handed to listeners in their context (HTTP_RESPONSE), so a
-  // command can be acked with JSON serialized once per answer (see slack-listeners.ts).
-  const responses = new WeakMap<IncomingMessage, ServerResponse>();
+  // Over HTTP, httpHandler below reads, verifies (stricter than Bolt: the timestamp window holds
+  // both ways) and parses every request once, then hands it to our receiver, which passes it
+  // to Bolt as it is (screened-receiver.ts).
   const receiver = socketMode
     ? new SocketModeReceiver({ appToken: options.appToken!, logger, installerOptions: { clientOptions } })
-    : new HTTPReceiver({
-        signingSecret: options.signingSecret,
-        // httpHandler below verifies every request (stricter than Bolt: the timestamp window
-        // holds both ways) before it reaches this receiver, which is reached through that
-        // handler only; Bolt verifying again cost a ninth of a command's CPU (its constant-time
-        // compare draws random bytes for every request).
-        signatureVerification: false,
-        endpoints: [SLACK_EVENTS_PATH],
-        logger,
-        customPropertiesExtractor: (req) => ({ [HTTP_RESPONSE]: responses.get(req) }),
-      });
+    : new ScreenedReceiver(log.child({ component: 'slack' }));
   // No conversation store: nothing here keeps state in Bolt's context.conversation, and the
   // default in-memory one rejects every lookup of an unknown channel with a new Error (with its
   // stack trace): a seventh of the CPU of a slash command.
@@ -88,7 +79,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): ChannelAdapter
   registerListeners(app, { bot: options.bot, client, directory, sender, log, command: '/pzk', ackBudgetMs: options.ackBudgetMs ?? 2500 });
 
   const mounts: Mount[] =
-    receiver instanceof HTTPReceiver ? [{ path: SLACK_EVENTS_PATH, name: 'slack', handler: httpHandler(receiver, responses, log, { secret: options.signingSecret, now: options.now ?? Date.now }) }] : [];
+    receiver instanceof ScreenedReceiver ? [{ path: SLACK_EVENTS_PATH, name: 'slack', handler: httpHandler(receiver, log, { secret: options.signingSecret, now: options.now ?? Date.now }) }] : [];
 
   const learnIds = async () => {
     if (ids.botId && ids.botUserId) return;
@@ -122,8 +113,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): ChannelAdapter
  * 400, 401 or 413 and one warning line; other methods get 405 instead of Bolt's thrown error.
  */
 function httpHandler(
-  receiver: HTTPReceiver,
-  responses: WeakMap<IncomingMessage, ServerResponse>,
+  receiver: ScreenedReceiver,
   log: Logger,
   check: { secret: string; now: () => number },
 ): Mount['handler'] {
@@ -147,12 +137,10 @@ function httpHandler(
     const unsigned = verifySignature(req.headers, raw, check.secret, check.now());
     if (unsigned) return refuse(res, unsigned);
     const parsed = parseSlackBody(text, contentType);
-    const problem = 'problem' in parsed ? parsed.problem : shapeProblem(parsed.body);
+    if ('problem' in parsed) return refuse(res, { status: 400, reason: parsed.problem });
+    const problem = shapeProblem(parsed.body);
     if (problem) return refuse(res, { status: 400, reason: problem });
-    // Bolt takes a request whose rawBody is a Buffer as already read (bufferIncomingMessage).
-    (req as IncomingMessage & { rawBody?: Buffer }).rawBody = raw;
-    responses.set(req, res);
-    receiver.requestListener(req, res);
+    await receiver.dispatch(parsed.body, req, res);
   };
   return (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'POST') {

@@ -39,7 +39,7 @@ function hasBlock(view: ViewSubmitAction['view'], blockId: string): boolean {
   return Boolean(view.state?.values?.[blockId]) || (view.blocks ?? []).some((b) => (b as { block_id?: string }).block_id === blockId);
 }
 
-/** The context key under which adapters/slack/index.ts gives listeners the request's HTTP response. */
+/** The context key under which screened-receiver.ts gives listeners the request's HTTP response. */
 export const HTTP_RESPONSE = 'kooperatorHttpResponse';
 
 type CommandAck = SlackMessage & { response_type: 'ephemeral' };
@@ -58,17 +58,17 @@ function commandAck(message: Message): { body: CommandAck; json: string; length:
 }
 
 /**
- * Acks a command with its answer. Bolt serializes an object on every ack (a tenth of a busy
- * command's CPU); given a string it sends it as it is, but without a content type, so over
- * HTTP the JSON made once goes out with the header set here. Socket Mode has no response: the object.
+ * Acks a command with its answer. An object would be serialized on every ack (a tenth of a busy
+ * command's CPU); a string goes out as it is, but without a content type, so over HTTP the
+ * JSON made once goes out with the header set here. Socket Mode has no response: the object.
  */
 function ackWithAnswer(ack: AckFn<string | RespondArguments>, context: Context, message: Message): Promise<void> {
   const { body, json, length } = commandAck(message);
   const response = context[HTTP_RESPONSE] as ServerResponse | undefined;
   if (!response || response.headersSent) return ack(body);
   response.setHeader('content-type', 'application/json');
-  // Bolt writes the head before the body: without a length that makes the answer chunked, three
-  // pieces in a writev, the costliest part of a command. With it, head and body go in one write.
+  // The length counted once per answer, not by Node on every ack (screened-receiver.ts sends
+  // head and body in one write either way).
   response.setHeader('content-length', length);
   return ack(json);
 }

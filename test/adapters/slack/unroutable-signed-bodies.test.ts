@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackHarness, slackUsers, type SlackHarness } from './slack-harness.js';
 import { buttonClick } from './slack-requests.js';
@@ -31,5 +32,23 @@ describe('signed Slack bodies Bolt cannot route (PGlite)', () => {
   it.each(cases)('should answer a signed %s with 400, not a 500 from inside Bolt', async (_name, body, type) => {
     const response = await h.slack.post(body, type);
     expect(response.status).toBe(400);
+  });
+});
+
+describe('a signed Slack request no listener of ours takes (PGlite)', () => {
+  const lines: { level: number; msg: string }[] = [];
+  let h: SlackHarness;
+  beforeAll(async () => (h = await startSlackHarness('pglite', { adapter: { log: pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line)) }) } })));
+  afterAll(async () => h?.close());
+
+  // A global shortcut we do not offer: Bolt routes it, nothing acks it. Slack would show the
+  // person an error after 3 s; we log why and answer then, instead of leaving it open.
+  it('should answer 404 after 3 seconds and log that nothing acknowledged it', async () => {
+    const started = Date.now();
+    const response = await h.slack.interaction({ type: 'shortcut', callback_id: 'not-ours', trigger_id: 't', user: { id: anna.id, team_id: 'T1' }, team: { id: 'T1' } });
+    expect(response.status).toBe(404);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2900);
+    expect(lines.some((l) => l.level === 50 && l.msg.includes('not acknowledged within 3 seconds'))).toBe(true);
+    expect(h.incoming).toEqual([]);
   });
 });
