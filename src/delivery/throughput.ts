@@ -47,6 +47,10 @@ export class Throughput {
     const from = Math.max(this.busySince, now - WINDOW_MS);
     if (now - from < LEAST_MS) return;
     const n = this.recorded.filter((at) => at >= from && at <= now).length;
+    // Nothing recorded in a busy spell is no rate: its sends were still under way (a slow
+    // platform, pace waits, a Retry-After). Read as 0 it would take the lead away (0: no lead),
+    // and a lump begun ahead would wait for its due time (test/delivery/early-pause.hostile.test.ts).
+    if (n === 0) return;
     this.last = n / ((now - from) / 1000);
   }
 }

@@ -11,7 +11,7 @@ import { participationMessages, type AnswerRefusal } from '../i18n/participation
 import type { ChannelKind, Message } from '../ports/channel.port.js';
 import { occurrenceKey } from '../reminders/occurrence-window.js';
 import type { ReminderRef } from '../reminders/plan-reminders.js';
-import { DEFAULT_QUIET_HOURS, earliestSend, outsideQuietHours, type QuietHours } from '../reminders/quiet-hours.js';
+import { DEFAULT_QUIET_HOURS, personalReminderTiming, type QuietHours } from '../reminders/quiet-hours.js';
 import { notClaimedNow } from '../delivery/claims.js';
 
 export type MeetingAnswer = 'attending' | 'not_attending';
@@ -199,7 +199,7 @@ async function answerIn(trx: Kysely<Database>, input: AnswerMeetingInput, clock:
     });
   }
   if (substitute) {
-    // Their early window must stay outside their own quiet hours, though the due time keeps the default's.
+    // Their reminders are timed by their own quiet hours, due time and early window alike.
     const own = await trx.selectFrom('preferences').select(['quiet_from', 'quiet_to']).where('person_id', '=', substitute.id).executeTakeFirst();
     const quiet = { from: own?.quiet_from ?? DEFAULT_QUIET_HOURS.from, to: own?.quiet_to ?? DEFAULT_QUIET_HOURS.to };
     planned.push(...substituteReminders(team, occurrence, substitute, now, quiet));
@@ -244,8 +244,8 @@ export function substituteReminders(
     const planned = occurrence.start.minus(parseDuration(offset)!).toJSDate();
     if (planned.getTime() < now.getTime()) continue;
     const payload: ReminderRef = { type: 'reminder', teamId: team.team.id, date: occurrence.date, offset };
-    // Timed by the default quiet hours, as fanOutSubstitutes (plan-reminders.ts) plans them again.
-    const dueAt = outsideQuietHours(planned, start, team.team.timezone);
+    // By the substitute's own quiet hours, as fanOutSubstitutes (plan-reminders.ts) plans them again.
+    const { dueAt, earliestAt } = personalReminderTiming(planned, start, team.team.timezone, quiet);
     out.push({
       key: `reminder:${team.team.id}:${occurrenceKey(occurrence)}:${offset}:${substitute.id}`,
       kind: 'reminder',
@@ -255,8 +255,7 @@ export function substituteReminders(
       payload,
       dueAt,
       expiresAt: start,
-      // The early window by the substitute's own quiet hours: it must not open inside them.
-      earliestAt: earliestSend(dueAt, start, team.team.timezone, quiet),
+      earliestAt,
     });
   }
   return out;

@@ -5,7 +5,7 @@ import type { Database } from '../db/tables.js';
 import { enqueue, setDueTimes, type PlannedDelivery } from '../delivery/outbox.js';
 import { parseDuration } from '../domain/local-time.js';
 import type { ChannelKind } from '../ports/channel.port.js';
-import { DEFAULT_QUIET_HOURS, earliestSendRule, outsideQuietHours, quietHoursColumns, quietHoursRule, quietOf, type QuietHours } from './quiet-hours.js';
+import { DEFAULT_QUIET_HOURS, earliestSendRule, outsideQuietHours, personalReminderTiming, quietHoursColumns, quietHoursRule, quietOf, type QuietHours } from './quiet-hours.js';
 import { occurrenceKey } from './occurrence-window.js';
 import { planMeetings, type MeetingPlanner } from './plan-meetings.js';
 import { dropStaleReminders } from './stale-reminders.js';
@@ -87,7 +87,7 @@ export function reminderPlanner(db: Kysely<Database>, options: { clock: Clock; h
           const planned = occurrence.start.minus(duration).toJSDate();
           if (planned.getTime() < now.getTime()) continue;
           const dueAt = outsideQuietHours(planned, start, team.timezone);
-          occurrences.push({ teamId: team.id, date: occurrence.date, keyDate, offset, dueAt, expiresAt: start, earliestAt: earliest(dueAt, start, team.timezone, DEFAULT_QUIET_HOURS) });
+          occurrences.push({ teamId: team.id, date: occurrence.date, keyDate, offset, meant: planned, zone: team.timezone, dueAt, expiresAt: start, earliestAt: earliest(dueAt, start, team.timezone, DEFAULT_QUIET_HOURS) });
           const ref: ReminderRef = { type: 'reminder', teamId: team.id, date: occurrence.date, offset };
           for (const member of ownHere) {
             const due = outsideQuietHours(planned, start, team.timezone, member.quiet);
@@ -123,6 +123,9 @@ interface PlannedOccurrence {
   /** The date, and the start too when the meeting was moved (occurrenceKey). */
   keyDate: string;
   offset: string;
+  /** The time the reminder is meant for (the start minus its offset), and the team's zone: a substitute with quiet hours of their own is timed from them. */
+  meant: Date;
+  zone: string;
   /** Outside the default quiet hours. */
   dueAt: Date;
   expiresAt: Date;
@@ -186,10 +189,7 @@ async function fanOutSubstitutes(db: Kysely<Database>, rows: PlannedOccurrence[]
   const result = await sql`
     insert into deliveries (dedupe_key, kind, person_id, team_id, channels, payload, due_at, next_attempt_at, expires_at, earliest_at)
     select 'reminder:' || o.team_id || ':' || o.key_date || ':' || o.offset_text || ':' || a.substitute_person_id, 'reminder', a.substitute_person_id, o.team_id, p.channels,
-      jsonb_build_object('type', 'reminder', 'teamId', o.team_id, 'date', o.date, 'offset', o.offset_text), o.due_at, o.due_at, o.expires_at,
-      -- The window was computed with the default quiet hours: a substitute with their own never goes early (it could open inside them).
-      case when coalesce(q.quiet_from, ${DEFAULT_QUIET_HOURS.from}) = ${DEFAULT_QUIET_HOURS.from} and coalesce(q.quiet_to, ${DEFAULT_QUIET_HOURS.to}) = ${DEFAULT_QUIET_HOURS.to}
-        then o.earliest_at else o.due_at end
+      jsonb_build_object('type', 'reminder', 'teamId', o.team_id, 'date', o.date, 'offset', o.offset_text), o.due_at, o.due_at, o.expires_at, o.earliest_at
     from unnest(
       ${rows.map((r) => r.teamId)}::text[], ${rows.map((r) => r.date)}::text[], ${rows.map((r) => r.keyDate)}::text[], ${rows.map((r) => r.offset)}::text[],
       ${rows.map((r) => r.dueAt.toISOString())}::timestamptz[], ${rows.map((r) => r.expiresAt.toISOString())}::timestamptz[],
@@ -197,9 +197,46 @@ async function fanOutSubstitutes(db: Kysely<Database>, rows: PlannedOccurrence[]
     ) as o(team_id, date, key_date, offset_text, due_at, expires_at, earliest_at)
     join meeting_answers a on a.team_id = o.team_id and a.occurrence_date = o.date and a.substitute_person_id is not null and a.answer = 'not_attending'
     join people p on p.id = a.substitute_person_id and p.removed_at is null
-    left join preferences q on q.person_id = a.substitute_person_id
+    -- Substitutes with quiet hours of their own are timed from them below.
+    where not exists (
+      select 1 from preferences q
+      where q.person_id = a.substitute_person_id and (q.quiet_from <> ${DEFAULT_QUIET_HOURS.from} or q.quiet_to <> ${DEFAULT_QUIET_HOURS.to})
+    )
     on conflict (dedupe_key) do nothing`.execute(db);
-  return Number(result.numAffectedRows ?? 0);
+  return Number(result.numAffectedRows ?? 0) + (await fanOutOwnQuietSubstitutes(db, rows));
+}
+
+/**
+ * fanOutSubstitutes' rows for substitutes with quiet hours of their own: due time and early
+ * window by those hours (personalReminderTiming, as answerMeeting's substituteReminders writes
+ * them), so the row is the same whichever writes it first. Few people: one read, then enqueue.
+ */
+async function fanOutOwnQuietSubstitutes(db: Kysely<Database>, rows: PlannedOccurrence[]): Promise<number> {
+  const { rows: subs } = await sql<{ team_id: string; date: string; person_id: number; channels: ChannelKind[]; quiet_from: number; quiet_to: number }>`
+    select distinct a.team_id, a.occurrence_date as date, a.substitute_person_id as person_id, p.channels, q.quiet_from, q.quiet_to
+    from unnest(${rows.map((r) => r.teamId)}::text[], ${rows.map((r) => r.date)}::text[]) as o(team_id, date)
+    join meeting_answers a on a.team_id = o.team_id and a.occurrence_date = o.date and a.substitute_person_id is not null and a.answer = 'not_attending'
+    join people p on p.id = a.substitute_person_id and p.removed_at is null
+    join preferences q on q.person_id = a.substitute_person_id and (q.quiet_from <> ${DEFAULT_QUIET_HOURS.from} or q.quiet_to <> ${DEFAULT_QUIET_HOURS.to})`.execute(db);
+  if (subs.length === 0) return 0;
+  const planned: PlannedDelivery[] = [];
+  for (const o of rows) {
+    for (const sub of subs) {
+      if (sub.team_id !== o.teamId || sub.date !== o.date) continue;
+      const personId = Number(sub.person_id);
+      planned.push({
+        key: reminderKey(o.teamId, o.keyDate, o.offset, personId),
+        kind: 'reminder',
+        personId,
+        teamId: o.teamId,
+        channels: sub.channels,
+        payload: { type: 'reminder', teamId: o.teamId, date: o.date, offset: o.offset } satisfies ReminderRef,
+        ...personalReminderTiming(o.meant, o.expiresAt, o.zone, { from: sub.quiet_from, to: sub.quiet_to }),
+        expiresAt: o.expiresAt,
+      });
+    }
+  }
+  return enqueue(db, planned);
 }
 
 /**

@@ -118,3 +118,15 @@ export function earliestSendRule(): (due: Date, limit: Date, zone: string, quiet
     return earliest;
   };
 }
+
+/**
+ * A person's meeting reminder meant for `meant`: its due time outside their quiet hours and the
+ * earliest it may leave (earliestSend, by the same quiet hours). One function for every writer of
+ * a substitute's rows (answerMeeting's substituteReminders, planning's fanOutSubstitutes), so
+ * whichever writes first the row is the same: timed by the substitute's own quiet hours
+ * (test/reminders/earliest-substitute.test.ts).
+ */
+export function personalReminderTiming(meant: Date, start: Date, zone: string, quiet: QuietHours): { dueAt: Date; earliestAt: Date } {
+  const dueAt = outsideQuietHours(meant, start, zone, quiet);
+  return { dueAt, earliestAt: earliestSend(dueAt, start, zone, quiet) };
+}

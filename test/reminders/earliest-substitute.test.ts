@@ -75,4 +75,34 @@ describe.each(dialects)("a substitute's early window and their own quiet hours, 
     await planReminders(db.db, { clock });
     expect(await intoQuiet()).toEqual([]);
   });
+
+  describe('her due time, when her own quiet hours cover one of the default times (she works nights: quiet 12–17)', () => {
+    // The 2-hour reminder is meant for 16:00, inside her quiet hours; held to 17:00 it is still
+    // before the 18:00 meeting, so it is due at 17:00, whichever path writes it (docs/delivery-engine.md, rule 3).
+    const day: QuietHours = { from: 12, to: 17 };
+    beforeEach(async () => {
+      await db.db.updateTable('preferences').set({ quiet_from: day.from, quiet_to: day.to }).where('person_id', '=', await personId('marta@example.org')).execute();
+    });
+    /** Marta's rows: each offset's due time and earliest_at, local. */
+    const hers = async () => {
+      const rows = await db.db.selectFrom('deliveries').select(['payload', 'due_at', 'earliest_at']).where('person_id', '=', await personId('marta@example.org')).where('kind', '=', 'reminder').execute();
+      return Object.fromEntries(rows.map((r) => [(r.payload as { offset: string }).offset, [local(new Date(r.due_at)), local(new Date(r.earliest_at ?? r.due_at))]]));
+    };
+    const expected = { P1D: ['2027-03-08T18:00', '2027-03-08T17:00'], PT2H: ['2027-03-09T17:00', '2027-03-09T17:00'], PT15M: ['2027-03-09T17:45', '2027-03-09T17:45'] };
+
+    it('the rows answerMeeting writes for her (substituteReminders)', async () => {
+      await answer();
+      expect(await hers()).toMatchObject(pick(expected));
+    });
+
+    it('the rows planning writes for her (fanOutSubstitutes)', async () => {
+      await answer();
+      await db.db.deleteFrom('deliveries').where('person_id', '=', await personId('marta@example.org')).where('kind', '=', 'reminder').execute();
+      await planReminders(db.db, { clock });
+      expect(await hers()).toMatchObject(pick(expected));
+    });
+  });
 });
+
+/** Only the due times: earliest_at is checked by the tests above (never inside her quiet hours). */
+const pick = (rows: Record<string, string[]>) => Object.fromEntries(Object.entries(rows).map(([k, [due]]) => [k, [due, expect.any(String)]]));
