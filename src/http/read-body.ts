@@ -35,6 +35,9 @@ export class ClientGoneError extends Error {}
  */
 export function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const gone = (error?: Error) => reject(new ClientGoneError(`the client went away before its body ended${error ? ` (${error.message})` : ''}`));
+    // A handler that awaited before reading may find its client already gone: 'close' will not come again.
+    if (req.destroyed) return gone();
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
       req.resume();
@@ -53,8 +56,7 @@ export function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> 
     const onEnd = () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     // A client gone before the end ('aborted', then 'close'): the promise must not hang. The
     // promise settles once; these stay attached while draining, so an error has a listener.
-    const onGone = (error?: Error) => reject(new ClientGoneError(`the client went away before its body ended${error ? ` (${error.message})` : ''}`));
-    req.on('data', onData).once('end', onEnd).on('error', onGone).once('close', () => onGone());
+    req.on('data', onData).once('end', onEnd).on('error', gone).once('close', () => gone());
   });
 }
 
