@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, SocketModeReceiver, webApi, type Authorize } from '@slack/bolt';
+import { ClientGoneError } from '../../src/http/read-body.js';
 import type { Logger } from '../../src/log.js';
 import type { BotPort, ChannelAdapter, Mount } from '../../src/ports/channel.port.js';
 import { boltLogger } from './bolt-logger.js';
@@ -149,6 +150,7 @@ function httpHandler(
       return;
     }
     screen(req, res).catch((error: unknown) => {
+      if (error instanceof ClientGoneError) return void log.info({ reason: error.message }, 'slack request body not received');
       log.error({ err: error }, 'slack request not handled');
       if (!res.headersSent) res.writeHead(500);
       res.end();

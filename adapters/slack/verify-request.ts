@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { BodyTooLargeError, readBytes } from '../../src/http/read-body.js';
 
 /** Slack's own limit for a signed request's age; we hold it in both directions. */
 export const TIMESTAMP_WINDOW_SECONDS = 5 * 60;
@@ -8,31 +9,14 @@ export const MAX_SLACK_BODY_BYTES = 1024 * 1024;
 
 export type Refusal = { status: 400 | 401 | 413; reason: string };
 
-/** The whole body, or a 413 after reading no more than the limit (the rest is not kept). */
+/** The whole body (read-body.ts's reader: events, drained on refusal), or a 413 after reading no more than the limit. */
 export async function readLimited(req: IncomingMessage, limit = MAX_SLACK_BODY_BYTES): Promise<Buffer | Refusal> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return { status: 413, reason: `body of ${declared} bytes is over the ${limit}-byte limit` };
-  // Events rather than `for await`: the async iterator costs more than the read of a
-  // few-hundred-byte command itself.
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) return void chunks.push(chunk);
-      req.off('data', onData).off('end', onEnd).off('error', onError);
-      // The rest is read and dropped, not destroyed: destroying the request resets the socket,
-      // so the client saw ECONNRESET instead of the 413. The 413 goes out with connection:
-      // close, which ends the socket (and this draining) once it is written.
-      req.resume();
-      resolve({ status: 413, reason: `body over the ${limit}-byte limit` });
-    };
-    const onEnd = () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-    const onError = (error: Error) => reject(error);
-    // A client gone before the end: nothing to answer, but the promise must not hang (settled once; later calls are no-ops).
-    const onClose = () => reject(new Error('request closed before its body ended'));
-    req.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose);
-  });
+  try {
+    return await readBytes(req, limit);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return { status: 413, reason: error.message };
+    throw error;
+  }
 }
 
 const header = (headers: IncomingHttpHeaders, name: string): string | undefined => {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Activity, CloudAdapter, Response as BotResponse, TurnContext } from 'botbuilder';
+import { BodyTooLargeError, ClientGoneError, readBytes } from '../../src/http/read-body.js';
 import type { Logger } from '../../src/log.js';
 import type { Mount } from '../../src/ports/channel.port.js';
 
@@ -17,28 +18,22 @@ class BodyError extends Error {
   }
 }
 
-function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new BodyError(413, 'activity too large'));
-        req.destroy();
-      } else chunks.push(chunk);
-    });
-    req.on('error', reject);
-    req.on('end', () => {
-      try {
-        const body: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        if (!body || typeof body !== 'object' || Array.isArray(body)) throw new Error('not an object');
-        resolve(body as Record<string, unknown>);
-      } catch {
-        reject(new BodyError(400, 'the body is not a JSON activity'));
-      }
-    });
-  });
+/** The activity as a JSON object, at most MAX_BODY_BYTES (read-body.ts's reader, which drains a body it refuses). */
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  let bytes: Buffer;
+  try {
+    bytes = await readBytes(req, MAX_BODY_BYTES);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new BodyError(413, 'activity too large');
+    throw error;
+  }
+  try {
+    const body: unknown = JSON.parse(bytes.toString('utf8'));
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new Error('not an object');
+    return body as Record<string, unknown>;
+  } catch {
+    throw new BodyError(400, 'the body is not a JSON activity');
+  }
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -140,6 +135,9 @@ export function messagesMount(
         return sendJson(res, 405, { error: 'method_not_allowed', message: `Bot Framework posts to ${TEAMS_MESSAGES_PATH}` });
       }
       handle(req, res).catch((error: unknown) => {
+        if (error instanceof ClientGoneError) return void log.info({ reason: error.message }, 'teams request body not received');
+        // The rest of a body too large is being drained: closing ends it once the answer is out.
+        if (error instanceof BodyError && error.status === 413) res.setHeader('connection', 'close');
         if (error instanceof BodyError) return sendJson(res, error.status, { error: error.status === 413 ? 'too_large' : 'bad_request', message: error.message });
         log.error({ err: error }, 'teams activity not processed');
         sendJson(res, 500, { error: 'internal', message: 'The bot could not process this activity.' });

@@ -18,23 +18,53 @@ export class MalformedBodyError extends Error {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** The client went away before its body ended: there is no one to answer, and nothing of ours failed. */
+export class ClientGoneError extends Error {}
+
 /**
- * The request body as UTF-8 text, refusing more than `limit` bytes (a form, never an upload):
- * a declared Content-Length over the limit is refused before a byte is read, and reading
- * stops at the limit, so a 10 MB post costs no more memory than a full form.
+ * The request body, refusing more than `limit` bytes: a declared Content-Length over the limit
+ * is refused before a byte is read, and reading stops at the limit, so a 10 MB post costs no
+ * more memory than a full form. Every body the service reads comes through here (forms, Slack,
+ * Teams).
+ *
+ * A refused body is drained, not destroyed: destroying the request reset the socket (Teams),
+ * so the client saw ECONNRESET instead of the 413. Whoever answers the 413 sets connection:
+ * close, which ends the socket, and this draining, once the answer is written. Events rather
+ * than `for await`: the async iterator costs more than the read of a few-hundred-byte Slack
+ * command itself.
  */
+export function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const gone = (error?: Error) => reject(new ClientGoneError(`the client went away before its body ended${error ? ` (${error.message})` : ''}`));
+    // A handler that awaited before reading may find its client already gone: 'close' will not come again.
+    if (req.destroyed) return gone();
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      req.resume();
+      return reject(new BodyTooLargeError(limit));
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      req.off('data', onData).off('end', onEnd);
+      req.resume();
+      reject(new BodyTooLargeError(limit));
+    };
+    // One chunk (a Slack command, most forms) is returned as it came, without a copy.
+    const onEnd = () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    // A client gone before the end ('aborted', then 'close'): the promise must not hang. The
+    // promise settles once; these stay attached while draining, so an error has a listener.
+    req.on('data', onData).once('end', onEnd).on('error', gone).once('close', () => gone());
+  });
+}
+
+/** The request body as UTF-8 text, at most `limit` bytes (readBytes): a form, never an upload. */
 export async function readBody(req: IncomingMessage, limit = FORM_BODY_LIMIT): Promise<string> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw new BodyTooLargeError(limit);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLargeError(limit);
-    chunks.push(chunk as Buffer);
-  }
+  const bytes = await readBytes(req, limit);
   try {
-    return utf8.decode(Buffer.concat(chunks));
+    return utf8.decode(bytes);
   } catch {
     throw new MalformedBodyError('The request body is not UTF-8 text.');
   }

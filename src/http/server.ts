@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log.js';
 import { interactiveStarted, runAs } from '../precedence.js';
 import type { Metrics } from './metrics.js';
-import { BodyTooLargeError, MalformedBodyError } from './read-body.js';
+import { BodyTooLargeError, ClientGoneError, MalformedBodyError } from './read-body.js';
 import { sendRefusal } from './refusal-page.js';
 import type { FastPath, Mount, Route } from './router.js';
 import { loggablePath, sendFailed, sendMethodNotAllowed, sendNotFound } from './server-pages.js';
@@ -75,10 +75,11 @@ function decode(part: string): string {
 
 /**
  * A body refused by read-body.ts: 413 or 400 with a page in both languages and one warning
- * line. Anything else is unexpected: logged with an id; the client sees the id (a browser on
+ * line. A client gone before its body ended has no one to answer: one info line. Anything else is unexpected: logged with an id; the client sees the id (a browser on
  * a page in both languages), never the stack.
  */
 function fail(req: IncomingMessage, res: ServerResponse, error: unknown, log: Logger): void {
+  if (error instanceof ClientGoneError) return void log.info({ path: loggablePath(req.url), reason: error.message }, 'request body not received');
   if (error instanceof BodyTooLargeError || error instanceof MalformedBodyError) {
     log.warn({ status: error.status, path: loggablePath(req.url), reason: error.message }, 'request body refused');
     if (res.headersSent) return void res.end();

@@ -64,6 +64,8 @@ export function reportPageRoutes(options: ReportPageRoutesOptions): Route[] {
           form = await readForm(req);
         } catch (error) {
           if (!(error instanceof BodyTooLargeError)) throw error;
+          // The rest of the body is being drained (read-body.ts): closing ends it once the page is out.
+          res.setHeader('connection', 'close');
           return show(options, res, opened, 413, { ok: false, text: p.tooLarge });
         }
         const action = ACTIONS[form.action ?? ''];
