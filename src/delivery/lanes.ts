@@ -13,8 +13,9 @@ export type Lane = ChannelKind | 'none';
 export const LANES: readonly Lane[] = ['slack', 'teams', 'email', 'console', 'none'];
 
 /**
- * The rows of a lane, in the form the partial index `deliveries_lane_due` is built on
- * (migration 20261203_0013), so a claim walks that index in due order.
+ * The rows of a lane, in the form the partial indexes `deliveries_lane_due` (migration
+ * 20261203_0013: the next due time, the gauge) and `deliveries_lane_order` (migration
+ * 20261206_0032: claims, the lead) are built on, so those statements walk them.
  */
 export function laneCondition(lane: Lane): RawBuilder<boolean> {
   return lane === 'none' ? sql<boolean>`(channels ->> channel_index) is null` : sql<boolean>`(channels ->> channel_index) = ${lane}`;
