@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DedicatedSession } from '../db/db.port.js';
 import type { Database, DeliveryRow } from '../db/tables.js';
-import { laneCondition, type Lane } from './lanes.js';
+import { bulkRow, laneCondition, type Lane } from './lanes.js';
 
 /** What sending changed in a claimed row. */
 export type Changes = Partial<Pick<DeliveryRow, 'state' | 'attempts' | 'channel_index' | 'next_attempt_at' | 'last_error' | 'sent_channel' | 'provider_id' | 'sent_at'>>;
@@ -38,9 +38,9 @@ export interface Claim {
 /**
  * The due condition of a claim and of its second read: `next_attempt_at <= now`, widened by the
  * lead to `next_attempt_at <= now + L and (next_attempt_at <= now or (earliest_at <= now and
- * attempts = 0 and next_attempt_at = due_at))`. The range stays one range of
- * `deliveries_lane_due` (rows in it that may not go early are skipped), and with no lead the
- * statement is the one it always was. `attempts = 0` alone does not say "never tried": a
+ * attempts = 0 and next_attempt_at = due_at))`. For the time-bound rows the range stays one range
+ * of `deliveries_lane_order` (rows in it that may not go early are skipped); bulk rows never go
+ * early and are read only up to `now` (`candidates`). `attempts = 0` alone does not say "never tried": a
  * refusal that names its wait (429/503 with Retry-After) uses no attempt and moves only
  * `next_attempt_at`; such a row waits for it (it left ahead once already).
  */
@@ -69,43 +69,66 @@ export async function lockClassOf(session: DedicatedSession): Promise<number> {
 }
 
 /**
- * Claims, in one statement that writes nothing: walks the lane's partial index
- * (`deliveries_lane_due`) in due order and takes a session advisory lock on each candidate until
- * `batchSize` are locked; a row another replica holds is skipped (pg_try_advisory_lock fails).
- * `exclude` are the rows this process holds already: a session's advisory locks are re-entrant,
- * so locking one again would succeed and count twice. The lock is taken in the outer query only,
- * over a subquery fenced with OFFSET 0 (no condition is pushed into a subquery with an offset),
- * so a lock is taken only on a row that passed every other condition; the LIMIT stops the scan
- * at the batch (the scan is lazy: rows past it are never read, never locked). Returns the locked ids, not the rows (see fetchClaimed).
+ * A claim's candidates in the order it takes them (docs/delivery-engine.md, "Order within a
+ * lane"): the lane's time-bound rows due now, then those that may go early within the lead (one
+ * range: they are due later), then its bulk rows (`bulkRow`) due now, never early. Two ranges of
+ * `deliveries_lane_order`, each walked in due order (id breaks ties: rows due at the same instant
+ * go in the order they were queued). UNION ALL reads its branches one after the other and lazily,
+ * so the bulk range is read only once the time-bound one is used up, and the caller's LIMIT stops
+ * the walk at the batch. `limit` bounds each range where nothing above skips rows (pickDue).
  */
+function candidates(claim: Claim & { exclude: number[] }, limit?: number) {
+  const lane = sql`state = 'pending' and ${laneCondition(claim.lane)} and id <> all(${claim.exclude}::bigint[])`;
+  const bounded = limit === undefined ? sql`` : sql`limit ${limit}`;
+  return sql`
+    (select id from deliveries where ${lane} and ${bulkRow} is false and ${dueCondition(claim)} order by next_attempt_at, id ${bounded})
+    union all
+    (select id from deliveries where ${lane} and ${bulkRow} is true and next_attempt_at <= ${claim.now} order by next_attempt_at, id ${bounded})`;
+}
+
+/** pickDue's statement (exported for the plan's test). */
+export function pickDueStatement(claim: Claim & { exclude: number[] }) {
+  return sql<{ id: number }>`select id from (${candidates(claim, claim.batchSize)}) c limit ${claim.batchSize}`;
+}
+
 /**
  * The due ids a lone dispatcher on PostgreSQL without a session of its own (a tool or a test, never
  * the service: main.ts always gives one) takes: no lock, so nothing to leave behind on a pooled
  * connection; the in-process set is its claim, as on PGlite.
  */
 export async function pickDue(db: Kysely<Database>, claim: Claim & { exclude: number[] }): Promise<number[]> {
-  const { rows } = await sql<{ id: number }>`
-    select id from deliveries
-    where state = 'pending' and ${laneCondition(claim.lane)} and ${dueCondition(claim)} and id <> all(${claim.exclude}::bigint[])
-    order by next_attempt_at, id
-    limit ${claim.batchSize}`.execute(db);
+  const { rows } = await pickDueStatement(claim).execute(db);
   return rows.map((r) => Number(r.id));
 }
 
-export async function lockDue(holder: LockHolder, claim: Claim & { exclude: number[] }): Promise<number[]> {
-  const { rows } = await sql<{ id: number }>`
+/** lockDue's statement (exported for the plan's test). */
+export function lockDueStatement(lockClass: number, claim: Claim & { exclude: number[] }) {
+  return sql<{ id: number }>`
     select c.id from (
-      select id from deliveries
-      where state = 'pending' and ${laneCondition(claim.lane)} and ${dueCondition(claim)} and id <> all(${claim.exclude}::bigint[])
-      -- id breaks ties: rows due at the same instant go in the order they were queued. Every row
-      -- due now goes before any row claimed early (those are due later).
-      order by next_attempt_at, id
-      -- A fence: no condition of the outer query is pushed into this one (PostgreSQL pushed the
+      ${candidates(claim)}
+      -- A fence: no condition of the outer query is pushed into the branches (PostgreSQL pushed the
       -- lock into the index scan's filter without it, where it could run before the exclusion).
+      -- The branches have no limit of their own: a row another replica holds is skipped and the
+      -- walk goes on.
       offset 0
     ) c
-    where pg_try_advisory_lock(${holder.lockClass}::int, ${rowKey('c.id')})
-    limit ${claim.batchSize}`.execute(holder.session.db);
+    where pg_try_advisory_lock(${lockClass}::int, ${rowKey('c.id')})
+    limit ${claim.batchSize}`;
+}
+
+/**
+ * Claims, in one statement that writes nothing: walks the lane's partial index
+ * (`deliveries_lane_order`) in claim order (`candidates`) and takes a session advisory lock on
+ * each candidate until `batchSize` are locked; a row another replica holds is skipped
+ * (pg_try_advisory_lock fails). `exclude` are the rows this process holds already: a session's
+ * advisory locks are re-entrant, so locking one again would succeed and count twice. The lock is
+ * taken in the outer query only, over a subquery fenced with OFFSET 0 (no condition is pushed into
+ * a subquery with an offset), so a lock is taken only on a row that passed every other condition;
+ * the LIMIT stops the scan at the batch (the scans are lazy: rows past it are never read, never
+ * locked). Returns the locked ids, not the rows (see fetchClaimed).
+ */
+export async function lockDue(holder: LockHolder, claim: Claim & { exclude: number[] }): Promise<number[]> {
+  const { rows } = await lockDueStatement(holder.lockClass, claim).execute(holder.session.db);
   return rows.map((r) => Number(r.id));
 }
 
@@ -123,7 +146,8 @@ export async function fetchClaimed(db: Kysely<Database>, ids: number[], claim: P
   const { rows } = await sql<DeliveryRow>`
     select * from deliveries
     where id = any(${ids}::bigint[]) and state = 'pending' and ${laneCondition(claim.lane)} and ${dueCondition(claim)}
-    order by next_attempt_at, id`.execute(db);
+    -- The claim's order, in which the batch is sent: time-bound rows (due now, then early), then bulk.
+    order by ${bulkRow}, next_attempt_at, id`.execute(db);
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
 

@@ -1,12 +1,13 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/tables.js';
 import { notClaimedNow } from './claims.js';
-import { laneCondition, type Lane } from './lanes.js';
+import { bulkRow, laneCondition, type Lane } from './lanes.js';
 
 /**
  * What a lane has to send soon (docs/delivery-engine.md, "Sending ahead of a lump of reminders"):
- * its pending rows not claimed now, counted by due instant up to `now + max`. Rows that may not go
- * early count too: they take the lane's time all the same.
+ * its pending time-bound rows not claimed now, counted by due instant up to `now + max`. Rows that
+ * may not go early count too: they take the lane's time all the same. Bulk rows (`bulkRow`) do
+ * not: a claim takes them after every early row (claims.ts, `candidates`), so they delay none.
  */
 export interface LaneLoad {
   /** Rows due already. */
@@ -16,17 +17,17 @@ export interface LaneLoad {
 }
 
 /**
- * The lane's load, in one statement on `deliveries_lane_due` (the range the claim walks): the
+ * The lane's load, in one statement on `deliveries_lane_order` (the range the claim walks): the
  * rows due now counted in one, the window after it grouped by due instant.
  */
 export async function laneLoad(db: Kysely<Database>, lane: Lane, now: Date, maxMs: number): Promise<LaneLoad> {
   const until = new Date(now.getTime() + maxMs);
   const { rows } = await sql<{ at: Date | null; n: number; earliest: Date | null }>`
     select null::timestamptz as at, count(*)::int as n, null::timestamptz as earliest from deliveries
-    where state = 'pending' and ${laneCondition(lane)} and next_attempt_at <= ${now} and ${notClaimedNow()}
+    where state = 'pending' and ${laneCondition(lane)} and ${bulkRow} is false and next_attempt_at <= ${now} and ${notClaimedNow()}
     union all
     select next_attempt_at, count(*)::int, min(earliest_at) filter (where attempts = 0 and next_attempt_at = due_at) from deliveries
-    where state = 'pending' and ${laneCondition(lane)} and next_attempt_at > ${now} and next_attempt_at <= ${until} and ${notClaimedNow()}
+    where state = 'pending' and ${laneCondition(lane)} and ${bulkRow} is false and next_attempt_at > ${now} and next_attempt_at <= ${until} and ${notClaimedNow()}
     group by next_attempt_at`.execute(db);
   const load: LaneLoad = { dueNow: 0, ahead: [] };
   for (const r of rows) {
