@@ -139,6 +139,11 @@ function httpHandler(
     if (unsigned) return refuse(res, unsigned);
     const parsed = parseSlackBody(text, contentType);
     if ('problem' in parsed) return refuse(res, { status: 400, reason: parsed.problem });
+    // Bolt's HTTPReceiver drops any body with ssl_check "1" (JSON, or a payload's), signed or not.
+    if (parsed.body.ssl_check === '1') {
+      res.writeHead(200);
+      return void res.end();
+    }
     const problem = shapeProblem(parsed.body);
     if (problem) return refuse(res, { status: 400, reason: problem });
     await receiver.dispatch(parsed.body, req, res);
