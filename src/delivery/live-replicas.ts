@@ -43,8 +43,8 @@ export interface LiveReplicasOptions {
  * as the process dies and its socket closes; a row whose pid is no longer in pg_stat_activity
  * is left out of the count. Without a session (none yet, broken, PGlite, older code: a null
  * pid) a row is judged by its age alone. A session replaced after a connection loss has a new
- * pid, written at the next heartbeat: until then the others may leave this replica out (a short
- * over-count of their share, at most about one `refreshMs`). A pid reused by a new backend only
+ * pid, written at the next batch's refresh or heartbeat: until then the others may leave this
+ * replica out (they pace above their share for at most about one `refreshMs`). A pid reused by a new backend only
  * keeps a dead row counted until its timeout, as before. The pid column of pg_stat_activity is
  * readable by every role, whatever role the session belongs to.
  *
@@ -57,6 +57,8 @@ const sessionAlive = sql<boolean>`(dispatchers.session_pid is null or exists (se
 export class LiveReplicas {
   private live = 1;
   private lastBeat = Number.NEGATIVE_INFINITY;
+  /** The claim session's pid the last heartbeat wrote (see refresh). */
+  private beatPid: number | null = null;
   /** Set at the first heartbeat: see joiningUntil. */
   private holdUntil: number | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -87,7 +89,7 @@ export class LiveReplicas {
     const { db, clock, workerId } = this.options;
     this.lastBeat = clock.now().getTime();
     const timeout = Math.round(this.staleMs);
-    const pid = this.options.sessionPid?.() ?? null;
+    const pid = (this.beatPid = this.options.sessionPid?.() ?? null);
     await sql`insert into dispatchers (worker_id, seen_at, timeout_ms, session_pid) values (${workerId}, now(), ${timeout}, ${pid}::int) on conflict (worker_id) do update set seen_at = now(), timeout_ms = excluded.timeout_ms, session_pid = excluded.session_pid`.execute(db);
     // Replicas that crashed leave a row; once it is long past counting it can go.
     await sql`delete from dispatchers where seen_at < now() - interval '1 hour'`.execute(db);
@@ -105,9 +107,15 @@ export class LiveReplicas {
     return this.holdUntil && this.options.clock.now().getTime() < this.holdUntil ? new Date(this.holdUntil) : undefined;
   }
 
-  /** Beats when the last heartbeat is older than `refreshMs` on the clock (the dispatcher calls this per batch). */
+  /**
+   * Beats when the last heartbeat is older than `refreshMs` on the clock (the dispatcher calls
+   * this per batch), or when the claim session changed since (opened, broken, replaced): a row
+   * whose session is gone does not count, so the new pid is written at the next batch rather
+   * than up to `refreshMs` later.
+   */
   async refresh(): Promise<number> {
-    if (this.options.clock.now().getTime() - this.lastBeat >= (this.options.refreshMs ?? 5000)) await this.beat();
+    const sessionChanged = (this.options.sessionPid?.() ?? null) !== this.beatPid;
+    if (sessionChanged || this.options.clock.now().getTime() - this.lastBeat >= (this.options.refreshMs ?? 5000)) await this.beat();
     return this.live;
   }
 

@@ -56,15 +56,16 @@ describe.each(dialects)('live replicas and their claim sessions on %s', (kind) =
     await b.d.claims.close();
     expect(await a.replicas.beat(), 'a crashed replica still counted').toBe(1);
 
-    // c lives on: its next claim opens another session, its next heartbeat writes the new pid.
+    // c lives on: its next batch's refresh (the clock has not moved: no heartbeat is due by time)
+    // writes that it has no session, and after its next claim opened another, the new pid.
     for (let i = 0; i < 50 && c.d.claims.sessionPid() !== null; i++) await new Promise((r) => setTimeout(r, 20));
     expect(c.d.claims.sessionPid(), 'a session that broke still reported').toBeNull();
-    await c.replicas.beat();
+    await c.replicas.refresh();
     expect(await recorded('c')).toBeNull();
     expect(await a.replicas.beat(), 'a live replica without a session is counted by its age').toBe(2);
     await c.d.claims.claim({ now: clock.now(), batchSize: 1, lane: 'email' });
     expect(c.d.claims.sessionPid()).not.toBe(pid);
-    await c.replicas.beat();
+    await c.replicas.refresh();
     expect(await recorded('c')).toBe(c.d.claims.sessionPid());
     expect(await a.replicas.beat()).toBe(2);
   });
