@@ -28,6 +28,7 @@ import * as membershipPeriods from './20261204_0029_membership_periods.js';
 import * as planningMarks from './20261204_0030_planning_marks.js';
 import * as earlySends from './20261206_0031_early_sends.js';
 import * as laneOrder from './20261206_0032_lane_order.js';
+import * as dispatcherSessions from './20261206_0033_dispatcher_sessions.js';
 
 /**
  * Every migration, by name, in order. A static list instead of a folder scan, so the same
@@ -63,4 +64,5 @@ export const migrations: Record<string, Migration> = {
   '20261204_0030_planning_marks': planningMarks,
   '20261206_0031_early_sends': earlySends,
   '20261206_0032_lane_order': laneOrder,
+  '20261206_0033_dispatcher_sessions': dispatcherSessions,
 };

@@ -304,6 +304,8 @@ export interface DispatcherTable {
   seen_at: Date;
   /** Its own REPLICA_TIMEOUT_SECONDS, by which the others judge it; null from code before migration 0021. */
   timeout_ms: number | null;
+  /** The backend pid of its claim session (PostgreSQL); null without one or from code before migration 0033. */
+  session_pid: number | null;
 }
 
 /** How far a team's reminders, check-ins or summaries are planned, and from what data (src/reminders/reminder-plans.ts). */

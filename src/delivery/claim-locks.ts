@@ -29,6 +29,8 @@ export class ClaimLocks {
   /** Rows in flight, with the session holding each (undefined on PGlite). */
   private readonly inFlight = new Map<number, LockHolder | undefined>();
   private holder: Promise<LockHolder> | undefined;
+  /** The dedicated session once open (PostgreSQL), for sessionPid(). */
+  private opened: DedicatedSession | undefined;
   /** PostgreSQL with no session of its own: no locks (see session()). */
   private lockless = false;
   private claiming: Promise<unknown> = Promise.resolve();
@@ -62,6 +64,16 @@ export class ClaimLocks {
     const current = this.holder && (await this.holder.catch(() => undefined));
     const own = current && !current.session.broken ? current.session.pid : -1;
     return this.inFlight.size + (await countLocked(this.db, own));
+  }
+
+  /**
+   * The backend pid of this process's own claim session while it is open and not broken; null on
+   * PGlite (no session of its own), before the first claim, and once it broke until the next
+   * claim opens another. The heartbeat writes it, so that the others stop counting this replica
+   * as soon as PostgreSQL ends the session with the process (live-replicas.ts).
+   */
+  sessionPid(): number | null {
+    return this.opened && !this.opened.broken ? this.opened.pid : null;
   }
 
   /** Claims up to `batchSize` due rows of one lane (and rows within its lead that may go early). */
@@ -166,10 +178,13 @@ export class ClaimLocks {
       this.log.warn('the dispatcher lost its database session: the rows it was sending may go out again');
       await current.session.close().catch(() => undefined);
     }
+    this.opened = undefined;
     this.holder = (async () => {
       const session = await this.openSession!();
       try {
-        return { session, lockClass: await lockClassOf(session) };
+        const holder = { session, lockClass: await lockClassOf(session) };
+        this.opened = session;
+        return holder;
       } catch (error) {
         await session.close().catch(() => undefined);
         throw error;
@@ -183,6 +198,7 @@ export class ClaimLocks {
     await this.claiming;
     const current = this.holder && (await this.holder.catch(() => undefined));
     this.holder = undefined;
+    this.opened = undefined;
     // PGlite's session outlives the dispatcher: what it still holds is unlocked here.
     if (current && !this.openSession) await unlock(current, [...this.inFlight.keys()]).catch(() => undefined);
     if (current) await current.session.close().catch(() => undefined);

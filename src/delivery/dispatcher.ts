@@ -52,6 +52,8 @@ export class Dispatcher {
   constructor(private readonly options: DispatcherOptions) {
     this.pacer = new Pacer(options.clock, options.paceRecoveryMs ? { recoveryMs: options.paceRecoveryMs } : {});
     this.claims = new ClaimLocks(options.db, options.log, options.openSession);
+    // The heartbeat records this claim session's pid: the row stops counting when the session ends.
+    options.replicas?.followSession(() => this.claims.sessionPid());
     this.early = new EarlySends({
       db: options.db,
       clock: options.clock,

@@ -17,6 +17,12 @@ export interface LiveReplicasOptions {
    * claim-locks.ts). Written with its heartbeat: the others judge it by this, not by their own.
    */
   staleMs?: number;
+  /**
+   * The backend pid of this replica's claim session, or null without one (PGlite, before the
+   * first claim, while it is broken). Written with each heartbeat; the Dispatcher given this
+   * LiveReplicas sets it (ClaimLocks.sessionPid). Absent: null.
+   */
+  sessionPid?: () => number | null;
 }
 
 /**
@@ -32,17 +38,37 @@ export interface LiveReplicasOptions {
  * while the others are idle. A replica that joins where others run sends nothing paced for its
  * first `refreshMs` (`joiningUntil`): by then every other one has counted it and lowered its share.
  *
+ * A crashed replica's row stops counting at once, not after its timeout: each heartbeat records
+ * the backend pid of the replica's claim session (claim-locks.ts), which PostgreSQL ends as soon
+ * as the process dies and its socket closes; a row whose pid is no longer in pg_stat_activity
+ * is left out of the count. Without a session (none yet, broken, PGlite, older code: a null
+ * pid) a row is judged by its age alone. A session replaced after a connection loss has a new
+ * pid, written at the next batch's refresh or heartbeat: until then the others may leave this
+ * replica out (they pace above their share for at most about one `refreshMs`). A pid reused by a new backend only
+ * keeps a dead row counted until its timeout, as before. The pid column of pg_stat_activity is
+ * readable by every role, whatever role the session belongs to.
+ *
  * Heartbeats are stamped and aged by the database's clock; the injected clock only paces how
  * often this replica beats (tests backdate a heartbeat instead of waiting).
  */
+/** A row's claim session still runs, or it recorded none (then its age alone decides). */
+const sessionAlive = sql<boolean>`(dispatchers.session_pid is null or exists (select 1 from pg_stat_activity a where a.pid = dispatchers.session_pid))`;
+
 export class LiveReplicas {
   private live = 1;
   private lastBeat = Number.NEGATIVE_INFINITY;
+  /** The claim session's pid the last heartbeat wrote (see refresh). */
+  private beatPid: number | null = null;
   /** Set at the first heartbeat: see joiningUntil. */
   private holdUntil: number | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: LiveReplicasOptions) {}
+
+  /** Where the heartbeat reads its claim session's pid from (the Dispatcher given this LiveReplicas calls it). */
+  followSession(sessionPid: () => number | null): void {
+    this.options.sessionPid = sessionPid;
+  }
 
   /** The live dispatchers, this one included, as of the last heartbeat. */
   get count(): number {
@@ -63,10 +89,11 @@ export class LiveReplicas {
     const { db, clock, workerId } = this.options;
     this.lastBeat = clock.now().getTime();
     const timeout = Math.round(this.staleMs);
-    await sql`insert into dispatchers (worker_id, seen_at, timeout_ms) values (${workerId}, now(), ${timeout}) on conflict (worker_id) do update set seen_at = now(), timeout_ms = excluded.timeout_ms`.execute(db);
+    const pid = (this.beatPid = this.options.sessionPid?.() ?? null);
+    await sql`insert into dispatchers (worker_id, seen_at, timeout_ms, session_pid) values (${workerId}, now(), ${timeout}, ${pid}::int) on conflict (worker_id) do update set seen_at = now(), timeout_ms = excluded.timeout_ms, session_pid = excluded.session_pid`.execute(db);
     // Replicas that crashed leave a row; once it is long past counting it can go.
     await sql`delete from dispatchers where seen_at < now() - interval '1 hour'`.execute(db);
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from dispatchers where not ${heartbeatStale(this.staleMs)}`.execute(db);
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from dispatchers where not ${heartbeatStale(this.staleMs)} and ${sessionAlive}`.execute(db);
     this.live = Math.max(1, Number(rows[0]?.n ?? 1));
     this.holdUntil ??= this.live > 1 ? this.lastBeat + (this.options.refreshMs ?? 5000) : 0;
     return this.live;
@@ -80,9 +107,15 @@ export class LiveReplicas {
     return this.holdUntil && this.options.clock.now().getTime() < this.holdUntil ? new Date(this.holdUntil) : undefined;
   }
 
-  /** Beats when the last heartbeat is older than `refreshMs` on the clock (the dispatcher calls this per batch). */
+  /**
+   * Beats when the last heartbeat is older than `refreshMs` on the clock (the dispatcher calls
+   * this per batch), or when the claim session changed since (opened, broken, replaced): a row
+   * whose session is gone does not count, so the new pid is written at the next batch rather
+   * than up to `refreshMs` later.
+   */
   async refresh(): Promise<number> {
-    if (this.options.clock.now().getTime() - this.lastBeat >= (this.options.refreshMs ?? 5000)) await this.beat();
+    const sessionChanged = (this.options.sessionPid?.() ?? null) !== this.beatPid;
+    if (sessionChanged || this.options.clock.now().getTime() - this.lastBeat >= (this.options.refreshMs ?? 5000)) await this.beat();
     return this.live;
   }
 
