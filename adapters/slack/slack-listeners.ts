@@ -110,7 +110,11 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
 
   // A listener middleware of each event listener rather than a global one: commands (the
   // busiest requests, never retried) do not pass through it.
-  // The event is recorded only once handled: one that failed is handled again on Slack's retry.
+  // The event is recorded once handled. Bolt acknowledges an event before its listeners run, so
+  // Slack redelivers only an event whose acknowledgement it did not get (a network fault), not
+  // one whose handling failed; a redelivery that comes while the first is still being handled
+  // runs twice, which is harmless here: the one such event publishes the home tab, which
+  // replaces itself.
   // (Events change nothing stored; a button or a form takes its key with its change, handleOnce.)
   const onlyFirstDelivery: Middleware<SlackEventMiddlewareArgs> = async ({ body, next }) => {
     const key = `slack:${body.event_id}`;
