@@ -1,11 +1,13 @@
+import fc from 'fast-check';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { pickDue } from '../../src/delivery/claims.js';
+import { lockClassOf, lockDue, pickDue } from '../../src/delivery/claims.js';
 import { laneLoad } from '../../src/delivery/lead.js';
 import { enqueue, type PlannedDelivery } from '../../src/delivery/outbox.js';
 import { down, up } from '../../migrations/20261206_0032_lane_order.js';
 import { claimsHarness } from '../support/claims-harness.js';
 import { dialects } from '../support/databases.js';
+import { checkModel, modelRuns } from '../support/model-runs.js';
 
 // Hostile review of 6b3a812 (claims take a lane's time-bound rows before its bulk ones).
 describe.each(dialects)('the order of a claim within a lane, attacked, on %s', (kind) => {
@@ -94,4 +96,46 @@ describe.each(dialects)('the order of a claim within a lane, attacked, on %s', (
     expect(await index()).toBe(1);
     expect(await claimOnce()).toEqual(expected);
   });
+});
+
+describe.each(dialects)('pickDue and lockDue in the same order, on %s', (kind) => {
+  const h = claimsHarness(kind);
+  const { clock } = h;
+  const at = (ms: number) => new Date(clock.now().getTime() + ms);
+
+  // PGlite has no session of its own to lock on: it claims by pickDue only.
+  it.runIf(kind === 'postgres')('should take the same ids whatever the mix, the lead and the rows held already', async () => {
+    const session = await h.openSession();
+    const holder = { session, lockClass: await lockClassOf(session) };
+    await checkModel(
+      `pickDue = lockDue on ${kind}`,
+      fc.record({
+        rows: fc.array(fc.record({ bulk: fc.boolean(), due: fc.integer({ min: -20, max: 20 }), earliest: fc.option(fc.integer({ min: -40, max: 20 }), { nil: undefined }), tried: fc.boolean() }), { minLength: 1, maxLength: 30 }),
+        held: fc.array(fc.nat(29), { maxLength: 8 }),
+        batch: fc.integer({ min: 1, max: 12 }),
+        lead: fc.constantFrom(0, 5_000, 30_000),
+      }),
+      async (s) => {
+        await sql`delete from deliveries`.execute(h.db.db);
+        for (const [i, r] of s.rows.entries()) {
+          const key = `k${i}`;
+          const base = { key, place: { address: `${key}@example.org`, language: 'pl' as const }, channels: ['email' as const], dueAt: at(r.due * 1000) };
+          await enqueue(h.db.db, [
+            r.bulk
+              ? { ...base, kind: 'invitation', payload: { type: 'invitation', activityId: 'a', personId: '1', sequence: '1', update: '' } }
+              : { ...base, kind: 'reminder', payload: { language: 'pl', title: key, text: 'x' }, ...(r.earliest === undefined ? {} : { earliestAt: at(r.earliest * 1000) }) },
+          ]);
+          if (r.tried) await h.db.db.updateTable('deliveries').set({ attempts: 1 }).where('dedupe_key', '=', key).execute();
+        }
+        const ids = (await h.db.db.selectFrom('deliveries').select('id').orderBy('id').execute()).map((r) => Number(r.id));
+        const exclude = [...new Set(s.held.map((i) => ids[i % ids.length]!))];
+        const claim = { now: clock.now(), lane: 'email' as const, batchSize: s.batch, leadMs: s.lead, exclude };
+        const picked = await pickDue(h.db.db, claim);
+        const locked = await lockDue(holder, claim);
+        await sql`select pg_advisory_unlock_all()`.execute(session.db);
+        expect(locked).toEqual(picked);
+      },
+      modelRuns(40),
+    );
+  }, 120_000);
 });
