@@ -65,17 +65,18 @@ describe.each(dialects)('the order of a claim within a lane, attacked, on %s', (
       invitation('offer', 1000, 'rsvp_offer', { until: at(3_600_000).toISOString() }),
       invitation('deadline', 1000, 'rsvp_deadline'),
       { ...base('odd', 1000), kind: 'invitation', payload: ['not', 'an', 'object'] } as unknown as PlannedDelivery,
+      { ...base('scalar', 1000), kind: 'invitation', payload: 'invitation' } as unknown as PlannedDelivery,
       { ...base('ann', 1000), kind: 'announcement', payload: { type: 'announcement', id: '1' } },
     ]);
     const load = await laneLoad(h.db.db, 'email', clock.now(), 60_000);
-    // offer, deadline and the odd one are time-bound: counted; the rest are bulk.
-    expect(load.ahead.reduce((n, a) => n + a.n, 0)).toBe(3);
+    // offer, deadline and the odd ones are time-bound: counted; the rest are bulk.
+    expect(load.ahead.reduce((n, a) => n + a.n, 0)).toBe(4);
     // Every row is claimed once due, whatever its payload.
     clock.advance(1000);
     const d = h.dispatcher();
     const { rows } = await d.claims.claim({ now: clock.now(), lane: 'email', batchSize: 10 });
     await d.stop({ deadlineMs: 200 });
-    expect(keys(rows)).toEqual(['offer', 'deadline', 'odd', 'inv', 'inv-update', 'ann']);
+    expect(keys(rows)).toEqual(['offer', 'deadline', 'odd', 'scalar', 'inv', 'inv-update', 'ann']);
   });
 
   it('should claim the same after migration 0032 is undone and done again over pending rows', async () => {

@@ -54,8 +54,9 @@ describe.each(dialects)("a substitute's reminder timing over the clock change, o
     expect(answered.ok).toBe(true);
   };
   const rowsOf = async (email: string) => {
-    const rows = await db.db.selectFrom('deliveries').select(['payload', 'due_at', 'earliest_at']).where('person_id', '=', await personId(email)).where('kind', '=', 'reminder').execute();
-    return Object.fromEntries(rows.map((r) => [(r.payload as { offset: string }).offset, { due: local(new Date(r.due_at)), earliest: local(new Date(r.earliest_at ?? r.due_at)) }]));
+    const rows = await db.db.selectFrom('deliveries').select(['payload', 'due_at', 'earliest_at', 'channels', 'channel_index']).where('person_id', '=', await personId(email)).where('kind', '=', 'reminder').execute();
+    // The lane too: a row whose channels were written wrong (a string, not a list) is in no lane.
+    return Object.fromEntries(rows.map((r) => [(r.payload as { offset: string }).offset, { due: local(new Date(r.due_at)), earliest: local(new Date(r.earliest_at ?? r.due_at)), lane: (r.channels as string[])[r.channel_index] }]));
   };
   /** What each offset's due time must be by quiet hours `q`, computed here from the rule. */
   const dueBy = (q: QuietHours) => {
@@ -67,7 +68,8 @@ describe.each(dialects)("a substitute's reminder timing over the clock change, o
     const h = DateTime.fromISO(d, { zone }).hour;
     return q.from > q.to ? h >= q.from || h < q.to : h >= q.from && h < q.to;
   };
-  const check = (rows: Record<string, { due: string; earliest: string }>, q: QuietHours) => {
+  const check = (rows: Record<string, { due: string; earliest: string; lane?: string }>, q: QuietHours) => {
+    for (const r of Object.values(rows)) expect(r.lane).toBe('email');
     expect(Object.fromEntries(Object.entries(rows).map(([k, r]) => [k, r.due]))).toEqual(dueBy(q));
     // The 3-hour reminder is meant for 06:30, inside 20–08: held to 08:00, before the meeting.
     for (const [offset, r] of Object.entries(rows)) {
