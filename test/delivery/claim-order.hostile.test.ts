@@ -90,7 +90,7 @@ describe.each(dialects)('the order of a claim within a lane, attacked, on %s', (
       return keys(rows);
     };
     await down(h.db.db);
-    const index = async () => (await sql<{ n: number }>`select count(*)::int as n from pg_indexes where indexname = 'deliveries_lane_order'`.execute(h.db.db)).rows[0]!.n;
+    const index = async () => (await sql<{ n: number }>`select count(*)::int as n from pg_indexes where indexname = 'deliveries_lane_order' and schemaname = current_schema()`.execute(h.db.db)).rows[0]!.n;
     expect(await index()).toBe(0);
     expect(await claimOnce()).toEqual(expected);
     await up(h.db.db);
