@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DedicatedSession } from '../db/db.port.js';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import type { Logger } from '../log.js';
-import { countLocked, fetchClaimed, lockClassOf, lockDue, pickDue, recordOutcomes, unlock, type Changes, type Claim, type LockHolder } from './claims.js';
+import { countLocked, fetchClaimed, prepareClaimSession, lockDue, pickDue, recordOutcomes, unlock, type Changes, type Claim, type LockHolder } from './claims.js';
 
 /** A claimed batch: its rows, and the session holding their locks (none on PGlite). */
 export interface Claimed {
@@ -170,7 +170,7 @@ export class ClaimLocks {
       this.holder = (async () => {
         const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db);
         const session: DedicatedSession = { db, pid: Number(rows[0]!.pid), broken: false, close: async () => undefined };
-        return { session, lockClass: await lockClassOf(session) };
+        return { session, lockClass: await prepareClaimSession(session) };
       })();
       return this.holder;
     }
@@ -182,7 +182,7 @@ export class ClaimLocks {
     this.holder = (async () => {
       const session = await this.openSession!();
       try {
-        const holder = { session, lockClass: await lockClassOf(session) };
+        const holder = { session, lockClass: await prepareClaimSession(session) };
         this.opened = session;
         return holder;
       } catch (error) {

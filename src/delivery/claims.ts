@@ -62,9 +62,17 @@ function dueCondition(claim: Pick<Claim, 'now' | 'leadMs'>) {
 export const notClaimedNow = (idColumn = 'id') => sql<boolean>`${rowKey(idColumn)}::bigint <> all(array(
   select l.objid::bigint from pg_locks l where l.locktype = 'advisory' and l.objsubid = 2 and l.classid = 'deliveries'::regclass::oid))`;
 
-/** The lock class of `deliveries` as seen from this session (its search_path). */
-export async function lockClassOf(session: DedicatedSession): Promise<number> {
-  const { rows } = await sql<{ k: number }>`select 'deliveries'::regclass::oid::int as k`.execute(session.db);
+/**
+ * Sets a session up for claims and answers the lock class of `deliveries` as seen from it (its
+ * search_path), in one statement. Parallel plans are turned off for the session: a claim takes
+ * a lane's time-bound rows before its bulk ones only because a UNION ALL reads its branches one
+ * after the other, and a Parallel Append (which PostgreSQL chooses when parallel setup looks
+ * cheap, as a server tuned for reports may say) reads them side by side and would let bulk rows
+ * be claimed first (`candidates`). PGlite has no parallel workers: the setting changes nothing.
+ */
+export async function prepareClaimSession(session: DedicatedSession): Promise<number> {
+  const { rows } = await sql<{ k: number }>`
+    select 'deliveries'::regclass::oid::int as k, set_config('max_parallel_workers_per_gather', '0', false) as serial`.execute(session.db);
   return Number(rows[0]!.k);
 }
 

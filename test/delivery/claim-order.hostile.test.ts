@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { lockClassOf, lockDue, pickDue } from '../../src/delivery/claims.js';
+import { prepareClaimSession, lockDue, pickDue } from '../../src/delivery/claims.js';
 import { laneLoad } from '../../src/delivery/lead.js';
 import { enqueue, type PlannedDelivery } from '../../src/delivery/outbox.js';
 import { down, up } from '../../migrations/20261206_0032_lane_order.js';
@@ -107,7 +107,7 @@ describe.each(dialects)('pickDue and lockDue in the same order, on %s', (kind) =
   // PGlite has no session of its own to lock on: it claims by pickDue only.
   it.runIf(kind === 'postgres')('should take the same ids whatever the mix, the lead and the rows held already', async () => {
     const session = await h.openSession();
-    const holder = { session, lockClass: await lockClassOf(session) };
+    const holder = { session, lockClass: await prepareClaimSession(session) };
     await checkModel(
       `pickDue = lockDue on ${kind}`,
       fc.record({

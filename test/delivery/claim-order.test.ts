@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { lockDueStatement, pickDue, pickDueStatement } from '../../src/delivery/claims.js';
+import { lockDueStatement, pickDue, pickDueStatement, prepareClaimSession } from '../../src/delivery/claims.js';
 import { laneLoad } from '../../src/delivery/lead.js';
 import { enqueue, nextDueAt, type PlannedDelivery } from '../../src/delivery/outbox.js';
 import { claimsHarness } from '../support/claims-harness.js';
@@ -148,5 +148,27 @@ describe.each(dialects)('the order of a claim within a lane on %s', (kind) => {
       expect(plan.match(/Index Scan using deliveries_lane_order/g)).toHaveLength(2);
       expect(plan).not.toMatch(/Sort|Seq Scan/);
     }
+  });
+  it.runIf(kind === 'postgres')('should keep the claim serial where parallel plans look cheap, so bulk rows never come first', async () => {
+    await enqueue(h.db.db, range('inv', 2000).map((k) => planned(k, 'invitation', -1000)));
+    await enqueue(h.db.db, range('rem', 2000).map((k) => planned(k, 'reminder', 0)));
+    await sql`analyze deliveries`.execute(h.db.db);
+    const claim = { now: clock.now(), lane: 'email' as const, batchSize: 100, exclude: [], leadMs: 0 };
+    // A server tuned for reports: parallel plans look free.
+    const planOn = async (session: Awaited<ReturnType<typeof h.openSession>>) => {
+      for (const setting of ['parallel_setup_cost', 'parallel_tuple_cost', 'min_parallel_index_scan_size', 'min_parallel_table_scan_size']) {
+        await sql`select set_config(${setting}, '0', false)`.execute(session.db);
+      }
+      const { rows } = await sql<{ 'QUERY PLAN': string }>`explain ${lockDueStatement(1, claim)}`.execute(session.db);
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    };
+    // A session not set up for claims reads the two ranges side by side (the check can fail)...
+    expect(await planOn(await h.openSession())).toMatch(/Parallel Append/);
+    // ...a claim session reads them one after the other.
+    const session = await h.openSession();
+    await prepareClaimSession(session);
+    const plan = await planOn(session);
+    expect(plan).not.toMatch(/Parallel|Gather/);
+    expect(plan.match(/Index Scan using deliveries_lane_order/g)).toHaveLength(2);
   });
 });

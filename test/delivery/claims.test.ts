@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
 import type { DedicatedSession } from '../../src/db/db.port.js';
 import { ClaimLocks } from '../../src/delivery/claim-locks.js';
-import { lockClassOf, lockDue, unlock } from '../../src/delivery/claims.js';
+import { prepareClaimSession, lockDue, unlock } from '../../src/delivery/claims.js';
 import { down as beforeAdvisoryClaims, up as advisoryClaims } from '../../migrations/20261204_0028_advisory_claims.js';
 import { claimsHarness, log } from '../support/claims-harness.js';
 import { dialects } from '../support/databases.js';
@@ -107,7 +107,7 @@ describe.each(dialects)('claims on %s', (kind) => {
     it('should not send again a row another replica recorded and unlocked after this claim’s snapshot (the stale-snapshot race)', async () => {
       await notice();
       const session = await openSession();
-      const lockClass = await lockClassOf(session);
+      const lockClass = await prepareClaimSession(session);
       // Replica A's claim statement takes its snapshot now, before B records the row: held
       // here by a repeatable-read transaction on A's session, as one long statement would.
       await session.db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
