@@ -13,7 +13,7 @@ import pg from 'pg';
 import { connect } from '../adapters/db/connect.js';
 import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
-import { fetchClaimed, lockClassOf, lockDue, recordOutcomes, unlock } from '../src/delivery/claims.js';
+import { fetchClaimed, prepareClaimSession, lockDue, recordOutcomes, unlock } from '../src/delivery/claims.js';
 import { Dispatcher } from '../src/delivery/dispatcher.js';
 import type { DeliveryRow } from '../src/db/tables.js';
 import { createLogger } from '../src/log.js';
@@ -46,7 +46,7 @@ export async function claimBenchmark(report: Report): Promise<void> {
     for (let i = 0; i < 11; i++) await seedDue(db.db, 50_000, new Date(Date.now() + (30 + i) * 86_400_000), 1, `later${i}`);
     await seedDue(db.db, 50_000, new Date('2020-01-01T00:00:00Z'), 1, 'due');
     await sql`analyze deliveries`.execute(db.db);
-    const holder = { session, lockClass: await lockClassOf(session) };
+    const holder = { session, lockClass: await prepareClaimSession(session) };
     const rtt: number[] = [];
     for (let i = 0; i < 200; i++) {
       const started = performance.now();
