@@ -31,7 +31,8 @@ export async function slackBenchmark(report: Report): Promise<void> {
   const bare = await startChild('bare', {});
   try {
     const pg = await postgresUrl();
-    const databases: { name: string; env: Record<string, string> }[] = [{ name: 'PGlite', env: { DATA_DIR: join(tempDir('slack'), 'data') } }];
+    // BENCH_SKIP_PGLITE=1: PostgreSQL only (as the other benchmarks take it).
+    const databases: { name: string; env: Record<string, string> }[] = process.env.BENCH_SKIP_PGLITE ? [] : [{ name: 'PGlite', env: { DATA_DIR: join(tempDir('slack'), 'data') } }];
     if ('url' in pg) {
       const schema = `bench_slack_${process.pid}`;
       databases.push({ name: 'PostgreSQL', env: { DATABASE_URL: `${pg.url}${pg.url.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}`, BENCH_PG_SCHEMA: schema } });
