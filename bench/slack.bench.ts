@@ -181,5 +181,8 @@ async function adminSql(pg: { url: string }, text: string): Promise<void> {
 async function startChild(mode: 'service' | 'bare', env: Record<string, string>): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   if (!env.DATABASE_URL) delete childEnv.DATABASE_URL;
-  return forkServer('slack-service.ts', mode, childEnv);
+  // The service's start plans the 500-team file's 50 activities' invitations (some 150,000:
+  // half of them are for all 5,000 people), which on PostgreSQL took just over the default
+  // three minutes on a quiet 2-core machine on 2026-12-06.
+  return forkServer('slack-service.ts', mode, childEnv, 480_000);
 }
