@@ -101,7 +101,7 @@ describe.each(dialects)('the next batch claimed while the current one is sending
     await until(() => waits.length >= 10);
     expect(d.claims.size).toBe(20);
     // The process dies: its claim session ends with it (as PostgreSQL sees a dead process); nothing was written.
-    await sql`select pg_terminate_backend(pid) from pg_locks where locktype = 'advisory' and objsubid = 2 and classid = 'deliveries'::regclass::oid`.execute(db.db);
+    await sql`select pg_terminate_backend(pid, 5000) from pg_locks where locktype = 'advisory' and objsubid = 2 and classid = 'deliveries'::regclass::oid`.execute(db.db);
     await until(() => false, 200);
     expect(await locks()).toBe(0);
     expect(await states()).toEqual(Array(30).fill('pending'));

@@ -74,7 +74,7 @@ describe.each(dialects)('claims on %s', (kind) => {
       await until(() => slow.waiting.length === 1);
       // The process (or its connection) is gone: the database ends its session, and its claims.
       const [aSession] = sessions;
-      await sql`select pg_terminate_backend(${aSession!.pid})`.execute(h.db.db);
+      await sql`select pg_terminate_backend(${aSession!.pid}, 5000)`.execute(h.db.db);
       const b = dispatcher({ workerId: 'w2' });
       expect(await b.drain()).toMatchObject({ sent: 1 });
       expect(sent).toEqual(['r1']);

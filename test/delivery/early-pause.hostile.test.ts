@@ -102,7 +102,10 @@ describe.each(dialects)('a Retry-After pause during a lump sent ahead on %s', (k
     expect(claimsInPause).toBeLessThanOrEqual(1);
     expect(putBackInPause).toBeLessThanOrEqual(10);
     // The loop would wake at the pause's end (the refused row's next try), not at the lump's due time.
-    expect(wakeInPause!.getTime()).toBeLessThanOrEqual(end);
+    // (Under load one drain can outlast the pause: its pace waits are timers fired 2 ms of real
+    // time apart, and a claim slower than that lets the clock run on. Then no loop turn fell in the
+    // pause, and the prompt resumption below is what shows the lane was not left to the due time.)
+    if (wakeInPause) expect(wakeInPause.getTime()).toBeLessThanOrEqual(end);
     // Sending ahead resumes once the pause ends and goes on without gaps, at the pace the refusal
     // halved: the lump's tail is late by what that costs, not by a wait for its due time. (The
     // first send waits up to 2 s more: the pace turns booked before the refusal, a cycle's worth

@@ -78,8 +78,9 @@ describe.each(dialects.filter((k) => k === 'postgres'))('replicas with different
     await sql`update dispatchers set seen_at = now() - interval '4 seconds' where worker_id = 'a'`.execute(db.db);
     expect(await b.runOnce()).toMatchObject({ sent: 0 });
     expect(sent).toEqual(['a']);
-    // a is gone (its session ended): b sends the row at once.
-    await sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${`kooperator claims ${process.pid}`} and pid in (select pid from pg_locks where locktype = 'advisory' and classid = 'deliveries'::regclass::oid)`.execute(db.db);
+    // a is gone (its session ended): b sends the row at once. (With a timeout, pg_terminate_backend
+    // waits for the session to end; without one it only signals it, and b could claim before the lock goes.)
+    await sql`select pg_terminate_backend(pid, 5000) from pg_stat_activity where application_name = ${`kooperator claims ${process.pid}`} and pid in (select pid from pg_locks where locktype = 'advisory' and classid = 'deliveries'::regclass::oid)`.execute(db.db);
     await b.runOnce();
     expect(sent, 'b sent the row of a, whose session ended').toEqual(['a', 'b']);
   });
