@@ -19,6 +19,33 @@ describe.each(dialects)('the batch lookup of personal page links, under faults, 
   });
   const { clock } = suite;
 
+  /**
+   * A dispatcher of batches of up to 10 e-mails through one SMTP connection (a relay's pool) that
+   * is slow: the first mail takes five minutes, in which `meanwhile` runs.
+   */
+  const slowRelayDispatcher = (meanwhile?: () => Promise<unknown>) => {
+    const { db, email } = suite;
+    let first = true;
+    const slowRelay: ChannelSender = {
+      kind: 'email',
+      concurrency: 1,
+      send: async (address, message, options) => {
+        if (first) {
+          first = false;
+          clock.advance(5 * 60_000);
+          if (meanwhile) await meanwhile();
+        }
+        return email.sender.send(address, message, options);
+      },
+    };
+    const pacing = { ...DEFAULT_PACING, email: { perSecond: 1000, burst: 1000 } };
+    return new Dispatcher({
+      db: db.db, clock, log, workerId: 'w', batchSize: 10, senders: new Map([['email', slowRelay]]), maxPaceWaitMs: 1000,
+      pacing: (channel, address) => platformPacing(channel, address, pacing),
+      emailLinks: emailLinks(db.db, PUBLIC, SECRET, clock),
+    });
+  };
+
   it('should not fail every e-mail of the batch for good when the one lookup of their links fails once', async () => {
     const { db } = suite;
     const people = await db.db.selectFrom('people').select(['id', 'email']).where('removed_at', 'is', null).orderBy('id').execute();
@@ -41,7 +68,7 @@ describe.each(dialects)('the batch lookup of personal page links, under faults, 
   });
 
   it("should not put a link its person ended minutes ago into a later mail of the same batch", async () => {
-    const { db, smtp, email } = suite;
+    const { db, smtp } = suite;
     const [a, b] = await db.db.selectFrom('people').select(['id', 'email']).where('removed_at', 'is', null).orderBy('id').limit(2).execute();
     const start = clock.now().getTime();
     await issueLink(db.db, SECRET, b!.id, 'me', new Date(start - 86_400_000));
@@ -49,28 +76,10 @@ describe.each(dialects)('the batch lookup of personal page links, under faults, 
       { key: `ended-a`, kind: 'reminder', personId: a!.id, channels: ['email'], payload: { language: 'pl', title: 'Pierwsza', text: 'Treść.' }, dueAt: new Date(start - 2) },
       { key: `ended-b`, kind: 'reminder', personId: b!.id, channels: ['email'], payload: { language: 'pl', title: 'Druga', text: 'Treść.' }, dueAt: new Date(start - 1) },
     ]);
+    const before = smtp.mails.length;
     // One SMTP connection (a relay's pool) that is slow: the first mail takes five minutes, and
     // meanwhile the second mail's person ends all their links (their page link was forwarded).
-    let first = true;
-    const slowRelay: ChannelSender = {
-      kind: 'email',
-      concurrency: 1,
-      send: async (address, message, options) => {
-        if (first) {
-          first = false;
-          clock.advance(5 * 60_000);
-          await endAllLinks(db.db, b!.id, clock.now());
-        }
-        return email.sender.send(address, message, options);
-      },
-    };
-    const before = smtp.mails.length;
-    const pacing = { ...DEFAULT_PACING, email: { perSecond: 1000, burst: 1000 } };
-    const dispatcher = new Dispatcher({
-      db: db.db, clock, log, workerId: 'w', batchSize: 10, senders: new Map([['email', slowRelay]]), maxPaceWaitMs: 1000,
-      pacing: (channel, address) => platformPacing(channel, address, pacing),
-      emailLinks: emailLinks(db.db, PUBLIC, SECRET, clock),
-    });
+    const dispatcher = slowRelayDispatcher(() => endAllLinks(db.db, b!.id, clock.now()));
     expect(await dispatcher.drain()).toMatchObject({ sent: 2 });
     await dispatcher.stop();
     const mail = smtp.mails.slice(before).find((m) => m.subject?.includes('Druga'));
@@ -82,7 +91,7 @@ describe.each(dialects)('the batch lookup of personal page links, under faults, 
   });
 
   it('should not put a link with less than a week left into a mail sent minutes into the batch', async () => {
-    const { db, smtp, email } = suite;
+    const { db, smtp } = suite;
     const [a, , c] = await db.db.selectFrom('people').select(['id', 'email']).where('removed_at', 'is', null).orderBy('id').limit(3).execute();
     const start = clock.now().getTime();
     // C's only live link has a week and two minutes left when the batch begins.
@@ -92,22 +101,8 @@ describe.each(dialects)('the batch lookup of personal page links, under faults, 
       { key: `renew-a`, kind: 'reminder', personId: a!.id, channels: ['email'], payload: { language: 'pl', title: 'Trzecia', text: 'Treść.' }, dueAt: new Date(start - 2) },
       { key: `renew-c`, kind: 'reminder', personId: c!.id, channels: ['email'], payload: { language: 'pl', title: 'Czwarta', text: 'Treść.' }, dueAt: new Date(start - 1) },
     ]);
-    let first = true;
-    const slowRelay: ChannelSender = {
-      kind: 'email',
-      concurrency: 1,
-      send: async (address, message, options) => {
-        if (first) (first = false, clock.advance(5 * 60_000));
-        return email.sender.send(address, message, options);
-      },
-    };
     const before = smtp.mails.length;
-    const pacing = { ...DEFAULT_PACING, email: { perSecond: 1000, burst: 1000 } };
-    const dispatcher = new Dispatcher({
-      db: db.db, clock, log, workerId: 'w', batchSize: 10, senders: new Map([['email', slowRelay]]), maxPaceWaitMs: 1000,
-      pacing: (channel, address) => platformPacing(channel, address, pacing),
-      emailLinks: emailLinks(db.db, PUBLIC, SECRET, clock),
-    });
+    const dispatcher = slowRelayDispatcher();
     expect(await dispatcher.drain()).toMatchObject({ sent: 2 });
     await dispatcher.stop();
     const mail = smtp.mails.slice(before).find((m) => m.subject?.includes('Czwarta'));
