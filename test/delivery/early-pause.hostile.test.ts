@@ -1,17 +1,9 @@
-import { sql } from 'kysely';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FixedClock } from '../../src/clock.js';
-import type { Db } from '../../src/db/db.port.js';
-import { Dispatcher } from '../../src/delivery/dispatcher.js';
-import { enqueue, nextDueAt, type PlannedDelivery } from '../../src/delivery/outbox.js';
-import { DEFAULT_PACING, platformPacing } from '../../src/delivery/platform-pacing.js';
-import { createLogger } from '../../src/log.js';
+import { describe, expect, it } from 'vitest';
+import { nextDueAt } from '../../src/delivery/outbox.js';
 import type { ChannelSender } from '../../src/ports/channel.port.js';
-import { dialects, freshDatabase } from '../support/databases.js';
-import { sinkSender, startSink } from './http-sink.js';
+import { dialects } from '../support/databases.js';
 import { VirtualTime } from '../support/virtual-time.js';
-
-const log = createLogger('silent');
+import { earlySuite, enqueueLump } from './early-fixture.js';
 
 /**
  * A platform's Retry-After in the middle of a lump sent ahead (docs/delivery-engine.md, "Sending
@@ -21,32 +13,15 @@ const log = createLogger('silent');
  * ends the lane sends ahead again at once, rather than waiting for the lump's due time.
  */
 describe.each(dialects)('a Retry-After pause during a lump sent ahead on %s', (kind) => {
-  let db: Db;
-  let sink: Awaited<ReturnType<typeof startSink>>;
-  const clock = new FixedClock('2027-01-04T08:00:40Z');
   const due = new Date('2027-01-04T08:01:30Z');
   const pauseMs = 5000;
-
-  beforeAll(async () => (sink = await startSink()));
-  afterAll(async () => sink?.close());
-  beforeEach(async () => {
-    clock.set('2027-01-04T08:00:40Z');
-    sink.received.length = 0;
-    db = await freshDatabase(kind);
-    const rows: PlannedDelivery[] = Array.from({ length: 200 }, (_, i) => ({
-      key: `r-${String(i).padStart(3, '0')}`, kind: 'reminder', place: { address: `p${i}@example.org`, language: 'pl' }, channels: ['email'],
-      payload: { language: 'pl', title: `r${i}`, text: 'x' }, dueAt: due, expiresAt: new Date(due.getTime() + 3600_000),
-    }));
-    await enqueue(db.db, rows);
-    await sql`update deliveries set earliest_at = ${new Date(due.getTime() - 360_000)}`.execute(db.db);
-  });
-  afterEach(async () => db?.close());
+  const suite = earlySuite(kind, { start: '2027-01-04T08:00:40Z', fill: (db) => enqueueLump(db, 200, due) });
+  const { clock } = suite;
 
   it('should neither churn nor send the early rows while paused, and send ahead again as soon as the pause ends', async () => {
     const time = new VirtualTime(clock);
     // At 5 a second the lump of 200 begins about 41 s ahead, so the pause ends long before its due time.
-    const slow = { ...DEFAULT_PACING, email: { perSecond: 5, burst: 5 } };
-    const inner = sinkSender('email', sink.url);
+    const inner = suite.sinkSender();
     const sent: { at: number; title: string }[] = [];
     let requests = 0;
     let refusedAt: number | undefined;
@@ -64,10 +39,7 @@ describe.each(dialects)('a Retry-After pause during a lump sent ahead on %s', (k
         return result;
       },
     };
-    const d = new Dispatcher({
-      db: db.db, clock, log, workerId: 'w', senders: new Map([['email', sender]]), pacing: (channel, address) => platformPacing(channel, address, slow), maxPaceWaitMs: 1000,
-      earlySendMaxMs: 600_000, sleep: time.sleep, random: () => 0, ...(db.openSession ? { openSession: () => db.openSession!() } : {}),
-    });
+    const d = suite.dispatcher({ sender, perSecond: 5, time, random: () => 0, sessions: true });
     let claimsInPause = 0;
     let putBackInPause = 0;
     let wakeInPause: Date | undefined;
@@ -84,7 +56,7 @@ describe.each(dialects)('a Retry-After pause during a lump sent ahead on %s', (k
       if (refusedAt !== undefined && now < refusedAt + pauseMs) {
         putBackInPause += report.deferred;
         // Where the loop would arm the lane now (delivery-loop.ts arm): no later than the pause's end.
-        const next = await nextDueAt(db.db, 'email');
+        const next = await nextDueAt(suite.db.db, 'email');
         if (next) wakeInPause = await d.early.wakeAt('email', next);
       }
       clock.advance(100);
@@ -113,7 +85,7 @@ describe.each(dialects)('a Retry-After pause during a lump sent ahead on %s', (k
     const after = sent.filter((s) => s.at >= end).map((s) => s.at);
     expect(after[0]! - end).toBeLessThanOrEqual(2100);
     for (let i = 1; i < after.length; i++) expect(after[i]! - after[i - 1]!).toBeLessThanOrEqual(1100);
-    const rows = await db.db.selectFrom('deliveries').select(['state', 'attempts', 'next_attempt_at', 'due_at', 'dedupe_key']).execute();
+    const rows = await suite.db.db.selectFrom('deliveries').select(['state', 'attempts', 'next_attempt_at', 'due_at', 'dedupe_key']).execute();
     expect(rows.every((r) => r.state === 'sent' && r.attempts === 0)).toBe(true);
   });
 });

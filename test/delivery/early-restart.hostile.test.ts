@@ -1,17 +1,8 @@
-import { sql } from 'kysely';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FixedClock } from '../../src/clock.js';
-import type { Db } from '../../src/db/db.port.js';
-import { Dispatcher } from '../../src/delivery/dispatcher.js';
+import { describe, expect, it } from 'vitest';
 import { LiveReplicas } from '../../src/delivery/live-replicas.js';
-import { enqueue, type PlannedDelivery } from '../../src/delivery/outbox.js';
-import { platformPacing } from '../../src/delivery/platform-pacing.js';
-import { createLogger } from '../../src/log.js';
-import { dialects, freshDatabase } from '../support/databases.js';
-import { sinkSender, startSink } from './http-sink.js';
+import { dialects } from '../support/databases.js';
 import { VirtualTime } from '../support/virtual-time.js';
-
-const log = createLogger('silent');
+import { drainEvery100ms, earlySuite, enqueueLump, log } from './early-fixture.js';
 
 /**
  * A crash and an immediate restart just before a lump (docs/delivery-engine.md, "Two replicas"):
@@ -23,34 +14,15 @@ const log = createLogger('silent');
  * at once (live-replicas.ts). Shared databases only (LiveReplicas runs on PostgreSQL).
  */
 describe.each(dialects)('a restart just before a lump sent ahead on %s', (kind) => {
-  let db: Db;
-  let sink: Awaited<ReturnType<typeof startSink>>;
-  const clock = new FixedClock('2027-01-04T08:00:00Z');
   const due = new Date('2027-01-04T08:01:00Z');
-
-  beforeAll(async () => (sink = await startSink()));
-  afterAll(async () => sink?.close());
-  beforeEach(async () => {
-    clock.set('2027-01-04T08:00:00Z');
-    sink.received.length = 0;
-    db = await freshDatabase(kind);
-    const rows: PlannedDelivery[] = Array.from({ length: 200 }, (_, i) => ({
-      key: `r-${String(i).padStart(3, '0')}`, kind: 'reminder', place: { address: `p${i}@example.org`, language: 'pl' }, channels: ['email'],
-      payload: { language: 'pl', title: `r${i}`, text: 'x' }, dueAt: due, expiresAt: new Date(due.getTime() + 3600_000),
-    }));
-    await enqueue(db.db, rows);
-    await sql`update deliveries set earliest_at = ${new Date(due.getTime() - 360_000)}`.execute(db.db);
-  });
-  afterEach(async () => db?.close());
+  const suite = earlySuite(kind, { start: '2027-01-04T08:00:00Z', fill: (db) => enqueueLump(db, 200, due) });
+  const { clock } = suite;
 
   /** Starts a replica with its own heartbeat, as DeliveryService does on a shared database. */
   const replica = (workerId: string) => {
-    const replicas = new LiveReplicas({ db: db.db, clock, log, workerId });
+    const replicas = new LiveReplicas({ db: suite.db.db, clock, log, workerId });
     const time = new VirtualTime(clock);
-    const d = new Dispatcher({
-      db: db.db, clock, log, workerId, senders: new Map([['email', sinkSender('email', sink.url)]]), pacing: platformPacing, maxPaceWaitMs: 1000,
-      earlySendMaxMs: 600_000, sleep: time.sleep, replicas, openSession: () => db.openSession!(),
-    });
+    const d = suite.dispatcher({ workerId, time, replicas, sessions: true });
     return { d, replicas, time };
   };
 
@@ -58,14 +30,10 @@ describe.each(dialects)('a restart just before a lump sent ahead on %s', (kind) 
   async function sendAll(r: ReturnType<typeof replica>): Promise<number[]> {
     clock.set('2027-01-04T08:00:40Z');
     await r.replicas.beat();
-    const pending = async () => Number((await sql<{ n: number }>`select count(*)::int as n from deliveries where state = 'pending'`.execute(db.db)).rows[0]!.n);
-    while ((await pending()) > 0 && clock.now() < new Date(due.getTime() + 120_000)) {
-      await r.time.run(r.d.drainLane('email'));
-      clock.advance(100);
-    }
+    await drainEvery100ms(r.d, r.time, new Date(due.getTime() + 120_000), async () => (await suite.pending()) > 0);
     await r.d.stop({ deadlineMs: 200 });
-    expect(sink.received).toHaveLength(200);
-    const rows = await db.db.selectFrom('deliveries').select(['sent_at', 'due_at']).execute();
+    expect(suite.sink.received).toHaveLength(200);
+    const rows = await suite.db.db.selectFrom('deliveries').select(['sent_at', 'due_at']).execute();
     return rows.map((row) => (row.sent_at!.getTime() - row.due_at.getTime()) / 1000);
   }
 

@@ -1,17 +1,9 @@
-import { sql } from 'kysely';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FixedClock } from '../../src/clock.js';
-import type { Db } from '../../src/db/db.port.js';
-import { Dispatcher } from '../../src/delivery/dispatcher.js';
-import { enqueue, type PlannedDelivery } from '../../src/delivery/outbox.js';
-import { platformPacing } from '../../src/delivery/platform-pacing.js';
-import { createLogger } from '../../src/log.js';
+import { describe, expect, it } from 'vitest';
+import { enqueue } from '../../src/delivery/outbox.js';
 import type { ChannelSender } from '../../src/ports/channel.port.js';
-import { dialects, freshDatabase } from '../support/databases.js';
-import { sinkSender, startSink } from './http-sink.js';
+import { dialects } from '../support/databases.js';
 import { VirtualTime } from '../support/virtual-time.js';
-
-const log = createLogger('silent');
+import { drainEvery100ms, earlySuite, lump } from './early-fixture.js';
 
 /**
  * A rate measured in a slow spell (throughput.ts: kept once the lane's claims no longer come
@@ -21,31 +13,18 @@ const log = createLogger('silent');
  * nothing late (docs/delivery-engine.md, "The lead").
  */
 describe.each(dialects)('a lump after a slow spell on %s', (kind) => {
-  let db: Db;
-  let sink: Awaited<ReturnType<typeof startSink>>;
-  const clock = new FixedClock('2027-01-04T08:00:00Z');
   const first = new Date('2027-01-04T08:01:00Z');
   const second = new Date('2027-01-04T08:11:00Z');
-
-  beforeAll(async () => (sink = await startSink()));
-  afterAll(async () => sink?.close());
-  beforeEach(async () => {
-    clock.set('2027-01-04T08:00:00Z');
-    sink.received.length = 0;
-    db = await freshDatabase(kind);
-    const lump = (prefix: string, n: number, due: Date): PlannedDelivery[] => Array.from({ length: n }, (_, i) => ({
-      key: `${prefix}-${String(i).padStart(3, '0')}`, kind: 'reminder', place: { address: `${prefix}${i}@example.org`, language: 'pl' }, channels: ['email'],
-      payload: { language: 'pl', title: `${prefix}${i}`, text: 'x' }, dueAt: due, expiresAt: new Date(due.getTime() + 3600_000),
-    }));
-    await enqueue(db.db, [...lump('a', 100, first), ...lump('b', 100, second)]);
+  const suite = earlySuite(kind, {
+    start: '2027-01-04T08:00:00Z',
     // The first lump may not go early; the second from 2 minutes before its due time.
-    await sql`update deliveries set earliest_at = ${new Date(second.getTime() - 120_000)} where dedupe_key like 'b-%'`.execute(db.db);
+    fill: (db) => enqueue(db.db, [...lump(100, first, null, { prefix: 'a' }), ...lump(100, second, 120_000, { prefix: 'b' })]),
   });
-  afterEach(async () => db?.close());
+  const { clock } = suite;
 
   it('should send the later lump neither before its earliest_at nor late, though its lead was sized on the slow rate', async () => {
     const time = new VirtualTime(clock);
-    const inner = sinkSender('email', sink.url);
+    const inner = suite.sinkSender();
     let slow = true;
     const sent: { at: number; title: string }[] = [];
     const sender: ChannelSender = {
@@ -59,25 +38,15 @@ describe.each(dialects)('a lump after a slow spell on %s', (kind) => {
         return result;
       },
     };
-    const d = new Dispatcher({
-      db: db.db, clock, log, workerId: 'w', senders: new Map([['email', sender]]), pacing: platformPacing, maxPaceWaitMs: 1000,
-      earlySendMaxMs: 600_000, sleep: time.sleep, ...(db.openSession ? { openSession: () => db.openSession!() } : {}),
-    });
+    const d = suite.dispatcher({ sender, time, sessions: true });
     clock.set(first);
-    const pending = async (prefix: string) => Number((await sql<{ n: number }>`select count(*)::int as n from deliveries where state = 'pending' and dedupe_key like ${`${prefix}-%`}`.execute(db.db)).rows[0]!.n);
-    while ((await pending('a')) > 0 && clock.now() < new Date(first.getTime() + 120_000)) {
-      await time.run(d.drainLane('email'));
-      clock.advance(100);
-    }
+    await drainEvery100ms(d, time, new Date(first.getTime() + 120_000), async () => (await suite.pending('a')) > 0);
     // The slow spell was measured: about 2 a second.
     const measured = (d as unknown as { lanePerSecond(lane: string): number }).lanePerSecond('email');
     expect(measured).toBeLessThan(3);
     slow = false;
     clock.set(new Date(second.getTime() - 180_000));
-    while ((await pending('b')) > 0 && clock.now() < new Date(second.getTime() + 60_000)) {
-      await time.run(d.drainLane('email'));
-      clock.advance(100);
-    }
+    await drainEvery100ms(d, time, new Date(second.getTime() + 60_000), async () => (await suite.pending('b')) > 0);
     await d.stop({ deadlineMs: 200 });
     const b = sent.filter((s) => s.title.startsWith('b'));
     expect(b).toHaveLength(100);

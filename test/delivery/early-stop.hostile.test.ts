@@ -1,15 +1,10 @@
-import { sql, type CompiledQuery, type DatabaseConnection, type Driver } from 'kysely';
+import type { CompiledQuery, DatabaseConnection, Driver } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
 import type { Db, DedicatedSession } from '../../src/db/db.port.js';
-import { Dispatcher } from '../../src/delivery/dispatcher.js';
-import { enqueue, type PlannedDelivery } from '../../src/delivery/outbox.js';
-import { platformPacing } from '../../src/delivery/platform-pacing.js';
-import { createLogger } from '../../src/log.js';
 import type { ChannelSender } from '../../src/ports/channel.port.js';
 import { dialects, freshDatabase } from '../support/databases.js';
-
-const log = createLogger('silent');
+import { emailDispatcher, enqueueLump } from './early-fixture.js';
 
 /**
  * A slow database at the edge: statements matching `pattern` wait for `open()` before they run
@@ -76,12 +71,7 @@ describe.each(dialects)('a stop while the lead is sized on %s', (kind) => {
     clock.set('2027-01-04T08:00:50Z');
     g = gate(/min\(earliest_at\)/);
     db = await freshDatabase(kind, { wrapDriver: g.wrap });
-    const rows: PlannedDelivery[] = Array.from({ length: 200 }, (_, i) => ({
-      key: `r-${i}`, kind: 'reminder', place: { address: `p${i}@example.org`, language: 'pl' }, channels: ['email'],
-      payload: { language: 'pl', title: `r${i}`, text: 'x' }, dueAt: due, expiresAt: new Date(due.getTime() + 3600_000),
-    }));
-    await enqueue(db.db, rows);
-    await sql`update deliveries set earliest_at = ${new Date(due.getTime() - 360_000)}`.execute(db.db);
+    await enqueueLump(db, 200, due);
   });
   afterEach(async () => {
     await Promise.all(sessions.splice(0).map((s) => s.session.close().catch(() => undefined)));
@@ -91,8 +81,8 @@ describe.each(dialects)('a stop while the lead is sized on %s', (kind) => {
   it('should claim nothing, and leave no claim session open, once the stop has begun', async () => {
     const sent: string[] = [];
     const sender: ChannelSender = { kind: 'email', send: async (_a, m) => (sent.push(m.title), { ok: true }) };
-    const d = new Dispatcher({
-      db: db.db, clock, log, workerId: 'w', senders: new Map([['email', sender]]), pacing: platformPacing, maxPaceWaitMs: 1000, earlySendMaxMs: 600_000,
+    const d = emailDispatcher(db, clock, {
+      sender, maxPaceWaitMs: 1000,
       ...(db.openSession
         ? {
             openSession: async () => {

@@ -1,41 +1,53 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FixedClock } from '../../src/clock.js';
-import type { Db } from '../../src/db/db.port.js';
+import { describe, expect, it } from 'vitest';
 import { Dispatcher } from '../../src/delivery/dispatcher.js';
 import { enqueue } from '../../src/delivery/outbox.js';
-import { createLogger } from '../../src/log.js';
 import { checkLink, endAllLinks, issueLink } from '../../src/me/personal-links.js';
-import type { ChannelAdapter, ChannelSender } from '../../src/ports/channel.port.js';
+import type { ChannelSender } from '../../src/ports/channel.port.js';
 import { DEFAULT_PACING, platformPacing } from '../../src/delivery/platform-pacing.js';
 import { emailLinks } from '../../src/preferences/preference-links.js';
-import { emailAdapterFor, startSmtp, type FakeSmtp } from '../adapters/email/support.js';
 import { dialects } from '../support/databases.js';
 import { faultyDemoDatabase, type DatabaseFaults } from '../support/faults.js';
-
-const SECRET = 's'.repeat(40);
-const PUBLIC = 'https://koop.example.org';
-const log = createLogger('silent');
+import { log, pageLinksSuite, PUBLIC, SECRET } from './page-links-fixture.js';
 
 // Hostile review of 4b1dace (a batch of e-mails looks up its recipients' page links in one query).
 describe.each(dialects)('the batch lookup of personal page links, under faults, on %s', (kind) => {
-  let db: Db;
   let faults: DatabaseFaults;
-  let smtp: FakeSmtp;
-  let email: ChannelAdapter;
-  const clock = new FixedClock('2027-01-04T08:00:00Z');
+  const suite = pageLinksSuite(kind, async (k, clock) => {
+    const faulty = await faultyDemoDatabase(k, clock);
+    faults = faulty.faults;
+    return faulty.db;
+  });
+  const { clock } = suite;
 
-  beforeAll(async () => {
-    ({ db, faults } = await faultyDemoDatabase(kind, clock));
-    smtp = await startSmtp();
-    email = emailAdapterFor(smtp, 'k@example.org');
-  });
-  afterAll(async () => {
-    await email?.stop();
-    await smtp?.close();
-    await db?.close();
-  });
+  /**
+   * A dispatcher of batches of up to 10 e-mails through one SMTP connection (a relay's pool) that
+   * is slow: the first mail takes five minutes, in which `meanwhile` runs.
+   */
+  const slowRelayDispatcher = (meanwhile?: () => Promise<unknown>) => {
+    const { db, email } = suite;
+    let first = true;
+    const slowRelay: ChannelSender = {
+      kind: 'email',
+      concurrency: 1,
+      send: async (address, message, options) => {
+        if (first) {
+          first = false;
+          clock.advance(5 * 60_000);
+          if (meanwhile) await meanwhile();
+        }
+        return email.sender.send(address, message, options);
+      },
+    };
+    const pacing = { ...DEFAULT_PACING, email: { perSecond: 1000, burst: 1000 } };
+    return new Dispatcher({
+      db: db.db, clock, log, workerId: 'w', batchSize: 10, senders: new Map([['email', slowRelay]]), maxPaceWaitMs: 1000,
+      pacing: (channel, address) => platformPacing(channel, address, pacing),
+      emailLinks: emailLinks(db.db, PUBLIC, SECRET, clock),
+    });
+  };
 
   it('should not fail every e-mail of the batch for good when the one lookup of their links fails once', async () => {
+    const { db } = suite;
     const people = await db.db.selectFrom('people').select(['id', 'email']).where('removed_at', 'is', null).orderBy('id').execute();
     expect(people.length).toBeGreaterThanOrEqual(6);
     for (const p of people) await issueLink(db.db, SECRET, p.id, 'me', new Date(clock.now().getTime() - 86_400_000));
@@ -45,7 +57,7 @@ describe.each(dialects)('the batch lookup of personal page links, under faults, 
     );
     // One statement fails, as one would on a dropped connection: the batch's lookup of the links.
     faults.failFirst(/from "personal_links" where "person_id" in \(/i);
-    const dispatcher = new Dispatcher({ db: db.db, clock, log, workerId: 'w', batchSize: 100, senders: new Map([['email', email.sender]]), emailLinks: emailLinks(db.db, PUBLIC, SECRET, clock) });
+    const dispatcher = suite.dispatcher();
     const report = await dispatcher.drain();
     expect(faults.queries.some((q) => q.failed)).toBe(true);
     // Before the batch lookup each mail looked its link up alone: one failed statement could cost
@@ -56,6 +68,7 @@ describe.each(dialects)('the batch lookup of personal page links, under faults, 
   });
 
   it("should not put a link its person ended minutes ago into a later mail of the same batch", async () => {
+    const { db, smtp } = suite;
     const [a, b] = await db.db.selectFrom('people').select(['id', 'email']).where('removed_at', 'is', null).orderBy('id').limit(2).execute();
     const start = clock.now().getTime();
     await issueLink(db.db, SECRET, b!.id, 'me', new Date(start - 86_400_000));
@@ -63,28 +76,10 @@ describe.each(dialects)('the batch lookup of personal page links, under faults, 
       { key: `ended-a`, kind: 'reminder', personId: a!.id, channels: ['email'], payload: { language: 'pl', title: 'Pierwsza', text: 'Treść.' }, dueAt: new Date(start - 2) },
       { key: `ended-b`, kind: 'reminder', personId: b!.id, channels: ['email'], payload: { language: 'pl', title: 'Druga', text: 'Treść.' }, dueAt: new Date(start - 1) },
     ]);
+    const before = smtp.mails.length;
     // One SMTP connection (a relay's pool) that is slow: the first mail takes five minutes, and
     // meanwhile the second mail's person ends all their links (their page link was forwarded).
-    let first = true;
-    const slowRelay: ChannelSender = {
-      kind: 'email',
-      concurrency: 1,
-      send: async (address, message, options) => {
-        if (first) {
-          first = false;
-          clock.advance(5 * 60_000);
-          await endAllLinks(db.db, b!.id, clock.now());
-        }
-        return email.sender.send(address, message, options);
-      },
-    };
-    const before = smtp.mails.length;
-    const pacing = { ...DEFAULT_PACING, email: { perSecond: 1000, burst: 1000 } };
-    const dispatcher = new Dispatcher({
-      db: db.db, clock, log, workerId: 'w', batchSize: 10, senders: new Map([['email', slowRelay]]), maxPaceWaitMs: 1000,
-      pacing: (channel, address) => platformPacing(channel, address, pacing),
-      emailLinks: emailLinks(db.db, PUBLIC, SECRET, clock),
-    });
+    const dispatcher = slowRelayDispatcher(() => endAllLinks(db.db, b!.id, clock.now()));
     expect(await dispatcher.drain()).toMatchObject({ sent: 2 });
     await dispatcher.stop();
     const mail = smtp.mails.slice(before).find((m) => m.subject?.includes('Druga'));
@@ -96,6 +91,7 @@ describe.each(dialects)('the batch lookup of personal page links, under faults, 
   });
 
   it('should not put a link with less than a week left into a mail sent minutes into the batch', async () => {
+    const { db, smtp } = suite;
     const [a, , c] = await db.db.selectFrom('people').select(['id', 'email']).where('removed_at', 'is', null).orderBy('id').limit(3).execute();
     const start = clock.now().getTime();
     // C's only live link has a week and two minutes left when the batch begins.
@@ -105,22 +101,8 @@ describe.each(dialects)('the batch lookup of personal page links, under faults, 
       { key: `renew-a`, kind: 'reminder', personId: a!.id, channels: ['email'], payload: { language: 'pl', title: 'Trzecia', text: 'Treść.' }, dueAt: new Date(start - 2) },
       { key: `renew-c`, kind: 'reminder', personId: c!.id, channels: ['email'], payload: { language: 'pl', title: 'Czwarta', text: 'Treść.' }, dueAt: new Date(start - 1) },
     ]);
-    let first = true;
-    const slowRelay: ChannelSender = {
-      kind: 'email',
-      concurrency: 1,
-      send: async (address, message, options) => {
-        if (first) (first = false, clock.advance(5 * 60_000));
-        return email.sender.send(address, message, options);
-      },
-    };
     const before = smtp.mails.length;
-    const pacing = { ...DEFAULT_PACING, email: { perSecond: 1000, burst: 1000 } };
-    const dispatcher = new Dispatcher({
-      db: db.db, clock, log, workerId: 'w', batchSize: 10, senders: new Map([['email', slowRelay]]), maxPaceWaitMs: 1000,
-      pacing: (channel, address) => platformPacing(channel, address, pacing),
-      emailLinks: emailLinks(db.db, PUBLIC, SECRET, clock),
-    });
+    const dispatcher = slowRelayDispatcher();
     expect(await dispatcher.drain()).toMatchObject({ sent: 2 });
     await dispatcher.stop();
     const mail = smtp.mails.slice(before).find((m) => m.subject?.includes('Czwarta'));
@@ -132,6 +114,7 @@ describe.each(dialects)('the batch lookup of personal page links, under faults, 
     expect(link.expires_at.getTime() - clock.now().getTime()).toBeGreaterThan(7 * 86_400_000);
   });
   it('should still give each mail its own new link when the one insert of the missing links fails', async () => {
+    const { db, smtp } = suite;
     const people = await db.db.selectFrom('people').select(['id', 'email']).where('removed_at', 'is', null).orderBy('id').limit(4).execute();
     // Nobody has a link: the batch makes all of them in one insert, which fails once.
     for (const p of people) await endAllLinks(db.db, p.id, clock.now());
@@ -141,7 +124,7 @@ describe.each(dialects)('the batch lookup of personal page links, under faults, 
     );
     faults.failFirst(/insert into "personal_links"/i);
     const before = smtp.mails.length;
-    const dispatcher = new Dispatcher({ db: db.db, clock, log, workerId: 'w', batchSize: 100, senders: new Map([['email', email.sender]]), emailLinks: emailLinks(db.db, PUBLIC, SECRET, clock) });
+    const dispatcher = suite.dispatcher();
     expect(await dispatcher.drain()).toMatchObject({ sent: people.length, failed: 0 });
     await dispatcher.stop();
     expect(faults.queries.some((q) => q.failed && /insert into "personal_links"/i.test(q.sql))).toBe(true);

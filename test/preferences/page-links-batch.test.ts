@@ -1,19 +1,10 @@
 import type { KyselyPlugin } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FixedClock } from '../../src/clock.js';
+import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/db.port.js';
-import { Dispatcher } from '../../src/delivery/dispatcher.js';
 import { enqueue } from '../../src/delivery/outbox.js';
-import { createLogger } from '../../src/log.js';
 import { checkLink, issueLink } from '../../src/me/personal-links.js';
-import type { ChannelAdapter } from '../../src/ports/channel.port.js';
-import { emailLinks } from '../../src/preferences/preference-links.js';
-import { emailAdapterFor, startSmtp, type FakeSmtp } from '../adapters/email/support.js';
-import { dialects, demoDatabase } from '../support/databases.js';
-
-const SECRET = 's'.repeat(40);
-const PUBLIC = 'https://koop.example.org';
-const log = createLogger('silent');
+import { dialects } from '../support/databases.js';
+import { pageLinksSuite, SECRET } from './page-links-fixture.js';
 
 /** Statements sent through the database handle given to the e-mail links (only counted). */
 function counting(db: Db) {
@@ -27,23 +18,11 @@ function counting(db: Db) {
 
 // Issue 17: the national week's most frequent statement was the page-link lookup, one per e-mail.
 describe.each(dialects)('the personal page links of a batch of e-mails on %s', (kind) => {
-  let db: Db;
-  let smtp: FakeSmtp;
-  let email: ChannelAdapter;
-  const clock = new FixedClock('2027-01-04T08:00:00Z');
-
-  beforeAll(async () => {
-    db = await demoDatabase(kind, clock);
-    smtp = await startSmtp();
-    email = emailAdapterFor(smtp, 'k@example.org');
-  });
-  afterAll(async () => {
-    await email?.stop();
-    await smtp?.close();
-    await db?.close();
-  });
+  const suite = pageLinksSuite(kind);
+  const { clock } = suite;
 
   it('should look up the links of everyone in the batch in one query, issue the missing ones in one insert, and give each person their own', async () => {
+    const { db, smtp } = suite;
     const people = await db.db.selectFrom('people').select(['id', 'email']).where('removed_at', 'is', null).orderBy('id').execute();
     expect(people.length).toBeGreaterThanOrEqual(6);
     // Half of them already have a current page link (a mail of last week); the others none.
@@ -54,7 +33,7 @@ describe.each(dialects)('the personal page links of a batch of e-mails on %s', (
       people.map((p) => ({ key: `batch-${p.id}`, kind: 'reminder', personId: p.id, channels: ['email'], payload: { language: 'pl', title: 'Wiadomość', text: 'Treść.' }, dueAt: clock.now() })),
     );
     const { counter, db: counted } = counting(db);
-    const dispatcher = new Dispatcher({ db: db.db, clock, log, workerId: 'w', batchSize: 100, senders: new Map([['email', email.sender]]), emailLinks: emailLinks(counted, PUBLIC, SECRET, clock) });
+    const dispatcher = suite.dispatcher(counted);
     expect(await dispatcher.drain()).toMatchObject({ sent: people.length });
 
     // One lookup for the batch and one insert for everyone who had no link (it was a lookup and an insert each).

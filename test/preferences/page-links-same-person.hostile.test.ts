@@ -1,45 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FixedClock } from '../../src/clock.js';
-import type { Db } from '../../src/db/db.port.js';
-import { Dispatcher } from '../../src/delivery/dispatcher.js';
+import { describe, expect, it } from 'vitest';
 import { enqueue, type PlannedDelivery } from '../../src/delivery/outbox.js';
-import { createLogger } from '../../src/log.js';
 import { checkLink, endAllLinks } from '../../src/me/personal-links.js';
-import type { ChannelAdapter } from '../../src/ports/channel.port.js';
-import { emailLinks } from '../../src/preferences/preference-links.js';
-import { emailAdapterFor, startSmtp, type FakeSmtp } from '../adapters/email/support.js';
-import { dialects, demoDatabase } from '../support/databases.js';
-
-const SECRET = 's'.repeat(40);
-const PUBLIC = 'https://koop.example.org';
-const log = createLogger('silent');
+import { dialects } from '../support/databases.js';
+import { pageLinksSuite } from './page-links-fixture.js';
 
 // Hostile review of 91c108d (the missing page links of a batch made in one insert).
 describe.each(dialects)('page links of one person with several mails in one batch, on %s', (kind) => {
-  let db: Db;
-  let smtp: FakeSmtp;
-  let email: ChannelAdapter;
-  const clock = new FixedClock('2027-01-04T08:00:00Z');
-
-  beforeAll(async () => {
-    db = await demoDatabase(kind, clock);
-    smtp = await startSmtp();
-    email = emailAdapterFor(smtp, 'k@example.org');
-  });
-  afterAll(async () => {
-    await email?.stop();
-    await smtp?.close();
-    await db?.close();
-  });
+  const suite = pageLinksSuite(kind);
+  const { clock } = suite;
 
   it('should give three mails to one person without a link one new link, and another person their own', async () => {
+    const { db, smtp } = suite;
     const [a, b] = await db.db.selectFrom('people').select(['id', 'email']).where('removed_at', 'is', null).orderBy('id').limit(2).execute();
     for (const p of [a!, b!]) await endAllLinks(db.db, p.id, clock.now());
     const mail = (key: string, personId: number): PlannedDelivery => ({ key, kind: 'reminder', personId, channels: ['email' as const], payload: { language: 'pl', title: key, text: 'Treść.' }, dueAt: clock.now() });
     await enqueue(db.db, [mail('same-a1', a!.id), mail('same-b', b!.id), mail('same-a2', a!.id), mail('same-a3', a!.id)]);
     const before = smtp.mails.length;
     const linksBefore = (await db.db.selectFrom('personal_links').select('id').execute()).length;
-    const dispatcher = new Dispatcher({ db: db.db, clock, log, workerId: 'w', batchSize: 100, senders: new Map([['email', email.sender]]), emailLinks: emailLinks(db.db, PUBLIC, SECRET, clock) });
+    const dispatcher = suite.dispatcher();
     expect(await dispatcher.drain()).toMatchObject({ sent: 4 });
     await dispatcher.stop();
     const tokens = new Map<string, string>();

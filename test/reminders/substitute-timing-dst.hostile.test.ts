@@ -7,6 +7,7 @@ import { planReminders } from '../../src/reminders/plan-reminders.js';
 import { outsideQuietHours, type QuietHours } from '../../src/reminders/quiet-hours.js';
 import { dialects, freshDatabase } from '../support/databases.js';
 import { importYaml } from '../support/schedule-builder.js';
+import { teamWithSubstitute } from './earliest-fixture.js';
 
 // Hostile review of e5daa74 (a substitute's reminder timing by personalReminderTiming): quiet
 // hours over midnight (20–08) across the spring clock change in Europe/Warsaw (28 March 2027,
@@ -16,23 +17,7 @@ const warsaw = (iso: string) => DateTime.fromISO(iso, { zone }).toJSDate();
 const local = (d: Date) => DateTime.fromJSDate(d, { zone }).toFormat("yyyy-MM-dd'T'HH:mm");
 
 /** Tuesday 30 March 2027 at 09:30 (Monday 29th is Easter Monday); reminders two days (the clock change's Sunday), 3 h and 15 min before. */
-const schedule = `
-staff:
-  - { name: Marta Zastępczyni, email: marta@example.org, institution: PZK Łódź }
-teams:
-  - id: t1
-    name: PZK Test
-    area: gmina
-    meetings:
-      rrule: FREQ=WEEKLY;BYDAY=TU;COUNT=1
-      starts: 2027-03-30T09:30
-      duration: PT2H
-      location: Sala 1
-      reminders: [P2D, PT3H, PT15M]
-    members:
-      - { name: Ewa Koordynator, email: ewa@example.org, role: coordinator, institution: Inna }
-      - { name: Anna Członek, email: anna@example.org, institution: PZK Łódź }
-`;
+const schedule = teamWithSubstitute('', { starts: '2027-03-30T09:30', reminders: 'P2D, PT3H, PT15M' });
 
 describe.each(dialects)("a substitute's reminder timing over the clock change, on %s", (kind) => {
   let db: Db;
