@@ -55,7 +55,7 @@ export async function earlyLumpBenchmark(report: Report): Promise<void> {
   }
   // The machine's own rate for a lump, with no pace to keep: what binds the national week, where
   // the clock runs 1,008× faster than the platforms' pace (docs/benchmarks.md, "A national week").
-  const flat: { label: string; open: () => Promise<Db> }[] = [{ label: 'PGlite', open: freshPglite }];
+  const flat: { label: string; open: () => Promise<Db> }[] = process.env.BENCH_SKIP_PGLITE ? [] : [{ label: 'PGlite', open: freshPglite }];
   if ('url' in pg) flat.push({ label: 'PostgreSQL', open: () => freshPostgres(pg.url) });
   for (const run of flat) {
     const { lateness, spanMs } = await once(false, run.open, FLAT_OUT, 10);
