@@ -36,6 +36,10 @@ export class ClientGoneError extends Error {}
 export function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const gone = (error?: Error) => reject(new ClientGoneError(`the client went away before its body ended${error ? ` (${error.message})` : ''}`));
+    // A body read already (or being read by another reader) is a bug of ours: 'end' would not
+    // come again, the read would wait until the client left and call it gone, and nobody would
+    // answer. A plain error now: the route's error handling answers 500 and logs it.
+    if (req.readableEnded || req.readableDidRead) return reject(new Error('readBytes: the request body was already read; read it once and pass it on'));
     // A handler that awaited before reading may find its client already gone: 'close' will not come again.
     if (req.destroyed) return gone();
     const declared = Number(req.headers['content-length']);
