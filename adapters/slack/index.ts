@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, SocketModeReceiver, webApi, type Authorize } from '@slack/bolt';
-import { ClientGoneError } from '../../src/http/read-body.js';
+import { ClientGoneError, closeUnreadBody } from '../../src/http/read-body.js';
 import type { Logger } from '../../src/log.js';
 import type { BotPort, ChannelAdapter, Mount } from '../../src/ports/channel.port.js';
 import { boltLogger } from './bolt-logger.js';
@@ -150,6 +150,7 @@ function httpHandler(
   };
   return (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'POST') {
+      closeUnreadBody(req, res);
       res.writeHead(405, { allow: 'POST', 'content-type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify({ error: 'method_not_allowed', message: `Slack posts to ${SLACK_EVENTS_PATH}` }));
       return;

@@ -30,6 +30,12 @@ export class ScreenedReceiver implements Receiver {
 
   init(app: App): void {
     this.app = app;
+    // Bolt's default error handler logs a listener's error, then rejects with it; dispatch logs
+    // it again (with the request's id), so each failure was two error lines. This one only
+    // passes the error on to dispatch, which logs it once.
+    app.error(async (error) => {
+      throw error;
+    });
   }
 
   // Our own HTTP server serves the requests (a Mount of index.ts): nothing to open or close.
@@ -76,11 +82,13 @@ export class ScreenedReceiver implements Receiver {
         customProperties: { [HTTP_RESPONSE]: res },
       });
     } catch (error) {
-      // Bolt's error handler has logged the error with its stack; the client gets none of it.
+      // The one log line of the failure (Bolt's error handler only passes it on, see init), with
+      // its stack; the client gets none of it.
       state = 'acked';
       clearTimeout(unacked);
-      if (res.headersSent) return void this.log.error({ err: error }, 'slack listener failed after its request was answered');
-      this.log.error({ err: error }, 'slack request failed in a listener');
+      const about = { err: error, requestId: requestIdOf(body), type: body.type, command: body.command };
+      if (res.headersSent) return void this.log.error(about, 'slack listener failed after its request was answered');
+      this.log.error(about, 'slack request failed in a listener');
       answer(res, undefined, undefined, 500);
     }
   }
@@ -101,6 +109,15 @@ function answer(res: ServerResponse, text?: string, contentType?: string, status
   }
   if (contentType && !res.hasHeader('content-type')) res.setHeader('content-type', contentType);
   res.end(text);
+}
+
+/**
+ * Slack's own id of a request, for the log: an event's `event_id` (its redeliveries keep it),
+ * else the `trigger_id` of a command or an interaction.
+ */
+function requestIdOf(body: SlackBody): string | undefined {
+  const id = body.event_id ?? body.trigger_id;
+  return typeof id === 'string' ? id : undefined;
 }
 
 function firstOf(value: string | string[] | undefined): string | undefined {

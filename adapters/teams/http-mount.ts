@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Activity, CloudAdapter, Response as BotResponse, TurnContext } from 'botbuilder';
-import { BodyTooLargeError, ClientGoneError, readBytes } from '../../src/http/read-body.js';
+import { BodyTooLargeError, ClientGoneError, closeUnreadBody, readBytes } from '../../src/http/read-body.js';
 import type { Logger } from '../../src/log.js';
 import type { Mount } from '../../src/ports/channel.port.js';
 
@@ -131,6 +131,7 @@ export function messagesMount(
     name: 'teams',
     handler(req, res) {
       if (req.method !== 'POST') {
+        closeUnreadBody(req, res);
         res.setHeader('allow', 'POST');
         return sendJson(res, 405, { error: 'method_not_allowed', message: `Bot Framework posts to ${TEAMS_MESSAGES_PATH}` });
       }

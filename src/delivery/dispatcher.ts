@@ -1,7 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import { realMs } from '../clock.js';
 import type { DeliveryRow } from '../db/tables.js';
-import type { ChannelKind } from '../ports/channel.port.js';
+import type { ChannelKind, SendResult } from '../ports/channel.port.js';
+import { namedWaitMs } from './backoff.js';
 import { RenderBatch, recipientsOf, renderPerPerson, type Recipient } from './batch-context.js';
 import { sendThrough } from './channel-send.js';
 import { ClaimLocks } from './claim-locks.js';
@@ -328,10 +329,7 @@ export class Dispatcher {
             turn();
             const sentAt = clock.now().getTime();
             const result = await sendThrough(this.options.senders, log, channel, address, message, { signal: this.stopSignal.signal, ...(this.options.sendTimeoutMs ? { timeoutMs: this.options.sendTimeoutMs } : {}) }).finally(() => slot.release());
-            if (!result.ok && result.rateLimited) {
-              if (channel) this.options.onRefused?.(channel, result.refusal ?? 'unknown');
-              this.refusedForPace(channel, address, result.retryAfterMs, sentAt);
-            }
+            if (!result.ok) this.refused(channel, address, result, sentAt);
             return result;
           },
           done: (changes, counted, outcome, channel) => {
@@ -359,6 +357,26 @@ export class Dispatcher {
     // The bot may have learned a place while this batch ran: those failures go back (places.ts).
     if (unlinked.length) await requeueLearnedSince(db, unlinked, clock.now());
     return report;
+  }
+
+  /**
+   * A send refused. For pace (429, SMTP 421/451): slower for a while (refusedForPace). For any
+   * other reason with a named wait (a 503 with Retry-After): the platform said "not before
+   * then", so its pacer keys are held that long (pacer.ts `hold`, capped as backoff.ts
+   * namedWaitMs caps the row's own retry), at the same pace. Otherwise each refused row would
+   * wait its Retry-After while the lane went on sending the platform's other rows.
+   */
+  private refused(channel: ChannelKind | undefined, address: string | undefined, result: Extract<SendResult, { ok: false }>, sentAt: number): void {
+    if (result.rateLimited) {
+      if (channel) this.options.onRefused?.(channel, result.refusal ?? 'unknown');
+      return this.refusedForPace(channel, address, result.retryAfterMs, sentAt);
+    }
+    const waitMs = namedWaitMs(result);
+    if (waitMs === undefined || !channel || !address) return;
+    const rules = this.options.pacing?.(channel, address) ?? [];
+    if (rules.length === 0) return;
+    this.pacer.hold(shareOf(rules, this.options.replicas?.count ?? 1), waitMs);
+    this.options.log.debug({ channel, retryAfterMs: waitMs, reason: result.reason }, 'the platform named a wait; holding its sends until then');
   }
 
   /** The platform refused a send for pace (429, SMTP 421/451): what it refused is paced slower for a while (pacer.ts `refused`). */

@@ -49,7 +49,7 @@ export class Pacer {
    * from the refusal): a time, not a debt of tokens, so the pace recovering meanwhile cannot
    * pay it off early. Their buckets do not refill while held.
    */
-  private readonly holds = new Map<string, number>();
+  private readonly holds = new Map<string, { until: number; at: number }>();
   /** The last refused narrow key under each platform key, to tell a platform-wide limit. */
   private readonly lastRefused = new Map<string, { key: string; at: number }>();
   private readonly recoveryMs: number;
@@ -158,23 +158,39 @@ export class Pacer {
       const before = this.slowed.get(rule.key);
       const cut = !before || sent > before.cutAt;
       this.slowed.set(rule.key, { base: cut ? Math.max(FLOOR, current / 2) : current, at: now, cutAt: cut ? now : before.cutAt });
-      if (retryAfterMs !== undefined && retryAfterMs > 0) {
-        // Held: one send may go exactly when the platform's wait is over (a proxy's absurd
-        // Retry-After is read as the cap: the hold must not stop a platform for years).
-        const bucket = this.refilled(this.effective(rule, now), now);
-        bucket.tokens = Math.min(bucket.tokens, 1);
-        const until = now + Math.min(retryAfterMs, MAX_RETRY_AFTER_MS);
-        this.holds.set(rule.key, Math.max(this.holds.get(rule.key) ?? 0, until));
-      }
+      if (retryAfterMs !== undefined && retryAfterMs > 0) this.holdKey(rule, now, retryAfterMs);
     }
   }
 
   /**
-   * Whether a key of `rules` was refused after `at`: a send booked at `at` and still waiting was
-   * booked at the old pace, and books again (dispatcher.ts `paced`).
+   * The platform refused a send under `rules` for another reason than pace (a 503, an overloaded
+   * proxy) and named its wait (Retry-After): every key of the send, the platform's own too, is
+   * held for that wait, as after a refusal for pace, but its pace is not lowered: "come back in
+   * N seconds" says nothing of how fast to send then. Without the hold only the refused row
+   * waited, and the lane went on sending the platform's other rows through the wait.
+   */
+  hold(rules: PaceRule[], retryAfterMs: number): void {
+    if (!(retryAfterMs > 0)) return;
+    const now = this.clock.now().getTime();
+    for (const rule of rules) this.holdKey(rule, now, retryAfterMs);
+  }
+
+  private holdKey(rule: PaceRule, now: number, retryAfterMs: number): void {
+    // Held: one send may go exactly when the platform's wait is over (a proxy's absurd
+    // Retry-After is read as the cap: the hold must not stop a platform for years).
+    const bucket = this.refilled(this.effective(rule, now), now);
+    bucket.tokens = Math.min(bucket.tokens, 1);
+    const until = now + Math.min(retryAfterMs, MAX_RETRY_AFTER_MS);
+    this.holds.set(rule.key, { until: Math.max(this.holds.get(rule.key)?.until ?? 0, until), at: now });
+  }
+
+  /**
+   * Whether a key of `rules` was refused or held after `at`: a send booked at `at` and still
+   * waiting was booked at the old pace, or before the hold, and books again (dispatcher.ts `paced`).
    */
   refusedSince(rules: PaceRule[], at: number): boolean {
-    return rules.some((rule) => (this.slowed.get(rule.key)?.at ?? Number.NEGATIVE_INFINITY) > at);
+    const after = (time: number | undefined) => (time ?? Number.NEGATIVE_INFINITY) > at;
+    return rules.some((rule) => after(this.slowed.get(rule.key)?.at) || after(this.holds.get(rule.key)?.at));
   }
 
   /** The share of its setting `key` is paced at now (1: not slowed). */
@@ -203,10 +219,11 @@ export class Pacer {
 
   /** How long `key` is still held for a Retry-After (0: not held). */
   private heldFor(key: string, now: number): number {
-    const until = this.holds.get(key);
-    if (until === undefined) return 0;
+    const hold = this.holds.get(key);
+    if (hold === undefined) return 0;
+    const { until } = hold;
     // A hold further ahead than the cap can only be a clock that stepped back: cap it again.
-    if (until - now > MAX_RETRY_AFTER_MS) this.holds.set(key, now + MAX_RETRY_AFTER_MS);
+    if (until - now > MAX_RETRY_AFTER_MS) hold.until = now + MAX_RETRY_AFTER_MS;
     return Math.max(0, Math.min(until, now + MAX_RETRY_AFTER_MS) - now);
   }
 
@@ -220,7 +237,7 @@ export class Pacer {
     // The clock stepped back: sends booked ahead are as far ahead as they were.
     if (now < bucket.seen) bucket.at -= bucket.seen - now;
     bucket.seen = now;
-    const until = this.holds.get(rule.key);
+    const until = this.holds.get(rule.key)?.until;
     // A send booked ahead: the bucket's state is that moment's, nothing to add before it.
     if (bucket.at >= now) {
       if (until !== undefined && now >= until) this.holds.delete(rule.key);
@@ -238,7 +255,7 @@ export class Pacer {
   private forgetIdle(now: number): void {
     for (const [key, bucket] of this.buckets) if (now - bucket.at > 60_000) this.buckets.delete(key);
     for (const key of this.slowed.keys()) this.factorAt(key, now);
-    for (const [key, until] of this.holds) if (until <= now) this.holds.delete(key);
+    for (const [key, hold] of this.holds) if (hold.until <= now) this.holds.delete(key);
     for (const [key, last] of this.lastRefused) if (now - last.at > 60_000) this.lastRefused.delete(key);
   }
 }

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** The usual cap of a form post: our forms send a few hundred bytes, a long report a few KB. */
 export const FORM_BODY_LIMIT = 64 * 1024;
@@ -36,6 +36,10 @@ export class ClientGoneError extends Error {}
 export function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const gone = (error?: Error) => reject(new ClientGoneError(`the client went away before its body ended${error ? ` (${error.message})` : ''}`));
+    // A body read already (or being read by another reader) is a bug of ours: 'end' would not
+    // come again, the read would wait until the client left and call it gone, and nobody would
+    // answer. A plain error now: the route's error handling answers 500 and logs it.
+    if (req.readableEnded || req.readableDidRead) return reject(new Error('readBytes: the request body was already read; read it once and pass it on'));
     // A handler that awaited before reading may find its client already gone: 'close' will not come again.
     if (req.destroyed) return gone();
     const declared = Number(req.headers['content-length']);
@@ -58,6 +62,19 @@ export function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> 
     // promise settles once; these stay attached while draining, so an error has a listener.
     req.on('data', onData).once('end', onEnd).on('error', gone).once('close', () => gone());
   });
+}
+
+/**
+ * For an answer given without reading the request's body (a 405, a 404, before any route
+ * reads): a request that declared a body gets `connection: close`. Otherwise Node, to keep the
+ * connection for the next request, reads the whole body after the answer (a client could send
+ * gigabytes to a wrong address and hold the socket for as long); closed, it ends once the
+ * answer is out. A request without a body keeps its connection.
+ */
+export function closeUnreadBody(req: IncomingMessage, res: ServerResponse): void {
+  if (req.readableEnded || res.headersSent) return;
+  const declared = Number(req.headers['content-length']);
+  if (req.headers['transfer-encoding'] !== undefined || (Number.isFinite(declared) && declared > 0)) res.setHeader('connection', 'close');
 }
 
 /** The request body as UTF-8 text, at most `limit` bytes (readBytes): a form, never an upload. */

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log.js';
 import { interactiveStarted, runAs } from '../precedence.js';
 import type { Metrics } from './metrics.js';
-import { BodyTooLargeError, ClientGoneError, MalformedBodyError } from './read-body.js';
+import { BodyTooLargeError, ClientGoneError, closeUnreadBody, MalformedBodyError } from './read-body.js';
 import { sendRefusal } from './refusal-page.js';
 import type { FastPath, Mount, Route } from './router.js';
 import { loggablePath, sendFailed, sendMethodNotAllowed, sendNotFound } from './server-pages.js';
@@ -55,6 +55,8 @@ export function createHttpServer({ routes, mounts, fast = [], metrics, log }: Ht
       new Promise<void>((resolve) => resolve(route.handler(req, res, match.slice(1).map(decode)))).catch((error) => fail(req, res, error, log));
       return;
     }
+    // Answered before a body is read: a body sent along is not drained (closeUnreadBody).
+    closeUnreadBody(req, res);
     if (allowed.size > 0) {
       routeName = 'method_not_allowed';
       return sendMethodNotAllowed(req, res, path, [...allowed].join(', '));
