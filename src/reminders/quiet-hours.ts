@@ -124,9 +124,10 @@ export function earliestSendRule(): (due: Date, limit: Date, zone: string, quiet
  * earliest it may leave (earliestSend, by the same quiet hours). One function for every writer of
  * a substitute's rows (answerMeeting's substituteReminders, planning's fanOutSubstitutes), so
  * whichever writes first the row is the same: timed by the substitute's own quiet hours
- * (test/reminders/earliest-substitute.test.ts).
+ * (test/reminders/earliest-substitute.test.ts). `dayZone`: the zone the reminder's text counts
+ * days in, when it is not the person's (an activity's: earliestSend).
  */
-export function personalReminderTiming(meant: Date, start: Date, zone: string, quiet: QuietHours): { dueAt: Date; earliestAt: Date } {
+export function personalReminderTiming(meant: Date, start: Date, zone: string, quiet: QuietHours, dayZone: string = zone): { dueAt: Date; earliestAt: Date } {
   const dueAt = outsideQuietHours(meant, start, zone, quiet);
-  return { dueAt, earliestAt: earliestSend(dueAt, start, zone, quiet) };
+  return { dueAt, earliestAt: earliestSend(dueAt, start, zone, quiet, dayZone) };
 }
