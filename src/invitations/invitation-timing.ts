@@ -4,7 +4,7 @@ import type { ActivityRow, Database } from '../db/tables.js';
 import { setDueTimes } from '../delivery/outbox.js';
 import { subtractWorkingDays } from '../domain/holidays.js';
 import { parseDuration, zoned, zoneNamed } from '../domain/local-time.js';
-import { earliestSendRule, quietHoursColumns, quietHoursRule, quietOf } from '../reminders/quiet-hours.js';
+import { quietHoursColumns, quietHoursRule, quietOf, reminderTimingRule } from '../reminders/quiet-hours.js';
 
 /** The end of the RSVP deadline's day in the activity's zone; answers after it are closed. */
 export function rsvpClosesAt(activity: Pick<ActivityRow, 'rsvp_by' | 'timezone'>): Date | undefined {
@@ -85,15 +85,12 @@ export async function retimeInvitations(db: Kysely<Database>, personId: number, 
       and d.payload->>'type' in ('invitation', 'rsvp_offer', 'activity_reminder', 'rsvp_deadline')`.execute(db);
   const invitation = invitationDueAt(now);
   const reminder = quietHoursRule(now);
-  const earliest = earliestSendRule();
+  const activityReminder = reminderTimingRule(now);
   // Only an activity's reminder may leave ahead of its time (planActivityReminders); the others keep none.
   const timing = (r: (typeof waiting.rows)[number]): { dueAt: Date; earliestAt?: Date } => {
     // A reminder expires when its activity starts, the deadline's when answers close (planActivityReminders).
     const limit = new Date(r.expires_at);
-    if (r.type === 'activity_reminder') {
-      const dueAt = reminder(activityReminderTime(limit, r.offset!, r.activity_zone), limit, r.zone, quietOf(r));
-      return { dueAt, earliestAt: earliest(dueAt, limit, r.zone, quietOf(r), r.activity_zone) };
-    }
+    if (r.type === 'activity_reminder') return activityReminder(activityReminderTime(limit, r.offset!, r.activity_zone), limit, r.zone, quietOf(r), r.activity_zone);
     if (r.type !== 'rsvp_deadline') return { dueAt: invitation(r) };
     const rsvpBy = DateTime.fromJSDate(limit, { zone: zoneNamed(r.activity_zone) }).toISODate()!;
     return { dueAt: reminder(deadlineReminderTime(rsvpBy, r.activity_zone), limit, r.zone, quietOf(r)) };

@@ -4,7 +4,7 @@ import type { Database } from '../db/tables.js';
 import { enqueue, type PlannedDelivery } from '../delivery/outbox.js';
 import type { ChannelKind } from '../ports/channel.port.js';
 import { parseDuration } from '../domain/local-time.js';
-import { earliestSendRule, quietHoursRule, quietOf } from '../reminders/quiet-hours.js';
+import { quietHoursRule, quietOf, reminderTimingRule } from '../reminders/quiet-hours.js';
 import { activityReminderTime, deadlineReminderTime, personTimingColumns, rsvpClosesAt } from './invitation-timing.js';
 
 /** Before an activity, to those who accepted (issue 6: P7D and P1D by default). */
@@ -37,7 +37,7 @@ interface Recipient {
 export async function planActivityReminders(db: Kysely<Database>, clock: Clock): Promise<number> {
   const now = clock.now();
   const rule = quietHoursRule(now);
-  const earliest = earliestSendRule();
+  const timing = reminderTimingRule(now);
   const planned: PlannedDelivery[] = [];
   const accepted = await sql<Recipient & { activity_id: string; starts_at: Date; activity_zone: string }>`
     select a.id as activity_id, r.person_id, p.channels, a.starts_at, a.timezone as activity_zone,
@@ -53,17 +53,15 @@ export async function planActivityReminders(db: Kysely<Database>, clock: Clock):
     for (const offset of ACTIVITY_REMINDERS) {
       const meant = activityReminderTime(start, offset, row.activity_zone);
       if (meant.getTime() < now.getTime()) continue;
-      const dueAt = rule(meant, start, row.zone, quietOf(row));
       planned.push({
         key: `activity-reminder:${row.activity_id}:${row.person_id}:${offset}:${start.toISOString()}`,
         kind: 'reminder',
         personId: row.person_id,
         channels: parse(row.channels),
         payload: { type: 'activity_reminder', activityId: row.activity_id, personId: String(row.person_id), offset, startsAt: start.toISOString() },
-        dueAt,
+        // By the person's quiet hours in their zone; its text counts days in the activity's.
+        ...timing(meant, start, row.zone, quietOf(row), row.activity_zone),
         expiresAt: start,
-        // Its text counts days in the activity's zone; the due time was set by the person's quiet hours in theirs.
-        earliestAt: earliest(dueAt, start, row.zone, quietOf(row), row.activity_zone),
       });
     }
   }
@@ -88,6 +86,7 @@ export async function planActivityReminders(db: Kysely<Database>, clock: Clock):
         personId: s.person_id,
         channels: parse(s.channels),
         payload: { type: 'rsvp_deadline', activityId: activity.id, personId: String(s.person_id) },
+        // Not a reminder of the activity: never sent ahead of its time (no earliest_at), only its due time.
         dueAt: rule(meant, closes, s.zone, quietOf(s)),
         expiresAt: closes,
       });

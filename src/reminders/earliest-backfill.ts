@@ -60,6 +60,9 @@ async function fillAfter(db: Kysely<Database>, after: number, limit: number, ear
   if (rows.length === 0) return { filled: 0 };
   const values = rows.map((r) => {
     const due = new Date(r.due_at);
+    // Not personalReminderTiming: the row keeps the due time it has (planned, held or re-timed
+    // before), so only earliestSend of it; timing it again here would move rows already planned.
+    // Memoised (earliestSendRule): one start may fill some hundred thousand rows.
     // Its meeting or activity gone from under it (no zone) or no limit: it keeps its due time, never early.
     const at = r.zone && r.expires_at ? earliest(due, new Date(r.expires_at), r.zone, quietOf(r), r.activity_zone ?? r.zone) : due;
     return { id: Number(r.id), due, earliestAt: at };

@@ -5,7 +5,7 @@ import type { Database } from '../db/tables.js';
 import { enqueue, setDueTimes, type PlannedDelivery } from '../delivery/outbox.js';
 import { parseDuration } from '../domain/local-time.js';
 import type { ChannelKind } from '../ports/channel.port.js';
-import { DEFAULT_QUIET_HOURS, earliestSendRule, outsideQuietHours, personalReminderTiming, quietHoursColumns, quietHoursRule, quietOf, type QuietHours } from './quiet-hours.js';
+import { DEFAULT_QUIET_HOURS, personalReminderTiming, quietHoursColumns, quietOf, reminderTimingRule, type QuietHours } from './quiet-hours.js';
 import { occurrenceKey } from './occurrence-window.js';
 import { planMeetings, type MeetingPlanner } from './plan-meetings.js';
 import { dropStaleReminders } from './stale-reminders.js';
@@ -56,7 +56,8 @@ export function reminderPlanner(db: Kysely<Database>, options: { clock: Clock; h
   // Batches sized by time: on PGlite one INSERT … SELECT of 1,000 occurrences × their members
   // held the event loop for a long time (time-slices.ts).
   const sizer = new BatchSizer(100, 10, 1000);
-  const earliest = earliestSendRule();
+  // Memoised: thousands of teams and people share a time, a zone and quiet hours.
+  const timing = reminderTimingRule(now);
   let occurrences: PlannedOccurrence[] = [];
   let personal: PlannedDelivery[] = [];
   // One insert in flight while the next batch is computed: the database works on its own core.
@@ -86,11 +87,11 @@ export function reminderPlanner(db: Kysely<Database>, options: { clock: Clock; h
         for (const [offset, duration] of offsets) {
           const planned = occurrence.start.minus(duration).toJSDate();
           if (planned.getTime() < now.getTime()) continue;
-          const dueAt = outsideQuietHours(planned, start, team.timezone);
-          occurrences.push({ teamId: team.id, date: occurrence.date, keyDate, offset, meant: planned, zone: team.timezone, dueAt, expiresAt: start, earliestAt: earliest(dueAt, start, team.timezone, DEFAULT_QUIET_HOURS) });
+          // Not yet meant: the rule's "from now" for a time past never applies here.
+          const { dueAt, earliestAt } = timing(planned, start, team.timezone, DEFAULT_QUIET_HOURS);
+          occurrences.push({ teamId: team.id, date: occurrence.date, keyDate, offset, meant: planned, zone: team.timezone, dueAt, expiresAt: start, earliestAt });
           const ref: ReminderRef = { type: 'reminder', teamId: team.id, date: occurrence.date, offset };
           for (const member of ownHere) {
-            const due = outsideQuietHours(planned, start, team.timezone, member.quiet);
             personal.push({
               key: reminderKey(team.id, keyDate, offset, member.id),
               kind: 'reminder',
@@ -98,9 +99,8 @@ export function reminderPlanner(db: Kysely<Database>, options: { clock: Clock; h
               teamId: team.id,
               channels: member.channels,
               payload: ref,
-              dueAt: due,
+              ...timing(planned, start, team.timezone, member.quiet),
               expiresAt: start,
-              earliestAt: earliest(due, start, team.timezone, member.quiet),
             });
           }
         }
@@ -264,14 +264,12 @@ export async function replanPerson(db: Kysely<Database>, personId: number, clock
     join teams t on t.id = d.team_id
     left join preferences q on q.person_id = d.person_id
     where d.person_id = ${personId} and d.state = 'pending' and d.attempts = 0 and d.payload->>'type' = 'reminder'`.execute(db);
-  const rule = quietHoursRule(now);
-  const earliest = earliestSendRule();
+  const timing = reminderTimingRule(now);
   const retimed = waiting.rows.map((r) => {
     // A reminder expires when its meeting starts (planReminders), so the start is at hand.
     const start = DateTime.fromJSDate(new Date(r.expires_at), { zone: r.timezone });
     const meant = start.minus(parseDuration(r.offset)!).toJSDate();
-    const dueAt = rule(meant, start.toJSDate(), r.timezone, quietOf(r));
-    return { id: Number(r.id), dueAt, earliestAt: earliest(dueAt, start.toJSDate(), r.timezone, quietOf(r)) };
+    return { id: Number(r.id), ...timing(meant, start.toJSDate(), r.timezone, quietOf(r)) };
   });
   return setDueTimes(db, retimed, now);
 }

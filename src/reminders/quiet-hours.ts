@@ -119,14 +119,41 @@ export function earliestSendRule(): (due: Date, limit: Date, zone: string, quiet
   };
 }
 
+/** A reminder's due time and the earliest instant it may leave ahead of a lump. */
+export interface ReminderTiming {
+  dueAt: Date;
+  earliestAt: Date;
+}
+
 /**
- * A person's meeting reminder meant for `meant`: its due time outside their quiet hours and the
- * earliest it may leave (earliestSend, by the same quiet hours). One function for every writer of
- * a substitute's rows (answerMeeting's substituteReminders, planning's fanOutSubstitutes), so
- * whichever writes first the row is the same: timed by the substitute's own quiet hours
- * (test/reminders/earliest-substitute.test.ts).
+ * A person's reminder meant for `meant`: its due time outside their quiet hours and the earliest
+ * it may leave (earliestSend, by the same quiet hours). The one rule of every writer of a meeting
+ * or activity reminder's row: planning (the fan-out, members and substitutes with quiet hours of
+ * their own), answerMeeting's substituteReminders, and the re-timing after a change of the team
+ * or of quiet hours (through reminderTimingRule), so whichever writes a row, it is the same
+ * (test/reminders/reminder-timing-writers.model.test.ts). `dayZone` is the zone the reminder's
+ * text counts days in, when it differs from the person's (an activity's: planActivityReminders).
+ * The one writer that does not use it is the back-fill of earliest_at (earliest-backfill.ts),
+ * which keeps the due time a row already has.
  */
-export function personalReminderTiming(meant: Date, start: Date, zone: string, quiet: QuietHours): { dueAt: Date; earliestAt: Date } {
+export function personalReminderTiming(meant: Date, start: Date, zone: string, quiet: QuietHours, dayZone: string = zone): ReminderTiming {
   const dueAt = outsideQuietHours(meant, start, zone, quiet);
-  return { dueAt, earliestAt: earliestSend(dueAt, start, zone, quiet) };
+  return { dueAt, earliestAt: earliestSend(dueAt, start, zone, quiet, dayZone) };
+}
+
+/**
+ * `personalReminderTiming` for many rows at once, as planning and re-timing use it: a time meant
+ * already past (held by earlier quiet hours) counts from `now`, as in quietHoursRule. Thousands of
+ * people share a time, a start, zones and quiet hours (planning writes some 376,000 rows), so each
+ * combination is computed once. The rows share the Dates it gives: never change them.
+ */
+export function reminderTimingRule(now: Date): (meant: Date, start: Date, zone: string, quiet: QuietHours, dayZone?: string) => ReminderTiming {
+  const memo = new Map<string, ReminderTiming>();
+  return (meant, start, zone, quiet, dayZone = zone) => {
+    const from = meant > now ? meant : now;
+    const key = `${from.getTime()}|${start.getTime()}|${zone}|${dayZone}|${quiet.from}|${quiet.to}`;
+    let timing = memo.get(key);
+    if (!timing) memo.set(key, (timing = personalReminderTiming(from, start, zone, quiet, dayZone)));
+    return timing;
+  };
 }

@@ -6,7 +6,7 @@ import { parseDuration } from '../domain/local-time.js';
 import { occurrenceOn, takesPlace, type Occurrence } from '../domain/occurrences.js';
 import { loadTeams } from '../feeds/feed-data.js';
 import { occurrenceKey } from './occurrence-window.js';
-import { earliestSendRule, quietHoursColumns, quietHoursRule, quietOf } from './quiet-hours.js';
+import { quietHoursColumns, quietOf, reminderTimingRule } from './quiet-hours.js';
 import { notClaimedNow } from '../delivery/claims.js';
 
 interface WaitingReminder {
@@ -51,8 +51,7 @@ export async function dropStaleReminders(db: Kysely<Database>, teamId: string, n
     return occurrences.get(date);
   };
   const offsets = new Set((team?.series.reminders as string[] | undefined) ?? []);
-  const rule = quietHoursRule(now);
-  const earliest = earliestSendRule();
+  const timing = reminderTimingRule(now);
   const stale: number[] = [];
   const retimed: { id: number; dueAt: Date; earliestAt: Date }[] = [];
   const rechanneled: { id: number; channels: string }[] = [];
@@ -69,8 +68,7 @@ export async function dropStaleReminders(db: Kysely<Database>, teamId: string, n
     if (Number(r.attempts) > 0) continue;
     const start = o.start.toJSDate();
     const meant = DateTime.fromJSDate(start, { zone: team.team.timezone }).minus(parseDuration(r.offset)!).toJSDate();
-    const dueAt = rule(meant, start, team.team.timezone, quietOf(r));
-    retimed.push({ id: Number(r.id), dueAt, earliestAt: earliest(dueAt, start, team.team.timezone, quietOf(r)) });
+    retimed.push({ id: Number(r.id), ...timing(meant, start, team.team.timezone, quietOf(r)) });
     const channels = JSON.stringify(typeof r.channels === 'string' ? JSON.parse(r.channels) : r.channels);
     const before = JSON.stringify(typeof r.row_channels === 'string' ? JSON.parse(r.row_channels) : r.row_channels);
     if (channels !== before && Number(r.channel_index) === 0) rechanneled.push({ id: Number(r.id), channels });

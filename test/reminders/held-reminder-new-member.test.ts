@@ -1,0 +1,59 @@
+import { DateTime } from 'luxon';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FixedClock } from '../../src/clock.js';
+import type { Db } from '../../src/db/db.port.js';
+import { planReminders, replanTeam } from '../../src/reminders/plan-reminders.js';
+import { dialects, freshDatabase } from '../support/databases.js';
+import { importYaml } from '../support/schedule-builder.js';
+
+// Found while giving every writer personalReminderTiming (reminder-timing-writers.model.test.ts):
+// planning skips a reminder whose time meant has passed, even when quiet hours would still hold
+// it to a time to come, while the re-timing writers (replanPerson, dropStaleReminders) time such
+// a row from now. So a member added in the evening gets no reminder of tomorrow morning's meeting
+// that the others get at 07:00. Kept as `it.fails` (the behaviour is unchanged): it passes while
+// the gap is there; decide whether planning should plan such rows, then make it an `it`.
+
+const zone = 'Europe/Warsaw';
+const warsaw = (iso: string) => DateTime.fromISO(iso, { zone }).toJSDate();
+const local = (d: Date) => DateTime.fromJSDate(new Date(d), { zone }).toFormat("yyyy-MM-dd'T'HH:mm");
+
+const schedule = (withOla: boolean) => `
+teams:
+  - id: t1
+    name: PZK Test
+    area: gmina
+    meetings:
+      rrule: FREQ=DAILY;COUNT=1
+      starts: 2027-03-09T09:00
+      duration: PT2H
+      location: Sala 1
+      reminders: [PT12H]
+    members:
+      - { name: Ewa Koordynator, email: ewa@example.org, role: coordinator, institution: Inna }
+${withOla ? '      - { name: Ola Nowa, email: ola@example.org, institution: Inna }\n' : ''}`;
+
+describe.each(dialects)('a reminder held by quiet hours, for a member added after its time meant, on %s', (kind) => {
+  let db: Db;
+  const clock = new FixedClock(warsaw('2027-03-08T12:00'));
+  beforeEach(async () => {
+    clock.set(warsaw('2027-03-08T12:00'));
+    db = await freshDatabase(kind);
+  });
+  afterEach(async () => db?.close());
+
+  it.fails('is planned for the time the others have (meant 21:00, held to 07:00)', async () => {
+    await importYaml(db.db, clock, { 't.yaml': schedule(false) });
+    await planReminders(db.db, { clock });
+    clock.set(warsaw('2027-03-08T22:00'));
+    await importYaml(db.db, clock, { 't.yaml': schedule(true) });
+    await replanTeam(db.db, 't1', clock);
+    const rows = await db.db
+      .selectFrom('deliveries')
+      .innerJoin('people', 'people.id', 'deliveries.person_id')
+      .select(['people.email', 'deliveries.due_at'])
+      .where('deliveries.kind', '=', 'reminder')
+      .orderBy('people.email')
+      .execute();
+    expect(rows.map((r) => `${r.email} ${local(r.due_at)}`)).toEqual(['ewa@example.org 2027-03-09T07:00', 'ola@example.org 2027-03-09T07:00']);
+  });
+});
