@@ -11,7 +11,7 @@ import { participationMessages, type AnswerRefusal } from '../i18n/participation
 import type { ChannelKind, Message } from '../ports/channel.port.js';
 import { occurrenceKey } from '../reminders/occurrence-window.js';
 import type { ReminderRef } from '../reminders/plan-reminders.js';
-import { DEFAULT_QUIET_HOURS, personalReminderTiming, type QuietHours } from '../reminders/quiet-hours.js';
+import { DEFAULT_QUIET_HOURS, plannedReminderTiming, type QuietHours } from '../reminders/quiet-hours.js';
 import { notClaimedNow } from '../delivery/claims.js';
 
 export type MeetingAnswer = 'attending' | 'not_attending';
@@ -242,10 +242,12 @@ export function substituteReminders(
   const out: PlannedDelivery[] = [];
   for (const offset of team.series.reminders as string[]) {
     const planned = occurrence.start.minus(parseDuration(offset)!).toJSDate();
-    if (planned.getTime() < now.getTime()) continue;
+    // By the substitute's own quiet hours, as fanOutSubstitutes (plan-reminders.ts) plans them again;
+    // a time meant already past only while those hours still hold it (plannedReminderTiming).
+    const timing = plannedReminderTiming(planned, start, team.team.timezone, quiet, now);
+    if (!timing) continue;
+    const { dueAt, earliestAt } = timing;
     const payload: ReminderRef = { type: 'reminder', teamId: team.team.id, date: occurrence.date, offset };
-    // By the substitute's own quiet hours, as fanOutSubstitutes (plan-reminders.ts) plans them again.
-    const { dueAt, earliestAt } = personalReminderTiming(planned, start, team.team.timezone, quiet);
     out.push({
       key: `reminder:${team.team.id}:${occurrenceKey(occurrence)}:${offset}:${substitute.id}`,
       kind: 'reminder',

@@ -5,7 +5,7 @@ import type { Database } from '../db/tables.js';
 import { enqueue, setDueTimes, type PlannedDelivery } from '../delivery/outbox.js';
 import { parseDuration } from '../domain/local-time.js';
 import type { ChannelKind } from '../ports/channel.port.js';
-import { DEFAULT_QUIET_HOURS, personalReminderTiming, quietHoursColumns, quietOf, reminderTimingRule, type QuietHours } from './quiet-hours.js';
+import { DEFAULT_QUIET_HOURS, plannedReminderTiming, quietHoursColumns, quietOf, reminderTimingRule, type QuietHours } from './quiet-hours.js';
 import { occurrenceKey } from './occurrence-window.js';
 import { planMeetings, type MeetingPlanner } from './plan-meetings.js';
 import { dropStaleReminders } from './stale-reminders.js';
@@ -59,17 +59,20 @@ export function reminderPlanner(db: Kysely<Database>, options: { clock: Clock; h
   // Memoised: thousands of teams and people share a time, a zone and quiet hours.
   const timing = reminderTimingRule(now);
   let occurrences: PlannedOccurrence[] = [];
+  /** Past for the default quiet hours, so not fanned out, but a substitute's own may hold them still. */
+  let pastForDefault: OccurrenceMeant[] = [];
   let personal: PlannedDelivery[] = [];
   // One insert in flight while the next batch is computed: the database works on its own core.
   let inFlight: Promise<void> = Promise.resolve();
   const flush = async () => {
-    const [o, p] = [occurrences, personal];
+    const [o, p, past] = [occurrences, personal, pastForDefault];
     occurrences = [];
     personal = [];
+    pastForDefault = [];
     await inFlight;
     const started = performance.now();
     inFlight = Promise.all([fanOut(db, o), enqueue(db, p)])
-      .then(async ([a, b]) => [a, b, await fanOutSubstitutes(db, o)])
+      .then(async ([a, b]) => [a, b, (await fanOutSubstitutes(db, o, now)) + (past.length ? await fanOutOwnQuietSubstitutes(db, past, now) : 0)])
       .then(([a, b, c]) => void ((added += a! + b! + c!), sizer.took(performance.now() - started, o.length)));
     // Marked as handled at once; a failure still surfaces at the next await of inFlight.
     inFlight.catch(() => undefined);
@@ -86,12 +89,18 @@ export function reminderPlanner(db: Kysely<Database>, options: { clock: Clock; h
         const keyDate = occurrenceKey(occurrence);
         for (const [offset, duration] of offsets) {
           const planned = occurrence.start.minus(duration).toJSDate();
-          if (planned.getTime() < now.getTime()) continue;
-          // Not yet meant: the rule's "from now" for a time past never applies here.
-          const { dueAt, earliestAt } = timing(planned, start, team.timezone, DEFAULT_QUIET_HOURS);
-          occurrences.push({ teamId: team.id, date: occurrence.date, keyDate, offset, meant: planned, zone: team.timezone, dueAt, expiresAt: start, earliestAt });
+          // Not yet meant (nearly all): the memoised rule. A time meant already past counts only
+          // while quiet hours hold it to a time to come (plannedReminderTiming); such rows are few.
+          const passed = planned.getTime() < now.getTime();
+          const timed = (quiet: QuietHours) => (passed ? plannedReminderTiming(planned, start, team.timezone, quiet, now) : timing(planned, start, team.timezone, quiet));
+          const shared = timed(DEFAULT_QUIET_HOURS);
+          const meant: OccurrenceMeant = { teamId: team.id, date: occurrence.date, keyDate, offset, meant: planned, zone: team.timezone, expiresAt: start };
+          if (shared) occurrences.push({ ...meant, dueAt: shared.dueAt, earliestAt: shared.earliestAt });
+          else pastForDefault.push(meant);
           const ref: ReminderRef = { type: 'reminder', teamId: team.id, date: occurrence.date, offset };
           for (const member of ownHere) {
+            const mine = timed(member.quiet);
+            if (!mine) continue;
             personal.push({
               key: reminderKey(team.id, keyDate, offset, member.id),
               kind: 'reminder',
@@ -99,7 +108,7 @@ export function reminderPlanner(db: Kysely<Database>, options: { clock: Clock; h
               teamId: team.id,
               channels: member.channels,
               payload: ref,
-              ...timing(planned, start, team.timezone, member.quiet),
+              ...mine,
               expiresAt: start,
             });
           }
@@ -116,6 +125,9 @@ export function reminderPlanner(db: Kysely<Database>, options: { clock: Clock; h
 }
 
 const reminderKey = (teamId: string, date: string, offset: string, personId: number) => `reminder:${teamId}:${date}:${offset}:${personId}`;
+
+/** An occurrence's reminder as meant, before any quiet hours time it. */
+type OccurrenceMeant = Omit<PlannedOccurrence, 'dueAt' | 'earliestAt'>;
 
 interface PlannedOccurrence {
   teamId: string;
@@ -184,7 +196,7 @@ async function fanOut(db: Kysely<Database>, rows: PlannedOccurrence[]): Promise<
  * them again for a meeting's new time after a move (its key changes). Found by
  * meeting_answers' primary key, so a team without substitutes costs one index probe.
  */
-async function fanOutSubstitutes(db: Kysely<Database>, rows: PlannedOccurrence[]): Promise<number> {
+async function fanOutSubstitutes(db: Kysely<Database>, rows: PlannedOccurrence[], now: Date): Promise<number> {
   if (rows.length === 0) return 0;
   const result = await sql`
     insert into deliveries (dedupe_key, kind, person_id, team_id, channels, payload, due_at, next_attempt_at, expires_at, earliest_at)
@@ -203,15 +215,15 @@ async function fanOutSubstitutes(db: Kysely<Database>, rows: PlannedOccurrence[]
       where q.person_id = a.substitute_person_id and (q.quiet_from <> ${DEFAULT_QUIET_HOURS.from} or q.quiet_to <> ${DEFAULT_QUIET_HOURS.to})
     )
     on conflict (dedupe_key) do nothing`.execute(db);
-  return Number(result.numAffectedRows ?? 0) + (await fanOutOwnQuietSubstitutes(db, rows));
+  return Number(result.numAffectedRows ?? 0) + (await fanOutOwnQuietSubstitutes(db, rows, now));
 }
 
 /**
  * fanOutSubstitutes' rows for substitutes with quiet hours of their own: due time and early
- * window by those hours (personalReminderTiming, as answerMeeting's substituteReminders writes
+ * window by those hours (plannedReminderTiming, as answerMeeting's substituteReminders writes
  * them), so the row is the same whichever writes it first. Few people: one read, then enqueue.
  */
-async function fanOutOwnQuietSubstitutes(db: Kysely<Database>, rows: PlannedOccurrence[]): Promise<number> {
+async function fanOutOwnQuietSubstitutes(db: Kysely<Database>, rows: OccurrenceMeant[], now: Date): Promise<number> {
   const { rows: subs } = await sql<{ team_id: string; date: string; person_id: number; channels: ChannelKind[]; quiet_from: number; quiet_to: number }>`
     select distinct a.team_id, a.occurrence_date as date, a.substitute_person_id as person_id, p.channels, q.quiet_from, q.quiet_to
     from unnest(${rows.map((r) => r.teamId)}::text[], ${rows.map((r) => r.date)}::text[]) as o(team_id, date)
@@ -224,6 +236,9 @@ async function fanOutOwnQuietSubstitutes(db: Kysely<Database>, rows: PlannedOccu
     for (const sub of subs) {
       if (sub.team_id !== o.teamId || sub.date !== o.date) continue;
       const personId = Number(sub.person_id);
+      // A time meant already past counts only while the substitute's own quiet hours hold it.
+      const timing = plannedReminderTiming(o.meant, o.expiresAt, o.zone, { from: sub.quiet_from, to: sub.quiet_to }, now);
+      if (!timing) continue;
       planned.push({
         key: reminderKey(o.teamId, o.keyDate, o.offset, personId),
         kind: 'reminder',
@@ -231,7 +246,7 @@ async function fanOutOwnQuietSubstitutes(db: Kysely<Database>, rows: PlannedOccu
         teamId: o.teamId,
         channels: sub.channels,
         payload: { type: 'reminder', teamId: o.teamId, date: o.date, offset: o.offset } satisfies ReminderRef,
-        ...personalReminderTiming(o.meant, o.expiresAt, o.zone, { from: sub.quiet_from, to: sub.quiet_to }),
+        ...timing,
         expiresAt: o.expiresAt,
       });
     }

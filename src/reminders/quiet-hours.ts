@@ -142,6 +142,18 @@ export function personalReminderTiming(meant: Date, start: Date, zone: string, q
 }
 
 /**
+ * What planning writes for a reminder meant for `meant`, seen at `now`: its timing
+ * (personalReminderTiming), or undefined when it is past. A time meant already past still counts
+ * while quiet hours hold it to a time to come (meant 21:00, held to 07:00): someone added to the
+ * team at 22:00 gets it at 07:00 with the others (test/reminders/held-reminder-new-member.test.ts).
+ * Within one quiet span this is the timing re-timing gives from now (reminderTimingRule).
+ */
+export function plannedReminderTiming(meant: Date, start: Date, zone: string, quiet: QuietHours, now: Date, dayZone: string = zone): ReminderTiming | undefined {
+  const timing = personalReminderTiming(meant, start, zone, quiet, dayZone);
+  return meant.getTime() < now.getTime() && timing.dueAt.getTime() < now.getTime() ? undefined : timing;
+}
+
+/**
  * `personalReminderTiming` for many rows at once, as planning and re-timing use it: a time meant
  * already past (held by earlier quiet hours) counts from `now`, as in quietHoursRule. Thousands of
  * people share a time, a start, zones and quiet hours (planning writes some 376,000 rows), so each

@@ -7,11 +7,10 @@ import { dialects, freshDatabase } from '../support/databases.js';
 import { importYaml } from '../support/schedule-builder.js';
 
 // Found while giving every writer personalReminderTiming (reminder-timing-writers.model.test.ts):
-// planning skips a reminder whose time meant has passed, even when quiet hours would still hold
+// planning skipped a reminder whose time meant had passed, even when quiet hours would still hold
 // it to a time to come, while the re-timing writers (replanPerson, dropStaleReminders) time such
-// a row from now. So a member added in the evening gets no reminder of tomorrow morning's meeting
-// that the others get at 07:00. Kept as `it.fails` (the behaviour is unchanged): it passes while
-// the gap is there; decide whether planning should plan such rows, then make it an `it`.
+// a row from now. So a member added in the evening got no reminder of tomorrow morning's meeting
+// that the others get at 07:00. Planning now plans it, timed from its time meant.
 
 const zone = 'Europe/Warsaw';
 const warsaw = (iso: string) => DateTime.fromISO(iso, { zone }).toJSDate();
@@ -41,7 +40,7 @@ describe.each(dialects)('a reminder held by quiet hours, for a member added afte
   });
   afterEach(async () => db?.close());
 
-  it.fails('is planned for the time the others have (meant 21:00, held to 07:00)', async () => {
+  it('is planned for the time the others have (meant 21:00, held to 07:00)', async () => {
     await importYaml(db.db, clock, { 't.yaml': schedule(false) });
     await planReminders(db.db, { clock });
     clock.set(warsaw('2027-03-08T22:00'));
@@ -55,5 +54,16 @@ describe.each(dialects)('a reminder held by quiet hours, for a member added afte
       .orderBy('people.email')
       .execute();
     expect(rows.map((r) => `${r.email} ${local(r.due_at)}`)).toEqual(['ewa@example.org 2027-03-09T07:00', 'ola@example.org 2027-03-09T07:00']);
+  });
+
+  it('is not planned once its held time has passed, nor when its time meant passed outside quiet hours', async () => {
+    await importYaml(db.db, clock, { 't.yaml': schedule(false) });
+    await planReminders(db.db, { clock });
+    // 07:30: the others' reminder (held to 07:00) is past; a member added now gets none of it.
+    clock.set(warsaw('2027-03-09T07:30'));
+    await importYaml(db.db, clock, { 't.yaml': schedule(true) });
+    await replanTeam(db.db, 't1', clock);
+    const rows = await db.db.selectFrom('deliveries').innerJoin('people', 'people.id', 'deliveries.person_id').select('people.email').where('deliveries.kind', '=', 'reminder').execute();
+    expect(rows.map((r) => r.email)).toEqual(['ewa@example.org']);
   });
 });

@@ -135,11 +135,13 @@ describe.each(dialects)('every writer of a meeting reminder times it as personal
       const { dueAt, earliestAt } = personalReminderTiming(meant < now ? now : meant, start, r.zone, quiet[who] ?? DEFAULT_QUIET_HOURS);
       return { due: dueAt, earliest: earliestAt };
     };
-    /** Planning: what is missing and not yet meant. */
+    /** Planning: what is missing and not yet meant, or meant already but held by quiet hours to a time to come. */
     const plan = (now: Date, people: Who[]) => {
       for (const who of people) {
         for (const offset of r.offsets) {
-          if (meantOf(offset) < now || model.has(`${who} ${offset}`)) continue;
+          const meant = meantOf(offset);
+          const past = meant < now && personalReminderTiming(meant, start, r.zone, quiet[who] ?? DEFAULT_QUIET_HOURS).dueAt < now;
+          if (past || model.has(`${who} ${offset}`)) continue;
           model.set(`${who} ${offset}`, timing(who, offset, now));
         }
       }

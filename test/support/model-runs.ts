@@ -44,5 +44,7 @@ export async function checkModel<T>(name: string, arbitrary: fc.Arbitrary<T>, pr
     `${name}: seed ${runs.seed}, ${made} of ${runs.numRuns} runs in ${((Date.now() - started) / 1000).toFixed(1)} s` +
       `${budgetEnded ? ' (the time budget ended it)' : ''}; repeat with MODEL_SEED=${runs.seed} MODEL_RUNS=${made}`,
   );
-  if (details.failed) throw new Error(`${name}: failed at run ${made} of seed ${runs.seed} (MODEL_SEED=${runs.seed} MODEL_RUNS=${made} repeats it)\n${fc.defaultReportMessage(details) ?? ''}`);
+  // The failing run's own error too (which check, what differed): the report names only the value.
+  const why = details.errorInstance instanceof Error ? `\n${details.errorInstance.message}` : '';
+  if (details.failed) throw new Error(`${name}: failed at run ${made} of seed ${runs.seed} (MODEL_SEED=${runs.seed} MODEL_RUNS=${made} repeats it)\n${fc.defaultReportMessage(details) ?? ''}${why}`);
 }
