@@ -15,20 +15,24 @@ export const LANES: readonly Lane[] = ['slack', 'teams', 'email', 'console', 'no
 /**
  * The rows of a lane, in the form the partial indexes `deliveries_lane_due` (migration
  * 20261203_0013: the next due time, the gauge) and `deliveries_lane_order` (migration
- * 20261206_0032: claims, the lead) are built on, so those statements walk them.
+ * 20261206_0032, rebuilt by 20261206_0034: claims, the lead) are built on, so those statements walk them.
  */
 export function laneCondition(lane: Lane): RawBuilder<boolean> {
   return lane === 'none' ? sql<boolean>`(channels ->> channel_index) is null` : sql<boolean>`(channels ->> channel_index) = ${lane}`;
 }
 
 /**
- * Whether a row is bulk: an activity's invitations (and their updates) and announcements, sent
- * by the thousand at one instant with days to spare (an invitation's RSVP deadline). A lane's
- * claims take them after its time-bound rows (reminders, seat offers and RSVP-deadline nudges with
- * their deadlines, check-ins, notices, confirmations), so a conference's invitations never hold
- * back the meeting reminders due a minute later (docs/delivery-engine.md, "Order within a lane").
- * Never null. Written exactly as the partial index `deliveries_lane_order` (migration 0032) is
- * built on, so a claim reads that index; tested with `is true` / `is false`, which the planner
- * matches to a boolean index column (`not (a or b)` it would rewrite to `not a and not b`).
+ * Whether a row is bulk: an activity's first invitations and announcements, sent by the thousand
+ * at one instant with days to spare (an invitation's RSVP deadline). A lane's claims take them
+ * after its time-bound rows (reminders, an invitation's update or cancellation, seat offers and
+ * RSVP-deadline nudges with their deadlines, check-ins, notices, confirmations), so a
+ * conference's invitations never hold back the meeting reminders due a minute later, and a
+ * cancellation never waits behind a backlog until its activity has started (docs/delivery-engine.md,
+ * "Order within a lane"). An update is an invitation with `payload.update = '1'`
+ * (src/invitations/plan-invitations.ts). Never null (`kind` is not null; the payload's fields are
+ * compared with `is [not] distinct from`). Written exactly as the partial index
+ * `deliveries_lane_order` (migration 0034, before it 0032) is built on, so a claim reads that
+ * index; tested with `is true` / `is false`, which the planner matches to a boolean index column
+ * (`not (a or b)` it would rewrite to `not a and not b`).
  */
-export const bulkRow = sql<boolean>`(kind = 'announcement' or (kind = 'invitation' and (payload ->> 'type') is not distinct from 'invitation'))`;
+export const bulkRow = sql<boolean>`(kind = 'announcement' or (kind = 'invitation' and (payload ->> 'type') is not distinct from 'invitation' and (payload ->> 'update') is distinct from '1'))`;

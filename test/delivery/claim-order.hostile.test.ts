@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { prepareClaimSession, lockDue, pickDue } from '../../src/delivery/claims.js';
 import { laneLoad } from '../../src/delivery/lead.js';
 import { enqueue, type PlannedDelivery } from '../../src/delivery/outbox.js';
-import { down, up } from '../../migrations/20261206_0032_lane_order.js';
+import * as laneOrder from '../../migrations/20261206_0032_lane_order.js';
+import * as updatesTimeBound from '../../migrations/20261206_0034_invitation_updates_time_bound.js';
 import { claimsHarness } from '../support/claims-harness.js';
 import { dialects } from '../support/databases.js';
 import { checkModel, modelRuns } from '../support/model-runs.js';
@@ -58,10 +59,15 @@ describe.each(dialects)('the order of a claim within a lane, attacked, on %s', (
     expect(await pickDue(h.db.db, { now: clock.now(), lane: 'email', batchSize: 10, exclude: [], leadMs: 60_000 })).toHaveLength(4);
   });
 
-  it('should class every payload written with kind invitation as planned: only invitations (and their updates) are bulk', async () => {
+  it('should class every payload written with kind invitation as planned: only first invitations are bulk, an update (update = \'1\') is time-bound', async () => {
     await enqueue(h.db.db, [
       invitation('inv', 1000),
-      invitation('inv-update', 1000, 'invitation', { sequence: '2', update: 'cancelled' }),
+      invitation('inv-update', 1000, 'invitation', { sequence: '2', update: '1' }),
+      // An update written as a JSON number reads as '1' too (->> is text): time-bound.
+      invitation('inv-update-number', 1000, 'invitation', { sequence: '2', update: 1 }),
+      // Not what plan-invitations.ts writes for an update: bulk, as a first invitation.
+      invitation('inv-odd-update', 1000, 'invitation', { sequence: '2', update: 'cancelled' }),
+      invitation('inv-null-update', 1000, 'invitation', { sequence: '1', update: null }),
       invitation('offer', 1000, 'rsvp_offer', { until: at(3_600_000).toISOString() }),
       invitation('deadline', 1000, 'rsvp_deadline'),
       { ...base('odd', 1000), kind: 'invitation', payload: ['not', 'an', 'object'] } as unknown as PlannedDelivery,
@@ -69,33 +75,83 @@ describe.each(dialects)('the order of a claim within a lane, attacked, on %s', (
       { ...base('ann', 1000), kind: 'announcement', payload: { type: 'announcement', id: '1' } },
     ]);
     const load = await laneLoad(h.db.db, 'email', clock.now(), 60_000);
-    // offer, deadline and the odd ones are time-bound: counted; the rest are bulk.
-    expect(load.ahead.reduce((n, a) => n + a.n, 0)).toBe(4);
+    // The updates, offer, deadline and the odd ones are time-bound: counted; the rest are bulk.
+    expect(load.ahead.reduce((n, a) => n + a.n, 0)).toBe(6);
     // Every row is claimed once due, whatever its payload.
     clock.advance(1000);
     const d = h.dispatcher();
     const { rows } = await d.claims.claim({ now: clock.now(), lane: 'email', batchSize: 10 });
     await d.stop({ deadlineMs: 200 });
-    expect(keys(rows)).toEqual(['offer', 'deadline', 'odd', 'scalar', 'inv', 'inv-update', 'ann']);
+    expect(keys(rows)).toEqual(['inv-update', 'inv-update-number', 'offer', 'deadline', 'odd', 'scalar', 'inv', 'inv-odd-update', 'inv-null-update', 'ann']);
   });
 
-  it('should claim the same after migration 0032 is undone and done again over pending rows', async () => {
-    await enqueue(h.db.db, range('inv', 5).map((k) => invitation(k, -1000)));
+  it('should claim the same after migrations 0034 and 0032 are undone and done again over pending rows', async () => {
+    await enqueue(h.db.db, range('inv', 5).map((k) => invitation(k, -1000, 'invitation', { sequence: '1', update: '0' })));
+    await enqueue(h.db.db, [invitation('upd', -500, 'invitation', { sequence: '2', update: '1' })]);
     await enqueue(h.db.db, range('rem', 5).map((k) => reminder(k, 0)));
-    const expected = [...range('rem', 5), ...range('inv', 5)];
+    const expected = ['upd', ...range('rem', 5), ...range('inv', 5)];
     const claimOnce = async () => {
       const d = h.dispatcher();
       const { rows } = await d.claims.claim({ now: clock.now(), lane: 'email', batchSize: 20 });
       await d.stop({ deadlineMs: 200 });
       return keys(rows);
     };
-    await down(h.db.db);
-    const index = async () => (await sql<{ n: number }>`select count(*)::int as n from pg_indexes where indexname = 'deliveries_lane_order' and schemaname = current_schema()`.execute(h.db.db)).rows[0]!.n;
-    expect(await index()).toBe(0);
+    const index = async () =>
+      (await sql<{ def: string }>`select indexdef as def from pg_indexes where indexname = 'deliveries_lane_order' and schemaname = current_schema()`.execute(h.db.db)).rows.map((r) => r.def);
+    expect((await index())[0]).toMatch(/'update'/);
+    // Down 0034: 0032's index (every invitation bulk); the claims, no longer matching it, still take the rows in the new order.
+    await updatesTimeBound.down(h.db.db);
+    expect(await index()).toHaveLength(1);
+    expect((await index())[0]).not.toMatch(/'update'/);
     expect(await claimOnce()).toEqual(expected);
-    await up(h.db.db);
-    expect(await index()).toBe(1);
+    await laneOrder.down(h.db.db);
+    expect(await index()).toHaveLength(0);
     expect(await claimOnce()).toEqual(expected);
+    await laneOrder.up(h.db.db);
+    await updatesTimeBound.up(h.db.db);
+    expect(await index()).toHaveLength(1);
+    expect((await index())[0]).toMatch(/'update'/);
+    expect(await claimOnce()).toEqual(expected);
+  });
+
+  // A rolling upgrade: a replica of the version before 0034 (src/delivery/claims.ts at c094c8f,
+  // lockDueStatement, verbatim but for its bulk flag written out) claims on a database migrated to
+  // 0034. Its bulk flag no longer matches the index: its claims still work, in its own (old) order.
+  it.runIf(kind === 'postgres')('should let a replica of the version before 0034 claim, in its old order, none twice', async () => {
+    const oldBulkRow = sql<boolean>`(kind = 'announcement' or (kind = 'invitation' and (payload ->> 'type') is not distinct from 'invitation'))`;
+    const oldLockDue = (lockClass: number, now: Date, batchSize: number, exclude: number[]) => {
+      const lane = sql`state = 'pending' and (channels ->> channel_index) = 'email' and id <> all(${exclude}::bigint[])`;
+      return sql<{ id: string }>`
+        select c.id from (
+          (select id from deliveries where ${lane} and ${oldBulkRow} is false and next_attempt_at <= ${now} order by next_attempt_at, id)
+          union all
+          (select id from deliveries where ${lane} and ${oldBulkRow} is true and next_attempt_at <= ${now} order by next_attempt_at, id)
+          offset 0
+        ) c
+        where pg_try_advisory_lock(${lockClass}::int, (c.id % 2147483648)::int)
+        limit ${batchSize}`;
+    };
+    await enqueue(h.db.db, range('inv', 300).map((k) => invitation(k, -2000, 'invitation', { sequence: '1', update: '0' })));
+    await enqueue(h.db.db, range('upd', 20).map((k) => invitation(k, -1000, 'invitation', { sequence: '2', update: '1' })));
+    await enqueue(h.db.db, range('rem', 300).map((k) => reminder(k, 0)));
+    await sql`analyze deliveries`.execute(h.db.db);
+    const oldSession = await h.openSession();
+    const lockClass = await prepareClaimSession(oldSession);
+    const { rows: plan } = await sql<{ 'QUERY PLAN': string }>`explain ${oldLockDue(lockClass, clock.now(), 100, [])}`.execute(oldSession.db);
+    console.log(plan.map((r) => r['QUERY PLAN']).join('\n'));
+    const idKeys = async (ids: string[]) => {
+      const rows = await h.db.db.selectFrom('deliveries').select(['id', 'dedupe_key']).where('id', 'in', ids.map(Number)).execute();
+      const key = new Map(rows.map((r) => [String(r.id), r.dedupe_key]));
+      return ids.map((id) => key.get(String(id))!);
+    };
+    // The old rule: the reminders, then the invitations (first ones and updates) in due order.
+    const first = await idKeys((await oldLockDue(lockClass, clock.now(), 310, []).execute(oldSession.db)).rows.map((r) => r.id));
+    expect(first).toEqual([...range('rem', 300), ...range('inv', 10)]);
+    // A new replica meanwhile takes what the old one does not hold, in the new order.
+    const d = h.dispatcher({ workerId: 'w2' });
+    const { rows } = await d.claims.claim({ now: clock.now(), lane: 'email', batchSize: 30 });
+    await d.stop({ deadlineMs: 200 });
+    expect(keys(rows)).toEqual([...range('upd', 20), ...range('inv', 300).slice(10, 20)]);
   });
 });
 

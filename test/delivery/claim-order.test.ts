@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { lockDueStatement, pickDue, pickDueStatement, prepareClaimSession } from '../../src/delivery/claims.js';
 import { laneLoad } from '../../src/delivery/lead.js';
 import { enqueue, nextDueAt, type PlannedDelivery } from '../../src/delivery/outbox.js';
+import type { InvitationRef } from '../../src/invitations/plan-invitations.js';
 import { claimsHarness } from '../support/claims-harness.js';
 import { dialects } from '../support/databases.js';
 import { checkModel, modelRuns } from '../support/model-runs.js';
@@ -13,9 +14,11 @@ import { checkModel, modelRuns } from '../support/model-runs.js';
  * time-bound rows due now, then time-bound rows that may go early within the lead, then bulk
  * rows (an activity's invitations, announcements) due now, each in (next_attempt_at, id) order.
  * A conference's thousands of invitations due at one instant must not hold back the meeting
- * reminders due a second later; bulk rows still drain when nothing time-bound is due.
+ * reminders due a second later; bulk rows still drain when nothing time-bound is due. An
+ * invitation's update or cancellation (payload.update = '1') is time-bound: it must reach people
+ * before the activity starts, whatever the backlog.
  */
-type Sort = 'reminder' | 'invitation' | 'announcement' | 'offer';
+type Sort = 'reminder' | 'invitation' | 'update' | 'announcement' | 'offer';
 
 const RUNS = modelRuns(25);
 
@@ -31,7 +34,9 @@ describe.each(dialects)('the order of a claim within a lane on %s', (kind) => {
     if (sort === 'announcement') return { ...base, kind: 'announcement', payload: { type: 'announcement', id: '1' } };
     // A seat offer is kind 'invitation' too, but has its deadline: time-bound.
     if (sort === 'offer') return { ...base, kind: 'invitation', payload: { type: 'rsvp_offer', activityId: 'a', personId: '1', until: at(3_600_000).toISOString() } };
-    return { ...base, kind: 'invitation', payload: { type: 'invitation', activityId: 'a', personId: '1', sequence: '1', update: '' } };
+    // An update or a cancellation is written as plan-invitations.ts writes it: the same payload with update '1'.
+    if (sort === 'update') return { ...base, kind: 'invitation', payload: { type: 'invitation', activityId: 'a', personId: '1', sequence: '2', update: '1' } satisfies InvitationRef };
+    return { ...base, kind: 'invitation', payload: { type: 'invitation', activityId: 'a', personId: '1', sequence: '1', update: '0' } satisfies InvitationRef };
   };
   const keysOf = async (ids: number[]) => {
     if (ids.length === 0) return [];
@@ -83,6 +88,28 @@ describe.each(dialects)('the order of a claim within a lane on %s', (kind) => {
     expect(await claimed(10)).toEqual(['notice-due', 'offer', 'early', 'inv', 'ann']);
   });
 
+  it('should claim an invitation\'s update or cancellation with the time-bound rows, before a backlog of first invitations', async () => {
+    // 100 first invitations due 5 s ago (queued first), an update and a cancellation due 1 s ago, 20 reminders due now.
+    await enqueue(h.db.db, range('inv', 100).map((k) => planned(k, 'invitation', -5000)));
+    await enqueue(h.db.db, [planned('update', 'update', -1000), planned('cancel', 'update', -1000)]);
+    await enqueue(h.db.db, range('rem', 20).map((k) => planned(k, 'reminder', 0)));
+    const expected = ['update', 'cancel', ...range('rem', 20), ...range('inv', 100).slice(0, 8)];
+    const d = h.dispatcher();
+    const { rows } = await d.claims.claim({ now: clock.now(), lane: 'email', batchSize: 30, leadMs: 60_000 });
+    await d.stop({ deadlineMs: 200 });
+    expect(rows.map((r) => r.dedupe_key)).toEqual(expected);
+    expect(await keysOf(await pickDue(h.db.db, { now: clock.now(), lane: 'email', batchSize: 30, exclude: [] }))).toEqual(expected);
+  });
+
+  it('should count an invitation\'s update in the lead, and not its first invitations', async () => {
+    await enqueue(h.db.db, range('inv', 300).map((k) => planned(k, 'invitation', 60_000)));
+    await enqueue(h.db.db, range('upd', 40).map((k) => planned(k, 'update', 60_000)));
+    await enqueue(h.db.db, [planned('upd-due', 'update', -1000)]);
+    const load = await laneLoad(h.db.db, 'email', clock.now(), 600_000);
+    expect(load.dueNow).toBe(1);
+    expect(load.ahead.map((a) => a.n)).toEqual([40]);
+  });
+
   it('should size the lead on time-bound rows only, and still wake for bulk rows', async () => {
     await enqueue(h.db.db, range('inv', 300).map((k) => planned(k, 'invitation', -1000)));
     await enqueue(h.db.db, range('rem', 50).map((k) => planned(k, 'reminder', 60_000, -600_000)));
@@ -94,7 +121,7 @@ describe.each(dialects)('the order of a claim within a lane on %s', (kind) => {
 
   it('should claim in the model order whatever the mix of rows, batches and lead', async () => {
     const rowArb = fc.record({
-      sort: fc.constantFrom<Sort>('reminder', 'invitation', 'announcement', 'offer'),
+      sort: fc.constantFrom<Sort>('reminder', 'invitation', 'update', 'announcement', 'offer'),
       due: fc.integer({ min: -30, max: 30 }),
       earliest: fc.option(fc.integer({ min: -60, max: 30 }), { nil: undefined }),
     });
@@ -105,7 +132,10 @@ describe.each(dialects)('the order of a claim within a lane on %s', (kind) => {
       for (const [i, r] of s.rows.entries()) await enqueue(h.db.db, [planned(`k${i}`, r.sort, r.due * 1000, r.sort === 'reminder' && r.earliest !== undefined ? r.earliest * 1000 : undefined)]);
       const rows = await h.db.db.selectFrom('deliveries').select(['id', 'dedupe_key', 'next_attempt_at', 'earliest_at', 'kind', 'payload']).execute();
       const now = clock.now().getTime();
-      const bulk = (r: (typeof rows)[number]) => r.kind === 'announcement' || (r.kind === 'invitation' && (r.payload as { type?: string }).type === 'invitation');
+      const bulk = (r: (typeof rows)[number]) => {
+        const payload = r.payload as { type?: string; update?: string };
+        return r.kind === 'announcement' || (r.kind === 'invitation' && payload.type === 'invitation' && payload.update !== '1');
+      };
       const due = (r: (typeof rows)[number]) => r.next_attempt_at.getTime() <= now;
       const early = (r: (typeof rows)[number]) => !due(r) && r.next_attempt_at.getTime() <= now + s.lead && s.lead > 0 && r.earliest_at !== null && r.earliest_at.getTime() <= now;
       const inOrder = (a: (typeof rows)[number], b: (typeof rows)[number]) => a.next_attempt_at.getTime() - b.next_attempt_at.getTime() || Number(a.id) - Number(b.id);
@@ -133,7 +163,7 @@ describe.each(dialects)('the order of a claim within a lane on %s', (kind) => {
     // A lane with more than the batch on both sides, due now and ahead.
     await enqueue(h.db.db, range('inv', 2000).map((k) => planned(k, 'invitation', -1000)));
     await enqueue(h.db.db, range('rem', 2000).map((k) => planned(k, 'reminder', 0)));
-    await enqueue(h.db.db, range('later', 2000).map((k, i) => planned(k, i % 2 ? 'reminder' : 'invitation', 3_600_000 + i * 1000)));
+    await enqueue(h.db.db, range('later', 2000).map((k, i) => planned(k, i % 3 === 0 ? 'invitation' : i % 3 === 1 ? 'update' : 'reminder', 3_600_000 + i * 1000)));
     await sql`analyze deliveries`.execute(h.db.db);
     const d = h.dispatcher();
     const plans: string[] = [];
