@@ -82,12 +82,16 @@ describe.each(dialects)('which refusals hold a whole platform, on %s', (kind) =>
     await d.drainLane('teams');
     expect(connector.activities().map((c) => c.conversationId)).toEqual(['19:busy@thread.tacv2']);
 
-    // A second later, a message to another conversation (another team): nothing held it.
+    // A second later, a message to another conversation (another team): nothing held it. One
+    // more to the busy conversation waits out its 30 s.
     clock.advance(1000);
-    await enqueue(db.db, [notice('other', 'teams', await teamsChannel('19:other@thread.tacv2'))]);
+    await enqueue(db.db, [notice('other', 'teams', await teamsChannel('19:other@thread.tacv2')), notice('busy-again', 'teams', '19:busy@thread.tacv2')]);
     await d.drainLane('teams');
     await d.stop({ deadlineMs: 200 });
     expect(connector.activities().map((c) => c.conversationId)).toEqual(['19:busy@thread.tacv2', '19:other@thread.tacv2']);
+    const again = await db.db.selectFrom('deliveries').select(['state', 'next_attempt_at']).where('dedupe_key', '=', 'busy-again').executeTakeFirstOrThrow();
+    expect(again.state).toBe('pending');
+    expect(again.next_attempt_at.getTime()).toBeGreaterThanOrEqual(Date.parse('2027-01-04T08:00:29Z'));
   });
 
   it('should not hold Slack for the Retry-After of a message it failed for good', async () => {
