@@ -36,6 +36,7 @@ describe('a platform held for a named wait', () => {
     expect(pacer.heldMs(slack)).toBe(5000);
     // NTP steps the clock back ten minutes a second later: the platform asked for 5 s, 4 s are left.
     clock.advance(1000);
+    expect([pacer.heldMs(slack), pacer.heldMs(channel(1))]).toEqual([4000, 4000]);
     clock.set(new Date(clock.now().getTime() - 10 * 60_000).toISOString());
     // Bug: the hold was a time on the old clock: Slack was held for 10 min 4 s.
     expect(pacer.heldMs(slack)).toBeLessThanOrEqual(4000);
