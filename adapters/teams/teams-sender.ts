@@ -58,7 +58,8 @@ export function toSendResult(error: unknown): SendResult {
   const why = `teams: http ${status}${code ? ` ${code}` : ''}`;
   if (status === 429 || status === 412) {
     const after = retryAfterMs(e.response?.headers?.get?.('retry-after'), Date.now());
-    return { ok: false, permanent: false, ...(status === 429 ? { rateLimited: true as const, refusal: '429' } : {}), reason: why, ...(after !== undefined ? { retryAfterMs: after } : {}) };
+    // A 412 is "most likely a concurrent operation on the same conversation": its wait holds that conversation only.
+    return { ok: false, permanent: false, ...(status === 429 ? { rateLimited: true as const, refusal: '429' } : { addressOnly: true as const }), reason: why, ...(after !== undefined ? { retryAfterMs: after } : {}) };
   }
   // Our credentials, not this message: kept for when they are fixed, and the operators are told.
   if (status === 401) return { ok: false, permanent: false, settings: true, reason: `${why}: Teams refused the bot's credentials (check MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppType)` };

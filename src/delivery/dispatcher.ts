@@ -364,7 +364,9 @@ export class Dispatcher {
    * other reason with a named wait (a 503 with Retry-After): the platform said "not before
    * then", so its pacer keys are held that long (pacer.ts `hold`, capped as backoff.ts
    * namedWaitMs caps the row's own retry), at the same pace. Otherwise each refused row would
-   * wait its Retry-After while the lane went on sending the platform's other rows.
+   * wait its Retry-After while the lane went on sending the platform's other rows. A wait the
+   * platform names for one address (Teams' 412, SendResult `addressOnly`) holds that address's
+   * key only, and a message failed for good holds nothing: its wait was not for the others.
    */
   private refused(channel: ChannelKind | undefined, address: string | undefined, result: Extract<SendResult, { ok: false }>, sentAt: number): void {
     if (result.rateLimited) {
@@ -372,10 +374,10 @@ export class Dispatcher {
       return this.refusedForPace(channel, address, result.retryAfterMs, sentAt);
     }
     const waitMs = namedWaitMs(result);
-    if (waitMs === undefined || !channel || !address) return;
+    if (waitMs === undefined || result.permanent || !channel || !address) return;
     const rules = this.options.pacing?.(channel, address) ?? [];
     if (rules.length === 0) return;
-    this.pacer.hold(shareOf(rules, this.options.replicas?.count ?? 1), waitMs);
+    this.pacer.hold(shareOf(result.addressOnly ? rules.slice(-1) : rules, this.options.replicas?.count ?? 1), waitMs);
     this.options.log.debug({ channel, retryAfterMs: waitMs, reason: result.reason }, 'the platform named a wait; holding its sends until then');
   }
 

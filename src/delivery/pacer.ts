@@ -47,9 +47,10 @@ export class Pacer {
   /**
    * Keys held until a platform's Retry-After is over (clock time, capped at MAX_RETRY_AFTER_MS
    * from the refusal): a time, not a debt of tokens, so the pace recovering meanwhile cannot
-   * pay it off early. Their buckets do not refill while held.
+   * pay it off early. Their buckets do not refill while held. `at`: when it was (last) held;
+   * `seen`: the clock when it was last looked at (a clock that steps back moves both with it).
    */
-  private readonly holds = new Map<string, { until: number; at: number }>();
+  private readonly holds = new Map<string, { until: number; at: number; seen: number }>();
   /** The last refused narrow key under each platform key, to tell a platform-wide limit. */
   private readonly lastRefused = new Map<string, { key: string; at: number }>();
   private readonly recoveryMs: number;
@@ -177,11 +178,25 @@ export class Pacer {
 
   private holdKey(rule: PaceRule, now: number, retryAfterMs: number): void {
     // Held: one send may go exactly when the platform's wait is over (a proxy's absurd
-    // Retry-After is read as the cap: the hold must not stop a platform for years).
+    // Retry-After is read as the cap: the hold must not stop a platform for years). Sends booked
+    // ahead (tokens below one) are not owed: each books again (refusedSince) and is put back, so
+    // none of them goes at its old turn, and their debt would only delay the first send after
+    // the hold (by up to the longest pace wait).
     const bucket = this.refilled(this.effective(rule, now), now);
-    bucket.tokens = Math.min(bucket.tokens, 1);
+    bucket.tokens = 1;
     const until = now + Math.min(retryAfterMs, MAX_RETRY_AFTER_MS);
-    this.holds.set(rule.key, { until: Math.max(this.holds.get(rule.key)?.until ?? 0, until), at: now });
+    this.holds.set(rule.key, { until: Math.max(this.holdOf(rule.key, now)?.until ?? 0, until), at: now, seen: now });
+  }
+
+  /** The hold of `key`, its times moved back with the clock if the clock stepped back since (as a bucket's sends booked ahead). */
+  private holdOf(key: string, now: number): { until: number; at: number; seen: number } | undefined {
+    const hold = this.holds.get(key);
+    if (hold && now < hold.seen) {
+      hold.until -= hold.seen - now;
+      hold.at -= hold.seen - now;
+    }
+    if (hold) hold.seen = now;
+    return hold;
   }
 
   /**
@@ -189,8 +204,9 @@ export class Pacer {
    * waiting was booked at the old pace, or before the hold, and books again (dispatcher.ts `paced`).
    */
   refusedSince(rules: PaceRule[], at: number): boolean {
+    const now = this.clock.now().getTime();
     const after = (time: number | undefined) => (time ?? Number.NEGATIVE_INFINITY) > at;
-    return rules.some((rule) => after(this.slowed.get(rule.key)?.at) || after(this.holds.get(rule.key)?.at));
+    return rules.some((rule) => after(this.slowed.get(rule.key)?.at) || after(this.holdOf(rule.key, now)?.at));
   }
 
   /** The share of its setting `key` is paced at now (1: not slowed). */
@@ -219,7 +235,7 @@ export class Pacer {
 
   /** How long `key` is still held for a Retry-After (0: not held). */
   private heldFor(key: string, now: number): number {
-    const hold = this.holds.get(key);
+    const hold = this.holdOf(key, now);
     if (hold === undefined) return 0;
     const { until } = hold;
     // A hold further ahead than the cap can only be a clock that stepped back: cap it again.
@@ -237,7 +253,7 @@ export class Pacer {
     // The clock stepped back: sends booked ahead are as far ahead as they were.
     if (now < bucket.seen) bucket.at -= bucket.seen - now;
     bucket.seen = now;
-    const until = this.holds.get(rule.key)?.until;
+    const until = this.holdOf(rule.key, now)?.until;
     // A send booked ahead: the bucket's state is that moment's, nothing to add before it.
     if (bucket.at >= now) {
       if (until !== undefined && now >= until) this.holds.delete(rule.key);

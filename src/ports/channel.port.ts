@@ -122,6 +122,12 @@ export type SendResult =
       reason: string;
       retryAfterMs?: number;
       /**
+       * The wait (`retryAfterMs`) concerns this address alone, not the platform (Teams' 412, a
+       * concurrent operation on one conversation): the engine holds that address's sends for it,
+       * not the platform's (dispatcher.ts `refused`).
+       */
+      addressOnly?: true;
+      /**
        * The platform refused our own settings (a wrong SMTP password, a revoked Slack token, Teams
        * credentials), not this message: always temporary, so the message waits for the fix, and
        * the operators are told (src/delivery/settings-alarm.ts).
