@@ -25,7 +25,8 @@ export const invitationKey = (activityId: string, personId: number, sequence: nu
  * Brings invitations in line with the activities: everyone in an open activity's audience who
  * has not been invited is invited (new activities, new members, a widened audience), and
  * everyone invited to an activity whose SEQUENCE rose since gets the update or the
- * cancellation. Idempotent (one delivery per activity, person and sequence). An invitation is
+ * cancellation, or, when their earlier message still waits unsent, that one brought up to date
+ * (settleWaiting). Idempotent (one delivery per activity, person and sequence). An invitation is
  * not urgent: one planned in the person's quiet hours (their team's local time) waits for their
  * end, unless the RSVP deadline (or the activity) would pass first (invitation-timing.ts).
  *
