@@ -98,6 +98,9 @@ const OWN: Record<string, Reason> = {
   'the person turned this channel off': 'channelOff',
   'expired before it could be sent': 'expired',
   'no longer relevant when it came to be sent': 'notRelevant',
+  // src/invitations/plan-invitations.ts (settleWaiting): a waiting invitation not sent after a change.
+  'the activity was cancelled before its invitation was sent': 'notRelevant',
+  'superseded by an earlier message about the activity, brought up to date': 'notRelevant',
 };
 
 // The reasons src/delivery/channel-send.ts writes itself: nothing reached the platform, so

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/tables.js';
+import { notClaimedNow } from '../delivery/claims.js';
 import { enqueue, type PlannedDelivery } from '../delivery/outbox.js';
 import type { ChannelKind } from '../ports/channel.port.js';
 import { quietHoursColumns } from '../reminders/quiet-hours.js';
@@ -24,7 +25,8 @@ export const invitationKey = (activityId: string, personId: number, sequence: nu
  * Brings invitations in line with the activities: everyone in an open activity's audience who
  * has not been invited is invited (new activities, new members, a widened audience), and
  * everyone invited to an activity whose SEQUENCE rose since gets the update or the
- * cancellation. Idempotent (one delivery per activity, person and sequence). An invitation is
+ * cancellation, or, when their earlier message still waits unsent, that one brought up to date
+ * (settleWaiting). Idempotent (one delivery per activity, person and sequence). An invitation is
  * not urgent: one planned in the person's quiet hours (their team's local time) waits for their
  * end, unless the RSVP deadline (or the activity) would pass first (invitation-timing.ts).
  *
@@ -86,7 +88,7 @@ export async function planInvitations(db: Kysely<Database>, clock: Clock): Promi
   for (;;) {
     const size = sizer.next;
     const changed = await sizer.timed((size) => db.transaction().execute(async (trx) => {
-      const rows = await sql<Candidate>`
+      const rows = await sql<Candidate & { cancelled: boolean }>`
         update invitations i set sequence = a.sequence
         from activities a, people p
         left join preferences q on q.person_id = p.id
@@ -98,9 +100,12 @@ export async function planInvitations(db: Kysely<Database>, clock: Clock): Promi
             where j.sequence < b.sequence and b.ends_at > ${now}
             limit ${size})
         returning i.activity_id, a.sequence, i.person_id, null as team_id, p.channels, a.ends_at as expires, a.starts_at, a.rsvp_by, a.timezone as activity_zone,
+          a.cancelled_at is not null as cancelled,
           ${personTimingColumns(sql.ref('i.person_id'), sql.ref('a.timezone'))}`.execute(trx);
+      // Whoever still waits for an earlier message about the activity gets that one, up to date.
+      const settled = await settleWaiting(trx, rows.rows, now);
       const planned: PlannedDelivery[] = [];
-      await forEachSliced(rows.rows, (r) => void planned.push(delivery(r, dueAt(r), '1')));
+      await forEachSliced(rows.rows, (r) => void (settled.has(`${r.activity_id}:${r.person_id}`) || planned.push(delivery(r, dueAt(r), '1'))));
       await enqueue(trx, planned);
       return rows.rows;
     }), (rows) => rows.length);
@@ -123,6 +128,81 @@ interface Candidate extends InvitationTiming {
   team_id: string | null;
   channels: unknown;
   expires: Date;
+}
+
+/** Why a waiting first invitation of a cancelled activity is not sent (deliveries.last_error). */
+export const CANCELLED_UNSENT = 'the activity was cancelled before its invitation was sent';
+/** Why a waiting message about an activity is not sent when an older one waiting is brought up to date instead. */
+export const SUPERSEDED = 'superseded by an earlier message about the activity, brought up to date';
+
+/**
+ * For an activity changed since these people last heard (their `invitations` row just moved to
+ * the new sequence, in the same transaction): whoever's earlier message about it (the first
+ * invitation or an update) still waits in the outbox, not claimed now (notClaimedNow), gets
+ * that message, brought up to date, instead of a second one. An update planned beside a
+ * waiting first invitation would be time-bound and overtake it, bulk ("Zmiana" before
+ * "Zaproszenie", then both: docs/delivery-engine.md, "Order within a lane"). The oldest
+ * waiting row keeps its kind of message (a first invitation stays one, `update` '0'), its due
+ * time, channels and id (an e-mail's reply address names it), and takes the new sequence, in
+ * its payload and its key, and the expiry of its kind: the message is rendered from the
+ * activity as it is when sent (invitation-message.ts), iTIP SEQUENCE included. A cancelled
+ * activity's waiting first invitation is cancelled: the person never heard of it, so no
+ * cancellation is sent either. Any other row still waiting for the same person and activity
+ * (an update planned while the first invitation was being sent, which then failed and waits
+ * for its retry) says nothing more and is cancelled. A row claimed now is being sent: it is
+ * left alone, and the person gets the update as before. Returns the `${activityId}:${personId}`
+ * settled so: no update is planned for them.
+ */
+async function settleWaiting(trx: Kysely<Database>, changed: (Candidate & { cancelled: boolean })[], now: Date): Promise<Set<string>> {
+  const settled = new Set<string>();
+  if (changed.length === 0) return settled;
+  const byPair = new Map(changed.map((r) => [`${r.activity_id}:${r.person_id}`, r]));
+  const { rows: waiting } = await sql<{ id: number; activity_id: string; person_id: number; update: string | null }>`
+    select d.id, d.payload ->> 'activityId' as activity_id, d.person_id, d.payload ->> 'update' as update
+    from deliveries d
+    join unnest(${changed.map((r) => r.activity_id)}::text[], ${changed.map((r) => r.person_id)}::bigint[]) as c(activity_id, person_id)
+      on d.person_id = c.person_id and (d.payload ->> 'activityId') = c.activity_id
+    where d.kind = 'invitation' and d.state = 'pending' and (d.payload ->> 'type') = 'invitation' and ${notClaimedNow('d.id')}
+    order by d.id`.execute(trx);
+  if (waiting.length === 0) return settled;
+  const refreshed: { id: number; key: string; sequence: string; expires: Date }[] = [];
+  const cancelled: { id: number; why: string }[] = [];
+  const seen = new Set<string>();
+  for (const w of waiting) {
+    const pair = `${w.activity_id}:${w.person_id}`;
+    const r = byPair.get(pair)!;
+    if (seen.has(pair)) cancelled.push({ id: Number(w.id), why: SUPERSEDED });
+    else if (r.cancelled && w.update !== '1') cancelled.push({ id: Number(w.id), why: CANCELLED_UNSENT });
+    else {
+      // A first invitation lasts until the activity starts, an update or cancellation until it ends (as planned).
+      const expires = w.update === '1' ? r.expires : r.starts_at;
+      refreshed.push({ id: Number(w.id), key: invitationKey(r.activity_id, r.person_id, r.sequence), sequence: String(r.sequence), expires: new Date(expires) });
+    }
+    seen.add(pair);
+  }
+  // Each statement checks the claim again: a row claimed since the read is left alone, and its person gets the update.
+  const done: { activity_id: string; person_id: number }[] = [];
+  if (refreshed.length > 0) {
+    const { rows } = await sql<{ activity_id: string; person_id: number }>`
+      update deliveries d set dedupe_key = u.key, payload = jsonb_set(d.payload, '{sequence}', to_jsonb(u.sequence)), expires_at = u.expires, updated_at = ${now}
+      from unnest(${refreshed.map((r) => r.id)}::bigint[], ${refreshed.map((r) => r.key)}::text[], ${refreshed.map((r) => r.sequence)}::text[],
+        ${refreshed.map((r) => r.expires.toISOString())}::timestamptz[]) as u(id, key, sequence, expires)
+      where d.id = u.id and d.state = 'pending' and ${notClaimedNow('d.id')}
+        and not exists (select 1 from deliveries k where k.dedupe_key = u.key)
+      returning d.payload ->> 'activityId' as activity_id, d.person_id`.execute(trx);
+    done.push(...rows);
+  }
+  if (cancelled.length > 0) {
+    const { rows } = await sql<{ activity_id: string; person_id: number; last_error: string }>`
+      update deliveries d set state = 'cancelled', last_error = u.why, updated_at = ${now}
+      from unnest(${cancelled.map((r) => r.id)}::bigint[], ${cancelled.map((r) => r.why)}::text[]) as u(id, why)
+      where d.id = u.id and d.state = 'pending' and ${notClaimedNow('d.id')}
+      returning d.payload ->> 'activityId' as activity_id, d.person_id, d.last_error`.execute(trx);
+    // A superseded row cancelled settles nothing by itself: the one brought up to date does.
+    done.push(...rows.filter((r) => r.last_error === CANCELLED_UNSENT));
+  }
+  for (const d of done) settled.add(`${d.activity_id}:${d.person_id}`);
+  return settled;
 }
 
 function delivery(r: Candidate, dueAt: Date, update: string): PlannedDelivery {

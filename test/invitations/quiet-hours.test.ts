@@ -86,6 +86,8 @@ describe.each(dialects)('invitations and quiet hours on %s', (kind) => {
 
   it('should hold a moved activity’s update until the morning too', async () => {
     await planInvitations(fx.db, clock);
+    // The invitations went out in the daytime (an unsent one would be brought up to date instead).
+    await fx.db.updateTable('deliveries').set({ state: 'sent', sent_at: clock.now() }).where('kind', '=', 'invitation').execute();
     clock.set('2027-02-01T21:30:00Z');
     await fx.db.updateTable('activities').set((eb) => ({ sequence: eb('sequence', '+', 1), location: 'Łódź, ul. Nowa 1' })).where('id', '=', TRAINING).execute();
     expect(await planInvitations(fx.db, clock)).toEqual({ invited: 0, updated: 10 });
