@@ -33,6 +33,7 @@ teams:
     members:
       - { name: Ewa Wczesna, email: ewa@example.org, institution: Inna }
       - { name: Ola Późna, email: ola@example.org, institution: Inna }
+      - { name: Iza Ranna, email: iza@example.org, institution: Inna }
 activities:
   - id: a1
     kind: workshop
@@ -76,6 +77,30 @@ describe.each(dialects)('an activity reminder held by quiet hours, for someone w
     expect(rows.map((r) => `${r.email} ${(r.payload as { offset: string }).offset} ${local(r.due_at)}`)).toEqual([
       'ewa@example.org P1D 2027-03-10T07:00',
       'ola@example.org P1D 2027-03-10T07:00',
+    ]);
+  });
+
+  it('is planned for someone who accepts at 06:30, nine hours after its time meant, and not once 07:00 has passed', async () => {
+    await importYaml(db.db, clock, { 't.yaml': schedule });
+    await planInvitations(db.db, clock);
+    await accept('ewa@example.org');
+    await planActivityReminders(db.db, clock);
+    clock.set(warsaw('2027-03-10T06:30'));
+    await accept('iza@example.org');
+    await planActivityReminders(db.db, clock);
+    clock.set(warsaw('2027-03-10T07:30'));
+    await accept('ola@example.org');
+    await planActivityReminders(db.db, clock);
+    const rows = await db.db
+      .selectFrom('deliveries')
+      .innerJoin('people', 'people.id', 'deliveries.person_id')
+      .select(['people.email', 'deliveries.due_at', 'deliveries.earliest_at'])
+      .where('deliveries.kind', '=', 'reminder')
+      .orderBy('people.email')
+      .execute();
+    expect(rows.map((r) => `${r.email} ${local(r.due_at)} ${r.earliest_at ? local(r.earliest_at) : null}`)).toEqual([
+      'ewa@example.org 2027-03-10T07:00 2027-03-10T07:00',
+      'iza@example.org 2027-03-10T07:00 2027-03-10T07:00',
     ]);
   });
 });
