@@ -5,6 +5,8 @@ import type { Db } from '../../src/db/db.port.js';
 import { planActivityReminders } from '../../src/invitations/plan-activity-reminders.js';
 import { planInvitations } from '../../src/invitations/plan-invitations.js';
 import { answerInvitation } from '../../src/invitations/rsvp.js';
+import { renderInvitation } from '../../src/invitations/invitation-message.js';
+import { RenderBatch } from '../../src/delivery/batch-context.js';
 import { dialects, freshDatabase } from '../support/databases.js';
 import { importYaml } from '../support/schedule-builder.js';
 
@@ -102,5 +104,34 @@ describe.each(dialects)('an activity reminder held by quiet hours, for someone w
       'ewa@example.org 2027-03-10T07:00 2027-03-10T07:00',
       'iza@example.org 2027-03-10T07:00 2027-03-10T07:00',
     ]);
+  });
+});
+
+// Hostile review (found beside the above, older than today's changes): an activity's reminder says
+// how long until the activity by its offset ("jutro" for P1D), not by the time it is sent, as a
+// meeting's does (inHowLongUntil). Held by quiet hours from 21:00 to 07:00 of the activity's own
+// day, it tells everyone "jutro" about an activity that evening.
+describe.each(dialects)('the text of an activity reminder held into the activity’s day, on %s', (kind) => {
+  let db: Db;
+  const clock = new FixedClock(warsaw('2027-03-08T12:00'));
+  beforeEach(async () => {
+    clock.set(warsaw('2027-03-08T12:00'));
+    db = await freshDatabase(kind);
+  });
+  afterEach(async () => db?.close());
+
+  it('does not say "jutro" at 07:00 of the day the activity takes place', async () => {
+    const { IcalGeneratorRenderer } = await import('../../adapters/ical/ical-renderer.js');
+    await importYaml(db.db, clock, { 't.yaml': schedule });
+    await planInvitations(db.db, clock);
+    const ewa = await db.db.selectFrom('people').select('id').where('email', '=', 'ewa@example.org').executeTakeFirstOrThrow();
+    expect(await answerInvitation(db.db, clock, { activityId: 'a1', personId: ewa.id, answer: 'accepted' })).toMatchObject({ ok: true });
+    await planActivityReminders(db.db, clock);
+    const row = await db.db.selectFrom('deliveries').selectAll().where('kind', '=', 'reminder').where('person_id', '=', ewa.id).executeTakeFirstOrThrow();
+    expect(local(row.due_at)).toBe('2027-03-10T07:00');
+    const deps = { appSecret: 'x'.repeat(32), calendar: new IcalGeneratorRenderer(zone), organizer: { name: 'Kooperator RCPS', email: 'kooperator@example.org' } };
+    // Sent at its due time, 07:00 on Wednesday 10 March; the activity begins at 21:00 that day.
+    const message = await renderInvitation(db.db, { ...row, claimed_at: row.due_at }, 'pl', 'https://kooperator.example.org', deps, new RenderBatch([row]));
+    expect(message?.title).toBe('Przypomnienie: Warsztaty wieczorne, za 14 godzin');
   });
 });
