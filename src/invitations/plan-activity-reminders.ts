@@ -30,8 +30,9 @@ interface Recipient {
  *
  * It runs every 15 minutes, so the queries leave out, by key, what is already in the outbox (in
  * any state): a national conference re-offered some 12,000 keys each sweep. An accepted person is
- * read while one of their offsets is neither in the outbox nor surely past (its time counted in
- * whole days, two hours to spare for a clock change: the exact local time is decided here).
+ * read while one of their offsets is neither in the outbox nor surely past (more than a day past
+ * its time counted in whole days, as quiet hours may hold it that long, and two hours to spare for
+ * a clock change: the exact local time and the hold are decided here, plannedReminderTiming).
  * Both are read in person order, so the rows are written in one order whatever the plan.
  */
 export async function planActivityReminders(db: Kysely<Database>, clock: Clock): Promise<number> {
