@@ -9,7 +9,7 @@ import type { CalendarRenderer } from '../ports/calendar.port.js';
 import type { Action, ChannelKind, LinkAction, Message } from '../ports/channel.port.js';
 import { signLink } from '../security/signed-links.js';
 import type { Answer } from './rsvp.js';
-import { inHowLong } from '../reminders/reminder-message.js';
+import { inHowLongUntil } from '../reminders/reminder-message.js';
 import type { RenderBatch } from '../delivery/batch-context.js';
 import { invitationBatchOf } from './invitation-batch.js';
 import { fittingReplyAddress } from '../inbound/reply-address.js';
@@ -93,7 +93,9 @@ export async function renderInvitation(
   if (ref.type === 'activity_reminder') {
     // Only for someone still coming, to the activity as planned when the reminder was.
     if (cancelled || rsvp?.answer !== 'accepted' || activity.starts_at.toISOString() !== ref.startsAt) return undefined;
-    title = t.reminderTitle(activity.title, inHowLong(ref.offset!, language));
+    // How long from when it is sent, as a meeting's (inHowLongUntil): one held by quiet hours into
+    // the activity's own day must not say "jutro"; calendar days in the activity's zone.
+    title = t.reminderTitle(activity.title, inHowLongUntil(zoned(activity.starts_local, activity.timezone), row.claimed_at ?? row.due_at, language));
     text = t.reminderText(activity.title, when);
     return { language, title, text, fields: activityFields(activity, language) };
   }

@@ -4,7 +4,7 @@ import type { Database } from '../db/tables.js';
 import { enqueue, type PlannedDelivery } from '../delivery/outbox.js';
 import type { ChannelKind } from '../ports/channel.port.js';
 import { parseDuration } from '../domain/local-time.js';
-import { quietHoursRule, quietOf, reminderTimingRule } from '../reminders/quiet-hours.js';
+import { plannedReminderTiming, quietHoursRule, quietOf, reminderTimingRule } from '../reminders/quiet-hours.js';
 import { activityReminderTime, deadlineReminderTime, personTimingColumns, rsvpClosesAt } from './invitation-timing.js';
 
 /** Before an activity, to those who accepted (issue 6: P7D and P1D by default). */
@@ -30,8 +30,9 @@ interface Recipient {
  *
  * It runs every 15 minutes, so the queries leave out, by key, what is already in the outbox (in
  * any state): a national conference re-offered some 12,000 keys each sweep. An accepted person is
- * read while one of their offsets is neither in the outbox nor surely past (its time counted in
- * whole days, two hours to spare for a clock change: the exact local time is decided here).
+ * read while one of their offsets is neither in the outbox nor surely past (more than a day past
+ * its time counted in whole days, as quiet hours may hold it that long, and two hours to spare for
+ * a clock change: the exact local time and the hold are decided here, plannedReminderTiming).
  * Both are read in person order, so the rows are written in one order whatever the plan.
  */
 export async function planActivityReminders(db: Kysely<Database>, clock: Clock): Promise<number> {
@@ -39,20 +40,29 @@ export async function planActivityReminders(db: Kysely<Database>, clock: Clock):
   const rule = quietHoursRule(now);
   const timing = reminderTimingRule(now);
   const planned: PlannedDelivery[] = [];
-  const accepted = await sql<Recipient & { activity_id: string; starts_at: Date; activity_zone: string }>`
-    select a.id as activity_id, r.person_id, p.channels, a.starts_at, a.timezone as activity_zone,
-      ${personTimingColumns(sql.ref('r.person_id'), sql.ref('a.timezone'))}
-    from activities a join rsvps r on r.activity_id = a.id and r.answer = 'accepted'
-    join people p on p.id = r.person_id and p.removed_at is null
-    left join preferences q on q.person_id = r.person_id
-    where a.cancelled_at is null and a.starts_at > ${now}
-      and not (${sql.join(ACTIVITY_REMINDERS.map((offset) => settled(offset, now)), sql` and `)})
-    order by a.id, r.person_id`.execute(db);
+  // Each offset's `settled` read once per person: the query keeps those with one still to plan,
+  // and the loop offers only those (a key already there is not offered again at every sweep).
+  const accepted = await sql<Recipient & { activity_id: string; starts_at: Date; activity_zone: string; settled: boolean[] }>`
+    select * from (
+      select a.id as activity_id, r.person_id, p.channels, a.starts_at, a.timezone as activity_zone,
+        ${personTimingColumns(sql.ref('r.person_id'), sql.ref('a.timezone'))},
+        array[${sql.join(ACTIVITY_REMINDERS.map((offset) => settled(offset, now)))}] as settled
+      from activities a join rsvps r on r.activity_id = a.id and r.answer = 'accepted'
+      join people p on p.id = r.person_id and p.removed_at is null
+      left join preferences q on q.person_id = r.person_id
+      where a.cancelled_at is null and a.starts_at > ${now}
+    ) x
+    where not (true = all(x.settled))
+    order by x.activity_id, x.person_id`.execute(db);
   for (const row of accepted.rows) {
     const start = new Date(row.starts_at);
-    for (const offset of ACTIVITY_REMINDERS) {
+    for (const [i, offset] of ACTIVITY_REMINDERS.entries()) {
+      if (row.settled[i]) continue;
       const meant = activityReminderTime(start, offset, row.activity_zone);
-      if (meant.getTime() < now.getTime()) continue;
+      // As a meeting's (plan-reminders.ts): a time meant already past counts only while the
+      // person's quiet hours hold it to a time to come (plannedReminderTiming); such rows are few.
+      const timed = meant.getTime() < now.getTime() ? plannedReminderTiming(meant, start, row.zone, quietOf(row), now, row.activity_zone) : timing(meant, start, row.zone, quietOf(row), row.activity_zone);
+      if (!timed) continue;
       planned.push({
         key: `activity-reminder:${row.activity_id}:${row.person_id}:${offset}:${start.toISOString()}`,
         kind: 'reminder',
@@ -60,7 +70,7 @@ export async function planActivityReminders(db: Kysely<Database>, clock: Clock):
         channels: parse(row.channels),
         payload: { type: 'activity_reminder', activityId: row.activity_id, personId: String(row.person_id), offset, startsAt: start.toISOString() },
         // By the person's quiet hours in their zone; its text counts days in the activity's.
-        ...timing(meant, start, row.zone, quietOf(row), row.activity_zone),
+        ...timed,
         expiresAt: start,
       });
     }
@@ -98,10 +108,12 @@ export async function planActivityReminders(db: Kysely<Database>, clock: Clock):
 /**
  * An accepted person's reminder at this offset needs no more planning: its row is in the outbox
  * (the key as planActivityReminders writes it: toISOString of the start), or its time has surely
- * passed. For a query joining activities as `a` and rsvps as `r`.
+ * passed and no quiet hours can still hold it: more than a day ago (quiet hours come daily, so
+ * none holds a reminder longer), with two hours more for a day a clock change lengthens.
+ * For a query joining activities as `a` and rsvps as `r`.
  */
 function settled(offset: (typeof ACTIVITY_REMINDERS)[number], now: Date) {
-  const ms = parseDuration(offset)!.as('milliseconds') - 2 * 3600_000;
+  const ms = parseDuration(offset)!.as('milliseconds') - 26 * 3600_000;
   return sql`(exists (select 1 from deliveries d where d.dedupe_key = ${'activity-reminder:'} || a.id || ':' || r.person_id || ${`:${offset}:`}
       || to_char(a.starts_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
     or a.starts_at - ${ms} * interval '1 millisecond' < ${now})`;

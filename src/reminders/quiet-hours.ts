@@ -20,7 +20,11 @@ export function outsideQuietHours(due: Date, meetingStart: Date, zone: string, q
   const local = DateTime.fromJSDate(due, { zone });
   if (!isQuietHour(local.hour, quiet)) return due;
   // A night span entered before midnight ends the next day.
-  const day = quiet.from > quiet.to && local.hour >= quiet.from ? local.plus({ days: 1 }) : local;
+  // From the day's start: a day reached from the evening before carries that evening's offset,
+  // and on the night the clocks go back an hour that repeats (02:00 in Europe/Warsaw) would be
+  // set to its second time, an hour after the quiet hours ended (the same hour from after
+  // midnight is its first: planning from the time meant and re-timing from now must agree).
+  const day = (quiet.from > quiet.to && local.hour >= quiet.from ? local.plus({ days: 1 }) : local).startOf('day');
   const end = day.set({ hour: quiet.to, minute: 0, second: 0, millisecond: 0 });
   if (end.toMillis() >= meetingStart.getTime()) return due;
   return end.toJSDate();

@@ -1,0 +1,67 @@
+import { DateTime } from 'luxon';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FixedClock } from '../../src/clock.js';
+import type { Db } from '../../src/db/db.port.js';
+import { planReminders, replanTeam } from '../../src/reminders/plan-reminders.js';
+import { dialects, freshDatabase } from '../support/databases.js';
+import { importYaml } from '../support/schedule-builder.js';
+
+// Hostile review of f0114da: plannedReminderTiming times a reminder whose time meant has passed
+// from that time, and says that within one quiet span this is what re-timing (from now) gives.
+// Not on the night the clocks go back when quiet hours end in the hour that repeats (02:00 in
+// Europe/Warsaw on 31 October 2027): from 21:00 the evening before, outsideQuietHours sets 02:00
+// on a day carrying the winter offset and gets the second 02:00 (01:00 UTC); from a time after
+// midnight it gets the first (00:00 UTC), when the quiet hours did end. So the member added at
+// 00:00 is reminded an hour after the one whose row the same re-plan timed again from now.
+
+const zone = 'Europe/Warsaw';
+const warsaw = (iso: string) => DateTime.fromISO(iso, { zone }).toJSDate();
+
+const schedule = (withOla: boolean) => `
+teams:
+  - id: t1
+    name: PZK Test
+    area: gmina
+    meetings:
+      rrule: FREQ=DAILY;COUNT=1
+      starts: 2027-10-31T06:00
+      duration: PT2H
+      location: Sala 1
+      reminders: [PT10H]
+    members:
+      - { name: Ewa Koordynator, email: ewa@example.org, role: coordinator, institution: Inna }
+${withOla ? '      - { name: Ola Nowa, email: ola@example.org, institution: Inna }\n' : ''}`;
+
+describe.each(dialects)('a reminder held by quiet hours ending in the hour that repeats when the clocks go back, on %s', (kind) => {
+  let db: Db;
+  const clock = new FixedClock(warsaw('2027-10-30T12:00'));
+  beforeEach(async () => {
+    clock.set(warsaw('2027-10-30T12:00'));
+    db = await freshDatabase(kind);
+  });
+  afterEach(async () => db?.close());
+
+  const quiet = async (email: string) => {
+    const { id } = await db.db.selectFrom('people').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+    await db.db.insertInto('preferences').values({ person_id: id, quiet_from: 21, quiet_to: 2, muted_kinds: '[]', muted_channels: '[]' }).execute();
+  };
+
+  it('is due when the quiet hours end (the first 02:00, 00:00 UTC) for the member added late as for the others', async () => {
+    await importYaml(db.db, clock, { 't.yaml': schedule(false) });
+    await quiet('ewa@example.org');
+    await planReminders(db.db, { clock });
+    // 00:00 summer time, 31 October: the reminder (meant 21:00) is held by the quiet hours 21–2.
+    clock.set(new Date('2027-10-30T22:00:00Z'));
+    await importYaml(db.db, clock, { 't.yaml': schedule(true) });
+    await quiet('ola@example.org');
+    await replanTeam(db.db, 't1', clock);
+    const rows = await db.db
+      .selectFrom('deliveries')
+      .innerJoin('people', 'people.id', 'deliveries.person_id')
+      .select(['people.email', 'deliveries.due_at'])
+      .where('deliveries.kind', '=', 'reminder')
+      .orderBy('people.email')
+      .execute();
+    expect(rows.map((r) => `${r.email} ${new Date(r.due_at).toISOString()}`)).toEqual(['ewa@example.org 2027-10-31T00:00:00.000Z', 'ola@example.org 2027-10-31T00:00:00.000Z']);
+  });
+});
