@@ -1,10 +1,10 @@
-import { DateTime } from 'luxon';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
 import { planReminders, replanTeam } from '../../src/reminders/plan-reminders.js';
 import { dialects, freshDatabase } from '../support/databases.js';
 import { importYaml } from '../support/schedule-builder.js';
+import { oneMeetingTeam, warsaw } from './held-reminder-fixture.js';
 
 // Hostile review of f0114da: plannedReminderTiming times a reminder whose time meant has passed
 // from that time, and says that within one quiet span this is what re-timing (from now) gives.
@@ -14,23 +14,7 @@ import { importYaml } from '../support/schedule-builder.js';
 // midnight it gets the first (00:00 UTC), when the quiet hours did end. So the member added at
 // 00:00 is reminded an hour after the one whose row the same re-plan timed again from now.
 
-const zone = 'Europe/Warsaw';
-const warsaw = (iso: string) => DateTime.fromISO(iso, { zone }).toJSDate();
-
-const schedule = (withOla: boolean) => `
-teams:
-  - id: t1
-    name: PZK Test
-    area: gmina
-    meetings:
-      rrule: FREQ=DAILY;COUNT=1
-      starts: 2027-10-31T06:00
-      duration: PT2H
-      location: Sala 1
-      reminders: [PT10H]
-    members:
-      - { name: Ewa Koordynator, email: ewa@example.org, role: coordinator, institution: Inna }
-${withOla ? '      - { name: Ola Nowa, email: ola@example.org, institution: Inna }\n' : ''}`;
+const schedule = oneMeetingTeam('2027-10-31T06:00', 'PT10H');
 
 describe.each(dialects)('a reminder held by quiet hours ending in the hour that repeats when the clocks go back, on %s', (kind) => {
   let db: Db;

@@ -5,6 +5,7 @@ import type { Db } from '../../src/db/db.port.js';
 import { planReminders, replanTeam } from '../../src/reminders/plan-reminders.js';
 import { dialects, freshDatabase } from '../support/databases.js';
 import { importYaml } from '../support/schedule-builder.js';
+import { oneMeetingTeam, warsaw, zone } from './held-reminder-fixture.js';
 
 // Found while giving every writer personalReminderTiming (reminder-timing-writers.model.test.ts):
 // planning skipped a reminder whose time meant had passed, even when quiet hours would still hold
@@ -12,24 +13,8 @@ import { importYaml } from '../support/schedule-builder.js';
 // a row from now. So a member added in the evening got no reminder of tomorrow morning's meeting
 // that the others get at 07:00. Planning now plans it, timed from its time meant.
 
-const zone = 'Europe/Warsaw';
-const warsaw = (iso: string) => DateTime.fromISO(iso, { zone }).toJSDate();
 const local = (d: Date) => DateTime.fromJSDate(new Date(d), { zone }).toFormat("yyyy-MM-dd'T'HH:mm");
-
-const schedule = (withOla: boolean) => `
-teams:
-  - id: t1
-    name: PZK Test
-    area: gmina
-    meetings:
-      rrule: FREQ=DAILY;COUNT=1
-      starts: 2027-03-09T09:00
-      duration: PT2H
-      location: Sala 1
-      reminders: [PT12H]
-    members:
-      - { name: Ewa Koordynator, email: ewa@example.org, role: coordinator, institution: Inna }
-${withOla ? '      - { name: Ola Nowa, email: ola@example.org, institution: Inna }\n' : ''}`;
+const schedule = oneMeetingTeam('2027-03-09T09:00', 'PT12H');
 
 describe.each(dialects)('a reminder held by quiet hours, for a member added after its time meant, on %s', (kind) => {
   let db: Db;
