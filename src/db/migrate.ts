@@ -25,11 +25,20 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationRe
     const names = new Set(applied.rows.map((r) => r.name));
     if (Object.keys(migrations).every((name) => names.has(name))) return [];
   }
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema: rows[0]!.schema });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
+  const schema = rows[0]!.schema;
+  for (let attempt = 1; ; attempt++) {
+    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema: schema });
+    const { error, results } = await migrator.migrateToLatest();
+    if (!error) return results;
+    // Before migrating, Kysely reads the catalog of every schema in the database; one that
+    // another app (or a parallel test) drops meanwhile ends that read with "schema … does not
+    // exist" naming theirs, before anything of ours ran. Read again rather than fail to start.
+    if (attempt < 10 && !results?.some((r) => r.status !== 'NotExecuted') && otherSchemaGone(error, schema)) continue;
     const failed = results?.find((r) => r.status === 'Error');
     throw new MigrationError(failed?.migrationName, error);
   }
-  return results;
+}
+
+function otherSchemaGone(error: unknown, ours: string): boolean {
+  return (error as { code?: string }).code === '3F000' && error instanceof Error && !error.message.includes(`"${ours}"`);
 }
