@@ -4,7 +4,7 @@ import type { Database } from '../db/tables.js';
 import { enqueue, type PlannedDelivery } from '../delivery/outbox.js';
 import type { ChannelKind } from '../ports/channel.port.js';
 import { parseDuration } from '../domain/local-time.js';
-import { plannedReminderTiming, quietHoursRule, quietOf, reminderTimingRule } from '../reminders/quiet-hours.js';
+import { plannedTimingRule, quietHoursRule, quietOf } from '../reminders/quiet-hours.js';
 import { activityReminderTime, deadlineReminderTime, personTimingColumns, rsvpClosesAt } from './invitation-timing.js';
 
 /** Before an activity, to those who accepted (issue 6: P7D and P1D by default). */
@@ -38,7 +38,7 @@ interface Recipient {
 export async function planActivityReminders(db: Kysely<Database>, clock: Clock): Promise<number> {
   const now = clock.now();
   const rule = quietHoursRule(now);
-  const timing = reminderTimingRule(now);
+  const timing = plannedTimingRule(now);
   const planned: PlannedDelivery[] = [];
   // Each offset's `settled` read once per person: the query keeps those with one still to plan,
   // and the loop offers only those (a key already there is not offered again at every sweep).
@@ -60,8 +60,8 @@ export async function planActivityReminders(db: Kysely<Database>, clock: Clock):
       if (row.settled[i]) continue;
       const meant = activityReminderTime(start, offset, row.activity_zone);
       // As a meeting's (plan-reminders.ts): a time meant already past counts only while the
-      // person's quiet hours hold it to a time to come (plannedReminderTiming); such rows are few.
-      const timed = meant.getTime() < now.getTime() ? plannedReminderTiming(meant, start, row.zone, quietOf(row), now, row.activity_zone) : timing(meant, start, row.zone, quietOf(row), row.activity_zone);
+      // person's quiet hours hold it to a time to come (plannedTimingRule).
+      const timed = timing(meant, start, row.zone, quietOf(row), row.activity_zone);
       if (!timed) continue;
       planned.push({
         key: `activity-reminder:${row.activity_id}:${row.person_id}:${offset}:${start.toISOString()}`,

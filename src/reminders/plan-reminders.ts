@@ -5,7 +5,7 @@ import type { Database } from '../db/tables.js';
 import { enqueue, setDueTimes, type PlannedDelivery } from '../delivery/outbox.js';
 import { parseDuration } from '../domain/local-time.js';
 import type { ChannelKind } from '../ports/channel.port.js';
-import { DEFAULT_QUIET_HOURS, plannedReminderTiming, quietHoursColumns, quietOf, reminderTimingRule, type QuietHours } from './quiet-hours.js';
+import { DEFAULT_QUIET_HOURS, plannedReminderTiming, plannedTimingRule, quietHoursColumns, quietOf, reminderTimingRule, type QuietHours } from './quiet-hours.js';
 import { occurrenceKey } from './occurrence-window.js';
 import { planMeetings, type MeetingPlanner } from './plan-meetings.js';
 import { dropStaleReminders } from './stale-reminders.js';
@@ -57,7 +57,7 @@ export function reminderPlanner(db: Kysely<Database>, options: { clock: Clock; h
   // held the event loop for a long time (time-slices.ts).
   const sizer = new BatchSizer(100, 10, 1000);
   // Memoised: thousands of teams and people share a time, a zone and quiet hours.
-  const timing = reminderTimingRule(now);
+  const timing = plannedTimingRule(now);
   let occurrences: PlannedOccurrence[] = [];
   /** Past for the default quiet hours, so not fanned out, but a substitute's own may hold them still. */
   let pastForDefault: OccurrenceMeant[] = [];
@@ -89,10 +89,8 @@ export function reminderPlanner(db: Kysely<Database>, options: { clock: Clock; h
         const keyDate = occurrenceKey(occurrence);
         for (const [offset, duration] of offsets) {
           const planned = occurrence.start.minus(duration).toJSDate();
-          // Not yet meant (nearly all): the memoised rule. A time meant already past counts only
-          // while quiet hours hold it to a time to come (plannedReminderTiming); such rows are few.
-          const passed = planned.getTime() < now.getTime();
-          const timed = (quiet: QuietHours) => (passed ? plannedReminderTiming(planned, start, team.timezone, quiet, now) : timing(planned, start, team.timezone, quiet));
+          // A time meant already past counts only while quiet hours hold it to a time to come.
+          const timed = (quiet: QuietHours) => timing(planned, start, team.timezone, quiet);
           const shared = timed(DEFAULT_QUIET_HOURS);
           const meant: OccurrenceMeant = { teamId: team.id, date: occurrence.date, keyDate, offset, meant: planned, zone: team.timezone, expiresAt: start };
           if (shared) occurrences.push({ ...meant, dueAt: shared.dueAt, earliestAt: shared.earliestAt });

@@ -158,6 +158,16 @@ export function plannedReminderTiming(meant: Date, start: Date, zone: string, qu
 }
 
 /**
+ * plannedReminderTiming for many rows at once, as planning uses it: a time not yet meant (nearly
+ * all) through the memo of reminderTimingRule; one already past (few: tonight's) by itself.
+ */
+export function plannedTimingRule(now: Date): (meant: Date, start: Date, zone: string, quiet: QuietHours, dayZone?: string) => ReminderTiming | undefined {
+  const timing = reminderTimingRule(now);
+  return (meant, start, zone, quiet, dayZone = zone) =>
+    meant.getTime() < now.getTime() ? plannedReminderTiming(meant, start, zone, quiet, now, dayZone) : timing(meant, start, zone, quiet, dayZone);
+}
+
+/**
  * `personalReminderTiming` for many rows at once, as planning and re-timing use it: a time meant
  * already past (held by earlier quiet hours) counts from `now`, as in quietHoursRule. Thousands of
  * people share a time, a start, zones and quiet hours (planning writes some 376,000 rows), so each
