@@ -65,8 +65,9 @@ export function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> 
 }
 
 /**
- * For an answer given without reading the request's body (a 405, a 404, before any route
- * reads): a request that declared a body gets `connection: close`. Otherwise Node, to keep the
+ * For an answer given without reading the request's body to its end (a 405, a 404, a route's
+ * refusal before its read, a 413): a request that declared a body gets `connection: close`.
+ * The server calls it as every answer's head is written (server.ts, ClosingResponse). Otherwise Node, to keep the
  * connection for the next request, reads the whole body after the answer (a client could send
  * gigabytes to a wrong address and hold the socket for as long); closed, it ends once the
  * answer is out. A request without a body keeps its connection.

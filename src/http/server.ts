@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders, type Server, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log.js';
 import { interactiveStarted, runAs } from '../precedence.js';
@@ -24,7 +24,7 @@ export interface HttpOptions {
  * background planning at the database, and they pause sooner while it is in flight.
  */
 export function createHttpServer({ routes, mounts, fast = [], metrics, log }: HttpOptions): Server {
-  const server = createServer((req, res) => runAs('interactive', () => handle(req, res)));
+  const server = createServer({ ServerResponse: ClosingResponse }, (req, res) => runAs('interactive', () => handle(req, res)));
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     for (let i = 0; i < fast.length; i++) if (fast[i]!(req, res)) return;
     res.once('close', interactiveStarted());
@@ -55,8 +55,6 @@ export function createHttpServer({ routes, mounts, fast = [], metrics, log }: Ht
       new Promise<void>((resolve) => resolve(route.handler(req, res, match.slice(1).map(decode)))).catch((error) => fail(req, res, error, log));
       return;
     }
-    // Answered before a body is read: a body sent along is not drained (closeUnreadBody).
-    closeUnreadBody(req, res);
     if (allowed.size > 0) {
       routeName = 'method_not_allowed';
       return sendMethodNotAllowed(req, res, path, [...allowed].join(', '));
@@ -65,6 +63,21 @@ export function createHttpServer({ routes, mounts, fast = [], metrics, log }: Ht
   };
   server.keepAliveTimeout = 65_000;
   return server;
+}
+
+/**
+ * Every answer, whoever writes it (a 404, a route's 403 or bad-link page before its read, a
+ * 413 mid-read, Slack's and Teams' mounts), passes here as its head is written: one that
+ * leaves a declared body unread to its end closes the connection (closeUnreadBody). Checked
+ * once here rather than by each refusal, which missed some (h-misc: /me's 403 and bad links
+ * kept the connection, and Node read a 5 MB body to reuse it). end() without writeHead
+ * comes here too (Node's implicit head calls writeHead).
+ */
+class ClosingResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
+  override writeHead(statusCode: number, statusMessage?: string | OutgoingHttpHeaders | OutgoingHttpHeader[], headers?: OutgoingHttpHeaders | OutgoingHttpHeader[]): this {
+    closeUnreadBody(this.req, this);
+    return super.writeHead(statusCode, statusMessage as string, headers);
+  }
 }
 
 function decode(part: string): string {
