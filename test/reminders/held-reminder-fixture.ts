@@ -7,9 +7,9 @@ export const warsaw = (iso: string) => DateTime.fromISO(iso, { zone }).toJSDate(
 /**
  * A team with one meeting (`starts`, local) and one reminder offset, its coordinator Ewa, and
  * with `withOla` a second member, Ola: imported without her, then with her, she is the member
- * added after the reminder's time meant.
+ * added after the reminder's time meant. With `movedTo` (local), the meeting is moved there.
  */
-export const oneMeetingTeam = (starts: string, reminder: string) => (withOla: boolean) => `
+export const oneMeetingTeam = (starts: string, reminder: string) => (withOla: boolean, movedTo?: string) => `
 teams:
   - id: t1
     name: PZK Test
@@ -20,6 +20,6 @@ teams:
       duration: PT2H
       location: Sala 1
       reminders: [${reminder}]
-    members:
+${movedTo ? `      except:\n        - { date: ${starts.slice(0, 10)}, moved_to: "${movedTo}" }\n` : ''}    members:
       - { name: Ewa Koordynator, email: ewa@example.org, role: coordinator, institution: Inna }
 ${withOla ? '      - { name: Ola Nowa, email: ola@example.org, institution: Inna }\n' : ''}`;
