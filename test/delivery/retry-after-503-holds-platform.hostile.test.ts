@@ -1,24 +1,11 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSlackAdapter } from '../../adapters/slack/index.js';
-import { FixedClock } from '../../src/clock.js';
-import type { Db } from '../../src/db/db.port.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { Dispatcher } from '../../src/delivery/dispatcher.js';
 import { enqueue, type PlannedDelivery } from '../../src/delivery/outbox.js';
-import { platformPacing } from '../../src/delivery/platform-pacing.js';
-import { createLogger } from '../../src/log.js';
-import type { BotPort, ChannelAdapter, ChannelSender } from '../../src/ports/channel.port.js';
-import { FakeSlackApi } from '../adapters/slack/fake-slack-api.js';
-import { SIGNING_SECRET } from '../adapters/slack/slack-requests.js';
-import { dialects, freshDatabase } from '../support/databases.js';
+import type { ChannelSender } from '../../src/ports/channel.port.js';
+import { dialects } from '../support/databases.js';
 import { VirtualTime } from '../support/virtual-time.js';
+import { slackOnLoopback } from './slack-on-loopback-fixture.js';
 
-const log = createLogger('silent');
-const idleBot: BotPort = {
-  handle: async () => ({ language: 'pl', title: 'OK', text: 'OK' }),
-  home: async () => ({ language: 'pl', title: 'OK', text: 'OK' }),
-  handleOnce: async () => undefined, seenBefore: async () => false, firstTime: async () => true,
-  linkPlace: async () => undefined,
-};
 const ROWS = 40;
 const HOLD_MS = 5000;
 
@@ -31,28 +18,16 @@ const HOLD_MS = 5000;
  * loopback; the clock is virtual (test/support/virtual-time.ts).
  */
 describe.each(dialects)('a 503 with Retry-After from Slack on %s', (kind) => {
-  let db: Db;
-  let api: FakeSlackApi;
-  let slack: ChannelAdapter;
-  const clock = new FixedClock('2027-01-04T08:00:00Z');
-
-  beforeAll(async () => {
-    api = await new FakeSlackApi().start();
-    slack = createSlackAdapter({ botToken: 'xoxb-test', signingSecret: SIGNING_SECRET, apiUrl: `${api.url}/api/`, botId: 'B', botUserId: 'U', bot: idleBot, log, publicUrl: 'https://koop.example.org' });
-  });
-  afterAll(async () => api?.stop());
+  const world = slackOnLoopback(kind);
+  const { clock } = world;
   beforeEach(async () => {
-    clock.set('2027-01-04T08:00:00Z');
-    api.calls.length = 0;
-    db = await freshDatabase(kind);
     // One message to each of forty channels: the workspace's 5 a second binds, not a channel's.
     const rows: PlannedDelivery[] = Array.from({ length: ROWS }, (_, i) => ({
       key: `n-${i}`, kind: 'notice', place: { address: `C${String(i).padStart(3, '0')}`, language: 'pl' }, channels: ['slack'],
       payload: { language: 'pl', title: `n${i}`, text: 'x' }, dueAt: clock.now(),
     }));
-    await enqueue(db.db, rows);
+    await enqueue(world.db.db, rows);
   });
-  afterEach(async () => db?.close());
 
   it('should send nothing more to Slack until the named wait is over, and then send again', async () => {
     const time = new VirtualTime(clock);
@@ -64,17 +39,14 @@ describe.each(dialects)('a 503 with Retry-After from Slack on %s', (kind) => {
       async send(address, message, options) {
         const at = clock.now().getTime();
         // The twelfth request (past the workspace's burst of ten) is answered 503, Retry-After: 5.
-        if (++requests === 12) api.failNext('chat.postMessage', { status: 503, headers: { 'retry-after': '5' }, body: { ok: false, error: 'service_unavailable' } });
-        const result = await slack.sender.send(address, message, options);
+        if (++requests === 12) world.api.failNext('chat.postMessage', { status: 503, headers: { 'retry-after': '5' }, body: { ok: false, error: 'service_unavailable' } });
+        const result = await world.slack.sender.send(address, message, options);
         if (result.ok) sent.push({ at, address });
         else refusedAt ??= clock.now().getTime();
         return result;
       },
     };
-    const d = new Dispatcher({
-      db: db.db, clock, log, workerId: 'w', senders: new Map([['slack', sender]]), pacing: platformPacing, maxPaceWaitMs: 1000,
-      sleep: time.sleep, random: () => 0, ...(db.openSession ? { openSession: () => db.openSession!() } : {}),
-    });
+    const d = new Dispatcher({ ...world.dispatching(), senders: new Map([['slack', sender]]), sleep: time.sleep });
     const until = clock.now().getTime() + 60_000;
     while (sent.length < ROWS && clock.now().getTime() < until) {
       await time.run(d.drainLane('slack'));
@@ -96,7 +68,7 @@ describe.each(dialects)('a 503 with Retry-After from Slack on %s', (kind) => {
     // 200 ms), not 2.5 (400 ms).
     const span = after.at(-1)! - after[0]!;
     expect(span / (after.length - 1)).toBeLessThanOrEqual(300);
-    const rows = await db.db.selectFrom('deliveries').select(['state', 'attempts']).execute();
+    const rows = await world.db.db.selectFrom('deliveries').select(['state', 'attempts']).execute();
     expect(rows.every((r) => r.state === 'sent' && r.attempts === 0)).toBe(true);
   });
 });

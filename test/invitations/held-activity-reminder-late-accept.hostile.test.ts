@@ -1,14 +1,12 @@
-import { DateTime } from 'luxon';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FixedClock } from '../../src/clock.js';
-import type { Db } from '../../src/db/db.port.js';
+import { describe, expect, it } from 'vitest';
 import { planActivityReminders } from '../../src/invitations/plan-activity-reminders.js';
 import { planInvitations } from '../../src/invitations/plan-invitations.js';
 import { answerInvitation } from '../../src/invitations/rsvp.js';
 import { renderInvitation } from '../../src/invitations/invitation-message.js';
 import { RenderBatch } from '../../src/delivery/batch-context.js';
-import { dialects, freshDatabase } from '../support/databases.js';
+import { dialects } from '../support/databases.js';
 import { importYaml } from '../support/schedule-builder.js';
+import { heldReminderWorld, local, teamWithOneMeeting, warsaw, zone } from '../reminders/held-reminder-fixture.js';
 
 // Hostile review of f0114da (planning plans a reminder whose time meant has passed while quiet
 // hours still hold it) and 64335a2 (activity reminders timed by the same rule). Meeting reminders
@@ -18,25 +16,11 @@ import { importYaml } from '../support/schedule-builder.js';
 // reminder, though everyone who accepted earlier gets theirs at 07:00, and a change of quiet
 // hours (retimeInvitations) times such a row from now.
 
-const zone = 'Europe/Warsaw';
-const warsaw = (iso: string) => DateTime.fromISO(iso, { zone }).toJSDate();
-const local = (d: Date) => DateTime.fromJSDate(new Date(d), { zone }).toFormat("yyyy-MM-dd'T'HH:mm");
-
-const schedule = `
-teams:
-  - id: t1
-    name: PZK Test
-    area: gmina
-    meetings:
-      rrule: FREQ=DAILY;COUNT=1
-      starts: 2027-01-05T10:00
-      duration: PT2H
-      location: Sala 1
-    members:
-      - { name: Ewa Wczesna, email: ewa@example.org, institution: Inna }
-      - { name: Ola Późna, email: ola@example.org, institution: Inna }
-      - { name: Iza Ranna, email: iza@example.org, institution: Inna }
-activities:
+const schedule = `${teamWithOneMeeting('2027-01-05T10:00', [
+  '{ name: Ewa Wczesna, email: ewa@example.org, institution: Inna }',
+  '{ name: Ola Późna, email: ola@example.org, institution: Inna }',
+  '{ name: Iza Ranna, email: iza@example.org, institution: Inna }',
+])}activities:
   - id: a1
     kind: workshop
     title: Warsztaty wieczorne
@@ -47,35 +31,35 @@ activities:
 `;
 
 describe.each(dialects)('an activity reminder held by quiet hours, for someone who accepts after its time meant, on %s', (kind) => {
-  let db: Db;
-  const clock = new FixedClock(warsaw('2027-03-08T12:00'));
-  beforeEach(async () => {
-    clock.set(warsaw('2027-03-08T12:00'));
-    db = await freshDatabase(kind);
-  });
-  afterEach(async () => db?.close());
-
+  const world = heldReminderWorld(kind, '2027-03-08T12:00');
+  const { clock } = world;
   const accept = async (email: string) => {
-    const person = await db.db.selectFrom('people').select('id').where('email', '=', email).executeTakeFirstOrThrow();
-    expect(await answerInvitation(db.db, clock, { activityId: 'a1', personId: person.id, answer: 'accepted' })).toMatchObject({ ok: true });
+    const person = await world.db.db.selectFrom('people').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+    expect(await answerInvitation(world.db.db, clock, { activityId: 'a1', personId: person.id, answer: 'accepted' })).toMatchObject({ ok: true });
   };
-
-  it('is planned for the time the others have (meant 21:00 the day before, held to 07:00)', async () => {
-    await importYaml(db.db, clock, { 't.yaml': schedule });
-    await planInvitations(db.db, clock);
+  /** The team and the activity, invitations planned, Ewa accepted at noon two days before and her reminders planned. */
+  const ewaAcceptedEarly = async () => {
+    await importYaml(world.db.db, clock, { 't.yaml': schedule });
+    await planInvitations(world.db.db, clock);
     await accept('ewa@example.org');
-    await planActivityReminders(db.db, clock);
-    // 22:00 the day before: the day-before reminder (meant 21:00) is held to 07:00 for Ewa.
-    clock.set(warsaw('2027-03-09T22:00'));
-    await accept('ola@example.org');
-    await planActivityReminders(db.db, clock);
-    const rows = await db.db
+    await planActivityReminders(world.db.db, clock);
+  };
+  const reminderRows = () =>
+    world.db.db
       .selectFrom('deliveries')
       .innerJoin('people', 'people.id', 'deliveries.person_id')
-      .select(['people.email', 'deliveries.due_at', 'deliveries.payload'])
+      .select(['people.email', 'deliveries.due_at', 'deliveries.earliest_at', 'deliveries.payload'])
       .where('deliveries.kind', '=', 'reminder')
       .orderBy('people.email')
       .execute();
+
+  it('is planned for the time the others have (meant 21:00 the day before, held to 07:00)', async () => {
+    await ewaAcceptedEarly();
+    // 22:00 the day before: the day-before reminder (meant 21:00) is held to 07:00 for Ewa.
+    clock.set(warsaw('2027-03-09T22:00'));
+    await accept('ola@example.org');
+    await planActivityReminders(world.db.db, clock);
+    const rows = await reminderRows();
     expect(rows.map((r) => `${r.email} ${(r.payload as { offset: string }).offset} ${local(r.due_at)}`)).toEqual([
       'ewa@example.org P1D 2027-03-10T07:00',
       'ola@example.org P1D 2027-03-10T07:00',
@@ -83,23 +67,14 @@ describe.each(dialects)('an activity reminder held by quiet hours, for someone w
   });
 
   it('is planned for someone who accepts at 06:30, nine hours after its time meant, and not once 07:00 has passed', async () => {
-    await importYaml(db.db, clock, { 't.yaml': schedule });
-    await planInvitations(db.db, clock);
-    await accept('ewa@example.org');
-    await planActivityReminders(db.db, clock);
+    await ewaAcceptedEarly();
     clock.set(warsaw('2027-03-10T06:30'));
     await accept('iza@example.org');
-    await planActivityReminders(db.db, clock);
+    await planActivityReminders(world.db.db, clock);
     clock.set(warsaw('2027-03-10T07:30'));
     await accept('ola@example.org');
-    await planActivityReminders(db.db, clock);
-    const rows = await db.db
-      .selectFrom('deliveries')
-      .innerJoin('people', 'people.id', 'deliveries.person_id')
-      .select(['people.email', 'deliveries.due_at', 'deliveries.earliest_at'])
-      .where('deliveries.kind', '=', 'reminder')
-      .orderBy('people.email')
-      .execute();
+    await planActivityReminders(world.db.db, clock);
+    const rows = await reminderRows();
     expect(rows.map((r) => `${r.email} ${local(r.due_at)} ${r.earliest_at ? local(r.earliest_at) : null}`)).toEqual([
       'ewa@example.org 2027-03-10T07:00 2027-03-10T07:00',
       'iza@example.org 2027-03-10T07:00 2027-03-10T07:00',
@@ -112,26 +87,21 @@ describe.each(dialects)('an activity reminder held by quiet hours, for someone w
 // meeting's does (inHowLongUntil). Held by quiet hours from 21:00 to 07:00 of the activity's own
 // day, it tells everyone "jutro" about an activity that evening.
 describe.each(dialects)('the text of an activity reminder held into the activity’s day, on %s', (kind) => {
-  let db: Db;
-  const clock = new FixedClock(warsaw('2027-03-08T12:00'));
-  beforeEach(async () => {
-    clock.set(warsaw('2027-03-08T12:00'));
-    db = await freshDatabase(kind);
-  });
-  afterEach(async () => db?.close());
+  const world = heldReminderWorld(kind, '2027-03-08T12:00');
+  const { clock } = world;
 
   it('does not say "jutro" at 07:00 of the day the activity takes place', async () => {
     const { IcalGeneratorRenderer } = await import('../../adapters/ical/ical-renderer.js');
-    await importYaml(db.db, clock, { 't.yaml': schedule });
-    await planInvitations(db.db, clock);
-    const ewa = await db.db.selectFrom('people').select('id').where('email', '=', 'ewa@example.org').executeTakeFirstOrThrow();
-    expect(await answerInvitation(db.db, clock, { activityId: 'a1', personId: ewa.id, answer: 'accepted' })).toMatchObject({ ok: true });
-    await planActivityReminders(db.db, clock);
-    const row = await db.db.selectFrom('deliveries').selectAll().where('kind', '=', 'reminder').where('person_id', '=', ewa.id).executeTakeFirstOrThrow();
+    await importYaml(world.db.db, clock, { 't.yaml': schedule });
+    await planInvitations(world.db.db, clock);
+    const ewa = await world.db.db.selectFrom('people').select('id').where('email', '=', 'ewa@example.org').executeTakeFirstOrThrow();
+    expect(await answerInvitation(world.db.db, clock, { activityId: 'a1', personId: ewa.id, answer: 'accepted' })).toMatchObject({ ok: true });
+    await planActivityReminders(world.db.db, clock);
+    const row = await world.db.db.selectFrom('deliveries').selectAll().where('kind', '=', 'reminder').where('person_id', '=', ewa.id).executeTakeFirstOrThrow();
     expect(local(row.due_at)).toBe('2027-03-10T07:00');
     const deps = { appSecret: 'x'.repeat(32), calendar: new IcalGeneratorRenderer(zone), organizer: { name: 'Kooperator RCPS', email: 'kooperator@example.org' } };
     // Sent at its due time, 07:00 on Wednesday 10 March; the activity begins at 21:00 that day.
-    const message = await renderInvitation(db.db, { ...row, claimed_at: row.due_at }, 'pl', 'https://kooperator.example.org', deps, new RenderBatch([row]));
+    const message = await renderInvitation(world.db.db, { ...row, claimed_at: row.due_at }, 'pl', 'https://kooperator.example.org', deps, new RenderBatch([row]));
     expect(message?.title).toBe('Przypomnienie: Warsztaty wieczorne, za 14 godzin');
   });
 });

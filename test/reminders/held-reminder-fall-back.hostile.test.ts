@@ -1,10 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FixedClock } from '../../src/clock.js';
-import type { Db } from '../../src/db/db.port.js';
+import { describe, expect, it } from 'vitest';
 import { planReminders, replanTeam } from '../../src/reminders/plan-reminders.js';
-import { dialects, freshDatabase } from '../support/databases.js';
+import { dialects } from '../support/databases.js';
 import { importYaml } from '../support/schedule-builder.js';
-import { oneMeetingTeam, warsaw } from './held-reminder-fixture.js';
+import { heldReminderWorld, oneMeetingTeam, warsaw } from './held-reminder-fixture.js';
 
 // Hostile review of f0114da: plannedReminderTiming times a reminder whose time meant has passed
 // from that time, and says that within one quiet span this is what re-timing (from now) gives.
@@ -17,29 +15,24 @@ import { oneMeetingTeam, warsaw } from './held-reminder-fixture.js';
 const schedule = oneMeetingTeam('2027-10-31T06:00', 'PT10H');
 
 describe.each(dialects)('a reminder held by quiet hours ending in the hour that repeats when the clocks go back, on %s', (kind) => {
-  let db: Db;
-  const clock = new FixedClock(warsaw('2027-10-30T12:00'));
-  beforeEach(async () => {
-    clock.set(warsaw('2027-10-30T12:00'));
-    db = await freshDatabase(kind);
-  });
-  afterEach(async () => db?.close());
+  const world = heldReminderWorld(kind, '2027-10-30T12:00');
+  const { clock } = world;
 
   const quiet = async (email: string) => {
-    const { id } = await db.db.selectFrom('people').select('id').where('email', '=', email).executeTakeFirstOrThrow();
-    await db.db.insertInto('preferences').values({ person_id: id, quiet_from: 21, quiet_to: 2, muted_kinds: '[]', muted_channels: '[]' }).execute();
+    const { id } = await world.db.db.selectFrom('people').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+    await world.db.db.insertInto('preferences').values({ person_id: id, quiet_from: 21, quiet_to: 2, muted_kinds: '[]', muted_channels: '[]' }).execute();
   };
 
   it('is due when the quiet hours end (the first 02:00, 00:00 UTC) for the member added late as for the others', async () => {
-    await importYaml(db.db, clock, { 't.yaml': schedule(false) });
+    await importYaml(world.db.db, clock, { 't.yaml': schedule(false) });
     await quiet('ewa@example.org');
-    await planReminders(db.db, { clock });
+    await planReminders(world.db.db, { clock });
     // 00:00 summer time, 31 October: the reminder (meant 21:00) is held by the quiet hours 21–2.
     clock.set(new Date('2027-10-30T22:00:00Z'));
-    await importYaml(db.db, clock, { 't.yaml': schedule(true) });
+    await importYaml(world.db.db, clock, { 't.yaml': schedule(true) });
     await quiet('ola@example.org');
-    await replanTeam(db.db, 't1', clock);
-    const rows = await db.db
+    await replanTeam(world.db.db, 't1', clock);
+    const rows = await world.db.db
       .selectFrom('deliveries')
       .innerJoin('people', 'people.id', 'deliveries.person_id')
       .select(['people.email', 'deliveries.due_at'])

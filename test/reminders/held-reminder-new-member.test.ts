@@ -1,11 +1,8 @@
-import { DateTime } from 'luxon';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FixedClock } from '../../src/clock.js';
-import type { Db } from '../../src/db/db.port.js';
+import { describe, expect, it } from 'vitest';
 import { planReminders, replanTeam } from '../../src/reminders/plan-reminders.js';
-import { dialects, freshDatabase } from '../support/databases.js';
+import { dialects } from '../support/databases.js';
 import { importYaml } from '../support/schedule-builder.js';
-import { oneMeetingTeam, warsaw, zone } from './held-reminder-fixture.js';
+import { heldReminderWorld, local, oneMeetingTeam, warsaw } from './held-reminder-fixture.js';
 
 // Found while giving every writer personalReminderTiming (reminder-timing-writers.model.test.ts):
 // planning skipped a reminder whose time meant had passed, even when quiet hours would still hold
@@ -13,25 +10,19 @@ import { oneMeetingTeam, warsaw, zone } from './held-reminder-fixture.js';
 // a row from now. So a member added in the evening got no reminder of tomorrow morning's meeting
 // that the others get at 07:00. Planning now plans it, timed from its time meant.
 
-const local = (d: Date) => DateTime.fromJSDate(new Date(d), { zone }).toFormat("yyyy-MM-dd'T'HH:mm");
 const schedule = oneMeetingTeam('2027-03-09T09:00', 'PT12H');
 
 describe.each(dialects)('a reminder held by quiet hours, for a member added after its time meant, on %s', (kind) => {
-  let db: Db;
-  const clock = new FixedClock(warsaw('2027-03-08T12:00'));
-  beforeEach(async () => {
-    clock.set(warsaw('2027-03-08T12:00'));
-    db = await freshDatabase(kind);
-  });
-  afterEach(async () => db?.close());
+  const world = heldReminderWorld(kind, '2027-03-08T12:00');
+  const { clock } = world;
 
   it('is planned for the time the others have (meant 21:00, held to 07:00)', async () => {
-    await importYaml(db.db, clock, { 't.yaml': schedule(false) });
-    await planReminders(db.db, { clock });
+    await importYaml(world.db.db, clock, { 't.yaml': schedule(false) });
+    await planReminders(world.db.db, { clock });
     clock.set(warsaw('2027-03-08T22:00'));
-    await importYaml(db.db, clock, { 't.yaml': schedule(true) });
-    await replanTeam(db.db, 't1', clock);
-    const rows = await db.db
+    await importYaml(world.db.db, clock, { 't.yaml': schedule(true) });
+    await replanTeam(world.db.db, 't1', clock);
+    const rows = await world.db.db
       .selectFrom('deliveries')
       .innerJoin('people', 'people.id', 'deliveries.person_id')
       .select(['people.email', 'deliveries.due_at'])
@@ -42,13 +33,13 @@ describe.each(dialects)('a reminder held by quiet hours, for a member added afte
   });
 
   it('is not planned once its held time has passed, nor when its time meant passed outside quiet hours', async () => {
-    await importYaml(db.db, clock, { 't.yaml': schedule(false) });
-    await planReminders(db.db, { clock });
+    await importYaml(world.db.db, clock, { 't.yaml': schedule(false) });
+    await planReminders(world.db.db, { clock });
     // 07:30: the others' reminder (held to 07:00) is past; a member added now gets none of it.
     clock.set(warsaw('2027-03-09T07:30'));
-    await importYaml(db.db, clock, { 't.yaml': schedule(true) });
-    await replanTeam(db.db, 't1', clock);
-    const rows = await db.db.selectFrom('deliveries').innerJoin('people', 'people.id', 'deliveries.person_id').select('people.email').where('deliveries.kind', '=', 'reminder').execute();
+    await importYaml(world.db.db, clock, { 't.yaml': schedule(true) });
+    await replanTeam(world.db.db, 't1', clock);
+    const rows = await world.db.db.selectFrom('deliveries').innerJoin('people', 'people.id', 'deliveries.person_id').select('people.email').where('deliveries.kind', '=', 'reminder').execute();
     expect(rows.map((r) => r.email)).toEqual(['ewa@example.org']);
   });
 });
