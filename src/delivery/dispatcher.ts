@@ -6,7 +6,7 @@ import { namedWaitMs } from './backoff.js';
 import { RenderBatch, recipientsOf, renderPerPerson, type Recipient } from './batch-context.js';
 import { sendThrough } from './channel-send.js';
 import { ClaimLocks } from './claim-locks.js';
-import type { LockHolder } from './claims.js';
+import type { Changes, LockHolder } from './claims.js';
 import { deliverRow, emptyReport, type DispatchReport } from './deliver-row.js';
 import type { DispatcherOptions } from './dispatcher-options.js';
 import { EarlySends } from './early-sends.js';
@@ -408,9 +408,7 @@ export class Dispatcher {
       if (this.stopping) return true;
       now = this.options.clock.now();
     }
-    // A row claimed early keeps its due time when put back: it stays in its early window and in
-    // its place in the queue, and is not made due before the rows due ahead of it.
-    const later = (at: Date) => (slot.release(), recorder.add(row, { state: 'pending', next_attempt_at: at > row.next_attempt_at ? at : row.next_attempt_at }), report.deferred++, false);
+    const later = (at: Date) => (slot.release(), recorder.add(row, putBack(row, at)), report.deferred++, false);
     const joining = this.options.replicas?.joiningUntil();
     if (joining) return later(joining);
     const shared = shareOf(rules, this.options.replicas?.count ?? 1);
@@ -426,6 +424,22 @@ export class Dispatcher {
       if (!this.pacer.refusedSince(shared, from.getTime())) return true;
     }
   }
+}
+
+/**
+ * What a row put back by pacing (booking failed: a hold, the pace, a joining replica) gets, to
+ * be claimed again at `at`. A row due is due at `at`. A row claimed early (`at` before its
+ * `next_attempt_at`) keeps its due time, so it keeps its place in the queue and is not made due
+ * before the rows due ahead of it; its `earliest_at` moves to `at` instead, so no claim takes it
+ * early again before then. Before, it stayed in its early window and was claimed and put back at
+ * every claim of its lane until a channel's hold was over (a claim and a write each turn,
+ * test/delivery/early-held-channel.hostile.test.ts). `earliest_at` only ever moves later: still
+ * never sent before it, and no attempt is counted.
+ */
+function putBack(row: DeliveryRow, at: Date): Changes {
+  if (at >= row.next_attempt_at) return { state: 'pending', next_attempt_at: at };
+  if (row.earliest_at === null) return { state: 'pending', next_attempt_at: row.next_attempt_at };
+  return { state: 'pending', next_attempt_at: row.next_attempt_at, earliest_at: at > row.earliest_at ? at : row.earliest_at };
 }
 
 /**
