@@ -413,6 +413,8 @@ export class Dispatcher {
     if (joining) return later(joining);
     const shared = shareOf(rules, this.options.replicas?.count ?? 1);
     for (let from = now; ; from = this.options.clock.now()) {
+      // Not `from`: a refusal in the booking's own millisecond comes after it all the same (pacer.ts `mark`).
+      const mark = this.pacer.mark();
       const { waitMs, booked } = this.pacer.reserve(shared, this.options.maxPaceWaitMs ?? 1000);
       turn();
       if (!booked) return later(new Date(from.getTime() + waitMs));
@@ -421,7 +423,7 @@ export class Dispatcher {
       await this.pause(waitMs);
       if (this.stopping) return true;
       // Refused meanwhile (429, SMTP 451): this booking was at the old pace; book again at the new one.
-      if (!this.pacer.refusedSince(shared, from.getTime())) return true;
+      if (!this.pacer.refusedSince(shared, mark)) return true;
     }
   }
 }
