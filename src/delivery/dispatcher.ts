@@ -375,24 +375,28 @@ export class Dispatcher {
     }
     const waitMs = namedWaitMs(result);
     if (waitMs === undefined || result.permanent || !channel || !address) return;
-    const rules = this.options.pacing?.(channel, address) ?? [];
+    const rules = this.sendRules(channel, address);
     if (rules.length === 0) return;
-    this.pacer.hold(shareOf(result.addressOnly ? rules.slice(-1) : rules, this.options.replicas?.count ?? 1), waitMs);
+    this.pacer.hold(result.addressOnly ? rules.slice(-1) : rules, waitMs);
     this.options.log.debug({ channel, retryAfterMs: waitMs, reason: result.reason }, 'the platform named a wait; holding its sends until then');
   }
 
   /** The platform refused a send for pace (429, SMTP 421/451): what it refused is paced slower for a while (pacer.ts `refused`). */
   private refusedForPace(channel: ChannelKind | undefined, address: string | undefined, retryAfterMs: number | undefined, sentAt: number): void {
-    const rules = channel && address ? (this.options.pacing?.(channel, address) ?? []) : [];
+    const rules = channel && address ? this.sendRules(channel, address) : [];
     if (rules.length === 0) return;
-    this.pacer.refused(shareOf(rules, this.options.replicas?.count ?? 1), retryAfterMs, sentAt);
+    this.pacer.refused(rules, retryAfterMs, sentAt);
     this.options.log.debug({ channel, retryAfterMs, paceNow: rules.map((r) => `${r.key}: ${this.pacer.factor(r.key)}`) }, 'the platform refused a send for pace; sending slower');
+  }
+
+  /** A send's pace rules (widest first) at this replica's share of each limit; none: not paced. */
+  private sendRules(channel: ChannelKind, address: string): PaceRule[] {
+    return shareOf(this.options.pacing?.(channel, address) ?? [], this.options.replicas?.count ?? 1);
   }
 
   /** True when the send may go (after a short wait); false when it was put back for later. */
   private async pacedSend(row: DeliveryRow, channel: ChannelKind, address: string, now: Date, report: DispatchReport, recorder: OutcomeRecorder, turn: () => void, slot: { release: () => void }): Promise<boolean> {
-    const rules = this.options.pacing?.(channel, address) ?? [];
-    if (rules.length === 0) return true;
+    if (this.sendRules(channel, address).length === 0) return true;
     // A sender that sends only so many at once (e-mail's connections): the turn is booked once
     // one of them is free, so the send leaves when booked. Booked first, it would queue inside
     // the sender whenever the sender fell behind (a cold start, a busy CPU) and the queue would
@@ -411,7 +415,8 @@ export class Dispatcher {
     const later = (at: Date) => (slot.release(), recorder.add(row, putBack(row, at)), report.deferred++, false);
     const joining = this.options.replicas?.joiningUntil();
     if (joining) return later(joining);
-    const shared = shareOf(rules, this.options.replicas?.count ?? 1);
+    // Read again here: the replica count may have changed while the send waited for a connection.
+    const shared = this.sendRules(channel, address);
     for (let from = now; ; from = this.options.clock.now()) {
       // Not `from`: a refusal in the booking's own millisecond comes after it all the same (pacer.ts `mark`).
       const mark = this.pacer.mark();
