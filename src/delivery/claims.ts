@@ -4,7 +4,14 @@ import type { Database, DeliveryRow } from '../db/tables.js';
 import { bulkRow, laneCondition, type Lane } from './lanes.js';
 
 /** What sending changed in a claimed row. */
-export type Changes = Partial<Pick<DeliveryRow, 'state' | 'attempts' | 'channel_index' | 'next_attempt_at' | 'last_error' | 'sent_channel' | 'provider_id' | 'sent_at'>>;
+export type Changes = Partial<Pick<DeliveryRow, 'state' | 'attempts' | 'channel_index' | 'next_attempt_at' | 'last_error' | 'sent_channel' | 'provider_id' | 'sent_at'>> & {
+  /**
+   * Only ever moved later (an early row put back by pacing: not claimed early again before its
+   * turn, dispatcher.ts `pacedSend`); left out, the row keeps its own (recordOutcomes writes
+   * nothing over it, so no writer's value is undone).
+   */
+  earliest_at?: Date;
+};
 
 /**
  * The session a claim's advisory locks are held on, and their lock class: the `deliveries`
@@ -179,7 +186,7 @@ export async function unlock(holder: LockHolder, ids: number[]): Promise<number>
  */
 export async function recordOutcomes(db: Kysely<Database>, now: Date, finished: [DeliveryRow, Changes][], holder?: LockHolder): Promise<void> {
   if (finished.length === 0) return;
-  const rows = finished.map(([row, changes]) => ({ ...row, ...changes, claimedIndex: row.channel_index }));
+  const rows = finished.map(([row, changes]) => ({ ...row, ...changes, claimedIndex: row.channel_index, movedEarliest: changes.earliest_at ?? null }));
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
   const held = holder
     ? sql`and exists (
@@ -190,13 +197,14 @@ export async function recordOutcomes(db: Kysely<Database>, now: Date, finished: 
   await sql`
     update deliveries d set
       state = u.state, attempts = u.attempts, channel_index = u.channel_index, next_attempt_at = u.next_attempt_at,
-      last_error = u.last_error, sent_channel = u.sent_channel, provider_id = u.provider_id, sent_at = u.sent_at, updated_at = ${now}
+      last_error = u.last_error, sent_channel = u.sent_channel, provider_id = u.provider_id, sent_at = u.sent_at,
+      earliest_at = coalesce(u.moved_earliest, d.earliest_at), updated_at = ${now}
     from unnest(
       ${rows.map((r) => r.id)}::bigint[], ${rows.map((r) => r.state)}::text[], ${rows.map((r) => r.attempts)}::int[],
       ${rows.map((r) => r.channel_index)}::int[], ${rows.map((r) => iso(r.next_attempt_at))}::timestamptz[], ${rows.map((r) => r.last_error)}::text[],
       ${rows.map((r) => r.sent_channel)}::text[], ${rows.map((r) => r.provider_id)}::text[], ${rows.map((r) => iso(r.sent_at))}::timestamptz[],
-      ${rows.map((r) => r.claimedIndex)}::int[]
-    ) as u(id, state, attempts, channel_index, next_attempt_at, last_error, sent_channel, provider_id, sent_at, claimed_index)
+      ${rows.map((r) => r.claimedIndex)}::int[], ${rows.map((r) => iso(r.movedEarliest))}::timestamptz[]
+    ) as u(id, state, attempts, channel_index, next_attempt_at, last_error, sent_channel, provider_id, sent_at, claimed_index, moved_earliest)
     where d.id = u.id and d.state = 'pending' and d.channel_index = u.claimed_index ${held}`.execute(db);
 }
 

@@ -6,7 +6,7 @@ import { namedWaitMs } from './backoff.js';
 import { RenderBatch, recipientsOf, renderPerPerson, type Recipient } from './batch-context.js';
 import { sendThrough } from './channel-send.js';
 import { ClaimLocks } from './claim-locks.js';
-import type { LockHolder } from './claims.js';
+import type { Changes, LockHolder } from './claims.js';
 import { deliverRow, emptyReport, type DispatchReport } from './deliver-row.js';
 import type { DispatcherOptions } from './dispatcher-options.js';
 import { EarlySends } from './early-sends.js';
@@ -375,24 +375,28 @@ export class Dispatcher {
     }
     const waitMs = namedWaitMs(result);
     if (waitMs === undefined || result.permanent || !channel || !address) return;
-    const rules = this.options.pacing?.(channel, address) ?? [];
+    const rules = this.sendRules(channel, address);
     if (rules.length === 0) return;
-    this.pacer.hold(shareOf(result.addressOnly ? rules.slice(-1) : rules, this.options.replicas?.count ?? 1), waitMs);
+    this.pacer.hold(result.addressOnly ? rules.slice(-1) : rules, waitMs);
     this.options.log.debug({ channel, retryAfterMs: waitMs, reason: result.reason }, 'the platform named a wait; holding its sends until then');
   }
 
   /** The platform refused a send for pace (429, SMTP 421/451): what it refused is paced slower for a while (pacer.ts `refused`). */
   private refusedForPace(channel: ChannelKind | undefined, address: string | undefined, retryAfterMs: number | undefined, sentAt: number): void {
-    const rules = channel && address ? (this.options.pacing?.(channel, address) ?? []) : [];
+    const rules = channel && address ? this.sendRules(channel, address) : [];
     if (rules.length === 0) return;
-    this.pacer.refused(shareOf(rules, this.options.replicas?.count ?? 1), retryAfterMs, sentAt);
+    this.pacer.refused(rules, retryAfterMs, sentAt);
     this.options.log.debug({ channel, retryAfterMs, paceNow: rules.map((r) => `${r.key}: ${this.pacer.factor(r.key)}`) }, 'the platform refused a send for pace; sending slower');
+  }
+
+  /** A send's pace rules (widest first) at this replica's share of each limit; none: not paced. */
+  private sendRules(channel: ChannelKind, address: string): PaceRule[] {
+    return shareOf(this.options.pacing?.(channel, address) ?? [], this.options.replicas?.count ?? 1);
   }
 
   /** True when the send may go (after a short wait); false when it was put back for later. */
   private async pacedSend(row: DeliveryRow, channel: ChannelKind, address: string, now: Date, report: DispatchReport, recorder: OutcomeRecorder, turn: () => void, slot: { release: () => void }): Promise<boolean> {
-    const rules = this.options.pacing?.(channel, address) ?? [];
-    if (rules.length === 0) return true;
+    if (this.sendRules(channel, address).length === 0) return true;
     // A sender that sends only so many at once (e-mail's connections): the turn is booked once
     // one of them is free, so the send leaves when booked. Booked first, it would queue inside
     // the sender whenever the sender fell behind (a cold start, a busy CPU) and the queue would
@@ -408,13 +412,14 @@ export class Dispatcher {
       if (this.stopping) return true;
       now = this.options.clock.now();
     }
-    // A row claimed early keeps its due time when put back: it stays in its early window and in
-    // its place in the queue, and is not made due before the rows due ahead of it.
-    const later = (at: Date) => (slot.release(), recorder.add(row, { state: 'pending', next_attempt_at: at > row.next_attempt_at ? at : row.next_attempt_at }), report.deferred++, false);
+    const later = (at: Date) => (slot.release(), recorder.add(row, putBack(row, at)), report.deferred++, false);
     const joining = this.options.replicas?.joiningUntil();
     if (joining) return later(joining);
-    const shared = shareOf(rules, this.options.replicas?.count ?? 1);
+    // Read again here: the replica count may have changed while the send waited for a connection.
+    const shared = this.sendRules(channel, address);
     for (let from = now; ; from = this.options.clock.now()) {
+      // Not `from`: a refusal in the booking's own millisecond comes after it all the same (pacer.ts `mark`).
+      const mark = this.pacer.mark();
       const { waitMs, booked } = this.pacer.reserve(shared, this.options.maxPaceWaitMs ?? 1000);
       turn();
       if (!booked) return later(new Date(from.getTime() + waitMs));
@@ -423,9 +428,25 @@ export class Dispatcher {
       await this.pause(waitMs);
       if (this.stopping) return true;
       // Refused meanwhile (429, SMTP 451): this booking was at the old pace; book again at the new one.
-      if (!this.pacer.refusedSince(shared, from.getTime())) return true;
+      if (!this.pacer.refusedSince(shared, mark)) return true;
     }
   }
+}
+
+/**
+ * What a row put back by pacing (booking failed: a hold, the pace, a joining replica) gets, to
+ * be claimed again at `at`. A row due is due at `at`. A row claimed early (`at` before its
+ * `next_attempt_at`) keeps its due time, so it keeps its place in the queue and is not made due
+ * before the rows due ahead of it; its `earliest_at` moves to `at` instead, so no claim takes it
+ * early again before then. Before, it stayed in its early window and was claimed and put back at
+ * every claim of its lane until a channel's hold was over (a claim and a write each turn,
+ * test/delivery/early-held-channel.hostile.test.ts). `earliest_at` only ever moves later: still
+ * never sent before it, and no attempt is counted.
+ */
+function putBack(row: DeliveryRow, at: Date): Changes {
+  if (at >= row.next_attempt_at) return { state: 'pending', next_attempt_at: at };
+  if (row.earliest_at === null) return { state: 'pending', next_attempt_at: row.next_attempt_at };
+  return { state: 'pending', next_attempt_at: row.next_attempt_at, earliest_at: at > row.earliest_at ? at : row.earliest_at };
 }
 
 /**

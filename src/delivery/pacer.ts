@@ -47,10 +47,18 @@ export class Pacer {
   /**
    * Keys held until a platform's Retry-After is over (clock time, capped at MAX_RETRY_AFTER_MS
    * from the refusal): a time, not a debt of tokens, so the pace recovering meanwhile cannot
-   * pay it off early. Their buckets do not refill while held. `at`: when it was (last) held;
-   * `seen`: the clock when it was last looked at (a clock that steps back moves both with it).
+   * pay it off early. Their buckets do not refill while held. `seen`: the clock when it was last
+   * looked at (a clock that steps back moves `until` with it).
    */
-  private readonly holds = new Map<string, { until: number; at: number; seen: number }>();
+  private readonly holds = new Map<string, { until: number; seen: number }>();
+  /**
+   * Refusals and holds so far, counted: a booking's `mark` is the count when it was made, and a
+   * key refused or held after it has a higher one (`changed`). A count, not a time: a refusal in
+   * the same millisecond as a booking, or after the clock stepped back, is still after it.
+   */
+  private changes = 0;
+  /** Per key, the count at its last refusal or hold (`refusedSince`). */
+  private readonly changed = new Map<string, number>();
   /** The last refused narrow key under each platform key, to tell a platform-wide limit. */
   private readonly lastRefused = new Map<string, { key: string; at: number }>();
   private readonly recoveryMs: number;
@@ -159,6 +167,7 @@ export class Pacer {
       const before = this.slowed.get(rule.key);
       const cut = !before || sent > before.cutAt;
       this.slowed.set(rule.key, { base: cut ? Math.max(FLOOR, current / 2) : current, at: now, cutAt: cut ? now : before.cutAt });
+      this.changed.set(rule.key, ++this.changes);
       if (retryAfterMs !== undefined && retryAfterMs > 0) this.holdKey(rule, now, retryAfterMs);
     }
   }
@@ -185,28 +194,32 @@ export class Pacer {
     const bucket = this.refilled(this.effective(rule, now), now);
     bucket.tokens = 1;
     const until = now + Math.min(retryAfterMs, MAX_RETRY_AFTER_MS);
-    this.holds.set(rule.key, { until: Math.max(this.holdOf(rule.key, now)?.until ?? 0, until), at: now, seen: now });
+    this.holds.set(rule.key, { until: Math.max(this.holdOf(rule.key, now)?.until ?? 0, until), seen: now });
+    this.changed.set(rule.key, ++this.changes);
   }
 
   /** The hold of `key`, its times moved back with the clock if the clock stepped back since (as a bucket's sends booked ahead). */
-  private holdOf(key: string, now: number): { until: number; at: number; seen: number } | undefined {
+  private holdOf(key: string, now: number): { until: number; seen: number } | undefined {
     const hold = this.holds.get(key);
-    if (hold && now < hold.seen) {
-      hold.until -= hold.seen - now;
-      hold.at -= hold.seen - now;
-    }
+    if (hold && now < hold.seen) hold.until -= hold.seen - now;
     if (hold) hold.seen = now;
     return hold;
   }
 
+  /** The mark of a booking made now (taken just before `reserve`), for `refusedSince`. */
+  mark(): number {
+    return this.changes;
+  }
+
   /**
-   * Whether a key of `rules` was refused or held after `at`: a send booked at `at` and still
-   * waiting was booked at the old pace, or before the hold, and books again (dispatcher.ts `paced`).
+   * Whether a key of `rules` was refused or held after the booking `mark` was taken for: a send
+   * booked then and still waiting was booked at the old pace, or before the hold, and books again
+   * (dispatcher.ts `pacedSend`). Told by times (`> booked at`), a refusal in the booking's own
+   * millisecond was not after it, and the send went at its old turn, into the hold
+   * (test/delivery/pace-rebook-same-ms.test.ts).
    */
-  refusedSince(rules: PaceRule[], at: number): boolean {
-    const now = this.clock.now().getTime();
-    const after = (time: number | undefined) => (time ?? Number.NEGATIVE_INFINITY) > at;
-    return rules.some((rule) => after(this.slowed.get(rule.key)?.at) || after(this.holdOf(rule.key, now)?.at));
+  refusedSince(rules: PaceRule[], mark: number): boolean {
+    return rules.some((rule) => (this.changed.get(rule.key) ?? 0) > mark);
   }
 
   /** The share of its setting `key` is paced at now (1: not slowed). */
@@ -273,6 +286,8 @@ export class Pacer {
     for (const key of this.slowed.keys()) this.factorAt(key, now);
     for (const [key, hold] of this.holds) if (hold.until <= now) this.holds.delete(key);
     for (const [key, last] of this.lastRefused) if (now - last.at > 60_000) this.lastRefused.delete(key);
+    // A key idle for a minute has no send booked and still waiting to ask refusedSince.
+    for (const key of this.changed.keys()) if (!this.buckets.has(key)) this.changed.delete(key);
   }
 }
 

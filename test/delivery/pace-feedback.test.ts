@@ -58,7 +58,7 @@ describe('the pacer after a refusal', () => {
   it('should tell a send booked before a refusal of its keys to book again', () => {
     const clock = new FixedClock('2027-01-04T08:00:00Z');
     const pacer = new Pacer(clock, { recoveryMs: 10_000 });
-    const booked = clock.now().getTime();
+    const booked = pacer.mark();
     pacer.reserve([platform, channel('A')], 1000);
     expect(pacer.refusedSince([platform, channel('A')], booked)).toBe(false);
     clock.advance(10);
