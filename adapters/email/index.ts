@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
+import type { SendMailOptions } from 'nodemailer';
 import type { Logger } from '../../src/log.js';
 import type { ChannelAdapter, ChannelSender, Message, SendResult } from '../../src/ports/channel.port.js';
 import { composeMail } from './compose.js';
+import { buildMail } from './mime.js';
+import { SmtpPool } from './smtp-pool.js';
 import { toSendResult } from './send-result.js';
 
 export interface EmailAdapterOptions {
@@ -24,16 +26,11 @@ export interface EmailAdapterOptions {
 // Pooled connections with short timeouts: a dead server makes a send fail in seconds (and the
 // dispatcher retry later) instead of nodemailer's default of minutes.
 const SMTP_DEFAULTS = {
-  pool: true,
   maxConnections: 3,
   maxMessages: 100,
   connectionTimeout: 15_000,
   greetingTimeout: 15_000,
   socketTimeout: 20_000,
-  // Mail content comes from our code only: never let it point nodemailer at files or URLs.
-  disableFileAccess: true,
-  disableUrlAccess: true,
-  logger: false,
 } as const;
 
 /**
@@ -45,11 +42,9 @@ const SMTP_DEFAULTS = {
 export function createEmailAdapter(options: EmailAdapterOptions): ChannelAdapter {
   const log = options.log.child({ channel: 'email' });
   const smtp = options.smtpUrl !== undefined;
-  const transport: Transporter = smtp
-    ? nodemailer.createTransport({ ...SMTP_DEFAULTS, url: options.smtpUrl }, { from: options.from })
-    : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' }, { from: options.from });
+  const pool = smtp ? new SmtpPool(options.smtpUrl!, SMTP_DEFAULTS) : undefined;
 
-  const deliver = (mail: SendMailOptions) => (smtp ? sendSmtp(transport, mail) : writeOutbox(transport, mail, options.outboxDir));
+  const deliver = (mail: SendMailOptions) => (pool ? sendSmtp(pool, { from: options.from, ...mail }) : writeOutbox({ from: options.from, ...mail }, options.outboxDir));
 
   const sender: ChannelSender = {
     kind: 'email',
@@ -82,25 +77,27 @@ export function createEmailAdapter(options: EmailAdapterOptions): ChannelAdapter
       else log.debug({ outboxDir: options.outboxDir }, 'e-mail is written as .eml files (set SMTP_URL to send it)');
     },
     async stop() {
-      transport.close();
+      pool?.close();
     },
   };
 }
 
-async function sendSmtp(transport: Transporter, mail: SendMailOptions): Promise<SendResult> {
-  const info = await transport.sendMail(mail);
-  return { ok: true, providerId: info.messageId };
+/** Built whole (mime.ts), then sent in one piece over a pooled connection (smtp-pool.ts). */
+async function sendSmtp(pool: SmtpPool, mail: SendMailOptions): Promise<SendResult> {
+  const built = buildMail(mail);
+  await pool.send(built.envelope, built.raw);
+  return { ok: true, providerId: built.messageId };
 }
 
 /** Written under a temporary name and renamed, so a reader never sees half a file. */
-async function writeOutbox(transport: Transporter, mail: SendMailOptions, dir: string): Promise<SendResult> {
-  const info = await transport.sendMail(mail);
+async function writeOutbox(mail: SendMailOptions, dir: string): Promise<SendResult> {
+  const built = buildMail(mail);
   await mkdir(dir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[-:.]/g, '');
   const name = `${stamp}-${randomBytes(6).toString('hex')}.eml`;
   const temporary = join(dir, `.${name}.tmp`);
   try {
-    await writeFile(temporary, info.message as Buffer, { flag: 'wx' });
+    await writeFile(temporary, built.raw, { flag: 'wx' });
     await rename(temporary, join(dir, name));
   } catch (error) {
     await rm(temporary, { force: true });
