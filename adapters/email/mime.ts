@@ -41,9 +41,13 @@ export function buildMail(mail: SendMailOptions): BuiltMail {
   writeNode(root as Node, out);
   const text = out.join('');
   // As nodemailer's windows newline: every line ends in CRLF, whatever the parts held.
-  const raw = Buffer.from(text.endsWith('\n') ? text : `${text}\r\n`, 'utf8');
-  return { raw: crlf(raw), envelope: root.getEnvelope() as BuiltMail['envelope'], messageId: root.messageId() };
+  const whole = text.endsWith('\n') ? text : `${text}\r\n`;
+  const raw = Buffer.from(LONE_BREAK.test(whole) ? whole.replace(/\r\n|\r|\n/g, '\r\n') : whole, 'utf8');
+  return { raw, envelope: root.getEnvelope() as BuiltMail['envelope'], messageId: root.messageId() };
 }
+
+/** A CR not before LF, or an LF not after CR. */
+const LONE_BREAK = /\r(?!\n)|(?<!\r)\n/;
 
 /** Nodemailer's MimeNode fields this reads (public in its code, not in its type declarations). */
 type Node = MimeNode & { multipart?: string | false; contentType?: string };
@@ -85,16 +89,4 @@ function senderDomain(mail: SendMailOptions): string {
 function listUrl(url: string): string {
   const clean = url.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, '').replace(/[\s<]+|[\s>]+/g, '');
   return /^(https?|mailto|ftp):/.test(clean) ? `<${clean}>` : `<http://${clean}>`;
-}
-
-/** Lone CR or LF as CRLF (what nodemailer's windows newline does to the whole message). */
-function crlf(raw: Buffer): Buffer {
-  let lone = false;
-  for (let i = 0; i < raw.length; i++) {
-    const byte = raw[i];
-    if (byte === 0x0a && raw[i - 1] !== 0x0d) lone = true;
-    else if (byte === 0x0d && raw[i + 1] !== 0x0a) lone = true;
-    if (lone) break;
-  }
-  return lone ? Buffer.from(raw.toString('utf8').replace(/\r\n|\r|\n/g, '\r\n'), 'utf8') : raw;
 }
