@@ -89,17 +89,28 @@ export class SmtpPool {
     else this.idle.push(pooled);
   }
 
-  /** Closes it and lets a waiting send open a fresh one in its place. */
+  /** Closes it; a waiting send opens a fresh one in its place (retire). */
   private discard(pooled: Pooled): void {
     this.quit(pooled);
+  }
+
+  /**
+   * Counts a connection gone, once, and lets the first waiting send open one in its place: every
+   * way a connection ends (a failed send, its share carried, the server's close, a failure to
+   * connect or log in) frees its slot, and a send waiting for one must not wait for another send
+   * to come by. Returns false when it was already gone.
+   */
+  private retire(pooled: Pooled): boolean {
+    if (pooled.dead) return false;
+    pooled.dead = true;
+    this.open--;
     const waiter = this.waiting.shift();
     if (waiter) this.connect().then(waiter, waiter);
+    return true;
   }
 
   private quit(pooled: Pooled): void {
-    if (pooled.dead) return;
-    pooled.dead = true;
-    this.open--;
+    if (!this.retire(pooled)) return;
     // QUIT when the session is usable, else just the socket; either way no answer is awaited.
     try {
       pooled.connection.quit();
@@ -113,9 +124,7 @@ export class SmtpPool {
     const connection = new SMTPConnection(this.options);
     const pooled: Pooled = { connection, messages: 0, dead: false };
     const gone = () => {
-      if (pooled.dead) return;
-      pooled.dead = true;
-      this.open--;
+      if (!this.retire(pooled)) return;
       const at = this.idle.indexOf(pooled);
       if (at >= 0) this.idle.splice(at, 1);
       connection.close();
