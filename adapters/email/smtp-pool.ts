@@ -46,9 +46,14 @@ export class SmtpPool {
     return Number.isInteger(given) && given > 0 ? given : 1;
   }
 
-  /** Sends one message built whole; resolves with the server's answer, rejects with nodemailer's SMTP error. */
-  async send(envelope: { from: string; to: string[] }, raw: Buffer): Promise<SMTPConnection.SentMessageInfo> {
-    const pooled = await this.acquire();
+  /**
+   * Sends one message built whole; resolves with the server's answer, rejects with nodemailer's
+   * SMTP error. `signal` aborted while the send waits for a connection: it leaves the queue and
+   * fails. Its caller has given it up (sendThrough's timeout; the row is retried), so sent later
+   * it would be a second copy. Once on a connection, it goes on (the message is on its way).
+   */
+  async send(envelope: { from: string; to: string[] }, raw: Buffer, signal?: AbortSignal): Promise<SMTPConnection.SentMessageInfo> {
+    const pooled = await this.acquire(signal);
     try {
       const info = await new Promise<SMTPConnection.SentMessageInfo>((resolve, reject) =>
         pooled.connection.send({ from: envelope.from, to: envelope.to, size: raw.length }, raw, (error, result) => (error ? reject(error) : resolve(result))),
@@ -69,11 +74,30 @@ export class SmtpPool {
     for (const waiter of this.waiting.splice(0)) waiter(closedError());
   }
 
-  private async acquire(): Promise<Pooled> {
+  private async acquire(signal?: AbortSignal): Promise<Pooled> {
     if (this.closed) throw closedError();
+    if (signal?.aborted) throw abortedError(signal);
     for (let pooled = this.idle.pop(); pooled; pooled = this.idle.pop()) if (!pooled.dead) return pooled;
     if (this.open < this.maxConnections) return this.connect();
-    const next = await new Promise<Pooled | Error>((resolve) => this.waiting.push(resolve));
+    const next = await new Promise<Pooled | Error>((resolve) => {
+      let settled = false;
+      const onAbort = () => {
+        if (settled) return;
+        settled = true;
+        const at = this.waiting.indexOf(waiter);
+        if (at >= 0) this.waiting.splice(at, 1);
+        resolve(abortedError(signal!));
+      };
+      // Handed a connection after it gave up (one opened for it, retire): back to the pool.
+      const waiter = (given: Pooled | Error) => {
+        if (settled) return void (given instanceof Error ? undefined : this.release(given));
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        resolve(given);
+      };
+      this.waiting.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
     if (next instanceof Error) throw next;
     return next;
   }
@@ -153,6 +177,11 @@ export class SmtpPool {
       });
     });
   }
+}
+
+function abortedError(signal: AbortSignal): Error {
+  const reason = signal.reason instanceof Error ? signal.reason.message : 'the send was given up';
+  return Object.assign(new Error(`not sent, given up while waiting for an SMTP connection: ${reason}`), { code: 'ECONNECTION' });
 }
 
 function closedError(): Error {

@@ -12,7 +12,7 @@ import { aReminder, FROM, log } from './support.js';
  * and with none, for ever. (In the service sendThrough cuts such a send off after 30 s, but the
  * waiter stays queued and would send that mail later, when its row is already being retried.)
  */
-async function relay(refuseConnection: (n: number) => boolean, refuseRecipient: (to: string) => boolean = () => false) {
+async function relay(refuseConnection: (n: number) => boolean, refuseRecipient: (to: string) => boolean = () => false, dataDelayMs = 0) {
   let connections = 0;
   const accepted: string[] = [];
   const server = new SMTPServer({
@@ -29,7 +29,7 @@ async function relay(refuseConnection: (n: number) => boolean, refuseRecipient: 
     },
     onData(stream, session, callback) {
       stream.on('data', () => undefined);
-      stream.on('end', () => (accepted.push(...session.envelope.rcptTo.map((r) => r.address)), callback()));
+      stream.on('end', () => setTimeout(() => (accepted.push(...session.envelope.rcptTo.map((r) => r.address)), callback()), dataDelayMs));
     },
   });
   server.on('error', () => undefined);
@@ -103,4 +103,19 @@ describe('sends waiting for a pooled SMTP connection', () => {
     expect(await adapter.sender!.send('a@example.org', aReminder())).toEqual({ ok: false, permanent: false, settings: true, reason: expect.stringContaining('TLS failed, check SMTP_URL') });
     expect(server.accepted).toEqual([]);
   });
+
+  it('a send given up while it waits for a connection (its signal aborted: sendThrough cut it off, its row is retried) is not sent later', async () => {
+    const server = await relay(() => false, () => false, 600);
+    cleanup.push(server.stop);
+    const adapter = createEmailAdapter({ smtpUrl: server.url, outboxDir: '/nonexistent', from: FROM, log });
+    cleanup.push(() => adapter.stop());
+    const first = adapter.sender!.send('a@example.org', aReminder());
+    const controller = new AbortController();
+    const second = adapter.sender!.send('b@example.org', aReminder(), { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('no answer within 30 s')), 100);
+    expect(await first).toMatchObject({ ok: true });
+    expect(await second).toMatchObject({ ok: false, permanent: false });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(server.accepted).toEqual(['a@example.org']);
+  }, 10_000);
 });
