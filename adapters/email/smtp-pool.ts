@@ -164,7 +164,12 @@ export class SmtpPool {
       connection.on('error', fail);
       // The end of the socket often comes just before the reason (a refused login, a timeout)
       // reaches its callback: the reason is what the send reports, the end only if none came.
-      connection.once('end', () => setImmediate(() => fail(Object.assign(new Error('the SMTP server closed the connection'), { code: 'ECONNECTION' }))));
+      // Retired at once all the same: an ended connection handed out in the meantime (a send in
+      // another callback of this turn of the event loop) failed that send for nothing.
+      connection.once('end', () => {
+        gone();
+        setImmediate(() => fail(Object.assign(new Error('the SMTP server closed the connection'), { code: 'ECONNECTION' })));
+      });
       connection.connect((error) => {
         if (error) return fail(error);
         const auth = this.options.auth;

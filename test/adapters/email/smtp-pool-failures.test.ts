@@ -33,9 +33,11 @@ async function relay(refuseConnection: (n: number) => boolean, refuseRecipient: 
     },
   });
   server.on('error', () => undefined);
+  const sockets = new Set<{ destroy(): void }>();
+  server.server.on('connection', (socket: { destroy(): void; once(e: string, f: () => void): void }) => (sockets.add(socket), socket.once('close', () => sockets.delete(socket))));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as { port: number }).port;
-  return { url: `smtp://127.0.0.1:${port}?ignoreTLS=true&maxConnections=1`, accepted, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { url: `smtp://127.0.0.1:${port}?ignoreTLS=true&maxConnections=1`, accepted, dropAll: () => sockets.forEach((socket) => socket.destroy()), stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 const options = { maxConnections: 3, maxMessages: 100, connectionTimeout: 2000, greetingTimeout: 2000, socketTimeout: 2000 };
@@ -118,4 +120,20 @@ describe('sends waiting for a pooled SMTP connection', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(server.accepted).toEqual(['a@example.org']);
   }, 10_000);
+
+  it('a send that comes just as the server drops the idle connection goes on a fresh one, not on the dropped one', async () => {
+    const server = await relay(() => false);
+    cleanup.push(server.stop);
+    const pool = new SmtpPool(server.url, options);
+    cleanup.push(() => pool.close());
+    await pool.send(to('a@example.org'), raw);
+    // The idle connection, seen from inside (white box): a send made as it ends, before the next
+    // turn of the event loop, as another I/O callback of the same turn (a claim's rows) would.
+    const idle = (pool as unknown as { idle: { connection: { once(event: string, listener: () => void): void } }[] }).idle;
+    expect(idle).toHaveLength(1);
+    const next = new Promise<unknown>((resolve) => idle[0]!.connection.once('end', () => resolve(settled(pool.send(to('b@example.org'), raw)))));
+    server.dropAll();
+    expect(await next).toBe('sent');
+    expect(server.accepted).toEqual(['a@example.org', 'b@example.org']);
+  });
 });
