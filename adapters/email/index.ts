@@ -51,7 +51,7 @@ export function createEmailAdapter(options: EmailAdapterOptions): ChannelAdapter
     kind: 'email',
     // One send per pooled connection at a time: the dispatcher books a paced send only when a
     // connection is free, so none waits in nodemailer's queue and then leaves in a burst.
-    ...(smtp ? { concurrency: poolSize(options.smtpUrl!) } : {}),
+    ...(pool ? { concurrency: pool.maxConnections } : {}),
     async send(address: string, message: Message, sendOptions?: { signal?: AbortSignal }): Promise<SendResult> {
       try {
         const composed = composeMail(address, message);
@@ -105,16 +105,6 @@ async function writeOutbox(mail: SendMailOptions, dir: string): Promise<SendResu
     throw error;
   }
   return { ok: true, providerId: name };
-}
-
-/** The pool's connections: `maxConnections` in SMTP_URL's query (nodemailer reads it there), else ours. */
-function poolSize(url: string): number {
-  try {
-    const given = Number(new URL(url).searchParams.get('maxConnections'));
-    return Number.isInteger(given) && given > 0 ? given : SMTP_DEFAULTS.maxConnections;
-  } catch {
-    return SMTP_DEFAULTS.maxConnections;
-  }
 }
 
 /** The host and port of SMTP_URL, never its user or password. */

@@ -37,13 +37,16 @@ export class SmtpPool {
   private open = 0;
   private closed = false;
 
+  /**
+   * How many connections it opens at once: SMTP_URL's maxConnections, or the default when that
+   * is not a whole number above 0. The sender's concurrency is this same number (index.ts).
+   */
+  readonly maxConnections: number;
+
   constructor(url: string, defaults: SmtpPoolOptions) {
     this.options = { ...defaults, ...(parseConnectionUrl(url) as SmtpPool['options']), logger: false, debug: false };
-  }
-
-  private get maxConnections(): number {
     const given = Number(this.options.maxConnections);
-    return Number.isInteger(given) && given > 0 ? given : 1;
+    this.maxConnections = Number.isInteger(given) && given > 0 ? given : defaults.maxConnections;
   }
 
   /**
