@@ -44,21 +44,22 @@ export function createEmailAdapter(options: EmailAdapterOptions): ChannelAdapter
   const smtp = options.smtpUrl !== undefined;
   const pool = smtp ? new SmtpPool(options.smtpUrl!, SMTP_DEFAULTS) : undefined;
 
-  const deliver = (mail: SendMailOptions) => (pool ? sendSmtp(pool, { from: options.from, ...mail }) : writeOutbox({ from: options.from, ...mail }, options.outboxDir));
+  const deliver = (mail: SendMailOptions, signal?: AbortSignal) =>
+    pool ? sendSmtp(pool, { from: options.from, ...mail }, signal) : writeOutbox({ from: options.from, ...mail }, options.outboxDir);
 
   const sender: ChannelSender = {
     kind: 'email',
     // One send per pooled connection at a time: the dispatcher books a paced send only when a
     // connection is free, so none waits in nodemailer's queue and then leaves in a burst.
-    ...(smtp ? { concurrency: poolSize(options.smtpUrl!) } : {}),
-    async send(address: string, message: Message): Promise<SendResult> {
+    ...(pool ? { concurrency: pool.maxConnections } : {}),
+    async send(address: string, message: Message, sendOptions?: { signal?: AbortSignal }): Promise<SendResult> {
       try {
         const composed = composeMail(address, message);
         if (!composed.ok) {
           log.warn({ reason: composed.reason }, 'e-mail refused before sending');
           return { ok: false, permanent: true, reason: composed.reason };
         }
-        return await deliver(composed.mail);
+        return await deliver(composed.mail, sendOptions?.signal);
       } catch (error) {
         const result = toSendResult(error);
         log.warn({ permanent: result.permanent, reason: result.reason }, 'e-mail not sent');
@@ -83,9 +84,9 @@ export function createEmailAdapter(options: EmailAdapterOptions): ChannelAdapter
 }
 
 /** Built whole (mime.ts), then sent in one piece over a pooled connection (smtp-pool.ts). */
-async function sendSmtp(pool: SmtpPool, mail: SendMailOptions): Promise<SendResult> {
+async function sendSmtp(pool: SmtpPool, mail: SendMailOptions, signal?: AbortSignal): Promise<SendResult> {
   const built = buildMail(mail);
-  await pool.send(built.envelope, built.raw);
+  await pool.send(built.envelope, built.raw, signal);
   return { ok: true, providerId: built.messageId };
 }
 
@@ -104,16 +105,6 @@ async function writeOutbox(mail: SendMailOptions, dir: string): Promise<SendResu
     throw error;
   }
   return { ok: true, providerId: name };
-}
-
-/** The pool's connections: `maxConnections` in SMTP_URL's query (nodemailer reads it there), else ours. */
-function poolSize(url: string): number {
-  try {
-    const given = Number(new URL(url).searchParams.get('maxConnections'));
-    return Number.isInteger(given) && given > 0 ? given : SMTP_DEFAULTS.maxConnections;
-  } catch {
-    return SMTP_DEFAULTS.maxConnections;
-  }
 }
 
 /** The host and port of SMTP_URL, never its user or password. */

@@ -37,18 +37,26 @@ export class SmtpPool {
   private open = 0;
   private closed = false;
 
+  /**
+   * How many connections it opens at once: SMTP_URL's maxConnections, or the default when that
+   * is not a whole number above 0. The sender's concurrency is this same number (index.ts).
+   */
+  readonly maxConnections: number;
+
   constructor(url: string, defaults: SmtpPoolOptions) {
     this.options = { ...defaults, ...(parseConnectionUrl(url) as SmtpPool['options']), logger: false, debug: false };
-  }
-
-  private get maxConnections(): number {
     const given = Number(this.options.maxConnections);
-    return Number.isInteger(given) && given > 0 ? given : 1;
+    this.maxConnections = Number.isInteger(given) && given > 0 ? given : defaults.maxConnections;
   }
 
-  /** Sends one message built whole; resolves with the server's answer, rejects with nodemailer's SMTP error. */
-  async send(envelope: { from: string; to: string[] }, raw: Buffer): Promise<SMTPConnection.SentMessageInfo> {
-    const pooled = await this.acquire();
+  /**
+   * Sends one message built whole; resolves with the server's answer, rejects with nodemailer's
+   * SMTP error. `signal` aborted while the send waits for a connection: it leaves the queue and
+   * fails. Its caller has given it up (sendThrough's timeout; the row is retried), so sent later
+   * it would be a second copy. Once on a connection, it goes on (the message is on its way).
+   */
+  async send(envelope: { from: string; to: string[] }, raw: Buffer, signal?: AbortSignal): Promise<SMTPConnection.SentMessageInfo> {
+    const pooled = await this.acquire(signal);
     try {
       const info = await new Promise<SMTPConnection.SentMessageInfo>((resolve, reject) =>
         pooled.connection.send({ from: envelope.from, to: envelope.to, size: raw.length }, raw, (error, result) => (error ? reject(error) : resolve(result))),
@@ -69,11 +77,30 @@ export class SmtpPool {
     for (const waiter of this.waiting.splice(0)) waiter(closedError());
   }
 
-  private async acquire(): Promise<Pooled> {
+  private async acquire(signal?: AbortSignal): Promise<Pooled> {
     if (this.closed) throw closedError();
+    if (signal?.aborted) throw abortedError(signal);
     for (let pooled = this.idle.pop(); pooled; pooled = this.idle.pop()) if (!pooled.dead) return pooled;
     if (this.open < this.maxConnections) return this.connect();
-    const next = await new Promise<Pooled | Error>((resolve) => this.waiting.push(resolve));
+    const next = await new Promise<Pooled | Error>((resolve) => {
+      let settled = false;
+      const onAbort = () => {
+        if (settled) return;
+        settled = true;
+        const at = this.waiting.indexOf(waiter);
+        if (at >= 0) this.waiting.splice(at, 1);
+        resolve(abortedError(signal!));
+      };
+      // Handed a connection after it gave up (one opened for it, retire): back to the pool.
+      const waiter = (given: Pooled | Error) => {
+        if (settled) return void (given instanceof Error ? undefined : this.release(given));
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        resolve(given);
+      };
+      this.waiting.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
     if (next instanceof Error) throw next;
     return next;
   }
@@ -89,17 +116,28 @@ export class SmtpPool {
     else this.idle.push(pooled);
   }
 
-  /** Closes it and lets a waiting send open a fresh one in its place. */
+  /** Closes it; a waiting send opens a fresh one in its place (retire). */
   private discard(pooled: Pooled): void {
     this.quit(pooled);
+  }
+
+  /**
+   * Counts a connection gone, once, and lets the first waiting send open one in its place: every
+   * way a connection ends (a failed send, its share carried, the server's close, a failure to
+   * connect or log in) frees its slot, and a send waiting for one must not wait for another send
+   * to come by. Returns false when it was already gone.
+   */
+  private retire(pooled: Pooled): boolean {
+    if (pooled.dead) return false;
+    pooled.dead = true;
+    this.open--;
     const waiter = this.waiting.shift();
     if (waiter) this.connect().then(waiter, waiter);
+    return true;
   }
 
   private quit(pooled: Pooled): void {
-    if (pooled.dead) return;
-    pooled.dead = true;
-    this.open--;
+    if (!this.retire(pooled)) return;
     // QUIT when the session is usable, else just the socket; either way no answer is awaited.
     try {
       pooled.connection.quit();
@@ -113,9 +151,7 @@ export class SmtpPool {
     const connection = new SMTPConnection(this.options);
     const pooled: Pooled = { connection, messages: 0, dead: false };
     const gone = () => {
-      if (pooled.dead) return;
-      pooled.dead = true;
-      this.open--;
+      if (!this.retire(pooled)) return;
       const at = this.idle.indexOf(pooled);
       if (at >= 0) this.idle.splice(at, 1);
       connection.close();
@@ -131,7 +167,12 @@ export class SmtpPool {
       connection.on('error', fail);
       // The end of the socket often comes just before the reason (a refused login, a timeout)
       // reaches its callback: the reason is what the send reports, the end only if none came.
-      connection.once('end', () => setImmediate(() => fail(Object.assign(new Error('the SMTP server closed the connection'), { code: 'ECONNECTION' }))));
+      // Retired at once all the same: an ended connection handed out in the meantime (a send in
+      // another callback of this turn of the event loop) failed that send for nothing.
+      connection.once('end', () => {
+        gone();
+        setImmediate(() => fail(Object.assign(new Error('the SMTP server closed the connection'), { code: 'ECONNECTION' })));
+      });
       connection.connect((error) => {
         if (error) return fail(error);
         const auth = this.options.auth;
@@ -144,6 +185,11 @@ export class SmtpPool {
       });
     });
   }
+}
+
+function abortedError(signal: AbortSignal): Error {
+  const reason = signal.reason instanceof Error ? signal.reason.message : 'the send was given up';
+  return Object.assign(new Error(`not sent, given up while waiting for an SMTP connection: ${reason}`), { code: 'ECONNECTION' });
 }
 
 function closedError(): Error {

@@ -105,7 +105,10 @@ export function watchSettings(sender: ChannelSender, alarm: SettingsAlarm): Chan
   };
   return {
     kind: sender.kind,
-    send: async (address, message) => seen(await sender.send(address, message)),
+    // What the dispatcher reads off the sender itself: e-mail's SMTP connections (pacedSend books a
+    // pace turn once one is free) and the send's signal (a client that honours it drops the request).
+    ...(sender.concurrency !== undefined ? { concurrency: sender.concurrency } : {}),
+    send: async (address, message, options) => seen(await sender.send(address, message, options)),
     ...(sender.update ? { update: async (address: string, providerId: string, message: Message) => seen(await sender.update!(address, providerId, message)) } : {}),
   };
 }
