@@ -279,16 +279,22 @@ async function weekOn(report: Report, label: string, national: NationalSchedule,
       }
     })();
 
-    // The service's CPU and statements at every simulated hour.
+    // The service's CPU and statements at every simulated hour; and how busy this process (the
+    // sinks, the clients) was in that hour: a sink busy all the time would bind the sends, not the service.
     const hourly: (Counters & { hour: number })[] = [];
+    const edgeBusy: number[] = [];
+    let elu = performance.eventLoopUtilization();
     for (let hour = 0; hour <= 168; hour++) {
       at(SIM_START.toMillis() + hour * 3600_000, () => {
+        const now = performance.eventLoopUtilization();
+        edgeBusy.push(performance.eventLoopUtilization(now, elu).utilization);
+        elu = now;
         child.send({ counters: hour });
         void child.next<Counters>(`counters:${hour}`, 120_000).then(
           (c) => {
             hourly.push({ ...c, hour });
             // Progress, once a simulated day (stdout only).
-            if (hour % 12 === 0) process.stdout.write(`  … ${label} hour ${hour}: ${int(edges.arrivals.length)} messages at the sinks, ${int(commands.peak.length + commands.other.length)} commands, ${int(polls.ok200.length + polls.ok304.length)} feed polls, ${int(answers.rsvp.length)} RSVPs, ${int(answers.forms.length)} check-in answers; service CPU ${s(c.cpuMs)}, ${int(c.queries)} statements; lag of the counters answer ${ms(Date.now() - toReal(SIM_START.toMillis() + hour * 3600_000))}\n`);
+            if (hour % 12 === 0) process.stdout.write(`  … ${label} hour ${hour}: ${int(edges.arrivals.length)} messages at the sinks, ${int(commands.peak.length + commands.other.length)} commands, ${int(polls.ok200.length + polls.ok304.length)} feed polls, ${int(answers.rsvp.length)} RSVPs, ${int(answers.forms.length)} check-in answers; service CPU ${s(c.cpuMs)}, ${int(c.queries)} statements; this process busy at most ${Math.round(Math.max(0, ...edgeBusy.slice(-12)) * 100)}% of an hour; lag of the counters answer ${ms(Date.now() - toReal(SIM_START.toMillis() + hour * 3600_000))}\n`);
           },
           () => undefined,
         );
