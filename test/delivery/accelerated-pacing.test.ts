@@ -41,4 +41,26 @@ describe.each(dialects)('pacing on a clock 1,000 times faster than real time, on
     expect(waits.length).toBeGreaterThan(0);
     for (const ms of waits) expect(ms).toBeLessThanOrEqual(5);
   });
+
+  // On a clock 1,008× fast (the compressed national week) a second of pace wait is a real
+  // millisecond, less than a claim takes; the longest pace wait is at least 100 real ms of the
+  // clock (dispatcher.ts paceHorizonMs), so a claim at e-mail's 20 a second is a full batch of
+  // 100 and none is put back. Sized on the clock's second it was 40.
+  it('claims a full batch at e-mail\'s pace and puts none back', async () => {
+    const clock = new AcceleratedClock('2027-01-04T08:00:00Z', 1008);
+    const person = (await db.db.insertInto('people').values({ email: 'a@example.org', name: 'A', language: 'pl', channels: JSON.stringify(['email']), source: 'test' }).returning('id').executeTakeFirstOrThrow()).id;
+    await enqueue(db.db, Array.from({ length: 150 }, (_, n) => ({ key: `k${n}`, kind: 'notice' as const, personId: person, channels: ['email' as const], payload: { language: 'pl', title: `T${n}`, text: 'x' }, dueAt: clock.now() })));
+    const dispatcher = new Dispatcher({
+      db: db.db,
+      clock,
+      log: createLogger('silent'),
+      workerId: 'w1',
+      senders: new Map([['email', sinkSender('email', sink.url)]]),
+      pacing: () => [{ key: 'email', perSecond: 20, burst: 20 }],
+    });
+    const report = await dispatcher.batch('email');
+    expect(report.deferred).toBe(0);
+    expect(report.sent).toBe(100);
+    await dispatcher.stop();
+  });
 });
