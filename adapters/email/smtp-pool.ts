@@ -42,11 +42,14 @@ export class SmtpPool {
    * is not a whole number above 0. The sender's concurrency is this same number (index.ts).
    */
   readonly maxConnections: number;
+  /** How many mails one connection carries before it is closed: SMTP_URL's maxMessages, else the default. */
+  private readonly maxMessages: number;
 
   constructor(url: string, defaults: SmtpPoolOptions) {
     this.options = { ...defaults, ...(parseConnectionUrl(url) as SmtpPool['options']), logger: false, debug: false };
     const given = Number(this.options.maxConnections);
     this.maxConnections = Number.isInteger(given) && given > 0 ? given : defaults.maxConnections;
+    this.maxMessages = Number(this.options.maxMessages ?? Infinity);
   }
 
   /**
@@ -65,7 +68,7 @@ export class SmtpPool {
       this.release(pooled);
       return info;
     } catch (error) {
-      this.discard(pooled);
+      this.quit(pooled);
       throw error;
     }
   }
@@ -107,18 +110,13 @@ export class SmtpPool {
 
   /** Back to the pool, or to the next send waiting; a connection that carried its share is closed. */
   private release(pooled: Pooled): void {
-    if (pooled.dead || this.closed || pooled.messages >= Number(this.options.maxMessages ?? Infinity)) {
-      this.discard(pooled);
+    if (pooled.dead || this.closed || pooled.messages >= this.maxMessages) {
+      this.quit(pooled);
       return;
     }
     const waiter = this.waiting.shift();
     if (waiter) waiter(pooled);
     else this.idle.push(pooled);
-  }
-
-  /** Closes it; a waiting send opens a fresh one in its place (retire). */
-  private discard(pooled: Pooled): void {
-    this.quit(pooled);
   }
 
   /**
