@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSlackAdapter } from '../../adapters/slack/index.js';
 import { createTeamsAdapter } from '../../adapters/teams/index.js';
@@ -8,6 +8,7 @@ import { createHttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/log.js';
 import type { BotPort } from '../../src/ports/channel.port.js';
 import { SIGNING_SECRET } from '../adapters/slack/slack-requests.js';
+import { rawExchange } from './raw-exchange.js';
 
 const log = createLogger('silent');
 const idleBot: BotPort = {
@@ -16,24 +17,6 @@ const idleBot: BotPort = {
   handleOnce: async () => undefined, seenBefore: async () => false, firstTime: async () => true,
   linkPlace: async () => undefined,
 };
-
-/**
- * What a raw client sees: a request head declaring `declared` bytes of body, then only
- * `sent` of them. Resolves with what came back and whether the server ended the connection
- * within `withinMs` (the client sends nothing more).
- */
-function request(port: number, head: string, declared: number, sent: number, withinMs = 2000): Promise<{ answer: string; ended: boolean }> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    let answer = '';
-    const timer = setTimeout(() => (socket.destroy(), resolve({ answer, ended: false })), withinMs);
-    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
-    socket.on('error', () => undefined);
-    socket.on('close', () => (clearTimeout(timer), resolve({ answer, ended: true })));
-    socket.write(`${head}\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n${declared > 0 ? `Content-Length: ${declared}\r\n` : ''}\r\n`);
-    if (sent > 0) socket.write(Buffer.alloc(sent, 'x'));
-  });
-}
 
 /**
  * Hostile review: a 405 (and a 404) is answered before any body is read, but kept its
@@ -68,7 +51,7 @@ describe('answers given before reading a body', () => {
     ['the Slack endpoint’s 405', 'PUT /slack/events HTTP/1.1', 405],
     ['the Teams endpoint’s 405', 'PUT /api/messages HTTP/1.1', 405],
   ])('should answer %s to a request declaring 100 MB at once, and end the connection without reading them', async (_name, head, status) => {
-    const { answer, ended } = await request(port, head, 100 * 1024 * 1024, 1024);
+    const { answer, ended } = await rawExchange(port, head, { declared: 100 * 1024 * 1024, sent: 1024 });
     expect(answer).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
     expect(answer.toLowerCase()).toContain('\r\nconnection: close\r\n');
     expect(ended).toBe(true);
@@ -76,7 +59,7 @@ describe('answers given before reading a body', () => {
 
   it('should keep the connection of a 405 or 404 to a request without a body', async () => {
     for (const head of ['DELETE /page HTTP/1.1', 'GET /nothing-here HTTP/1.1']) {
-      const { answer, ended } = await request(port, head, 0, 0, 300);
+      const { answer, ended } = await rawExchange(port, head, { withinMs: 300 });
       expect(answer.toLowerCase()).toContain('\r\nconnection: keep-alive\r\n');
       expect(ended).toBe(false);
     }

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
@@ -9,28 +9,12 @@ import { createHttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/log.js';
 import { personalPageUrl } from '../../src/me/me-link.js';
 import { dialects, demoDatabase } from '../support/databases.js';
+import { rawExchange } from './raw-exchange.js';
+
+const FORM = 'application/x-www-form-urlencoded';
 
 const SECRET = 'b'.repeat(40);
 const PUBLIC = 'https://koop.example.org';
-
-/**
- * One raw request: a head declaring `declared` bytes of body, then `sent` of them, then
- * (when given) a second request on the same socket. Resolves with everything that came back
- * and whether the server ended the connection within `withinMs`.
- */
-function exchange(port: number, head: string, declared: number, sent: number, then = '', withinMs = 2000): Promise<{ answer: string; ended: boolean }> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    let answer = '';
-    const timer = setTimeout(() => (socket.destroy(), resolve({ answer, ended: false })), withinMs);
-    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
-    socket.on('error', () => undefined);
-    socket.on('close', () => (clearTimeout(timer), resolve({ answer, ended: true })));
-    socket.write(`${head}\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${declared}\r\n\r\n`);
-    if (sent > 0) socket.write(Buffer.alloc(sent, 'x'));
-    if (then) socket.write(then);
-  });
-}
 
 /**
  * Brief of h-misc: 404 and 405 closed a connection whose declared body they did not read, but
@@ -67,7 +51,7 @@ describe.each(dialects)('a route refusing before it reads a body, on %s', (kind)
 
   it('should end the connection after its answer, without reading the rest of a 5 MB body', async () => {
     for (const [name, head, status] of cases()) {
-      const { answer, ended } = await exchange(port, head, 5 * 1024 * 1024, 16 * 1024);
+      const { answer, ended } = await rawExchange(port, head, { declared: 5 * 1024 * 1024, sent: 16 * 1024, contentType: FORM });
       expect(answer, name).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
       expect(answer.toLowerCase(), name).toContain('\r\nconnection: close\r\n');
       expect(ended, name).toBe(true);
@@ -76,7 +60,7 @@ describe.each(dialects)('a route refusing before it reads a body, on %s', (kind)
 
   it('should keep the connection of a refusal to a request without a body, and answer the next request on it', async () => {
     // What the closing must not take: a GET of a bad link sends no body, so nothing is left unread.
-    const { answer, ended } = await exchange(port, `GET /me/${'A'.repeat(43)} HTTP/1.1`, 0, 0, 'GET /nothing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 500);
+    const { answer, ended } = await rawExchange(port, `GET /me/${'A'.repeat(43)} HTTP/1.1`, { then: 'GET /nothing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', contentType: FORM, withinMs: 500 });
     expect(answer.match(/HTTP\/1\.1 \d{3} /g)).toEqual(['HTTP/1.1 404 ', 'HTTP/1.1 404 ']);
     expect(answer.toLowerCase()).not.toContain('\r\nconnection: close\r\n');
     expect(ended).toBe(false);
