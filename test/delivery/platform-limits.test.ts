@@ -85,9 +85,11 @@ describe.each(dialects)('sending at the platforms\' limits on %s', { timeout: 90
     expect(run).toMatchObject({ sent: N, lost: 0 });
     expect(slack.tally.accepted).toBe(N);
     // Refused at first, then paced below the workspace's limit: at 80 a second regardless,
-    // three in four of the sends beyond the first burst would be refused.
+    // three in four of the sends beyond the first burst would be refused (70 and more, with
+    // their retries refused again). Quiet, 18 to 22 are; on PGlite under a loaded CI run,
+    // sends held behind a query go together and 41 were once: the bound sits between.
     expect(slack.tally.refused).toBeGreaterThan(0);
-    expect(slack.tally.refused).toBeLessThan(N * 0.4);
+    expect(slack.tally.refused).toBeLessThan(N * 0.55);
   });
 
   it('should slow down after the relay\'s 451s and still send every e-mail', async () => {
