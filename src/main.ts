@@ -160,7 +160,7 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
       ...deliveryReportPageRoutes({ db: db.db, clock, appSecret: config.appSecret }),
       ...unsubscribeRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl }),
       ...meetingAnswerRoutes({ db: db.db, clock, appSecret: config.appSecret, onAnswered: () => (feeds.invalidate(), delivery?.loop.poke()) }),
-      ...rsvpRoutes({ db: db.db, clock, appSecret: config.appSecret, onAnswered: () => (feeds.invalidate(), void delivery?.changed().catch((error) => log.error({ err: error }, 'planning after an answer failed'))) }),
+      ...rsvpRoutes({ db: db.db, clock, appSecret: config.appSecret, onAnswered: (answer) => (feeds.invalidate(), void delivery?.answered(answer).catch((error) => log.error({ err: error }, 'planning after an answer failed'))) }),
     );
     mounts.push(...adapters.flatMap((a) => a.mounts));
     // Feeds already built for the current data version, answered before any routing (src/http/feed-routes.ts).

@@ -28,7 +28,7 @@ import { runAs } from '../precedence.js';
 import type { InvitationDeps } from '../invitations/invitation-message.js';
 import { planInvitations } from '../invitations/plan-invitations.js';
 import { sweepOffers } from '../invitations/rsvp.js';
-import { planActivityReminders } from '../invitations/plan-activity-reminders.js';
+import { planActivityReminders, type Answered } from '../invitations/plan-activity-reminders.js';
 import { fittingReplyAddress, replyAddressesFit, type ReplyRef } from '../inbound/reply-address.js';
 
 export interface DeliveryServiceOptions {
@@ -155,6 +155,22 @@ export class DeliveryService {
         if (this.runningChange === next) this.runningChange = undefined;
       });
     return next;
+  }
+
+  /**
+   * A person answered an invitation through its link: that answer's reminders are planned for
+   * that person alone (planActivityReminders' `only`), and the dispatcher is woken for a seat
+   * offer the answer may have queued. Not a whole planning (changed()): in the national week's
+   * conferences (7,700 answers) whole plannings ran back to back for two simulated days and
+   * kept PostgreSQL's core busy, and nothing else an answer changes needs planning: declines,
+   * "maybe" and the waiting list drop what no longer fits when it is due, and seat offers are
+   * queued with the answer (rsvp.ts). Whatever this misses, the 15-minute sweep plans.
+   */
+  async answered(answer: Answered): Promise<void> {
+    return runAs('background', async () => {
+      if (this.options.invitations) await planActivityReminders(this.options.db, this.options.clock, answer);
+      this.loop.poke();
+    });
   }
 
   /** The schedule changed (import, chat command): notices out, reminders re-planned, dispatcher woken. */

@@ -79,7 +79,7 @@ export async function readChoices(req: IncomingMessage): Promise<Record<string, 
 
 /** GET: the form with the person's answers; POST: saves them and shows what was saved, or the form again with the refusal. */
 export async function registrationPage(
-  options: { db: Kysely<Database>; clock: Clock; onAnswered?: () => void },
+  options: { db: Kysely<Database>; clock: Clock; onAnswered?: (answer: { activityId: string; personId: number }) => void },
   req: IncomingMessage,
   res: ServerResponse,
   found: { person: PersonRow; activity: ActivityRow },
@@ -91,7 +91,7 @@ export async function registrationPage(
   if (req.method === 'POST') {
     const values = await readChoices(req);
     const outcome = await saveRegistration(options.db, options.clock, { activityId: activity.id, personId: person.id, values, language });
-    if (outcome.ok && !outcome.unchanged) options.onAnswered?.();
+    if (outcome.ok && !outcome.unchanged) options.onAnswered?.({ activityId: activity.id, personId: person.id });
     const said = registrationOutcomeMessage(outcome, language);
     if (!outcome.ok && outcome.code === 'invalid') {
       const form = await registrationFormFor(options.db, activity.id, person.id, language);

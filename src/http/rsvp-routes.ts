@@ -20,7 +20,7 @@ export interface RsvpRouteOptions {
   clock: Clock;
   appSecret: string;
   /** An answer changed the person's feed and maybe offered a seat: feeds and the outbox must see it. */
-  onAnswered?: () => void;
+  onAnswered?: (answer: { activityId: string; personId: number }) => void;
 }
 
 const ANSWERS = new Set<Answer>(['accepted', 'declined', 'maybe']);
@@ -93,7 +93,7 @@ async function record(options: RsvpRouteOptions, req: IncomingMessage, res: Serv
   if (!found) return badLink(options, res, token);
   const { person, activity, answer } = found;
   const outcome = await answerInvitation(options.db, options.clock, { activityId: activity.id, personId: person.id, answer });
-  if (outcome.ok && !outcome.unchanged) options.onAnswered?.();
+  if (outcome.ok && !outcome.unchanged) options.onAnswered?.({ activityId: activity.id, personId: person.id });
   const said = outcomeText(outcome, person.language);
   const status = outcome.ok ? 200 : STATUS[outcome.code];
   // "I will come" to an activity with registration questions: the page asks them at once.

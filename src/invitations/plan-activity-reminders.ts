@@ -12,6 +12,12 @@ export const ACTIVITY_REMINDERS = ['P7D', 'P1D'] as const;
 
 const parse = (channels: unknown) => (typeof channels === 'string' ? JSON.parse(channels) : channels) as ChannelKind[];
 
+/** One person's answer to one activity: planActivityReminders then plans for that pair alone. */
+export interface Answered {
+  activityId: string;
+  personId: number;
+}
+
 /** The person's channels, zone and quiet hours, for a query that joins them as `p` and their preferences as `q`. */
 interface Recipient {
   person_id: number;
@@ -34,8 +40,11 @@ interface Recipient {
  * its time counted in whole days, as quiet hours may hold it that long, and two hours to spare for
  * a clock change: the exact local time and the hold are decided here, plannedReminderTiming).
  * Both are read in person order, so the rows are written in one order whatever the plan.
+ *
+ * `only`: after one answer (DeliveryService.answered), that person's reminders of that activity
+ * and nothing else; the 15-minute sweep plans everything in full all the same.
  */
-export async function planActivityReminders(db: Kysely<Database>, clock: Clock): Promise<number> {
+export async function planActivityReminders(db: Kysely<Database>, clock: Clock, only?: Answered): Promise<number> {
   const now = clock.now();
   const rule = quietHoursRule(now);
   const timing = plannedTimingRule(now);
@@ -51,6 +60,7 @@ export async function planActivityReminders(db: Kysely<Database>, clock: Clock):
       join people p on p.id = r.person_id and p.removed_at is null
       left join preferences q on q.person_id = r.person_id
       where a.cancelled_at is null and a.starts_at > ${now}
+        ${only ? sql`and a.id = ${only.activityId} and r.person_id = ${only.personId}` : sql``}
     ) x
     where not (true = all(x.settled))
     order by x.activity_id, x.person_id`.execute(db);
@@ -75,6 +85,8 @@ export async function planActivityReminders(db: Kysely<Database>, clock: Clock):
       });
     }
   }
+  // An answer adds no deadline reminder (it ends the need for one: dropped when due).
+  if (only) return enqueue(db, planned);
   const open = await db.selectFrom('activities').selectAll().where('cancelled_at', 'is', null).where('rsvp_by', 'is not', null).where('starts_at', '>', now).execute();
   for (const activity of open) {
     const closes = rsvpClosesAt(activity)!;

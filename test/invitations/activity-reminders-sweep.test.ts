@@ -60,3 +60,37 @@ describe.each(dialects)('the activity-reminder sweep offers only new keys on %s'
     expect(rows).toHaveLength(5);
   });
 });
+
+/** After one answer (DeliveryService.answered) only that pair is planned: a whole planning per answer kept PostgreSQL busy in the national week. */
+describe.each(dialects)('planning after one answer on %s', (kind) => {
+  let db: Db;
+  const clock = new FixedClock('2026-12-20T12:00:00Z');
+  const sweep = async () => {
+    offered.length = 0;
+    await planActivityReminders(db.db, clock);
+    return [...offered].sort();
+  };
+  beforeAll(async () => {
+    db = await demoDatabase(kind, clock);
+    await planInvitations(db.db, clock);
+  }, 120_000);
+  afterAll(async () => db?.close());
+
+  it('should plan after one answer that person\'s reminders of that activity and nothing else', async () => {
+    const [one, other] = (await db.db.selectFrom('invitations').select('person_id').where('activity_id', '=', ACTIVITY).orderBy('person_id', 'desc').limit(2).execute()).map((r) => r.person_id);
+    await answerInvitation(db.db, clock, { activityId: ACTIVITY, personId: one!, answer: 'accepted' });
+    await answerInvitation(db.db, clock, { activityId: ACTIVITY, personId: other!, answer: 'accepted' });
+    offered.length = 0;
+    await planActivityReminders(db.db, clock, { activityId: ACTIVITY, personId: one! });
+    // Neither the other accepted person nor any silent invitee's deadline reminder: the sweep plans those.
+    expect([...offered].sort()).toEqual([`activity-reminder:${ACTIVITY}:${one}:P1D:2027-01-20T08:00:00.000Z`, `activity-reminder:${ACTIVITY}:${one}:P7D:2027-01-20T08:00:00.000Z`]);
+    expect((await sweep()).filter((k) => k.startsWith('activity-reminder:'))).toEqual([`activity-reminder:${ACTIVITY}:${other}:P1D:2027-01-20T08:00:00.000Z`, `activity-reminder:${ACTIVITY}:${other}:P7D:2027-01-20T08:00:00.000Z`]);
+    // A declined person's pair plans nothing.
+    await answerInvitation(db.db, clock, { activityId: ACTIVITY, personId: one!, answer: 'declined' });
+    const third = (await db.db.selectFrom('invitations').select('person_id').where('activity_id', '=', ACTIVITY).orderBy('person_id', 'desc').offset(2).limit(1).executeTakeFirstOrThrow()).person_id;
+    await answerInvitation(db.db, clock, { activityId: ACTIVITY, personId: third, answer: 'declined' });
+    offered.length = 0;
+    await planActivityReminders(db.db, clock, { activityId: ACTIVITY, personId: third });
+    expect(offered).toEqual([]);
+  });
+});
