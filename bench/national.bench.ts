@@ -422,12 +422,16 @@ function summarise(report: Report, label: string, x: Summary): void {
   const bursts = [...burst.values()].sort((a, b) => b - a);
   report.row(name('reminders due at one instant: largest, 10th largest, instants with 100 or more'), `${int(bursts[0] ?? 0)}, ${int(bursts[9] ?? 0)}, ${int(bursts.filter((n) => n >= 100).length)} of ${int(bursts.length)}`);
   // Instants of 500 or more: how long after the instant its last reminder arrived, and the rate that makes.
-  const big = [...burst].filter(([, n]) => n >= 500).map(([due, n]) => ({ n, endMs: burstEnd.get(due) ?? NaN }));
+  const big = [...burst].filter(([, n]) => n >= 500).map(([due, n]) => ({ due, n, endMs: burstEnd.get(due) ?? NaN }));
   const ends = big.map((b) => b.endMs).filter(Number.isFinite);
   report.row(
     name('instants with 500 or more reminders: real time from the instant to its last reminder at a sink, p50 / max; reminders a second over those'),
     ends.length ? `${int(big.length)} instants: ${ms(percentile(ends, 50))} / ${ms(Math.max(...ends))}; ${int(big.reduce((t, b) => t + b.n, 0) / (ends.reduce((t, e) => t + e, 0) / 1000))} a second` : 'none',
   );
+  // Which instants are slow (the week's p99 is theirs): the local time in Warsaw, its size and its time to the last reminder.
+  const warsaw = new Intl.DateTimeFormat('pl-PL', { timeZone: 'Europe/Warsaw', weekday: 'short', hour: '2-digit', minute: '2-digit' });
+  const slowest = big.filter((b) => Number.isFinite(b.endMs)).sort((a, b) => b.endMs - a.endMs).slice(0, 5);
+  report.row(name('the five slowest of those instants: Warsaw time, reminders, real time to the last'), slowest.map((b) => `${warsaw.format(new Date(b.due))} ${int(b.n)} ${ms(b.endMs)}`).join('; ') || 'none');
   report.row(name('after the week: real time to send what was due (at most 2 min), rows still due then'), `${s(x.finished.drainMs)}, ${int(x.finished.backlogLeft)} left`);
   report.row(name('lost: reminders due in the week not sent after that (failed, expired, or still queued)'), `${int(lostRows.length)}${lostRows.length ? ` (${lostRows.slice(0, 5).join(', ')}…)` : ''}`, '0', yesNo(lostRows.length === 0));
   report.row(
