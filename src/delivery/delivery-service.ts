@@ -78,6 +78,8 @@ export class DeliveryService {
   /** changed(): the planning run going, and the one waiting to cover what was told since it began. */
   private runningChange: Promise<void> | undefined;
   private queuedChange: Promise<void> | undefined;
+  /** answered(): pairs whose planning has not succeeded yet, planned again with the next answer. */
+  private readonly unplanned = new Map<string, Answered>();
 
   constructor(private readonly options: DeliveryServiceOptions) {
     const { db } = options;
@@ -168,7 +170,15 @@ export class DeliveryService {
    */
   async answered(answer: Answered): Promise<void> {
     return runAs('background', async () => {
-      if (this.options.invitations) await planActivityReminders(this.options.db, this.options.clock, answer);
+      if (this.options.invitations) {
+        // Pairs whose planning failed (the database away for a moment) go with this one: a whole
+        // planning per answer used to cover them, and the sweep may come after a reminder's time.
+        this.unplanned.set(`${answer.activityId}:${answer.personId}`, answer);
+        for (const [key, pair] of [...this.unplanned]) {
+          await planActivityReminders(this.options.db, this.options.clock, pair);
+          this.unplanned.delete(key);
+        }
+      }
       this.loop.poke();
     });
   }
