@@ -17,7 +17,7 @@ import { dialects, demoDatabase } from '../support/databases.js';
 // finds its time past (plannedTimingRule) and skips it. The person accepted, got "see you", and gets
 // no "tomorrow" reminder, while the person who answered five minutes after them gets theirs.
 
-const failNext = vi.hoisted(() => ({ on: false }));
+const failNext = vi.hoisted(() => ({ on: false, always: new Set<number>() }));
 vi.mock('../../src/invitations/plan-activity-reminders.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../src/invitations/plan-activity-reminders.js')>();
   return {
@@ -27,6 +27,7 @@ vi.mock('../../src/invitations/plan-activity-reminders.js', async (importOrigina
         failNext.on = false;
         throw new Error('Connection terminated unexpectedly');
       }
+      if (only && failNext.always.has(Number(only.personId))) throw new Error('this pair always fails');
       return actual.planActivityReminders(db, clock, only);
     }) as typeof actual.planActivityReminders,
   };
@@ -71,5 +72,24 @@ describe.each(dialects)('an answer whose planning failed, on %s', (kind) => {
     const keys = (await db.db.selectFrom('deliveries').select('dedupe_key').where('dedupe_key', 'like', `activity-reminder:${ACTIVITY}:%:P1D:%`).execute()).map((r) => r.dedupe_key);
     expect(keys).toContain(P1D(ola!));
     expect(keys).toContain(P1D(ewa!));
+  });
+
+  it('plans each answer even while an earlier pair keeps failing, and wakes the dispatcher for an offer however planning went', async () => {
+    const invitations = { appSecret: 'x'.repeat(32), organizer: { name: 'RCPS', email: 'rcps@example.org' } } as unknown as InvitationDeps;
+    const service = new DeliveryService({ db: db.db, clock, log: createLogger('silent'), senders: new Map(), publicUrl: 'https://koop.example.org', registry: new Registry(), workerId: 'hostile-2', invitations });
+    const poke = vi.spyOn(service.loop, 'poke').mockImplementation(() => undefined);
+    const [, , iza, jan] = (await db.db.selectFrom('invitations').select('person_id').where('activity_id', '=', ACTIVITY).orderBy('person_id').limit(4).execute()).map((r) => r.person_id);
+    clock.set(new Date('2027-01-19T06:00:00Z'));
+    failNext.always.add(Number(iza));
+    await answerInvitation(db.db, clock, { activityId: ACTIVITY, personId: iza!, answer: 'accepted' });
+    await expect(service.answered({ activityId: ACTIVITY, personId: iza! })).rejects.toThrow('always fails');
+    expect(poke).toHaveBeenCalledTimes(1);
+    clock.set(new Date('2027-01-19T06:05:00Z'));
+    await answerInvitation(db.db, clock, { activityId: ACTIVITY, personId: jan!, answer: 'accepted' });
+    await service.answered({ activityId: ACTIVITY, personId: jan! }).catch(() => undefined);
+    const keys = (await db.db.selectFrom('deliveries').select('dedupe_key').where('dedupe_key', 'like', `activity-reminder:${ACTIVITY}:${jan}:%`).execute()).map((r) => r.dedupe_key);
+    expect(keys).toEqual([`activity-reminder:${ACTIVITY}:${jan}:P1D:2027-01-20T08:00:00.000Z`]);
+    expect(poke).toHaveBeenCalledTimes(2);
+    failNext.always.clear();
   });
 });
