@@ -170,16 +170,25 @@ export class DeliveryService {
    */
   async answered(answer: Answered): Promise<void> {
     return runAs('background', async () => {
+      let failure: unknown;
       if (this.options.invitations) {
-        // Pairs whose planning failed (the database away for a moment) go with this one: a whole
-        // planning per answer used to cover them, and the sweep may come after a reminder's time.
-        this.unplanned.set(`${answer.activityId}:${answer.personId}`, answer);
-        for (const [key, pair] of [...this.unplanned]) {
-          await planActivityReminders(this.options.db, this.options.clock, pair);
-          this.unplanned.delete(key);
+        // This pair first, then those whose planning failed (the database away for a moment): a
+        // whole planning per answer used to cover them, and the sweep may come after a reminder's
+        // time. Each on its own: one that keeps failing holds up no other.
+        const key = (pair: Answered) => `${pair.activityId}:${pair.personId}`;
+        for (const pair of [answer, ...[...this.unplanned.values()].filter((p) => key(p) !== key(answer))]) {
+          try {
+            await planActivityReminders(this.options.db, this.options.clock, pair);
+            this.unplanned.delete(key(pair));
+          } catch (error) {
+            this.unplanned.set(key(pair), pair);
+            failure ??= error;
+          }
         }
       }
+      // Woken even so: a seat offer the answer queued waits for no planning.
       this.loop.poke();
+      if (failure) throw failure;
     });
   }
 
@@ -261,9 +270,12 @@ export class DeliveryService {
   private async planInvitationsNow(): Promise<void> {
     if (!this.options.invitations) return;
     const { db, clock, log } = this.options;
+    // Pairs answered before this run whose own planning failed: this one plans them.
+    const covered = [...this.unplanned.keys()];
     const planned = await planInvitations(db, clock);
     const moved = await sweepOffers(db, clock);
     await planActivityReminders(db, clock);
+    for (const key of covered) this.unplanned.delete(key);
     if (planned.invited + planned.updated + moved > 0) log.info({ ...planned, offersMoved: moved }, 'Invitations planned');
   }
 
