@@ -125,11 +125,15 @@ export class DeliveryService {
     this.armDaily();
     this.loop.start();
     // Seat offers lapse at their deadline even when nobody answers anything: look every 15 minutes.
-    // Not while the daily re-plan is going either: it ends with the same sweep.
+    // Not while the daily re-plan is going either: it ends with the same sweep. Schedule changes
+    // whose own planning failed are taken up here too (answers no longer run changed()).
     this.sweeper = setInterval(() => {
       if (this.dailyRun.busy) return this.sweepRun.skip('the daily re-plan is going and sweeps at its end');
       this.sweepRun.run(
-        () => this.planInvitations().then(() => this.loop.poke()),
+        () =>
+          this.planInvitations()
+            .then(() => runAs('background', () => processScheduleChanges(this.options.db, this.options.clock)))
+            .then(() => this.loop.poke()),
         (error) => this.options.log.error({ err: error }, 'invitation planning failed'),
       );
     }, realMs(this.options.clock, 15 * 60_000));
