@@ -172,7 +172,8 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
       startInBackground(adapter, { set: (value) => void (channels.slack = `socket: ${value}`) }, log, (error) => operatorMessage(error, config)),
     );
     // A listener port in use stops the start here, before the service says it is ready.
-    const inbound = await startInbound(config, db.db, clock, log, metrics.registry, () => (feeds.invalidate(), schedulePages.invalidate(), delivery?.loop.poke()), channels);
+    // An invitation answered from a calendar or by a reply: its reminders are planned at once, as a link's are.
+    const inbound = await startInbound(config, db.db, clock, log, metrics.registry, (answered) => (feeds.invalidate(), schedulePages.invalidate(), answered ? void delivery?.answered(answered).catch((error) => log.error({ err: error }, 'planning after an answer failed')) : delivery?.loop.poke()), channels);
     startup.ready = true;
     await delivery!.start();
     const retention = new RetentionJob({ db: db.db, clock, log, months: config.retentionMonths, folders: [join(config.dataDir, 'outbox')] });
@@ -193,7 +194,7 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
  * Inbound mail (docs/inbound-mail.md), when IMAP_URL or INBOUND_SMTP_PORT is set: the transports
  * (adapters/email-inbound) hand each mail to the core's sink. Loaded only when set.
  */
-async function startInbound(config: Config, db: Db['db'], clock: Clock, log: Logger, registry: Registry, onChanged: () => void, health: Record<string, string>): Promise<{ stop(): Promise<void> } | undefined> {
+async function startInbound(config: Config, db: Db['db'], clock: Clock, log: Logger, registry: Registry, onChanged: (answered?: { activityId: string; personId: number }) => void, health: Record<string, string>): Promise<{ stop(): Promise<void> } | undefined> {
   if (!config.imapUrl && config.inboundSmtpPort === undefined) return undefined;
   const [{ startInboundMail }, { inboundMetrics }, { createInboundMailSink }] = await Promise.all([
     import('../adapters/email-inbound/index.js'),

@@ -78,6 +78,8 @@ export class DeliveryService {
   /** changed(): the planning run going, and the one waiting to cover what was told since it began. */
   private runningChange: Promise<void> | undefined;
   private queuedChange: Promise<void> | undefined;
+  /** answered(): pairs whose planning has not succeeded yet, planned again with the next answer. */
+  private readonly unplanned = new Map<string, Answered>();
 
   constructor(private readonly options: DeliveryServiceOptions) {
     const { db } = options;
@@ -123,11 +125,15 @@ export class DeliveryService {
     this.armDaily();
     this.loop.start();
     // Seat offers lapse at their deadline even when nobody answers anything: look every 15 minutes.
-    // Not while the daily re-plan is going either: it ends with the same sweep.
+    // Not while the daily re-plan is going either: it ends with the same sweep. Schedule changes
+    // whose own planning failed are taken up here too (answers no longer run changed()).
     this.sweeper = setInterval(() => {
       if (this.dailyRun.busy) return this.sweepRun.skip('the daily re-plan is going and sweeps at its end');
       this.sweepRun.run(
-        () => this.planInvitations().then(() => this.loop.poke()),
+        () =>
+          this.planInvitations()
+            .then(() => runAs('background', () => processScheduleChanges(this.options.db, this.options.clock)))
+            .then(() => this.loop.poke()),
         (error) => this.options.log.error({ err: error }, 'invitation planning failed'),
       );
     }, realMs(this.options.clock, 15 * 60_000));
@@ -168,8 +174,25 @@ export class DeliveryService {
    */
   async answered(answer: Answered): Promise<void> {
     return runAs('background', async () => {
-      if (this.options.invitations) await planActivityReminders(this.options.db, this.options.clock, answer);
+      let failure: unknown;
+      if (this.options.invitations) {
+        // This pair first, then those whose planning failed (the database away for a moment): a
+        // whole planning per answer used to cover them, and the sweep may come after a reminder's
+        // time. Each on its own: one that keeps failing holds up no other.
+        const key = (pair: Answered) => `${pair.activityId}:${pair.personId}`;
+        for (const pair of [answer, ...[...this.unplanned.values()].filter((p) => key(p) !== key(answer))]) {
+          try {
+            await planActivityReminders(this.options.db, this.options.clock, pair);
+            this.unplanned.delete(key(pair));
+          } catch (error) {
+            this.unplanned.set(key(pair), pair);
+            failure ??= error;
+          }
+        }
+      }
+      // Woken even so: a seat offer the answer queued waits for no planning.
       this.loop.poke();
+      if (failure) throw failure;
     });
   }
 
@@ -251,9 +274,12 @@ export class DeliveryService {
   private async planInvitationsNow(): Promise<void> {
     if (!this.options.invitations) return;
     const { db, clock, log } = this.options;
+    // Pairs answered before this run whose own planning failed: this one plans them.
+    const covered = [...this.unplanned.keys()];
     const planned = await planInvitations(db, clock);
     const moved = await sweepOffers(db, clock);
     await planActivityReminders(db, clock);
+    for (const key of covered) this.unplanned.delete(key);
     if (planned.invited + planned.updated + moved > 0) log.info({ ...planned, offersMoved: moved }, 'Invitations planned');
   }
 

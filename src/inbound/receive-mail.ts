@@ -27,8 +27,8 @@ export interface InboundDeps {
   log: Logger;
   /** DNS for DKIM/SPF/DMARC; the system's when absent. */
   resolver?: DnsResolver;
-  /** After a commit that changed answers or queued messages: wake the delivery loop. */
-  onChanged?: () => void;
+  /** After a commit that changed answers or queued messages: wake the delivery loop (and plan the reminders of an invitation answered). */
+  onChanged?: (answered?: { activityId: string; personId: number }) => void;
 }
 
 /**
@@ -74,7 +74,7 @@ async function receiveMail(deps: InboundDeps, raw: Buffer, envelope: InboundEnve
   });
   if (handled === 'duplicate') return { status: 'duplicate' };
   deps.log.info({ transport: envelope.transport, classified: handled.classified ?? classified, outcome: describe(handled.result) }, 'inbound mail');
-  if (handled.changed) deps.onChanged?.();
+  if (handled.changed) deps.onChanged?.(handled.answered);
   return handled.result;
 }
 

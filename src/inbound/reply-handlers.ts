@@ -23,6 +23,8 @@ export interface Handled {
   deliveryId?: number;
   /** Something was written besides the record (answers, messages): the delivery loop is woken. */
   changed?: boolean;
+  /** An invitation answered anew: that person's reminders of it are planned at once, as after a link's answer. */
+  answered?: { activityId: string; personId: number };
 }
 
 type BoundPerson = Extract<Bound, { person: unknown }>;
@@ -98,7 +100,7 @@ async function rsvp(clock: Clock, c: MailContext, person: PersonRow, activityId:
   const said = outcomeText(outcome, person.language);
   await tellSender(c, person, 'confirm', { language: person.language, title: said.title, text: said.text });
   const what = outcome.ok ? `rsvp:${outcome.status}${outcome.unchanged ? ':unchanged' : ''}` : `rsvp_refused:${outcome.code}`;
-  return { ...base, classified, result: { status: 'recorded', what } };
+  return { ...base, classified, result: { status: 'recorded', what }, ...(outcome.ok && !outcome.unchanged ? { answered: { activityId, personId: person.id } } : {}) };
 }
 
 type Target =
