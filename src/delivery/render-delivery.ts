@@ -21,12 +21,14 @@ import { renderSummary } from '../participation/summary-plans.js';
 
 /**
  * Kinds whose message holds nothing bound to one person, so one rendering may serve every
- * member it goes to (the dispatcher renders every other row for its own person). None now: a
- * meeting reminder carries the person's own answer and, in e-mail, links signed for them
- * ("Będę" / "Nie będę"), so only its shared part (team, time, place, coordinators) is rendered
- * once per batch and payload (src/participation/reminder-answers.ts), the rest per row.
+ * member it goes to (the dispatcher renders every other row for its own person; an e-mail's
+ * signed links are added per row after rendering, deliver-row.ts). Only the RCPS digest: the
+ * week of every team, the same for each RCPS person in their language. A meeting reminder
+ * carries the person's own answer and, in e-mail, links signed for them ("Będę" / "Nie
+ * będę"), so only its shared part (team, time, place, coordinators) is rendered once per
+ * batch and payload (src/participation/reminder-answers.ts), the rest per row.
  */
-const SHAREABLE_TYPES: ReadonlySet<string> = new Set<string>();
+const SHAREABLE_TYPES: ReadonlySet<string> = new Set<string>(['digest']);
 
 export const shareableRendering = (row: DeliveryRow): boolean => SHAREABLE_TYPES.has((row.payload as { type?: string }).type ?? '');
 

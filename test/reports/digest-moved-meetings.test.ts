@@ -34,4 +34,11 @@ describe.each(dialects)('the weekly digest with meetings moved across weeks on %
     // The week from Monday 29 March 08:00 (after the clock change): held on 30 March.
     expect(await lodz('2027-04-05')).toContain('Spotkania odbyte: 30 marca 2027');
   });
+
+  it('should show a meeting restored since the week\'s last digest was rendered, not the occurrences kept from it', async () => {
+    // Tuesday 9 March 2027 (Łódź's 2nd Tuesday, cancelled in the demo), in the week from Monday 8 March 08:00.
+    expect(await lodz('2027-03-15')).toContain('Spotkania odwołane: 9 marca 2027');
+    await db.db.deleteFrom('meeting_exceptions').where('team_id', '=', 'lodz').where('occurrence_date', '=', '2027-03-09').execute();
+    expect(await lodz('2027-03-15')).toContain('Spotkania odbyte: 9 marca 2027');
+  });
 });
