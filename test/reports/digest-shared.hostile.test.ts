@@ -66,4 +66,17 @@ describe.each(dialects)('a digest rendered once for several RCPS persons on %s',
     const body = (t: string) => t.replace(/https?:\S+/g, 'URL');
     expect(body(digests[0]!.text!)).toBe(body(digests[1]!.text!));
   });
+
+  it('should render the digest once per language: an English-speaking RCPS person gets it in English, the other in Polish', async () => {
+    await db.db.updateTable('people').set({ language: 'en' }).where('email', '=', 'jan.kowalski@example.org').execute();
+    const before = smtp.mails.length;
+    clock.set('2027-03-22T07:00:00Z');
+    const dispatcher = new Dispatcher({ db: db.db, senders: new Map([['email', email.sender]]), clock, log, workerId: 'w', render: deliveryRenderer(db.db, 'https://koop.example.org', SECRET), shareable: shareableRendering });
+    await dispatcher.drain();
+    const mails = smtp.mails.slice(before);
+    const to = (m: (typeof mails)[number]) => (m.to && 'text' in m.to ? m.to.text : '');
+    expect(mails).toHaveLength(2);
+    expect(mails.find((m) => to(m) === 'jan.kowalski@example.org')!.subject).not.toMatch(/Podsumowanie/);
+    expect(mails.find((m) => to(m) === 'elzbieta.pawlak@example.org')!.subject).toMatch(/^Podsumowanie tygodnia/);
+  });
 });
