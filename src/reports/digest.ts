@@ -32,16 +32,28 @@ const SILENT_DAYS = 30;
  * morning, making the 08:00 reminders 10 s late. Keyed by the data itself, so a series or an
  * exception changed since is a new key, never a stale answer; bounded, started again when full.
  */
-const weekOccurrences = new Map<string, Occurrence[]>();
+const weekOccurrences = new Map<string, Map<string, Occurrence[]>>();
 const MAX_KEPT = 20_000;
+/**
+ * Only the weeks last asked for: a week's digests are all rendered on its Monday (retries and an
+ * overdue week's at most alongside the next), and each week of 2,857 teams holds ~7 MB. Kept
+ * until 20,000 entries, seven past weeks (~48 MB) stayed on the heap for good.
+ */
+const WEEKS_KEPT = 2;
 
 function occurrencesOfWeek(series: MeetingSeries, from: Date, to: Date): Occurrence[] {
-  const key = `${from.toISOString()} ${to.toISOString()} ${JSON.stringify(series)}`;
-  let found = weekOccurrences.get(key);
+  const week = `${from.toISOString()} ${to.toISOString()}`;
+  let kept = weekOccurrences.get(week);
+  if (!kept) {
+    weekOccurrences.set(week, (kept = new Map()));
+    for (const old of weekOccurrences.keys()) if (weekOccurrences.size > WEEKS_KEPT) weekOccurrences.delete(old);
+  }
+  const key = JSON.stringify(series);
+  let found = kept.get(key);
   if (!found) {
-    if (weekOccurrences.size >= MAX_KEPT) weekOccurrences.clear();
+    if (kept.size >= MAX_KEPT) kept.clear();
     found = occurrencesIn(series, from, to);
-    weekOccurrences.set(key, found);
+    kept.set(key, found);
   }
   return found;
 }
