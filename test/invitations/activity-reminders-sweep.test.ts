@@ -20,21 +20,28 @@ const ACTIVITY = 'szkolenie-niebieska-karta-2027-01'; // 20 January 2027 09:00 W
  * time (about 12,000 after the national week's conferences): only what is not in the outbox yet
  * may be offered, and an offset whose time has passed does not keep a person in the query.
  */
-describe.each(dialects)('the activity-reminder sweep offers only new keys on %s', (kind) => {
-  let db: Db;
-  const clock = new FixedClock('2026-12-20T12:00:00Z');
-  const id = async (email: string) => (await db.db.selectFrom('people').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+/** The demo with its invitations planned, for one describe block; `sweep` returns the keys the whole sweep offered. */
+function invitedDemo(kind: (typeof dialects)[number]) {
+  const world = { db: undefined as unknown as Db, clock: new FixedClock('2026-12-20T12:00:00Z') };
+  beforeAll(async () => {
+    world.db = await demoDatabase(kind, world.clock);
+    await planInvitations(world.db.db, world.clock);
+  }, 120_000);
+  afterAll(async () => world.db?.close());
   const sweep = async () => {
     offered.length = 0;
-    await planActivityReminders(db.db, clock);
+    await planActivityReminders(world.db.db, world.clock);
     return [...offered].sort();
   };
+  return { world, sweep };
+}
 
-  beforeAll(async () => {
-    db = await demoDatabase(kind, clock);
-    await planInvitations(db.db, clock);
-  }, 120_000);
-  afterAll(async () => db?.close());
+describe.each(dialects)('the activity-reminder sweep offers only new keys on %s', (kind) => {
+  const { world, sweep } = invitedDemo(kind);
+  const clock = world.clock;
+  let db: Db;
+  beforeAll(() => void (db = world.db));
+  const id = async (email: string) => (await db.db.selectFrom('people').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
 
   it('should offer a key once, and again only for what changed since', async () => {
     const anna = await id('anna.nowak@example.org');
@@ -63,18 +70,10 @@ describe.each(dialects)('the activity-reminder sweep offers only new keys on %s'
 
 /** After one answer (DeliveryService.answered) only that pair is planned: a whole planning per answer kept PostgreSQL busy in the national week. */
 describe.each(dialects)('planning after one answer on %s', (kind) => {
+  const { world, sweep } = invitedDemo(kind);
+  const clock = world.clock;
   let db: Db;
-  const clock = new FixedClock('2026-12-20T12:00:00Z');
-  const sweep = async () => {
-    offered.length = 0;
-    await planActivityReminders(db.db, clock);
-    return [...offered].sort();
-  };
-  beforeAll(async () => {
-    db = await demoDatabase(kind, clock);
-    await planInvitations(db.db, clock);
-  }, 120_000);
-  afterAll(async () => db?.close());
+  beforeAll(() => void (db = world.db));
 
   it('should plan after one answer that person\'s reminders of that activity and nothing else', async () => {
     const [one, other] = (await db.db.selectFrom('invitations').select('person_id').where('activity_id', '=', ACTIVITY).orderBy('person_id', 'desc').limit(2).execute()).map((r) => r.person_id);
