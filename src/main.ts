@@ -121,6 +121,12 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
         schedulePages.invalidate();
         delivery?.changed().catch((error) => log.error({ err: error }, 'processing a schedule change failed'));
       },
+      // An RSVP button: that person's reminders of it planned alone, as after a link's answer.
+      onAnswered: (answered) => {
+        feeds.invalidate();
+        schedulePages.invalidate();
+        delivery?.answered(answered).catch((error) => log.error({ err: error }, 'planning after an answer failed'));
+      },
     });
     const adapters = await channelAdapters(config, bot, log);
     // A channel refusing our credentials is told to the operators (docs/input-limits.md).

@@ -41,7 +41,11 @@ export interface BotOptions {
   log: Logger;
   /** Called after a change that feeds or the outbox must see now. */
   onDataChanged?: () => void;
+  /** Called instead, once per pair, when the only changes were answers to invitations (onDataChanged when absent). */
+  onAnswered?: (answered: Answered) => void;
 }
+
+type Answered = { activityId: string; personId: number };
 
 const handlers: Partial<Record<CommandName, CommandHandler>> = {
   pomoc: async ({ person }) => help(person.language),
@@ -111,7 +115,7 @@ export class Bot implements BotPort {
       const { db } = this.options;
       // Read before anything else: an answer kept under it is never newer than the data it shows.
       const version = await currentDataVersion(db);
-      return this.respond(db, incoming, version, await knownPeople(db).person(incoming.from), () => this.options.onDataChanged?.());
+      return this.respond(db, incoming, version, await knownPeople(db).person(incoming.from), (answered) => this.tell(answered ? [answered] : undefined));
     });
   }
 
@@ -127,9 +131,11 @@ export class Bot implements BotPort {
       // Looked up before the transaction: the cache of known people reads through the database itself.
       const person = await knownPeople(db).person(incoming.from);
       let changed = false;
-      const answer = await once(db, key, (trx) => this.respond(trx, incoming, version, person, () => (changed = true)));
+      const answers: Answered[] = [];
+      const answer = await once(db, key, (trx) => this.respond(trx, incoming, version, person, (answered) => (answered ? answers.push(answered) : (changed = true))));
       // After the commit: feeds and the outbox read what the transaction stored.
-      if (changed) this.options.onDataChanged?.();
+      if (changed) this.tell(undefined);
+      else if (answers.length > 0) this.tell(answers);
       return answer;
     });
   }
@@ -150,7 +156,14 @@ export class Bot implements BotPort {
   }
 
   /** The answer; throws on failure, so that a transaction around it rolls back. */
-  private async respond(db: Kysely<Database>, incoming: Incoming, version: number, person: PersonRow | undefined, changed: () => void): Promise<Message> {
+  /** A change told: answers alone (each pair planned on its own) or anything else (a whole planning). */
+  private tell(answers: Answered[] | undefined): void {
+    const { onAnswered, onDataChanged } = this.options;
+    if (answers && onAnswered) for (const answered of answers) onAnswered(answered);
+    else onDataChanged?.();
+  }
+
+  private async respond(db: Kysely<Database>, incoming: Incoming, version: number, person: PersonRow | undefined, changed: CommandContext['changed']): Promise<Message> {
     if (!person) {
       return bilingualStranger(await contactForStrangers(db));
     }
@@ -214,7 +227,7 @@ export class Bot implements BotPort {
 
   private context(person: PersonRow, text: string): CommandContext {
     const { db, clock, publicUrl, appSecret, log } = this.options;
-    return { db, clock, publicUrl, appSecret, log, person, text, changed: () => this.options.onDataChanged?.() };
+    return { db, clock, publicUrl, appSecret, log, person, text, changed: (answered) => this.tell(answered ? [answered] : undefined) };
   }
 
   private notYet(language: Language): Message {

@@ -13,8 +13,12 @@ export interface CommandContext {
   log: Logger;
   person: PersonRow;
   text: string;
-  /** A change feeds or the outbox must see now (a new token, a moved meeting). */
-  changed: () => void;
+  /**
+   * A change feeds or the outbox must see now (a new token, a moved meeting). With `answered`,
+   * the change is only that person's answer to that invitation: what it calls for is planned for
+   * that pair alone (DeliveryService.answered), not in a whole planning.
+   */
+  changed: (answered?: { activityId: string; personId: number }) => void;
   /**
    * Said by a read-only command: asked again by the same person, this answer holds until
    * `until` unless the data changes meanwhile (src/bot/repeat-answers.ts).

@@ -19,7 +19,7 @@ export const rsvpAction: ActionHandler = async (ctx, action) => {
   const outcome = answer
     ? await answerInvitation(ctx.db, ctx.clock, { activityId: action.value, personId: ctx.person.id, answer })
     : ({ ok: false, code: 'unknown_activity' } as const);
-  if (outcome.ok && !outcome.unchanged) ctx.changed();
+  if (outcome.ok && !outcome.unchanged) ctx.changed({ activityId: action.value, personId: ctx.person.id });
   const said = outcomeText(outcome, language);
   const message: Message = { language, title: said.title, text: said.text };
   if (!outcome.ok || (outcome.status !== 'accepted' && outcome.status !== 'waiting')) return message;
