@@ -20,6 +20,7 @@ import { channelModes, healthParts, logStartup, nextStep, serviceParts } from '.
 import { startInBackground } from './channel-start.js';
 import { operatorMessage } from './operator-errors.js';
 import type { Registry } from 'prom-client';
+import type { Answered } from './invitations/plan-activity-reminders.js';
 
 /**
  * The composition root: the only file in src/ that imports adapters/. Everything is wired
@@ -110,6 +111,8 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
     // The bot tells the delivery service about changes it makes; the delivery service sends
     // through the adapters, which hand what people do to the bot.
     let delivery: DeliveryService | undefined;
+    // An invitation answered (a chat button, its link, a mail): that person's reminders of it planned alone, started, not awaited.
+    const planAnswer = (answered: Answered) => void delivery?.answered(answered).catch((error) => log.error({ err: error }, 'planning after an answer failed'));
     const bot = new Bot({
       db: db.db,
       clock,
@@ -121,11 +124,10 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
         schedulePages.invalidate();
         delivery?.changed().catch((error) => log.error({ err: error }, 'processing a schedule change failed'));
       },
-      // An RSVP button: that person's reminders of it planned alone, as after a link's answer.
       onAnswered: (answered) => {
         feeds.invalidate();
         schedulePages.invalidate();
-        delivery?.answered(answered).catch((error) => log.error({ err: error }, 'planning after an answer failed'));
+        planAnswer(answered);
       },
     });
     const adapters = await channelAdapters(config, bot, log);
@@ -166,7 +168,7 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
       ...deliveryReportPageRoutes({ db: db.db, clock, appSecret: config.appSecret }),
       ...unsubscribeRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl }),
       ...meetingAnswerRoutes({ db: db.db, clock, appSecret: config.appSecret, onAnswered: () => (feeds.invalidate(), delivery?.loop.poke()) }),
-      ...rsvpRoutes({ db: db.db, clock, appSecret: config.appSecret, onAnswered: (answer) => (feeds.invalidate(), void delivery?.answered(answer).catch((error) => log.error({ err: error }, 'planning after an answer failed'))) }),
+      ...rsvpRoutes({ db: db.db, clock, appSecret: config.appSecret, onAnswered: (answer) => (feeds.invalidate(), planAnswer(answer)) }),
     );
     mounts.push(...adapters.flatMap((a) => a.mounts));
     // Feeds already built for the current data version, answered before any routing (src/http/feed-routes.ts).
@@ -178,8 +180,7 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
       startInBackground(adapter, { set: (value) => void (channels.slack = `socket: ${value}`) }, log, (error) => operatorMessage(error, config)),
     );
     // A listener port in use stops the start here, before the service says it is ready.
-    // An invitation answered from a calendar or by a reply: its reminders are planned at once, as a link's are.
-    const inbound = await startInbound(config, db.db, clock, log, metrics.registry, (answered) => (feeds.invalidate(), schedulePages.invalidate(), answered ? void delivery?.answered(answered).catch((error) => log.error({ err: error }, 'planning after an answer failed')) : delivery?.loop.poke()), channels);
+    const inbound = await startInbound(config, db.db, clock, log, metrics.registry, (answered) => (feeds.invalidate(), schedulePages.invalidate(), answered ? planAnswer(answered) : delivery?.loop.poke()), channels);
     startup.ready = true;
     await delivery!.start();
     const retention = new RetentionJob({ db: db.db, clock, log, months: config.retentionMonths, folders: [join(config.dataDir, 'outbox')] });
@@ -200,7 +201,7 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
  * Inbound mail (docs/inbound-mail.md), when IMAP_URL or INBOUND_SMTP_PORT is set: the transports
  * (adapters/email-inbound) hand each mail to the core's sink. Loaded only when set.
  */
-async function startInbound(config: Config, db: Db['db'], clock: Clock, log: Logger, registry: Registry, onChanged: (answered?: { activityId: string; personId: number }) => void, health: Record<string, string>): Promise<{ stop(): Promise<void> } | undefined> {
+async function startInbound(config: Config, db: Db['db'], clock: Clock, log: Logger, registry: Registry, onChanged: (answered?: Answered) => void, health: Record<string, string>): Promise<{ stop(): Promise<void> } | undefined> {
   if (!config.imapUrl && config.inboundSmtpPort === undefined) return undefined;
   const [{ startInboundMail }, { inboundMetrics }, { createInboundMailSink }] = await Promise.all([
     import('../adapters/email-inbound/index.js'),

@@ -32,6 +32,7 @@ import { currentDataVersion, dataVersionWatch } from '../db/data-version-watch.j
 import { parseCommand, type CommandName } from './parse-command.js';
 import { attendingCommand, meetingAnswerAction, notAttendingCommand, substituteCommand, substituteFormHandler, SUBSTITUTE_FORM } from '../participation/answer-commands.js';
 import { attendanceCommand } from '../participation/attendance-command.js';
+import type { Answered } from '../invitations/plan-activity-reminders.js';
 
 export interface BotOptions {
   db: Kysely<Database>;
@@ -44,8 +45,6 @@ export interface BotOptions {
   /** Called instead, once per pair, when the only changes were answers to invitations (onDataChanged when absent). */
   onAnswered?: (answered: Answered) => void;
 }
-
-type Answered = { activityId: string; personId: number };
 
 const handlers: Partial<Record<CommandName, CommandHandler>> = {
   pomoc: async ({ person }) => help(person.language),
@@ -155,7 +154,6 @@ export class Bot implements BotPort {
     }
   }
 
-  /** The answer; throws on failure, so that a transaction around it rolls back. */
   /** A change told: answers alone (each pair planned on its own) or anything else (a whole planning). */
   private tell(answers: Answered[] | undefined): void {
     const { onAnswered, onDataChanged } = this.options;
@@ -163,6 +161,7 @@ export class Bot implements BotPort {
     else onDataChanged?.();
   }
 
+  /** The answer; throws on failure, so that a transaction around it rolls back. */
   private async respond(db: Kysely<Database>, incoming: Incoming, version: number, person: PersonRow | undefined, changed: CommandContext['changed']): Promise<Message> {
     if (!person) {
       return bilingualStranger(await contactForStrangers(db));

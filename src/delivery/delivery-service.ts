@@ -164,7 +164,7 @@ export class DeliveryService {
   }
 
   /**
-   * A person answered an invitation through its link: that answer's reminders are planned for
+   * A person answered an invitation (a chat button, its link, a mail): that answer's reminders are planned for
    * that person alone (planActivityReminders' `only`), and the dispatcher is woken for a seat
    * offer the answer may have queued. Not a whole planning (changed()): in the national week's
    * conferences (7,700 answers) whole plannings ran back to back for two simulated days and

@@ -10,6 +10,7 @@ import { registrationFormFor, registrationOutcomeMessage } from '../registration
 import { saveRegistration } from '../registration/save-registration.js';
 import { html, sendPage, type SafeHtml } from './html/layout.js';
 import { MalformedBodyError, readBody } from './read-body.js';
+import type { Answered } from '../invitations/plan-activity-reminders.js';
 
 /** A registration form posts a few KB at most: 20 questions of 500 characters, percent-encoded. */
 const REGISTRATION_BODY_LIMIT = 64 * 1024;
@@ -79,7 +80,7 @@ export async function readChoices(req: IncomingMessage): Promise<Record<string, 
 
 /** GET: the form with the person's answers; POST: saves them and shows what was saved, or the form again with the refusal. */
 export async function registrationPage(
-  options: { db: Kysely<Database>; clock: Clock; onAnswered?: (answer: { activityId: string; personId: number }) => void },
+  options: { db: Kysely<Database>; clock: Clock; onAnswered?: (answer: Answered) => void },
   req: IncomingMessage,
   res: ServerResponse,
   found: { person: PersonRow; activity: ActivityRow },

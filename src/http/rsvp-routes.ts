@@ -14,13 +14,14 @@ import { readForm } from './read-body.js';
 import { registrationFormFor } from '../registration/registration-replies.js';
 import { registrationFormHtml, registrationPage } from './registration-page.js';
 import type { Route } from './router.js';
+import type { Answered } from '../invitations/plan-activity-reminders.js';
 
 export interface RsvpRouteOptions {
   db: Kysely<Database>;
   clock: Clock;
   appSecret: string;
   /** An answer changed the person's feed and maybe offered a seat: feeds and the outbox must see it. */
-  onAnswered?: (answer: { activityId: string; personId: number }) => void;
+  onAnswered?: (answer: Answered) => void;
 }
 
 const ANSWERS = new Set<Answer>(['accepted', 'declined', 'maybe']);

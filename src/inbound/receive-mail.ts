@@ -15,6 +15,7 @@ import { bareAddress, readReplyAddress, type ReplyRef } from './reply-address.js
 import { bind, type Signed } from './reply-binding.js';
 import { answerBound, forwardUnverified, type Handled } from './reply-handlers.js';
 import { passesDmarc, systemResolver, type DnsResolver } from './sender-check.js';
+import type { Answered } from '../invitations/plan-activity-reminders.js';
 
 /** What the inbound sink needs; main.ts gives the real ones, tests a fake DNS resolver. */
 export interface InboundDeps {
@@ -28,7 +29,7 @@ export interface InboundDeps {
   /** DNS for DKIM/SPF/DMARC; the system's when absent. */
   resolver?: DnsResolver;
   /** After a commit that changed answers or queued messages: wake the delivery loop (and plan the reminders of an invitation answered). */
-  onChanged?: (answered?: { activityId: string; personId: number }) => void;
+  onChanged?: (answered?: Answered) => void;
 }
 
 /**

@@ -15,6 +15,7 @@ import { recordMeetingReply } from './meeting-reply.js';
 import type { ParsedMail } from './parse-mail.js';
 import type { Bound, UnverifiedReason } from './reply-binding.js';
 import { ownWords, plainAnswer, type PlainAnswer } from './reply-text.js';
+import type { Answered } from '../invitations/plan-activity-reminders.js';
 
 export interface Handled {
   result: InboundOutcome;
@@ -24,7 +25,7 @@ export interface Handled {
   /** Something was written besides the record (answers, messages): the delivery loop is woken. */
   changed?: boolean;
   /** An invitation answered anew: that person's reminders of it are planned at once, as after a link's answer. */
-  answered?: { activityId: string; personId: number };
+  answered?: Answered;
 }
 
 type BoundPerson = Extract<Bound, { person: unknown }>;

@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.js';
 import type { Database, PersonRow } from '../../db/tables.js';
 import type { Logger } from '../../log.js';
 import type { Message } from '../../ports/channel.port.js';
+import type { Answered } from '../../invitations/plan-activity-reminders.js';
 
 /** What every command handler gets: who asked, what they typed after the command word, and the service. */
 export interface CommandContext {
@@ -18,7 +19,7 @@ export interface CommandContext {
    * the change is only that person's answer to that invitation: what it calls for is planned for
    * that pair alone (DeliveryService.answered), not in a whole planning.
    */
-  changed: (answered?: { activityId: string; personId: number }) => void;
+  changed: (answered?: Answered) => void;
   /**
    * Said by a read-only command: asked again by the same person, this answer holds until
    * `until` unless the data changes meanwhile (src/bot/repeat-answers.ts).
