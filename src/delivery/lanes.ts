@@ -23,7 +23,9 @@ export function laneCondition(lane: Lane): RawBuilder<boolean> {
 
 /**
  * Whether a row is bulk: an activity's first invitations and announcements, sent by the thousand
- * at one instant with days to spare (an invitation's RSVP deadline). A lane's claims take them
+ * at one instant with days to spare (an invitation's RSVP deadline), and the RCPS digests (a week
+ * of every team, due on Monday at 08:00 with the reminders quiet hours held overnight; composing
+ * them among those made the reminders late: migration 0035). A lane's claims take them
  * after its time-bound rows (reminders, an invitation's update or cancellation, seat offers and
  * RSVP-deadline nudges with their deadlines, check-ins, notices, confirmations), so a
  * conference's invitations never hold back the meeting reminders due a minute later, and a
@@ -31,8 +33,8 @@ export function laneCondition(lane: Lane): RawBuilder<boolean> {
  * "Order within a lane"). An update is an invitation with `payload.update = '1'`
  * (src/invitations/plan-invitations.ts). Never null (`kind` is not null; the payload's fields are
  * compared with `is [not] distinct from`). Written exactly as the partial index
- * `deliveries_lane_order` (migration 0034, before it 0032) is built on, so a claim reads that
+ * `deliveries_lane_order` (migration 0035, before it 0034 and 0032) is built on, so a claim reads that
  * index; tested with `is true` / `is false`, which the planner matches to a boolean index column
  * (`not (a or b)` it would rewrite to `not a and not b`).
  */
-export const bulkRow = sql<boolean>`(kind = 'announcement' or (kind = 'invitation' and (payload ->> 'type') is not distinct from 'invitation' and (payload ->> 'update') is distinct from '1'))`;
+export const bulkRow = sql<boolean>`(kind in ('announcement', 'digest') or (kind = 'invitation' and (payload ->> 'type') is not distinct from 'invitation' and (payload ->> 'update') is distinct from '1'))`;

@@ -12,13 +12,14 @@ import { checkModel, modelRuns } from '../support/model-runs.js';
 /**
  * The order of a claim within a lane (docs/delivery-engine.md, "Order within a lane"):
  * time-bound rows due now, then time-bound rows that may go early within the lead, then bulk
- * rows (an activity's invitations, announcements) due now, each in (next_attempt_at, id) order.
+ * rows (an activity's invitations, announcements, the RCPS digests) due now, each in
+ * (next_attempt_at, id) order.
  * A conference's thousands of invitations due at one instant must not hold back the meeting
  * reminders due a second later; bulk rows still drain when nothing time-bound is due. An
  * invitation's update or cancellation (payload.update = '1') is time-bound: it must reach people
  * before the activity starts, whatever the backlog.
  */
-type Sort = 'reminder' | 'invitation' | 'update' | 'announcement' | 'offer';
+type Sort = 'reminder' | 'invitation' | 'update' | 'announcement' | 'offer' | 'digest';
 
 const RUNS = modelRuns(25);
 
@@ -32,6 +33,7 @@ describe.each(dialects)('the order of a claim within a lane on %s', (kind) => {
     const base = { key, place: { address: `${key}@example.org`, language: 'pl' as const }, channels: ['email' as const], dueAt: at(dueMs) };
     if (sort === 'reminder') return { ...base, kind: 'reminder', payload: { language: 'pl', title: key, text: 'x' }, ...(earliestMs === undefined ? {} : { earliestAt: at(earliestMs) }) };
     if (sort === 'announcement') return { ...base, kind: 'announcement', payload: { type: 'announcement', id: '1' } };
+    if (sort === 'digest') return { ...base, kind: 'digest', payload: { type: 'digest', week: '2026-12-07' } };
     // A seat offer is kind 'invitation' too, but has its deadline: time-bound.
     if (sort === 'offer') return { ...base, kind: 'invitation', payload: { type: 'rsvp_offer', activityId: 'a', personId: '1', until: at(3_600_000).toISOString() } };
     // An update or a cancellation is written as plan-invitations.ts writes it: the same payload with update '1'.
@@ -101,6 +103,26 @@ describe.each(dialects)('the order of a claim within a lane on %s', (kind) => {
     expect(await keysOf(await pickDue(h.db.db, { now: clock.now(), lane: 'email', batchSize: 30, exclude: [] }))).toEqual(expected);
   });
 
+  it('should claim the Monday digests after the reminders due with them, never early, and leave them out of the lead', async () => {
+    // 17 digests due at 08:00 (queued first), 40 reminders held to 08:00 by quiet hours, 10 that may go early; the clock at 08:00.
+    await enqueue(h.db.db, range('dig', 17).map((k) => planned(k, 'digest', 0)));
+    await enqueue(h.db.db, range('rem', 40).map((k) => planned(k, 'reminder', 0)));
+    await enqueue(h.db.db, range('early', 10).map((k) => planned(k, 'reminder', 30_000, -60_000)));
+    await enqueue(h.db.db, [planned('dig-next', 'digest', 30_000)]);
+    const d = h.dispatcher();
+    const taken: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const { rows } = await d.claims.claim({ now: clock.now(), lane: 'email', batchSize: 25, leadMs: 60_000 });
+      if (rows.length === 0) break;
+      taken.push(...rows.map((r) => r.dedupe_key));
+    }
+    await d.stop({ deadlineMs: 200 });
+    expect(taken).toEqual([...range('rem', 40), ...range('early', 10), ...range('dig', 17)]);
+    const load = await laneLoad(h.db.db, 'email', clock.now(), 600_000);
+    expect(load.dueNow).toBe(40);
+    expect(load.ahead.map((a) => a.n)).toEqual([10]);
+  });
+
   it('should count an invitation\'s update in the lead, and not its first invitations', async () => {
     await enqueue(h.db.db, range('inv', 300).map((k) => planned(k, 'invitation', 60_000)));
     await enqueue(h.db.db, range('upd', 40).map((k) => planned(k, 'update', 60_000)));
@@ -121,7 +143,7 @@ describe.each(dialects)('the order of a claim within a lane on %s', (kind) => {
 
   it('should claim in the model order whatever the mix of rows, batches and lead', async () => {
     const rowArb = fc.record({
-      sort: fc.constantFrom<Sort>('reminder', 'invitation', 'update', 'announcement', 'offer'),
+      sort: fc.constantFrom<Sort>('reminder', 'invitation', 'update', 'announcement', 'offer', 'digest'),
       due: fc.integer({ min: -30, max: 30 }),
       earliest: fc.option(fc.integer({ min: -60, max: 30 }), { nil: undefined }),
     });
@@ -134,7 +156,7 @@ describe.each(dialects)('the order of a claim within a lane on %s', (kind) => {
       const now = clock.now().getTime();
       const bulk = (r: (typeof rows)[number]) => {
         const payload = r.payload as { type?: string; update?: string };
-        return r.kind === 'announcement' || (r.kind === 'invitation' && payload.type === 'invitation' && payload.update !== '1');
+        return r.kind === 'announcement' || r.kind === 'digest' || (r.kind === 'invitation' && payload.type === 'invitation' && payload.update !== '1');
       };
       const due = (r: (typeof rows)[number]) => r.next_attempt_at.getTime() <= now;
       const early = (r: (typeof rows)[number]) => !due(r) && r.next_attempt_at.getTime() <= now + s.lead && s.lead > 0 && r.earliest_at !== null && r.earliest_at.getTime() <= now;
