@@ -6,10 +6,27 @@ import { subtractWorkingDays } from '../domain/holidays.js';
 import { parseDuration, zoned, zoneNamed } from '../domain/local-time.js';
 import { quietHoursColumns, quietHoursRule, quietOf, reminderTimingRule } from '../reminders/quiet-hours.js';
 
+/**
+ * Deadlines already worked out, by date and zone: every answer, every seat settled and every row
+ * of an invitation planning asks for one of a handful of activities' deadlines, and luxon's zone
+ * arithmetic took a second of the service's CPU in the national week's conference hours.
+ * A date and a zone always give the same instant; bounded, started again when full.
+ */
+const closing = new Map<string, number>();
+const CLOSINGS_KEPT = 1_000;
+
 /** The end of the RSVP deadline's day in the activity's zone; answers after it are closed. */
 export function rsvpClosesAt(activity: Pick<ActivityRow, 'rsvp_by' | 'timezone'>): Date | undefined {
   if (!activity.rsvp_by) return undefined;
-  return DateTime.fromISO(activity.rsvp_by, { zone: activity.timezone }).endOf('day').toJSDate();
+  const key = `${activity.rsvp_by} ${activity.timezone}`;
+  let at = closing.get(key);
+  if (at === undefined) {
+    if (closing.size >= CLOSINGS_KEPT) closing.clear();
+    at = DateTime.fromISO(activity.rsvp_by, { zone: activity.timezone }).endOf('day').toMillis();
+    closing.set(key, at);
+  }
+  // A new Date each time: callers may keep or change theirs.
+  return new Date(at);
 }
 
 /** What the timing of an invitation, an update or a seat offer depends on (columns of the queries below). */
