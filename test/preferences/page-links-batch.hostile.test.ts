@@ -137,4 +137,25 @@ describe.each(dialects)('the batch lookup of personal page links, under faults, 
       expect(await checkLink(db.db, token!, ['me'], clock.now())).toMatchObject({ ok: true, personId: p.id });
     }
   });
+
+  it('should look a batch\'s links up again once per minute of the batch, in one query, not once per later mail', async () => {
+    const { db } = suite;
+    // One batch (the dispatcher claims 10).
+    const people = await db.db.selectFrom('people').select(['id', 'email']).where('removed_at', 'is', null).orderBy('id').limit(10).execute();
+    expect(people.length).toBeGreaterThanOrEqual(6);
+    for (const p of people) await issueLink(db.db, SECRET, p.id, 'me', new Date(clock.now().getTime() - 86_400_000));
+    await enqueue(
+      db.db,
+      people.map((p, i) => ({ key: `minute-${p.id}`, kind: 'reminder', personId: p.id, channels: ['email'], payload: { language: 'pl', title: `Minuta ${i}`, text: 'Treść.' }, dueAt: new Date(clock.now().getTime() - people.length + i) })),
+    );
+    faults.queries.length = 0;
+    // The first mail takes five minutes; every later one of the batch is sent after the first minute.
+    const dispatcher = slowRelayDispatcher();
+    expect(await dispatcher.drain()).toMatchObject({ sent: people.length });
+    await dispatcher.stop();
+    const lookups = faults.queries.filter((q) => /from "personal_links" where "person_id" in \(/i.test(q.sql));
+    // The batch's lookup, then one more for the minute the later mails go in (before: one per later mail).
+    expect(lookups).toHaveLength(2);
+    expect(lookups[1]!.sql.match(/\$\d+/g)!.length).toBeGreaterThan(people.length - 1);
+  });
 });
