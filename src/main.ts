@@ -157,17 +157,17 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
       ...feedRoutes(feeds),
       ...schedulePages.routes(),
       ...assetRoutes(),
-      ...meRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl, changed: () => (feeds.invalidate(), schedulePages.invalidate()), queued: () => delivery?.loop.poke() }),
-      ...formRoutes({ db: db.db, clock, publicUrl: config.publicUrl, appSecret: config.appSecret, log, onChanged: () => delivery?.loop.poke() }),
-      ...reportPageRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl, onChanged: () => delivery?.loop.poke() }),
+      ...meRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl, changed: () => (feeds.invalidate(), schedulePages.invalidate()), queued: () => delivery?.loop.queued() }),
+      ...formRoutes({ db: db.db, clock, publicUrl: config.publicUrl, appSecret: config.appSecret, log, onChanged: () => delivery?.loop.queued() }),
+      ...reportPageRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl, onChanged: () => delivery?.loop.queued() }),
       ...presenceRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl }),
-      ...activityPresenceRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl, queued: () => delivery?.loop.poke() }),
-      ...answersPageRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl, onQueued: () => delivery?.loop.poke() }),
+      ...activityPresenceRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl, queued: () => delivery?.loop.queued() }),
+      ...answersPageRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl, onQueued: () => delivery?.loop.queued() }),
       ...attendanceRoutes({ db: db.db, clock, appSecret: config.appSecret }),
       ...certificateRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl }),
       ...deliveryReportPageRoutes({ db: db.db, clock, appSecret: config.appSecret }),
       ...unsubscribeRoutes({ db: db.db, clock, appSecret: config.appSecret, publicUrl: config.publicUrl }),
-      ...meetingAnswerRoutes({ db: db.db, clock, appSecret: config.appSecret, onAnswered: () => (feeds.invalidate(), delivery?.loop.poke()) }),
+      ...meetingAnswerRoutes({ db: db.db, clock, appSecret: config.appSecret, onAnswered: () => (feeds.invalidate(), delivery?.loop.queued()) }),
       ...rsvpRoutes({ db: db.db, clock, appSecret: config.appSecret, onAnswered: (answer) => (feeds.invalidate(), planAnswer(answer)) }),
     );
     mounts.push(...adapters.flatMap((a) => a.mounts));
@@ -180,7 +180,7 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
       startInBackground(adapter, { set: (value) => void (channels.slack = `socket: ${value}`) }, log, (error) => operatorMessage(error, config)),
     );
     // A listener port in use stops the start here, before the service says it is ready.
-    const inbound = await startInbound(config, db.db, clock, log, metrics.registry, (answered) => (feeds.invalidate(), schedulePages.invalidate(), answered ? planAnswer(answered) : delivery?.loop.poke()), channels);
+    const inbound = await startInbound(config, db.db, clock, log, metrics.registry, (answered) => (feeds.invalidate(), schedulePages.invalidate(), answered ? planAnswer(answered) : delivery?.loop.queued()), channels);
     startup.ready = true;
     await delivery!.start();
     const retention = new RetentionJob({ db: db.db, clock, log, months: config.retentionMonths, folders: [join(config.dataDir, 'outbox')] });

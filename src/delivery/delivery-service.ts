@@ -190,8 +190,9 @@ export class DeliveryService {
           }
         }
       }
-      // Woken even so: a seat offer the answer queued waits for no planning.
-      this.loop.poke();
+      // Woken even so: a seat offer the answer queued waits for no planning. Only the lanes with
+      // a row due sooner than they wait for (DeliveryLoop.queued), not a drain of every lane.
+      void this.loop.queued();
       if (failure) throw failure;
     });
   }

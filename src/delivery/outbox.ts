@@ -3,7 +3,7 @@ import type { Database } from '../db/tables.js';
 import type { ChannelKind, Message } from '../ports/channel.port.js';
 import type { Language } from '../i18n/messages.js';
 import { notClaimedNow } from './claims.js';
-import { laneCondition, type Lane } from './lanes.js';
+import { laneCondition, LANES, type Lane } from './lanes.js';
 import { performance } from 'node:perf_hooks';
 import { BatchSizer } from '../time-slices.js';
 
@@ -103,6 +103,19 @@ export async function nextDueAt(db: Kysely<Database>, lane?: Lane): Promise<Date
     where state = 'pending' ${lane ? sql`and ${laneCondition(lane)}` : sql``} and ${notClaimedNow()}
     order by next_attempt_at limit 1`.execute(db);
   return result.rows[0]?.next_attempt_at;
+}
+
+/**
+ * `nextDueAt` of every lane in one statement (a probe of each lane's due index): what the loop
+ * reads when rows were queued, to wake only the lanes they are due sooner in (DeliveryLoop.queued).
+ */
+export async function nextDueByLane(db: Kysely<Database>): Promise<Map<Lane, Date>> {
+  const probes = LANES.map(
+    (lane) => sql`select ${lane}::text as lane, (select next_attempt_at from deliveries
+      where state = 'pending' and ${laneCondition(lane)} and ${notClaimedNow()} order by next_attempt_at limit 1) as next_attempt_at`,
+  );
+  const { rows } = await sql<{ lane: Lane; next_attempt_at: Date | null }>`${sql.join(probes, sql` union all `)}`.execute(db);
+  return new Map(rows.filter((r) => r.next_attempt_at !== null).map((r) => [r.lane, new Date(r.next_attempt_at!)]));
 }
 
 /**

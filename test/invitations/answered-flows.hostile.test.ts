@@ -30,7 +30,7 @@ describe.each(dialects)('answers through links, planned pair by pair, on %s', (k
   it('accept, decline, waiting list, offer, accept again: reminders and offers at once, the dispatcher woken each time', async () => {
     const invitations = { appSecret: 'x'.repeat(32), organizer: { name: 'RCPS', email: 'rcps@example.org' } } as unknown as InvitationDeps;
     const service = new DeliveryService({ db: db.db, clock, log: createLogger('silent'), senders: new Map(), publicUrl: 'https://koop.example.org', registry: new Registry(), workerId: 'hostile', invitations });
-    const poke = vi.spyOn(service.loop, 'poke').mockImplementation(() => undefined);
+    const poke = vi.spyOn(service.loop, 'queued').mockResolvedValue(undefined);
     const [ewa, ola] = (await db.db.selectFrom('invitations').select('person_id').where('activity_id', '=', ACTIVITY).orderBy('person_id').limit(2).execute()).map((r) => r.person_id);
     const link = async (personId: number, answer: Answer, minutes: number) => {
       clock.advance(minutes * 60_000);

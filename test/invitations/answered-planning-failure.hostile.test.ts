@@ -51,7 +51,7 @@ describe.each(dialects)('an answer whose planning failed, on %s', (kind) => {
     const invitations = { appSecret: 'x'.repeat(32), organizer: { name: 'RCPS', email: 'rcps@example.org' } } as unknown as InvitationDeps;
     const service = new DeliveryService({ db: db.db, clock, log: createLogger('silent'), senders: new Map(), publicUrl: 'https://koop.example.org', registry: new Registry(), workerId: 'hostile', invitations });
     // The dispatcher is not what this is about (and has no senders here).
-    vi.spyOn(service.loop, 'poke').mockImplementation(() => undefined);
+    vi.spyOn(service.loop, 'queued').mockResolvedValue(undefined);
     const [ewa, ola] = (await db.db.selectFrom('invitations').select('person_id').where('activity_id', '=', ACTIVITY).orderBy('person_id').limit(2).execute()).map((r) => r.person_id);
 
     // 08:50 Warsaw the day before: Ewa accepts; planning her reminders fails (the database away for a moment).
@@ -77,7 +77,7 @@ describe.each(dialects)('an answer whose planning failed, on %s', (kind) => {
   it('plans each answer even while an earlier pair keeps failing, and wakes the dispatcher for an offer however planning went', async () => {
     const invitations = { appSecret: 'x'.repeat(32), organizer: { name: 'RCPS', email: 'rcps@example.org' } } as unknown as InvitationDeps;
     const service = new DeliveryService({ db: db.db, clock, log: createLogger('silent'), senders: new Map(), publicUrl: 'https://koop.example.org', registry: new Registry(), workerId: 'hostile-2', invitations });
-    const poke = vi.spyOn(service.loop, 'poke').mockImplementation(() => undefined);
+    const poke = vi.spyOn(service.loop, 'queued').mockResolvedValue(undefined);
     const [, , iza, jan] = (await db.db.selectFrom('invitations').select('person_id').where('activity_id', '=', ACTIVITY).orderBy('person_id').limit(4).execute()).map((r) => r.person_id);
     clock.set(new Date('2027-01-19T06:00:00Z'));
     failNext.always.add(Number(iza));
