@@ -18,6 +18,11 @@ interface LaneWake {
   blocked: number;
   /** The due time (clock ms) of the row the armed timer wakes the lane for; none while not armed for one. */
   armedDue?: number;
+  /**
+   * Whether the armed wake-up was sized by the lane's load (early sends: `EarlySends.readsLoad`):
+   * rows queued at or after `armedDue` may then move it earlier, so `queued` wakes the lane.
+   */
+  armedByLoad?: boolean;
 }
 
 /**
@@ -56,7 +61,9 @@ export class DeliveryLoop {
    * lanes now holding a row due before the one their timer waits for (or with no timer, or
    * draining now), after one statement for all lanes (`nextDueByLane`). A lane woken for a later
    * row wakes at least `EARLY_SEND_MAX_SECONDS` before it (early-sends.ts `wakeAt`) and sizes its
-   * lead then, so it loses nothing by not being woken now. `poke` drains every lane: a claim, a
+   * lead then, so it loses nothing by not being woken now; except a lane whose wake-up was sized
+   * by its load (its row within twice the cap: rows added to the lump start its lead sooner),
+   * which is woken as for a sooner row. `poke` drains every lane: a claim, a
    * lead and a next-due statement each, some 15–20 statements for every RSVP, check-in answer and
    * form of the national week (38,000 claims, nearly all empty). Asked for while a check runs, one
    * more runs after it for all those; should a check fail, every lane is poked. Resolves once the
@@ -90,7 +97,7 @@ export class DeliveryLoop {
       const wake = this.lanes.get(lane)!;
       const due = next.get(lane);
       if (due === undefined) continue;
-      if (!wake.running && wake.armedDue !== undefined && due.getTime() >= wake.armedDue) continue;
+      if (!wake.running && wake.armedDue !== undefined && !wake.armedByLoad && due.getTime() >= wake.armedDue) continue;
       this.pokeLane(lane);
     }
   }
@@ -145,6 +152,8 @@ export class DeliveryLoop {
     }
     wake.blocked = 0;
     wake.armedDue = due.getTime();
+    // Asked after wakeAt (the clock on, never less): a wake-up sized by the lump's rows is woken for rows added to it.
+    wake.armedByLoad = this.options.dispatcher.early.readsLoad(lane, due);
     // A clock running faster than real time (a benchmark's compressed week) reaches `next` long
     // before the real clock does: node-schedule, which waits for the real instant, would sleep
     // through it, so wait the real time this clock needs to get there.
@@ -161,6 +170,7 @@ export class DeliveryLoop {
 
   private disarm(wake: LaneWake): void {
     wake.armedDue = undefined;
+    wake.armedByLoad = undefined;
     wake.job?.cancel();
     wake.job = undefined;
     clearTimeout(wake.soon);

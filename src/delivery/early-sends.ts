@@ -69,6 +69,17 @@ export class EarlySends {
    * twice the cap are not read; none of them can start before `now + max`, so the lane looks
    * again then at the latest (at `next − max` when nothing is nearer).
    */
+  /**
+   * Whether `wakeAt(lane, next)`, asked now, reads the lane's load: `next` within twice the cap.
+   * Such a wake-up may come earlier with rows queued since at or after `next` (a lump grown by
+   * answers starts its lead sooner), so the loop wakes the lane for those (DeliveryLoop.queued);
+   * further out it wakes at `next − max`, before which no row due at or after `next` may go.
+   */
+  readsLoad(lane: Lane, next: Date): boolean {
+    const ahead = next.getTime() - this.options.clock.now().getTime();
+    return this.applies(lane) && ahead > 0 && ahead <= 2 * this.options.maxMs;
+  }
+
   async wakeAt(lane: Lane, next: Date): Promise<Date> {
     const now = this.options.clock.now().getTime();
     if (!this.applies(lane) || next.getTime() <= now) return next;
