@@ -121,6 +121,11 @@ export class DeliveryLoop {
   }
 
   private async cycle(lane: Lane, wake: LaneWake): Promise<void> {
+    // The timer that woke the lane (if one did) has fired: until `arm` sets it again the lane waits
+    // for no row. A drain that fails leaves it so, and `queued` then wakes it for any row, not only
+    // for one due before the instant it was woken for (else only the safety re-check would).
+    wake.armedDue = undefined;
+    wake.armedByLoad = undefined;
     try {
       const report = await this.options.dispatcher.drainLane(lane);
       // A row that fell back to its next channel is due at once in that channel's lane.

@@ -54,4 +54,23 @@ describe.each(dialects)('rows queued beside a lane’s timer on %s', (kind) => {
     expect(late).toHaveLength(100);
     expect(Math.max(...late)).toBeLessThanOrEqual(0);
   }, 30_000);
+
+  it('should wake a lane at once for a row due now when its timer fired and its drain failed (not at the safety re-check)', async () => {
+    ({ db, faults } = await faultyDatabase(kind));
+    const notice = (key: string, dueAt: Date) => ({ key, kind: 'notice', place: { address: `${key}@example.org`, language: 'pl' as const }, channels: ['email' as const], payload: { language: 'pl' as const, title: key, text: 'x' }, dueAt });
+    sink.received.length = 0;
+    await enqueue(db.db, [notice('first', new Date(clock.now().getTime() + 1500))]);
+    const dispatcher = new Dispatcher({ db: db.db, clock, log: createLogger('silent'), workerId: 'w', senders: new Map([['email', sinkSender('email', sink.url)]]) });
+    loop = new DeliveryLoop({ db: db.db, dispatcher, clock, log: createLogger('silent'), safetyMs: 60_000 });
+    loop.start();
+    await vi.waitFor(() => expect(loop!.waitsFor('email')).toBeDefined(), { timeout: 5000 });
+    // The claim at the timer's wake-up fails (the database away for a moment).
+    faults.failFirst(/is true and next_attempt_at <=/);
+    await vi.waitFor(() => expect(faults.queries.some((q) => q.failed)).toBe(true), { timeout: 5000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // An answer queues a row due now.
+    await enqueue(db.db, [notice('second', clock.now())]);
+    await loop.queued();
+    await vi.waitFor(() => expect(sink.received.map((r) => r.title)).toContain('second'), { timeout: 3000 });
+  }, 30_000);
 });
