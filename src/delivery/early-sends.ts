@@ -64,12 +64,6 @@ export class EarlySends {
   }
 
   /**
-   * When the loop should wake `lane` whose next row not claimed now is due at `next`: at `next`,
-   * or earlier when a lead first lets a row go before its due time. Rows further ahead than
-   * twice the cap are not read; none of them can start before `now + max`, so the lane looks
-   * again then at the latest (at `next − max` when nothing is nearer).
-   */
-  /**
    * Whether `wakeAt(lane, next)`, asked now, reads the lane's load: `next` within twice the cap.
    * Such a wake-up may come earlier with rows queued since at or after `next` (a lump grown by
    * answers starts its lead sooner), so the loop wakes the lane for those (DeliveryLoop.queued);
@@ -80,6 +74,12 @@ export class EarlySends {
     return this.applies(lane) && ahead > 0 && ahead <= 2 * this.options.maxMs;
   }
 
+  /**
+   * When the loop should wake `lane` whose next row not claimed now is due at `next`: at `next`,
+   * or earlier when a lead first lets a row go before its due time. Rows further ahead than
+   * twice the cap are not read; none of them can start before `now + max`, so the lane looks
+   * again then at the latest (at `next − max` when nothing is nearer).
+   */
   async wakeAt(lane: Lane, next: Date): Promise<Date> {
     const now = this.options.clock.now().getTime();
     if (!this.applies(lane) || next.getTime() <= now) return next;
