@@ -7,6 +7,7 @@ import type { Dispatcher } from './dispatcher.js';
 import { runAs } from '../precedence.js';
 import { LANES, type Lane } from './lanes.js';
 import { nextDueAt, nextDueByLane } from './outbox.js';
+import { FoldedRuns } from './one-at-a-time.js';
 
 /** One lane's wake-up state: a lane busy with a slow platform never holds up another. */
 interface LaneWake {
@@ -52,9 +53,8 @@ export class DeliveryLoop {
     for (const lane of LANES) this.pokeLane(lane);
   }
 
-  /** The check of `queued` running, and the one asked for meanwhile (it starts after it, so it covers every row queued before it was asked for). */
-  private checking: Promise<void> | undefined;
-  private nextCheck: Promise<void> | undefined;
+  /** `queued`'s checks: one at a time, and one more after it for all asked for meanwhile. */
+  private readonly checks = new FoldedRuns(() => runAs('delivery', () => this.wakeSooner()).catch(() => this.poke()));
 
   /**
    * A few rows were queued (an answer's seat offer or reminders, a confirmation): wakes only the
@@ -71,17 +71,7 @@ export class DeliveryLoop {
    */
   queued(): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    if (this.nextCheck) return this.nextCheck;
-    const next = (this.checking ?? Promise.resolve()).then(() => {
-      this.nextCheck = undefined;
-      return runAs('delivery', () => this.wakeSooner()).catch(() => this.poke());
-    });
-    this.nextCheck = next;
-    this.checking = next;
-    void next.finally(() => {
-      if (this.checking === next) this.checking = undefined;
-    });
-    return next;
+    return this.checks.ask();
   }
 
   /** The due time of the row `lane`'s timer waits for; undefined while it waits for none (draining, backing off, nothing queued). */

@@ -23,7 +23,7 @@ import { LiveReplicas } from './live-replicas.js';
 import { DEFAULT_PACING, pacingFrom, type PacingSettings } from './platform-pacing.js';
 import { deliveryRenderer, shareableRendering } from './render-delivery.js';
 import { DEFAULT_REPLICA_TIMEOUT_MS } from './replica-timeouts.js';
-import { OneAtATime, skippedRuns } from './one-at-a-time.js';
+import { FoldedRuns, OneAtATime, skippedRuns } from './one-at-a-time.js';
 import { runAs } from '../precedence.js';
 import type { InvitationDeps } from '../invitations/invitation-message.js';
 import { planInvitations } from '../invitations/plan-invitations.js';
@@ -76,8 +76,7 @@ export class DeliveryService {
   private readonly dailyRun: OneAtATime;
   private readonly sweepRun: OneAtATime;
   /** changed(): the planning run going, and the one waiting to cover what was told since it began. */
-  private runningChange: Promise<void> | undefined;
-  private queuedChange: Promise<void> | undefined;
+  private readonly changes = new FoldedRuns(() => this.scheduleChanged());
   /** answered(): pairs whose planning has not succeeded yet, planned again with the next answer. */
   private readonly unplanned = new Map<string, Answered>();
 
@@ -148,19 +147,7 @@ export class DeliveryService {
    * answers) that took some 110 statements per answer and held sending for 70 simulated hours.
    */
   changed(): Promise<void> {
-    if (this.queuedChange) return this.queuedChange;
-    const next = (this.runningChange ?? Promise.resolve()).catch(() => undefined).then(() => {
-      this.queuedChange = undefined;
-      return this.scheduleChanged();
-    });
-    this.queuedChange = next;
-    this.runningChange = next;
-    void next
-      .catch(() => undefined)
-      .finally(() => {
-        if (this.runningChange === next) this.runningChange = undefined;
-      });
-    return next;
+    return this.changes.ask();
   }
 
   /**

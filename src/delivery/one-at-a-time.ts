@@ -53,3 +53,31 @@ export class OneAtATime {
     this.skipped.inc({ job: this.job });
   }
 }
+
+/**
+ * Work told of many times that one run covers (it reads everything when it starts): at most one
+ * run at a time, and one more after it for whatever was told meanwhile, which it covers since it
+ * starts after them. `ask()` answers the run that will cover this call; a failed run fails only
+ * those who asked for it, and the next run starts all the same.
+ */
+export class FoldedRuns {
+  private running: Promise<void> | undefined;
+  private waiting: Promise<void> | undefined;
+  constructor(private readonly work: () => Promise<void>) {}
+
+  ask(): Promise<void> {
+    if (this.waiting) return this.waiting;
+    const next = (this.running ?? Promise.resolve()).catch(() => undefined).then(() => {
+      this.waiting = undefined;
+      return this.work();
+    });
+    this.waiting = next;
+    this.running = next;
+    void next
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.running === next) this.running = undefined;
+      });
+    return next;
+  }
+}
