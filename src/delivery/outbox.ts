@@ -91,6 +91,12 @@ const ENQUEUE_CHUNK = 5000;
 const ENQUEUE_FIRST_CHUNK = 100;
 const ENQUEUE_MIN_CHUNK = 50;
 
+/** The statement of `nextDueAt`, which `nextDueByLane` asks of every lane at once. */
+const nextDueStatement = (lane?: Lane) => sql<{ next_attempt_at: Date }>`
+    select next_attempt_at from deliveries
+    where state = 'pending' ${lane ? sql`and ${laneCondition(lane)}` : sql``} and ${notClaimedNow()}
+    order by next_attempt_at limit 1`;
+
 /**
  * When the next pending delivery (of one lane, when given) not being sent now is due, or
  * undefined when nothing waits. A row claimed (here or by another replica) is left out: it
@@ -98,10 +104,7 @@ const ENQUEUE_MIN_CHUNK = 50;
  * "held elsewhere" back-off instead of waking at the next real due time.
  */
 export async function nextDueAt(db: Kysely<Database>, lane?: Lane): Promise<Date | undefined> {
-  const result = await sql<{ next_attempt_at: Date }>`
-    select next_attempt_at from deliveries
-    where state = 'pending' ${lane ? sql`and ${laneCondition(lane)}` : sql``} and ${notClaimedNow()}
-    order by next_attempt_at limit 1`.execute(db);
+  const result = await nextDueStatement(lane).execute(db);
   return result.rows[0]?.next_attempt_at;
 }
 
@@ -110,10 +113,7 @@ export async function nextDueAt(db: Kysely<Database>, lane?: Lane): Promise<Date
  * reads when rows were queued, to wake only the lanes they are due sooner in (DeliveryLoop.queued).
  */
 export async function nextDueByLane(db: Kysely<Database>): Promise<Map<Lane, Date>> {
-  const probes = LANES.map(
-    (lane) => sql`select ${lane}::text as lane, (select next_attempt_at from deliveries
-      where state = 'pending' and ${laneCondition(lane)} and ${notClaimedNow()} order by next_attempt_at limit 1) as next_attempt_at`,
-  );
+  const probes = LANES.map((lane) => sql`select ${lane}::text as lane, (${nextDueStatement(lane)}) as next_attempt_at`);
   const { rows } = await sql<{ lane: Lane; next_attempt_at: Date | null }>`${sql.join(probes, sql` union all `)}`.execute(db);
   return new Map(rows.filter((r) => r.next_attempt_at !== null).map((r) => [r.lane, new Date(r.next_attempt_at!)]));
 }
