@@ -11,7 +11,7 @@ import { sql, type Kysely } from 'kysely';
  *
  * As in 0034, the old index is dropped first so the strongest lock is taken at once; reads and
  * writes of `deliveries` wait while the index builds (docs/operations.md, "Upgrading across
- * migrations 0034 and 0035").
+ * migration 0035").
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`drop index if exists deliveries_lane_order`.execute(db);
