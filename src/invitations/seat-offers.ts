@@ -2,6 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Clock } from '../clock.js';
 import type { ActivityRow, Database } from '../db/tables.js';
+import { notClaimedNow } from '../delivery/claims.js';
 import { enqueue, type PlannedDelivery } from '../delivery/outbox.js';
 import { addWorkingDays } from '../domain/holidays.js';
 import type { ChannelKind } from '../ports/channel.port.js';
@@ -116,6 +117,16 @@ export async function offerFreeSeats(trx: Trx, activity: ActivityRow, now: Date)
     dueAt: dueAt({ ...timing, ...p }),
     expiresAt: deadline,
   }));
+  // An earlier offer's message to the same person not yet sent (they gave that offer up and came
+  // back) would, with the same deadline, read as this offer's: one message per offer.
+  await trx
+    .deleteFrom('deliveries')
+    .where('person_id', 'in', ids)
+    .where('kind', '=', 'invitation')
+    .where(sql<boolean>`payload->>'type' = 'rsvp_offer' and payload->>'activityId' = ${activity.id}`)
+    .where('state', '=', 'pending')
+    .where(notClaimedNow())
+    .execute();
   await enqueue(trx as Kysely<Database>, offers);
   return candidates.length;
 }

@@ -55,4 +55,29 @@ describe.each(dialects)('an offer message for an offer no longer standing on %s'
     // Either nothing is sent, or at least not "zarezerwowane dla Pani/Pana".
     expect(message?.text ?? '').not.toContain('zarezerwowane dla Pani/Pana');
   });
+
+  // Found by the seat model (seed 1290415722): offered, gave it up, back on the list and offered
+  // again the same day, so with the same deadline. Both messages waited in the outbox and both
+  // read as the standing offer: the person was told twice.
+  it('should leave one message for an offer made again with the same deadline', async () => {
+    await planInvitations(fixture.db, clock);
+    for (const email of everyone.slice(0, 26)) {
+      clock.advance(60_000);
+      await answer(email, 'accepted');
+    }
+    const [first, second] = [everyone[24]!, everyone[25]!];
+    clock.set('2027-02-05T09:00:00Z');
+    await answer(everyone[0]!, 'declined'); // a seat for `first`
+    clock.advance(60_000);
+    await answer(first, 'maybe'); // given up: the seat goes to `second`
+    clock.advance(60_000);
+    expect(await answer(first, 'accepted')).toMatchObject({ status: 'waiting' });
+    clock.advance(60_000);
+    await answer(second, 'declined'); // the seat comes back to `first`, the same day
+    const id = await personId(fixture.db, first);
+    const invitation = await fixture.db.selectFrom('invitations').select('offer_expires_at').where('activity_id', '=', WORKSHOP).where('person_id', '=', id).executeTakeFirstOrThrow();
+    expect(invitation.offer_expires_at).not.toBeNull();
+    const waiting = await fixture.db.selectFrom('deliveries').selectAll().where('dedupe_key', 'like', 'rsvp-offer:%').where('person_id', '=', id).where('state', '=', 'pending').execute();
+    expect(waiting.map((d) => (d.payload as { until: string }).until)).toEqual([invitation.offer_expires_at!.toISOString()]);
+  });
 });
