@@ -42,7 +42,7 @@ export function deliveryRenderer(
   return async (row, language, batch = new RenderBatch([row])) => {
     const type = (row.payload as { type?: string }).type;
     if (type === 'reminder') {
-      return personalReminder(db, row, language, batch, () => renderReminder(db, row, language, publicUrl), { publicUrl, ...(appSecret ? { secret: appSecret } : {}) });
+      return personalReminder(db, row, language, batch, () => renderReminder(db, row, language, publicUrl, batch), { publicUrl, ...(appSecret ? { secret: appSecret } : {}) });
     }
     if (type === 'attendance_summary') return renderSummary(db, row, language, publicUrl, appSecret);
     if (type === 'meeting_change') return renderChangeNotice(db, row, language, publicUrl);

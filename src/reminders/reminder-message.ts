@@ -3,7 +3,8 @@ import { DateTime } from 'luxon';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import { parseDuration } from '../domain/local-time.js';
 import { occurrenceOn, takesPlace } from '../domain/occurrences.js';
-import { loadTeams } from '../feeds/feed-data.js';
+import type { RenderBatch } from '../delivery/batch-context.js';
+import { loadTeams, type TeamWithSeries } from '../feeds/feed-data.js';
 import { formatDateTime } from '../i18n/format.js';
 import type { Language } from '../i18n/messages.js';
 import type { Message } from '../ports/channel.port.js';
@@ -34,21 +35,50 @@ export function inHowLongUntil(start: DateTime, sentAt: Date, language: Language
   return minutes >= 60 ? relative.format(Math.round(minutes / 60), 'hour') : relative.format(minutes, 'minute');
 }
 
-/** The reminder as it is when sent: the meeting's current time and place, in the person's language. */
-export async function renderReminder(db: Kysely<Database>, row: DeliveryRow, language: Language, publicUrl: string): Promise<Message | undefined> {
-  const ref = row.payload as ReminderRef;
-  const [team] = await loadTeams(db, [ref.teamId]);
-  if (!team) return undefined;
-  const occurrence = occurrenceOn(team.meetings, ref.date);
-  if (!occurrence || !takesPlace(occurrence)) return undefined;
+/** What the shared part of a batch's meeting reminders is made of: their teams and coordinators. */
+interface ReminderTeams {
+  teams: Map<string, TeamWithSeries>;
+  coordinators: Map<string, { name: string; email: string }[]>;
+}
+
+/**
+ * Every team the rows' reminders are for, with its coordinators, in three statements: a batch
+ * of a lump holds reminders of dozens of teams, and loading each team's (three statements per
+ * team) made two thirds of the national week's reminder statements.
+ */
+async function loadReminderTeams(db: Kysely<Database>, rows: readonly DeliveryRow[]): Promise<ReminderTeams> {
+  const ids = [...new Set(rows.filter((r) => (r.payload as { type?: string }).type === 'reminder').map((r) => (r.payload as ReminderRef).teamId))];
+  const out: ReminderTeams = { teams: new Map(), coordinators: new Map() };
+  if (ids.length === 0) return out;
+  for (const team of await loadTeams(db, ids)) out.teams.set(team.team.id, team);
   const coordinators = await db
     .selectFrom('memberships')
     .innerJoin('people', 'people.id', 'memberships.person_id')
-    .select(['people.name', 'people.email'])
-    .where('memberships.team_id', '=', ref.teamId)
+    .select(['memberships.team_id', 'people.name', 'people.email'])
+    .where('memberships.team_id', 'in', ids)
     .where('memberships.role', '=', 'coordinator')
     .where('memberships.removed_at', 'is', null)
+    .orderBy('memberships.team_id')
+    .orderBy('memberships.person_id')
     .execute();
+  for (const c of coordinators) out.coordinators.set(c.team_id, [...(out.coordinators.get(c.team_id) ?? []), { name: c.name, email: c.email }]);
+  return out;
+}
+
+/**
+ * The reminder as it is when sent: the meeting's current time and place, in the person's
+ * language. Within a claimed batch (`batch`) the teams are loaded once, when its first reminder
+ * is rendered; rows rendered a moment later in the same batch see the meeting as it was then
+ * (they shared one rendering per meeting already).
+ */
+export async function renderReminder(db: Kysely<Database>, row: DeliveryRow, language: Language, publicUrl: string, batch?: RenderBatch): Promise<Message | undefined> {
+  const ref = row.payload as ReminderRef;
+  const loaded = await (batch ? batch.once('reminder-teams', (rows) => loadReminderTeams(db, rows)) : loadReminderTeams(db, [row]));
+  const team = loaded.teams.get(ref.teamId);
+  if (!team) return undefined;
+  const occurrence = occurrenceOn(team.meetings, ref.date);
+  if (!occurrence || !takesPlace(occurrence)) return undefined;
+  const coordinators = loaded.coordinators.get(ref.teamId) ?? [];
   const t = reminderTexts[language];
   const when = formatDateTime(occurrence.start, language);
   const contact = coordinators.map((c) => `${c.name} (${c.email})`).join(', ');
