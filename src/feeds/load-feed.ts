@@ -31,8 +31,10 @@ export interface FeedData {
 /**
  * Everything one feed shows in one round trip: its active teams with their series and
  * exceptions, and its activities (all.ics: public ones; a team: those open to it; a person:
- * those they accepted), as JSON arrays in a single row. A feed render used to wait on four
- * queries in turn; the database's part of each is small, the waiting was not.
+ * those they accepted), and for a person the occurrences they stand in at, as JSON arrays in a
+ * single row. A feed render used to wait on four queries in turn; the database's part of each is
+ * small, the waiting was not. Only a stand-in at a team the person is not a member of (rare)
+ * costs more: that team's data, one statement each.
  */
 export async function loadFeedData(db: Kysely<Database>, scope: FeedScope): Promise<FeedData> {
   if (scope.kind === 'all') return readAtOneVersion(db, loadAllPaged);
@@ -58,6 +60,7 @@ async function loadAllPaged(db: Kysely<Database>): Promise<FeedData> {
 }
 
 async function loadOnce(db: Kysely<Database>, scope: FeedScope, page?: { after: string | undefined; limit: number; activities: boolean }): Promise<FeedData> {
+  const personId = scope.kind === 'person' ? scope.personId : undefined;
   const row = await db
     .selectNoFrom((eb) => {
       let teams = eb
@@ -115,6 +118,21 @@ async function loadOnce(db: Kysely<Database>, scope: FeedScope, page?: { after: 
         .orderBy('activities.id');
       return [jsonArrayFrom(teams).as('teams'), jsonArrayFrom(activities).as('activities')];
     })
+    // A person's feed: the occurrences they stand in at, in the same statement. Nearly every
+    // poll finds none; a statement of its own for them was one more round trip on every poll.
+    .$if(personId !== undefined, (query) =>
+      query.select((eb) =>
+        jsonArrayFrom(
+          eb
+            .selectFrom('meeting_answers')
+            .select(['meeting_answers.team_id', 'meeting_answers.occurrence_date', 'meeting_answers.answered_at'])
+            .where('meeting_answers.substitute_person_id', '=', personId!)
+            .where('meeting_answers.answer', '=', 'not_attending')
+            .orderBy('meeting_answers.occurrence_date')
+            .orderBy('meeting_answers.team_id'),
+        ).as('substitutions'),
+      ),
+    )
     .executeTakeFirstOrThrow();
   // Inside JSON, timestamps arrive as ISO text: they become Dates again here, as a plain row would have them.
   const teams = row.teams.map<FeedTeam>((t) => {
@@ -137,19 +155,19 @@ async function loadOnce(db: Kysely<Database>, scope: FeedScope, page?: { after: 
     updated_at: new Date(a.updated_at),
   }));
   if (scope.kind !== 'person') return { teams, activities };
-  return { teams, activities, substitutions: await loadSubstitutions(db, scope.personId, new Set(teams.map((t) => t.team.id))) };
+  const substitutions = (row.substitutions ?? []).map((s) => ({ team_id: s.team_id, occurrence_date: s.occurrence_date, answered_at: new Date(s.answered_at) }));
+  return { teams, activities, substitutions: await substitutionTeams(db, substitutions, new Set(teams.map((t) => t.team.id))) };
 }
 
-/** The occurrences a person stands in at, of teams they are not a member of (those are in the feed whole). */
-async function loadSubstitutions(db: Kysely<Database>, personId: number, own: Set<string>): Promise<NonNullable<FeedData['substitutions']>> {
-  const rows = await db
-    .selectFrom('meeting_answers')
-    .select(['team_id', 'occurrence_date', 'answered_at'])
-    .where('substitute_person_id', '=', personId)
-    .where('answer', '=', 'not_attending')
-    .orderBy('occurrence_date')
-    .orderBy('team_id')
-    .execute();
+/**
+ * The occurrences a person stands in at, of teams they are not a member of (those are in the
+ * feed whole), with those teams' feed data: one more statement per such team, only when there are any.
+ */
+async function substitutionTeams(
+  db: Kysely<Database>,
+  rows: { team_id: string; occurrence_date: string; answered_at: Date }[],
+  own: Set<string>,
+): Promise<NonNullable<FeedData['substitutions']>> {
   const others = rows.filter((r) => !own.has(r.team_id));
   if (others.length === 0) return [];
   const data = await Promise.all([...new Set(others.map((r) => r.team_id))].map((teamId) => loadFeedData(db, { kind: 'team', teamId })));
