@@ -90,7 +90,9 @@ function batchReminderTeams(db: Kysely<Database>, batch: RenderBatch): Promise<R
  */
 export async function renderReminder(db: Kysely<Database>, row: DeliveryRow, language: Language, publicUrl: string, batch?: RenderBatch): Promise<Message | undefined> {
   const ref = row.payload as ReminderRef;
-  const shared = batch ? await batchReminderTeams(db, batch) : undefined;
+  // A batch load that failed is not this row's failure: the row reads its own team (a failure
+  // then fails this meeting's rows alone, as before the batch load).
+  const shared = batch ? await batchReminderTeams(db, batch).catch(() => undefined) : undefined;
   const loaded = shared && (await currentDataVersion(db)) === shared.version ? shared : await loadReminderTeams(db, [row]);
   const team = loaded.teams.get(ref.teamId);
   if (!team) return undefined;
