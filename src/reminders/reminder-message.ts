@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
+import { currentDataVersion } from '../db/data-version-watch.js';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import { parseDuration } from '../domain/local-time.js';
 import { occurrenceOn, takesPlace } from '../domain/occurrences.js';
@@ -66,14 +67,33 @@ async function loadReminderTeams(db: Kysely<Database>, rows: readonly DeliveryRo
 }
 
 /**
+ * The batch's teams as loaded at its first reminder, with the data version read before that load
+ * (every write of teams, series, exceptions, memberships or people raises it).
+ */
+function batchReminderTeams(db: Kysely<Database>, batch: RenderBatch): Promise<ReminderTeams & { version: number }> {
+  return batch.once('reminder-teams', async (rows) => {
+    const version = await currentDataVersion(db);
+    return { ...(await loadReminderTeams(db, rows)), version };
+  });
+}
+
+/**
  * The reminder as it is when sent: the meeting's current time and place, in the person's
  * language. Within a claimed batch (`batch`) the teams are loaded once, when its first reminder
- * is rendered; rows rendered a moment later in the same batch see the meeting as it was then
- * (they shared one rendering per meeting already).
+ * is rendered. The batch's rows are rendered one by one over its whole send (each after its pace
+ * turn and, for e-mail, a free connection), so a team's first rendering later in the batch uses
+ * that load only while the data version is still the one it was read at (free while the
+ * version's notifications run); after a change, the team is read again, as it is now: a meeting
+ * cancelled or a coordinator removed after the batch's first reminder went is not sent as it was
+ * (test/reminders/reminder-batch-stale-team.hostile.test.ts). Rows of one meeting still share one
+ * rendering (personalReminder).
  */
 export async function renderReminder(db: Kysely<Database>, row: DeliveryRow, language: Language, publicUrl: string, batch?: RenderBatch): Promise<Message | undefined> {
   const ref = row.payload as ReminderRef;
-  const loaded = await (batch ? batch.once('reminder-teams', (rows) => loadReminderTeams(db, rows)) : loadReminderTeams(db, [row]));
+  // A batch load that failed is not this row's failure: the row reads its own team (a failure
+  // then fails this meeting's rows alone, as before the batch load).
+  const shared = batch ? await batchReminderTeams(db, batch).catch(() => undefined) : undefined;
+  const loaded = shared && (await currentDataVersion(db)) === shared.version ? shared : await loadReminderTeams(db, [row]);
   const team = loaded.teams.get(ref.teamId);
   if (!team) return undefined;
   const occurrence = occurrenceOn(team.meetings, ref.date);

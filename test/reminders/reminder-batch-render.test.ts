@@ -2,6 +2,7 @@ import type { KyselyPlugin } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
+import { dataVersionWatch, registerDataVersionWatch } from '../../src/db/data-version-watch.js';
 import type { DeliveryRow } from '../../src/db/tables.js';
 import { RenderBatch } from '../../src/delivery/batch-context.js';
 import { deliveryRenderer } from '../../src/delivery/render-delivery.js';
@@ -59,7 +60,10 @@ describe.each(dialects)('rendering a batch of meeting reminders on %s', (kind) =
   async function renderBatch(rows: DeliveryRow[]) {
     const counter = { queries: 0 };
     const plugin: KyselyPlugin = { transformQuery: (args) => (counter.queries++, args.node), transformResult: async (args) => args.result };
-    const render = deliveryRenderer(db.db.withPlugin(plugin), 'https://koop.example.org');
+    const counted = db.db.withPlugin(plugin);
+    // The service's database has its data version watch (adapters/db); so has this counting view of it.
+    registerDataVersionWatch(counted, dataVersionWatch(db.db));
+    const render = deliveryRenderer(counted, 'https://koop.example.org');
     const batch = new RenderBatch(rows);
     const messages = await Promise.all(rows.map((row) => render({ ...row, claimed_at: clock.now() }, 'pl', batch)));
     return { messages, queries: counter.queries };
