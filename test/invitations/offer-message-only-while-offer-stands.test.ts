@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { IcalGeneratorRenderer } from '../../adapters/ical/ical-renderer.js';
 import { deliveryRenderer } from '../../src/delivery/render-delivery.js';
 import { parseMailbox } from '../../src/invitations/invitation-message.js';
-import { planInvitations } from '../../src/invitations/plan-invitations.js';
 import { answerInvitation, placeOf } from '../../src/invitations/rsvp.js';
 import { dialects } from '../support/databases.js';
-import { everyone, fixtureEachTest, personId, WORKSHOP } from './support.js';
+import { everyone, fixtureEachTest, fullWithTwoWaiting, personId, WORKSHOP } from './support.js';
 
 const SECRET = 's'.repeat(40);
 
@@ -23,12 +22,7 @@ describe.each(dialects)('an offer message for an offer no longer standing on %s'
     answerInvitation(fixture.db, clock, { activityId: WORKSHOP, personId: await personId(fixture.db, email), answer: a });
 
   it('should not tell someone without an offer that a seat is held for them', async () => {
-    await planInvitations(fixture.db, clock);
-    for (const email of everyone.slice(0, 26)) {
-      clock.advance(60_000);
-      await answer(email, 'accepted');
-    }
-    const [first] = [everyone[24]!];
+    const [first] = await fullWithTwoWaiting(fixture.db, clock);
     clock.set('2027-02-05T09:00:00Z');
     await answer(everyone[0]!, 'declined'); // the seat is offered to `first`; the message waits in the outbox
     const offer = await fixture.db
@@ -60,12 +54,7 @@ describe.each(dialects)('an offer message for an offer no longer standing on %s'
   // again the same day, so with the same deadline. Both messages waited in the outbox and both
   // read as the standing offer: the person was told twice.
   it('should leave one message for an offer made again with the same deadline', async () => {
-    await planInvitations(fixture.db, clock);
-    for (const email of everyone.slice(0, 26)) {
-      clock.advance(60_000);
-      await answer(email, 'accepted');
-    }
-    const [first, second] = [everyone[24]!, everyone[25]!];
+    const [first, second] = await fullWithTwoWaiting(fixture.db, clock);
     clock.set('2027-02-05T09:00:00Z');
     await answer(everyone[0]!, 'declined'); // a seat for `first`
     clock.advance(60_000);

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { changeCapacity } from '../../src/invitations/capacity.js';
-import { planInvitations } from '../../src/invitations/plan-invitations.js';
 import { answerInvitation, seatsTaken } from '../../src/invitations/rsvp.js';
 import { dialects } from '../support/databases.js';
-import { everyone, fixtureEachTest, personId, WORKSHOP } from './support.js';
+import { everyone, fixtureEachTest, fullWithTwoWaiting, personId, WORKSHOP } from './support.js';
 
 /**
  * Review: `warsztaty miejsca` refused (below the seats held) still commits what lockSeats did
@@ -21,12 +20,7 @@ describe.each(dialects)('a refused change of seats after an offer became overdue
     fixture.db.selectFrom('invitations').selectAll().where('activity_id', '=', WORKSHOP).where('person_id', '=', await personId(fixture.db, email)).executeTakeFirstOrThrow();
 
   it('should leave no seat free while the next on the list waits without an offer', async () => {
-    await planInvitations(fixture.db, clock);
-    for (const email of everyone.slice(0, 26)) {
-      clock.advance(60_000);
-      await answer(email, 'accepted');
-    }
-    const [first, second] = [everyone[24]!, everyone[25]!];
+    const [first, second] = await fullWithTwoWaiting(fixture.db, clock);
     clock.set('2027-02-05T09:00:00Z');
     await answer(everyone[0]!, 'declined'); // offered to `first` until the end of Tuesday 9 February
     clock.set('2027-02-10T08:00:00Z'); // overdue; no sweep has run yet

@@ -3,6 +3,8 @@ import { afterEach, beforeEach, expect } from 'vitest';
 import { FixedClock, type Clock } from '../../src/clock.js';
 import type { Db, DbKind } from '../../src/db/db.port.js';
 import type { Database } from '../../src/db/tables.js';
+import { planInvitations } from '../../src/invitations/plan-invitations.js';
+import { answerInvitation } from '../../src/invitations/rsvp.js';
 import { changePreferences } from '../../src/preferences/change-preferences.js';
 import { loadPreferences } from '../../src/preferences/preferences.js';
 import { importSchedules } from '../../src/schedule/import-schedule.js';
@@ -39,6 +41,20 @@ export async function personId(db: Kysely<Database>, email: string): Promise<num
 
 /** Everyone of the fixture in a stable order: lodz1…lodz10, lowicz1…, kutno1…. */
 export const everyone = ['lodz', 'lowicz', 'kutno'].flatMap((t) => Array.from({ length: 10 }, (_, i) => `${t}${i + 1}@example.org`));
+
+/**
+ * The workshop full with two waiting: invitations planned, then the first 26 of `everyone`
+ * accept a minute apart; the 24 seats go to the first 24, and the two it answers are the
+ * waiting list in order.
+ */
+export async function fullWithTwoWaiting(db: Kysely<Database>, clock: FixedClock): Promise<[string, string]> {
+  await planInvitations(db, clock);
+  for (const email of everyone.slice(0, 26)) {
+    clock.advance(60_000);
+    await answerInvitation(db, clock, { activityId: WORKSHOP, personId: await personId(db, email), answer: 'accepted' });
+  }
+  return [everyone[24]!, everyone[25]!];
+}
 
 export async function answers(db: Kysely<Database>, activityId = WORKSHOP): Promise<Record<string, number>> {
   const rows = await db.selectFrom('rsvps').select(['answer', db.fn.countAll<number>().as('n')]).where('activity_id', '=', activityId).groupBy('answer').execute();
