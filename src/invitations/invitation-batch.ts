@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ActivityRow, Database, DeliveryRow, PersonRow } from '../db/tables.js';
 import type { RenderBatch } from '../delivery/batch-context.js';
 import type { ChannelKind } from '../ports/channel.port.js';
@@ -14,7 +14,7 @@ export interface InvitationBatch {
   answers: Map<string, string>;
   /** The standing seat offer's deadline by `${activityId}:${personId}` (loaded only when the batch holds offers). */
   offers: Map<string, Date>;
-  /** The last invitation message sent in a chat, by `${activityId}:${personId}:${channel}` (provider id). */
+  /** The last invitation, update or seat offer message sent in a chat, by `${activityId}:${personId}:${channel}` (provider id). */
   previous: Map<string, string>;
   /**
    * The person's first invitation delivery to the activity, by `${activityId}:${personId}`
@@ -65,14 +65,14 @@ async function loadInvitationBatch(db: Kysely<Database>, rows: readonly Delivery
   if (mine.some((r, i) => refs[i]!.type === 'invitation' && (r.channels as ChannelKind[])[r.channel_index] === 'email')) {
     const all = await db
       .selectFrom('deliveries')
-      .select(['id', 'dedupe_key', 'person_id'])
+      .select(['id', 'person_id', sql<string>`payload->>'activityId'`.as('activity_id')])
       .where('kind', '=', 'invitation')
       .where('person_id', 'in', personIds)
       .where('dedupe_key', 'like', 'invite:%')
       .orderBy('id', 'desc')
       .execute();
     // Ordered newest first: the oldest one written wins.
-    for (const d of all) out.firstInvitation.set(`${d.dedupe_key.split(':').slice(1, -2).join(':')}:${d.person_id}`, d.id);
+    for (const d of all) out.firstInvitation.set(`${d.activity_id}:${d.person_id}`, d.id);
   }
 
   // Only updates and seat offers in chat replace an earlier message in place.
@@ -80,19 +80,20 @@ async function loadInvitationBatch(db: Kysely<Database>, rows: readonly Delivery
   if (replacing.length === 0) return out;
   const sent = await db
     .selectFrom('deliveries')
-    .select(['id', 'dedupe_key', 'person_id', 'sent_channel', 'provider_id'])
+    .select(['id', 'person_id', 'sent_channel', 'provider_id', sql<string>`payload->>'activityId'`.as('activity_id')])
     .where('kind', '=', 'invitation')
+    .where(sql<boolean>`payload->>'type' in ('invitation', 'rsvp_offer')`)
     .where('state', '=', 'sent')
     .where('person_id', 'in', [...new Set(replacing.map((r) => r.person_id!))])
     .where('sent_channel', 'in', [...new Set(replacing.map((r) => chatChannel(r)!))])
     .where('provider_id', 'is not', null)
     .orderBy('id')
     .execute();
-  // Keys are invite:{activityId}:{personId}:{sequence}; ordered by id, the last one written wins.
-  for (const s of sent) {
-    const activityId = s.dedupe_key.split(':').slice(1, -2).join(':');
-    out.previous.set(`${activityId}:${s.person_id}:${s.sent_channel}`, s.provider_id!);
-  }
+  // The invitation, its updates and seat offers: not the reminder before the RSVP deadline (kind
+  // 'invitation' too; those before the activity are kind 'reminder'), a message of its own. The
+  // activity from the payload, not the key: an offer's (rsvp-offer:{activityId}:{personId}:{ISO
+  // instant}) has colons after the person. Ordered by id, the last one written wins.
+  for (const s of sent) out.previous.set(`${s.activity_id}:${s.person_id}:${s.sent_channel}`, s.provider_id!);
   return out;
 }
 
