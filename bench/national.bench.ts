@@ -14,7 +14,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +46,40 @@ interface Ready {
   timings: Record<string, number>;
   backlog: number;
 }
+/**
+ * The CPU time (ms) of PostgreSQL's processes on this machine so far: every `postgres` process's
+ * own time, and the postmaster's reaped children (backends that ended). The server shares the
+ * machine's two cores with the service and this process, so a part of the week that costs it
+ * much slows the service too. Undefined without /proc (not Linux) or without a local server.
+ */
+function postgresCpuMs(): number | undefined {
+  let ticks = 0;
+  let found = false;
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return undefined;
+  }
+  const stats = new Map<string, string[]>();
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
+      stats.set(pid, stat.slice(stat.lastIndexOf(')') + 2).split(' '));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  for (const fields of stats.values()) {
+    found = true;
+    // After the name: state, ppid, … utime (index 11), stime, cutime, cstime, in clock ticks (100 a second).
+    ticks += Number(fields[11]) + Number(fields[12]);
+    if (!stats.has(fields[1]!)) ticks += Number(fields[13]) + Number(fields[14]);
+  }
+  return found ? ticks * 10 : undefined;
+}
+
 interface Counters {
   cpuMs: number;
   queries: number;
@@ -281,7 +315,7 @@ async function weekOn(report: Report, label: string, national: NationalSchedule,
 
     // The service's CPU and statements at every simulated hour; and how busy this process (the
     // sinks, the clients) was in that hour: a sink busy all the time would bind the sends, not the service.
-    const hourly: (Counters & { hour: number })[] = [];
+    const hourly: (Counters & { hour: number; postgresMs: number | undefined })[] = [];
     const edgeBusy: number[] = [];
     let elu = performance.eventLoopUtilization();
     for (let hour = 0; hour <= 168; hour++) {
@@ -289,10 +323,11 @@ async function weekOn(report: Report, label: string, national: NationalSchedule,
         const now = performance.eventLoopUtilization();
         edgeBusy.push(performance.eventLoopUtilization(now, elu).utilization);
         elu = now;
+        const postgresMs = label === 'PostgreSQL' ? postgresCpuMs() : undefined;
         child.send({ counters: hour });
         void child.next<Counters>(`counters:${hour}`, 120_000).then(
           (c) => {
-            hourly.push({ ...c, hour });
+            hourly.push({ ...c, hour, postgresMs });
             // Progress, once a simulated day (stdout only).
             if (hour % 12 === 0) process.stdout.write(`  … ${label} hour ${hour}: ${int(edges.arrivals.length)} messages at the sinks, ${int(commands.peak.length + commands.other.length)} commands, ${int(polls.ok200.length + polls.ok304.length)} feed polls, ${int(answers.rsvp.length)} RSVPs, ${int(answers.forms.length)} check-in answers; service CPU ${s(c.cpuMs)}, ${int(c.queries)} statements; this process busy at most ${Math.round(Math.max(0, ...edgeBusy.slice(-12)) * 100)}% of an hour; lag of the counters answer ${ms(Date.now() - toReal(SIM_START.toMillis() + hour * 3600_000))}\n`);
           },
@@ -329,7 +364,7 @@ interface Summary {
   toReal: (sim: number) => number;
   finished: Finished;
   edges: Edges;
-  hourly: (Counters & { hour: number })[];
+  hourly: (Counters & { hour: number; postgresMs: number | undefined })[];
   commands: { peak: number[]; other: number[]; failed: number; skipped: number };
   polls: { ok200: number[]; ok304: number[]; failed: number; missed: number; due: number; rate: number };
   answers: { rsvp: number[]; rsvpFailed: number; forms: number[]; formsFailed: number };
@@ -454,17 +489,25 @@ function summarise(report: Report, label: string, x: Summary): void {
   const delta = (h: number) => {
     const a = hourly.find((c) => c.hour === h);
     const b = hourly.find((c) => c.hour === h + 1);
-    return a && b ? { cpuMs: b.cpuMs - a.cpuMs, queries: b.queries - a.queries } : undefined;
+    if (!a || !b) return undefined;
+    const postgresMs = a.postgresMs !== undefined && b.postgresMs !== undefined ? b.postgresMs - a.postgresMs : undefined;
+    return { cpuMs: b.cpuMs - a.cpuMs, queries: b.queries - a.queries, postgresMs };
   };
-  const mean = (hours: number[]) => {
-    const d = hours.map(delta).filter((v): v is { cpuMs: number; queries: number } => !!v);
-    return d.length ? { cpuMs: d.reduce((t, v) => t + v.cpuMs, 0) / d.length, queries: d.reduce((t, v) => t + v.queries, 0) / d.length, n: d.length } : undefined;
+  type Cost = { cpuMs: number; queries: number; postgresMs: number | undefined };
+  const mean = (hours: number[]): Cost | undefined => {
+    const d = hours.map(delta).filter((v): v is Cost => !!v);
+    const pg = d.every((v) => v.postgresMs !== undefined) ? d.reduce((t, v) => t + v.postgresMs!, 0) / d.length : undefined;
+    return d.length ? { cpuMs: d.reduce((t, v) => t + v.cpuMs, 0) / d.length, queries: d.reduce((t, v) => t + v.queries, 0) / d.length, postgresMs: pg } : undefined;
   };
   const hourOf = (day: number, hour: number) => day * 24 + hour;
   const nights = Array.from({ length: 7 }, (_, d) => [1, 2, 3, 4].map((h) => hourOf(d, h))).flat();
   const work = Array.from({ length: 5 }, (_, d) => [11, 12, 14, 15].map((h) => hourOf(d, h))).flat().filter((h) => ![hourOf(1, 11), hourOf(2, 11), hourOf(2, 12), hourOf(3, 14), hourOf(3, 13)].includes(h));
-  const perHour = (what: string, m: { cpuMs: number; queries: number; n?: number } | undefined) =>
-    report.row(name(`service cost, ${what}`), m ? `CPU ${ms(m.cpuMs)} per simulated hour (${((m.cpuMs / (3600_000 / x.rate)) * 100).toFixed(0)}% of a core), ${int(m.queries)} statements` : 'not measured');
+  const core = (cpuMs: number) => `${((cpuMs / (3600_000 / x.rate)) * 100).toFixed(0)}% of a core`;
+  const perHour = (what: string, m: Cost | undefined) =>
+    report.row(
+      name(`service cost, ${what}`),
+      m ? `CPU ${ms(m.cpuMs)} per simulated hour (${core(m.cpuMs)}), ${int(m.queries)} statements${m.postgresMs !== undefined ? `; PostgreSQL's processes ${ms(m.postgresMs)} (${core(m.postgresMs)})` : ''}` : 'not measured',
+    );
   perHour('a night hour 01:00–05:00 (feed polls only; mean)', mean(nights));
   perHour('an ordinary working hour (reminders, 40 commands, check-ins, polls; mean)', mean(work));
   perHour('Monday 07:00–08:00 (quiet hours end: reminders held overnight)', delta(hourOf(0, 7)));
@@ -474,8 +517,10 @@ function summarise(report: Report, label: string, x: Summary): void {
   const first = hourly[0];
   const last = hourly[hourly.length - 1];
   report.row(
-    name('the whole week: service CPU, statements, peak RSS; the load generator\'s CPU'),
-    first && last ? `${s(last.cpuMs - first.cpuMs)} CPU (${(((last.cpuMs - first.cpuMs) / (WEEK_MS / x.rate)) * 100).toFixed(0)}% of a core), ${int(last.queries - first.queries)} statements, RSS ${Math.round(Math.max(...hourly.map((h) => h.rss), x.finished.rss) / 1e6)} MB; generator ${s(x.parentCpuMs)}` : 'not measured',
+    name('the whole week: service CPU, statements, peak RSS; PostgreSQL\'s CPU; the load generator\'s CPU'),
+    first && last
+      ? `${s(last.cpuMs - first.cpuMs)} CPU (${(((last.cpuMs - first.cpuMs) / (WEEK_MS / x.rate)) * 100).toFixed(0)}% of a core), ${int(last.queries - first.queries)} statements, RSS ${Math.round(Math.max(...hourly.map((h) => h.rss), x.finished.rss) / 1e6)} MB; ${first.postgresMs !== undefined && last.postgresMs !== undefined ? `PostgreSQL ${s(last.postgresMs - first.postgresMs)}` : 'PostgreSQL not measured (in the service on PGlite, or no /proc)'}; generator ${s(x.parentCpuMs)}`
+      : 'not measured',
   );
   report.note(`national ${label}: load average at the end ${x.load1.map((l) => l.toFixed(2)).join(' / ')}.`);
 }
