@@ -30,7 +30,24 @@ export async function activeTeamIds(db: Kysely<Database>): Promise<string[]> {
 
 async function loadTeamsOf(db: Kysely<Database>, ids: string[]): Promise<TeamWithSeries[]> {
   if (ids.length === 0) return [];
-  const query = db
+  const rows = await teamsWithSeriesQuery(db, ids).execute();
+  const exceptionQuery = db.selectFrom('meeting_exceptions').selectAll().where('team_id', 'in', ids).orderBy('occurrence_date');
+  const exceptions = new Map<string, MeetingSeries['exceptions'][number][]>();
+  for (const e of await exceptionQuery.execute()) {
+    const list = exceptions.get(e.team_id) ?? [];
+    list.push({ date: e.occurrence_date, cancelled: e.cancelled, movedToLocal: e.moved_to_local });
+    exceptions.set(e.team_id, list);
+  }
+  return rows.map((row) => toTeamWithSeries(row, exceptions.get(row.id) ?? []));
+}
+
+/**
+ * The active teams of `ids` joined with their series, in id order: every column of both (the
+ * series' `updated_at` as `series_updated_at`). Callers may add columns (the reminders' batch
+ * load adds each team's exceptions and coordinators as JSON, reminder-message.ts).
+ */
+export function teamsWithSeriesQuery(db: Kysely<Database>, ids: string[]) {
+  return db
     .selectFrom('teams')
     .innerJoin('meeting_series', 'meeting_series.team_id', 'teams.id')
     .selectAll('teams')
@@ -49,43 +66,40 @@ async function loadTeamsOf(db: Kysely<Database>, ids: string[]): Promise<TeamWit
     .where('teams.removed_at', 'is', null)
     .where('teams.id', 'in', ids)
     .orderBy('teams.id');
-  const rows = await query.execute();
-  const exceptionQuery = db.selectFrom('meeting_exceptions').selectAll().where('team_id', 'in', ids).orderBy('occurrence_date');
-  const exceptions = new Map<string, MeetingSeries['exceptions'][number][]>();
-  for (const e of await exceptionQuery.execute()) {
-    const list = exceptions.get(e.team_id) ?? [];
-    list.push({ date: e.occurrence_date, cancelled: e.cancelled, movedToLocal: e.moved_to_local });
-    exceptions.set(e.team_id, list);
-  }
-  return rows.map((row) => {
-    const team: TeamRow = {
-      id: row.id,
-      name: row.name,
-      area: row.area,
-      timezone: row.timezone,
-      slack_channel: row.slack_channel,
-      teams_channel: row.teams_channel,
-      report_code: row.report_code,
-      source: row.source,
-      removed_at: row.removed_at,
-      created_at: row.created_at,
-      updated_at: row.updated_at,
-    };
-    const series: MeetingSeriesRow = {
-      team_id: row.id,
-      rrule: row.rrule,
-      starts_local: row.starts_local,
-      duration: row.duration,
-      location: row.location,
-      online_url: row.online_url,
-      reminders: row.reminders,
-      on_holiday: row.on_holiday,
-      checkin_at: row.checkin_at,
-      sequence: row.sequence,
-      updated_at: row.series_updated_at,
-    };
-    return { team, series, meetings: toMeetingSeries(team, series, exceptions.get(row.id) ?? []) };
-  });
+}
+
+/** A row of teamsWithSeriesQuery with the team's exceptions, as loadTeams returns it. */
+export function toTeamWithSeries(
+  row: TeamRow & Omit<MeetingSeriesRow, 'team_id' | 'updated_at'> & { series_updated_at: Date },
+  exceptions: MeetingSeries['exceptions'],
+): TeamWithSeries {
+  const team: TeamRow = {
+    id: row.id,
+    name: row.name,
+    area: row.area,
+    timezone: row.timezone,
+    slack_channel: row.slack_channel,
+    teams_channel: row.teams_channel,
+    report_code: row.report_code,
+    source: row.source,
+    removed_at: row.removed_at,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+  const series: MeetingSeriesRow = {
+    team_id: row.id,
+    rrule: row.rrule,
+    starts_local: row.starts_local,
+    duration: row.duration,
+    location: row.location,
+    online_url: row.online_url,
+    reminders: row.reminders,
+    on_holiday: row.on_holiday,
+    checkin_at: row.checkin_at,
+    sequence: row.sequence,
+    updated_at: row.series_updated_at,
+  };
+  return { team, series, meetings: toMeetingSeries(team, series, exceptions) };
 }
 
 export function toMeetingSeries(

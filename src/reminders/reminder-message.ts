@@ -1,11 +1,12 @@
 import type { Kysely } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { DateTime } from 'luxon';
 import { currentDataVersion } from '../db/data-version-watch.js';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import { parseDuration } from '../domain/local-time.js';
 import { occurrenceOn, takesPlace } from '../domain/occurrences.js';
 import type { RenderBatch } from '../delivery/batch-context.js';
-import { loadTeams, type TeamWithSeries } from '../feeds/feed-data.js';
+import { teamsWithSeriesQuery, toTeamWithSeries, type TeamWithSeries } from '../feeds/feed-data.js';
 import { formatDateTime } from '../i18n/format.js';
 import type { Language } from '../i18n/messages.js';
 import type { Message } from '../ports/channel.port.js';
@@ -37,32 +38,50 @@ export function inHowLongUntil(start: DateTime, sentAt: Date, language: Language
 }
 
 /** What the shared part of a batch's meeting reminders is made of: their teams and coordinators. */
-interface ReminderTeams {
+export interface ReminderTeams {
   teams: Map<string, TeamWithSeries>;
   coordinators: Map<string, { name: string; email: string }[]>;
 }
 
 /**
- * Every team the rows' reminders are for, with its coordinators, in three statements: a batch
- * of a lump holds reminders of dozens of teams, and loading each team's (three statements per
- * team) made two thirds of the national week's reminder statements.
+ * Every team the rows' reminders are for, with its series, exceptions and coordinators, in one
+ * statement whatever their number: each team's exceptions (in date order) and coordinators (in
+ * person order) come as JSON arrays in its row. A batch of a lump holds reminders of dozens of
+ * teams; and a reminder rendered after the data version changed reads its own team again
+ * (renderReminder), which in the conference hours was every few seconds: three statements each
+ * before (16,641 such loads in the national week).
  */
-async function loadReminderTeams(db: Kysely<Database>, rows: readonly DeliveryRow[]): Promise<ReminderTeams> {
+export async function loadReminderTeams(db: Kysely<Database>, rows: readonly DeliveryRow[]): Promise<ReminderTeams> {
   const ids = [...new Set(rows.filter((r) => (r.payload as { type?: string }).type === 'reminder').map((r) => (r.payload as ReminderRef).teamId))];
   const out: ReminderTeams = { teams: new Map(), coordinators: new Map() };
   if (ids.length === 0) return out;
-  for (const team of await loadTeams(db, ids)) out.teams.set(team.team.id, team);
-  const coordinators = await db
-    .selectFrom('memberships')
-    .innerJoin('people', 'people.id', 'memberships.person_id')
-    .select(['memberships.team_id', 'people.name', 'people.email'])
-    .where('memberships.team_id', 'in', ids)
-    .where('memberships.role', '=', 'coordinator')
-    .where('memberships.removed_at', 'is', null)
-    .orderBy('memberships.team_id')
-    .orderBy('memberships.person_id')
+  const teams = await teamsWithSeriesQuery(db, ids)
+    .select((eb) => [
+      // No timestamp inside the JSON (nothing to turn back into a Date): occurrence_date is a date,
+      // which adapters/db reads as 'YYYY-MM-DD' text anyway.
+      jsonArrayFrom(
+        eb
+          .selectFrom('meeting_exceptions')
+          .select(['meeting_exceptions.occurrence_date as date', 'meeting_exceptions.cancelled', 'meeting_exceptions.moved_to_local as movedToLocal'])
+          .whereRef('meeting_exceptions.team_id', '=', 'teams.id')
+          .orderBy('meeting_exceptions.occurrence_date'),
+      ).as('exceptions'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('memberships')
+          .innerJoin('people', 'people.id', 'memberships.person_id')
+          .select(['people.name', 'people.email'])
+          .whereRef('memberships.team_id', '=', 'teams.id')
+          .where('memberships.role', '=', 'coordinator')
+          .where('memberships.removed_at', 'is', null)
+          .orderBy('memberships.person_id'),
+      ).as('coordinators'),
+    ])
     .execute();
-  for (const c of coordinators) out.coordinators.set(c.team_id, [...(out.coordinators.get(c.team_id) ?? []), { name: c.name, email: c.email }]);
+  for (const { exceptions, coordinators, ...row } of teams) {
+    out.teams.set(row.id, toTeamWithSeries(row, exceptions));
+    if (coordinators.length > 0) out.coordinators.set(row.id, coordinators);
+  }
   return out;
 }
 

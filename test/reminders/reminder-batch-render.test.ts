@@ -6,7 +6,9 @@ import { dataVersionWatch, registerDataVersionWatch } from '../../src/db/data-ve
 import type { DeliveryRow } from '../../src/db/tables.js';
 import { RenderBatch } from '../../src/delivery/batch-context.js';
 import { deliveryRenderer } from '../../src/delivery/render-delivery.js';
+import { loadTeams } from '../../src/feeds/feed-data.js';
 import { planReminders } from '../../src/reminders/plan-reminders.js';
+import { loadReminderTeams } from '../../src/reminders/reminder-message.js';
 import { importSchedules } from '../../src/schedule/import-schedule.js';
 import { parseScheduleText } from '../../src/schedule/load-schedule.js';
 import { dialects, freshDatabase } from '../support/databases.js';
@@ -56,16 +58,21 @@ describe.each(dialects)('rendering a batch of meeting reminders on %s', (kind) =
       (r) => Number((r.payload as { teamId: string }).teamId.slice(1)) < teams,
     ) as DeliveryRow[];
 
-  /** Renders `rows` as one claimed batch, counting the statements it sends. */
-  async function renderBatch(rows: DeliveryRow[]) {
+  /** A renderer on a view of the database that counts the statements sent through it. */
+  function countingRenderer() {
     const counter = { queries: 0 };
     const plugin: KyselyPlugin = { transformQuery: (args) => (counter.queries++, args.node), transformResult: async (args) => args.result };
     const counted = db.db.withPlugin(plugin);
     // The service's database has its data version watch (adapters/db); so has this counting view of it.
     registerDataVersionWatch(counted, dataVersionWatch(db.db));
     const render = deliveryRenderer(counted, 'https://koop.example.org');
-    const batch = new RenderBatch(rows);
-    const messages = await Promise.all(rows.map((row) => render({ ...row, claimed_at: clock.now() }, 'pl', batch)));
+    return { counter, render: (rows: DeliveryRow[], batch: RenderBatch) => Promise.all(rows.map((row) => render({ ...row, claimed_at: clock.now() }, 'pl', batch))) };
+  }
+
+  /** Renders `rows` as one claimed batch, counting the statements it sends. */
+  async function renderBatch(rows: DeliveryRow[]) {
+    const { counter, render } = countingRenderer();
+    const messages = await render(rows, new RenderBatch(rows));
     return { messages, queries: counter.queries };
   }
 
@@ -74,6 +81,9 @@ describe.each(dialects)('rendering a batch of meeting reminders on %s', (kind) =
     const all = await renderBatch(await reminders(TEAMS));
     expect(one.messages.filter(Boolean).length).toBe(3);
     expect(all.queries).toBe(one.queries);
+    // The teams with their series, exceptions and coordinators in one statement (three before),
+    // the members' answers and memberships in two (participation/reminder-answers.ts).
+    expect(all.queries).toBe(3);
     const rows = await reminders(TEAMS);
     expect(rows.length).toBe(TEAMS * 2 + TEAMS / 2);
     for (const [index, row] of rows.entries()) {
@@ -90,5 +100,72 @@ describe.each(dialects)('rendering a batch of meeting reminders on %s', (kind) =
       expect(message?.fields).toContainEqual({ label: 'Nieobecność proszę zgłosić', value: contact });
       expect(message?.fields).toContainEqual({ label: 'Kiedy', value: `wtorek, 30 marca 2027, ${String(8 + (team % 8)).padStart(2, '0')}:00` });
     }
+  });
+
+  it('should read a team again in one statement when its reminder is rendered after the data changed', async () => {
+    const rows = await reminders(TEAMS);
+    const teamOf = (row: DeliveryRow) => Number((row.payload as { teamId: string }).teamId.slice(1));
+    const { counter, render } = countingRenderer();
+    const batch = new RenderBatch(rows);
+    expect((await render(rows.filter((r) => teamOf(r) === 0), batch)).every(Boolean)).toBe(true);
+    expect(counter.queries).toBe(3);
+    // A coordinator of t6 renamed after the batch's first reminder went: the version changed, so
+    // every later team is read again, each in one statement (three before), as it is now.
+    await db.db.updateTable('people').set({ name: 'Nowa Koordynatorka 6' }).where('email', '=', 'k6@example.org').execute();
+    counter.queries = 0;
+    const later = rows.filter((r) => teamOf(r) !== 0);
+    const messages = await render(later, batch);
+    // Rows of one meeting share one rendering: one statement per team.
+    expect(counter.queries).toBe(TEAMS - 1);
+    for (const [index, row] of later.entries()) {
+      const team = teamOf(row);
+      if (team % 3 === 1) expect(messages[index], `team ${team}`).toBeUndefined();
+      else expect(messages[index]?.title, `team ${team}`).toBe(`Przypomnienie: spotkanie zespołu PZK ${team} za 29 dni`);
+      if (team === 6) expect(messages[index]?.fields).toContainEqual({ label: 'Nieobecność proszę zgłosić', value: 'Nowa Koordynatorka 6 (k6@example.org), Druga 6 (d6@example.org)' });
+    }
+  });
+
+  it('should load what the teams were loaded as before: the same rows, Dates, exceptions and coordinators in order', async () => {
+    // t0: two exceptions, inserted out of date order; t2: a moved meeting.
+    await db.db
+      .insertInto('meeting_exceptions')
+      .values([
+        { team_id: 't0', occurrence_date: '2027-04-06', cancelled: false, moved_to_local: '2027-04-07T10:00', chat_changed_at: null, file_cancelled: null, file_moved_to_local: null },
+        { team_id: 't0', occurrence_date: '2027-03-23', cancelled: true, moved_to_local: null, chat_changed_at: null, file_cancelled: null, file_moved_to_local: null },
+        { team_id: 't2', occurrence_date: '2027-03-30', cancelled: false, moved_to_local: '2027-03-31T09:00', chat_changed_at: null, file_cancelled: null, file_moved_to_local: null },
+      ])
+      .execute();
+    await db.db.updateTable('teams').set({ removed_at: clock.now() }).where('id', '=', 't5').execute();
+    const rows = await reminders(TEAMS);
+    const loaded = await loadReminderTeams(db.db, rows);
+    const ids = [...new Set(rows.map((r) => (r.payload as { teamId: string }).teamId))];
+    const teams = await loadTeams(db.db, ids);
+    expect(teams.length).toBe(TEAMS - 1);
+    expect([...loaded.teams.values()]).toEqual(teams);
+    expect([...loaded.teams.keys()]).toEqual(teams.map((t) => t.team.id));
+    expect(loaded.teams.get('t0')!.team.created_at).toBeInstanceOf(Date);
+    expect(loaded.teams.get('t0')!.series.updated_at).toBeInstanceOf(Date);
+    expect(loaded.teams.get('t0')!.meetings.exceptions.map((e) => e.date)).toEqual(['2027-03-23', '2027-04-06']);
+    expect(loaded.teams.get('t2')!.meetings.exceptions).toEqual([{ date: '2027-03-30', cancelled: false, movedToLocal: '2027-03-31T09:00' }]);
+    const coordinators = await db.db
+      .selectFrom('memberships')
+      .innerJoin('people', 'people.id', 'memberships.person_id')
+      .select(['memberships.team_id', 'people.name', 'people.email'])
+      .where('memberships.team_id', 'in', ids)
+      .where('memberships.role', '=', 'coordinator')
+      .where('memberships.removed_at', 'is', null)
+      .orderBy('memberships.team_id')
+      .orderBy('memberships.person_id')
+      .execute();
+    const expected = new Map<string, { name: string; email: string }[]>();
+    for (const c of coordinators) expected.set(c.team_id, [...(expected.get(c.team_id) ?? []), { name: c.name, email: c.email }]);
+    // The one difference: a removed team's coordinators are no longer read (its reminders say nothing).
+    expect(expected.has('t5')).toBe(true);
+    expected.delete('t5');
+    expect(new Map([...loaded.coordinators].sort(([a], [b]) => a.localeCompare(b)))).toEqual(expected);
+    expect(loaded.coordinators.get('t0')).toEqual([
+      { name: 'Koordynatorka 0', email: 'k0@example.org' },
+      { name: 'Druga 0', email: 'd0@example.org' },
+    ]);
   });
 });
