@@ -53,15 +53,23 @@ async function registration(options: RsvpRouteOptions, req: IncomingMessage, res
 }
 
 async function resolve(options: RsvpRouteOptions, token: string) {
+  const found = await resolvePerson(options, token);
+  if (!found) return undefined;
+  const activity = await options.db.selectFrom('activities').selectAll().where('id', '=', found.activityId).executeTakeFirst();
+  if (!activity) return undefined;
+  return { person: found.person, activity, answer: found.answer };
+}
+
+/** The link's person, activity id and answer; the activity itself is not read (an answer reads it under its lock). */
+async function resolvePerson(options: RsvpRouteOptions, token: string) {
   const link = verifyLink(options.appSecret, token, 'rsvp', options.clock.now());
   if (!link.ok) return undefined;
   const answer = link.payload.answer as Answer;
   const activityId = link.payload.activity;
   if (!ANSWERS.has(answer) || typeof activityId !== 'string') return undefined;
   const person = await options.db.selectFrom('people').selectAll().where('id', '=', Number(link.payload.subject)).where('removed_at', 'is', null).executeTakeFirst();
-  const activity = await options.db.selectFrom('activities').selectAll().where('id', '=', activityId).executeTakeFirst();
-  if (!person || !activity) return undefined;
-  return { person, activity, answer };
+  if (!person) return undefined;
+  return { person, activityId, answer };
 }
 
 /**
@@ -90,16 +98,18 @@ async function show(options: RsvpRouteOptions, _req: IncomingMessage, res: Serve
 
 async function record(options: RsvpRouteOptions, req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
   await readForm(req, 4096);
-  const found = await resolve(options, token);
+  const found = await resolvePerson(options, token);
   if (!found) return badLink(options, res, token);
-  const { person, activity, answer } = found;
-  const outcome = await answerInvitation(options.db, options.clock, { activityId: activity.id, personId: person.id, answer });
-  if (outcome.ok && !outcome.unchanged) options.onAnswered?.({ activityId: activity.id, personId: person.id });
+  const { person, activityId, answer } = found;
+  const outcome = await answerInvitation(options.db, options.clock, { activityId, personId: person.id, answer });
+  // A link to an activity that is gone: the same bad-link page as one that never existed.
+  if (!outcome.ok && outcome.code === 'unknown_activity') return badLink(options, res, token);
+  if (outcome.ok && !outcome.unchanged) options.onAnswered?.({ activityId, personId: person.id });
   const said = outcomeText(outcome, person.language);
   const status = outcome.ok ? 200 : STATUS[outcome.code];
   // "I will come" to an activity with registration questions: the page asks them at once.
-  const coming = outcome.ok && (outcome.status === 'accepted' || outcome.status === 'waiting');
-  const form = coming ? await registrationFormFor(options.db, activity.id, person.id, person.language) : undefined;
+  const coming = outcome.ok && outcome.hasQuestions && (outcome.status === 'accepted' || outcome.status === 'waiting');
+  const form = coming ? await registrationFormFor(options.db, activityId, person.id, person.language) : undefined;
   const questions = form ? registrationFormHtml(form, `/rsvp/${token}/registration`, person.language) : '';
   sendPage(res, status, { language: person.language, title: said.title, body: html`<p class="notice ${said.ok ? 'ok' : 'bad'}">${said.text}</p>${questions}` });
 }

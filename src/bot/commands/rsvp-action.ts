@@ -23,6 +23,7 @@ export const rsvpAction: ActionHandler = async (ctx, action) => {
   const said = outcomeText(outcome, language);
   const message: Message = { language, title: said.title, text: said.text };
   if (!outcome.ok || (outcome.status !== 'accepted' && outcome.status !== 'waiting')) return message;
+  if (!outcome.hasQuestions) return message;
   const intro = registrationMessages[language].formIntro(said.text);
   const form = await registrationFormFor(ctx.db, outcome.activity.id, ctx.person.id, language, intro);
   // The text says the same as the intro: a card or the terminal shows the text above the form, a Slack modal only the intro.
