@@ -31,6 +31,7 @@ import * as laneOrder from './20261206_0032_lane_order.js';
 import * as dispatcherSessions from './20261206_0033_dispatcher_sessions.js';
 import * as invitationUpdatesTimeBound from './20261206_0034_invitation_updates_time_bound.js';
 import * as digestsBulk from './20261206_0035_digests_bulk.js';
+import * as standingOffers from './20261207_0036_standing_offers.js';
 
 /**
  * Every migration, by name, in order. A static list instead of a folder scan, so the same
@@ -69,4 +70,5 @@ export const migrations: Record<string, Migration> = {
   '20261206_0033_dispatcher_sessions': dispatcherSessions,
   '20261206_0034_invitation_updates_time_bound': invitationUpdatesTimeBound,
   '20261206_0035_digests_bulk': digestsBulk,
+  '20261207_0036_standing_offers': standingOffers,
 };
