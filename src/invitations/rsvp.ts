@@ -37,8 +37,9 @@ export function refusalAt(activity: ActivityRow, now: Date): RsvpRefusal | undef
  * waiting list in the same transaction, with its message (seat-offers.ts). A caller's transaction
  * is joined (an e-mail reply records the answer with its inbound record and confirmation).
  *
- * Statements (issue 17: the national week's conference hours spent a third of the service's CPU
- * sending statements, most of them answers): the activity's lock, then one read of everything
+ * Statements (issue 17: in the national week's conference hours a third of the service's profile
+ * was spent sending statements, mostly waiting for a core behind PostgreSQL, and most of the
+ * statements were answers'): the activity's lock, then one read of everything
  * else the answer needs (invitation, answer, offer, whether settling the seats could change
  * anything, whether the activity asks registration questions, and at a limited
  * activity the seats taken), then the answer's own writes. That read is a statement of its own
