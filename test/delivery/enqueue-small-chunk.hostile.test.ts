@@ -3,6 +3,7 @@ import { connect } from '../../adapters/db/connect.js';
 import type { Db } from '../../src/db/db.port.js';
 import { enqueue, SMALL_CHUNK, type PlannedDelivery } from '../../src/delivery/outbox.js';
 import { dialects, freshDatabase } from '../support/databases.js';
+import { addPerson, plannedNotice } from './enqueue-fixture.js';
 
 /**
  * Hostile review of the small enqueue without the key lookup (outbox.ts, SMALL_CHUNK): the count
@@ -16,18 +17,11 @@ describe.each(dialects)('a small enqueue without the lookup on %s', (kind) => {
   let person: number;
   beforeEach(async () => {
     db = await freshDatabase(kind);
-    person = (await db.db.insertInto('people').values({ email: 'a@example.org', name: 'A', language: 'pl', channels: JSON.stringify(['email']), source: 'test' }).returning('id').executeTakeFirstOrThrow()).id;
+    person = await addPerson(db);
   });
   afterEach(async () => db?.close());
 
-  const planned = (key: string, title = key): PlannedDelivery => ({
-    key,
-    kind: 'notice',
-    personId: person,
-    channels: ['email'],
-    payload: { language: 'pl', title, text: 'x' },
-    dueAt: new Date('2027-03-01T10:00:00Z'),
-  });
+  const planned = (key: string, title = key): PlannedDelivery => plannedNotice(person, key, title);
   const rows = async () => db.db.selectFrom('deliveries').select(['dedupe_key', 'state', 'payload']).orderBy('dedupe_key').execute();
 
   it('leaves keys in any state alone and counts only the rows added', async () => {

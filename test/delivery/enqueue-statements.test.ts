@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/db.port.js';
 import { enqueue, SMALL_CHUNK, type PlannedDelivery } from '../../src/delivery/outbox.js';
 import { dialects, freshDatabase } from '../support/databases.js';
+import { addPerson, plannedNotice } from './enqueue-fixture.js';
 
 /**
  * `enqueue` looked up which keys were missing before every INSERT: one statement more for every
@@ -16,18 +17,11 @@ describe.each(dialects)('statements of an enqueue on %s', (kind) => {
   let person: number;
   beforeEach(async () => {
     db = await freshDatabase(kind);
-    person = (await db.db.insertInto('people').values({ email: 'a@example.org', name: 'A', language: 'pl', channels: JSON.stringify(['email']), source: 'test' }).returning('id').executeTakeFirstOrThrow()).id;
+    person = await addPerson(db);
   });
   afterEach(async () => db?.close());
 
-  const planned = (key: string): PlannedDelivery => ({
-    key,
-    kind: 'notice',
-    personId: person,
-    channels: ['email'],
-    payload: { language: 'pl', title: key, text: 'x' },
-    dueAt: new Date('2027-03-01T10:00:00Z'),
-  });
+  const planned = (key: string): PlannedDelivery => plannedNotice(person, key);
 
   /** enqueue through a view of the database that counts the statements sent. */
   async function counted(rows: PlannedDelivery[]) {
