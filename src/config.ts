@@ -16,6 +16,8 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   /** PostgreSQL: how long connecting and each query may take before they fail. */
   readonly databaseTimeoutMs: number;
+  /** PostgreSQL: repeated statements go under names, prepared once per connection (adapters/db/named-statements.ts); off behind a pooler that cannot keep them. */
+  readonly databasePreparedStatements: boolean;
   readonly dataDir: string;
   readonly appSecret: string;
   readonly smtpUrl: string | undefined;
@@ -128,6 +130,10 @@ const rules = {
     z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(600).default(30)),
     '30',
     'must be a whole number of seconds from 1 to 600'],
+  DATABASE_PREPARED_STATEMENTS: [
+    z.preprocess(blankToUndefined, z.enum(['on', 'off']).default('on')),
+    'off',
+    'must be on or off'],
   DATA_DIR: [z.preprocess(blankToUndefined, z.string().min(1).default('./data')), './data', 'must be a folder path'],
   APP_SECRET: [z.preprocess(blankToUndefined, z.string().min(32).optional()), 'a random string of at least 32 characters, e.g. from `openssl rand -hex 32`', 'must be at least 32 characters long'],
   SMTP_URL: [
@@ -266,6 +272,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrlFromListener: !s.PUBLIC_URL,
     databaseUrl: s.DATABASE_URL,
     databaseTimeoutMs: s.DATABASE_TIMEOUT_SECONDS * 1000,
+    databasePreparedStatements: s.DATABASE_PREPARED_STATEMENTS === 'on',
     dataDir,
     appSecret: s.APP_SECRET ?? generatedSecret(dataDir),
     smtpUrl: s.SMTP_URL,

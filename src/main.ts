@@ -36,6 +36,7 @@ export async function openDatabase(config: Config, command: string, log?: Logger
       databaseUrl: config.databaseUrl,
       timeoutMs: config.databaseTimeoutMs,
       replicaTimeoutMs: config.replicaTimeoutMs,
+      namedStatements: config.databasePreparedStatements,
       onConnectionError: (error) => log?.warn({ err: error }, 'a database connection broke; it is replaced at the next query (/readyz says 503 while the database is unreachable)'),
     });
   }

@@ -43,6 +43,8 @@ export interface ConnectOptions {
   pgliteSharedBuffersMb?: number;
   /** PostgreSQL: REPLICA_TIMEOUT_SECONDS in ms (default 30 s): a vanished host's claim session ends within it (dedicated-session.ts). */
   replicaTimeoutMs?: number;
+  /** PostgreSQL: send repeated statements under names, prepared once per connection (default true; adapters/db/named-statements.ts). */
+  namedStatements?: boolean;
   /** Test-only seam: wraps the driver (test/support/faults.ts fails chosen queries through it). */
   wrapDriver?: (driver: Driver) => Driver;
 }
@@ -82,7 +84,7 @@ export async function connect(options: ConnectOptions): Promise<ConnectedDb> {
     const [pg, { Kysely, PostgresDialect }] = await Promise.all([loadPg(), import('kysely')]);
     const timeoutMs = options.timeoutMs ?? 30_000;
     const clientConfig = { connectionString: options.databaseUrl, ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}) };
-    const pool = resilientPool(pg, clientConfig, { timeoutMs, max: options.poolSize ?? 10, onError: options.onConnectionError ?? (() => undefined) });
+    const pool = resilientPool(pg, clientConfig, { timeoutMs, max: options.poolSize ?? 10, onError: options.onConnectionError ?? (() => undefined), namedStatements: options.namedStatements });
     const notifications = pgNotifications(pg, { ...clientConfig, ...connectionLimits(timeoutMs) });
     const watch = new DataVersionWatch(notifications);
     // Our own commits' versions are read back under the test seam: a fault fails our statements, not that read.
@@ -93,7 +95,7 @@ export async function connect(options: ConnectOptions): Promise<ConnectedDb> {
     const probe = new pg.Pool({ ...clientConfig, ...connectionLimits(Math.min(timeoutMs, 5_000)), max: 1 });
     probe.on('error', () => undefined);
     registerReachabilityProbe(db, () => probe.query('select 1'));
-    const openSession = () => openDedicatedSession(pg, { ...clientConfig, ...connectionLimits(timeoutMs) }, { replicaTimeoutMs: options.replicaTimeoutMs ?? DEFAULT_REPLICA_TIMEOUT_MS });
+    const openSession = () => openDedicatedSession(pg, { ...clientConfig, ...connectionLimits(timeoutMs) }, { replicaTimeoutMs: options.replicaTimeoutMs ?? DEFAULT_REPLICA_TIMEOUT_MS, namedStatements: options.namedStatements });
     return { kind: 'postgres', db, openSession, close: async () => (await notifications.close(), await probe.end(), await db.destroy()) };
   }
   // PGlite's start-up (WASM) is the slow part of opening: start it first, load Kysely meanwhile.

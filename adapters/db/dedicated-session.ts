@@ -2,6 +2,7 @@ import type pgModule from 'pg';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import type { DedicatedSession } from '../../src/db/db.port.js';
 import type { Database } from '../../src/db/tables.js';
+import { runNamed, statementNames } from './named-statements.js';
 
 /**
  * A PostgreSQL session of its own (one pg.Client, never pooled), behind a Kysely of its own: the
@@ -38,7 +39,12 @@ export function sessionTimeouts(replicaTimeoutMs: number): { settings: [string, 
   };
 }
 
-export async function openDedicatedSession(pg: typeof pgModule, config: pgModule.ClientConfig, limits: { replicaTimeoutMs: number } = { replicaTimeoutMs: 30_000 }): Promise<DedicatedSession> {
+export async function openDedicatedSession(
+  pg: typeof pgModule,
+  config: pgModule.ClientConfig,
+  limits: { replicaTimeoutMs: number; namedStatements?: boolean } = { replicaTimeoutMs: 30_000 },
+): Promise<DedicatedSession> {
+  const names = limits.namedStatements === false ? undefined : statementNames;
   const { Kysely, PostgresDialect } = await import('kysely');
   // Named in pg_stat_activity, so an operator (or a test) sees whose claims a session holds.
   const client = new pg.Client({ ...config, application_name: `kooperator claims ${process.pid}` });
@@ -58,7 +64,11 @@ export async function openDedicatedSession(pg: typeof pgModule, config: pgModule
     await client.query('select set_config($1, $2, false)', [name, value]).catch(() => undefined);
   }
   const query = ((...args: unknown[]) => {
-    const result = (client.query as (...a: unknown[]) => unknown)(...args);
+    const [text, values] = args;
+    // The dispatcher's claims repeat the same few statements: named, as on the pool (named-statements.ts).
+    const result = names && typeof text === 'string' && Array.isArray(values) && values.length > 0
+      ? runNamed(client, names, text, values)
+      : (client.query as (...a: unknown[]) => unknown)(...args);
     if (result instanceof Promise) {
       return result.catch((error: unknown) => {
         // A statement that timed out leaves the connection waiting for an answer: unusable.

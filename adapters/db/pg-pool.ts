@@ -1,6 +1,7 @@
 import type pgModule from 'pg';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import { precedence, PrecedenceGate } from '../../src/precedence.js';
+import { runNamed, statementNames } from './named-statements.js';
 
 export interface PoolLimits {
   /** How long connecting, and each query, may take before it fails (a frozen database or network). */
@@ -8,6 +9,11 @@ export interface PoolLimits {
   max: number;
   /** A pooled connection broke while idle (PostgreSQL restarted, an admin ended it). */
   onError: (error: Error) => void;
+  /**
+   * Send repeated statements under names, prepared once per connection (named-statements.ts;
+   * default true). Off for a pooler in transaction mode that cannot keep prepared statements.
+   */
+  namedStatements?: boolean;
 }
 
 /** Settings every connection gets: time limits, and TCP keep-alive (from 10 s idle) so a silent peer is noticed. */
@@ -59,6 +65,7 @@ export function resilientPool(pg: typeof pgModule, config: pgModule.PoolConfig, 
   pool.on('error', limits.onError);
   const shared = limits.max < 2;
   const gate = new PrecedenceGate(shared ? 1 : limits.max - 1);
+  const names = limits.namedStatements === false ? undefined : statementNames;
   return {
     raw: pool,
     end: () => pool.end(),
@@ -83,9 +90,12 @@ export function resilientPool(pg: typeof pgModule, config: pgModule.PoolConfig, 
         const [text, values] = args;
         if (typeof text === 'string' && ADVISORY_LOCK.test(text)) underLock = true;
         const waits = typeof text === 'string' && (underLock || waitsForOthers(text));
-        const result = waits
-          ? client.query({ text: text as string, values: values as unknown[], query_timeout: LOCK_WAIT_MS } as pgModule.QueryConfig)
-          : (client.query as (...a: unknown[]) => unknown)(...args);
+        const named = names && typeof text === 'string' && Array.isArray(values) && values.length > 0;
+        const result = named
+          ? runNamed(client, names, text, values, waits ? { query_timeout: LOCK_WAIT_MS } : {})
+          : waits
+            ? client.query({ text: text as string, values: values as unknown[], query_timeout: LOCK_WAIT_MS } as pgModule.QueryConfig)
+            : (client.query as (...a: unknown[]) => unknown)(...args);
         if (result instanceof Promise) {
           return result.catch((error: unknown) => {
             if (error instanceof Error && /timeout|terminated/i.test(error.message)) broken = true;

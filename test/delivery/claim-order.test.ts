@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { statementNames } from '../../adapters/db/named-statements.js';
 import { lockDueStatement, pickDue, pickDueStatement, prepareClaimSession } from '../../src/delivery/claims.js';
 import { laneLoad } from '../../src/delivery/lead.js';
 import { enqueue, nextDueAt, type PlannedDelivery } from '../../src/delivery/outbox.js';
@@ -199,6 +200,31 @@ describe.each(dialects)('the order of a claim within a lane on %s', (kind) => {
     for (const plan of plans) {
       expect(plan.match(/Index Scan using deliveries_lane_order/g)).toHaveLength(2);
       expect(plan).not.toMatch(/Sort|Seq Scan/);
+    }
+  });
+  it.runIf(kind === 'postgres')('should keep the lane index in the plan PostgreSQL may reuse for a named claim (a generic plan)', async () => {
+    // The claim session sends its statements under names (adapters/db/named-statements.ts); after
+    // five executions PostgreSQL may switch to a generic plan, made without the values. Forced
+    // here: that plan too must walk the lane index in claim order, without a sort.
+    await enqueue(h.db.db, range('inv', 2000).map((k) => planned(k, 'invitation', -1000)));
+    await enqueue(h.db.db, range('rem', 2000).map((k) => planned(k, 'reminder', 0)));
+    await enqueue(h.db.db, range('later', 2000).map((k, i) => planned(k, i % 2 === 0 ? 'invitation' : 'reminder', 3_600_000 + i * 1000)));
+    await sql`analyze deliveries`.execute(h.db.db);
+    const session = await h.openSession();
+    const lockClass = await prepareClaimSession(session);
+    await sql`select set_config('plan_cache_mode', 'force_generic_plan', false)`.execute(session.db);
+    const claim = { now: clock.now(), lane: 'email' as const, batchSize: 100, exclude: [1, 2], leadMs: 60_000 };
+    for (const statement of [lockDueStatement(lockClass, claim), pickDueStatement(claim)]) {
+      const compiled = statement.compile(session.db);
+      for (let i = 0; i < 3; i++) await statement.execute(session.db);
+      const name = statementNames.nameFor(compiled.sql, compiled.parameters.length);
+      expect(name).toBeDefined();
+      const literal = (v: unknown) => `'${(v instanceof Date ? v.toISOString() : Array.isArray(v) ? `{${v.join(',')}}` : String(v)).replace(/'/g, "''")}'`;
+      const { rows } = await sql<{ 'QUERY PLAN': string }>`explain execute ${sql.raw(name!)}(${sql.raw(compiled.parameters.map(literal).join(', '))})`.execute(session.db);
+      const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan, 'a generic plan names the parameters, not their values').toMatch(/\$\d/);
+      expect(plan.match(/Index Scan using deliveries_lane_order/g), plan).toHaveLength(2);
+      expect(plan, plan).not.toMatch(/Sort|Seq Scan/);
     }
   });
   it.runIf(kind === 'postgres')('should keep the claim serial where parallel plans look cheap, so bulk rows never come first', async () => {

@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, type ConnectedDb } from '../../adapters/db/connect.js';
+import { MAX_PARAMETERS, StatementNames } from '../../adapters/db/named-statements.js';
+import type { Database } from '../../src/db/tables.js';
+
+/**
+ * Repeated statements go to PostgreSQL under names (adapters/db/named-statements.ts): parsed once
+ * per connection, their plans reusable. What must hold besides: a schema change under a prepared
+ * `select *`, or a session that lost its prepared statements, costs at most a failed transaction,
+ * never a wrong answer or a stuck statement.
+ */
+describe('which statements get a name', () => {
+  it('should name a text the second time it is seen, not the first', () => {
+    const names = new StatementNames();
+    expect(names.nameFor('select $1', 1)).toBeUndefined();
+    const name = names.nameFor('select $1', 1);
+    expect(name).toMatch(/^kooperator_/);
+    expect(names.nameFor('select $1', 1)).toBe(name);
+    expect(names.nameFor('select $1 + 1', 1)).toBeUndefined();
+  });
+  it('should leave statements without values, and with many, unnamed', () => {
+    const names = new StatementNames();
+    const many = Array.from({ length: MAX_PARAMETERS + 1 }, (_, i) => `$${i + 1}`).join(',');
+    for (let i = 0; i < 3; i++) {
+      expect(names.nameFor('begin', 0)).toBeUndefined();
+      expect(names.nameFor(`select ${many}`, MAX_PARAMETERS + 1)).toBeUndefined();
+    }
+    expect(names.size).toBe(0);
+  });
+  it('should stop naming new texts at its bound, and keep the names it gave', () => {
+    const names = new StatementNames(2);
+    const twice = (text: string) => (names.nameFor(text, 1), names.nameFor(text, 1));
+    const a = twice('select $1 as a');
+    const b = twice('select $1 as b');
+    expect(twice('select $1 as c')).toBeUndefined();
+    expect([twice('select $1 as a'), twice('select $1 as b')]).toEqual([a, b]);
+  });
+  it('should give a text a new name when its statement no longer fits', () => {
+    const names = new StatementNames();
+    names.nameFor('select * from t where a = $1', 1);
+    const first = names.nameFor('select * from t where a = $1', 1)!;
+    const second = names.renamed('select * from t where a = $1');
+    expect(second).not.toBe(first);
+    expect(names.nameFor('select * from t where a = $1', 1)).toBe(second);
+    expect(names.size).toBe(1);
+  });
+});
+
+const url = process.env.TEST_DATABASE_URL;
+
+describe.skipIf(!url)('named statements on PostgreSQL', () => {
+  const schema = `t_named_${randomBytes(5).toString('hex')}`;
+  let admin: ConnectedDb;
+  beforeAll(async () => {
+    admin = await connect({ databaseUrl: url!, poolSize: 1 });
+    await sql`create schema ${sql.id(schema)}`.execute(admin.db);
+  });
+  afterAll(async () => {
+    await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin.db);
+    await admin.close();
+  });
+  /** One connection, so every statement of a test meets the same session's prepared statements. */
+  const open = (namedStatements?: boolean) => connect({ databaseUrl: url!, schema, poolSize: 1, ...(namedStatements === undefined ? {} : { namedStatements }) });
+  const table = async (db: Kysely<Database>) => {
+    const name = `n_${randomBytes(4).toString('hex')}`;
+    await sql`create table ${sql.id(name)} (a int primary key)`.execute(db);
+    await sql`insert into ${sql.id(name)} values (1), (2)`.execute(db);
+    return name;
+  };
+  const prepared = async (db: Kysely<Database>, like: string) =>
+    (await sql<{ statement: string }>`select statement from pg_prepared_statements where statement like ${`%${like}%`}`.execute(db)).rows.map((r) => r.statement);
+
+  it('should prepare a repeated statement once on its connection', async () => {
+    const db = await open();
+    try {
+      const t = await table(db.db);
+      const read = () => sql<{ a: number }>`select a from ${sql.id(t)} where a = ${2}`.execute(db.db);
+      for (let i = 0; i < 4; i++) expect((await read()).rows).toEqual([{ a: 2 }]);
+      expect(await prepared(db.db, t)).toEqual([`select a from "${t}" where a = $1`]);
+    } finally {
+      await db.close();
+    }
+  });
+  it('should send every statement unnamed when turned off', async () => {
+    const db = await open(false);
+    try {
+      const t = await table(db.db);
+      for (let i = 0; i < 4; i++) await sql`select a from ${sql.id(t)} where a = ${2}`.execute(db.db);
+      expect(await prepared(db.db, t)).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+  it('should answer a prepared select * with the new column after a migration added one', async () => {
+    const db = await open();
+    try {
+      const t = await table(db.db);
+      const read = () => sql<Record<string, unknown>>`select * from ${sql.id(t)} where a = ${1}`.execute(db.db);
+      for (let i = 0; i < 3; i++) await read();
+      await sql`alter table ${sql.id(t)} add column b text default 'x'`.execute(db.db);
+      expect((await read()).rows).toEqual([{ a: 1, b: 'x' }]);
+      expect((await read()).rows).toEqual([{ a: 1, b: 'x' }]);
+    } finally {
+      await db.close();
+    }
+  });
+  it('should fail only the transaction that met a changed statement, and prepare it afresh after', async () => {
+    const db = await open();
+    try {
+      const t = await table(db.db);
+      const read = (on: Kysely<Database>) => sql<Record<string, unknown>>`select * from ${sql.id(t)} where a = ${1}`.execute(on);
+      for (let i = 0; i < 3; i++) await read(db.db);
+      await sql`alter table ${sql.id(t)} add column b int default 7`.execute(db.db);
+      const inside = db.db.transaction().execute(async (trx) => {
+        await sql`insert into ${sql.id(t)} values (${3})`.execute(trx);
+        return read(trx);
+      });
+      await expect(inside).rejects.toMatchObject({ code: '0A000' });
+      // Nothing of the failed transaction stayed; the next one reads the new shape.
+      const after = await db.db.transaction().execute(async (trx) => read(trx));
+      expect(after.rows).toEqual([{ a: 1, b: 7 }]);
+      expect((await sql<{ n: number }>`select count(*)::int as n from ${sql.id(t)} where a = ${3}`.execute(db.db)).rows).toEqual([{ n: 0 }]);
+    } finally {
+      await db.close();
+    }
+  });
+  it('should prepare again a statement the session lost (DEALLOCATE ALL, a pooler switching connections)', async () => {
+    const db = await open();
+    try {
+      const t = await table(db.db);
+      const read = () => sql<{ a: number }>`select a from ${sql.id(t)} where a = ${2}`.execute(db.db);
+      for (let i = 0; i < 3; i++) await read();
+      await sql`deallocate all`.execute(db.db);
+      expect((await read()).rows).toEqual([{ a: 2 }]);
+      expect(await prepared(db.db, t)).toHaveLength(1);
+    } finally {
+      await db.close();
+    }
+  });
+  it('should pass any other error of a named statement through unchanged', async () => {
+    const db = await open();
+    try {
+      const divide = (by: number) => sql<{ q: number }>`select 1 / ${by}::int as q`.execute(db.db);
+      await divide(1);
+      await divide(1);
+      await expect(divide(0)).rejects.toMatchObject({ code: '22012' });
+      expect((await divide(1)).rows).toEqual([{ q: 1 }]);
+    } finally {
+      await db.close();
+    }
+  });
+});
