@@ -6,7 +6,7 @@ import type { Database, DeliveryRow } from '../db/tables.js';
 import { parseDuration } from '../domain/local-time.js';
 import { occurrenceOn, takesPlace } from '../domain/occurrences.js';
 import type { RenderBatch } from '../delivery/batch-context.js';
-import { teamsWithSeriesQuery, toTeamWithSeries, type TeamWithSeries } from '../feeds/feed-data.js';
+import { teamsWithExceptionsQuery, toTeamWithSeries, type TeamWithSeries } from '../feeds/feed-data.js';
 import { formatDateTime } from '../i18n/format.js';
 import type { Language } from '../i18n/messages.js';
 import type { Message } from '../ports/channel.port.js';
@@ -55,17 +55,8 @@ export async function loadReminderTeams(db: Kysely<Database>, rows: readonly Del
   const ids = [...new Set(rows.filter((r) => (r.payload as { type?: string }).type === 'reminder').map((r) => (r.payload as ReminderRef).teamId))];
   const out: ReminderTeams = { teams: new Map(), coordinators: new Map() };
   if (ids.length === 0) return out;
-  const teams = await teamsWithSeriesQuery(db, ids)
-    .select((eb) => [
-      // No timestamp inside the JSON (nothing to turn back into a Date): occurrence_date is a date,
-      // which adapters/db reads as 'YYYY-MM-DD' text anyway.
-      jsonArrayFrom(
-        eb
-          .selectFrom('meeting_exceptions')
-          .select(['meeting_exceptions.occurrence_date as date', 'meeting_exceptions.cancelled', 'meeting_exceptions.moved_to_local as movedToLocal'])
-          .whereRef('meeting_exceptions.team_id', '=', 'teams.id')
-          .orderBy('meeting_exceptions.occurrence_date'),
-      ).as('exceptions'),
+  const teams = await teamsWithExceptionsQuery(db, ids)
+    .select((eb) =>
       jsonArrayFrom(
         eb
           .selectFrom('memberships')
@@ -76,7 +67,7 @@ export async function loadReminderTeams(db: Kysely<Database>, rows: readonly Del
           .where('memberships.removed_at', 'is', null)
           .orderBy('memberships.person_id'),
       ).as('coordinators'),
-    ])
+    )
     .execute();
   for (const { exceptions, coordinators, ...row } of teams) {
     out.teams.set(row.id, toTeamWithSeries(row, exceptions));
