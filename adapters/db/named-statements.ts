@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type pgModule from 'pg';
 
 /**
@@ -19,18 +20,21 @@ export const MAX_NAMED = 200;
 export const MAX_PARAMETERS = 32;
 /** Texts seen once are remembered up to this many, then forgotten together (a bound, not an LRU). */
 const MAX_SEEN_ONCE = 5_000;
+/** A text renamed this often (named-statements going stale again and again) is sent unnamed from then on. */
+export const MAX_RENAMES = 3;
 
 export class StatementNames {
-  private readonly named = new Map<string, string>();
+  /** A text's name, or null once it is to go unnamed for good. */
+  private readonly named = new Map<string, string | null>();
+  private readonly renames = new Map<string, number>();
   private seenOnce = new Set<string>();
-  private generation = 0;
 
   constructor(private readonly maxNamed = MAX_NAMED) {}
 
   /** The name to send `text` under, or undefined to send it unnamed. */
   nameFor(text: string, parameterCount: number): string | undefined {
     const known = this.named.get(text);
-    if (known !== undefined) return known;
+    if (known !== undefined) return known ?? undefined;
     if (parameterCount === 0 || parameterCount > MAX_PARAMETERS || this.named.size >= this.maxNamed) return undefined;
     if (!this.seenOnce.has(text)) {
       if (this.seenOnce.size >= MAX_SEEN_ONCE) this.seenOnce = new Set();
@@ -38,48 +42,78 @@ export class StatementNames {
       return undefined;
     }
     this.seenOnce.delete(text);
-    return this.assign(text);
+    return this.assign(text, 0);
   }
 
   /**
-   * The server's statement under `name` no longer fits (its result's columns changed under it: a
-   * migration added a column to a table a `select *` reads). It cannot be replaced under the same
-   * name without a DEALLOCATE, which an aborted transaction refuses; the text gets a new name
-   * instead, which every connection prepares afresh (the old one stays until the connection ends).
+   * The statement prepared under the text's name may no longer fit the server's tables, or the
+   * server may no longer hold it (see runNamed). It cannot be replaced under the same name
+   * without a DEALLOCATE, which an aborted transaction refuses; the text gets a new name instead,
+   * which every connection prepares afresh (the old statement stays until its connection ends).
+   * Undefined: renamed MAX_RENAMES times already, the text goes unnamed from now on.
    */
-  renamed(text: string): string {
-    return this.assign(text);
+  renamed(text: string, stale: string): string | undefined {
+    // Several connections meet the same change at once: only the first renames.
+    const current = this.named.get(text);
+    if (current !== stale) return current ?? undefined;
+    const count = (this.renames.get(text) ?? 0) + 1;
+    this.renames.set(text, count);
+    if (count > MAX_RENAMES) {
+      this.named.set(text, null);
+      return undefined;
+    }
+    return this.assign(text, count);
   }
 
   get size(): number {
     return this.named.size;
   }
 
-  private assign(text: string): string {
-    const name = `kooperator_${(this.generation++).toString(36)}`;
+  /**
+   * A name made from the text itself: two processes (replicas) give one text the same name and
+   * different texts different names, so a statement prepared by one can never be run with
+   * another's values, even where a pooler shares server connections between them.
+   */
+  private assign(text: string, generation: number): string {
+    const name = `kooperator_${createHash('sha256').update(text).digest('base64url').slice(0, 32)}_${generation}`;
     this.named.set(text, name);
     return name;
   }
 }
 
-/** One per process: a name always means one text, so connections can share the numbering. */
+/** One per process: a name always means one text. */
 export const statementNames = new StatementNames();
 
-/** "cached plan must not change result type" (SQLSTATE 0A000, feature_not_supported, which other errors share) */
-const cachedPlanChanged = (error: { code?: unknown; message?: unknown }) => error.code === '0A000' && /cached plan/i.test(String(error.message));
-/** "prepared statement … does not exist": the session lost it (DISCARD ALL, a pooler that switched server connections) */
-const statementMissing = (error: { code?: unknown }) => error.code === '26000';
+/**
+ * Errors after which a named statement is prepared afresh, under a new name. From the server
+ * (SQLSTATE), those a prepared statement can meet where the same text sent unnamed would not:
+ * 0A000, "cached plan must not change result type" (a migration added a column under a
+ * `select *`; recognised by its class, not its message, which is in the server's language);
+ * 26000, the session no longer holds the statement (DEALLOCATE ALL, DISCARD ALL); classes 22
+ * (data) and 42 (types, operators): the statement's parameter types were fixed when it was
+ * prepared, and a migration may have changed a column's type since (int to bigint: a value past
+ * int fails; int to text: no operator). Errors pg raises before sending (a value it cannot
+ * serialise; no SQLSTATE) count too: pg then closes the named statement on the server without
+ * forgetting it.
+ */
+function stale(error: unknown): 'retry' | 'rename' | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code === undefined) return error instanceof Error && !/timeout|terminated|connection/i.test(error.message) ? 'rename' : undefined;
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return undefined;
+  return code === '0A000' || code === '26000' || code.startsWith('22') || code.startsWith('42') ? 'retry' : undefined;
+}
 
 type Client = Pick<pgModule.ClientBase, 'query'>;
-/** What pg keeps of a connection's state but does not type: the statements it parsed, the transaction status of the last ReadyForQuery. */
-type ClientInternals = { connection?: { parsedStatements?: Record<string, string> }; getTransactionStatus?: () => string | null };
+/** What pg keeps of a connection's state but does not type: the transaction status of the last ReadyForQuery. */
+type ClientInternals = { getTransactionStatus?: () => string | null };
 
 /**
- * Runs `text` on `client` under a name where `names` gives one. When the server lost the named
- * statement, or its result's columns changed, the statement is prepared again and retried once if
- * no transaction was open (the failed statement then was its own transaction: nothing of it
- * stayed); inside a transaction the error stands, the transaction fails as any failed statement
- * makes it fail, and the next one prepares afresh.
+ * Runs `text` on `client` under a name where `names` gives one. After an error that may come from
+ * the named statement itself (`stale`) the text gets a new name; a server's refusal is retried
+ * once under it if no transaction was open (the failed statement then was its own transaction:
+ * nothing of it stayed, and a genuine error comes back again); inside a transaction the error
+ * stands, the transaction fails as any failed statement makes it fail, and the next use prepares
+ * afresh.
  */
 export async function runNamed<R extends pgModule.QueryResultRow>(
   client: Client,
@@ -90,17 +124,14 @@ export async function runNamed<R extends pgModule.QueryResultRow>(
 ): Promise<pgModule.QueryResult<R>> {
   const name = names.nameFor(text, values.length);
   if (name === undefined) return client.query<R>({ ...extra, text, values });
-  const internals = client as unknown as ClientInternals;
-  const outside = internals.getTransactionStatus?.() === 'I';
+  const outside = (client as unknown as ClientInternals).getTransactionStatus?.() === 'I';
   try {
     return await client.query<R>({ ...extra, name, text, values });
   } catch (error) {
-    const e = error as { code?: unknown; message?: unknown };
-    const changed = cachedPlanChanged(e);
-    if (!changed && !statementMissing(e)) throw error;
-    if (!changed) delete internals.connection?.parsedStatements?.[name];
-    const next = changed ? names.renamed(text) : name;
-    if (!outside) throw error;
-    return client.query<R>({ ...extra, name: next, text, values });
+    const kind = stale(error);
+    if (kind === undefined) throw error;
+    const next = names.renamed(text, name);
+    if (kind === 'rename' || !outside) throw error;
+    return client.query<R>(next === undefined ? { ...extra, text, values } : { ...extra, name: next, text, values });
   }
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type ConnectedDb } from '../../adapters/db/connect.js';
-import { MAX_PARAMETERS, StatementNames } from '../../adapters/db/named-statements.js';
+import { MAX_PARAMETERS, MAX_RENAMES, StatementNames } from '../../adapters/db/named-statements.js';
 import type { Database } from '../../src/db/tables.js';
 
 /**
@@ -37,14 +37,32 @@ describe('which statements get a name', () => {
     expect(twice('select $1 as c')).toBeUndefined();
     expect([twice('select $1 as a'), twice('select $1 as b')]).toEqual([a, b]);
   });
-  it('should give a text a new name when its statement no longer fits', () => {
+  it('should give a text a new name when its statement no longer fits, once for several connections meeting it', () => {
     const names = new StatementNames();
-    names.nameFor('select * from t where a = $1', 1);
-    const first = names.nameFor('select * from t where a = $1', 1)!;
-    const second = names.renamed('select * from t where a = $1');
+    const text = 'select * from t where a = $1';
+    names.nameFor(text, 1);
+    const first = names.nameFor(text, 1)!;
+    const second = names.renamed(text, first)!;
     expect(second).not.toBe(first);
-    expect(names.nameFor('select * from t where a = $1', 1)).toBe(second);
+    expect(names.renamed(text, first)).toBe(second);
+    expect(names.nameFor(text, 1)).toBe(second);
     expect(names.size).toBe(1);
+  });
+  it('should send a text unnamed for good once it went stale again and again', () => {
+    const names = new StatementNames();
+    const text = 'select * from t where a = $1';
+    names.nameFor(text, 1);
+    let name = names.nameFor(text, 1);
+    for (let i = 0; i < MAX_RENAMES; i++) name = names.renamed(text, name!);
+    expect(name).toBeDefined();
+    expect(names.renamed(text, name!)).toBeUndefined();
+    expect(names.nameFor(text, 1)).toBeUndefined();
+  });
+  it('should name a text alike in every process, and different texts differently', () => {
+    const twice = (names: StatementNames, text: string) => (names.nameFor(text, 1), names.nameFor(text, 1)!);
+    const [a, b] = [new StatementNames(), new StatementNames()];
+    expect(twice(a, 'select $1 as x')).toBe(twice(b, 'select $1 as x'));
+    expect(twice(a, 'select $1 as y')).not.toBe(twice(b, 'select $1 as z'));
   });
 });
 
