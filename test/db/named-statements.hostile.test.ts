@@ -170,4 +170,26 @@ describe.skipIf(!url)('named statements, hostile, on PostgreSQL', () => {
       await db.close();
     }
   });
+  it('should keep the claim session working, locks taken once, after it lost its statements, with statements side by side', async () => {
+    const db = await open();
+    const session = await db.openSession!();
+    try {
+      const lock = (k: number) => sql<{ got: boolean }>`select pg_try_advisory_lock(${4242}::int, ${k}::int) as got`.execute(session.db);
+      const add = (n: number) => sql<{ n: number }>`select ${n}::int + 1 as n`.execute(session.db);
+      for (let i = 0; i < 3; i++) await Promise.all([lock(i), add(i), add(i + 10)]);
+      await sql`deallocate all`.execute(session.db);
+      // Three lanes side by side on the one client: each meets 26000, drops the entry, retries.
+      const [l, a, b] = await Promise.all([lock(7), add(1), add(2)]);
+      expect([l.rows, a.rows, b.rows]).toEqual([[{ got: true }], [{ n: 2 }], [{ n: 3 }]]);
+      const held = await sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and classid = ${4242} and objid = ${7} and pid = pg_backend_pid()`.execute(session.db);
+      expect(held.rows).toEqual([{ n: 1 }]);
+      // A session-level advisory lock is re-entrant: taken twice it would need two unlocks.
+      const unlocked = await sql<{ a: boolean; b: boolean }>`select pg_advisory_unlock(4242, 7) as a, pg_advisory_unlock(4242, 7) as b`.execute(session.db);
+      expect(unlocked.rows).toEqual([{ a: true, b: false }]);
+      expect(session.broken).toBe(false);
+    } finally {
+      await session.close();
+      await db.close();
+    }
+  });
 });
