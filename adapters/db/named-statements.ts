@@ -75,7 +75,7 @@ export class StatementNames {
    * another's values, even where a pooler shares server connections between them.
    */
   private assign(text: string, generation: number): string {
-    const name = `kooperator_${createHash('sha256').update(text).digest('base64url').slice(0, 32)}_${generation}`;
+    const name = `kooperator_${createHash('sha256').update(text).digest('hex').slice(0, 40)}_${generation}`;
     this.named.set(text, name);
     return name;
   }
