@@ -78,6 +78,8 @@ async function main(): Promise<void> {
   const config = loadConfig({
     DATA_DIR: env.DATA_DIR,
     DATABASE_URL: env.DATABASE_URL,
+    // DATABASE_PREPARED_STATEMENTS=off: the week with every statement unnamed, to compare.
+    DATABASE_PREPARED_STATEMENTS: env.DATABASE_PREPARED_STATEMENTS,
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
