@@ -12,13 +12,15 @@ import type { Database } from '../../src/db/tables.js';
  * The plan cache re-analyses the statement after a schema change, but with those same parameter
  * types. A migration that changes a column's type (int to bigint, as ids outgrow int4; int to
  * text) then makes every connection that prepared a statement on it fail it for as long as the
- * connection lives: not 0A000, not 26000, so never renamed and never retried. Unnamed, as before
- * the change, the same statements simply work.
+ * connection lives: not 0A000, not 26000, so (before ea53f56) never renamed and never retried.
+ * Unnamed, as before the change, the same statements simply work. Fixed: errors of classes 22 and
+ * 42 rename the text and are retried once outside a transaction.
  *
  * pg's own state: a value pg cannot serialise (JSON.stringify throws: a circular object, a BigInt
  * inside a JSON value) makes pg send Close for the named statement (query.js prepare), so the
- * server forgets it while pg's parsedStatements still lists it. The next use then fails with
- * 26000, which a transaction does not survive.
+ * server forgets it while pg's parsedStatements still lists it. The next use then failed with
+ * 26000, which a transaction does not survive. Fixed: an error pg raises before sending renames
+ * the text.
  *
  * Outcomes are collected as 'ok' or the error's SQLSTATE, so a failure reads as the code.
  */
@@ -178,7 +180,7 @@ describe.skipIf(!url)('named statements, hostile, on PostgreSQL', () => {
       const add = (n: number) => sql<{ n: number }>`select ${n}::int + 1 as n`.execute(session.db);
       for (let i = 0; i < 3; i++) await Promise.all([lock(i), add(i), add(i + 10)]);
       await sql`deallocate all`.execute(session.db);
-      // Three lanes side by side on the one client: each meets 26000, drops the entry, retries.
+      // Three lanes side by side on the one client: each meets 26000; the first renames, each retries under the new name.
       const [l, a, b] = await Promise.all([lock(7), add(1), add(2)]);
       expect([l.rows, a.rows, b.rows]).toEqual([[{ got: true }], [{ n: 2 }], [{ n: 3 }]]);
       const held = await sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and classid = ${4242} and objid = ${7} and pid = pg_backend_pid()`.execute(session.db);
