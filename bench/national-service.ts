@@ -20,6 +20,7 @@ import { hashToken, tokenFor } from '../src/feeds/feed-tokens.js';
 import { createLogger } from '../src/log.js';
 import { openDatabase, startService, type RunningService } from '../src/main.js';
 import { applyAbsences } from '../src/participation/absences.js';
+import { statementNames } from '../adapters/db/named-statements.js';
 import { planSummaries } from '../src/participation/summary-plans.js';
 import { planReminders } from '../src/reminders/plan-reminders.js';
 import { planCheckins } from '../src/reports/checkins.js';
@@ -242,6 +243,7 @@ async function finish(running: RunningService, clock: Clock, range: { from: stri
     rows: rows.map((r) => [r.id, r.kind, r.state, new Date(r.due_at).getTime(), r.sent_at ? new Date(r.sent_at).getTime() : null, r.sent_channel, r.provider_id, r.attempts, r.earliest_at ? new Date(r.earliest_at).getTime() : null] as const),
     rsvps: answers.rows,
     statusUpdates: reports.rows[0]?.n,
+    namedTexts: running.db.kind === 'postgres' && process.env.DATABASE_PREPARED_STATEMENTS !== 'off' ? statementNames.size : null,
     drainMs,
     backlogLeft: backlog,
     stopAt,

@@ -28,6 +28,7 @@ import { postgresUrl, redact } from './databases.js';
 import { tempDir } from './fixtures.js';
 import { captureTail, int, ms, percentile, s, track, waitForExit, withTimeout, yesNo, type Report } from './support.js';
 import pg from 'pg';
+import { MAX_NAMED } from '../adapters/db/named-statements.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SIGNING_SECRET = 'bench-national-signing-secret-0123456789';
@@ -100,6 +101,8 @@ interface Finished extends Counters {
   fellBackTo: string[];
   rsvps: { answer: string; n: string }[];
   statusUpdates: string;
+  /** Texts the service sent under names on PostgreSQL (adapters/db/named-statements.ts); null: DATABASE_PREPARED_STATEMENTS=off or PGlite. */
+  namedTexts: number | null;
 }
 
 class Child {
@@ -523,6 +526,7 @@ function summarise(report: Report, label: string, x: Summary): void {
       : 'not measured',
   );
   report.note(`national ${label}: load average at the end ${x.load1.map((l) => l.toFixed(2)).join(' / ')}.`);
+  report.note(`national ${label}: ${x.finished.namedTexts === null ? 'every statement unnamed (DATABASE_PREPARED_STATEMENTS=off, or PGlite)' : `statements under names (prepared once per connection): ${int(x.finished.namedTexts)} texts of at most ${MAX_NAMED}`}.`);
 }
 
 export async function nationalBenchmark(report: Report): Promise<void> {
