@@ -11,13 +11,20 @@ import type pgModule from 'pg';
  * on a value).
  *
  * Which texts get a name: those seen a second time (one-off texts such as migrations stay
- * unnamed), with at most MAX_PARAMETERS values (long IN-lists and multi-row inserts have a text
- * per length, and plan cheaply), up to MAX_NAMED texts per process: each costs memory in every
+ * unnamed), with at most MAX_PARAMETERS values and no list of four or more (IN-lists and
+ * multi-row inserts have a text per length, and plan cheaply), up to MAX_NAMED texts per process: each costs memory in every
  * connection that ran it (a parse tree, perhaps a plan), and the hot statements of a service are
  * met early.
  */
 export const MAX_NAMED = 200;
 export const MAX_PARAMETERS = 32;
+/**
+ * A list of four or more values (`in ($1, $2, $3, $4)`, a row of `values` with four columns or more:
+ * multi-row inserts): the same statement
+ * comes with a text per length, and each length would take a place among the MAX_NAMED (185 of
+ * 200 were taken in the national week before these were left out).
+ */
+const VALUE_LIST = /\(\$\d+(?:, \$\d+){3,}\)/;
 /** Texts seen once are remembered up to this many, then forgotten together (a bound, not an LRU). */
 const MAX_SEEN_ONCE = 5_000;
 /** A text renamed this often (named-statements going stale again and again) is sent unnamed from then on. */
@@ -35,7 +42,7 @@ export class StatementNames {
   nameFor(text: string, parameterCount: number): string | undefined {
     const known = this.named.get(text);
     if (known !== undefined) return known ?? undefined;
-    if (parameterCount === 0 || parameterCount > MAX_PARAMETERS || this.named.size >= this.maxNamed) return undefined;
+    if (parameterCount === 0 || parameterCount > MAX_PARAMETERS || this.named.size >= this.maxNamed || VALUE_LIST.test(text)) return undefined;
     if (!this.seenOnce.has(text)) {
       if (this.seenOnce.size >= MAX_SEEN_ONCE) this.seenOnce = new Set();
       this.seenOnce.add(text);

@@ -29,6 +29,15 @@ describe('which statements get a name', () => {
     }
     expect(names.size).toBe(0);
   });
+  it('should leave lists of four values or more unnamed (a text per length), and name shorter ones', () => {
+    const names = new StatementNames();
+    const twice = (text: string, n: number) => (names.nameFor(text, n), names.nameFor(text, n));
+    expect(twice('select * from people where id in ($1, $2, $3, $4)', 4)).toBeUndefined();
+    expect(twice('insert into t (a, b) values ($1, $2), ($3, $4)', 4)).toBeDefined();
+    expect(twice('insert into t (a, b, c, d) values ($1, $2, $3, $4)', 4)).toBeUndefined();
+    expect(twice('select * from people where id in ($1, $2, $3)', 3)).toBeDefined();
+    expect(twice('select * from people where id = $1 and team_id = $2 and role = $3 and x = $4', 4)).toBeDefined();
+  });
   it('should stop naming new texts at its bound, and keep the names it gave', () => {
     const names = new StatementNames(2);
     const twice = (text: string) => (names.nameFor(text, 1), names.nameFor(text, 1));
