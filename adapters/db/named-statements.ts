@@ -12,9 +12,9 @@ import type pgModule from 'pg';
  *
  * Which texts get a name: those seen a second time (one-off texts such as migrations stay
  * unnamed), with at most MAX_PARAMETERS values and no list of four or more (IN-lists and
- * multi-row inserts have a text per length, and plan cheaply), up to MAX_NAMED texts per process: each costs memory in every
- * connection that ran it (a parse tree, perhaps a plan), and the hot statements of a service are
- * met early.
+ * multi-row inserts have a text per length, and plan cheaply), up to MAX_NAMED texts per
+ * process: each costs memory in every connection that ran it (a parse tree, perhaps a plan), and
+ * the hot statements of a service are met early.
  */
 export const MAX_NAMED = 200;
 export const MAX_PARAMETERS = 32;
