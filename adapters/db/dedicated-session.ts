@@ -2,7 +2,7 @@ import type pgModule from 'pg';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import type { DedicatedSession } from '../../src/db/db.port.js';
 import type { Database } from '../../src/db/tables.js';
-import { runNamed, statementNames } from './named-statements.js';
+import { sendQuery, statementNames } from './named-statements.js';
 
 /**
  * A PostgreSQL session of its own (one pg.Client, never pooled), behind a Kysely of its own: the
@@ -64,11 +64,8 @@ export async function openDedicatedSession(
     await client.query('select set_config($1, $2, false)', [name, value]).catch(() => undefined);
   }
   const query = ((...args: unknown[]) => {
-    const [text, values] = args;
     // The dispatcher's claims repeat the same few statements: named, as on the pool (named-statements.ts).
-    const result = names && typeof text === 'string' && Array.isArray(values) && values.length > 0
-      ? runNamed(client, names, text, values)
-      : (client.query as (...a: unknown[]) => unknown)(...args);
+    const result = sendQuery(client, names, args);
     if (result instanceof Promise) {
       return result.catch((error: unknown) => {
         // A statement that timed out leaves the connection waiting for an answer: unusable.

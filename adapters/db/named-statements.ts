@@ -142,3 +142,15 @@ export async function runNamed<R extends pgModule.QueryResultRow>(
     return client.query<R>(next === undefined ? { ...extra, text, values } : { ...extra, name: next, text, values });
   }
 }
+
+/**
+ * A pg query call as Kysely makes it (`text, values`; a Cursor for streams): under a name where
+ * `names` is given and the call has values, else as pg would send it, with `extra` (a longer time
+ * limit) where given. The pool's connections and the claim session both send through here.
+ */
+export function sendQuery(client: pgModule.ClientBase, names: StatementNames | undefined, args: unknown[], extra?: { query_timeout: number }): unknown {
+  const [text, values] = args;
+  if (names && typeof text === 'string' && Array.isArray(values) && values.length > 0) return runNamed(client, names, text, values, extra);
+  if (extra && typeof text === 'string') return client.query({ text, values: values as unknown[], ...extra } as pgModule.QueryConfig);
+  return (client.query as (...a: unknown[]) => unknown)(...args);
+}

@@ -1,7 +1,7 @@
 import type pgModule from 'pg';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import { precedence, PrecedenceGate } from '../../src/precedence.js';
-import { runNamed, statementNames } from './named-statements.js';
+import { sendQuery, statementNames } from './named-statements.js';
 
 export interface PoolLimits {
   /** How long connecting, and each query, may take before it fails (a frozen database or network). */
@@ -87,15 +87,10 @@ export function resilientPool(pg: typeof pgModule, config: pgModule.PoolConfig, 
       // a migration or an import: long by nature, so the whole of it keeps the longer limit.
       let underLock = false;
       const query = ((...args: unknown[]) => {
-        const [text, values] = args;
+        const [text] = args;
         if (typeof text === 'string' && ADVISORY_LOCK.test(text)) underLock = true;
         const waits = typeof text === 'string' && (underLock || waitsForOthers(text));
-        const named = names && typeof text === 'string' && Array.isArray(values) && values.length > 0;
-        const result = named
-          ? runNamed(client, names, text, values, waits ? { query_timeout: LOCK_WAIT_MS } : {})
-          : waits
-            ? client.query({ text: text as string, values: values as unknown[], query_timeout: LOCK_WAIT_MS } as pgModule.QueryConfig)
-            : (client.query as (...a: unknown[]) => unknown)(...args);
+        const result = sendQuery(client, names, args, waits ? { query_timeout: LOCK_WAIT_MS } : undefined);
         if (result instanceof Promise) {
           return result.catch((error: unknown) => {
             if (error instanceof Error && /timeout|terminated/i.test(error.message)) broken = true;

@@ -96,8 +96,9 @@ async function missingKeys(db: Kysely<Database>, offered: PlannedDelivery[]): Pr
  * for a key already there (a jsonb cast and an insert tried on the unique index) is a few rows'
  * worth of work in the database, while the lookup is a statement of its own: a round trip, and
  * on a busy machine a wait for a core behind PostgreSQL (~250 µs of `writev` per statement in the
- * national week's profile, where an idle machine spends ~45 µs). The small enqueues are the common ones, an answer's two reminders, a seat offer, a
- * confirmation (6,610 lookups in that week); and they rarely offer a key already there. A
+ * national week's profile, where an idle machine spends ~45 µs). The small enqueues are the
+ * common ones, an answer's two reminders, a seat offer, a confirmation (6,610 lookups in that
+ * week); and they rarely offer a key already there. A
  * re-plan's thousands of rows, nearly all there already, keep the lookup.
  */
 export const SMALL_CHUNK = 8;
