@@ -132,7 +132,8 @@ export function toMeetingSeries(
   };
 }
 
-export type ActivityScope = { kind: 'public' } | { kind: 'team'; teamId: string } | { kind: 'person'; personId: number };
+/** `personId` may be a subquery that finds the person (load-feed.ts, a personal feed's token). */
+export type ActivityScope = { kind: 'public' } | { kind: 'team'; teamId: string } | { kind: 'person'; personId: number | Expression<number> };
 
 /** Which activities a scope shows, as a condition on `activities`: the public ones, those open to a team, or those a person accepted. */
 export function inActivityScope(scope: ActivityScope) {

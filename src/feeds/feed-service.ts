@@ -15,6 +15,8 @@ import { runAs } from '../precedence.js';
 const MAX_EVENT_TEXTS = 20_000;
 /** Token answers kept for one data version; more (a scan of random tokens) starts the map again. */
 const MAX_TOKENS = 10_000;
+/** A personal feed token's form (feed-tokens.ts): anything else names nobody, without a statement. */
+const TOKEN = /^[A-Za-z0-9_-]{20,100}$/;
 
 type Person = { id: number; name: string };
 /**
@@ -73,6 +75,8 @@ export class FeedService {
    * raises at once, so a revoked token is refused by the next request.
    */
   private tokens: { version: number; people: Map<string, Person | undefined> } = { version: -1, people: new Map() };
+  /** On a shared database: the person each token hash named when last read, the key its feed is kept under (personChecked). */
+  private owners = new Map<string, number>();
 
   private readonly shared: boolean;
 
@@ -99,12 +103,39 @@ export class FeedService {
 
   /** Unknown, revoked and removed tokens all look the same: undefined, so callers answer 404. */
   async person(token: string): Promise<RenderedFeed | undefined> {
+    if (!TOKEN.test(token)) return undefined;
+    if (this.shared) return this.personChecked(hashToken(token), token);
     const person = await this.personFor(token);
     if (!person) return undefined;
-    return this.cached(`person:${person.id}`, async () => {
-      const data = await loadFeedData(this.options.db, { kind: 'person', personId: person.id });
-      return this.render({ name: messages.pl.calendarPerson(person.name), ...data });
-    });
+    return this.cached(`person:${person.id}`, () => this.personFeed(person));
+  }
+
+  /**
+   * A personal feed on a shared database: the token is checked in the database at every poll.
+   * A feed rendered for this data version and month is served after that one check; any other
+   * poll (calendar clients poll each feed in turn, so most of them) reads the token's owner and
+   * the feed in one statement (load-feed.ts, scope `token`), where the check and the read used
+   * to be two. `owners` only says under which key a token's feed may be kept; what a token
+   * names is always the database's answer of this poll.
+   */
+  private async personChecked(hash: string, token: string): Promise<RenderedFeed | undefined> {
+    const known = this.owners.get(hash);
+    const version = await currentDataVersion(this.options.db);
+    if (known !== undefined && this.kept(`person:${known}`, version)) {
+      const person = await personForToken(this.options.db, token);
+      if (!person) return (this.owners.delete(hash), undefined);
+      return this.cached(`person:${person.id}`, () => this.personFeed(person));
+    }
+    const { owner, ...data } = await loadFeedData(this.options.db, { kind: 'token', tokenHash: hash });
+    if (!owner) return (this.owners.delete(hash), undefined);
+    if (this.owners.size >= MAX_TOKENS) this.owners.clear();
+    this.owners.set(hash, owner.id);
+    return this.keep(`person:${owner.id}`, version, this.render({ name: messages.pl.calendarPerson(owner.name), ...data }));
+  }
+
+  private async personFeed(person: Person): Promise<RenderedFeed> {
+    const data = await loadFeedData(this.options.db, { kind: 'person', personId: person.id });
+    return this.render({ name: messages.pl.calendarPerson(person.name), ...data });
   }
 
   /**
@@ -132,6 +163,7 @@ export class FeedService {
   invalidate(): void {
     this.cache.clear();
     this.tokens = { version: -1, people: new Map() };
+    this.owners.clear();
   }
 
   private async personFor(token: string): Promise<Person | undefined> {
@@ -203,17 +235,27 @@ export class FeedService {
 
   private async cached(key: string, build: () => Promise<RenderedFeed | undefined>): Promise<RenderedFeed | undefined> {
     const version = await currentDataVersion(this.options.db);
-    const now = DateTime.fromJSDate(this.options.clock.now(), { zone: 'UTC' });
-    const month = now.toFormat('yyyy-MM');
+    return this.kept(key, version)?.feed ?? this.keep(key, version, build());
+  }
+
+  /** The entry under `key` when it was built for `version` and this month (now the most recently used); else undefined. */
+  private kept(key: string, version: number): Entry | undefined {
+    const month = DateTime.fromJSDate(this.options.clock.now(), { zone: 'UTC' }).toFormat('yyyy-MM');
     const hit = this.cache.get(key);
+    if (!hit || hit.version !== version || hit.month !== month) return undefined;
     this.cache.delete(key);
-    if (hit && hit.version === version && hit.month === month) {
-      this.cache.set(key, hit); // now the most recently used
-      return hit.feed;
-    }
-    const feed = build();
-    const start = now.startOf('month');
-    const entry: Entry = { version, month, from: start.toMillis(), until: start.plus({ months: 1 }).toMillis(), feed };
+    this.cache.set(key, hit);
+    return hit;
+  }
+
+  /**
+   * Keeps `feed` under `key` for `version` (read before the data was: never kept for a later
+   * version than it was read at) and this month, evicting the least recently used beyond MAX_FEEDS.
+   */
+  private keep(key: string, version: number, feed: Promise<RenderedFeed | undefined>): Promise<RenderedFeed | undefined> {
+    const start = DateTime.fromJSDate(this.options.clock.now(), { zone: 'UTC' }).startOf('month');
+    const entry: Entry = { version, month: start.toFormat('yyyy-MM'), from: start.toMillis(), until: start.plus({ months: 1 }).toMillis(), feed };
+    this.cache.delete(key);
     if (this.cache.size >= MAX_FEEDS) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(key, entry);
     // A feed that does not exist (any team id may be asked for, without signing in) keeps no
@@ -223,5 +265,4 @@ export class FeedService {
     feed.then((built) => (built ? void (entry.ready = built) : forget()), forget);
     return feed;
   }
-
 }

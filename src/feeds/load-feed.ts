@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import { sql, type Expression, type Kysely } from 'kysely';
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { ActivityRow, Database, MeetingSeriesRow, TeamRow } from '../db/tables.js';
 import type { MeetingSeries } from '../domain/occurrences.js';
 import { inActivityScope, toMeetingSeries } from './feed-data.js';
@@ -19,13 +19,20 @@ export type FeedActivity = Pick<
   'id' | 'kind' | 'title' | 'description' | 'starts_local' | 'ends_local' | 'timezone' | 'location' | 'online_url' | 'sequence' | 'cancelled_at' | 'updated_at'
 >;
 
-export type FeedScope = { kind: 'all' } | { kind: 'team'; teamId: string } | { kind: 'person'; personId: number };
+/**
+ * Whose feed: everyone's, a team's, a person's, or the person a personal feed token names
+ * (`tokenHash`, feed-tokens.ts hashToken): that token is checked in the same statement that
+ * reads the feed (live, not revoked, its person not removed), FeedData's `owner`.
+ */
+export type FeedScope = { kind: 'all' } | { kind: 'team'; teamId: string } | { kind: 'person'; personId: number } | { kind: 'token'; tokenHash: string };
 
 export interface FeedData {
   teams: FeedTeam[];
   activities: FeedActivity[];
   /** A person's feed: single meetings of other teams they stand in at (a member's "przyjdzie za mnie…"). */
   substitutions?: { team: FeedTeam; date: string; answeredAt: Date }[];
+  /** A token's feed: the person the token names, or null when it names nobody now (the rest is then empty). */
+  owner?: { id: number; name: string } | null;
 }
 
 /**
@@ -60,7 +67,7 @@ async function loadAllPaged(db: Kysely<Database>): Promise<FeedData> {
 }
 
 async function loadOnce(db: Kysely<Database>, scope: FeedScope, page?: { after: string | undefined; limit: number; activities: boolean }): Promise<FeedData> {
-  const personId = scope.kind === 'person' ? scope.personId : undefined;
+  const personId = personOf(scope);
   const row = await db
     .selectNoFrom((eb) => {
       let teams = eb
@@ -91,9 +98,9 @@ async function loadOnce(db: Kysely<Database>, scope: FeedScope, page?: { after: 
       if (page) teams = teams.limit(page.limit);
       if (page?.after !== undefined) teams = teams.where('teams.id', '>', page.after);
       if (scope.kind === 'team') teams = teams.where('teams.id', '=', scope.teamId);
-      if (scope.kind === 'person') {
+      if (personId !== undefined) {
         teams = teams.where('teams.id', 'in', (inner) =>
-          inner.selectFrom('memberships').select('memberships.team_id').where('memberships.person_id', '=', scope.personId).where('memberships.removed_at', 'is', null),
+          inner.selectFrom('memberships').select('memberships.team_id').where('memberships.person_id', '=', personId).where('memberships.removed_at', 'is', null),
         );
       }
       const activities = eb
@@ -112,7 +119,7 @@ async function loadOnce(db: Kysely<Database>, scope: FeedScope, page?: { after: 
           'activities.cancelled_at',
           'activities.updated_at',
         ])
-        .where(inActivityScope(scope.kind === 'all' ? { kind: 'public' } : scope))
+        .where(inActivityScope(scope.kind === 'all' ? { kind: 'public' } : scope.kind === 'team' ? scope : { kind: 'person', personId: personId! }))
         .where((inner) => (page && !page.activities ? inner.lit(false) : inner.lit(true)))
         .orderBy('activities.starts_at')
         .orderBy('activities.id');
@@ -132,6 +139,10 @@ async function loadOnce(db: Kysely<Database>, scope: FeedScope, page?: { after: 
             .orderBy('meeting_answers.team_id'),
         ).as('substitutions'),
       ),
+    )
+    // A token's feed: who the token names, from the same subquery that scopes the rest.
+    .$if(scope.kind === 'token', (query) =>
+      query.select((eb) => jsonObjectFrom(eb.selectFrom('people').select(['people.id', 'people.name']).where('people.id', '=', personId!)).as('owner')),
     )
     .executeTakeFirstOrThrow();
   // Inside JSON, timestamps arrive as ISO text: they become Dates again here, as a plain row would have them.
@@ -154,9 +165,24 @@ async function loadOnce(db: Kysely<Database>, scope: FeedScope, page?: { after: 
     cancelled_at: a.cancelled_at === null ? null : new Date(a.cancelled_at),
     updated_at: new Date(a.updated_at),
   }));
-  if (scope.kind !== 'person') return { teams, activities };
+  if (personId === undefined) return { teams, activities };
+  const owner = scope.kind === 'token' ? ((row as { owner?: { id: number; name: string } | null }).owner ?? null) : undefined;
+  if (owner === null) return { teams: [], activities: [], substitutions: [], owner };
   const substitutions = (row.substitutions ?? []).map((s) => ({ team_id: s.team_id, occurrence_date: s.occurrence_date, answered_at: new Date(s.answered_at) }));
-  return { teams, activities, substitutions: await substitutionTeams(db, substitutions, new Set(teams.map((t) => t.team.id))) };
+  const found = { teams, activities, substitutions: await substitutionTeams(db, substitutions, new Set(teams.map((t) => t.team.id))) };
+  return owner ? { ...found, owner: { id: Number(owner.id), name: owner.name } } : found;
+}
+
+/**
+ * The person a scope is about, as the statement's operand: their id, or for a token the
+ * subquery that finds the live token's person (no row, so null, when it names nobody: then
+ * every part of the feed is empty). The token's hash is unique (migration 0001), so the
+ * subquery gives at most one row and PostgreSQL runs it once per statement.
+ */
+function personOf(scope: FeedScope): number | Expression<number> | undefined {
+  if (scope.kind === 'person') return scope.personId;
+  if (scope.kind !== 'token') return undefined;
+  return sql<number>`(select feed_tokens.person_id from feed_tokens join people on people.id = feed_tokens.person_id where feed_tokens.token_hash = ${scope.tokenHash} and feed_tokens.revoked_at is null and people.removed_at is null)`;
 }
 
 /**

@@ -3,7 +3,7 @@ import { IcalGeneratorRenderer } from '../../adapters/ical/ical-renderer.js';
 import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
 import { FeedService } from '../../src/feeds/feed-service.js';
-import { issueFeedToken } from '../../src/feeds/feed-tokens.js';
+import { issueFeedToken, revokeFeedTokens } from '../../src/feeds/feed-tokens.js';
 import { loadFeedData, type FeedData } from '../../src/feeds/load-feed.js';
 import { dialects } from '../support/databases.js';
 import { faultyDatabase, type DatabaseFaults } from '../support/faults.js';
@@ -117,5 +117,63 @@ describe.each(dialects)('statements of a personal feed on %s', (kind) => {
     for (const uid of ['pzk-lodz-2027-01-11-substitute', 'pzk-konin-2027-01-12-substitute', 'pzk-lodz-2027-01-18-substitute']) expect(feed).toContain(`UID:${uid}@kooperator`);
     expect(feed).not.toContain('pzk-lodz-2027-01-25-substitute');
     expect(feed).toContain('UID:pzk-lowicz@kooperator');
+  });
+  /** The statements of a flow that read data (not the data version, which the watch may read once). */
+  const dataStatements = (sql: string[]) => sql.filter((s) => !/data_version/.test(s));
+  const sharedFeeds = () => new FeedService({ db: db.db, renderer: new IcalGeneratorRenderer(ZONE), clock, sharedDatabase: true });
+  /** The bytes of the person's feed as the one-writer path renders them (token read, then the person's feed). */
+  const bytesOfPerson = async (token: string) => (await new FeedService({ db: db.db, renderer: new IcalGeneratorRenderer(ZONE), clock, sharedDatabase: false }).person(token))!.body.toString('utf8');
+
+  it('should check the token and read the feed in one statement when the feed is not kept (a shared database)', async () => {
+    const token = await issueFeedToken(db.db, ids.barbara, SECRET, clock);
+    await standIn('lodz', '2027-01-18', ids.anna, ids.barbara, new Date('2027-01-05T08:30:00.123Z'));
+    const feeds = sharedFeeds();
+    const { result, sql } = await statementsOf(() => feeds.person(token));
+    // The token's statement, then the one other team Barbara stands in at (as before).
+    expect(dataStatements(sql)).toHaveLength(2);
+    expect(dataStatements(sql)[0]).toMatch(/"feed_tokens"|feed_tokens/);
+    expect(result!.body.toString('utf8')).toBe(await bytesOfPerson(token));
+    expect(result!.body.toString('utf8')).toContain('UID:pzk-lodz-2027-01-18-substitute@kooperator');
+  });
+
+  it('should serve a kept feed after one statement that checks the token, with the same bytes', async () => {
+    const token = await issueFeedToken(db.db, ids.anna, SECRET, clock);
+    const feeds = sharedFeeds();
+    const first = await statementsOf(() => feeds.person(token));
+    expect(dataStatements(first.sql)).toHaveLength(1);
+    const second = await statementsOf(() => feeds.person(token));
+    expect(dataStatements(second.sql)).toHaveLength(1);
+    expect(dataStatements(second.sql)[0]).not.toMatch(/"teams"|"activities"/);
+    expect(second.result!.etag).toBe(first.result!.etag);
+    expect(second.result!.body.toString('utf8')).toBe(await bytesOfPerson(token));
+  });
+
+  it('should refuse a revoked token at its next poll, whether its feed is kept or not, and a removed person\'s', async () => {
+    const feeds = sharedFeeds();
+    const kept = await issueFeedToken(db.db, ids.anna, SECRET, clock);
+    expect(await feeds.person(kept)).toBeDefined();
+    // Revoked on "another replica": this FeedService is not told (no invalidate), the version is not read again.
+    await revokeFeedTokens(db.db, ids.anna, clock);
+    expect(await feeds.person(kept)).toBeUndefined();
+    expect(await sharedFeeds().person(kept)).toBeUndefined();
+    const piotr = await issueFeedToken(db.db, ids.piotr, SECRET, clock);
+    expect(await feeds.person(piotr)).toBeDefined();
+    await db.db.updateTable('people').set({ removed_at: clock.now() }).where('id', '=', ids.piotr).execute();
+    try {
+      expect(await feeds.person(piotr)).toBeUndefined();
+      expect(await sharedFeeds().person(piotr)).toBeUndefined();
+    } finally {
+      await db.db.updateTable('people').set({ removed_at: null }).where('id', '=', ids.piotr).execute();
+    }
+  });
+
+  it('should answer an unknown or malformed token with nothing, reading at most the token', async () => {
+    const feeds = sharedFeeds();
+    const unknown = await statementsOf(() => feeds.person('x'.repeat(43)));
+    expect(unknown.result).toBeUndefined();
+    expect(dataStatements(unknown.sql)).toHaveLength(1);
+    const malformed = await statementsOf(() => feeds.person('../../etc/passwd'));
+    expect(malformed.result).toBeUndefined();
+    expect(dataStatements(malformed.sql)).toHaveLength(0);
   });
 });
