@@ -9,6 +9,7 @@ import { dialects } from '../support/databases.js';
 import { faultyDatabase, InjectedFault, type DatabaseFaults } from '../support/faults.js';
 import { importYaml } from '../support/schedule-builder.js';
 import { PEOPLE, feedSchedule } from './feed-schedule.js';
+import { serveFeeds } from './feed-server.js';
 import { ZONE } from './ical.js';
 
 const SECRET = 'hostile-token-feed-secret';
@@ -197,5 +198,33 @@ describe.each(dialects)('hostile guards: token feed polls on a shared database (
     faults.failFirst(/feed_tokens/);
     await expect(feeds.person(token)).rejects.toBeInstanceOf(InjectedFault);
     expect(text(await feeds.person(token))).toBe(await reference(token));
+  });
+  it('GUARD: a name JSON escapes (quotes, backslash, newline, emoji, U+2028) comes out of the owner object as the person path reads it', async () => {
+    const odd = await newPerson('Zofia "Zosia" \\ O\'Brien\n😀\u2028; Nowa, Ł', 'zofia.odd@example.org', ['lodz']);
+    const token = await issueFeedToken(db.db, odd, SECRET, clock);
+    const feeds = shared();
+    const first = text(await feeds.person(token))!;
+    expect(first).toBe(await reference(token));
+    expect(text(await feeds.person(token))).toBe(first);
+  });
+
+  it('GUARD: over HTTP a failed combined statement is a 500 (not a hang, not a kept failure), then 200, 304 to the ETag, 404 once revoked', async () => {
+    const token = await issueFeedToken(db.db, ids.piotr, SECRET, clock);
+    const server = await serveFeeds(shared());
+    try {
+      const path = `${server.base}/calendars/u/${token}.ics`;
+      faults.failFirst(/feed_tokens/);
+      const failed = await fetch(path);
+      expect(failed.status).toBe(500);
+      expect(await failed.text()).not.toContain('injected');
+      const ok = await fetch(path);
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toBe(await reference(token));
+      expect((await fetch(path, { headers: { 'if-none-match': ok.headers.get('etag')! } })).status).toBe(304);
+      await revokeFeedTokens(db.db, ids.piotr, clock);
+      expect((await fetch(path, { headers: { 'if-none-match': ok.headers.get('etag')! } })).status).toBe(404);
+    } finally {
+      await server.close();
+    }
   });
 });
