@@ -177,7 +177,8 @@ async function loadOnce(db: Kysely<Database>, scope: FeedScope, page?: { after: 
  * The person a scope is about, as the statement's operand: their id, or for a token the
  * subquery that finds the live token's person (no row, so null, when it names nobody: then
  * every part of the feed is empty). The token's hash is unique (migration 0001), so the
- * subquery gives at most one row and PostgreSQL runs it once per statement.
+ * subquery gives at most one row; each of its four uses is an index lookup of its own (an
+ * InitPlan each), all in the statement's one snapshot, so they agree.
  */
 function personOf(scope: FeedScope): number | Expression<number> | undefined {
   if (scope.kind === 'person') return scope.personId;

@@ -167,7 +167,7 @@ describe.each(dialects)('statements of a personal feed on %s', (kind) => {
     }
   });
 
-  it('should answer an unknown or malformed token with nothing, reading at most the token', async () => {
+  it('should answer an unknown token with nothing after one statement, and a malformed one without any', async () => {
     const feeds = sharedFeeds();
     const unknown = await statementsOf(() => feeds.person('x'.repeat(43)));
     expect(unknown.result).toBeUndefined();
