@@ -30,6 +30,10 @@ import { captureTail, int, ms, percentile, s, track, waitForExit, withTimeout, y
 import pg from 'pg';
 import { MAX_NAMED } from '../adapters/db/named-statements.js';
 
+/** What docs/operations.md ("Sizing the heap") tells a deployment of tens of thousands of people to give node. */
+const NATIONAL_HEAP = ['--max-old-space-size=2048', '--max-semi-space-size=16'];
+const childArgs = () => process.env.BENCH_NATIONAL_CHILD_ARGS?.split(' ').filter(Boolean) ?? [];
+
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SIGNING_SECRET = 'bench-national-signing-secret-0123456789';
 const APP_SECRET = 'n'.repeat(48);
@@ -180,12 +184,15 @@ async function weekOn(report: Report, label: string, national: NationalSchedule,
   let onMail: (to: string, raw: string) => void = () => undefined;
   const edges: Edges = await startEdges({ slackEmail: (user) => slackUsers.get(user), onMail: (to, raw) => onMail(to, raw) });
   const dataDir = tempDir(`national-${label.toLowerCase()}`);
+  report.note(`national ${label}: the service's node options ${[...NATIONAL_HEAP, ...childArgs()].join(' ')}.`);
   const child = new Child(
     track(
       fork(join(ROOT, 'bench', 'national-service.ts'), [], {
         cwd: ROOT,
-        // BENCH_NATIONAL_CHILD_ARGS: extra node options for the service child (say --cpu-prof).
-        execArgv: ['--import', 'tsx', ...(process.env.BENCH_NATIONAL_CHILD_ARGS?.split(' ').filter(Boolean) ?? [])],
+        // The heap a national deployment is told to give the service (docs/operations.md, "Sizing
+        // the heap"), then BENCH_NATIONAL_CHILD_ARGS: more node options, later ones winning (say
+        // --cpu-prof, or the image's --max-old-space-size=512 --max-semi-space-size=1 to compare).
+        execArgv: ['--import', 'tsx', ...NATIONAL_HEAP, ...childArgs()],
         env: { ...process.env, DATA_DIR: dataDir, ...dbEnv, BENCH_SCHEDULE: files.join(','), BENCH_SIM_START: SIM_START.toUTC().toISO()!, BENCH_RATE: String(rate), BENCH_APP_SECRET: APP_SECRET, BENCH_SMTP_URL: edges.smtpUrl, BENCH_SLACK_API_URL: edges.slackApiUrl, BENCH_SIGNING_SECRET: SIGNING_SECRET },
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       }),
@@ -391,6 +398,8 @@ function summarise(report: Report, label: string, x: Summary): void {
   const burst = new Map<number, number>();
   // The last arrival of each instant's reminders, real ms after that instant: how fast a burst went out.
   const burstEnd = new Map<number, number>();
+  /** Reminders more than a second late, by due instant: what the week's p99 is made of. */
+  const lateByInstant = new Map<number, number>();
   // Sending ahead of a lump (docs/delivery-engine.md): rows that may leave early (earliest_at
   // before due) and those that may not (held to the end of quiet hours: earliest_at = due).
   const early: number[] = [];
@@ -414,6 +423,7 @@ function summarise(report: Report, label: string, x: Summary): void {
         if (earliest !== null && earliest >= due) heldLateness.push(arrived - x.toReal(due));
         if (earliest !== null && sentAt !== null && sentAt < earliest) beforeEarliest++;
         burstEnd.set(due, Math.max(burstEnd.get(due) ?? 0, arrived - x.toReal(due)));
+        if (arrived - x.toReal(due) > 1000) lateByInstant.set(due, (lateByInstant.get(due) ?? 0) + 1);
       }
     } else if (inWeek) {
       k.other++;
@@ -470,6 +480,12 @@ function summarise(report: Report, label: string, x: Summary): void {
   const warsaw = new Intl.DateTimeFormat('pl-PL', { timeZone: 'Europe/Warsaw', weekday: 'short', hour: '2-digit', minute: '2-digit' });
   const slowest = big.filter((b) => Number.isFinite(b.endMs)).sort((a, b) => b.endMs - a.endMs).slice(0, 5);
   report.row(name('the five slowest of those instants: Warsaw time, reminders, real time to the last'), slowest.map((b) => `${warsaw.format(new Date(b.due))} ${int(b.n)} ${ms(b.endMs)}`).join('; ') || 'none');
+  const lateTotal = [...lateByInstant.values()].reduce((t, n) => t + n, 0);
+  const mostLate = [...lateByInstant].sort((a, b) => b[1] - a[1]).slice(0, 8);
+  report.row(
+    name('reminders more than 1 s late: how many (share of those sent); the instants with most of them: Warsaw time, late of due'),
+    `${int(lateTotal)} (${((100 * lateTotal) / Math.max(1, lateness.length)).toFixed(2)}%) in ${int(lateByInstant.size)} instants${mostLate.length ? `; ${mostLate.map(([due, n]) => `${warsaw.format(new Date(due))} ${int(n)} of ${int(burst.get(due) ?? 0)}`).join('; ')}` : ''}`,
+  );
   report.row(name('after the week: real time to send what was due (at most 2 min), rows still due then'), `${s(x.finished.drainMs)}, ${int(x.finished.backlogLeft)} left`);
   report.row(name('lost: reminders due in the week not sent after that (failed, expired, or still queued)'), `${int(lostRows.length)}${lostRows.length ? ` (${lostRows.slice(0, 5).join(', ')}…)` : ''}`, '0', yesNo(lostRows.length === 0));
   report.row(

@@ -16,7 +16,7 @@ import { SettingsAlarm, watchSettings } from './delivery/settings-alarm.js';
 import type { StartupState } from './http/health-routes.js';
 import type { FastPath, Mount, Route } from './http/router.js';
 import type { ChannelAdapter, ChannelKind, ChannelSender } from './ports/channel.port.js';
-import { channelModes, healthParts, logStartup, nextStep, serviceParts } from './service-startup.js';
+import { adviseOnHeap, channelModes, healthParts, logStartup, nextStep, serviceParts } from './service-startup.js';
 import { startInBackground } from './channel-start.js';
 import { operatorMessage } from './operator-errors.js';
 import type { Registry } from 'prom-client';
@@ -187,6 +187,7 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
     const retention = new RetentionJob({ db: db.db, clock, log, months: config.retentionMonths, folders: [join(config.dataDir, 'outbox')] });
     await retention.start();
     logStartup(log, config, db.kind, url, channels);
+    await adviseOnHeap(db.db, log);
     // Slack in Socket Mode is stopped through its background start (which stops it if it started).
     const stoppable = [...adapters.filter((adapter) => !background.includes(adapter)), ...backgroundStarts];
     const stop = serviceStop({ startup, server, closeServer, retention, delivery: delivery!, adapters: stoppable, db, log, ...(inbound ? { inbound } : {}) });

@@ -1,4 +1,7 @@
 import { join } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
+import type { Kysely } from 'kysely';
+import type { Database } from './db/tables.js';
 import { setImmediate } from 'node:timers/promises';
 import type { Config } from './config.js';
 import type { StartupState } from './http/health-routes.js';
@@ -69,6 +72,37 @@ export function channelModes(config: Config): Record<'slack' | 'teams' | 'email'
 export async function nextStep(startup: StartupState, step: StartupState['step']): Promise<void> {
   startup.step = step;
   await setImmediate();
+}
+
+/** Live people above which a heap limit under HEAP_FOR_MANY_MB is too small (docs/operations.md, "Sizing the heap"). */
+export const MANY_PEOPLE = 10_000;
+export const HEAP_FOR_MANY_MB = 1024;
+
+/**
+ * What to tell the operator of a deployment this large on a heap this small, or nothing. The
+ * image and `npm start` give V8 a small heap (512 MB, 1 MB semi-spaces) so that a voivodeship's
+ * service stays under 150–256 MB; with 30,000 members the national week's busy hours then
+ * spent the service's CPU on garbage collection and 7,167 reminders came too late to be of use
+ * (docs/benchmarks.md, "Fourteenth session"). Said once at start, where the operator looks.
+ */
+export function heapAdvice(livePeople: number, heapLimitBytes: number): string | undefined {
+  const limitMb = Math.round(heapLimitBytes / (1024 * 1024));
+  if (livePeople <= MANY_PEOPLE || limitMb >= HEAP_FOR_MANY_MB) return undefined;
+  return (
+    `${livePeople} people on a heap of ${limitMb} MB: too small for a deployment this large, reminders may go out late in busy hours. ` +
+    'Set NODE_OPTIONS="--max-old-space-size=2048 --max-semi-space-size=16" (the image: docker run -e NODE_OPTIONS=...; without it: node --max-old-space-size=2048 --max-semi-space-size=16 bin/kooperator.js serve), see docs/operations.md "Sizing the heap"'
+  );
+}
+
+/** Logs heapAdvice() for this database and the heap limit (this process's); a failed count only skips the advice. */
+export async function adviseOnHeap(db: Kysely<Database>, log: Pick<Logger, 'warn' | 'debug'>, heapLimitBytes = getHeapStatistics().heap_size_limit): Promise<void> {
+  try {
+    const { n } = await db.selectFrom('people').select((eb) => eb.fn.countAll<number>().as('n')).where('removed_at', 'is', null).executeTakeFirstOrThrow();
+    const advice = heapAdvice(Number(n), heapLimitBytes);
+    if (advice) log.warn({ people: Number(n), heapLimitMb: Math.round(heapLimitBytes / 1048576) }, advice);
+  } catch (error) {
+    log.debug({ err: error }, 'could not count people for the heap advice');
+  }
 }
 
 export function logStartup(log: Logger, config: Config, kind: string, url: string, channels: Record<string, string>): void {
