@@ -187,7 +187,10 @@ export async function startService(settings: Config, log: Logger, clock: Clock =
     const retention = new RetentionJob({ db: db.db, clock, log, months: config.retentionMonths, folders: [join(config.dataDir, 'outbox')] });
     await retention.start();
     logStartup(log, config, db.kind, url, channels);
-    await adviseOnHeap(db.db, log);
+    // Not awaited: the service is ready and sending, and its stop is wired only once this returns;
+    // a count behind a lock on people would hold the start up to the query timeout. It never
+    // rejects (a failed count, also on a database closed by an early stop, only skips the advice).
+    void adviseOnHeap(db.db, log);
     // Slack in Socket Mode is stopped through its background start (which stops it if it started).
     const stoppable = [...adapters.filter((adapter) => !background.includes(adapter)), ...backgroundStarts];
     const stop = serviceStop({ startup, server, closeServer, retention, delivery: delivery!, adapters: stoppable, db, log, ...(inbound ? { inbound } : {}) });

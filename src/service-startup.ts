@@ -77,6 +77,7 @@ export async function nextStep(startup: StartupState, step: StartupState['step']
 /** Live people above which a heap limit under HEAP_FOR_MANY_MB is too small (docs/operations.md, "Sizing the heap"). */
 export const MANY_PEOPLE = 10_000;
 export const HEAP_FOR_MANY_MB = 1024;
+const MB = 1024 * 1024;
 
 /**
  * What to tell the operator of a deployment this large on a heap this small, or nothing. The
@@ -86,11 +87,11 @@ export const HEAP_FOR_MANY_MB = 1024;
  * (docs/benchmarks.md, "Fourteenth session"). Said once at start, where the operator looks.
  */
 export function heapAdvice(livePeople: number, heapLimitBytes: number): string | undefined {
-  const limitMb = Math.round(heapLimitBytes / (1024 * 1024));
-  if (livePeople <= MANY_PEOPLE || limitMb >= HEAP_FOR_MANY_MB) return undefined;
+  // Compared in bytes: 1 GB less a byte, rounded, would pass for 1024 MB.
+  if (livePeople <= MANY_PEOPLE || heapLimitBytes >= HEAP_FOR_MANY_MB * MB) return undefined;
   return (
-    `${livePeople} people on a heap of ${limitMb} MB: too small for a deployment this large, reminders may go out late in busy hours. ` +
-    'Set NODE_OPTIONS="--max-old-space-size=2048 --max-semi-space-size=16" (the image: docker run -e NODE_OPTIONS=...; without it: node --max-old-space-size=2048 --max-semi-space-size=16 bin/kooperator.js serve), see docs/operations.md "Sizing the heap"'
+    `${livePeople} people on a heap of ${Math.floor(heapLimitBytes / MB)} MB: too small for a deployment this large, reminders may go out late in busy hours. ` +
+    'Set NODE_OPTIONS="--max-old-space-size=2048 --max-semi-space-size=16" (the image: docker run -e NODE_OPTIONS=...; npm start\'s own options win over NODE_OPTIONS, so instead of it: node --max-old-space-size=2048 --max-semi-space-size=16 bin/kooperator.js serve), see docs/operations.md "Sizing the heap"'
   );
 }
 
@@ -99,7 +100,7 @@ export async function adviseOnHeap(db: Kysely<Database>, log: Pick<Logger, 'warn
   try {
     const { n } = await db.selectFrom('people').select((eb) => eb.fn.countAll<number>().as('n')).where('removed_at', 'is', null).executeTakeFirstOrThrow();
     const advice = heapAdvice(Number(n), heapLimitBytes);
-    if (advice) log.warn({ people: Number(n), heapLimitMb: Math.round(heapLimitBytes / 1048576) }, advice);
+    if (advice) log.warn({ people: Number(n), heapLimitMb: Math.floor(heapLimitBytes / MB) }, advice);
   } catch (error) {
     log.debug({ err: error }, 'could not count people for the heap advice');
   }
