@@ -31,7 +31,7 @@ import pg from 'pg';
 import { MAX_NAMED } from '../adapters/db/named-statements.js';
 
 /** What docs/operations.md ("Sizing the heap") tells a deployment of tens of thousands of people to give node. */
-const NATIONAL_HEAP = ['--max-old-space-size=2048', '--max-semi-space-size=16'];
+const NATIONAL_HEAP = ['--max-old-space-size=512', '--max-semi-space-size=16'];
 const childArgs = () => process.env.BENCH_NATIONAL_CHILD_ARGS?.split(' ').filter(Boolean) ?? [];
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

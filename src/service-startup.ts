@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { getHeapStatistics } from 'node:v8';
 import type { Kysely } from 'kysely';
 import type { Database } from './db/tables.js';
 import { setImmediate } from 'node:timers/promises';
@@ -74,33 +73,51 @@ export async function nextStep(startup: StartupState, step: StartupState['step']
   await setImmediate();
 }
 
-/** Live people above which a heap limit under HEAP_FOR_MANY_MB is too small (docs/operations.md, "Sizing the heap"). */
+/** Live people above which V8's semi-spaces under SEMI_SPACE_FOR_MANY_MB are too small (docs/operations.md, "Sizing the heap"). */
 export const MANY_PEOPLE = 10_000;
-export const HEAP_FOR_MANY_MB = 1024;
-const MB = 1024 * 1024;
+export const SEMI_SPACE_FOR_MANY_MB = 16;
 
 /**
- * What to tell the operator of a deployment this large on a heap this small, or nothing. The
- * image and `npm start` give V8 a small heap (512 MB, 1 MB semi-spaces) so that a voivodeship's
- * service stays under 150–256 MB; with 30,000 members the national week's busy hours then
- * spent the service's CPU on garbage collection and 7,167 reminders came too late to be of use
- * (docs/benchmarks.md, "Fourteenth session"). Said once at start, where the operator looks.
+ * What to tell the operator of a deployment this large on semi-spaces this small (MB, as
+ * `--max-semi-space-size` gave them; undefined: V8's own, 16 MB), or nothing. The image and
+ * `npm start` give V8 1 MB semi-spaces so that a voivodeship's service stays under 150–256 MB;
+ * with 30,000 members the national week's busy hours then spent the service's CPU collecting
+ * the young generation and 7,167 reminders came too late to be of use, where 16 MB lost none,
+ * with the old generation at 512 MB as well as at 2048 (docs/benchmarks.md, "Fourteenth
+ * session"). Said once at start, where the operator looks.
  */
-export function heapAdvice(livePeople: number, heapLimitBytes: number): string | undefined {
-  // Compared in bytes: 1 GB less a byte, rounded, would pass for 1024 MB.
-  if (livePeople <= MANY_PEOPLE || heapLimitBytes >= HEAP_FOR_MANY_MB * MB) return undefined;
+export function heapAdvice(livePeople: number, semiSpaceMb: number | undefined): string | undefined {
+  if (livePeople <= MANY_PEOPLE || semiSpaceMb === undefined || semiSpaceMb >= SEMI_SPACE_FOR_MANY_MB) return undefined;
   return (
-    `${livePeople} people on a heap of ${Math.floor(heapLimitBytes / MB)} MB: too small for a deployment this large, reminders may go out late in busy hours. ` +
-    'Set NODE_OPTIONS="--max-old-space-size=2048 --max-semi-space-size=16" (the image: docker run -e NODE_OPTIONS=...; npm start\'s own options win over NODE_OPTIONS, so instead of it: node --max-old-space-size=2048 --max-semi-space-size=16 bin/kooperator.js serve), see docs/operations.md "Sizing the heap"'
+    `${livePeople} people on V8 semi-spaces of ${semiSpaceMb} MB: too small for a deployment this large, reminders may go out late in busy hours. ` +
+    'Give node --max-semi-space-size=16 (the image: docker run -e NODE_OPTIONS="--max-old-space-size=512 --max-semi-space-size=16"; npm start\'s own options win over NODE_OPTIONS, so instead of it: node --max-old-space-size=512 --max-semi-space-size=16 bin/kooperator.js serve), see docs/operations.md "Sizing the heap"'
   );
 }
 
-/** Logs heapAdvice() for this database and the heap limit (this process's); a failed count only skips the advice. */
-export async function adviseOnHeap(db: Kysely<Database>, log: Pick<Logger, 'warn' | 'debug'>, heapLimitBytes = getHeapStatistics().heap_size_limit): Promise<void> {
+/**
+ * The `--max-semi-space-size` node runs with (MB), undefined when none was given: NODE_OPTIONS
+ * first, then the command line's options, the last one winning, as V8 takes them (V8 spells
+ * its flags with `-` or `_`).
+ */
+export function semiSpaceOf(execArgv: readonly string[], nodeOptions: string | undefined): number | undefined {
+  const words = [...(nodeOptions ?? '').split(/\s+/).filter(Boolean), ...execArgv];
+  let found: number | undefined;
+  words.forEach((word, i) => {
+    const match = /^--max[-_]semi[-_]space[-_]size(?:=(.*))?$/.exec(word);
+    if (!match) return;
+    const value = Number(match[1] ?? words[i + 1]);
+    if (Number.isFinite(value)) found = value;
+  });
+  return found;
+}
+
+/** Logs heapAdvice() for this database and these semi-spaces (this process's); a failed count only skips the advice. */
+export async function adviseOnHeap(db: Kysely<Database>, log: Pick<Logger, 'warn' | 'debug'>, semiSpaceMb = semiSpaceOf(process.execArgv, process.env.NODE_OPTIONS)): Promise<void> {
   try {
+    if (heapAdvice(MANY_PEOPLE + 1, semiSpaceMb) === undefined) return;
     const { n } = await db.selectFrom('people').select((eb) => eb.fn.countAll<number>().as('n')).where('removed_at', 'is', null).executeTakeFirstOrThrow();
-    const advice = heapAdvice(Number(n), heapLimitBytes);
-    if (advice) log.warn({ people: Number(n), heapLimitMb: Math.floor(heapLimitBytes / MB) }, advice);
+    const advice = heapAdvice(Number(n), semiSpaceMb);
+    if (advice) log.warn({ people: Number(n), semiSpaceMb }, advice);
   } catch (error) {
     log.debug({ err: error }, 'could not count people for the heap advice');
   }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../adapters/db/connect.js';
 import type { Db } from '../../src/db/db.port.js';
 import { createLogger } from '../../src/log.js';
-import { adviseOnHeap, heapAdvice, HEAP_FOR_MANY_MB, MANY_PEOPLE } from '../../src/service-startup.js';
+import { adviseOnHeap, heapAdvice, MANY_PEOPLE, SEMI_SPACE_FOR_MANY_MB, semiSpaceOf } from '../../src/service-startup.js';
 import { dialects, freshDatabase } from '../support/databases.js';
 
 const MB = 1024 * 1024;
@@ -31,16 +31,14 @@ function caught(level = 'info') {
 }
 
 describe('heap advice, hostile: boundaries and the advice', () => {
-  it('should advise on a heap limit a byte under 1 GB (rounded to 1024 MB it was taken for 1 GB)', () => {
-    // "A heap limit under 1 GB gets a warning": 1 GB less one byte, or less half a MB, is under it.
-    expect(heapAdvice(MANY_PEOPLE + 1, HEAP_FOR_MANY_MB * MB - 1)).toBeDefined();
-    expect(heapAdvice(MANY_PEOPLE + 1, HEAP_FOR_MANY_MB * MB - MB / 2)).toBeDefined();
-    expect(heapAdvice(MANY_PEOPLE + 1, HEAP_FOR_MANY_MB * MB)).toBeUndefined();
+  it('should advise just under 16 MB semi-spaces and not at 16', () => {
+    expect(heapAdvice(MANY_PEOPLE + 1, SEMI_SPACE_FOR_MANY_MB - 0.001)).toBeDefined();
+    expect(heapAdvice(MANY_PEOPLE + 1, SEMI_SPACE_FOR_MANY_MB)).toBeUndefined();
     expect(heapAdvice(MANY_PEOPLE, 1)).toBeUndefined();
   });
 
   it('should point at a section of docs/operations.md that exists', () => {
-    const advice = heapAdvice(30_000, 515 * MB)!;
+    const advice = heapAdvice(30_000, 1)!;
     const section = /docs\/operations\.md "([^"]+)"/.exec(advice)?.[1];
     expect(section).toBe('Sizing the heap');
     const doc = readFileSync(new URL('docs/operations.md', ROOT), 'utf8');
@@ -51,25 +49,30 @@ describe('heap advice, hostile: boundaries and the advice', () => {
     const start = (JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')) as { scripts: Record<string, string> }).scripts.start!;
     const flags = start.split(' ').filter((word) => word.startsWith('--max-'));
     expect(flags).toEqual(['--max-old-space-size=512', '--max-semi-space-size=1']);
-    const advised = /NODE_OPTIONS="([^"]+)"/.exec(heapAdvice(30_000, 515 * MB)!)![1]!;
-    // What an operator of `npm start` gets after doing as told: still 515 MB, still the advice.
-    const limit = heapLimitOf(flags, advised);
-    expect(limit / MB).toBeLessThan(HEAP_FOR_MANY_MB);
-    expect(heapAdvice(30_000, limit)).toBeDefined();
+    const advised = /NODE_OPTIONS="([^"]+)"/.exec(heapAdvice(30_000, 1)!)![1]!;
+    // What an operator of `npm start` gets after doing as told: V8 still has 1 MB semi-spaces (515 MB: 512 + 3 × 1), still the advice.
+    expect(heapLimitOf(flags, advised) / MB).toBeLessThan(520);
+    expect(semiSpaceOf(flags, advised)).toBe(1);
     // So the advice must say so to them.
-    expect(heapAdvice(30_000, limit)).toMatch(/npm start/);
+    expect(heapAdvice(30_000, semiSpaceOf(flags, advised))).toMatch(/npm start/);
   });
 
-  it("should hold V8's own limits: 512 MB is advised on, the advised 2048 MB is not, and the last option wins", () => {
-    expect(heapAdvice(30_000, heapLimitOf(['--max-old-space-size=512']))).toBeDefined();
-    expect(heapAdvice(30_000, heapLimitOf(['--max-old-space-size=512', '--max-semi-space-size=1']))).toBeDefined();
-    expect(heapAdvice(30_000, heapLimitOf(['--max-old-space-size=2048', '--max-semi-space-size=16']))).toBeUndefined();
-    // bench/national.bench.ts: BENCH_NATIONAL_CHILD_ARGS after NATIONAL_HEAP overrides it.
-    expect(heapLimitOf(['--max-old-space-size=2048', '--max-semi-space-size=16', '--max-old-space-size=512', '--max-semi-space-size=1']) / MB).toBeLessThan(HEAP_FOR_MANY_MB);
-    expect(heapLimitOf(['--max-old-space-size=512', '--max-old-space-size=2048']) / MB).toBeGreaterThanOrEqual(2048);
+  it("should read the semi-spaces as V8 takes them (V8's limit is the old generation plus three semi-spaces)", () => {
+    for (const [args, nodeOptions] of [
+      [['--max-old-space-size=512'], undefined],
+      [['--max-old-space-size=512', '--max-semi-space-size=1'], undefined],
+      [['--max-old-space-size=512', '--max-semi-space-size=16', '--max-semi-space-size=1'], undefined],
+      [['--max-old-space-size=512', '--max-semi-space-size=1', '--max-semi-space-size=16'], undefined],
+      [['--max-old-space-size=512'], '--max-semi-space-size=4'],
+      [['--max-old-space-size=512', '--max-semi-space-size=2'], '--max-semi-space-size=16'],
+    ] as [string[], string | undefined][]) {
+      // No size given: V8's own, 16 MB.
+      const semi = semiSpaceOf(args, nodeOptions) ?? 16;
+      expect(heapLimitOf(args, nodeOptions) / MB, `${args.join(' ')} / ${nodeOptions}`).toBe(512 + 3 * semi);
+    }
   });
 
-  it('should keep the warning short and free of anything but the count and the limit', () => {
+  it('should keep the warning short and free of anything but the count and the size', () => {
     const advice = heapAdvice(Number.MAX_SAFE_INTEGER, 1)!;
     expect(advice.length).toBeLessThan(600);
     expect(advice).not.toMatch(/secret|password|postgres:\/\//i);
@@ -84,14 +87,14 @@ describe.each(dialects)('heap advice, hostile, on %s', (kind) => {
   }, 60_000);
   afterAll(async () => db?.close());
 
-  it('should reach a real pino logger as one warn line with the count and the limit', async () => {
+  it('should reach a real pino logger as one warn line with the count and the size', async () => {
     const { log, lines } = caught('info');
-    await adviseOnHeap(db.db, log, 515 * MB);
+    await adviseOnHeap(db.db, log, 1);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: 40, people: MANY_PEOPLE + 1, heapLimitMb: 515 });
-    expect(lines[0]!.msg).toBe(heapAdvice(MANY_PEOPLE + 1, 515 * MB));
+    expect(lines[0]).toMatchObject({ level: 40, people: MANY_PEOPLE + 1, semiSpaceMb: 1 });
+    expect(lines[0]!.msg).toBe(heapAdvice(MANY_PEOPLE + 1, 1));
     const quiet = caught('info');
-    await adviseOnHeap(db.db, quiet.log, 2048 * MB);
+    await adviseOnHeap(db.db, quiet.log, 16);
     expect(quiet.lines).toHaveLength(0);
   });
 
@@ -99,7 +102,7 @@ describe.each(dialects)('heap advice, hostile, on %s', (kind) => {
     const other = await freshDatabase(kind);
     await other.close();
     const { log, lines } = caught('debug');
-    const settled = await Promise.race([adviseOnHeap(other.db, log, 515 * MB).then(() => 'settled'), new Promise((resolve) => setTimeout(() => resolve('hung'), 5_000))]);
+    const settled = await Promise.race([adviseOnHeap(other.db, log, 1).then(() => 'settled'), new Promise((resolve) => setTimeout(() => resolve('hung'), 5_000))]);
     expect(settled).toBe('settled');
     // PostgreSQL refuses the count (a debug line); PGlite still answered it after close() (0 people, nothing said).
     expect(lines.every((l) => l.level === 20)).toBe(true);
@@ -120,7 +123,7 @@ describe.each(dialects)('heap advice, hostile, on %s', (kind) => {
         await released;
       });
       await isLocked;
-      const counting = adviseOnHeap(db.db, log, 515 * MB).then(() => 'settled');
+      const counting = adviseOnHeap(db.db, log, 1).then(() => 'settled');
       const after2s = await Promise.race([counting, new Promise((resolve) => setTimeout(() => resolve('waiting'), 2_000))]);
       expect(after2s).toBe('waiting');
       release();
