@@ -104,6 +104,7 @@ async function main(): Promise<void> {
     timings[name] = performance.now() - t0;
     return value;
   };
+  if (env.BENCH_NATIONAL_REPLICA === '1') return replica(config, start);
   const db = await openDatabase(config, 'import');
   let people: { id: number; email: string; token: string }[];
   let backlog = 0;
@@ -151,6 +152,18 @@ async function main(): Promise<void> {
     if (m.counters !== undefined) send({ counters: { n: m.counters, ...counters() } });
     if (m.conference) void addConference(running, m.conference).then(() => send({ conferenceQueued: m.conference!.id }), (e: unknown) => send({ error: String(e) }));
     if (m.finish) void profiling.stop().then(() => finish(running, clock, m.finish!)).then((r) => send({ finished: r }), (e: unknown) => send({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
+  });
+}
+
+/** A second service process (BENCH_NATIONAL_REPLICAS=2): the database is ready; it serves and sends, then stops when told. */
+async function replica(config: ReturnType<typeof loadConfig>, start: Date): Promise<void> {
+  const clock = new WeekClock(start.getTime(), Number(process.env.BENCH_RATE));
+  const running = await startService(config, createLogger(config.logLevel), clock);
+  send({ ready: { url: running.url, people: [], timings: {}, backlog: 0 } });
+  process.on('message', (m: { go?: number; counters?: number; finish?: unknown }) => {
+    if (m.go) clock.go(m.go);
+    if (m.counters !== undefined) send({ counters: { n: m.counters, ...counters() } });
+    if (m.finish) void running.delivery.stop().then(() => { const c = counters(); return running.stop().then(() => send({ finished: c })); }, (e: unknown) => send({ error: String(e) }));
   });
 }
 

@@ -185,6 +185,7 @@ async function weekOn(report: Report, label: string, national: NationalSchedule,
   const edges: Edges = await startEdges({ slackEmail: (user) => slackUsers.get(user), onMail: (to, raw) => onMail(to, raw) });
   const dataDir = tempDir(`national-${label.toLowerCase()}`);
   report.note(`national ${label}: the service's node options ${[...NATIONAL_HEAP, ...childArgs()].join(' ')}.`);
+  let second: Child | undefined;
   const child = new Child(
     track(
       fork(join(ROOT, 'bench', 'national-service.ts'), [], {
@@ -206,7 +207,26 @@ async function weekOn(report: Report, label: string, national: NationalSchedule,
     report.row(`national ${label}: ${int(ready.people.length)} personal feed tokens; service start`, `${s(t['feed tokens']!)}; ${s(t.start!)}`);
     if (ready.backlog) report.note(`national ${label}: ${int(ready.backlog)} rows due before the week (first-import backlog) counted as sent.`);
 
-    const url = ready.url;
+    // BENCH_NATIONAL_REPLICAS=2: a second service process on the same database (its own data
+    // folder), started once the first has imported and planned; requests alternate between them.
+    const replicas = Number(process.env.BENCH_NATIONAL_REPLICAS ?? 1);
+    const urls = [ready.url];
+    if (replicas >= 2) {
+      second = new Child(
+        track(
+          fork(join(ROOT, 'bench', 'national-service.ts'), [], {
+            cwd: ROOT,
+            execArgv: ['--import', 'tsx', ...NATIONAL_HEAP, ...childArgs()],
+            env: { ...process.env, DATA_DIR: tempDir(`national-${label.toLowerCase()}-2`), ...dbEnv, BENCH_NATIONAL_REPLICA: '1', BENCH_SIM_START: SIM_START.toUTC().toISO()!, BENCH_RATE: String(rate), BENCH_APP_SECRET: APP_SECRET, BENCH_SMTP_URL: edges.smtpUrl, BENCH_SLACK_API_URL: edges.slackApiUrl, BENCH_SIGNING_SECRET: SIGNING_SECRET },
+            stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+          }),
+        ),
+      );
+      urls.push((await second.next<Ready>('ready', 300_000)).url);
+      report.note(`national ${label}: two service processes on one database, requests alternating between them; the per-hour costs are the first process's only, the whole week's CPU both.`);
+    }
+    let turn = 0;
+    const pick = () => urls[turn++ % urls.length]!;
     const agent = new Agent({ keepAlive: true, maxSockets: 64 });
     const realStart = Date.now() + 1500;
     const simEnd = SIM_START.toMillis() + WEEK_MS;
@@ -231,13 +251,13 @@ async function weekOn(report: Report, label: string, national: NationalSchedule,
         const wanted = random() < 0.75 ? 'accepted' : 'declined';
         const link = rsvp.find((l) => l.answer === wanted);
         const when = simNow() + random() * 36 * 3600_000;
-        if (link && when < simEnd) at(when, () => void track2(post(agent, `${url}/rsvp/${link.token}`, '', { origin: url, 'content-type': 'application/x-www-form-urlencoded' }).then((r) => (r.status === 200 ? answers.rsvp.push(r.ms) : answers.rsvpFailed++))));
+        if (link && when < simEnd) at(when, () => { const url = pick(); void track2(post(agent, `${url}/rsvp/${link.token}`, '', { origin: url, 'content-type': 'application/x-www-form-urlencoded' }).then((r) => (r.status === 200 ? answers.rsvp.push(r.ms) : answers.rsvpFailed++))); });
       }
       const status = forms.find((f) => f.form === 'status');
       if (status && random() < 0.7) {
         const when = simNow() + random() * 6 * 3600_000;
         const body = new URLSearchParams({ done: 'Omówiliśmy sytuację trzech rodzin i ustaliliśmy plan wsparcia.', next: 'Spotkanie z kuratorem i pedagogiem szkolnym.', people: '7' }).toString();
-        if (when < simEnd) at(when, () => void track2(post(agent, `${url}/forms/${status.token}`, body, { origin: url, 'content-type': 'application/x-www-form-urlencoded' }).then((r) => (r.status === 200 ? answers.forms.push(r.ms) : answers.formsFailed++))));
+        if (when < simEnd) at(when, () => { const url = pick(); void track2(post(agent, `${url}/forms/${status.token}`, body, { origin: url, 'content-type': 'application/x-www-form-urlencoded' }).then((r) => (r.status === 200 ? answers.forms.push(r.ms) : answers.formsFailed++))); });
       }
     };
 
@@ -256,7 +276,7 @@ async function weekOn(report: Report, label: string, national: NationalSchedule,
       inFlight++;
       const email = slackMembers[Math.floor(random() * slackMembers.length)]!;
       const signed = signedCommand(slackIdOf.get(email)!, 'spotkania', ++n, edges.responseUrl);
-      void track2(post(agent, `${url}/slack/events`, signed.body, signed.headers).then((r) => (r.status === 200 ? (peak ? commands.peak : commands.other).push(r.ms) : commands.failed++)).finally(() => inFlight--));
+      void track2(post(agent, `${pick()}/slack/events`, signed.body, signed.headers).then((r) => (r.status === 200 ? (peak ? commands.peak : commands.other).push(r.ms) : commands.failed++)).finally(() => inFlight--));
     };
     for (let day = 0; day < 5; day++) {
       for (let hour = 8; hour < 16; hour++) {
@@ -314,7 +334,7 @@ async function weekOn(report: Report, label: string, national: NationalSchedule,
         const f = Math.floor(i / 2) % feeds.length;
         pollsInFlight++;
         void track2(
-          get(agent, `${url}${feeds[f]}`, i % 2 ? etags.get(f) : undefined).then((r) => {
+          get(agent, `${pick()}${feeds[f]}`, i % 2 ? etags.get(f) : undefined).then((r) => {
             if (r.status === 200) (polls.ok200.push(r.ms), r.etag && etags.set(f, r.etag));
             else if (r.status === 304) polls.ok304.push(r.ms);
             else polls.failed++;
@@ -349,6 +369,7 @@ async function weekOn(report: Report, label: string, national: NationalSchedule,
     const load0 = loadavg();
     const parentCpu0 = process.cpuUsage();
     child.send({ go: realStart });
+    second?.send({ go: realStart });
     report.note(`national ${label}: one week in ${minutes} real minutes, the clock ${int(rate)}× real time (1 real ms = ${(rate / 1000).toFixed(2)} simulated s); load average at the start ${load0.map((l) => l.toFixed(2)).join(' / ')}.`);
     await new Promise((resolve) => setTimeout(resolve, toReal(simEnd) - Date.now()));
     over = true;
@@ -356,6 +377,13 @@ async function weekOn(report: Report, label: string, national: NationalSchedule,
     await Promise.race([Promise.allSettled([polling, ...pending]), new Promise((resolve) => setTimeout(resolve, 10_000))]);
     const load1 = loadavg();
     const parentCpu = process.cpuUsage(parentCpu0);
+    // The second process stops sending first, so that nothing changes while the first reads the rows.
+    let secondCpuMs = 0;
+    if (second) {
+      second.send({ finish: { stopOnly: true } });
+      secondCpuMs = (await second.next<{ cpuMs: number }>('finished', 120_000)).cpuMs;
+      report.note(`national ${label}: the second service process used ${s(secondCpuMs)} of CPU over the week.`);
+    }
     child.send({ finish: { from: SIM_START.minus({ days: 1 }).toUTC().toISO(), until: DateTime.fromMillis(simEnd).plus({ days: 1 }).toUTC().toISO(), weekEnd: new Date(simEnd).toISOString() } });
     const finished = await child.next<Finished>('finished', 420_000);
     await waitForExit(child.process, 15_000);
@@ -363,6 +391,7 @@ async function weekOn(report: Report, label: string, national: NationalSchedule,
     summarise(report, label, { rate, realStart, simEnd, toReal, finished, edges, hourly, commands, polls, answers, invited, feedsPerHour: feeds.length, parentCpuMs: (parentCpu.user + parentCpu.system) / 1000, load1 });
   } finally {
     child.process.kill('SIGKILL');
+    second?.process.kill('SIGKILL');
     await edges.close();
   }
 }
