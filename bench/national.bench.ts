@@ -185,20 +185,23 @@ async function weekOn(report: Report, label: string, national: NationalSchedule,
   const edges: Edges = await startEdges({ slackEmail: (user) => slackUsers.get(user), onMail: (to, raw) => onMail(to, raw) });
   const dataDir = tempDir(`national-${label.toLowerCase()}`);
   report.note(`national ${label}: the service's node options ${[...NATIONAL_HEAP, ...childArgs()].join(' ')}.`);
+  /** A service process of the week on this database, with `env` of its own (its data folder, its part). */
+  const forkService = (env: Record<string, string>) =>
+    new Child(
+      track(
+        fork(join(ROOT, 'bench', 'national-service.ts'), [], {
+          cwd: ROOT,
+          // The heap a national deployment is told to give the service (docs/operations.md, "Sizing
+          // the heap"), then BENCH_NATIONAL_CHILD_ARGS: more node options, later ones winning (say
+          // --cpu-prof, or the image's --max-old-space-size=512 --max-semi-space-size=1 to compare).
+          execArgv: ['--import', 'tsx', ...NATIONAL_HEAP, ...childArgs()],
+          env: { ...process.env, ...dbEnv, BENCH_SIM_START: SIM_START.toUTC().toISO()!, BENCH_RATE: String(rate), BENCH_APP_SECRET: APP_SECRET, BENCH_SMTP_URL: edges.smtpUrl, BENCH_SLACK_API_URL: edges.slackApiUrl, BENCH_SIGNING_SECRET: SIGNING_SECRET, ...env },
+          stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        }),
+      ),
+    );
   let second: Child | undefined;
-  const child = new Child(
-    track(
-      fork(join(ROOT, 'bench', 'national-service.ts'), [], {
-        cwd: ROOT,
-        // The heap a national deployment is told to give the service (docs/operations.md, "Sizing
-        // the heap"), then BENCH_NATIONAL_CHILD_ARGS: more node options, later ones winning (say
-        // --cpu-prof, or the image's --max-old-space-size=512 --max-semi-space-size=1 to compare).
-        execArgv: ['--import', 'tsx', ...NATIONAL_HEAP, ...childArgs()],
-        env: { ...process.env, DATA_DIR: dataDir, ...dbEnv, BENCH_SCHEDULE: files.join(','), BENCH_SIM_START: SIM_START.toUTC().toISO()!, BENCH_RATE: String(rate), BENCH_APP_SECRET: APP_SECRET, BENCH_SMTP_URL: edges.smtpUrl, BENCH_SLACK_API_URL: edges.slackApiUrl, BENCH_SIGNING_SECRET: SIGNING_SECRET },
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      }),
-    ),
-  );
+  const child = forkService({ DATA_DIR: dataDir, BENCH_SCHEDULE: files.join(',') });
   try {
     const ready = await child.next<Ready>('ready', 900_000);
     const t = ready.timings;
@@ -212,16 +215,7 @@ async function weekOn(report: Report, label: string, national: NationalSchedule,
     const replicas = Number(process.env.BENCH_NATIONAL_REPLICAS ?? 1);
     const urls = [ready.url];
     if (replicas >= 2) {
-      second = new Child(
-        track(
-          fork(join(ROOT, 'bench', 'national-service.ts'), [], {
-            cwd: ROOT,
-            execArgv: ['--import', 'tsx', ...NATIONAL_HEAP, ...childArgs()],
-            env: { ...process.env, DATA_DIR: tempDir(`national-${label.toLowerCase()}-2`), ...dbEnv, BENCH_NATIONAL_REPLICA: '1', BENCH_SIM_START: SIM_START.toUTC().toISO()!, BENCH_RATE: String(rate), BENCH_APP_SECRET: APP_SECRET, BENCH_SMTP_URL: edges.smtpUrl, BENCH_SLACK_API_URL: edges.slackApiUrl, BENCH_SIGNING_SECRET: SIGNING_SECRET },
-            stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-          }),
-        ),
-      );
+      second = forkService({ DATA_DIR: tempDir(`national-${label.toLowerCase()}-2`), BENCH_NATIONAL_REPLICA: '1' });
       urls.push((await second.next<Ready>('ready', 300_000)).url);
       report.note(`national ${label}: two service processes on one database, requests alternating between them; the per-hour costs are the first process's only, the whole week's CPU both.`);
     }
