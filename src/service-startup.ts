@@ -87,12 +87,15 @@ export const SEMI_SPACE_FOR_MANY_MB = 16;
  * session"). Said once at start, where the operator looks.
  */
 export function heapAdvice(livePeople: number, semiSpaceMb: number | undefined): string | undefined {
-  if (livePeople <= MANY_PEOPLE || semiSpaceMb === undefined || semiSpaceMb >= SEMI_SPACE_FOR_MANY_MB) return undefined;
+  if (livePeople <= MANY_PEOPLE || !smallSemiSpaces(semiSpaceMb)) return undefined;
   return (
     `${livePeople} people on V8 semi-spaces of ${semiSpaceMb} MB: too small for a deployment this large, reminders may go out late in busy hours. ` +
     'Give node --max-semi-space-size=16 (the image: docker run -e NODE_OPTIONS="--max-old-space-size=512 --max-semi-space-size=16"; npm start\'s own options win over NODE_OPTIONS, so instead of it: node --max-old-space-size=512 --max-semi-space-size=16 bin/kooperator.js serve), see docs/operations.md "Sizing the heap"'
   );
 }
+
+/** Semi-spaces given and under SEMI_SPACE_FOR_MANY_MB (undefined: V8's own size, which is not). */
+const smallSemiSpaces = (semiSpaceMb: number | undefined): semiSpaceMb is number => semiSpaceMb !== undefined && semiSpaceMb < SEMI_SPACE_FOR_MANY_MB;
 
 /**
  * The `--max-semi-space-size` node runs with (MB), undefined when none was given: NODE_OPTIONS
@@ -114,7 +117,8 @@ export function semiSpaceOf(execArgv: readonly string[], nodeOptions: string | u
 /** Logs heapAdvice() for this database and these semi-spaces (this process's); a failed count only skips the advice. */
 export async function adviseOnHeap(db: Kysely<Database>, log: Pick<Logger, 'warn' | 'debug'>, semiSpaceMb = semiSpaceOf(process.execArgv, process.env.NODE_OPTIONS)): Promise<void> {
   try {
-    if (heapAdvice(MANY_PEOPLE + 1, semiSpaceMb) === undefined) return;
+    // Large enough for any number of people: no count.
+    if (!smallSemiSpaces(semiSpaceMb)) return;
     const { n } = await db.selectFrom('people').select((eb) => eb.fn.countAll<number>().as('n')).where('removed_at', 'is', null).executeTakeFirstOrThrow();
     const advice = heapAdvice(Number(n), semiSpaceMb);
     if (advice) log.warn({ people: Number(n), semiSpaceMb }, advice);
