@@ -1,3 +1,5 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../src/db/tables.js';
 import { aSchedule, aTeam, anActivity } from '../support/schedule-builder.js';
 
 /**
@@ -19,6 +21,15 @@ export const PEOPLE = {
   piotr: { name: 'Piotr Kamiński', email: 'piotr.kaminski@example.org' },
   barbara: { name: 'Barbara Kowalczyk', email: 'barbara.kowalczyk@example.org' },
 };
+
+/** The database ids of PEOPLE once feedSchedule() is imported. */
+export async function idsOfPeople(db: Kysely<Database>): Promise<Record<keyof typeof PEOPLE, number>> {
+  const ids = { anna: 0, piotr: 0, barbara: 0 };
+  for (const key of Object.keys(PEOPLE) as (keyof typeof PEOPLE)[]) {
+    ids[key] = (await db.selectFrom('people').select('id').where('email', '=', PEOPLE[key].email).executeTakeFirstOrThrow()).id;
+  }
+  return ids;
+}
 
 export function feedSchedule({ lodzLocation = LODZ_LOCATION } = {}): string {
   return aSchedule()

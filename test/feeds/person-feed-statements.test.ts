@@ -8,7 +8,7 @@ import { loadFeedData, type FeedData } from '../../src/feeds/load-feed.js';
 import { dialects } from '../support/databases.js';
 import { faultyDatabase, type DatabaseFaults } from '../support/faults.js';
 import { importYaml } from '../support/schedule-builder.js';
-import { PEOPLE, feedSchedule } from './feed-schedule.js';
+import { PEOPLE, feedSchedule, idsOfPeople } from './feed-schedule.js';
 import { ZONE } from './ical.js';
 
 const SECRET = 'feed-statements-secret';
@@ -27,9 +27,7 @@ describe.each(dialects)('statements of a personal feed on %s', (kind) => {
   beforeAll(async () => {
     ({ db, faults } = await faultyDatabase(kind));
     await importYaml(db.db, clock, { 'feeds.yaml': feedSchedule() });
-    for (const key of Object.keys(PEOPLE) as (keyof typeof PEOPLE)[]) {
-      ids[key] = (await db.db.selectFrom('people').select('id').where('email', '=', PEOPLE[key].email).executeTakeFirstOrThrow()).id;
-    }
+    Object.assign(ids, await idsOfPeople(db.db));
   });
   afterAll(async () => db?.close());
   beforeEach(async () => {

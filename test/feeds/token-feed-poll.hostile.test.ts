@@ -8,7 +8,7 @@ import { erasePersonalData } from '../../src/privacy/personal-data.js';
 import { dialects } from '../support/databases.js';
 import { faultyDatabase, InjectedFault, type DatabaseFaults } from '../support/faults.js';
 import { importYaml } from '../support/schedule-builder.js';
-import { PEOPLE, feedSchedule } from './feed-schedule.js';
+import { PEOPLE, feedSchedule, idsOfPeople } from './feed-schedule.js';
 import { serveFeeds } from './feed-server.js';
 import { ZONE } from './ical.js';
 
@@ -30,9 +30,7 @@ describe.each(dialects)('hostile guards: token feed polls on a shared database (
   beforeAll(async () => {
     ({ db, faults } = await faultyDatabase(kind));
     await importYaml(db.db, clock, { 'feeds.yaml': feedSchedule() });
-    for (const key of Object.keys(PEOPLE) as (keyof typeof PEOPLE)[]) {
-      ids[key] = (await db.db.selectFrom('people').select('id').where('email', '=', PEOPLE[key].email).executeTakeFirstOrThrow()).id;
-    }
+    Object.assign(ids, await idsOfPeople(db.db));
   });
   afterAll(async () => db?.close());
   beforeEach(async () => {
