@@ -4,6 +4,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import type MimeNode from 'nodemailer/lib/mime-node';
 import { encode as base64Encode, wrap as base64Wrap } from 'nodemailer/lib/base64';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
+import { writeDirect } from './mime-direct.js';
 
 export interface BuiltMail {
   /** The whole message, CRLF line ends, as it goes after SMTP's DATA. */
@@ -13,19 +14,35 @@ export interface BuiltMail {
 }
 
 /**
- * A mail built whole, at once. Nodemailer decides its structure and every header (MailComposer
- * makes the tree; each node's own buildHeaders() encodes and folds them); only the parts' bodies
- * are joined here, with nodemailer's own encoders, without its streams. Its stream build took
- * about 0.9 ms of CPU per reminder e-mail (a dozen transform streams and pipelines per mail),
- * most of what e-mail cost the service in a lump of reminders (issue 17, docs/benchmarks.md).
- * Our mails' parts are strings and buffers only (compose.ts: no files, URLs or streams), which
- * is what makes this possible; anything else is refused rather than sent wrong.
+ * A mail built whole, at once. The mails compose.ts makes are written directly (mime-direct.ts),
+ * the same text nodemailer writes without its tree; any other mail goes to nodemailer's composer.
  */
 export function buildMail(mail: SendMailOptions): BuiltMail {
-  const { list, ...rest } = mail;
   // One random UUID for the Message-ID and the boundaries: nodemailer would draw bytes from the
   // system's random source five times a mail for them (about 70 µs a mail, measured).
   const unique = randomUUID();
+  return buildDirectly(mail, unique) ?? buildWithComposer(mail, unique);
+}
+
+/** The direct writer's mail, or undefined for a mail of another shape (exported for the tests). */
+export function buildDirectly(mail: SendMailOptions, unique: string): BuiltMail | undefined {
+  const written = writeDirect(mail, unique, listUrl);
+  // No lone CR or LF to mend: the bodies' line breaks are CRLF before encoding and every header
+  // value went through nodemailer's encoders (the tests check the raw text line by line).
+  return written && { raw: Buffer.from(written.text, 'utf8'), envelope: written.envelope, messageId: written.messageId };
+}
+
+/**
+ * Nodemailer decides the structure and every header (MailComposer makes the tree; each node's
+ * own buildHeaders() encodes and folds them); only the parts' bodies are joined here, with
+ * nodemailer's own encoders, without its streams. Its stream build took about 0.9 ms of CPU per
+ * reminder e-mail (a dozen transform streams and pipelines per mail), most of what e-mail cost
+ * the service in a lump of reminders (issue 17, docs/benchmarks.md). Our mails' parts are
+ * strings and buffers only (compose.ts: no files, URLs or streams), which is what makes this
+ * possible; anything else is refused rather than sent wrong. Exported for the tests.
+ */
+export function buildWithComposer(mail: SendMailOptions, unique: string): BuiltMail {
+  const { list, ...rest } = mail;
   // Given one here, the composer draws no random bytes for its own; replaced below in place.
   const messageId = rest.messageId ?? `<${unique}@localhost>`;
   // Mail content comes from our code only: never let it point nodemailer at files or URLs.
@@ -42,11 +59,13 @@ export function buildMail(mail: SendMailOptions): BuiltMail {
   }
   const out: string[] = [];
   writeNode(root as Node, out);
-  const text = out.join('');
-  // As nodemailer's windows newline: every line ends in CRLF, whatever the parts held.
+  return { raw: toRaw(out.join('')), envelope: root.getEnvelope() as BuiltMail['envelope'], messageId: root.messageId() };
+}
+
+/** As nodemailer's windows newline: every line ends in CRLF, whatever the parts held. */
+function toRaw(text: string): Buffer {
   const whole = text.endsWith('\n') ? text : `${text}\r\n`;
-  const raw = Buffer.from(LONE_BREAK.test(whole) ? whole.replace(/\r\n|\r|\n/g, '\r\n') : whole, 'utf8');
-  return { raw, envelope: root.getEnvelope() as BuiltMail['envelope'], messageId: root.messageId() };
+  return Buffer.from(LONE_BREAK.test(whole) ? whole.replace(/\r\n|\r|\n/g, '\r\n') : whole, 'utf8');
 }
 
 /** A CR not before LF, or an LF not after CR. */
