@@ -65,7 +65,8 @@ export function writeDirect(mail: SendMailOptions, unique: string, listUrl: (url
   const recipients: Array<{ address: string }> = plainTo ? [{ address: plainTo }] : [];
   lines.push(fold('To', plainTo ?? node._convertAddresses(node._parseAddresses(to), recipients)));
   if (!recipients.length) return undefined;
-  if (replyTo) lines.push(plain(replyTo) ? fold('Reply-To', replyTo) : fold('Reply-To', node.encodeHeaderValue('Reply-To', replyTo)));
+  if (replyTo && plain(replyTo)) lines.push(fold('Reply-To', replyTo));
+  else if (replyTo) header(lines, 'Reply-To', replyTo);
   if (subject) header(lines, 'Subject', subject);
 
   let env: Written['envelope'] = { from: sender.address, to: recipients.map((r) => r.address) };
