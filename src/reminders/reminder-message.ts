@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import { currentDataVersion } from '../db/data-version-watch.js';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import { parseDuration } from '../domain/local-time.js';
-import { occurrenceOn, takesPlace } from '../domain/occurrences.js';
+import { occurrenceOn, takesPlace, type MeetingSeries, type Occurrence } from '../domain/occurrences.js';
 import type { RenderBatch } from '../delivery/batch-context.js';
 import { teamsWithExceptionsQuery, toTeamWithSeries, type TeamWithSeries } from '../feeds/feed-data.js';
 import { formatDateTime } from '../i18n/format.js';
@@ -125,6 +125,19 @@ function batchReminderTeams(db: Kysely<Database>, batch: RenderBatch): Promise<R
 }
 
 /**
+ * occurrenceOn once per series and date within a batch: every member's and language's reminder
+ * of one meeting asks for the same occurrence. Keyed by the series object itself, so a team read
+ * again after the data version changed (a new object) is expanded again, as it now is.
+ */
+function batchOccurrenceOn(batch: RenderBatch, series: MeetingSeries, date: string): Occurrence | undefined {
+  const bySeries = batch.keep('reminder-occurrences', () => new WeakMap<MeetingSeries, Map<string, Occurrence | undefined>>());
+  let byDate = bySeries.get(series);
+  if (!byDate) bySeries.set(series, (byDate = new Map()));
+  if (!byDate.has(date)) byDate.set(date, occurrenceOn(series, date));
+  return byDate.get(date);
+}
+
+/**
  * The reminder as it is when sent: the meeting's current time and place, in the person's
  * language. Within a claimed batch (`batch`) the teams are loaded once, when its first reminder
  * is rendered. The batch's rows are rendered one by one over its whole send (each after its pace
@@ -143,7 +156,7 @@ export async function renderReminder(db: Kysely<Database>, row: DeliveryRow, lan
   const loaded = shared && (await currentDataVersion(db)) === shared.version ? shared : await loadReminderTeams(db, [row]);
   const team = loaded.teams.get(ref.teamId);
   if (!team) return undefined;
-  const occurrence = occurrenceOn(team.meetings, ref.date);
+  const occurrence = batch ? batchOccurrenceOn(batch, team.meetings, ref.date) : occurrenceOn(team.meetings, ref.date);
   if (!occurrence || !takesPlace(occurrence)) return undefined;
   const coordinators = loaded.coordinators.get(ref.teamId) ?? [];
   const t = reminderTexts[language];
