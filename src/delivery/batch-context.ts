@@ -32,6 +32,14 @@ export class RenderBatch {
     if (!result) this.loaded.set(key, (result = load(this.rows)));
     return result;
   }
+
+  private readonly kept = new Map<string, unknown>();
+
+  /** What `make` gives, made once for this batch (say a cache of what renderers compute, not load). */
+  keep<T>(key: string, make: () => T): T {
+    if (!this.kept.has(key)) this.kept.set(key, make());
+    return this.kept.get(key) as T;
+  }
 }
 
 /** Everyone a batch is for, fetched in three queries instead of several per row. */

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { DateTime } from 'luxon';
 import type { ActivityRow, Database } from '../db/tables.js';
-import { occurrenceOn, takesPlace } from '../domain/occurrences.js';
+import { occurrenceOn, takesPlace, type Occurrence } from '../domain/occurrences.js';
 import { loadTeams } from '../feeds/feed-data.js';
 import { activityDays as daysOf } from './activity-days.js';
 
@@ -51,7 +51,11 @@ export async function meetingWindow(db: Kysely<Database>, teamId: string, date: 
   const [team] = await loadTeams(db, [teamId]);
   const occurrence = team && occurrenceOn(team.meetings, date);
   if (!team || !occurrence || !takesPlace(occurrence)) return undefined;
-  const zone = team.team.timezone;
+  return occurrenceWindow(occurrence, team.team.timezone);
+}
+
+/** The window of an occurrence that takes place, in the team's zone (meetingWindow, for one already read and worked out). */
+export function occurrenceWindow(occurrence: Occurrence, zone: string): PresenceWindow {
   return { start: occurrence.start.setZone(zone), end: occurrence.end.setZone(zone), closes: closing(occurrence.end, zone), zone };
 }
 

@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import { currentDataVersion } from '../db/data-version-watch.js';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import { parseDuration } from '../domain/local-time.js';
-import { occurrenceOn, takesPlace } from '../domain/occurrences.js';
+import { occurrenceOn, takesPlace, type MeetingSeries, type Occurrence } from '../domain/occurrences.js';
 import type { RenderBatch } from '../delivery/batch-context.js';
 import { teamsWithExceptionsQuery, toTeamWithSeries, type TeamWithSeries } from '../feeds/feed-data.js';
 import { formatDateTime } from '../i18n/format.js';
@@ -16,20 +16,57 @@ import { reminderTexts } from './reminder-texts.js';
 /** "za 2 dni", "jutro", "za 2 godziny": Intl chooses the words and the plural form. */
 export function inHowLong(offset: string, language: Language): string {
   const duration = parseDuration(offset)!;
-  const relative = new Intl.RelativeTimeFormat(language === 'pl' ? 'pl-PL' : 'en-GB', { numeric: 'auto' });
+  const relative = relativeFormat(language);
   const hours = duration.as('hours');
   if (hours >= 24 && Number.isInteger(hours / 24)) return relative.format(hours / 24, 'day');
   if (hours >= 1 && Number.isInteger(hours)) return relative.format(hours, 'hour');
   return relative.format(Math.round(duration.as('minutes')), 'minute');
 }
 
+const relativeFormats = new Map<Language, Intl.RelativeTimeFormat>();
+
+/** One formatter per language for the life of the process (making one costs more than using it). */
+function relativeFormat(language: Language): Intl.RelativeTimeFormat {
+  let format = relativeFormats.get(language);
+  if (!format) relativeFormats.set(language, (format = new Intl.RelativeTimeFormat(language === 'pl' ? 'pl-PL' : 'en-GB', { numeric: 'auto' })));
+  return format;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The day number (days since 1970-01-01) of a proleptic Gregorian date, without Date.UTC's two-digit years. */
+function dayNumber(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
 /**
  * How long until the meeting, from the moment the message is sent: a reminder held by quiet
  * hours, or sent late, must not say "za 2 godziny" an hour before. Whole calendar days in the
- * meeting's zone ("jutro", "za 7 dni"), else hours, else minutes.
+ * meeting's zone ("jutro", "za 7 dni"), else hours, else minutes. The calendar days are the
+ * difference of the two local dates, counted from the zone's offset at the sending instant
+ * (what luxon's startOf('day') and diff gave, at a fraction of the cost: a lump renders it
+ * for every team and language; test/reminders/in-how-long-until.property.test.ts keeps the
+ * luxon form as the oracle).
  */
 export function inHowLongUntil(start: DateTime, sentAt: Date, language: Language): string {
-  const relative = new Intl.RelativeTimeFormat(language === 'pl' ? 'pl-PL' : 'en-GB', { numeric: 'auto' });
+  const relative = relativeFormat(language);
+  const sent = sentAt.getTime();
+  const offset = start.isValid ? start.zone.offset(sent) : NaN;
+  if (!Number.isFinite(offset) || !Number.isFinite(sent)) return inHowLongUntilByLuxon(start, sentAt, relative);
+  // The sending instant's local wall time, written as if it were UTC: its whole days are its date.
+  const days = dayNumber(start.year, start.month, start.day) - Math.floor((sent + offset * 60_000) / DAY_MS);
+  if (days >= 1) return relative.format(days, 'day');
+  const minutes = Math.max(1, Math.round((start.toMillis() - sent) / 60_000));
+  return minutes >= 60 ? relative.format(Math.round(minutes / 60), 'hour') : relative.format(minutes, 'minute');
+}
+
+/** The luxon form, for what the arithmetic above does not cover (an invalid start or instant). */
+function inHowLongUntilByLuxon(start: DateTime, sentAt: Date, relative: Intl.RelativeTimeFormat): string {
   const now = DateTime.fromJSDate(sentAt, { zone: start.zone });
   const days = Math.round(start.startOf('day').diff(now.startOf('day'), 'days').days);
   if (days >= 1) return relative.format(days, 'day');
@@ -88,6 +125,19 @@ function batchReminderTeams(db: Kysely<Database>, batch: RenderBatch): Promise<R
 }
 
 /**
+ * occurrenceOn once per series and date within a batch: every member's and language's reminder
+ * of one meeting asks for the same occurrence. Keyed by the series object itself, so a team read
+ * again after the data version changed (a new object) is expanded again, as it now is.
+ */
+function batchOccurrenceOn(batch: RenderBatch, series: MeetingSeries, date: string): Occurrence | undefined {
+  const bySeries = batch.keep('reminder-occurrences', () => new WeakMap<MeetingSeries, Map<string, Occurrence | undefined>>());
+  let byDate = bySeries.get(series);
+  if (!byDate) bySeries.set(series, (byDate = new Map()));
+  if (!byDate.has(date)) byDate.set(date, occurrenceOn(series, date));
+  return byDate.get(date);
+}
+
+/**
  * The reminder as it is when sent: the meeting's current time and place, in the person's
  * language. Within a claimed batch (`batch`) the teams are loaded once, when its first reminder
  * is rendered. The batch's rows are rendered one by one over its whole send (each after its pace
@@ -106,7 +156,7 @@ export async function renderReminder(db: Kysely<Database>, row: DeliveryRow, lan
   const loaded = shared && (await currentDataVersion(db)) === shared.version ? shared : await loadReminderTeams(db, [row]);
   const team = loaded.teams.get(ref.teamId);
   if (!team) return undefined;
-  const occurrence = occurrenceOn(team.meetings, ref.date);
+  const occurrence = batch ? batchOccurrenceOn(batch, team.meetings, ref.date) : occurrenceOn(team.meetings, ref.date);
   if (!occurrence || !takesPlace(occurrence)) return undefined;
   const coordinators = loaded.coordinators.get(ref.teamId) ?? [];
   const t = reminderTexts[language];

@@ -15,7 +15,7 @@ import { coordinatorsByTeam, planMeetings, type MeetingPlanner } from '../remind
 import { formLink, formMessage } from './report-forms.js';
 import { presenceMessages } from '../i18n/presence-messages.js';
 import { presenceLink } from '../participation/presence-checkin.js';
-import { meetingWindow } from '../participation/presence-window.js';
+import { occurrenceWindow } from '../participation/presence-window.js';
 import { coordinates } from '../bot/identity.js';
 import { notClaimedNow } from '../delivery/claims.js';
 
@@ -139,7 +139,8 @@ export async function renderCheckin(db: Kysely<Database>, row: DeliveryRow, ref:
   const p = presenceMessages[language];
   const when = formatDateTime(occurrence.start, language);
   // Who came: the list pre-filled from the answers, confirmed with one tap per change (docs/participation.md).
-  const window = await meetingWindow(db, ref.teamId, ref.date);
+  // The team and occurrence read above (meetingWindow would read and work them out again).
+  const window = occurrenceWindow(occurrence, team.team.timezone);
   const meeting = `${ref.teamId}:${ref.date}`;
   return {
     language,
@@ -154,7 +155,7 @@ export async function renderCheckin(db: Kysely<Database>, row: DeliveryRow, ref:
       ? {
           links: [
             { label: t.answerLabel, url: formLink(secret, publicUrl, 'status', personId, row.due_at) },
-            ...(window ? [{ label: p.confirmLabel, url: presenceLink(secret, publicUrl, personId, ref.teamId, ref.date, window) }] : []),
+            { label: p.confirmLabel, url: presenceLink(secret, publicUrl, personId, ref.teamId, ref.date, window) },
           ],
         }
       : {}),
