@@ -49,7 +49,8 @@ const series = fc.record({
   timezone: fc.constantFrom('Europe/Warsaw', 'UTC', 'America/New_York', undefined),
 });
 const local = fc.date({ min: new Date('2019-06-01T00:00:00Z'), max: new Date('2032-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 16));
-const question = fc.record({ which: fc.nat(), from: local, days: fc.integer({ min: 0, max: 800 }), continues: fc.boolean() });
+// `onDate`: the window starts (or the question is asked) exactly at one of the rule's own dates, where inclusive ends matter.
+const question = fc.record({ which: fc.nat(), from: local, days: fc.integer({ min: 0, max: 800 }), continues: fc.boolean(), onDate: fc.option(fc.nat(), { nil: undefined }) });
 
 describe('rule dates kept per rule', () => {
   it('answer every question as a new rule did, in any order', () => {
@@ -57,6 +58,10 @@ describe('rule dates kept per rule', () => {
       fc.property(fc.array(series, { minLength: 1, maxLength: 4 }), fc.array(question, { minLength: 1, maxLength: 25 }), (rules, questions) => {
         for (const q of questions) {
           const s = rules[q.which % rules.length]!;
+          if (q.onDate !== undefined) {
+            const dates = datesAsBefore(s, '2019-01-01T00:00', '2033-01-01T00:00');
+            if (dates.length) q.from = dates[q.onDate % dates.length]!;
+          }
           if (q.continues) {
             expect(continuesFrom(s, q.from), `${s.rrule} ${s.startsLocal} from ${q.from}`).toBe(continuesAsBefore(s, q.from));
             continue;
@@ -76,5 +81,10 @@ describe('rule dates kept per rule', () => {
     expect(first).toEqual(['2031-03-03T09:30', '2031-03-17T09:30']);
     expect(ruleDates(s, '2020-01-01T00:00', '2020-01-31T23:59')).toEqual(['2020-01-06T09:30', '2020-01-20T09:30']);
     expect(ruleDates(s, '2031-03-01T00:00', '2031-03-31T23:59')).toEqual(first);
+    // Both ends count, as rrule's between(…, true).
+    expect(ruleDates(s, '2031-03-03T09:30', '2031-03-17T09:30')).toEqual(first);
+    const counted = { rrule: 'FREQ=WEEKLY;BYDAY=TU;COUNT=3', startsLocal: '2027-01-05T10:00', timezone: 'Europe/Warsaw' };
+    expect(continuesFrom(counted, '2027-01-19T10:00')).toBe(true);
+    expect(continuesFrom(counted, '2027-01-19T10:01')).toBe(false);
   });
 });
