@@ -1,4 +1,4 @@
-import { sql, type Expression, type Kysely } from 'kysely';
+import { sql, type CompiledQuery, type Expression, type InferResult, type Kysely } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { ActivityRow, Database, MeetingSeriesRow, TeamRow } from '../db/tables.js';
 import type { MeetingSeries } from '../domain/occurrences.js';
@@ -66,9 +66,43 @@ async function loadAllPaged(db: Kysely<Database>): Promise<FeedData> {
   }
 }
 
-async function loadOnce(db: Kysely<Database>, scope: FeedScope, page?: { after: string | undefined; limit: number; activities: boolean }): Promise<FeedData> {
+type Page = { after: string | undefined; limit: number; activities: boolean };
+
+async function loadOnce(db: Kysely<Database>, scope: FeedScope, page?: Page): Promise<FeedData> {
   const personId = personOf(scope);
-  const row = await db
+  const row = page ? await feedQuery(db, scope, page).executeTakeFirstOrThrow() : await compiledFeed(db, scope);
+  // Inside JSON, timestamps arrive as ISO text: they become Dates again here, as a plain row would have them.
+  const teams = row.teams.map<FeedTeam>((t) => {
+    const team = { id: t.id, name: t.name, timezone: t.timezone, updated_at: new Date(t.updated_at) };
+    const series = {
+      rrule: t.rrule,
+      starts_local: t.starts_local,
+      duration: t.duration,
+      location: t.location,
+      online_url: t.online_url,
+      on_holiday: t.on_holiday,
+      sequence: t.sequence,
+      updated_at: new Date(t.series_updated_at),
+    };
+    return { team, series, meetings: toMeetingSeries(team, series, t.exceptions) };
+  });
+  const activities = row.activities.map<FeedActivity>((a) => ({
+    ...a,
+    cancelled_at: a.cancelled_at === null ? null : new Date(a.cancelled_at),
+    updated_at: new Date(a.updated_at),
+  }));
+  if (personId === undefined) return { teams, activities };
+  const owner = scope.kind === 'token' ? ((row as { owner?: { id: number; name: string } | null }).owner ?? null) : undefined;
+  if (owner === null) return { teams: [], activities: [], substitutions: [], owner };
+  const substitutions = (row.substitutions ?? []).map((s) => ({ team_id: s.team_id, occurrence_date: s.occurrence_date, answered_at: new Date(s.answered_at) }));
+  const found = { teams, activities, substitutions: await substitutionTeams(db, substitutions, new Set(teams.map((t) => t.team.id))) };
+  return owner ? { ...found, owner: { id: Number(owner.id), name: owner.name } } : found;
+}
+
+/** The one statement of a feed (see loadFeedData), not yet compiled. */
+function feedQuery(db: Kysely<Database>, scope: FeedScope, page?: Page) {
+  const personId = personOf(scope);
+  return db
     .selectNoFrom((eb) => {
       let teams = eb
         .selectFrom('teams')
@@ -143,34 +177,58 @@ async function loadOnce(db: Kysely<Database>, scope: FeedScope, page?: { after: 
     // A token's feed: who the token names, from the same subquery that scopes the rest.
     .$if(scope.kind === 'token', (query) =>
       query.select((eb) => jsonObjectFrom(eb.selectFrom('people').select(['people.id', 'people.name']).where('people.id', '=', personId!)).as('owner')),
-    )
-    .executeTakeFirstOrThrow();
-  // Inside JSON, timestamps arrive as ISO text: they become Dates again here, as a plain row would have them.
-  const teams = row.teams.map<FeedTeam>((t) => {
-    const team = { id: t.id, name: t.name, timezone: t.timezone, updated_at: new Date(t.updated_at) };
-    const series = {
-      rrule: t.rrule,
-      starts_local: t.starts_local,
-      duration: t.duration,
-      location: t.location,
-      online_url: t.online_url,
-      on_holiday: t.on_holiday,
-      sequence: t.sequence,
-      updated_at: new Date(t.series_updated_at),
-    };
-    return { team, series, meetings: toMeetingSeries(team, series, t.exceptions) };
-  });
-  const activities = row.activities.map<FeedActivity>((a) => ({
-    ...a,
-    cancelled_at: a.cancelled_at === null ? null : new Date(a.cancelled_at),
-    updated_at: new Date(a.updated_at),
-  }));
-  if (personId === undefined) return { teams, activities };
-  const owner = scope.kind === 'token' ? ((row as { owner?: { id: number; name: string } | null }).owner ?? null) : undefined;
-  if (owner === null) return { teams: [], activities: [], substitutions: [], owner };
-  const substitutions = (row.substitutions ?? []).map((s) => ({ team_id: s.team_id, occurrence_date: s.occurrence_date, answered_at: new Date(s.answered_at) }));
-  const found = { teams, activities, substitutions: await substitutionTeams(db, substitutions, new Set(teams.map((t) => t.team.id))) };
-  return owner ? { ...found, owner: { id: Number(owner.id), name: owner.name } } : found;
+    );
+}
+
+type FeedRow = InferResult<ReturnType<typeof feedQuery>>[number];
+
+/**
+ * The feed statement of a team's, a person's or a token's feed, compiled once per database and
+ * scope kind: its text is the same for every team, person or token, only the parameters differ.
+ * Building and compiling it with Kysely each time was half of Kysely's CPU in the national week
+ * (27,000 polls; docs/benchmarks.md). Compiled with a marker in place of the scope's value,
+ * whose places among the parameters are then filled per poll (a token's hash is in four).
+ */
+const compiledFeeds = new WeakMap<Kysely<Database>, Map<FeedScope['kind'], { query: CompiledQuery<FeedRow>; slots: number[] }>>();
+/** Stands for the scope's value while compiling: no real team id, person id or token hash is this. */
+const MARK = '\u0000feed scope\u0000';
+
+async function compiledFeed(db: Kysely<Database>, scope: FeedScope): Promise<FeedRow> {
+  let kept = compiledFeeds.get(db);
+  if (!kept) compiledFeeds.set(db, (kept = new Map()));
+  let template = kept.get(scope.kind);
+  if (!template) {
+    const query = feedQuery(db, markedScope(scope)).compile();
+    const slots = query.parameters.flatMap((value, i) => (value === MARK ? [i] : []));
+    // A kind whose value did not become a parameter (none today) is not kept: built each time.
+    if (slots.length === 0) return feedQuery(db, scope).executeTakeFirstOrThrow();
+    kept.set(scope.kind, (template = { query, slots }));
+  }
+  const value = scopeValue(scope);
+  const parameters = [...template.query.parameters];
+  for (const i of template.slots) parameters[i] = value;
+  const { rows } = await db.executeQuery<FeedRow>({ ...template.query, parameters });
+  // A select with no FROM gives one row, always.
+  if (!rows[0]) throw new Error('the feed statement gave no row');
+  return rows[0];
+}
+
+/** The scope with the marker for its value (a person's id too: it is only compiled, never run). */
+function markedScope(scope: FeedScope): FeedScope {
+  switch (scope.kind) {
+    case 'all':
+      return scope;
+    case 'team':
+      return { kind: 'team', teamId: MARK };
+    case 'person':
+      return { kind: 'person', personId: MARK as unknown as number };
+    case 'token':
+      return { kind: 'token', tokenHash: MARK };
+  }
+}
+
+function scopeValue(scope: FeedScope): unknown {
+  return scope.kind === 'team' ? scope.teamId : scope.kind === 'person' ? scope.personId : scope.kind === 'token' ? scope.tokenHash : undefined;
 }
 
 /**
