@@ -39,13 +39,34 @@ export class IcalGeneratorRenderer implements CalendarRenderer {
   assemble(header: CalendarHeader, zones: string[], eventTexts: string[]): string {
     // Only the few header lines go through ical-generator's slow fold. An iTIP message
     // (REQUEST, CANCEL) has no refresh hint: its zones go right before its events.
-    const frame = this.calendar(header, !isItip(header)).toString();
-    const timezones = zones.map((zone) => foldLines(normalise(getVtimezoneComponent(zone)))).join('');
+    const frame = this.frame(header);
+    const timezones = zones.map(vtimezone).join('');
     const end = frame.lastIndexOf(END);
     const hint = frame.indexOf(AFTER_ZONES);
     const at = hint < 0 ? end : hint + 2;
     return frame.slice(0, at) + timezones + frame.slice(at, end) + eventTexts.join('') + frame.slice(end);
   }
+
+  /**
+   * The calendar around the events: ical-generator's text for the header, kept per header (a
+   * feed's name and hint change far less often than its events; making it was a third of
+   * assembling a feed). Nothing in it depends on the time it is made.
+   */
+  private frame(header: CalendarHeader): string {
+    const subscription = !isItip(header);
+    // Every field of the header (a field added to CalendarHeader must be added here: typed so).
+    const fields: Record<keyof CalendarHeader, unknown> = { name: header.name, description: header.description ?? null, refreshInterval: header.refreshInterval, method: header.method ?? null };
+    const key = JSON.stringify(fields);
+    let frame = this.frames.get(key);
+    if (frame === undefined) {
+      frame = this.calendar(header, subscription).toString();
+      if (this.frames.size >= MAX_FRAMES) this.frames.clear();
+      this.frames.set(key, frame);
+    }
+    return frame;
+  }
+
+  private readonly frames = new Map<string, string>();
 
   /** Mirrors the calendar options of ical-generator's own toString() exactly. */
   private calendar(header: CalendarHeader, subscription = true): ICalCalendar {
@@ -97,6 +118,17 @@ export class IcalGeneratorRenderer implements CalendarRenderer {
     if (people.length > 0) text = insertBefore(text, people, ['CATEGORIES:', 'URL;VALUE=URI:', 'STATUS:', 'LAST-MODIFIED:', 'END:VEVENT']);
     return text;
   }
+}
+
+/** Headers kept: one per team and personal feed in use is a few thousand (~300 bytes each). */
+const MAX_FRAMES = 10_000;
+
+/** A zone's VTIMEZONE, folded, made once per zone: the same text for every calendar. */
+const vtimezones = new Map<string, string>();
+function vtimezone(zone: string): string {
+  let text = vtimezones.get(zone);
+  if (text === undefined) vtimezones.set(zone, (text = foldLines(normalise(getVtimezoneComponent(zone)))));
+  return text;
 }
 
 const isItip = (header: CalendarHeader) => header.method === 'REQUEST' || header.method === 'CANCEL';

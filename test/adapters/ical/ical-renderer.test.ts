@@ -75,6 +75,22 @@ describe('the iCal renderer', () => {
     expect(renderer.render(empty)).toBe(referenceRender(empty));
   });
 
+  it('should give each header its own frame and zones when frames and zones are kept (one renderer, headers in turn)', () => {
+    const kept = new IcalGeneratorRenderer(WARSAW);
+    const all = events();
+    const headers: CalendarDocument[] = [
+      { name: 'Kalendarz PZK: Łódź, Bałuty', refreshInterval: 'PT1H', events: all },
+      { name: 'Kalendarz PZK: Łowicz', refreshInterval: 'PT1H', events: all.slice(0, 3) },
+      { name: 'Kalendarz PZK: Łódź, Bałuty', description: 'Spotkania i warsztaty', refreshInterval: 'PT1H', events: all },
+      { name: 'Kalendarz PZK: Łódź, Bałuty', refreshInterval: 'PT6H', events: all },
+      { name: 'Kalendarz PZK: Łódź, Bałuty', refreshInterval: 'PT1H', method: 'PUBLISH', events: all.slice(-1) },
+      { name: 'Kalendarz PZK: Łódź, Bałuty', refreshInterval: 'PT1H', method: 'REQUEST', events: all.slice(-1) },
+      { name: 'Kalendarz PZK: Łódź, Bałuty', refreshInterval: 'PT1H', method: 'CANCEL', events: all.slice(-1) },
+      { name: '', refreshInterval: 'PT1H', events: all.slice(-5) },
+    ];
+    for (let round = 0; round < 2; round++) for (const doc of headers) expect(kept.render(doc), `${round} ${JSON.stringify({ ...doc, events: doc.events.length })}`).toBe(referenceRender(doc));
+  });
+
   it('should assemble the same bytes from event texts rendered one at a time', () => {
     const doc = document();
     const zones = [...new Set(doc.events.map((e) => e.start.zoneName!))];
