@@ -20,8 +20,9 @@ export function composeMail(to: string, message: Message): Composed {
   if (!ADDRESS.test(to)) return { ok: false, reason: `not a single e-mail address: ${JSON.stringify(to.slice(0, 80))}` };
   const mail: SendMailOptions = {
     to,
-    // A line break in a header would end it; nodemailer encodes the Polish letters.
-    subject: message.title.replace(/\s+/g, ' ').trim(),
+    // A line break in a header would end it; nodemailer encodes the Polish letters. A word too
+    // long to fold (an ASCII word is written as it is) is cut: SMTP's lines end at 998 octets.
+    subject: message.title.replace(/\s+/g, ' ').trim().replace(/\S{900,}/g, (word) => `${word.slice(0, 899)}…`),
     text: plainText(message),
     html: renderHtml(message),
     // The recipient's language, for screen readers and translation offers (RFC 3282).

@@ -45,7 +45,8 @@ export function writeDirect(mail: SendMailOptions, unique: string, listUrl: (url
   if (typeof to !== 'string' || !PRINTABLE.test(to)) return undefined;
   if (replyTo !== undefined && (typeof replyTo !== 'string' || !PRINTABLE.test(replyTo))) return undefined;
   if (subject !== undefined && typeof subject !== 'string') return undefined;
-  if (messageId !== undefined && typeof messageId !== 'string') return undefined;
+  // An empty one is the composer's to make (it orders its headers differently then).
+  if (messageId !== undefined && (typeof messageId !== 'string' || !messageId)) return undefined;
   if (date !== undefined && !(date instanceof Date)) return undefined;
   const sender = typeof from === 'string' ? fromOf(from) : undefined;
   if (!sender) return undefined;
@@ -70,7 +71,8 @@ export function writeDirect(mail: SendMailOptions, unique: string, listUrl: (url
   if (subject) header(lines, 'Subject', subject);
 
   let env: Written['envelope'] = { from: sender.address, to: recipients.map((r) => r.address) };
-  if (envelope !== undefined) {
+  // A null envelope is none, as the composer reads it.
+  if (envelope !== undefined && envelope !== null) {
     const given = envelope as Record<string, unknown>;
     if (Object.keys(given).some((k) => k !== 'from' && k !== 'to')) return undefined;
     if (typeof given.from !== 'string' || typeof given.to !== 'string' || !PRINTABLE.test(given.from) || !PRINTABLE.test(given.to)) return undefined;

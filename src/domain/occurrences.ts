@@ -41,7 +41,9 @@ export function ruleDates(
 ): string[] {
   const from = new Date(`${fromLocal}Z`).getTime();
   const to = new Date(`${toLocal}Z`).getTime();
-  const kept = keptRule(series, to);
+  const kept = Number.isFinite(from) && Number.isFinite(to) ? keptRule(series, to) : undefined;
+  // An unreadable time, or a rule too dense to keep: asked of rrule as it always was.
+  if (!kept) return newRule(series).between(new Date(from), new Date(to), true).map((d) => d.toISOString().slice(0, 16));
   const result: string[] = [];
   for (let i = firstAtOrAfter(kept.dates, from); i < kept.dates.length && kept.dates[i]! <= to; i++) result.push(new Date(kept.dates[i]!).toISOString().slice(0, 16));
   return result;
@@ -50,19 +52,25 @@ export function ruleDates(
 /** True when the rule gives a date at or after `fromLocal` (wall time): the series goes on past it. */
 export function continuesFrom(series: Pick<MeetingSeries, 'rrule' | 'startsLocal'> & { timezone?: string }, fromLocal: string): boolean {
   const from = new Date(`${fromLocal}Z`).getTime();
-  const kept = keptRule(series, from);
-  // Kept dates reach past `from` (by KEEP_AHEAD_MS) unless the rule ends before: a date there answers it.
-  if (firstAtOrAfter(kept.dates, from) < kept.dates.length) return true;
-  return kept.rule.after(new Date(from), true) !== null;
+  const kept = Number.isFinite(from) ? keptRule(series, from) : undefined;
+  // Kept dates reach past `from` (by the look-ahead) unless the rule ends before: a date there answers it.
+  if (kept && firstAtOrAfter(kept.dates, from) < kept.dates.length) return true;
+  return (kept?.rule ?? newRule(series)).after(new Date(from), true) !== null;
+}
+
+function newRule(series: Pick<MeetingSeries, 'rrule' | 'startsLocal'> & { timezone?: string }, noCache = false): InstanceType<typeof RRule> {
+  return new RRule({ ...RRule.parseString(floatingUntil(series.rrule, series.timezone)), dtstart: new Date(`${series.startsLocal}:00Z`) }, noCache);
 }
 
 /**
  * A rule's floating dates, kept per rule text, start and zone: rrule walks every date from
  * DTSTART on each question, so a series begun two years ago cost 0.2 ms of CPU per expansion,
  * and feeds, reminders, lists and digests ask about the same few thousand series again and
- * again. Its dates are kept from the start to a year past the furthest date asked for (a
+ * again. Its dates are kept from the start to 400 days past the furthest date asked for (a
  * biweekly series: ~50 numbers a year). Keyed by the rule's own data, so an edited series is a
- * new key, never a stale answer; bounded, started again when full.
+ * new key, never a stale answer; bounded, started again when full. Rules of more than one time
+ * a day (BYHOUR or BYMINUTE lists, HOURLY and finer) are not kept: a year of them is thousands
+ * of dates, and meetings are never such rules.
  */
 interface KeptRule {
   /** Built with rrule's own cache off: every question here would otherwise be kept by it too. */
@@ -71,29 +79,43 @@ interface KeptRule {
   dates: number[];
   /** The last instant the dates cover (inclusive). */
   until: number;
+  /** How far past `until` rrule is asked, so that no date up to `until` is missed (below). */
+  slack: number;
 }
 
-const keptRules = new Map<string, KeptRule>();
+const keptRules = new Map<string, KeptRule | null>();
 const MAX_KEPT_RULES = 20_000;
 const KEEP_AHEAD_MS = 400 * 86_400_000;
 
-function keptRule(series: Pick<MeetingSeries, 'rrule' | 'startsLocal'> & { timezone?: string }, to: number): KeptRule {
+function keptRule(series: Pick<MeetingSeries, 'rrule' | 'startsLocal'> & { timezone?: string }, to: number): KeptRule | undefined {
   const key = `${series.rrule}\n${series.startsLocal}\n${series.timezone ?? ''}`;
   let kept = keptRules.get(key);
-  if (!kept) {
-    const dtstart = new Date(`${series.startsLocal}:00Z`);
-    const options = RRule.parseString(floatingUntil(series.rrule, series.timezone));
-    kept = { rule: new RRule({ ...options, dtstart }, true), dates: [], until: dtstart.getTime() - 1 };
+  if (kept === undefined) {
+    const rule = newRule(series, true);
+    const { freq, byhour, byminute, bysecond } = rule.origOptions;
+    const many = (value: unknown) => Array.isArray(value) && value.length > 1;
+    const dense = freq === undefined || freq > RRule.DAILY || many(byhour) || many(byminute) || many(bysecond);
+    kept = dense ? null : { rule, dates: [], until: -Infinity, slack: PERIOD_MS[freq] ?? YEAR_MS };
     if (keptRules.size >= MAX_KEPT_RULES) keptRules.clear();
     keptRules.set(key, kept);
   }
-  if (to > kept.until && Number.isFinite(to)) {
+  if (!kept) return undefined;
+  if (to > kept.until) {
     const until = to + KEEP_AHEAD_MS;
-    for (const d of kept.rule.between(new Date(kept.until + 1), new Date(until), true)) kept.dates.push(d.getTime());
+    // From DTSTART again, past `until` by one period of the rule, and sorted: rrule gives a
+    // period's dates in BYSETPOS's order (BYSETPOS=2,5,1: the 2nd Monday before the 1st) and
+    // stops at the first date past its end, so a window ending between them lost the other.
+    // Asked a period further, every date up to `until` has come; those after it are dropped.
+    const dates = kept.rule.between(kept.rule.options.dtstart, new Date(until + kept.slack), true).map((d) => d.getTime());
+    kept.dates = dates.filter((d) => d <= until).sort((a, b) => a - b);
     kept.until = until;
   }
   return kept;
 }
+
+const YEAR_MS = 367 * 86_400_000;
+/** One period of each frequency kept (rrule's YEARLY 0, MONTHLY 1, WEEKLY 2, DAILY 3), at its longest. */
+const PERIOD_MS: Record<number, number> = { 0: YEAR_MS, 1: 32 * 86_400_000, 2: 8 * 86_400_000, 3: 2 * 86_400_000 };
 
 /** The index of the first of `dates` (ascending) at or after `at`; `dates.length` when none is. */
 function firstAtOrAfter(dates: readonly number[], at: number): number {
@@ -125,7 +147,9 @@ function floatingUntil(rule: string, zone = 'UTC'): string {
 
 /** Occurrences whose original start lies in [from, to), with exceptions and holidays applied. */
 export function expandSeries(series: MeetingSeries, from: Date, to: Date): Occurrence[] {
-  const zone = zoneNamed(series.timezone);
+  // An unknown zone throws, as it did when the window's ends were placed in it: never an
+  // occurrence at an invalid time (NaN passes no comparison, so the window would let it in).
+  if (!zoneNamed(series.timezone).isValid) throw new RangeError(`unknown time zone: ${series.timezone}`);
   const duration = parseDuration(series.duration)!;
   // The window is in instants, the rule in wall time: widened by two days each side, read as UTC,
   // it holds every wall time of the window in any zone (offsets are within ±14 h); what falls

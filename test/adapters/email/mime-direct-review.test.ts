@@ -27,16 +27,15 @@ describe('review: the direct writer against the composer and nodemailer', () => 
   it('writes the headers of a mail with an empty messageId in the composer\'s and nodemailer\'s order (Date before Message-ID)', async () => {
     const mail: SendMailOptions = { ...base, messageId: '' };
     const unique = randomUUID();
-    const direct = buildDirectly(mail, unique);
-    expect(direct).toBeDefined();
+    // Fixed: such a mail goes to the composer (the direct writer declines it), in its order.
+    expect(buildDirectly(mail, unique)).toBeUndefined();
     const composer = buildWithComposer(mail, unique);
     // nodemailer given the same empty messageId (it draws its own id then: only the order is compared).
     const viaStream = await streamBuilder.sendMail({ ...mail, baseBoundary: unique.replace(/-/g, '') } as SendMailOptions);
     const order = (raw: Buffer) => headerSection(raw).split('\r\n').map((line) => line.split(':')[0]).filter((key) => key === 'Date' || key === 'Message-ID');
     expect(order(composer.raw)).toEqual(['Date', 'Message-ID']);
     expect(order(viaStream.message as Buffer)).toEqual(['Date', 'Message-ID']);
-    // mime-direct.ts promises the composer's text byte for byte; here it writes Message-ID first.
-    expect(direct!.raw.toString('latin1')).toBe(composer.raw.toString('latin1'));
+    expect(order(buildMail(mail).raw)).toEqual(['Date', 'Message-ID']);
   });
 
   // Shared with nodemailer (its stream build writes the same line): not a regression of the
@@ -49,10 +48,12 @@ describe('review: the direct writer against the composer and nodemailer', () => 
     const mail = { from: FROM, ...composed.mail };
     const unique = randomUUID();
     expect(buildDirectly(mail, unique)).toBeDefined();
-    const viaStream = (await streamBuilder.sendMail(mail)).message as Buffer;
     const long = (raw: Buffer) => raw.toString('latin1').split('\r\n').filter((line) => line.length > 998).map((line) => line.slice(0, 20));
-    expect(long(viaStream)).toEqual([' xxxxxxxxxxxxxxxxxxx']);
+    // Fixed in compose.ts: such a word is cut to 899 letters and an ellipsis (the subject is then
+    // encoded, so it folds); nodemailer's stream build of what compose.ts gives is within 998 too.
     expect(long(buildMail(mail).raw)).toEqual([]);
+    expect(long((await streamBuilder.sendMail(mail)).message as Buffer)).toEqual([]);
+    expect(mail.subject).toBe(`Spotkanie ${'x'.repeat(899)}…`);
   });
 
   // Not a bug found: the attack that found nothing else, kept as a guard. Subjects, names, header
