@@ -109,8 +109,22 @@ function keptRule(series: Pick<MeetingSeries, 'rrule' | 'startsLocal'> & { timez
     const dates = kept.rule.between(kept.rule.options.dtstart, new Date(until + kept.slack), true).map((d) => d.getTime());
     kept.dates = dates.filter((d) => d <= until).sort((a, b) => a - b);
     kept.until = until;
+    // Asked that far (a daily rule up to the year 9999: megabytes), the rule is not kept: this
+    // question is answered from these dates, later ones by rrule as before.
+    if (kept.dates.length > MAX_KEPT_DATES) {
+      keptRules.set(key, null);
+      return { ...kept };
+    }
   }
   return kept;
+}
+
+/** Dates one kept rule may hold: a weekly series for three centuries, a daily one for 54 years. */
+export const MAX_KEPT_DATES = 20_000;
+
+/** Whether the rule's dates are kept now (tests). */
+export function isKept(series: Pick<MeetingSeries, 'rrule' | 'startsLocal'> & { timezone?: string }): boolean {
+  return Boolean(keptRules.get(`${series.rrule}\n${series.startsLocal}\n${series.timezone ?? ''}`));
 }
 
 const YEAR_MS = 367 * 86_400_000;

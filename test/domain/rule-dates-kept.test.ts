@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import rrule from 'rrule';
 import { describe, expect, it } from 'vitest';
-import { continuesFrom, ruleDates } from '../../src/domain/occurrences.js';
+import { continuesFrom, isKept, MAX_KEPT_DATES, ruleDates } from '../../src/domain/occurrences.js';
 
 const { RRule } = rrule;
 
@@ -86,5 +86,18 @@ describe('rule dates kept per rule', () => {
     const counted = { rrule: 'FREQ=WEEKLY;BYDAY=TU;COUNT=3', startsLocal: '2027-01-05T10:00', timezone: 'Europe/Warsaw' };
     expect(continuesFrom(counted, '2027-01-19T10:00')).toBe(true);
     expect(continuesFrom(counted, '2027-01-19T10:01')).toBe(false);
+  });
+
+  it('does not keep a rule asked so far that its dates would be megabytes, and answers it all the same', () => {
+    const daily = { rrule: 'FREQ=DAILY', startsLocal: '2027-01-01T10:00', timezone: 'Europe/Warsaw' };
+    expect(ruleDates(daily, '2027-03-01T00:00', '2027-03-02T23:59')).toEqual(['2027-03-01T10:00', '2027-03-02T10:00']);
+    expect(isKept(daily)).toBe(true);
+    // 9999-12-31 (an exception's date passes the schedule's date check): far more than MAX_KEPT_DATES days.
+    expect(ruleDates(daily, '9999-12-30T00:00', '9999-12-31T23:59')).toEqual(datesAsBefore(daily, '9999-12-30T00:00', '9999-12-31T23:59'));
+    expect(isKept(daily)).toBe(false);
+    expect(MAX_KEPT_DATES).toBeLessThan(365 * 8000);
+    // Still answered, by rrule as before.
+    expect(ruleDates(daily, '2027-03-01T00:00', '2027-03-02T23:59')).toEqual(['2027-03-01T10:00', '2027-03-02T10:00']);
+    expect(continuesFrom(daily, '2030-01-01T00:00')).toBe(true);
   });
 });
