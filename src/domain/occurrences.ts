@@ -84,11 +84,13 @@ interface KeptRule {
 }
 
 const keptRules = new Map<string, KeptRule | null>();
+/** What a rule's dates depend on: its text, start and zone. */
+const ruleKey = (series: Pick<MeetingSeries, 'rrule' | 'startsLocal'> & { timezone?: string }) => `${series.rrule}\n${series.startsLocal}\n${series.timezone ?? ''}`;
 const MAX_KEPT_RULES = 20_000;
 const KEEP_AHEAD_MS = 400 * 86_400_000;
 
 function keptRule(series: Pick<MeetingSeries, 'rrule' | 'startsLocal'> & { timezone?: string }, to: number): KeptRule | undefined {
-  const key = `${series.rrule}\n${series.startsLocal}\n${series.timezone ?? ''}`;
+  const key = ruleKey(series);
   let kept = keptRules.get(key);
   if (kept === undefined) {
     const rule = newRule(series, true);
@@ -124,7 +126,7 @@ export const MAX_KEPT_DATES = 20_000;
 
 /** Whether the rule's dates are kept now (tests). */
 export function isKept(series: Pick<MeetingSeries, 'rrule' | 'startsLocal'> & { timezone?: string }): boolean {
-  return Boolean(keptRules.get(`${series.rrule}\n${series.startsLocal}\n${series.timezone ?? ''}`));
+  return Boolean(keptRules.get(ruleKey(series)));
 }
 
 const YEAR_MS = 367 * 86_400_000;
