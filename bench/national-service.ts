@@ -90,8 +90,6 @@ async function main(): Promise<void> {
     // With 3, each mail's SMTP round trips wait behind the busy event loop and the e-mail lane
     // is bound by their latency, not by the CPU (a fifth of the week idle in working hours).
     SMTP_URL: `${env.BENCH_SMTP_URL}?maxConnections=${Number(env.BENCH_NATIONAL_SMTP_CONNECTIONS ?? 10)}`,
-    // SMTP_SEND_THREAD=off: mail built and sent on the event loop, to compare.
-    SMTP_SEND_THREAD: env.SMTP_SEND_THREAD,
     MAIL_FROM: '"Kooperator RCPS" <kooperator@example.org>',
     SLACK_BOT_TOKEN: 'xoxb-bench',
     SLACK_SIGNING_SECRET: env.BENCH_SIGNING_SECRET,
