@@ -21,8 +21,6 @@ export interface Config {
   readonly dataDir: string;
   readonly appSecret: string;
   readonly smtpUrl: string | undefined;
-  /** SMTP_SEND_THREAD: compose, build and send mail on a worker thread (adapters/email/send-thread.ts). */
-  readonly smtpSendThread: boolean;
   readonly mailFrom: string;
   /** IMAP_URL: the inbound mailbox read for replies and bounces (docs/inbound-mail.md); unset: none. Holds a password: never logged. */
   readonly imapUrl: string | undefined;
@@ -142,10 +140,6 @@ const rules = {
     z.preprocess(blankToUndefined, z.string().refine(isUrl(['smtp:', 'smtps:'])).optional()),
     'smtp://user:password@mail.example.org:587',
     'must be an smtp:// or smtps:// address'],
-  SMTP_SEND_THREAD: [
-    z.preprocess(blankToUndefined, z.enum(['on', 'off']).default('on')),
-    'off',
-    'must be on or off'],
   IMAP_URL: [
     z.preprocess(blankToUndefined, z.string().refine(isImapUrl).optional()),
     'imaps://kooperator%40example.org:p%40ss%25word@imap.example.org/INBOX',
@@ -282,7 +276,6 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     appSecret: s.APP_SECRET ?? generatedSecret(dataDir),
     smtpUrl: s.SMTP_URL,
-    smtpSendThread: s.SMTP_SEND_THREAD === 'on',
     mailFrom: s.MAIL_FROM ?? 'Kooperator <kooperator@localhost>',
     imapUrl: s.IMAP_URL,
     inboundSmtpPort: s.INBOUND_SMTP_PORT,

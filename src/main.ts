@@ -234,7 +234,7 @@ async function startInbound(config: Config, db: Db['db'], clock: Clock, log: Log
 async function channelAdapters(config: Config, bot: Bot, log: Logger): Promise<ChannelAdapter[]> {
   const { createEmailAdapter } = await import('../adapters/email/index.js');
   const adapters: ChannelAdapter[] = [
-    createEmailAdapter({ smtpUrl: config.smtpUrl, outboxDir: join(config.dataDir, 'outbox'), from: config.mailFrom, log, sendThread: config.smtpSendThread }),
+    createEmailAdapter({ smtpUrl: config.smtpUrl, outboxDir: join(config.dataDir, 'outbox'), from: config.mailFrom, log }),
   ];
   if (config.slack) {
     const { createSlackAdapter } = await import('../adapters/slack/index.js');

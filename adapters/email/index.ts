@@ -6,9 +6,7 @@ import type { Logger } from '../../src/log.js';
 import type { ChannelAdapter, ChannelSender, Message, SendResult } from '../../src/ports/channel.port.js';
 import { composeMail } from './compose.js';
 import { buildMail } from './mime.js';
-import { SendThread } from './send-thread.js';
 import { SmtpPool } from './smtp-pool.js';
-import { sendOverSmtp, type SmtpSendOutcome } from './smtp-send.js';
 import { toSendResult } from './send-result.js';
 
 export interface EmailAdapterOptions {
@@ -23,11 +21,6 @@ export interface EmailAdapterOptions {
   /** MAIL_FROM, e.g. `"Kooperator RCPS" <kooperator@example.org>`. */
   from: string;
   log: Logger;
-  /**
-   * Compose, build and send SMTP mail on a worker thread of its own (SMTP_SEND_THREAD, default
-   * on; send-thread.ts) rather than on the service's event loop.
-   */
-  sendThread?: boolean;
 }
 
 // Pooled connections with short timeouts: a dead server makes a send fail in seconds (and the
@@ -49,20 +42,10 @@ const SMTP_DEFAULTS = {
 export function createEmailAdapter(options: EmailAdapterOptions): ChannelAdapter {
   const log = options.log.child({ channel: 'email' });
   const smtp = options.smtpUrl !== undefined;
-  // The sender's concurrency is the pool's connections, whichever thread holds the pool.
   const pool = smtp ? new SmtpPool(options.smtpUrl!, SMTP_DEFAULTS) : undefined;
-  const thread =
-    pool && options.sendThread !== false
-      ? new SendThread({ smtpUrl: options.smtpUrl!, from: options.from, defaults: SMTP_DEFAULTS }, (error) =>
-          log.error({ err: error }, 'the e-mail sending thread stopped with mails under way; they are retried'),
-        )
-      : undefined;
 
-  const told = ({ result, log: what }: SmtpSendOutcome): SendResult => {
-    if (!result.ok && what === 'refused') log.warn({ reason: result.reason }, 'e-mail refused before sending');
-    else if (!result.ok && what === 'failed') log.warn({ permanent: result.permanent, reason: result.reason }, 'e-mail not sent');
-    return result;
-  };
+  const deliver = (mail: SendMailOptions, signal?: AbortSignal) =>
+    pool ? sendSmtp(pool, { from: options.from, ...mail }, signal) : writeOutbox({ from: options.from, ...mail }, options.outboxDir);
 
   const sender: ChannelSender = {
     kind: 'email',
@@ -70,14 +53,17 @@ export function createEmailAdapter(options: EmailAdapterOptions): ChannelAdapter
     // connection is free, so none waits in nodemailer's queue and then leaves in a burst.
     ...(pool ? { concurrency: pool.maxConnections } : {}),
     async send(address: string, message: Message, sendOptions?: { signal?: AbortSignal }): Promise<SendResult> {
-      if (thread) return told(await thread.send(address, message, sendOptions?.signal));
-      if (pool) return told(await sendOverSmtp(pool, options.from, address, message, sendOptions?.signal));
       try {
         const composed = composeMail(address, message);
-        if (!composed.ok) return told({ result: { ok: false, permanent: true, reason: composed.reason }, log: 'refused' });
-        return await writeOutbox({ from: options.from, ...composed.mail }, options.outboxDir);
+        if (!composed.ok) {
+          log.warn({ reason: composed.reason }, 'e-mail refused before sending');
+          return { ok: false, permanent: true, reason: composed.reason };
+        }
+        return await deliver(composed.mail, sendOptions?.signal);
       } catch (error) {
-        return told({ result: toSendResult(error), log: 'failed' });
+        const result = toSendResult(error);
+        log.warn({ permanent: result.permanent, reason: result.reason }, 'e-mail not sent');
+        return result;
       }
     },
   };
@@ -92,10 +78,16 @@ export function createEmailAdapter(options: EmailAdapterOptions): ChannelAdapter
       else log.debug({ outboxDir: options.outboxDir }, 'e-mail is written as .eml files (set SMTP_URL to send it)');
     },
     async stop() {
-      if (thread) thread.close();
-      else pool?.close();
+      pool?.close();
     },
   };
+}
+
+/** Built whole (mime.ts), then sent in one piece over a pooled connection (smtp-pool.ts). */
+async function sendSmtp(pool: SmtpPool, mail: SendMailOptions, signal?: AbortSignal): Promise<SendResult> {
+  const built = buildMail(mail);
+  await pool.send(built.envelope, built.raw, signal);
+  return { ok: true, providerId: built.messageId };
 }
 
 /** Written under a temporary name and renamed, so a reader never sees half a file. */
