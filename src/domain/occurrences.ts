@@ -29,13 +29,16 @@ export interface Occurrence {
   holiday?: string;
 }
 
+/** What a series' dates depend on: its rule, its first start (wall time) and its zone. */
+type SeriesRule = Pick<MeetingSeries, 'rrule' | 'startsLocal'> & { timezone?: string };
+
 /**
  * Expands a series in the team's zone. The rule is evaluated on "floating" wall-clock time
  * (local time written as if it were UTC, as rrule documents), so 10:00 stays 10:00 across
  * the clock changes whatever the process zone is; each wall time is then placed in the zone.
  */
 export function ruleDates(
-  series: Pick<MeetingSeries, 'rrule' | 'startsLocal'> & { timezone?: string },
+  series: SeriesRule,
   fromLocal: string,
   toLocal: string,
 ): string[] {
@@ -50,7 +53,7 @@ export function ruleDates(
 }
 
 /** True when the rule gives a date at or after `fromLocal` (wall time): the series goes on past it. */
-export function continuesFrom(series: Pick<MeetingSeries, 'rrule' | 'startsLocal'> & { timezone?: string }, fromLocal: string): boolean {
+export function continuesFrom(series: SeriesRule, fromLocal: string): boolean {
   const from = new Date(`${fromLocal}Z`).getTime();
   const kept = Number.isFinite(from) ? keptRule(series, from) : undefined;
   // Kept dates reach past `from` (by the look-ahead) unless the rule ends before: a date there answers it.
@@ -58,7 +61,7 @@ export function continuesFrom(series: Pick<MeetingSeries, 'rrule' | 'startsLocal
   return (kept?.rule ?? newRule(series)).after(new Date(from), true) !== null;
 }
 
-function newRule(series: Pick<MeetingSeries, 'rrule' | 'startsLocal'> & { timezone?: string }, noCache = false): InstanceType<typeof RRule> {
+function newRule(series: SeriesRule, noCache = false): InstanceType<typeof RRule> {
   return new RRule({ ...RRule.parseString(floatingUntil(series.rrule, series.timezone)), dtstart: new Date(`${series.startsLocal}:00Z`) }, noCache);
 }
 
@@ -85,11 +88,13 @@ interface KeptRule {
 
 const keptRules = new Map<string, KeptRule | null>();
 /** What a rule's dates depend on: its text, start and zone. */
-const ruleKey = (series: Pick<MeetingSeries, 'rrule' | 'startsLocal'> & { timezone?: string }) => `${series.rrule}\n${series.startsLocal}\n${series.timezone ?? ''}`;
+const ruleKey = (series: SeriesRule) => `${series.rrule}\n${series.startsLocal}\n${series.timezone ?? ''}`;
 const MAX_KEPT_RULES = 20_000;
+/** Dates one kept rule may hold: a weekly series for three centuries, a daily one for 54 years. */
+export const MAX_KEPT_DATES = 20_000;
 const KEEP_AHEAD_MS = 400 * 86_400_000;
 
-function keptRule(series: Pick<MeetingSeries, 'rrule' | 'startsLocal'> & { timezone?: string }, to: number): KeptRule | undefined {
+function keptRule(series: SeriesRule, to: number): KeptRule | undefined {
   const key = ruleKey(series);
   let kept = keptRules.get(key);
   if (kept === undefined) {
@@ -113,19 +118,13 @@ function keptRule(series: Pick<MeetingSeries, 'rrule' | 'startsLocal'> & { timez
     kept.until = until;
     // Asked that far (a daily rule up to the year 9999: megabytes), the rule is not kept: this
     // question is answered from these dates, later ones by rrule as before.
-    if (kept.dates.length > MAX_KEPT_DATES) {
-      keptRules.set(key, null);
-      return { ...kept };
-    }
+    if (kept.dates.length > MAX_KEPT_DATES) keptRules.set(key, null);
   }
   return kept;
 }
 
-/** Dates one kept rule may hold: a weekly series for three centuries, a daily one for 54 years. */
-export const MAX_KEPT_DATES = 20_000;
-
 /** Whether the rule's dates are kept now (tests). */
-export function isKept(series: Pick<MeetingSeries, 'rrule' | 'startsLocal'> & { timezone?: string }): boolean {
+export function isKept(series: SeriesRule): boolean {
   return Boolean(keptRules.get(ruleKey(series)));
 }
 
