@@ -32,6 +32,7 @@ import * as dispatcherSessions from './20261206_0033_dispatcher_sessions.js';
 import * as invitationUpdatesTimeBound from './20261206_0034_invitation_updates_time_bound.js';
 import * as digestsBulk from './20261206_0035_digests_bulk.js';
 import * as standingOffers from './20261207_0036_standing_offers.js';
+import * as invitationInputs from './20261207_0037_invitation_inputs.js';
 
 /**
  * Every migration, by name, in order. A static list instead of a folder scan, so the same
@@ -71,4 +72,5 @@ export const migrations: Record<string, Migration> = {
   '20261206_0034_invitation_updates_time_bound': invitationUpdatesTimeBound,
   '20261206_0035_digests_bulk': digestsBulk,
   '20261207_0036_standing_offers': standingOffers,
+  '20261207_0037_invitation_inputs': invitationInputs,
 };

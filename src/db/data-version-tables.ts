@@ -11,6 +11,7 @@ export const NOT_SHOWN: Readonly<Record<string, string>> = {
   schedule_changes: 'a queue of notices to send; what changed is in the meeting and activity tables',
   import_runs: 'a log of imports',
   data_version: 'the version itself',
+  invitation_inputs: 'a version of what invitations are planned from, read only by the 15-minute sweep',
   person_channels: 'how to reach a person on a platform, refreshed on their messages; people are found by e-mail, and erasure raises the version through people',
   place_channels: 'how to reach a Teams channel; only deliveries use it',
   personal_links: 'credentials checked on every request and never kept in a cache',

@@ -160,6 +160,12 @@ export interface DataVersionTable {
   version: number;
 }
 
+/** A single row whose version rises on every change invitations are planned from (migration 0037). */
+export interface InvitationInputsTable {
+  id: number;
+  version: number;
+}
+
 export interface PersonChannelTable {
   person_id: number;
   channel: 'slack' | 'teams' | 'email' | 'console';
@@ -513,6 +519,7 @@ export interface Database {
   schedule_changes: ScheduleChangeTable;
   import_runs: ImportRunTable;
   data_version: DataVersionTable;
+  invitation_inputs: InvitationInputsTable;
 }
 
 export type TeamRow = Selectable<TeamTable>;

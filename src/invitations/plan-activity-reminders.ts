@@ -18,6 +18,14 @@ export interface Answered {
   personId: number;
 }
 
+/**
+ * Answers written by transactions from this one on (PlanningMark.xmin, invitation-inputs.ts):
+ * what the 15-minute sweep looks at when nothing else it plans from changed since its last run.
+ */
+export interface AnsweredSince {
+  answeredSince: string;
+}
+
 /** The person's channels, zone and quiet hours, for a query that joins them as `p` and their preferences as `q`. */
 interface Recipient {
   person_id: number;
@@ -42,9 +50,12 @@ interface Recipient {
  * Both are read in person order, so the rows are written in one order whatever the plan.
  *
  * `only`: after one answer (DeliveryService.answered), that person's reminders of that activity
- * and nothing else; the 15-minute sweep plans everything in full all the same.
+ * and nothing else. Or the answers written since a complete planning (AnsweredSince), when
+ * nothing else changed: then no deadline reminder is planned either (those follow from
+ * invitations, activities and removed answers, whose changes make the sweep plan in full).
+ * Without it, everything in full.
  */
-export async function planActivityReminders(db: Kysely<Database>, clock: Clock, only?: Answered): Promise<number> {
+export async function planActivityReminders(db: Kysely<Database>, clock: Clock, only?: Answered | AnsweredSince): Promise<number> {
   const now = clock.now();
   const rule = quietHoursRule(now);
   const timing = plannedTimingRule(now);
@@ -60,7 +71,10 @@ export async function planActivityReminders(db: Kysely<Database>, clock: Clock, 
       join people p on p.id = r.person_id and p.removed_at is null
       left join preferences q on q.person_id = r.person_id
       where a.cancelled_at is null and a.starts_at > ${now}
-        ${only ? sql`and a.id = ${only.activityId} and r.person_id = ${only.personId}` : sql``}
+        ${only === undefined ? sql`` : 'answeredSince' in only
+          // By age, not by value: xids wrap around. A row's xmin is the transaction that wrote this version of it.
+          ? sql`and age(r.xmin) <= age(${only.answeredSince}::xid)`
+          : sql`and a.id = ${only.activityId} and r.person_id = ${only.personId}`}
     ) x
     where not (true = all(x.settled))
     order by x.activity_id, x.person_id`.execute(db);

@@ -23,11 +23,13 @@ vi.mock('../../src/invitations/plan-activity-reminders.js', async (importOrigina
   return {
     ...actual,
     planActivityReminders: (async (db, clock, only) => {
-      if (only && failNext.on) {
+      // One answer's planning (DeliveryService.answered), not the sweep's look at answers since its last run.
+      const pair = only && 'personId' in only ? only : undefined;
+      if (pair && failNext.on) {
         failNext.on = false;
         throw new Error('Connection terminated unexpectedly');
       }
-      if (only && failNext.always.has(Number(only.personId))) throw new Error('this pair always fails');
+      if (pair && failNext.always.has(Number(pair.personId))) throw new Error('this pair always fails');
       return actual.planActivityReminders(db, clock, only);
     }) as typeof actual.planActivityReminders,
   };
