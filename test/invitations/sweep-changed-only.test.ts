@@ -1,4 +1,5 @@
 import { Registry } from 'prom-client';
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
@@ -72,7 +73,10 @@ describe.each(dialects)('the sweep plans only what changed, on %s', (kind) => {
     await answerInvitation(db.db, clock, { activityId: ACTIVITY, personId: after, answer: 'accepted' });
     await planActivityReminders(db.db, clock, { answeredSince: mark.xmin });
     expect(await keys(after)).toEqual(reminderKeys(after));
-    expect(await keys(before), 'an answer before the mark is the earlier planning\'s').toEqual([]);
+    // On PostgreSQL the mark's xmin is the oldest transaction running anywhere in the cluster (another
+    // test worker's): an answer before the mark then counts as since, which is only conservative.
+    const { rows } = await sql<{ older: boolean }>`select age(xmin) > age(${mark.xmin}::xid) as older from rsvps where activity_id = ${ACTIVITY} and person_id = ${before}`.execute(db.db);
+    if (rows[0]!.older) expect(await keys(before), 'an answer before the mark is the earlier planning\'s').toEqual([]);
     await planActivityReminders(db.db, clock);
     expect(await keys(before)).toEqual(reminderKeys(before));
   });
