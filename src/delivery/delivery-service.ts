@@ -281,7 +281,8 @@ export class DeliveryService {
     // Read before anything is planned: whatever commits after it raises the version or is
     // written by a transaction the next run looks at.
     const mark = await readPlanningMark(db);
-    const since = scope === 'changed' && this.planned?.version === mark.version ? this.planned : undefined;
+    // The same server start too: after a crash, a failover or a restore, xids may be handed out again (PlanningMark.started).
+    const since = scope === 'changed' && this.planned?.version === mark.version && this.planned.started === mark.started ? this.planned : undefined;
     const planned = since ? { invited: 0, updated: 0 } : await planInvitations(db, clock);
     const moved = await sweepOffers(db, clock);
     await planActivityReminders(db, clock, since ? { answeredSince: since.xmin } : undefined);

@@ -14,12 +14,19 @@ export interface PlanningMark {
   version: number;
   /** pg_snapshot_xmin as the 32-bit xid that rows' xmin is compared with (by age, so across wraparound). */
   xmin: string;
+  /**
+   * When the database server started (pg_postmaster_start_time): xids are not promised to grow
+   * across a crash (those of transactions ended without a flushed WAL record are handed out
+   * again), nor across a failover or a restore. A mark from another start says nothing of now.
+   */
+  started: string;
 }
 
 export async function readPlanningMark(db: Kysely<Database>): Promise<PlanningMark> {
-  const { rows } = await sql<{ version: string; xmin: string }>`
-    select version::text as version, (pg_snapshot_xmin(pg_current_snapshot())::text::numeric % 4294967296)::text as xmin
+  const { rows } = await sql<{ version: string; xmin: string; started: string }>`
+    select version::text as version, (pg_snapshot_xmin(pg_current_snapshot())::text::numeric % 4294967296)::text as xmin,
+      pg_postmaster_start_time()::text as started
     from invitation_inputs where id = 1`.execute(db);
   const row = rows[0]!;
-  return { version: Number(row.version), xmin: row.xmin };
+  return { version: Number(row.version), xmin: row.xmin, started: row.started };
 }
