@@ -133,7 +133,7 @@ export class DeliveryService {
       if (this.dailyRun.busy) return this.sweepRun.skip('the daily re-plan is going and sweeps at its end');
       this.sweepRun.run(
         () =>
-          runAs('background', () => this.planInvitationsNow('changed'))
+          this.planInvitations('changed')
             .then(() => runAs('background', () => processScheduleChanges(this.options.db, this.options.clock)))
             .then(() => this.loop.poke()),
         (error) => this.options.log.error({ err: error }, 'invitation planning failed'),
@@ -257,9 +257,9 @@ export class DeliveryService {
     this.daily = schedule.scheduleJob(new Date(clock.now().getTime() + 24 * 3600_000), day) ?? undefined;
   }
 
-  /** New and changed activities → invitations, updates, cancellations; lapsed seat offers move on. */
-  async planInvitations(): Promise<void> {
-    return runAs('background', () => this.planInvitationsNow());
+  /** New and changed activities → invitations, updates, cancellations; lapsed seat offers move on (`changed`: the sweep's look at what changed, planInvitationsNow). */
+  async planInvitations(scope: 'all' | 'changed' = 'all'): Promise<void> {
+    return runAs('background', () => this.planInvitationsNow(scope));
   }
 
   /**
