@@ -81,7 +81,7 @@ export class DeliveryService {
   /** answered(): pairs whose planning has not succeeded yet, planned again with the next answer. */
   private readonly unplanned = new Map<string, Answered>();
   /** Where the last complete invitation planning started: the sweep plans only what changed since (planInvitationsNow). */
-  private planned: PlanningMark | undefined;
+  private lastMark: PlanningMark | undefined;
 
   constructor(private readonly options: DeliveryServiceOptions) {
     const { db } = options;
@@ -282,12 +282,12 @@ export class DeliveryService {
     // written by a transaction the next run looks at.
     const mark = await readPlanningMark(db);
     // The same server start too: after a crash, a failover or a restore, xids may be handed out again (PlanningMark.started).
-    const since = scope === 'changed' && this.planned?.version === mark.version && this.planned.started === mark.started ? this.planned : undefined;
+    const since = scope === 'changed' && this.lastMark?.version === mark.version && this.lastMark.started === mark.started ? this.lastMark : undefined;
     const planned = since ? { invited: 0, updated: 0 } : await planInvitations(db, clock);
     const moved = await sweepOffers(db, clock);
     await planActivityReminders(db, clock, since ? { answeredSince: since.xmin } : undefined);
     for (const key of covered) this.unplanned.delete(key);
-    this.planned = mark;
+    this.lastMark = mark;
     if (planned.invited + planned.updated + moved > 0) log.info({ ...planned, offersMoved: moved }, 'Invitations planned');
   }
 

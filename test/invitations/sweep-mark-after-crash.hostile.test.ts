@@ -54,9 +54,9 @@ describe.runIf(url && crash)('hostile: the sweep after a PostgreSQL crash', () =
   it('plans the reminders of an answer written after the restart', async () => {
     const invitations = { appSecret: 'x'.repeat(32), organizer: { name: 'RCPS', email: 'rcps@example.org' } } as unknown as InvitationDeps;
     const service = new DeliveryService({ db: db.db, clock, log: createLogger('silent'), senders: new Map(), publicUrl: 'https://koop.example.org', registry: new Registry(), workerId: 'crash', invitations });
-    const internals = service as unknown as { planInvitationsNow(s: 'all' | 'changed'): Promise<void>; planned: PlanningMark };
-    await internals.planInvitationsNow('all');
-    await internals.planInvitationsNow('changed');
+    const internals = service as unknown as { lastMark: PlanningMark };
+    await service.planInvitations('all');
+    await service.planInvitations('changed');
     const anna = (await db.db.selectFrom('people').select('id').where('email', '=', 'anna.nowak@example.org').executeTakeFirstOrThrow()).id;
 
     // Some transactions that rolled back (failed answers, a timeout): their xids are taken, their WAL not yet flushed.
@@ -65,8 +65,8 @@ describe.runIf(url && crash)('hostile: the sweep after a PostgreSQL crash', () =
     for (let i = 0; i < 50; i++) await client.query('begin; select pg_current_xact_id(); rollback');
     await client.end();
     // A sweep: nothing changed, nothing written; its mark is the next xid.
-    await internals.planInvitationsNow('changed');
-    const mark = internals.planned;
+    await service.planInvitations('changed');
+    const mark = internals.lastMark;
 
     execSync(crash!, { stdio: 'inherit' });
 
@@ -74,8 +74,8 @@ describe.runIf(url && crash)('hostile: the sweep after a PostgreSQL crash', () =
     await retry(() => answerInvitation(db.db, clock, { activityId: ACTIVITY, personId: anna, answer: 'accepted' }));
     const { rows } = await sql<{ xmin: string }>`select xmin::text as xmin from rsvps where activity_id = ${ACTIVITY} and person_id = ${anna}`.execute(db.db);
     // The next sweeps (nothing else changed).
-    await retry(() => internals.planInvitationsNow('changed'));
-    await retry(() => internals.planInvitationsNow('changed'));
+    await retry(() => service.planInvitations('changed'));
+    await retry(() => service.planInvitations('changed'));
     const keys = (await db.db.selectFrom('deliveries').select('dedupe_key').where('person_id', '=', anna).where('dedupe_key', 'like', 'activity-reminder:%').orderBy('dedupe_key').execute()).map((r) => r.dedupe_key);
     expect(keys, `answer's xmin ${rows[0]!.xmin}, the mark's xmin before the crash ${mark.xmin}`).toEqual(reminderKeys(anna));
   }, 120_000);
