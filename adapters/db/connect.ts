@@ -88,7 +88,7 @@ export async function connect(options: ConnectOptions): Promise<ConnectedDb> {
     const notifications = pgNotifications(pg, { ...clientConfig, ...connectionLimits(timeoutMs) });
     const watch = new DataVersionWatch(notifications);
     // Our own commits' versions are read back under the test seam: a fault fails our statements, not that read.
-    const dialect = seamed(seamed(new PostgresDialect({ pool }), (driver) => seeingOwnCommits(driver, watch)), options.wrapDriver);
+    const dialect = seamed(seamed(new PostgresDialect({ pool }), (driver) => seeingOwnCommits(driver, watch, { readInCommit: true })), options.wrapDriver);
     const db = new Kysely<Database>({ dialect, plugins: [watch] });
     registerDataVersionWatch(db, watch);
     // /readyz asks on a connection of its own: the work's pool may be busy without the database being gone.

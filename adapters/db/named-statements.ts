@@ -151,6 +151,17 @@ export async function runNamed<R extends pgModule.QueryResultRow>(
 export function sendQuery(client: pgModule.ClientBase, names: StatementNames | undefined, args: unknown[], extra?: { query_timeout: number }): unknown {
   const [text, values] = args;
   if (names && typeof text === 'string' && Array.isArray(values) && values.length > 0) return runNamed(client, names, text, values, extra);
-  if (extra && typeof text === 'string') return client.query({ text, values: values as unknown[], ...extra } as pgModule.QueryConfig);
-  return (client.query as (...a: unknown[]) => unknown)(...args);
+  const result = extra && typeof text === 'string' ? client.query({ text, values: values as unknown[], ...extra } as pgModule.QueryConfig) : (client.query as (...a: unknown[]) => unknown)(...args);
+  return result instanceof Promise ? result.then(oneResult) : result;
+}
+
+/**
+ * A text of several statements (no values: sent as one simple query) answers with a result per
+ * statement; Kysely reads one, so it gets the last that returns rows (a SELECT's, not a COMMIT's
+ * after it: own-commits.ts reads the version and commits in one), else the last.
+ */
+function oneResult(result: unknown): unknown {
+  if (!Array.isArray(result)) return result;
+  const withRows = result.filter((r: pgModule.QueryResult) => r.fields.length > 0);
+  return withRows.length > 0 ? withRows[withRows.length - 1] : result[result.length - 1];
 }

@@ -112,7 +112,8 @@ export class DataVersionWatch implements KyselyPlugin {
    * shown table (the triggers of migration 0018 raised it at that commit, without saying to
    * what). Read after the commit, it counts our raise and is committed: every later request
    * serves at least our change. It used to be guessed as `known + 1`, which another replica's
-   * raise heard during our transaction made true too early (issue 13).
+   * raise heard during our transaction made true too early (issue 13). On PostgreSQL it is read
+   * in the transaction just before its commit, in the same round trip (own-commits.ts).
    */
   ownCommit(version: number): void {
     // Also while listening starts: its first read may precede our commit, and the max keeps ours.
