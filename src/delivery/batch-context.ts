@@ -34,6 +34,24 @@ export class RenderBatch {
   }
 
   private readonly kept = new Map<string, unknown>();
+  private readonly latestLoads = new Map<string, { version: number; result: Promise<unknown> }>();
+
+  /**
+   * The loader's result for this batch at data version `version` (read by the caller before it
+   * asks, so the load is at least as new): loaded again, for the whole batch, the first time a
+   * row asks at another version; only the latest load is kept. A batch's rows are rendered one
+   * by one over its send, and what they show must be as it is when each is rendered.
+   */
+  latest<T>(key: string, version: number, load: (rows: readonly DeliveryRow[]) => Promise<T>): Promise<T> {
+    let held = this.latestLoads.get(key);
+    if (!held || held.version !== version) {
+      held = { version, result: load(this.rows) };
+      // A failed load is each asking row's to handle (they fall back on their own); not unhandled here.
+      held.result.catch(() => undefined);
+      this.latestLoads.set(key, held);
+    }
+    return held.result as Promise<T>;
+  }
 
   /** What `make` gives, made once for this batch (say a cache of what renderers compute, not load). */
   keep<T>(key: string, make: () => T): T {

@@ -51,7 +51,7 @@ export function deliveryRenderer(
       const pageLink = appSecret ? (personId: number, code: string) => reportPageUrl(publicUrl, appSecret, personId, code, row.due_at) : undefined;
       return renderStaffReport(db, row, row.payload as StaffReportRef, language, pageLink);
     }
-    if (type === 'checkin') return renderCheckin(db, row, row.payload as CheckinRef, language, appSecret, publicUrl);
+    if (type === 'checkin') return renderCheckin(db, row, row.payload as CheckinRef, language, appSecret, publicUrl, batch);
     if (type === 'digest') return renderDigest(db, row, row.payload as DigestRef, language);
     if (invitations && INVITATION_TYPES.has(type ?? '')) return renderInvitation(db, row, language, publicUrl, invitations, batch);
     if (type === 'announcement') return renderAnnouncement(db, row, language);

@@ -114,24 +114,6 @@ export async function loadReminderTeams(db: Kysely<Database>, rows: readonly Del
 }
 
 /**
- * The batch's teams as loaded at the data version `version` (read before the load; every write
- * of teams, series, exceptions, memberships or people raises it): loaded again, all of them in
- * one statement, the first time a reminder asks at a newer version. Only the latest load is
- * kept. Before, each meeting rendered after a change read its own team: in the national week,
- * where answers raise the version many times a second, that was a statement per meeting.
- */
-function batchReminderTeams(db: Kysely<Database>, batch: RenderBatch, version: number): Promise<ReminderTeams> {
-  const held = batch.keep('reminder-teams', () => ({ version: Number.NaN, teams: undefined as Promise<ReminderTeams> | undefined }));
-  if (held.version !== version || !held.teams) {
-    // Read after the version was: a load at least as new as the version it is kept for.
-    held.version = version;
-    held.teams = loadReminderTeams(db, batch.rows);
-    held.teams.catch(() => undefined);
-  }
-  return held.teams;
-}
-
-/**
  * occurrenceOn once per series and date within a batch: every member's and language's reminder
  * of one meeting asks for the same occurrence. Keyed by the series object itself, so a team read
  * again after the data version changed (a new object) is expanded again, as it now is.
@@ -151,7 +133,7 @@ function batchOccurrenceOn(batch: RenderBatch, series: MeetingSeries, date: stri
  * turn and, for e-mail, a free connection), so a team's first rendering later in the batch uses
  * that load only while the data version is still the one it was read at (free while the
  * version's notifications run); after a change, the batch's teams are read again (one statement
- * per version, batchReminderTeams), as they are now: a meeting
+ * per version, RenderBatch.latest), as they are now: a meeting
  * cancelled or a coordinator removed after the batch's first reminder went is not sent as it was
  * (test/reminders/reminder-batch-stale-team.hostile.test.ts). Rows of one meeting still share one
  * rendering (personalReminder).
@@ -160,7 +142,11 @@ export async function renderReminder(db: Kysely<Database>, row: DeliveryRow, lan
   const ref = row.payload as ReminderRef;
   // A batch load that failed is not this row's failure: the row reads its own team (a failure
   // then fails this meeting's rows alone, as before the batch load).
-  const loaded = (batch && (await batchReminderTeams(db, batch, await currentDataVersion(db)).catch(() => undefined))) || (await loadReminderTeams(db, [row]));
+  // After a change of the data version the batch's teams are read again, all in one statement
+  // (RenderBatch.latest); before, each meeting rendered after a change read its own team, a
+  // statement per meeting in the national week, where answers raise the version many times a second.
+  const version = batch ? await currentDataVersion(db) : 0;
+  const loaded = (batch && (await batch.latest('reminder-teams', version, (rows) => loadReminderTeams(db, rows)).catch(() => undefined))) || (await loadReminderTeams(db, [row]));
   const team = loaded.teams.get(ref.teamId);
   if (!team) return undefined;
   const occurrence = batch ? batchOccurrenceOn(batch, team.meetings, ref.date) : occurrenceOn(team.meetings, ref.date);
