@@ -44,7 +44,7 @@ export function deliveryRenderer(
     if (type === 'reminder') {
       return personalReminder(db, row, language, batch, () => renderReminder(db, row, language, publicUrl, batch), { publicUrl, ...(appSecret ? { secret: appSecret } : {}) });
     }
-    if (type === 'attendance_summary') return renderSummary(db, row, language, publicUrl, appSecret);
+    if (type === 'attendance_summary') return renderSummary(db, row, language, publicUrl, appSecret, batch);
     if (type === 'meeting_change') return renderChangeNotice(db, row, language, publicUrl);
     if (type && STAFF_REPORT_TYPES.has(type)) {
       // The page link of an RCPS person's copy, valid from when the message is due.

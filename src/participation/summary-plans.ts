@@ -13,6 +13,8 @@ import { coordinatorsByTeam, planMeetings, type MeetingPlanner } from '../remind
 import { loadSummary, summaryMessage } from './attendance-summary.js';
 import { coordinates } from '../bot/identity.js';
 import { notClaimedNow } from '../delivery/claims.js';
+import type { RenderBatch } from '../delivery/batch-context.js';
+import { teamsOfBatch } from '../delivery/batch-teams.js';
 
 /** What a summary row carries: the meeting and, for a coordinator's copy, whom (their own list links). */
 export interface SummaryRef {
@@ -88,15 +90,18 @@ export async function replanSummaries(db: Kysely<Database>, teamId: string, cloc
 }
 
 /** The summary as things stand when it is sent; nothing for a meeting moved or cancelled since, or a coordinator no longer one. */
-export async function renderSummary(db: Kysely<Database>, row: DeliveryRow, language: Language, publicUrl: string, secret?: string): Promise<Message | undefined> {
+export async function renderSummary(db: Kysely<Database>, row: DeliveryRow, language: Language, publicUrl: string, secret?: string, batch?: RenderBatch): Promise<Message | undefined> {
   const ref = row.payload as SummaryRef;
-  const [team] = await loadTeams(db, [ref.teamId]);
+  // Within a claimed batch its summaries' teams and coordinators are read together; alone (or
+  // should that read fail), the row reads its own.
+  const loaded = batch ? await teamsOfBatch(db, batch, 'attendance_summary') : undefined;
+  const team = loaded ? loaded.teams.get(ref.teamId) : (await loadTeams(db, [ref.teamId]))[0];
   const occurrence = team && occurrenceOn(team.meetings, ref.date);
   if (!team || !occurrence || !takesPlace(occurrence) || occurrence.start.toJSDate().toISOString() !== ref.startsAt) return undefined;
   const personId = ref.personId ? Number(ref.personId) : undefined;
   if (personId !== undefined) {
     if (personId !== row.person_id) return undefined;
-    if (!(await coordinates(db, personId, ref.teamId))) return undefined;
+    if (!(loaded ? loaded.coordinators.has(`${ref.teamId}|${personId}`) : await coordinates(db, personId, ref.teamId))) return undefined;
   }
   const rows = await loadSummary(db, ref.teamId, occurrence);
   const now = row.claimed_at ?? row.due_at;

@@ -6,9 +6,9 @@ import type { Database, DeliveryRow } from '../db/tables.js';
 import { enqueue, type PlannedDelivery } from '../delivery/outbox.js';
 import { addWorkingDays, nextWorkingDay } from '../domain/holidays.js';
 import { occurrenceOn, takesPlace, type Occurrence } from '../domain/occurrences.js';
-import { loadTeams, type TeamWithSeries } from '../feeds/feed-data.js';
-import { currentDataVersion } from '../db/data-version-watch.js';
+import { loadTeams } from '../feeds/feed-data.js';
 import type { RenderBatch } from '../delivery/batch-context.js';
+import { teamsOfBatch } from '../delivery/batch-teams.js';
 import { checkinMessages } from '../i18n/checkin-messages.js';
 import { formatDateTime } from '../i18n/format.js';
 import type { Language } from '../i18n/messages.js';
@@ -121,35 +121,13 @@ export async function replanCheckins(db: Kysely<Database>, teamId: string, clock
   return planCheckins(db, { clock, teamIds: [teamId] });
 }
 
-/** What a batch's check-ins are rendered from: their teams, and which of their people coordinate which team. */
-interface CheckinBatch {
-  teams: Map<string, TeamWithSeries>;
-  /** "team|person" of each coordinator among the batch's people. */
-  coordinators: Set<string>;
-}
-
-async function loadCheckinBatch(db: Kysely<Database>, rows: readonly DeliveryRow[]): Promise<CheckinBatch> {
-  const refs = rows.filter((r) => (r.payload as { type?: string }).type === 'checkin');
-  const teamIds = [...new Set(refs.map((r) => (r.payload as CheckinRef).teamId))];
-  const people = [...new Set(refs.map((r) => r.person_id).filter((id): id is number => id !== null))];
-  const out: CheckinBatch = { teams: new Map(), coordinators: new Set() };
-  if (teamIds.length === 0) return out;
-  for (const team of await loadTeams(db, teamIds)) out.teams.set(team.team.id, team);
-  if (people.length > 0) {
-    const rowsOf = await db.selectFrom('memberships').select(['team_id', 'person_id']).where('team_id', 'in', teamIds).where('person_id', 'in', people).where('role', '=', 'coordinator').where('removed_at', 'is', null).execute();
-    for (const m of rowsOf) out.coordinators.add(`${m.team_id}|${m.person_id}`);
-  }
-  return out;
-}
-
 /**
  * The question, or nothing: a meeting since cancelled, or (for the nudge) a status already sent.
- * Within a claimed batch (`batch`) its check-ins' teams and coordinators are read in two
- * statements, again after each change of the data version (RenderBatch.latest), as reminders'
- * are; alone (or should the batch's read fail), the row reads its own.
+ * Within a claimed batch (`batch`) its check-ins' teams and coordinators are read together
+ * (teamsOfBatch); alone (or should the batch's read fail), the row reads its own.
  */
 export async function renderCheckin(db: Kysely<Database>, row: DeliveryRow, ref: CheckinRef, language: Language, secret?: string, publicUrl = '', batch?: RenderBatch): Promise<Message | undefined> {
-  const loaded = batch ? await batch.latest('checkins', await currentDataVersion(db), (rows) => loadCheckinBatch(db, rows)).catch(() => undefined) : undefined;
+  const loaded = batch ? await teamsOfBatch(db, batch, 'checkin') : undefined;
   const team = loaded ? loaded.teams.get(ref.teamId) : (await loadTeams(db, [ref.teamId]))[0];
   const occurrence = team && occurrenceOn(team.meetings, ref.date);
   if (!team || !occurrence || !takesPlace(occurrence)) return undefined;

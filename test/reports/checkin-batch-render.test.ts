@@ -7,13 +7,15 @@ import type { DeliveryRow } from '../../src/db/tables.js';
 import { RenderBatch } from '../../src/delivery/batch-context.js';
 import { deliveryRenderer } from '../../src/delivery/render-delivery.js';
 import { planCheckins } from '../../src/reports/checkins.js';
+import { planSummaries } from '../../src/participation/summary-plans.js';
 import { importSchedules } from '../../src/schedule/import-schedule.js';
 import { parseScheduleText } from '../../src/schedule/load-schedule.js';
 import { dialects, freshDatabase } from '../support/databases.js';
 
 /**
- * A claimed batch of check-ins (the questions to coordinators after their meetings) used to read
- * each row's team and whether its person still coordinates it, two statements a row. Now the
+ * A claimed batch of check-ins (the questions to coordinators after their meetings) or of
+ * attendance summaries used to read each row's team and whether its person still coordinates it,
+ * two statements a row. Now the
  * batch reads its teams and coordinators together, again after each change of the data version;
  * each question is still about its own team and goes only to a current coordinator.
  */
@@ -46,6 +48,7 @@ describe.each(dialects)('rendering a batch of check-ins on %s', (kind) => {
     expect(parsed.problems).toEqual([]);
     await importSchedules(db.db, [{ source: 't.yaml', file: 't.yaml', data: parsed.data! }], { clock, defaultTimezone: 'Europe/Warsaw' });
     await planCheckins(db.db, { clock });
+    await planSummaries(db.db, { clock, horizonDays: 60 });
     // Rendered when they are sent: after every meeting of the day ended.
     clock.set('2027-03-31T12:00:00Z');
   });
@@ -106,5 +109,21 @@ describe.each(dialects)('rendering a batch of check-ins on %s', (kind) => {
       else if (email === 'd1@example.org') expect(messages[index], 'no longer a coordinator').toBeUndefined();
       else expect(messages[index]?.title).toContain(`PZK ${teamOf(row).slice(1)}`);
     }
+  });
+
+  it('should read the teams and coordinators of a batch of attendance summaries together, each summary of its own team', async () => {
+    const rows = (await db.db.selectFrom('deliveries').selectAll().where('kind', '=', 'attendance_summary').orderBy('id').execute()) as DeliveryRow[];
+    expect(rows.length).toBe(TEAMS * 2);
+    await db.db.updateTable('memberships').set({ removed_at: clock.now() }).where('person_id', 'in', (eb) => eb.selectFrom('people').select('id').where('email', '=', 'd3@example.org')).execute();
+    const { counter, render } = countingRenderer();
+    const messages = await render(rows, new RenderBatch(rows));
+    const emailOf = new Map((await db.db.selectFrom('people').select(['id', 'email']).execute()).map((p) => [p.id, p.email]));
+    for (const [index, row] of rows.entries()) {
+      if (emailOf.get(row.person_id!) === 'd3@example.org') expect(messages[index], 'no longer a coordinator').toBeUndefined();
+      else expect(JSON.stringify(messages[index]), `row ${index}`).toContain(`PZK ${teamOf(row).slice(1)}`);
+    }
+    // Each summary still reads its own meeting's answers; the team and coordinator checks no longer per row (two a row before).
+    const perRowBefore = rows.length * 2;
+    expect(counter.queries).toBeLessThan(perRowBefore);
   });
 });
