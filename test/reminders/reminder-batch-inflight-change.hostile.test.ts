@@ -41,7 +41,8 @@ const team = (i: number) => `
 
 const TEAM_LOAD = /from "teams" inner join "meeting_series"/;
 
-describe.each(dialects.filter((d) => d === 'postgres'))('a change committed while the batch teams load runs on %s', (kind) => {
+// Skipped, not empty, without TEST_DATABASE_URL (an empty describe.each fails the file).
+describe.skipIf(!dialects.includes('postgres')).each(['postgres' as const])('a change committed while the batch teams load runs on %s', (kind) => {
   let db: Db;
   const clock = new FixedClock('2027-03-01T00:00:00Z');
   /** Run once, right after the next team load has been answered by the database and before its rows are handed back. */
