@@ -3,7 +3,11 @@ import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
 import type { DeliveryRow } from '../../src/db/tables.js';
 import { RenderBatch } from '../../src/delivery/batch-context.js';
+import { Dispatcher } from '../../src/delivery/dispatcher.js';
+import { DEFAULT_PACING, platformPacing } from '../../src/delivery/platform-pacing.js';
 import { deliveryRenderer } from '../../src/delivery/render-delivery.js';
+import { createLogger } from '../../src/log.js';
+import type { ChannelSender, Message } from '../../src/ports/channel.port.js';
 import { planReminders } from '../../src/reminders/plan-reminders.js';
 import { importSchedules } from '../../src/schedule/import-schedule.js';
 import { parseScheduleText } from '../../src/schedule/load-schedule.js';
@@ -95,5 +99,40 @@ describe.each(dialects)('rows of one meeting rendered before and after a change,
     });
     expect(person).toBeGreaterThan(0);
     expect(later).toBeUndefined();
+  });
+  // Through the dispatcher: e-mail with one connection, so each row is rendered once the send
+  // before it is over. The meeting is cancelled while its first member's e-mail is on its way.
+  it("should not send the other members' reminders of a meeting cancelled during its first member's send", async () => {
+    clock.set('2027-03-23T14:00:00Z');
+    const sent: { address: string; message: Message }[] = [];
+    const email: ChannelSender = {
+      kind: 'email',
+      concurrency: 1,
+      send: async (address, message) => {
+        sent.push({ address, message });
+        if (sent.length === 1) {
+          await db.db
+            .insertInto('meeting_exceptions')
+            .values({ team_id: 't0', occurrence_date: '2027-03-30', cancelled: true, moved_to_local: null, chat_changed_at: clock.now(), file_cancelled: false, file_moved_to_local: null })
+            .execute();
+        }
+        return { ok: true };
+      },
+    };
+    const pacing = { ...DEFAULT_PACING, email: { perSecond: 1000, burst: 1000 } };
+    const dispatcher = new Dispatcher({
+      db: db.db, clock, log: createLogger('silent'), workerId: 'w', batchSize: 20, senders: new Map([['email', email]]), maxPaceWaitMs: 1000,
+      pacing: (channel, address) => platformPacing(channel, address, pacing),
+      render: deliveryRenderer(db.db, 'https://koop.example.org'),
+      ...(db.openSession ? { openSession: () => db.openSession!() } : {}),
+    });
+    try {
+      await dispatcher.drain();
+    } finally {
+      await dispatcher.stop();
+    }
+    expect(sent.length).toBeGreaterThan(0);
+    // Only the e-mail that was on its way when the meeting was cancelled.
+    expect(sent.map((s) => s.address)).toHaveLength(1);
   });
 });
