@@ -42,6 +42,30 @@ export class RenderBatch {
    * row asks at another version; only the latest load is kept. A batch's rows are rendered one
    * by one over its send, and what they show must be as it is when each is rendered.
    */
+  /**
+   * What `load` gives for the batch as the data is now: `latest` at the data version read before
+   * (`version`), used only if the version is still that one once the load is back; else (a change
+   * committed while it ran, after its snapshot) loaded once more at the newer version. Should a
+   * read of the version fail, `load` runs for this caller alone, kept for nobody. A failed load
+   * rejects: the caller decides whether its row reads its own instead.
+   */
+  async current<T>(key: string, version: () => number | Promise<number>, load: (rows: readonly DeliveryRow[]) => Promise<T>): Promise<T> {
+    let before: number;
+    try {
+      before = await version();
+    } catch {
+      return load(this.rows);
+    }
+    const result = await this.latest(key, before, load);
+    let after: number;
+    try {
+      after = await version();
+    } catch {
+      return load(this.rows);
+    }
+    return after === before ? result : this.latest(key, after, load);
+  }
+
   latest<T>(key: string, version: number, load: (rows: readonly DeliveryRow[]) => Promise<T>): Promise<T> {
     let held = this.latestLoads.get(key);
     if (!held || held.version !== version) {

@@ -28,9 +28,9 @@ async function loadTeamsOfBatch(db: Kysely<Database>, rows: readonly DeliveryRow
 /**
  * The teams, and which of the rows' people coordinate them, of a claimed batch's rows whose
  * payload is of `type` and names a `teamId`: two statements for the batch, read again after each
- * change of the data version (RenderBatch.latest), instead of two for each row. Undefined when
+ * change of the data version (RenderBatch.current), instead of two for each row. Undefined when
  * the read failed: each row then reads its own (its failure is its own, not the batch's).
  */
 export async function teamsOfBatch(db: Kysely<Database>, batch: RenderBatch, type: string): Promise<TeamsOfBatch | undefined> {
-  return batch.latest(`teams-of-batch|${type}`, await currentDataVersion(db), (rows) => loadTeamsOfBatch(db, rows, type)).catch(() => undefined);
+  return batch.current(`teams-of-batch|${type}`, () => currentDataVersion(db), (rows) => loadTeamsOfBatch(db, rows, type)).catch(() => undefined);
 }

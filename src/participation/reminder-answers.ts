@@ -1,6 +1,7 @@
 import { MAX_SHIFT_DAYS } from '../domain/occurrences.js';
 import { sql, type Kysely } from 'kysely';
 import type { RenderBatch } from '../delivery/batch-context.js';
+import { currentDataVersion } from '../db/data-version-watch.js';
 import type { Database, DeliveryRow } from '../db/tables.js';
 import type { Language } from '../i18n/messages.js';
 import { participationMessages } from '../i18n/participation-messages.js';
@@ -20,7 +21,9 @@ interface BatchAnswers {
 
 /** Every answer, substitution and membership the batch's reminders need, in two queries. */
 function batchAnswers(db: Kysely<Database>, batch: RenderBatch): Promise<BatchAnswers> {
-  return batch.once('meeting-answers', async (rows) => {
+  // As the data is when each row is rendered (an answer or a membership changed during the
+  // batch's send raises the data version): read again, for the batch, once per version.
+  return batch.current('meeting-answers', () => currentDataVersion(db), async (rows) => {
     const refs = rows.filter((r) => (r.payload as { type?: string }).type === 'reminder').map((r) => r.payload as ReminderRef);
     const teams = [...new Set(refs.map((r) => r.teamId))];
     const dates = [...new Set(refs.map((r) => r.date))];
@@ -58,7 +61,10 @@ export async function personalReminder(
   links: { publicUrl: string; secret?: string },
 ): Promise<Message | undefined> {
   const ref = row.payload as ReminderRef;
-  const base = await batch.once(`reminder-shared|${JSON.stringify(ref)}|${language}`, shared);
+  // Shared by the batch's rows of this meeting and language while the data version stays as it
+  // was: a member reminded after a change (the meeting cancelled, a coordinator removed) is told
+  // of it as it is now (test/reminders/reminder-batch-same-meeting-stale.hostile.test.ts).
+  const base = await batch.current(`reminder-shared|${JSON.stringify(ref)}|${language}`, () => currentDataVersion(db), () => shared());
   if (!base || row.person_id === null) return base;
   const loaded = await batchAnswers(db, batch);
   const person = row.person_id;

@@ -84,9 +84,9 @@ export interface ReminderTeams {
  * Every team the rows' reminders are for, with its series, exceptions and coordinators, in one
  * statement whatever their number: each team's exceptions (in date order) and coordinators (in
  * person order) come as JSON arrays in its row. A batch of a lump holds reminders of dozens of
- * teams; and a reminder rendered after the data version changed reads its own team again
- * (renderReminder), which in the conference hours was every few seconds: three statements each
- * before (16,641 such loads in the national week).
+ * teams; and after the data version changed they are all read again, once per version
+ * (renderReminder): in the conference hours that was every few seconds, three statements a team
+ * before (16,641 such loads in the national week), then one a meeting.
  */
 export async function loadReminderTeams(db: Kysely<Database>, rows: readonly DeliveryRow[]): Promise<ReminderTeams> {
   const ids = [...new Set(rows.filter((r) => (r.payload as { type?: string }).type === 'reminder').map((r) => (r.payload as ReminderRef).teamId))];
@@ -133,7 +133,7 @@ function batchOccurrenceOn(batch: RenderBatch, series: MeetingSeries, date: stri
  * turn and, for e-mail, a free connection), so a team's first rendering later in the batch uses
  * that load only while the data version is still the one it was read at (free while the
  * version's notifications run); after a change, the batch's teams are read again (one statement
- * per version, RenderBatch.latest), as they are now: a meeting
+ * per version, RenderBatch.current), as they are now: a meeting
  * cancelled or a coordinator removed after the batch's first reminder went is not sent as it was
  * (test/reminders/reminder-batch-stale-team.hostile.test.ts). Rows of one meeting still share one
  * rendering (personalReminder).
@@ -143,10 +143,9 @@ export async function renderReminder(db: Kysely<Database>, row: DeliveryRow, lan
   // A batch load that failed is not this row's failure: the row reads its own team (a failure
   // then fails this meeting's rows alone, as before the batch load).
   // After a change of the data version the batch's teams are read again, all in one statement
-  // (RenderBatch.latest); before, each meeting rendered after a change read its own team, a
+  // (RenderBatch.current); before, each meeting rendered after a change read its own team, a
   // statement per meeting in the national week, where answers raise the version many times a second.
-  const version = batch ? await currentDataVersion(db) : 0;
-  const loaded = (batch && (await batch.latest('reminder-teams', version, (rows) => loadReminderTeams(db, rows)).catch(() => undefined))) || (await loadReminderTeams(db, [row]));
+  const loaded = (batch && (await batch.current('reminder-teams', () => currentDataVersion(db), (rows) => loadReminderTeams(db, rows)).catch(() => undefined))) || (await loadReminderTeams(db, [row]));
   const team = loaded.teams.get(ref.teamId);
   if (!team) return undefined;
   const occurrence = batch ? batchOccurrenceOn(batch, team.meetings, ref.date) : occurrenceOn(team.meetings, ref.date);
