@@ -37,7 +37,7 @@ describe.runIf(url)('hostile: failures at the one-trip end (PostgreSQL)', () => 
     await monitor?.end().catch(() => undefined);
   });
 
-  const poolStillWorks = async (teamId: number) => {
+  const poolStillWorks = async (teamId: string) => {
     const before = await readDataVersion(replicas.other.db);
     for (let i = 0; i < 5; i++) {
       await replicas.own.db.transaction().execute((trx) => trx.updateTable('teams').set({ name: `Potem ${i} ${Date.now()}` }).where('id', '=', teamId).execute());
