@@ -13,6 +13,17 @@ const VERSION = CompiledQuery.raw('select version from data_version where id = 1
  */
 const RAISE_READ_COMMIT = CompiledQuery.raw('set constraints all immediate; select version from data_version where id = 1; commit');
 
+/**
+ * A failed end whose outcome is unknown: no answer from the server (pg's time limit, which is the
+ * client's alone; a lost connection) or the connection ended by it (08, 57: an answer may have
+ * been cut after the commit). Any other error is the server's answer to a statement of the end:
+ * the transaction did not commit.
+ */
+function inDoubt(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code) || code.startsWith('08') || code.startsWith('57');
+}
+
 /** A connection that notices writes of shown tables, and whether it is in a transaction. */
 class WatchedConnection implements DatabaseConnection {
   inTransaction = false;
@@ -81,7 +92,12 @@ export function seeingOwnCommits(inner: Driver, watch: DataVersionWatch, options
     async commitTransaction(connection: DatabaseConnection) {
       const watched = connection as WatchedConnection;
       if (watched.raises && options.readInCommit) {
-        const { rows } = await watched.inner.executeQuery<{ version: number | string }>(RAISE_READ_COMMIT);
+        // A failure here is no proof that nothing committed (pg's time limit is the client's, the
+        // server goes on): the watch trusts no kept version until one above it is seen.
+        const { rows } = await watched.inner.executeQuery<{ version: number | string }>(RAISE_READ_COMMIT).catch((error: unknown) => {
+          if (inDoubt(error)) watch.ownCommitInDoubt();
+          throw error;
+        });
         Object.assign(watched, { inTransaction: false, raises: false });
         const version = Number(rows[0]?.version);
         // Committed: only a missing number (never expected) leaves the watch to read it at the next request.
@@ -89,7 +105,10 @@ export function seeingOwnCommits(inner: Driver, watch: DataVersionWatch, options
         else watch.ownCommitUnknown();
         return;
       }
-      await inner.commitTransaction(watched.inner);
+      await inner.commitTransaction(watched.inner).catch((error: unknown) => {
+        if (watched.raises && inDoubt(error)) watch.ownCommitInDoubt();
+        throw error;
+      });
       const raised = watched.raises;
       Object.assign(watched, { inTransaction: false, raises: false });
       if (raised) await readBack(watched.inner);

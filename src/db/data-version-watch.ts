@@ -120,6 +120,17 @@ export class DataVersionWatch implements KyselyPlugin {
     if (this.state !== 'off') this.known = Math.max(this.known ?? version, version);
   }
 
+  /**
+   * The end of our transaction that raises the version failed in a way that may still commit it:
+   * pg's time limit is the client's alone (the server goes on with the commit once a lock it
+   * waits for comes free), a connection lost after the commit. Until a version above the one
+   * known now is heard or read, nothing kept is trusted: every request reads, and a read that
+   * comes before that late commit does not settle the watch on the version before it.
+   */
+  ownCommitInDoubt(): void {
+    this.written = Math.max(this.written, (this.known ?? 0) + 1);
+  }
+
   /** Our commit raised the version, but reading it back failed: trust nothing kept until a read. */
   ownCommitUnknown(): void {
     if (this.state !== 'on') return;
