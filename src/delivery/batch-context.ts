@@ -37,12 +37,6 @@ export class RenderBatch {
   private readonly latestLoads = new Map<string, { version: number; result: Promise<unknown> }>();
 
   /**
-   * The loader's result for this batch at data version `version` (read by the caller before it
-   * asks, so the load is at least as new): loaded again, for the whole batch, the first time a
-   * row asks at another version; only the latest load is kept. A batch's rows are rendered one
-   * by one over its send, and what they show must be as it is when each is rendered.
-   */
-  /**
    * What `load` gives for the batch as the data is now: `latest` at the data version read before
    * (`version`), used only if the version is still that one once the load is back; else (a change
    * committed while it ran, after its snapshot) loaded once more at the newer version. Should a
@@ -66,7 +60,13 @@ export class RenderBatch {
     return after === before ? result : this.latest(key, after, load);
   }
 
-  latest<T>(key: string, version: number, load: (rows: readonly DeliveryRow[]) => Promise<T>): Promise<T> {
+  /**
+   * The loader's result for this batch at data version `version` (read by the caller before it
+   * asks, so the load is at least as new): loaded again, for the whole batch, the first time a
+   * row asks at another version; only the latest load is kept. A batch's rows are rendered one
+   * by one over its send, and what they show must be as it is when each is rendered.
+   */
+  private latest<T>(key: string, version: number, load: (rows: readonly DeliveryRow[]) => Promise<T>): Promise<T> {
     let held = this.latestLoads.get(key);
     if (!held || held.version !== version) {
       held = { version, result: load(this.rows) };

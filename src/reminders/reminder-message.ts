@@ -135,8 +135,8 @@ function batchOccurrenceOn(batch: RenderBatch, series: MeetingSeries, date: stri
  * version's notifications run); after a change, the batch's teams are read again (one statement
  * per version, RenderBatch.current), as they are now: a meeting
  * cancelled or a coordinator removed after the batch's first reminder went is not sent as it was
- * (test/reminders/reminder-batch-stale-team.hostile.test.ts). Rows of one meeting still share one
- * rendering (personalReminder).
+ * (test/reminders/reminder-batch-stale-team.hostile.test.ts). Rows of one meeting share one
+ * rendering while the data version stays as it was (personalReminder).
  */
 export async function renderReminder(db: Kysely<Database>, row: DeliveryRow, language: Language, publicUrl: string, batch?: RenderBatch): Promise<Message | undefined> {
   const ref = row.payload as ReminderRef;
