@@ -26,11 +26,13 @@ async function loadTeamsOfBatch(db: Kysely<Database>, rows: readonly DeliveryRow
 }
 
 /**
- * The teams, and which of the rows' people coordinate them, of a claimed batch's rows whose
- * payload is of `type` and names a `teamId`: two statements for the batch, read again after each
- * change of the data version (RenderBatch.current), instead of two for each row. Undefined when
- * the read failed: each row then reads its own (its failure is its own, not the batch's).
+ * The teams, and which of the rows' people coordinate them, that `row` (its payload of `type`
+ * naming a `teamId`) is rendered from. Within a claimed batch, those of all the batch's rows of
+ * that type: two statements for the batch, read again after each change of the data version
+ * (RenderBatch.current), instead of two for each row. Alone, or should the batch's read fail,
+ * the row's own (a failure then is its own, not the batch's).
  */
-export async function teamsOfBatch(db: Kysely<Database>, batch: RenderBatch, type: string): Promise<TeamsOfBatch | undefined> {
-  return batch.current(`teams-of-batch|${type}`, () => currentDataVersion(db), (rows) => loadTeamsOfBatch(db, rows, type)).catch(() => undefined);
+export async function teamsFor(db: Kysely<Database>, row: DeliveryRow, type: string, batch?: RenderBatch): Promise<TeamsOfBatch> {
+  const shared = batch && (await batch.current(`teams-of-batch|${type}`, () => currentDataVersion(db), (rows) => loadTeamsOfBatch(db, rows, type)).catch(() => undefined));
+  return shared ?? loadTeamsOfBatch(db, [row], type);
 }

@@ -11,10 +11,9 @@ import { occurrenceKey } from '../reminders/occurrence-window.js';
 import { outsideQuietHours } from '../reminders/quiet-hours.js';
 import { coordinatorsByTeam, planMeetings, type MeetingPlanner } from '../reminders/plan-meetings.js';
 import { loadSummary, summaryMessage } from './attendance-summary.js';
-import { coordinates } from '../bot/identity.js';
 import { notClaimedNow } from '../delivery/claims.js';
 import type { RenderBatch } from '../delivery/batch-context.js';
-import { teamsOfBatch } from '../delivery/batch-teams.js';
+import { teamsFor } from '../delivery/batch-teams.js';
 
 /** What a summary row carries: the meeting and, for a coordinator's copy, whom (their own list links). */
 export interface SummaryRef {
@@ -94,14 +93,14 @@ export async function renderSummary(db: Kysely<Database>, row: DeliveryRow, lang
   const ref = row.payload as SummaryRef;
   // Within a claimed batch its summaries' teams and coordinators are read together; alone (or
   // should that read fail), the row reads its own.
-  const loaded = batch ? await teamsOfBatch(db, batch, 'attendance_summary') : undefined;
-  const team = loaded ? loaded.teams.get(ref.teamId) : (await loadTeams(db, [ref.teamId]))[0];
+  const loaded = await teamsFor(db, row, 'attendance_summary', batch);
+  const team = loaded.teams.get(ref.teamId);
   const occurrence = team && occurrenceOn(team.meetings, ref.date);
   if (!team || !occurrence || !takesPlace(occurrence) || occurrence.start.toJSDate().toISOString() !== ref.startsAt) return undefined;
   const personId = ref.personId ? Number(ref.personId) : undefined;
   if (personId !== undefined) {
     if (personId !== row.person_id) return undefined;
-    if (!(loaded ? loaded.coordinators.has(`${ref.teamId}|${personId}`) : await coordinates(db, personId, ref.teamId))) return undefined;
+    if (!loaded.coordinators.has(`${ref.teamId}|${personId}`)) return undefined;
   }
   const rows = await loadSummary(db, ref.teamId, occurrence);
   const now = row.claimed_at ?? row.due_at;

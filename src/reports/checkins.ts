@@ -8,7 +8,7 @@ import { addWorkingDays, nextWorkingDay } from '../domain/holidays.js';
 import { occurrenceOn, takesPlace, type Occurrence } from '../domain/occurrences.js';
 import { loadTeams } from '../feeds/feed-data.js';
 import type { RenderBatch } from '../delivery/batch-context.js';
-import { teamsOfBatch } from '../delivery/batch-teams.js';
+import { teamsFor } from '../delivery/batch-teams.js';
 import { checkinMessages } from '../i18n/checkin-messages.js';
 import { formatDateTime } from '../i18n/format.js';
 import type { Language } from '../i18n/messages.js';
@@ -18,7 +18,6 @@ import { formLink, formMessage } from './report-forms.js';
 import { presenceMessages } from '../i18n/presence-messages.js';
 import { presenceLink } from '../participation/presence-checkin.js';
 import { occurrenceWindow } from '../participation/presence-window.js';
-import { coordinates } from '../bot/identity.js';
 import { notClaimedNow } from '../delivery/claims.js';
 
 export const DEFAULT_CHECKIN_AT = '09:00';
@@ -124,11 +123,11 @@ export async function replanCheckins(db: Kysely<Database>, teamId: string, clock
 /**
  * The question, or nothing: a meeting since cancelled, or (for the nudge) a status already sent.
  * Within a claimed batch (`batch`) its check-ins' teams and coordinators are read together
- * (teamsOfBatch); alone (or should the batch's read fail), the row reads its own.
+ * (teamsFor); alone (or should the batch's read fail), the row reads its own.
  */
 export async function renderCheckin(db: Kysely<Database>, row: DeliveryRow, ref: CheckinRef, language: Language, secret?: string, publicUrl = '', batch?: RenderBatch): Promise<Message | undefined> {
-  const loaded = batch ? await teamsOfBatch(db, batch, 'checkin') : undefined;
-  const team = loaded ? loaded.teams.get(ref.teamId) : (await loadTeams(db, [ref.teamId]))[0];
+  const loaded = await teamsFor(db, row, 'checkin', batch);
+  const team = loaded.teams.get(ref.teamId);
   const occurrence = team && occurrenceOn(team.meetings, ref.date);
   if (!team || !occurrence || !takesPlace(occurrence)) return undefined;
   // Never before the meeting took place (a move the planning has not followed yet).
@@ -141,7 +140,7 @@ export async function renderCheckin(db: Kysely<Database>, row: DeliveryRow, ref:
   const personId = ref.personId ? Number(ref.personId) : row.person_id;
   if (personId !== row.person_id) return undefined;
   // Asked as the team's coordinator: one who no longer is (a re-import, a removal) is not asked.
-  if (personId === null || !(loaded ? loaded.coordinators.has(`${ref.teamId}|${personId}`) : await coordinates(db, personId, ref.teamId))) return undefined;
+  if (personId === null || !loaded.coordinators.has(`${ref.teamId}|${personId}`)) return undefined;
   const t = checkinMessages[language];
   const p = presenceMessages[language];
   const when = formatDateTime(occurrence.start, language);
