@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/clock.js';
 import type { Db } from '../../src/db/db.port.js';
+import { dataVersionWatch } from '../../src/db/data-version-watch.js';
 import type { DeliveryRow } from '../../src/db/tables.js';
 import { RenderBatch } from '../../src/delivery/batch-context.js';
 import { deliveryRenderer } from '../../src/delivery/render-delivery.js';
@@ -16,6 +17,13 @@ import { faultyDatabase, type DatabaseFaults } from '../support/faults.js';
  * (a dropped connection, a statement timeout) failed that meeting's rows only. The batch's one
  * load of every team is kept by the batch, rejected: every meeting reminder of the batch fails
  * with it, dozens of teams of a lump, none of them tried again.
+ *
+ * Hostile (review of d92deff). The data version only decides whether the batch's teams load may
+ * be used; a failure to know it is no more this row's failure than a failed batch load. d92deff
+ * read it outside the load's `.catch`: when the watch must read the version (after
+ * DataVersionWatch.ownCommitUnknown, or while notifications are lost or our own write is not yet
+ * committed) and that read failed, every row of the meeting (they share its rendering) failed
+ * for good. Now a failed read loads for that row alone (RenderBatch.current).
  */
 const team = (i: number) => `
   - id: t${i}
@@ -31,7 +39,7 @@ const team = (i: number) => `
       - { name: Koordynatorka ${i}, email: k${i}@example.org, role: coordinator }
       - { name: Członek ${i}, email: c${i}@example.org }`;
 
-describe.each(dialects)('a batch of reminders whose first team load fails on %s', (kind) => {
+describe.each(dialects)('a batch of reminders whose first team load or data version read fails on %s', (kind) => {
   let db: Db;
   let faults: DatabaseFaults;
   const clock = new FixedClock('2027-03-01T00:00:00Z');
@@ -59,6 +67,25 @@ describe.each(dialects)('a batch of reminders whose first team load fails on %s'
     for (const r of later) {
       expect(r.status).toBe('fulfilled');
       expect((r as PromiseFulfilledResult<{ title: string } | undefined>).value?.title).toContain('PZK 1');
+    }
+  });
+
+  it('should render every reminder of the batch when reading the data version fails once', async () => {
+    const rows = (await db.db.selectFrom('deliveries').selectAll().where('kind', '=', 'reminder').orderBy('id').execute()) as DeliveryRow[];
+    const render = deliveryRenderer(db.db, 'https://koop.example.org');
+    const batch = new RenderBatch(rows);
+    // A commit of ours whose version could not be read back: the watch reads the version at the next ask.
+    const watch = dataVersionWatch(db.db);
+    await watch.current();
+    expect(watch.settled()).toBeDefined();
+    watch.ownCommitUnknown();
+    faults.failFirst(/from "data_version"/);
+    const results = await Promise.allSettled(rows.map((row) => render({ ...row, claimed_at: clock.now() }, 'pl', batch)));
+    expect(faults.queries.some((q) => q.failed)).toBe(true);
+    for (const [index, r] of results.entries()) {
+      expect(r.status, `row ${index}`).toBe('fulfilled');
+      const teamId = (rows[index]!.payload as { teamId: string }).teamId;
+      expect((r as PromiseFulfilledResult<{ title: string } | undefined>).value?.title).toContain(`PZK ${teamId.slice(1)}`);
     }
   });
 });
